@@ -1,0 +1,33 @@
+"""Router and gate: builds the menu from the pages the current actor may open."""
+
+import streamlit as st
+
+from diagnostic.permissions import pages_for
+from pages._shell import current_actor, link_was_given
+
+st.set_page_config(
+    page_title="Diagnostic de gouvernance territoriale",
+    page_icon=":material/explore:",
+    layout="wide",
+)
+
+actor = current_actor()
+if link_was_given() and not actor.is_respondent:
+    pages = [
+        st.Page(
+            "pages/lien_invalide.py",
+            title="Lien invalide",
+            icon=":material/link_off:",
+            default=True,
+        )
+    ]
+else:
+    specs = pages_for(actor)
+    pages = [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=(i == 0))
+        for i, spec in enumerate(specs)
+    ]
+if actor.is_user:
+    st.sidebar.caption(f"Connecté·e : {actor.name or actor.email}")
+position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
+st.navigation(pages, position=position).run()

@@ -1,0 +1,246 @@
+"""Command line for admins, consultants and scripts: `python -m diagnostic …`."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
+from diagnostic.settings import get_settings
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+class CliError(Exception):
+    """A user mistake: printed on one line, exit status 1, no traceback."""
+
+
+def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
+    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+        COMMANDS[name] = fn
+        return fn
+
+    return wrap
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from diagnostic.store.engine import get_engine, migrate
+
+    engine = get_engine(get_settings().effective_database_url)
+    migrate(engine)
+    return engine
+
+
+@command("validate")
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = False
+    for name in args.files:
+        try:
+            q = load_questionnaire(name)
+        except QuestionnaireError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(problem)
+            continue
+        n_questions = len(q.questions())
+        print(
+            f"{name}: questionnaire « {q.id} » version {q.version} valide — "
+            f"{len(q.dimensions)} dimensions, {n_questions} questions, "
+            f"{len(q.sections)} sections, environ {q.estimated_minutes} minutes"
+        )
+    return 1 if failed else 0
+
+
+@command("campaigns")
+def cmd_campaigns(args: argparse.Namespace) -> int:
+    from diagnostic.store import campaigns as store
+    from diagnostic.store.engine import session_scope
+    from diagnostic.store.models import Territory
+
+    with session_scope(_engine()) as session:
+        rows = store.campaigns_of(session)
+        if not rows:
+            print("Aucune campagne. Créez-en une dans l'application ou chargez la démonstration.")
+            return 0
+        print("id\tterritoire\tquestionnaire\tstatut\tinvités\tcommencés\tenvoyés\ttitre")
+        for c in rows:
+            territory = session.get(Territory, c.territory_id)
+            people = store.participants_of(session, campaign_id=c.id)  # type: ignore[arg-type]
+            started = sum(p.started_at is not None for p in people)
+            submitted = sum(p.submitted_at is not None for p in people)
+            print(
+                f"{c.id}\t{territory.name if territory else '?'}\t"
+                f"{c.questionnaire_id} {c.questionnaire_version}\t{c.status}\t"
+                f"{len(people)}\t{started}\t{submitted}\t{c.title}"
+            )
+    return 0
+
+
+@command("demo")
+def cmd_demo(args: argparse.Namespace) -> int:
+    from diagnostic.coordination import invitation_link
+    from diagnostic.demo import load_demo
+    from diagnostic.store.engine import session_scope
+    from diagnostic.store.territories import count_territories
+
+    settings = get_settings()
+    engine = _engine()
+    with session_scope(engine) as session:
+        if count_territories(session) and not args.force:
+            raise CliError(
+                "la base contient déjà des territoires : la démonstration n'est chargée que dans "
+                "une base vide (ou avec --force pour l'ajouter quand même)"
+            )
+    report = load_demo(engine, settings.questions_dir)
+    print(f"Démonstration chargée : {', '.join(report.territories)}")
+    for email, password in report.accounts:
+        print(f"Compte de coordination : {email} / mot de passe : {password}")
+    for who, token in report.links:
+        print(f"Lien d'invitation ({who}) : {invitation_link(settings.public_url, token)}")
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    if args.password_env:
+        value = os.environ.get(args.password_env)
+        if not value:
+            raise CliError(f"la variable d'environnement {args.password_env} est vide")
+        return value
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline().rstrip("\n")
+        if not line:
+            raise CliError("mot de passe attendu sur l'entrée standard")
+        return line
+    first = getpass.getpass("Mot de passe : ")
+    if first != getpass.getpass("Confirmez : "):
+        raise CliError("les deux saisies diffèrent")
+    return first
+
+
+@command("create-user")
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from diagnostic.store import accounts
+    from diagnostic.store.audit import record
+    from diagnostic.store.engine import session_scope
+
+    password = _password(args)
+    with session_scope(_engine()) as session:
+        user = accounts.create_user(
+            session,
+            email=args.email,
+            name=args.name or args.email,
+            password=password,
+            is_admin=args.admin,
+        )
+        record(
+            session,
+            actor="ligne de commande",
+            action="user.create",
+            target=user.email,
+            admin=args.admin,
+        )
+    print(f"Compte créé : {user.email}{' (administrateur)' if args.admin else ''}")
+    return 0
+
+
+@command("grant")
+def cmd_grant(args: argparse.Namespace) -> int:
+    from diagnostic.store import accounts
+    from diagnostic.store.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        user = accounts.user_by_email(session, email=args.email)
+        if user is None or user.id is None:
+            raise CliError(f"aucun compte pour {args.email}")
+        if args.revoke:
+            accounts.revoke(
+                session,
+                user_id=user.id,
+                territory_id=args.territory,
+                role=args.role,
+                actor="ligne de commande",
+            )
+        else:
+            accounts.grant(
+                session,
+                user_id=user.id,
+                territory_id=args.territory,
+                role=args.role,
+                actor="ligne de commande",
+            )
+    verb = "retiré" if args.revoke else "accordé"
+    print(f"Rôle {args.role} {verb} à {args.email} sur le territoire {args.territory}")
+    return 0
+
+
+@command("reset-password")
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    from diagnostic.store import accounts
+    from diagnostic.store.engine import session_scope
+
+    password = _password(args)
+    with session_scope(_engine()) as session:
+        user = accounts.user_by_email(session, email=args.email)
+        if user is None or user.id is None:
+            raise CliError(f"aucun compte pour {args.email}")
+        accounts.set_password(
+            session, user_id=user.id, password=password, actor="ligne de commande"
+        )
+    print(f"Mot de passe de {args.email} réinitialisé")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m diagnostic",
+        description="Autodiagnostic de la gouvernance administrative — ligne de commande",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    p = sub.add_parser("validate", help="vérifier des fichiers de questionnaire")
+    p.add_argument("files", nargs="+", metavar="FICHIER")
+    sub.add_parser("campaigns", help="lister les campagnes")
+    p = sub.add_parser("demo", help="charger les territoires de démonstration")
+    p.add_argument("--force", action="store_true", help="même si la base n'est pas vide")
+    for name, helptext in (
+        ("create-user", "créer un compte (mot de passe demandé ou lu sur l'entrée standard)"),
+        ("reset-password", "changer le mot de passe d'un compte"),
+    ):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("--email", required=True)
+        p.add_argument(
+            "--password-env",
+            metavar="VARIABLE",
+            help="lire le mot de passe dans cette variable d'environnement",
+        )
+        if name == "create-user":
+            p.add_argument("--name", help="nom affiché")
+            p.add_argument("--admin", action="store_true", help="compte administrateur")
+    p = sub.add_parser("grant", help="donner (ou retirer) un rôle sur un territoire")
+    p.add_argument("--email", required=True)
+    p.add_argument("--territory", required=True, type=int, metavar="ID")
+    p.add_argument("--role", required=True, choices=["coordinator", "consultant", "facilitator"])
+    p.add_argument("--revoke", action="store_true", help="retirer le rôle")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from diagnostic.security import WeakPasswordError
+    from diagnostic.store.territories import StoreError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (CliError, StoreError, WeakPasswordError, QuestionnaireError) as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+
+__all__ = ["build_parser", "main"]

@@ -1,0 +1,236 @@
+"""The coordinator's work: territories, campaigns, invitations and participation follow-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import progress
+from diagnostic.store import answers as answer_store
+from diagnostic.store import campaigns as campaign_store
+from diagnostic.store import territories as territory_store
+from diagnostic.store.audit import record
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Campaign, Participant, Territory
+
+KIND_LABELS = {
+    "cc": "Communauté de communes",
+    "ca": "Communauté d'agglomération",
+    "cu": "Communauté urbaine",
+    "metropole": "Métropole",
+    "commune": "Commune",
+    "autre": "Autre",
+}
+ROLE_LABELS = {
+    "dgs": "DGS",
+    "dga": "DGA",
+    "dst": "DST",
+    "encadrant": "Encadrant·e",
+    "elu": "Élu·e",
+    "autre": "Autre",
+}
+STATUS_LABELS = {"draft": "En préparation", "open": "Ouverte", "closed": "Close"}
+
+
+def _require(actor: Actor, action: Action, territory_id: int | None = None) -> None:
+    if not can(actor, action, territory_id=territory_id):
+        raise AccessDenied("vous n'avez pas accès à ce territoire")
+
+
+def invitation_link(public_url: str, token: str) -> str:
+    """The personal link a respondent opens (the token is never stored in clear)."""
+    return f"{public_url}/?t={token}"
+
+
+def my_territories(engine: Engine, actor: Actor) -> list[Territory]:
+    """Territories the actor may see: all for an admin, their memberships otherwise."""
+    if not actor.is_user:
+        return []
+    with session_scope(engine) as session:
+        ids = None if actor.is_admin else actor.territories(Action.TERRITORY_VIEW)
+        return territory_store.root_territories(session, ids=ids)
+
+
+def create_territory(
+    engine: Engine,
+    actor: Actor,
+    *,
+    name: str,
+    kind: str,
+    code: str | None,
+    population: int | None,
+    communes: Iterable[tuple[str, str | None]],
+) -> Territory:
+    """Create a territory and make its creator its coordinator."""
+    _require(actor, Action.TERRITORY_CREATE)
+    with session_scope(engine) as session:
+        territory = territory_store.create_territory(
+            session,
+            name=name,
+            kind=kind,
+            code=code,
+            population=population,
+            communes=list(communes),
+            coordinator_id=actor.user_id,
+        )
+        record(session, actor=actor.label(), action="territory.create", target=territory.name)
+        return territory
+
+
+def structures(engine: Engine, actor: Actor, territory_id: int) -> list[Territory]:
+    _require(actor, Action.TERRITORY_VIEW, territory_id)
+    with session_scope(engine) as session:
+        return territory_store.structures(session, territory_id=territory_id)
+
+
+def campaigns(engine: Engine, actor: Actor, territory_id: int) -> list[Campaign]:
+    _require(actor, Action.TERRITORY_VIEW, territory_id)
+    with session_scope(engine) as session:
+        return campaign_store.campaigns_of(session, territory_ids={territory_id})
+
+
+def load_campaign(engine: Engine, actor: Actor, campaign_id: int, action: Action) -> Campaign:
+    """A campaign the actor may act on; the same refusal whether it exists or not."""
+    with session_scope(engine) as session:
+        campaign = campaign_store.get_campaign(session, campaign_id=campaign_id)
+    if campaign is None or not can(actor, action, territory_id=campaign.territory_id):
+        raise AccessDenied("campagne introuvable ou inaccessible")
+    return campaign
+
+
+def create_campaign(
+    engine: Engine,
+    actor: Actor,
+    *,
+    territory_id: int,
+    title: str,
+    questionnaire_id: str,
+    questionnaire_version: str,
+) -> Campaign:
+    _require(actor, Action.TERRITORY_MANAGE, territory_id)
+    with session_scope(engine) as session:
+        campaign = campaign_store.create_campaign(
+            session,
+            territory_id=territory_id,
+            title=title,
+            questionnaire_id=questionnaire_id,
+            questionnaire_version=questionnaire_version,
+        )
+        record(
+            session, actor=actor.label(), action="campaign.create", target=f"campaign:{campaign.id}"
+        )
+        return campaign
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    participant: Participant
+    link: str
+
+
+def invite(
+    engine: Engine,
+    actor: Actor,
+    *,
+    campaign_id: int,
+    role: str,
+    structure_id: int,
+    name: str | None,
+    public_url: str,
+) -> NewInvitation:
+    """Add a participant and return their personal link (shown once, then only re-issued)."""
+    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    with session_scope(engine) as session:
+        participant, token = campaign_store.add_participant(
+            session, campaign_id=campaign_id, role=role, structure_id=structure_id, name=name
+        )
+    return NewInvitation(participant, invitation_link(public_url, token))
+
+
+def reissue(engine: Engine, actor: Actor, *, participant_id: int, public_url: str) -> NewInvitation:
+    """A new link for a participant; the previous one stops working."""
+    participant = _participant(engine, actor, participant_id)
+    with session_scope(engine) as session:
+        token = campaign_store.reissue_token(
+            session, participant_id=participant_id, actor=actor.label()
+        )
+    return NewInvitation(participant, invitation_link(public_url, token))
+
+
+def reopen_participant(engine: Engine, actor: Actor, *, participant_id: int) -> None:
+    _participant(engine, actor, participant_id)
+    with session_scope(engine) as session:
+        campaign_store.reopen(session, participant_id=participant_id, actor=actor.label())
+
+
+def set_campaign_status(engine: Engine, actor: Actor, *, campaign_id: int, status: str) -> None:
+    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    with session_scope(engine) as session:
+        campaign_store.set_status(
+            session, campaign_id=campaign_id, status=status, actor=actor.label()
+        )
+
+
+def _participant(engine: Engine, actor: Actor, participant_id: int) -> Participant:
+    with session_scope(engine) as session:
+        participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise AccessDenied("participant introuvable ou inaccessible")
+    load_campaign(engine, actor, participant.campaign_id, Action.TERRITORY_MANAGE)
+    return participant
+
+
+def participation(
+    engine: Engine, actor: Actor, campaign_id: int, questions_dir: Path
+) -> pd.DataFrame:
+    """One row per participant: who, where, how far, submitted or not."""
+    campaign = load_campaign(engine, actor, campaign_id, Action.TERRITORY_VIEW)
+    questionnaire = get_questionnaire(
+        questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
+    )
+    with session_scope(engine) as session:
+        people = campaign_store.participants_of(session, campaign_id=campaign_id)
+        places = {
+            t.id: t.name
+            for t in territory_store.structures(session, territory_id=campaign.territory_id)
+        }
+        answers = answer_store.campaign_answers(session, campaign_id=campaign_id)
+    by_participant = (
+        {
+            pid: dict(zip(group["question_id"], group["value"], strict=True))
+            for pid, group in answers.groupby("participant_id")
+        }
+        if not answers.empty
+        else {}
+    )
+    rows = []
+    for p in people:
+        state = progress(questionnaire, by_participant.get(p.id, {}))
+        if p.submitted_at is not None:
+            status = "Envoyé"
+        elif p.started_at is not None:
+            status = "En cours"
+        else:
+            status = "Pas commencé"
+        rows.append(
+            {
+                "id": p.id,
+                "Nom": p.name or f"Répondant·e n° {p.id}",
+                "Fonction": ROLE_LABELS.get(p.role, p.role),
+                "Structure": places.get(p.structure_id, "?"),
+                "Avancement": round(100 * state.ratio) if p.started_at else 0,
+                "Statut": status,
+                "Envoyé le": p.submitted_at,
+            }
+        )
+    columns = ["id", "Nom", "Fonction", "Structure", "Avancement", "Statut", "Envoyé le"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["Envoyé le"] = pd.to_datetime(frame["Envoyé le"], utc=True)
+    return frame

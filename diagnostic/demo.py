@@ -1,0 +1,262 @@
+"""Demo territories: fictional but plausible, with answers generated from a profile."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from ruamel.yaml import YAML
+from sqlalchemy import Engine
+
+from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire.registry import default_questionnaire
+from diagnostic.questionnaire.schema import as_plain
+from diagnostic.responses import (
+    DONT_KNOW,
+    condition_met,
+    is_answered,
+    normalize,
+)
+from diagnostic.store import accounts, answers, campaigns, territories
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Membership, MembershipRole, Participant, now
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DemoParticipant(_Strict):
+    role: str
+    structure: str | int  # "epci" or the index of a member commune
+    name: str | None = None
+    status: str = "submitted"  # submitted | in_progress | not_started
+
+
+class DemoProfile(_Strict):
+    base: float = 2.5
+    epci_bias: float = 0.0
+    spread: float = 0.7
+    dimensions: dict[str, float] = {}
+    priorities: list[str] = []
+
+
+class DemoCommune(_Strict):
+    name: str
+    code: str | None = None
+
+
+class DemoTerritory(_Strict):
+    name: str
+    code: str | None = None
+    kind: str
+    population: int | None = None
+    story: str
+    communes: list[DemoCommune]
+    campaign: str
+    profile: DemoProfile
+    participants: list[DemoParticipant]
+
+
+class DemoAccount(_Strict):
+    email: str
+    name: str
+    password: str
+    territories: list[str] = ["all"]
+
+
+class DemoFile(_Strict):
+    accounts: list[DemoAccount]
+    territories: list[DemoTerritory]
+
+
+def load_demo_file(questions_dir: Path) -> DemoFile:
+    path = Path(questions_dir) / "demo" / "territoires.yaml"
+    data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    return DemoFile.model_validate(as_plain(data))
+
+
+@dataclass
+class DemoReport:
+    """What the demo loader created, for the command line."""
+
+    territories: list[str] = field(default_factory=list)
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (who, token) not started yet
+
+
+def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoReport:
+    """Create the demo territories, accounts, campaigns and answers."""
+    demo = load_demo_file(questions_dir)
+    questionnaire = default_questionnaire(questions_dir)
+    rng = random.Random(seed)
+    report = DemoReport()
+    territory_ids: list[int] = []
+    with session_scope(engine) as session:
+        for spec in demo.territories:
+            territory = territories.create_territory(
+                session,
+                name=spec.name,
+                kind=spec.kind,
+                code=spec.code,
+                population=spec.population,
+                communes=[(c.name, c.code) for c in spec.communes],
+                story=spec.story.strip(),
+            )
+            assert territory.id is not None
+            territory_ids.append(territory.id)
+            communes = territories.member_communes(session, territory_id=territory.id)
+            by_name = {c.name: c for c in communes}
+            ordered = [by_name[c.name] for c in spec.communes]
+            campaign = campaigns.create_campaign(
+                session,
+                territory_id=territory.id,
+                title=spec.campaign,
+                questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version,
+            )
+            assert campaign.id is not None
+            for person in spec.participants:
+                structure = (
+                    territory if person.structure == "epci" else ordered[int(person.structure)]
+                )
+                assert structure.id is not None
+                participant, token = campaigns.add_participant(
+                    session,
+                    campaign_id=campaign.id,
+                    role=person.role,
+                    structure_id=structure.id,
+                    name=person.name,
+                )
+                if person.status == "not_started":
+                    report.links.append((f"{spec.name} — {structure.name} ({person.role})", token))
+                    continue
+                generated = generate_answers(
+                    questionnaire,
+                    spec.profile,
+                    rng,
+                    at_epci=person.structure == "epci",
+                    role=person.role,
+                    share=1.0 if person.status == "submitted" else 0.4,
+                )
+                _store(session, questionnaire, participant, generated)
+                if person.status == "submitted":
+                    participant.submitted_at = now()
+                    session.add(participant)
+            report.territories.append(spec.name)
+        for account in demo.accounts:
+            user = accounts.create_user(
+                session, email=account.email, name=account.name, password=account.password
+            )
+            assert user.id is not None
+            for tid in territory_ids:
+                session.add(
+                    Membership(user_id=user.id, territory_id=tid, role=MembershipRole.COORDINATOR)
+                )
+            report.accounts.append((account.email, account.password))
+    return report
+
+
+def _store(
+    session: Any, q: Questionnaire, participant: Participant, generated: dict[str, dict[str, Any]]
+) -> None:
+    assert participant.id is not None
+    for qid, raw in generated.items():
+        answers.save_answer(
+            session,
+            participant_id=participant.id,
+            question_id=qid,
+            answer=normalize(q, q.question(qid), raw),
+        )
+
+
+def generate_answers(
+    q: Questionnaire,
+    profile: DemoProfile,
+    rng: random.Random,
+    *,
+    at_epci: bool,
+    role: str,
+    share: float = 1.0,
+) -> dict[str, dict[str, Any]]:
+    """Plausible answers for one respondent: levels around the profile, context consistent."""
+    out: dict[str, dict[str, Any]] = {}
+    questions = q.questions()
+    limit = max(1, int(len(questions) * share))
+    for question in questions[:limit]:
+        if question.show_if is not None and not condition_met(question.show_if, out):
+            continue
+        section = q.section_of(question.id)
+        raw = _answer(q, question, profile, rng, at_epci, role, section.id)
+        if raw is not None:
+            out[question.id] = raw
+    return {k: v for k, v in out.items() if is_answered(q.question(k), v) or share < 1}
+
+
+def _answer(
+    q: Questionnaire,
+    question: Question,
+    profile: DemoProfile,
+    rng: random.Random,
+    at_epci: bool,
+    role: str,
+    dimension: str,
+) -> dict[str, Any] | None:
+    base = profile.dimensions.get(dimension, profile.base) + (profile.epci_bias if at_epci else 0)
+    t = question.type
+    if question.allow_dont_know and question.scored and rng.random() < 0.05:
+        return {"dont_know": True}
+    if t in (QuestionType.MATURITY, QuestionType.CURRENT_TARGET):
+        values = q.scale_of(question).values
+        current = _clip(round(rng.gauss(base, profile.spread)), values)
+        if t == QuestionType.MATURITY:
+            return {"level": current}
+        target = _clip(current + rng.choice([0, 1, 1, 1, 2, 2]), values)
+        importance = rng.choice([1, 2, 2, 3, 3]) if question.importance else None
+        return {"current": current, "target": target, "importance": importance}
+    if t == QuestionType.SINGLE_CHOICE:
+        if question.options:
+            ids = [o.id for o in question.options]
+            if "epci" in ids and "commune" in ids:
+                return {"choice": "epci" if at_epci else "commune"}
+            if role in ids:
+                return {"choice": role}
+            return {"choice": rng.choice(ids)}
+        values = q.scale_of(question).values
+        return {"choice": _clip(round(rng.gauss(base + 0.8, profile.spread)), values)}
+    if t == QuestionType.MULTIPLE_CHOICE:
+        ids = [o.id for o in question.options or []]
+        return {"choices": rng.sample(ids, k=rng.randint(1, min(3, len(ids))))}
+    if t == QuestionType.RANKING:
+        ids = [o.id for o in question.options or []]
+        n = min(question.max_choices or len(ids), len(ids))
+        favoured = [i for i in profile.priorities if i in ids]
+        rng.shuffle(favoured)
+        rest = [i for i in ids if i not in favoured]
+        rng.shuffle(rest)
+        pool = favoured[: max(0, n - 1)] + rest
+        return {"ranking": pool[:n]}
+    if t == QuestionType.GRID:
+        values = q.scale_of(question).values
+        rows = {}
+        for row in question.rows or []:
+            current = _clip(round(rng.gauss(base - 1, 1.0)), values)
+            cells: dict[str, Any] = {"current": current}
+            if question.desired:
+                cells["desired"] = _clip(current + rng.choice([0, 1, 1, 2]), values)
+            if question.allow_dont_know and rng.random() < 0.04:
+                cells = (
+                    {"current": DONT_KNOW, "desired": DONT_KNOW}
+                    if question.desired
+                    else {"current": DONT_KNOW}
+                )
+            rows[row.id] = cells
+        return {"rows": rows}
+    return None  # free text is left to real respondents
+
+
+def _clip(value: int, allowed: list[int]) -> int:
+    return max(allowed[0], min(allowed[-1], value))

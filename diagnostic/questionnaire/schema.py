@@ -1,0 +1,204 @@
+"""Typed schema of a questionnaire file (questions/*.yaml)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=60)
+]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class QuestionType(StrEnum):
+    """The kinds of question a questionnaire may contain."""
+
+    MATURITY = "maturity"  # one level 1-5, each level described in words
+    CURRENT_TARGET = "current_target"  # current and target level on the same 1-5 scale
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    RANKING = "ranking"  # order the top N options
+    GRID = "grid"  # rows (actors) x intensity scale, current and optionally desired
+    TEXT = "text"
+
+
+SCORED_TYPES = {QuestionType.MATURITY, QuestionType.CURRENT_TARGET}
+
+
+class Strict(BaseModel):
+    """Base for every schema node: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(Strict):
+    """One level of a scale: a short label and, for anchored scales, a description."""
+
+    label: Text
+    description: str | None = None
+
+
+class Scale(Strict):
+    """A named ordinal scale, e.g. maturity 1-5 or relation intensity 0-4."""
+
+    label: Text
+    levels: dict[int, Level] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _consecutive(self) -> Scale:
+        values = sorted(self.levels)
+        if values != list(range(values[0], values[0] + len(values))):
+            raise ValueError("les niveaux d'une échelle doivent se suivre (ex. 1, 2, 3, 4, 5)")
+        return self
+
+    @property
+    def values(self) -> list[int]:
+        return sorted(self.levels)
+
+
+class Option(Strict):
+    """One option of a choice, ranking or grid question."""
+
+    id: Identifier
+    label: Text
+    help: str | None = None
+
+
+class Condition(Strict):
+    """Display condition: show a question only when another answer matches."""
+
+    question: Identifier
+    equals: str | int | None = None
+    any_of: list[str | int] | None = Field(default=None, alias="in")
+    includes: str | None = None  # for multiple choice: the option is among the choices
+    at_least: int | None = None  # for levels
+    at_most: int | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_test(self) -> Condition:
+        tests = [self.equals, self.any_of, self.includes, self.at_least, self.at_most]
+        if sum(t is not None for t in tests) != 1:
+            raise ValueError(
+                "une condition show_if précise exactement un test parmi "
+                "equals, in, includes, at_least, at_most"
+            )
+        return self
+
+
+class Question(Strict):
+    """One question. Which fields apply depends on its type (checked below)."""
+
+    id: Identifier
+    type: QuestionType
+    text: Text
+    help: str | None = None
+    required: bool = True
+    allow_dont_know: bool = True
+    scale: Identifier | None = None
+    level_descriptions: dict[int, Text] | None = Field(default=None, alias="levels")
+    importance: bool = False
+    options: list[Option] | None = None
+    rows: list[Option] | None = None
+    desired: bool = False  # grid: also ask the desired intensity
+    max_choices: int | None = Field(default=None, ge=1)
+    max_length: int = Field(default=2000, ge=10, le=10000)
+    show_if: Condition | None = None
+    references: list[Identifier] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _fields_fit_type(self) -> Question:
+        t = self.type
+        if t in SCORED_TYPES and self.options:
+            raise ValueError(f"une question « {t} » n'a pas d'options : elle utilise une échelle")
+        if t in {QuestionType.SINGLE_CHOICE} and not self.options and not self.scale:
+            raise ValueError("une question à choix unique demande des options ou une échelle")
+        if t in {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING} and not self.options:
+            raise ValueError(f"une question « {t} » demande une liste d'options")
+        if t == QuestionType.GRID and (not self.rows or not self.scale):
+            raise ValueError("une grille demande des lignes (rows) et une échelle (scale)")
+        if t != QuestionType.GRID and self.rows:
+            raise ValueError("seules les grilles ont des lignes (rows)")
+        if self.options:
+            _unique([o.id for o in self.options], "option")
+        if self.rows:
+            _unique([r.id for r in self.rows], "ligne")
+        if self.max_choices and self.options and self.max_choices > len(self.options):
+            raise ValueError("max_choices dépasse le nombre d'options")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        return self.type in SCORED_TYPES
+
+
+class Section(Strict):
+    """A section of the questionnaire; scored sections are the diagnostic's dimensions."""
+
+    id: Identifier
+    title: Text
+    intro: str | None = None
+    scored: bool = True
+    questions: list[Question] = Field(min_length=1)
+
+
+class Questionnaire(Strict):
+    """A whole questionnaire, identified by id and version."""
+
+    id: Identifier
+    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z._-]+$")]
+    title: Text
+    description: str | None = None
+    estimated_minutes: int = Field(ge=1, le=240)
+    default_scale: Identifier = "maturite"
+    scales: dict[Identifier, Scale] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+
+    def questions(self) -> list[Question]:
+        return [q for s in self.sections for q in s.questions]
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions():
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def scale_of(self, question: Question) -> Scale:
+        return self.scales[question.scale or self.default_scale]
+
+    def section_of(self, question_id: str) -> Section:
+        for s in self.sections:
+            if any(q.id == question_id for q in s.questions):
+                return s
+        raise KeyError(question_id)
+
+    @property
+    def dimensions(self) -> list[Section]:
+        return [s for s in self.sections if s.scored]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.id, self.version)
+
+
+def _unique(ids: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"identifiant de {what} en double : « {i} »")
+        seen.add(i)
+
+
+def as_plain(data: Any) -> Any:
+    """Turn ruamel's commented containers into plain dicts and lists."""
+    if isinstance(data, dict):
+        return {k: as_plain(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [as_plain(v) for v in data]
+    return data

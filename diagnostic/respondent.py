@@ -1,0 +1,116 @@
+"""The respondent journey: open a link, answer (saved at once), submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.responses import Progress, normalize, progress
+from diagnostic.store import answers as answer_store
+from diagnostic.store import campaigns as campaign_store
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Campaign, CampaignStatus, Participant, Territory
+from diagnostic.store.territories import StoreError
+
+
+class AccessDenied(PermissionError):
+    """The actor may not do this (French message, no detail about other people's data)."""
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What a valid invitation link opens."""
+
+    participant: Participant
+    campaign: Campaign
+    territory: Territory
+    structure: Territory
+    questionnaire: Questionnaire
+
+    def actor(self) -> Actor:
+        return Actor(
+            kind="respondent",
+            participant_id=self.participant.id,
+            campaign_id=self.campaign.id,
+        )
+
+
+def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> Invitation | None:
+    """The invitation behind a token, or None for an unknown, revoked or expired link."""
+    with session_scope(engine) as session:
+        participant = campaign_store.participant_by_token(session, token=token)
+        if participant is None:
+            return None
+        campaign = session.get(Campaign, participant.campaign_id)
+        territory = session.get(Territory, campaign.territory_id) if campaign else None
+        structure = session.get(Territory, participant.structure_id)
+        if campaign is None or territory is None or structure is None:
+            return None
+    questionnaire = get_questionnaire(
+        questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
+    )
+    return Invitation(participant, campaign, territory, structure, questionnaire)
+
+
+def my_answers(engine: Engine, actor: Actor, participant_id: int) -> dict[str, dict[str, Any]]:
+    """The respondent's own answers, by question id."""
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+    with session_scope(engine) as session:
+        return answer_store.answers_of(session, participant_id=participant_id)
+
+
+def is_submitted(engine: Engine, actor: Actor, participant_id: int) -> bool:
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+    with session_scope(engine) as session:
+        participant = session.get(Participant, participant_id)
+        return participant is not None and participant.submitted_at is not None
+
+
+def record_answer(
+    engine: Engine,
+    actor: Actor,
+    questionnaire: Questionnaire,
+    participant_id: int,
+    question_id: str,
+    raw: dict[str, Any],
+) -> None:
+    """Validate and store one answer immediately (raises AnswerError or StoreError)."""
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+    question = questionnaire.question(question_id)
+    answer = normalize(questionnaire, question, raw)
+    with session_scope(engine) as session:
+        _check_open(session, participant_id)
+        answer_store.save_answer(
+            session, participant_id=participant_id, question_id=question_id, answer=answer
+        )
+
+
+def submit(
+    engine: Engine, actor: Actor, questionnaire: Questionnaire, participant_id: int
+) -> Progress:
+    """Submit when every required shown question is answered; returns the progress either way."""
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+    with session_scope(engine) as session:
+        _check_open(session, participant_id)
+        answers = answer_store.answers_of(session, participant_id=participant_id)
+        state = progress(questionnaire, answers)
+        if state.complete:
+            campaign_store.mark_submitted(session, participant_id=participant_id)
+        return state
+
+
+def _check_open(session: Any, participant_id: int) -> None:
+    participant = session.get(Participant, participant_id)
+    campaign = session.get(Campaign, participant.campaign_id) if participant else None
+    if campaign is None or campaign.status != CampaignStatus.OPEN:
+        raise StoreError("la campagne est close : les réponses ne sont plus modifiables")

@@ -1,0 +1,103 @@
+"""One settings object: environment variables first, then root keys of .streamlit/secrets.toml."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = ROOT / ".streamlit" / "secrets.toml"
+
+
+class Settings(BaseSettings):
+    """Every setting of the app. Each one is documented in README.md (a test checks it)."""
+
+    model_config = SettingsConfigDict(extra="ignore", case_sensitive=False)
+
+    database_url: str | None = Field(
+        default=None,
+        description="URL SQLAlchemy de la base ; par défaut un fichier SQLite dans DATA_DIR.",
+    )
+    data_dir: Path = Field(default=ROOT / "data", description="Dossier des données locales.")
+    questions_dir: Path = Field(
+        default=ROOT / "questions", description="Dossier des questionnaires et bibliothèques."
+    )
+    load_demo: bool = Field(
+        default=True, description="Charger le territoire de démonstration si la base est vide."
+    )
+    public_url: str = Field(
+        default="http://localhost:8501",
+        description="Adresse publique de l'application, pour les liens d'invitation.",
+    )
+    min_group_size: int = Field(
+        default=3, ge=1, description="Nombre minimal de réponses pour détailler un groupe."
+    )
+    min_peer_territories: int = Field(
+        default=5, ge=1, description="Nombre minimal de territoires dans un groupe de pairs."
+    )
+    session_timeout_minutes: int = Field(
+        default=60, ge=1, description="Déconnexion après ce délai d'inactivité."
+    )
+    max_failed_logins: int = Field(
+        default=5, ge=1, description="Échecs de connexion avant verrouillage temporaire."
+    )
+    lockout_minutes: int = Field(
+        default=15, ge=1, description="Durée du verrouillage après trop d'échecs."
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development", description="« production » active les contrôles stricts."
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _no_trailing_slash(cls, v: str) -> str:
+        return v.rstrip("/")
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'diagnostic.db'}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first; the command line then also sees secrets.toml's root keys.
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=SECRETS_FILE)
+        return (init_settings, env_settings, _LowerKeys(toml))
+
+
+class _LowerKeys(PydanticBaseSettingsSource):
+    """secrets.toml keys are written in upper case like environment variables."""
+
+    def __init__(self, inner: TomlConfigSettingsSource):
+        super().__init__(inner.settings_cls)
+        self.inner = inner
+
+    def get_field_value(self, field, field_name):  # type: ignore[no-untyped-def]
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, object]:
+        data = self.inner()
+        return {k.lower(): v for k, v in data.items() if not isinstance(v, dict)}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings in force; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()

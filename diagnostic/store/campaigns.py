@@ -1,0 +1,177 @@
+"""Campaigns and their participants (invitation tokens are stored hashed only)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from diagnostic.security import hash_token, looks_like_token, new_token
+from diagnostic.store.audit import record
+from diagnostic.store.models import (
+    Campaign,
+    CampaignStatus,
+    Participant,
+    RespondentRole,
+    Territory,
+    now,
+)
+from diagnostic.store.territories import StoreError
+
+
+def create_campaign(
+    session: Session,
+    *,
+    territory_id: int,
+    title: str,
+    questionnaire_id: str,
+    questionnaire_version: str,
+    open_now: bool = True,
+) -> Campaign:
+    """Create a campaign on a territory for one questionnaire version."""
+    title = title.strip()
+    if not title:
+        raise StoreError("le titre de la campagne est obligatoire")
+    if session.get(Territory, territory_id) is None:
+        raise StoreError("territoire introuvable")
+    campaign = Campaign(
+        territory_id=territory_id,
+        title=title,
+        questionnaire_id=questionnaire_id,
+        questionnaire_version=questionnaire_version,
+        status=CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT,
+        opened_at=now() if open_now else None,
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def get_campaign(session: Session, *, campaign_id: int) -> Campaign | None:
+    return session.get(Campaign, campaign_id)
+
+
+def campaigns_of(session: Session, *, territory_ids: set[int] | None = None) -> list[Campaign]:
+    """Campaigns of the given territories (all when None), newest first."""
+    stmt = select(Campaign)
+    if territory_ids is not None:
+        if not territory_ids:
+            return []
+        stmt = stmt.where(col(Campaign.territory_id).in_(territory_ids))
+    return list(session.exec(stmt.order_by(col(Campaign.created_at).desc(), col(Campaign.id))))
+
+
+def set_status(session: Session, *, campaign_id: int, status: str, actor: str) -> Campaign:
+    """Open or close a campaign (closing ends every invitation link)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise StoreError("campagne introuvable")
+    if status not in set(CampaignStatus):
+        raise StoreError(f"statut inconnu : {status}")
+    campaign.status = status
+    if status == CampaignStatus.OPEN and campaign.opened_at is None:
+        campaign.opened_at = now()
+    if status == CampaignStatus.CLOSED:
+        campaign.closed_at = now()
+    session.add(campaign)
+    record(session, actor=actor, action=f"campaign.{status}", target=f"campaign:{campaign_id}")
+    return campaign
+
+
+def add_participant(
+    session: Session,
+    *,
+    campaign_id: int,
+    role: str,
+    structure_id: int,
+    name: str | None = None,
+) -> tuple[Participant, str]:
+    """Invite a respondent; returns the participant and the clear token (shown once)."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise StoreError("campagne introuvable")
+    if role not in set(RespondentRole):
+        raise StoreError(f"fonction inconnue : {role}")
+    structure = session.get(Territory, structure_id)
+    if structure is None or campaign.territory_id not in (structure.id, structure.parent_id):
+        raise StoreError(
+            "la structure doit être le territoire de la campagne ou l'une de ses communes"
+        )
+    name = (name or "").strip() or None
+    if name and len(name) > 120:
+        raise StoreError("le nom est limité à 120 caractères")
+    token = new_token()
+    participant = Participant(
+        campaign_id=campaign_id,
+        role=role,
+        structure_id=structure_id,
+        name=name,
+        token_hash=hash_token(token),
+    )
+    session.add(participant)
+    session.flush()
+    return participant, token
+
+
+def reissue_token(session: Session, *, participant_id: int, actor: str) -> str:
+    """Replace a participant's link: the old one stops working at once."""
+    participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise StoreError("participant introuvable")
+    token = new_token()
+    participant.token_hash = hash_token(token)
+    participant.revoked_at = None
+    session.add(participant)
+    record(
+        session, actor=actor, action="participant.reissue", target=f"participant:{participant_id}"
+    )
+    return token
+
+
+def participant_by_token(session: Session, *, token: str | None) -> Participant | None:
+    """The participant a link opens, or None when unknown, revoked or its campaign is closed.
+
+    The lookup goes through the SHA-256 of the token (indexed, unique), so a wrong token
+    reveals nothing about the right ones.
+    """
+    if not looks_like_token(token):
+        return None
+    assert token is not None
+    stmt = select(Participant).where(Participant.token_hash == hash_token(token))
+    participant = session.exec(stmt).first()
+    if participant is None or participant.revoked_at is not None:
+        return None
+    campaign = session.get(Campaign, participant.campaign_id)
+    if campaign is None or campaign.status != CampaignStatus.OPEN:
+        return None
+    return participant
+
+
+def participants_of(session: Session, *, campaign_id: int) -> list[Participant]:
+    stmt = (
+        select(Participant)
+        .where(Participant.campaign_id == campaign_id)
+        .order_by(col(Participant.id))
+    )
+    return list(session.exec(stmt))
+
+
+def mark_submitted(session: Session, *, participant_id: int) -> Participant:
+    participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise StoreError("participant introuvable")
+    if participant.submitted_at is None:
+        participant.submitted_at = now()
+        session.add(participant)
+    return participant
+
+
+def reopen(session: Session, *, participant_id: int, actor: str) -> Participant:
+    """Let a respondent change their answers again after submitting."""
+    participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise StoreError("participant introuvable")
+    participant.submitted_at = None
+    session.add(participant)
+    record(
+        session, actor=actor, action="participant.reopen", target=f"participant:{participant_id}"
+    )
+    return participant

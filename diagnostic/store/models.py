@@ -1,0 +1,220 @@
+"""SQLModel tables of the whole product (design §4); the only schema definition."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def now() -> datetime:
+    """Current time, timezone-aware in UTC (SQLModel stores and returns UTC)."""
+    return datetime.now(UTC)
+
+
+class TerritoryKind(StrEnum):
+    COMMUNE = "commune"
+    CC = "cc"
+    CA = "ca"
+    CU = "cu"
+    METROPOLE = "metropole"
+    AUTRE = "autre"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class RespondentRole(StrEnum):
+    DGS = "dgs"
+    DGA = "dga"
+    DST = "dst"
+    ENCADRANT = "encadrant"
+    ELU = "elu"
+    AUTRE = "autre"
+
+
+class MembershipRole(StrEnum):
+    COORDINATOR = "coordinator"
+    CONSULTANT = "consultant"
+    FACILITATOR = "facilitator"
+
+
+class Territory(SQLModel, table=True):
+    """An EPCI, a commune or another body; communes point at their EPCI through parent_id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str | None = Field(default=None, max_length=20, index=True)  # SIREN or INSEE code
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)  # a TerritoryKind value
+    parent_id: int | None = Field(default=None, foreign_key="territory.id", index=True)
+    population: int | None = None
+    story: str | None = Field(default=None, max_length=4000)  # demo territories' introduction
+    created_at: datetime = Field(default_factory=now)
+
+
+class Campaign(SQLModel, table=True):
+    """One run of the questionnaire on one territory."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    territory_id: int = Field(foreign_key="territory.id", index=True)
+    title: str = Field(max_length=200)
+    questionnaire_id: str = Field(max_length=60)
+    questionnaire_version: str = Field(max_length=30)
+    status: str = Field(default=CampaignStatus.DRAFT, max_length=20)  # a CampaignStatus value
+    benchmark_consent: bool = False
+    created_at: datetime = Field(default_factory=now)
+    opened_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+class Participant(SQLModel, table=True):
+    """A respondent of a campaign, reached through a personal invitation link."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    name: str | None = Field(default=None, max_length=120)
+    role: str = Field(max_length=20)  # a RespondentRole value
+    structure_id: int = Field(foreign_key="territory.id")  # the EPCI or one of its communes
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=now)
+    started_at: datetime | None = None
+    submitted_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Answer(SQLModel, table=True):
+    """One answer: one row per participant and question, upserted at every change.
+
+    `value` holds the whole answer as JSON; `level`, `target` and `importance` repeat the
+    numbers of scored items so that the database can aggregate them without parsing JSON.
+    """
+
+    __table_args__ = (UniqueConstraint("participant_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True)
+    question_id: str = Field(max_length=60)
+    questionnaire_id: str = Field(max_length=60)
+    questionnaire_version: str = Field(max_length=30)
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    dont_know: bool = False
+    level: int | None = None
+    target: int | None = None
+    importance: int | None = None
+    updated_at: datetime = Field(default_factory=now)
+
+
+class ConsensusScore(SQLModel, table=True):
+    """The level a campaign's group agreed on for one item, with its rationale."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    question_id: str = Field(max_length=60)
+    level: int | None = None
+    target: int | None = None
+    rationale: str | None = Field(default=None, max_length=2000)
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=now)
+
+
+class RoadmapItem(SQLModel, table=True):
+    """One action of a campaign's draft roadmap, generated or written by hand."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    action_id: str | None = Field(default=None, max_length=60)  # from the action library
+    dimension: str = Field(max_length=60)
+    title: str = Field(max_length=300)
+    description: str | None = Field(default=None, max_length=4000)
+    priority: float | None = None
+    position: int = 0
+    horizon: str | None = Field(default=None, max_length=30)
+    owner: str | None = Field(default=None, max_length=200)
+    indicator: str | None = Field(default=None, max_length=500)
+    status: str = Field(default="proposed", max_length=20)
+    rationale: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    origin: str = Field(default="generated", max_length=20)  # generated / edited / manual / atelier
+    edited: bool = False
+    updated_at: datetime = Field(default_factory=now)
+
+
+class Workshop(SQLModel, table=True):
+    """A live workshop session « Et demain sur mon territoire ? »."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=12, unique=True, index=True)
+    title: str = Field(max_length=200)
+    facilitator_id: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default="open", max_length=20)
+    step: int = 0
+    step_started_at: datetime | None = None
+    controlled: bool = False
+    created_at: datetime = Field(default_factory=now)
+    ended_at: datetime | None = None
+
+
+class WorkshopCampaign(SQLModel, table=True):
+    """Which campaigns a workshop draws on."""
+
+    workshop_id: int = Field(foreign_key="workshop.id", primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+
+
+class Contribution(SQLModel, table=True):
+    """A participant's post during a workshop."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")
+    nickname: str = Field(max_length=60)
+    role: str | None = Field(default=None, max_length=30)
+    step: int = 0
+    text: str = Field(max_length=2000)
+    status: str = Field(default="visible", max_length=20)
+    group_label: str | None = Field(default=None, max_length=100)
+    created_at: datetime = Field(default_factory=now)
+
+
+class User(SQLModel, table=True):
+    """An account (admin, coordinator, consultant, facilitator); respondents have none."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=120)
+    password_hash: str = Field(max_length=255)
+    is_admin: bool = False
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=now)
+    last_login_at: datetime | None = None
+
+
+class Membership(SQLModel, table=True):
+    """A user's role on one territory."""
+
+    __table_args__ = (UniqueConstraint("user_id", "territory_id", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    territory_id: int = Field(foreign_key="territory.id", index=True)
+    role: str = Field(max_length=20)  # a MembershipRole value
+    created_at: datetime = Field(default_factory=now)
+
+
+class AuditEvent(SQLModel, table=True):
+    """A sensitive action, kept for the admins."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=now, index=True)
+    actor: str = Field(max_length=254)
+    action: str = Field(max_length=60)
+    target: str | None = Field(default=None, max_length=200)
+    details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

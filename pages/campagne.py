@@ -1,0 +1,200 @@
+"""Campaigns of a territory: create, invite participants, follow participation, open/close."""
+
+import streamlit as st
+
+from diagnostic.coordination import (
+    ROLE_LABELS,
+    STATUS_LABELS,
+    campaigns,
+    create_campaign,
+    invite,
+    my_territories,
+    participation,
+    reissue,
+    reopen_participant,
+    set_campaign_status,
+    structures,
+)
+from diagnostic.permissions import Action, can
+from diagnostic.questionnaire.registry import questionnaires
+from diagnostic.store.territories import StoreError
+from pages._shell import engine, guard, plain, settings
+
+NEW_ICON = ":material/add_location_alt:"
+actor = guard("campagne")
+st.title("Campagnes de diagnostic")
+
+territories = [
+    t
+    for t in my_territories(engine(), actor)
+    if can(actor, Action.TERRITORY_MANAGE, territory_id=t.id)
+]
+if not territories:
+    st.info("Aucun territoire à coordonner. Créez d'abord un territoire.")
+    st.page_link(
+        "pages/territoire.py", label="Créer un territoire", icon=":material/add_location_alt:"
+    )
+    st.stop()
+
+names = {t.id: t.name for t in territories}
+territory_id = st.selectbox(
+    "Territoire", list(names), format_func=lambda i: names[i], key="camp_territory"
+)
+rows = campaigns(engine(), actor, territory_id)
+
+with st.expander("Créer une nouvelle campagne", expanded=not rows):
+    available = questionnaires(settings().questions_dir)
+    keys = sorted(available)
+    with st.form("campaign_form"):
+        title = st.text_input(
+            "Titre de la campagne *",
+            value="Autodiagnostic de fin de mandat",
+            max_chars=200,
+            key="camp_title",
+        )
+        chosen = st.selectbox(
+            "Questionnaire",
+            keys,
+            format_func=lambda k: (
+                f"{available[k].title} — version {k[1]} (≈ {available[k].estimated_minutes} min)"
+            ),
+            key="camp_questionnaire",
+        )
+        create = st.form_submit_button("Créer et ouvrir la campagne", type="primary")
+    if create:
+        try:
+            new = create_campaign(
+                engine(),
+                actor,
+                territory_id=territory_id,
+                title=title,
+                questionnaire_id=chosen[0],
+                questionnaire_version=chosen[1],
+            )
+        except StoreError as exc:
+            st.error(f"La campagne n'a pas été créée : {exc}.")
+        else:
+            st.session_state["camp_selected"] = new.id
+            st.rerun()
+
+if not rows:
+    st.info("Ce territoire n'a pas encore de campagne : créez-en une ci-dessus.")
+    st.stop()
+
+by_id = {c.id: c for c in rows}
+selected = st.session_state.get("camp_selected")
+campaign_id = st.selectbox(
+    "Campagne",
+    list(by_id),
+    index=list(by_id).index(selected) if selected in by_id else 0,
+    format_func=lambda i: f"{by_id[i].title} ({STATUS_LABELS.get(by_id[i].status, '')})",
+    key="camp_pick",
+)
+campaign = by_id[campaign_id]
+st.caption(
+    f"Questionnaire {plain(campaign.questionnaire_id)} version "
+    f"{plain(campaign.questionnaire_version)} · statut : {STATUS_LABELS.get(campaign.status)}"
+)
+
+table = participation(engine(), actor, campaign_id, settings().questions_dir)
+c1, c2, c3 = st.columns(3)
+c1.metric("Invité·es", len(table))
+c2.metric("Ont commencé", int((table["Statut"] != "Pas commencé").sum()))
+c3.metric("Ont envoyé", int((table["Statut"] == "Envoyé").sum()))
+
+st.subheader("Participation")
+if table.empty:
+    st.info("Personne n'est encore invité : ajoutez les participant·es ci-dessous.")
+else:
+    st.dataframe(
+        table.drop(columns=["id"]),
+        hide_index=True,
+        column_config={
+            "Avancement": st.column_config.ProgressColumn(
+                "Avancement", min_value=0, max_value=100, format="%d %%"
+            ),
+            "Envoyé le": st.column_config.DatetimeColumn("Envoyé le", format="DD/MM/YYYY HH:mm"),
+        },
+    )
+    by_structure = table.groupby("Structure")["Statut"].value_counts().unstack(fill_value=0)
+    with st.expander("Participation par structure"):
+        st.dataframe(by_structure)
+
+link = st.session_state.pop("new_link", None)
+if link:
+    st.success(
+        f"Lien personnel de {plain(link[0])} — copiez-le et transmettez-le à cette seule "
+        "personne ; il ne sera plus affiché (vous pourrez en générer un nouveau) :"
+    )
+    st.code(link[1], language=None)
+
+if campaign.status == "open":
+    st.subheader("Inviter un·e participant·e")
+    places = structures(engine(), actor, territory_id)
+    place_names = {p.id: p.name for p in places}
+    with st.form("invite_form", clear_on_submit=True):
+        name = st.text_input(
+            "Nom (facultatif : sans nom, la personne reste pseudonyme)",
+            max_chars=120,
+            key="inv_name",
+        )
+        role = st.selectbox(
+            "Fonction", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="inv_role"
+        )
+        structure_id = st.selectbox(
+            "Structure", list(place_names), format_func=place_names.get, key="inv_structure"
+        )
+        add = st.form_submit_button("Ajouter et obtenir le lien", type="primary")
+    if add:
+        try:
+            new = invite(
+                engine(),
+                actor,
+                campaign_id=campaign_id,
+                role=role,
+                structure_id=structure_id,
+                name=name,
+                public_url=settings().public_url,
+            )
+        except StoreError as exc:
+            st.error(f"Invitation impossible : {exc}.")
+        else:
+            who = new.participant.name or f"répondant·e n° {new.participant.id}"
+            st.session_state["new_link"] = (who, new.link)
+            st.rerun()
+
+if not table.empty:
+    st.subheader("Gérer un·e participant·e")
+    labels = dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))
+    chosen_pid = st.selectbox(
+        "Participant·e", list(labels), format_func=labels.get, key="manage_pid"
+    )
+    a, b = st.columns(2)
+    if a.button(
+        "Générer un nouveau lien",
+        key="reissue",
+        help="L'ancien lien cesse aussitôt de fonctionner.",
+    ):
+        new = reissue(engine(), actor, participant_id=chosen_pid, public_url=settings().public_url)
+        st.session_state["new_link"] = (labels[chosen_pid], new.link)
+        st.rerun()
+    submitted = table.set_index("id").loc[chosen_pid, "Statut"] == "Envoyé"
+    if b.button(
+        "Rouvrir ses réponses",
+        key="reopen",
+        disabled=not submitted,
+        help="Permet de modifier des réponses déjà envoyées.",
+    ):
+        reopen_participant(engine(), actor, participant_id=chosen_pid)
+        st.rerun()
+
+st.subheader("Statut de la campagne")
+if campaign.status == "open":
+    st.write("Clore la campagne met fin à tous les liens d'invitation.")
+    if st.button("Clore la campagne", key="close"):
+        set_campaign_status(engine(), actor, campaign_id=campaign_id, status="closed")
+        st.rerun()
+else:
+    if st.button("Rouvrir la campagne", key="open"):
+        set_campaign_status(engine(), actor, campaign_id=campaign_id, status="open")
+        st.rerun()

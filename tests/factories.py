@@ -1,0 +1,64 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from diagnostic.store import accounts, campaigns, territories
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Participant, Territory, User
+
+PASSWORD = "mot-de-passe-solide"
+
+
+def make_user(engine: Engine, email: str = "coord@exemple.fr", *, admin: bool = False) -> User:
+    with session_scope(engine) as s:
+        return accounts.create_user(s, email=email, name=email, password=PASSWORD, is_admin=admin)
+
+
+@dataclass
+class World:
+    """A territory with communes, an open campaign and participants with their tokens."""
+
+    territory: Territory
+    communes: list[Territory]
+    campaign_id: int
+    participants: list[Participant] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+
+def make_world(
+    engine: Engine,
+    *,
+    name: str = "CC Test",
+    coordinator: User | None = None,
+    questionnaire: tuple[str, str] = ("mini", "1"),
+    n_participants: int = 3,
+) -> World:
+    with session_scope(engine) as s:
+        territory = territories.create_territory(
+            s,
+            name=name,
+            kind="cc",
+            communes=[(f"{name} commune A", None), (f"{name} commune B", None)],
+            coordinator_id=coordinator.id if coordinator else None,
+        )
+        communes = territories.member_communes(s, territory_id=territory.id)
+        campaign = campaigns.create_campaign(
+            s,
+            territory_id=territory.id,
+            title="Campagne",
+            questionnaire_id=questionnaire[0],
+            questionnaire_version=questionnaire[1],
+        )
+        world = World(territory, communes, campaign.id)
+        places = [territory, *communes]
+        for i in range(n_participants):
+            p, token = campaigns.add_participant(
+                s, campaign_id=campaign.id, role="dgs", structure_id=places[i % len(places)].id
+            )
+            world.participants.append(p)
+            world.tokens.append(token)
+    return world

@@ -1,0 +1,50 @@
+"""Layer rules, enforced: the domain never imports Streamlit, pages never touch the database."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+DB_MODULES = ("sqlmodel", "sqlalchemy", "sqlite3", "psycopg")
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+def test_import_linter_contracts_hold():
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_domain_package_never_imports_streamlit():
+    for path in (ROOT / "diagnostic").rglob("*.py"):
+        assert not any(m.split(".")[0] == "streamlit" for m in imports(path)), path
+
+
+def test_pages_and_router_never_touch_the_database():
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py")]:
+        bad = [m for m in imports(path) if m.split(".")[0] in DB_MODULES]
+        assert not bad, f"{path.name} importe {bad}"
+        assert "unsafe_allow_html=True" not in path.read_text(encoding="utf-8"), path
+
+
+def test_only_the_store_imports_database_libraries():
+    for path in (ROOT / "diagnostic").rglob("*.py"):
+        rel = path.relative_to(ROOT / "diagnostic").parts
+        if rel[0] in {"store", "migrations"}:
+            continue
+        bad = [m for m in imports(path) if m.split(".")[0] in {"sqlmodel", "sqlite3", "psycopg"}]
+        assert not bad, f"{path} importe {bad}"

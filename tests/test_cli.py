@@ -1,0 +1,124 @@
+"""`python -m diagnostic …`: plain text out, non-zero exit with one line on failure."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+
+import pytest
+
+from diagnostic.cli import main
+from tests.conftest import FIXTURES, ROOT
+
+
+def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_good_file(capsys):
+    code, out, _ = run(capsys, "validate", str(FIXTURES / "mini.yaml"))
+    assert code == 0
+    assert "questionnaire « mini » version 1 valide — 2 dimensions, 8 questions" in out
+
+
+def test_validate_bad_files_prints_one_line_per_problem(capsys, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        (FIXTURES / "mini.yaml")
+        .read_text(encoding="utf-8")
+        .replace("type: ranking", "type: classement")
+        .replace("question: ctx_structure", "question: inconnue"),
+        encoding="utf-8",
+    )
+    empty = tmp_path / "vide.yaml"
+    empty.write_text("", encoding="utf-8")
+    code, out, err = run(capsys, "validate", str(bad), str(empty), str(FIXTURES / "mini.yaml"))
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert lines[0].startswith(f"{bad}:") and "type de question inconnu « classement »" in lines[0]
+    assert lines[1] == f"{empty}:1: le fichier est vide"
+    assert "valide" in lines[2]
+    assert "Traceback" not in out + err
+
+
+def test_validate_via_python_dash_m_has_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: [", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "diagnostic", "validate", str(bad)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"{bad}:1: syntaxe YAML invalide")
+    assert "Traceback" not in result.stderr
+
+
+def test_demo_then_campaigns(app_env, capsys):
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "Démonstration chargée : Communauté de communes du Val de Loir" in out
+    assert "coordination@demo.fr" in out
+    assert "http://testserver/?t=" in out
+    code, out, _ = run(capsys, "campaigns")
+    assert code == 0
+    header, row = out.strip().splitlines()
+    assert header.startswith("id\tterritoire")
+    assert row.split("\t")[:7] == [
+        "1",
+        "Communauté de communes du Val de Loir",
+        "mini 1",
+        "open",
+        "10",
+        "9",
+        "7",
+    ]
+    code, out, err = run(capsys, "demo")
+    assert code == 1 and "déjà des territoires" in err
+
+
+def test_campaigns_empty_state(app_env, capsys):
+    code, out, _ = run(capsys, "campaigns")
+    assert code == 0 and "Aucune campagne" in out
+
+
+def test_accounts_from_the_command_line(app_env, capsys, monkeypatch):
+    code, out, _ = run(
+        capsys,
+        "create-user",
+        "--email",
+        "Admin@Exemple.fr",
+        "--admin",
+        stdin="un-mot-de-passe-long\n",
+        monkeypatch=monkeypatch,
+    )
+    assert code == 0 and "Compte créé : admin@exemple.fr (administrateur)" in out
+    code, _, err = run(
+        capsys, "create-user", "--email", "x@exemple.fr", stdin="court\n", monkeypatch=monkeypatch
+    )
+    assert code == 1 and "au moins 10 caractères" in err
+    monkeypatch.setenv("PW", "un-autre-mot-de-passe")
+    code, out, _ = run(
+        capsys, "reset-password", "--email", "admin@exemple.fr", "--password-env", "PW"
+    )
+    assert code == 0
+    code, _, err = run(
+        capsys, "grant", "--email", "nobody@exemple.fr", "--territory", "1", "--role", "coordinator"
+    )
+    assert code == 1 and err.startswith("Erreur : aucun compte")
+    code, _, err = run(
+        capsys, "grant", "--email", "admin@exemple.fr", "--territory", "99", "--role", "coordinator"
+    )
+    assert code == 1 and "introuvable" in err
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["nimporte"])
+    assert info.value.code == 2

@@ -1,0 +1,350 @@
+"""Tests of the action library and « repères et outils » loader, and of the shipped files."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from diagnostic.library import (
+    Horizon,
+    ReferenceKind,
+    load_actions,
+    load_references,
+    missing_references,
+    parse_actions,
+    parse_references,
+)
+from diagnostic.questionnaire import QuestionnaireError, QuestionType, load_questionnaire
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "questions"
+MINI = load_questionnaire(ROOT / "tests" / "fixtures" / "mini.yaml")
+REFS = ["pacte", "codir"]
+
+
+def _actions(triggers: str, **fields: str) -> str:
+    """One action against the mini questionnaire; `triggers` is the YAML of its trigger list."""
+    values = {
+        "id": "instituer_codir",
+        "dimension": "instances",
+        "items": "[ins_codir, ins_debat, ctx_structure, ctx_outils, act_priorites, act_grille]",
+        "references": "[codir]",
+        **fields,
+    }
+    triggers = textwrap.indent(textwrap.dedent(triggers).strip(), " " * 6)
+    return (
+        "actions:\n"
+        f"  - id: {values['id']}\n"
+        f"    dimension: {values['dimension']}\n"
+        f"    items: {values['items']}\n"
+        "    triggers:\n"
+        f"{triggers}\n"
+        "    title: Instituer un CoDir de territoire\n"
+        "    description: Réunir à date fixe les directions générales.\n"
+        "    instrument: Charte de fonctionnement\n"
+        "    pilot: Direction générale de l'intercommunalité\n"
+        "    validation: Conférence des maires\n"
+        "    horizon: cent_jours\n"
+        "    indicator: Nombre de séances tenues\n"
+        f"    references: {values['references']}\n"
+    )
+
+
+def _problems(text: str) -> list[str]:
+    with pytest.raises(QuestionnaireError) as info:
+        parse_actions(text, MINI, REFS, name="actions.yaml")
+    return [str(p) for p in info.value.problems]
+
+
+# --- The loader on small inline files --------------------------------------------------------
+
+
+def test_every_trigger_kind_is_accepted() -> None:
+    text = _actions(
+        """
+        - {item: ins_codir, level_at_most: 2}
+        - {item: ins_codir, target_at_least: 4, gap_at_least: 2}
+        - {item: ins_debat, divergence: true}
+        - {item: ctx_structure, answer_in: [commune]}
+        - {item: ctx_outils, missing_option: codir}
+        - {item: act_priorites, ranked: mobilites}
+        - {item: act_grille, row: region, level_at_most: 1, target_at_least: 3}
+        - {item: act_grille, gap_at_least: 2}
+        """
+    )
+    (action,) = parse_actions(text, MINI, REFS)
+    assert action.horizon is Horizon.CENT_JOURS
+    assert [list(t.tests) for t in action.triggers][1] == ["target_at_least", "gap_at_least"]
+    assert action.triggers[6].row == "region"
+
+
+def test_unknown_trigger_item_is_reported_with_its_line() -> None:
+    problems = _problems(_actions("- {item: ins_inconnue, level_at_most: 2}"))
+    assert problems == [
+        "actions.yaml:6: action « instituer_codir » : le déclencheur renvoie à une question "
+        "inconnue « ins_inconnue »"
+    ]
+
+
+def test_trigger_item_must_be_listed_in_items() -> None:
+    problems = _problems(_actions("- {item: ins_debat, level_at_most: 2}", items="[ins_codir]"))
+    assert problems == [
+        "actions.yaml:6: action « instituer_codir » : la question « ins_debat » du déclencheur "
+        "manque dans items"
+    ]
+
+
+def test_unknown_reference() -> None:
+    problems = _problems(_actions("- {item: ins_codir, level_at_most: 2}", references="[absent]"))
+    assert problems == [
+        "actions.yaml:14: action « instituer_codir » : repère inconnu « absent » "
+        "(voir questions/references.yaml)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("trigger", "message"),
+    [
+        (
+            "{item: ins_codir, level_at_most: 7}",
+            "niveau 7 absent de l'échelle de « ins_codir » (1, 2, 3, 4, 5)",
+        ),
+        ("{item: ins_codir, target_at_least: 0}", "niveau 0 absent de l'échelle de « ins_codir »"),
+        (
+            "{item: act_grille, level_at_most: 5}",
+            "niveau 5 absent de l'échelle de « act_grille » (0, 1, 2, 3, 4)",
+        ),
+        ("{item: ins_codir, gap_at_least: 5}", "écart 5 impossible sur l'échelle de « ins_codir »"),
+        (
+            "{item: ins_debat, gap_at_least: 1}",
+            "le test « gap_at_least » ne s'applique pas à « ins_debat » (question maturity)",
+        ),
+        (
+            "{item: ctx_outils, level_at_most: 1}",
+            "le test « level_at_most » ne s'applique pas à « ctx_outils »",
+        ),
+        (
+            "{item: ctx_structure, missing_option: commune}",
+            "le test « missing_option » ne s'applique pas",
+        ),
+        (
+            "{item: ctx_structure, answer_in: [commune, region]}",
+            "option inconnue de « ctx_structure » : region",
+        ),
+        (
+            "{item: ctx_outils, missing_option: conseil}",
+            "option inconnue de « ctx_outils » : conseil",
+        ),
+        ("{item: act_priorites, ranked: sante}", "option inconnue de « act_priorites » : sante"),
+        (
+            "{item: ins_codir, row: region, level_at_most: 2}",
+            "« row » ne s'applique qu'à une grille",
+        ),
+        (
+            "{item: act_grille, row: commune, level_at_most: 2}",
+            "ligne inconnue « commune » dans la grille « act_grille »",
+        ),
+    ],
+)
+def test_trigger_tests_are_checked_against_the_question(trigger: str, message: str) -> None:
+    problems = _problems(_actions(f"- {trigger}"))
+    assert len(problems) == 1
+    assert problems[0].startswith("actions.yaml:6: action « instituer_codir » : ")
+    assert message in problems[0]
+
+
+def test_dimension_must_be_a_scored_section() -> None:
+    problems = _problems(_actions("- {item: ins_codir, level_at_most: 2}", dimension="contexte"))
+    assert len(problems) == 1
+    assert "actions.yaml:3:" in problems[0] and "dimension inconnue « contexte »" in problems[0]
+
+
+def test_all_problems_are_reported_at_once() -> None:
+    text = _actions(
+        """
+        - {item: ins_codir, level_at_most: 9}
+        - {item: ins_absente, level_at_most: 2}
+        """,
+        references="[codir, absent]",
+    )
+    problems = _problems(text)
+    assert [p.split(":")[1] for p in problems] == ["6", "7", "15"]
+
+
+def test_schema_errors_are_in_french_with_lines() -> None:
+    text = _actions("- {item: ins_codir}").replace("horizon: cent_jours", "horizon: demain")
+    text = text.replace("    pilot:", "    pilote: X\n    pilot:")
+    problems = _problems(text)
+    assert any(
+        p.startswith("actions.yaml:6:") and "précise au moins un test parmi" in p for p in problems
+    )
+    assert any(
+        p.startswith("actions.yaml:10:") and "champ inconnu « pilote »" in p for p in problems
+    )
+    assert any(
+        p.startswith("actions.yaml:13:") and "valeur « demain » non permise pour « horizon »" in p
+        for p in problems
+    )
+    assert all("« instituer_codir » : " in p for p in problems)
+
+
+def test_missing_field_and_duplicate_action() -> None:
+    one = _actions("- {item: ins_codir, level_at_most: 2}")
+    missing = one.replace("    indicator: Nombre de séances tenues\n", "")
+    assert any("champ obligatoire manquant : « indicator »" in p for p in _problems(missing))
+    twice = one + one.removeprefix("actions:\n")
+    assert _problems(twice) == ["actions.yaml:15: action « instituer_codir » en double"]
+
+
+def test_yaml_syntax_error_has_a_line() -> None:
+    problems = _problems("actions:\n  - id: a\n    title: [non fermé\n    horizon: x\n")
+    assert len(problems) == 1 and problems[0].startswith("actions.yaml:")
+    assert "syntaxe YAML invalide" in problems[0]
+
+
+def test_missing_file() -> None:
+    with pytest.raises(QuestionnaireError, match="fichier introuvable"):
+        load_references(ROOT / "questions" / "absent.yaml")
+
+
+def _reference(**fields: str) -> str:
+    values = {
+        "id": "pacte_gouvernance",
+        "kind": "cadre_juridique",
+        "date": '"2019-12-27"',
+        "article": "Code général des collectivités territoriales, art. L5211-11-2",
+        "url": "https://example.org/pacte",
+        **fields,
+    }
+    lines = [
+        "references:",
+        f"  - id: {values['id']}",
+        f"    kind: {values['kind']}",
+        "    title: Le pacte de gouvernance",
+        "    summary: Un débat obligatoire, un pacte facultatif.",
+        "    source:",
+        "      text: Landot & associés",
+        f"      url: {values['url']}",
+    ]
+    lines += [f"    date: {values['date']}"] if values["date"] else []
+    lines += [f"    article: {values['article']}"] if values["article"] else []
+    return "\n".join(lines) + "\n"
+
+
+def test_reference_is_parsed_and_unquoted_dates_are_accepted() -> None:
+    (ref,) = parse_references(_reference(date="2019-12-27"))
+    assert ref.kind is ReferenceKind.CADRE_JURIDIQUE and ref.date == "2019-12-27"
+    assert not ref.to_verify
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"article": ""},
+            "refs.yaml:2: « pacte_gouvernance » : un repère « cadre_juridique » précise son",
+        ),
+        (
+            {"kind": "chiffre_cle", "date": ""},
+            "refs.yaml:2: « pacte_gouvernance » : un repère « chiffre_cle » précise sa date",
+        ),
+        (
+            {"kind": "loi"},
+            "refs.yaml:3: « pacte_gouvernance » : valeur « loi » non permise pour « kind »",
+        ),
+        (
+            {"url": "www.example.org"},
+            "refs.yaml:8: « pacte_gouvernance » : « url » a une forme invalide",
+        ),
+        (
+            {"date": '"27/12/2019"'},
+            "refs.yaml:9: « pacte_gouvernance » : « date » a une forme invalide",
+        ),
+    ],
+)
+def test_reference_errors(fields: dict[str, str], message: str) -> None:
+    with pytest.raises(QuestionnaireError) as info:
+        parse_references(_reference(**fields), "refs.yaml")
+    assert any(str(p).startswith(message) for p in info.value.problems), info.value.problems
+
+
+def test_duplicate_reference() -> None:
+    text = _reference() + _reference().removeprefix("references:\n")
+    with pytest.raises(
+        QuestionnaireError, match=r"refs.yaml:11: repère « pacte_gouvernance » en double"
+    ):
+        parse_references(text, "refs.yaml")
+
+
+def test_missing_references_lists_unknown_ids_by_question() -> None:
+    assert missing_references(MINI, []) == {}
+    full = load_questionnaire(QUESTIONS / "questionnaires" / "gouvernance.yaml")
+    missing = missing_references(full, ["pacte_gouvernance"])
+    assert "pacte_gouvernance" not in {r for refs in missing.values() for r in refs}
+    assert "conference_maires" in missing["ctx_conference_maires"]
+
+
+# --- The shipped library ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shipped() -> tuple:
+    questionnaire = load_questionnaire(QUESTIONS / "questionnaires" / "gouvernance.yaml")
+    references = load_references(QUESTIONS / "references.yaml")
+    actions = load_actions(QUESTIONS / "actions.yaml", questionnaire, references)
+    return questionnaire, references, actions
+
+
+def test_shipped_references(shipped: tuple) -> None:
+    _, references, _ = shipped
+    assert 20 <= len(references) <= 35
+    assert {r.kind for r in references} == set(ReferenceKind)
+    for ref in references:
+        assert 2 <= len(re.findall(r"[.!?](?:\s|$)", ref.summary)) <= 4, ref.id
+    legal = {r.id: r.article for r in references if r.kind == ReferenceKind.CADRE_JURIDIQUE}
+    for needed, article in {
+        "pacte_gouvernance": "L5211-11-2",
+        "conference_maires": "L5211-11-3",
+        "conseil_developpement": "L5211-10-1",
+        "services_communs": "L5211-4-2",
+        "mise_a_disposition": "L5211-4-1",
+    }.items():
+        assert article in (legal[needed] or ""), needed
+
+
+def test_shipped_actions(shipped: tuple) -> None:
+    questionnaire, _, actions = shipped
+    assert len(actions) >= 40
+    by_dimension = {s.id: 0 for s in questionnaire.dimensions}
+    for action in actions:
+        by_dimension[action.dimension] += 1
+    assert min(by_dimension.values()) >= 3, by_dimension
+    assert {a.horizon for a in actions} == set(Horizon)
+
+
+def test_action_titles_start_with_an_infinitive(shipped: tuple) -> None:
+    for action in shipped[2]:
+        verb = action.title.split()[0].lower()
+        assert verb.endswith(("er", "ir", "re", "oir")), action.title
+        assert 2 <= len(re.findall(r"[.!?](?:\s|$)", action.description)) <= 4, action.id
+
+
+def test_every_scored_item_can_lead_to_an_action(shipped: tuple) -> None:
+    questionnaire, _, actions = shipped
+    triggered = {t.item for a in actions for t in a.triggers}
+    scored = {q.id for q in questionnaire.questions() if q.scored}
+    assert scored <= triggered, scored - triggered
+    grids = [q for q in questionnaire.questions() if q.type == QuestionType.GRID]
+    assert all(g.id in triggered for g in grids)
+
+
+def test_shipped_actions_also_validate_against_the_short_questionnaire_ids(shipped: tuple) -> None:
+    # The short variant reuses the full ids: any action item present there means the same thing.
+    short = load_questionnaire(QUESTIONS / "questionnaires" / "gouvernance-court.yaml")
+    questionnaire, _, actions = shipped
+    shared = {q.id for q in short.questions()} & {i for a in actions for i in a.items}
+    assert shared
+    assert all(short.question(i) == questionnaire.question(i) for i in shared)

@@ -1,0 +1,299 @@
+"""AppTest of every page: navigation per actor, the coordinator screens, the respondent flow."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from diagnostic.settings import get_settings
+from diagnostic.store import answers as answer_store
+from diagnostic.store.engine import get_engine, session_scope
+from diagnostic.store.models import Participant
+from tests.conftest import ROOT
+from tests.factories import PASSWORD, make_user, make_world
+
+APP = str(ROOT / "app.py")
+
+
+def app(token: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if token:
+        at.query_params["t"] = token
+    return at.run()
+
+
+def engine():
+    from diagnostic.store.engine import migrate
+
+    eng = get_engine(get_settings().effective_database_url)
+    migrate(eng)
+    return eng
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def signed_in(email: str) -> AppTest:
+    at = app()
+    at.text_input(key="login_email").input(email)
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def stored(pid: int) -> dict:
+    with session_scope(engine()) as s:
+        return answer_store.answers_of(s, participant_id=pid)
+
+
+# --- anonymous visitors and sign-in ----------------------------------------------------------
+
+
+def test_anonymous_visitor_only_sees_sign_in(app_env):
+    at = app()
+    assert not at.exception
+    assert titles(at) == ["Diagnostic de la gouvernance administrative du territoire"]
+    assert at.text_input(key="login_password").proto.type == 1  # password field
+
+
+def test_wrong_password_is_refused_in_french(app_env):
+    make_user(engine())
+    at = app()
+    at.text_input(key="login_email").input("coord@exemple.fr")
+    at.text_input(key="login_password").input("mauvais")
+    at.button[0].click().run()
+    assert "Connexion refusée : adresse ou mot de passe incorrect." in [e.value for e in at.error]
+    assert "Mes territoires" not in titles(at)
+
+
+def test_sign_in_leads_home_with_empty_state(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    assert titles(at) == ["Mes territoires"]
+    assert "aucun territoire" in at.info[0].value
+
+
+def test_session_expires_after_inactivity(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.session_state["last_seen"] = 0
+    at.run()
+    assert titles(at) == ["Diagnostic de la gouvernance administrative du territoire"]
+    assert "expiré" in at.info[0].value
+
+
+def test_sign_out(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/deconnexion.py").run()
+    assert titles(at) == ["Diagnostic de la gouvernance administrative du territoire"]
+
+
+# --- coordinator ------------------------------------------------------------------------------
+
+
+def test_coordinator_creates_a_territory(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC des **Étangs**")
+    at.selectbox(key="t_kind").set_value("cc")
+    at.text_area(key="t_communes").input("Alpha;72001\nBêta\n")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "créé avec 2 commune(s)" in at.success[0].value
+    at.switch_page("pages/accueil.py").run()
+    # Markdown typed by a user is shown as typed, not interpreted
+    assert at.subheader[0].value == r"CC des \*\*Étangs\*\*"
+
+
+def test_territory_form_errors(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_area(key="t_communes").input("Alpha\nalpha")
+    at.text_input(key="t_name").input("CC")
+    at.button[0].click().run()
+    assert "en double" in at.error[0].value
+
+
+def test_campaign_page_invites_and_follows_participation(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=2)
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/campagne.py").run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["2", "0", "0"]
+    at.text_input(key="inv_name").input("Jeanne <b>Dupont</b>")
+    at.selectbox(key="inv_role").set_value("dst")
+    at.selectbox(key="inv_structure").set_value(world.communes[0].id)
+    at.button(key="FormSubmitter:invite_form-Ajouter et obtenir le lien").click().run()
+    assert not at.exception
+    link = at.code[0].value
+    assert link.startswith("http://testserver/?t=")
+    assert [m.value for m in at.metric] == ["3", "0", "0"]
+    table = at.dataframe[0].value
+    assert "Jeanne <b>Dupont</b>" in list(table["Nom"])  # shown as data, never as HTML
+    # the new link opens the questionnaire of that participant
+    respondent = app(link.split("t=")[1])
+    assert titles(respondent) == ["Questionnaire de test"]
+    assert "DST — CC Test commune A" in respondent.caption[0].value
+
+
+def test_campaign_reissue_and_close(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=1)
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/campagne.py").run()
+    at.button(key="reissue").click().run()
+    new_link = at.code[0].value
+    assert titles(app(world.tokens[0])) == ["Lien invalide ou expiré"]
+    assert titles(app(new_link.split("t=")[1])) == ["Questionnaire de test"]
+    at.button(key="close").click().run()
+    assert titles(app(new_link.split("t=")[1])) == ["Lien invalide ou expiré"]
+
+
+def test_campaign_page_creates_a_campaign(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC Nouvelle")
+    at.button[0].click().run()
+    at.switch_page("pages/campagne.py").run()
+    assert "pas encore de campagne" in at.info[0].value
+    at.button(key="FormSubmitter:campaign_form-Créer et ouvrir la campagne").click().run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["0", "0", "0"]
+
+
+def test_coordinator_cannot_open_another_territory_nor_admin_pages(app_env):
+    make_user(engine(), "a@exemple.fr")
+    other = make_user(engine(), "b@exemple.fr")
+    make_world(engine(), name="CC Autre", coordinator=other)
+    at = signed_in("a@exemple.fr")
+    at.switch_page("pages/accueil.py").run()
+    assert "aucun territoire" in at.info[0].value
+    at.switch_page("pages/campagne.py").run()  # not in this actor's menu
+    assert "CC Autre" not in str(at)
+    assert "Campagnes de diagnostic" not in titles(at)
+    at.switch_page("pages/comptes.py").run()
+    assert "b@exemple.fr" not in str(at)
+    assert "Comptes" not in titles(at)
+
+
+def test_admin_accounts_page(app_env):
+    make_user(engine(), "admin@exemple.fr", admin=True)
+    at = signed_in("admin@exemple.fr")
+    at.switch_page("pages/comptes.py").run()
+    assert titles(at) == ["Comptes"]
+    at.text_input(key="acc_email").input("nouveau@exemple.fr")
+    at.text_input(key="acc_name").input("Nouvelle personne")
+    at.text_input(key="acc_password").input("court")
+    at.button(key="FormSubmitter:account_form-Créer le compte").click().run()
+    assert "10 caractères" in at.error[0].value
+
+
+# --- respondent -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(app_env):
+    return make_world(engine(), n_participants=2)
+
+
+def started(token: str) -> AppTest:
+    at = app(token)
+    if at.button(key="start") is not None and any(b.key == "start" for b in at.button):
+        at.button(key="start").click().run()
+    return at
+
+
+def test_respondent_sees_introduction_first(world):
+    at = app(world.tokens[0])
+    assert not at.exception
+    assert titles(at) == ["Questionnaire de test"]
+    assert at.header[0].value == "Avant de commencer"
+    assert any("Environ **5 minutes**" in m.value for m in at.markdown)
+    assert any("Qui voit quoi" in m.value for m in at.markdown)
+
+
+def test_answer_is_stored_at_once_and_restored_on_reopening(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("commune").run()
+    assert not at.exception
+    assert stored(pid) == {"ctx_structure": {"choice": "commune"}}
+    # the conditional question appears once its condition is met
+    assert any(r.key == "q_ctx_commune_taille" for r in at.radio)
+    # a new browser session with the same link finds the answer where it was
+    again = app(world.tokens[0])
+    assert again.radio(key="q_ctx_structure").value == "commune"
+    # another respondent's link sees nothing of it
+    other = started(world.tokens[1])
+    assert other.radio(key="q_ctx_structure").value is None
+    assert stored(world.participants[1].id) == {}
+
+
+def test_sections_navigation_and_every_widget_type(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.button(key="next").click().run()
+    assert at.header[0].value == "2. Instances de concertation"
+    at.radio(key="q_ins_codir_current").set_value(2).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(3).run()
+    at.radio(key="q_ins_debat").set_value("nsp").run()
+    at.button(key="next").click().run()
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").run()
+    at.radio(key="q_act_grille_departement_current").set_value(1).run()
+    at.radio(key="q_act_grille_departement_desired").set_value(3).run()
+    at.text_area(key="q_act_libre").input("La **région**").run()
+    assert not at.exception
+    got = stored(pid)
+    assert got["ins_codir"] == {"current": 2, "target": 4, "importance": 3}
+    assert got["ins_debat"] == {"dont_know": True}
+    assert got["act_priorites"] == {"ranking": ["habitat", "mobilites"]}
+    assert got["act_grille"] == {"rows": {"departement": {"current": 1, "desired": 3}}}
+    assert got["act_libre"] == {"text": "La **région**"}
+    at.button(key="prev").click().run()
+    assert at.header[0].value == "2. Instances de concertation"
+    assert at.radio(key="q_ins_codir_target").value == 4
+
+
+def test_submit_warns_of_missing_items_then_locks(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    at.button(key="submit").click().run()
+    assert "Répondez d'abord" in at.error[0].value
+    assert "obligatoire(s) sans réponse" in at.warning[0].value
+    at.selectbox(key="section_picker").set_value(0).run()
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_codir_current").set_value(3).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(2).run()
+    at.radio(key="q_ins_debat").set_value(3).run()
+    at.button(key="next").click().run()
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").select(
+        "economie"
+    ).run()
+    for row in ("departement", "region"):
+        at.radio(key=f"q_act_grille_{row}_current").set_value(1).run()
+        at.radio(key=f"q_act_grille_{row}_desired").set_value(2).run()
+    at.button(key="submit").click().run()
+    assert not at.exception
+    with session_scope(engine()) as s:
+        assert s.get(Participant, pid).submitted_at is not None
+    locked = app(world.tokens[0])
+    assert "Vos réponses ont été envoyées" in locked.success[0].value
+    assert locked.radio(key="q_ctx_structure").disabled
+
+
+def test_invalid_link_page(world):
+    for token in ("n'importe quoi", "A" * 43, world.tokens[0][:-2]):
+        at = app(token)
+        assert not at.exception
+        assert titles(at) == ["Lien invalide ou expiré"]
