@@ -7,8 +7,9 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
-from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
+from diagnostic.questionnaire import Problem, QuestionnaireError, load_questionnaire
 from diagnostic.settings import get_settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -39,19 +40,61 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = False
     for name in args.files:
         try:
-            q = load_questionnaire(name)
+            print(validate_file(Path(name)))
         except QuestionnaireError as exc:
             failed = True
             for problem in exc.problems:
                 print(problem)
-            continue
-        n_questions = len(q.questions())
-        print(
-            f"{name}: questionnaire « {q.id} » version {q.version} valide — "
-            f"{len(q.dimensions)} dimensions, {n_questions} questions, "
-            f"{len(q.sections)} sections, environ {q.estimated_minutes} minutes"
-        )
     return 1 if failed else 0
+
+
+def validate_file(path: Path) -> str:
+    """Validate a questionnaire, an action library or a references file; return a summary.
+
+    Files are recognised by their top-level key; cross-references are checked against the
+    files of the same questions folder (references.yaml, questionnaires/).
+    """
+    from diagnostic import library
+    from diagnostic.questionnaire.loader import parse_yaml, read_source
+    from diagnostic.questionnaire.registry import default_questionnaire
+
+    text = read_source(path)
+    data = parse_yaml(text, str(path))
+    folder = path.resolve().parent
+    if isinstance(data, dict) and "references" in data and "sections" not in data:
+        refs = library.parse_references(text, str(path))
+        return f"{path}: {len(refs)} repères valides"
+    if isinstance(data, dict) and "actions" in data:
+        questionnaire = default_questionnaire(folder)
+        refs = _sibling_references(folder)
+        actions = library.parse_actions(text, questionnaire, refs, str(path))
+        return (
+            f"{path}: {len(actions)} actions valides "
+            f"(vérifiées sur le questionnaire « {questionnaire.id} » {questionnaire.version})"
+        )
+    q = load_questionnaire(path)
+    refs = _sibling_references(folder.parent)
+    if refs is not None:
+        missing = library.missing_references(q, refs)
+        if missing:
+            raise QuestionnaireError(
+                [
+                    Problem(str(path), 0, f"« {qid} » cite un repère inconnu : {', '.join(ids)}")
+                    for qid, ids in missing.items()
+                ]
+            )
+    return (
+        f"{path}: questionnaire « {q.id} » version {q.version} valide — "
+        f"{len(q.dimensions)} dimensions, {len(q.questions())} questions, "
+        f"{len(q.sections)} sections, environ {q.estimated_minutes} minutes"
+    )
+
+
+def _sibling_references(folder: Path):  # type: ignore[no-untyped-def]
+    from diagnostic import library
+
+    path = folder / "references.yaml"
+    return library.load_references(path) if path.is_file() else None
 
 
 @command("campaigns")

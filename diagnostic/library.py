@@ -17,11 +17,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from diagnostic.questionnaire import Problem, Question, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import QuestionType as T
+from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
 
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
@@ -173,7 +172,7 @@ def parse_actions(
     problems = _duplicates([a.id for a in actions], data, "actions", name, "action")
     for ai, action in enumerate(actions):
         for loc, msg in _action_problems(action, questionnaire, ref_ids):
-            line = _line_of(data, ("actions", ai, *loc))
+            line = line_of(data, ("actions", ai, *loc))
             problems.append(Problem(name, line, f"action « {action.id} » : {msg}"))
     if problems:
         raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
@@ -259,27 +258,11 @@ def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) 
 
 
 def _read(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuestionnaireError([Problem(str(path), 0, "fichier introuvable")]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireError(
-            [Problem(str(path), 0, "le fichier n'est pas encodé en UTF-8 : réenregistrez-le")]
-        ) from None
+    return read_source(path)
 
 
 def _yaml(text: str, name: str, key: str) -> Any:
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        what = exc.problem or "syntaxe YAML invalide"
-        line = mark.line + 1 if mark else 0
-        msg = f"syntaxe YAML invalide : {what} (vérifiez l'indentation)"
-        raise QuestionnaireError([Problem(name, line, msg)]) from None
-    except YAMLError as exc:
-        raise QuestionnaireError([Problem(name, 0, f"syntaxe YAML invalide : {exc}")]) from None
+    data = parse_yaml(text, name)
     if not isinstance(data, dict):
         msg = f"le fichier doit commencer par la clé « {key}: » suivie d'une liste"
         raise QuestionnaireError([Problem(name, 1, msg)])
@@ -290,33 +273,17 @@ def _validate(model: type[_ActionFile | _ReferenceFile], data: Any, name: str) -
     try:
         return model.model_validate(as_plain(data))
     except ValidationError as exc:
-        problems = {(_line_of(data, e["loc"]), _message(data, e)) for e in exc.errors()}
+        problems = {(line_of(data, e["loc"]), _message(data, e)) for e in exc.errors()}
         raise QuestionnaireError([Problem(name, ln, m) for ln, m in sorted(problems)]) from None
 
 
 def _duplicates(ids: list[str], data: Any, key: str, name: str, what: str) -> list[Problem]:
     first = {ident: i for i, ident in reversed(list(enumerate(ids)))}
     return [
-        Problem(name, _line_of(data, (key, i, "id")), f"{what} « {ident} » en double")
+        Problem(name, line_of(data, (key, i, "id")), f"{what} « {ident} » en double")
         for i, ident in enumerate(ids)
         if first[ident] != i
     ]
-
-
-def _line_of(data: Any, loc: Iterable[Any]) -> int:
-    """Line (1-based) of the deepest node of `loc` found in ruamel's round-trip data."""
-    node, line = data, 1
-    for key in loc:
-        try:
-            if isinstance(node, dict) and key in node:
-                line, node = node.lc.key(key)[0] + 1, node[key]
-            elif isinstance(node, list) and isinstance(key, int) and key < len(node):
-                line, node = node.lc.item(key)[0] + 1, node[key]
-            else:
-                break
-        except (AttributeError, KeyError, TypeError):
-            break
-    return line
 
 
 def _message(data: Any, err: Any) -> str:

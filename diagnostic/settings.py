@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(
         default="development", description="« production » active les contrôles stricts."
     )
+
+    @model_validator(mode="after")
+    def _strict_in_production(self) -> Settings:
+        # The demo ships accounts whose passwords are printed in the README.
+        if self.environment == "production" and self.load_demo:
+            raise ValueError(
+                "LOAD_DEMO doit valoir false en production : la démonstration crée des comptes "
+                "dont le mot de passe est public"
+            )
+        return self
 
     @field_validator("public_url")
     @classmethod

@@ -122,3 +122,45 @@ def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["nimporte"])
     assert info.value.code == 2
+
+
+def test_validate_recognises_action_and_reference_files(capsys):
+    code, out, _ = run(
+        capsys,
+        "validate",
+        str(ROOT / "questions" / "actions.yaml"),
+        str(ROOT / "questions" / "references.yaml"),
+    )
+    assert code == 0
+    first, second = out.strip().splitlines()
+    assert "actions valides (vérifiées sur le questionnaire « gouvernance »" in first
+    assert second.endswith("repères valides")
+
+
+def test_validate_reports_a_bad_action_trigger_with_its_line(capsys, tmp_path):
+    folder = tmp_path / "questions"
+    (folder / "questionnaires").mkdir(parents=True)
+    source = ROOT / "questions"
+    for name in ("references.yaml",):
+        (folder / name).write_text((source / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "questionnaires" / "gouvernance.yaml").write_text(
+        (source / "questionnaires" / "gouvernance.yaml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    text = (source / "actions.yaml").read_text(encoding="utf-8")
+    bad_text = text.replace(
+        "{item: d1_diagnostic_partage, level_at_most: 2}",
+        "{item: d1_diagnostic_partage, level_at_most: 9}",
+        1,
+    )
+    line = (
+        bad_text.splitlines().index(
+            next(x for x in bad_text.splitlines() if "level_at_most: 9" in x)
+        )
+        + 1
+    )
+    (folder / "actions.yaml").write_text(bad_text, encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(folder / "actions.yaml"))
+    assert code == 1
+    assert out.startswith(f"{folder / 'actions.yaml'}:{line}:")
+    assert "niveau 9" in out

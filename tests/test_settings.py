@@ -29,3 +29,26 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`{name.upper()}`" in readme, f"{name.upper()} absent du README"
+
+
+def test_production_refuses_the_demo_accounts(monkeypatch):
+    import pytest
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("LOAD_DEMO", "true")
+    with pytest.raises(ValidationError, match="LOAD_DEMO doit valoir false en production"):
+        Settings()
+    monkeypatch.setenv("LOAD_DEMO", "false")
+    assert Settings().environment == "production"
+
+
+def test_versions_sort_numerically():
+    from diagnostic.questionnaire.registry import version_key
+
+    assert sorted(["2026.10", "2026.2", "2026.1", "2025.9"], key=version_key) == [
+        "2025.9",
+        "2026.1",
+        "2026.2",
+        "2026.10",
+    ]

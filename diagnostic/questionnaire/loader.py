@@ -43,26 +43,23 @@ _FIELD_NAMES = {
 }
 
 
-def load_questionnaire(path: str | Path) -> Questionnaire:
-    """Load and validate one file; raise QuestionnaireError listing all its problems."""
-    path = Path(path)
+def read_source(path: str | Path) -> str:
+    """The UTF-8 text of a data file, or a QuestionnaireError saying why it cannot be read."""
     name = str(path)
     try:
-        raw = path.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise QuestionnaireError([Problem(name, 0, "fichier introuvable")]) from None
     except UnicodeDecodeError:
         raise QuestionnaireError(
             [Problem(name, 0, "le fichier n'est pas encodé en UTF-8 : réenregistrez-le en UTF-8")]
         ) from None
-    return parse_questionnaire(raw, name)
 
 
-def parse_questionnaire(text: str, name: str = "<texte>") -> Questionnaire:
-    """Parse and validate questionnaire YAML text."""
-    yaml = YAML(typ="rt")
+def parse_yaml(text: str, name: str) -> Any:
+    """Round-trip YAML (keeps line numbers); syntax errors become `file:line` problems."""
     try:
-        data = yaml.load(text)
+        data = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -74,6 +71,17 @@ def parse_questionnaire(text: str, name: str = "<texte>") -> Questionnaire:
         raise QuestionnaireError([Problem(name, 0, f"syntaxe YAML invalide : {exc}")]) from None
     if data is None:
         raise QuestionnaireError([Problem(name, 1, "le fichier est vide")])
+    return data
+
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    """Load and validate one file; raise QuestionnaireError listing all its problems."""
+    return parse_questionnaire(read_source(path), str(path))
+
+
+def parse_questionnaire(text: str, name: str = "<texte>") -> Questionnaire:
+    """Parse and validate questionnaire YAML text."""
+    data = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise QuestionnaireError(
             [Problem(name, 1, "le fichier doit décrire un questionnaire (des clés id, version…)")]
@@ -99,7 +107,7 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-def _line_of(data: Any, loc: tuple[Any, ...]) -> int:
+def line_of(data: Any, loc: tuple[Any, ...]) -> int:
     """Best line (1-based) for a pydantic error location inside ruamel data."""
     node = data
     line = 1
@@ -181,7 +189,7 @@ def _problem_from_pydantic(name: str, data: Any, err: Any) -> Problem:
         msg = f"« {field} » : {err['msg']}"
     if where:
         msg = f"{where} : {msg}"
-    return Problem(name, _line_of(data, loc), msg)
+    return Problem(name, line_of(data, loc), msg)
 
 
 def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
@@ -194,14 +202,14 @@ def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
             loc += ["questions", question_i]
         if key is not None:
             loc.append(key)
-        return _line_of(data, tuple(loc))
+        return line_of(data, tuple(loc))
 
     seen_sections: set[str] = set()
     seen_questions: dict[str, int] = {}
     if q.default_scale not in q.scales:
         problems.append(
             Problem(
-                name, _line_of(data, ("default_scale",)), f"échelle inconnue « {q.default_scale} »"
+                name, line_of(data, ("default_scale",)), f"échelle inconnue « {q.default_scale} »"
             )
         )
     for si, section in enumerate(q.sections):

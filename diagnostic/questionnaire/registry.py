@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,7 +47,13 @@ def default_questionnaire(questions_dir: Path) -> Questionnaire:
         raise UnknownQuestionnaireError(f"aucun questionnaire dans {questions_dir}/questionnaires")
     main = [q for (qid, _), q in available.items() if qid == DEFAULT_ID]
     pool = main or list(available.values())
-    return max(pool, key=lambda q: q.version)
+    return max(pool, key=lambda q: version_key(q.version))
+
+
+def version_key(version: str) -> tuple[tuple[int, str], ...]:
+    """Sort key for versions such as "2026.1" < "2026.10" (numbers compared as numbers)."""
+    parts = re.split(r"[._-]", version)
+    return tuple((int(p), "") if p.isdigit() else (-1, p) for p in parts)
 
 
 def clear_cache() -> None:
