@@ -7,11 +7,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-from ruamel.yaml import YAML
+from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine
 
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire import (
+    Problem,
+    Question,
+    Questionnaire,
+    QuestionnaireError,
+    QuestionType,
+)
+from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
 from diagnostic.responses import (
@@ -42,6 +48,10 @@ class DemoProfile(_Strict):
     spread: float = 0.7
     dimensions: dict[str, float] = {}
     priorities: list[str] = []
+    # Fixed answers that describe the territory (one option, or a list to draw one from; for a
+    # multiple-choice inventory, the list of options ticked by most respondents).
+    context: dict[str, str | list[str]] = {}
+    texts: dict[str, list[str]] = {}  # free-text answers some respondents give
 
 
 class DemoCommune(_Strict):
@@ -70,13 +80,23 @@ class DemoAccount(_Strict):
 
 class DemoFile(_Strict):
     accounts: list[DemoAccount]
+    role_answers: dict[str, str] = {}  # invitation role -> option of the function question
     territories: list[DemoTerritory]
 
 
 def load_demo_file(questions_dir: Path) -> DemoFile:
+    """The demo territories file, validated; problems come as `file:line: message`."""
     path = Path(questions_dir) / "demo" / "territoires.yaml"
-    data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    return DemoFile.model_validate(as_plain(data))
+    data = parse_yaml(read_source(path), str(path))
+    try:
+        return DemoFile.model_validate(as_plain(data))
+    except ValidationError as exc:
+        raise QuestionnaireError(
+            [
+                Problem(str(path), line_of(data, tuple(e["loc"])), f"{e['loc'][-1]} : {e['msg']}")
+                for e in exc.errors()
+            ]
+        ) from None
 
 
 @dataclass
@@ -139,7 +159,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                     spec.profile,
                     rng,
                     at_epci=person.structure == "epci",
-                    role=person.role,
+                    role=demo.role_answers.get(person.role, person.role),
                     share=1.0 if person.status == "submitted" else 0.4,
                 )
                 _store(session, questionnaire, participant, generated)
@@ -207,6 +227,15 @@ def _answer(
 ) -> dict[str, Any] | None:
     base = profile.dimensions.get(dimension, profile.base) + (profile.epci_bias if at_epci else 0)
     t = question.type
+    fixed = profile.context.get(question.id)
+    if fixed is not None and t == QuestionType.MULTIPLE_CHOICE:
+        ticked = [o for o in (fixed if isinstance(fixed, list) else [fixed]) if rng.random() > 0.15]
+        return {"choices": ticked or list(fixed if isinstance(fixed, list) else [fixed])[:1]}
+    if fixed is not None:
+        return {"choice": rng.choice(fixed) if isinstance(fixed, list) else fixed}
+    if t == QuestionType.TEXT:
+        texts = profile.texts.get(question.id)
+        return {"text": rng.choice(texts)} if texts and rng.random() < 0.6 else None
     if question.allow_dont_know and question.scored and rng.random() < 0.05:
         return {"dont_know": True}
     if t in (QuestionType.MATURITY, QuestionType.CURRENT_TARGET):
@@ -255,7 +284,7 @@ def _answer(
                 )
             rows[row.id] = cells
         return {"rows": rows}
-    return None  # free text is left to real respondents
+    return None
 
 
 def _clip(value: int, allowed: list[int]) -> int:
