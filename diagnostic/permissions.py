@@ -133,6 +133,9 @@ PAGES: tuple[PageSpec, ...] = (
         "comptes", "pages/comptes.py", "Comptes", ":material/manage_accounts:", Action.USERS_MANAGE
     ),
     PageSpec("connexion", "pages/connexion.py", "Connexion", ":material/login:", Action.SIGN_IN),
+    PageSpec(
+        "reperes", "pages/reperes.py", "Repères et outils", ":material/menu_book:", Action.PUBLIC
+    ),
     PageSpec("deconnexion", "pages/deconnexion.py", "Se déconnecter", ":material/logout:", _T),
 )
 

@@ -10,6 +10,7 @@ import streamlit as st
 
 from diagnostic.bootstrap import prepare_database
 from diagnostic.permissions import ANONYMOUS, Actor, page_allowed, pages_for
+from diagnostic.references import Library, load_library
 from diagnostic.respondent import Invitation, open_invitation
 from diagnostic.settings import Settings, get_settings
 from diagnostic.store import accounts
@@ -32,6 +33,11 @@ def engine() -> Any:
     """The app's engine, created and migrated once per process and database URL."""
     s = settings()
     return _engine_for(s.effective_database_url, str(s.questions_dir), s.load_demo)
+
+
+def library() -> Library:
+    """The references and actions of the questions folder (loaded once per process)."""
+    return load_library(settings().questions_dir)
 
 
 def plain(text: object) -> str:

@@ -11,7 +11,7 @@ from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.respondent import is_submitted, my_answers, record_answer, submit
 from diagnostic.responses import DONT_KNOW, AnswerError, progress, visible_questions
 from diagnostic.store.territories import StoreError
-from pages._shell import engine, guard, invitation, plain
+from pages._shell import engine, guard, invitation, library, plain
 
 DK_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE = {1: "Secondaire", 2: "Importante", 3: "Prioritaire"}
@@ -24,6 +24,7 @@ if inv is None:  # the guard lets only respondents through; this is belt and bra
 q: Questionnaire = inv.questionnaire
 pid: int = inv.participant.id  # type: ignore[assignment]
 answers = my_answers(engine(), actor, pid)
+lib = library()
 locked = is_submitted(engine(), actor, pid)
 
 
@@ -360,6 +361,12 @@ for number, question in enumerate([x for x in section.questions if x.id in shown
         st.markdown(f"**{index + 1}.{number}** {question.text}{mark}")
         if question.help:
             st.caption(question.help)
+        cited = [r for r in (lib.reference(i) for i in question.references) if r is not None]
+        if cited:
+            with st.expander("Repères : " + " ; ".join(r.title for r in cited)):
+                for ref in cited:
+                    st.markdown(f"**{ref.title}**" + (f" — {ref.article}" if ref.article else ""))
+                    st.markdown(ref.summary)
         RENDERERS[question.type](question, answers.get(question.id) or {})
 
 left, _, right = st.columns([1, 2, 1])
