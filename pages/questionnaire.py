@@ -179,6 +179,7 @@ def render_single(question: Question, value: dict[str, Any]) -> None:
         on_change=on_change,
         disabled=locked,
         label_visibility="collapsed",
+        horizontal=question.options is None,  # an agreement scale reads left to right
     )
 
 
@@ -242,9 +243,12 @@ def render_grid(question: Question, value: dict[str, Any]) -> None:
                 out[row.id] = cells
         save(question, {"rows": out})
 
+    header = st.columns([2] + [3] * len(cols_wanted))
+    for i, c in enumerate(cols_wanted, start=1):
+        header[i].markdown(f"**{titles[c]}**")
     for row in question.rows or []:
-        cols = st.columns([2] + [3] * len(cols_wanted))
-        cols[0].markdown(f"**{row.label}**")
+        cols = st.columns([2] + [3] * len(cols_wanted), vertical_alignment="center")
+        cols[0].markdown(row.label)
         for i, c in enumerate(cols_wanted, start=1):
             cur = rows.get(row.id, {}).get(c)
             with cols[i]:
@@ -257,6 +261,7 @@ def render_grid(question: Question, value: dict[str, Any]) -> None:
                     key=f"q_{question.id}_{row.id}_{c}",
                     on_change=on_change,
                     disabled=locked,
+                    label_visibility="collapsed",
                 )
 
 
