@@ -238,3 +238,52 @@ def test_memberships_build_the_actor(engine):
         assert accounts.actor_for(s, user_id=user.id).memberships == {
             (world.territory.id, "coordinator")
         }
+
+
+def test_participants_frame_tells_epci_from_communes_without_names(engine):
+    world = make_world(engine, n_participants=3)
+    save(engine, world.participants[1].id, "ins_debat", {"level": 3})
+    with session_scope(engine) as s:
+        frame = campaigns.participants_frame(s, campaign_id=world.campaign_id)
+    assert list(frame["structure_kind"]) == ["epci", "commune", "commune"]
+    assert list(frame["started"]) == [False, True, False]
+    assert "name" not in frame.columns and "token_hash" not in frame.columns
+    with session_scope(engine) as s:
+        assert campaigns.participants_frame(s, campaign_id=9999).empty
+
+
+def test_consensus_scores_are_upserted_and_deleted(engine):
+    from diagnostic.store import consensus
+
+    world = make_world(engine, n_participants=1)
+    with session_scope(engine) as s:
+        consensus.save_consensus(
+            s,
+            campaign_id=world.campaign_id,
+            question_id="ins_codir",
+            level=2,
+            target=4,
+            rationale="Accord après débat",
+            user_id=None,
+            actor="coord",
+        )
+        consensus.save_consensus(
+            s,
+            campaign_id=world.campaign_id,
+            question_id="ins_codir",
+            level=3,
+            target=4,
+            rationale="Revu",
+            user_id=None,
+            actor="coord",
+        )
+    with session_scope(engine) as s:
+        frame = consensus.consensus_frame(s, campaign_id=world.campaign_id)
+        assert frame[["question_id", "level", "target", "rationale"]].values.tolist() == [
+            ["ins_codir", 3, 4, "Revu"]
+        ]
+        consensus.delete_consensus(
+            s, campaign_id=world.campaign_id, question_id="ins_codir", actor="coord"
+        )
+    with session_scope(engine) as s:
+        assert consensus.consensus_frame(s, campaign_id=world.campaign_id).empty

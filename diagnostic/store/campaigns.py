@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from sqlmodel import Session, col, select
 
 from diagnostic.security import hash_token, looks_like_token, new_token
@@ -175,3 +176,44 @@ def reopen(session: Session, *, participant_id: int, actor: str) -> Participant:
         session, actor=actor, action="participant.reopen", target=f"participant:{participant_id}"
     )
     return participant
+
+
+def participants_frame(session: Session, *, campaign_id: int) -> pd.DataFrame:
+    """Participants of a campaign with their structure, for the analytics (no names, no tokens).
+
+    `structure_kind` is "epci" for the campaign's own territory and "commune" for its members.
+    """
+    campaign = session.get(Campaign, campaign_id)
+    columns = [
+        "participant_id",
+        "role",
+        "structure_id",
+        "structure_name",
+        "structure_kind",
+        "started",
+        "submitted",
+    ]
+    if campaign is None:
+        return pd.DataFrame(columns=columns)
+    places = {
+        t.id: t
+        for t in session.exec(
+            select(Territory).where(
+                (Territory.id == campaign.territory_id)
+                | (Territory.parent_id == campaign.territory_id)
+            )
+        )
+    }
+    rows = [
+        (
+            p.id,
+            p.role,
+            p.structure_id,
+            places[p.structure_id].name if p.structure_id in places else "?",
+            "epci" if p.structure_id == campaign.territory_id else "commune",
+            p.started_at is not None,
+            p.submitted_at is not None,
+        )
+        for p in participants_of(session, campaign_id=campaign_id)
+    ]
+    return pd.DataFrame(rows, columns=columns)
