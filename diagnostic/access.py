@@ -35,6 +35,12 @@ def sign_in_user(engine: Engine, settings: Settings, *, email: str, password: st
     return user_id
 
 
+def actor_for_user(engine: Engine, user_id: int) -> Actor | None:
+    """The signed-in user's actor, rebuilt from the database (fresh roles, active account)."""
+    with session_scope(engine) as session:
+        return accounts.actor_for(session, user_id=user_id)
+
+
 def list_accounts(engine: Engine, actor: Actor) -> list[User]:
     if not can(actor, Action.USERS_MANAGE):
         raise AccessDenied("réservé aux administrateur·rices")

@@ -236,6 +236,132 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(participant) -> str:  # type: ignore[no-untyped-def]
+    if participant.revoked_at is not None and participant.started_at is None:
+        return "effacé"
+    if participant.submitted_at is not None:
+        return "envoyé"
+    return "commencé" if participant.started_at is not None else "pas commencé"
+
+
+@command("participants")
+def cmd_participants(args: argparse.Namespace) -> int:
+    from diagnostic.vocabulary import ROLE_LABELS
+    from diagnostic.store import campaigns as store
+    from diagnostic.store.engine import session_scope
+    from diagnostic.store.models import Territory
+
+    with session_scope(_engine()) as session:
+        if store.get_campaign(session, campaign_id=args.campaign) is None:
+            raise CliError(f"campagne {args.campaign} introuvable (liste : commande campaigns)")
+        people = store.participants_of(session, campaign_id=args.campaign)
+        if not people:
+            print("Aucun·e participant·e : invitez-les depuis la page « Campagnes ».")
+            return 0
+        print("id\tnom\tfonction\tstructure\tstatut")
+        for p in people:
+            place = session.get(Territory, p.structure_id)
+            print(
+                f"{p.id}\t{p.name or ''}\t{ROLE_LABELS.get(p.role, p.role)}\t"
+                f"{place.name if place else '?'}\t{_status(p)}"
+            )
+    return 0
+
+
+@command("import-answers")
+def cmd_import_answers(args: argparse.Namespace) -> int:
+    from diagnostic.imports import AnswerImportError, parse_answers
+    from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
+    from diagnostic.store import campaigns as campaign_store
+    from diagnostic.store import imports as import_store
+    from diagnostic.store.engine import session_scope
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path} : lecture impossible ({exc.strerror})") from None
+    engine = _engine()
+    with session_scope(engine) as session:
+        campaign = campaign_store.get_campaign(session, campaign_id=args.campaign)
+    if campaign is None:
+        raise CliError(f"campagne {args.campaign} introuvable (liste : commande campaigns)")
+    if campaign.status == "closed":
+        raise CliError(
+            f"la campagne {args.campaign} est close : rouvrez-la (page « Campagnes ») avant "
+            "d'importer des réponses"
+        )
+    try:
+        questionnaire = get_questionnaire(
+            get_settings().questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
+        )
+    except UnknownQuestionnaireError as exc:
+        raise CliError(str(exc)) from None
+
+    def lookup(ids: set[int]):  # type: ignore[no-untyped-def]
+        with session_scope(engine) as session:
+            return import_store.participant_states(session, ids=ids)
+
+    try:
+        plan = parse_answers(data, str(path), questionnaire, args.campaign, lookup)
+    except AnswerImportError as exc:
+        for problem in exc.problems:
+            print(problem)
+        raise CliError(
+            f"{len(exc.problems)} erreur(s) dans {path} : aucune réponse importée"
+        ) from None
+    if not plan.answers:
+        raise CliError(f"{path} ne contient aucune réponse à importer (lignes sans valeur)")
+    with session_scope(engine) as session:
+        count = import_store.import_answers(
+            session,
+            campaign_id=args.campaign,
+            answers=plan.answers,
+            actor="ligne de commande",
+            source=path.name,
+            submit=args.submit,
+        )
+    print(
+        f"{count} réponse(s) importée(s) pour {len(plan.participants)} participant·e(s) "
+        f"de la campagne {args.campaign}"
+        + (f" ; {plan.skipped} ligne(s) sans valeur ignorée(s)" if plan.skipped else "")
+        + (" ; réponses marquées comme envoyées" if args.submit else "")
+    )
+    return 0
+
+
+@command("purge")
+def cmd_purge(args: argparse.Namespace) -> int:
+    from diagnostic.exports import local_time
+    from diagnostic.privacy import purge_expired
+
+    days = get_settings().retention_days
+    report = purge_expired(_engine(), retention_days=days, dry_run=args.dry_run)
+    cutoff = local_time(report.cutoff).strftime("%d/%m/%Y")
+    if not report.campaigns:
+        print(
+            f"Rien à purger : aucune campagne close avant le {cutoff} (RETENTION_DAYS = {days}) "
+            "n'a encore de nom ni de lien actif."
+        )
+        return 0
+    verb = "seraient anonymisé·es" if args.dry_run else "anonymisé·es"
+    for c in report.campaigns:
+        closed = local_time(c.closed_at).strftime("%d/%m/%Y") if c.closed_at else "?"
+        print(f"Campagne {c.campaign_id} « {c.title} » close le {closed} : {c.participants} {verb}")
+    if args.dry_run:
+        print(
+            f"Simulation : {report.participants} participant·e(s) dans "
+            f"{len(report.campaigns)} campagne(s), rien n'a été modifié."
+        )
+    else:
+        print(
+            f"{report.participants} participant·e(s) anonymisé·e(s) dans "
+            f"{len(report.campaigns)} campagne(s) : noms effacés, liens désactivés, réponses "
+            "conservées sans nom."
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m diagnostic",
@@ -266,6 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--territory", required=True, type=int, metavar="ID")
     p.add_argument("--role", required=True, choices=["coordinator", "consultant", "facilitator"])
     p.add_argument("--revoke", action="store_true", help="retirer le rôle")
+    p = sub.add_parser("participants", help="lister les participant·es d'une campagne")
+    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p = sub.add_parser("import-answers", help="importer des réponses papier (CSV)")
+    p.add_argument("file", metavar="FICHIER")
+    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument(
+        "--submit", action="store_true", help="marquer les personnes importées comme ayant envoyé"
+    )
+    p = sub.add_parser("purge", help="anonymiser les campagnes closes depuis RETENTION_DAYS jours")
+    p.add_argument("--dry-run", action="store_true", help="afficher sans rien modifier")
     return parser
 
 

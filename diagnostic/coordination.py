@@ -19,24 +19,7 @@ from diagnostic.store import territories as territory_store
 from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign, Participant, Territory
-
-KIND_LABELS = {
-    "cc": "Communauté de communes",
-    "ca": "Communauté d'agglomération",
-    "cu": "Communauté urbaine",
-    "metropole": "Métropole",
-    "commune": "Commune",
-    "autre": "Autre",
-}
-ROLE_LABELS = {
-    "dgs": "DGS",
-    "dga": "DGA",
-    "dst": "DST",
-    "encadrant": "Encadrant·e",
-    "elu": "Élu·e",
-    "autre": "Autre",
-}
-STATUS_LABELS = {"draft": "En préparation", "open": "Ouverte", "closed": "Close"}
+from diagnostic.vocabulary import ROLE_LABELS
 
 
 def _require(actor: Actor, action: Action, territory_id: int | None = None) -> None:
@@ -151,6 +134,14 @@ def invite(
         participant, token = campaign_store.add_participant(
             session, campaign_id=campaign_id, role=role, structure_id=structure_id, name=name
         )
+        record(  # never the name: the audit log is not a directory of respondents
+            session,
+            actor=actor.label(),
+            action="participant.invite",
+            target=f"participant:{participant.id}",
+            campaign_id=campaign_id,
+            role=role,
+        )
     return NewInvitation(participant, invitation_link(public_url, token))
 
 
@@ -219,10 +210,13 @@ def participation(
             status = "En cours"
         else:
             status = "Pas commencé"
+        name = p.name or f"Répondant·e n° {p.id}"
+        if p.revoked_at is not None:  # erased on request, or purged after the retention period
+            name += " (données effacées)" if p.started_at is None else " (anonymisé·e)"
         rows.append(
             {
                 "id": p.id,
-                "Nom": p.name or f"Répondant·e n° {p.id}",
+                "Nom": name,
                 "Fonction": ROLE_LABELS.get(p.role, p.role),
                 "Structure": places.get(p.structure_id, "?"),
                 "Avancement": round(100 * state.ratio) if p.started_at else 0,

@@ -127,14 +127,44 @@ PAGES: tuple[PageSpec, ...] = (
         needs_territory=True,
     ),
     PageSpec(
+        "resultats",
+        "pages/resultats.py",
+        "Résultats",
+        ":material/monitoring:",
+        Action.RESULTS_VIEW,
+        needs_territory=True,
+    ),
+    PageSpec(
+        "consensus",
+        "pages/consensus.py",
+        "Réunion de consensus",
+        ":material/groups:",
+        Action.TERRITORY_MANAGE,
+        needs_territory=True,
+    ),
+    PageSpec(
         "territoire", "pages/territoire.py", "Nouveau territoire", ":material/add_location_alt:", _T
     ),
     PageSpec(
         "comptes", "pages/comptes.py", "Comptes", ":material/manage_accounts:", Action.USERS_MANAGE
     ),
+    PageSpec(
+        "journal",
+        "pages/journal.py",
+        "Journal des actions",
+        ":material/history:",
+        Action.USERS_MANAGE,
+    ),
     PageSpec("connexion", "pages/connexion.py", "Connexion", ":material/login:", Action.SIGN_IN),
     PageSpec(
         "reperes", "pages/reperes.py", "Repères et outils", ":material/menu_book:", Action.PUBLIC
+    ),
+    PageSpec(
+        "confidentialite",
+        "pages/confidentialite.py",
+        "Données personnelles",
+        ":material/shield_person:",
+        Action.PUBLIC,
     ),
     PageSpec("deconnexion", "pages/deconnexion.py", "Se déconnecter", ":material/logout:", _T),
 )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.permissions import Action, Actor, can
@@ -114,3 +115,34 @@ def _check_open(session: Any, participant_id: int) -> None:
     campaign = session.get(Campaign, participant.campaign_id) if participant else None
     if campaign is None or campaign.status != CampaignStatus.OPEN:
         raise StoreError("la campagne est close : les réponses ne sont plus modifiables")
+
+
+def my_profile(
+    engine: Engine, actor: Actor, invitation: Invitation, questions_dir: Path, min_group_size: int
+) -> pd.DataFrame | None:
+    """After submission: the respondent's dimension scores beside the territory's.
+
+    None before submission, or while fewer than min_group_size people have submitted (the
+    territory's figure would then say too much about the others). French columns.
+    """
+    from diagnostic.analytics import respondent_profile, tidy_responses
+    from diagnostic.results import read_campaign_data
+
+    pid = invitation.participant.id
+    if pid is None or not is_submitted(engine, actor, pid):
+        return None
+    data = read_campaign_data(engine, invitation.campaign.id, questions_dir)  # type: ignore[arg-type]
+    if int(data.participants["submitted"].sum()) < min_group_size:
+        return None
+    q = invitation.questionnaire
+    responses = tidy_responses(data.answers, data.participants, q)
+    profile = respondent_profile(responses, q, pid, min_group_size=min_group_size)
+    titles = {s.id: s.title for s in q.sections}
+    return pd.DataFrame(
+        {
+            "Dimension": profile["dimension_id"].map(titles),
+            "Mon score": profile["own_score"].round(),
+            "Territoire": profile["territory_score"].round(),
+            "Écart (points)": profile["difference"].round(),
+        }
+    )

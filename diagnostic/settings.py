@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     lockout_minutes: int = Field(
         default=15, ge=1, description="Durée du verrouillage après trop d'échecs."
     )
+    retention_days: int = Field(
+        default=365,
+        ge=1,
+        description="Jours après la clôture d'une campagne avant la purge des noms et des liens.",
+    )
     environment: Literal["development", "production"] = Field(
         default="development", description="« production » active les contrôles stricts."
     )

@@ -8,13 +8,23 @@ from typing import Any
 
 import streamlit as st
 
+from diagnostic.access import actor_for_user
 from diagnostic.bootstrap import prepare_database
-from diagnostic.permissions import ANONYMOUS, Actor, page_allowed, pages_for
+from diagnostic.coordination import campaigns, my_territories
+from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
 from diagnostic.references import Library, load_library
 from diagnostic.respondent import Invitation, open_invitation
+from diagnostic.results import (
+    CampaignResults,
+    compute_results,
+    counted_respondents,
+    data_version,
+    read_campaign_data,
+    require_results_access,
+    restrict,
+)
 from diagnostic.settings import Settings, get_settings
-from diagnostic.store import accounts
-from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Campaign
 
 TOKEN_PARAM = "t"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -38,6 +48,64 @@ def engine() -> Any:
 def library() -> Library:
     """The references and actions of the questions folder (loaded once per process)."""
     return load_library(settings().questions_dir)
+
+
+@st.cache_data(max_entries=64, show_spinner="Calcul des résultats…")
+def _results(
+    campaign_id: int, version: tuple[object, ...], min_group: int, subset: tuple
+) -> CampaignResults | None:
+    data = restrict(
+        read_campaign_data(engine(), campaign_id, settings().questions_dir), **dict(subset)
+    )
+    if counted_respondents(data) < min_group:
+        return None
+    return compute_results(data, min_group_size=min_group)
+
+
+def campaign_results(actor: Actor, campaign_id: int, **subset: object) -> CampaignResults | None:
+    """Results of a campaign the actor may read (checked on every call), cached until an
+    answer or a consensus changes; None when the filtered group is too small to be shown."""
+    require_results_access(engine(), actor, campaign_id)
+    version = data_version(engine(), campaign_id)
+    key = tuple(sorted((k, v) for k, v in subset.items() if v is not None))
+    return _results(campaign_id, version, settings().min_group_size, key)
+
+
+CHART_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "diagnostic-graphique"},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+
+def show_chart(fig: Any, table: Any, *, key: str) -> None:
+    """A chart (the camera icon downloads it as PNG) and its data as a table, for everyone."""
+    st.plotly_chart(fig, config=CHART_CONFIG, key=f"chart_{key}")
+    with st.expander("Données du graphique (tableau)"):
+        st.dataframe(table, hide_index=True)
+
+
+def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | None:
+    """Territory then campaign selectors limited to what the actor may do; None when empty."""
+    territories = [
+        t for t in my_territories(engine(), actor) if can(actor, action, territory_id=t.id)
+    ]
+    if not territories:
+        st.info("Aucun territoire accessible pour l'instant.")
+        return None
+    names = {t.id: t.name for t in territories}
+    territory_id = st.selectbox(
+        "Territoire", list(names), format_func=names.get, key=f"{key}_territory"
+    )
+    rows = campaigns(engine(), actor, territory_id)
+    if not rows:
+        st.info("Ce territoire n'a pas encore de campagne de diagnostic.")
+        return None
+    by_id = {c.id: c for c in rows}
+    campaign_id = st.selectbox(
+        "Campagne", list(by_id), format_func=lambda i: by_id[i].title, key=f"{key}_campaign"
+    )
+    return by_id[campaign_id]
 
 
 def plain(text: object) -> str:
@@ -82,8 +150,7 @@ def current_actor() -> Actor:
         sign_out("Votre session a expiré après une période d'inactivité : reconnectez-vous.")
         return ANONYMOUS
     st.session_state["last_seen"] = time.time()
-    with session_scope(engine()) as session:
-        actor = accounts.actor_for(session, user_id=user_id)
+    actor = actor_for_user(engine(), user_id)
     if actor is None:
         sign_out()
         return ANONYMOUS

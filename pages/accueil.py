@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from diagnostic.coordination import KIND_LABELS, STATUS_LABELS, campaigns, my_territories
+from diagnostic.coordination import campaigns, my_territories
+from diagnostic.vocabulary import KIND_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain
 
 NEW_ICON = ":material/add_location_alt:"

@@ -3,8 +3,6 @@
 import streamlit as st
 
 from diagnostic.coordination import (
-    ROLE_LABELS,
-    STATUS_LABELS,
     campaigns,
     create_campaign,
     invite,
@@ -16,13 +14,16 @@ from diagnostic.coordination import (
     structures,
 )
 from diagnostic.permissions import Action, can
+from diagnostic.privacy import erase_campaign, erase_participant
 from diagnostic.questionnaire.registry import questionnaires
 from diagnostic.store.territories import StoreError
-from pages._shell import engine, guard, plain, settings
+from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
+from pages._shell import engine, flash, guard, plain, settings
 
 NEW_ICON = ":material/add_location_alt:"
 actor = guard("campagne")
 st.title("Campagnes de diagnostic")
+flash()
 
 territories = [
     t
@@ -198,3 +199,35 @@ else:
     if st.button("Rouvrir la campagne", key="open"):
         set_campaign_status(engine(), actor, campaign_id=campaign_id, status="open")
         st.rerun()
+
+with st.expander("Données personnelles"):
+    st.markdown(
+        "Effacer une personne supprime ses réponses et son nom et désactive son lien. Effacer la "
+        "campagne supprime **définitivement** toutes ses réponses, ses participant·es, son "
+        "consensus et sa feuille de route."
+    )
+    if not table.empty:
+        people = dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))
+        erase_pid = st.selectbox(
+            "Personne à effacer", list(people), format_func=people.get, key="erase_pid"
+        )
+        sure = st.checkbox("Je confirme l'effacement de cette personne", key="erase_pid_ok")
+        if st.button("Effacer cette personne", key="erase_participant", disabled=not sure):
+            count = erase_participant(engine(), actor, erase_pid)
+            st.session_state["flash"] = (
+                f"{count} réponse(s) et le nom de la personne effacés ; son lien est désactivé."
+            )
+            st.rerun()
+    typed = st.text_input(
+        f"Pour effacer toute la campagne, recopiez son titre : {plain(campaign.title)}",
+        key="erase_campaign_title",
+    )
+    if st.button("Effacer toute la campagne", key="erase_campaign"):
+        try:
+            erase_campaign(engine(), actor, campaign_id, typed)
+        except StoreError as exc:
+            st.error(f"Campagne non effacée : {plain(exc)}.")
+        else:
+            st.session_state.pop("camp_selected", None)
+            st.session_state["flash"] = "La campagne et toutes ses données ont été effacées."
+            st.rerun()

@@ -6,12 +6,14 @@ from typing import Any
 
 import streamlit as st
 
-from diagnostic.coordination import ROLE_LABELS
+from diagnostic.exports import MIME, file_name
+from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data, notice
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import is_submitted, my_answers, record_answer, submit
+from diagnostic.respondent import is_submitted, my_answers, my_profile, record_answer, submit
 from diagnostic.responses import DONT_KNOW, AnswerError, progress, visible_questions
 from diagnostic.store.territories import StoreError
-from pages._shell import engine, guard, invitation, library, plain
+from diagnostic.vocabulary import ROLE_LABELS
+from pages._shell import engine, guard, invitation, library, plain, settings
 
 DK_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE = {1: "Secondaire", 2: "Importante", 3: "Prioritaire"}
@@ -294,6 +296,42 @@ RENDERERS = {
 }
 
 
+def my_data_section() -> None:
+    """« Mes données »: the privacy notice, a copy of one's answers, erasure on request."""
+    st.divider()
+    st.subheader("Mes données")
+    with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
+        st.markdown(notice(settings()))
+    eng = engine()
+    cols = st.columns(2)
+    for col, fmt in zip(cols, ("csv", "json"), strict=True):
+        col.download_button(
+            f"Télécharger mes réponses ({fmt.upper()})",
+            data=lambda fmt=fmt: export_my_data(eng, actor, q, pid, fmt).data,
+            file_name=file_name(MY_DATA_NAME, fmt),
+            mime=MIME[fmt],
+            key=f"my_data_{fmt}",
+            on_click="ignore",
+        )
+    with st.expander("Effacer mes réponses"):
+        st.warning(
+            "L'effacement supprime toutes vos réponses et votre nom, et désactive ce lien. "
+            "Il est définitif : vos réponses ne pourront pas être récupérées."
+        )
+        sure = st.checkbox(
+            "Je confirme vouloir effacer mes réponses et désactiver mon lien", key="erase_confirm"
+        )
+        if st.button("Effacer définitivement", key="erase_me", disabled=not sure):
+            erase_my_data(engine(), actor, pid)
+            st.query_params.clear()
+            st.session_state.clear()
+            st.session_state["flash"] = (
+                "Vos réponses ont été effacées, votre nom retiré et votre lien personnel "
+                "désactivé. Merci de votre participation."
+            )
+            st.rerun()
+
+
 # --- The screen -------------------------------------------------------------------------------
 st.title(q.title)
 st.caption(
@@ -308,6 +346,7 @@ state = progress(q, answers)
 started = bool(answers) or st.session_state.get("intro_done", False)
 if not started and not locked:
     st.header("Avant de commencer")
+    min_group = settings().min_group_size
     if q.description:
         st.markdown(q.description)
     st.markdown(
@@ -318,9 +357,9 @@ if not started and not locked:
 - **Combien de temps ?** Environ **{q.estimated_minutes} minutes**, en {len(q.sections)} parties.
   Vous pouvez vous arrêter et reprendre plus tard avec le même lien, sur n'importe quel appareil.
 - **Chaque réponse est enregistrée immédiatement** : il n'y a pas de bouton « Enregistrer ».
-- **Qui voit quoi ?** Vos réponses individuelles ne sont jamais affichées avec votre nom. Les
-  résultats ne sont présentés que par groupes d'au moins 3 personnes. La personne qui coordonne
-  le diagnostic voit seulement votre avancement (commencé, envoyé).
+- **Qui voit quoi ?** Vos réponses individuelles ne sont jamais affichées avec votre nom.
+  Les résultats ne sont présentés que par groupes d'au moins {min_group} personnes.
+  La personne qui coordonne le diagnostic voit seulement votre avancement (commencé, envoyé).
 - **« {DK_LABEL} »** est toujours une réponse possible là où elle a du sens : ne pas savoir est
   aussi un enseignement.
 """
@@ -328,6 +367,8 @@ if not started and not locked:
     if st.button("Commencer le questionnaire", type="primary", key="start"):
         st.session_state["intro_done"] = True
         st.rerun()
+    with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
+        st.markdown(notice(settings()))
     st.stop()
 
 if locked:
@@ -335,6 +376,19 @@ if locked:
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
         "sont plus modifiables (la personne qui coordonne le diagnostic peut les rouvrir)."
     )
+    profile = my_profile(engine(), actor, inv, settings().questions_dir, settings().min_group_size)
+    with st.expander("Mon profil et celui du territoire", expanded=True):
+        if profile is None:
+            st.info(
+                f"Votre profil sera comparé à celui du territoire dès que "
+                f"{settings().min_group_size} personnes au moins auront envoyé leurs réponses."
+            )
+        else:
+            st.dataframe(profile, hide_index=True)
+            st.caption(
+                "Scores sur 100 par dimension : vos réponses et la moyenne des réponses "
+                "envoyées du territoire (sans les niveaux de consensus)."
+            )
 
 st.progress(state.ratio, text=f"{state.answered} questions répondues sur {state.total}")
 shown = {x.id for x in visible_questions(q, answers)}
@@ -398,3 +452,5 @@ elif not locked:
             st.rerun()
         else:
             st.error("Répondez d'abord aux questions obligatoires signalées ci-dessus.")
+
+my_data_section()

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from diagnostic.coordination import KIND_LABELS, create_territory
+from diagnostic.coordination import create_territory
 from diagnostic.store.territories import StoreError
+from diagnostic.vocabulary import KIND_LABELS
 from pages._shell import engine, guard, plain
 
 actor = guard("territoire")

@@ -334,3 +334,128 @@ def test_questions_show_the_references_they_cite(real_questions):
     at.selectbox(key="section_picker").set_value(index).run()
     assert not at.exception
     assert any(e.label.startswith("Repères : ") for e in at.expander)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def submit_answers(world, levels):
+    from diagnostic.questionnaire import load_questionnaire
+    from diagnostic.responses import normalize
+    from diagnostic.store import campaigns
+    from tests.conftest import FIXTURES
+
+    q = load_questionnaire(FIXTURES / "mini.yaml")
+    with session_scope(engine()) as s:
+        for p, level in zip(world.participants, levels, strict=False):
+            for qid, raw in {
+                "ins_debat": {"level": level},
+                "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
+            }.items():
+                answer_store.save_answer(
+                    s,
+                    participant_id=p.id,
+                    question_id=qid,
+                    answer=normalize(q, q.question(qid), raw),
+                )
+            campaigns.mark_submitted(s, participant_id=p.id)
+
+
+def test_results_page_waits_for_three_submissions(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    assert "dès que 3 personnes au moins" in at.info[0].value
+
+
+def test_results_page_tabs_and_filters(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=6)
+    submit_answers(world, [4, 2, 1, 4, 2, 1])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    assert titles(at) == ["Résultats du diagnostic"]
+    assert "6 questionnaires envoyés pris en compte" in at.caption[0].value
+    assert any(s.value == "Les angles morts" for s in at.subheader)
+    # filter on the EPCI (2 respondents): too small to be shown
+    at.selectbox(key="res_kind").set_value("epci").run()
+    assert "Moins de 3 réponses pour ce filtre" in at.warning[0].value
+    at.selectbox(key="res_kind").set_value("commune").run()
+    assert "Filtre actif : 4 questionnaires" in at.info[0].value
+    at.radio(key="res_grouping").set_value("role").run()
+    assert not at.exception
+
+
+def test_results_page_is_not_offered_to_facilitators_or_strangers(app_env):
+    make_user(engine(), "x@exemple.fr")
+    owner = make_user(engine(), "owner@exemple.fr")
+    world = make_world(engine(), coordinator=owner, n_participants=3)
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("x@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert "Résultats du diagnostic" not in titles(at)
+    assert "CC Test" not in str(at)
+
+
+def test_consensus_meeting_records_a_level_and_moves_on(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=4)
+    submit_answers(world, [1, 5, 1, 5])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/consensus.py").run()
+    assert not at.exception
+    assert titles(at) == ["Réunion de consensus"]
+    # the polarised item comes first
+    assert at.selectbox(key="cons_pick").value == "ins_debat"
+    at.radio(key="cons_level_ins_debat").set_value(3)
+    at.text_area(key="cons_rationale_ins_debat").input("Accord : <b>débat</b> prévu")
+    at.button(key="FormSubmitter:consensus_form-Enregistrer le consensus").click().run()
+    assert not at.exception
+    assert "Consensus enregistré" in at.success[0].value
+    assert at.selectbox(key="cons_pick").value != "ins_debat"
+    from diagnostic.store import consensus as consensus_store
+
+    with session_scope(engine()) as s:
+        frame = consensus_store.consensus_frame(s, campaign_id=world.campaign_id)
+    assert frame[["question_id", "level", "rationale"]].values.tolist() == [
+        ["ins_debat", 3, "Accord : <b>débat</b> prévu"]
+    ]
+    # the results now use it and say so
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+
+
+def test_consensus_requires_a_level(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 5, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/consensus.py").run()
+    at.button(key="FormSubmitter:consensus_form-Enregistrer le consensus").click().run()
+    assert "Choisissez le niveau retenu" in at.error[0].value
+
+
+def test_submitted_respondent_sees_own_profile_beside_the_territory(app_env):
+    world = make_world(engine(), n_participants=3)
+    submit_answers(world, [1, 3])
+    at = app(world.tokens[0])
+    assert "dès que 3 personnes au moins" in at.info[0].value
+    submit_answers(
+        world.__class__(
+            world.territory,
+            world.communes,
+            world.campaign_id,
+            world.participants[2:],
+            world.tokens[2:],
+        ),
+        [5],
+    )
+    at = app(world.tokens[0])
+    table = at.dataframe[0].value
+    row = table.set_index("Dimension").loc["Instances de concertation"]
+    # own level 1 -> 0/100; territory mean of 1, 3, 5 = 3 -> 50/100
+    assert (row["Mon score"], row["Territoire"], row["Écart (points)"]) == (0, 50, -50)

@@ -55,12 +55,41 @@ def keys(actor):
 
 
 def test_pages_per_actor():
-    assert keys(ANONYMOUS) == ["connexion", "reperes"]
+    assert keys(ANONYMOUS) == ["connexion", "reperes", "confidentialite"]
     assert keys(RESPONDENT) == ["questionnaire"]
-    assert keys(COORD_1) == ["accueil", "campagne", "territoire", "reperes", "deconnexion"]
-    assert keys(CONSULT_1) == ["accueil", "territoire", "reperes", "deconnexion"]
-    assert keys(ADMIN) == ["accueil", "campagne", "territoire", "comptes", "reperes", "deconnexion"]
+    assert keys(COORD_1) == [
+        "accueil",
+        "campagne",
+        "resultats",
+        "consensus",
+        "territoire",
+        "reperes",
+        "confidentialite",
+        "deconnexion",
+    ]
+    assert keys(CONSULT_1) == [
+        "accueil",
+        "resultats",
+        "territoire",
+        "reperes",
+        "confidentialite",
+        "deconnexion",
+    ]
+    assert keys(ADMIN) == [
+        "accueil",
+        "campagne",
+        "resultats",
+        "consensus",
+        "territoire",
+        "comptes",
+        "journal",
+        "reperes",
+        "confidentialite",
+        "deconnexion",
+    ]
     assert not page_allowed(COORD_1, "comptes")
+    assert not page_allowed(COORD_1, "journal")
+    assert not page_allowed(CONSULT_1, "journal")
     assert not page_allowed(ANONYMOUS, "questionnaire")
 
 
@@ -103,4 +132,4 @@ def test_answers_only_reachable_by_their_own_respondent(actor, participant):
 @given(actor=actors)
 def test_non_users_never_see_account_pages(actor):
     if not actor.is_user:
-        assert set(keys(actor)) <= {"connexion", "questionnaire", "reperes"}
+        assert set(keys(actor)) <= {"connexion", "questionnaire", "reperes", "confidentialite"}

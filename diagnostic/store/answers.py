@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from diagnostic.responses import NormalizedAnswer
-from diagnostic.store.models import Answer, Campaign, Participant, now
+from diagnostic.store.models import Answer, Campaign, ConsensusScore, Participant, now
 from diagnostic.store.territories import StoreError
 
 
@@ -93,3 +94,23 @@ def campaign_answers(session: Session, *, campaign_id: int) -> pd.DataFrame:
         "updated_at",
     ]
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def campaign_fingerprint(session: Session, *, campaign_id: int) -> tuple[object, ...]:
+    """Counts and latest timestamps of a campaign's answers, submissions and consensus."""
+    answers = session.exec(
+        select(func.count(col(Answer.id)), func.max(Answer.updated_at))
+        .join(Participant, col(Participant.id) == col(Answer.participant_id))
+        .where(Participant.campaign_id == campaign_id)
+    ).one()
+    people = session.exec(
+        select(func.count(col(Participant.id)), func.count(col(Participant.submitted_at))).where(
+            Participant.campaign_id == campaign_id
+        )
+    ).one()
+    agreed = session.exec(
+        select(func.count(col(ConsensusScore.id)), func.max(ConsensusScore.updated_at)).where(
+            ConsensusScore.campaign_id == campaign_id
+        )
+    ).one()
+    return (*answers, *people, *agreed)

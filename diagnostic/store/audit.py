@@ -16,7 +16,18 @@ def record(
     session.add(AuditEvent(actor=actor, action=action, target=target, details=details))
 
 
-def recent_events(session: Session, *, limit: int = 200) -> list[AuditEvent]:
-    """The latest audit events, newest first."""
-    stmt = select(AuditEvent).order_by(col(AuditEvent.at).desc()).limit(limit)
+def recent_events(
+    session: Session, *, limit: int = 200, actions: list[str] | None = None
+) -> list[AuditEvent]:
+    """The latest audit events, newest first (only the given actions when `actions` is set)."""
+    stmt = select(AuditEvent)
+    if actions:
+        stmt = stmt.where(col(AuditEvent.action).in_(actions))
+    stmt = stmt.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc()).limit(limit)
+    return list(session.exec(stmt))
+
+
+def event_actions(session: Session) -> list[str]:
+    """Every action name present in the log, sorted (for the log page's filter)."""
+    stmt = select(AuditEvent.action).distinct().order_by(col(AuditEvent.action))
     return list(session.exec(stmt))

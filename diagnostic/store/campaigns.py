@@ -117,9 +117,12 @@ def reissue_token(session: Session, *, participant_id: int, actor: str) -> str:
     participant = session.get(Participant, participant_id)
     if participant is None:
         raise StoreError("participant introuvable")
+    if participant.revoked_at is not None:  # erased or purged: the person is gone for good
+        raise StoreError(
+            "les données de cette personne ont été effacées : invitez-la de nouveau si besoin"
+        )
     token = new_token()
     participant.token_hash = hash_token(token)
-    participant.revoked_at = None
     session.add(participant)
     record(
         session, actor=actor, action="participant.reissue", target=f"participant:{participant_id}"

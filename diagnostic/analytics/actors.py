@@ -1,0 +1,122 @@
+"""Actor x intensity grids: median and spread of each cell, gap between desired and current."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diagnostic.analytics.frames import group_frame
+from diagnostic.analytics.groups import protect
+from diagnostic.questionnaire import Questionnaire, QuestionType
+
+CELL_COLUMNS = [
+    "n",
+    "n_nsp",
+    "n_answers",
+    "share_nsp",
+    "median",
+    "q1",
+    "q3",
+    "iqr",
+    "mean",
+    "sd",
+    "min",
+    "max",
+]
+
+
+def _cells(questionnaire: Questionnaire) -> pd.DataFrame:
+    rows = []
+    for q in questionnaire.questions():
+        if q.type != QuestionType.GRID:
+            continue
+        columns = ("current", "desired") if q.desired else ("current",)
+        for i, row in enumerate(q.rows or []):
+            rows += [(q.id, row.id, i, c) for c in columns]
+    return pd.DataFrame(rows, columns=["question_id", "row_id", "position", "column"])
+
+
+def grid_summary(
+    grids: pd.DataFrame,
+    questionnaire: Questionnaire,
+    *,
+    by: str | None = None,
+    min_group_size: int | None = None,
+) -> pd.DataFrame:
+    """Every cell of every grid: row (actor) x column ("current", "desired") [x group].
+
+    Columns: question_id, row_id, position, column, [by], n (levels given), n_nsp ("Je ne sais
+    pas"), n_answers, share_nsp (n_nsp / n_answers), median, q1, q3 (quartiles, linear
+    interpolation), iqr (q3 - q1), mean, sd (population), min, max. With `by`, min_group_size
+    is required and the privacy rule of groups.protect applies to each cell.
+    """
+    if by is not None and min_group_size is None:
+        raise ValueError("min_group_size est requis pour détailler une grille par groupe")
+    keys = ["question_id", "row_id", "column"] + ([by] if by else [])
+    grouped = grids.groupby(keys, dropna=False)
+    values = grouped["value"]
+    agg = grouped.agg(
+        n=("value", "count"),
+        n_nsp=("nsp", "sum"),
+        n_answers=("nsp", "size"),
+        median=("value", "median"),
+        mean=("value", "mean"),
+        min=("value", "min"),
+        max=("value", "max"),
+    )
+    agg["q1"] = values.quantile(0.25)
+    agg["q3"] = values.quantile(0.75)
+    agg["sd"] = values.std(ddof=0)
+    cells = _cells(questionnaire)
+    if by is not None:
+        cells = cells.merge(group_frame(grids[by]), how="cross")
+    out = cells.merge(agg.reset_index(), on=keys, how="left")
+    for column in ("n", "n_nsp", "n_answers"):
+        out[column] = out[column].fillna(0).astype(int)
+    out["share_nsp"] = out["n_nsp"] / out["n_answers"].where(out["n_answers"] > 0)
+    out["iqr"] = out["q3"] - out["q1"]
+    out = out[["question_id", "row_id", "position", "column", *keys[3:], *CELL_COLUMNS]]
+    if by is None:
+        return out
+    hidden = [c for c in CELL_COLUMNS if c not in ("n_answers",)]
+    return protect(
+        out,
+        cell=["question_id", "row_id", "column"],
+        n_values="n",
+        n_answers="n_answers",
+        hidden=hidden,
+        min_group_size=int(min_group_size or 0),
+    )
+
+
+def grid_gaps(summary: pd.DataFrame) -> pd.DataFrame:
+    """Desired minus current intensity per grid row (from grid_summary), on means and medians.
+
+    Columns: question_id, row_id, position, [group columns], current_median, desired_median,
+    gap_median, current_mean, desired_mean, gap (desired_mean - current_mean). Grids without a
+    desired column get NaN gaps.
+    """
+    extra = [
+        c
+        for c in summary.columns
+        if c not in {"question_id", "row_id", "position", "column", "status_label"}
+        and c not in CELL_COLUMNS
+        and c != "status"
+    ]
+    keys = ["question_id", "row_id", "position", *extra]
+    wide = summary.pivot_table(
+        index=keys, columns="column", values=["median", "mean"], dropna=False, sort=False
+    )
+    out = pd.DataFrame(index=wide.index)
+    for stat in ("median", "mean"):
+        for column in ("current", "desired"):
+            out[f"{column}_{stat}"] = (
+                wide[(stat, column)] if (stat, column) in wide.columns else np.nan
+            )
+    out["gap_median"] = out["desired_median"] - out["current_median"]
+    out["gap"] = out["desired_mean"] - out["current_mean"]
+    out = out.reset_index()
+    present = summary[keys].drop_duplicates()
+    out = present.merge(out, on=keys, how="left")
+    columns = ["current_median", "desired_median", "gap_median", "current_mean", "desired_mean"]
+    return out[[*keys, *columns, "gap"]].reset_index(drop=True)

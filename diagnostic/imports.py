@@ -1,0 +1,474 @@
+"""Paper answers typed into a CSV file: reading and validation of the whole file, no storage.
+
+The format (long: one line per participant and question) is documented in README.md,
+« Importer des réponses papier ». Every problem of a file is reported at once, as
+`fichier.csv:LIGNE: colonne « … » : message`, and nothing is stored unless every line is valid.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.responses import DONT_KNOW, AnswerError, NormalizedAnswer, normalize
+
+REQUIRED_COLUMNS = ("participant", "question", "value")
+OPTIONAL_COLUMNS = ("current", "target", "importance")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+LEVEL_COLUMNS = OPTIONAL_COLUMNS
+CHOICE_SEPARATOR = "|"
+ROW_SEPARATOR = "."  # a grid line names its row: act_grille.departement
+
+TYPE_LABELS = {
+    QuestionType.MATURITY: "niveau de maturité",
+    QuestionType.CURRENT_TARGET: "niveau actuel et visé",
+    QuestionType.SINGLE_CHOICE: "choix unique",
+    QuestionType.MULTIPLE_CHOICE: "choix multiple",
+    QuestionType.RANKING: "classement",
+    QuestionType.GRID: "grille",
+    QuestionType.TEXT: "texte libre",
+}
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """One problem of an import file, located by line and, when known, column."""
+
+    source: str
+    line: int
+    message: str
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = f"colonne « {self.column} » : " if self.column else ""
+        return f"{self.source}:{self.line}: {where}{self.message}"
+
+
+class AnswerImportError(ValueError):
+    """The file cannot be imported; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[ImportProblem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ParticipantState:
+    """What validation needs to know of a participant named in the file."""
+
+    campaign_id: int
+    submitted: bool = False
+    erased: bool = False
+
+
+@dataclass(frozen=True)
+class Line:
+    """One data line of the file, its cells stripped, by column name."""
+
+    number: int
+    cells: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+@dataclass(frozen=True)
+class ImportedAnswer:
+    """One answer ready to store."""
+
+    participant_id: int
+    question_id: str
+    answer: NormalizedAnswer
+    line: int
+
+
+@dataclass
+class ImportPlan:
+    """The outcome of a valid file: the answers to store and the blank lines skipped."""
+
+    answers: list[ImportedAnswer] = field(default_factory=list)
+    skipped: int = 0
+
+    @property
+    def participants(self) -> set[int]:
+        return {a.participant_id for a in self.answers}
+
+
+def decode(data: bytes, source: str) -> str:
+    """The text of the file (UTF-8, with or without BOM), or an error naming the bad line."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise AnswerImportError(
+            [
+                ImportProblem(
+                    source,
+                    line,
+                    "le fichier n'est pas encodé en UTF-8 (caractère illisible) : dans le tableur, "
+                    "enregistrez-le au format « CSV UTF-8 »",
+                )
+            ]
+        ) from None
+
+
+def read_lines(data: bytes, source: str) -> list[Line]:
+    """Decode, find the separator (`;` or `,`), check the header and return the data lines."""
+    text = decode(data, source)
+    if not text.strip():
+        raise AnswerImportError([ImportProblem(source, 1, "le fichier est vide")])
+    header_line = text.splitlines()[0]
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    problems = [
+        ImportProblem(
+            source,
+            1,
+            f"colonne inconnue « {name} » : les colonnes possibles sont {', '.join(COLUMNS)}",
+        )
+        for name in header
+        if name and name not in COLUMNS
+    ]
+    problems += [
+        ImportProblem(
+            source,
+            1,
+            f"colonne « {name} » manquante : la première ligne doit nommer au moins les "
+            f"colonnes {', '.join(REQUIRED_COLUMNS)} (séparées par « ; » ou « , »)",
+        )
+        for name in REQUIRED_COLUMNS
+        if name not in header
+    ]
+    problems += [
+        ImportProblem(source, 1, f"colonne « {name} » en double")
+        for name in sorted({h for h in header if h and header.count(h) > 1})
+    ]
+    if problems:
+        raise AnswerImportError(problems)
+    lines: list[Line] = []
+    start = reader.line_num + 1
+    for row in reader:
+        number, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
+            problems.append(
+                ImportProblem(
+                    source,
+                    number,
+                    f"{len(row)} cellules pour {len(header)} colonnes : vérifiez le séparateur "
+                    "et les guillemets autour des textes qui contiennent « ; » ou « , »",
+                )
+            )
+            continue
+        cells = {name: cell.strip() for name, cell in zip(header, row, strict=False) if name}
+        lines.append(Line(number, cells))
+    if problems:
+        raise AnswerImportError(problems)
+    return lines
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def referenced_participants(lines: list[Line]) -> set[int]:
+    """The participant ids the file names (to look them up before validation)."""
+    return {n for line in lines if (n := _integer(line.get("participant"))) is not None}
+
+
+class _Checker:
+    """Validation of the lines of one file against one campaign's questionnaire."""
+
+    def __init__(
+        self,
+        source: str,
+        questionnaire: Questionnaire,
+        campaign_id: int,
+        participants: Mapping[int, ParticipantState],
+    ):
+        self.source = source
+        self.q = questionnaire
+        self.campaign_id = campaign_id
+        self.participants = participants
+        self.problems: list[ImportProblem] = []
+
+    def problem(self, line: Line, column: str | None, message: str) -> None:
+        self.problems.append(ImportProblem(self.source, line.number, message, column))
+
+    def participant(self, line: Line) -> int | None:
+        text = line.get("participant")
+        pid = _integer(text)
+        if pid is None:
+            what = "vide" if not text else f"« {text} » n'est pas un numéro"
+            self.problem(
+                line,
+                "participant",
+                f"{what} : indiquez le numéro de la personne "
+                "(commande `participants --campaign ID`)",
+            )
+            return None
+        state = self.participants.get(pid)
+        if state is None:
+            self.problem(
+                line,
+                "participant",
+                f"participant·e {pid} inconnu·e : la liste des numéros de la campagne "
+                f"s'obtient avec `python -m diagnostic participants --campaign {self.campaign_id}`",
+            )
+        elif state.campaign_id != self.campaign_id:
+            self.problem(
+                line,
+                "participant",
+                f"participant·e {pid} invité·e à une autre campagne (n° {state.campaign_id}), "
+                f"pas à la campagne {self.campaign_id}",
+            )
+        elif state.erased:
+            self.problem(
+                line,
+                "participant",
+                f"les données de la participant·e {pid} ont été effacées : invitez de nouveau "
+                "la personne pour importer ses réponses",
+            )
+        elif state.submitted:
+            self.problem(
+                line,
+                "participant",
+                f"participant·e {pid} a déjà envoyé ses réponses : rouvrez-les depuis la page "
+                "« Campagnes » (« Rouvrir ses réponses ») avant l'import",
+            )
+        else:
+            return pid
+        return None
+
+    def question(self, line: Line) -> tuple[Question, str | None] | None:
+        text = line.get("question")
+        qid, _, row = text.partition(ROW_SEPARATOR)
+        try:
+            question = self.q.question(qid)
+        except KeyError:
+            self.problem(
+                line,
+                "question",
+                f"question « {text} » inconnue dans le questionnaire « {self.q.id} » version "
+                f"{self.q.version} (identifiants des questions : commande `validate`)"
+                if text
+                else "identifiant de question manquant",
+            )
+            return None
+        if row and question.type != QuestionType.GRID:
+            self.problem(
+                line, "question", f"« {qid} » n'est pas une grille : écrivez seulement « {qid} »"
+            )
+            return None
+        rows = [r.id for r in question.rows or []]
+        if row and row not in rows:
+            self.problem(
+                line,
+                "question",
+                f"ligne « {row} » inconnue dans la grille « {qid} » (lignes : {', '.join(rows)})",
+            )
+            return None
+        return question, row or None
+
+    def level(self, line: Line, column: str, question: Question, dont_know: bool) -> Any:
+        """A level cell: None when blank, the int, `nsp` where allowed, or a reported problem."""
+        text = line.get(column)
+        if not text:
+            return None
+        if dont_know and text.lower() == DONT_KNOW:
+            return DONT_KNOW
+        value = _integer(text)
+        values = self.q.scale_of(question).values
+        if column == "importance":
+            values = [1, 2, 3]
+        if value is None or value not in values:
+            extra = " ou « nsp »" if dont_know else ""
+            self.problem(
+                line,
+                column,
+                f"« {text} » hors de l'échelle : un nombre entier de {values[0]} à "
+                f"{values[-1]}{extra} est attendu",
+            )
+            raise _Invalid
+        return value
+
+    def unused(self, line: Line, columns: tuple[str, ...], question: Question, hint: str) -> None:
+        for column in columns:
+            if line.get(column):
+                kind = TYPE_LABELS[question.type]
+                self.problem(line, column, f"inutile pour « {question.id} » ({kind}) : {hint}")
+                raise _Invalid
+
+    def raw(self, line: Line, question: Question) -> dict[str, Any] | None:
+        """The raw answer of a (non-grid-row) line, None when the line holds no answer."""
+        value = line.get("value")
+        t = question.type
+        if value.lower() == DONT_KNOW and t != QuestionType.TEXT:
+            self.unused(line, LEVEL_COLUMNS, question, "« nsp » se suffit à lui-même")
+            return {"dont_know": True}
+        if t == QuestionType.CURRENT_TARGET:
+            self.unused(
+                line, ("value",), question, "mettez les niveaux dans current, target, importance"
+            )
+            cells = {c: self.level(line, c, question, False) for c in LEVEL_COLUMNS}
+            if all(v is None for v in cells.values()):
+                return None
+            return cells
+        if t == QuestionType.GRID:
+            rows = ", ".join(f"{question.id}.{r.id}" for r in question.rows or [])
+            if value or any(line.get(c) for c in LEVEL_COLUMNS):
+                self.problem(
+                    line,
+                    "question",
+                    f"« {question.id} » est une grille : une ligne par rangée ({rows}), avec les "
+                    "niveaux dans current (et target pour le niveau souhaité)",
+                )
+                raise _Invalid
+            return None
+        self.unused(line, LEVEL_COLUMNS, question, "mettez la réponse dans la colonne value")
+        if not value:
+            return None
+        if t == QuestionType.MATURITY:
+            level = _integer(value)
+            return {"level": level if level is not None else value}
+        if t == QuestionType.SINGLE_CHOICE:
+            if question.options:
+                return {"choice": value}
+            number = _integer(value)
+            return {"choice": number if number is not None else value}
+        if t in (QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING):
+            key = "choices" if t == QuestionType.MULTIPLE_CHOICE else "ranking"
+            return {key: [v.strip() for v in value.split(CHOICE_SEPARATOR) if v.strip()]}
+        return {"text": value}  # text: kept as typed, formula-looking or not
+
+    def grid_cells(self, line: Line, question: Question) -> dict[str, Any] | None:
+        self.unused(
+            line,
+            ("value", "importance"),
+            question,
+            "une rangée de grille prend current (et target pour le niveau souhaité)",
+        )
+        cells = {}
+        current = self.level(line, "current", question, question.allow_dont_know)
+        if current is not None:
+            cells["current"] = current
+        desired = self.level(line, "target", question, question.allow_dont_know)
+        if desired is not None:
+            if not question.desired:
+                self.problem(
+                    line, "target", f"la grille « {question.id} » ne demande pas de niveau souhaité"
+                )
+                raise _Invalid
+            cells["desired"] = desired
+        return cells or None
+
+    def normalized(self, line: Line, question: Question, raw: dict[str, Any]) -> Any:
+        try:
+            return normalize(self.q, question, raw)
+        except AnswerError as exc:
+            message = str(exc)
+            column = "value"
+            for prefix, name in (
+                ("niveau actuel", "current"),
+                ("niveau visé", "target"),
+                ("importance", "importance"),
+            ):
+                if message.startswith(prefix):
+                    column = name
+            if question.options and ("inconnu" in message or "option" in message):
+                message += f" (options : {', '.join(o.id for o in question.options)})"
+            self.problem(line, column, message)
+            return None
+
+
+class _Invalid(Exception):
+    """A problem was recorded for this line: skip the rest of its checks."""
+
+
+def validate(
+    lines: list[Line],
+    source: str,
+    questionnaire: Questionnaire,
+    campaign_id: int,
+    participants: Mapping[int, ParticipantState],
+) -> ImportPlan:
+    """Check every line; raise AnswerImportError with all problems, or return what to store."""
+    check = _Checker(source, questionnaire, campaign_id, participants)
+    plan = ImportPlan()
+    seen: dict[tuple[int, str, str | None], int] = {}
+    grids: dict[tuple[int, str], dict[str, Any]] = {}
+    grid_lines: dict[tuple[int, str], Line] = {}
+    for line in lines:
+        pid = check.participant(line)
+        found = check.question(line)
+        if pid is None or found is None:
+            continue
+        question, row = found
+        key = (pid, question.id, row)
+        if key in seen:
+            label = f"{question.id}.{row}" if row else question.id
+            check.problem(
+                line,
+                "question",
+                f"deuxième réponse de la participant·e {pid} à « {label} » (déjà ligne "
+                f"{seen[key]}) : gardez une seule ligne",
+            )
+            continue
+        seen[key] = line.number
+        try:
+            if question.type == QuestionType.GRID and row is not None:
+                cells = check.grid_cells(line, question)
+                if cells is None:
+                    plan.skipped += 1
+                    continue
+                grids.setdefault((pid, question.id), {})[row] = cells
+                grid_lines.setdefault((pid, question.id), line)
+                continue
+            raw = check.raw(line, question)
+        except _Invalid:
+            continue
+        if raw is None:
+            plan.skipped += 1
+            continue
+        answer = check.normalized(line, question, raw)
+        if answer is not None:
+            plan.answers.append(ImportedAnswer(pid, question.id, answer, line.number))
+    for (pid, qid), rows in grids.items():
+        line = grid_lines[(pid, qid)]
+        if (pid, qid, None) in seen:
+            check.problem(
+                line,
+                "question",
+                f"« {qid} » a aussi une ligne sans rangée (« nsp ») : gardez l'un ou l'autre",
+            )
+            continue
+        answer = check.normalized(line, questionnaire.question(qid), {"rows": rows})
+        if answer is not None:
+            plan.answers.append(ImportedAnswer(pid, qid, answer, line.number))
+    if check.problems:
+        check.problems.sort(key=lambda p: p.line)
+        raise AnswerImportError(check.problems)
+    plan.answers.sort(key=lambda a: a.line)
+    return plan
+
+
+def parse_answers(
+    data: bytes,
+    source: str,
+    questionnaire: Questionnaire,
+    campaign_id: int,
+    lookup: Callable[[set[int]], Mapping[int, ParticipantState]],
+) -> ImportPlan:
+    """Read and validate a whole file; `lookup` gives the state of the participants it names."""
+    lines = read_lines(data, source)
+    participants = lookup(referenced_participants(lines))
+    return validate(lines, source, questionnaire, campaign_id, participants)

@@ -1,0 +1,118 @@
+"""The consensus meeting (CAF method): items in order of divergence, agreed levels recorded."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import AnswerError, clean_text
+from diagnostic.results import CampaignResults
+from diagnostic.store import consensus as consensus_store
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Campaign
+
+MAX_RATIONALE = 2000
+
+
+def agenda(results: CampaignResults) -> pd.DataFrame:
+    """Scored items to walk through: divergent ones first, then by increasing agreement.
+
+    Columns: question_id, dimension_id, n, divergent, agreement, agreement_tag, sd, mean,
+    target_mean, consensus_level, consensus_target, done (an agreed level is recorded).
+    """
+    items = results.items.loc[results.items["scored"]].copy()
+    items["done"] = items["consensus_level"].notna()
+    items["divergent"] = items["divergent"].fillna(False).astype(bool)
+    items = items.sort_values(
+        ["divergent", "agreement", "sd"], ascending=[False, True, False], na_position="last"
+    )
+    columns = [
+        "question_id",
+        "dimension_id",
+        "n",
+        "divergent",
+        "agreement",
+        "agreement_tag",
+        "sd",
+        "mean",
+        "target_mean",
+        "consensus_level",
+        "consensus_target",
+        "done",
+    ]
+    return items[columns].reset_index(drop=True)
+
+
+def _campaign(engine: Engine, actor: Actor, campaign_id: int) -> Campaign:
+    with session_scope(engine) as s:
+        campaign = s.get(Campaign, campaign_id)
+    if campaign is None or not can(
+        actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id
+    ):
+        raise AccessDenied("campagne introuvable ou inaccessible")
+    return campaign
+
+
+def record(
+    engine: Engine,
+    actor: Actor,
+    questionnaire: Questionnaire,
+    *,
+    campaign_id: int,
+    question_id: str,
+    level: int,
+    target: int | None,
+    rationale: str,
+) -> None:
+    """Store the level the group agreed for one item, with its rationale (checked first)."""
+    _campaign(engine, actor, campaign_id)
+    question = questionnaire.question(question_id)
+    if not question.scored:
+        raise AnswerError("seuls les items notés reçoivent un niveau de consensus")
+    values = questionnaire.scale_of(question).values
+    if level not in values or (target is not None and target not in values):
+        raise AnswerError(f"niveau hors de l'échelle ({values[0]} à {values[-1]})")
+    if target is not None and question.type != "current_target":
+        target = None
+    text = clean_text(rationale or "", MAX_RATIONALE)
+    with session_scope(engine) as s:
+        consensus_store.save_consensus(
+            s,
+            campaign_id=campaign_id,
+            question_id=question_id,
+            level=level,
+            target=target,
+            rationale=text or None,
+            user_id=actor.user_id,
+            actor=actor.label(),
+        )
+
+
+def forget(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> None:
+    """Remove an agreed level: the item goes back to the individual answers."""
+    _campaign(engine, actor, campaign_id)
+    with session_scope(engine) as s:
+        consensus_store.delete_consensus(
+            s, campaign_id=campaign_id, question_id=question_id, actor=actor.label()
+        )
+
+
+def rationale_of(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> str:
+    """The recorded rationale of an item ("" when none)."""
+    _campaign(engine, actor, campaign_id)
+    with session_scope(engine) as s:
+        frame = consensus_store.consensus_frame(s, campaign_id=campaign_id)
+    row = frame.loc[frame["question_id"] == question_id]
+    return "" if row.empty or row.iloc[0]["rationale"] is None else str(row.iloc[0]["rationale"])
+
+
+def distribution(results: CampaignResults, question_id: str) -> pd.DataFrame:
+    """How many respondents gave each current level of one item (every level listed)."""
+    from diagnostic.analytics import level_distribution
+
+    assert results.responses is not None
+    frame = level_distribution(results.responses.items, results.questionnaire)
+    return frame.loc[frame["question_id"] == question_id]

@@ -1,0 +1,274 @@
+"""Data protection (GDPR): the privacy notice, a respondent's own data, erasure, retention purge."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from string import Template
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic.coordination import load_campaign
+from diagnostic.exports import Export, export
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.respondent import AccessDenied
+from diagnostic.settings import ROOT, Settings
+from diagnostic.store import privacy as privacy_store
+from diagnostic.store.audit import record
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Answer, Campaign, Participant, Territory, now
+from diagnostic.store.territories import StoreError
+from diagnostic.vocabulary import ROLE_LABELS
+
+NOTICE_FILE = ROOT / "docs" / "confidentialite.md"
+DONT_KNOW_LABEL = "Je ne sais pas / sans objet"
+IMPORTANCE_LABELS = {1: "secondaire", 2: "importante", 3: "prioritaire"}
+MY_DATA_NAME = "mes-donnees-diagnostic"
+MY_DATA_FORMATS = ("csv", "json")
+
+
+def notice(settings: Settings) -> str:
+    """The privacy notice (Markdown) with the settings in force filled in."""
+    template = Template(NOTICE_FILE.read_text(encoding="utf-8"))
+    return template.substitute(
+        retention_days=settings.retention_days,
+        min_group_size=settings.min_group_size,
+        min_peer_territories=settings.min_peer_territories,
+        public_url=settings.public_url,
+    )
+
+
+# --- a respondent's own data ------------------------------------------------------------------
+
+
+def _level(q: Questionnaire, question: Question, value: Any) -> str:
+    if value == "nsp":
+        return "je ne sais pas"
+    level = q.scale_of(question).levels.get(value) if isinstance(value, int) else None
+    return f"{value} — {level.label}" if level else str(value)
+
+
+def describe_answer(q: Questionnaire, question: Question, value: dict[str, Any]) -> str:
+    """An answer in words, as the respondent gave it (levels with their label, options' labels)."""
+    if value.get("dont_know"):
+        return DONT_KNOW_LABEL
+    t = question.type
+    options = {o.id: o.label for o in question.options or []}
+    if t == QuestionType.MATURITY:
+        level = value.get("level")
+        return _level(q, question, level) if level is not None else ""
+    if t == QuestionType.CURRENT_TARGET:
+        parts = []
+        if value.get("current") is not None:
+            parts.append(f"actuel : {_level(q, question, value['current'])}")
+        if value.get("target") is not None:
+            parts.append(f"visé : {_level(q, question, value['target'])}")
+        if value.get("importance") is not None:
+            parts.append(f"importance : {IMPORTANCE_LABELS.get(value['importance'], '?')}")
+        return " ; ".join(parts)
+    if t == QuestionType.SINGLE_CHOICE:
+        choice = value.get("choice")
+        if choice is None:
+            return ""
+        return options.get(choice) or _level(q, question, choice)
+    if t == QuestionType.MULTIPLE_CHOICE:
+        return " ; ".join(options.get(c, str(c)) for c in value.get("choices") or [])
+    if t == QuestionType.RANKING:
+        ranking = value.get("ranking") or []
+        return " ; ".join(f"{i}. {options.get(c, str(c))}" for i, c in enumerate(ranking, 1))
+    if t == QuestionType.GRID:
+        rows = value.get("rows") or {}
+        parts = []
+        for row in question.rows or []:
+            cells = rows.get(row.id) or {}
+            said = []
+            if "current" in cells:
+                said.append(f"aujourd'hui {_level(q, question, cells['current'])}")
+            if "desired" in cells:
+                said.append(f"souhaitée {_level(q, question, cells['desired'])}")
+            if said:
+                parts.append(f"{row.label} : {', '.join(said)}")
+        return " ; ".join(parts)
+    return str(value.get("text") or "")
+
+
+@dataclass(frozen=True)
+class MyData:
+    """Everything stored about one respondent: who (as invited) and their answers in words."""
+
+    about: dict[str, Any]
+    answers: pd.DataFrame = field(repr=False)
+
+
+ANSWER_COLUMNS = ["Partie", "Question", "Réponse", "Valeur enregistrée", "Modifiée le"]
+
+
+def _require_own(actor: Actor, participant_id: int) -> None:
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+
+
+def my_data(engine: Engine, actor: Actor, q: Questionnaire, participant_id: int) -> MyData:
+    """The respondent's own data: their invitation and every answer with its question's text."""
+    _require_own(actor, participant_id)
+    with session_scope(engine) as session:
+        participant = session.get(Participant, participant_id)
+        if participant is None:
+            raise AccessDenied("accès refusé")
+        campaign = session.get(Campaign, participant.campaign_id)
+        structure = session.get(Territory, participant.structure_id)
+        territory = session.get(Territory, campaign.territory_id) if campaign else None
+        rows = privacy_store.participant_answers(session, participant_id=participant_id)
+    about = {
+        "Territoire": territory.name if territory else None,
+        "Campagne": campaign.title if campaign else None,
+        "Questionnaire": f"{q.title} (version {q.version})",
+        "Nom": participant.name,
+        "Fonction": ROLE_LABELS.get(participant.role, participant.role),
+        "Structure": structure.name if structure else None,
+        "Invitation le": participant.created_at,
+        "Première réponse le": participant.started_at,
+        "Envoi le": participant.submitted_at,
+    }
+    return MyData(about, answers_frame(q, rows))
+
+
+def answers_frame(q: Questionnaire, rows: list[Answer]) -> pd.DataFrame:
+    """One line per answer, in questionnaire order, with the section and question texts."""
+    order = {x.id: i for i, x in enumerate(q.questions())}
+    lines = []
+    for row in sorted(rows, key=lambda r: (order.get(r.question_id, len(order)), r.question_id)):
+        try:
+            question = q.question(row.question_id)
+        except KeyError:  # an answer to a question of another version: keep it, raw
+            section, text, words = "", row.question_id, ""
+        else:
+            section = q.section_of(question.id).title
+            text, words = question.text, describe_answer(q, question, row.value)
+        lines.append(
+            {
+                "Partie": section,
+                "Question": text,
+                "Réponse": words,
+                "Valeur enregistrée": json.dumps(row.value, ensure_ascii=False),
+                "Modifiée le": row.updated_at,
+            }
+        )
+    return pd.DataFrame(lines, columns=ANSWER_COLUMNS)
+
+
+def export_my_data(
+    engine: Engine, actor: Actor, q: Questionnaire, participant_id: int, fmt: str
+) -> Export:
+    """The respondent's data as a CSV (answers) or JSON (invitation and answers) file."""
+    if fmt not in MY_DATA_FORMATS:
+        raise ValueError(f"format inconnu : {fmt}")
+    data = my_data(engine, actor, q, participant_id)
+    if fmt == "json":
+        payload = {"Invitation": pd.DataFrame([data.about]), "Réponses": data.answers}
+        result = export(payload, MY_DATA_NAME, "json")
+    else:
+        result = export(data.answers, MY_DATA_NAME, "csv")
+    with session_scope(engine) as session:
+        record(
+            session,
+            actor=actor.label(),
+            action="privacy.export",
+            target=f"participant:{participant_id}",
+            format=fmt,
+            answers=len(data.answers),
+        )
+    return result
+
+
+def erase_my_data(engine: Engine, actor: Actor, participant_id: int) -> int:
+    """A respondent's erasure request: answers deleted, name removed, link revoked."""
+    _require_own(actor, participant_id)
+    with session_scope(engine) as session:
+        return privacy_store.erase_participant(
+            session, participant_id=participant_id, actor=actor.label(), action="privacy.erase_self"
+        )
+
+
+# --- the coordinator's erasures ---------------------------------------------------------------
+
+
+def erase_participant(engine: Engine, actor: Actor, participant_id: int) -> int:
+    """A coordinator erases one respondent (answers and name; the link stops working)."""
+    with session_scope(engine) as session:
+        participant = session.get(Participant, participant_id)
+    if participant is None:
+        raise AccessDenied("participant introuvable ou inaccessible")
+    load_campaign(engine, actor, participant.campaign_id, Action.TERRITORY_MANAGE)
+    with session_scope(engine) as session:
+        return privacy_store.erase_participant(
+            session, participant_id=participant_id, actor=actor.label(), action="participant.erase"
+        )
+
+
+def erase_campaign(
+    engine: Engine, actor: Actor, campaign_id: int, confirmation: str
+) -> privacy_store.CampaignErasure:
+    """Delete a whole campaign once the coordinator has typed its exact title."""
+    campaign = load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    if confirmation.strip() != campaign.title.strip():
+        raise StoreError(
+            f"confirmation incorrecte : recopiez exactement le titre « {campaign.title} » "
+            "pour effacer la campagne"
+        )
+    with session_scope(engine) as session:
+        return privacy_store.delete_campaign(session, campaign_id=campaign_id, actor=actor.label())
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurgedCampaign:
+    campaign_id: int
+    title: str
+    closed_at: datetime | None
+    participants: int
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What the retention purge did (or, on a dry run, would do)."""
+
+    cutoff: datetime
+    dry_run: bool
+    campaigns: list[PurgedCampaign]
+
+    @property
+    def participants(self) -> int:
+        return sum(c.participants for c in self.campaigns)
+
+
+def purge_expired(
+    engine: Engine,
+    *,
+    retention_days: int,
+    dry_run: bool = False,
+    actor: str = "ligne de commande",
+    at: datetime | None = None,
+) -> PurgeReport:
+    """Anonymise the participants of campaigns closed more than `retention_days` ago.
+
+    Names are removed and links revoked for good; answers stay, attached only to a role and
+    a structure, so that the territory's results remain readable. Running it again does nothing.
+    """
+    cutoff = (at or now()) - timedelta(days=retention_days)
+    done: list[PurgedCampaign] = []
+    with session_scope(engine) as session:
+        for campaign in privacy_store.expired_campaigns(session, closed_before=cutoff):
+            assert campaign.id is not None
+            count = privacy_store.purge_campaign(
+                session, campaign_id=campaign.id, actor=actor, dry_run=dry_run
+            )
+            if count:
+                done.append(PurgedCampaign(campaign.id, campaign.title, campaign.closed_at, count))
+    return PurgeReport(cutoff, dry_run, done)

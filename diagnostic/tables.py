@@ -1,0 +1,130 @@
+"""The results as French display tables: the data alternative of every chart, and exports."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diagnostic.results import CampaignResults, Labels
+from diagnostic.vocabulary import ROLE_LABELS
+
+COLUMN_LABELS = {"current": "Aujourd'hui", "desired": "Souhaitée"}
+
+
+def dimensions(results: CampaignResults, names: Labels) -> pd.DataFrame:
+    """One row per dimension: score, target, gap, consensus items, share of « Je ne sais pas »."""
+    frame = results.dimensions
+    return pd.DataFrame(
+        {
+            "Dimension": frame["dimension_id"].map(names.dimensions),
+            "Score": frame["score"].round(),
+            "Visé": frame["target_score"].round(),
+            "Écart moyen (niveaux)": frame["gap"].round(1),
+            "Items notés": frame["n_items_scored"],
+            "Items en consensus": frame["n_consensus"],
+            "Je ne sais pas (%)": frame["share_dont_know"].fillna(0).mul(100).round(),
+        }
+    )
+
+
+def items(results: CampaignResults, names: Labels, dimension: str | None = None) -> pd.DataFrame:
+    """One row per scored item (optionally of one dimension)."""
+    frame = results.items.loc[results.items["scored"]]
+    if dimension:
+        frame = frame.loc[frame["dimension_id"] == dimension]
+    return pd.DataFrame(
+        {
+            "Dimension": frame["dimension_id"].map(names.dimensions),
+            "Item": frame["question_id"].map(names.items),
+            "Réponses": frame["n"],
+            "Je ne sais pas (%)": frame["share_dont_know"].fillna(0).mul(100).round(),
+            "Score": frame["score_used"].round(),
+            "Visé": frame["target_score_used"].round(),
+            "Écart (niveaux)": frame["gap_used"].round(1),
+            "Accord (A)": frame["agreement"].round(2),
+            "Avis": frame["agreement_tag"],
+            "Divergence": frame["divergent"].map({True: "oui", False: ""}),
+            "Source": frame["source"],
+        }
+    ).reset_index(drop=True)
+
+
+def comparison(
+    results: CampaignResults, names: Labels, grouping: str, dimension: str
+) -> pd.DataFrame:
+    """Each group's score of each item of a dimension beside the other respondents'."""
+    frame = results.comparisons[grouping]
+    frame = frame.loc[frame["dimension_id"] == dimension]
+    return pd.DataFrame(
+        {
+            "Item": frame["question_id"].map(names.items),
+            "Groupe": frame["group_label"],
+            "Score": frame["score"].round(),
+            "Autres répondants": frame["others_score"].round(),
+            "Différence": frame["difference"].round(),
+            "Remarque": frame["status_label"],
+        }
+    ).reset_index(drop=True)
+
+
+def blind_spots(results: CampaignResults, names: Labels) -> pd.DataFrame:
+    """Angles morts of every grouping; the EPCI-communes pair is listed once."""
+    frame = results.blind_spots
+    if frame.empty:
+        return pd.DataFrame(columns=["Item", "Regard", "Score du groupe", "Autres", "Écart"])
+    pairs = frame["grouping"] == "structure_kind"
+    frame = pd.concat([frame.loc[pairs & (frame["group"] == "commune")], frame.loc[~pairs]])
+    frame = frame.sort_values("difference", key=abs, ascending=False)
+    return pd.DataFrame(
+        {
+            "Item": frame["question_id"].map(names.items),
+            "Regard": frame["group_label"],
+            "Score du groupe": frame["score"].round(),
+            "Autres": frame["others_score"].round(),
+            "Écart": frame["difference"].round(),
+        }
+    ).reset_index(drop=True)
+
+
+def priorities(results: CampaignResults, names: Labels, question_id: str) -> pd.DataFrame:
+    """Borda points of one ranking question, cited options only, best first."""
+    frame = results.priorities
+    frame = frame.loc[(frame["question_id"] == question_id) & (frame["points"] > 0)]
+    frame = frame.sort_values(["points", "n_cited"], ascending=False)
+    return pd.DataFrame(
+        {
+            "Option": frame["option_id"].map(names.options.get(question_id, {})),
+            "Points": frame["points"],
+            "Citations": frame["n_cited"],
+            "Classée première": frame["n_first"],
+        }
+    ).reset_index(drop=True)
+
+
+def grid(results: CampaignResults, names: Labels, question_id: str) -> pd.DataFrame:
+    """Median and quartiles of every cell of one grid question."""
+    frame = results.grids.loc[results.grids["question_id"] == question_id]
+    return pd.DataFrame(
+        {
+            "Ligne": frame["row_id"].map(names.options.get(question_id, {})),
+            "Colonne": frame["column"].map(COLUMN_LABELS),
+            "Médiane": frame["median"],
+            "1er quartile": frame["q1"],
+            "3e quartile": frame["q3"],
+            "Réponses": frame["n"],
+            "Je ne sais pas (%)": frame["share_nsp"].fillna(0).mul(100).round(),
+        }
+    ).reset_index(drop=True)
+
+
+def participation(results: CampaignResults, by: str) -> pd.DataFrame:
+    """Invited, started and submitted, per structure or per role."""
+    frame = results.participation_by[by]
+    first = frame["structure_name"] if by == "structure" else frame["role"].map(ROLE_LABELS)
+    return pd.DataFrame(
+        {
+            "Structure" if by == "structure" else "Fonction": first,
+            "Invité·es": frame["invited"],
+            "Ont commencé": frame["started"],
+            "Ont envoyé": frame["submitted"],
+        }
+    ).reset_index(drop=True)

@@ -1,0 +1,21 @@
+"""French labels of the codes stored in the database (territory kinds, roles, statuses)."""
+
+KIND_LABELS = {
+    "cc": "Communauté de communes",
+    "ca": "Communauté d'agglomération",
+    "cu": "Communauté urbaine",
+    "metropole": "Métropole",
+    "commune": "Commune",
+    "autre": "Autre",
+}
+ROLE_LABELS = {
+    "dgs": "DGS",
+    "dga": "DGA",
+    "dst": "DST",
+    "encadrant": "Encadrant·e",
+    "elu": "Élu·e",
+    "autre": "Autre",
+}
+STATUS_LABELS = {"draft": "En préparation", "open": "Ouverte", "closed": "Close"}
+
+__all__ = ["KIND_LABELS", "ROLE_LABELS", "STATUS_LABELS"]

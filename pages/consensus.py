@@ -1,0 +1,145 @@
+"""Consensus meeting: the group walks through the most divergent items and agrees a level."""
+
+import streamlit as st
+
+from diagnostic import figures, meeting
+from diagnostic.permissions import Action
+from diagnostic.responses import AnswerError
+from diagnostic.results import labels
+from pages._shell import campaign_picker, campaign_results, engine, guard, show_chart
+
+actor = guard("consensus")
+st.title("Réunion de consensus")
+st.markdown(
+    "Méthode du cadre d'auto-évaluation des fonctions publiques (CAF) : chacun a d'abord "
+    "répondu seul ; le collectif examine maintenant les items, **en commençant par ceux où les "
+    "avis divergent le plus**, et s'accorde sur un niveau. Les résultats et la feuille de route "
+    "utilisent ce niveau de consensus à la place de la moyenne."
+)
+campaign = campaign_picker(actor, Action.TERRITORY_MANAGE, key="cons")
+if campaign is None:
+    st.stop()
+results = campaign_results(actor, campaign.id)
+if results is None:
+    st.info("La réunion de consensus s'ouvre quand au moins 3 personnes ont envoyé leurs réponses.")
+    st.stop()
+q = results.questionnaire
+names = labels(q)
+items = meeting.agenda(results)
+done = int(items["done"].sum())
+st.progress(done / len(items), text=f"{done} item(s) sur {len(items)} ont un niveau de consensus")
+
+saved = st.session_state.pop("cons_saved", None)
+if saved:
+    st.success(f"Consensus enregistré pour « {saved} ». Voici l'item suivant.")
+error = st.session_state.pop("cons_error", None)
+if error:
+    st.error(error)
+order = list(items["question_id"])
+flags = dict(zip(items["question_id"], items["divergent"], strict=True))
+status = dict(zip(items["question_id"], items["done"], strict=True))
+index = st.session_state.get("cons_index", 0) % len(order)
+
+
+def go(i: int) -> None:
+    st.session_state["cons_index"] = i
+    st.session_state["cons_pick"] = order[i]
+
+
+picked = st.selectbox(
+    "Item examiné",
+    order,
+    index=index,
+    format_func=lambda x: (
+        ("✓ " if status[x] else "") + ("⚠ " if flags[x] else "") + names.items[x][:110]
+    ),
+    key="cons_pick",
+    help="⚠ : avis divergents · ✓ : niveau de consensus enregistré",
+)
+index = order.index(picked)
+row = items.iloc[index]
+question = q.question(picked)
+scale = q.scale_of(question)
+descriptions = question.level_descriptions or {
+    v: lvl.description or lvl.label for v, lvl in scale.levels.items()
+}
+
+st.subheader(names.dimensions[row["dimension_id"]])
+st.markdown(f"**{question.text}**")
+st.caption(
+    f"{int(row['n'])} réponse(s) · avis {row['agreement_tag'] or 'non mesuré'}"
+    + (" · divergence signalée" if row["divergent"] else "")
+)
+show_chart(
+    figures.distribution(
+        meeting.distribution(results, picked), names.levels[picked], title="Réponses individuelles"
+    ),
+    meeting.distribution(results, picked)[["level", "count"]].rename(
+        columns={"level": "Niveau", "count": "Réponses"}
+    ),
+    key="distribution",
+)
+with st.expander("Description des niveaux", expanded=True):
+    st.markdown(
+        "\n".join(
+            f"{v}. **{scale.levels[v].label}** — {d}" for v, d in sorted(descriptions.items())
+        )
+    )
+
+values = scale.values
+keys = {k: f"cons_{k}_{picked}" for k in ("level", "target", "rationale")}
+
+
+def save() -> None:
+    level = st.session_state.get(keys["level"])
+    if level is None:
+        st.session_state["cons_error"] = "Choisissez le niveau retenu avant d'enregistrer."
+        return
+    try:
+        meeting.record(
+            engine(),
+            actor,
+            q,
+            campaign_id=campaign.id,
+            question_id=picked,
+            level=level,
+            target=st.session_state.get(keys["target"]),
+            rationale=st.session_state.get(keys["rationale"], ""),
+        )
+    except AnswerError as exc:
+        st.session_state["cons_error"] = f"Consensus non enregistré : {exc}."
+    else:
+        st.session_state["cons_saved"] = names.items[picked][:80]
+        go((index + 1) % len(order))
+
+
+agreed, agreed_target = row["consensus_level"], row["consensus_target"]
+with st.form("consensus_form"):
+    st.radio(
+        "Niveau retenu par le collectif",
+        values,
+        index=values.index(int(agreed)) if agreed == agreed else None,
+        horizontal=True,
+        key=keys["level"],
+    )
+    if question.type == "current_target":
+        st.radio(
+            "Niveau visé en fin de mandat",
+            values,
+            index=values.index(int(agreed_target)) if agreed_target == agreed_target else None,
+            horizontal=True,
+            key=keys["target"],
+        )
+    st.text_area(
+        "Justification (ce qui fonde l'accord, points forts, axes de progrès)",
+        value=meeting.rationale_of(engine(), actor, campaign_id=campaign.id, question_id=picked),
+        max_chars=meeting.MAX_RATIONALE,
+        key=keys["rationale"],
+    )
+    st.form_submit_button("Enregistrer le consensus", type="primary", on_click=save)
+left, middle, right = st.columns(3)
+left.button("← Item précédent", on_click=go, args=((index - 1) % len(order),), key="cons_prev")
+right.button("Item suivant →", on_click=go, args=((index + 1) % len(order),), key="cons_next")
+if status[picked] and middle.button("Revenir aux réponses individuelles", key="cons_forget"):
+    meeting.forget(engine(), actor, campaign_id=campaign.id, question_id=picked)
+    st.rerun()

@@ -1,0 +1,189 @@
+"""Territory results: scores, gaps, regards croisés, priorities, actors, participation."""
+
+import streamlit as st
+
+from diagnostic import figures, tables
+from diagnostic.permissions import Action
+from diagnostic.results import commune_names, labels
+from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
+from pages._shell import campaign_picker, campaign_results, guard, plain, settings, show_chart
+
+KINDS = {None: "Toutes", "epci": "Intercommunalité", "commune": "Communes"}
+GROUPINGS = {
+    "structure_kind": "Intercommunalité et communes",
+    "role": "Fonctions",
+    "structure_id": "Chaque commune et les autres",
+}
+
+actor = guard("resultats")
+st.title("Résultats du diagnostic")
+campaign = campaign_picker(actor, Action.RESULTS_VIEW, key="res")
+if campaign is None:
+    st.stop()
+
+min_group = settings().min_group_size
+full = campaign_results(actor, campaign.id)
+if full is None:
+    st.info(
+        f"Les résultats s'affichent dès que {min_group} personnes au moins ont envoyé leurs "
+        "réponses : rien n'est montré en dessous, pour protéger l'anonymat."
+    )
+    st.stop()
+q = full.questionnaire
+names = labels(q)
+st.caption(
+    f"{plain(campaign.title)} · campagne {STATUS_LABELS.get(campaign.status, '').lower()} · "
+    f"{full.n_respondents} questionnaires envoyés pris en compte"
+)
+
+communes = commune_names(full)
+with st.expander("Filtrer les réponses", icon=":material/filter_alt:"):
+    c1, c2, c3 = st.columns(3)
+    kind = c1.selectbox("Structure", list(KINDS), format_func=KINDS.get, key="res_kind")
+    commune = c2.selectbox(
+        "Commune",
+        [None, *communes],
+        format_func=lambda c: communes.get(c, "Toutes"),
+        key="res_commune",
+    )
+    role = c3.selectbox(
+        "Fonction",
+        [None, *ROLE_LABELS],
+        format_func=lambda r: ROLE_LABELS.get(r, "Toutes"),
+        key="res_role",
+    )
+filtered = any(v is not None for v in (kind, commune, role))
+results = campaign_results(actor, campaign.id, structure_kind=kind, structure_id=commune, role=role)
+if results is None:
+    st.warning(
+        f"Moins de {min_group} réponses pour ce filtre : ce groupe n'est pas détaillé, pour "
+        "protéger l'anonymat. Élargissez le filtre."
+    )
+    st.stop()
+if filtered:
+    st.info(f"Filtre actif : {results.n_respondents} questionnaires pris en compte.")
+
+tabs = st.tabs(
+    ["Synthèse", "Écarts", "Regards croisés", "Items", "Priorités", "Acteurs", "Participation"]
+)
+with tabs[0]:
+    radar = figures.radar(
+        results.dimensions,
+        names.dimensions,
+        respondents=results.respondent_scores,
+        groups=None if filtered else results.dimensions_by_kind,
+        group_labels={"epci": "Intercommunalité", "commune": "Communes"},
+    )
+    show_chart(radar, tables.dimensions(results, names), key="radar")
+    for section in results.summary:
+        if section.title:
+            st.subheader(section.title)
+        for line in section.lines:
+            st.markdown(f"- {plain(line)}" if section.title else plain(line))
+
+with tabs[1]:
+    st.markdown(
+        "Pour chaque dimension, le niveau actuel et le niveau visé en fin de mandat (moyennes "
+        "des items, sur 100). L'écart guide les priorités de la feuille de route."
+    )
+    show_chart(
+        figures.gaps(results.dimensions, names.dimensions),
+        tables.dimensions(results, names),
+        key="gaps",
+    )
+
+with tabs[2]:
+    grouping = st.radio(
+        "Comparer",
+        list(GROUPINGS),
+        format_func=GROUPINGS.get,
+        horizontal=True,
+        key="res_grouping",
+    )
+    dims = [s.id for s in q.dimensions]
+    dimension = st.selectbox("Dimension", dims, format_func=names.dimensions.get, key="res_dim")
+    st.caption(
+        f"Score de chaque groupe sur 100 (toutes les réponses envoyées). Un groupe de moins de "
+        f"{min_group} réponses n'est pas détaillé ; « aucune donnée » : personne de ce groupe "
+        "n'a répondu à l'item."
+    )
+    compared = full.comparisons[grouping]
+    show_chart(
+        figures.heatmap(
+            compared.loc[compared["dimension_id"] == dimension],
+            names.items,
+            title=names.dimensions[dimension],
+            min_group_size=min_group,
+        ),
+        tables.comparison(full, names, grouping, dimension),
+        key="heatmap",
+    )
+    st.subheader("Angles morts")
+    st.caption("Items où un groupe voit les choses à plus d'un niveau d'écart des autres.")
+    blind = tables.blind_spots(full, names)
+    if blind.empty:
+        st.write("Aucun angle mort : aucun groupe ne s'écarte nettement des autres.")
+    else:
+        st.dataframe(blind, hide_index=True)
+
+with tabs[3]:
+    dimension = st.selectbox(
+        "Dimension",
+        [None, *[s.id for s in q.dimensions]],
+        format_func=lambda d: names.dimensions.get(d, "Toutes"),
+        key="res_items_dim",
+    )
+    st.dataframe(tables.items(results, names, dimension), hide_index=True)
+    st.caption(
+        "Score sur 100 : niveau moyen, ou niveau de consensus quand le collectif l'a fixé "
+        "(colonne Source). « Je ne sais pas » en % des réponses, jamais compté dans les scores. "
+        "Accord A de van der Eijk : 1 = unanimité, 0 = avis dispersés, −1 = deux camps opposés."
+    )
+
+with tabs[4]:
+    rankings = [x for x in q.questions() if x.type == "ranking"]
+    if not rankings:
+        st.info("Ce questionnaire ne comporte pas de classement.")
+    for question in rankings:
+        frame = results.priorities.loc[results.priorities["question_id"] == question.id]
+        if not frame["points"].any():
+            st.info(f"« {question.text} » : aucun classement pour l'instant.")
+            continue
+        show_chart(
+            figures.priorities(frame, names.options[question.id], title=question.text),
+            tables.priorities(results, names, question.id),
+            key=f"prio_{question.id}",
+        )
+
+with tabs[5]:
+    grids = [x for x in q.questions() if x.type == "grid"]
+    if not grids:
+        st.info("Ce questionnaire ne comporte pas de grille d'acteurs.")
+    for question in grids:
+        cells = results.grids.loc[results.grids["question_id"] == question.id]
+        if not cells["n"].any():
+            st.info(f"« {question.text} » : aucune réponse pour l'instant.")
+            continue
+        show_chart(
+            figures.actor_grid(
+                cells,
+                names.options[question.id],
+                title=question.text,
+                scale=names.levels[question.id],
+            ),
+            tables.grid(results, names, question.id),
+            key=f"grid_{question.id}",
+        )
+
+with tabs[6]:
+    overall = full.participation.iloc[0]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Invité·es", int(overall["invited"]))
+    c2.metric("Ont commencé", int(overall["started"]))
+    c3.metric("Ont envoyé", int(overall["submitted"]))
+    show_chart(
+        figures.participation(full.participation_by["structure"]),
+        tables.participation(full, "structure"),
+        key="participation",
+    )
+    st.dataframe(tables.participation(full, "role"), hide_index=True)

@@ -1,0 +1,176 @@
+"""Campaign results end to end (store -> analytics -> tables -> figures), on a small world."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnostic import figures, tables
+from diagnostic.permissions import Actor
+from diagnostic.questionnaire import load_questionnaire
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import normalize
+from diagnostic.results import (
+    compute_results,
+    counted_respondents,
+    data_version,
+    labels,
+    load_campaign_data,
+    restrict,
+)
+from diagnostic.store import answers, campaigns, consensus
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from tests.conftest import FIXTURES
+from tests.factories import make_user, make_world
+
+Q = load_questionnaire(FIXTURES / "mini.yaml")
+
+
+@pytest.fixture
+def world(tmp_path):
+    """4 respondents: EPCI (levels 4, 4) and commune A/B (levels 2, 1) on ins_debat."""
+    engine = build_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    migrate(engine)
+    user = make_user(engine)
+    w = make_world(engine, coordinator=user, n_participants=4)
+    levels = [4, 2, 1, 4]  # participants 0 and 3 at the EPCI (places cycle EPCI, A, B, EPCI)
+    with session_scope(engine) as s:
+        for p, level in zip(w.participants, levels, strict=True):
+            for qid, raw in {
+                "ctx_structure": {"choice": "epci" if level == 4 else "commune"},
+                "ins_debat": {"level": level},
+                "ins_codir": {"current": level, "target": 5, "importance": 3},
+                "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
+            }.items():
+                answers.save_answer(
+                    s,
+                    participant_id=p.id,
+                    question_id=qid,
+                    answer=normalize(Q, Q.question(qid), raw),
+                )
+            campaigns.mark_submitted(s, participant_id=p.id)
+    qdir = tmp_path / "questions"
+    (qdir / "questionnaires").mkdir(parents=True)
+    (qdir / "questionnaires" / "mini.yaml").write_text(
+        (FIXTURES / "mini.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    admin = Actor(
+        kind="user", user_id=user.id, memberships=frozenset({(w.territory.id, "coordinator")})
+    )
+    return engine, w, admin, qdir
+
+
+def test_results_numbers_from_the_answers(world):
+    engine, w, actor, qdir = world
+    data = load_campaign_data(engine, actor, w.campaign_id, qdir)
+    assert counted_respondents(data) == 4
+    r = compute_results(data, min_group_size=2)
+    debat = r.items.set_index("question_id").loc["ins_debat"]
+    # levels 4, 2, 1, 4: mean 2.75 -> (2.75 - 1) x 25 = 43.75
+    assert debat["mean"] == pytest.approx(2.75)
+    assert debat["score_used"] == pytest.approx(43.75)
+    assert debat["source"] == "réponses individuelles"
+    # dimension « instances » = mean of ins_codir (43.75) and ins_debat (43.75)
+    dims = r.dimensions.set_index("dimension_id")
+    assert dims.loc["instances", "score"] == pytest.approx(43.75)
+    # EPCI (4, 4) vs communes (2, 1): 75 vs 37.5 -> an angle mort of 37.5 points
+    kind = r.comparisons["structure_kind"].set_index(["question_id", "group"])
+    assert kind.loc[("ins_debat", "epci"), "score"] == pytest.approx(75.0)
+    assert kind.loc[("ins_debat", "commune"), "score"] == pytest.approx(12.5)
+    assert "ins_debat" in set(r.blind_spots["question_id"])
+    # Borda top 3: habitat 3 x 4 = 12 points
+    prio = r.priorities.set_index("option_id")
+    assert prio.loc["habitat", "points"] == 12 and prio.loc["economie", "points"] == 4
+    assert r.participation.iloc[0][["invited", "started", "submitted"]].tolist() == [4, 4, 4]
+
+
+def test_consensus_replaces_the_mean_and_says_so(world):
+    engine, w, actor, qdir = world
+    before = data_version(engine, w.campaign_id)
+    with session_scope(engine) as s:
+        consensus.save_consensus(
+            s,
+            campaign_id=w.campaign_id,
+            question_id="ins_debat",
+            level=3,
+            target=4,
+            rationale="Accord",
+            user_id=None,
+            actor="t",
+        )
+    assert data_version(engine, w.campaign_id) != before
+    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=2)
+    debat = r.items.set_index("question_id").loc["ins_debat"]
+    assert debat["score_used"] == pytest.approx(50.0) and debat["source"] == "consensus"
+    table = tables.items(r, labels(Q))
+    assert "consensus" in set(table["Source"])
+
+
+def test_small_groups_are_not_broken_down(world):
+    engine, w, actor, qdir = world
+    data = load_campaign_data(engine, actor, w.campaign_id, qdir)
+    r = compute_results(data, min_group_size=3)
+    kind = r.comparisons["structure_kind"].set_index(["question_id", "group"])
+    # 2 EPCI respondents and 2 commune respondents: both below 3
+    assert kind.loc[("ins_debat", "epci"), "status"] == "suppressed"
+    assert kind.loc[("ins_debat", "epci"), "status_label"] == "moins de 3 réponses"
+    assert kind.loc[("ins_debat", "epci"), "score"] != kind.loc[("ins_debat", "epci"), "score"]
+    assert r.dimensions_by_kind.empty
+    only_epci = restrict(data, structure_kind="epci")
+    assert counted_respondents(only_epci) == 2
+
+
+def test_results_are_refused_to_other_territories(world):
+    engine, w, _, qdir = world
+    stranger = Actor(
+        kind="user", user_id=999, memberships=frozenset({(w.territory.id + 1, "coordinator")})
+    )
+    with pytest.raises(AccessDenied):
+        load_campaign_data(engine, stranger, w.campaign_id, qdir)
+    respondent = Actor(
+        kind="respondent", participant_id=w.participants[0].id, campaign_id=w.campaign_id
+    )
+    with pytest.raises(AccessDenied):
+        load_campaign_data(engine, respondent, w.campaign_id, qdir)
+
+
+def test_figures_are_built_from_the_same_tables(world):
+    engine, w, actor, qdir = world
+    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=2)
+    names = labels(Q)
+    radar = figures.radar(r.dimensions, names.dimensions, respondents=r.respondent_scores).to_dict()
+    assert [t["name"] for t in radar["data"]] == [
+        "Réponses individuelles",
+        "Niveau visé",
+        "Territoire aujourd'hui",
+    ]
+    territory = radar["data"][-1]
+    assert list(territory["theta"]) == [
+        "Instances de concertation",
+        "Acteurs et besoins",
+        "Instances de concertation",
+    ]
+    assert territory["r"][0] == pytest.approx(43.75)
+    heat = figures.heatmap(
+        r.comparisons["structure_kind"], names.items, title="t", min_group_size=2
+    ).to_dict()
+    assert list(heat["data"][0]["x"]) == ["Intercommunalité", "Communes"]
+    prio = figures.priorities(
+        r.priorities[r.priorities.question_id == "act_priorites"],
+        names.options["act_priorites"],
+        title="Priorités",
+    ).to_dict()
+    assert list(prio["data"][0]["y"])[-1] == "Habitat et logement"  # best at the top
+    gaps = figures.gaps(r.dimensions, names.dimensions).to_dict()
+    assert gaps["layout"]["title"]["text"] == "Écart entre aujourd'hui et le niveau visé"
+    part = figures.participation(r.participation_by["structure"]).to_dict()
+    assert [t["name"] for t in part["data"]] == ["Invité·es", "Ont commencé", "Ont envoyé"]
+
+
+def test_heatmap_says_why_a_cell_is_hidden(world):
+    engine, w, actor, qdir = world
+    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=3)
+    heat = figures.heatmap(
+        r.comparisons["structure_kind"], labels(Q).items, title="t", min_group_size=3
+    ).to_dict()
+    texts = {cell for row in heat["data"][0]["text"] for cell in row}
+    assert "< 3 rép." in texts
