@@ -9,7 +9,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Problem, QuestionnaireError, load_questionnaire
+from diagnostic.respondent import AccessDenied
 from diagnostic.settings import get_settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -246,10 +248,10 @@ def _status(participant) -> str:  # type: ignore[no-untyped-def]
 
 @command("participants")
 def cmd_participants(args: argparse.Namespace) -> int:
-    from diagnostic.vocabulary import ROLE_LABELS
     from diagnostic.store import campaigns as store
     from diagnostic.store.engine import session_scope
     from diagnostic.store.models import Territory
+    from diagnostic.vocabulary import ROLE_LABELS
 
     with session_scope(_engine()) as session:
         if store.get_campaign(session, campaign_id=args.campaign) is None:
@@ -362,6 +364,37 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+# Commands act as the server's administrator: whoever runs them already holds the database.
+SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace) -> int:
+    from diagnostic.campaign_export import campaign_export
+
+    settings = get_settings()
+    engine = _engine()
+    try:
+        result = campaign_export(
+            engine,
+            SYSTEM,
+            args.campaign,
+            settings.questions_dir,
+            fmt=args.format,
+            min_group_size=settings.min_group_size,
+            table=args.table,
+            with_names=args.with_names,
+        )
+    except AccessDenied:
+        raise CliError(f"campagne {args.campaign} introuvable") from None
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    out = Path(args.output)
+    out.write_bytes(result.data)
+    print(f"Export écrit : {out} ({len(result.data)} octets, {args.format})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m diagnostic",
@@ -387,6 +420,21 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "create-user":
             p.add_argument("--name", help="nom affiché")
             p.add_argument("--admin", action="store_true", help="compte administrateur")
+    p = sub.add_parser("export", help="exporter les réponses et les résultats d'une campagne")
+    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
+    p.add_argument("-o", "--output", required=True, metavar="FICHIER")
+    p.add_argument(
+        "--table",
+        default="long",
+        choices=["long", "large", "items", "dimensions"],
+        help="pour le CSV : le tableau à écrire (réponses en long ou en large, items, dimensions)",
+    )
+    p.add_argument(
+        "--with-names",
+        action="store_true",
+        help="nommer les répondant·es qui ont donné leur nom (sinon R01, R02…)",
+    )
     p = sub.add_parser("grant", help="donner (ou retirer) un rôle sur un territoire")
     p.add_argument("--email", required=True)
     p.add_argument("--territory", required=True, type=int, metavar="ID")

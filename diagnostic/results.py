@@ -82,6 +82,7 @@ class CampaignResults:
     """Every table the results page, the consensus meeting and the roadmap read."""
 
     questionnaire: Questionnaire
+    territory_name: str
     n_respondents: int
     items: pd.DataFrame  # territory item stats with consensus applied and divergence flags
     dimensions: pd.DataFrame  # dimension scores (consensus applied)
@@ -165,6 +166,7 @@ def compute_results(
     grids = an.grid_summary(responses.grids, q)
     return CampaignResults(
         questionnaire=q,
+        territory_name=data.territory.name,
         n_respondents=n,
         items=stats,
         dimensions=dims,

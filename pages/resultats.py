@@ -3,10 +3,20 @@
 import streamlit as st
 
 from diagnostic import figures, tables
-from diagnostic.permissions import Action
+from diagnostic.campaign_export import campaign_export, export_file_name
+from diagnostic.exports import MIME
+from diagnostic.permissions import Action, can
 from diagnostic.results import commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
-from pages._shell import campaign_picker, campaign_results, guard, plain, settings, show_chart
+from pages._shell import (
+    campaign_picker,
+    campaign_results,
+    engine,
+    guard,
+    plain,
+    settings,
+    show_chart,
+)
 
 KINDS = {None: "Toutes", "epci": "Intercommunalité", "commune": "Communes"}
 GROUPINGS = {
@@ -64,7 +74,16 @@ if filtered:
     st.info(f"Filtre actif : {results.n_respondents} questionnaires pris en compte.")
 
 tabs = st.tabs(
-    ["Synthèse", "Écarts", "Regards croisés", "Items", "Priorités", "Acteurs", "Participation"]
+    [
+        "Synthèse",
+        "Écarts",
+        "Regards croisés",
+        "Items",
+        "Priorités",
+        "Acteurs",
+        "Participation",
+        "Exporter",
+    ]
 )
 with tabs[0]:
     radar = figures.radar(
@@ -187,3 +206,41 @@ with tabs[6]:
         key="participation",
     )
     st.dataframe(tables.participation(full, "role"), hide_index=True)
+
+with tabs[7]:
+    st.markdown(
+        "Les réponses (une ligne par personne et par question, puis une ligne par personne) et "
+        "les résultats calculés. Les personnes sont désignées par un code (R01, R02…) ; les "
+        "cellules qui ressembleraient à une formule de tableur sont neutralisées."
+    )
+    manage = can(actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id)
+    with_names = manage and st.checkbox(
+        "Nommer les personnes qui ont donné leur nom (réservé à la coordination)",
+        key="res_export_names",
+    )
+    for fmt, label, table in (
+        ("xlsx", "Classeur Excel (toutes les feuilles)", "long"),
+        ("csv", "CSV — réponses, une ligne par question", "long"),
+        ("csv", "CSV — réponses, une ligne par personne", "large"),
+        ("json", "JSON (toutes les données)", "long"),
+    ):
+        st.download_button(
+            label,
+            data=lambda fmt=fmt, table=table: (
+                campaign_export(
+                    engine(),
+                    actor,
+                    campaign.id,
+                    settings().questions_dir,
+                    fmt=fmt,
+                    min_group_size=min_group,
+                    table=table,
+                    with_names=with_names,
+                ).data
+            ),
+            file_name=export_file_name(full.territory_name, f"{campaign.title}-{table}", fmt),
+            mime=MIME[fmt],
+            key=f"res_export_{fmt}_{table}",
+            icon=":material/download:",
+            on_click="ignore",
+        )

@@ -159,3 +159,15 @@ def test_validate_reports_a_bad_action_trigger_with_its_line(capsys, tmp_path):
     assert code == 1
     assert out.startswith(f"{folder / 'actions.yaml'}:{line}:")
     assert "niveau 9" in out
+
+
+def test_export_command_writes_each_format(app_env, capsys, tmp_path):
+    run(capsys, "demo")
+    for fmt in ("csv", "xlsx", "json"):
+        target = tmp_path / f"out.{fmt}"
+        code, out, _ = run(capsys, "export", "--campaign", "1", "--format", fmt, "-o", str(target))
+        assert code == 0 and f"Export écrit : {target}" in out
+        assert target.stat().st_size > 1000
+    assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    code, _, err = run(capsys, "export", "--campaign", "42", "--format", "csv", "-o", "x.csv")
+    assert code == 1 and err == "Erreur : campagne 42 introuvable\n"

@@ -459,3 +459,14 @@ def test_submitted_respondent_sees_own_profile_beside_the_territory(app_env):
     row = table.set_index("Dimension").loc["Instances de concertation"]
     # own level 1 -> 0/100; territory mean of 1, 3, 5 = 3 -> 50/100
     assert (row["Mon score"], row["Territoire"], row["Écart (points)"]) == (0, 50, -50)
+
+
+def test_results_page_offers_exports(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    buttons = at.get("download_button")
+    assert len(buttons) == 4
+    assert at.checkbox(key="res_export_names").value is False
