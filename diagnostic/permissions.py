@@ -143,6 +143,14 @@ PAGES: tuple[PageSpec, ...] = (
         needs_territory=True,
     ),
     PageSpec(
+        "feuille_de_route",
+        "pages/feuille_de_route.py",
+        "Feuille de route",
+        ":material/flag:",
+        Action.TERRITORY_MANAGE,
+        needs_territory=True,
+    ),
+    PageSpec(
         "territoire", "pages/territoire.py", "Nouveau territoire", ":material/add_location_alt:", _T
     ),
     PageSpec(

@@ -470,3 +470,53 @@ def test_results_page_offers_exports(app_env):
     buttons = at.get("download_button")
     assert len(buttons) == 4
     assert at.checkbox(key="res_export_names").value is False
+
+
+# --- roadmap ----------------------------------------------------------------------------------
+
+
+def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    assert not at.exception
+    assert "Aucune action pour l'instant" in at.info[0].value
+    at.button(key="fdr_generate").click().run()
+    assert not at.exception
+    assert "action(s) ajoutée(s)" in at.success[0].value
+    assert any("Ouvrir le débat en instance" in e.label for e in at.expander)
+    debate = next(e for e in at.expander if "Ouvrir le débat" in e.label)
+    assert "**Pourquoi cette action ?**" in [m.value for m in debate.markdown]
+    item_id = next(b.key for b in at.button if b.key and b.key.startswith("fdr_up_")).split("_")[-1]
+    at.text_input(key=f"fdr_o_{item_id}").input("DGS de la communauté")
+    at.selectbox(key=f"fdr_s_{item_id}").set_value("accepted")
+    at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
+    assert not at.exception
+    assert "enregistrée" in at.success[0].value
+    at.text_input(key="fdr_new_title").input("Séminaire annuel du collectif")
+    at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert "Action ajoutée" in at.success[0].value
+    assert any("Séminaire annuel du collectif" in e.label for e in at.expander)
+    # regenerate: the edit survives
+    at.button(key="fdr_generate").click().run()
+    assert any(e.label.startswith("Retenue — ") for e in at.expander)
+
+
+def test_roadmap_page_refuses_an_empty_title(app_env, questions_dir):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()  # no action library here: nothing proposed
+    assert "0 action(s) ajoutée(s)" in at.success[0].value
+    at.text_input(key="fdr_new_title").input("   ")
+    at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert "l'intitulé de l'action est obligatoire" in at.error[0].value

@@ -1,0 +1,148 @@
+"""The coordination's work on the draft roadmap: generate, edit, reorder, assemble the draft."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Engine
+
+from diagnostic.library import Action
+from diagnostic.permissions import Action as Permission
+from diagnostic.permissions import Actor, can
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import AnswerError, clean_text
+from diagnostic.results import CampaignResults
+from diagnostic.roadmap import merge_plan, points_to_investigate, propose
+from diagnostic.roadmap_model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
+from diagnostic.store import roadmap as roadmap_store
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Campaign
+
+LIMITS = {"title": 300, "description": 4000, "owner": 200, "indicator": 500}
+
+
+def _campaign(engine: Engine, actor: Actor, campaign_id: int, need: Permission) -> Campaign:
+    with session_scope(engine) as s:
+        campaign = s.get(Campaign, campaign_id)
+    if campaign is None or not can(actor, need, territory_id=campaign.territory_id):
+        raise AccessDenied("campagne introuvable ou inaccessible")
+    return campaign
+
+
+def plan(engine: Engine, actor: Actor, campaign_id: int) -> list[PlanItem]:
+    """The stored action plan (readable by whoever reads the results)."""
+    _campaign(engine, actor, campaign_id, Permission.RESULTS_VIEW)
+    with session_scope(engine) as s:
+        return roadmap_store.plan_items(s, campaign_id=campaign_id)
+
+
+def regenerate(
+    engine: Engine,
+    actor: Actor,
+    campaign_id: int,
+    results: CampaignResults,
+    actions: tuple[Action, ...],
+) -> tuple[int, int, int]:
+    """Propose actions from the current results, keeping every human edit (see merge_plan).
+
+    Returns how many rows were added, updated and removed.
+    """
+    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    proposals, _ = propose(results, actions)
+    with session_scope(engine) as s:
+        change = merge_plan(roadmap_store.plan_items(s, campaign_id=campaign_id), proposals)
+        roadmap_store.apply_changes(
+            s,
+            campaign_id=campaign_id,
+            insert=change.insert,
+            update=change.update,
+            delete=change.delete,
+            actor=actor.label(),
+        )
+    return len(change.insert), len(change.update), len(change.delete)
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in LIMITS:
+            text = clean_text(value or "", LIMITS[name])
+            if name == "title" and not text:
+                raise AnswerError("l'intitulé de l'action est obligatoire")
+            out[name] = text or None if name != "title" else text
+        elif name == "horizon":
+            if value is not None and value not in HORIZON_LABELS:
+                raise AnswerError(f"échéance inconnue : {value}")
+            out[name] = value
+        elif name == "status":
+            if value not in STATUS_LABELS:
+                raise AnswerError(f"statut inconnu : {value}")
+            out[name] = value
+        elif name == "dimension":
+            out[name] = value
+        else:
+            raise AnswerError(f"champ inconnu : {name}")
+    return out
+
+
+def edit(engine: Engine, actor: Actor, campaign_id: int, item_id: int, **fields: Any) -> None:
+    """Change an action; the change survives every regeneration."""
+    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    with session_scope(engine) as s:
+        roadmap_store.edit_item(
+            s, campaign_id=campaign_id, item_id=item_id, fields=_clean(fields), actor=actor.label()
+        )
+
+
+def add(
+    engine: Engine, actor: Actor, campaign_id: int, *, origin: str = "manual", **fields: Any
+) -> int:
+    """Write a new action by hand (or from a workshop)."""
+    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    with session_scope(engine) as s:
+        return roadmap_store.add_item(
+            s, campaign_id=campaign_id, fields=_clean(fields), origin=origin, actor=actor.label()
+        )
+
+
+def move(engine: Engine, actor: Actor, campaign_id: int, item_id: int, step: int) -> None:
+    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    with session_scope(engine) as s:
+        roadmap_store.move_item(s, campaign_id=campaign_id, item_id=item_id, step=step)
+
+
+def remove(engine: Engine, actor: Actor, campaign_id: int, item_id: int) -> None:
+    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    with session_scope(engine) as s:
+        roadmap_store.delete_item(s, campaign_id=campaign_id, item_id=item_id, actor=actor.label())
+
+
+def draft(
+    engine: Engine,
+    actor: Actor,
+    campaign_id: int,
+    results: CampaignResults,
+    *,
+    today: date | None = None,
+) -> RoadmapDraft:
+    """Everything the roadmap document shows: the plan without set-aside actions, by axis."""
+    campaign = _campaign(engine, actor, campaign_id, Permission.RESULTS_VIEW)
+    items = plan(engine, actor, campaign_id)
+    order = {s.id: i for i, s in enumerate(results.questionnaire.sections)}
+    kept = sorted(
+        (i for i in items if i.status != "rejected"),
+        key=lambda i: (order.get(i.dimension, len(order)), i.position),
+    )
+    overall = results.participation.iloc[0]
+    q = results.questionnaire
+    return RoadmapDraft(
+        territory=results.territory_name,
+        campaign=campaign.title,
+        questionnaire=f"{q.id} {q.version}",
+        generated_on=today or date.today(),
+        participation={k: int(overall[k]) for k in ("invited", "started", "submitted")},
+        plan=tuple(kept),
+        points=tuple(points_to_investigate(results)),
+        dimension_titles={s.id: s.title for s in q.sections},
+    )

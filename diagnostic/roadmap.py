@@ -1,0 +1,402 @@
+"""Roadmap generation: actions of the library proposed from the results, ranked, explained.
+
+Pure functions over CampaignResults and the action library; the merge with the stored,
+human-edited plan is in `merge_plan`. The formulas are written in docs/methodes.md (§ Feuille
+de route) and tested in tests/test_roadmap.py.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from diagnostic import analytics as an
+from diagnostic.analytics.summary import format_number
+from diagnostic.library import Action, Trigger
+from diagnostic.questionnaire import Questionnaire, QuestionType
+from diagnostic.results import CampaignResults
+from diagnostic.roadmap_model import Evidence, PlanItem, PointToInvestigate, Proposal
+
+DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
+# A divergence strong enough to discuss before acting (the §5.6 flag of the consensus meeting is
+# deliberately sensitive; with ten respondents it flags most items):
+STRONG_AGREEMENT = 0.25  # van der Eijk's A below this: views spread or split
+STRONG_GROUP_GAP = 50.0  # EPCI and communes two levels (50 points) apart
+SHARED_BOOST = 0.5  # up to +50 % when every commune shares the gap
+MIN_SHARING_COMMUNES = 2
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """The collective values the triggers are tested on, indexed for quick look-ups."""
+
+    collective: pd.DataFrame  # by question_id: current, target, gap, source
+    items: pd.DataFrame  # by question_id: item stats with consensus applied
+    choices: pd.DataFrame  # most frequent single-choice answers
+    options: pd.DataFrame  # choice distribution (share of respondents per option)
+    priorities: pd.DataFrame
+    grids: pd.DataFrame
+    responses: an.Responses
+    group_gap: pd.Series  # by question_id: largest |EPCI - communes| score difference shown
+
+
+def _facts(results: CampaignResults) -> _Facts:
+    assert results.responses is not None
+    q = results.questionnaire
+    return _Facts(
+        collective=results.collective.set_index("question_id"),
+        items=results.items.set_index("question_id"),
+        choices=an.collective_choices(results.responses.choices, q).set_index("question_id"),
+        options=results.choices,
+        priorities=results.priorities,
+        grids=results.grids,
+        responses=results.responses,
+        group_gap=_group_gap(results),
+    )
+
+
+def _group_gap(results: CampaignResults) -> pd.Series:
+    compared = results.comparisons["structure_kind"]
+    shown = compared.loc[compared["status"] == an.STATUS_OK]
+    return shown.groupby("question_id")["difference"].agg(lambda d: float(d.abs().max()))
+
+
+def _strong_divergence(facts: _Facts, question_id: str) -> bool:
+    row = facts.items.loc[question_id]
+    spread = row["agreement"] == row["agreement"] and row["agreement"] < STRONG_AGREEMENT
+    return bool(spread or facts.group_gap.get(question_id, 0.0) >= STRONG_GROUP_GAP)
+
+
+def _is_open_divergence(facts: _Facts, question_id: str) -> bool:
+    """Divergent and not settled by a consensus: to be discussed, not acted upon yet."""
+    if question_id not in facts.items.index:
+        return False
+    row = facts.items.loc[question_id]
+    return _strong_divergence(facts, question_id) and pd.isna(row.get("consensus_level"))
+
+
+def _grid_value(facts: _Facts, trig: Trigger, column: str) -> list[tuple[str, float]]:
+    cells = facts.grids.loc[
+        (facts.grids["question_id"] == trig.item) & (facts.grids["column"] == column)
+    ]
+    if trig.row:
+        cells = cells.loc[cells["row_id"] == trig.row]
+    return [(r, m) for r, m in zip(cells["row_id"], cells["median"], strict=True) if m == m]
+
+
+def evaluate(trig: Trigger, facts: _Facts, q: Questionnaire) -> str | None:
+    """A French description of the trigger when every one of its tests holds, else None."""
+    question = q.question(trig.item)
+    said: list[str] = []
+    if question.type == QuestionType.GRID:
+        return _evaluate_grid(trig, facts, question)
+    row = facts.collective.loc[trig.item] if trig.item in facts.collective.index else None
+    for name, value in trig.tests.items():
+        if name in {"level_at_most", "target_at_least", "gap_at_least"}:
+            if row is None:
+                return None
+            column = {
+                "level_at_most": "current",
+                "target_at_least": "target",
+                "gap_at_least": "gap",
+            }[name]
+            got = row[column]
+            if got != got:  # NaN: nobody gave a level
+                return None
+            ok = got <= value if name == "level_at_most" else got >= value
+            if not ok:
+                return None
+            words = {
+                "level_at_most": "niveau actuel",
+                "target_at_least": "niveau visé",
+                "gap_at_least": "écart visé − actuel",
+            }[name]
+            sign = "≤" if name == "level_at_most" else "≥"
+            said.append(f"{words} {_num(got)} {sign} {value}")
+        elif name == "divergence":
+            if trig.item not in facts.items.index or not bool(
+                facts.items.loc[trig.item, "divergent"]
+            ):
+                return None
+            said.append("avis divergents")
+        elif name == "answer_in":
+            if trig.item not in facts.choices.index:
+                return None
+            chosen = facts.choices.loc[trig.item, "option_id"]
+            if chosen not in value:
+                return None
+            said.append(f"réponse la plus fréquente : « {_option_label(question, chosen)} »")
+        elif name == "missing_option":
+            shares = facts.options.loc[
+                (facts.options["question_id"] == trig.item) & (facts.options["option_id"] == value)
+            ]
+            if shares.empty or not shares["n"].iloc[0]:
+                return None
+            share = float(shares["share"].iloc[0])
+            if share >= 0.5:
+                return None
+            said.append(
+                f"« {_option_label(question, value)} » cochée par {format_number(share * 100)} % "
+                "des répondant·es seulement"
+            )
+        elif name == "ranked":
+            ranks = facts.priorities.loc[
+                (facts.priorities["question_id"] == trig.item)
+                & (facts.priorities["option_id"] == value)
+            ]
+            depth = question.max_choices or len(question.options or [])
+            if ranks.empty or ranks["points"].iloc[0] <= 0 or ranks["rank"].iloc[0] > depth:
+                return None
+            said.append(
+                f"« {_option_label(question, value)} » classée {int(ranks['rank'].iloc[0])}e "
+                "parmi les priorités"
+            )
+    return " et ".join(said) if said else None
+
+
+def _evaluate_grid(trig: Trigger, facts: _Facts, question: Any) -> str | None:
+    labels = {r.id: r.label for r in question.rows or []}
+    current = dict(_grid_value(facts, trig, "current"))
+    desired = dict(_grid_value(facts, trig, "desired"))
+    for row_id in current:
+        tests = trig.tests
+        now, wish = current.get(row_id), desired.get(row_id)
+        ok = True
+        if "level_at_most" in tests:
+            ok &= now is not None and now <= tests["level_at_most"]
+        if "target_at_least" in tests:
+            ok &= wish is not None and wish >= tests["target_at_least"]
+        if "gap_at_least" in tests:
+            ok &= now is not None and wish is not None and wish - now >= tests["gap_at_least"]
+        if ok:
+            parts = [f"aujourd'hui {_num(now or 0)}"]
+            if wish is not None:
+                parts.append(f"souhaité {_num(wish)}")
+            return f"{labels.get(row_id, row_id)} : médiane {', '.join(parts)}"
+    return None
+
+
+def _num(value: float) -> str:
+    """A level in French: one decimal, none when whole (2 ; 2,5)."""
+    return format_number(value, 1).removesuffix(",0")
+
+
+def _option_label(question: Any, option_id: str) -> str:
+    return next((o.label for o in question.options or [] if o.id == option_id), option_id)
+
+
+def _summary(facts: _Facts, question_id: str) -> tuple[str, str]:
+    """The numbers of an item in one French sentence, and the source of its levels."""
+    if question_id not in facts.items.index:
+        return "", an.SOURCE_INDIVIDUAL
+    row = facts.items.loc[question_id]
+    parts = []
+    if row["score_used"] == row["score_used"]:
+        parts.append(f"aujourd'hui {format_number(row['score_used'])}/100")
+    if row["target_score_used"] == row["target_score_used"]:
+        parts.append(f"visé {format_number(row['target_score_used'])}/100")
+    if row["importance_mean"] == row["importance_mean"]:
+        parts.append(f"importance {_num(row['importance_mean'])}/3")
+    if row["agreement"] == row["agreement"]:
+        parts.append(f"avis {row['agreement_tag']} (A = {format_number(row['agreement'], 2)})")
+    parts.append(f"{int(row['n'])} réponse(s)")
+    if row["n_dont_know"]:
+        parts.append(f"« Je ne sais pas » : {int(row['n_dont_know'])}")
+    return " ; ".join(parts), str(row["source"])
+
+
+def _item_priority(facts: _Facts, question_id: str) -> float:
+    """(gap + 1) × importance / 3 × (0.5 + 0.5 × max(A, 0)) for one item (docs/methodes.md)."""
+    if question_id not in facts.items.index:
+        return 1.0 * DEFAULT_IMPORTANCE / 3 * 0.75
+    row = facts.items.loc[question_id]
+    gap = row["gap_used"] if row["gap_used"] == row["gap_used"] else 0.0
+    importance = (
+        row["importance_mean"]
+        if row["importance_mean"] == row["importance_mean"]
+        else DEFAULT_IMPORTANCE
+    )
+    agreement = row["agreement"] if row["agreement"] == row["agreement"] else 0.5
+    return (max(gap, 0.0) + 1.0) * importance / 3.0 * (0.5 + 0.5 * max(agreement, 0.0))
+
+
+def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
+    """How many communes' respondents, taken commune by commune, show the tested weakness."""
+    items = facts.responses.items
+    items = items.loc[(items["question_id"] == trig.item) & (items["structure_kind"] == "commune")]
+    levels = items.dropna(subset=["current"])
+    if levels.empty:
+        return 0, 0
+    by_commune = levels.groupby("structure_id").agg(
+        current=("current", "median"), target=("target", "median")
+    )
+    weak = pd.Series(True, index=by_commune.index)
+    if trig.level_at_most is not None:
+        weak &= by_commune["current"] <= trig.level_at_most
+    if trig.gap_at_least is not None:
+        weak &= (by_commune["target"] - by_commune["current"]) >= trig.gap_at_least
+    if trig.level_at_most is None and trig.gap_at_least is None:
+        return 0, len(by_commune)
+    return int(weak.sum()), len(by_commune)
+
+
+def propose(
+    results: CampaignResults, actions: tuple[Action, ...] | list[Action]
+) -> tuple[list[Proposal], list[PointToInvestigate]]:
+    """Actions whose triggers hold, best priority first, and the points to investigate."""
+    q = results.questionnaire
+    known = {x.id for x in q.questions()}
+    facts = _facts(results)
+    proposals: list[Proposal] = []
+    for action in actions:
+        if any(t.item not in known for t in action.triggers):
+            continue  # an action written for another questionnaire version
+        evidence: list[Evidence] = []
+        best, shared = 0.0, (0, 0)
+        for trig in action.triggers:
+            if "divergence" not in trig.tests and _is_open_divergence(facts, trig.item):
+                continue  # the group must first discuss it: see points_to_investigate
+            fired = evaluate(trig, facts, q)
+            if fired is None:
+                continue
+            summary, source = _summary(facts, trig.item)
+            evidence.append(Evidence(trig.item, q.question(trig.item).text, fired, summary, source))
+            best = max(best, _item_priority(facts, trig.item))
+            count, total = _sharing_communes(facts, trig)
+            if count > shared[0]:
+                shared = (count, total)
+        if not evidence:
+            continue
+        boost = 1.0
+        shared_text = None
+        if shared[0] >= MIN_SHARING_COMMUNES:
+            boost += SHARED_BOOST * shared[0] / shared[1]
+            shared_text = f"constat partagé par {shared[0]} communes sur {shared[1]}"
+        proposals.append(
+            Proposal(
+                action_id=action.id,
+                dimension=action.dimension,
+                title=action.title,
+                description=action.description,
+                instrument=action.instrument,
+                pilot=action.pilot,
+                validation=action.validation,
+                horizon=action.horizon,
+                indicator=action.indicator,
+                references=tuple(action.references),
+                priority=round(best * boost, 3),
+                evidence=tuple(evidence),
+                shared_by=shared_text,
+            )
+        )
+    proposals.sort(key=lambda p: (-p.priority, p.action_id))
+    return proposals, points_to_investigate(results, facts)
+
+
+def points_to_investigate(
+    results: CampaignResults, facts: _Facts | None = None
+) -> list[PointToInvestigate]:
+    """Scored items strongly divergent and without consensus yet, most divergent first."""
+    facts = facts or _facts(results)
+    items = results.items.loc[results.items["scored"]].sort_values("agreement", na_position="last")
+    q = results.questionnaire
+    out = []
+    for qid, dim in zip(items["question_id"], items["dimension_id"], strict=True):
+        if not _is_open_divergence(facts, qid):
+            continue
+        summary, _ = _summary(facts, qid)
+        gap = facts.group_gap.get(qid)
+        if gap is not None and gap >= STRONG_GROUP_GAP:
+            summary += f" ; intercommunalité et communes à {format_number(gap)} points d'écart"
+        out.append(PointToInvestigate(qid, dim, q.question(qid).text, summary))
+    return out
+
+
+def _details(p: Proposal) -> dict[str, Any]:
+    return {
+        "instrument": p.instrument,
+        "pilot": p.pilot,
+        "validation": p.validation,
+        "references": list(p.references),
+        "shared_by": p.shared_by,
+        "evidence": [e.__dict__ for e in p.evidence],
+    }
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """What to do with the stored plan after a regeneration."""
+
+    insert: list[dict[str, Any]]  # new rows
+    update: dict[int, dict[str, Any]]  # row id -> fields to set
+    delete: list[int]  # untouched generated rows no longer proposed
+
+
+def merge_plan(stored: list[PlanItem], proposals: list[Proposal]) -> PlanChange:
+    """Regenerate without losing any human edit.
+
+    - rows a person wrote or edited (manual, workshop, edited, or with a status set) keep every
+      field they chose; only their evidence and priority follow the new results, and a change
+      is marked when they are no longer triggered;
+    - untouched generated rows follow the proposals (marked « modifiée » when the numbers
+      changed) and disappear when no longer proposed;
+    - new proposals are added, marked « nouvelle » unless the plan was empty.
+    """
+    by_action = {p.action_id: p for p in proposals}
+    first_time = not stored
+    insert: list[dict[str, Any]] = []
+    update: dict[int, dict[str, Any]] = {}
+    delete: list[int] = []
+    seen: set[str] = set()
+    for item in stored:
+        assert item.id is not None
+        proposal = by_action.get(item.action_id or "")
+        human = item.edited or item.origin in {"manual", "atelier"} or item.status != "proposed"
+        if item.action_id:
+            seen.add(item.action_id)
+        if item.origin in {"manual", "atelier"} and proposal is None:
+            continue
+        if proposal is None:
+            if human:
+                update[item.id] = {"change": "n'est plus déclenchée par les réponses"}
+            else:
+                delete.append(item.id)
+            continue
+        details = {**item.details, **_details(proposal)}
+        changed = item.details.get("evidence") != details["evidence"] or not math.isclose(
+            item.priority or 0.0, proposal.priority
+        )
+        fields: dict[str, Any] = {"priority": proposal.priority, "details": details}
+        if not human:
+            fields.update(
+                title=proposal.title,
+                description=proposal.description,
+                horizon=proposal.horizon,
+                indicator=proposal.indicator,
+                owner=proposal.pilot,
+            )
+        fields["change"] = ("données mises à jour" if human else "modifiée") if changed else None
+        update[item.id] = fields
+    start = max((i.position for i in stored), default=-1) + 1
+    for offset, proposal in enumerate(p for p in proposals if p.action_id not in seen):
+        insert.append(
+            {
+                "action_id": proposal.action_id,
+                "dimension": proposal.dimension,
+                "title": proposal.title,
+                "description": proposal.description,
+                "horizon": proposal.horizon,
+                "owner": proposal.pilot,
+                "indicator": proposal.indicator,
+                "priority": proposal.priority,
+                "position": start + offset,
+                "origin": "generated",
+                "status": "proposed",
+                "details": _details(proposal),
+                "change": None if first_time else "nouvelle",
+            }
+        )
+    return PlanChange(insert, update, delete)
