@@ -3,6 +3,7 @@
 import streamlit as st
 
 from diagnostic import planning
+from diagnostic.analytics import format_number
 from diagnostic.permissions import Action
 from diagnostic.responses import AnswerError
 from diagnostic.roadmap import points_to_investigate
@@ -76,7 +77,11 @@ for dimension in [s.id for s in results.questionnaire.sections]:
         with st.expander(head, expanded=False):
             st.caption(
                 f"{ORIGIN_LABELS.get(item.origin, item.origin)}"
-                + (f" · priorité {item.priority:.2f}" if item.priority is not None else "")
+                + (
+                    f" · priorité {format_number(item.priority, 2)}"
+                    if item.priority is not None
+                    else ""
+                )
                 + (f" · {item.details['shared_by']}" if item.details.get("shared_by") else "")
             )
             if item.evidence:
