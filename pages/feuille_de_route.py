@@ -29,6 +29,7 @@ if results is None:
     )
     st.stop()
 titles = {s.id: s.title for s in results.questionnaire.sections}
+lib = library()
 
 flash = st.session_state.pop("fdr_flash", None)
 if flash:
@@ -37,7 +38,7 @@ items = planning.plan(engine(), actor, campaign.id)
 label = "Mettre à jour les propositions" if items else "Proposer des actions à partir des résultats"
 if st.button(label, type="primary", key="fdr_generate", icon=":material/auto_awesome:"):
     added, updated, removed = planning.regenerate(
-        engine(), actor, campaign.id, results, library().actions
+        engine(), actor, campaign.id, results, lib.actions
     )
     st.session_state["fdr_flash"] = (
         f"{added} action(s) ajoutée(s), {updated} mise(s) à jour, {removed} retirée(s) ; "
@@ -91,6 +92,13 @@ for dimension in [s.id for s in results.questionnaire.sections]:
                         f"- « {plain(ev['item'])} » : {plain(ev['trigger'])} "
                         f"({plain(ev['summary'])} ; source : {ev['source']})"
                     )
+            cited = [lib.reference(r) for r in item.details.get("references", [])]
+            cited = [r for r in cited if r is not None]
+            if cited:
+                st.markdown(
+                    "**Repères** (voir « Repères et outils ») : "
+                    + " ; ".join(r.title + (f" ({r.article})" if r.article else "") for r in cited)
+                )
             if item.details.get("instrument"):
                 st.markdown(
                     f"**Outil** : {plain(item.details['instrument'])} · **Validation** : "
