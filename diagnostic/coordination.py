@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.benchmark import refresh_campaign
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.respondent import AccessDenied
@@ -158,7 +159,8 @@ def reissue(engine: Engine, actor: Actor, *, participant_id: int, public_url: st
 def reopen_participant(engine: Engine, actor: Actor, *, participant_id: int) -> None:
     _participant(engine, actor, participant_id)
     with session_scope(engine) as session:
-        campaign_store.reopen(session, participant_id=participant_id, actor=actor.label())
+        again = campaign_store.reopen(session, participant_id=participant_id, actor=actor.label())
+        refresh_campaign(session, campaign_id=again.campaign_id)  # no longer counted
 
 
 def set_campaign_status(engine: Engine, actor: Actor, *, campaign_id: int, status: str) -> None:

@@ -28,7 +28,7 @@ from diagnostic.responses import (
 )
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.engine import session_scope
-from diagnostic.store.models import Membership, MembershipRole, Participant, now
+from diagnostic.store.models import Membership, Participant, now
 
 
 class _Strict(BaseModel):
@@ -69,13 +69,15 @@ class DemoTerritory(_Strict):
     campaign: str
     profile: DemoProfile
     participants: list[DemoParticipant]
+    benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
 
 
 class DemoAccount(_Strict):
     email: str
     name: str
     password: str
-    territories: list[str] = ["all"]
+    territories: list[str] = ["all"]  # territory names, or "all"
+    role: str = "coordinator"  # coordinator | consultant | facilitator
 
 
 class DemoFile(_Strict):
@@ -115,6 +117,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
     rng = random.Random(seed)
     report = DemoReport()
     territory_ids: list[int] = []
+    campaign_ids: list[int] = []
     with session_scope(engine) as session:
         for spec in demo.territories:
             territory = territories.create_territory(
@@ -139,6 +142,8 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 questionnaire_version=questionnaire.version,
             )
             assert campaign.id is not None
+            campaign.benchmark_consent = spec.benchmark_consent
+            campaign_ids.append(campaign.id)
             for person in spec.participants:
                 structure = (
                     territory if person.structure == "epci" else ordered[int(person.structure)]
@@ -172,11 +177,15 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 session, email=account.email, name=account.name, password=account.password
             )
             assert user.id is not None
-            for tid in territory_ids:
-                session.add(
-                    Membership(user_id=user.id, territory_id=tid, role=MembershipRole.COORDINATOR)
-                )
+            names = dict(zip([t.name for t in demo.territories], territory_ids, strict=True))
+            for name, tid in names.items():
+                if "all" in account.territories or name in account.territories:
+                    session.add(Membership(user_id=user.id, territory_id=tid, role=account.role))
             report.accounts.append((account.email, account.password))
+    from diagnostic.benchmark import refresh  # the demo campaigns enter the comparison table
+
+    for campaign_id in campaign_ids:
+        refresh(engine, campaign_id, questions_dir)
     return report
 
 

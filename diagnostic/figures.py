@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 
 import numpy as np
@@ -14,6 +15,12 @@ GREY = "#929292"
 LIGHT = "#CACAFB"
 GROUP_COLOURS = {"epci": "#000091", "commune": "#E4794A"}
 FONT = dict(family="Marianne, Arial, sans-serif", size=13)
+
+
+def _plain(text: object) -> str:
+    """A name someone typed, shown as typed: Plotly reads <a href>, <b>, <br> and <span style>
+    in labels as markup, so a commune named « <a href=…>Cliquez ici</a> » became a link."""
+    return html.escape(str(text), quote=False)
 
 
 def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
@@ -161,7 +168,7 @@ def heatmap(
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=groups,
+            x=[_plain(g) for g in groups],  # commune names typed by the coordination
             y=[_wrap(item_labels.get(q, q)) for q in items],
             text=text,
             texttemplate="%{text}",
@@ -271,7 +278,7 @@ def actor_grid(
 def participation(by_structure: pd.DataFrame) -> go.Figure:
     """Invited, started and submitted participants per structure."""
     frame = by_structure.iloc[::-1]
-    names = list(frame["structure_name"])
+    names = [_plain(n) for n in frame["structure_name"]]
     fig = go.Figure()
     for column, label, colour in (
         ("invited", "Invité·es", LIGHT),

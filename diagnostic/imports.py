@@ -175,9 +175,10 @@ def read_lines(data: bytes, source: str) -> list[Line]:
 
 def _integer(text: str) -> int | None:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:
         return None
+    return value if abs(value) < 2**63 else None  # no database integer is that large
 
 
 def referenced_participants(lines: list[Line]) -> set[int]:

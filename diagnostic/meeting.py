@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.benchmark import refresh_campaign
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.respondent import AccessDenied
@@ -89,6 +90,7 @@ def record(
             user_id=actor.user_id,
             actor=actor.label(),
         )
+        refresh_campaign(s, campaign_id=campaign_id, questionnaire=questionnaire)
 
 
 def forget(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> None:
@@ -98,6 +100,7 @@ def forget(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) 
         consensus_store.delete_consensus(
             s, campaign_id=campaign_id, question_id=question_id, actor=actor.label()
         )
+        refresh_campaign(s, campaign_id=campaign_id)
 
 
 def rationale_of(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> str:

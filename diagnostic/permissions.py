@@ -11,6 +11,8 @@ class Action(StrEnum):
     TERRITORY_VIEW = "territory.view"
     TERRITORY_MANAGE = "territory.manage"  # campaigns, participants, opening and closing
     RESULTS_VIEW = "results.view"
+    BENCHMARK_VIEW = "benchmark.view"  # anonymous peer aggregates (comparison page)
+    WORKSHOP_RUN = "workshop.run"  # run a live workshop on the territory's campaigns
     ANSWER_OWN = "answer.own"  # a respondent's own answers
     USERS_MANAGE = "users.manage"
     SIGN_IN = "sign_in"
@@ -19,12 +21,28 @@ class Action(StrEnum):
 
 # Territory-scoped actions granted by each membership role (design §2).
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    "coordinator": frozenset({Action.TERRITORY_VIEW, Action.TERRITORY_MANAGE, Action.RESULTS_VIEW}),
-    "consultant": frozenset({Action.TERRITORY_VIEW, Action.RESULTS_VIEW}),
-    "facilitator": frozenset({Action.TERRITORY_VIEW}),
+    "coordinator": frozenset(
+        {
+            Action.TERRITORY_VIEW,
+            Action.TERRITORY_MANAGE,
+            Action.RESULTS_VIEW,
+            Action.WORKSHOP_RUN,
+            Action.BENCHMARK_VIEW,
+        }
+    ),
+    "consultant": frozenset({Action.TERRITORY_VIEW, Action.RESULTS_VIEW, Action.BENCHMARK_VIEW}),
+    "facilitator": frozenset({Action.TERRITORY_VIEW, Action.WORKSHOP_RUN}),
 }
 
-TERRITORY_ACTIONS = frozenset({Action.TERRITORY_VIEW, Action.TERRITORY_MANAGE, Action.RESULTS_VIEW})
+TERRITORY_ACTIONS = frozenset(
+    {
+        Action.TERRITORY_VIEW,
+        Action.TERRITORY_MANAGE,
+        Action.RESULTS_VIEW,
+        Action.WORKSHOP_RUN,
+        Action.BENCHMARK_VIEW,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +106,8 @@ def can(
         return True
     if action == Action.TERRITORY_CREATE:
         return True  # accounts are created by an admin; the creator becomes coordinator
+    if action == Action.BENCHMARK_VIEW and territory_id is None:
+        return bool(actor.territories(action))  # peer aggregates: held on any territory
     if action in TERRITORY_ACTIONS:
         if territory_id is None:
             return False
@@ -105,6 +125,7 @@ class PageSpec:
     icon: str
     action: Action
     needs_territory: bool = False  # shown only to actors holding the action on some territory
+    link_only: bool = False  # never in the menu: app.py opens it from a link's URL parameter
 
 
 _T = Action.TERRITORY_CREATE  # any signed-in account
@@ -135,6 +156,14 @@ PAGES: tuple[PageSpec, ...] = (
         needs_territory=True,
     ),
     PageSpec(
+        "comparaison",
+        "pages/comparaison.py",
+        "Comparaison",
+        ":material/compare_arrows:",
+        Action.BENCHMARK_VIEW,
+        needs_territory=True,
+    ),
+    PageSpec(
         "consensus",
         "pages/consensus.py",
         "Réunion de consensus",
@@ -148,6 +177,22 @@ PAGES: tuple[PageSpec, ...] = (
         "Feuille de route",
         ":material/flag:",
         Action.TERRITORY_MANAGE,
+        needs_territory=True,
+    ),
+    PageSpec(
+        "atelier",
+        "pages/atelier.py",
+        "Atelier",
+        ":material/co_present:",
+        Action.WORKSHOP_RUN,
+        needs_territory=True,
+    ),
+    PageSpec(
+        "projection",
+        "pages/atelier_projection.py",
+        "Projection",
+        ":material/cast:",
+        Action.WORKSHOP_RUN,
         needs_territory=True,
     ),
     PageSpec(
@@ -175,6 +220,14 @@ PAGES: tuple[PageSpec, ...] = (
         Action.PUBLIC,
     ),
     PageSpec("deconnexion", "pages/deconnexion.py", "Se déconnecter", ":material/logout:", _T),
+    PageSpec(
+        "participer",
+        "pages/atelier_participant.py",
+        "Atelier",
+        ":material/co_present:",
+        Action.PUBLIC,
+        link_only=True,
+    ),
 )
 
 
@@ -184,7 +237,7 @@ def pages_for(actor: Actor) -> list[PageSpec]:
         return [p for p in PAGES if p.key == "questionnaire"]
     visible = []
     for page in PAGES:
-        if page.key == "questionnaire":
+        if page.key == "questionnaire" or page.link_only:
             continue
         if page.needs_territory and not actor.is_admin:
             if actor.is_user and actor.territories(page.action):

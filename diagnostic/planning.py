@@ -98,8 +98,9 @@ def edit(engine: Engine, actor: Actor, campaign_id: int, item_id: int, **fields:
 def add(
     engine: Engine, actor: Actor, campaign_id: int, *, origin: str = "manual", **fields: Any
 ) -> int:
-    """Write a new action by hand (or from a workshop)."""
-    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    """Write a new action by hand (or from a workshop, whose facilitator may add proposals)."""
+    need = Permission.WORKSHOP_RUN if origin == "atelier" else Permission.TERRITORY_MANAGE
+    _campaign(engine, actor, campaign_id, need)
     with session_scope(engine) as s:
         return roadmap_store.add_item(
             s, campaign_id=campaign_id, fields=_clean(fields), origin=origin, actor=actor.label()
@@ -125,6 +126,7 @@ def draft(
     results: CampaignResults,
     *,
     today: date | None = None,
+    min_group_size: int | None = None,
 ) -> RoadmapDraft:
     """Everything the roadmap document shows: the plan without set-aside actions, by axis."""
     campaign = _campaign(engine, actor, campaign_id, Permission.RESULTS_VIEW)
@@ -145,4 +147,44 @@ def draft(
         plan=tuple(kept),
         points=tuple(points_to_investigate(results)),
         dimension_titles={s.id: s.title for s in q.sections},
+        extra={"min_group_size": min_group_size} if min_group_size else {},
     )
+
+
+def documents(
+    engine: Engine,
+    actor: Actor,
+    campaign_id: int,
+    results: CampaignResults,
+    library: Any,
+    formats: tuple[str, ...],
+    *,
+    min_group_size: int,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The roadmap as documents (Word, PDF, Markdown), charts drawn once for all formats."""
+    from diagnostic.document import build_documents
+    from diagnostic.store.audit import record
+
+    the_draft = draft(
+        engine, actor, campaign_id, results, today=today, min_group_size=min_group_size
+    )
+    built = build_documents(the_draft, results, library, formats)
+    with session_scope(engine) as s:
+        record(
+            s,
+            actor=actor.label(),
+            action="roadmap.export",
+            target=f"campaign:{campaign_id}",
+            formats=list(formats),
+        )
+    return built
+
+
+def plan_signature(campaign_id: int, items: list[PlanItem]) -> tuple[int, int]:
+    """Changes whenever a field the document prints changes (to know a document is stale)."""
+    fields = tuple(
+        (i.id, i.title, i.description, i.status, i.position, i.owner, i.horizon, i.indicator)
+        for i in items
+    )
+    return campaign_id, hash(fields)

@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.benchmark import refresh_campaign
 from diagnostic.coordination import load_campaign
 from diagnostic.exports import Export, export
 from diagnostic.permissions import Action, Actor, can
@@ -189,9 +190,12 @@ def erase_my_data(engine: Engine, actor: Actor, participant_id: int) -> int:
     """A respondent's erasure request: answers deleted, name removed, link revoked."""
     _require_own(actor, participant_id)
     with session_scope(engine) as session:
-        return privacy_store.erase_participant(
+        erased = privacy_store.erase_participant(
             session, participant_id=participant_id, actor=actor.label(), action="privacy.erase_self"
         )
+        campaign_id = session.get(Participant, participant_id).campaign_id  # type: ignore[union-attr]
+        refresh_campaign(session, campaign_id=campaign_id)  # out of every peer aggregate at once
+        return erased
 
 
 # --- the coordinator's erasures ---------------------------------------------------------------
@@ -205,9 +209,11 @@ def erase_participant(engine: Engine, actor: Actor, participant_id: int) -> int:
         raise AccessDenied("participant introuvable ou inaccessible")
     load_campaign(engine, actor, participant.campaign_id, Action.TERRITORY_MANAGE)
     with session_scope(engine) as session:
-        return privacy_store.erase_participant(
+        erased = privacy_store.erase_participant(
             session, participant_id=participant_id, actor=actor.label(), action="participant.erase"
         )
+        refresh_campaign(session, campaign_id=participant.campaign_id)
+        return erased
 
 
 def erase_campaign(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,27 @@ from diagnostic.responses import Progress, normalize, progress
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.engine import session_scope
+from diagnostic.store.faults import is_unavailable
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, Territory
 from diagnostic.store.territories import StoreError
+
+# A write refused because the base is busy or out of reach is tried again this many times in
+# all, after these pauses (seconds). With SQLite each attempt already waits up to the busy
+# timeout (5 s) for the lock; with PostgreSQL a refused connection fails at once.
+SAVE_ATTEMPTS = 3
+SAVE_BACKOFF_S = (0.2, 0.6)
+UNAVAILABLE_ANSWER = (
+    "la base de données ne répond pas : votre réponse est gardée sur cette page et sera "
+    "renvoyée automatiquement"
+)
 
 
 class AccessDenied(PermissionError):
     """The actor may not do this (French message, no detail about other people's data)."""
+
+
+class AnswerNotSaved(Exception):
+    """The database stayed unavailable through every attempt: the answer is still to be sent."""
 
 
 @dataclass(frozen=True)
@@ -82,17 +98,33 @@ def record_answer(
     participant_id: int,
     question_id: str,
     raw: dict[str, Any],
+    *,
+    attempts: int = SAVE_ATTEMPTS,
 ) -> None:
-    """Validate and store one answer immediately (raises AnswerError or StoreError)."""
+    """Validate and store one answer immediately (raises AnswerError or StoreError).
+
+    A database that is locked for longer than its busy timeout or out of reach is tried
+    `attempts` times with a growing pause (the write is an idempotent upsert, so a retry can
+    never duplicate it); then AnswerNotSaved tells the page to keep the answer and send it
+    again later: an answer is never silently dropped.
+    """
     if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
         raise AccessDenied("accès refusé")
     question = questionnaire.question(question_id)
     answer = normalize(questionnaire, question, raw)
-    with session_scope(engine) as session:
-        _check_open(session, participant_id)
-        answer_store.save_answer(
-            session, participant_id=participant_id, question_id=question_id, answer=answer
-        )
+    for attempt in range(1, attempts + 1):
+        try:
+            with engine.begin() as conn:  # one short write transaction (see upsert_answer)
+                answer_store.upsert_answer(
+                    conn, participant_id=participant_id, question_id=question_id, answer=answer
+                )
+            return
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            if attempt >= attempts:
+                raise AnswerNotSaved(UNAVAILABLE_ANSWER) from exc
+            time.sleep(SAVE_BACKOFF_S[min(attempt, len(SAVE_BACKOFF_S)) - 1])
 
 
 def submit(
@@ -106,7 +138,12 @@ def submit(
         answers = answer_store.answers_of(session, participant_id=participant_id)
         state = progress(questionnaire, answers)
         if state.complete:
-            campaign_store.mark_submitted(session, participant_id=participant_id)
+            from diagnostic.benchmark import refresh_campaign  # import cycle: benchmark uses us
+
+            participant = campaign_store.mark_submitted(session, participant_id=participant_id)
+            refresh_campaign(
+                session, campaign_id=participant.campaign_id, questionnaire=questionnaire
+            )
         return state
 
 

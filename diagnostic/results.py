@@ -16,7 +16,7 @@ from diagnostic.respondent import AccessDenied
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import consensus as consensus_store
-from diagnostic.store.engine import session_scope
+from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, Territory
 from diagnostic.vocabulary import ROLE_LABELS
 
@@ -38,7 +38,7 @@ def data_version(engine: Engine, campaign_id: int) -> tuple[object, ...]:
 
     Pages key their cache on it, so that a new answer invalidates the cached results.
     """
-    with session_scope(engine) as s:
+    with read_scope(engine) as s:  # asked at every page run: never wait for a writer
         return answer_store.campaign_fingerprint(s, campaign_id=campaign_id)
 
 

@@ -58,6 +58,22 @@ class Settings(BaseSettings):
         ge=1,
         description="Jours après la clôture d'une campagne avant la purge des noms et des liens.",
     )
+    oidc_enabled: bool | None = Field(
+        default=None,
+        description=(
+            "Connexion par le compte de la collectivité (OIDC) : true l'affiche, false la masque ; "
+            "par défaut, proposée dès qu'une section [auth] figure dans secrets.toml."
+        ),
+    )
+    workshop_refresh_seconds: int = Field(
+        default=6,
+        ge=2,
+        le=60,
+        description=(
+            "Atelier en direct : les téléphones se mettent à jour toutes les N secondes, l'écran "
+            "projeté et la console deux fois plus souvent (3 s au plus)."
+        ),
+    )
     environment: Literal["development", "production"] = Field(
         default="development", description="« production » active les contrôles stricts."
     )

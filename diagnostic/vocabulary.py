@@ -17,5 +17,10 @@ ROLE_LABELS = {
     "autre": "Autre",
 }
 STATUS_LABELS = {"draft": "En préparation", "open": "Ouverte", "closed": "Close"}
+MEMBERSHIP_LABELS = {
+    "coordinator": "Coordination",
+    "consultant": "Consultant·e",
+    "facilitator": "Animation d'atelier",
+}
 
-__all__ = ["KIND_LABELS", "ROLE_LABELS", "STATUS_LABELS"]
+__all__ = ["KIND_LABELS", "MEMBERSHIP_LABELS", "ROLE_LABELS", "STATUS_LABELS"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from contextlib import suppress
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
-from diagnostic.access import actor_for_user
+from diagnostic.access import actor_for_user, sign_in_sso
 from diagnostic.bootstrap import prepare_database
 from diagnostic.coordination import campaigns, my_territories
 from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
@@ -24,7 +26,9 @@ from diagnostic.results import (
     restrict,
 )
 from diagnostic.settings import Settings, get_settings
+from diagnostic.store.accounts import SignInError
 from diagnostic.store.models import Campaign
+from diagnostic.workshop import Place
 
 TOKEN_PARAM = "t"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
@@ -69,6 +73,15 @@ def campaign_results(actor: Actor, campaign_id: int, **subset: object) -> Campai
     version = data_version(engine(), campaign_id)
     key = tuple(sorted((k, v) for k, v in subset.items() if v is not None))
     return _results(campaign_id, version, settings().min_group_size, key)
+
+
+def workshop_results(place: Place) -> CampaignResults | None:
+    """Aggregated results of a campaign linked to a workshop, from the same cache.
+
+    `place` comes from a workshop opened through its code, its screen link or its
+    facilitator's account: the room sees its campaigns' aggregates, never an answer."""
+    version = data_version(engine(), place.campaign_id)
+    return _results(place.campaign_id, version, settings().min_group_size, ())
 
 
 CHART_CONFIG = {
@@ -137,24 +150,71 @@ def sign_out(message: str | None = None) -> None:
         st.session_state["flash"] = message
 
 
+def sso_configured() -> bool:
+    """Single sign-on (st.login) is offered when OIDC_ENABLED says so, or else as soon as
+    .streamlit/secrets.toml has an [auth] section (the domain never reads st.secrets)."""
+    forced = settings().oidc_enabled
+    if forced is not None:
+        return forced
+    try:
+        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+    except Exception:  # an unreadable secrets file: no single sign-on rather than a crash
+        return False
+
+
+def sso_logged_in() -> bool:
+    """The identity provider vouches for this browser (st.user), when SSO is configured."""
+    return sso_configured() and bool(st.user.get("is_logged_in", False))
+
+
+def _sso_sign_in() -> int | None:
+    """Sign the session in as the active account of st.user's address, if there is one.
+
+    A refusal (unknown address, inactive account) is kept for the sign-in page to explain
+    and not tried again in this session; no account is ever created here."""
+    if not sso_logged_in():
+        return None
+    email = str(st.user.get("email") or "")
+    refused = st.session_state.get("sso_refused")
+    if refused and refused[0] == email:
+        return None
+    verified = st.user.get("email_verified")
+    try:
+        user_id = sign_in_sso(engine(), email=email, verified=verified is not False)
+    except SignInError as exc:
+        st.session_state["sso_refused"] = (email, str(exc))
+        return None
+    sign_in(user_id)
+    st.session_state["sso"] = True
+    return user_id
+
+
 def current_actor() -> Actor:
     """Who is using this browser session: a respondent's link, a signed-in account, or nobody."""
     inv = invitation()
     if inv is not None:
         return inv.actor()
     user_id = st.session_state.get("user_id")
+    if user_id is not None:
+        timeout = settings().session_timeout_minutes * 60
+        if time.time() - st.session_state.get("last_seen", 0) > timeout:
+            used_sso = st.session_state.get("sso", False)
+            sign_out("Votre session a expiré après une période d'inactivité : reconnectez-vous.")
+            if used_sso:  # else the provider's cookie would sign the session in again at once
+                st.logout()
+            return ANONYMOUS
+        st.session_state["last_seen"] = time.time()
+        actor = actor_for_user(engine(), user_id)
+        if actor is not None:
+            return actor
+        sign_out(  # deactivated (or deleted) since the sign-in: refused at the next rerun
+            "Votre session a été fermée : ce compte n'est plus actif. Adressez-vous à un·e "
+            "administrateur·rice."
+        )
+    user_id = _sso_sign_in()
     if user_id is None:
         return ANONYMOUS
-    timeout = settings().session_timeout_minutes * 60
-    if time.time() - st.session_state.get("last_seen", 0) > timeout:
-        sign_out("Votre session a expiré après une période d'inactivité : reconnectez-vous.")
-        return ANONYMOUS
-    st.session_state["last_seen"] = time.time()
-    actor = actor_for_user(engine(), user_id)
-    if actor is None:
-        sign_out()
-        return ANONYMOUS
-    return actor
+    return actor_for_user(engine(), user_id) or ANONYMOUS
 
 
 def guard(page_key: str) -> Actor:
@@ -164,7 +224,8 @@ def guard(page_key: str) -> Actor:
         allowed = pages_for(actor)
         if allowed and not link_was_given():
             # e.g. just signed in on the sign-in page, or signed out elsewhere
-            st.switch_page(allowed[0].path)
+            with suppress(StreamlitAPIException):  # a page run outside app.py's menu
+                st.switch_page(allowed[0].path)
         st.error("Cette page ne vous est pas accessible.")
         st.stop()
     return actor

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from diagnostic.coordination import campaigns, my_territories
+from diagnostic.permissions import page_allowed
 from diagnostic.vocabulary import KIND_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain
 
@@ -41,8 +42,9 @@ for territory in territories:
                 f"(questionnaire {plain(c.questionnaire_id)} {plain(c.questionnaire_version)})"
             )
 
-st.page_link(
-    "pages/campagne.py",
-    label="Gérer les campagnes et les invitations",
-    icon=":material/assignment:",
-)
+if page_allowed(actor, "campagne"):  # consultants and facilitators have no such page
+    st.page_link(
+        "pages/campagne.py",
+        label="Gérer les campagnes et les invitations",
+        icon=":material/assignment:",
+    )

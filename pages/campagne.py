@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from diagnostic.benchmark import set_consent
 from diagnostic.coordination import (
     campaigns,
     create_campaign,
@@ -199,6 +200,27 @@ else:
     if st.button("Rouvrir la campagne", key="open"):
         set_campaign_status(engine(), actor, campaign_id=campaign_id, status="open")
         st.rerun()
+
+st.subheader("Comparaison anonyme avec d'autres territoires")
+st.write(
+    "Avec votre accord, les scores par dimension de cette campagne entrent, sans le nom du "
+    f"territoire, dans les repères des territoires du même type et de la même taille (groupes "
+    f"d'au moins {settings().min_peer_territories} territoires). Vous pouvez retirer votre "
+    "accord à tout moment : il prend effet immédiatement."
+)
+consent = st.toggle(
+    "Participer à la comparaison anonyme",
+    value=campaign.benchmark_consent,
+    key=f"consent_{campaign_id}",
+)
+if consent != campaign.benchmark_consent:
+    set_consent(engine(), actor, campaign_id=campaign_id, consent=consent)
+    st.session_state["flash"] = (
+        "Accord enregistré : la campagne entre dans la comparaison anonyme."
+        if consent
+        else "Accord retiré : la campagne ne figure plus dans aucune comparaison."
+    )
+    st.rerun()
 
 with st.expander("Données personnelles"):
     st.markdown(

@@ -1,37 +1,35 @@
 """Admin: accounts and their roles on territories."""
 
-import pandas as pd
 import streamlit as st
 
-from diagnostic.access import create_account, grant_role, list_accounts
+from diagnostic.access import (
+    accounts_overview,
+    accounts_table,
+    create_account,
+    grant_role,
+    reset_password,
+    revoke_role,
+    set_account_active,
+    unlock_account,
+)
 from diagnostic.coordination import my_territories
-from diagnostic.security import WeakPasswordError
+from diagnostic.security import MIN_PASSWORD_LENGTH, WeakPasswordError
 from diagnostic.store.territories import StoreError
-from pages._shell import engine, guard, plain
-
-ROLE_NAMES = {
-    "coordinator": "Coordination",
-    "consultant": "Consultant·e",
-    "facilitator": "Animation d'atelier",
-}
+from diagnostic.vocabulary import MEMBERSHIP_LABELS as ROLE_NAMES
+from pages._shell import engine, flash, guard, plain
 
 actor = guard("comptes")
 st.title("Comptes")
-users = list_accounts(engine(), actor)
+flash()
+users = accounts_overview(engine(), actor)
 st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "Adresse": u.email,
-                "Nom": u.name,
-                "Administrateur": u.is_admin,
-                "Actif": u.is_active,
-                "Dernière connexion": u.last_login_at,
-            }
-            for u in users
-        ]
-    ),
+    accounts_table(users),
     hide_index=True,
+    column_config={
+        "Dernière connexion": st.column_config.DatetimeColumn(
+            "Dernière connexion", format="DD/MM/YYYY HH:mm"
+        )
+    },
 )
 
 st.subheader("Créer un compte")
@@ -53,6 +51,65 @@ if create:
     else:
         st.success(f"Compte {plain(user.email)} créé.")
 
+
+def done(message: str) -> None:
+    st.session_state["flash"] = message
+    st.rerun()
+
+
+if users:
+    st.subheader("Gérer un compte")
+    by_id = {u.id: u for u in users}
+    chosen = by_id[
+        st.selectbox(
+            "Compte",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].email} — {by_id[i].name}",
+            key="manage_user",
+        )
+    ]
+    state = "actif" if chosen.is_active else "désactivé"
+    st.caption(
+        f"Compte {state}"
+        + (" · verrouillé après trop d'échecs de connexion" if chosen.locked else "")
+        + (" · administrateur·rice" if chosen.is_admin else "")
+        + f" · rôles : {plain(chosen.roles_text()) or 'aucun'}"
+    )
+    left, right = st.columns(2)
+    try:
+        if chosen.is_active and left.button(
+            "Désactiver le compte",
+            key="user_deactivate",
+            help="Le compte ne peut plus se connecter ; ses sessions ouvertes sont fermées.",
+        ):
+            set_account_active(engine(), actor, user_id=chosen.id, active=False)
+            done(f"Compte {plain(chosen.email)} désactivé.")
+        if not chosen.is_active and left.button("Réactiver le compte", key="user_reactivate"):
+            set_account_active(engine(), actor, user_id=chosen.id, active=True)
+            done(f"Compte {plain(chosen.email)} réactivé.")
+        if chosen.locked and right.button("Déverrouiller le compte", key="user_unlock"):
+            unlock_account(engine(), actor, user_id=chosen.id)
+            done(f"Compte {plain(chosen.email)} déverrouillé.")
+    except StoreError as exc:
+        st.error(f"Action refusée : {exc}.")
+    with st.form("reset_form", clear_on_submit=True):
+        temporary = st.text_input(
+            f"Mot de passe temporaire ({MIN_PASSWORD_LENGTH} caractères au moins) : "
+            "communiquez-le à la personne par un autre canal",
+            type="password",
+            key="reset_password",
+        )
+        reset = st.form_submit_button("Réinitialiser le mot de passe")
+    if reset:
+        try:
+            reset_password(engine(), actor, user_id=chosen.id, password=temporary)
+        except (StoreError, WeakPasswordError) as exc:
+            st.error(f"Mot de passe non modifié : {exc}.")
+        else:
+            done(
+                f"Mot de passe de {plain(chosen.email)} réinitialisé ; le compte est déverrouillé."
+            )
+
 st.subheader("Donner un rôle sur un territoire")
 territories = my_territories(engine(), actor)
 if not users or not territories:
@@ -73,4 +130,22 @@ if give:
     except StoreError as exc:
         st.error(f"Rôle non accordé : {exc}.")
     else:
-        st.success("Rôle accordé.")
+        done("Rôle accordé.")
+
+st.subheader("Retirer un rôle")
+held = {
+    (u.id, m.territory_id, m.role): f"{u.email} — {m.territory} ({ROLE_NAMES.get(m.role, m.role)})"
+    for u in users
+    for m in u.memberships
+}
+if not held:
+    st.info("Aucun compte n'a de rôle sur un territoire.")
+    st.stop()
+picked = st.selectbox("Rôle à retirer", list(held), format_func=held.get, key="revoke_pick")
+if st.button("Retirer ce rôle", key="revoke_role"):
+    try:
+        revoke_role(engine(), actor, user_id=picked[0], territory_id=picked[1], role=picked[2])
+    except StoreError as exc:
+        st.error(f"Rôle non retiré : {exc}.")
+    else:
+        done(f"Rôle retiré ({plain(held[picked])}) ; effet à la prochaine action du compte.")

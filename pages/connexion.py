@@ -1,10 +1,20 @@
 """Sign-in page for coordinators, consultants, facilitators and admins."""
 
 import streamlit as st
+from streamlit.errors import StreamlitAuthError
 
 from diagnostic.access import sign_in_user
 from diagnostic.store.accounts import SignInError
-from pages._shell import engine, flash, guard, settings, sign_in
+from pages._shell import (
+    engine,
+    flash,
+    guard,
+    plain,
+    settings,
+    sign_in,
+    sso_configured,
+    sso_logged_in,
+)
 
 guard("connexion")
 st.title("Diagnostic de la gouvernance administrative du territoire")
@@ -31,3 +41,23 @@ if submitted:
     else:
         sign_in(user_id)
         st.rerun()
+
+if sso_configured():
+    st.divider()
+    refused = st.session_state.get("sso_refused")
+    if refused and sso_logged_in():
+        who = f" ({plain(refused[0])})" if refused[0] else ""
+        st.error(f"Connexion refusée{who} : {refused[1]}.")
+        if st.button("Changer de compte de la collectivité", key="sso_logout"):
+            st.session_state.pop("sso_refused", None)
+            st.logout()
+    elif st.button(
+        "Se connecter avec le compte de ma collectivité", key="sso_login", icon=":material/badge:"
+    ):
+        try:
+            st.login()
+        except StreamlitAuthError:
+            st.error(
+                "La connexion par le compte de la collectivité n'est pas configurée : il manque "
+                "la section [auth] de .streamlit/secrets.toml (voir le README)."
+            )

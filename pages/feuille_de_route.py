@@ -9,7 +9,15 @@ from diagnostic.responses import AnswerError
 from diagnostic.roadmap import points_to_investigate
 from diagnostic.roadmap_model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS
 from diagnostic.store.territories import StoreError
-from pages._shell import campaign_picker, campaign_results, engine, guard, library, plain
+from pages._shell import (
+    campaign_picker,
+    campaign_results,
+    engine,
+    guard,
+    library,
+    plain,
+    settings,
+)
 
 actor = guard("feuille_de_route")
 st.title("Feuille de route")
@@ -74,7 +82,7 @@ for dimension in [s.id for s in results.questionnaire.sections]:
     st.subheader(titles.get(dimension, dimension))
     for item in group:
         mark = f" · {item.change}" if item.change else ""
-        head = f"{STATUS_LABELS[item.status]} — {item.title}{mark}"
+        head = f"{STATUS_LABELS[item.status]} — {plain(item.title)}{mark}"  # labels are Markdown
         with st.expander(head, expanded=False):
             st.caption(
                 f"{ORIGIN_LABELS.get(item.origin, item.origin)}"
@@ -153,7 +161,7 @@ for dimension in [s.id for s in results.questionnaire.sections]:
                 except (AnswerError, StoreError) as exc:
                     st.error(f"Modification non enregistrée : {exc}.")
                 else:
-                    st.session_state["fdr_flash"] = f"« {item.title[:60]} » enregistrée."
+                    st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
                     st.rerun()
             up, down, drop = st.columns(3)
             if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
@@ -169,6 +177,47 @@ for dimension in [s.id for s in results.questionnaire.sections]:
             ):
                 planning.remove(engine(), actor, campaign.id, item.id)
                 st.rerun()
+
+st.divider()
+st.subheader("Document")
+st.markdown(
+    "La feuille de route en Word, PDF ou Markdown : page de titre, contexte et méthode, "
+    "diagnostic par dimension avec ses graphiques, regards croisés, priorités, gouvernance "
+    "proposée, plan d'action (sans les actions écartées), prochaines étapes et annexes."
+)
+signature = planning.plan_signature(campaign.id, items)
+if st.button("Préparer les documents", key="fdr_docs", icon=":material/description:"):
+    with st.spinner("Rédaction du document et des graphiques…"):
+        st.session_state["fdr_documents"] = (
+            signature,
+            planning.documents(
+                engine(),
+                actor,
+                campaign.id,
+                results,
+                lib,
+                ("docx", "pdf", "md"),
+                min_group_size=settings().min_group_size,
+            ),
+        )
+ready = st.session_state.get("fdr_documents")
+if ready and ready[0] != signature:
+    ready = None  # the plan changed since the documents were prepared
+if ready:
+    cols = st.columns(3)
+    for col, (fmt, label) in zip(
+        cols, (("docx", "Word (.docx)"), ("pdf", "PDF"), ("md", "Markdown")), strict=True
+    ):
+        document = ready[1][fmt]
+        col.download_button(
+            label,
+            data=document.data,
+            file_name=document.filename,
+            mime=document.mime,
+            key=f"fdr_dl_{fmt}",
+            icon=":material/download:",
+            on_click="ignore",
+        )
 
 st.divider()
 st.subheader("Ajouter une action")

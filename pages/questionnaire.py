@@ -9,10 +9,10 @@ import streamlit as st
 from diagnostic.exports import MIME, file_name
 from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data, notice
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import is_submitted, my_answers, my_profile, record_answer, submit
-from diagnostic.responses import DONT_KNOW, AnswerError, progress, visible_questions
-from diagnostic.store.territories import StoreError
+from diagnostic.respondent import is_submitted, my_answers, my_profile, submit
+from diagnostic.responses import DONT_KNOW, progress, visible_questions
 from diagnostic.vocabulary import ROLE_LABELS
+from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, settings
 
 DK_LABEL = "Je ne sais pas / sans objet"
@@ -25,24 +25,17 @@ if inv is None:  # the guard lets only respondents through; this is belt and bra
     st.stop()
 q: Questionnaire = inv.questionnaire
 pid: int = inv.participant.id  # type: ignore[assignment]
+resend_pending(engine(), actor, q, pid)  # answers a database fault left waiting go first
 answers = my_answers(engine(), actor, pid)
+follow_other_tabs(q, answers)  # what another tab saved meanwhile replaces this tab's older value
 lib = library()
 locked = is_submitted(engine(), actor, pid)
 
 
 def save(question: Question, raw: dict[str, Any]) -> None:
-    """Store one answer at once; any refusal is shown at the top of the next run."""
-    try:
-        record_answer(engine(), actor, q, pid, question.id, raw)
-    except (AnswerError, StoreError) as exc:
-        st.session_state["save_error"] = f"Réponse non enregistrée : {exc}."
-    except Exception:  # database unreachable or locked for too long
-        st.session_state["save_error"] = (
-            "Votre dernière réponse n'a pas pu être enregistrée (base de données indisponible). "
-            "Modifiez-la à nouveau dans un instant ; les autres réponses sont conservées."
-        )
-    else:
-        st.session_state["saved"] = True
+    """Store one answer at once (kept and sent again if the database is unavailable); any
+    refusal is shown at the top of the next run."""
+    save_answer(engine(), actor, q, pid, question.id, raw)
 
 
 def _choice(key: str) -> Any:
@@ -341,6 +334,7 @@ st.caption(
 error = st.session_state.pop("save_error", None)
 if error:
     st.error(error)
+pending_notice()
 
 state = progress(q, answers)
 started = bool(answers) or st.session_state.get("intro_done", False)

@@ -3,17 +3,82 @@
 import streamlit as st
 
 from diagnostic.coordination import create_territory
+from diagnostic.official_territories import epci_choice, epci_options, find_communes
 from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import KIND_LABELS
 from pages._shell import engine, guard, plain
 
 actor = guard("territoire")
 st.title("Nouveau territoire")
+created = st.session_state.pop("t_created", None)
+if created:
+    st.success(created)
+    st.page_link("pages/campagne.py", label="Créer une campagne", icon=":material/assignment:")
 st.markdown(
     "Décrivez l'intercommunalité (ou la structure) qui conduit le diagnostic, puis ses communes "
     "membres : les répondant·es seront rattaché·es à l'une d'elles ou à l'EPCI."
 )
 kinds = [k for k in KIND_LABELS if k != "commune"]
+
+
+def _fill(code: str | None) -> None:
+    """Fill the form with an EPCI of the official list and its member communes."""
+    choice = epci_choice(engine(), code) if code else None
+    if choice is not None:
+        st.session_state.update(
+            t_name=choice.name,
+            t_kind=choice.kind if choice.kind in kinds else "autre",
+            t_code=choice.code,
+            t_population=choice.population,
+            t_communes="\n".join(f"{n};{c}" for n, c in choice.communes),
+            t_note=choice.population_note,
+        )
+
+
+official = epci_options(engine())
+if official.empty:
+    st.caption(
+        "La liste officielle des EPCI n'est pas installée sur ce serveur : saisissez le territoire "
+        "ci-dessous (l'administration peut l'importer : commande `territories-refresh`)."
+    )
+else:
+    places = {
+        row.code: row.name
+        + ("" if KIND_LABELS.get(row.kind, "?") in row.name else f" ({KIND_LABELS.get(row.kind)})")
+        + f" — SIREN {row.code}"
+        + (f" — dép. {row.departement}" if row.departement else "")
+        for row in official.itertuples(index=False)
+    }
+    st.selectbox(
+        "Chercher l'intercommunalité dans la liste officielle (nom, SIREN ou département)",
+        list(places),
+        index=None,
+        format_func=places.get,
+        placeholder="Tapez les premières lettres…",
+        key="t_official",
+        on_change=lambda: _fill(st.session_state.get("t_official")),
+    )
+    query = st.text_input("… ou le nom ou le code INSEE d'une commune membre", key="t_commune_q")
+    found = find_communes(engine(), query) if query else official.iloc[0:0]
+    if query and found.empty:
+        st.caption("Aucune commune de la liste ne correspond.")
+    elif not found.empty:
+        towns = {
+            row.code: f"{row.name} ({row.code}) → {places.get(row.epci_code, 'sans EPCI')}"
+            for row in found.itertuples(index=False)
+        }
+        st.selectbox(
+            "Communes trouvées",
+            list(towns),
+            index=None,
+            format_func=towns.get,
+            key="t_commune_pick",
+            on_change=lambda: _fill(
+                found.set_index("code")["epci_code"].get(st.session_state.get("t_commune_pick"))
+            ),
+        )
+    if st.session_state.get("t_note"):
+        st.caption(f"Population : {st.session_state['t_note']}. Tout reste modifiable.")
 with st.form("territory_form"):
     name = st.text_input("Nom du territoire *", max_chars=200, key="t_name")
     kind = st.selectbox("Type", kinds, format_func=lambda k: KIND_LABELS[k], key="t_kind")
@@ -48,8 +113,8 @@ if submitted:
     except StoreError as exc:
         st.error(f"Le territoire n'a pas été créé : {exc}.")
     else:
-        st.success(
+        st.session_state["t_created"] = (
             f"Territoire « {plain(territory.name)} » créé avec {len(communes)} commune(s). "
             "Vous en êtes le ou la coordinateur·rice : créez maintenant une campagne."
         )
-        st.page_link("pages/campagne.py", label="Créer une campagne", icon=":material/assignment:")
+        st.rerun()  # the menu offers « Campagnes » to a new coordinator only from the next run

@@ -171,3 +171,22 @@ def test_export_command_writes_each_format(app_env, capsys, tmp_path):
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
     code, _, err = run(capsys, "export", "--campaign", "42", "--format", "csv", "-o", "x.csv")
     assert code == 1 and err == "Erreur : campagne 42 introuvable\n"
+
+
+def test_roadmap_command_refusals(app_env, capsys, tmp_path):
+    code, _, err = run(capsys, "roadmap", "--campaign", "7", "--format", "md", "-o", "x.md")
+    assert code == 1 and err == "Erreur : campagne 7 introuvable\n"
+    run(capsys, "demo")
+    code, _, err = run(
+        capsys,
+        "roadmap",
+        "--campaign",
+        "1",
+        "--format",
+        "md",
+        "-o",
+        str(tmp_path / "x.md"),
+        "--date",
+        "29/11/2026",
+    )
+    assert code != 0

@@ -520,3 +520,20 @@ def test_roadmap_page_refuses_an_empty_title(app_env, questions_dir):
     at.text_input(key="fdr_new_title").input("   ")
     at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
     assert "l'intitulé de l'action est obligatoire" in at.error[0].value
+
+
+def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()
+    at.button(key="fdr_docs").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 3

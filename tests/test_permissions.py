@@ -37,6 +37,20 @@ RESPONDENT = Actor(kind="respondent", participant_id=7, campaign_id=1)
         (NOBODY, Action.TERRITORY_VIEW, {"territory_id": 10}, False),
         (ADMIN, Action.TERRITORY_MANAGE, {"territory_id": 99}, True),
         (ADMIN, Action.USERS_MANAGE, {}, True),
+        (CONSULT_1, Action.BENCHMARK_VIEW, {}, True),  # peer aggregates: any membership
+        (COORD_1, Action.BENCHMARK_VIEW, {"territory_id": 10}, True),
+        (COORD_1, Action.BENCHMARK_VIEW, {"territory_id": 11}, False),
+        (FACILITATOR, Action.BENCHMARK_VIEW, {}, False),
+        (NOBODY, Action.BENCHMARK_VIEW, {}, False),
+        (ANONYMOUS, Action.BENCHMARK_VIEW, {}, False),
+        (RESPONDENT, Action.BENCHMARK_VIEW, {}, False),
+        (FACILITATOR, Action.WORKSHOP_RUN, {"territory_id": 10}, True),
+        (FACILITATOR, Action.WORKSHOP_RUN, {"territory_id": 11}, False),
+        (COORD_1, Action.WORKSHOP_RUN, {"territory_id": 10}, True),
+        (CONSULT_1, Action.WORKSHOP_RUN, {"territory_id": 10}, False),
+        (ADMIN, Action.WORKSHOP_RUN, {"territory_id": 99}, True),
+        (ANONYMOUS, Action.WORKSHOP_RUN, {"territory_id": 10}, False),
+        (RESPONDENT, Action.WORKSHOP_RUN, {"territory_id": 10}, False),
         (RESPONDENT, Action.ANSWER_OWN, {"participant_id": 7}, True),
         (RESPONDENT, Action.ANSWER_OWN, {"participant_id": 8}, False),
         (RESPONDENT, Action.ANSWER_OWN, {}, False),
@@ -61,8 +75,11 @@ def test_pages_per_actor():
         "accueil",
         "campagne",
         "resultats",
+        "comparaison",
         "consensus",
         "feuille_de_route",
+        "atelier",
+        "projection",
         "territoire",
         "reperes",
         "confidentialite",
@@ -71,6 +88,7 @@ def test_pages_per_actor():
     assert keys(CONSULT_1) == [
         "accueil",
         "resultats",
+        "comparaison",
         "territoire",
         "reperes",
         "confidentialite",
@@ -80,8 +98,11 @@ def test_pages_per_actor():
         "accueil",
         "campagne",
         "resultats",
+        "comparaison",
         "consensus",
         "feuille_de_route",
+        "atelier",
+        "projection",
         "territoire",
         "comptes",
         "journal",
@@ -93,6 +114,17 @@ def test_pages_per_actor():
     assert not page_allowed(COORD_1, "journal")
     assert not page_allowed(CONSULT_1, "journal")
     assert not page_allowed(ANONYMOUS, "questionnaire")
+    assert keys(FACILITATOR) == [
+        "accueil",
+        "atelier",
+        "projection",
+        "territoire",
+        "reperes",
+        "confidentialite",
+        "deconnexion",
+    ]
+    # the participants' page opens only from a workshop link (app.py), never from a menu
+    assert not any(page_allowed(a, "participer") for a in (ANONYMOUS, COORD_1, ADMIN))
 
 
 def test_every_page_file_exists():
@@ -120,7 +152,8 @@ actors = st.builds(
 @given(actor=actors, territory=st.integers(1, 8), action=st.sampled_from(list(Action)))
 def test_territory_access_needs_a_membership_or_admin(actor, territory, action):
     allowed = can(actor, action, territory_id=territory)
-    if action in {Action.TERRITORY_VIEW, Action.TERRITORY_MANAGE, Action.RESULTS_VIEW} and allowed:
+    scoped = {Action.TERRITORY_VIEW, Action.TERRITORY_MANAGE, Action.RESULTS_VIEW}
+    if action in scoped | {Action.WORKSHOP_RUN} and allowed:
         assert actor.is_user
         assert actor.is_admin or any(t == territory for t, _ in actor.memberships)
 

@@ -15,7 +15,7 @@ from diagnostic.security import (
 )
 from diagnostic.store.audit import record
 from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
-from diagnostic.store.territories import StoreError
+from diagnostic.store.territories import StoreError, clean_label
 
 
 class SignInError(StoreError):
@@ -24,7 +24,7 @@ class SignInError(StoreError):
 
 def normalize_email(email: str) -> str:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+    if "@" not in email or len(email) > 254 or not email.isprintable() or " " in email:
         raise StoreError(f"adresse électronique invalide : {email!r}")
     return email
 
@@ -37,17 +37,18 @@ def create_user(
     if session.exec(select(User).where(User.email == email)).first():
         raise StoreError(f"un compte existe déjà pour {email}")
     check_password_policy(password)
-    name = name.strip() or email
-    user = User(
-        email=email, name=name[:120], password_hash=hash_password(password), is_admin=is_admin
-    )
+    name = clean_label(name, max_length=120, what="le nom affiché") or email[:120]
+    user = User(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin)
     session.add(user)
     session.flush()
     return user
 
 
 def user_by_email(session: Session, *, email: str) -> User | None:
-    return session.exec(select(User).where(User.email == email.strip().lower())).first()
+    email = email.strip().lower()
+    if not email.isprintable():  # no account has one; PostgreSQL would refuse a NUL
+        return None
+    return session.exec(select(User).where(User.email == email)).first()
 
 
 def set_password(session: Session, *, user_id: int, password: str, actor: str) -> None:
@@ -66,7 +67,7 @@ def authenticate(
     session: Session, *, email: str, password: str, max_failures: int, lockout_minutes: int
 ) -> User:
     """Check credentials; after `max_failures` failures the account is locked for a while."""
-    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    user = user_by_email(session, email=email)
     if user is None or not user.is_active:
         verify_password(DUMMY_HASH, password)  # same cost as a real check
         raise SignInError("adresse ou mot de passe incorrect")
@@ -86,6 +87,28 @@ def authenticate(
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = current
+    session.add(user)
+    return user
+
+
+NO_SSO_ACCOUNT = (
+    "aucun compte n'est associé à cette adresse : demandez à un·e administrateur·rice de créer "
+    "votre compte"
+)
+
+
+def authenticate_sso(session: Session, *, email: str) -> User:
+    """The active account of an address the identity provider vouched for (single sign-on).
+
+    No account is ever created here: an unknown address is refused, and so is an inactive
+    account. A temporary lockout (failed passwords) does not apply: no password is involved.
+    """
+    user = user_by_email(session, email=email) if email.strip() else None
+    if user is None:
+        raise SignInError(NO_SSO_ACCOUNT)
+    if not user.is_active:
+        raise SignInError("ce compte est désactivé : adressez-vous à un·e administrateur·rice")
+    user.last_login_at = now()
     session.add(user)
     return user
 
@@ -123,6 +146,8 @@ def revoke(session: Session, *, user_id: int, territory_id: int, role: str, acto
             Membership.role == role,
         )
     ).all()
+    if not rows:
+        raise StoreError("ce compte n'a pas ce rôle sur ce territoire")
     for row in rows:
         session.delete(row)
     record(
@@ -155,3 +180,46 @@ def actor_for(session: Session, *, user_id: int) -> Actor | None:
 
 def list_users(session: Session) -> list[User]:
     return list(session.exec(select(User).order_by(col(User.email))))
+
+
+def memberships(session: Session) -> list[tuple[int, int, str, str]]:
+    """Every membership as (user id, territory id, territory name, role), by territory name."""
+    stmt = (
+        select(Membership.user_id, Membership.territory_id, Territory.name, Membership.role)
+        .join(Territory, col(Territory.id) == col(Membership.territory_id))
+        .order_by(col(Territory.name), col(Membership.role))
+    )
+    return [(u, t, name, role) for u, t, name, role in session.exec(stmt)]
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise StoreError("compte introuvable")
+    return user
+
+
+def set_active(session: Session, *, user_id: int, active: bool, actor: str) -> User:
+    """Deactivate (or reactivate) an account: an inactive account cannot sign in, and its open
+    sessions end at their next rerun (`actor_for` returns None)."""
+    user = _user(session, user_id)
+    if user.is_active != active:
+        user.is_active = active
+        session.add(user)
+        record(
+            session,
+            actor=actor,
+            action="user.reactivate" if active else "user.deactivate",
+            target=user.email,
+        )
+    return user
+
+
+def unlock(session: Session, *, user_id: int, actor: str) -> User:
+    """Lift a lockout after too many failed sign-ins (the password is unchanged)."""
+    user = _user(session, user_id)
+    user.failed_logins = 0
+    user.locked_until = None
+    session.add(user)
+    record(session, actor=actor, action="user.unlock", target=user.email)
+    return user

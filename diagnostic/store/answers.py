@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func
+from sqlalchemy import Connection, bindparam, func, literal_column, update
+from sqlalchemy import select as core_select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from diagnostic.responses import NormalizedAnswer
-from diagnostic.store.models import Answer, Campaign, ConsensusScore, Participant, now
+from diagnostic.store.models import (
+    Answer,
+    Campaign,
+    CampaignStatus,
+    ConsensusScore,
+    Participant,
+    now,
+)
 from diagnostic.store.territories import StoreError
 
 
@@ -114,3 +124,99 @@ def campaign_fingerprint(session: Session, *, campaign_id: int) -> tuple[object,
         )
     ).one()
     return (*answers, *people, *agreed)
+
+
+def upsert_answer(
+    conn: Connection,
+    *,
+    participant_id: int,
+    question_id: str,
+    answer: NormalizedAnswer,
+) -> None:
+    """The autosave path of save_answer: the same rules in one INSERT … ON CONFLICT statement.
+
+    A seminar room saves hundreds of answers a second; with SQLite every write transaction
+    holds the base's single write lock, so the transaction is kept to this statement (and, for
+    a person's very first answer, the UPDATE of started_at), not a series of ORM reads. The
+    row is written only while the participant has not submitted and the campaign is open;
+    otherwise nothing is written and the reason is raised as save_answer would raise it
+    (StoreError, SubmittedError).
+    """
+    upsert, started = _autosave_statements(conn.dialect.name)
+    stamp = now()
+    params = {
+        "participant_id": participant_id,
+        "question_id": question_id,
+        "value": answer.value,
+        "dont_know": answer.dont_know,
+        "level": answer.level,
+        "target": answer.target,
+        "importance": answer.importance,
+        "updated_at": stamp,
+        "open": CampaignStatus.OPEN.value,
+    }
+    row = conn.execute(upsert, params).first()  # (rowcount is -1 with psycopg)
+    if row is None:
+        _refusal(conn, participant_id)
+    elif row.started_at is None:  # the first answer: one more statement, once per person
+        conn.execute(started, {"participant_id": participant_id, "updated_at": stamp})
+
+
+_VALUES = ("value", "dont_know", "level", "target", "importance", "updated_at")
+_STATEMENTS: dict[str, tuple[Any, Any]] = {}
+
+
+def _autosave_statements(dialect: str) -> tuple[Any, Any]:
+    """Built once per dialect: building an upsert costs more than running it."""
+    if dialect not in _STATEMENTS:
+        table = Answer.__table__  # type: ignore[attr-defined]
+        c = table.c
+        source = (
+            core_select(
+                bindparam("participant_id", type_=c.participant_id.type),
+                bindparam("question_id", type_=c.question_id.type),
+                col(Campaign.questionnaire_id),
+                col(Campaign.questionnaire_version),
+                *(bindparam(k, type_=c[k].type) for k in _VALUES),
+            )
+            .select_from(Participant)
+            .join(Campaign, col(Campaign.id) == col(Participant.campaign_id))
+            .where(
+                col(Participant.id) == bindparam("participant_id"),
+                col(Participant.submitted_at).is_(None),
+                col(Campaign.status) == bindparam("open"),
+            )
+        )
+        names = ["participant_id", "question_id", "questionnaire_id", "questionnaire_version"]
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).from_select([*names, *_VALUES], source)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["participant_id", "question_id"],
+            set_={k: stmt.excluded[k] for k in _VALUES},
+        ).returning(
+            c.id,
+            literal_column(  # in the same statement: has this person answered before?
+                "(SELECT p.started_at FROM participant AS p WHERE p.id = answer.participant_id)"
+            ).label("started_at"),
+        )
+        started = (
+            update(Participant)
+            .where(
+                col(Participant.id) == bindparam("participant_id"),
+                col(Participant.started_at).is_(None),
+            )
+            .values(started_at=bindparam("updated_at"))
+        )
+        _STATEMENTS[dialect] = (stmt, started)
+    return _STATEMENTS[dialect]
+
+
+def _refusal(conn: Connection, participant_id: int) -> None:
+    row = conn.execute(
+        core_select(col(Participant.submitted_at), col(Campaign.status))
+        .join(Campaign, col(Campaign.id) == col(Participant.campaign_id))
+        .where(col(Participant.id) == participant_id)
+    ).first()
+    if row is None or row.status != CampaignStatus.OPEN.value:
+        raise StoreError("la campagne est close : les réponses ne sont plus modifiables")
+    raise SubmittedError("vos réponses ont été envoyées : elles ne sont plus modifiables")

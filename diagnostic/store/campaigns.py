@@ -15,7 +15,7 @@ from diagnostic.store.models import (
     Territory,
     now,
 )
-from diagnostic.store.territories import StoreError
+from diagnostic.store.territories import StoreError, clean_label
 
 
 def create_campaign(
@@ -28,7 +28,7 @@ def create_campaign(
     open_now: bool = True,
 ) -> Campaign:
     """Create a campaign on a territory for one questionnaire version."""
-    title = title.strip()
+    title = clean_label(title, max_length=200, what="le titre de la campagne")
     if not title:
         raise StoreError("le titre de la campagne est obligatoire")
     if session.get(Territory, territory_id) is None:
@@ -96,9 +96,7 @@ def add_participant(
         raise StoreError(
             "la structure doit être le territoire de la campagne ou l'une de ses communes"
         )
-    name = (name or "").strip() or None
-    if name and len(name) > 120:
-        raise StoreError("le nom est limité à 120 caractères")
+    name = clean_label(name, max_length=120, what="le nom") or None
     token = new_token()
     participant = Participant(
         campaign_id=campaign_id,

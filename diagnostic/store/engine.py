@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+READ_ONLY = "diagnostic_read_only"  # execution option of read_scope's connections
 
 
 def build_engine(url: str) -> Engine:
@@ -47,7 +48,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only scope (read_scope) starts a deferred transaction instead: in WAL mode a
+        # reader then neither waits for a writer nor makes one wait (150 phones polling).
+        deferred = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
@@ -66,6 +70,24 @@ def session_scope(engine: Engine) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.close()
+
+
+@lru_cache(maxsize=8)
+def _reader(engine: Engine) -> Engine:
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A short read-only transaction for frequent polling reads; it must not write.
+
+    On SQLite it takes no write lock (see _tune_sqlite). Closing hands the connection back to
+    the pool, which rolls the transaction back; loaded objects keep their values."""
+    session = Session(_reader(engine), expire_on_commit=False)
+    try:
+        yield session
     finally:
         session.close()
 

@@ -158,6 +158,10 @@ class Workshop(SQLModel, table=True):
     controlled: bool = False
     created_at: datetime = Field(default_factory=now)
     ended_at: datetime | None = None
+    # The projector's read-only link (?ecran=), hashed like invitation tokens (migration 0003).
+    screen_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    # What the screen shows: {"focus": territory id or None, "revote": {campaign id: [items]}}
+    state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=True))
 
 
 class WorkshopCampaign(SQLModel, table=True):
@@ -180,6 +184,40 @@ class Contribution(SQLModel, table=True):
     status: str = Field(default="visible", max_length=20)
     group_label: str | None = Field(default=None, max_length=100)
     created_at: datetime = Field(default_factory=now)
+    # Migration 0003: the author's seat, a roadmap axis, the facilitator's choice of commitment.
+    participant_id: int | None = Field(
+        default=None, foreign_key="workshopparticipant.id", index=True
+    )
+    dimension: str | None = Field(default=None, max_length=60)
+    retained: bool = False
+    roadmap_item_id: int | None = None  # set once sent to the roadmap (no FK: erasable)
+
+
+class WorkshopParticipant(SQLModel, table=True):
+    """A seat in a workshop: a nickname, a territory, a role; no account (migration 0003)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    nickname: str = Field(max_length=60)
+    territory_id: int | None = Field(default=None, foreign_key="territory.id")
+    role: str | None = Field(default=None, max_length=30)
+    created_at: datetime = Field(default_factory=now)
+
+
+class WorkshopVote(SQLModel, table=True):
+    """A participant's vote: a re-vote level on an item, or the impact/effort of a post."""
+
+    __table_args__ = (UniqueConstraint("participant_id", "kind", "target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workshop_id: int = Field(foreign_key="workshop.id", index=True)
+    participant_id: int = Field(foreign_key="workshopparticipant.id")
+    kind: str = Field(max_length=20)  # level | impact | effort
+    target: str = Field(max_length=60)  # question id (level) or contribution id
+    campaign_id: int | None = None  # level votes: whose item (no FK: campaigns are erasable)
+    value: int
+    updated_at: datetime = Field(default_factory=now)
 
 
 class User(SQLModel, table=True):
@@ -218,3 +256,47 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=60)
     target: str | None = Field(default=None, max_length=200)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class OfficialTerritory(SQLModel, table=True):
+    """One EPCI or commune of the official list (reference data, replaced by a refresh)."""
+
+    __table_args__ = (UniqueConstraint("level", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    level: str = Field(max_length=10)  # "epci" or "commune"
+    code: str = Field(max_length=9, index=True)  # SIREN of an EPCI, INSEE code of a commune
+    name: str = Field(max_length=200)
+    search_key: str = Field(max_length=200)  # name in lower case without accents, for search
+    kind: str = Field(max_length=20)  # a TerritoryKind value
+    epci_code: str | None = Field(default=None, max_length=9, index=True)  # a commune's EPCI
+    departement: str | None = Field(default=None, max_length=3)
+    population: int | None = None
+    population_year: int | None = None  # vintage of the population figure
+    source: str = Field(max_length=200)  # where the row comes from (file, package and version)
+
+
+class BenchmarkScore(SQLModel, table=True):
+    """One campaign's score on one dimension, precomputed for comparisons at national scale.
+
+    Refreshed for a campaign when a respondent submits, a consensus or the consent changes;
+    rebuilt whole by `python -m diagnostic benchmark-rebuild`. Peer aggregates read only this
+    table, never the answers.
+    """
+
+    campaign_id: int = Field(foreign_key="campaign.id", primary_key=True)
+    dimension_id: str = Field(max_length=60, primary_key=True)
+    territory_id: int = Field(foreign_key="territory.id", index=True)
+    questionnaire_id: str = Field(max_length=60)
+    questionnaire_version: str = Field(max_length=30)
+    kind: str = Field(max_length=20)  # the territory's TerritoryKind value
+    population: int | None = None
+    population_band: str = Field(max_length=20)
+    consent: bool = False  # the campaign's benchmark_consent, copied at once when it changes
+    n_respondents: int = 0  # submitted questionnaires counted
+    n_items: int = 0  # scored items of the dimension with a level (or a consensus)
+    n_consensus: int = 0
+    score: float | None = None
+    target_score: float | None = None
+    agreement: float | None = None  # mean van der Eijk A of the dimension's items
+    refreshed_at: datetime = Field(default_factory=now, index=True)

@@ -12,12 +12,14 @@ from diagnostic.security import hash_token, new_token
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
     Answer,
+    BenchmarkScore,
     Campaign,
     CampaignStatus,
     ConsensusScore,
     Participant,
     RoadmapItem,
     WorkshopCampaign,
+    WorkshopVote,
     now,
 )
 from diagnostic.store.territories import StoreError
@@ -99,6 +101,8 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
     session.exec(delete(ConsensusScore).where(col(ConsensusScore.campaign_id) == campaign_id))
     session.exec(delete(RoadmapItem).where(col(RoadmapItem.campaign_id) == campaign_id))
     session.exec(delete(WorkshopCampaign).where(col(WorkshopCampaign.campaign_id) == campaign_id))
+    session.exec(delete(WorkshopVote).where(col(WorkshopVote.campaign_id) == campaign_id))
+    session.exec(delete(BenchmarkScore).where(col(BenchmarkScore.campaign_id) == campaign_id))
     territory_id = campaign.territory_id
     session.delete(campaign)
     record(

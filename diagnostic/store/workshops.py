@@ -1,0 +1,347 @@
+"""Live workshops: sessions, linked campaigns, participant seats, contributions and votes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from diagnostic.store.audit import record
+from diagnostic.store.models import (
+    Campaign,
+    Contribution,
+    Territory,
+    Workshop,
+    WorkshopCampaign,
+    WorkshopParticipant,
+    WorkshopVote,
+    now,
+)
+from diagnostic.store.territories import StoreError
+
+OPEN = "open"
+ENDED = "ended"
+WORKSHOP_FIELDS = {"step", "step_started_at", "controlled", "state", "title"}
+CONTRIBUTION_FIELDS = {"status", "group_label", "retained", "dimension", "roadmap_item_id"}
+
+
+def code_taken(session: Session, *, code: str) -> bool:
+    """Codes stay unique for ever: an old code then says « atelier terminé », never another's."""
+    return session.exec(select(Workshop.id).where(Workshop.code == code)).first() is not None
+
+
+def campaigns_with_territory(
+    session: Session, *, exclude_status: str | None = None
+) -> list[tuple[Campaign, Territory]]:
+    """Every campaign with its territory, by territory name then newest first."""
+    stmt = select(Campaign, Territory).join(
+        Territory, col(Territory.id) == col(Campaign.territory_id)
+    )
+    if exclude_status is not None:
+        stmt = stmt.where(Campaign.status != exclude_status)
+    stmt = stmt.order_by(col(Territory.name), col(Campaign.created_at).desc())
+    return [(c, t) for c, t in session.exec(stmt)]
+
+
+def create_workshop(
+    session: Session,
+    *,
+    title: str,
+    code: str,
+    screen_token_hash: str,
+    campaign_ids: list[int],
+    facilitator_id: int | None,
+    controlled: bool,
+    actor: str,
+) -> Workshop:
+    """A new open workshop linked to its campaigns (one per territory)."""
+    if not campaign_ids:
+        raise StoreError("choisissez au moins une campagne")
+    found = session.exec(select(Campaign).where(col(Campaign.id).in_(campaign_ids))).all()
+    if len(found) != len(set(campaign_ids)):
+        raise StoreError("campagne introuvable")
+    territories = [c.territory_id for c in found]
+    if len(set(territories)) != len(territories):
+        raise StoreError("une seule campagne par territoire dans un même atelier")
+    workshop = Workshop(
+        title=title,
+        code=code,
+        screen_token_hash=screen_token_hash,
+        facilitator_id=facilitator_id,
+        controlled=controlled,
+        status=OPEN,
+        step=0,
+        step_started_at=now(),
+        state={},
+    )
+    session.add(workshop)
+    session.flush()
+    assert workshop.id is not None
+    for campaign_id in sorted(set(campaign_ids)):
+        session.add(WorkshopCampaign(workshop_id=workshop.id, campaign_id=campaign_id))
+    record(
+        session,
+        actor=actor,
+        action="workshop.create",
+        target=f"workshop:{workshop.id}",
+        campaigns=sorted(set(campaign_ids)),
+    )
+    return workshop
+
+
+def get_workshop(session: Session, *, workshop_id: int) -> Workshop | None:
+    return session.get(Workshop, workshop_id)
+
+
+def workshop_by_code(session: Session, *, code: str) -> Workshop | None:
+    return session.exec(select(Workshop).where(Workshop.code == code)).first()
+
+
+def workshop_by_screen(session: Session, *, token_hash: str) -> Workshop | None:
+    return session.exec(select(Workshop).where(Workshop.screen_token_hash == token_hash)).first()
+
+
+def linked(session: Session, *, workshop_id: int) -> list[tuple[Campaign, Territory]]:
+    """The workshop's campaigns with their territory, by territory name."""
+    stmt = (
+        select(Campaign, Territory)
+        .join(WorkshopCampaign, col(WorkshopCampaign.campaign_id) == col(Campaign.id))
+        .join(Territory, col(Territory.id) == col(Campaign.territory_id))
+        .where(WorkshopCampaign.workshop_id == workshop_id)
+        .order_by(col(Territory.name))
+    )
+    return [(c, t) for c, t in session.exec(stmt)]
+
+
+def workshops_on(session: Session, *, territory_ids: set[int] | None) -> list[Workshop]:
+    """Workshops whose every linked territory is among `territory_ids` (all when None)."""
+    stmt = select(Workshop).order_by(col(Workshop.created_at).desc(), col(Workshop.id).desc())
+    workshops = list(session.exec(stmt))
+    if territory_ids is None:
+        return workshops
+    pairs = session.exec(
+        select(WorkshopCampaign.workshop_id, Campaign.territory_id).join(
+            Campaign, col(Campaign.id) == col(WorkshopCampaign.campaign_id)
+        )
+    ).all()
+    places: dict[int, set[int]] = {}
+    for workshop_id, territory_id in pairs:
+        places.setdefault(workshop_id, set()).add(territory_id)
+    return [w for w in workshops if places.get(w.id or 0) and places[w.id or 0] <= territory_ids]
+
+
+def update_workshop(session: Session, *, workshop_id: int, **fields: Any) -> Workshop:
+    workshop = _workshop(session, workshop_id)
+    unknown = set(fields) - WORKSHOP_FIELDS
+    if unknown:
+        raise StoreError(f"champ non modifiable : {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(workshop, name, value)
+    session.add(workshop)
+    return workshop
+
+
+def set_screen_token(session: Session, *, workshop_id: int, token_hash: str, actor: str) -> None:
+    workshop = _workshop(session, workshop_id)
+    workshop.screen_token_hash = token_hash
+    session.add(workshop)
+    record(session, actor=actor, action="workshop.screen_link", target=f"workshop:{workshop_id}")
+
+
+def end_workshop(session: Session, *, workshop_id: int, actor: str, **details: Any) -> Workshop:
+    """Close the session: participants can no longer post; the screen link stops working."""
+    workshop = _workshop(session, workshop_id)
+    workshop.status = ENDED
+    workshop.ended_at = now()
+    workshop.screen_token_hash = None
+    session.add(workshop)
+    record(session, actor=actor, action="workshop.end", target=f"workshop:{workshop_id}", **details)
+    return workshop
+
+
+def _workshop(session: Session, workshop_id: int) -> Workshop:
+    workshop = session.get(Workshop, workshop_id)
+    if workshop is None:
+        raise StoreError("atelier introuvable")
+    return workshop
+
+
+# --- participants -------------------------------------------------------------------------------
+
+
+def add_seat(
+    session: Session,
+    *,
+    workshop_id: int,
+    token_hash: str,
+    nickname: str,
+    territory_id: int | None,
+    role: str | None,
+) -> WorkshopParticipant:
+    seat = WorkshopParticipant(
+        workshop_id=workshop_id,
+        token_hash=token_hash,
+        nickname=nickname,
+        territory_id=territory_id,
+        role=role,
+    )
+    session.add(seat)
+    session.flush()
+    return seat
+
+
+def seat_by_token(session: Session, *, token_hash: str) -> WorkshopParticipant | None:
+    stmt = select(WorkshopParticipant).where(WorkshopParticipant.token_hash == token_hash)
+    return session.exec(stmt).first()
+
+
+def seat_counts(session: Session, *, workshop_id: int) -> dict[int | None, int]:
+    """How many people joined, by territory."""
+    stmt = (
+        select(WorkshopParticipant.territory_id, func.count())
+        .where(WorkshopParticipant.workshop_id == workshop_id)
+        .group_by(col(WorkshopParticipant.territory_id))
+    )
+    return {t: int(n) for t, n in session.exec(stmt)}
+
+
+# --- contributions ------------------------------------------------------------------------------
+
+
+def add_contribution(
+    session: Session,
+    *,
+    workshop_id: int,
+    participant_id: int | None,
+    territory_id: int | None,
+    nickname: str,
+    role: str | None,
+    step: int,
+    text: str,
+    status: str,
+    dimension: str | None = None,
+) -> Contribution:
+    row = Contribution(
+        workshop_id=workshop_id,
+        participant_id=participant_id,
+        territory_id=territory_id,
+        nickname=nickname,
+        role=role,
+        step=step,
+        text=text,
+        status=status,
+        dimension=dimension,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def contributions(
+    session: Session,
+    *,
+    workshop_id: int,
+    step: int | None = None,
+    statuses: set[str] | None = None,
+    territory_id: int | None = None,
+    participant_id: int | None = None,
+) -> list[Contribution]:
+    """Contributions of a workshop, oldest first, filtered as asked (one indexed query)."""
+    stmt = select(Contribution).where(Contribution.workshop_id == workshop_id)
+    if step is not None:
+        stmt = stmt.where(Contribution.step == step)
+    if statuses is not None:
+        stmt = stmt.where(col(Contribution.status).in_(statuses))
+    if territory_id is not None:
+        stmt = stmt.where(Contribution.territory_id == territory_id)
+    if participant_id is not None:
+        stmt = stmt.where(Contribution.participant_id == participant_id)
+    return list(session.exec(stmt.order_by(col(Contribution.created_at), col(Contribution.id))))
+
+
+def status_counts(session: Session, *, workshop_id: int, status: str) -> dict[int, int]:
+    """How many contributions of a workshop are in a state, by step."""
+    stmt = (
+        select(Contribution.step, func.count())
+        .where(Contribution.workshop_id == workshop_id, Contribution.status == status)
+        .group_by(col(Contribution.step))
+    )
+    return {int(step): int(n) for step, n in session.exec(stmt)}
+
+
+def get_contribution(
+    session: Session, *, workshop_id: int, contribution_id: int
+) -> Contribution | None:
+    row = session.get(Contribution, contribution_id)
+    return row if row is not None and row.workshop_id == workshop_id else None
+
+
+def update_contribution(
+    session: Session, *, workshop_id: int, contribution_id: int, **fields: Any
+) -> Contribution:
+    row = session.get(Contribution, contribution_id)
+    if row is None or row.workshop_id != workshop_id:
+        raise StoreError("contribution introuvable dans cet atelier")
+    unknown = set(fields) - CONTRIBUTION_FIELDS
+    if unknown:
+        raise StoreError(f"champ non modifiable : {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(row, name, value)
+    session.add(row)
+    return row
+
+
+# --- votes --------------------------------------------------------------------------------------
+
+
+def save_vote(
+    session: Session,
+    *,
+    workshop_id: int,
+    participant_id: int,
+    kind: str,
+    target: str,
+    value: int,
+    campaign_id: int | None = None,
+) -> None:
+    """One vote per participant, kind and target: a new vote replaces the previous one."""
+    row = session.exec(
+        select(WorkshopVote).where(
+            WorkshopVote.participant_id == participant_id,
+            WorkshopVote.kind == kind,
+            WorkshopVote.target == target,
+        )
+    ).first()
+    if row is None:
+        row = WorkshopVote(
+            workshop_id=workshop_id,
+            participant_id=participant_id,
+            kind=kind,
+            target=target,
+            campaign_id=campaign_id,
+            value=value,
+        )
+    else:
+        row.value = value
+        row.updated_at = now()
+    session.add(row)
+
+
+def votes(
+    session: Session, *, workshop_id: int, kinds: set[str] | None = None
+) -> list[tuple[WorkshopVote, int | None]]:
+    """Every vote of a workshop with the voter's territory."""
+    stmt = (
+        select(WorkshopVote, WorkshopParticipant.territory_id)
+        .join(WorkshopParticipant, col(WorkshopParticipant.id) == col(WorkshopVote.participant_id))
+        .where(WorkshopVote.workshop_id == workshop_id)
+    )
+    if kinds is not None:
+        stmt = stmt.where(col(WorkshopVote.kind).in_(kinds))
+    return [(v, t) for v, t in session.exec(stmt.order_by(col(WorkshopVote.id)))]
+
+
+def votes_of(session: Session, *, participant_id: int) -> dict[tuple[str, str], int]:
+    """A participant's own votes, by (kind, target)."""
+    stmt = select(WorkshopVote).where(WorkshopVote.participant_id == participant_id)
+    return {(v.kind, v.target): v.value for v in session.exec(stmt)}

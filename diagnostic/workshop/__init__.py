@@ -1,0 +1,33 @@
+"""The live workshop « Et demain sur mon territoire ? »: programme, codes, live logic, service.
+
+`programme` loads questions/atelier.yaml; `codes` draws join codes; `live` holds the pure logic
+(countdown, wall, re-vote shift, impact x effort grid); `service` orchestrates the store with
+the permission check; `output` builds the session's record and its exports; `figures` draws
+the re-vote and grid charts for the screen and the documents.
+"""
+
+from diagnostic.workshop.programme import Programme, Step, StepKind, load_programme, programme_for
+from diagnostic.workshop.service import (
+    Created,
+    Live,
+    Place,
+    Seat,
+    SendReport,
+    WorkshopError,
+    WorkshopInfo,
+)
+
+__all__ = [
+    "Created",
+    "Live",
+    "Place",
+    "Programme",
+    "Seat",
+    "SendReport",
+    "Step",
+    "StepKind",
+    "WorkshopError",
+    "WorkshopInfo",
+    "load_programme",
+    "programme_for",
+]

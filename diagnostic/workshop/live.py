@@ -1,0 +1,258 @@
+"""Pure workshop logic: countdown, moderation states, the wall of posts, re-vote shift, grid."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from diagnostic.analytics import agreement_tag, format_number, van_der_eijk
+from diagnostic.workshop.programme import StepKind
+
+# Moderation states of a contribution.
+PENDING = "pending"  # controlled mode: waits in the facilitator's inbox
+VISIBLE = "visible"
+HIGHLIGHTED = "highlighted"
+HIDDEN = "hidden"
+PRIVATE = "private"  # a personal note its author did not share
+SHOWN = frozenset({VISIBLE, HIGHLIGHTED})
+MODERATION = frozenset({PENDING, VISIBLE, HIGHLIGHTED, HIDDEN})
+STATUS_LABELS = {
+    PENDING: "En attente de validation",
+    VISIBLE: "Affichée",
+    HIGHLIGHTED: "Mise en avant",
+    HIDDEN: "Masquée par l'animation",
+    PRIVATE: "Privée (vous seul·e la voyez)",
+}
+MAX_POST = 500  # characters: a phone screen, a projected card
+MAX_NICKNAME = 40
+MAX_GROUP_LABEL = 60
+
+# Votes: a re-vote level on an item of the questionnaire, impact and effort on a 3-level scale.
+LEVEL = "level"
+IMPACT = "impact"
+EFFORT = "effort"
+GRID_SCALE = {1: "Faible", 2: "Moyen", 3: "Fort"}
+UNGROUPED = "Sans regroupement"
+
+
+@dataclass(frozen=True)
+class Post:
+    """A contribution as the pages show it (no database object leaves the domain)."""
+
+    id: int
+    step: int
+    text: str
+    nickname: str
+    role: str | None
+    territory_id: int | None
+    status: str
+    group_label: str | None
+    retained: bool
+    dimension: str | None
+    created_at: datetime
+    participant_id: int | None = None
+    roadmap_item_id: int | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.status in SHOWN
+
+
+@dataclass(frozen=True)
+class Group:
+    """Posts gathered under one label by the facilitator (or not gathered yet)."""
+
+    label: str
+    posts: tuple[Post, ...]
+
+
+def remaining_seconds(started_at: datetime | None, seconds: int, now: datetime) -> int:
+    """Seconds left on a step's countdown (never below zero; a step not started is full)."""
+    if started_at is None:
+        return seconds
+    if started_at.tzinfo is None:  # SQLite returns naive UTC
+        started_at = started_at.replace(tzinfo=UTC)
+    elapsed = (now - started_at).total_seconds()
+    return max(0, math.ceil(seconds - elapsed))
+
+
+def clock(seconds: int) -> str:
+    """A countdown as « mm:ss »."""
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+def initial_status(kind: StepKind, *, share: bool, controlled: bool) -> str:
+    """Where a new post lands: private note, the facilitator's inbox, or the wall."""
+    if kind == StepKind.PERSONAL and not share:
+        return PRIVATE
+    return PENDING if controlled else VISIBLE
+
+
+def board(posts: Iterable[Post]) -> list[Group]:
+    """The wall: shown posts by group label (groups in order of first post), ungrouped last;
+    within a group, highlighted posts first, then oldest first."""
+    shown = [p for p in posts if p.shown]
+    labels: list[str] = []
+    for post in shown:
+        if post.group_label and post.group_label not in labels:
+            labels.append(post.group_label)
+    groups = []
+    for label in [*labels, None]:
+        members = [p for p in shown if (p.group_label or None) == label]
+        if not members:
+            continue
+        members.sort(key=lambda p: (p.status != HIGHLIGHTED, p.created_at, p.id))
+        groups.append(Group(label or UNGROUPED, tuple(members)))
+    return groups
+
+
+def focus_items(items: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The items to discuss first: divergent ones, then the highest priority (gap x importance),
+    then the lowest agreement. `items` is CampaignResults.items; scored items with answers only.
+    """
+    frame = items.loc[items["scored"] & (items["n"] > 0)].copy()
+    frame["divergent"] = frame["divergent"].fillna(False).astype(bool)
+    frame = frame.sort_values(
+        ["divergent", "priority_index", "agreement", "position"],
+        ascending=[False, False, True, True],
+        na_position="last",
+    )
+    return frame.head(n).reset_index(drop=True)
+
+
+def item_reading(row: Mapping[str, object]) -> str:
+    """One line for a focus item: mean level, agreement, divergence, priority."""
+    parts = [f"niveau moyen {format_number(float(row['mean']), 1)} / 5"]  # type: ignore[arg-type]
+    tag = row.get("agreement_tag")
+    if tag:
+        parts.append(f"avis {tag}")
+    if row.get("divergent"):
+        parts.append("regards divergents")
+    gap = row.get("gap")
+    if gap is not None and gap == gap and float(gap) > 0:  # type: ignore[arg-type]
+        parts.append(f"écart au niveau visé {format_number(float(gap), 1)}")  # type: ignore[arg-type]
+    return " · ".join(parts)
+
+
+def vote_shift(
+    before: pd.DataFrame, after: pd.DataFrame, *, levels: Sequence[int], min_votes: int
+) -> pd.DataFrame:
+    """Before (questionnaire answers) and after (the live re-vote) on each item.
+
+    `before`: question_id, level, count (CampaignResults' level distribution);
+    `after`: question_id, value (one row per re-vote). Returns per item: n_before, mean_before,
+    agreement_before, n_after, mean_after, agreement_after, shift (mean after - before),
+    agreement_shift, shown (at least `min_votes` re-votes: fewer would single people out),
+    and the counts per level before and after (columns before_<level>, after_<level>).
+    """
+    rows = []
+    for qid in dict.fromkeys([*before["question_id"], *after["question_id"]]):
+        b = before.loc[before["question_id"] == qid].set_index("level")["count"]
+        a = after.loc[after["question_id"] == qid, "value"].value_counts()
+        counts_b = [int(b.get(level, 0)) for level in levels]
+        counts_a = [int(a.get(level, 0)) for level in levels]
+        row: dict[str, object] = {"question_id": qid}
+        for side, counts in (("before", counts_b), ("after", counts_a)):
+            total = sum(counts)
+            mean = (
+                sum(lv * c for lv, c in zip(levels, counts, strict=True)) / total if total else None
+            )
+            row[f"n_{side}"] = total
+            row[f"mean_{side}"] = mean
+            row[f"agreement_{side}"] = van_der_eijk(counts) if total else None
+            for level, count in zip(levels, counts, strict=True):
+                row[f"{side}_{level}"] = count
+        shown = row["n_after"] >= min_votes  # type: ignore[operator]
+        row["shown"] = shown
+        both = shown and row["mean_before"] is not None
+        row["shift"] = row["mean_after"] - row["mean_before"] if both else None  # type: ignore[operator]
+        row["agreement_shift"] = (
+            row["agreement_after"] - row["agreement_before"]  # type: ignore[operator]
+            if both and row["agreement_before"] is not None
+            else None
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def shift_reading(row: Mapping[str, object]) -> str:
+    """The before/after of one item in words, for the screen and the exported document."""
+    if not row.get("shown"):
+        return "pas encore assez de votes pour afficher le résultat"
+    mb, ma = row.get("mean_before"), row.get("mean_after")
+    text = f"avant {format_number(float(mb), 1)} → maintenant {format_number(float(ma), 1)}"  # type: ignore[arg-type]
+    shift = row.get("shift")
+    if shift is not None:
+        sign = "+" if float(shift) > 0 else ""  # type: ignore[arg-type]
+        text += f" ({sign}{format_number(float(shift), 1)})"  # type: ignore[arg-type]
+    ab, aa = row.get("agreement_before"), row.get("agreement_after")
+    if ab is not None and aa is not None and ab == ab and aa == aa:
+        closer = float(aa) > float(ab)  # type: ignore[arg-type]
+        text += " ; avis plus proches" if closer else " ; avis pas plus proches"
+        tag = agreement_tag(float(aa))  # type: ignore[arg-type]
+        if tag:
+            text += f" (maintenant : {tag})"
+    return text
+
+
+def quadrant(impact: float, effort: float) -> str:
+    """Where a candidate action falls on the impact x effort grid (scale 1-3, middle 2)."""
+    high_impact, low_effort = impact >= 2, effort < 2
+    if high_impact and low_effort:
+        return "Gain rapide"
+    if high_impact:
+        return "Projet structurant"
+    if low_effort:
+        return "Action d'appoint"
+    return "À reconsidérer"
+
+
+def grid_points(posts: Iterable[Post], votes: pd.DataFrame) -> pd.DataFrame:
+    """Mean impact and effort of each candidate (shown posts), with its quadrant.
+
+    `votes`: kind, target (post id as text), value. Candidates nobody placed yet are kept
+    with n = 0 and no position.
+    """
+    columns = ["post_id", "text", "territory_id", "n", "impact", "effort", "quadrant"]
+    rows = []
+    for post in posts:
+        if not post.shown:
+            continue
+        mine = votes.loc[votes["target"] == str(post.id)] if not votes.empty else votes
+        impact = mine.loc[mine["kind"] == IMPACT, "value"] if not mine.empty else pd.Series()
+        effort = mine.loc[mine["kind"] == EFFORT, "value"] if not mine.empty else pd.Series()
+        n = int(min(len(impact), len(effort)))
+        i = float(impact.mean()) if len(impact) else None
+        e = float(effort.mean()) if len(effort) else None
+        rows.append(
+            (
+                post.id,
+                post.text,
+                post.territory_id,
+                n,
+                i,
+                e,
+                quadrant(i, e) if i is not None and e is not None else None,
+            )
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def commitment_title(text: str, limit: int = 140) -> str:
+    """A roadmap title from a commitment: its first sentence, cut at a word within `limit`."""
+    first = text.strip().split("\n", 1)[0]
+    for mark in (". ", " ; ", " : "):
+        head = first.split(mark, 1)[0]
+        if 15 <= len(head) < len(first):
+            first = head
+            break
+    first = first.rstrip(" .;:")
+    if len(first) <= limit:
+        return first
+    cut = first[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:") + "…"

@@ -1,0 +1,221 @@
+"""The workshop's sequence of steps (questions/atelier.yaml), validated with `file:line` errors."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from diagnostic.questionnaire import Problem, QuestionnaireError
+from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+
+PROGRAMME_FILE = "atelier.yaml"
+
+
+class StepKind(StrEnum):
+    """What happens during a step, on the screen and on the phones."""
+
+    WELCOME = "welcome"  # join code and QR code
+    RESULTS = "results"  # the linked campaigns' most divergent and highest-priority items
+    PERSONAL = "personal"  # private notes, shared with the room only when their author chooses
+    COLLECTIVE = "collective"  # contributions per territory
+    REVOTE = "revote"  # a quick new vote on the most divergent items
+    GRID = "grid"  # impact x effort of the contributions of an earlier collective step
+    COMMITMENTS = "commitments"  # those retained go into the territory's roadmap draft
+
+
+POSTING_KINDS = frozenset({StepKind.PERSONAL, StepKind.COLLECTIVE, StepKind.COMMITMENTS})
+ITEM_KINDS = frozenset({StepKind.RESULTS, StepKind.REVOTE})
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    """One step of the workshop: a title, a prompt in French, a duration for the countdown."""
+
+    id: Identifier
+    kind: StepKind
+    title: Text
+    prompt: Text
+    minutes: int = Field(ge=1, le=60)
+    help: Text | None = None
+    items: int | None = Field(default=None, ge=1, le=10)  # results and revote steps
+    source: Identifier | None = None  # grid steps: the collective step whose posts are placed
+
+    @property
+    def posts(self) -> bool:
+        """Participants write contributions during this step."""
+        return self.kind in POSTING_KINDS
+
+    @property
+    def seconds(self) -> int:
+        return self.minutes * 60
+
+    @property
+    def item_count(self) -> int:
+        return self.items or (5 if self.kind == StepKind.RESULTS else 3)
+
+
+class Programme(_Strict):
+    """The whole sequence; steps are addressed by their index (the workshop stores it)."""
+
+    id: Identifier
+    version: Text
+    title: Text
+    intro: Text
+    steps: list[Step] = Field(min_length=1)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(s.minutes for s in self.steps)
+
+    def step(self, index: int) -> Step:
+        """The step at `index`, clamped to the programme (a stored index never breaks a page)."""
+        return self.steps[max(0, min(index, len(self.steps) - 1))]
+
+    def index_of(self, step_id: str) -> int:
+        return next(i for i, s in enumerate(self.steps) if s.id == step_id)
+
+    @property
+    def last(self) -> int:
+        return len(self.steps) - 1
+
+
+def parse_programme(text: str, name: str = "<texte>") -> Programme:
+    """Parse and validate the text of a workshop programme; every problem at once."""
+    data = parse_yaml(text, name)
+    if not isinstance(data, dict):
+        raise QuestionnaireError(
+            [Problem(name, 1, "le fichier doit décrire un atelier (clés id, title, steps…)")]
+        )
+    try:
+        programme = Programme.model_validate(as_plain(data))
+    except ValidationError as exc:
+        problems = {(line_of(data, e["loc"]), _message(data, e)) for e in exc.errors()}
+        raise QuestionnaireError([Problem(name, ln, m) for ln, m in sorted(problems)]) from None
+    problems = _check_steps(programme, data, name)
+    if problems:
+        raise QuestionnaireError(problems)
+    return programme
+
+
+def load_programme(path: str | Path) -> Programme:
+    """Load and validate one programme file; raise QuestionnaireError listing its problems."""
+    return parse_programme(read_source(path), str(path))
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str, mtime: float) -> Programme:
+    return load_programme(path)
+
+
+def programme_for(questions_dir: Path) -> Programme:
+    """The programme of a questions folder, read once per change of the file."""
+    path = Path(questions_dir) / PROGRAMME_FILE
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        raise QuestionnaireError([Problem(str(path), 0, "fichier introuvable")]) from None
+    return _cached(str(path), mtime)
+
+
+def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
+    """Cross-checks after the schema: unique ids, fields that fit the kind, grid sources."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, step in enumerate(programme.steps):
+
+        def at(key: str | None = None, i: int = i) -> int:
+            return line_of(data, ("steps", i) + ((key,) if key else ()))
+
+        where = f"étape « {step.id} »"
+        if step.id in seen:
+            problems.append(
+                Problem(name, at("id"), f"{where} en double (déjà utilisée ligne {seen[step.id]})")
+            )
+        seen.setdefault(step.id, at())
+        if step.items is not None and step.kind not in ITEM_KINDS:
+            problems.append(
+                Problem(
+                    name,
+                    at("items"),
+                    f"{where} : « items » ne sert qu'aux étapes results et revote",
+                )
+            )
+        if step.kind == StepKind.WELCOME and i != 0:
+            problems.append(
+                Problem(name, at("kind"), f"{where} : l'accueil (welcome) est la première étape")
+            )
+        if step.kind != StepKind.GRID:
+            if step.source is not None:
+                problems.append(
+                    Problem(name, at("source"), f"{where} : « source » ne sert qu'aux étapes grid")
+                )
+            continue
+        if step.source is None:
+            problems.append(
+                Problem(
+                    name,
+                    at(),
+                    f"{where} : une grille indique sa « source », l'étape collective dont elle "
+                    "place les contributions",
+                )
+            )
+            continue
+        earlier = {s.id: s for s in programme.steps[:i]}
+        source = earlier.get(step.source)
+        if source is None:
+            problems.append(
+                Problem(
+                    name,
+                    at("source"),
+                    f"{where} : « source » renvoie à « {step.source} », qui n'est pas une étape "
+                    "placée avant la grille",
+                )
+            )
+        elif source.kind != StepKind.COLLECTIVE:
+            problems.append(
+                Problem(
+                    name,
+                    at("source"),
+                    f"{where} : « source » doit être une étape collective (« {source.id} » est "
+                    f"de type {source.kind})",
+                )
+            )
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _message(data: Any, err: Any) -> str:
+    """A French message for one pydantic error, prefixed by the step it concerns."""
+    loc = [p for p in err["loc"] if p not in {"str", "int"}]
+    field = str(loc[-1]) if loc else ""
+    try:
+        where = f"étape « {data[loc[0]][loc[1]]['id']} » : " if loc[0] == "steps" else ""
+    except (IndexError, KeyError, TypeError):
+        where = ""
+    kinds = ", ".join(k.value for k in StepKind)
+    messages = {
+        "missing": f"champ obligatoire manquant : « {field} »",
+        "extra_forbidden": f"champ inconnu « {field} » (faute de frappe ?)",
+        "enum": f"type d'étape inconnu « {err.get('input')} » (types possibles : {kinds})",
+        "string_pattern_mismatch": (
+            f"identifiant invalide « {err.get('input')} » : lettres minuscules, chiffres et _ "
+            "seulement, en commençant par une lettre"
+        ),
+        "too_short": f"« {field} » ne doit pas être vide",
+        "greater_than_equal": f"« {field} » doit valoir au moins {err.get('ctx', {}).get('ge')}",
+        "less_than_equal": f"« {field} » doit valoir au plus {err.get('ctx', {}).get('le')}",
+        "int_parsing": f"« {field} » doit être un nombre entier (minutes)",
+        "int_type": f"« {field} » doit être un nombre entier (minutes)",
+        "string_type": f"« {field} » doit être un texte",
+        "list_type": f"« {field} » doit être une liste (lignes commençant par « - »)",
+    }
+    return where + messages.get(
+        err["type"], f"« {field} » : valeur invalide ({err.get('input')!r})"
+    )

@@ -1,0 +1,634 @@
+"""The live workshop, orchestrated: facilitator actions (checked), participant seats, votes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from diagnostic import planning
+from diagnostic.exports import DAY_FORMAT, local_time
+from diagnostic.permissions import Action, Actor, can
+from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import AnswerError, clean_text
+from diagnostic.security import hash_token, looks_like_token, new_token
+from diagnostic.store import workshops as store
+from diagnostic.store.engine import read_scope, session_scope
+from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop
+from diagnostic.store.models import now as live_now
+from diagnostic.store.territories import StoreError
+from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.workshop import live
+from diagnostic.workshop.codes import normalize_code, unique_code
+from diagnostic.workshop.programme import Programme, StepKind
+
+MAX_TITLE = 200
+
+
+class WorkshopError(ValueError):
+    """A request the workshop refuses, with a French message for the person."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """A territory taking part, through the campaign whose results the workshop shows."""
+
+    campaign_id: int
+    campaign_title: str
+    territory_id: int
+    territory_name: str
+    questionnaire_id: str
+    questionnaire_version: str
+
+
+@dataclass(frozen=True)
+class WorkshopInfo:
+    """A workshop and its territories (what does not change during the session)."""
+
+    id: int
+    code: str
+    title: str
+    status: str
+    step: int
+    step_started_at: datetime | None
+    controlled: bool
+    focus: int | None  # the territory the screen shows, None for all
+    created_at: datetime
+    ended_at: datetime | None
+    places: tuple[Place, ...]
+
+    @property
+    def open(self) -> bool:
+        return self.status == store.OPEN
+
+    @property
+    def day(self) -> str:
+        """The workshop's date as written in the roadmap: « 30/11/2026 »."""
+        return local_time(self.created_at).strftime(DAY_FORMAT)
+
+    def place_of(self, territory_id: int | None) -> Place | None:
+        return next((p for p in self.places if p.territory_id == territory_id), None)
+
+    def shown_places(self) -> tuple[Place, ...]:
+        """The territories on screen: the focus one, or all of them."""
+        focused = self.place_of(self.focus)
+        return (focused,) if focused else self.places
+
+
+@dataclass(frozen=True)
+class Live:
+    """What a refresh needs: the current step, its start, the session's state (one query)."""
+
+    step: int
+    step_started_at: datetime | None
+    status: str
+    controlled: bool
+    focus: int | None
+
+    @property
+    def open(self) -> bool:
+        return self.status == store.OPEN
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A participant's place in a workshop, opened by the token of their link."""
+
+    participant_id: int
+    workshop_id: int
+    nickname: str
+    territory_id: int | None
+    role: str | None
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role or "", self.role or "")
+
+
+@dataclass(frozen=True)
+class Created:
+    workshop_id: int
+    code: str
+    screen_token: str
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """Commitments written into roadmaps, by territory name; those without a territory."""
+
+    sent: dict[str, int]
+    skipped: int
+
+
+# --- facilitator -------------------------------------------------------------------------------
+
+
+def runnable_campaigns(engine: Engine, actor: Actor) -> list[Place]:
+    """Campaigns on the territories where the actor may run a workshop (not drafts)."""
+    if not actor.is_user:
+        return []
+    with read_scope(engine) as s:
+        rows = store.campaigns_with_territory(s, exclude_status=CampaignStatus.DRAFT)
+    return [_place(c, t) for c, t in rows if can(actor, Action.WORKSHOP_RUN, territory_id=t.id)]
+
+
+def _place(campaign: Campaign, territory: Territory) -> Place:
+    assert campaign.id is not None and territory.id is not None
+    return Place(
+        campaign.id,
+        campaign.title,
+        territory.id,
+        territory.name,
+        campaign.questionnaire_id,
+        campaign.questionnaire_version,
+    )
+
+
+def create(
+    engine: Engine, actor: Actor, *, title: str, campaign_ids: list[int], controlled: bool
+) -> Created:
+    """Open a workshop on campaigns the actor may run; returns its code and the screen link."""
+    title = clean_text(title or "", MAX_TITLE) or "Et demain sur mon territoire ?"
+    allowed = {p.campaign_id for p in runnable_campaigns(engine, actor)}
+    if not campaign_ids:
+        raise WorkshopError("choisissez au moins une campagne")
+    if not set(campaign_ids) <= allowed:
+        raise AccessDenied("campagne introuvable ou inaccessible")
+    token = new_token()
+    with session_scope(engine) as s:
+        code = unique_code(lambda c: store.code_taken(s, code=c))
+        try:
+            workshop = store.create_workshop(
+                s,
+                title=title,
+                code=code,
+                screen_token_hash=hash_token(token),
+                campaign_ids=campaign_ids,
+                facilitator_id=actor.user_id,
+                controlled=controlled,
+                actor=actor.label(),
+            )
+        except StoreError as exc:
+            raise WorkshopError(str(exc)) from None
+        assert workshop.id is not None
+        return Created(workshop.id, code, token)
+
+
+def _info(s: object, workshop: Workshop) -> WorkshopInfo:
+    assert workshop.id is not None
+    places = tuple(_place(c, t) for c, t in store.linked(s, workshop_id=workshop.id))  # type: ignore[arg-type]
+    return WorkshopInfo(
+        id=workshop.id,
+        code=workshop.code,
+        title=workshop.title,
+        status=workshop.status,
+        step=workshop.step,
+        step_started_at=workshop.step_started_at,
+        controlled=workshop.controlled,
+        focus=(workshop.state or {}).get("focus"),
+        created_at=workshop.created_at,
+        ended_at=workshop.ended_at,
+        places=places,
+    )
+
+
+def _may_run(actor: Actor, info: WorkshopInfo) -> bool:
+    return actor.is_user and all(
+        can(actor, Action.WORKSHOP_RUN, territory_id=p.territory_id) for p in info.places
+    )
+
+
+def workshops(engine: Engine, actor: Actor) -> list[WorkshopInfo]:
+    """The workshops the actor may run, open ones first, newest first."""
+    if not actor.is_user:
+        return []
+    ids = None if actor.is_admin else actor.territories(Action.WORKSHOP_RUN)
+    with read_scope(engine) as s:
+        found = [_info(s, w) for w in store.workshops_on(s, territory_ids=ids)]
+    return sorted(found, key=lambda w: not w.open)
+
+
+def facilitated(engine: Engine, actor: Actor, workshop_id: int) -> WorkshopInfo:
+    """The workshop, when the actor may run it (a membership on each of its territories)."""
+    with read_scope(engine) as s:
+        workshop = store.get_workshop(s, workshop_id=workshop_id)
+        info = _info(s, workshop) if workshop else None
+    if info is None or not _may_run(actor, info):
+        raise AccessDenied("atelier introuvable ou inaccessible")
+    return info
+
+
+def live_state(engine: Engine, workshop_id: int) -> Live | None:
+    """The one small query of every refresh (screen, phones, console)."""
+    with read_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=workshop_id)
+        if w is None:
+            return None
+        return Live(w.step, w.step_started_at, w.status, w.controlled, (w.state or {}).get("focus"))
+
+
+def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) -> None:
+    info = facilitated(engine, actor, workshop_id)
+    if not info.open:
+        raise WorkshopError("l'atelier est terminé")
+    with session_scope(engine) as s:
+        store.update_workshop(s, workshop_id=workshop_id, **fields)
+
+
+def go_to(engine: Engine, actor: Actor, workshop_id: int, index: int, programme: Programme) -> None:
+    """Move the room to a step; its countdown starts now."""
+    index = max(0, min(index, programme.last))
+    _update(engine, actor, workshop_id, step=index, step_started_at=live_now())
+
+
+def restart_timer(engine: Engine, actor: Actor, workshop_id: int) -> None:
+    _update(engine, actor, workshop_id, step_started_at=live_now())
+
+
+def set_controlled(engine: Engine, actor: Actor, workshop_id: int, controlled: bool) -> None:
+    """Controlled mode: new posts wait in the inbox until the facilitator accepts them."""
+    _update(engine, actor, workshop_id, controlled=controlled)
+
+
+def set_focus(engine: Engine, actor: Actor, workshop_id: int, territory_id: int | None) -> None:
+    """Show one territory on the screen, or all of them (None)."""
+    info = facilitated(engine, actor, workshop_id)
+    if territory_id is not None and info.place_of(territory_id) is None:
+        raise WorkshopError("ce territoire ne participe pas à l'atelier")
+    with session_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=workshop_id)
+        assert w is not None
+        store.update_workshop(
+            s, workshop_id=workshop_id, state={**(w.state or {}), "focus": territory_id}
+        )
+
+
+def reissue_screen(engine: Engine, actor: Actor, workshop_id: int) -> str:
+    """A new screen link (?ecran=); the previous one stops working."""
+    info = facilitated(engine, actor, workshop_id)
+    if not info.open:
+        raise WorkshopError("l'atelier est terminé")
+    token = new_token()
+    with session_scope(engine) as s:
+        store.set_screen_token(
+            s, workshop_id=workshop_id, token_hash=hash_token(token), actor=actor.label()
+        )
+    return token
+
+
+def screen(engine: Engine, token: str | None) -> WorkshopInfo | None:
+    """The open workshop a screen link shows, or None."""
+    if not looks_like_token(token):
+        return None
+    assert token is not None
+    with read_scope(engine) as s:
+        w = store.workshop_by_screen(s, token_hash=hash_token(token))
+        return _info(s, w) if w is not None and w.status == store.OPEN else None
+
+
+# --- moderation --------------------------------------------------------------------------------
+
+
+def _post(row: Contribution) -> live.Post:
+    assert row.id is not None
+    return live.Post(
+        id=row.id,
+        step=row.step,
+        text=row.text,
+        nickname=row.nickname,
+        role=row.role,
+        territory_id=row.territory_id,
+        status=row.status,
+        group_label=row.group_label,
+        retained=row.retained,
+        dimension=row.dimension,
+        created_at=row.created_at,
+        participant_id=row.participant_id,
+        roadmap_item_id=row.roadmap_item_id,
+    )
+
+
+def inbox(
+    engine: Engine, actor: Actor, workshop_id: int, step: int | None = None
+) -> list[live.Post]:
+    """Every shared post of the workshop (private notes excluded), for moderation."""
+    facilitated(engine, actor, workshop_id)
+    with read_scope(engine) as s:
+        rows = store.contributions(
+            s, workshop_id=workshop_id, step=step, statuses=set(live.MODERATION)
+        )
+        return [_post(r) for r in rows]
+
+
+def wall(
+    engine: Engine, workshop_id: int, *, step: int, territory_id: int | None = None
+) -> list[live.Post]:
+    """The posts shown to the room at a step (public to whoever holds the code)."""
+    with read_scope(engine) as s:
+        rows = store.contributions(
+            s,
+            workshop_id=workshop_id,
+            step=step,
+            statuses=set(live.SHOWN),
+            territory_id=territory_id,
+        )
+        return [_post(r) for r in rows]
+
+
+def moderate(engine: Engine, actor: Actor, workshop_id: int, post_id: int, status: str) -> None:
+    """Accept (show), highlight, hide or send back to the inbox a post."""
+    if status not in live.MODERATION:
+        raise WorkshopError(f"état inconnu : {status}")
+    facilitated(engine, actor, workshop_id)
+    fields: dict[str, object] = {"status": status}
+    if status == live.HIDDEN:
+        fields["retained"] = False  # a hidden post is not a commitment
+    with session_scope(engine) as s:
+        _shared(s, workshop_id, post_id)
+        store.update_contribution(s, workshop_id=workshop_id, contribution_id=post_id, **fields)
+
+
+def _shared(s: object, workshop_id: int, post_id: int) -> Contribution:
+    row = store.get_contribution(s, workshop_id=workshop_id, contribution_id=post_id)  # type: ignore[arg-type]
+    if row is None or row.status == live.PRIVATE:
+        raise WorkshopError("contribution introuvable dans cet atelier")
+    return row
+
+
+def set_group(engine: Engine, actor: Actor, workshop_id: int, post_id: int, label: str) -> None:
+    """Gather a post under a label (an empty label ungroups it)."""
+    text = clean_text(label or "", live.MAX_GROUP_LABEL) or None
+    facilitated(engine, actor, workshop_id)
+    with session_scope(engine) as s:
+        _shared(s, workshop_id, post_id)
+        store.update_contribution(
+            s, workshop_id=workshop_id, contribution_id=post_id, group_label=text
+        )
+
+
+def retain(
+    engine: Engine,
+    actor: Actor,
+    workshop_id: int,
+    post_id: int,
+    *,
+    retained: bool,
+    dimension: str | None = None,
+) -> None:
+    """Mark a post as a commitment for its territory's roadmap (it is shown on screen)."""
+    facilitated(engine, actor, workshop_id)
+    with session_scope(engine) as s:
+        row = _shared(s, workshop_id, post_id)
+        fields: dict[str, object] = {"retained": retained}
+        if retained and row.status not in live.SHOWN:
+            fields["status"] = live.VISIBLE
+        if dimension is not None:
+            fields["dimension"] = dimension
+        store.update_contribution(s, workshop_id=workshop_id, contribution_id=post_id, **fields)
+
+
+def dimensions_of(questions_dir: Path, place: Place) -> dict[str, str]:
+    """The roadmap axes of a territory's questionnaire, id -> title."""
+    q = get_questionnaire(questions_dir, place.questionnaire_id, place.questionnaire_version)
+    return {d.id: d.title for d in q.dimensions}
+
+
+def send_commitments(
+    engine: Engine,
+    actor: Actor,
+    workshop_id: int,
+    programme: Programme,
+    questions_dir: Path,
+) -> SendReport:
+    """Write each retained commitment into its territory's roadmap draft as a proposal.
+
+    Idempotent: a commitment already sent is not sent again.
+    """
+    info = facilitated(engine, actor, workshop_id)
+    steps = {i for i, s in enumerate(programme.steps) if s.kind == StepKind.COMMITMENTS}
+    with session_scope(engine) as s:
+        rows = [
+            r
+            for r in store.contributions(s, workshop_id=workshop_id, statuses=set(live.SHOWN))
+            if r.retained and r.roadmap_item_id is None and r.step in steps
+        ]
+        todo = [_post(r) for r in rows]
+    sent: dict[str, int] = {}
+    skipped = 0
+    for post in todo:
+        place = info.place_of(post.territory_id)
+        if place is None:
+            skipped += 1
+            continue
+        axes = dimensions_of(questions_dir, place)
+        dimension = post.dimension if post.dimension in axes else next(iter(axes))
+        item_id = planning.add(
+            engine,
+            actor,
+            place.campaign_id,
+            origin="atelier",
+            title=live.commitment_title(post.text),
+            dimension=dimension,
+            description=f"Issu de l'atelier du {info.day} : {post.text}",
+            status="proposed",
+        )
+        with session_scope(engine) as s:
+            store.update_contribution(
+                s, workshop_id=workshop_id, contribution_id=post.id, roadmap_item_id=item_id
+            )
+        sent[place.territory_name] = sent.get(place.territory_name, 0) + 1
+    return SendReport(sent, skipped)
+
+
+def end(
+    engine: Engine, actor: Actor, workshop_id: int, programme: Programme, questions_dir: Path
+) -> SendReport:
+    """Close the session and send the retained commitments to the roadmaps."""
+    info = facilitated(engine, actor, workshop_id)
+    report = send_commitments(engine, actor, workshop_id, programme, questions_dir)
+    if info.open:
+        with session_scope(engine) as s:
+            store.end_workshop(
+                s,
+                workshop_id=workshop_id,
+                actor=actor.label(),
+                commitments=sum(report.sent.values()),
+            )
+    return report
+
+
+# --- participants ------------------------------------------------------------------------------
+
+
+def find(engine: Engine, code: str | None) -> WorkshopInfo | None:
+    """The workshop of a join code (open or ended), or None for an unknown code."""
+    normal = normalize_code(code)
+    if normal is None:
+        return None
+    with read_scope(engine) as s:
+        w = store.workshop_by_code(s, code=normal)
+        return _info(s, w) if w is not None else None
+
+
+def join(
+    engine: Engine, code: str, *, nickname: str, territory_id: int | None, role: str | None
+) -> tuple[Seat, str]:
+    """Take a seat in an open workshop; returns it and the token kept in the participant's URL."""
+    info = find(engine, code)
+    if info is None:
+        raise WorkshopError("code d'atelier inconnu")
+    if not info.open:
+        raise WorkshopError("cet atelier est terminé")
+    name = clean_text(nickname or "", live.MAX_NICKNAME)
+    if not name:
+        raise WorkshopError("choisissez un pseudonyme (un prénom suffit)")
+    if info.place_of(territory_id) is None:
+        raise WorkshopError("choisissez votre territoire dans la liste")
+    if role is not None and role not in ROLE_LABELS:
+        raise WorkshopError(f"fonction inconnue : {role}")
+    token = new_token()
+    with session_scope(engine) as s:
+        row = store.add_seat(
+            s,
+            workshop_id=info.id,
+            token_hash=hash_token(token),
+            nickname=name,
+            territory_id=territory_id,
+            role=role,
+        )
+        assert row.id is not None
+        return Seat(row.id, info.id, name, territory_id, role), token
+
+
+def seat(engine: Engine, workshop_id: int, token: str | None) -> Seat | None:
+    """The seat a participant's token opens in this workshop, or None."""
+    if not looks_like_token(token):
+        return None
+    assert token is not None
+    with read_scope(engine) as s:
+        row = store.seat_by_token(s, token_hash=hash_token(token))
+        if row is None or row.workshop_id != workshop_id or row.id is None:
+            return None
+        return Seat(row.id, row.workshop_id, row.nickname, row.territory_id, row.role)
+
+
+def post(
+    engine: Engine,
+    seat: Seat,
+    programme: Programme,
+    *,
+    step: int,
+    text: str,
+    share: bool = False,
+    dimension: str | None = None,
+) -> live.Post:
+    """Store a participant's contribution at once (it survives reloads and lost connections)."""
+    body = clean_text(text or "", live.MAX_POST)
+    if not body:
+        raise WorkshopError("la contribution est vide")
+    kind = programme.step(step).kind
+    if not programme.step(step).posts:
+        raise WorkshopError("cette étape ne reçoit pas de contributions")
+    with session_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=seat.workshop_id)
+        if w is None or w.status != store.OPEN:
+            raise WorkshopError("l'atelier est terminé : votre contribution n'a pas été envoyée")
+        if step > w.step:
+            raise WorkshopError("cette étape n'a pas encore commencé")
+        row = store.add_contribution(
+            s,
+            workshop_id=seat.workshop_id,
+            participant_id=seat.participant_id,
+            territory_id=seat.territory_id,
+            nickname=seat.nickname,
+            role=seat.role,
+            step=step,
+            text=body,
+            status=live.initial_status(kind, share=share, controlled=w.controlled),
+            dimension=dimension if kind == StepKind.COMMITMENTS else None,
+        )
+        return _post(row)
+
+
+def my_posts(engine: Engine, seat: Seat, step: int | None = None) -> list[live.Post]:
+    with read_scope(engine) as s:
+        rows = store.contributions(
+            s, workshop_id=seat.workshop_id, participant_id=seat.participant_id, step=step
+        )
+        return [_post(r) for r in rows]
+
+
+def vote(
+    engine: Engine,
+    seat: Seat,
+    *,
+    kind: str,
+    target: str,
+    value: int,
+    campaign_id: int | None = None,
+) -> None:
+    """A re-vote level on an item, or the impact/effort of a post; a new vote replaces the old."""
+    if kind == live.LEVEL:
+        if not 1 <= value <= 10 or campaign_id is None:
+            raise AnswerError("niveau hors de l'échelle")
+    elif kind in {live.IMPACT, live.EFFORT}:
+        if value not in live.GRID_SCALE:
+            raise AnswerError("valeur hors de l'échelle (1 à 3)")
+    else:
+        raise AnswerError(f"vote inconnu : {kind}")
+    with session_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=seat.workshop_id)
+        if w is None or w.status != store.OPEN:
+            raise WorkshopError("l'atelier est terminé : votre vote n'a pas été enregistré")
+        if kind != live.LEVEL:
+            rows = store.contributions(
+                s,
+                workshop_id=seat.workshop_id,
+                statuses=set(live.SHOWN),
+                territory_id=seat.territory_id,
+            )
+            if not any(str(r.id) == target for r in rows):
+                raise WorkshopError("chantier introuvable pour votre territoire")
+        store.save_vote(
+            s,
+            workshop_id=seat.workshop_id,
+            participant_id=seat.participant_id,
+            kind=kind,
+            target=target,
+            value=value,
+            campaign_id=campaign_id,
+        )
+
+
+def my_votes(engine: Engine, seat: Seat) -> dict[tuple[str, str], int]:
+    with read_scope(engine) as s:
+        return store.votes_of(s, participant_id=seat.participant_id)
+
+
+def votes_frame(engine: Engine, workshop_id: int, kinds: set[str] | None = None) -> pd.DataFrame:
+    """Votes of a workshop: kind, target, value, campaign_id, territory_id (no voter)."""
+    with read_scope(engine) as s:
+        rows = store.votes(s, workshop_id=workshop_id, kinds=kinds)
+    return pd.DataFrame(
+        [(v.kind, v.target, v.value, v.campaign_id, t) for v, t in rows],
+        columns=["kind", "target", "value", "campaign_id", "territory_id"],
+    )
+
+
+def private_counts(engine: Engine, workshop_id: int) -> dict[int, int]:
+    """How many personal notes stayed private, by step (their text never leaves the phone)."""
+    with read_scope(engine) as s:
+        return store.status_counts(s, workshop_id=workshop_id, status=live.PRIVATE)
+
+
+def seat_counts(engine: Engine, workshop_id: int) -> dict[int | None, int]:
+    with read_scope(engine) as s:
+        return store.seat_counts(s, workshop_id=workshop_id)
+
+
+def today() -> date:
+    return local_time(live_now()).date()

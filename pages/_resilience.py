@@ -1,0 +1,174 @@
+"""Streamlit helpers for database faults: the "database unavailable" screen, answers waiting
+to be saved, and answers another tab (or device) saved meanwhile."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import streamlit as st
+
+from diagnostic.permissions import Actor
+from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
+from diagnostic.responses import DONT_KNOW, AnswerError
+from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
+from diagnostic.store.territories import StoreError
+
+PENDING = "pending_answers"  # question id -> the raw answer the database has not taken yet
+SEEN = "seen_answers"  # the stored answers as this session last read them
+OWN = "own_writes"  # questions this session saved since its last run
+FAILED_NOW = "save_failed_this_run"  # the callback of this run already retried: do not wait again
+_LOG = logging.getLogger(__name__)
+
+
+@contextmanager
+def database_guard() -> Iterator[None]:
+    """Turn "database unavailable" anywhere in a run into a French message and a retry button
+    (never a traceback); the answers waiting in this session are kept for the next run."""
+    try:
+        yield
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        _LOG.warning("database unavailable: %s", exc)
+        st.session_state.pop(FAILED_NOW, None)  # this run is over: the next one sends again
+        # st.navigation must be called in every run of the router, or Streamlit falls back to
+        # running pages/ files directly; a second call in a run replaces the first.
+        page = st.Page(_unavailable, title="Base indisponible", url_path="indisponible")
+        st.navigation([page], position="hidden").run()
+
+
+def _unavailable() -> None:
+    st.error(UNAVAILABLE_MESSAGE)
+    waiting = len(st.session_state.get(PENDING, {}))
+    if waiting:
+        st.warning(
+            f"{waiting} réponse(s) pas encore enregistrée(s) sont gardées dans cette page : "
+            "elles seront envoyées dès que la base répondra."
+        )
+    st.button("Réessayer", key="db_retry", type="primary")
+
+
+def pending() -> dict[str, dict[str, Any]]:
+    return st.session_state.setdefault(PENDING, {})
+
+
+def save_answer(
+    engine: Any,
+    actor: Actor,
+    questionnaire: Questionnaire,
+    participant_id: int,
+    question_id: str,
+    raw: dict[str, Any],
+    *,
+    attempts: int = SAVE_ATTEMPTS,
+) -> bool:
+    """Store one answer; when the database is unavailable keep it pending (never dropped).
+
+    Any refusal is left in st.session_state["save_error"] for the next run to show."""
+    try:
+        record_answer(
+            engine, actor, questionnaire, participant_id, question_id, raw, attempts=attempts
+        )
+    except AnswerNotSaved:  # pending_notice() tells the respondent
+        pending()[question_id] = raw
+        st.session_state[FAILED_NOW] = True
+        return False
+    except (AnswerError, StoreError) as exc:  # a refusal: sending it again would not help
+        pending().pop(question_id, None)
+        st.session_state["save_error"] = f"Réponse non enregistrée : {exc}."
+        return False
+    except Exception:  # unexpected: keep the answer rather than lose it, and log the cause
+        _LOG.exception("answer %s not saved", question_id)
+        pending()[question_id] = raw
+        st.session_state[FAILED_NOW] = True
+        return False
+    pending().pop(question_id, None)
+    st.session_state.setdefault(OWN, set()).add(question_id)
+    st.session_state["saved"] = True
+    return True
+
+
+def resend_pending(engine: Any, actor: Actor, questionnaire: Questionnaire, pid: int) -> None:
+    """Send again (one attempt each) the answers a failed save left waiting, oldest first;
+    not in the run whose widget callback has just tried them all."""
+    if st.session_state.pop(FAILED_NOW, False):
+        return
+    for question_id, raw in list(pending().items()):
+        if not save_answer(engine, actor, questionnaire, pid, question_id, raw, attempts=1):
+            break
+
+
+def pending_notice() -> None:
+    """Tell the respondent which answers are waiting, with a button that sends them again."""
+    waiting = pending()
+    if waiting:
+        st.warning(
+            f"La base de données ne répond pas pour le moment : {len(waiting)} réponse(s) pas "
+            "encore enregistrée(s). Elles restent affichées dans cette page et seront envoyées à "
+            "votre prochaine action, ou tout de suite avec « Réessayer »."
+        )
+        st.button("Réessayer", key="retry_pending", type="primary")  # a rerun resends them
+
+
+def widget_values(question: Question, value: dict[str, Any]) -> dict[str, Any]:
+    """The questionnaire page's widget keys of a question and the values a stored answer gives."""
+    key = f"q_{question.id}"
+    dont_know = bool(value.get("dont_know"))
+    match question.type:
+        case QuestionType.MATURITY:
+            return {key: DONT_KNOW if dont_know else value.get("level")}
+        case QuestionType.SINGLE_CHOICE:
+            return {key: DONT_KNOW if dont_know else value.get("choice")}
+        case QuestionType.MULTIPLE_CHOICE:
+            return {key: list(value.get("choices") or [])}
+        case QuestionType.RANKING:
+            return {key: list(value.get("ranking") or [])}
+        case QuestionType.TEXT:
+            return {key: value.get("text", "")}
+        case QuestionType.CURRENT_TARGET:
+            out = {
+                f"{key}_current": DONT_KNOW if dont_know else value.get("current"),
+                f"{key}_target": value.get("target"),
+            }
+            if question.importance:
+                out[f"{key}_importance"] = value.get("importance")
+            return out
+        case QuestionType.GRID:
+            rows = value.get("rows") or {}
+            cols = ["current", "desired"] if question.desired else ["current"]
+            return {
+                f"{key}_{row.id}_{c}": rows.get(row.id, {}).get(c)
+                for row in question.rows or []
+                for c in cols
+            }
+    return {}
+
+
+def follow_other_tabs(questionnaire: Questionnaire, answers: dict[str, dict[str, Any]]) -> None:
+    """Show what another tab or device saved since this session's last run.
+
+    Each answer is one atomic write and the last write of a question wins; without this the
+    widgets on screen would keep this session's older value. Questions this session just
+    saved, or still has waiting, keep this session's value. Call before drawing the widgets."""
+    seen = st.session_state.get(SEEN)
+    own = st.session_state.pop(OWN, set())
+    st.session_state[SEEN] = answers
+    if seen is None:
+        return
+    waiting = pending()
+    for question_id in set(seen) | set(answers):
+        if seen.get(question_id) == answers.get(question_id):
+            continue
+        if question_id in own or question_id in waiting:
+            continue
+        try:
+            question = questionnaire.question(question_id)
+        except KeyError:
+            continue
+        for key, value in widget_values(question, answers.get(question_id) or {}).items():
+            if key in st.session_state:  # a widget on screen: the stored value replaces it
+                st.session_state[key] = value

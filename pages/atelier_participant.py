@@ -1,0 +1,315 @@
+"""A participant's phone: join with the code (no account), follow the step, post and vote."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import AnswerError
+from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
+from diagnostic.workshop.codes import normalize_code
+from pages._shell import engine, plain, settings, workshop_results
+from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
+
+style("participant")
+prog = programme()
+raw_code = st.query_params.get(CODE_PARAM, "")
+info = service.find(engine(), raw_code)
+
+
+def ask_code(message: str) -> None:
+    """The code is unknown: say so and let the person type it again."""
+    st.title("Rejoindre un atelier")
+    if raw_code:
+        st.error(message)
+    with st.form("ws_code_form"):
+        typed = st.text_input(
+            "Code de l'atelier (affiché à l'écran)", max_chars=12, key="ws_code_input"
+        )
+        go = st.form_submit_button("Rejoindre", type="primary")
+    if go:
+        code = normalize_code(typed)
+        if code is None:
+            st.error("Ce code n'a pas la bonne forme : 6 lettres ou chiffres, sans O, I ni L.")
+        else:
+            st.query_params.clear()
+            st.query_params[CODE_PARAM] = code
+            st.rerun()
+    st.stop()
+
+
+if info is None:
+    ask_code(
+        "Ce code ne correspond à aucun atelier. Vérifiez-le à l'écran : 6 caractères, "
+        "lettres et chiffres, sans O, I ni L (ils sont faciles à confondre)."
+    )
+assert info is not None
+seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
+
+if not info.open:
+    st.title("Atelier terminé")
+    st.info(
+        f"L'atelier « {info.title} » est terminé : merci de votre participation. L'animation "
+        "transmet les engagements retenus aux feuilles de route des territoires."
+    )
+    if seat is not None:
+        mine = service.my_posts(engine(), seat)
+        if mine:
+            st.subheader("Ce que vous avez écrit")
+            for post in mine:
+                st.markdown(f"- {plain(post.text)}")
+    st.stop()
+
+
+def join_form() -> None:
+    """No seat yet (or a link no longer recognised): a nickname, a territory, a role."""
+    st.title(info.title)
+    st.markdown("Atelier **« Et demain sur mon territoire ? »** · sans compte, en 20 secondes.")
+    if st.query_params.get(SEAT_PARAM):
+        st.warning(
+            "Votre lien de participation n'est plus reconnu : rejoignez de nouveau l'atelier."
+        )
+    places = {p.territory_id: p.territory_name for p in info.places}
+    with st.form("ws_join"):
+        nickname = st.text_input(
+            "Pseudonyme (affiché à l'écran avec vos contributions)",
+            max_chars=live.MAX_NICKNAME,
+            placeholder="Un prénom suffit",
+            key="ws_nickname",
+        )
+        territory = st.selectbox(
+            "Votre territoire", list(places), format_func=places.get, key="ws_territory"
+        )
+        role = st.selectbox(
+            "Votre fonction", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="ws_role"
+        )
+        joined = st.form_submit_button("Rejoindre l'atelier", type="primary")
+    if joined:
+        try:
+            new_seat, token = service.join(
+                engine(), info.code, nickname=nickname, territory_id=territory, role=role
+            )
+        except WorkshopError as exc:
+            st.error(f"Impossible de rejoindre : {exc}.")
+        else:
+            st.query_params[CODE_PARAM] = info.code
+            st.query_params[SEAT_PARAM] = token  # a reload comes back to this seat
+            st.session_state["ws_joined"] = new_seat.nickname
+            st.rerun()
+    st.caption(
+        "Votre pseudonyme, votre territoire et votre fonction servent à regrouper les "
+        "contributions ; ils figurent dans le compte rendu de l'atelier. Vos notes personnelles "
+        "restent privées, sauf si vous choisissez de les partager."
+    )
+    st.stop()
+
+
+if seat is None:
+    join_form()
+assert seat is not None
+place = info.place_of(seat.territory_id)
+state = service.live_state(engine(), info.id)
+assert state is not None
+st.session_state["ws_seen_step"] = state.step
+step = prog.step(state.step)
+
+st.caption(
+    f"{plain(info.title)} · {plain(seat.nickname)} · {seat.role_label} · "
+    f"{plain(place.territory_name if place else '')}"
+)
+welcome = st.session_state.pop("ws_joined", None)
+if welcome:
+    st.success(
+        f"Bienvenue {welcome} ! Gardez cette page ouverte : elle suit l'écran. Si vous la "
+        "fermez, rouvrez le même lien (il contient votre place)."
+    )
+
+
+@st.fragment(run_every=phone_refresh())
+def follow() -> None:
+    """Every few seconds: the current step and its countdown (one small query)."""
+    now = service.live_state(engine(), info.id)
+    if now is None:
+        return
+    if now.step != st.session_state.get("ws_seen_step") or not now.open:
+        st.rerun(scope="app")  # the facilitator moved on: show the new step's form
+    current = prog.step(now.step)
+    left = live.remaining_seconds(now.step_started_at, current.seconds, service.live_now())
+    head, clock = st.columns([3, 1], vertical_alignment="center")
+    head.subheader(f"{now.step + 1}. {current.title}")
+    with clock.container(key="ws_clock"):
+        st.markdown(live.clock(left))
+    if current.kind != StepKind.WELCOME:  # they have joined already
+        with st.container(key="ws_prompt"):
+            st.markdown(plain(current.prompt))
+    if current.help:
+        st.caption(plain(current.help))
+    if current.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
+        shown = service.wall(engine(), info.id, step=now.step, territory_id=seat.territory_id)
+        if shown:
+            with st.expander(f"Contributions de votre territoire ({len(shown)})", expanded=False):
+                for post in shown:
+                    mark = "★ " if post.retained else ""
+                    st.markdown(f"- {mark}{plain(post.text)} — *{plain(post.nickname)}*")
+
+
+follow()
+
+
+def my_posts_list(seat: Seat, index: int) -> None:
+    mine = service.my_posts(engine(), seat, index)
+    if not mine:
+        return
+    st.markdown("**Ce que vous avez écrit à cette étape**")
+    for post in reversed(mine):
+        with st.container(key=f"mine_{post.id}"):
+            st.markdown(plain(post.text))
+            st.caption(live.STATUS_LABELS.get(post.status, post.status))
+
+
+def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
+    kind = step.kind
+    label = {
+        StepKind.PERSONAL: "Votre note",
+        StepKind.COLLECTIVE: "Votre contribution pour votre territoire",
+        StepKind.COMMITMENTS: "Un engagement : quoi, qui, avec qui, d'ici quand",
+    }[kind]
+    axes = service.dimensions_of(settings().questions_dir, place) if place else {}
+    with st.form(f"ws_post_{index}", clear_on_submit=True):
+        text = st.text_area(label, max_chars=live.MAX_POST, key=f"ws_text_{index}")
+        share = False
+        dimension = None
+        if kind == StepKind.PERSONAL:
+            share = st.checkbox(
+                "Partager avec la salle (affichée à l'écran avec votre pseudonyme)",
+                key=f"ws_share_{index}",
+            )
+        if kind == StepKind.COMMITMENTS and axes:
+            dimension = st.pills(  # not a list: the live refresh would close it
+                "Axe de la feuille de route (facultatif)",
+                list(axes),
+                format_func=axes.get,
+                key=f"ws_axis_{index}",
+            )
+        sent = st.form_submit_button("Envoyer", type="primary")
+    if sent:
+        try:
+            created = service.post(
+                engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
+            )
+        except (WorkshopError, AnswerError) as exc:
+            st.error(f"Non envoyé : {exc}.")
+        else:
+            if created.status == live.PENDING:
+                st.success("Envoyé : votre contribution s'affichera après validation.")
+            elif created.status == live.PRIVATE:
+                st.success("Note enregistrée (privée).")
+            else:
+                st.success("Envoyé : votre contribution est à l'écran.")
+    if info.controlled and kind != StepKind.PERSONAL:
+        st.caption("L'animation valide les contributions avant de les afficher.")
+    my_posts_list(seat, index)
+
+
+def revote_form(seat: Seat) -> None:
+    results = workshop_results(place) if place else None
+    if results is None:
+        st.info("Pas de résultats à revoter pour votre territoire (trop peu de réponses).")
+        return
+    q = results.questionnaire
+    items = live.focus_items(results.items, step.item_count)
+    votes = service.my_votes(engine(), seat)
+    for qid in items["question_id"]:
+        question = q.question(qid)
+        scale = q.scale_of(question)
+        key = f"ws_vote_{qid}"
+
+        def save(qid: str = qid, key: str = key) -> None:
+            try:
+                service.vote(
+                    engine(),
+                    seat,
+                    kind=live.LEVEL,
+                    target=qid,
+                    value=int(st.session_state[key]),
+                    campaign_id=place.campaign_id if place else None,
+                )
+            except (WorkshopError, AnswerError) as exc:
+                st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+
+        previous = votes.get((live.LEVEL, qid))
+        st.markdown(f"**{plain(question.text)}**")
+        st.radio(
+            "Niveau aujourd'hui, selon vous",
+            scale.values,
+            index=scale.values.index(previous) if previous in scale.values else None,
+            format_func=lambda v, scale=scale: f"{v} — {scale.levels[v].label}",
+            key=key,
+            on_change=save,
+        )
+    error = st.session_state.pop("ws_vote_error", None)
+    if error:
+        st.error(error)
+
+
+def grid_form(seat: Seat) -> None:
+    source = prog.index_of(step.source or "")
+    candidates = service.wall(engine(), info.id, step=source, territory_id=seat.territory_id)
+    if not candidates:
+        st.info("Votre territoire n'a pas encore de chantier affiché à placer.")
+        return
+    votes = service.my_votes(engine(), seat)
+    scale = list(live.GRID_SCALE)
+    for post in candidates:
+        st.markdown(f"**{plain(post.text)}**")
+        cols = st.columns(2)
+        for col, kind, title in (
+            (cols[0], live.IMPACT, "Impact"),
+            (cols[1], live.EFFORT, "Effort"),
+        ):
+            key = f"ws_{kind}_{post.id}"
+
+            def save(kind: str = kind, key: str = key, target: str = str(post.id)) -> None:
+                try:
+                    service.vote(
+                        engine(), seat, kind=kind, target=target, value=int(st.session_state[key])
+                    )
+                except (WorkshopError, AnswerError) as exc:
+                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+
+            previous = votes.get((kind, str(post.id)))
+            col.radio(
+                title,
+                scale,
+                index=scale.index(previous) if previous in scale else None,
+                format_func=live.GRID_SCALE.get,
+                horizontal=True,
+                key=key,
+                on_change=save,
+            )
+    error = st.session_state.pop("ws_vote_error", None)
+    if error:
+        st.error(error)
+
+
+st.divider()
+try:
+    if step.posts:
+        post_form(info, seat, state.step)
+    elif step.kind == StepKind.REVOTE:
+        revote_form(seat)
+    elif step.kind == StepKind.GRID:
+        grid_form(seat)
+    elif step.kind == StepKind.RESULTS:
+        results = workshop_results(place) if place else None
+        st.markdown("**Regardez l'écran.** Les items de votre territoire :")
+        if results is None:
+            st.caption("Résultats non disponibles : trop peu de réponses envoyées.")
+        else:
+            for qid in live.focus_items(results.items, step.item_count)["question_id"]:
+                st.markdown(f"- {plain(results.questionnaire.question(qid).text)}")
+    else:
+        st.markdown("**Regardez l'écran.** L'atelier commence dans un instant.")
+except AccessDenied:
+    st.error("Cet atelier n'est plus accessible.")

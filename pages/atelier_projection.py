@@ -1,0 +1,237 @@
+"""The room's screen: large type, no menu; follows the facilitator's step every few seconds.
+
+Opened from the facilitator's menu (same session as the console, with small controls), or by
+the read-only screen link (?ecran=TOKEN) on the projector's computer.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostic.respondent import AccessDenied
+from diagnostic.workshop import StepKind, WorkshopError, WorkshopInfo, live, service
+from diagnostic.workshop.codes import spoken
+from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
+from diagnostic.workshop.output import revote_table
+from pages._shell import engine, guard, plain, settings, workshop_results
+from pages._workshop import (
+    SCREEN_PARAM,
+    participant_link,
+    programme,
+    qr_image,
+    screen_refresh,
+    style,
+)
+
+prog = programme()
+token = st.query_params.get(SCREEN_PARAM)
+actor = None
+if token:
+    found = service.screen(engine(), token)
+    if found is None:
+        st.title("Lien d'écran invalide")
+        st.error(
+            "Ce lien d'écran ne correspond à aucun atelier en cours : l'atelier est terminé, ou "
+            "l'animation a créé un nouveau lien d'écran. Demandez le nouveau lien à l'animation."
+        )
+        st.stop()
+else:
+    actor = guard("projection")
+    mine = [w for w in service.workshops(engine(), actor) if w.open]
+    wanted = st.session_state.get("ws_id")
+    found = next((w for w in mine if w.id == wanted), mine[0] if mine else None)
+    if found is None:
+        st.title("Projection")
+        st.info("Aucun atelier en cours : créez-en un dans la page « Atelier ».")
+        st.stop()
+info: WorkshopInfo = found  # type: ignore[assignment]
+style("projection")
+
+
+def card(post: live.Post, *, territory: str | None = None) -> None:
+    """One post on the wall: the text large, the author small; highlighted ones stand out."""
+    prefix = "hl_" if post.status == live.HIGHLIGHTED else "card_"
+    with st.container(border=True, key=f"{prefix}{post.id}"):
+        mark = "★ " if post.retained else ""
+        st.markdown(mark + plain(post.text))
+        who = plain(post.nickname) + (f" · {plain(territory)}" if territory else "")
+        st.caption(who)
+
+
+def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 24) -> None:
+    groups = live.board(posts)
+    shown = 0
+    for group in groups:
+        if group.label != live.UNGROUPED or len(groups) > 1:
+            st.markdown(f"### {plain(group.label)}")
+        cols = st.columns(columns)
+        for i, post in enumerate(group.posts[: max(0, limit - shown)]):
+            with cols[i % columns]:
+                card(post)
+        shown += len(group.posts)
+    if shown > limit:
+        st.caption(f"… et {shown - limit} autre(s) contribution(s).")
+
+
+def welcome(seats: dict[int | None, int]) -> None:
+    link = participant_link(info.code)
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.markdown("Sur votre téléphone, scannez le code QR ou ouvrez :")
+        st.markdown(f"**{plain(link.split('://', 1)[-1])}**")
+        st.markdown("Code de l'atelier :")
+        with st.container(key="ws_code"):
+            st.markdown(spoken(info.code))
+        total = sum(seats.values())
+        st.markdown(f"**{total}** personne(s) ont rejoint l'atelier.")
+        st.caption(
+            " · ".join(f"{p.territory_name} : {seats.get(p.territory_id, 0)}" for p in info.places)
+        )
+    right.image(qr_image(link), width=420, caption="Scannez pour rejoindre")
+
+
+def results_view(places: tuple, n: int) -> None:  # type: ignore[type-arg]
+    cols = st.columns(min(len(places), 2))
+    for i, place in enumerate(places):
+        with cols[i % len(cols)]:
+            st.markdown(f"## {plain(place.territory_name)}")
+            results = workshop_results(place)
+            if results is None:
+                st.markdown(
+                    f"Résultats non affichés : moins de {settings().min_group_size} réponses "
+                    "envoyées."
+                )
+                continue
+            q = results.questionnaire
+            for rank, row in enumerate(live.focus_items(results.items, n).to_dict("records"), 1):
+                st.markdown(f"**{rank}. {plain(q.question(str(row['question_id'])).text)}**")
+                st.caption(live.item_reading(row))
+
+
+def revote_view(places: tuple, step_index: int) -> None:  # type: ignore[type-arg]
+    step = prog.step(step_index)
+    votes = service.votes_frame(engine(), info.id, {live.LEVEL})
+    for place in places:
+        table = revote_table(
+            workshop_results(place), place, step, votes, min_votes=settings().min_group_size
+        )
+        st.markdown(f"## {plain(place.territory_name)}")
+        if table.empty:
+            st.markdown("Pas d'items à revoter (résultats non disponibles).")
+            continue
+        rows = table.to_dict("records")
+        if len(places) == 1:
+            cols = st.columns(len(rows))
+            for col, row in zip(cols, rows, strict=True):
+                with col:
+                    st.markdown(f"**{plain(row['text'])}**")
+                    st.caption(live.shift_reading(row))
+                    if row["shown"]:
+                        st.plotly_chart(
+                            shift_chart(
+                                row, row["levels"], row["level_labels"], title="", big=True
+                            ),
+                            config={"displayModeBar": False, "staticPlot": True},
+                            theme=None,
+                            key=f"shift_{place.campaign_id}_{row['question_id']}",
+                        )
+        else:
+            for row in rows:
+                st.markdown(f"**{plain(row['text'])}** — {live.shift_reading(row)}")
+
+
+def grid_view(places: tuple, step_index: int) -> None:  # type: ignore[type-arg]
+    from diagnostic.workshop.output import grid_table
+
+    step = prog.step(step_index)
+    posts = [p for p in service.wall(engine(), info.id, step=prog.index_of(step.source or ""))]
+    wanted = {p.territory_id for p in places}
+    posts = [p for p in posts if p.territory_id in wanted]
+    votes = service.votes_frame(engine(), info.id, {live.IMPACT, live.EFFORT})
+    table = grid_table(info, prog, step, posts, votes)
+    if table.empty or not (table["n"] > 0).any():
+        st.markdown("Les chantiers apparaîtront ici dès les premiers votes.")
+        return
+    names = {p.territory_id: p.territory_name for p in info.places}
+    title = places[0].territory_name if len(places) == 1 else "Tous les territoires"
+    chart, legend = st.columns([3, 2])
+    chart.plotly_chart(
+        grid_chart(table, names, title=title, big=True),
+        config={"displayModeBar": False, "staticPlot": True},
+        theme=None,  # keep the large type of the figure
+        key="grid",
+    )
+    with legend:
+        for number, text, quadrant in grid_legend(table):
+            st.markdown(f"**{number}.** {plain(text)}")
+            st.caption(quadrant)
+
+
+@st.fragment(run_every=screen_refresh())
+def screen() -> None:
+    """The whole screen, refreshed every few seconds (one small query, cached results)."""
+    state = service.live_state(engine(), info.id)
+    if state is None or not state.open:
+        st.markdown("# Atelier terminé")
+        st.markdown(
+            "Merci à toutes et à tous ! Les engagements retenus rejoignent les feuilles de route."
+        )
+        return
+    step = prog.step(state.step)
+    focus = info.place_of(state.focus)
+    places = (focus,) if focus else info.places
+    with st.container(key="projection"):
+        head, clock = st.columns([4, 1], vertical_alignment="center")
+        head.markdown(f"# {plain(step.title)}")
+        head.caption(f"Étape {state.step + 1} sur {len(prog.steps)} · {plain(info.title)}")
+        left = live.remaining_seconds(state.step_started_at, step.seconds, service.live_now())
+        with clock.container(key="ws_clock" if left else "ws_clock_over"):
+            st.markdown(live.clock(left))
+        if step.kind != StepKind.WELCOME:
+            with st.container(key="ws_prompt"):
+                st.markdown(plain(step.prompt))
+        if step.kind == StepKind.WELCOME:
+            welcome(service.seat_counts(engine(), info.id))
+        elif step.kind == StepKind.RESULTS:
+            results_view(places, step.item_count if len(places) == 1 else min(3, step.item_count))
+        elif step.kind == StepKind.PERSONAL:
+            posts = service.wall(engine(), info.id, step=state.step)
+            private = service.private_counts(engine(), info.id).get(state.step, 0)
+            st.caption(f"{private + len(posts)} note(s) écrite(s), {len(posts)} partagée(s)")
+            wall(posts)
+        elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
+            for place in places:
+                posts = service.wall(
+                    engine(), info.id, step=state.step, territory_id=place.territory_id
+                )
+                st.markdown(f"## {plain(place.territory_name)} ({len(posts)})")
+                wall(posts, columns=3 if len(places) == 1 else 4, limit=12 if focus else 8)
+        elif step.kind == StepKind.REVOTE:
+            revote_view(places, state.step)
+        elif step.kind == StepKind.GRID:
+            grid_view(places, state.step)
+
+
+screen()
+
+if actor is not None:
+    with st.container(key="ws_controls"):
+        state = service.live_state(engine(), info.id)
+        index = state.step if state else 0
+
+        def go(i: int) -> None:
+            try:
+                service.go_to(engine(), actor, info.id, i, prog)
+            except (AccessDenied, WorkshopError) as exc:
+                st.session_state["ws_error"] = str(exc)
+
+        a, b, c, d = st.columns(4)
+        a.button("← Étape précédente", on_click=go, args=(index - 1,), key="pj_prev")
+        b.button("Étape suivante →", on_click=go, args=(index + 1,), key="pj_next")
+        if c.button("Relancer le minuteur", key="pj_timer"):
+            service.restart_timer(engine(), actor, info.id)
+        if d.button("Console de l'atelier", key="pj_console"):
+            st.switch_page("pages/atelier.py")
+        error = st.session_state.pop("ws_error", None)
+        if error:
+            st.error(error)

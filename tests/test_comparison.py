@@ -1,0 +1,127 @@
+"""Comparison helpers: repeat campaigns item by item, renamed ids, differences, the demo table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diagnostic import benchmark
+from diagnostic import comparison as cmp
+from diagnostic.demo import load_demo
+from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
+from diagnostic.results import compute_results, read_campaign_data
+from diagnostic.store import accounts
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from tests.conftest import FIXTURES, ROOT
+
+MINI = load_questionnaire(FIXTURES / "mini.yaml")
+
+
+def items(rows):
+    return pd.DataFrame(
+        rows, columns=["question_id", "dimension_id", "position", "n", "score"]
+    ).assign(type="maturity", scale_min=1, scale_max=5, target_score=np.nan, agreement=np.nan)
+
+
+def test_common_items_follow_renamed_ids_and_drop_changed_questions(tmp_path):
+    text = (FIXTURES / "mini.yaml").read_text(encoding="utf-8")
+    renamed = text.replace("id: ins_debat", "id: ins_debat_public")
+    changed = text.replace("type: current_target", "type: maturity")
+    path = tmp_path / "v2.yaml"
+    path.write_text(renamed.replace('version: "1"', 'version: "2"'), encoding="utf-8")
+    after = load_questionnaire(path)
+    assert cmp.common_items(MINI, after, {}) == {"ins_codir": "ins_codir"}
+    assert cmp.common_items(MINI, after, {"ins_debat": "ins_debat_public"}) == {
+        "ins_codir": "ins_codir",
+        "ins_debat_public": "ins_debat",
+    }
+    path.write_text(changed, encoding="utf-8")
+    assert "ins_codir" not in cmp.common_items(MINI, load_questionnaire(path), {})
+
+
+def test_evolution_item_by_item_then_by_dimension():
+    before = items([("a", "d1", 0, 4, 25.0), ("b", "d1", 1, 4, 50.0), ("old", "d2", 2, 4, 10.0)])
+    after = items([("a", "d1", 0, 5, 75.0), ("b", "d1", 1, 5, 50.0), ("new", "d2", 2, 5, 90.0)])
+    moved, dims = cmp.evolution(before, after, {"a": "a", "b": "b"})
+    assert list(moved["question_id"]) == ["a", "b"]  # largest change first; new item left out
+    assert moved.iloc[0][["score_before", "score_after", "change"]].tolist() == [25, 75, 50]
+    assert dims.to_dict("records") == [
+        {
+            "dimension_id": "d1",
+            "n_items": 2,
+            "score_before": 37.5,
+            "score_after": 62.5,
+            "change": 25.0,
+        }
+    ]
+
+
+def test_renamed_file_is_validated_with_its_line(tmp_path):
+    (tmp_path / "renamed.yaml").write_text(
+        "renamed:\n  gouvernance:\n    - pas une table\n", encoding="utf-8"
+    )
+    with pytest.raises(QuestionnaireError) as error:
+        cmp.load_renamed(tmp_path)
+    assert str(error.value.problems[0]).startswith(f"{tmp_path / 'renamed.yaml'}:")
+    assert "ancien_identifiant: nouvel_identifiant" in str(error.value.problems[0])
+    assert cmp.load_renamed(tmp_path / "absent") == {}
+
+
+def test_the_shipped_renamed_file_loads_and_maps_existing_ids():
+    renamed = cmp.load_renamed(ROOT / "questions")
+    assert "gouvernance" in renamed
+    latest = cmp.latest_questionnaire(ROOT / "questions", "gouvernance")
+    ids = {q.id for q in latest.questions()}
+    assert all(new in ids for new in renamed["gouvernance"].values())
+
+
+def test_differences_list_the_widest_items_first():
+    a = items([("x", "d1", 0, 5, 10.0), ("y", "d1", 1, 5, 50.0)])
+    b = items([("x", "d1", 0, 5, 90.0), ("y", "d1", 1, 5, 55.0)])
+    found = cmp.differences({"A": a, "B": b})
+    assert list(found["question_id"]) == ["x", "y"]
+    assert list(found["spread"]) == [80.0, 5.0]
+    assert cmp.differences({"A": a}).empty
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    engine = build_engine(f"sqlite:///{tmp_path_factory.mktemp('cmp') / 'demo.db'}")
+    migrate(engine)
+    load_demo(engine, ROOT / "questions")
+    yield engine
+    engine.dispose()
+
+
+def test_demo_table_equals_the_results_page_on_the_full_questionnaire(demo):
+    table = benchmark.table(demo)
+    assert table["consent"].all() and table["campaign_id"].nunique() == 4
+    for campaign_id in table["campaign_id"].unique():
+        data = read_campaign_data(demo, int(campaign_id), ROOT / "questions")
+        dims = compute_results(data, min_group_size=3).dimensions.set_index("dimension_id")
+        mine = table.loc[table["campaign_id"] == campaign_id].set_index("dimension_id")
+        for column in ("score", "target_score"):
+            assert np.allclose(mine.loc[dims.index, column], dims[column], equal_nan=True)
+
+
+def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
+    with session_scope(demo) as s:
+        user = accounts.user_by_email(s, email="conseil@demo.fr")
+        actor = accounts.actor_for(s, user_id=user.id)
+    table = benchmark.table(demo)
+    mine = cmp.accompanied(demo, actor, table, min_group_size=3)
+    assert len(mine) == 3 and "Métropole Estuaire-Atlantique" not in set(mine["name"])
+    kind, band = cmp.default_group(mine)
+    view = cmp.compare(
+        table,
+        mine,
+        questionnaire_id="gouvernance",
+        kind=kind,
+        band=band,
+        known=cmp.known_territories(actor),
+        min_territories=5,
+        min_respondents=3,
+    )
+    assert not view.peers_shown  # four demo territories: below the threshold of five
+    assert set(view.scores["name"]) == set(mine["name"])

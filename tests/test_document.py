@@ -1,0 +1,385 @@
+"""The roadmap document: Word, PDF and Markdown opened and read back, numbers checked."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date
+
+import docx
+import pytest
+from PIL import Image
+from pypdf import PdfReader
+
+from diagnostic import document
+from diagnostic.document import charts, content
+from diagnostic.library import load_references
+from diagnostic.questionnaire import load_questionnaire
+from diagnostic.references import Library
+from diagnostic.responses import normalize
+from diagnostic.results import compute_results, labels, read_campaign_data
+from diagnostic.roadmap_model import HORIZON_LABELS, PlanItem, PointToInvestigate, RoadmapDraft
+from diagnostic.store import answers, campaigns
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from tests.conftest import FIXTURES, ROOT
+from tests.factories import make_user, make_world
+
+Q = load_questionnaire(FIXTURES / "mini.yaml")
+GOUVERNANCE = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
+PLAN_HEADER = ["Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut"]
+H1 = [
+    "1. Contexte et méthode",
+    "2. Le diagnostic par dimension",
+    "3. Regards croisés et angles morts",
+    "4. Priorités",
+    "5. Gouvernance proposée",
+    "6. Plan d'action",
+    "7. Prochaines étapes",
+    "Annexes",
+]
+
+
+def _plain(text: str) -> str:
+    """The text as typed: the writers print French non-breaking spaces (« », :, ;)."""
+    return text.replace("\u00a0", " ")
+
+
+def _save(engine, participant_id, q, raw_answers):
+    with session_scope(engine) as s:
+        for qid, raw in raw_answers.items():
+            answer = normalize(q, q.question(qid), raw)
+            answers.save_answer(s, participant_id=participant_id, question_id=qid, answer=answer)
+        campaigns.mark_submitted(s, participant_id=participant_id)
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    """4 respondents on the mini questionnaire: the EPCI at level 4, the communes at 2 and 1."""
+    tmp_path = tmp_path_factory.mktemp("document")
+    engine = build_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    migrate(engine)
+    w = make_world(engine, coordinator=make_user(engine), n_participants=4)
+    for p, level in zip(w.participants, [4, 2, 1, 4], strict=True):
+        _save(
+            engine,
+            p.id,
+            Q,
+            {
+                "ctx_structure": {"choice": "epci" if level == 4 else "commune"},
+                "ins_debat": {"level": level},
+                "ins_codir": {"current": level, "target": 5, "importance": 3},
+                "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
+                "act_grille": {"rows": {"departement": {"current": 1, "desired": 3}}},
+            },
+        )
+    qdir = tmp_path / "questions" / "questionnaires"
+    qdir.mkdir(parents=True)
+    shutil.copy(FIXTURES / "mini.yaml", qdir / "mini.yaml")
+    data = read_campaign_data(engine, w.campaign_id, qdir.parent)
+    return compute_results(data, min_group_size=2)
+
+
+def _item(position, dimension, title, **extra):
+    fields = dict(
+        id=position + 1,
+        action_id=None,
+        dimension=dimension,
+        title=title,
+        description="Une description de l'action.",
+        horizon="premiere_annee",
+        owner="Direction générale",
+        indicator="Un indicateur",
+        status="proposed",
+        priority=None,
+        position=position,
+        origin="manual",
+        edited=False,
+        change=None,
+        details={},
+    )
+    fields.update(extra)
+    return PlanItem(**fields)
+
+
+EVIDENCE = {
+    "question_id": "ins_codir",
+    "item": Q.question("ins_codir").text,
+    "trigger": "niveau actuel 2,5 ≤ 3",
+    "summary": "aujourd'hui 44/100 ; visé 100/100 ; importance 3/3",
+    "source": "réponses individuelles",
+}
+
+
+@pytest.fixture(scope="module")
+def draft(results):
+    plan = (
+        _item(
+            0,
+            "instances",
+            "Instituer un CoDir de territoire",
+            action_id="codir",
+            horizon="cent_jours",
+            owner="CoDir de territoire",
+            indicator="Nombre de séances tenues",
+            status="accepted",
+            priority=6.5,
+            origin="generated",
+            details={
+                "instrument": "Charte de fonctionnement du CoDir",
+                "validation": "Conférence des maires",
+                "references": ["conference_maires"],
+                "shared_by": "constat partagé par 2 communes sur 2",
+                "evidence": [EVIDENCE],
+            },
+        ),
+        _item(1, "instances", "Écrire la cartographie des instances", horizon="mi_mandat"),
+        _item(2, "acteurs", "Réunir les partenaires chaque année", horizon=None, owner=None),
+    )
+    point = PointToInvestigate(
+        "ins_debat", "instances", Q.question("ins_debat").text, "avis polarisé (A = −0,50)"
+    )
+    return RoadmapDraft(
+        territory="CC Test",
+        campaign="Campagne",
+        questionnaire="mini 1",
+        generated_on=date(2026, 11, 29),
+        participation={"invited": 4, "started": 4, "submitted": 4},
+        plan=plan,
+        points=(point,),
+        dimension_titles={s.id: s.title for s in Q.sections},
+    )
+
+
+@pytest.fixture(scope="module")
+def library():
+    refs = load_references(ROOT / "questions" / "references.yaml")
+    return Library(tuple(refs), (), Q)
+
+
+@pytest.fixture(scope="module")
+def built(draft, results, library):
+    return document.build_documents(draft, results, library, ("docx", "pdf", "md"))
+
+
+def test_charts_are_png_at_print_resolution_one_per_chart(results):
+    chosen = charts.charts_for(results, labels(Q))
+    keys = [c.key for c in chosen]
+    assert keys == [
+        "radar",
+        "gaps",
+        "kinds",
+        "dimension:instances",
+        "grid:act_grille",
+        "priorities:act_priorites",
+    ]
+    for chart in chosen:
+        png = charts.render(chart)
+        assert charts.render(chart) == png  # deterministic: same data, same bytes
+        image = Image.open(io.BytesIO(png))
+        assert image.format == "PNG" and image.width == round(charts.WIDTH_IN * charts.DPI)
+        assert round(image.info["dpi"][0]) == charts.DPI
+
+
+def test_docx_has_real_headings_in_order(built):
+    word = docx.Document(io.BytesIO(built["docx"].data))
+    headings = [
+        (p.style.name, _plain(p.text)) for p in word.paragraphs if p.style.name.startswith("Head")
+    ]
+    assert [t for s, t in headings if s == "Heading 1"] == H1
+    assert ("Heading 2", "2.1 Instances de concertation") in headings
+    assert ("Heading 2", "3.3 Points à instruire collectivement") in headings
+    assert ("Heading 3", "A1. Instituer un CoDir de territoire") in headings
+    props = word.core_properties
+    assert props.title.endswith("CC Test") and props.author == "Diagnostic de gouvernance"
+    assert props.language == "fr-FR"
+
+
+def test_docx_action_plan_table_and_evidence(built, draft):
+    word = docx.Document(io.BytesIO(built["docx"].data))
+    plan = next(t for t in word.tables if [c.text for c in t.rows[0].cells] == PLAN_HEADER)
+    rows = [[_plain(c.text) for c in row.cells] for row in plan.rows[1:]]
+    assert rows == [
+        [
+            "Instances de concertation",
+            "A1. Instituer un CoDir de territoire",
+            "CoDir de territoire",
+            HORIZON_LABELS["cent_jours"],
+            "Nombre de séances tenues",
+            "Retenue",
+        ],
+        [
+            "Instances de concertation",
+            "A2. Écrire la cartographie des instances",
+            "Direction générale",
+            "Mi-mandat (2029)",
+            "Un indicateur",
+            "Proposée",
+        ],
+        ["Acteurs et besoins", "A3. Réunir les partenaires chaque année", "à désigner", "à fixer"]
+        + ["Un indicateur", "Proposée"],
+    ]
+    texts = [_plain(p.text) for p in word.paragraphs]
+    why = texts.index("Pourquoi cette action ?")
+    evidence = texts[why + 1]
+    assert evidence.startswith("« Une instance régulière réunit les directeurs généraux")
+    assert "niveau actuel 2,5 ≤ 3 — aujourd'hui 44/100" in evidence
+    assert "Vu de l'intercommunalité : 75/100 ; vu des communes : 12/100" in evidence
+    assert texts[why + 2] == "Constat partagé par 2 communes sur 2."
+    assert any(
+        t.startswith("Pourquoi cette action ? Action ajoutée par le collectif") for t in texts
+    )
+
+
+def test_docx_has_every_chart_as_an_image(built, results):
+    word = docx.Document(io.BytesIO(built["docx"].data))
+    assert len(word.inline_shapes) == len(charts.charts_for(results, labels(Q))) == 6
+    width = word.inline_shapes[0].width
+    assert width.cm == pytest.approx(16, abs=0.05)
+
+
+def test_docx_numbers_match_the_results(built, results):
+    word = docx.Document(io.BytesIO(built["docx"].data))
+    dims = results.dimensions.set_index("dimension_id")
+    instances = round(dims.loc["instances", "score"])  # 43.75 -> 44
+    assert instances == 44
+    texts = [_plain(p.text) for p in word.paragraphs]
+    start = texts.index("2.1 Instances de concertation")
+    assert texts[start + 1].startswith(f"En bref : score {instances}/100 aujourd'hui")
+    crossed = "Regards croisés : vu de l'intercommunalité, 75/100 ; vu des communes, 12/100"
+    assert texts[start + 2] == crossed + " (63 points d'écart)."
+    annex = next(t for t in word.tables if t.rows[0].cells[0].text == "Dimension")
+    row = next(r for r in annex.rows if r.cells[0].text == "Instances de concertation")
+    assert row.cells[1].text == str(instances)
+    assert row.cells[2].text == str(round(dims.loc["instances", "target_score"]))  # 100
+    points = next(
+        t for t in word.tables if [c.text for c in t.rows[0].cells][:2] == ["Axe", "Item"]
+    )
+    assert (
+        _plain(points.rows[1].cells[1].text)
+        == "Les instances laissent de la place au débat contradictoire"
+    )
+
+
+def test_pdf_text_outline_and_numbers(built, results):
+    reader = PdfReader(io.BytesIO(built["pdf"].data))
+    text = _plain("\n".join(page.extract_text() for page in reader.pages))
+    for heading in H1:
+        assert heading in text
+    assert "Instituer un CoDir de territoire" in text
+    assert "Gouvernance proposée" in text and "Écrire la cartographie" in text
+    assert "« Une instance régulière" in text and "≤" in text
+    assert (
+        f"score {round(results.dimensions.set_index('dimension_id').loc['instances', 'score'])}/100"
+        in text
+    )
+    outline = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert outline == H1
+    assert reader.metadata.title.endswith("CC Test")
+    assert len(reader.pages[0].images) == 0 and sum(len(p.images) for p in reader.pages) == 6
+
+
+def test_markdown_headings_and_plan_table(built):
+    text = built["md"].data.decode("utf-8")
+    assert text.startswith("# Feuille de route de la gouvernance administrative — CC Test\n")
+    for heading in H1:
+        assert f"\n## {heading}\n" in text
+    assert "\n#### A1. Instituer un CoDir de territoire\n" in text
+    assert "| " + " | ".join(PLAN_HEADER) + " |" in text
+    assert (
+        "| Instances de concertation | A1. Instituer un CoDir de territoire | "
+        "CoDir de territoire | 100 premiers jours | Nombre de séances tenues | Retenue |"
+    ) in text
+    assert "(graphique : Maturité par dimension" in text and "voir la version Word ou PDF" in text
+
+
+def test_exports_have_names_and_types(built):
+    assert built["docx"].filename == "feuille-de-route-cc-test.docx"
+    assert built["pdf"].mime == "application/pdf" and built["pdf"].data.startswith(b"%PDF")
+    assert built["md"].filename == "feuille-de-route-cc-test.md"
+
+
+def test_charts_are_rendered_once_for_several_formats(draft, results, monkeypatch):
+    calls = []
+    render = charts.render
+    monkeypatch.setattr(charts, "render", lambda chart: calls.append(chart.key) or render(chart))
+    document.build_documents(draft, results, None, ("docx", "pdf"))
+    assert len(calls) == len(set(calls)) == 6
+    calls.clear()
+    md = document.build_document(draft, results, None, "md")
+    assert calls == [] and md.data.startswith(b"# ")
+
+
+def test_unknown_format_is_refused(draft, results):
+    with pytest.raises(ValueError, match="format de document inconnu : odt"):
+        document.build_document(draft, results, None, "odt")
+
+
+def test_empty_plan_still_makes_a_document(draft, results):
+    empty = RoadmapDraft(**{**draft.__dict__, "plan": (), "points": ()})
+    text = document.build_document(empty, results, None, "md").data.decode("utf-8")
+    assert "Le plan d'action ne compte encore aucune action." in text
+    assert "Aucun item ne fait apparaître de divergence marquée" in text
+
+
+@pytest.fixture
+def governance_results(tmp_path):
+    """3 respondents on the full questionnaire who describe their instances."""
+    q = load_questionnaire(GOUVERNANCE)
+    engine = build_engine(f"sqlite:///{tmp_path / 'g.db'}")
+    migrate(engine)
+    w = make_world(engine, questionnaire=(q.id, q.version), n_participants=3)
+    pacte = ["debat_a_venir", "debat_a_venir", "en_cours"]
+    for p, answer in zip(w.participants, pacte, strict=True):
+        _save(
+            engine,
+            p.id,
+            q,
+            {
+                "ctx_pacte_gouvernance": {"choice": answer},
+                "ctx_conference_maires": {"choice": "bureau_tous_maires"},
+                "ctx_instruments": {"choices": ["projet_territoire"]},
+                "d4_codir_territoire": {"current": 2, "target": 4, "importance": 3},
+            },
+        )
+    qdir = tmp_path / "questions" / "questionnaires"
+    qdir.mkdir(parents=True)
+    shutil.copy(GOUVERNANCE, qdir / GOUVERNANCE.name)
+    return compute_results(read_campaign_data(engine, w.campaign_id, qdir.parent), min_group_size=3)
+
+
+def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, library):
+    results = governance_results
+    draft = RoadmapDraft(
+        territory="CC Test",
+        campaign="Campagne",
+        questionnaire="gouvernance 2026.1",
+        generated_on=date(2026, 11, 29),
+        participation={"invited": 3, "started": 3, "submitted": 3},
+        plan=(_item(0, "d4_instances", "Instituer un CoDir de territoire"),),
+        points=(),
+        dimension_titles={s.id: s.title for s in results.questionnaire.sections},
+    )
+    doc = content.assemble(draft, results, library, [])
+    table = next(b for b in doc.blocks if getattr(b, "key", "") == "instances")
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["Le pacte de gouvernance"] == (
+        "Le débat n'a pas encore eu lieu",
+        "2 sur 3",
+        "Code général des collectivités territoriales, art. L5211-11-2",
+    )
+    assert rows["La conférence des maires"][0].startswith("Non, car le bureau communautaire")
+    codir = rows[
+        "CoDir de territoire (comité de direction commun aux communes et à l'intercommunalité)"
+    ]
+    assert codir[:2] == ("Absente ou méconnue de la majorité", "cochée par 0 sur 3")
+    steps = next(b for b in doc.blocks if getattr(b, "key", "") == "steps")
+    assert [when for when, _ in steps.rows][:3] == [
+        "29 novembre 2026",
+        "Fin 2026",
+        "100 premiers jours — d'ici le 9 mars 2027",
+    ]
+    assert "en bureau communautaire" in steps.rows[0][1]
+    text = document.build_document(draft, results, library, "md").data.decode("utf-8")
+    assert "« Une instance régulière réunit les directeurs et directrices généraux" in text
+    assert "25/100 aujourd'hui, 75/100 visé en fin de mandat" in text
+    assert "art. L5211-11-3" in text  # the conférence des maires, quoted from the library

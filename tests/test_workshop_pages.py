@@ -1,0 +1,241 @@
+"""AppTest of the workshop pages: the facilitator's console, the screen, the participants."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from diagnostic.access import actor_for_user
+from diagnostic.settings import get_settings
+from diagnostic.store import accounts
+from diagnostic.store.engine import get_engine, migrate, session_scope
+from diagnostic.workshop import live, programme_for, service
+from tests.conftest import ROOT
+from tests.factories import PASSWORD, make_user, make_world
+from tests.test_workshop_output import answer
+
+APP = str(ROOT / "app.py")
+
+
+def engine():
+    eng = get_engine(get_settings().effective_database_url)
+    migrate(eng)
+    return eng
+
+
+def app(**params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [*at.markdown, *at.caption, *at.title, *at.header, *at.subheader, *at.info]
+    parts += [*at.error, *at.success, *at.warning]
+    return "\n".join(str(e.value) for e in parts)
+
+
+@pytest.fixture
+def room(app_env, questions_dir):
+    """Two territories with submitted answers, and a facilitator of both."""
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    alpha = make_world(engine(), name="CC Alpha", n_participants=3)
+    beta = make_world(engine(), name="CC Beta", n_participants=3)
+    answer(engine(), alpha, [1, 3, 5])
+    answer(engine(), beta, [2, 2, 3])
+    user = make_user(engine(), "animation@exemple.fr")
+    with session_scope(engine()) as s:
+        for w in (alpha, beta):
+            accounts.grant(
+                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
+            )
+    return alpha, beta, actor_for_user(engine(), user.id), programme_for(questions_dir)
+
+
+def signed_in() -> AppTest:
+    at = app()
+    at.text_input(key="login_email").input("animation@exemple.fr")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    return at
+
+
+def opened(room, *, controlled: bool = False):
+    alpha, beta, actor, prog = room
+    made = service.create(
+        engine(),
+        actor,
+        title="Séminaire",
+        campaign_ids=[alpha.campaign_id, beta.campaign_id],
+        controlled=controlled,
+    )
+    return made
+
+
+def index_of(prog, kind: str) -> int:
+    return next(i for i, s in enumerate(prog.steps) if s.kind == kind)
+
+
+# --- links without an account -----------------------------------------------------------------
+
+
+def test_an_unknown_code_says_so_in_french_and_asks_again(room):
+    at = app(atelier="ZZZ ZZZ")
+    assert not at.exception
+    assert at.title[0].value == "Rejoindre un atelier"
+    assert "Ce code ne correspond à aucun atelier" in at.error[0].value
+    at.text_input(key="ws_code_input").input("K0O")
+    at.button[0].click().run()
+    assert "n'a pas la bonne forme" in texts(at)
+    empty = app(atelier="")
+    assert empty.title[0].value == "Rejoindre un atelier" and not empty.error
+
+
+def test_a_bad_screen_link_says_so(room):
+    at = app(ecran="pas-un-lien-valide-du-tout-1234567890")
+    assert not at.exception
+    assert at.title[0].value == "Lien d'écran invalide"
+
+
+def test_join_then_reload_keeps_the_seat_and_the_posts(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    at = app(atelier=made.code.lower())
+    assert at.title[0].value == "Séminaire"
+    at.text_input(key="ws_nickname").input("Alice")
+    at.selectbox(key="ws_territory").set_value(alpha.territory.id)
+    at.selectbox(key="ws_role").set_value("dst")
+    at.button[0].click().run()
+    assert not at.exception
+    token = at.query_params["p"]
+    assert at.query_params["atelier"] == made.code
+    assert "Bienvenue Alice" in texts(at)
+    personal = index_of(prog, "personal")
+    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    again = app(atelier=made.code, p=token)  # a reload, or another phone with the same link
+    assert not again.exception
+    assert "Alice · DST · CC Alpha" in texts(again)
+    again.text_area(key=f"ws_text_{personal}").input("Ce que je retiens")
+    again.checkbox(key=f"ws_share_{personal}").check()
+    again.button[0].click().run()
+    assert "Envoyé : votre contribution est à l'écran." in texts(again)
+    third = app(atelier=made.code, p=token)
+    assert "Ce que je retiens" in texts(third) and "Affichée" in texts(third)
+    stale = app(atelier=made.code, p="x" * 43)
+    assert "n'est plus reconnu" in stale.warning[0].value
+
+
+def test_revote_and_grid_on_the_phone(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    seat, token = service.join(
+        engine(), made.code, nickname="Bruno", territory_id=alpha.territory.id, role="dgs"
+    )
+    service.go_to(engine(), actor, made.workshop_id, index_of(prog, "revote"), prog)
+    at = app(atelier=made.code, p=token)
+    assert not at.exception
+    at.radio(key="ws_vote_ins_debat").set_value(4).run()
+    assert service.my_votes(engine(), seat)[(live.LEVEL, "ins_debat")] == 4
+    collective = index_of(prog, "collective")
+    service.go_to(engine(), actor, made.workshop_id, collective, prog)
+    chantier = service.post(engine(), seat, prog, step=collective, text="Une conférence des DGS")
+    service.go_to(engine(), actor, made.workshop_id, index_of(prog, "grid"), prog)
+    at = app(atelier=made.code, p=token)
+    at.radio(key=f"ws_impact_{chantier.id}").set_value(3).run()
+    at.radio(key=f"ws_effort_{chantier.id}").set_value(1).run()
+    assert not at.exception
+    assert service.my_votes(engine(), seat)[(live.EFFORT, str(chantier.id))] == 1
+    service.end(engine(), actor, made.workshop_id, prog, get_settings().questions_dir)
+    over = app(atelier=made.code, p=token)
+    assert over.title[0].value == "Atelier terminé"
+    assert "Une conférence des DGS" in texts(over)
+
+
+# --- the facilitator ---------------------------------------------------------------------------
+
+
+def test_the_facilitator_menu_and_console_create_a_workshop(room):
+    alpha, beta, actor, prog = room
+    from diagnostic.permissions import pages_for
+
+    # a facilitator's menu: the console and the screen, nothing of the coordination
+    assert [p.key for p in pages_for(actor)] == [
+        "accueil",
+        "atelier",
+        "projection",
+        "territoire",
+        "reperes",
+        "confidentialite",
+        "deconnexion",
+    ]
+    at = signed_in()
+    at.switch_page("pages/atelier.py").run()
+    assert not at.exception
+    assert "Ouvrir un nouvel atelier" in texts(at)
+    at.multiselect(key="ws_new_campaigns").set_value([alpha.campaign_id, beta.campaign_id])
+    at.checkbox(key="ws_new_controlled").check()
+    at.button(key="FormSubmitter:ws_new-Ouvrir l'atelier").click().run()
+    assert not at.exception
+    [made] = service.workshops(engine(), actor)
+    assert f"Atelier ouvert : code {made.code[:3]} {made.code[3:]}." in texts(at)
+    assert any("?ecran=" in c.value for c in at.code)
+    assert any(f"?atelier={made.code}" in c.value for c in at.code)
+    at.button(key="ws_next").click().run()
+    assert "Étape 2 sur 10 : Ce que disent nos diagnostics" in texts(at)
+
+
+def test_the_console_moderates_the_inbox_and_retains_commitments(room):
+    alpha, beta, actor, prog = room
+    made = opened(room, controlled=True)
+    seat, _ = service.join(
+        engine(), made.code, nickname="Chloé", territory_id=beta.territory.id, role="dga"
+    )
+    commitments = index_of(prog, "commitments")
+    service.go_to(engine(), actor, made.workshop_id, commitments, prog)
+    post = service.post(engine(), seat, prog, step=commitments, text="Un séminaire annuel")
+    at = signed_in()
+    at.switch_page("pages/atelier.py").run()
+    assert not at.exception
+    assert "Boîte de réception (1)" in texts(at)
+    at.button(key=f"ws_show_{post.id}").click().run()
+    assert "Boîte de réception" not in texts(at)
+    at.checkbox(key=f"ws_keep_{post.id}_False").check().run()
+    assert not at.exception
+    [kept] = [p for p in service.inbox(engine(), actor, made.workshop_id) if p.id == post.id]
+    assert kept.retained and kept.status == live.VISIBLE
+    assert "Engagements retenus (1)" in texts(at)
+    at.checkbox(key="ws_end_sure").check().run()
+    at.button(key="ws_end").click().run()
+    assert not at.exception
+    assert "Engagements inscrits aux projets de feuille de route : 1 pour CC Beta" in texts(at)
+    at.button(key="ws_prep").click().run()
+    assert not at.exception
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Word",
+        "Markdown",
+        "Contributions (CSV)",
+    ]
+
+
+def test_the_projection_follows_the_steps(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    screen = app(ecran=made.screen_token)
+    assert not screen.exception
+    assert "# Bienvenue" in texts(screen)
+    assert f"{made.code[:3]} {made.code[3:]}" in texts(screen)
+    service.go_to(engine(), actor, made.workshop_id, index_of(prog, "results"), prog)
+    screen.run()
+    assert "## CC Alpha" in texts(screen) and "## CC Beta" in texts(screen)
+    assert "niveau moyen" in texts(screen)
+    at = signed_in()
+    at.switch_page("pages/atelier_projection.py").run()
+    assert not at.exception
+    assert "# Ce que disent nos diagnostics" in texts(at)
+    at.button(key="pj_next").click().run()
+    assert not at.exception
+    assert service.live_state(engine(), made.workshop_id).step == index_of(prog, "results") + 1

@@ -1,0 +1,133 @@
+"""The workshop programme (questions/atelier.yaml): the shipped file, and every error located."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from diagnostic.questionnaire import QuestionnaireError
+from diagnostic.workshop import StepKind, load_programme
+from diagnostic.workshop.programme import parse_programme, programme_for
+from tests.conftest import ROOT
+
+HEAD = """\
+id: essai
+version: "1"
+title: Essai
+intro: Un atelier d'essai.
+steps:
+"""
+
+
+def problems(steps: str) -> list[str]:
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_programme(HEAD + textwrap.dedent(steps), "atelier.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_the_shipped_programme_loads_and_follows_the_seminar():
+    programme = load_programme(ROOT / "questions" / "atelier.yaml")
+    kinds = [s.kind for s in programme.steps]
+    assert kinds[0] == StepKind.WELCOME
+    # personal time comes before collective time, and the session ends on commitments
+    assert kinds.index(StepKind.PERSONAL) < kinds.index(StepKind.COLLECTIVE)
+    assert kinds[-1] == StepKind.COMMITMENTS
+    assert set(kinds) == set(StepKind)
+    assert programme.total_minutes == 30  # « 16h30-17h00 Et demain sur mon territoire ? »
+    # the closing reflective module of the domain brief (§5.7)
+    prompts = " ".join(s.prompt for s in programme.steps)
+    for words in ("Ce que je retiens", "3 prochains mois", "secrétaires généraux de mairie"):
+        assert words in prompts
+    grid = next(s for s in programme.steps if s.kind == StepKind.GRID)
+    assert programme.steps[programme.index_of(grid.source)].kind == StepKind.COLLECTIVE
+
+
+def test_the_cli_validates_a_programme(tmp_path):
+    from diagnostic.cli import validate_file
+
+    assert "étapes" in validate_file(ROOT / "questions" / "atelier.yaml")
+
+
+def test_a_valid_minimal_programme():
+    programme = parse_programme(
+        HEAD
+        + textwrap.dedent(
+            """\
+            - {id: seul, kind: personal, title: Seul, prompt: Ce que je retiens., minutes: 2}
+            """
+        )
+    )
+    step = programme.step(7)  # a stored index beyond the end is clamped
+    assert step.id == "seul" and step.seconds == 120 and step.posts
+
+
+def test_unknown_kind_missing_minutes_and_bad_id_are_located():
+    found = problems(
+        """\
+        - id: accueil
+          kind: bienvenue
+          title: Bienvenue
+          prompt: Rejoignez-nous.
+          minutes: 2
+        - id: Seul
+          kind: personal
+          title: Seul
+          prompt: Ce que je retiens.
+        """
+    )
+    assert found == [
+        "atelier.yaml:7: étape « accueil » : type d'étape inconnu « bienvenue » (types possibles :"
+        " welcome, results, personal, collective, revote, grid, commitments)",
+        "atelier.yaml:11: étape « Seul » : champ obligatoire manquant : « minutes »",
+        "atelier.yaml:11: étape « Seul » : identifiant invalide « Seul » : lettres minuscules, "
+        "chiffres et _ seulement, en commençant par une lettre",
+    ]
+
+
+def test_cross_checks_grid_source_duplicates_items_and_welcome():
+    found = problems(
+        """\
+        - {id: seul, kind: personal, title: Seul, prompt: P., minutes: 2, items: 3}
+        - {id: grille, kind: grid, title: Grille, prompt: P., minutes: 2, source: seul}
+        - {id: grille2, kind: grid, title: Grille, prompt: P., minutes: 2, source: plus_tard}
+        - {id: seul, kind: collective, title: Ensemble, prompt: P., minutes: 2}
+        - {id: accueil, kind: welcome, title: Accueil, prompt: P., minutes: 1}
+        - {id: grille3, kind: grid, title: Grille, prompt: P., minutes: 2}
+        """
+    )
+    assert found == [
+        "atelier.yaml:6: étape « seul » : « items » ne sert qu'aux étapes results et revote",
+        "atelier.yaml:7: étape « grille » : « source » doit être une étape collective "
+        "(« seul » est de type personal)",
+        "atelier.yaml:8: étape « grille2 » : « source » renvoie à « plus_tard », qui n'est pas "
+        "une étape placée avant la grille",
+        "atelier.yaml:9: étape « seul » en double (déjà utilisée ligne 6)",
+        "atelier.yaml:10: étape « accueil » : l'accueil (welcome) est la première étape",
+        "atelier.yaml:11: étape « grille3 » : une grille indique sa « source », l'étape "
+        "collective dont elle place les contributions",
+    ]
+
+
+def test_minutes_out_of_range_and_syntax_errors():
+    assert problems("- {id: a, kind: personal, title: T, prompt: P., minutes: 0}\n") == [
+        "atelier.yaml:6: étape « a » : « minutes » doit valoir au moins 1"
+    ]
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_programme(HEAD + "  - id: a\n kind: x\n", "atelier.yaml")
+    assert str(caught.value.problems[0]).startswith("atelier.yaml:7: syntaxe YAML invalide")
+
+
+def test_missing_programme_file_is_reported(tmp_path):
+    with pytest.raises(QuestionnaireError, match="atelier.yaml:0: fichier introuvable"):
+        programme_for(tmp_path)
+
+
+def test_the_guide_example_is_a_valid_programme_extract():
+    import re
+
+    guide = (ROOT / "questions" / "README.md").read_text(encoding="utf-8")
+    section = guide.split("## Le déroulé de l'atelier", 1)[1]
+    [block] = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
+    programme = parse_programme(HEAD + block, "README.md")
+    assert [s.kind for s in programme.steps] == [StepKind.COLLECTIVE, StepKind.GRID]

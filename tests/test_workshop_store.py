@@ -1,0 +1,326 @@
+"""The live workshop against both databases: codes, seats, moderation, votes, roadmap."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from diagnostic.access import actor_for_user
+from diagnostic.permissions import Actor
+from diagnostic.respondent import AccessDenied
+from diagnostic.responses import AnswerError
+from diagnostic.security import hash_token
+from diagnostic.store import accounts
+from diagnostic.store import roadmap as roadmap_store
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import AuditEvent, Workshop, WorkshopParticipant
+from diagnostic.workshop import WorkshopError, live, programme_for, service
+from tests.conftest import ROOT
+from tests.factories import make_user, make_world
+
+
+@pytest.fixture
+def folder(questions_dir: Path) -> Path:
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    return questions_dir
+
+
+@pytest.fixture
+def room(engine, folder):
+    """A territory, its campaign, a facilitator (role facilitator only) and an open workshop."""
+    world = make_world(engine, name="CC Alpha")
+    other = make_world(engine, name="CC Beta")
+    user = make_user(engine, "animation@exemple.fr")
+    with session_scope(engine) as s:
+        for w in (world, other):
+            accounts.grant(
+                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
+            )
+    actor = actor_for_user(engine, user.id)
+    made = service.create(
+        engine,
+        actor,
+        title="Séminaire",
+        campaign_ids=[world.campaign_id, other.campaign_id],
+        controlled=False,
+    )
+    return world, other, actor, made, programme_for(folder), folder
+
+
+def step_of(programme, kind: str) -> int:
+    return next(i for i, s in enumerate(programme.steps) if s.kind == kind)
+
+
+def test_create_stores_hashed_screen_token_and_unique_code(engine, room):
+    world, other, actor, made, _, _ = room
+    with session_scope(engine) as s:
+        row = s.get(Workshop, made.workshop_id)
+        assert row.code == made.code and len(made.code) == 6
+        assert row.screen_token_hash == hash_token(made.screen_token)
+        assert made.screen_token not in str(row.model_dump())
+    info = service.find(engine, made.code.lower()[:3] + " " + made.code[3:])
+    assert info is not None and info.open
+    assert {p.territory_name for p in info.places} == {"CC Alpha", "CC Beta"}
+    assert service.screen(engine, made.screen_token).id == made.workshop_id
+    assert service.screen(engine, "x" * 43) is None
+    second = service.create(
+        engine, actor, title="", campaign_ids=[world.campaign_id], controlled=True
+    )
+    assert second.code != made.code
+    assert service.facilitated(engine, actor, second.workshop_id).title.startswith("Et demain")
+
+
+def test_only_a_facilitator_of_every_territory_may_run_it(engine, room):
+    world, other, actor, made, _, _ = room
+    stranger = actor_for_user(engine, make_user(engine, "autre@exemple.fr").id)
+    with pytest.raises(AccessDenied):
+        service.facilitated(engine, stranger, made.workshop_id)
+    with pytest.raises(AccessDenied):
+        service.create(
+            engine, stranger, title="x", campaign_ids=[world.campaign_id], controlled=False
+        )
+    assert service.workshops(engine, stranger) == []
+    half = Actor(
+        kind="user", user_id=99, memberships=frozenset({(world.territory.id, "facilitator")})
+    )
+    with pytest.raises(AccessDenied):
+        service.go_to(engine, half, made.workshop_id, 1, programme_for(ROOT / "questions"))
+    admin = actor_for_user(engine, make_user(engine, "admin@exemple.fr", admin=True).id)
+    assert [w.id for w in service.workshops(engine, admin)] == [made.workshop_id]
+    assert [w.id for w in service.workshops(engine, actor)] == [made.workshop_id]
+    consultant = Actor(
+        kind="user", user_id=98, memberships=frozenset({(world.territory.id, "consultant")})
+    )
+    assert service.runnable_campaigns(engine, consultant) == []
+
+
+def test_one_campaign_per_territory(engine, room):
+    world, _, actor, _, _, _ = room
+    from diagnostic.store import campaigns
+
+    with session_scope(engine) as s:
+        again = campaigns.create_campaign(
+            s,
+            territory_id=world.territory.id,
+            title="Bis",
+            questionnaire_id="mini",
+            questionnaire_version="1",
+        )
+    with pytest.raises(WorkshopError, match="une seule campagne par territoire"):
+        service.create(
+            engine, actor, title="x", campaign_ids=[world.campaign_id, again.id], controlled=False
+        )
+
+
+def test_join_keeps_only_the_hash_and_the_token_reopens_the_seat(engine, room):
+    world, other, _, made, _, _ = room
+    seat, token = service.join(
+        engine, made.code, nickname=" Alice ", territory_id=world.territory.id, role="dgs"
+    )
+    assert seat.nickname == "Alice" and seat.role_label == "DGS"
+    with session_scope(engine) as s:
+        rows = s.exec(select(WorkshopParticipant)).all()
+        assert [r.token_hash for r in rows] == [hash_token(token)]
+    assert service.seat(engine, made.workshop_id, token) == seat
+    assert service.seat(engine, made.workshop_id, token[:-1] + "x") is None
+    assert service.seat(engine, made.workshop_id + 1, token) is None
+    with pytest.raises(WorkshopError, match="pseudonyme"):
+        service.join(engine, made.code, nickname="  ", territory_id=world.territory.id, role=None)
+    with pytest.raises(WorkshopError, match="territoire"):
+        service.join(engine, made.code, nickname="Bob", territory_id=12345, role=None)
+    with pytest.raises(WorkshopError, match="inconnu"):
+        service.join(engine, "ZZZZZZ", nickname="Bob", territory_id=world.territory.id, role=None)
+    assert service.find(engine, "0OIL00") is None
+    assert service.seat_counts(engine, made.workshop_id) == {world.territory.id: 1}
+
+
+def test_posts_controlled_mode_moderation_and_private_notes(engine, room):
+    world, other, actor, made, programme, _ = room
+    wid = made.workshop_id
+    seat, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    personal = step_of(programme, "personal")
+    collective = step_of(programme, "collective")
+    with pytest.raises(WorkshopError, match="pas encore commencé"):
+        service.post(engine, seat, programme, step=personal, text="trop tôt")
+    service.go_to(engine, actor, wid, personal, programme)
+    with pytest.raises(WorkshopError, match="ne reçoit pas"):
+        service.post(engine, seat, programme, step=0, text="accueil")
+    with pytest.raises(WorkshopError, match="vide"):
+        service.post(engine, seat, programme, step=personal, text="   ")
+    with pytest.raises(AnswerError):
+        service.post(engine, seat, programme, step=personal, text="x" * (live.MAX_POST + 1))
+    note = service.post(engine, seat, programme, step=personal, text="pour moi")
+    shared = service.post(engine, seat, programme, step=personal, text="pour tous", share=True)
+    assert (note.status, shared.status) == (live.PRIVATE, live.VISIBLE)
+    assert [p.text for p in service.wall(engine, wid, step=personal)] == ["pour tous"]
+    assert [p.id for p in service.inbox(engine, actor, wid)] == [shared.id]  # never private
+    assert service.private_counts(engine, wid) == {personal: 1}
+    with pytest.raises(WorkshopError):
+        service.moderate(engine, actor, wid, note.id, live.VISIBLE)  # a private note stays so
+
+    service.set_controlled(engine, actor, wid, True)
+    service.go_to(engine, actor, wid, collective, programme)
+    waiting = service.post(engine, seat, programme, step=collective, text="un chantier")
+    assert waiting.status == live.PENDING
+    assert service.wall(engine, wid, step=collective) == []
+    service.moderate(engine, actor, wid, waiting.id, live.VISIBLE)
+    service.set_group(engine, actor, wid, waiting.id, "  Instances ")
+    service.moderate(engine, actor, wid, waiting.id, live.HIGHLIGHTED)
+    [shown] = service.wall(engine, wid, step=collective, territory_id=world.territory.id)
+    assert (shown.status, shown.group_label) == (live.HIGHLIGHTED, "Instances")
+    assert service.wall(engine, wid, step=collective, territory_id=other.territory.id) == []
+    service.moderate(engine, actor, wid, waiting.id, live.HIDDEN)
+    assert service.wall(engine, wid, step=collective) == []
+    with pytest.raises(WorkshopError, match="état inconnu"):
+        service.moderate(engine, actor, wid, waiting.id, "private")
+    assert [p.text for p in service.my_posts(engine, seat)] == [
+        "pour moi",
+        "pour tous",
+        "un chantier",
+    ]
+
+
+def test_votes_replace_each_other_and_stay_within_the_territory(engine, room):
+    world, other, actor, made, programme, _ = room
+    wid = made.workshop_id
+    a, _ = service.join(engine, made.code, nickname="A", territory_id=world.territory.id, role=None)
+    b, _ = service.join(engine, made.code, nickname="B", territory_id=other.territory.id, role=None)
+    collective = step_of(programme, "collective")
+    service.go_to(engine, actor, wid, collective, programme)
+    mine = service.post(engine, a, programme, step=collective, text="chantier de A")
+    service.vote(
+        engine, a, kind=live.LEVEL, target="ins_codir", value=2, campaign_id=world.campaign_id
+    )
+    service.vote(
+        engine, a, kind=live.LEVEL, target="ins_codir", value=4, campaign_id=world.campaign_id
+    )
+    service.vote(engine, a, kind=live.IMPACT, target=str(mine.id), value=3)
+    assert service.my_votes(engine, a) == {("level", "ins_codir"): 4, ("impact", str(mine.id)): 3}
+    with pytest.raises(WorkshopError, match="chantier introuvable"):
+        service.vote(engine, b, kind=live.IMPACT, target=str(mine.id), value=1)
+    with pytest.raises(AnswerError):
+        service.vote(engine, a, kind=live.EFFORT, target=str(mine.id), value=4)
+    with pytest.raises(AnswerError):
+        service.vote(engine, a, kind="autre", target="x", value=1)
+    frame = service.votes_frame(engine, wid)
+    assert sorted(frame["kind"]) == ["impact", "level"]
+    assert set(frame["territory_id"]) == {world.territory.id}
+
+
+def test_retained_commitments_go_into_the_roadmap_once(engine, room):
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    seat, token = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    commitments = step_of(programme, "commitments")
+    service.go_to(engine, actor, wid, commitments, programme)
+    text = "Réunir la conférence des DGS avant le 31 mars. Le DGS de la CC la porte."
+    kept = service.post(engine, seat, programme, step=commitments, text=text, dimension="acteurs")
+    dropped = service.post(engine, seat, programme, step=commitments, text="Une idée non retenue")
+    service.retain(engine, actor, wid, kept.id, retained=True)
+    report = service.end(engine, actor, wid, programme, folder)
+    assert report.sent == {"CC Alpha": 1} and report.skipped == 0
+
+    with session_scope(engine) as s:
+        [item] = roadmap_store.plan_items(s, campaign_id=world.campaign_id)
+        assert roadmap_store.plan_items(s, campaign_id=other.campaign_id) == []
+        actions = [e.action for e in s.exec(select(AuditEvent)).all()]
+    info = service.facilitated(engine, actor, wid)
+    assert item.origin == "atelier" and item.status == "proposed"
+    assert item.title == "Réunir la conférence des DGS avant le 31 mars"
+    assert item.description == f"Issu de l'atelier du {info.day} : {text}"
+    assert item.dimension == "acteurs"
+    assert {"workshop.create", "workshop.end", "roadmap.add"} <= set(actions)
+    # sending again adds nothing; the participant's link now says the workshop is over
+    again = service.send_commitments(engine, actor, wid, programme, folder)
+    assert again.sent == {}
+    assert not info.open
+    assert [p.roadmap_item_id for p in service.my_posts(engine, seat) if p.id == kept.id] == [
+        item.id
+    ]
+    assert dropped.id not in {p.id for p in service.inbox(engine, actor, wid) if p.retained}
+    with pytest.raises(WorkshopError, match="terminé"):
+        service.post(engine, seat, programme, step=commitments, text="trop tard")
+    with pytest.raises(WorkshopError, match="terminé"):
+        service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role=None)
+    with pytest.raises(WorkshopError, match="terminé"):
+        service.go_to(engine, actor, wid, 0, programme)
+    assert service.screen(engine, made.screen_token) is None
+    assert service.find(engine, made.code).status == "ended"
+
+
+def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(engine, room):
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    seat, _ = service.join(
+        engine, made.code, nickname="B", territory_id=other.territory.id, role=None
+    )
+    commitments = step_of(programme, "commitments")
+    service.go_to(engine, actor, wid, commitments, programme)
+    post = service.post(engine, seat, programme, step=commitments, text="Un séminaire annuel")
+    service.retain(engine, actor, wid, post.id, retained=True, dimension="inconnue")
+    report = service.send_commitments(engine, actor, wid, programme, folder)
+    assert report.sent == {"CC Beta": 1}
+    with session_scope(engine) as s:
+        [item] = roadmap_store.plan_items(s, campaign_id=other.campaign_id)
+    assert item.dimension == "instances"  # the first axis of the mini questionnaire
+    service.set_focus(engine, actor, wid, other.territory.id)
+    assert service.live_state(engine, wid).focus == other.territory.id
+    service.set_focus(engine, actor, wid, None)
+    with pytest.raises(WorkshopError):
+        service.set_focus(engine, actor, wid, 424242)
+    token = service.reissue_screen(engine, actor, wid)
+    assert service.screen(engine, token).id == wid
+    assert service.screen(engine, made.screen_token) is None
+
+
+def test_erasing_a_campaign_erases_its_re_votes(engine, room):
+    from diagnostic.journal import action_label
+    from diagnostic.store import privacy
+
+    world, other, actor, made, programme, _ = room
+    seat, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role=None
+    )
+    service.vote(
+        engine, seat, kind=live.LEVEL, target="ins_debat", value=3, campaign_id=world.campaign_id
+    )
+    with session_scope(engine) as s:
+        privacy.delete_campaign(s, campaign_id=world.campaign_id, actor="t")
+    assert service.votes_frame(engine, made.workshop_id).empty
+    assert [p.territory_name for p in service.find(engine, made.code).places] == ["CC Beta"]
+    assert action_label("workshop.end") == "Clôture d'un atelier (engagements envoyés)"
+
+
+def test_a_polling_read_never_waits_for_a_writer(engine, room):
+    """The screen and 150 phones read through read_scope: on SQLite (WAL) they take no write
+    lock, so they go on while a writer holds it (a BEGIN IMMEDIATE read would block here)."""
+    import threading
+
+    world, _, actor, made, _, _ = room
+    holding, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with session_scope(engine) as s:
+            s.get(Workshop, made.workshop_id).title = "Renommé"
+            s.flush()
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    holding.wait(10)
+    try:
+        state = service.live_state(engine, made.workshop_id)  # while the writer holds the lock
+        assert state is not None and state.open
+        assert service.find(engine, made.code).title == "Séminaire"  # not yet committed
+    finally:
+        release.set()
+        thread.join()
+    assert service.find(engine, made.code).title == "Renommé"
