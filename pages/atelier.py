@@ -200,8 +200,7 @@ if info.open:
         on_change=jump_to,
         args=(jump_key,),
     )
-    mode, focus = st.columns(2)
-    mode.toggle(
+    st.toggle(
         "Mode contrôlé (validation avant affichage)",
         value=state.controlled,
         key="ws_controlled",
@@ -212,7 +211,7 @@ if info.open:
     if len(info.places) > 1:
         names_on_screen = {p.territory_id: p.territory_name for p in info.places}
         focus_key = f"ws_focus_{state.focus}"
-        focus.pills(
+        st.pills(
             "Territoire à l'écran (aucun : tous)",
             list(names_on_screen),
             default=state.focus,
@@ -323,7 +322,8 @@ def moderation_row(post: live.Post, groups: list[str]) -> None:
             x.pills(
                 "Axe de la feuille de route",
                 list(mine),
-                default=post.dimension if post.dimension in mine else None,
+                # what « Clore » sends when nobody chose: the first axis
+                default=post.dimension if post.dimension in mine else next(iter(mine)),
                 format_func=mine.get,
                 key=axis_key,
                 disabled=sent,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from diagnostic.respondent import AccessDenied
-from diagnostic.workshop import StepKind, WorkshopError, WorkshopInfo, live, service
+from diagnostic.workshop import Place, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
 from diagnostic.workshop.output import revote_table
@@ -48,14 +48,14 @@ info: WorkshopInfo = found  # type: ignore[assignment]
 style("projection")
 
 
-def card(post: live.Post, *, territory: str | None = None) -> None:
-    """One post on the wall: the text large, the author small; highlighted ones stand out."""
+def card(post: live.Post, *, length: int = 280) -> None:
+    """One post on the wall: the text large (cut at `length` characters: the console and the
+    report have it whole), the author small; highlighted ones stand out."""
     prefix = "hl_" if post.status == live.HIGHLIGHTED else "card_"
     with st.container(border=True, key=f"{prefix}{post.id}"):
         mark = "★ " if post.retained else ""
-        st.markdown(mark + plain(post.text))
-        who = plain(post.nickname) + (f" · {plain(territory)}" if territory else "")
-        st.caption(who)
+        st.markdown(mark + plain(live.shorten(post.text, length)))
+        st.caption(plain(post.nickname))
 
 
 def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 24) -> None:
@@ -73,6 +73,24 @@ def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 24) -> None:
         st.caption(f"… et {shown - limit} autre(s) contribution(s).")
 
 
+def territories_side_by_side(
+    places: tuple[Place, ...], posts: list[live.Post], per: int = 3
+) -> None:
+    """One column per territory (4 per row): its highlighted then latest posts, so that a
+    room of several territories fits on one screen (« Territoire à l'écran » shows more)."""
+    for start in range(0, len(places), 4):
+        row = places[start : start + 4]
+        for col, place in zip(st.columns(4), row, strict=False):
+            with col:
+                mine = [p for p in posts if p.territory_id == place.territory_id]
+                st.markdown(f"### {plain(place.territory_name)} ({len(mine)})")
+                latest = sorted(mine, key=lambda p: (p.status != live.HIGHLIGHTED, -p.id))
+                for post in latest[:per]:
+                    card(post, length=110)
+                if len(mine) > per:
+                    st.caption(f"… et {len(mine) - per} autre(s)")
+
+
 def welcome(seats: dict[int | None, int]) -> None:
     link = participant_link(info.code)
     left, right = st.columns([3, 2], vertical_alignment="center")
@@ -87,10 +105,10 @@ def welcome(seats: dict[int | None, int]) -> None:
         st.caption(
             " · ".join(f"{p.territory_name} : {seats.get(p.territory_id, 0)}" for p in info.places)
         )
-    right.image(qr_image(link), width=420, caption="Scannez pour rejoindre")
+    right.image(qr_image(link), width=560, caption="Scannez pour rejoindre")
 
 
-def results_view(places: tuple, n: int) -> None:  # type: ignore[type-arg]
+def results_view(places: tuple[Place, ...], n: int) -> None:
     cols = st.columns(min(len(places), 2))
     for i, place in enumerate(places):
         with cols[i % len(cols)]:
@@ -108,7 +126,7 @@ def results_view(places: tuple, n: int) -> None:  # type: ignore[type-arg]
                 st.caption(live.item_reading(row))
 
 
-def revote_view(places: tuple, step_index: int) -> None:  # type: ignore[type-arg]
+def revote_view(places: tuple[Place, ...], step_index: int) -> None:
     step = prog.step(step_index)
     votes = service.votes_frame(engine(), info.id, {live.LEVEL})
     for place in places:
@@ -135,12 +153,14 @@ def revote_view(places: tuple, step_index: int) -> None:  # type: ignore[type-ar
                             theme=None,
                             key=f"shift_{place.campaign_id}_{row['question_id']}",
                         )
+            names = rows[0]["level_labels"]
+            st.caption(" · ".join(f"{level} {names[level]}" for level in rows[0]["levels"]))
         else:
             for row in rows:
                 st.markdown(f"**{plain(row['text'])}** — {live.shift_reading(row)}")
 
 
-def grid_view(places: tuple, step_index: int) -> None:  # type: ignore[type-arg]
+def grid_view(places: tuple[Place, ...], step_index: int) -> None:
     from diagnostic.workshop.output import grid_table
 
     step = prog.step(step_index)
@@ -193,19 +213,22 @@ def screen() -> None:
         if step.kind == StepKind.WELCOME:
             welcome(service.seat_counts(engine(), info.id))
         elif step.kind == StepKind.RESULTS:
-            results_view(places, step.item_count if len(places) == 1 else min(3, step.item_count))
+            # what fits on one screen: all items for one territory, fewer for several
+            fits = {1: step.item_count, 2: 3}.get(len(places), 2)
+            results_view(places, min(step.item_count, fits))
         elif step.kind == StepKind.PERSONAL:
             posts = service.wall(engine(), info.id, step=state.step)
             private = service.private_counts(engine(), info.id).get(state.step, 0)
             st.caption(f"{private + len(posts)} note(s) écrite(s), {len(posts)} partagée(s)")
-            wall(posts)
+            wall(posts, limit=12)
         elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
-            for place in places:
-                posts = service.wall(
-                    engine(), info.id, step=state.step, territory_id=place.territory_id
-                )
-                st.markdown(f"## {plain(place.territory_name)} ({len(posts)})")
-                wall(posts, columns=3 if len(places) == 1 else 4, limit=12 if focus else 8)
+            posts = service.wall(engine(), info.id, step=state.step)  # one query for the room
+            if len(places) == 1:
+                mine = [p for p in posts if p.territory_id == places[0].territory_id]
+                st.markdown(f"## {plain(places[0].territory_name)} ({len(mine)})")
+                wall(mine, limit=12)
+            else:
+                territories_side_by_side(places, posts)
         elif step.kind == StepKind.REVOTE:
             revote_view(places, state.step)
         elif step.kind == StepKind.GRID:

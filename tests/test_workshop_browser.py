@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port
+from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port
 
 ARTIFACTS = ROOT / "test-artifacts" / "atelier"
 FACILITATOR = ("animation@demo.fr", "animation-atelier")
@@ -42,7 +42,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(ROOT / "tests" / "fixtures" / "mini.yaml", questions / "questionnaires")
     shutil.copytree(ROOT / "questions" / "demo", questions / "demo")
     shutil.copy(ROOT / "questions" / "atelier.yaml", questions / "atelier.yaml")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",

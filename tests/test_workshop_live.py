@@ -283,3 +283,8 @@ def test_commitment_title(text, title):
     assert len(got) <= 141
     if text.startswith("Réunir"):
         assert got == "Réunir la conférence des DGS avant mars"
+
+
+def test_shorten_cuts_at_a_word():
+    assert live.shorten("court", 10) == "court"
+    assert live.shorten("un texte assez long, à couper", 16) == "un texte assez …"

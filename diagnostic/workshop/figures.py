@@ -43,8 +43,11 @@ def shift_chart(
     title: str,
     big: bool = False,
 ) -> go.Figure:
-    """Share of each level before (questionnaire) and after (re-vote), side by side."""
-    x = [f"{lv}. {level_labels.get(lv, '')}".strip() for lv in levels]
+    """Share of each level before (questionnaire) and after (re-vote), side by side.
+
+    On the screen (`big`) the levels are numbered only (their names do not fit a third of a
+    screen at projection size; the page writes them once below)."""
+    x = [str(lv) if big else f"{lv}. {level_labels.get(lv, '')}".strip() for lv in levels]
     fig = go.Figure()
     for side, name, colour in (
         ("before", "Questionnaire", GREY),
@@ -65,8 +68,13 @@ def shift_chart(
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_yaxes(title="% des réponses", range=[0, 110], showgrid=True, gridcolor="#E5E5E5")
-    return _layout(fig, title, big=big, height=460 if big else 340)
+    fig.update_xaxes(type="category", title="Niveau" if big else None)
+    # the shares are written on the bars: no axis to read
+    fig.update_yaxes(range=[0, 115], visible=not big, title="% des réponses", gridcolor="#E5E5E5")
+    fig = _layout(fig, title, big=big, height=440 if big else 340)
+    if big:
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=70))
+    return fig
 
 
 def spread_out(points: pd.DataFrame, step: float = 0.09) -> pd.DataFrame:

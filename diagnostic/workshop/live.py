@@ -243,6 +243,13 @@ def grid_points(posts: Iterable[Post], votes: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def shorten(text: str, limit: int) -> str:
+    """A text cut at a word within `limit` characters, with « … » when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
+
+
 def commitment_title(text: str, limit: int = 140) -> str:
     """A roadmap title from a commitment: its first sentence, cut at a word within `limit`."""
     first = text.strip().split("\n", 1)[0]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -72,11 +72,6 @@ class WorkshopInfo:
 
     def place_of(self, territory_id: int | None) -> Place | None:
         return next((p for p in self.places if p.territory_id == territory_id), None)
-
-    def shown_places(self) -> tuple[Place, ...]:
-        """The territories on screen: the focus one, or all of them."""
-        focused = self.place_of(self.focus)
-        return (focused,) if focused else self.places
 
 
 @dataclass(frozen=True)
@@ -628,7 +623,3 @@ def private_counts(engine: Engine, workshop_id: int) -> dict[int, int]:
 def seat_counts(engine: Engine, workshop_id: int) -> dict[int | None, int]:
     with read_scope(engine) as s:
         return store.seat_counts(s, workshop_id=workshop_id)
-
-
-def today() -> date:
-    return local_time(live_now()).date()
