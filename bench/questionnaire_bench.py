@@ -6,7 +6,7 @@ that draws the same elements and widgets with literal values and no logic are ea
 one answer (a radio changed), `--reps` times, alternating. Target: page <= 1.25 x the floor.
 
     .venv/bin/python bench/questionnaire_bench.py             # every part, 15 reruns each
-    .venv/bin/python bench/questionnaire_bench.py --reps 5 --parts 1,2
+    .venv/bin/python bench/questionnaire_bench.py --reps 5 --parts 1,2 --database postgresql
 """
 
 from __future__ import annotations
@@ -235,20 +235,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--parts", help="numéros des parties (1,2…), toutes par défaut")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="diag-qbench-"))
+    from bench.load_test import database
+
     try:
-        return _run(tmp, args)
+        with database(args.database, tmp) as url:
+            return _run(tmp, url, args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run(tmp: Path, args: argparse.Namespace) -> int:
+def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions, ignore=shutil.ignore_patterns("demo"))
     os.environ.update(
-        DATABASE_URL=f"sqlite:///{tmp / 'bench.db'}",
+        DATABASE_URL=url,
         QUESTIONS_DIR=str(questions),
         LOAD_DEMO="false",
         PUBLIC_URL="http://127.0.0.1:8501",
@@ -278,7 +282,10 @@ def _run(tmp: Path, args: argparse.Namespace) -> int:
     page.run()
     page.button(key="start").click().run()
 
-    print(f"Questionnaire « {q.id} » {q.version} : relance AppTest après une réponse")
+    print(
+        f"Questionnaire « {q.id} » {q.version} : relance AppTest après une réponse "
+        f"({args.database})"
+    )
     print(f"charge de la machine au départ (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
     print(f"{'partie':<34} {'widgets':>7} {'page (ms)':>10} {'plancher (ms)':>14} {'rapport':>8}")
     app_total, floor_total, worst = 0.0, 0.0, 0.0

@@ -211,3 +211,13 @@ def test_postgres_without_pg_dump_prints_the_command_and_exits_2(tmp_path, capsy
     assert "postgresql://diag@db.example:5433/diagnostic" in err
     assert "secret" not in err and "PGPASSWORD" in err
     _reset_caches()
+
+
+def test_restore_into_an_unreachable_base_fails_in_one_line(tmp_path, capsys, monkeypatch):
+    backup_file = tmp_path / "b.db"
+    with sqlite3.connect(backup_file) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32))")
+    use_database(monkeypatch, "postgresql+psycopg://postgres@127.0.0.1:1/absente")
+    code, _, err = cli(capsys, "restore", str(backup_file))
+    assert code == 1 and "la base de destination ne répond pas" in err
+    _reset_caches()

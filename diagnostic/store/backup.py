@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
 from diagnostic.store.engine import MIGRATIONS, build_engine, migrate
+from diagnostic.store.faults import is_unavailable
 
 
 class BackupError(Exception):
@@ -200,8 +201,17 @@ def has_data(url: str) -> bool:
             return any(
                 conn.execute(select(func.count()).select_from(table(n))).scalar() for n in names
             )
+    except Exception as exc:
+        _unreachable(exc)
+        raise
     finally:
         engine.dispose()
+
+
+def _unreachable(exc: BaseException) -> None:
+    if is_unavailable(exc):
+        detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise BackupError(f"la base de destination ne répond pas ({detail})") from None
 
 
 def restore(url: str, source: Path, *, force: bool = False) -> str | None:
@@ -235,6 +245,9 @@ def restore(url: str, source: Path, *, force: bool = False) -> str | None:
     engine = build_engine(url)
     try:
         migrate(engine)
+    except Exception as exc:
+        _unreachable(exc)
+        raise
     finally:
         engine.dispose()
     return revision
