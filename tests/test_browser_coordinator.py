@@ -1,0 +1,140 @@
+"""The coordinator's journey in a real browser: results, consensus meeting, roadmap documents.
+
+Debian's Chromium driven by Playwright against `streamlit run` on the demo territories.
+Screenshots go to test-artifacts/coordination/."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from diagnostic.demo import load_demo
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from diagnostic.store.models import ConsensusScore
+from tests.conftest import ROOT
+from tests.live import CHROMIUM, Server, chromium, settle, start_server, stop
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Chromium de Debian absent (apt-get install chromium) : tests navigateur ignorés",
+    ),
+]
+ARTIFACTS = ROOT / "test-artifacts" / "coordination"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    tmp = tmp_path_factory.mktemp("coordination")
+    questions = tmp / "questions"
+    shutil.copytree(ROOT / "questions", questions)
+    url = f"sqlite:///{tmp / 'app.db'}"
+    engine = build_engine(url)
+    migrate(engine)
+    load_demo(engine, questions)
+    engine.dispose()
+    server = start_server(url, questions, tmp / "server.log")
+    try:
+        yield server, url
+    finally:
+        stop(server)
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_results_consensus_and_roadmap_download(demo):
+    import docx
+    from playwright.sync_api import expect
+
+    server, url = demo
+    with chromium() as browser:
+        context = browser.new_context(
+            locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
+        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
+        page.get_by_label("Mot de passe").fill("demo-diagnostic")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        nav = page.get_by_test_id("stSidebarNavItems")
+
+        # results of the first territory: the synthesis and its radar chart
+        nav.get_by_role("link", name="Résultats").click()
+        expect(page.get_by_role("heading", name="Résultats du diagnostic")).to_be_visible()
+        settle(page)
+        territory = page.get_by_role("combobox", name="Territoire").input_value()
+        assert territory.startswith("Communauté"), territory
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60000)
+        shot(page, "01-resultats")
+        page.get_by_role("tab", name="Regards croisés").click()
+        settle(page)
+        expect(page.get_by_role("heading", name="Angles morts")).to_be_visible()
+        shot(page, "02-regards-croises")
+
+        # the consensus meeting: record the level the group agrees on for the first item
+        nav.get_by_role("link", name="Réunion de consensus").click()
+        expect(page.get_by_role("heading", name="Réunion de consensus")).to_be_visible()
+        settle(page)
+        form = page.get_by_test_id("stForm")
+        form.get_by_role("radiogroup", name="Niveau retenu par le collectif").get_by_text(
+            "2", exact=True
+        ).click()
+        target = form.get_by_role("radiogroup", name="Niveau visé en fin de mandat")
+        if target.count():
+            target.get_by_text("4", exact=True).click()
+        form.get_by_label("Justification").fill("Accord en séance : instances à formaliser.")
+        form.get_by_role("button", name="Enregistrer le consensus").click()
+        settle(page)
+        expect(page.get_by_text("Consensus enregistré")).to_be_visible(timeout=20000)
+        shot(page, "03-consensus")
+
+        # the roadmap: propose actions, prepare the documents, download the Word file
+        nav.get_by_role("link", name="Feuille de route").click()
+        expect(page.get_by_role("heading", name="Feuille de route")).to_be_visible()
+        settle(page)
+        propose = page.get_by_role("button", name="Proposer des actions à partir des résultats")
+        if propose.count():
+            propose.click()
+            settle(page)
+        expect(page.get_by_text("action(s) ajoutée(s)")).to_be_visible(timeout=60000)
+        page.get_by_role("button", name="Préparer les documents").click()
+        word = page.get_by_role("button", name="Word (.docx)")
+        expect(word).to_be_visible(timeout=120000)
+        shot(page, "04-feuille-de-route")
+        with page.expect_download() as info:
+            word.click()
+        download = info.value
+        assert download.suggested_filename.endswith(".docx")
+        content = Path(download.path()).read_bytes()
+        context.close()
+
+    document = docx.Document(io.BytesIO(content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert any("Plan d'action" in h for h in headings), headings
+    assert territory in "\n".join(p.text for p in document.paragraphs)
+    assert document.inline_shapes, "le document doit contenir les graphiques"
+
+    # the consensus typed in the browser is in the base, with its rationale
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as s:
+            from sqlmodel import select
+
+            rows = s.exec(
+                select(ConsensusScore).where(
+                    ConsensusScore.rationale == "Accord en séance : instances à formaliser."
+                )
+            ).all()
+            assert [r.level for r in rows] == [2]
+    finally:
+        engine.dispose()
