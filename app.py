@@ -4,7 +4,7 @@ import streamlit as st
 
 from diagnostic.permissions import pages_for
 from pages._resilience import database_guard
-from pages._shell import current_actor, link_was_given
+from pages._shell import current_actor, link_was_given, plain
 from pages._workshop import link_page
 
 st.set_page_config(
@@ -36,6 +36,6 @@ with database_guard():  # a database out of reach gives a French message, never 
             for i, spec in enumerate(specs)
         ]
     if actor.is_user and workshop_page is None:
-        st.sidebar.caption(f"Connecté·e : {actor.name or actor.email}")
+        st.sidebar.caption(f"Connecté·e : {plain(actor.name or actor.email)}")
     position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
     st.navigation(pages, position=position).run()

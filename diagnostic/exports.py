@@ -54,6 +54,21 @@ def file_name(base: str, fmt: str) -> str:
     return f"{slug[:80]}.{fmt}"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~@])")
+_BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
+_LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
+
+
+def markdown_text(text: object, *, bare_links: bool = False) -> str:
+    """Text printed as typed in a Markdown file, on one line: no markup, no bracketed or <…>
+    link, no heading, list or rule (every line break, \\r included, becomes a space). The bare
+    addresses and e-mails that GitHub-flavoured Markdown links by itself are escaped too, unless
+    `bare_links` (a visible address is no disguise: the roadmap keeps its sources clickable)."""
+    one_line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    one_line = _LIST_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", one_line)
+    return one_line if bare_links else _BARE_LINK.sub(r"\\\1\2", one_line)
+
+
 def neutralize(value: Any) -> Any:
     """Prefix a text a spreadsheet would read as a formula with `'`; leave anything else as is."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):

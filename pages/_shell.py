@@ -31,7 +31,7 @@ from diagnostic.store.models import Campaign
 from diagnostic.workshop import Place
 
 TOKEN_PARAM = "t"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
 
 def settings() -> Settings:
@@ -122,8 +122,10 @@ def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | Non
 
 
 def plain(text: object) -> str:
-    """Escape Markdown so that text a user typed is shown exactly as typed."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    """Escape Markdown so that text a user typed is shown exactly as typed (`=` too: a line
+    of them under a text would make it a heading; `&`: no entity is decoded)."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
 def invitation() -> Invitation | None:

@@ -131,7 +131,7 @@ with top_left:
         st.markdown(spoken(info.code))
     st.markdown("Lien des participant·es :")
     st.code(link, language=None)
-    st.caption(" · ".join(p.territory_name for p in info.places))
+    st.caption(" · ".join(plain(p.territory_name) for p in info.places))
 top_right.image(qr_image(link), width=180, caption="Code QR du lien")
 
 if info.open:
@@ -215,7 +215,7 @@ if info.open:
             "Territoire à l'écran (aucun : tous)",
             list(names_on_screen),
             default=state.focus,
-            format_func=names_on_screen.get,
+            format_func=lambda i: plain(names_on_screen[i]),  # pill labels are Markdown
             key=focus_key,
             on_change=lambda: attempt(service.set_focus, info.id, st.session_state[focus_key]),
         )
@@ -299,6 +299,7 @@ def moderation_row(post: live.Post, groups: list[str]) -> None:
                 "Regroupement",
                 groups,
                 default=post.group_label if post.group_label in groups else None,
+                format_func=plain,  # typed labels, and pill labels are Markdown
                 key=group_key,
                 on_change=from_widget,
                 args=(service.set_group, group_key, info.id, post.id),
@@ -394,7 +395,7 @@ if info.open:
         except (AccessDenied, WorkshopError, AnswerError) as exc:
             st.error(f"Atelier non clos : {exc}.")
         else:
-            sent = ", ".join(f"{n} pour {t}" for t, n in report.sent.items()) or "aucun"
+            sent = ", ".join(f"{n} pour {plain(t)}" for t, n in report.sent.items()) or "aucun"
             st.session_state["flash"] = (
                 f"Atelier clos. Engagements inscrits aux projets de feuille de route : {sent}."
             )

@@ -8,6 +8,7 @@ from diagnostic.respondent import AccessDenied
 from diagnostic.responses import AnswerError
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
+from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
 from pages._shell import engine, plain, settings, workshop_results
 from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
@@ -15,7 +16,42 @@ from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, st
 style("participant")
 prog = programme()
 raw_code = st.query_params.get(CODE_PARAM, "")
-info = service.find(engine(), raw_code)
+
+
+def lookup(code: str | None) -> WorkshopInfo | None:
+    """The workshop of a code, unless this browser, or the server, has met too many wrong
+    codes lately (then nothing is looked up: see diagnostic.workshop.throttle)."""
+    if code is None:  # not even the shape of a code: the database is not asked
+        return None
+    opened = st.session_state.setdefault("ws_codes_ok", set())
+    seat_code = (
+        None if code in opened else service.code_of_seat(engine(), st.query_params.get(SEAT_PARAM))
+    )
+    trusted = code in opened or seat_code == code
+    now = limit.clock()
+    mine = st.session_state.get("ws_code_failures", [])
+    if not trusted:
+        wait = max(
+            limit.retry_after(mine, now, limit=limit.SESSION_MAX_FAILURES),
+            limit.JOIN_FAILURES.retry_after(now),
+        )
+        if wait:
+            st.title("Rejoindre un atelier")
+            st.error(limit.wait_message(wait))
+            st.stop()
+    found = service.find(engine(), code)
+    if found is not None:
+        opened.add(code)
+    elif st.session_state.get("ws_code_last_failed") != code:  # a rerun is not a new try
+        st.session_state["ws_code_last_failed"] = code
+        st.session_state["ws_code_failures"] = limit.remember(
+            mine, now, limit=limit.SESSION_MAX_FAILURES
+        )
+        limit.JOIN_FAILURES.failed(now)
+    return found
+
+
+info = lookup(normalize_code(raw_code))
 
 
 def ask_code(message: str) -> None:
@@ -50,8 +86,8 @@ seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
 if not info.open:
     st.title("Atelier terminé")
     st.info(
-        f"L'atelier « {info.title} » est terminé : merci de votre participation. L'animation "
-        "transmet les engagements retenus aux feuilles de route des territoires."
+        f"L'atelier « {plain(info.title)} » est terminé : merci de votre participation. "
+        "L'animation transmet les engagements retenus aux feuilles de route des territoires."
     )
     if seat is not None:
         mine = service.my_posts(engine(), seat)
@@ -64,7 +100,7 @@ if not info.open:
 
 def join_form() -> None:
     """No seat yet (or a link no longer recognised): a nickname, a territory, a role."""
-    st.title(info.title)
+    st.title(plain(info.title))
     st.markdown("Atelier **« Et demain sur mon territoire ? »** · sans compte, en 20 secondes.")
     if st.query_params.get(SEAT_PARAM):
         st.warning(
@@ -121,7 +157,7 @@ st.caption(
 welcome = st.session_state.pop("ws_joined", None)
 if welcome:
     st.success(
-        f"Bienvenue {welcome} ! Gardez cette page ouverte : elle suit l'écran. Si vous la "
+        f"Bienvenue {plain(welcome)} ! Gardez cette page ouverte : elle suit l'écran. Si vous la "
         "fermez, rouvrez le même lien (il contient votre place)."
     )
 

@@ -103,7 +103,9 @@ def welcome(seats: dict[int | None, int]) -> None:
         total = sum(seats.values())
         st.markdown(f"**{total}** personne(s) ont rejoint l'atelier.")
         st.caption(
-            " · ".join(f"{p.territory_name} : {seats.get(p.territory_id, 0)}" for p in info.places)
+            " · ".join(
+                f"{plain(p.territory_name)} : {seats.get(p.territory_id, 0)}" for p in info.places
+            )
         )
     right.image(qr_image(link), width=560, caption="Scannez pour rejoindre")
 

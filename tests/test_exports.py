@@ -129,3 +129,73 @@ def test_no_exported_csv_cell_can_start_a_formula(texts):
     for row in rows[1:]:
         cell = row[0] if row else ""
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+HOSTILE_MD = [
+    "**gras**",
+    "[lien](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "# titre",
+    "Ligne\n===",
+    "- puce\r\n1. liste",
+    "`code` | cellule | ~~barré~~",
+    "+ plus",
+    "12) douze",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_MD)
+def test_markdown_text_renders_as_typed_on_one_line(text):
+    from markdown_it import MarkdownIt
+
+    from diagnostic.exports import markdown_text
+
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = md.parse(markdown_text(text))
+    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in t.children or []}
+    assert kinds <= {"paragraph_open", "paragraph_close", "inline", "text", "softbreak"}, kinds
+    rendered = "".join(c.content for t in tokens if t.children for c in t.children)
+    assert rendered == " ".join(text.split())
+
+
+def test_markdown_text_escapes_bare_links_unless_asked():
+    from diagnostic.exports import markdown_text
+
+    assert markdown_text("voir https://exemple.fr et www.exemple.fr") == (
+        "voir https\\://exemple.fr et www\\.exemple.fr"
+    )
+    assert markdown_text("https://exemple.fr", bare_links=True) == "https://exemple.fr"
+
+
+def test_roadmap_markdown_escapes_the_territory_and_titles():
+    from diagnostic.document import markdown_writer
+    from diagnostic.document.blocks import Bullets, Cover, Document, Heading, Table
+
+    cover = Cover(
+        title="Feuille de route",
+        subtitle="Mandat 2026–2032",
+        territory="[CC](javascript:x) **des** <b>Rives</b>",
+        facts=(("Pilote", "=1+1 # non"),),
+        notice="Projet",
+    )
+    blocks = (
+        Heading(1, "# Action *importante*"),
+        Bullets(("[clic](https://piege.example)",)),
+        Table(columns=("Action", "Pilote"), rows=(("a | b", "<script>x</script>"),), widths=(1, 1)),
+    )
+    document = Document(
+        cover=cover,
+        blocks=blocks,
+        title="Feuille de route",
+        subject="Gouvernance",
+        author="Coordination",
+        language="fr-FR",
+        day=date(2026, 11, 29),
+    )
+    text = markdown_writer.write(document).decode("utf-8")
+    assert (
+        "# Feuille de route — \\[CC\\](javascript:x) \\*\\*des\\*\\* \\<b\\>Rives\\</b\\>" in text
+    )
+    assert "## \\# Action \\*importante\\*" in text
+    assert "- \\[clic\\](https://piege.example)" in text
+    assert "| a \\| b | \\<script\\>x\\</script\\> |" in text

@@ -1,10 +1,12 @@
 """Isolation, tested as an attacker would: nobody sees or touches what is not theirs.
 
 Two territories, A and B, each with a coordinator, a consultant, a facilitator, an open
-campaign with submitted respondents (names, free text), a consensus, a roadmap and a closed
-campaign. Every actor of A (and anonymous visitors, respondents, an account without any role)
-then tries B's ids on every page and every domain entry point: no text of B may show, every
-call must be refused, and B's data must come out unchanged.
+campaign with submitted respondents (names, free text), a consensus, a roadmap, a closed
+campaign and a live workshop on the open campaign (participants, private and shared posts,
+groups, votes, a commitment); a third workshop joins A and B. Every actor of A (and anonymous
+visitors, respondents, an account without any role) then tries B's ids on every page and
+every domain entry point: no text of B may show, every call must be refused, and B's data must
+come out unchanged. A participant's seat link of B's workshop opens nothing in A's.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns, territories
 from diagnostic.store import answers as answer_store
 from diagnostic.store import roadmap as roadmap_store
+from diagnostic.store import workshops as workshop_store
 from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.store.territories import StoreError
+from diagnostic.workshop import Seat, live, output, programme_for
+from diagnostic.workshop import service as workshops
 from tests.conftest import FIXTURES, ROOT, _reset_caches
 
 APP = str(ROOT / "app.py")
@@ -76,6 +81,11 @@ class Side:
     users: dict[str, int] = field(default_factory=dict)  # role -> user id
     item_id: int = 0  # a roadmap row
     title: str = ""
+    workshop_id: int = 0  # a live workshop on the open campaign (controlled mode)
+    workshop_code: str = ""
+    screen_token: str = ""
+    seat_tokens: list[str] = field(default_factory=list)
+    post_ids: list[int] = field(default_factory=list)  # shared posts, then the private note
 
     def actor(self, role: str) -> Actor:
         with session_scope(engine()) as s:
@@ -197,7 +207,64 @@ def build(tag: str) -> Side:
     erased = side.respondent(4)  # the last one asks for erasure; their link dies
     side.erased_token = side.tokens.pop()
     privacy.erase_my_data(eng, erased, erased.participant_id)
+    build_workshop(side)
     return side
+
+
+def build_workshop(side: Side) -> None:
+    """A workshop run by the side's facilitator on its open campaign, left open: three seats,
+    a private note, shared posts (highlighted, grouped, waiting), re-vote and grid votes, a
+    retained commitment. Every text holds the side's tag."""
+    eng, tag, prog = engine(), side.tag, programme_for(get_settings().questions_dir)
+    facilitator = side.actor("facilitator")
+    made = workshops.create(
+        eng,
+        facilitator,
+        title=f"Atelier-{tag}-Seance",
+        campaign_ids=[side.campaign_id],
+        controlled=True,
+    )
+    wid = side.workshop_id = made.workshop_id
+    side.workshop_code, side.screen_token = made.code, made.screen_token
+    step = {s.kind: i for i, s in reversed(list(enumerate(prog.steps)))}  # first of each kind
+    seats = []
+    for i in range(3):
+        seat, token = workshops.join(
+            eng, made.code, nickname=f"Pseudo-{tag}-{i}", territory_id=side.territory_id, role="dgs"
+        )
+        seats.append(seat)
+        side.seat_tokens.append(token)
+
+    def post(seat: Seat, kind: str, text: str, **kw: Any) -> int:
+        return workshops.post(eng, seat, prog, step=step[kind], text=text, **kw).id
+
+    workshops.go_to(eng, facilitator, wid, step["personal"], prog)
+    private = post(seats[0], "personal", f"Note-{tag}-privee")
+    shared = post(seats[1], "personal", f"Partage-{tag}-note", share=True)
+    workshops.moderate(eng, facilitator, wid, shared, live.HIGHLIGHTED)
+    workshops.go_to(eng, facilitator, wid, step["revote"], prog)
+    for seat, level in zip(seats, (2, 3, 4), strict=True):
+        workshops.vote(
+            eng,
+            seat,
+            kind=live.LEVEL,
+            target="ins_debat",
+            value=level,
+            campaign_id=side.campaign_id,
+        )
+    workshops.go_to(eng, facilitator, wid, step["collective"], prog)
+    chantier = post(seats[2], "collective", f"Contribution-{tag}-chantier")
+    workshops.moderate(eng, facilitator, wid, chantier, live.VISIBLE)
+    workshops.set_group(eng, facilitator, wid, chantier, f"Groupe-{tag}")
+    workshops.go_to(eng, facilitator, wid, step["grid"], prog)
+    for seat in seats:
+        workshops.vote(eng, seat, kind=live.IMPACT, target=str(chantier), value=3)
+        workshops.vote(eng, seat, kind=live.EFFORT, target=str(chantier), value=1)
+    workshops.go_to(eng, facilitator, wid, step["commitments"], prog)
+    kept = post(seats[0], "commitments", f"Engagement-{tag}-retenu")
+    workshops.retain(eng, facilitator, wid, kept, retained=True, dimension="instances")
+    waiting = post(seats[1], "commitments", f"Attente-{tag}-boite")  # in the inbox
+    side.post_ids = [shared, chantier, kept, waiting, private]
 
 
 @dataclass
@@ -205,6 +272,7 @@ class World:
     a: Side
     b: Side
     plain_user_id: int
+    joint_workshop_id: int = 0  # on A's and B's campaigns: run only by someone on both
 
 
 @pytest.fixture(scope="module")
@@ -229,7 +297,29 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             plain = accounts.create_user(
                 s, email="sans-role@exemple.fr", name="Sans rôle", password="mot-de-passe-solide"
             )
-        yield World(a, b, plain.id)
+            both = accounts.create_user(
+                s, email="deux@exemple.fr", name="Deux", password="mot-de-passe-solide"
+            )
+            for side in (a, b):
+                accounts.grant(
+                    s,
+                    user_id=both.id,
+                    territory_id=side.territory_id,
+                    role="facilitator",
+                    actor="t",
+                )
+            both_id = both.id
+        with session_scope(engine()) as s:
+            both_actor = accounts.actor_for(s, user_id=both_id)
+        assert both_actor is not None
+        joint = workshops.create(
+            engine(),
+            both_actor,
+            title="Atelier-commun-ZQXB",
+            campaign_ids=[a.campaign_id, b.campaign_id],
+            controlled=False,
+        )
+        yield World(a, b, plain.id, joint.workshop_id)
     _reset_caches()
 
 
@@ -252,6 +342,27 @@ def snapshot(side: Side) -> dict[str, Any]:
         }
     data = read_campaign_data(eng, side.campaign_id, get_settings().questions_dir)
     state["consensus"] = data.consensus[["question_id", "level", "rationale"]].values.tolist()
+    with session_scope(eng) as s:
+        w = workshop_store.get_workshop(s, workshop_id=side.workshop_id)
+        assert w is not None
+        state["workshop"] = (
+            w.title,
+            w.status,
+            w.step,
+            w.step_started_at,
+            w.controlled,
+            w.state,
+            w.screen_token_hash,
+        )
+        state["posts"] = [
+            (c.id, c.text, c.status, c.group_label, c.retained, c.dimension, c.roadmap_item_id)
+            for c in workshop_store.contributions(s, workshop_id=side.workshop_id)
+        ]
+        state["votes"] = [
+            (v.participant_id, v.kind, v.target, v.value, v.campaign_id)
+            for v, _ in workshop_store.votes(s, workshop_id=side.workshop_id)
+        ]
+        state["seats"] = workshop_store.seat_counts(s, workshop_id=side.workshop_id)
     return state
 
 
@@ -302,10 +413,14 @@ def widget_keys() -> set[str]:
 
 def forced_state(b: Side) -> dict[str, Any]:
     """B's ids pushed into every selector that holds a territory, campaign or person id."""
-    state: dict[str, Any] = {"camp_selected": b.campaign_id}
+    state: dict[str, Any] = {"camp_selected": b.campaign_id, "ws_id": b.workshop_id}
     for key in widget_keys():
         low = key.lower()
-        if low.endswith("territory"):
+        if low.endswith("ws_pick"):  # the console's list of workshops
+            state[key] = b.workshop_id
+        elif low.endswith("campaigns"):  # a multiselect of campaigns
+            state[key] = [b.campaign_id]
+        elif low.endswith("territory"):
             state[key] = b.territory_id
         elif low.endswith(("campaign", "camp_pick", "_selected")):
             state[key] = b.campaign_id
@@ -573,7 +688,44 @@ def entry_points(world: World) -> dict[str, Callable[[Actor], Any]]:
         ),
         "journal.audit_log": lambda x: journal.audit_log(eng, x),
         "journal.export_log": lambda x: journal.export_log(eng, x),
+        **workshop_entry_points(world, b.workshop_id, "atelier de B"),
+        **workshop_entry_points(world, world.joint_workshop_id, "atelier commun A+B"),
+        "workshop.create": lambda x: workshops.create(
+            eng, x, title="pirate", campaign_ids=[b.campaign_id], controlled=False
+        ),
+        "workshop.create (A et B)": lambda x: workshops.create(
+            eng,
+            x,
+            title="pirate",
+            campaign_ids=[world.a.campaign_id, b.campaign_id],
+            controlled=False,
+        ),
     }
+
+
+def workshop_entry_points(world: World, wid: int, label: str) -> dict[str, Callable[[Actor], Any]]:
+    """Every facilitator action on a workshop, with B's posts (the joint one has none)."""
+    b, eng = world.b, engine()
+    prog = programme_for(get_settings().questions_dir)
+    questions = get_settings().questions_dir
+    post = b.post_ids[0]
+    calls: dict[str, Callable[[Actor], Any]] = {
+        "facilitated": lambda x: workshops.facilitated(eng, x, wid),
+        "inbox": lambda x: workshops.inbox(eng, x, wid),
+        "go_to": lambda x: workshops.go_to(eng, x, wid, 0, prog),
+        "restart_timer": lambda x: workshops.restart_timer(eng, x, wid),
+        "set_controlled": lambda x: workshops.set_controlled(eng, x, wid, False),
+        "set_focus": lambda x: workshops.set_focus(eng, x, wid, b.territory_id),
+        "reissue_screen": lambda x: workshops.reissue_screen(eng, x, wid),
+        "moderate": lambda x: workshops.moderate(eng, x, wid, post, live.HIDDEN),
+        "set_group": lambda x: workshops.set_group(eng, x, wid, post, "pirate"),
+        "retain": lambda x: workshops.retain(eng, x, wid, post, retained=False),
+        "send_commitments": lambda x: workshops.send_commitments(eng, x, wid, prog, questions),
+        "end": lambda x: workshops.end(eng, x, wid, prog, questions),
+        "output.build_record": lambda x: output.build_record(eng, x, wid, prog, {}, min_votes=3),
+        "output.record_export": lambda x: output.record_export(eng, x, wid, "md"),
+    }
+    return {f"workshop.{name} ({label})": call for name, call in calls.items()}
 
 
 def test_every_domain_entry_point_refuses_b_ids_to_a_actors(world):
@@ -626,9 +778,13 @@ def test_own_campaign_with_b_sub_ids_is_refused(world):
         "privacy.erase_campaign (titre de B)": lambda: privacy.erase_campaign(
             eng, coordinator, a.campaign_id, b.title
         ),
+        **{
+            f"{name} (atelier de A, contribution de B)": call
+            for name, call in own_workshop_with_b_posts(world).items()
+        },
     }
     for name, attempt in attempts.items():
-        with pytest.raises((AccessDenied, StoreError)):
+        with pytest.raises((AccessDenied, StoreError, workshops.WorkshopError)):
             attempt()
         assert snapshot(b) == before, name
     # a respondent of A writes only to their own row, whatever campaign they claim
@@ -636,6 +792,28 @@ def test_own_campaign_with_b_sub_ids_is_refused(world):
     with pytest.raises(AccessDenied):
         respondent.record_answer(eng, forged, MINI, b.participant_ids[3], "ins_debat", {"level": 5})
     assert snapshot(b) == before
+
+
+def own_workshop_with_b_posts(world: World) -> dict[str, Callable[[], Any]]:
+    """A's facilitator on A's own workshop, naming B's posts or B's territory."""
+    a, b, eng = world.a, world.b, engine()
+    facilitator, wid = a.actor("facilitator"), a.workshop_id
+    calls: dict[str, Callable[[], Any]] = {
+        "workshop.set_focus": lambda: workshops.set_focus(eng, facilitator, wid, b.territory_id)
+    }
+    for post in b.post_ids:
+        calls |= {
+            f"workshop.moderate {post}": lambda p=post: workshops.moderate(
+                eng, facilitator, wid, p, live.HIDDEN
+            ),
+            f"workshop.set_group {post}": lambda p=post: workshops.set_group(
+                eng, facilitator, wid, p, "pirate"
+            ),
+            f"workshop.retain {post}": lambda p=post: workshops.retain(
+                eng, facilitator, wid, p, retained=True
+            ),
+        }
+    return calls
 
 
 def test_b_own_actors_still_reach_b(world):
@@ -890,3 +1068,95 @@ def test_names_in_charts_are_text_not_plotly_markup():
     )
     heat = figures.heatmap(comparison, {"q": "Item"}, title="t", min_group_size=3).to_dict()
     assert "<a href" not in str(heat["data"][0]["x"])
+
+
+# --- live workshops ---------------------------------------------------------------------------
+
+
+def test_workshop_lists_hold_nothing_of_b(world):
+    """A's actors list neither B's workshop nor the joint one, nor B's campaigns to open one."""
+    a, b, eng = world.a, world.b, engine()
+    for who, actor in attackers(world).items():
+        listed = {w.id for w in workshops.workshops(eng, actor)}
+        assert not listed & {b.workshop_id, world.joint_workshop_id}, who
+        assert b.campaign_id not in {
+            p.campaign_id for p in workshops.runnable_campaigns(eng, actor)
+        }, who
+    # control: each facilitator lists their own workshop, and only it
+    assert [w.id for w in workshops.workshops(eng, a.actor("facilitator"))] == [a.workshop_id]
+    assert [w.id for w in workshops.workshops(eng, b.actor("facilitator"))] == [b.workshop_id]
+    assert [p.text for p in workshops.inbox(eng, b.actor("facilitator"), b.workshop_id)] == [
+        "Partage-ZQXB-note",
+        "Contribution-ZQXB-chantier",
+        "Engagement-ZQXB-retenu",
+        "Attente-ZQXB-boite",
+    ]
+
+
+def test_a_seat_link_of_b_opens_nothing_in_a_workshop(world):
+    a, b, eng = world.a, world.b, engine()
+    prog = programme_for(get_settings().questions_dir)
+    for token in b.seat_tokens:
+        assert workshops.seat(eng, a.workshop_id, token) is None
+        assert workshops.seat(eng, world.joint_workshop_id, token) is None
+        assert workshops.screen(eng, token) is None  # nor is it a screen link
+        assert workshops.seat(eng, b.workshop_id, token) is not None  # control
+    assert workshops.seat(eng, a.workshop_id, b.screen_token) is None
+    before = snapshot(b)
+    # the phone page with A's code and B's seat: a new seat is offered, nothing of B shows
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["atelier"] = a.workshop_code
+    at.query_params["p"] = b.seat_tokens[0]
+    at.run()
+    assert not at.exception, at.exception
+    text = rendered(at)
+    assert "n'est plus reconnu" in text and "Atelier-ALFA-Seance" in text
+    assert SECRET not in text.lower()
+    # B's seat as a screen link of A's room: refused
+    screen = AppTest.from_file(APP, default_timeout=60)
+    screen.query_params["ecran"] = b.seat_tokens[0]
+    screen.run()
+    assert [t.value for t in screen.title] == ["Lien d'écran invalide"]
+    # a seat of A, rebuilt by hand to claim B's workshop or territory, writes nothing there
+    mine = workshops.seat(eng, a.workshop_id, a.seat_tokens[0])
+    assert mine is not None
+    commitments = next(i for i, s in enumerate(prog.steps) if s.kind == "commitments")
+    forged = [
+        replace(mine, workshop_id=b.workshop_id),
+        replace(mine, territory_id=b.territory_id),
+        replace(
+            mine, participant_id=workshops.seat(eng, b.workshop_id, b.seat_tokens[0]).participant_id
+        ),
+    ]
+    for seat in forged:
+        with pytest.raises(AccessDenied):
+            workshops.post(eng, seat, prog, step=commitments, text="pirate ZQXB")
+        with pytest.raises(AccessDenied):
+            workshops.vote(
+                eng, seat, kind=live.LEVEL, target="ins_debat", value=1, campaign_id=b.campaign_id
+            )
+        with pytest.raises(AccessDenied):
+            workshops.vote(eng, seat, kind=live.IMPACT, target=str(b.post_ids[1]), value=1)
+    # A's real seat cannot vote on B's campaign, nor grade B's posts
+    with pytest.raises(AccessDenied):
+        workshops.vote(
+            eng, mine, kind=live.LEVEL, target="ins_debat", value=1, campaign_id=b.campaign_id
+        )
+    with pytest.raises(workshops.WorkshopError):
+        workshops.vote(eng, mine, kind=live.IMPACT, target=str(b.post_ids[1]), value=1)
+    assert snapshot(b) == before
+    assert workshops.my_posts(eng, forged[0]) == []  # nor reads anything of B's workshop
+
+
+def test_the_workshop_pages_really_render_the_own_workshop(world):
+    """The leak check covers the workshop pages: the same collector finds A's workshop."""
+    console = rendered(visit(world, "facilitator", "pages/atelier.py", {}, routed=True))
+    assert "Atelier-ALFA-Seance" in console
+    assert "Engagement-ALFA-retenu" in console and "Attente-ALFA-boite" in console
+    screen = rendered(visit(world, "facilitator", "pages/atelier_projection.py", {}, True))
+    assert "Engagement-ALFA-retenu" in screen and "Pseudo-ALFA-0" in screen
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["atelier"] = world.a.workshop_code
+    phone.query_params["p"] = world.a.seat_tokens[0]
+    text = rendered(phone.run())
+    assert "Pseudo-ALFA-0" in text and "Engagement-ALFA-retenu" in text

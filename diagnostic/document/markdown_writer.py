@@ -11,12 +11,18 @@ from diagnostic.document.blocks import (
     Picture,
     Table,
 )
+from diagnostic.exports import markdown_text
 
 
 def write(document: Document) -> bytes:
     """UTF-8 Markdown: the title as « # », the document's headings one level below."""
     cover = document.cover
-    lines = [f"# {cover.title} — {cover.territory}", "", f"**{cover.subtitle}**", ""]
+    lines = [
+        f"# {_inline(cover.title)} — {_inline(cover.territory)}",
+        "",
+        f"**{cover.subtitle}**",
+        "",
+    ]
     lines += [f"- **{label} :** {_inline(value)}" for label, value in cover.facts]
     lines += ["", f"*{_inline(cover.notice)}*", ""]
     for block in document.blocks:
@@ -34,9 +40,9 @@ def _block(block: Block) -> list[str]:
     if isinstance(block, Bullets):
         return [*(f"- {_inline(item)}" for item in block.items), ""]
     if isinstance(block, Table):
-        header = "| " + " | ".join(_cell(c) for c in block.columns) + " |"
+        header = "| " + " | ".join(_inline(c) for c in block.columns) + " |"
         rule = "|" + "|".join(" --- " for _ in block.columns) + "|"
-        rows = ["| " + " | ".join(_cell(v) for v in row) + " |" for row in block.rows]
+        rows = ["| " + " | ".join(_inline(v) for v in row) + " |" for row in block.rows]
         return [header, rule, *rows, ""]
     if isinstance(block, Picture):
         return [f"*(graphique : {_inline(block.caption)} — voir la version Word ou PDF)*", ""]
@@ -44,11 +50,4 @@ def _block(block: Block) -> list[str]:
 
 
 def _inline(text: str) -> str:
-    """Text that Markdown prints as typed: the characters it would read as markup are escaped."""
-    for char in ("\\", "*", "_", "`", "[", "]", "<", ">", "#"):
-        text = text.replace(char, "\\" + char)
-    return " ".join(text.split())
-
-
-def _cell(text: str) -> str:
-    return _inline(text).replace("|", "\\|")
+    return markdown_text(text, bare_links=True)

@@ -195,6 +195,10 @@ def seat_by_token(session: Session, *, token_hash: str) -> WorkshopParticipant |
     return session.exec(stmt).first()
 
 
+def get_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
+    return session.get(WorkshopParticipant, seat_id)
+
+
 def seat_counts(session: Session, *, workshop_id: int) -> dict[int | None, int]:
     """How many people joined, by territory."""
     stmt = (

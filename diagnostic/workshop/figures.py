@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from diagnostic.figures import BLUE, GREY
+from diagnostic.figures import _plain as plain_label
 from diagnostic.workshop.live import GRID_SCALE
 
 PROJECTION_FONT = 24  # read from the back of a room
@@ -23,7 +24,8 @@ QUADRANT_COLOURS = {
 def _layout(fig: go.Figure, title: str, *, big: bool, height: int) -> go.Figure:
     size = PROJECTION_FONT if big else DOCUMENT_FONT
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=size + 4)),
+        # the title may be a territory's name: text, never Plotly markup
+        title=dict(text=plain_label(title), x=0, xanchor="left", font=dict(size=size + 4)),
         font=dict(family="Marianne, Arial, sans-serif", size=size, color="#161616"),
         height=height,
         margin=dict(l=10, r=10, t=70 if big else 50, b=10),
@@ -122,8 +124,12 @@ def grid_chart(
                     line=dict(color="white", width=2),
                 ),
                 name=str(quadrant),
-                customdata=[
-                    [str(t), names.get(int(tid), "") if tid == tid else "", int(n)]
+                customdata=[  # typed texts and names, shown as typed in the hover label
+                    [
+                        plain_label(t),
+                        plain_label(names.get(int(tid), "")) if tid == tid else "",
+                        int(n),
+                    ]
                     for t, tid, n in zip(
                         frame["text"], frame["territory_id"], frame["n"], strict=True
                     )

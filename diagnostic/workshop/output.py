@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 
 from diagnostic.analytics import format_number, level_distribution
 from diagnostic.exports import DATE_FORMAT, Export, file_name, local_time, to_csv
+from diagnostic.exports import markdown_text as _md
 from diagnostic.permissions import Actor
 from diagnostic.results import CampaignResults
 from diagnostic.store import audit
@@ -153,7 +153,8 @@ def build_record(
 
 
 def record_export(engine: Engine, actor: Actor, workshop_id: int, fmt: str) -> None:
-    """Log that the session's output left the app."""
+    """Log that the session's output left the app (for its facilitator only)."""
+    service.facilitated(engine, actor, workshop_id)
     with session_scope(engine) as s:
         audit.record(
             s,
@@ -165,13 +166,6 @@ def record_export(engine: Engine, actor: Actor, workshop_id: int, fmt: str) -> N
 
 
 # --- files -------------------------------------------------------------------------------------
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
-def _md(text: object) -> str:
-    """Text a participant typed, shown as typed in Markdown."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 def _author(post: live.Post) -> str:

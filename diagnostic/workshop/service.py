@@ -511,6 +511,30 @@ def seat(engine: Engine, workshop_id: int, token: str | None) -> Seat | None:
         return Seat(row.id, row.workshop_id, row.nickname, row.territory_id, row.role)
 
 
+def code_of_seat(engine: Engine, token: str | None) -> str | None:
+    """The code of the workshop a seat token belongs to (a valid seat link needs no code
+    check: its 32 random bytes cannot be guessed), or None."""
+    if not looks_like_token(token):
+        return None
+    assert token is not None
+    with read_scope(engine) as s:
+        row = store.seat_by_token(s, token_hash=hash_token(token))
+        w = store.get_workshop(s, workshop_id=row.workshop_id) if row is not None else None
+        return w.code if w is not None else None
+
+
+def _own_seat(s: object, seat: Seat) -> None:
+    """Refuse a Seat that does not match its stored row (one built by hand, not by `seat`)."""
+    row = store.get_seat(s, seat_id=seat.participant_id)  # type: ignore[arg-type]
+    if (
+        row is None
+        or row.workshop_id != seat.workshop_id
+        or row.territory_id != seat.territory_id
+        or row.nickname != seat.nickname
+    ):
+        raise AccessDenied("place introuvable dans cet atelier")
+
+
 def post(
     engine: Engine,
     seat: Seat,
@@ -529,6 +553,7 @@ def post(
     if not programme.step(step).posts:
         raise WorkshopError("cette étape ne reçoit pas de contributions")
     with session_scope(engine) as s:
+        _own_seat(s, seat)
         w = store.get_workshop(s, workshop_id=seat.workshop_id)
         if w is None or w.status != store.OPEN:
             raise WorkshopError("l'atelier est terminé : votre contribution n'a pas été envoyée")
@@ -576,9 +601,15 @@ def vote(
     else:
         raise AnswerError(f"vote inconnu : {kind}")
     with session_scope(engine) as s:
+        _own_seat(s, seat)
         w = store.get_workshop(s, workshop_id=seat.workshop_id)
         if w is None or w.status != store.OPEN:
             raise WorkshopError("l'atelier est terminé : votre vote n'a pas été enregistré")
+        if kind == live.LEVEL and not any(
+            c.id == campaign_id and t.id == seat.territory_id
+            for c, t in store.linked(s, workshop_id=seat.workshop_id)
+        ):
+            raise AccessDenied("campagne introuvable dans cet atelier pour votre territoire")
         if kind != live.LEVEL:
             rows = store.contributions(
                 s,
