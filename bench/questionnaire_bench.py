@@ -5,8 +5,15 @@ database, autosave, progress and conditional questions) and a generated bare Str
 that draws the same elements and widgets with literal values and no logic are each rerun after
 one answer (a radio changed), `--reps` times, alternating. Target: page <= 1.25 x the floor.
 
+With `--floor survey` the comparison is the same questionnaire written with the
+`streamlit-survey` package (its widgets record every answer in the survey's data, pages with
+previous / next buttons): target page <= 1.0 x. That package is a bench-only dependency (the
+`bench` extra: its Commons Clause licence forbids shipping it); only the generated script,
+written to a temporary folder, imports it.
+
     .venv/bin/python bench/questionnaire_bench.py             # every part, 15 reruns each
     .venv/bin/python bench/questionnaire_bench.py --reps 5 --parts 1,2 --database postgresql
+    .venv/bin/python bench/questionnaire_bench.py --floor survey
 """
 
 from __future__ import annotations
@@ -25,52 +32,91 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 TARGET = 1.25
+TARGETS = {"bare": TARGET, "survey": 1.0}
+FLOOR_NAMES = {"bare": "plancher", "survey": "streamlit-survey"}
 DK = "nsp"
 DK_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE = {1: "Secondaire", 2: "Importante", 3: "Prioritaire"}
 
 
-def _radio(label, options, labels, key, **kw) -> str:  # type: ignore[no-untyped-def]
+class _Code(str):
+    """Python code written as is into a generated script (its repr is itself)."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _widget(api: str, kind: str, label: str, key: str, **kw) -> str:  # type: ignore[no-untyped-def]
+    """One widget call: `st.<kind>(…)`, or `survey.<kind>(…, id=key)` through streamlit-survey
+    (which records the answer in its survey data under that id)."""
     extra = "".join(f", {k}={v!r}" for k, v in kw.items())
-    return (
-        f"st.radio({label!r}, {options!r}, index=None, format_func={labels!r}.get, "
-        f"key={key!r}{extra})"
+    ident = f", id={key!r}" if api == "survey" else ""
+    return f"{api}.{kind}({label!r}{extra}, key={key!r}{ident})"
+
+
+def _radio(label, options, labels, key, api: str = "st", **kw) -> str:  # type: ignore[no-untyped-def]
+    return _widget(
+        api,
+        "radio",
+        label,
+        key,
+        options=options,
+        index=None,
+        format_func=_Code(f"{labels!r}.get"),
+        **kw,
     )
 
 
-def floor_script(q, section, number: int, n_parts: int, lib, notice_text: str) -> str:  # type: ignore[no-untyped-def]
-    """A Streamlit script drawing one part as the page does, with literals only."""
-    out = [
-        "import streamlit as st",
+def floor_script(  # type: ignore[no-untyped-def]
+    q, section, number: int, n_parts: int, lib, notice_text: str, api: str = "st"
+) -> str:
+    """A Streamlit script drawing one part as the page does, with literals only; with
+    api="survey", its answers go through streamlit-survey's widgets and its parts are
+    streamlit-survey pages (previous / next buttons)."""
+    out = ["import streamlit as st"]
+    if api == "survey":
+        out += ["import streamlit_survey as ss", "survey = ss.StreamlitSurvey('diagnostic')"]
+    out += [
         "st.set_page_config(page_title='x', layout='wide')",
         f"st.title({q.title!r})",
         "st.caption('Territoire · Campagne · DGS — Commune')",
         "st.progress(0.1, text='3 questions répondues sur 60')",
         f"st.selectbox('Partie', list(range({n_parts})), index={number}, key='section_picker')",
-        f"st.header({f'{number + 1}. {section.title}'!r})",
     ]
+    body = [f"st.header({f'{number + 1}. {section.title}'!r})"]
     if section.intro:
-        out.append(f"st.markdown({section.intro!r})")
+        body.append(f"st.markdown({section.intro!r})")
     for i, x in enumerate(section.questions, start=1):
         if x.show_if:
             continue  # hidden until its condition is met, as on the page with no answers
-        out.append("with st.container(border=True):")
-        body = [f"st.markdown({f'**{number + 1}.{i}** {x.text}'!r})"]
+        body.append("with st.container(border=True):")
+        lines = [f"st.markdown({f'**{number + 1}.{i}** {x.text}'!r})"]
         if x.help:
-            body.append(f"st.caption({x.help!r})")
+            lines.append(f"st.caption({x.help!r})")
         cited = [r for r in (lib.reference(r) for r in x.references) if r is not None]
         if cited:
             title = "Repères : " + " ; ".join(r.title for r in cited)
-            body.append(f"with st.expander({title!r}):")
+            lines.append(f"with st.expander({title!r}):")
             for ref in cited:
-                body.append(f"    st.markdown({f'**{ref.title}**'!r})")
-                body.append(f"    st.markdown({ref.summary!r})")
-        body += _widgets(q, x)
+                lines.append(f"    st.markdown({f'**{ref.title}**'!r})")
+                lines.append(f"    st.markdown({ref.summary!r})")
+        lines += _widgets(q, x, api)
+        body += ["    " + line for line in lines]
+    if api == "survey":
+        out += [
+            f"pages = survey.pages({n_parts})",
+            f"st.session_state.setdefault(pages.current_page_key, {number})",
+            "with pages:",  # its previous / next buttons are drawn on leaving the block
+        ]
         out += ["    " + line for line in body]
+    else:
+        out += body
+        out += [
+            "left, _, right = st.columns([1, 2, 1])",
+            "left.button('← Partie précédente', key='prev')" if number > 0 else "",
+            "right.button('Partie suivante →', key='next', type='primary')",
+        ]
     out += [
-        "left, _, right = st.columns([1, 2, 1])",
-        "left.button('← Partie précédente', key='prev')" if number > 0 else "",
-        "right.button('Partie suivante →', key='next', type='primary')",
         "st.divider()",
         "st.subheader('Mes données')",
         "with st.expander('Données personnelles : ce qui est conservé, qui le voit, vos droits'):",
@@ -87,7 +133,7 @@ def floor_script(q, section, number: int, n_parts: int, lib, notice_text: str) -
     return "\n".join(line for line in out if line) + "\n"
 
 
-def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
+def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def]
     from diagnostic.questionnaire import QuestionType
 
     key = f"q_{x.id}"
@@ -99,7 +145,7 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
         if t == QuestionType.MATURITY:
             labels = {v: f"{v} — {scale.levels[v].label}" for v in scale.values} | {DK: DK_LABEL}
             captions = [desc.get(v, "") if v != DK else "" for v in options]
-            return [_radio("Niveau actuel", options, labels, key, captions=captions)]
+            return [_radio("Niveau actuel", options, labels, key, api, captions=captions)]
         text = "\n".join(f"{v}. **{scale.levels[v].label}** — {d}" for v, d in sorted(desc.items()))
         labels = {v: str(v) for v in scale.values} | {DK: DK_LABEL}
         targets = list(scale.values)
@@ -107,11 +153,17 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
             f"st.markdown({text!r})",
             f"cols = st.columns({3 if x.importance else 2})",
             "with cols[0]:",
-            "    " + _radio("Niveau actuel", options, labels, f"{key}_current", horizontal=True),
+            "    "
+            + _radio("Niveau actuel", options, labels, f"{key}_current", api, horizontal=True),
             "with cols[1]:",
             "    "
             + _radio(
-                "Niveau visé en fin de mandat", targets, labels, f"{key}_target", horizontal=True
+                "Niveau visé en fin de mandat",
+                targets,
+                labels,
+                f"{key}_target",
+                api,
+                horizontal=True,
             ),
         ]
         if x.importance:
@@ -123,6 +175,7 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
                     list(IMPORTANCE),
                     IMPORTANCE,
                     f"{key}_importance",
+                    api,
                     horizontal=True,
                 ),
             ]
@@ -144,6 +197,7 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
                 options,
                 labels,
                 key,
+                api,
                 label_visibility="collapsed",
                 horizontal=x.options is None,
             )
@@ -151,9 +205,17 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
     if t in (QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING):
         labels = {o.id: o.label for o in x.options or []}
         return [
-            f"st.multiselect('Vos choix', {list(labels)!r}, default=[], "
-            f"format_func={labels!r}.get, max_selections={x.max_choices!r}, key={key!r}, "
-            "placeholder='Choisir…')"
+            _widget(
+                api,
+                "multiselect",
+                "Vos choix",
+                key,
+                options=list(labels),
+                default=[],
+                format_func=_Code(f"{labels!r}.get"),
+                max_selections=x.max_choices,
+                placeholder="Choisir…",
+            )
         ]
     if t == QuestionType.GRID:
         scale = q.scale_of(x)
@@ -180,14 +242,22 @@ def _widgets(q, x) -> list[str]:  # type: ignore[no-untyped-def]
                         options,
                         labels,
                         f"{key}_{row.id}_{c}",
+                        api,
                         horizontal=True,
                         label_visibility="collapsed",
                     )
                 )
         return lines
     return [
-        f"st.text_area('Votre réponse', value='', max_chars={x.max_length!r}, key={key!r}, "
-        "label_visibility='collapsed')"
+        _widget(
+            api,
+            "text_area",
+            "Votre réponse",
+            key,
+            value="",
+            max_chars=x.max_length,
+            label_visibility="collapsed",
+        )
     ]
 
 
@@ -236,7 +306,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, default=15)
     parser.add_argument("--parts", help="numéros des parties (1,2…), toutes par défaut")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--floor",
+        choices=list(TARGETS),
+        default="bare",
+        help="bare : script nu (défaut) ; survey : le même questionnaire avec streamlit-survey",
+    )
     args = parser.parse_args(argv)
+    if args.floor == "survey":
+        try:
+            import streamlit_survey  # noqa: F401
+        except ImportError:
+            print(
+                "streamlit-survey n'est pas installé : "
+                "VIRTUAL_ENV=.venv .venv/bin/uv pip install -e '.[bench]'"
+            )
+            return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="diag-qbench-"))
     from bench.load_test import database
@@ -282,18 +367,22 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     page.run()
     page.button(key="start").click().run()
 
+    api = "survey" if args.floor == "survey" else "st"
+    target, floor_name = TARGETS[args.floor], FLOOR_NAMES[args.floor]
     print(
         f"Questionnaire « {q.id} » {q.version} : relance AppTest après une réponse "
-        f"({args.database})"
+        f"({args.database}), page contre {floor_name}"
     )
     print(f"charge de la machine au départ (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
-    print(f"{'partie':<34} {'widgets':>7} {'page (ms)':>10} {'plancher (ms)':>14} {'rapport':>8}")
+    floor_head = f"{floor_name} (ms)"
+    print(f"{'partie':<34} {'widgets':>7} {'page (ms)':>10} {floor_head:>22} {'rapport':>8}")
     app_total, floor_total, worst = 0.0, 0.0, 0.0
     for number in parts:
         section = q.sections[number]
         script = tmp / f"floor_{number}.py"
         script.write_text(
-            floor_script(q, section, number, len(q.sections), lib, notice_text), encoding="utf-8"
+            floor_script(q, section, number, len(q.sections), lib, notice_text, api),
+            encoding="utf-8",
         )
         floor = AppTest.from_file(str(script), default_timeout=60).run()
         assert not floor.exception, floor.exception
@@ -310,13 +399,14 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
         worst = max(worst, a / f)
         widgets = len(floor.radio) + len(floor.multiselect) + len(floor.text_area)
         title = f"{number + 1}. {section.title}"[:34]
-        print(f"{title:<34} {widgets:>7} {a * 1000:>10.1f} {f * 1000:>14.1f} {a / f:>7.2f}x")
+        print(f"{title:<34} {widgets:>7} {a * 1000:>10.1f} {f * 1000:>22.1f} {a / f:>7.2f}x")
     ratio = app_total / floor_total
     print(
-        f"ensemble : page {app_total * 1000:.0f} ms, plancher {floor_total * 1000:.0f} ms, "
-        f"rapport {ratio:.2f}x (pire partie {worst:.2f}x) ; objectif <= {TARGET}x : "
-        + ("atteint" if ratio <= TARGET else "MANQUÉ")
+        f"ensemble : page {app_total * 1000:.0f} ms, {floor_name} {floor_total * 1000:.0f} ms, "
+        f"rapport {ratio:.2f}x (pire partie {worst:.2f}x) ; objectif <= {target}x : "
+        + ("atteint" if ratio <= target else "MANQUÉ")
     )
+    print(f"charge de la machine à la fin (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
     return 0
 
 

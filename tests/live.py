@@ -14,8 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# The marks of every browser test module: `pytestmark = BROWSER`.
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason="Chromium de Debian absent (apt-get install chromium) : tests navigateur ignorés",
+    ),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -58,8 +68,10 @@ def start_server(
     port: int | None = None,
     load_demo: bool = False,
     timeout: float = 40,
+    script: Path = ROOT / "app.py",
 ) -> Server:
-    """Start the app on a loopback port and wait until /_stcore/health answers."""
+    """Start the app (or another Streamlit `script`: bench/ runs its bare floors the same way)
+    on a loopback port and wait until /_stcore/health answers."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -75,7 +87,7 @@ def start_server(
                 "-m",
                 "streamlit",
                 "run",
-                str(ROOT / "app.py"),
+                str(script),
                 "--server.port",
                 str(port),
                 "--server.address",
@@ -154,3 +166,20 @@ def settle(page: object, timeout: float = 20000) -> None:
     root says the script is not running (the short pause lets the rerun start first)."""
     page.wait_for_timeout(250)  # type: ignore[attr-defined]
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
+
+
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
+
+
+def drawn(page: object, timeout: float = 30000) -> None:
+    """`settle`, then wait until every element is drawn: Streamlit loads the code of some
+    widgets (radios, download buttons…) on first use and shows a grey placeholder meanwhile;
+    on a busy machine, or while keys are being pressed, that can last seconds, and a
+    placeholder is neither visible as a widget nor reachable by the keyboard."""
+    settle(page, timeout)
+    page.wait_for_function(DRAWN, timeout=timeout)  # type: ignore[attr-defined]

@@ -48,3 +48,21 @@ def test_only_the_store_imports_database_libraries():
             continue
         bad = [m for m in imports(path) if m.split(".")[0] in {"sqlmodel", "sqlite3", "psycopg"}]
         assert not bad, f"{path} importe {bad}"
+
+
+def test_bench_only_dependency_is_never_shipped():
+    """streamlit-survey (Commons Clause: must not be shipped) is a floor of bench/ only: in
+    the `bench` extra and nowhere else, imported by no module of the app or its tests."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    declared = {
+        extra: [d for d in deps if d.lower().startswith("streamlit-survey")]
+        for extra, deps in {"": project["dependencies"], **project["optional-dependencies"]}.items()
+    }
+    assert {extra for extra, found in declared.items() if found} == {"bench"}
+    paths = [ROOT / "app.py"]
+    for folder in ("diagnostic", "pages", "tests"):
+        paths += (ROOT / folder).rglob("*.py")
+    bad = [p for p in paths if any(m.split(".")[0] == "streamlit_survey" for m in imports(p))]
+    assert bad == []

@@ -16,15 +16,9 @@ from diagnostic.demo import load_demo
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import ConsensusScore
 from tests.conftest import ROOT
-from tests.live import CHROMIUM, Server, chromium, settle, start_server, stop
+from tests.live import BROWSER, Server, chromium, settle, start_server, stop
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Chromium de Debian absent (apt-get install chromium) : tests navigateur ignorés",
-    ),
-]
+pytestmark = BROWSER
 ARTIFACTS = ROOT / "test-artifacts" / "coordination"
 
 

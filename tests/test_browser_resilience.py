@@ -12,15 +12,9 @@ from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, make_user, make_world
-from tests.live import CHROMIUM, chromium, running, settle, start_server, stop
+from tests.live import BROWSER, chromium, running, settle, start_server, stop
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Chromium de Debian absent (apt-get install chromium) : tests navigateur ignorés",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")

@@ -13,24 +13,17 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.live import CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.live import BROWSER, CHROMIUM, CHROMIUM_ARGS, free_port
 
 ARTIFACTS = ROOT / "test-artifacts" / "atelier"
 FACILITATOR = ("animation@demo.fr", "animation-atelier")
 VAL = "Communauté de communes du Val de Loir"
 TROIS = "Communauté de communes des Trois Rivières"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason="Chromium de Debian absent (apt-get install chromium) : tests navigateur ignorés",
-    ),
-]
+pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,274 @@
+"""Accessibility in the browser: axe-core on the main pages, the questionnaire by keyboard only.
+
+axe-core 4.14.1 (Deque Systems, MPL-2.0) is vendored unmodified in tests/vendor/axe-core/ with
+its licence; its SHA-256 is checked so that the file in use is the one stated."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from diagnostic.demo import load_demo
+from diagnostic.store import answers as answer_store
+from diagnostic.store.engine import build_engine, migrate, session_scope
+from tests.conftest import ROOT
+from tests.live import BROWSER, Server, chromium, drawn, settle, start_server, stop
+
+pytestmark = BROWSER
+ARTIFACTS = ROOT / "test-artifacts" / "accessibilite"
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
+AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+RUN_AXE = """async (tags) => {
+  const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return r.violations
+    .filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}) ${v.help} : ` +
+         v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.failureSummary).join(' | '));
+}"""
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
+    """The server on the demo territories; yields it, a respondent's token and the base URL."""
+    tmp = tmp_path_factory.mktemp("a11y")
+    questions = tmp / "questions"
+    shutil.copytree(ROOT / "questions", questions)
+    url = f"sqlite:///{tmp / 'app.db'}"
+    engine = build_engine(url)
+    migrate(engine)
+    report = load_demo(engine, questions)
+    engine.dispose()
+    server = start_server(url, questions, tmp / "server.log")
+    try:
+        yield server, report.links[0][1], url
+    finally:
+        stop(server)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+def violations(page) -> list[str]:
+    settle(page)
+    page.wait_for_timeout(500)
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN_AXE, WCAG)
+
+
+def test_vendored_axe_is_the_stated_version():
+    assert hashlib.sha256(AXE.read_bytes()).hexdigest() == AXE_SHA256
+    assert AXE.read_text(encoding="utf-8").startswith("/*! axe v4.14.1")
+    assert (AXE.parent / "LICENSE").read_text(encoding="utf-8").startswith("Mozilla Public License")
+
+
+def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
+    from playwright.sync_api import expect
+
+    server, token, _ = demo
+    found: dict[str, list[str]] = {}
+    coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
+    coord.goto(server.url)
+    expect(coord.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
+    found["Connexion"] = violations(coord)
+    coord.get_by_label("Adresse électronique").fill("coordination@demo.fr")
+    coord.get_by_label("Mot de passe").fill("demo-diagnostic")
+    coord.get_by_role("button", name="Se connecter").click()
+    expect(coord.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+    found["Mes territoires"] = violations(coord)
+    nav = coord.get_by_test_id("stSidebarNavItems")
+    nav.get_by_role("link", name="Campagnes").click()
+    expect(coord.get_by_role("heading", name="Campagnes de diagnostic")).to_be_visible()
+    found["Campagnes"] = violations(coord)
+    nav.get_by_role("link", name="Résultats").click()
+    settle(coord)
+    found["Résultats"] = violations(coord)
+
+    resp = browser.new_context(locale="fr-FR", viewport={"width": 1000, "height": 900}).new_page()
+    resp.goto(server.link(token))
+    expect(resp.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
+    found["Questionnaire, introduction"] = violations(resp)
+    resp.get_by_role("button", name="Commencer le questionnaire").click()
+    settle(resp)
+    found["Questionnaire, partie 1"] = violations(resp)
+    resp.get_by_role("button", name="Partie suivante →").click()
+    settle(resp)
+    found["Questionnaire, partie 2"] = violations(resp)
+    assert {page: v for page, v in found.items() if v} == {}
+
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e) return {tag: '', type: '', name: '', group: '', checked: false};
+  const label = e.closest('label');
+  const group = e.closest('[role="radiogroup"]');
+  return {
+    tag: e.tagName,
+    type: e.getAttribute('type') || '',
+    name: (e.getAttribute('aria-label') || (label ? label.innerText : e.innerText) || '')
+      .trim().split('\\n')[0],
+    group: group ? group.getAttribute('aria-label') || '' : '',
+    checked: !!e.checked,
+  };
+}"""
+ACTIVE_OPTION = """() => {
+  const id = document.activeElement && document.activeElement.getAttribute('aria-activedescendant');
+  const option = id && document.getElementById(id);
+  return option ? option.innerText.trim() : '';
+}"""
+
+
+def focused(page) -> dict:
+    """Tag, type, accessible name (first line), radio group and state of the focused element."""
+    return page.evaluate(FOCUSED)
+
+
+def tab_until(page, predicate, limit: int = 80) -> dict:
+    """Press Tab (and nothing else) until the focused element satisfies predicate(focused)."""
+    trail = []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        current = focused(page)
+        if predicate(current):
+            return current
+        trail.append(f"{current['tag']}:{current['name'][:40]}")
+    raise AssertionError(f"élément jamais atteint au clavier ({limit} tabulations) : {trail}")
+
+
+def key(page, name: str) -> dict:
+    """Press one key, wait until the rerun it caused is drawn; the element then focused."""
+    page.keyboard.press(name)
+    drawn(page)
+    return focused(page)
+
+
+def is_radio(group: str, name: str = ""):
+    return lambda f: f["type"] == "radio" and f["group"] == group and f["name"].startswith(name)
+
+
+def is_button(name: str):
+    return lambda f: f["tag"] == "BUTTON" and f["name"] == name
+
+
+def is_combobox(name: str):
+    return lambda f: f["tag"] == "INPUT" and f["name"] == name
+
+
+def choose(page, option: str) -> None:
+    """In the focused multiselect: type the start of an option, go down to it with the arrows,
+    Enter to add it, Escape to close the list."""
+    page.keyboard.type(option[:6])
+    for _ in range(10):
+        page.keyboard.press("ArrowDown")
+        if page.evaluate(ACTIVE_OPTION) == option:
+            break
+    else:
+        raise AssertionError(f"option jamais atteinte avec les flèches : {option}")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    drawn(page)
+
+
+def test_questionnaire_by_keyboard_only(demo, browser):
+    """Start, answer every kind of widget of parts 1 and 2 (vertical and horizontal radios, a
+    conditional question, a multiple choice, a ranking, a free text), change part: with Tab,
+    Space, arrows, Enter, Escape and typing only; then every answer is in the base.
+
+    The page is waited for (`drawn`) after each key that changes an answer, as a person sees
+    the page before pressing the next key: Streamlit draws a grey placeholder until a widget's
+    code is loaded, and a placeholder cannot take the focus."""
+    from playwright.sync_api import expect
+
+    server, token, url = demo
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.goto(server.link(token))
+    expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
+    drawn(page)
+    tab_until(page, is_button("Commencer le questionnaire"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("questions répondues sur")).to_be_visible(timeout=30000)
+    drawn(page)
+
+    # Part 1. A vertical radio group: Space chooses the focused option, an arrow the next one.
+    tab_until(page, is_radio("Votre réponse", "Directeur·rice général·e des services (DGS)"))
+    assert key(page, "Space")["checked"]
+    assert key(page, "ArrowDown")["name"] == "Directeur·rice général·e adjoint·e (DGA)"
+    expect(
+        page.get_by_role("radio", name="Directeur·rice général·e adjoint·e (DGA)")
+    ).to_be_checked()
+    expect(page.get_by_text("1 questions répondues sur")).to_be_visible()
+    # The next question; « Une commune membre » makes a conditional question appear just after.
+    assert key(page, "Tab")["name"] == "L'intercommunalité (communauté ou métropole)"
+    assert key(page, "ArrowDown")["name"] == "Une commune membre"
+    expect(page.get_by_text("Quelle est la population de votre commune ?")).to_be_visible()
+    assert key(page, "Tab")["name"] == "Moins de 500 habitants"
+    assert key(page, "ArrowDown")["name"] == "De 500 à 999 habitants"
+    # A multiple choice.
+    tab_until(page, is_combobox("Vos choix"))
+    choose(page, "Groupements de commandes")
+    choose(page, "Projet de territoire")
+    expect(page.get_by_text("4 questions répondues sur")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "clavier-partie-1.png"))
+
+    tab_until(page, is_button("Partie suivante →"), limit=120)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="2. Enjeux et priorités partagés")).to_be_visible(
+        timeout=30000
+    )
+    drawn(page)
+
+    # Part 2. Horizontal radios: current level, target level, importance.
+    tab_until(page, is_radio("Niveau actuel", "1"))
+    key(page, "Space")
+    assert key(page, "ArrowRight")["name"] == "2"
+    assert key(page, "Tab")["group"] == "Niveau visé en fin de mandat"
+    key(page, "Space")
+    for _ in range(3):
+        key(page, "ArrowRight")
+    assert focused(page)["name"] == "4"
+    assert key(page, "Tab")["group"] == "Importance pour le territoire"
+    key(page, "Space")
+    assert key(page, "ArrowRight")["name"] == "Importante"
+    # A maturity level (vertical radios whose options carry a description).
+    tab_until(page, is_radio("Niveau actuel", "1 —"))
+    key(page, "Space")
+    assert key(page, "ArrowDown")["name"].startswith("2 —")
+    # A ranking: the order of choice is the order of priority.
+    tab_until(page, is_combobox("Classement (dans l'ordre de priorité)"))
+    choose(page, "Mobilités et transports")
+    choose(page, "Énergie")
+    expect(
+        page.get_by_text("Votre classement : 1. Mobilités et transports ; 2. Énergie")
+    ).to_be_visible()
+    # A free text, saved when the field is left.
+    tab_until(page, lambda f: f["tag"] == "TEXTAREA")
+    page.keyboard.type("Le logement des jeunes actifs")
+    key(page, "Tab")
+    expect(page.get_by_text("7 questions répondues sur")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "clavier-partie-2.png"))
+
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as s:
+            from diagnostic.store.campaigns import participant_by_token
+
+            pid = participant_by_token(s, token=token).id
+            stored = answer_store.answers_of(s, participant_id=pid)
+    finally:
+        engine.dispose()
+    assert stored == {
+        "ctx_fonction": {"choice": "dga"},
+        "ctx_structure": {"choice": "commune"},
+        "ctx_strate_commune": {"choice": "de_500_a_999"},
+        "ctx_instruments": {"choices": ["groupements_commandes", "projet_territoire"]},
+        "d1_diagnostic_partage": {"current": 2, "target": 4, "importance": 2},
+        "d1_transition_ecologique": {"level": 2},
+        "d1_politiques_prioritaires": {"ranking": ["mobilites", "energie"]},
+        "d1_enjeux_sous_estimes": {"text": "Le logement des jeunes actifs"},
+    }
