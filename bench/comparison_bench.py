@@ -5,24 +5,31 @@
     .venv/bin/python bench/comparison_bench.py --db sqlite:////tmp/national.db \
         --consultant conseil@bench.fr
 
-Measures (median of --repeat runs):
-1. the comparison data on a cache miss (read the benchmark table, peer groups with the privacy
-   rules, the accompanied territories, the comparison of three of them) against its floor,
-   reading the precomputed table into pandas;
-2. the refresh of one campaign (what a submission or a consensus adds) against the database's
-   own GROUP BY of that campaign;
-3. a full rebuild of the table against the database's GROUP BY campaign x dimension over every
-   answer (which alone ignores consensus, scale checks and item weighting);
-4. the comparison page itself, in AppTest (signed in as the consultant): first run, then the
-   median rerun after changing the peer group (served from st.cache_data).
+(the same with --db postgresql+psycopg://postgres@127.0.0.1:5432/BASE). Each measure
+alternates the app's code and its floor, --repeat times, and prints medians and the 1-minute
+load average (the machine is shared):
+1. the comparison page's data on a cache miss (the benchmark table read, the accompanied
+   territories, the peer groups with the privacy rules, the comparison of three territories)
+   against a bare script reading the same table into pandas through the driver (the floor);
+2. the refresh of one campaign (what a submission adds, inside the submission's transaction;
+   also with a transaction of its own) against the database's own GROUP BY of that campaign;
+3. a full rebuild, over the current table and from an empty one, against the database's own
+   GROUP BY campaign x dimension over every answer (which ignores consensus, scale checks
+   and item weighting);
+4. the comparison page itself, in AppTest in a separate process, signed in as the consultant:
+   first run, median rerun after changing the peer group (served from st.cache_data), the
+   SQL statements that read the answer table, and the process's peak memory (VmHWM).
 Timings are never asserted: read the ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -30,6 +37,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from diagnostic import benchmark  # noqa: E402
 from diagnostic import comparison as cmp  # noqa: E402
@@ -42,28 +52,40 @@ from diagnostic.store import benchmark as store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
 
 QUESTIONS = ROOT / "questions"
+PASSWORD = "banc-essai-diagnostic"  # bench/generate.py's consultant
 
 
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+def load() -> float:
+    return os.getloadavg()[0]
+
+
+def alternate(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median seconds of each function, run in turn `repeat` times (load moves both alike)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            started = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f} ms".replace(",", " ")
+    return f"{seconds * 1000:,.1f} ms".replace(",", " ")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--consultant", default="conseil@bench.fr")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--rebuilds", type=int, default=3, help="reconstructions mesurées")
     parser.add_argument("--no-page", action="store_true", help="sans la mesure AppTest")
+    parser.add_argument("--page-process", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.page_process:
+        print(json.dumps(page_process(args.db, args.consultant, args.repeat)))
+        return 0
     engine = build_engine(args.db)
     migrate(engine)
     q = default_questionnaire(QUESTIONS)
@@ -73,14 +95,19 @@ def main(argv: list[str] | None = None) -> int:
         count, consenting, _ = store.fingerprint(s)
     if actor is None:
         actor = Actor(kind="user", user_id=0, email="banc", is_admin=True)
-    print(f"Table de comparaison : {count} lignes, dont {consenting} avec accord")
+    print(f"Base : {engine.dialect.name} ; table de comparaison : {count} lignes, dont")
+    print(f"{consenting} avec accord ; charge au départ : {load():.1f}")
     known = cmp.known_territories(actor)
+    columns = ", ".join(store.TABLE_COLUMNS)
 
-    def floor_read() -> object:
-        with session_scope(engine) as s:
-            return store.read_table(s)
+    def floor_read() -> object:  # a bare script: the driver's rows into pandas
+        with engine.connect() as conn:
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute(f"SELECT {columns} FROM benchmarkscore")
+            return pd.DataFrame(cursor.fetchall(), columns=store.TABLE_COLUMNS)
 
-    def comparison_data() -> object:
+    def comparison_data() -> object:  # what the page computes on a cache miss
+        benchmark.version(engine)
         table = benchmark.table(engine)
         mine = cmp.accompanied(engine, actor, table, min_group_size=3)
         mine = mine.loc[mine["questionnaire_id"] == q.id].head(3)
@@ -100,63 +127,152 @@ def main(argv: list[str] | None = None) -> int:
             groups=groups,
         )
 
-    results: list[tuple[str, float, str, float]] = []
-    floor = median_time(floor_read, args.repeat)
-    data = median_time(comparison_data, args.repeat)
-    results.append(("données de la page, sans cache", data, "lecture de la table", floor))
+    lines: list[tuple[str, float, str, float, float]] = []
+    got = alternate({"floor": floor_read, "app": comparison_data}, args.repeat)
+    lines.append(
+        ("données de la page, sans cache", got["app"], "lecture de la table", got["floor"], load())
+    )
 
     table = benchmark.table(engine)
-    campaign_id = int(table["campaign_id"].iloc[0])
+    campaign_id = int(table["campaign_id"].iloc[len(table) // 2])
     dims = item_catalogue(q).set_index("question_id")["dimension_id"].to_dict()
+    floor_all = sql_text(engine, store.sql_dimension_scores_statement(dimensions=dims))
+    floor_one = sql_text(
+        engine,
+        store.sql_dimension_scores_statement(dimensions=dims, campaign_ids=[campaign_id]),
+    )
 
-    def refresh_one() -> object:
+    def refresh_in_transaction() -> None:
         with session_scope(engine) as s:
-            return benchmark.refresh_campaign(s, campaign_id=campaign_id, questionnaire=q)
+            s.connection()  # BEGIN outside the measure: the submission's transaction is open
+            started = time.perf_counter()
+            benchmark.refresh_campaign(s, campaign_id=campaign_id, questionnaire=q)
+            inner.append(time.perf_counter() - started)
 
-    def group_by_one() -> object:
+    def refresh_own_transaction() -> None:
         with session_scope(engine) as s:
-            frame = store.submitted_answers(s, campaign_ids=[campaign_id])
-            return frame.groupby("question_id")["level"].mean()
+            benchmark.refresh_campaign(s, campaign_id=campaign_id, questionnaire=q)
 
-    results.append(
+    def group_by_one() -> object:  # the database's own GROUP BY, through the driver
+        return bare(engine, floor_one)
+
+    inner: list[float] = []
+    got = alternate(
+        {"floor": group_by_one, "txn": refresh_in_transaction, "own": refresh_own_transaction},
+        max(args.repeat, 15),
+    )
+    floor = got["floor"]
+    lines.append(
         (
             "rafraîchissement d'une campagne",
-            median_time(refresh_one, args.repeat),
+            statistics.median(inner),
             "GROUP BY d'une campagne",
-            median_time(group_by_one, args.repeat),
+            floor,
+            load(),
         )
+    )
+    lines.append(
+        ("… avec sa propre transaction", got["own"], "GROUP BY d'une campagne", floor, load())
     )
 
     def sql_all() -> object:
-        with session_scope(engine) as s:
-            return store.sql_dimension_scores(s, dimensions=dims)
+        return bare(engine, floor_all)
 
-    sql = median_time(sql_all, max(1, args.repeat // 2))
-    rebuild = benchmark.rebuild(engine, QUESTIONS).seconds
-    results.append(("reconstruction complète", rebuild, "GROUP BY de la base", sql))
+    written: dict[str, int] = {}
 
-    for what, value, floor_name, floor_value in results:
+    def rebuild_current() -> None:
+        written["current"] = benchmark.rebuild(engine, QUESTIONS).written
+
+    def rebuild_empty() -> None:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM benchmarkscore"))
+        written["empty"] = benchmark.rebuild(engine, QUESTIONS).written
+
+    got = alternate(
+        {"floor": sql_all, "current": rebuild_current, "empty": rebuild_empty}, args.rebuilds
+    )
+    lines.append(
+        (
+            f"reconstruction, table à jour ({written['current']} lignes écrites)",
+            got["current"],
+            "GROUP BY de la base",
+            got["floor"],
+            load(),
+        )
+    )
+    lines.append(
+        (
+            f"reconstruction, table vide ({written['empty']} lignes écrites)",
+            got["empty"],
+            "GROUP BY de la base",
+            got["floor"],
+            load(),
+        )
+    )
+
+    for what, value, floor_name, floor_value, at in lines:
         print(
             f"{what} : {ms(value)} — plancher ({floor_name}) : {ms(floor_value)} — "
-            f"rapport {value / floor_value:.1f}"
-        )
-    if not args.no_page and user is not None:
-        first, rerun = page_times(args.db, args.consultant, args.repeat)
-        print(
-            f"page Comparaison (AppTest) : premier affichage {ms(first)}, réexécution {ms(rerun)}"
+            f"rapport {value / floor_value:.2f} — charge {at:.1f}"
         )
     engine.dispose()
+    if not args.no_page and user is not None:
+        command = [sys.executable, __file__, "--page-process", "--db", args.db]
+        command += ["--consultant", args.consultant, "--repeat", str(args.repeat)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        page = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"page Comparaison (AppTest, processus séparé) : premier affichage "
+            f"{ms(page['first'])}, réexécution {ms(page['rerun'])} — charge {page['load']:.1f}"
+        )
+        print(
+            f"mémoire du processus : pic (VmHWM) {page['vmhwm_mib']:.0f} Mio, "
+            f"ru_maxrss {page['maxrss_mib']:.0f} Mio"
+        )
+        print(
+            f"table des réponses pendant la page : {page['answer_aggregates']} agrégats "
+            f"(empreintes) ; lectures de lignes (paramètres) : {page['answer_row_reads']}"
+        )
     return 0
 
 
-def page_times(url: str, email: str, repeat: int) -> tuple[float, float]:
-    """The comparison page in AppTest: first run (cold caches), then median rerun."""
-    os.environ.update(DATABASE_URL=url, LOAD_DEMO="false", QUESTIONS_DIR=str(QUESTIONS))
+def sql_text(engine: object, stmt: object) -> str:
+    """A statement's SQL with its values written in (numbers and question ids)."""
+    dialect = engine.dialect  # type: ignore[attr-defined]
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))  # type: ignore[attr-defined]
+
+
+def bare(engine: object, sql: str) -> list[tuple[object, ...]]:
+    """Run SQL through the driver's cursor in a transaction of its own, fetch every row."""
+    with engine.connect() as conn:  # type: ignore[attr-defined]
+        cursor = conn.connection.dbapi_connection.cursor()
+        cursor.execute(sql)
+        rows = cursor.fetchall()
+        conn.rollback()
+        return rows
+
+
+def page_process(url: str, email: str, repeat: int) -> dict[str, object]:
+    """The comparison page in AppTest, in this (fresh) process: times, SQL on the answer
+    table, peak memory."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
     from streamlit.testing.v1 import AppTest
+
+    os.environ.update(DATABASE_URL=url, LOAD_DEMO="false", QUESTIONS_DIR=str(QUESTIONS))
+    seen: list[tuple[str, str]] = []  # statements that read the answer table: kind, parameters
+
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _statement(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202, ARG001
+        lowered = statement.lower()
+        if "from answer" in lowered or "join answer" in lowered:
+            head = lowered.split(" from ", 1)[0]
+            kind = "agrégat" if "count(" in head or "max(" in head else "lignes"
+            seen.append((kind, str(parameters)[:60]))
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
     at.text_input(key="login_email").input(email)
-    at.text_input(key="login_password").input("banc-essai-diagnostic")
+    at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
     started = time.perf_counter()
     at.switch_page("pages/comparaison.py").run()
@@ -168,7 +284,17 @@ def page_times(url: str, email: str, repeat: int) -> tuple[float, float]:
         started = time.perf_counter()
         at.selectbox(key="cmp_band").set_value(bands[i % len(bands)]).run()
         times.append(time.perf_counter() - started)
-    return first, statistics.median(times)
+    status = Path("/proc/self/status").read_text()
+    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+    return {
+        "first": first,
+        "rerun": statistics.median(times),
+        "load": load(),
+        "vmhwm_mib": hwm / 1024,
+        "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "answer_aggregates": sum(kind == "agrégat" for kind, _ in seen),
+        "answer_row_reads": sorted({p for kind, p in seen if kind == "lignes"}),
+    }
 
 
 if __name__ == "__main__":

@@ -5,12 +5,20 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from diagnostic.analytics.benchmark import campaign_dimension_rows, population_band
+from diagnostic.analytics.benchmark import (
+    LevelCounts,
+    dimension_rows,
+    dimension_scores,
+    population_band,
+    scored_items,
+)
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
@@ -18,20 +26,42 @@ from diagnostic.respondent import AccessDenied
 from diagnostic.settings import get_settings
 from diagnostic.store import benchmark as store
 from diagnostic.store.audit import record
-from diagnostic.store.engine import session_scope
-from diagnostic.store.models import Campaign
-
-REBUILD_CHUNK = 200  # campaigns scored together: bounded memory at national scale
+from diagnostic.store.engine import read_scope, session_scope
+from diagnostic.store.models import Campaign, now
 
 
-def _rows(session: Session, facts: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
-    """Benchmark rows of campaigns that all answer `questionnaire` (store.TABLE_COLUMNS)."""
+def _rows(
+    facts: pd.DataFrame,
+    counts: LevelCounts,
+    consensus: pd.DataFrame | None,
+    questionnaire: Questionnaire,
+) -> pd.DataFrame:
+    """Benchmark rows (store.TABLE_COLUMNS) of campaigns that all answer `questionnaire`.
+
+    `facts`: store.campaign_facts() rows of those campaigns; `counts`: their level counts
+    (store.answer_counts); `consensus`: their agreed levels.
+    """
     ids = [int(i) for i in facts["campaign_id"]]
-    answers = store.submitted_answers(session, campaign_ids=ids)
-    consensus = store.consensus_rows(session, campaign_ids=ids)
-    rows = campaign_dimension_rows(answers, questionnaire, campaign_ids=ids, consensus=consensus)
-    facts = facts.assign(population_band=[population_band(p) for p in facts["population"]])
-    return rows.merge(facts, on="campaign_id", how="left")[store.TABLE_COLUMNS]
+    rows = dimension_rows(counts, questionnaire, campaign_ids=ids, consensus=consensus)
+    per_campaign = len(scored_items(questionnaire).dimensions)
+    repeat = {column: np.repeat(facts[column].to_numpy(), per_campaign) for column in _FACTS}
+    bands = np.repeat([population_band(p) for p in facts["population"]], per_campaign)
+    return rows.assign(**repeat, population_band=bands)[store.TABLE_COLUMNS]
+
+
+_FACTS = [
+    "territory_id",
+    "questionnaire_id",
+    "questionnaire_version",
+    "kind",
+    "population",
+    "consent",
+    "n_respondents",
+]
+
+
+def _consensus(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=store.CONSENSUS_COLUMNS)
 
 
 def refresh_campaign(
@@ -46,14 +76,18 @@ def refresh_campaign(
     Called when a respondent submits or is reopened or erased, when a consensus changes, and
     by the demo loader. Without `questionnaire`, it is loaded from `questions_dir` (default:
     the QUESTIONS_DIR setting); a campaign whose questionnaire cannot be found loses its rows
-    (it cannot be scored, so it must not linger in any aggregate).
+    (it cannot be scored, so it must not linger in any aggregate), and so does a campaign
+    without any submitted questionnaire (left after a reopening or an erasure).
+
+    It runs on every submission, so it stays small: three short queries (the campaign, its
+    level counts by one GROUP BY, its consensus), numpy for the figures, one delete and one
+    insert — no answer row and no data frame.
     """
     session.flush()  # the store reads through the connection: pending ORM changes first
-    facts = store.campaign_facts(session, campaign_ids=[campaign_id])
-    if facts.empty:
+    fact = store.campaign_fact(session, campaign_id=campaign_id)
+    if fact is None or not fact["n_respondents"]:  # nothing submitted (any more): no rows
         store.delete_rows(session, campaign_id=campaign_id)
         return 0
-    fact = facts.iloc[0]
     if questionnaire is None or (questionnaire.id, questionnaire.version) != (
         fact["questionnaire_id"],
         fact["questionnaire_version"],
@@ -67,9 +101,22 @@ def refresh_campaign(
         except UnknownQuestionnaireError:
             store.delete_rows(session, campaign_id=campaign_id)
             return 0
-    rows = _rows(session, facts, questionnaire)
+    values = scored_items(questionnaire).values
+    counts = LevelCounts.from_rows(
+        store.answer_counts(session, values=values, campaign_ids=[campaign_id]), values
+    )
+    agreed = None
+    if fact["n_agreed"]:
+        agreed = _consensus(store.consensus_rows(session, campaign_ids=[campaign_id]))
+    rows: dict[str, Any] = dimension_scores(
+        counts, questionnaire, campaign_ids=[campaign_id], consensus=agreed
+    )
+    n = len(rows["campaign_id"])
+    rows |= {column: [fact[column]] * n for column in _FACTS}
+    rows["population_band"] = [population_band(fact["population"])] * n
+    rows["consent"] = [bool(fact["consent"])] * n
     store.replace_rows(session, campaign_ids=[campaign_id], rows=rows)
-    return len(rows)
+    return n
 
 
 def refresh(engine: Engine, campaign_id: int, questions_dir: Path | None = None) -> int:
@@ -84,34 +131,61 @@ class RebuildReport:
     rows: int
     skipped: list[str]  # questionnaires not found
     seconds: float
+    written: int = 0  # rows inserted, updated or deleted (0: the table was already current)
 
 
-def rebuild(engine: Engine, questions_dir: Path, *, chunk: int = REBUILD_CHUNK) -> RebuildReport:
-    """Recompute the whole table, questionnaire by questionnaire, `chunk` campaigns at a time.
+def rebuild(engine: Engine, questions_dir: Path) -> RebuildReport:
+    """Recompute the whole table in one pass: one GROUP BY over every submitted answer.
 
-    Each chunk is replaced in its own transaction: readers see old or new rows, never none.
+    The database counts the levels of every campaign x question (store.answer_counts) in a
+    read-only transaction (on SQLite it holds no write lock meanwhile); the scores, van der
+    Eijk's A and the consensus are then computed from those counts for all the campaigns of a
+    questionnaire at once; a short write transaction writes the rows that differ
+    (store.sync_rows): readers see the old rows or the new ones, never none. A campaign
+    refreshed meanwhile keeps its newer rows; one whose questionnaire cannot be found, or
+    without any submitted questionnaire, has none (as refresh_campaign leaves them).
     """
-    started = time.perf_counter()
-    with session_scope(engine) as session:
+    started, since = time.perf_counter(), now()
+    with read_scope(engine) as session:
         facts = store.campaign_facts(session)
-    rows_written, skipped = 0, []
-    for (qid, version), group in facts.groupby(["questionnaire_id", "questionnaire_version"]):
-        try:
-            questionnaire = get_questionnaire(questions_dir, str(qid), str(version))
-        except UnknownQuestionnaireError:
-            skipped.append(f"{qid} {version}")
-            with session_scope(engine) as session:
-                for campaign_id in group["campaign_id"]:
-                    store.delete_rows(session, campaign_id=int(campaign_id))
+        found: dict[tuple[str, str], Questionnaire] = {}
+        skipped: list[str] = []
+        versions = facts[["questionnaire_id", "questionnaire_version"]].drop_duplicates()
+        for qid, version in versions.itertuples(index=False, name=None):
+            try:
+                found[(qid, version)] = get_questionnaire(questions_dir, str(qid), str(version))
+            except UnknownQuestionnaireError:
+                skipped.append(f"{qid} {version}")
+        values = sorted({v for q in found.values() for v in scored_items(q).values})
+        counts = LevelCounts.from_rows(store.answer_counts(session, values=values), values)
+        consensus = _consensus(store.consensus_rows(session))
+    parts = []
+    submitted = facts.loc[facts["n_respondents"] > 0]  # the others have no rows (as refreshed)
+    for (qid, version), group in submitted.groupby(_VERSION, sort=False):
+        questionnaire = found.get((qid, version))
+        if questionnaire is None:
             continue
-        for start in range(0, len(group), chunk):
-            part = group.iloc[start : start + chunk]
-            with session_scope(engine) as session:
-                rows = _rows(session, part, questionnaire)
-                ids = [int(i) for i in part["campaign_id"]]
-                store.replace_rows(session, campaign_ids=ids, rows=rows)
-            rows_written += len(rows)
-    return RebuildReport(len(facts), rows_written, skipped, time.perf_counter() - started)
+        ids = [int(i) for i in group["campaign_id"]]
+        mine = counts.of_campaigns(ids).narrowed(scored_items(questionnaire).values)
+        agreed = consensus.loc[consensus["campaign_id"].isin(group["campaign_id"])]
+        parts.append(_rows(group, mine, agreed, questionnaire))
+    rows = pd.concat(parts, ignore_index=True) if parts else _empty_rows()
+    with session_scope(engine) as session:
+        written = store.sync_rows(
+            session,
+            campaign_ids=[int(i) for i in facts["campaign_id"]],
+            rows=rows,
+            computed_since=since,
+        )
+    seconds = time.perf_counter() - started
+    return RebuildReport(len(facts), len(rows), sorted(skipped), seconds, written)
+
+
+_VERSION = ["questionnaire_id", "questionnaire_version"]
+
+
+def _empty_rows() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in store.TABLE_COLUMNS})
 
 
 def set_consent(engine: Engine, actor: Actor, *, campaign_id: int, consent: bool) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -49,12 +50,16 @@ def accompanied(
     Columns: territory_id, name, kind, population, population_band, campaign_id, title,
     questionnaire_id, questionnaire_version, n_respondents.
     """
-    rows = table.loc[table["n_respondents"] >= min_group_size]
+    mask = table["n_respondents"].to_numpy() >= min_group_size
     if not actor.is_admin:
-        rows = rows.loc[rows["territory_id"].isin(actor.territories(Action.RESULTS_VIEW))]
+        mine = list(actor.territories(Action.RESULTS_VIEW))
+        mask &= np.isin(table["territory_id"].to_numpy(), mine)
+    campaign = table["campaign_id"].to_numpy()
+    first = np.zeros(len(table), dtype=bool)  # one row per campaign: its first
+    first[np.unique(campaign, return_index=True)[1]] = True
     columns = ["territory_id", "campaign_id", "questionnaire_id", "questionnaire_version"]
     columns += ["kind", "population", "population_band", "n_respondents"]
-    runs = rows[columns].drop_duplicates("campaign_id")
+    runs = table.iloc[np.flatnonzero(mask & first)][columns]
     latest = runs.groupby(["territory_id", "questionnaire_id"])["campaign_id"].transform("max")
     runs = runs.loc[runs["campaign_id"] == latest]
     with session_scope(engine) as s:

@@ -2,26 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
+import pandas as pd
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 from sqlmodel import select
 
 from diagnostic import benchmark
+from diagnostic import comparison as cmp
+from diagnostic.analytics import item_catalogue, van_der_eijk
+from diagnostic.analytics.benchmark import (
+    LevelCounts,
+    _agreements,
+    campaign_dimension_rows,
+    dimension_rows,
+    scored_items,
+)
 from diagnostic.analytics.peers import peer_groups
 from diagnostic.meeting import forget
 from diagnostic.meeting import record as record_consensus
 from diagnostic.permissions import Actor
 from diagnostic.privacy import erase_campaign, erase_my_data
 from diagnostic.questionnaire import load_questionnaire
+from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.respondent import AccessDenied, record_answer, submit
 from diagnostic.results import compute_results, read_campaign_data
 from diagnostic.store import accounts
 from diagnostic.store import benchmark as store
-from diagnostic.store.engine import alembic_config, build_engine, session_scope
+from diagnostic.store.engine import alembic_config, build_engine, migrate, session_scope
 from diagnostic.store.models import AuditEvent, Campaign, Territory
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, ROOT
 from tests.factories import make_user, make_world
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
@@ -226,4 +239,174 @@ def test_upgrade_from_0001_to_head_keeps_the_data_and_downgrades(empty_url):
     command.downgrade(cfg, "0001")
     assert "benchmarkscore" not in set(inspect(eng).get_table_names())
     command.upgrade(cfg, "head")
+    eng.dispose()
+
+
+# --- the refresh per campaign, the rebuild in one pass and the reference scoring agree ------------
+
+
+def counts_from_answers(answers, values):
+    """What store.answer_counts returns, computed from answer rows (for the reference test)."""
+    rows = answers.loc[
+        ~answers["dont_know"] & (answers["level"].notna() | answers["target"].notna())
+    ]
+    out = []
+    for (campaign_id, question_id), group in rows.groupby(["campaign_id", "question_id"]):
+        levels = [int((group["level"] == v).sum()) for v in values]
+        targets = [int((group["target"] == v).sum()) for v in values]
+        out.append((campaign_id, question_id, *levels, *targets))
+    return LevelCounts.from_rows(out, values)
+
+
+def random_answers(questionnaire, rng, campaigns):
+    """Answers of a few respondents per campaign: levels in and off the scale, "Je ne sais
+    pas", missing targets; and agreed levels, some of them off the scale."""
+    catalogue = item_catalogue(questionnaire)
+    answers, consensus = [], []
+    participant = 0
+    for campaign_id in campaigns:
+        for _ in range(int(rng.integers(0, 6))):
+            participant += 1
+            for item in catalogue.itertuples(index=False):
+                if rng.random() < 0.15:
+                    continue
+                dont_know = bool(rng.random() < 0.1)
+                low, high = int(item.scale_min), int(item.scale_max)
+                level = None if dont_know else int(rng.integers(low - 1, high + 2))
+                target = int(rng.integers(low, high + 1)) if rng.random() < 0.7 else None
+                answers.append(
+                    (campaign_id, participant, item.question_id, dont_know, level, target)
+                )
+        for item in catalogue.itertuples(index=False):
+            if rng.random() < 0.1:
+                level = int(rng.integers(int(item.scale_min), int(item.scale_max) + 2))
+                target = None if rng.random() < 0.5 else level
+                consensus.append((campaign_id, item.question_id, level, target))
+    frame = pd.DataFrame(
+        answers,
+        columns=["campaign_id", "participant_id", "question_id", "dont_know", "level", "target"],
+    )
+    frame[["level", "target"]] = frame[["level", "target"]].astype("Float64").astype(float)
+    agreed = pd.DataFrame(consensus, columns=["campaign_id", "question_id", "level", "target"])
+    return frame, agreed
+
+
+@pytest.mark.parametrize("source", ["mini", "shipped"])
+@pytest.mark.parametrize("seed", range(4))
+def test_scores_from_counts_equal_the_reference_from_answers_to_the_last_bit(source, seed):
+    questionnaire = Q if source == "mini" else default_questionnaire(ROOT / "questions")
+    rng = np.random.default_rng(seed)
+    campaigns = [11, 12, 13, 14]
+    answers, agreed = random_answers(questionnaire, rng, campaigns)
+    expected = campaign_dimension_rows(
+        answers, questionnaire, campaign_ids=campaigns, consensus=agreed
+    )
+    values = scored_items(questionnaire).values
+    wider = [values[0] - 1, *values, values[-1] + 1]  # counts of off-scale values are ignored
+    counts = counts_from_answers(answers, wider).narrowed(wider)
+    got = dimension_rows(counts, questionnaire, campaign_ids=campaigns, consensus=agreed)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
+
+
+def test_agreement_of_many_respondents_takes_the_wide_path():
+    counts = np.array([[400, 0, 350, 2, 900], [1, 1, 0, 0, 0], [400, 0, 350, 2, 900]])
+    start, width = np.zeros(3, dtype=np.int64), np.full(3, 5, dtype=np.int64)
+    got = _agreements(counts * 10**5, start, width)  # too many to encode each row as one integer
+    expected = [van_der_eijk(row) for row in counts * 10**5]
+    assert got.tolist() == pytest.approx(expected) and got[0] == got[2]
+
+
+def test_the_refreshed_table_equals_a_full_rebuild(engine, questions_dir):
+    user = make_user(engine)
+    worlds = [
+        make_world(engine, name=f"CC {i}", coordinator=user if i == 0 else None, n_participants=4)
+        for i in range(4)
+    ]
+    answer_and_submit(engine, worlds[0], [1, 5, 1, 5])
+    answer_and_submit(engine, worlds[1], [2, 2, 3])
+    worlds[2].participants = worlds[2].participants[:2]
+    answer_and_submit(engine, worlds[2], [4, 4])  # worlds[3]: nobody submitted
+    respondent = Actor(kind="respondent", participant_id=worlds[1].participants[3].id)
+    record_answer(
+        engine, respondent, Q, worlds[1].participants[3].id, "ins_debat", {"dont_know": True}
+    )
+    with session_scope(engine) as s:
+        actor = accounts.actor_for(s, user_id=user.id)
+    record_consensus(
+        engine,
+        actor,
+        Q,
+        campaign_id=worlds[0].campaign_id,
+        question_id="ins_codir",
+        level=3,
+        target=5,
+        rationale="accord",
+    )
+    benchmark.set_consent(engine, actor, campaign_id=worlds[0].campaign_id, consent=True)
+    refreshed = table(engine)
+    assert set(refreshed["campaign_id"]) == {w.campaign_id for w in worlds[:3]}
+    report = benchmark.rebuild(engine, questions_dir)
+    assert report.written == 0  # the refreshes had left it current
+    pd.testing.assert_frame_equal(table(engine), refreshed, check_exact=True)
+    with session_scope(engine) as s:
+        s.connection().execute(text("DELETE FROM benchmarkscore"))
+    report = benchmark.rebuild(engine, questions_dir)
+    assert (report.campaigns, report.rows, report.written) == (4, 6, 6)
+    pd.testing.assert_frame_equal(table(engine), refreshed, check_exact=True)
+
+
+def test_rebuild_keeps_rows_refreshed_while_it_computed(engine, questions_dir):
+    world = make_world(engine, n_participants=3)
+    answer_and_submit(engine, world, [2, 3, 4])
+    before = table(engine)
+    stale = before.assign(score=before["score"] + 1)
+    with session_scope(engine) as s:
+        written = store.sync_rows(
+            s,
+            campaign_ids=[world.campaign_id],
+            rows=stale,
+            computed_since=store.now() - timedelta(hours=1),
+        )
+    assert written == 0  # refreshed after the stale rows were computed: theirs are newer
+    pd.testing.assert_frame_equal(table(engine), before, check_exact=True)
+    with session_scope(engine) as s:
+        written = store.sync_rows(s, campaign_ids=[world.campaign_id], rows=stale)
+    assert written == int(before["score"].notna().sum())  # only the rows that differ
+    pd.testing.assert_frame_equal(table(engine), stale, check_exact=True)
+    benchmark.rebuild(engine, questions_dir)
+    pd.testing.assert_frame_equal(table(engine), before, check_exact=True)
+
+
+def test_the_comparison_data_never_reads_an_answer(tmp_path):
+    """What the comparison page computes reads the benchmark table, never the answers."""
+    eng = build_engine(f"sqlite:///{tmp_path / 'traced.db'}")
+    migrate(eng)
+    world = make_world(eng, n_participants=3)
+    answer_and_submit(eng, world, [2, 3, 4])
+    coordinator = coordinator_of(eng, world)
+    benchmark.set_consent(eng, coordinator, campaign_id=world.campaign_id, consent=True)
+    statements = []
+
+    @event.listens_for(eng, "connect")
+    def _trace(dbapi_connection, _record):
+        dbapi_connection.set_trace_callback(statements.append)
+
+    eng.dispose()  # new connections, traced: raw driver cursors included
+    admin = Actor(kind="user", user_id=0, email="admin", is_admin=True)
+    data = benchmark.table(eng)
+    mine = cmp.accompanied(eng, admin, data, min_group_size=3)
+    groups = peer_groups(data, questionnaire_id="mini", min_territories=1, min_respondents=3)
+    view = cmp.compare(
+        data,
+        mine,
+        questionnaire_id="mini",
+        kind="cc",
+        band="toutes",
+        known=(),
+        min_territories=1,
+        min_respondents=3,
+        groups=groups,
+    )
+    assert view.peers_shown and any("benchmarkscore" in s for s in statements)
+    assert not [s for s in statements if " answer" in s.lower()]
     eng.dispose()

@@ -56,18 +56,20 @@ def van_der_eijk(counts: Sequence[int] | np.ndarray) -> float:
     from every non-empty level; its weight is m x S / N (S non-empty levels, N answers). A is
     the weighted sum of the layers' agreements. Returns NaN when there is no answer.
     """
-    remaining = np.asarray(counts, dtype=np.int64)
-    if (remaining < 0).any():
+    # Plain Python on a list: a scale has a handful of levels, and numpy's cost per call would
+    # dominate when the benchmark table scores every item of every territory.
+    remaining = [int(c) for c in np.asarray(counts, dtype=np.int64).tolist()]
+    if any(c < 0 for c in remaining):
         raise ValueError("les effectifs doivent être positifs ou nuls")
-    total = int(remaining.sum())
+    total = sum(remaining)
     if total == 0:
         return float("nan")
     result = 0.0
-    while remaining.any():
-        present = remaining > 0
-        m = int(remaining[present].min())
-        result += m * int(present.sum()) / total * _pattern_agreement(tuple(present.tolist()))
-        remaining = remaining - present * m
+    while any(remaining):
+        present = tuple(c > 0 for c in remaining)
+        m = min(c for c in remaining if c > 0)
+        result += m * sum(present) / total * _pattern_agreement(present)
+        remaining = [c - m if c > 0 else 0 for c in remaining]
     return result
 
 

@@ -10,10 +10,19 @@ a campaign's row here equals its dimension score on the results page (tested).
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from diagnostic.analytics.agreement import agreement_by_item
+from diagnostic.analytics.agreement import (
+    MIN_ANSWERS_FOR_AGREEMENT,
+    agreement_by_item,
+    van_der_eijk,
+)
 from diagnostic.analytics.consensus import consensus_levels
 from diagnostic.analytics.frames import item_catalogue
 from diagnostic.analytics.levels import to_score
@@ -156,3 +165,287 @@ def _consensus(consensus: pd.DataFrame | None, questionnaire: Questionnaire) -> 
             .assign(campaign_id=campaign_id)
         )
     return pd.concat(parts, ignore_index=True)[columns]
+
+
+# --- bulk scoring from counts (the benchmark table's refresh and rebuild) ----------------------
+#
+# The database counts, per campaign x item, the submitted answers at each level and at each
+# target (store.benchmark.answer_counts: one GROUP BY, no answer row leaves the database).
+# Everything campaign_dimension_rows derives from the answers follows from those counts: the
+# mean level is the sum of level x count over the count, van der Eijk's A needs only the
+# frequency vector. dimension_rows() below computes exactly the same rows (tested equal, to the
+# last bit: means are summed in the same order with the same compensated summation as pandas).
+
+
+@dataclass(frozen=True)
+class ScoredItems:
+    """The scored ordinal items of a questionnaire as arrays, in questionnaire order."""
+
+    question_ids: list[str]
+    position: dict[str, int]  # question id -> position in question_ids
+    dimensions: tuple[str, ...]  # questionnaire.dimensions order
+    low: np.ndarray  # scale minimum (float)
+    high: np.ndarray  # scale maximum (float)
+    has_target: np.ndarray  # bool
+    slots: np.ndarray  # dimension x rank -> item position, -1 past the dimension's last item
+
+    @property
+    def values(self) -> list[int]:
+        """Every level of the items' scales, lowest first (the counts' columns)."""
+        if not len(self.low):
+            return []
+        return list(range(int(self.low.min()), int(self.high.max()) + 1))
+
+
+_SCORED: dict[int, tuple[Questionnaire, ScoredItems]] = {}
+_SCORED_LOCK = threading.Lock()
+_SCORED_MAX = 32
+
+
+def scored_items(questionnaire: Questionnaire) -> ScoredItems:
+    """ScoredItems of a questionnaire, kept for the life of the questionnaire object.
+
+    item_catalogue costs milliseconds; a submission's refresh must cost less than that in all.
+    The cache holds the questionnaire itself, so its id() cannot be reused while cached.
+    """
+    with _SCORED_LOCK:
+        found = _SCORED.get(id(questionnaire))
+    if found is not None and found[0] is questionnaire:
+        return found[1]
+    catalogue = item_catalogue(questionnaire)
+    catalogue = catalogue.loc[catalogue["scored"].astype(bool)]
+    dims = tuple(s.id for s in questionnaire.dimensions)
+    rank = {d: i for i, d in enumerate(dims)}
+    members: list[list[int]] = [[] for _ in dims]
+    for position, dim in enumerate(catalogue["dimension_id"]):
+        if dim in rank:
+            members[rank[dim]].append(position)
+    width = max((len(m) for m in members), default=0)
+    slots = np.full((len(dims), width), -1, dtype=np.int64)
+    for i, m in enumerate(members):
+        slots[i, : len(m)] = m
+    items = ScoredItems(
+        question_ids=[str(q) for q in catalogue["question_id"]],
+        position={str(q): i for i, q in enumerate(catalogue["question_id"])},
+        dimensions=dims,
+        low=catalogue["scale_min"].to_numpy(dtype=float),
+        high=catalogue["scale_max"].to_numpy(dtype=float),
+        has_target=catalogue["has_target"].to_numpy(dtype=bool),
+        slots=slots,
+    )
+    with _SCORED_LOCK:
+        if len(_SCORED) >= _SCORED_MAX:
+            _SCORED.pop(next(iter(_SCORED)))
+        _SCORED[id(questionnaire)] = (questionnaire, items)
+    return items
+
+
+@dataclass(frozen=True)
+class LevelCounts:
+    """How many submitted respondents gave each level and each target, per campaign x item.
+
+    Row i: campaign_id[i], question_id[i]; levels[i, j] and targets[i, j] count the value
+    values[j] ("Je ne sais pas" excluded). What the database returns for one GROUP BY
+    (store.benchmark.answer_counts), so that no answer row is ever read.
+    """
+
+    campaign_id: np.ndarray  # int64
+    question_id: list[str]
+    levels: np.ndarray  # int64, rows x len(values)
+    targets: np.ndarray
+    values: list[int]
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple[Any, ...]], values: list[int]) -> LevelCounts:
+        """From rows (campaign_id, question_id, level counts…, target counts…)."""
+        width = len(values)
+        if not rows:
+            empty = np.zeros((0, width), dtype=np.int64)
+            return cls(np.zeros(0, dtype=np.int64), [], empty, empty.copy(), list(values))
+        columns = list(zip(*rows, strict=True))
+        numbers = np.array(columns[2:], dtype=np.int64).T.reshape(len(rows), 2 * width)
+        return cls(
+            np.array(columns[0], dtype=np.int64),
+            [str(q) for q in columns[1]],
+            numbers[:, :width],
+            numbers[:, width:],
+            list(values),
+        )
+
+    def narrowed(self, values: list[int]) -> LevelCounts:
+        """The same counts on `values` only (a subset of self.values)."""
+        if values == self.values:
+            return self
+        position = [self.values.index(v) for v in values]
+        return LevelCounts(
+            self.campaign_id,
+            self.question_id,
+            self.levels[:, position],
+            self.targets[:, position],
+            list(values),
+        )
+
+    def of_campaigns(self, campaign_ids: list[int]) -> LevelCounts:
+        """The rows of these campaigns."""
+        keep = np.isin(self.campaign_id, np.asarray(campaign_ids, dtype=np.int64))
+        question_id = [q for q, k in zip(self.question_id, keep.tolist(), strict=True) if k]
+        return LevelCounts(
+            self.campaign_id[keep], question_id, self.levels[keep], self.targets[keep], self.values
+        )
+
+
+def _agreements(counts: np.ndarray, start: np.ndarray, width: np.ndarray) -> np.ndarray:
+    """van_der_eijk of each row's counts[start:start + width]: computed once per distinct row."""
+    out = np.full(len(counts), np.nan)
+    if not len(counts):
+        return out
+    keys = np.column_stack([start, width, counts]).astype(np.int64)
+    sizes = keys.max(axis=0) + 1
+    if float(np.prod(sizes.astype(float))) < 2.0**62:  # one integer per row: a fast 1-D unique
+        codes = np.ravel_multi_index(tuple(keys.T), tuple(int(s) for s in sizes))
+        _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+        unique = keys[first]
+    else:  # pragma: no cover - hundreds of respondents on long scales
+        unique, inverse = np.unique(keys, axis=0, return_inverse=True)
+    values = np.array(
+        [_agreement(tuple(row[2 + row[0] : 2 + row[0] + row[1]])) for row in unique.tolist()]
+    )
+    return values[np.asarray(inverse).reshape(-1)]
+
+
+@lru_cache(maxsize=65_536)
+def _agreement(counts: tuple[int, ...]) -> float:
+    """van_der_eijk of a frequency vector, remembered: a submission's refresh meets the same
+    few hundred vectors again and again."""
+    return van_der_eijk(counts)
+
+
+def _group_means(
+    metrics: list[np.ndarray], slots: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Mean of the non-NaN values of each campaign x dimension (NaN when none), for each of
+    `metrics` (campaigns x items), and the count of the first one's values.
+
+    `slots`: dimensions x rank -> item (-1: none). The items are added in questionnaire order
+    with Kahan's compensated summation, as pandas' groupby mean does: the figures are the same
+    to the last bit.
+    """
+    present = slots >= 0
+    stacked = np.stack(metrics)  # metrics x campaigns x items
+    padded = np.where(present, stacked[:, :, np.where(present, slots, 0)], np.nan)
+    shape = padded.shape[:3]  # metrics x campaigns x dimensions
+    total, compensation = np.zeros(shape), np.zeros(shape)
+    count = np.zeros(shape, dtype=np.int64)
+    for rank in range(slots.shape[1]):
+        value = padded[..., rank]
+        ok = ~np.isnan(value)
+        y = np.where(ok, value - compensation, 0.0)
+        t = total + y
+        compensation = np.where(ok, (t - total) - y, compensation)
+        total = np.where(ok, t, total)
+        count += ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return list(mean), count[0]
+
+
+def dimension_scores(
+    counts: LevelCounts,
+    questionnaire: Questionnaire,
+    *,
+    campaign_ids: list[int],
+    consensus: pd.DataFrame | None = None,
+) -> dict[str, np.ndarray]:
+    """campaign_dimension_rows() computed from counts instead of answers, as columns.
+
+    `consensus`: campaign_id, question_id, level, target. Returns ROW_COLUMNS -> array: one
+    row per campaign of `campaign_ids` x dimension, in that order; the same figures, to the
+    last bit, as campaign_dimension_rows (tested).
+    """
+    items = scored_items(questionnaire)
+    n_campaigns, n_items = len(campaign_ids), len(items.question_ids)
+    campaign_position = {int(c): i for i, c in enumerate(campaign_ids)}
+    ci = np.array([campaign_position.get(c, -1) for c in counts.campaign_id.tolist()], dtype=int)
+    ii = np.array([items.position.get(q, -1) for q in counts.question_id], dtype=int)
+    keep = (ci >= 0) & (ii >= 0)
+    ci, ii = ci[keep], ii[keep]
+    levels, targets = counts.levels[keep], counts.targets[keep]
+    scale = np.asarray(counts.values, dtype=float)
+    low, high = items.low[ii], items.high[ii]
+    in_scale = (scale[None, :] >= low[:, None]) & (scale[None, :] <= high[:, None])
+    levels = levels * in_scale
+    targets = targets * (in_scale & items.has_target[ii][:, None])
+    n_levels, n_targets = levels.sum(axis=1), targets.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_level = np.where(n_levels > 0, (levels @ scale) / n_levels, np.nan)
+        mean_target = np.where(n_targets > 0, (targets @ scale) / n_targets, np.nan)
+    first = counts.values[0] if counts.values else 0
+    start = (low - first).astype(np.int64)
+    width = (high - low + 1).astype(np.int64)
+    several = n_levels >= MIN_ANSWERS_FOR_AGREEMENT
+    agreement = np.full(len(ci), np.nan)
+    agreement[several] = _agreements(levels[several], start[several], width[several])
+
+    current = np.full((n_campaigns, n_items), np.nan)
+    target = np.full((n_campaigns, n_items), np.nan)
+    item_agreement = np.full((n_campaigns, n_items), np.nan)
+    current[ci, ii], target[ci, ii], item_agreement[ci, ii] = mean_level, mean_target, agreement
+    agreed_level, agreed_target = _agreed(consensus, items, campaign_position)
+    agreed = ~np.isnan(agreed_level)
+    current = np.where(agreed, agreed_level, current)
+    target = np.where(np.isnan(agreed_target), target, agreed_target)
+    score = to_score(current, items.low, items.high)
+    target_score = to_score(target, items.low, items.high)
+
+    slots = items.slots
+    means, n_scored = _group_means([score, target_score, item_agreement], slots)
+    mean_score, mean_target_score, mean_agreement = means
+    present = slots >= 0
+    n_consensus = np.where(present[None], agreed[:, np.where(present, slots, 0)], False).sum(2)
+    n_dims = len(items.dimensions)
+    return {
+        "campaign_id": np.repeat(np.asarray(campaign_ids, dtype=np.int64), n_dims),
+        "dimension_id": np.tile(np.asarray(items.dimensions, dtype=object), n_campaigns),
+        "n_items": n_scored.reshape(-1).astype(np.int64),
+        "n_consensus": n_consensus.reshape(-1).astype(np.int64),
+        "score": mean_score.reshape(-1),
+        "target_score": mean_target_score.reshape(-1),
+        "agreement": mean_agreement.reshape(-1),
+    }
+
+
+def dimension_rows(
+    counts: LevelCounts,
+    questionnaire: Questionnaire,
+    *,
+    campaign_ids: list[int],
+    consensus: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """dimension_scores() as a frame (ROW_COLUMNS): what campaign_dimension_rows returns."""
+    scores = dimension_scores(counts, questionnaire, campaign_ids=campaign_ids, consensus=consensus)
+    return pd.DataFrame(scores)[ROW_COLUMNS]
+
+
+def _agreed(
+    consensus: pd.DataFrame | None, items: ScoredItems, campaigns: dict[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Agreed level and target per campaign x item (NaN: none), kept where they fit the item,
+    as consensus.consensus_levels keeps them (the last row of an item wins)."""
+    shape = (len(campaigns), len(items.question_ids))
+    level, target = np.full(shape, np.nan), np.full(shape, np.nan)
+    if consensus is None or consensus.empty:
+        return level, target
+    frame = consensus.drop_duplicates(["campaign_id", "question_id"], keep="last")
+    ci = np.array([campaigns.get(int(c), -1) for c in frame["campaign_id"]], dtype=int)
+    ii = np.array([items.position.get(str(q), -1) for q in frame["question_id"]], dtype=int)
+    keep = (ci >= 0) & (ii >= 0)
+    ci, ii = ci[keep], ii[keep]
+    low, high = items.low[ii], items.high[ii]
+    for column, out, allowed in (
+        ("level", level, np.ones(len(ii), dtype=bool)),
+        ("target", target, items.has_target[ii]),
+    ):
+        value = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)[keep]
+        fits = (value >= low) & (value <= high) & (value == np.floor(value)) & allowed
+        out[ci, ii] = np.where(fits, value, np.nan)
+    return level, target

@@ -46,29 +46,104 @@ def peer_status_label(status: str, min_territories: int) -> str:
 def eligible(table: pd.DataFrame, *, questionnaire_id: str, min_respondents: int) -> pd.DataFrame:
     """Rows that may enter peer aggregates: consent given, enough questionnaires submitted,
     the questionnaire compared, and only the latest such campaign of each territory."""
-    rows = table.loc[
-        table["consent"].astype(bool)
-        & (table["n_respondents"] >= min_respondents)
-        & (table["questionnaire_id"] == questionnaire_id)
-    ]
-    latest = rows.groupby("territory_id")["campaign_id"].transform("max")
-    return rows.loc[rows["campaign_id"] == latest]
+    mask = (
+        table["consent"].to_numpy(dtype=bool)
+        & (table["n_respondents"].to_numpy() >= min_respondents)
+        & (table["questionnaire_id"] == questionnaire_id).to_numpy(dtype=bool)
+    )
+    index = np.flatnonzero(mask)
+    territory = table["territory_id"].to_numpy()[index]
+    campaign = table["campaign_id"].to_numpy()[index]
+    return table.iloc[index[campaign == _latest(territory, campaign)]]
 
 
-def _cells(rows: pd.DataFrame, known: frozenset[int]) -> pd.DataFrame:
-    """Territories per kind x band x dimension (with a score), and how many the viewer knows."""
-    scored = rows.loc[rows["score"].notna()].assign(
-        known=rows["territory_id"].isin(known).astype(int)
+def _latest(territory: np.ndarray, campaign: np.ndarray) -> np.ndarray:
+    """For each row, the highest campaign id of its territory."""
+    if not len(territory):
+        return campaign
+    order = np.lexsort((campaign, territory))
+    ordered = territory[order]
+    starts = np.r_[True, ordered[1:] != ordered[:-1]]
+    group = np.cumsum(starts) - 1
+    last = np.r_[starts[1:], True]
+    top = np.empty_like(campaign)
+    top[order] = campaign[order][last][group]
+    return top
+
+
+_BAND_KEYS = ["kind", "population_band", "dimension_id"]
+_KIND_KEYS = ["kind", "dimension_id"]
+
+
+def _cells_and_figures(
+    rows: pd.DataFrame, known: frozenset[int]
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The cells of the peer groups and, aligned with them, the centiles of every metric.
+
+    Cells: territories per kind x band x dimension with a score (n), and how many of them the
+    viewer knows (n_known); the kind x band x dimension cells first, then the kind x dimension
+    ones (band ALL_BANDS), each sorted by their keys as groupby sorts them (protect_peers
+    breaks ties by this order). Centiles: over the group's eligible rows with that metric
+    (NaN left out), linear interpolation computed as pandas' groupby quantile does (the same
+    figures to the last bit)."""
+    scored = ~np.isnan(rows["score"].to_numpy(dtype=float))
+    territory = rows["territory_id"].to_numpy(dtype=np.int64)
+    is_known = np.isin(territory, np.fromiter(known, dtype=np.int64, count=len(known)))
+    metrics = {m: rows[m].to_numpy(dtype=float) for m in METRICS}
+    parts, figures = [], []
+    for names in (_BAND_KEYS, _KIND_KEYS):
+        code, keys = _group_codes(rows, names)
+        size = len(keys["kind"])
+        present = np.bincount(code[scored], minlength=size) > 0
+        span = int(territory.max()) + 1 if len(territory) else 1
+        pairs = np.unique(code[scored] * span + territory[scored]) // span  # territories once
+        n = np.bincount(pairs, minlength=size)
+        n_known = np.bincount(code[scored], weights=is_known[scored], minlength=size)
+        cells = {
+            "kind": keys["kind"][present],
+            "population_band": keys["population_band"][present]
+            if "population_band" in keys
+            else np.full(int(present.sum()), ALL_BANDS, dtype=object),
+            "dimension_id": keys["dimension_id"][present],
+            "n": n[present].astype(np.int64),
+            "n_known": n_known[present].astype(np.int64),
+        }
+        parts.append(cells)
+        figures.append(
+            {
+                f"{metric}_{name}": column[present]
+                for metric, values in metrics.items()
+                for name, column in _group_quantiles(values, code, size).items()
+            }
+        )
+    frame = pd.DataFrame(
+        {
+            k: np.concatenate([p[k] for p in parts])
+            for k in ["kind", *_BAND_KEYS[1:], "n", "n_known"]
+        }
     )
-    by_band = scored.groupby(["kind", "population_band", "dimension_id"]).agg(
-        n=("territory_id", "nunique"), n_known=("known", "sum")
-    )
-    by_kind = scored.groupby(["kind", "dimension_id"]).agg(
-        n=("territory_id", "nunique"), n_known=("known", "sum")
-    )
-    by_kind = by_kind.assign(population_band=ALL_BANDS).set_index("population_band", append=True)
-    by_kind = by_kind.reorder_levels(["kind", "population_band", "dimension_id"])
-    return pd.concat([by_band, by_kind]).reset_index()
+    joined = {k: np.concatenate([f[k] for f in figures]) for k in figures[0]}
+    return frame, joined
+
+
+def _group_codes(frame: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each row's group (0…G-1, groups sorted by their keys as groupby sorts them) and the
+    groups' keys (name -> one value per group). The keys are never missing in the table."""
+    codes, uniques = [], []
+    for name in names:
+        code, unique = pd.factorize(frame[name], sort=True)
+        codes.append(code.astype(np.int64))
+        uniques.append(np.asarray(unique, dtype=object))
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for code, unique in zip(codes, uniques, strict=True):
+        combined = combined * max(len(unique), 1) + code
+    present, group = np.unique(combined, return_inverse=True)
+    keys = {}
+    for name, unique in zip(reversed(names), reversed(uniques), strict=True):
+        size = max(len(unique), 1)
+        keys[name] = unique[present % size] if len(unique) else np.array([], dtype=object)
+        present = present // size
+    return np.asarray(group).reshape(-1), keys
 
 
 def protect_peers(cells: pd.DataFrame, *, min_territories: int) -> pd.DataFrame:
@@ -114,24 +189,32 @@ def peer_groups(
     """
     rows = eligible(table, questionnaire_id=questionnaire_id, min_respondents=min_respondents)
     known_set = frozenset(int(t) for t in known)
-    cells = _cells(rows, known_set)
+    cells, figures = _cells_and_figures(rows, known_set)
     if cells.empty:
         return pd.DataFrame(columns=_columns())
     cells = protect_peers(cells, min_territories=min_territories)
-    stats = _quantiles(rows)
-    out = cells.merge(stats, on=["kind", "population_band", "dimension_id"], how="left")
-    figures = [c for c in out.columns if c.startswith(METRICS)]
-    out["n"] = out["n"].astype("Int64")
-    out.loc[out["status"] != STATUS_OK, [*figures, "n"]] = pd.NA
-    out["status_label"] = [peer_status_label(s, min_territories) for s in out["status"]]
-    out["band_label"] = out["population_band"].map(BAND_LABELS)
+    hidden = (cells["status"] != STATUS_OK).to_numpy()
     order = {b: i for i, b in enumerate([*BAND_ORDER, ALL_BANDS])}
-    out = out.sort_values(
-        ["kind", "population_band", "dimension_id"],
-        key=lambda s: s.map(order) if s.name == "population_band" else s,
-        kind="stable",
-    )
-    return out[_columns()].reset_index(drop=True)
+    band_rank = np.array([order.get(b, len(order)) for b in cells["population_band"]])
+    kind_code = pd.factorize(cells["kind"], sort=True)[0]
+    dimension_code = pd.factorize(cells["dimension_id"], sort=True)[0]
+    sort = np.lexsort((dimension_code, band_rank, kind_code))
+    n = pd.array(cells["n"].to_numpy(), dtype="Int64")
+    n[hidden] = pd.NA
+    out = {
+        "kind": cells["kind"].to_numpy()[sort],
+        "population_band": cells["population_band"].to_numpy()[sort],
+        "band_label": [BAND_LABELS.get(b) for b in cells["population_band"].to_numpy()[sort]],
+        "dimension_id": cells["dimension_id"].to_numpy()[sort],
+        "n": n[sort],
+        "status": cells["status"].to_numpy()[sort],
+        "status_label": [
+            peer_status_label(s, min_territories) for s in cells["status"].to_numpy()[sort]
+        ],
+    }
+    for name, values in figures.items():
+        out[name] = np.where(hidden, np.nan, values)[sort]
+    return pd.DataFrame(out)[_columns()]
 
 
 def _columns() -> list[str]:
@@ -140,29 +223,25 @@ def _columns() -> list[str]:
     return [*first, "status_label", *figures]
 
 
-def _quantiles(rows: pd.DataFrame) -> pd.DataFrame:
-    """Centiles of every metric per kind x band x dimension, and per kind x dimension."""
-    parts = []
-    for frame in (rows, rows.assign(population_band=ALL_BANDS)):
-        grouped = frame.groupby(["kind", "population_band", "dimension_id"])
-        parts.append(
-            pd.DataFrame(
-                {
-                    f"{metric}_{name}": grouped[metric].quantile(q)
-                    for metric in METRICS
-                    for name, q in QUANTILES.items()
-                }
-            )
-        )
-    return pd.concat(parts).reset_index()
-
-
-def group_rows(rows: pd.DataFrame, kind: str, band: str) -> pd.DataFrame:
-    """The eligible rows of one peer group (band ALL_BANDS: the whole kind)."""
-    mask = rows["kind"] == kind
-    if band != ALL_BANDS:
-        mask &= rows["population_band"] == band
-    return rows.loc[mask]
+def _group_quantiles(values: np.ndarray, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
+    """The QUANTILES of the non-NaN values of each group (NaN for a group without any)."""
+    keep = ~np.isnan(values)
+    values, group = values[keep], group[keep]
+    ordered = values[np.lexsort((values, group))]
+    size = np.bincount(group, minlength=n_groups)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    has = size > 0
+    out = {}
+    for name, q in QUANTILES.items():
+        position = q * (size[has] - 1).astype(float)
+        index = start[has] + position.astype(np.int64)
+        fraction = position % 1
+        value = ordered[index]
+        following = ordered[np.minimum(index + 1, len(ordered) - 1)]
+        column = np.full(n_groups, np.nan)
+        column[has] = np.where(fraction == 0.0, value, value + (following - value) * fraction)
+        out[name] = column
+    return out
 
 
 def percentile_ranks(
@@ -181,19 +260,26 @@ def percentile_ranks(
     only where the group's cell is shown (status "ok"); a territory is never its own peer.
     Columns: territory_id, dimension_id, score, rank, n_peers, status.
     """
-    members = group_rows(peers, kind, band)
+    score_of = peers["score"].to_numpy(dtype=float)
+    mask = (peers["kind"] == kind).to_numpy(dtype=bool) & ~np.isnan(score_of)
+    if band != ALL_BANDS:
+        mask = mask & (peers["population_band"] == band).to_numpy(dtype=bool)
+    territory_of = peers["territory_id"].to_numpy()[mask]
+    score_of = score_of[mask]
+    dimension_code, dimension_names = pd.factorize(peers["dimension_id"].to_numpy()[mask])
+    by_dimension = {
+        name: (territory_of[dimension_code == i], score_of[dimension_code == i])
+        for i, name in enumerate(dimension_names)
+    }
+    nobody = (np.zeros(0, dtype=np.int64), np.zeros(0))
     cells = groups.loc[(groups["kind"] == kind) & (groups["population_band"] == band)]
-    status = cells.set_index("dimension_id")["status"]
+    status = dict(zip(cells["dimension_id"], cells["status"], strict=True))
     out = []
     for territory_id, dimension_id, score in scores[
         ["territory_id", "dimension_id", "score"]
     ].itertuples(index=False, name=None):
-        others = members.loc[
-            (members["dimension_id"] == dimension_id)
-            & (members["territory_id"] != territory_id)
-            & members["score"].notna(),
-            "score",
-        ].to_numpy()
+        territories, values = by_dimension.get(dimension_id, nobody)
+        others = values[territories != territory_id]
         cell = status.get(dimension_id, STATUS_NO_DATA)
         rank = np.nan
         if cell == STATUS_OK and len(others) and not pd.isna(score):
