@@ -11,7 +11,7 @@ Prints p50/p95/p99 latency, errors, lost and duplicated answers, and the app/flo
 Targets: seminar p95 <= 50 ms; stress p95 <= 1.5 x the bare loop.
 
     .venv/bin/python bench/autosave_bench.py                  # SQLite and PostgreSQL
-    .venv/bin/python bench/autosave_bench.py --backend sqlite --seminar-seconds 10
+    .venv/bin/python bench/autosave_bench.py --backend sqlite --load stress
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import statistics
 import sys
 import tempfile
 import threading
@@ -40,6 +41,7 @@ from diagnostic.questionnaire import Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.respondent import record_answer  # noqa: E402
 from diagnostic.responses import NormalizedAnswer, normalize  # noqa: E402
+from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 from diagnostic.store.models import Answer, Participant, now  # noqa: E402
 from tests.factories import make_world  # noqa: E402
@@ -296,19 +298,29 @@ def run_one(backend: str, load: Load, mode: str, q: Questionnaire, folder: Path)
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--load", choices=["séminaire", "stress", "both"], default="both")
     parser.add_argument("--respondents", type=int, default=150)
     parser.add_argument("--seminar-seconds", type=float, default=30)
     parser.add_argument("--stress-seconds", type=float, default=20)
     parser.add_argument("--stress-rate", type=float, default=300, help="réponses/s en tout")
     parser.add_argument(
-        "--slices", type=int, default=3, help="tranches alternées record_answer / upsert nu"
+        "--slices", type=int, default=6, help="tranches alternées record_answer / upsert nu"
+    )
+    parser.add_argument(
+        "--plain-transaction",
+        action="store_true",
+        help="record_answer dans une transaction ordinaire (engine.begin(), sans tour "
+        "d'écriture SQLite ni autocommit PostgreSQL), pour mesurer ce qu'ils apportent",
     )
     args = parser.parse_args(argv)
+    if args.plain_transaction:
+        answer_store.autosave_connection = lambda engine: engine.begin()  # type: ignore[assignment]
     q = default_questionnaire(ROOT / "questions")
     loads = [
         Load("séminaire", args.respondents, 5.0, args.seminar_seconds),
         Load("stress", args.respondents, args.respondents / args.stress_rate, args.stress_seconds),
     ]
+    loads = [x for x in loads if args.load in ("both", x.name)]
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
     failed = False
     print(f"charge de la machine au départ (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
@@ -317,21 +329,35 @@ def main(argv: list[str] | None = None) -> int:
             for load in loads:
                 print(
                     f"\n{backend} — {load.name} : {load.threads} fils, {load.rate:.0f} réponses/s, "
-                    f"{load.seconds:.0f} s"
+                    f"{load.seconds:.0f} s en {args.slices} tranches ; charge "
+                    f"{os.getloadavg()[0]:.1f}"
                 )
-                # alternate short slices, each on a fresh base, so that a burst of load from
-                # elsewhere on the machine does not fall on one side only
+                # alternate short slices, each on a fresh base, in the order ABBA ABBA… so that
+                # a burst of load from elsewhere on the machine, or a drift, does not fall on
+                # one side only
                 piece = Load(
                     load.name, load.threads, load.per_thread_period_s, load.seconds / args.slices
                 )
-                app, bare = merged([]), merged([])
-                for _ in range(args.slices):
-                    app = merged([app, run_one(backend, piece, "app", q, Path(tmp))])
-                    bare = merged([bare, run_one(backend, piece, "bare", q, Path(tmp))])
+                app_parts: list[Result] = []
+                bare_parts: list[Result] = []
+                for i in range(args.slices):
+                    for mode in ("app", "bare") if i % 2 == 0 else ("bare", "app"):
+                        part = run_one(backend, piece, mode, q, Path(tmp))
+                        (app_parts if mode == "app" else bare_parts).append(part)
+                app, bare = merged(app_parts), merged(bare_parts)
                 print("  " + app.line())
                 print("  " + bare.line())
                 ratios = "  ".join(f"p{p} x{app.pct(p) / bare.pct(p):.2f}" for p in (50, 95, 99))
                 print(f"  rapport record_answer / upsert nu : {ratios}")
+                pairs = sorted(
+                    a.pct(95) / b.pct(95) for a, b in zip(app_parts, bare_parts, strict=True)
+                )
+                print(
+                    "  rapport p95 tranche par tranche : "
+                    + " ".join(f"{r:.2f}" for r in pairs)
+                    + f" (médiane {statistics.median(pairs):.2f})"
+                )
+                print(f"  charge à la fin (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
                 if load.name == "séminaire":
                     verdict = app.pct(95) <= 50
                     print(f"  objectif p95 <= 50 ms : {'atteint' if verdict else 'MANQUÉ'}")

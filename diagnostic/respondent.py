@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.responses import Progress, normalize, progress
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
-from diagnostic.store.engine import session_scope
+from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.faults import is_unavailable
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, Territory
 from diagnostic.store.territories import StoreError
@@ -42,13 +43,21 @@ class AnswerNotSaved(Exception):
 
 @dataclass(frozen=True)
 class Invitation:
-    """What a valid invitation link opens."""
+    """What a valid invitation link opens, as read in one transaction when it was opened.
+
+    `answers` are the respondent's stored answers by question id and
+    `participant.submitted_at` their submission, both as of that same read."""
 
     participant: Participant
     campaign: Campaign
     territory: Territory
     structure: Territory
     questionnaire: Questionnaire
+    answers: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+
+    @property
+    def submitted(self) -> bool:
+        return self.participant.submitted_at is not None
 
     def actor(self) -> Actor:
         return Actor(
@@ -59,34 +68,34 @@ class Invitation:
 
 
 def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> Invitation | None:
-    """The invitation behind a token, or None for an unknown, revoked or expired link."""
-    with session_scope(engine) as session:
-        participant = campaign_store.participant_by_token(session, token=token)
-        if participant is None:
+    """The invitation behind a token, or None for an unknown, revoked or expired link (or a
+    closed campaign). One read-only transaction — the link, its campaign and structures, the
+    answers and the submission state — without the write lock on SQLite: the questionnaire
+    page opens it at every run, so every run checks the link again."""
+    with read_scope(engine) as session:
+        found = campaign_store.invitation_by_token(session, token=token)
+        if found is None:
             return None
-        campaign = session.get(Campaign, participant.campaign_id)
-        territory = session.get(Territory, campaign.territory_id) if campaign else None
-        structure = session.get(Territory, participant.structure_id)
-        if campaign is None or territory is None or structure is None:
-            return None
+        participant, campaign, territory, structure = found
+        answers = answer_store.answers_of(session, participant_id=participant.id)  # type: ignore[arg-type]
     questionnaire = get_questionnaire(
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
     )
-    return Invitation(participant, campaign, territory, structure, questionnaire)
+    return Invitation(participant, campaign, territory, structure, questionnaire, answers)
 
 
 def my_answers(engine: Engine, actor: Actor, participant_id: int) -> dict[str, dict[str, Any]]:
     """The respondent's own answers, by question id."""
     if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
         raise AccessDenied("accès refusé")
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         return answer_store.answers_of(session, participant_id=participant_id)
 
 
 def is_submitted(engine: Engine, actor: Actor, participant_id: int) -> bool:
     if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
         raise AccessDenied("accès refusé")
-    with session_scope(engine) as session:
+    with read_scope(engine) as session:
         participant = session.get(Participant, participant_id)
         return participant is not None and participant.submitted_at is not None
 
@@ -114,7 +123,8 @@ def record_answer(
     answer = normalize(questionnaire, question, raw)
     for attempt in range(1, attempts + 1):
         try:
-            with engine.begin() as conn:  # one short write transaction (see upsert_answer)
+            # one statement in its own transaction (see autosave_connection)
+            with answer_store.autosave_connection(engine) as conn:
                 answer_store.upsert_answer(
                     conn, participant_id=participant_id, question_id=question_id, answer=answer
                 )

@@ -92,14 +92,18 @@ def save_answer(
     return True
 
 
-def resend_pending(engine: Any, actor: Actor, questionnaire: Questionnaire, pid: int) -> None:
+def resend_pending(engine: Any, actor: Actor, questionnaire: Questionnaire, pid: int) -> bool:
     """Send again (one attempt each) the answers a failed save left waiting, oldest first;
-    not in the run whose widget callback has just tried them all."""
+    not in the run whose widget callback has just tried them all. True when at least one
+    was stored (the answers read before are then out of date)."""
     if st.session_state.pop(FAILED_NOW, False):
-        return
+        return False
+    sent = False
     for question_id, raw in list(pending().items()):
         if not save_answer(engine, actor, questionnaire, pid, question_id, raw, attempts=1):
             break
+        sent = True
+    return sent
 
 
 def pending_notice() -> None:

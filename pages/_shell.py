@@ -9,11 +9,13 @@ from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from diagnostic.access import actor_for_user, sign_in_sso
 from diagnostic.bootstrap import prepare_database
 from diagnostic.coordination import campaigns, my_territories
 from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
+from diagnostic.privacy import notice
 from diagnostic.references import Library, load_library
 from diagnostic.respondent import Invitation, open_invitation
 from diagnostic.results import (
@@ -31,6 +33,8 @@ from diagnostic.store.models import Campaign
 from diagnostic.workshop import Place
 
 TOKEN_PARAM = "t"
+_RUN_INVITATION = "_invitation_of_this_run"  # (run marker, token, Invitation | None)
+_RUN_ENGINE = "_engine_of_this_run"  # (run marker, settings, engine)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
 
@@ -44,9 +48,17 @@ def _engine_for(url: str, questions_dir: str, load_demo: bool) -> Any:
 
 
 def engine() -> Any:
-    """The app's engine, created and migrated once per process and database URL."""
+    """The app's engine, created and migrated once per process and database URL (and looked
+    up in Streamlit's resource cache once per run: a page asks for it many times)."""
     s = settings()
-    return _engine_for(s.effective_database_url, str(s.questions_dir), s.load_demo)
+    run = _this_run()
+    memo = st.session_state.get(_RUN_ENGINE) if run is not None else None
+    if memo is not None and memo[0] is run and memo[1] is s:
+        return memo[2]
+    eng = _engine_for(s.effective_database_url, str(s.questions_dir), s.load_demo)
+    if run is not None:
+        st.session_state[_RUN_ENGINE] = (run, s, eng)
+    return eng
 
 
 def library() -> Library:
@@ -128,12 +140,46 @@ def plain(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+def _this_run() -> object | None:
+    """An object that identifies the current script run, or None outside a run.
+
+    Streamlit gives its run context a new `cursors` dict at the start of every run (rerun,
+    page switch, fragment rerun): the memo below keeps a reference to it, so that an object
+    of a finished run can never be taken for the current one."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
 def invitation() -> Invitation | None:
-    """The respondent's invitation, from the link's token (kept in the URL for reloads)."""
+    """The respondent's invitation, from the link's token (kept in the URL for reloads).
+
+    Opened once per script run — the router, the page's guard and the page itself share it —
+    and again at every run: a link revoked, erased or whose campaign was closed, or a
+    questionnaire submitted, is seen at the next run (one read transaction, see
+    `open_invitation`)."""
     token = st.query_params.get(TOKEN_PARAM)
     if not token:
         return None
-    return open_invitation(engine(), settings().questions_dir, token)
+    run = _this_run()
+    memo = st.session_state.get(_RUN_INVITATION)
+    if run is not None and memo is not None and memo[0] is run and memo[1] == token:
+        return memo[2]
+    inv = open_invitation(engine(), settings().questions_dir, token)
+    if run is not None:
+        st.session_state[_RUN_INVITATION] = (run, token, inv)
+    return inv
+
+
+_NOTICE: list[tuple[Settings, str]] = []  # the settings object and its notice
+
+
+def privacy_notice() -> str:
+    """The privacy notice with the settings in force, built once per settings object (the
+    file is part of the code; tests that change the settings get a new object)."""
+    s = settings()
+    if not _NOTICE or _NOTICE[0][0] is not s:
+        _NOTICE[:] = [(s, notice(s))]
+    return _NOTICE[0][1]
 
 
 def link_was_given() -> bool:

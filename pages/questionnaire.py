@@ -7,35 +7,39 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.exports import MIME, file_name
-from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data, notice
+from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import is_submitted, my_answers, my_profile, submit
+from diagnostic.respondent import my_answers, my_profile, submit
 from diagnostic.responses import DONT_KNOW, progress, visible_questions
 from diagnostic.vocabulary import ROLE_LABELS
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
-from pages._shell import engine, guard, invitation, library, plain, settings
+from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
 
 DK_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE = {1: "Secondaire", 2: "Importante", 3: "Prioritaire"}
 
 actor = guard("questionnaire")
+# The link, the campaign (open?), the answers and the submission, read again at every run in
+# one read transaction, shared with the guard above (see pages/_shell.invitation).
 inv = invitation()
 if inv is None:  # the guard lets only respondents through; this is belt and braces
     st.error("Lien invalide ou expiré.")
     st.stop()
+eng = engine()
 q: Questionnaire = inv.questionnaire
 pid: int = inv.participant.id  # type: ignore[assignment]
-resend_pending(engine(), actor, q, pid)  # answers a database fault left waiting go first
-answers = my_answers(engine(), actor, pid)
+# Answers a database fault left waiting go first; if any was sent, read the answers again.
+resent = resend_pending(eng, actor, q, pid)
+answers = my_answers(eng, actor, pid) if resent else dict(inv.answers)
 follow_other_tabs(q, answers)  # what another tab saved meanwhile replaces this tab's older value
 lib = library()
-locked = is_submitted(engine(), actor, pid)
+locked = inv.submitted
 
 
 def save(question: Question, raw: dict[str, Any]) -> None:
     """Store one answer at once (kept and sent again if the database is unavailable); any
     refusal is shown at the top of the next run."""
-    save_answer(engine(), actor, q, pid, question.id, raw)
+    save_answer(engine(), actor, q, pid, question.id, raw)  # the engine of the callback's run
 
 
 def _choice(key: str) -> Any:
@@ -294,8 +298,7 @@ def my_data_section() -> None:
     st.divider()
     st.subheader("Mes données")
     with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
-        st.markdown(notice(settings()))
-    eng = engine()
+        st.markdown(privacy_notice())
     cols = st.columns(2)
     for col, fmt in zip(cols, ("csv", "json"), strict=True):
         col.download_button(
@@ -315,7 +318,7 @@ def my_data_section() -> None:
             "Je confirme vouloir effacer mes réponses et désactiver mon lien", key="erase_confirm"
         )
         if st.button("Effacer définitivement", key="erase_me", disabled=not sure):
-            erase_my_data(engine(), actor, pid)
+            erase_my_data(eng, actor, pid)
             st.query_params.clear()
             st.session_state.clear()
             st.session_state["flash"] = (
@@ -362,7 +365,7 @@ if not started and not locked:
         st.session_state["intro_done"] = True
         st.rerun()
     with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
-        st.markdown(notice(settings()))
+        st.markdown(privacy_notice())
     st.stop()
 
 if locked:
@@ -370,7 +373,7 @@ if locked:
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
         "sont plus modifiables (la personne qui coordonne le diagnostic peut les rouvrir)."
     )
-    profile = my_profile(engine(), actor, inv, settings().questions_dir, settings().min_group_size)
+    profile = my_profile(eng, actor, inv, settings().questions_dir, settings().min_group_size)
     with st.expander("Mon profil et celui du territoire", expanded=True):
         if profile is None:
             st.info(
@@ -440,7 +443,7 @@ elif not locked:
             )
         )
     if st.button("Envoyer mes réponses", type="primary", key="submit"):
-        result = submit(engine(), actor, q, pid)
+        result = submit(eng, actor, q, pid)
         if result.complete:
             st.session_state["section"] = 0
             st.rerun()

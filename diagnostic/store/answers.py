@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, bindparam, func, literal_column, update
+from sqlalchemy import Connection, Engine, bindparam, func
 from sqlalchemy import select as core_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -136,14 +140,13 @@ def upsert_answer(
     """The autosave path of save_answer: the same rules in one INSERT … ON CONFLICT statement.
 
     A seminar room saves hundreds of answers a second; with SQLite every write transaction
-    holds the base's single write lock, so the transaction is kept to this statement (and, for
-    a person's very first answer, the UPDATE of started_at), not a series of ORM reads. The
-    row is written only while the participant has not submitted and the campaign is open;
-    otherwise nothing is written and the reason is raised as save_answer would raise it
-    (StoreError, SubmittedError).
+    holds the base's single write lock, so the transaction is this one statement, not a series
+    of ORM reads, and nothing is read back: only the count of rows written is kept. The row is
+    written only while the participant has not submitted, has not been erased and the campaign
+    is open; otherwise nothing is written and the reason is raised as save_answer would raise
+    it (StoreError, SubmittedError). A person's first answer sets participant.started_at
+    through the trigger of migration 0004, inside the same statement.
     """
-    upsert, started = _autosave_statements(conn.dialect.name)
-    stamp = now()
     params = {
         "participant_id": participant_id,
         "question_id": question_id,
@@ -152,21 +155,70 @@ def upsert_answer(
         "level": answer.level,
         "target": answer.target,
         "importance": answer.importance,
-        "updated_at": stamp,
+        "updated_at": now(),
         "open": CampaignStatus.OPEN.value,
     }
-    row = conn.execute(upsert, params).first()  # (rowcount is -1 with psycopg)
-    if row is None:
+    if conn.execute(_autosave_statement(conn.dialect.name), params).rowcount != 1:
         _refusal(conn, participant_id)
-    elif row.started_at is None:  # the first answer: one more statement, once per person
-        conn.execute(started, {"participant_id": participant_id, "updated_at": stamp})
+
+
+# How long an autosave waits for its turn before going to SQLite's own busy handler anyway.
+TURN_TIMEOUT_S = 1.0
+_TURNS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_AUTOCOMMIT: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+@contextmanager
+def autosave_connection(engine: Engine) -> Iterator[Connection]:
+    """The connection an autosave writes through (upsert_answer: one statement).
+
+    SQLite: a BEGIN IMMEDIATE transaction, taken in turn (autosave_turn). PostgreSQL: the
+    statement in autocommit, as its own transaction (the trigger of migration 0004 runs inside
+    it), which spares the separate BEGIN and COMMIT round trips of a transaction block.
+    """
+    if engine.dialect.name == "sqlite":
+        with autosave_turn(engine), engine.begin() as conn:
+            yield conn
+        return
+    with _GUARD:
+        autocommit = _AUTOCOMMIT.get(engine)
+        if autocommit is None:
+            autocommit = _AUTOCOMMIT[engine] = engine.execution_options(
+                isolation_level="AUTOCOMMIT"
+            )
+    with autocommit.connect() as conn:
+        yield conn
+
+
+@contextmanager
+def autosave_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, this process's autosaves take the base's write lock one at a time.
+
+    SQLite has one write lock per base; a writer that finds it taken sleeps in SQLite's busy
+    handler for 1, 2, 5, 10… ms before it looks again, even when the lock was freed a few
+    microseconds later. With a room of respondents saving at once (one thread per session in
+    a Streamlit process) those sleeps, not the writes, make the slow answers. Waiting here
+    instead, on a lock of the process, wakes the next autosave as soon as the previous one has
+    committed. Other writers (other pages, other processes) still meet SQLite's busy handler,
+    as before; after TURN_TIMEOUT_S the autosave goes on without its turn (the base is then
+    held elsewhere and the busy timeout applies).
+    """
+    with _GUARD:
+        turn = _TURNS.setdefault(engine, threading.Lock())
+    got = turn.acquire(timeout=TURN_TIMEOUT_S)
+    try:
+        yield
+    finally:
+        if got:
+            turn.release()
 
 
 _VALUES = ("value", "dont_know", "level", "target", "importance", "updated_at")
-_STATEMENTS: dict[str, tuple[Any, Any]] = {}
+_STATEMENTS: dict[str, Any] = {}
 
 
-def _autosave_statements(dialect: str) -> tuple[Any, Any]:
+def _autosave_statement(dialect: str) -> Any:
     """Built once per dialect: building an upsert costs more than running it."""
     if dialect not in _STATEMENTS:
         table = Answer.__table__  # type: ignore[attr-defined]
@@ -184,39 +236,30 @@ def _autosave_statements(dialect: str) -> tuple[Any, Any]:
             .where(
                 col(Participant.id) == bindparam("participant_id"),
                 col(Participant.submitted_at).is_(None),
+                col(Participant.revoked_at).is_(None),
                 col(Campaign.status) == bindparam("open"),
             )
         )
         names = ["participant_id", "question_id", "questionnaire_id", "questionnaire_version"]
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
         stmt = insert(table).from_select([*names, *_VALUES], source)
-        stmt = stmt.on_conflict_do_update(
+        _STATEMENTS[dialect] = stmt.on_conflict_do_update(
             index_elements=["participant_id", "question_id"],
             set_={k: stmt.excluded[k] for k in _VALUES},
-        ).returning(
-            c.id,
-            literal_column(  # in the same statement: has this person answered before?
-                "(SELECT p.started_at FROM participant AS p WHERE p.id = answer.participant_id)"
-            ).label("started_at"),
-        )
-        started = (
-            update(Participant)
-            .where(
-                col(Participant.id) == bindparam("participant_id"),
-                col(Participant.started_at).is_(None),
-            )
-            .values(started_at=bindparam("updated_at"))
-        )
-        _STATEMENTS[dialect] = (stmt, started)
+        ).execution_options(preserve_rowcount=True)  # an INSERT's count is dropped otherwise
     return _STATEMENTS[dialect]
 
 
 def _refusal(conn: Connection, participant_id: int) -> None:
     row = conn.execute(
-        core_select(col(Participant.submitted_at), col(Campaign.status))
+        core_select(
+            col(Participant.submitted_at), col(Participant.revoked_at), col(Campaign.status)
+        )
         .join(Campaign, col(Campaign.id) == col(Participant.campaign_id))
         .where(col(Participant.id) == participant_id)
     ).first()
     if row is None or row.status != CampaignStatus.OPEN.value:
         raise StoreError("la campagne est close : les réponses ne sont plus modifiables")
+    if row.revoked_at is not None:
+        raise StoreError("vos réponses ont été effacées : ce lien n'est plus valable")
     raise SubmittedError("vos réponses ont été envoyées : elles ne sont plus modifiables")

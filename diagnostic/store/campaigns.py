@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 import pandas as pd
+from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from diagnostic.security import hash_token, looks_like_token, new_token
@@ -145,6 +150,37 @@ def participant_by_token(session: Session, *, token: str | None) -> Participant 
     if campaign is None or campaign.status != CampaignStatus.OPEN:
         return None
     return participant
+
+
+@lru_cache(maxsize=1)
+def _invitation_statement() -> Any:
+    """Built once: constructing this four-table select costs more than running it."""
+    territory, structure = aliased(Territory), aliased(Territory)
+    return (
+        select(Participant, Campaign, territory, structure)
+        .join(Campaign, col(Campaign.id) == col(Participant.campaign_id))
+        .join(territory, col(territory.id) == col(Campaign.territory_id))
+        .join(structure, col(structure.id) == col(Participant.structure_id))
+        .where(
+            col(Participant.token_hash) == bindparam("token_hash"),
+            col(Participant.revoked_at).is_(None),
+            col(Campaign.status) == CampaignStatus.OPEN,
+        )
+    )
+
+
+def invitation_by_token(
+    session: Session, *, token: str | None
+) -> tuple[Participant, Campaign, Territory, Territory] | None:
+    """What a link opens — the participant, their campaign, its territory and the participant's
+    structure — in one statement, or None under the same rules as `participant_by_token`:
+    unknown or revoked link (an erased respondent's link is revoked), campaign not open."""
+    if not looks_like_token(token):
+        return None
+    assert token is not None
+    stmt = _invitation_statement()
+    row = session.exec(stmt, params={"token_hash": hash_token(token)}).first()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def participants_of(session: Session, *, campaign_id: int) -> list[Participant]:

@@ -15,6 +15,7 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 READ_ONLY = "diagnostic_read_only"  # execution option of read_scope's connections
+POOL_SIZE, POOL_OVERFLOW = 20, 10  # PostgreSQL connections kept open, and allowed beyond
 
 
 def build_engine(url: str) -> Engine:
@@ -29,7 +30,14 @@ def build_engine(url: str) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # PostgreSQL: one Streamlit process runs every session's script in a thread of its own
+    # (150 in a seminar room). With SQLAlchemy's default pool (5 kept + 10 overflow) the
+    # connections beyond 5 are closed as soon as they are handed back, so a busy room opens
+    # and closes server connections all the time (a new backend process each, the costliest
+    # thing on the page's path); POOL_SIZE keeps enough of them open. Two app processes use
+    # 2 x (POOL_SIZE + POOL_OVERFLOW) = 60 of the server's default 100 connections.
+    # pool_pre_ping (one round trip per checkout) keeps a restarted server transparent.
+    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -76,6 +84,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 @lru_cache(maxsize=8)
 def _reader(engine: Engine) -> Engine:
+    if engine.dialect.name == "postgresql":
+        # In PostgreSQL's default READ COMMITTED each statement of a transaction sees its own
+        # snapshot anyway: reading in autocommit changes nothing to what is read and saves the
+        # BEGIN and ROLLBACK round trips (the connection is set back when returned to the pool).
+        return engine.execution_options(**{READ_ONLY: True, "isolation_level": "AUTOCOMMIT"})
     return engine.execution_options(**{READ_ONLY: True})
 
 
@@ -83,8 +96,9 @@ def _reader(engine: Engine) -> Engine:
 def read_scope(engine: Engine) -> Iterator[Session]:
     """A short read-only transaction for frequent polling reads; it must not write.
 
-    On SQLite it takes no write lock (see _tune_sqlite). Closing hands the connection back to
-    the pool, which rolls the transaction back; loaded objects keep their values."""
+    On SQLite it takes no write lock (see _tune_sqlite); on PostgreSQL it reads in autocommit
+    (see _reader). Closing hands the connection back to the pool, which rolls the transaction
+    back; loaded objects keep their values."""
     session = Session(_reader(engine), expire_on_commit=False)
     try:
         yield session
