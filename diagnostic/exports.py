@@ -59,13 +59,16 @@ _BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
 _LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
 
 
-def markdown_text(text: object, *, bare_links: bool = False) -> str:
+def markdown_text(text: object, *, bare_links: bool = False, line_start: bool = True) -> str:
     """Text printed as typed in a Markdown file, on one line: no markup, no bracketed or <…>
     link, no heading, list or rule (every line break, \\r included, becomes a space). The bare
     addresses and e-mails that GitHub-flavoured Markdown links by itself are escaped too, unless
-    `bare_links` (a visible address is no disguise: the roadmap keeps its sources clickable)."""
+    `bare_links` (a visible address is no disguise: the roadmap keeps its sources clickable).
+    A leading list marker (« - », « + », « 1. ») is escaped unless the caller puts the text
+    after something else on its line (`line_start=False`: a heading's « ## », a table cell)."""
     one_line = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    one_line = _LIST_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", one_line)
+    if line_start:
+        one_line = _LIST_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", one_line)
     return one_line if bare_links else _BARE_LINK.sub(r"\\\1\2", one_line)
 
 

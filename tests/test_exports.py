@@ -199,3 +199,11 @@ def test_roadmap_markdown_escapes_the_territory_and_titles():
     assert "## \\# Action \\*importante\\*" in text
     assert "- \\[clic\\](https://piege.example)" in text
     assert "| a \\| b | \\<script\\>x\\</script\\> |" in text
+
+
+def test_markdown_text_escapes_a_list_marker_only_at_the_start_of_a_line():
+    from diagnostic.exports import markdown_text
+
+    assert markdown_text("1. Contexte") == "1\\. Contexte"
+    assert markdown_text("- puce") == "\\- puce"
+    assert markdown_text("1. Contexte", line_start=False) == "1. Contexte"

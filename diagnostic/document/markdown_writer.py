@@ -35,10 +35,10 @@ def _block(block: Block) -> list[str]:
         return [f"{'#' * (block.level + 1)} {_inline(block.text)}", ""]
     if isinstance(block, Paragraph):
         lead = f"**{_inline(block.lead.strip())}** " if block.lead else ""
-        text = f"{lead}{_inline(block.text)}".strip()
+        text = f"{lead}{_inline(block.text, line_start=not lead)}".strip()
         return [f"*{text}*" if block.note else text, ""]
     if isinstance(block, Bullets):
-        return [*(f"- {_inline(item)}" for item in block.items), ""]
+        return [*(f"- {_inline(item, line_start=True)}" for item in block.items), ""]
     if isinstance(block, Table):
         header = "| " + " | ".join(_inline(c) for c in block.columns) + " |"
         rule = "|" + "|".join(" --- " for _ in block.columns) + "|"
@@ -49,5 +49,6 @@ def _block(block: Block) -> list[str]:
     return []
 
 
-def _inline(text: str) -> str:
-    return markdown_text(text, bare_links=True)
+def _inline(text: str, *, line_start: bool = False) -> str:
+    """`line_start`: the text begins a line or a list item (a leading « 1. » is escaped)."""
+    return markdown_text(text, bare_links=True, line_start=line_start)
