@@ -79,12 +79,19 @@ def refresh_campaign(
     (it cannot be scored, so it must not linger in any aggregate), and so does a campaign
     without any submitted questionnaire (left after a reopening or an erasure).
 
-    It runs on every submission, so it stays small: three short queries (the campaign, its
-    level counts by one GROUP BY, its consensus), numpy for the figures, one delete and one
-    insert — no answer row and no data frame.
+    It runs on every submission, so it stays small: given the questionnaire, one query reads
+    the campaign and its level counts (one GROUP BY), a second its consensus if it has one;
+    numpy computes the figures; one statement writes the rows on PostgreSQL (an upsert that
+    also deletes the rows gone), a delete and an insert on SQLite — no answer row, no frame.
     """
     session.flush()  # the store reads through the connection: pending ORM changes first
-    fact = store.campaign_fact(session, campaign_id=campaign_id)
+    rows_read: list[tuple[Any, ...]] | None = None  # the counts, when read with the facts
+    if questionnaire is None:
+        fact = store.campaign_fact(session, campaign_id=campaign_id)
+    else:  # the questionnaire expected: its facts and counts in one round trip
+        fact, rows_read = store.fact_and_counts(
+            session, campaign_id=campaign_id, values=scored_items(questionnaire).values
+        )
     if fact is None or not fact["n_respondents"]:  # nothing submitted (any more): no rows
         store.delete_rows(session, campaign_id=campaign_id)
         return 0
@@ -92,6 +99,7 @@ def refresh_campaign(
         fact["questionnaire_id"],
         fact["questionnaire_version"],
     ):
+        rows_read = None  # counted on another questionnaire's scale values
         try:
             questionnaire = get_questionnaire(
                 questions_dir or get_settings().questions_dir,
@@ -102,9 +110,9 @@ def refresh_campaign(
             store.delete_rows(session, campaign_id=campaign_id)
             return 0
     values = scored_items(questionnaire).values
-    counts = LevelCounts.from_rows(
-        store.answer_counts(session, values=values, campaign_ids=[campaign_id]), values
-    )
+    if rows_read is None:
+        rows_read = store.answer_counts(session, values=values, campaign_ids=[campaign_id])
+    counts = LevelCounts.from_rows(rows_read, values)
     agreed = None
     if fact["n_agreed"]:
         agreed = _consensus(store.consensus_rows(session, campaign_ids=[campaign_id]))

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from diagnostic import analytics as an
 from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, population_band
-from diagnostic.analytics.peers import eligible, peer_groups, percentile_ranks
+from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
@@ -54,12 +54,13 @@ def accompanied(
     if not actor.is_admin:
         mine = list(actor.territories(Action.RESULTS_VIEW))
         mask &= np.isin(table["territory_id"].to_numpy(), mine)
-    campaign = table["campaign_id"].to_numpy()
-    first = np.zeros(len(table), dtype=bool)  # one row per campaign: its first
-    first[np.unique(campaign, return_index=True)[1]] = True
+    # one row per campaign, its first: the mask is the same on all the rows of a campaign
+    # (its territory, its count), so only the rows kept need be searched
+    kept = np.flatnonzero(mask)
+    first = kept[np.unique(table["campaign_id"].to_numpy()[kept], return_index=True)[1]]
     columns = ["territory_id", "campaign_id", "questionnaire_id", "questionnaire_version"]
     columns += ["kind", "population", "population_band", "n_respondents"]
-    runs = table.iloc[np.flatnonzero(mask & first)][columns]
+    runs = table[columns].iloc[np.sort(first)]
     latest = runs.groupby(["territory_id", "questionnaire_id"])["campaign_id"].transform("max")
     runs = runs.loc[runs["campaign_id"] == latest]
     with session_scope(engine) as s:
@@ -116,7 +117,8 @@ def compare(
     whole kind). Pure: reads only the benchmark table. `groups`: peer_groups() computed
     beforehand with the same arguments (the page caches it)."""
     chosen = chosen.loc[chosen["questionnaire_id"] == questionnaire_id]
-    mine = table.loc[table["campaign_id"].isin(chosen["campaign_id"])]
+    at = np.flatnonzero(np.isin(table["campaign_id"].to_numpy(), chosen["campaign_id"].to_numpy()))
+    mine = table[_SCORE_COLUMNS].iloc[at]  # only the columns shown: one take per column
     names = dict(zip(chosen["campaign_id"], chosen["name"], strict=True))
     scores = mine.assign(name=mine["campaign_id"].map(names))[
         ["territory_id", "name", "dimension_id", "score", "target_score", "agreement", "n_items"]
@@ -139,8 +141,19 @@ def compare(
     if groups.empty:
         peers = groups
     else:
-        peers = groups.loc[(groups["kind"] == kind) & (groups["population_band"] == band)]
-    members = eligible(table, questionnaire_id=questionnaire_id, min_respondents=min_respondents)
+        in_cell = (groups["kind"].to_numpy() == kind) & (
+            groups["population_band"].to_numpy() == band
+        )
+        peers = groups.iloc[np.flatnonzero(in_cell)]
+    # the eligible rows of the group only, with the columns percentile_ranks reads: it keeps
+    # these same rows (its own kind and band filter), in the same order
+    at = eligible_positions(
+        table, questionnaire_id=questionnaire_id, min_respondents=min_respondents
+    )
+    in_group = (table["kind"] == kind).to_numpy(dtype=bool)
+    if band != ALL_BANDS:
+        in_group = in_group & (table["population_band"] == band).to_numpy(dtype=bool)
+    members = table[_MEMBER_COLUMNS].iloc[at[in_group[at]]]
     ranks = percentile_ranks(scores, members, groups, kind=kind, band=band)
     ranks["name"] = ranks["territory_id"].map(
         dict(zip(chosen["territory_id"], chosen["name"], strict=True))
@@ -156,6 +169,11 @@ def compare(
         ranks,
         min_territories,
     )
+
+
+_SCORE_COLUMNS = ["campaign_id", "territory_id", "dimension_id", "score", "target_score"]
+_SCORE_COLUMNS += ["agreement", "n_items"]
+_MEMBER_COLUMNS = ["territory_id", "dimension_id", "kind", "population_band", "score"]
 
 
 def default_group(chosen: pd.DataFrame) -> tuple[str, str]:

@@ -410,3 +410,20 @@ def test_the_comparison_data_never_reads_an_answer(tmp_path):
     assert view.peers_shown and any("benchmarkscore" in s for s in statements)
     assert not [s for s in statements if " answer" in s.lower()]
     eng.dispose()
+
+
+def test_a_refresh_removes_rows_of_dimensions_gone_and_updates_the_others(engine):
+    """The write of a refresh (one upsert on PostgreSQL) deletes the campaign's rows that it
+    does not compute and updates the others in place."""
+    world = make_world(engine, n_participants=2)
+    answer_and_submit(engine, world, [1, 3])
+    before = table(engine)
+    stale = before.iloc[[0]].assign(dimension_id="ancienne_dimension", score=12.5)
+    with session_scope(engine) as s:
+        store.replace_rows(s, campaign_ids=[world.campaign_id], rows=pd.concat([before, stale]))
+    assert "ancienne_dimension" in set(table(engine)["dimension_id"])
+    with session_scope(engine) as s:
+        s.connection().execute(text("UPDATE benchmarkscore SET score = -1"))
+        written = benchmark.refresh_campaign(s, campaign_id=world.campaign_id, questionnaire=Q)
+    assert written == len(before) == 2
+    pd.testing.assert_frame_equal(table(engine), before, check_exact=True)  # stale row gone

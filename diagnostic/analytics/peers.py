@@ -46,6 +46,17 @@ def peer_status_label(status: str, min_territories: int) -> str:
 def eligible(table: pd.DataFrame, *, questionnaire_id: str, min_respondents: int) -> pd.DataFrame:
     """Rows that may enter peer aggregates: consent given, enough questionnaires submitted,
     the questionnaire compared, and only the latest such campaign of each territory."""
+    return table.iloc[
+        eligible_positions(
+            table, questionnaire_id=questionnaire_id, min_respondents=min_respondents
+        )
+    ]
+
+
+def eligible_positions(
+    table: pd.DataFrame, *, questionnaire_id: str, min_respondents: int
+) -> np.ndarray:
+    """The positions in `table` of eligible()'s rows, in the table's order (no row taken)."""
     mask = (
         table["consent"].to_numpy(dtype=bool)
         & (table["n_respondents"].to_numpy() >= min_respondents)
@@ -54,7 +65,7 @@ def eligible(table: pd.DataFrame, *, questionnaire_id: str, min_respondents: int
     index = np.flatnonzero(mask)
     territory = table["territory_id"].to_numpy()[index]
     campaign = table["campaign_id"].to_numpy()[index]
-    return table.iloc[index[campaign == _latest(territory, campaign)]]
+    return index[campaign == _latest(territory, campaign)]
 
 
 def _latest(territory: np.ndarray, campaign: np.ndarray) -> np.ndarray:
@@ -85,19 +96,22 @@ def _cells_and_figures(
     ones (band ALL_BANDS), each sorted by their keys as groupby sorts them (protect_peers
     breaks ties by this order). Centiles: over the group's eligible rows with that metric
     (NaN left out), linear interpolation computed as pandas' groupby quantile does (the same
-    figures to the last bit)."""
+    figures to the last bit).
+
+    `rows` are eligible() rows: one campaign per territory, one row per campaign x dimension,
+    so a cell holds each of its territories once and counting its rows counts them."""
     scored = ~np.isnan(rows["score"].to_numpy(dtype=float))
     territory = rows["territory_id"].to_numpy(dtype=np.int64)
     is_known = np.isin(territory, np.fromiter(known, dtype=np.int64, count=len(known)))
     metrics = {m: rows[m].to_numpy(dtype=float) for m in METRICS}
+    factors = {name: _factor(rows[name]) for name in _BAND_KEYS}  # each text column once
+    order = {m: _value_order(values) for m, values in metrics.items()}  # each metric once
     parts, figures = [], []
     for names in (_BAND_KEYS, _KIND_KEYS):
-        code, keys = _group_codes(rows, names)
+        code, keys = _group_codes([factors[name] for name in names], names)
         size = len(keys["kind"])
-        present = np.bincount(code[scored], minlength=size) > 0
-        span = int(territory.max()) + 1 if len(territory) else 1
-        pairs = np.unique(code[scored] * span + territory[scored]) // span  # territories once
-        n = np.bincount(pairs, minlength=size)
+        n = np.bincount(code[scored], minlength=size)
+        present = n > 0
         n_known = np.bincount(code[scored], weights=is_known[scored], minlength=size)
         cells = {
             "kind": keys["kind"][present],
@@ -113,7 +127,7 @@ def _cells_and_figures(
             {
                 f"{metric}_{name}": column[present]
                 for metric, values in metrics.items()
-                for name, column in _group_quantiles(values, code, size).items()
+                for name, column in _group_quantiles(values, code, size, order[metric]).items()
             }
         )
     frame = pd.DataFrame(
@@ -126,24 +140,35 @@ def _cells_and_figures(
     return frame, joined
 
 
-def _group_codes(frame: pd.DataFrame, names: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _factor(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A text column's codes (int64) and its distinct values (object), sorted as groupby sorts
+    them."""
+    code, unique = pd.factorize(column, sort=True)
+    return code.astype(np.int64), np.asarray(unique, dtype=object)
+
+
+def _group_codes(
+    factors: list[tuple[np.ndarray, np.ndarray]], names: list[str]
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Each row's group (0…G-1, groups sorted by their keys as groupby sorts them) and the
-    groups' keys (name -> one value per group). The keys are never missing in the table."""
-    codes, uniques = [], []
-    for name in names:
-        code, unique = pd.factorize(frame[name], sort=True)
-        codes.append(code.astype(np.int64))
-        uniques.append(np.asarray(unique, dtype=object))
-    combined = np.zeros(len(frame), dtype=np.int64)
-    for code, unique in zip(codes, uniques, strict=True):
+    groups' keys (name -> one value per group), from each key's _factor(). The keys are never
+    missing in the table."""
+    combined = np.zeros(len(factors[0][0]) if factors else 0, dtype=np.int64)
+    span = 1
+    for code, unique in factors:
         combined = combined * max(len(unique), 1) + code
-    present, group = np.unique(combined, return_inverse=True)
+        span *= max(len(unique), 1)
+    # the combined key is small (kinds x bands x dimensions): present keys by counting, no sort
+    seen = np.bincount(combined, minlength=span) > 0
+    present = np.flatnonzero(seen)
+    rank = np.cumsum(seen) - 1
+    group = rank[combined]
     keys = {}
-    for name, unique in zip(reversed(names), reversed(uniques), strict=True):
+    for name, (_, unique) in zip(reversed(names), reversed(factors), strict=True):
         size = max(len(unique), 1)
         keys[name] = unique[present % size] if len(unique) else np.array([], dtype=object)
         present = present // size
-    return np.asarray(group).reshape(-1), keys
+    return group.astype(np.int64), keys
 
 
 def protect_peers(cells: pd.DataFrame, *, min_territories: int) -> pd.DataFrame:
@@ -223,12 +248,25 @@ def _columns() -> list[str]:
     return [*first, "status_label", *figures]
 
 
-def _group_quantiles(values: np.ndarray, group: np.ndarray, n_groups: int) -> dict[str, np.ndarray]:
-    """The QUANTILES of the non-NaN values of each group (NaN for a group without any)."""
-    keep = ~np.isnan(values)
-    values, group = values[keep], group[keep]
-    ordered = values[np.lexsort((values, group))]
-    size = np.bincount(group, minlength=n_groups)
+def _value_order(values: np.ndarray) -> np.ndarray:
+    """The positions of the non-NaN values, in increasing order of value."""
+    keep = np.flatnonzero(~np.isnan(values))
+    return keep[np.argsort(values[keep], kind="stable")]
+
+
+def _group_quantiles(
+    values: np.ndarray, group: np.ndarray, n_groups: int, by_value: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """The QUANTILES of the non-NaN values of each group (NaN for a group without any).
+
+    `by_value`: _value_order(values), when the caller sorts the values once for several
+    groupings; a stable sort by group then leaves each group's values in increasing order."""
+    if by_value is None:
+        by_value = _value_order(values)
+    groups = group[by_value]
+    small = groups.astype(np.int16) if n_groups < np.iinfo(np.int16).max else groups
+    ordered = values[by_value][np.argsort(small, kind="stable")]
+    size = np.bincount(groups, minlength=n_groups)
     start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
     has = size > 0
     out = {}
@@ -272,8 +310,14 @@ def percentile_ranks(
         for i, name in enumerate(dimension_names)
     }
     nobody = (np.zeros(0, dtype=np.int64), np.zeros(0))
-    cells = groups.loc[(groups["kind"] == kind) & (groups["population_band"] == band)]
-    status = dict(zip(cells["dimension_id"], cells["status"], strict=True))
+    cells = (groups["kind"].to_numpy() == kind) & (groups["population_band"].to_numpy() == band)
+    status = dict(
+        zip(
+            groups["dimension_id"].to_numpy()[cells],
+            groups["status"].to_numpy()[cells],
+            strict=True,
+        )
+    )
     out = []
     for territory_id, dimension_id, score in scores[
         ["territory_id", "dimension_id", "score"]
