@@ -92,7 +92,9 @@ def test_a_write_locked_longer_than_the_busy_timeout_is_retried_and_stored(base)
     record_answer(engine, actor_of(world), Q, pid, "ins_debat", {"level": 3})
     elapsed = time.perf_counter() - t0
     assert elapsed >= 0.45
-    assert sum("locked" in str(e) for e in errors) == 2
+    # at least one attempt met the lock and was retried (how many depends on the machine's
+    # speed), and the last one went through
+    assert 1 <= sum("locked" in str(e) for e in errors) < respondent.SAVE_ATTEMPTS
     with session_scope(engine) as s:
         assert answer_store.answers_of(s, participant_id=pid) == {"ins_debat": {"level": 3}}
 

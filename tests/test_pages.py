@@ -16,7 +16,7 @@ APP = str(ROOT / "app.py")
 
 
 def app(token: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = AppTest.from_file(APP, default_timeout=60)
     if token:
         at.query_params["t"] = token
     return at.run()
