@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,24 +62,30 @@ class Server:
 
 def start_server(
     database_url: str,
-    questions_dir: Path,
+    questions_dir: Path | None,
     log: Path,
     *,
     port: int | None = None,
     load_demo: bool = False,
     timeout: float = 40,
     script: Path = ROOT / "app.py",
+    settings: Mapping[str, str] | None = None,
 ) -> Server:
     """Start the app (or another Streamlit `script`: bench/ runs its bare floors the same way)
-    on a loopback port and wait until /_stcore/health answers."""
+    on a loopback port and wait until /_stcore/health answers. `questions_dir` None: the
+    shipped questions/; `settings`: more environment variables for the app."""
     port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "QUESTIONS_DIR": str(questions_dir),
         "LOAD_DEMO": "true" if load_demo else "false",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **(settings or {}),
     }
+    if questions_dir is None:
+        env.pop("QUESTIONS_DIR", None)
+    else:
+        env["QUESTIONS_DIR"] = str(questions_dir)
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [

@@ -10,14 +10,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.live import BROWSER, CHROMIUM, CHROMIUM_ARGS, free_port
+from tests.live import BROWSER, chromium, start_server, stop
 
 ARTIFACTS = ROOT / "test-artifacts" / "atelier"
 FACILITATOR = ("animation@demo.fr", "animation-atelier")
@@ -35,16 +33,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(ROOT / "tests" / "fixtures" / "mini.yaml", questions / "questionnaires")
     shutil.copytree(ROOT / "questions" / "demo", questions / "demo")
     shutil.copy(ROOT / "questions" / "atelier.yaml", questions / "atelier.yaml")
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
-        "QUESTIONS_DIR": str(questions),
-        "LOAD_DEMO": "true",
-        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+    url = f"sqlite:///{tmp / 'app.db'}"
+    settings = {
         "MIN_GROUP_SIZE": "2",  # two phones per territory are enough to show a re-vote
         "WORKSHOP_REFRESH_SECONDS": "2",  # phones every 2 s, screen and console every 1 s
     }
+    env = {**os.environ, "DATABASE_URL": url, "QUESTIONS_DIR": str(questions), "LOAD_DEMO": "true"}
     prepare = (
         "from diagnostic.bootstrap import prepare_database;"
         "from diagnostic.settings import get_settings;"
@@ -61,55 +55,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "s.commit()"
     )
     subprocess.run([sys.executable, "-c", prepare], cwd=ROOT, env=env, check=True)
-    log = open(tmp / "server.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",  # others edit the tree meanwhile: never reload modules
-            "none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError((tmp / "server.log").read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-    log.close()
+    running = start_server(url, questions, tmp / "server.log", load_demo=True, settings=settings)
+    yield running.url
+    stop(running)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def shot(page: object, name: str, *, full: bool = False) -> None:
