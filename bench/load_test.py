@@ -44,7 +44,7 @@ from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E40
 from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
 from tests.factories import make_world  # noqa: E402
-from tests.live import CHROMIUM, CHROMIUM_ARGS, running  # noqa: E402
+from tests.live import CHROMIUM, CHROMIUM_ARGS, SCRIPT_IDLE, running  # noqa: E402
 
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
@@ -140,6 +140,9 @@ async def _respondent(browser, link: str, plan: list[Planned], report: Report, t
             await page.get_by_text(item.label, exact=True).click()
             done = page.get_by_text(f"{k} questions répondues sur", exact=False)
             await expect(done).to_be_visible(timeout=timeout_ms)
+            # and the rerun over (until then Streamlit may still show a stale copy of an
+            # element beside its new one, which the next click would find twice)
+            await page.wait_for_function(SCRIPT_IDLE, timeout=timeout_ms)
             report.answer_s.append(time.perf_counter() - t1)
     except Exception as exc:  # one failed session is reported, the others go on
         first = str(exc).splitlines()[0] if str(exc) else ""
