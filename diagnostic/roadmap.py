@@ -15,6 +15,7 @@ import pandas as pd
 
 from diagnostic import analytics as an
 from diagnostic.analytics.summary import format_number
+from diagnostic.analytics.thresholds import at_least, at_most
 from diagnostic.library import Action, Trigger
 from diagnostic.questionnaire import Questionnaire, QuestionType
 from diagnostic.results import CampaignResults
@@ -67,7 +68,7 @@ def _group_gap(results: CampaignResults) -> pd.Series:
 def _strong_divergence(facts: _Facts, question_id: str) -> bool:
     row = facts.items.loc[question_id]
     spread = row["agreement"] == row["agreement"] and row["agreement"] < STRONG_AGREEMENT
-    return bool(spread or facts.group_gap.get(question_id, 0.0) >= STRONG_GROUP_GAP)
+    return bool(spread or at_least(facts.group_gap.get(question_id, 0.0), STRONG_GROUP_GAP))
 
 
 def _is_open_divergence(facts: _Facts, question_id: str) -> bool:
@@ -106,7 +107,7 @@ def evaluate(trig: Trigger, facts: _Facts, q: Questionnaire) -> str | None:
             got = row[column]
             if got != got:  # NaN: nobody gave a level
                 return None
-            ok = got <= value if name == "level_at_most" else got >= value
+            ok = at_most(got, value) if name == "level_at_most" else at_least(got, value)
             if not ok:
                 return None
             words = {
@@ -166,11 +167,13 @@ def _evaluate_grid(trig: Trigger, facts: _Facts, question: Any) -> str | None:
         now, wish = current.get(row_id), desired.get(row_id)
         ok = True
         if "level_at_most" in tests:
-            ok &= now is not None and now <= tests["level_at_most"]
+            ok &= now is not None and at_most(now, tests["level_at_most"])
         if "target_at_least" in tests:
-            ok &= wish is not None and wish >= tests["target_at_least"]
+            ok &= wish is not None and at_least(wish, tests["target_at_least"])
         if "gap_at_least" in tests:
-            ok &= now is not None and wish is not None and wish - now >= tests["gap_at_least"]
+            ok &= (
+                now is not None and wish is not None and at_least(wish - now, tests["gap_at_least"])
+            )
         if ok:
             parts = [f"aujourd'hui {_num(now or 0)}"]
             if wish is not None:
@@ -235,9 +238,9 @@ def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
     )
     weak = pd.Series(True, index=by_commune.index)
     if trig.level_at_most is not None:
-        weak &= by_commune["current"] <= trig.level_at_most
+        weak &= at_most(by_commune["current"], trig.level_at_most)
     if trig.gap_at_least is not None:
-        weak &= (by_commune["target"] - by_commune["current"]) >= trig.gap_at_least
+        weak &= at_least(by_commune["target"] - by_commune["current"], trig.gap_at_least)
     if trig.level_at_most is None and trig.gap_at_least is None:
         return 0, len(by_commune)
     return int(weak.sum()), len(by_commune)
@@ -309,7 +312,7 @@ def points_to_investigate(
             continue
         summary, _ = _summary(facts, qid)
         gap = facts.group_gap.get(qid)
-        if gap is not None and gap >= STRONG_GROUP_GAP:
+        if gap is not None and at_least(gap, STRONG_GROUP_GAP):
             summary += f" ; intercommunalité et communes à {format_number(gap)} points d'écart"
         out.append(PointToInvestigate(qid, dim, q.question(qid).text, summary))
     return out

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+from itertools import combinations_with_replacement
 from pathlib import Path
 from typing import Any
 
@@ -136,3 +138,67 @@ def test_divergence_on_group_medians_only_with_big_enough_groups() -> None:
 def test_divergence_lists_unanswered_items_unflagged() -> None:
     out = divergence(items({1: ("commune", 2)}), MINI, min_group_size=3).set_index("question_id")
     assert out.loc["ins_codir", "n"] == 0 and not out.loc["ins_codir", "divergent"]
+
+
+# Issue 13.4: thresholds are compared on exact values. These three distributions of the Val de
+# Loir demo have A = 1/2 exactly, which float layer sums gave as 0.49999999999999994 (« partagé »).
+@pytest.mark.parametrize("counts", [[3, 2, 1, 1, 0], [1, 3, 2, 1, 0], [1, 1, 3, 2, 0]])
+def test_agreement_of_one_half_is_consensus(counts: list[int]) -> None:
+    assert van_der_eijk(counts) == 0.5
+    assert agreement_tag(van_der_eijk(counts)) == CONSENSUS
+
+
+def _exact_a(counts: tuple[int, ...]) -> Fraction:
+    """Van der Eijk's A in rationals, written from the paper's definitions independently of
+    the module: U from the counts of unimodal and bimodal triples, layers peeled by minimum."""
+    k, n = len(counts), sum(counts)
+    left, a = list(counts), Fraction(0)
+    while any(left):
+        pattern = [c > 0 for c in left]
+        s = sum(pattern)
+        m = min(c for c in left if c)
+        if s == 1:
+            layer = Fraction(1)
+        else:
+            tu = tdu = 0
+            for i in range(k):
+                for j in range(i + 1, k):
+                    for h in range(j + 1, k):
+                        x, y, z = pattern[i], pattern[j], pattern[h]
+                        tdu += x and z and not y
+                        tu += y and (x != z)
+            u = (
+                Fraction(1)
+                if tu + tdu == 0
+                else Fraction((k - 2) * tu - (k - 1) * tdu, (k - 2) * (tu + tdu))
+            )
+            layer = u * (1 - Fraction(s - 1, k - 1))
+        a += Fraction(m * s, n) * layer
+        left = [c - m if c else 0 for c in left]
+    return a
+
+
+def _exact_tag(a: Fraction) -> str:
+    return CONSENSUS if a >= Fraction(1, 2) else SHARED if a >= 0 else POLARISED
+
+
+def _distributions(levels: int, low: int, high: int) -> list[tuple[int, ...]]:
+    out = []
+    for n in range(low, high + 1):
+        for cuts in combinations_with_replacement(range(n + 1), levels - 1):
+            bounds = (0, *cuts, n)
+            out.append(tuple(bounds[i + 1] - bounds[i] for i in range(levels)))
+    return out
+
+
+def test_tag_equals_the_tag_of_the_exact_rational_a_for_every_distribution() -> None:
+    """Every distribution of 2 to 15 answers on 5 levels (15,498 of them)."""
+    distributions = _distributions(5, 2, 15)
+    assert len(distributions) == 15_498
+    wrong = [
+        c
+        for c in distributions
+        if agreement_tag(van_der_eijk(c)) != _exact_tag(a := _exact_a(c))
+        or van_der_eijk(c) != float(a)
+    ]
+    assert wrong == []

@@ -236,3 +236,23 @@ def test_dimension_scores_per_group_use_only_shown_items() -> None:
     }
     assert inst.loc[10, "status_label"] == "moins de 3 réponses"
     assert math.isnan(inst.loc[10, "score"]) and inst.loc[12, "score"] == 25
+
+
+def test_a_gap_of_exactly_one_level_is_an_angle_mort() -> None:
+    """EPCI 1, 1, 3 (mean 5/3) against communes 1, 2, 5 (mean 8/3): one level, 25 points, which
+    float scores give as 24.999999999999996 (issue 13.4)."""
+    data = build(
+        [
+            (1, "epci", 1, "dgs", 1),
+            (2, "epci", 1, "dga", 1),
+            (3, "epci", 1, "dst", 3),
+            (4, "commune", 10, "dgs", 1),
+            (5, "commune", 11, "dgs", 2),
+            (6, "commune", 12, "dgs", 5),
+        ]
+    )
+    out = compare_groups(data, MINI, "structure_kind", min_group_size=3)
+    epci, communes = cell(out, "ins_debat", "epci"), cell(out, "ins_debat", "commune")
+    assert epci["difference"] == pytest.approx(-25) and communes["difference"] == pytest.approx(25)
+    assert epci["blind_spot"] and communes["blind_spot"]
+    assert len(blind_spots(out)) == 2

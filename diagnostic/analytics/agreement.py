@@ -11,6 +11,7 @@ runs from 0 to 1 and does not separate a uniform spread from polarisation as pla
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from functools import lru_cache
 from itertools import combinations
 
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic.analytics.frames import item_catalogue
+from diagnostic.analytics.thresholds import at_least
 from diagnostic.questionnaire import Questionnaire
 
 CONSENSUS = "consensus"
@@ -34,48 +36,66 @@ DIVERGENCE_GROUP_MEDIANS = 1.0  # |median(EPCI) - median(communes)| >= 1 level
 
 
 @lru_cache(maxsize=4096)
-def _pattern_agreement(pattern: tuple[bool, ...]) -> float:
-    """Agreement of one layer: U * (1 - (S - 1) / (K - 1)) (van der Eijk 2001)."""
+def _pattern_agreement(pattern: tuple[bool, ...]) -> Fraction:
+    """Agreement of one layer: U * (1 - (S - 1) / (K - 1)) (van der Eijk 2001), exactly."""
     k, s = len(pattern), sum(pattern)
     if s <= 1 or k < 2:
-        return 1.0
+        return Fraction(1)
     tu = tdu = 0
     for a, b, c in combinations(pattern, 3):
         if a and c and not b:
             tdu += 1  # 1-0-1: a gap between two chosen levels (bimodality)
         elif b and (a != c):
             tu += 1  # 1-1-0 or 0-1-1: contiguous levels (unimodality)
-    u = 1.0 if tu + tdu == 0 else ((k - 2) * tu - (k - 1) * tdu) / ((k - 2) * (tu + tdu))
-    return u * (1 - (s - 1) / (k - 1))
+    u = (
+        Fraction(1)
+        if tu + tdu == 0
+        else Fraction((k - 2) * tu - (k - 1) * tdu, (k - 2) * (tu + tdu))
+    )
+    return u * (1 - Fraction(s - 1, k - 1))
+
+
+@lru_cache(maxsize=65_536)
+def exact_agreement(counts: tuple[int, ...]) -> Fraction | None:
+    """Van der Eijk's A of a frequency vector as an exact fraction; None without any answer.
+
+    The distribution is peeled into layers: each layer takes the smallest non-zero count m
+    from every non-empty level; its weight is m x S / N (S non-empty levels, N answers). A is
+    the weighted sum of the layers' agreements. Every step is a ratio of integers, so the
+    value is exact: A = 1/2 is 1/2, never 0.49999999999999994, and the tags are read on it.
+    """
+    remaining = list(counts)
+    if any(c < 0 for c in remaining):
+        raise ValueError("les effectifs doivent être positifs ou nuls")
+    total = sum(remaining)
+    if total == 0:
+        return None
+    result = Fraction(0)
+    while any(remaining):
+        present = tuple(c > 0 for c in remaining)
+        m = min(c for c in remaining if c > 0)
+        result += Fraction(m * sum(present), total) * _pattern_agreement(present)
+        remaining = [c - m if c > 0 else 0 for c in remaining]
+    return result
 
 
 def van_der_eijk(counts: Sequence[int] | np.ndarray) -> float:
     """Van der Eijk's agreement A of a frequency vector over all K levels of a scale.
 
-    The distribution is peeled into layers: each layer takes the smallest non-zero count m
-    from every non-empty level; its weight is m x S / N (S non-empty levels, N answers). A is
-    the weighted sum of the layers' agreements. Returns NaN when there is no answer.
+    The float nearest to the exact value (`exact_agreement`): a value exactly on a threshold
+    (1/2, 0) is that float exactly, and a value off it stays on its side, since the exact
+    values have small denominators. Returns NaN when there is no answer.
     """
-    # Plain Python on a list: a scale has a handful of levels, and numpy's cost per call would
-    # dominate when the benchmark table scores every item of every territory.
-    remaining = [int(c) for c in np.asarray(counts, dtype=np.int64).tolist()]
-    if any(c < 0 for c in remaining):
-        raise ValueError("les effectifs doivent être positifs ou nuls")
-    total = sum(remaining)
-    if total == 0:
-        return float("nan")
-    result = 0.0
-    while any(remaining):
-        present = tuple(c > 0 for c in remaining)
-        m = min(c for c in remaining if c > 0)
-        result += m * sum(present) / total * _pattern_agreement(present)
-        remaining = [c - m if c > 0 else 0 for c in remaining]
-    return result
+    exact = exact_agreement(tuple(int(c) for c in np.asarray(counts, dtype=np.int64).tolist()))
+    return float("nan") if exact is None else float(exact)
 
 
-def agreement_tag(value: float) -> str | None:
-    """consensus (A >= 0.5), partagé (0 <= A < 0.5) or polarisé (A < 0); None without A."""
-    if value is None or np.isnan(value):
+def agreement_tag(value: float | Fraction | None) -> str | None:
+    """consensus (A >= 0.5), partagé (0 <= A < 0.5) or polarisé (A < 0); None without A.
+
+    Read on the value as given: van_der_eijk's floats carry exact thresholds (see there).
+    """
+    if value is None or (not isinstance(value, Fraction) and np.isnan(value)):
         return None
     if value >= CONSENSUS_FROM:
         return CONSENSUS
@@ -159,9 +179,9 @@ def divergence(
         medians = kinds[("median", kind)].where(enough) if ("median", kind) in kinds else None
         out[name] = out["question_id"].map(medians) if medians is not None else np.nan
     out["flag_range"] = out["range"] >= DIVERGENCE_RANGE
-    out["flag_sd"] = out["sd"] >= DIVERGENCE_SD
-    out["flag_groups"] = (out["median_epci"] - out["median_communes"]).abs() >= (
-        DIVERGENCE_GROUP_MEDIANS
+    out["flag_sd"] = at_least(out["sd"], DIVERGENCE_SD)
+    out["flag_groups"] = at_least(
+        (out["median_epci"] - out["median_communes"]).abs(), DIVERGENCE_GROUP_MEDIANS
     )
     out["divergent"] = out["flag_range"] | out["flag_sd"] | out["flag_groups"]
     columns = ["question_id", "n", "range", "sd", "median_epci", "median_communes"]

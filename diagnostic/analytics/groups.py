@@ -11,6 +11,7 @@ import pandas as pd
 from diagnostic.analytics.frames import Responses, group_order, item_catalogue
 from diagnostic.analytics.levels import to_score
 from diagnostic.analytics.scoring import STAT_COLUMNS, dimension_scores, item_stats
+from diagnostic.analytics.thresholds import at_least
 from diagnostic.questionnaire import Questionnaire
 
 GROUPINGS = ("structure_kind", "role", "structure_id")  # communes vs EPCI, role, each structure
@@ -150,7 +151,7 @@ def compare_groups(
     others_ok = (out["others_n"].fillna(0) >= min_group_size) & (others_answers >= min_group_size)
     out.loc[~others_ok.to_numpy(dtype=bool), ["others_n", "others_mean", "others_score"]] = np.nan
     out["difference"] = out["score"] - out["others_score"]
-    out["blind_spot"] = out["difference"].abs() >= threshold
+    out["blind_spot"] = at_least(out["difference"].abs(), threshold)
     names = group_labels(respondents, by, labels)
     out["group_label"] = out["group"].map(names)
     out["grouping"] = by

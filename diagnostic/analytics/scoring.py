@@ -12,6 +12,7 @@ from diagnostic.analytics.agreement import agreement_by_item
 from diagnostic.analytics.consensus import SOURCE_CONSENSUS, SOURCE_INDIVIDUAL, apply_consensus
 from diagnostic.analytics.frames import group_order, item_catalogue
 from diagnostic.analytics.levels import round_half_up, to_score
+from diagnostic.analytics.thresholds import at_least
 from diagnostic.questionnaire import Questionnaire
 
 ACTION_CANDIDATE_QUANTILE = 0.75  # priority index in the top quartile...
@@ -205,6 +206,6 @@ def action_candidates(stats: pd.DataFrame) -> pd.DataFrame:
     known = ranked["priority_index"].dropna()
     threshold = known.quantile(ACTION_CANDIDATE_QUANTILE) if not known.empty else np.inf
     ranked["candidate"] = (ranked["priority_index"] >= threshold) & (
-        ranked["gap"] >= ACTION_CANDIDATE_MIN_GAP
+        at_least(ranked["gap"], ACTION_CANDIDATE_MIN_GAP)
     )
     return ranked
