@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ipaddress
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable
 
@@ -23,11 +22,6 @@ from collections.abc import Callable, Hashable, Iterable
 # ceiling UNKNOWN_SOURCE_FACTOR times MAX_FAILED_LOGINS.
 UNKNOWN_SOURCE_FACTOR = 4
 MAX_KEYS = 10_000  # keys (addresses, account and address pairs) kept at most in one structure
-
-
-def clock() -> float:
-    """Seconds on a monotonic clock (tests replace it)."""
-    return time.monotonic()
 
 
 def source_of(value: object) -> str | None:
@@ -106,6 +100,11 @@ class KeyedWindows:
     def retry_after(self, key: Hashable, now: float, *, limit: int, window: float) -> float:
         with self._lock:
             return retry_after(self._times.get(key, ()), now, limit=limit, window=window)
+
+    def recent(self, key: Hashable, now: float, *, window: float) -> list[float]:
+        """The failure times of a key still in the window."""
+        with self._lock:
+            return [t for t in self._times.get(key, ()) if now - t < window]
 
     def failed(self, key: Hashable, now: float, *, limit: int, window: float) -> float:
         """Count a failure; returns the wait it brings (0.0 while below the limit)."""
