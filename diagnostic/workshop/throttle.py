@@ -19,7 +19,7 @@ answer would tell a valid code from a wrong one) until the oldest failure leaves
 a script only ever locks its own address. An unknown address (a local connection, a reverse
 proxy that does not pass the visitor's address on) is limited per session only. The codes
 have 31**6 ≈ 887 million values: at 30 tries every 10 minutes, one address needs about
-28 years on average to hit one of ten open workshops. Someone whose browser already opened
+56 years on average to hit one of ten open workshops. Someone whose browser already opened
 the workshop, or who holds a valid seat link, is never held back (the page checks that
 before asking).
 """
