@@ -106,15 +106,18 @@ def authenticate(
     current = now()
     at = current.timestamp()
     window = lockout_minutes * 60.0
-    limits = {"max_failures": max_failures, "window": window}
-    wait = SIGN_IN_FAILURES.retry_after(user.email, source, at, **limits)
+    wait = SIGN_IN_FAILURES.retry_after(
+        user.email, source, at, max_failures=max_failures, window=window
+    )
     if wait and not (user.locked_until is not None and _aware(user.locked_until) > current):
         SIGN_IN_FAILURES.forget_account(user.email)  # unlocked by an admin meanwhile
         wait = 0.0
     matches = verify_password(user.password_hash, password)  # also when locked: same time
     if wait or not matches:
         if not wait:
-            wait = SIGN_IN_FAILURES.failed(user.email, source, at, **limits)
+            wait = SIGN_IN_FAILURES.failed(
+                user.email, source, at, max_failures=max_failures, window=window
+            )
             if wait:
                 until = current + timedelta(seconds=wait)
                 user.locked_until = max(until, _aware(user.locked_until) or until)
