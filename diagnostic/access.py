@@ -19,8 +19,11 @@ from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import MEMBERSHIP_LABELS
 
 
-def sign_in_user(engine: Engine, settings: Settings, *, email: str, password: str) -> int:
-    """The user id for valid credentials; raises SignInError (failures are counted)."""
+def sign_in_user(
+    engine: Engine, settings: Settings, *, email: str, password: str, source: str | None = None
+) -> int:
+    """The user id for valid credentials; raises SignInError (failures are counted per account
+    and address `source`, see `accounts.authenticate`)."""
     failure: accounts.SignInError | None = None
     user_id: int | None = None
     with session_scope(engine) as session:
@@ -31,6 +34,7 @@ def sign_in_user(engine: Engine, settings: Settings, *, email: str, password: st
                 password=password,
                 max_failures=settings.max_failed_logins,
                 lockout_minutes=settings.lockout_minutes,
+                source=source,
             )
             user_id = user.id
         except accounts.SignInError as exc:

@@ -42,7 +42,7 @@ ACTION_LABELS = {
     "territory.create": "Création de territoire",
     "user.create": "Création de compte",
     "user.deactivate": "Compte désactivé",
-    "user.locked": "Compte verrouillé (échecs de connexion)",
+    "user.locked": "Connexion au compte bloquée depuis une adresse (échecs répétés)",
     "user.password_reset": "Mot de passe réinitialisé",
     "user.reactivate": "Compte réactivé",
     "user.unlock": "Compte déverrouillé",

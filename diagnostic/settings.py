@@ -48,10 +48,17 @@ class Settings(BaseSettings):
         default=60, ge=1, description="Déconnexion après ce délai d'inactivité."
     )
     max_failed_logins: int = Field(
-        default=5, ge=1, description="Échecs de connexion avant verrouillage temporaire."
+        default=5,
+        ge=1,
+        description=(
+            "Mots de passe erronés sur un compte depuis une même adresse avant que cette adresse "
+            "soit bloquée pour ce compte (4 fois plus si l'adresse est inconnue)."
+        ),
     )
     lockout_minutes: int = Field(
-        default=15, ge=1, description="Durée du verrouillage après trop d'échecs."
+        default=15,
+        ge=1,
+        description="Fenêtre de décompte des échecs et durée du blocage qui les suit.",
     )
     retention_days: int = Field(
         default=365,

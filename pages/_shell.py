@@ -16,6 +16,7 @@ from diagnostic.bootstrap import prepare_database
 from diagnostic.coordination import campaigns, my_territories
 from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
 from diagnostic.privacy import notice
+from diagnostic.ratelimit import source_of
 from diagnostic.references import Library, load_library
 from diagnostic.respondent import Invitation, open_invitation
 from diagnostic.results import (
@@ -184,6 +185,21 @@ def privacy_notice() -> str:
 
 def link_was_given() -> bool:
     return bool(st.query_params.get(TOKEN_PARAM))
+
+
+def client_address() -> str | None:
+    """The visitor's network address as the throttles count it (None when unknown).
+
+    Streamlit reads it from the connection (`st.context.ip_address`: None for a local
+    connection); behind a reverse proxy, the server takes it from X-Forwarded-For only when
+    the proxy's address is trusted (uvicorn's FORWARDED_ALLOW_IPS, 127.0.0.1 by default).
+    Headers are never read here: a visitor could write any address in them.
+    """
+    try:
+        value = st.context.ip_address
+    except Exception:  # no connection (bare mode, tests)
+        return None
+    return source_of(value)
 
 
 def sign_in(user_id: int) -> None:

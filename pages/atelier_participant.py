@@ -10,7 +10,7 @@ from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
-from pages._shell import engine, plain, settings, workshop_results
+from pages._shell import client_address, engine, plain, settings, workshop_results
 from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
 
 style("participant")
@@ -19,8 +19,8 @@ raw_code = st.query_params.get(CODE_PARAM, "")
 
 
 def lookup(code: str | None) -> WorkshopInfo | None:
-    """The workshop of a code, unless this browser, or the server, has met too many wrong
-    codes lately (then nothing is looked up: see diagnostic.workshop.throttle)."""
+    """The workshop of a code, unless this browser, or its network address, has met too many
+    wrong codes lately (then nothing is looked up: see diagnostic.workshop.throttle)."""
     if code is None:  # not even the shape of a code: the database is not asked
         return None
     opened = st.session_state.setdefault("ws_codes_ok", set())
@@ -29,11 +29,12 @@ def lookup(code: str | None) -> WorkshopInfo | None:
     )
     trusted = code in opened or seat_code == code
     now = limit.clock()
+    source = client_address()
     mine = st.session_state.get("ws_code_failures", [])
     if not trusted:
         wait = max(
             limit.retry_after(mine, now, limit=limit.SESSION_MAX_FAILURES),
-            limit.JOIN_FAILURES.retry_after(now),
+            limit.JOIN_FAILURES.retry_after(source, now),
         )
         if wait:
             st.title("Rejoindre un atelier")
@@ -47,7 +48,7 @@ def lookup(code: str | None) -> WorkshopInfo | None:
         st.session_state["ws_code_failures"] = limit.remember(
             mine, now, limit=limit.SESSION_MAX_FAILURES
         )
-        limit.JOIN_FAILURES.failed(now)
+        limit.JOIN_FAILURES.failed(source, now)
     return found
 
 

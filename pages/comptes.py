@@ -71,7 +71,11 @@ if users:
     state = "actif" if chosen.is_active else "désactivé"
     st.caption(
         f"Compte {state}"
-        + (" · verrouillé après trop d'échecs de connexion" if chosen.locked else "")
+        + (
+            " · verrouillé : connexion bloquée depuis une adresse après trop d'échecs"
+            if chosen.locked
+            else ""
+        )
         + (" · administrateur·rice" if chosen.is_admin else "")
         + f" · rôles : {plain(chosen.roles_text()) or 'aucun'}"
     )

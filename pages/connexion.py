@@ -6,6 +6,7 @@ from streamlit.errors import StreamlitAuthError
 from diagnostic.access import sign_in_user
 from diagnostic.store.accounts import SignInError
 from pages._shell import (
+    client_address,
     engine,
     flash,
     guard,
@@ -35,7 +36,9 @@ with st.form("login_form"):
     submitted = st.form_submit_button("Se connecter", type="primary")
 if submitted:
     try:
-        user_id = sign_in_user(engine(), settings(), email=email, password=password)
+        user_id = sign_in_user(
+            engine(), settings(), email=email, password=password, source=client_address()
+        )
     except SignInError as exc:
         st.error(f"Connexion refusée : {exc}.")
     else:

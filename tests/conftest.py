@@ -20,6 +20,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_failure_counters() -> Iterator[None]:
+    """The in-memory counters of wrong passwords and workshop codes start empty in each test."""
+    from diagnostic.store.accounts import SIGN_IN_FAILURES
+    from diagnostic.workshop.throttle import JOIN_FAILURES
+
+    SIGN_IN_FAILURES.clear()
+    JOIN_FAILURES.clear()
+    yield
+    SIGN_IN_FAILURES.clear()
+    JOIN_FAILURES.clear()
+
+
 def _reset_caches() -> None:
     get_settings.cache_clear()
     registry.clear_cache()

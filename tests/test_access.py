@@ -117,7 +117,9 @@ def test_reset_password_applies_the_policy_and_unlocks(people):
     admin, coord, _ = people
     for _ in range(get_settings().max_failed_logins):
         with pytest.raises(accounts.SignInError):
-            access.sign_in_user(engine(), get_settings(), email=coord.email, password="faux")
+            access.sign_in_user(
+                engine(), get_settings(), email=coord.email, password="faux", source="192.0.2.1"
+            )
     view = next(
         v for v in access.accounts_overview(engine(), admin_actor(admin)) if v.id == coord.id
     )
@@ -128,7 +130,7 @@ def test_reset_password_applies_the_policy_and_unlocks(people):
         access.reset_password(engine(), admin_actor(admin), user_id=coord.id, password="court")
     access.reset_password(engine(), admin_actor(admin), user_id=coord.id, password="temporaire-123")
     assert access.sign_in_user(
-        engine(), get_settings(), email=coord.email, password="temporaire-123"
+        engine(), get_settings(), email=coord.email, password="temporaire-123", source="192.0.2.1"
     )
 
 
@@ -217,14 +219,18 @@ def test_accounts_page_unlocks_a_locked_account(people):
     admin, coord, _ = people
     for _ in range(get_settings().max_failed_logins):
         with pytest.raises(accounts.SignInError):
-            access.sign_in_user(engine(), get_settings(), email=coord.email, password="faux")
+            access.sign_in_user(
+                engine(), get_settings(), email=coord.email, password="faux", source="192.0.2.1"
+            )
     at = as_user(admin)
     at.switch_page("pages/comptes.py").run()
     at.selectbox(key="manage_user").set_value(coord.id).run()
     assert "verrouillé" in at.caption[0].value
     at.button(key="user_unlock").click().run()
     assert "déverrouillé" in at.info[0].value
-    assert access.sign_in_user(engine(), get_settings(), email=coord.email, password=PASSWORD)
+    assert access.sign_in_user(
+        engine(), get_settings(), email=coord.email, password=PASSWORD, source="192.0.2.1"
+    )
 
 
 def test_an_open_session_ends_at_the_next_rerun_after_deactivation(people):

@@ -64,7 +64,10 @@ def test_wrong_password_is_refused_in_french(app_env):
     at.text_input(key="login_email").input("coord@exemple.fr")
     at.text_input(key="login_password").input("mauvais")
     at.button[0].click().run()
-    assert "Connexion refusée : adresse ou mot de passe incorrect." in [e.value for e in at.error]
+    assert [e.value for e in at.error] == [
+        "Connexion refusée : adresse ou mot de passe incorrect (ou trop d'essais : réessayez "
+        "dans quelques minutes)."
+    ]
     assert "Mes territoires" not in titles(at)
 
 

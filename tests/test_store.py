@@ -14,7 +14,7 @@ from diagnostic.security import hash_token
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import migrate, session_scope
-from diagnostic.store.models import Answer, AuditEvent, Participant
+from diagnostic.store.models import Answer, AuditEvent, Participant, User
 from diagnostic.store.territories import StoreError
 from tests.conftest import FIXTURES
 from tests.factories import PASSWORD, make_user, make_world
@@ -189,25 +189,31 @@ def test_concurrent_autosave_loses_nothing(engine):
 
 def test_accounts_sign_in_and_lockout(engine):
     user = make_user(engine)
-    with session_scope(engine) as s:
-        assert (
-            accounts.authenticate(
-                s, email=" COORD@exemple.fr ", password=PASSWORD, max_failures=3, lockout_minutes=5
-            ).id
-            == user.id
-        )
-    for _ in range(3):
-        with pytest.raises(accounts.SignInError, match="incorrect"), session_scope(engine) as s:
+
+    def attempt(password: str, source: str | None) -> int:
+        with session_scope(engine) as s:
             try:
-                accounts.authenticate(
-                    s, email=user.email, password="faux", max_failures=3, lockout_minutes=5
-                )
+                return accounts.authenticate(
+                    s,
+                    email=" COORD@exemple.fr ",
+                    password=password,
+                    max_failures=3,
+                    lockout_minutes=5,
+                    source=source,
+                ).id
             finally:
-                s.commit()  # the failure count must survive the refusal
-    with pytest.raises(accounts.SignInError, match="verrouillé"), session_scope(engine) as s:
-        accounts.authenticate(
-            s, email=user.email, password=PASSWORD, max_failures=3, lockout_minutes=5
-        )
+                s.commit()  # the lock noted on the account must survive the refusal
+
+    assert attempt(PASSWORD, "192.0.2.1") == user.id
+    for _ in range(3):
+        with pytest.raises(accounts.SignInError, match="incorrect"):
+            attempt("faux", "192.0.2.1")
+    with pytest.raises(accounts.SignInError) as locked:
+        attempt(PASSWORD, "192.0.2.1")  # the right password, from the locked address
+    assert str(locked.value) == accounts.SIGN_IN_REFUSED
+    with session_scope(engine) as s:
+        assert s.get(User, user.id).locked_until is not None  # noted for the admins
+    assert attempt(PASSWORD, "192.0.2.2") == user.id  # another address is not concerned
 
 
 def test_unknown_account_and_weak_password(engine):

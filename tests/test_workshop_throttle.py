@@ -1,4 +1,5 @@
-"""Wrong join codes are limited: per browser session and per server process."""
+"""Wrong join codes are limited per browser session and per address; the server-wide ceiling
+never refuses the right code to a new phone."""
 
 from __future__ import annotations
 
@@ -83,12 +84,25 @@ def seminar(app_env, questions_dir):
 
 @pytest.fixture
 def clock(monkeypatch):
-    """A clock the test moves, and an empty window for the whole process."""
+    """A clock the test moves, empty counters, and the phone's address (`address[0]`)."""
+    from pages import _shell
+
     now = [1_000.0]
     monkeypatch.setattr(throttle, "clock", lambda: now[0])
+    monkeypatch.setattr(_shell, "client_address", lambda: ADDRESS[0])
+    ADDRESS[0] = PHONE
     throttle.JOIN_FAILURES.clear()
     yield now
     throttle.JOIN_FAILURES.clear()
+
+
+PHONE, SCRIPT, OTHER = "203.0.113.7", "198.51.100.9", "192.0.2.44"
+ADDRESS: list[str | None] = [PHONE]  # the address the next page run comes from
+
+
+def from_address(address: str | None, **params: str):
+    ADDRESS[0] = address
+    return app(**params)
 
 
 def try_code(at, code: str):
@@ -114,30 +128,66 @@ def test_a_browser_gets_five_wrong_codes_then_waits(seminar, clock):
         "Trop d'essais de code incorrects : réessayez dans 10 minutes."
     )
     assert not at.text_input  # no form to try more
-    assert len(throttle.JOIN_FAILURES._times) == 5
+    assert throttle.JOIN_FAILURES.count(PHONE, clock[0]) == 5
+    assert [t.value for t in from_address(PHONE, atelier=code).title] == ["Séminaire"]
     clock[0] += 600  # the first failures have left the window
     at.run()
     assert [t.value for t in at.title] == ["Séminaire"]
 
 
-def test_the_server_limits_wrong_codes_from_all_sessions(seminar, clock):
+def test_a_script_locks_only_its_own_address(seminar, clock):
     code, territory_id = seminar
     _, token = service.join(engine(), code, nickname="Alice", territory_id=territory_id, role="dgs")
-    before = app(atelier=code)  # a phone that opened the workshop before the flood
-    assert [t.value for t in before.title] == ["Séminaire"]
-    for _ in range(throttle.PROCESS_MAX_FAILURES - 1):  # wrong codes from other sessions
-        throttle.JOIN_FAILURES.failed(clock[0])
-    last = app(atelier=WRONG[0])  # the 120th: still looked up, refused
-    assert "Ce code ne correspond à aucun atelier" in last.error[0].value
+    for _ in range(throttle.SOURCE_MAX_FAILURES):  # a script, a new session for each code
+        throttle.JOIN_FAILURES.failed(SCRIPT, clock[0])
     clock[0] += 60
-    fresh = app(atelier=code)  # a new session, even with the right code, waits
-    assert "réessayez dans 9 minutes" in fresh.error[0].value
-    assert not fresh.text_input
-    seated = app(atelier=code, p=token)  # a participant's own link is never held back
+    script = from_address(SCRIPT, atelier=code)  # its address waits, the right code included
+    assert "réessayez dans 9 minutes" in script.error[0].value
+    assert not script.text_input
+    seated = from_address(SCRIPT, atelier=code, p=token)  # a seat link is never held back
     assert "Alice" in "\n".join(c.value for c in seated.caption)
-    elsewhere = app(atelier="ABC DEF", p=token)  # …but it opens no other code
+    elsewhere = from_address(SCRIPT, atelier="ABC DEF", p=token)  # …but opens no other code
     assert "réessayez dans 9 minutes" in elsewhere.error[0].value
+    phone = from_address(PHONE, atelier=code)  # a new phone elsewhere joins at once
+    assert [t.value for t in phone.title] == ["Séminaire"] and not phone.error
+    clock[0] += 541
+    assert [t.value for t in from_address(SCRIPT, atelier=code).title] == ["Séminaire"]
+
+
+def test_the_server_ceiling_never_refuses_the_right_code_to_a_new_phone(seminar, clock):
+    code, _ = seminar
+    before = from_address(PHONE, atelier=code)  # a phone that opened the workshop before
+    assert [t.value for t in before.title] == ["Séminaire"]
+    for i in range(throttle.PROCESS_MAX_FAILURES * 5):  # wrong codes from many addresses
+        throttle.JOIN_FAILURES.failed(f"10.0.{i // 250}.{i % 250}", clock[0])
+    for _ in range(throttle.PROCESS_MAX_FAILURES):  # …and from unknown ones
+        throttle.JOIN_FAILURES.failed(None, clock[0])
+    assert throttle.JOIN_FAILURES.under_pressure(clock[0])
+    for address in (OTHER, None):  # a new phone, its address known or not
+        fresh = from_address(address, atelier=code)
+        assert [t.value for t in fresh.title] == ["Séminaire"] and not fresh.error
+    wrong = from_address(OTHER, atelier=WRONG[0])  # a wrong code is still looked up, refused
+    assert "Ce code ne correspond à aucun atelier" in wrong.error[0].value
     before.run()  # the phone that joined before keeps following
     assert [t.value for t in before.title] == ["Séminaire"] and not before.error
-    clock[0] += 541
-    assert [t.value for t in app(atelier=code).title] == ["Séminaire"]
+
+
+def test_under_pressure_an_address_gets_fewer_wrong_codes(clock):
+    limiter = throttle.JoinThrottle()
+    for _ in range(throttle.SOURCE_MAX_FAILURES_UNDER_PRESSURE):
+        limiter.failed(SCRIPT, clock[0])
+    assert limiter.retry_after(SCRIPT, clock[0]) == 0.0  # a normal day: 30 allowed
+    for i in range(throttle.PROCESS_MAX_FAILURES):
+        limiter.failed(f"10.1.{i // 250}.{i % 250}", clock[0])
+    assert limiter.retry_after(SCRIPT, clock[0]) == 600.0  # under pressure: 15
+    assert limiter.retry_after(OTHER, clock[0]) == 0.0  # a clean address: never
+    assert limiter.retry_after(None, clock[0]) == 0.0  # an unknown one: the session limit only
+    clock[0] += 600
+    assert not limiter.under_pressure(clock[0])
+
+
+def test_the_address_counters_are_bounded(clock):
+    limiter = throttle.JoinThrottle(max_sources=100)
+    for i in range(5_000):
+        limiter.failed(f"10.2.{i // 250}.{i % 250}", clock[0])
+    assert len(limiter.sources) == 100

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from diagnostic.permissions import Actor
+from diagnostic.ratelimit import SignInFailures
 from diagnostic.security import (
     DUMMY_HASH,
     check_password_policy,
@@ -20,6 +21,14 @@ from diagnostic.store.territories import StoreError, clean_label
 
 class SignInError(StoreError):
     """Sign-in refused (wrong credentials or locked account)."""
+
+
+SIGN_IN_REFUSED = (
+    "adresse ou mot de passe incorrect (ou trop d'essais : réessayez dans quelques minutes)"
+)
+
+# Wrong passwords of this server process, per account and address (see diagnostic.ratelimit).
+SIGN_IN_FAILURES = SignInFailures()
 
 
 def normalize_email(email: str) -> str:
@@ -60,32 +69,63 @@ def set_password(session: Session, *, user_id: int, password: str, actor: str) -
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    SIGN_IN_FAILURES.forget_account(user.email)
     record(session, actor=actor, action="user.password_reset", target=user.email)
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite returns naive UTC datetimes
+        return moment.replace(tzinfo=UTC)
+    return moment
+
+
 def authenticate(
-    session: Session, *, email: str, password: str, max_failures: int, lockout_minutes: int
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    max_failures: int,
+    lockout_minutes: int,
+    source: str | None = None,
 ) -> User:
-    """Check credentials; after `max_failures` failures the account is locked for a while."""
+    """Check credentials; every refusal is the same `SIGN_IN_REFUSED`, after one argon2 check.
+
+    After `max_failures` wrong passwords on an account from one address (`source`) within
+    `lockout_minutes`, that address is refused on that account until the oldest of them is
+    `lockout_minutes` old; other addresses are not concerned. An unknown address (None) shares
+    one window per account with a higher ceiling (`ratelimit.UNKNOWN_SOURCE_FACTOR`). The
+    lock is noted on the account (`locked_until`, for the admins, and the journal): clearing
+    it (« Déverrouiller », a new password, from any process) lifts the lock at the next attempt.
+    Unknown, inactive and locked accounts run the same argon2 verification as a wrong password
+    and get the same answer, so that neither the message nor the time tells them apart.
+    """
     user = user_by_email(session, email=email)
     if user is None or not user.is_active:
         verify_password(DUMMY_HASH, password)  # same cost as a real check
-        raise SignInError("adresse ou mot de passe incorrect")
+        raise SignInError(SIGN_IN_REFUSED)
     current = now()
-    if user.locked_until is not None and user.locked_until > current:
-        raise SignInError(
-            "trop de tentatives : compte verrouillé temporairement, réessayez plus tard"
-        )
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = current + timedelta(minutes=lockout_minutes)
-            user.failed_logins = 0
-            record(session, actor=user.email, action="user.locked")
-        session.add(user)
-        raise SignInError("adresse ou mot de passe incorrect")
+    at = current.timestamp()
+    window = lockout_minutes * 60.0
+    wait = SIGN_IN_FAILURES.retry_after(
+        user.email, source, at, max_failures=max_failures, window=window
+    )
+    if wait and not (user.locked_until is not None and _aware(user.locked_until) > current):
+        SIGN_IN_FAILURES.forget_account(user.email)  # unlocked by an admin meanwhile
+        wait = 0.0
+    matches = verify_password(user.password_hash, password)  # also when locked: same time
+    if wait or not matches:
+        if not wait:
+            wait = SIGN_IN_FAILURES.failed(
+                user.email, source, at, max_failures=max_failures, window=window
+            )
+            if wait:
+                until = current + timedelta(seconds=wait)
+                user.locked_until = max(until, _aware(user.locked_until) or until)
+                session.add(user)
+                record(session, actor=user.email, action="user.locked")
+        raise SignInError(SIGN_IN_REFUSED)
+    SIGN_IN_FAILURES.succeeded(user.email, source)
     user.failed_logins = 0
-    user.locked_until = None
     user.last_login_at = current
     session.add(user)
     return user
@@ -221,5 +261,6 @@ def unlock(session: Session, *, user_id: int, actor: str) -> User:
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    SIGN_IN_FAILURES.forget_account(user.email)
     record(session, actor=actor, action="user.unlock", target=user.email)
     return user

@@ -1,30 +1,46 @@
-"""A bound on wrong join codes, so that nobody can try codes until one opens a workshop.
+"""A bound on wrong join codes, so that nobody can try codes until one opens a workshop, and
+so that nobody can keep the room out by typing wrong codes.
 
-Two sliding windows of failed attempts (a well-formed code that matches no workshop):
+Sliding windows of failed attempts (a well-formed code that matches no workshop), in
+`WINDOW_SECONDS`:
 
-- per browser session: `SESSION_MAX_FAILURES` wrong codes in `WINDOW_SECONDS` (the page keeps
-  their times in its session state);
-- per server process: `PROCESS_MAX_FAILURES` wrong codes in `WINDOW_SECONDS` from all
-  sessions together, since a new session (a new tab, a script) starts with an empty state.
+- per browser session: `SESSION_MAX_FAILURES` wrong codes (the page keeps their times in its
+  session state);
+- per network address (`diagnostic.ratelimit.source_of`): `SOURCE_MAX_FAILURES` wrong codes
+  from all its sessions together, since a script opens a new session for each try; a room
+  sharing one Wi-Fi address stays well below with its typing mistakes;
+- for the whole server process, a ceiling that is never a refusal: once `PROCESS_MAX_FAILURES`
+  wrong codes are in the window (many addresses at once), each address is allowed only
+  `SOURCE_MAX_FAILURES_UNDER_PRESSURE` of them. A phone whose session and address have not
+  reached their limit always has its code looked up: the right code opens the workshop.
 
-Once a window is full no code is looked up at all (an answer would tell a valid code from a
-wrong one) until its oldest failure leaves the window. The codes have 31**6 ≈ 887 million
-values: at 120 tries every 10 minutes (6.3 million a year), hitting one of ten open workshops
-takes about 14 years on average. Someone whose browser already opened the workshop, or who
-holds a valid seat link, is never held back (the page checks that before asking).
+When its session's or its address's window is full, a phone has no code looked up at all (an
+answer would tell a valid code from a wrong one) until the oldest failure leaves the window:
+a script only ever locks its own address. An unknown address (a local connection, a reverse
+proxy that does not pass the visitor's address on) is limited per session only. The codes
+have 31**6 ≈ 887 million values: at 30 tries every 10 minutes, one address needs about
+56 years on average to hit one of ten open workshops. Someone whose browser already opened
+the workshop, or who holds a valid seat link, is never held back (the page checks that
+before asking).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import deque
 from collections.abc import Iterable
+
+from diagnostic import ratelimit
+from diagnostic.ratelimit import KeyedWindows, SlidingWindow
 
 WINDOW_SECONDS = 600.0
 SESSION_MAX_FAILURES = 5
+SOURCE_MAX_FAILURES = 30
+SOURCE_MAX_FAILURES_UNDER_PRESSURE = 15
 PROCESS_MAX_FAILURES = 120  # a room of 150 phones mistyping the code stays well below
+MAX_SOURCES = ratelimit.MAX_KEYS  # addresses remembered at most (the oldest are forgotten)
+
+ProcessWindow = SlidingWindow
 
 
 def clock() -> float:
@@ -36,44 +52,51 @@ def retry_after(
     failures: Iterable[float], now: float, *, limit: int, window: float = WINDOW_SECONDS
 ) -> float:
     """Seconds before one more attempt is allowed after these failure times (0.0: at once)."""
-    recent = sorted(t for t in failures if now - t < window)
-    if len(recent) < limit:
-        return 0.0
-    # allowed again once all but limit - 1 of the recent failures have left the window
-    return max(0.0, recent[len(recent) - limit] + window - now)
+    return ratelimit.retry_after(failures, now, limit=limit, window=window)
 
 
 def remember(
     failures: Iterable[float], now: float, *, limit: int, window: float = WINDOW_SECONDS
 ) -> list[float]:
     """The failure times to keep after one more failure at `now` (at most `limit`)."""
-    recent = sorted(t for t in failures if now - t < window)
-    return [*recent, now][-limit:]
+    return ratelimit.remember(failures, now, limit=limit, window=window)
 
 
-class ProcessWindow:
-    """The failures of every session of this process (thread-safe: one thread per session)."""
+class JoinThrottle:
+    """Wrong codes per address and for the whole process (thread-safe, bounded in memory)."""
 
-    def __init__(self, limit: int = PROCESS_MAX_FAILURES, window: float = WINDOW_SECONDS) -> None:
-        self.limit = limit
-        self.window = window
-        self._times: deque[float] = deque(maxlen=limit)  # only the last `limit` ones matter
-        self._lock = threading.Lock()
+    def __init__(self, max_sources: int = MAX_SOURCES) -> None:
+        self.process = SlidingWindow(PROCESS_MAX_FAILURES, WINDOW_SECONDS)
+        self.sources = KeyedWindows(max_sources)
 
-    def retry_after(self, now: float) -> float:
-        with self._lock:
-            return retry_after(self._times, now, limit=self.limit, window=self.window)
+    def under_pressure(self, now: float) -> bool:
+        """True while the server-wide window of wrong codes is full."""
+        return self.process.retry_after(now) > 0
 
-    def failed(self, now: float) -> None:
-        with self._lock:
-            self._times.append(now)
+    def retry_after(self, source: str | None, now: float) -> float:
+        """Seconds before this address may have one more code looked up (0.0: at once)."""
+        if source is None:
+            return 0.0
+        limit = (
+            SOURCE_MAX_FAILURES_UNDER_PRESSURE if self.under_pressure(now) else SOURCE_MAX_FAILURES
+        )
+        return self.sources.retry_after(source, now, limit=limit, window=WINDOW_SECONDS)
+
+    def count(self, source: str, now: float) -> int:
+        """Wrong codes from this address still in the window."""
+        return len(self.sources.recent(source, now, window=WINDOW_SECONDS))
+
+    def failed(self, source: str | None, now: float) -> None:
+        self.process.failed(now)
+        if source is not None:
+            self.sources.failed(source, now, limit=SOURCE_MAX_FAILURES, window=WINDOW_SECONDS)
 
     def clear(self) -> None:
-        with self._lock:
-            self._times.clear()
+        self.process.clear()
+        self.sources.clear()
 
 
-JOIN_FAILURES = ProcessWindow()
+JOIN_FAILURES = JoinThrottle()
 
 
 def wait_message(seconds: float) -> str:
