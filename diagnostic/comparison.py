@@ -20,8 +20,9 @@ from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, population_ba
 from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
+from diagnostic.questionnaire.source import load_yaml
 from diagnostic.results import CampaignData, counted_respondents
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import session_scope
@@ -254,7 +255,7 @@ def load_renamed(questions_dir: Path) -> dict[str, dict[str, str]]:
     path = Path(questions_dir) / RENAMED_FILE
     if not path.is_file():
         return {}
-    data = parse_yaml(read_source(path), str(path))
+    _, data = load_yaml(path)
     renamed = data.get("renamed") if isinstance(data, dict) else None
     problems = []
     if not isinstance(renamed, dict):

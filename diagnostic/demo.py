@@ -17,9 +17,10 @@ from diagnostic.questionnaire import (
     QuestionnaireError,
     QuestionType,
 )
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
+from diagnostic.questionnaire.source import load_yaml
 from diagnostic.responses import (
     DONT_KNOW,
     condition_met,
@@ -89,7 +90,7 @@ class DemoFile(_Strict):
 def load_demo_file(questions_dir: Path) -> DemoFile:
     """The demo territories file, validated; problems come as `file:line: message`."""
     path = Path(questions_dir) / "demo" / "territoires.yaml"
-    data = parse_yaml(read_source(path), str(path))
+    _, data = load_yaml(path)
     try:
         return DemoFile.model_validate(as_plain(data))
     except ValidationError as exc:
