@@ -91,12 +91,17 @@ def load_demo_file(questions_dir: Path) -> DemoFile:
     """The demo territories file, validated; problems come as `file:line: message`."""
     path = Path(questions_dir) / "demo" / "territoires.yaml"
     _, data = load_yaml(path)
+    return parse_demo_file(data, str(path))
+
+
+def parse_demo_file(data: Any, name: str) -> DemoFile:
+    """A parsed demo territories file, validated against its schema."""
     try:
         return DemoFile.model_validate(as_plain(data))
     except ValidationError as exc:
         raise QuestionnaireError(
             [
-                Problem(str(path), line_of(data, tuple(e["loc"])), f"{e['loc'][-1]} : {e['msg']}")
+                Problem(name, line_of(data, tuple(e["loc"])), f"{e['loc'][-1]} : {e['msg']}")
                 for e in exc.errors()
             ]
         ) from None
