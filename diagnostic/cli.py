@@ -11,7 +11,6 @@ from pathlib import Path
 
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Problem, QuestionnaireError
-from diagnostic.respondent import AccessDenied
 from diagnostic.settings import get_settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -434,6 +433,7 @@ SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from diagnostic.campaign_export import campaign_export
+    from diagnostic.respondent import AccessDenied
 
     settings = get_settings()
     engine = _engine()
@@ -508,6 +508,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
 
     from diagnostic import planning
     from diagnostic.references import load_library
+    from diagnostic.respondent import AccessDenied
     from diagnostic.results import compute_results, read_campaign_data
 
     try:
@@ -626,20 +627,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors printed on one line; the store's are imported only when one occurs, so that
+    `validate` does not load the database layer."""
     from diagnostic.security import WeakPasswordError
     from diagnostic.store.territories import StoreError
 
+    return (CliError, StoreError, WeakPasswordError, QuestionnaireError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CliError, StoreError, WeakPasswordError, QuestionnaireError) as exc:
+    except (CliError, QuestionnaireError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head`, which stopped reading: no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
+        print(f"Erreur : {exc}", file=sys.stderr)
         return 1
 
 
