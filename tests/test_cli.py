@@ -106,6 +106,20 @@ def test_validate_without_argument_reports_a_broken_file_with_its_line(
     assert "Traceback" not in out + err
 
 
+def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, tmp_path):
+    demo = tmp_path / "territoires.yaml"
+    text = (ROOT / "questions" / "demo" / "territoires.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    story = next(i for i, line in enumerate(lines) if line.strip().startswith("story:"))
+    lines[story] = lines[story].replace("story:", "histoire:", 1)
+    demo.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(demo))
+    assert code == 1
+    assert f"{demo}:{story + 1}: « histoire » : champ inconnu (faute de frappe ?)" in out
+    assert "« story » : champ obligatoire manquant" in out
+    assert "Field required" not in out and "Extra inputs" not in out
+
+
 def test_validate_via_python_dash_m_has_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: [", encoding="utf-8")
