@@ -10,6 +10,7 @@ import pytest
 
 from diagnostic.cli import main
 from diagnostic.settings import get_settings
+from tests import hostile
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -123,14 +124,28 @@ def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, t
 def test_validate_via_python_dash_m_has_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: [", encoding="utf-8")
+    hostile_files = {
+        "bombe.yaml": hostile.billion_laughs()[0],
+        "crochets.yaml": hostile.nested_flow(),
+        "tirets.yaml": hostile.nested_block(),
+        "latin1.yaml": hostile.bad_byte_on_line_7(),
+    }
+    for name, data in hostile_files.items():
+        (tmp_path / name).write_bytes(data)
     result = subprocess.run(
-        [sys.executable, "-m", "diagnostic", "validate", str(bad)],
+        [sys.executable, "-m", "diagnostic", "validate", str(bad)]
+        + [str(tmp_path / name) for name in hostile_files],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=120,
     )
     assert result.returncode == 1
-    assert result.stdout.startswith(f"{bad}:1: syntaxe YAML invalide")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{bad}:1: syntaxe YAML invalide")
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        str(tmp_path / name) for name in hostile_files
+    ]
     assert "Traceback" not in result.stderr
 
 
