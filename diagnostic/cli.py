@@ -10,8 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from diagnostic.permissions import Actor
-from diagnostic.questionnaire import Problem, QuestionnaireError, load_questionnaire
-from diagnostic.respondent import AccessDenied
+from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.settings import get_settings
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
@@ -39,39 +38,54 @@ def _engine():  # type: ignore[no-untyped-def]
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
-    failed = False
-    for name in args.files:
+    folder = None
+    paths = [Path(name) for name in args.files]
+    if not paths:  # every data file of the questions folder, each checked by its kind
+        folder = get_settings().questions_dir
+        paths = sorted(p for p in Path(folder).rglob("*") if p.suffix in {".yaml", ".yml"})
+        if not paths:
+            raise CliError(f"aucun fichier YAML dans {folder}")
+    failed = 0
+    for path in paths:
         try:
-            print(validate_file(Path(name)))
+            print(validate_file(path))
         except QuestionnaireError as exc:
-            failed = True
+            failed += 1
             for problem in exc.problems:
                 print(problem)
+    if folder is not None:
+        outcome = (
+            "tous valides" if not failed else f"{failed} fichier{'s' * (failed > 1)} en erreur"
+        )
+        print(f"{len(paths)} fichiers vérifiés dans {folder} : {outcome}")
     return 1 if failed else 0
 
 
 def validate_file(path: Path) -> str:
-    """Validate a questionnaire, an action library or a references file; return a summary.
+    """Validate one data file of a questions folder; return a one-line summary.
 
-    Files are recognised by their top-level key; cross-references are checked against the
-    files of the same questions folder (references.yaml, questionnaires/).
+    Files are recognised by their top-level key: a questionnaire (id, sections…), an action
+    library (actions), « repères et outils » (references), a workshop programme (steps), the
+    renamed questions (renamed) or the demo territories (territories). Cross-references are
+    checked against the files of the same questions folder (references.yaml, questionnaires/).
     """
     from diagnostic import library
-    from diagnostic.questionnaire.loader import parse_yaml, read_source
+    from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
+    from diagnostic.questionnaire.source import load_yaml
 
-    text = read_source(path)
-    data = parse_yaml(text, str(path))
+    text, data = load_yaml(path)
     folder = path.resolve().parent
-    if isinstance(data, dict) and "references" in data and "sections" not in data:
+    keys = set(data) if isinstance(data, dict) else set()
+    if "sections" not in keys and "references" in keys:
         refs = library.parse_references(text, str(path))
         return f"{path}: {len(refs)} repères valides"
-    if isinstance(data, dict) and "steps" in data:  # a workshop programme (atelier.yaml)
+    if "sections" not in keys and "steps" in keys:  # a workshop programme (atelier.yaml)
         from diagnostic.workshop.programme import parse_programme
 
         programme = parse_programme(text, str(path))
         return f"{path}: {len(programme.steps)} étapes valides ({programme.total_minutes} minutes)"
-    if isinstance(data, dict) and "actions" in data:
+    if "sections" not in keys and "actions" in keys:
         questionnaire = default_questionnaire(folder)
         refs = _sibling_references(folder)
         actions = library.parse_actions(text, questionnaire, refs, str(path))
@@ -79,7 +93,27 @@ def validate_file(path: Path) -> str:
             f"{path}: {len(actions)} actions valides "
             f"(vérifiées sur le questionnaire « {questionnaire.id} » {questionnaire.version})"
         )
-    q = load_questionnaire(path)
+    if "sections" not in keys and "renamed" in keys:  # questions/renamed.yaml
+        from diagnostic.comparison import check_renamed, parse_renamed
+
+        renamed = parse_renamed(data, str(path))
+        problems = check_renamed(renamed, data, str(path), folder)
+        if problems:
+            raise QuestionnaireError(problems)
+        count = sum(len(m) for m in renamed.values())
+        return (
+            f"{path}: table des questions renommées valide ({count} renommage(s), "
+            f"{len(renamed)} questionnaire(s))"
+        )
+    if "sections" not in keys and "territories" in keys:  # questions/demo/territoires.yaml
+        from diagnostic.demo import parse_demo_file
+
+        demo = parse_demo_file(data, str(path))
+        return (
+            f"{path}: {len(demo.territories)} territoires de démonstration valides "
+            f"({len(demo.accounts)} comptes)"
+        )
+    q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
     if refs is not None:
         missing = library.missing_references(q, refs)
@@ -399,6 +433,7 @@ SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from diagnostic.campaign_export import campaign_export
+    from diagnostic.respondent import AccessDenied
 
     settings = get_settings()
     engine = _engine()
@@ -473,6 +508,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
 
     from diagnostic import planning
     from diagnostic.references import load_library
+    from diagnostic.respondent import AccessDenied
     from diagnostic.results import compute_results, read_campaign_data
 
     try:
@@ -516,8 +552,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Autodiagnostic de la gouvernance administrative — ligne de commande",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
-    p = sub.add_parser("validate", help="vérifier des fichiers de questionnaire")
-    p.add_argument("files", nargs="+", metavar="FICHIER")
+    p = sub.add_parser(
+        "validate",
+        help="vérifier des fichiers de données (sans argument : tout le dossier des questions)",
+    )
+    p.add_argument("files", nargs="*", metavar="FICHIER")
     sub.add_parser("campaigns", help="lister les campagnes")
     p = sub.add_parser("demo", help="charger les territoires de démonstration")
     p.add_argument("--force", action="store_true", help="même si la base n'est pas vide")
@@ -588,20 +627,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Errors printed on one line; the store's are imported only when one occurs, so that
+    `validate` does not load the database layer."""
     from diagnostic.security import WeakPasswordError
     from diagnostic.store.territories import StoreError
 
+    return (CliError, StoreError, WeakPasswordError, QuestionnaireError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (CliError, StoreError, WeakPasswordError, QuestionnaireError) as exc:
+    except (CliError, QuestionnaireError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head`, which stopped reading: no traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if not isinstance(exc, _user_errors()):
+            raise
+        print(f"Erreur : {exc}", file=sys.stderr)
         return 1
 
 

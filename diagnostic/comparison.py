@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,8 +21,9 @@ from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, population_ba
 from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
+from diagnostic.questionnaire.source import load_yaml
 from diagnostic.results import CampaignData, counted_respondents
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import session_scope
@@ -254,11 +256,16 @@ def load_renamed(questions_dir: Path) -> dict[str, dict[str, str]]:
     path = Path(questions_dir) / RENAMED_FILE
     if not path.is_file():
         return {}
-    data = parse_yaml(read_source(path), str(path))
+    _, data = load_yaml(path)
+    return parse_renamed(data, str(path))
+
+
+def parse_renamed(data: Any, name: str) -> dict[str, dict[str, str]]:
+    """The renames of a parsed renamed.yaml; a malformed table is a `file:line` problem."""
     renamed = data.get("renamed") if isinstance(data, dict) else None
     problems = []
     if not isinstance(renamed, dict):
-        raise QuestionnaireError([Problem(str(path), 1, "clé « renamed » attendue")])
+        raise QuestionnaireError([Problem(name, 1, "clé « renamed » attendue")])
     out: dict[str, dict[str, str]] = {}
     for qid, mapping in renamed.items():
         if mapping is None:
@@ -269,7 +276,7 @@ def load_renamed(questions_dir: Path) -> dict[str, dict[str, str]]:
         ):
             problems.append(
                 Problem(
-                    str(path),
+                    name,
                     line_of(data, ("renamed", qid)),
                     f"« {qid} » : une table « ancien_identifiant: nouvel_identifiant » attendue",
                 )
@@ -279,6 +286,49 @@ def load_renamed(questions_dir: Path) -> dict[str, dict[str, str]]:
     if problems:
         raise QuestionnaireError(problems)
     return out
+
+
+def check_renamed(
+    renamed: dict[str, dict[str, str]], data: Any, name: str, questions_dir: Path
+) -> list[Problem]:
+    """Renames checked against the questionnaires: a known questionnaire id, an old id found in
+    one of its versions, a new id found in its latest version."""
+    available = questionnaires(questions_dir)
+    ids = sorted({qid for qid, _ in available})
+    problems = []
+    for qid, mapping in renamed.items():
+        versions = [q for (key, _), q in available.items() if key == qid]
+        if not versions:
+            problems.append(
+                Problem(
+                    name,
+                    line_of(data, ("renamed", qid)),
+                    f"questionnaire inconnu « {qid} » (questionnaires : {', '.join(ids)})",
+                )
+            )
+            continue
+        latest = max(versions, key=lambda q: version_key(q.version))
+        everywhere = {x.id for q in versions for x in q.questions()}
+        for old, new in mapping.items():
+            line = line_of(data, ("renamed", qid, old))
+            if old not in everywhere:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        f"« {qid} » : « {old} » ne figure dans aucune version du questionnaire",
+                    )
+                )
+            if new not in {x.id for x in latest.questions()}:
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        f"« {qid} » : « {new} » ne figure pas dans la dernière version du "
+                        "questionnaire",
+                    )
+                )
+    return problems
 
 
 def common_items(before: Questionnaire, after: Questionnaire, renamed: dict[str, str]) -> dict:

@@ -17,9 +17,10 @@ from diagnostic.questionnaire import (
     QuestionnaireError,
     QuestionType,
 )
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
+from diagnostic.questionnaire.source import load_yaml
 from diagnostic.responses import (
     DONT_KNOW,
     condition_met,
@@ -89,16 +90,43 @@ class DemoFile(_Strict):
 def load_demo_file(questions_dir: Path) -> DemoFile:
     """The demo territories file, validated; problems come as `file:line: message`."""
     path = Path(questions_dir) / "demo" / "territoires.yaml"
-    data = parse_yaml(read_source(path), str(path))
+    _, data = load_yaml(path)
+    return parse_demo_file(data, str(path))
+
+
+def parse_demo_file(data: Any, name: str) -> DemoFile:
+    """A parsed demo territories file, validated against its schema."""
     try:
         return DemoFile.model_validate(as_plain(data))
     except ValidationError as exc:
         raise QuestionnaireError(
-            [
-                Problem(str(path), line_of(data, tuple(e["loc"])), f"{e['loc'][-1]} : {e['msg']}")
-                for e in exc.errors()
-            ]
+            [Problem(name, line_of(data, tuple(e["loc"])), _message(e)) for e in exc.errors()]
         ) from None
+
+
+_MESSAGES = {
+    "missing": "champ obligatoire manquant",
+    "extra_forbidden": "champ inconnu (faute de frappe ?)",
+    "string_type": "doit être un texte",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "float_type": "doit être un nombre",
+    "float_parsing": "doit être un nombre",
+    "bool_type": "doit valoir true ou false",
+    "bool_parsing": "doit valoir true ou false",
+    "list_type": "doit être une liste (lignes commençant par « - »)",
+    "dict_type": "doit être une table de clés: valeurs",
+    "model_type": "doit être une table de clés: valeurs",
+}
+
+
+def _message(err: Any) -> str:
+    """A French message for one pydantic error of the demo file."""
+    loc = [p for p in err["loc"] if not isinstance(p, int) and p not in {"str", "int"}]
+    what = _MESSAGES.get(err["type"], f"valeur invalide ({err.get('input')!r})")
+    if not loc:
+        return f"le fichier {what} (clés accounts, territories…)"
+    return f"« {loc[-1]} » : {what}"
 
 
 @dataclass

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +124,9 @@ def read_lines(data: bytes, source: str) -> list[Line]:
         raise AnswerImportError([ImportProblem(source, 1, "le fichier est vide")])
     header_line = text.splitlines()[0]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
+    records = _records(text, delimiter, source)
+    _, _, first = next(records)
+    header = [h.strip().lower() for h in first]
     problems = [
         ImportProblem(
             source,
@@ -151,9 +153,7 @@ def read_lines(data: bytes, source: str) -> list[Line]:
     if problems:
         raise AnswerImportError(problems)
     lines: list[Line] = []
-    start = reader.line_num + 1
-    for row in reader:
-        number, start = start, reader.line_num + 1
+    for number, _, row in records:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header) and any(cell.strip() for cell in row[len(header) :]):
@@ -171,6 +171,75 @@ def read_lines(data: bytes, source: str) -> list[Line]:
     if problems:
         raise AnswerImportError(problems)
     return lines
+
+
+_QUOTE_HINT = 'doublez les guillemets qui font partie du texte (« "" »)'
+
+
+def _records(text: str, delimiter: str, source: str) -> Iterator[tuple[int, int, list[str]]]:
+    """Each record with its first and last physical line; a malformed quote is an error.
+
+    The reader is strict (a closing quote must be followed by the separator or the end of the
+    line), and a record spread over several lines is accepted only when none of the lines its
+    quoted text swallowed looks like a line of answers (`12;question;…`): a quote left open
+    must not silently turn the next participant's lines into free text.
+    """
+    physical = io.StringIO(text, newline="").readlines()
+    answer_line = re.compile(rf"\s*\"?\s*\d+\s*\"?\s*{re.escape(delimiter)}")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise AnswerImportError(
+                [_csv_problem(source, start, reader.line_num, str(exc))]
+            ) from None
+        end = reader.line_num
+        for number in range(start + 1, end + 1):
+            if answer_line.match(physical[number - 1]):
+                preview = physical[number - 1].strip()
+                preview = preview if len(preview) <= 60 else preview[:59] + "…"
+                raise AnswerImportError(
+                    [
+                        ImportProblem(
+                            source,
+                            start,
+                            f"le guillemet ouvert sur cette ligne ne se referme que ligne {end} : "
+                            f"la ligne {number} (« {preview} ») serait lue comme du texte de la "
+                            "cellule ; refermez le guillemet, ou doublez ceux qui font partie du "
+                            'texte (« "" »)',
+                        )
+                    ]
+                )
+        yield start, end, row
+        start = end + 1
+
+
+def _csv_problem(source: str, start: int, line: int, error: str) -> ImportProblem:
+    """A French message for an error of the csv module, on the line its record starts."""
+    if "field larger than field limit" in error:
+        limit = f"{csv.field_size_limit():,}".replace(",", " ")
+        message = (
+            f"cellule de plus de {limit} caractères (bien plus qu'une réponse libre) : vérifiez "
+            "qu'aucun guillemet n'est resté ouvert"
+        )
+    elif "unexpected end of data" in error:
+        message = (
+            f'guillemet « " » ouvert et jamais refermé : la suite du fichier (lignes {start} à '
+            f"{line}) serait lue comme une seule cellule ; refermez-le, ou {_QUOTE_HINT}"
+        )
+    elif "expected after" in error:
+        where = f" (refermé ligne {line})" if line != start else ""
+        message = (
+            f"guillemet mal placé{where} : un texte entre guillemets doit être suivi de « ; » "
+            f"ou de la fin de la ligne ; {_QUOTE_HINT}"
+        )
+    else:
+        message = f"ligne illisible ({error}) : vérifiez les guillemets et le séparateur"
+    return ImportProblem(source, start, message)
 
 
 def _integer(text: str) -> int | None:

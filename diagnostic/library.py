@@ -20,8 +20,9 @@ from pydantic import (
 
 from diagnostic.questionnaire import Problem, Question, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import QuestionType as T
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+from diagnostic.questionnaire.source import parse_yaml, read_source
 
 Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]

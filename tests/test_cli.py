@@ -9,6 +9,8 @@ import sys
 import pytest
 
 from diagnostic.cli import main
+from diagnostic.settings import get_settings
+from tests import hostile
 from tests.conftest import FIXTURES, ROOT
 
 
@@ -46,17 +48,104 @@ def test_validate_bad_files_prints_one_line_per_problem(capsys, tmp_path):
     assert "Traceback" not in out + err
 
 
+@pytest.fixture
+def shipped_settings(monkeypatch):
+    """The command line pointed at the shipped questions folder."""
+    monkeypatch.setenv("QUESTIONS_DIR", str(ROOT / "questions"))
+    get_settings.cache_clear()
+    yield ROOT / "questions"
+    get_settings.cache_clear()
+
+
+def test_validate_without_argument_checks_every_shipped_file_by_its_kind(capsys, shipped_settings):
+    code, out, err = run(capsys, "validate")
+    assert (code, err) == (0, "")
+    *lines, total = out.strip().splitlines()
+    shipped = sorted(shipped_settings.rglob("*.yaml"))
+    assert sorted(line.split(": ", 1)[0] for line in lines) == [str(p) for p in shipped]
+    by_file = {line.split(": ", 1)[0]: line for line in lines}
+    assert "repères valides" in by_file[str(shipped_settings / "references.yaml")]
+    assert "actions valides" in by_file[str(shipped_settings / "actions.yaml")]
+    assert "étapes valides" in by_file[str(shipped_settings / "atelier.yaml")]
+    assert "questions renommées valide" in by_file[str(shipped_settings / "renamed.yaml")]
+    demo = by_file[str(shipped_settings / "demo" / "territoires.yaml")]
+    assert "territoires de démonstration valides" in demo
+    court = by_file[str(shipped_settings / "questionnaires" / "gouvernance-court.yaml")]
+    assert "questionnaire « gouvernance_court »" in court and court.endswith("minutes")
+    assert total == f"{len(shipped)} fichiers vérifiés dans {shipped_settings} : tous valides"
+
+
+def test_validate_without_argument_reports_a_broken_file_with_its_line(
+    capsys, tmp_path, monkeypatch
+):
+    import shutil
+
+    folder = tmp_path / "questions"
+    shutil.copytree(ROOT / "questions", folder)
+    (folder / "renamed.yaml").write_text(
+        "renamed:\n  gouvernance:\n    d1_ancien: d1_inexistant\n  inconnu: {}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("QUESTIONS_DIR", str(folder))
+    get_settings.cache_clear()
+    try:
+        code, out, err = run(capsys, "validate")
+    finally:
+        get_settings.cache_clear()
+    assert code == 1
+    renamed = folder / "renamed.yaml"
+    problems = [line for line in out.splitlines() if line.startswith(f"{renamed}:")]
+    assert problems == [
+        f"{renamed}:3: « gouvernance » : « d1_ancien » ne figure dans aucune version du "
+        "questionnaire",
+        f"{renamed}:3: « gouvernance » : « d1_inexistant » ne figure pas dans la dernière "
+        "version du questionnaire",
+        f"{renamed}:4: questionnaire inconnu « inconnu » (questionnaires : gouvernance, "
+        "gouvernance_court)",
+    ]
+    assert out.strip().splitlines()[-1].endswith(": 1 fichier en erreur")
+    assert "Traceback" not in out + err
+
+
+def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, tmp_path):
+    demo = tmp_path / "territoires.yaml"
+    text = (ROOT / "questions" / "demo" / "territoires.yaml").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    story = next(i for i, line in enumerate(lines) if line.strip().startswith("story:"))
+    lines[story] = lines[story].replace("story:", "histoire:", 1)
+    demo.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(demo))
+    assert code == 1
+    assert f"{demo}:{story + 1}: « histoire » : champ inconnu (faute de frappe ?)" in out
+    assert "« story » : champ obligatoire manquant" in out
+    assert "Field required" not in out and "Extra inputs" not in out
+
+
 def test_validate_via_python_dash_m_has_no_traceback(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: [", encoding="utf-8")
+    hostile_files = {
+        "bombe.yaml": hostile.billion_laughs()[0],
+        "crochets.yaml": hostile.nested_flow(),
+        "tirets.yaml": hostile.nested_block(),
+        "latin1.yaml": hostile.bad_byte_on_line_7(),
+    }
+    for name, data in hostile_files.items():
+        (tmp_path / name).write_bytes(data)
     result = subprocess.run(
-        [sys.executable, "-m", "diagnostic", "validate", str(bad)],
+        [sys.executable, "-m", "diagnostic", "validate", str(bad)]
+        + [str(tmp_path / name) for name in hostile_files],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        timeout=120,
     )
     assert result.returncode == 1
-    assert result.stdout.startswith(f"{bad}:1: syntaxe YAML invalide")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{bad}:1: syntaxe YAML invalide")
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        str(tmp_path / name) for name in hostile_files
+    ]
     assert "Traceback" not in result.stderr
 
 

@@ -211,6 +211,50 @@ def test_whole_grid_dont_know_cannot_be_mixed_with_rows():
     assert plan.answers[0].answer.value == {"dont_know": True}
 
 
+# --- malformed CSV: clean `fichier:ligne` errors, never a swallowed line or a traceback ----------
+
+
+def test_an_unterminated_quote_is_refused_with_its_line():
+    text = HEADER + '1;ins_debat;3;;;\n1;act_libre;"Bien, mais;;;\n2;ins_debat;4;;;\n'
+    assert problems(text) == [
+        'fichier.csv:3: guillemet « " » ouvert et jamais refermé : la suite du fichier (lignes 3 '
+        "à 4) serait lue comme une seule cellule ; refermez-le, ou doublez les guillemets qui "
+        'font partie du texte (« "" »)'
+    ]
+
+
+def test_a_quote_followed_by_text_is_refused():
+    text = HEADER + '1;act_libre;"Bien" mais non;;;\n'
+    assert problems(text) == [
+        "fichier.csv:2: guillemet mal placé : un texte entre guillemets doit être suivi de « ; » "
+        'ou de la fin de la ligne ; doublez les guillemets qui font partie du texte (« "" »)'
+    ]
+
+
+def test_a_line_swallowed_by_a_quote_is_refused():
+    # the quote opened line 3 closes at the end of line 4: line 4 would become free text
+    text = HEADER + '1;ins_debat;3;;;\n1;act_libre;"Bien\n2;ins_debat;4;;"\n2;act_libre;Oui;;;\n'
+    assert problems(text) == [
+        "fichier.csv:3: le guillemet ouvert sur cette ligne ne se referme que ligne 4 : la ligne "
+        '4 (« 2;ins_debat;4;;" ») serait lue comme du texte de la cellule ; refermez le '
+        'guillemet, ou doublez ceux qui font partie du texte (« "" »)'
+    ]
+    # a text written on several lines, in quotes, is still one answer
+    plan = parse(HEADER + '1;act_libre;"Premier point.\nSecond point : 2; voire 3.";;;\n')
+    assert plan.answers[0].answer.value == {"text": "Premier point.\nSecond point : 2; voire 3."}
+    assert plan.answers[0].line == 2
+
+
+def test_a_200_kib_cell_is_refused_with_its_line():
+    text = HEADER + "1;ins_debat;3;;;\n1;act_libre;" + "x" * 200 * 1024 + ";;;\n"
+    assert problems(text) == [
+        "fichier.csv:3: cellule de plus de 131 072 caractères (bien plus qu'une réponse libre) : "
+        "vérifiez qu'aucun guillemet n'est resté ouvert"
+    ]
+    quoted = HEADER + '1;act_libre;"Début\n' + ("2;ins_debat;4;;;\n" * 12_000) + '";;;\n'
+    assert problems(quoted)[0].startswith("fichier.csv:2: cellule de plus de 131 072 caractères")
+
+
 # --- storage and command line, on SQLite and PostgreSQL ---------------------------------------
 
 
@@ -296,6 +340,19 @@ def test_cli_refuses_bad_encoding_missing_file_and_unknown_campaign(cli_env, tmp
     assert code == 1 and err.strip() == (
         "Erreur : campagne 999 introuvable (liste : commande campaigns)"
     )
+    assert "Traceback" not in out + err
+
+
+def test_cli_refuses_an_unterminated_quote_and_stores_nothing(cli_env, tmp_path, capsys):
+    world = make_world(cli_env, n_participants=2)
+    a, b = (p.id for p in world.participants)
+    text = HEADER + f'{a};ins_debat;3;;;\n{a};act_libre;"Bien, mais;;;\n{b};ins_debat;4;;;\n'
+    path = write(tmp_path, text)
+    code, out, err = run(capsys, "import-answers", str(path), "--campaign", str(world.campaign_id))
+    assert code == 1
+    assert out.startswith(f'{path}:3: guillemet « " » ouvert et jamais refermé')
+    assert err.strip() == f"Erreur : 1 erreur(s) dans {path} : aucune réponse importée"
+    assert stored(cli_env, a) == {} and stored(cli_env, b) == {}
     assert "Traceback" not in out + err
 
 

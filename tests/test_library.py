@@ -18,6 +18,7 @@ from diagnostic.library import (
     parse_references,
 )
 from diagnostic.questionnaire import QuestionnaireError, QuestionType, load_questionnaire
+from tests.hostile import check_hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "questions"
@@ -203,6 +204,14 @@ def test_yaml_syntax_error_has_a_line() -> None:
     problems = _problems("actions:\n  - id: a\n    title: [non fermé\n    horizon: x\n")
     assert len(problems) == 1 and problems[0].startswith("actions.yaml:")
     assert "syntaxe YAML invalide" in problems[0]
+
+
+def test_hostile_action_files_are_answered_quickly_with_their_line(tmp_path: Path) -> None:
+    check_hostile_files(lambda path: load_actions(path, MINI, REFS), tmp_path, "actions.yaml")
+
+
+def test_hostile_reference_files_are_answered_quickly_with_their_line(tmp_path: Path) -> None:
+    check_hostile_files(load_references, tmp_path, "references.yaml")
 
 
 def test_missing_file() -> None:

@@ -12,6 +12,8 @@ from diagnostic.questionnaire import (
     load_questionnaire,
     parse_questionnaire,
 )
+from diagnostic.questionnaire.source import MAX_YAML_BYTES
+from tests.hostile import check_hostile_files
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini.yaml"
 MINI = FIXTURE.read_text(encoding="utf-8")
@@ -189,3 +191,41 @@ def test_missing_file_and_bad_encoding(tmp_path):
     bad.write_bytes("title: Côte".encode("latin-1"))
     with pytest.raises(QuestionnaireError, match="UTF-8"):
         load_questionnaire(bad)
+
+
+# --- Hostile files: bounded loading (shared by every YAML loader) ------------------------------
+
+
+def test_hostile_files_are_answered_quickly_with_their_line(tmp_path):
+    check_hostile_files(load_questionnaire, tmp_path, "q.yaml")
+
+
+def test_a_recursive_alias_is_refused_with_its_line():
+    [message] = problems(HEAD + "sections: &boucle\n  - questions: *boucle\n")
+    assert message.startswith("q.yaml:13: alias « *boucle » à l'intérieur de sa propre ancre")
+
+
+def test_an_oversized_file_is_refused_before_parsing(tmp_path):
+    big = tmp_path / "gros.yaml"
+    big.write_bytes(b"# " + b"x" * (MAX_YAML_BYTES + 1) + b"\n")
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(big)
+    [message] = [str(p) for p in caught.value.problems]
+    assert message.startswith(f"{big}:1: fichier trop volumineux")
+    [message] = problems("# " + "x" * (MAX_YAML_BYTES + 1) + "\n")
+    assert message.startswith("q.yaml:1: fichier trop volumineux")
+
+
+def test_a_modest_use_of_aliases_still_loads():
+    text = HEAD.replace("scales:", "scales: &echelles").rstrip() + (
+        "\nsections:\n  - id: a\n    title: A\n    questions:\n"
+        "      - {id: q1, type: maturity, text: Une question ?, scale: maturite}\n"
+        "autres_echelles: *echelles\n"
+    )
+    [message] = problems(text)  # the alias is expanded; only the unknown key is refused
+    assert "champ inconnu « autres_echelles »" in message
+
+
+def test_a_byte_that_yaml_refuses_is_reported_on_its_line():
+    [message] = problems(HEAD + "sections:\n  - id: a\n    title: \x07cloche\n")
+    assert message.startswith("q.yaml:14: caractère interdit"), message

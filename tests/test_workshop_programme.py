@@ -10,6 +10,7 @@ from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.workshop import StepKind, load_programme
 from diagnostic.workshop.programme import parse_programme, programme_for
 from tests.conftest import ROOT
+from tests.hostile import check_hostile_files
 
 HEAD = """\
 id: essai
@@ -116,6 +117,10 @@ def test_minutes_out_of_range_and_syntax_errors():
     with pytest.raises(QuestionnaireError) as caught:
         parse_programme(HEAD + "  - id: a\n kind: x\n", "atelier.yaml")
     assert str(caught.value.problems[0]).startswith("atelier.yaml:7: syntaxe YAML invalide")
+
+
+def test_hostile_programme_files_are_answered_quickly_with_their_line(tmp_path):
+    check_hostile_files(load_programme, tmp_path, "atelier.yaml")
 
 
 def test_missing_programme_file_is_reported(tmp_path):

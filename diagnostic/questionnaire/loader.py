@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from diagnostic.questionnaire.schema import Questionnaire, QuestionType, as_plain
+from diagnostic.questionnaire.source import (
+    Problem,
+    QuestionnaireError,
+    load_yaml,
+    parse_yaml,
+    read_source,
+)
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in a file, with the line it was found at (1-based)."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class QuestionnaireError(Exception):
-    """A questionnaire file could not be loaded; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+__all__ = [
+    "Problem",
+    "QuestionnaireError",
+    "line_of",
+    "load_questionnaire",
+    "load_yaml",
+    "parse_questionnaire",
+    "parse_yaml",
+    "read_source",
+]
 
 
 _FIELD_NAMES = {
@@ -41,37 +36,6 @@ _FIELD_NAMES = {
     "options": "options",
     "scale": "échelle",
 }
-
-
-def read_source(path: str | Path) -> str:
-    """The UTF-8 text of a data file, or a QuestionnaireError saying why it cannot be read."""
-    name = str(path)
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise QuestionnaireError([Problem(name, 0, "fichier introuvable")]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireError(
-            [Problem(name, 0, "le fichier n'est pas encodé en UTF-8 : réenregistrez-le en UTF-8")]
-        ) from None
-
-
-def parse_yaml(text: str, name: str) -> Any:
-    """Round-trip YAML (keeps line numbers); syntax errors become `file:line` problems."""
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        what = exc.problem or "syntaxe YAML invalide"
-        raise QuestionnaireError(
-            [Problem(name, line, f"syntaxe YAML invalide : {what} (vérifiez l'indentation)")]
-        ) from None
-    except YAMLError as exc:
-        raise QuestionnaireError([Problem(name, 0, f"syntaxe YAML invalide : {exc}")]) from None
-    if data is None:
-        raise QuestionnaireError([Problem(name, 1, "le fichier est vide")])
-    return data
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:

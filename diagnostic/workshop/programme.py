@@ -10,8 +10,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
-from diagnostic.questionnaire.loader import line_of, parse_yaml, read_source
+from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+from diagnostic.questionnaire.source import parse_yaml, read_source
 
 PROGRAMME_FILE = "atelier.yaml"
 
