@@ -46,11 +46,12 @@ def autosave_text(
     on_save: Save,
     disabled: bool = False,
     hide_label: bool = False,
+    saved_word: str = "Enregistré",
 ) -> None:
     """Draw the field; `on_save(text)` is called in the run that follows each sending, and says
     whether the text was stored ("saved"), kept to be sent again ("pending") or refused
     ("error": the caller shows why). `value` is the stored text: the field shows it unless the
-    person is typing."""
+    person is typing. `saved_word` is what the field says once the text is stored."""
 
     def changed() -> None:
         state = st.session_state.get(key) or {}
@@ -69,6 +70,7 @@ def autosave_text(
             "ack": ack[0] if ack else None,
             "state": ack[1] if ack else None,
             "delay": DELAY_MS,
+            "saved_word": saved_word,
         },
         on_value_change=changed,
     )

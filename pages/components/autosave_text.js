@@ -2,7 +2,7 @@
 // the field is left or the page hidden), without waiting for the field to be left; the line
 // under it says in French whether the text is saved. Streamlit custom component (v2): no
 // build step, nothing fetched from anywhere. `data` comes from pages/_autosave.py:
-// {label, hidden_label, value, max, disabled, ack, state, delay}.
+// {label, hidden_label, value, max, disabled, ack, state, delay, saved_word}.
 const WORDS = {
   typing: "Modification en cours…",
   saving: "Enregistrement…",
@@ -34,7 +34,7 @@ export default function (component) {
       count.textContent = `${box.value.length} / ${s.max} caractères`;
     };
     const show = (state) => {
-      status.textContent = WORDS[state] || "";
+      status.textContent = (state === "saved" && s.savedWord) || WORDS[state] || "";
       root.dataset.state = state || "";
     };
     s.counted = counted;
@@ -70,6 +70,7 @@ export default function (component) {
   // Every call: the server's latest view of this field.
   s.max = data.max;
   s.delay = data.delay;
+  s.savedWord = data.saved_word;
   label.textContent = data.label;
   label.classList.toggle("as-hidden", Boolean(data.hidden_label));
   box.maxLength = data.max;
