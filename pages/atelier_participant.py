@@ -288,7 +288,10 @@ def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
     field = f"ws_text_{index}_{round_}"
 
     def keep(text: str) -> State:
-        drafts(seat)[index] = text
+        # The send button's callback may run first in the same rerun: a text already posted
+        # (its field's round is over) is not kept again as a draft.
+        if st.session_state.get(f"ws_round_{index}", 0) == round_:
+            drafts(seat)[index] = text
         return "saved"
 
     autosave_text(
