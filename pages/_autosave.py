@@ -47,11 +47,13 @@ def autosave_text(
     disabled: bool = False,
     hide_label: bool = False,
     saved_word: str = "Enregistré",
+    waiting: bool = False,
 ) -> None:
     """Draw the field; `on_save(text)` is called in the run that follows each sending, and says
     whether the text was stored ("saved"), kept to be sent again ("pending") or refused
     ("error": the caller shows why). `value` is the stored text: the field shows it unless the
-    person is typing. `saved_word` is what the field says once the text is stored."""
+    person is typing. `saved_word` is what the field says once the text is stored; `waiting`
+    says whether a text kept "pending" is still to be sent (once sent again, it is saved)."""
 
     def changed() -> None:
         state = st.session_state.get(key) or {}
@@ -59,6 +61,8 @@ def autosave_text(
         st.session_state[_ack_key(key)] = (text, on_save(text))
 
     ack = st.session_state.get(_ack_key(key))
+    if ack and ack[1] == "pending" and not waiting:  # sent again since (resend_pending)
+        ack = st.session_state[_ack_key(key)] = (ack[0], "saved")
     _COMPONENT(
         key=key,
         data={

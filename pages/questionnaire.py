@@ -284,6 +284,7 @@ def render_text(question: Question, value: dict[str, Any]) -> None:
         max_chars=question.max_length,
         on_save=store,
         disabled=locked,
+        waiting=question.id in pending(),
     )
 
 
