@@ -1,5 +1,7 @@
 """Router and gate: builds the menu from the pages the current actor may open."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from diagnostic.permissions import pages_for
@@ -9,7 +11,9 @@ from pages._workshop import link_page
 
 st.set_page_config(
     page_title="Diagnostic de gouvernance territoriale",
-    page_icon=":material/explore:",
+    # A file of the app, served by the app: a :material: icon here would make every browser
+    # fetch the tab's icon from a Google host (fonts.gstatic.com).
+    page_icon=str(Path(__file__).resolve().parent / "pages" / "styles" / "icone.png"),
     layout="wide",
 )
 

@@ -92,6 +92,23 @@ def my_answers(engine: Engine, actor: Actor, participant_id: int) -> dict[str, d
         return answer_store.answers_of(session, participant_id=participant_id)
 
 
+def resume_section(
+    engine: Engine, actor: Actor, questionnaire: Questionnaire, participant_id: int
+) -> str | None:
+    """The id of the part holding the question the respondent answered last, where a new visit
+    resumes; None before any answer (or when that question left the questionnaire)."""
+    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
+        raise AccessDenied("accès refusé")
+    with read_scope(engine) as session:
+        question_id = answer_store.last_answered(session, participant_id=participant_id)
+    if question_id is None:
+        return None
+    try:
+        return questionnaire.section_of(question_id).id
+    except KeyError:
+        return None
+
+
 def is_submitted(engine: Engine, actor: Actor, participant_id: int) -> bool:
     if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
         raise AccessDenied("accès refusé")

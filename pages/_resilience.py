@@ -131,8 +131,8 @@ def widget_values(question: Question, value: dict[str, Any]) -> dict[str, Any]:
             return {key: list(value.get("choices") or [])}
         case QuestionType.RANKING:
             return {key: list(value.get("ranking") or [])}
-        case QuestionType.TEXT:
-            return {key: value.get("text", "")}
+        case QuestionType.TEXT:  # the autosaved field takes the stored text through its data
+            return {}
         case QuestionType.CURRENT_TARGET:
             out = {
                 f"{key}_current": DONT_KNOW if dont_know else value.get("current"),

@@ -10,6 +10,7 @@ from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
+from pages._autosave import State, autosave_text, typed
 from pages._shell import client_address, engine, plain, settings, workshop_results
 from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
 
@@ -96,6 +97,13 @@ if not info.open:
             st.subheader("Ce que vous avez écrit")
             for post in mine:
                 st.markdown(f"- {plain(post.text)}")
+        unsent = st.session_state.get("ws_drafts", {}).get(seat.participant_id, {})
+        unsent = {i: t for i, t in unsent.items() if t.strip()}
+        if unsent:
+            st.subheader("Ce que vous n'avez pas envoyé")
+            st.caption("Gardé sur cette page seulement : copiez-le si vous voulez le conserver.")
+            for _, text in sorted(unsent.items()):
+                st.markdown(plain(text))
     st.stop()
 
 
@@ -205,6 +213,70 @@ def my_posts_list(seat: Seat, index: int) -> None:
             st.caption(live.STATUS_LABELS.get(post.status, post.status))
 
 
+DRAFTS = "ws_drafts"  # (participant id, step) -> the text typed and not sent yet
+
+
+def drafts(seat: Seat) -> dict[int, str]:
+    """This seat's texts typed and not sent, by step (this browser session's memory: the live
+    refresh and the facilitator's next step never drop them)."""
+    mine: dict[int, str] = st.session_state.setdefault(DRAFTS, {}).setdefault(
+        seat.participant_id, {}
+    )
+    return mine
+
+
+def send(seat: Seat, index: int, text: str, *, share: bool, dimension: str | None) -> bool:
+    """Post a text at a step; the outcome is shown at the next run. True when posted."""
+    try:
+        created = service.post(
+            engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
+        )
+    except (WorkshopError, AnswerError) as exc:
+        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {exc}.")
+        return False
+    if created.status == live.PENDING:
+        message = "Envoyé : votre contribution s'affichera après validation."
+    elif created.status == live.PRIVATE:
+        message = "Note enregistrée (privée)."
+    else:
+        message = "Envoyé : votre contribution est à l'écran."
+    st.session_state["ws_post_msg"] = ("success", message)
+    drafts(seat).pop(index, None)
+    return True
+
+
+def post_message() -> None:
+    found = st.session_state.pop("ws_post_msg", None)
+    if found:
+        (st.success if found[0] == "success" else st.error)(found[1])
+
+
+def unsent_drafts(seat: Seat, current: int | None) -> None:
+    """Texts typed at another step and not sent (the facilitator moved on meanwhile): shown
+    with what to do with them, never dropped silently."""
+    kept = {i: t for i, t in drafts(seat).items() if i != current and t.strip()}
+    for index, text in sorted(kept.items()):
+        past = prog.step(index)
+        with st.container(border=True, key=f"ws_draft_{index}"):
+            st.markdown(f"**Texte non envoyé — étape {index + 1} « {plain(past.title)} »**")
+            st.markdown(plain(text))
+            note = past.kind == StepKind.PERSONAL
+            cols = st.columns(2)
+            cols[0].button(
+                "L'enregistrer comme note privée" if note else "L'envoyer pour cette étape",
+                key=f"ws_draft_send_{index}",
+                type="primary",
+                on_click=send,
+                args=(seat, index, text),
+                kwargs={"share": False, "dimension": None},
+            )
+            cols[1].button(
+                "L'effacer",
+                key=f"ws_draft_drop_{index}",
+                on_click=lambda index=index: drafts(seat).pop(index, None),
+            )
+
+
 def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
     kind = step.kind
     label = {
@@ -213,37 +285,47 @@ def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
         StepKind.COMMITMENTS: "Un engagement : quoi, qui, avec qui, d'ici quand",
     }[kind]
     axes = service.dimensions_of(settings().questions_dir, place) if place else {}
-    with st.form(f"ws_post_{index}", clear_on_submit=True):
-        text = st.text_area(label, max_chars=live.MAX_POST, key=f"ws_text_{index}")
-        share = False
-        dimension = None
-        if kind == StepKind.PERSONAL:
-            share = st.checkbox(
-                "Partager avec la salle (affichée à l'écran avec votre pseudonyme)",
-                key=f"ws_share_{index}",
-            )
-        if kind == StepKind.COMMITMENTS and axes:
-            dimension = st.pills(  # not a list: the live refresh would close it
-                "Axe de la feuille de route (facultatif)",
-                list(axes),
-                format_func=axes.get,
-                key=f"ws_axis_{index}",
-            )
-        sent = st.form_submit_button("Envoyer", type="primary")
-    if sent:
-        try:
-            created = service.post(
-                engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
-            )
-        except (WorkshopError, AnswerError) as exc:
-            st.error(f"Non envoyé : {exc}.")
-        else:
-            if created.status == live.PENDING:
-                st.success("Envoyé : votre contribution s'affichera après validation.")
-            elif created.status == live.PRIVATE:
-                st.success("Note enregistrée (privée).")
-            else:
-                st.success("Envoyé : votre contribution est à l'écran.")
+    round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
+    field = f"ws_text_{index}_{round_}"
+
+    def keep(text: str) -> State:
+        # The send button's callback may run first in the same rerun: a text already posted
+        # (its field's round is over) is not kept again as a draft.
+        if st.session_state.get(f"ws_round_{index}", 0) == round_:
+            drafts(seat)[index] = text
+        return "saved"
+
+    autosave_text(
+        label,
+        key=field,
+        value=drafts(seat).get(index, ""),
+        max_chars=live.MAX_POST,
+        on_save=keep,
+        saved_word="Brouillon gardé sur cette page (pas encore envoyé)",
+    )
+    share_key, axis_key = f"ws_share_{index}_{round_}", f"ws_axis_{index}_{round_}"
+    if kind == StepKind.PERSONAL:
+        st.checkbox(
+            "Partager avec la salle (affichée à l'écran avec votre pseudonyme)", key=share_key
+        )
+    if kind == StepKind.COMMITMENTS and axes:
+        st.pills(  # not a list: the live refresh would close it
+            "Axe de la feuille de route (facultatif)",
+            list(axes),
+            format_func=axes.get,
+            key=axis_key,
+        )
+
+    def submit() -> None:
+        text = typed(field)  # what the field sent last, even in the run that brings it
+        if text is None:
+            text = drafts(seat).get(index, "")
+        share = bool(st.session_state.get(share_key))
+        if send(seat, index, text, share=share, dimension=st.session_state.get(axis_key)):
+            st.session_state[f"ws_round_{index}"] = round_ + 1
+
+    st.button("Envoyer", type="primary", key=f"ws_send_{index}_{round_}", on_click=submit)
+    post_message()
     if info.controlled and kind != StepKind.PERSONAL:
         st.caption("L'animation valide les contributions avant de les afficher.")
     my_posts_list(seat, index)
@@ -332,6 +414,9 @@ def grid_form(seat: Seat) -> None:
 
 st.divider()
 try:
+    unsent_drafts(seat, state.step if step.posts else None)
+    if not step.posts:
+        post_message()
     if step.posts:
         post_form(info, seat, state.step)
     elif step.kind == StepKind.REVOTE:

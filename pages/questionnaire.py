@@ -9,10 +9,17 @@ import streamlit as st
 from diagnostic.exports import MIME, file_name
 from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import my_answers, my_profile, submit
+from diagnostic.respondent import my_answers, my_profile, resume_section, submit
 from diagnostic.responses import DONT_KNOW, progress, visible_questions
 from diagnostic.vocabulary import ROLE_LABELS
-from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
+from pages._autosave import State, autosave_text
+from pages._resilience import (
+    follow_other_tabs,
+    pending,
+    pending_notice,
+    resend_pending,
+    save_answer,
+)
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
 
 DK_LABEL = "Je ne sais pas / sans objet"
@@ -36,10 +43,10 @@ lib = library()
 locked = inv.submitted
 
 
-def save(question: Question, raw: dict[str, Any]) -> None:
+def save(question: Question, raw: dict[str, Any]) -> bool:
     """Store one answer at once (kept and sent again if the database is unavailable); any
-    refusal is shown at the top of the next run."""
-    save_answer(engine(), actor, q, pid, question.id, raw)  # the engine of the callback's run
+    refusal is shown at the top of the next run. True when stored."""
+    return save_answer(engine(), actor, q, pid, question.id, raw)  # the callback's run engine
 
 
 def _choice(key: str) -> Any:
@@ -265,20 +272,19 @@ def render_grid(question: Question, value: dict[str, Any]) -> None:
 
 
 def render_text(question: Question, value: dict[str, Any]) -> None:
-    key = f"q_{question.id}"
+    def store(text: str) -> State:
+        if save(question, {"text": text}):
+            return "saved"
+        return "pending" if question.id in pending() else "error"
 
-    def on_change() -> None:
-        save(question, {"text": _choice(key) or ""})
-
-    st.text_area(
+    autosave_text(
         "Votre réponse",
+        key=f"q_{question.id}_texte",
         value=value.get("text", ""),
         max_chars=question.max_length,
-        key=key,
-        on_change=on_change,
+        on_save=store,
         disabled=locked,
-        label_visibility="collapsed",
-        help="Enregistré dès que vous quittez le champ (ou Ctrl+Entrée).",
+        waiting=question.id in pending(),
     )
 
 
@@ -353,7 +359,8 @@ if not started and not locked:
   mandat.
 - **Combien de temps ?** Environ **{q.estimated_minutes} minutes**, en {len(q.sections)} parties.
   Vous pouvez vous arrêter et reprendre plus tard avec le même lien, sur n'importe quel appareil.
-- **Chaque réponse est enregistrée immédiatement** : il n'y a pas de bouton « Enregistrer ».
+- **Chaque réponse est enregistrée immédiatement**, les textes libres pendant que vous écrivez :
+  il n'y a pas de bouton « Enregistrer ».
 - **Qui voit quoi ?** Vos réponses individuelles ne sont jamais affichées avec votre nom.
   Les résultats ne sont présentés que par groupes d'au moins {min_group} personnes.
   La personne qui coordonne le diagnostic voit seulement votre avancement (commencé, envoyé).
@@ -390,7 +397,17 @@ if locked:
 st.progress(state.ratio, text=f"{state.answered} questions répondues sur {state.total}")
 shown = {x.id for x in visible_questions(q, answers)}
 sections = [s for s in q.sections if any(x.id in shown for x in s.questions)]
+if "section" not in st.session_state and answers and not locked:
+    # A new visit opens the part answered last (once per browser session).
+    last = resume_section(eng, actor, q, pid)
+    resumed = next((i for i, s in enumerate(sections) if s.id == last), 0)
+    st.session_state["section"] = resumed
+    if resumed > 0:
+        st.session_state["resumed"] = resumed
 index = min(st.session_state.get("section", 0), len(sections) - 1)
+resumed_at = st.session_state.pop("resumed", None)
+if resumed_at is not None and resumed_at == index:
+    st.info(f"Reprise à la partie {index + 1}, là où vous vous étiez arrêté·e.")
 
 
 def go(i: int) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -62,3 +64,23 @@ def make_world(
             world.participants.append(p)
             world.tokens.append(token)
     return world
+
+
+def send_text(at: Any, key: str, text: str) -> Any:
+    """AppTest: what the autosaved text field (pages/_autosave.py) sends once the person has
+    typed `text` — its state {"value": text} — then the run that follows. AppTest draws the
+    custom component as an unknown element, without a setter of its own."""
+    found = [e for e in at.get("bidi_component") if e.key == key]
+    assert found, f"champ {key} absent"
+    states = at._tree.get_widget_states()
+    widget = states.widgets.add()
+    widget.id = found[0].proto.id
+    widget.json_value = json.dumps({"value": text})
+    return at._run(states)
+
+
+def field_data(at: Any, key: str) -> dict[str, Any]:
+    """AppTest: the data the server gave the autosaved text field in the last run."""
+    found = [e for e in at.get("bidi_component") if e.key == key]
+    assert found, f"champ {key} absent"
+    return json.loads(found[0].proto.json)

@@ -222,3 +222,23 @@ def test_connections_go_back_to_the_pool_transactional(engine):
         raise RuntimeError("annulé")
     with session_scope(engine) as s:
         assert answers.answers_of(s, participant_id=pid) == {"ins_debat": {"level": 5}}
+
+
+def test_resume_section_is_the_part_of_the_answer_written_last(engine):
+    """A new visit opens the part of the question answered (or changed) last, by the time the
+    autosave wrote it; only the respondent may ask."""
+    from diagnostic.respondent import AccessDenied, resume_section
+
+    world = make_world(engine, n_participants=2)
+    pid = world.participants[0].id
+    assert resume_section(engine, actor(world), Q, pid) is None
+    record_answer(engine, actor(world), Q, pid, "ctx_structure", {"choice": "epci"})
+    record_answer(engine, actor(world), Q, pid, "act_libre", {"text": "plus loin"})
+    assert resume_section(engine, actor(world), Q, pid) == "acteurs"
+    record_answer(engine, actor(world), Q, pid, "ins_debat", {"level": 2})
+    assert resume_section(engine, actor(world), Q, pid) == "instances"
+    record_answer(engine, actor(world), Q, pid, "act_libre", {"text": "changé"})  # an update
+    assert resume_section(engine, actor(world), Q, pid) == "acteurs"
+    assert resume_section(engine, actor(world, 1), Q, world.participants[1].id) is None
+    with pytest.raises(AccessDenied):
+        resume_section(engine, actor(world, 1), Q, pid)

@@ -8,20 +8,28 @@ from pathlib import Path
 
 import pytest
 
+from diagnostic.store.engine import build_engine, migrate
 from tests.conftest import ROOT
-from tests.live import BROWSER, chromium, start_server, stop
+from tests.factories import make_world
+from tests.live import BROWSER, chromium, drawn, start_server, stop
 
 ARTIFACTS = ROOT / "test-artifacts"
 pytestmark = BROWSER
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, questions_dir_module: Path) -> Iterator[str]:
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The server's SQLite base (tests add respondents to it directly)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('base') / 'app.db'}"
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory, questions_dir_module: Path, database: str
+) -> Iterator[str]:
     """`streamlit run app.py` on a free loopback port, with the demo loaded in a fresh base."""
     tmp = tmp_path_factory.mktemp("server")
-    running = start_server(
-        f"sqlite:///{tmp / 'app.db'}", questions_dir_module, tmp / "server.log", load_demo=True
-    )
+    running = start_server(database, questions_dir_module, tmp / "server.log", load_demo=True)
     yield running.url
     stop(running)
 
@@ -134,3 +142,84 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     nav.get_by_role("link", name="Campagnes").click()
     expect(sent.get_by_test_id("stMetricValue")).to_have_text(str(sent_before + 1), timeout=20000)
     shot(coord, "08-participation")
+
+
+STATUS = ".as-status"  # the line under the autosaved text field (pages/_autosave.py)
+
+
+def test_typed_text_survives_closing_the_tab_resumes_there_and_nothing_leaves_the_machine(
+    server, browser, database
+):
+    """Issue 13, points 2, 3 and 10, on a phone (390×844): a free text typed without leaving the
+    field is stored within about two seconds; the browser closed 2.5 s after the last key and
+    the link reopened elsewhere lands on the part answered last and finds the text; every
+    request of the journey goes to the app's own origin."""
+    from urllib.parse import urlsplit
+
+    from playwright.sync_api import expect
+
+    engine = build_engine(database)
+    try:
+        migrate(engine)  # the server migrates at its first page; this test may come first
+        world = make_world(engine, name="CC Téléphone", n_participants=1)
+    finally:
+        engine.dispose()
+    link = f"{server}/?t={world.tokens[0]}"
+    origin = urlsplit(server).netloc
+    requests: list[str] = []
+    phone = {"viewport": {"width": 390, "height": 844}, "locale": "fr-FR", "has_touch": True}
+
+    ctx = browser.new_context(**phone)
+    ctx.on("request", lambda r: requests.append(r.url))
+    page = ctx.new_page()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=30000)
+    page.get_by_role("button", name="Commencer le questionnaire").click()
+    page.get_by_text("L'intercommunalité (EPCI)").click()
+    drawn(page)
+    page.get_by_role("button", name="Partie suivante →").click()
+    expect(page.get_by_role("heading", name="2. Instances de concertation")).to_be_visible()
+    page.get_by_role("radiogroup", name="Niveau actuel").nth(1).get_by_text("3 — Formalisé").click()
+    drawn(page)
+    page.get_by_role("button", name="Partie suivante →").click()
+    expect(page.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible()
+    drawn(page)
+    field = page.get_by_label("Votre réponse")
+    expect(field).to_be_visible()
+    assert "Ctrl" not in page.inner_text("body")  # no English (nor any) « press to apply » hint
+    field.click()
+    field.press_sequentially("La chambre d'agriculture, souvent absente", delay=30)
+    expect(page.locator(STATUS)).to_have_text("Modification en cours…")
+    page.wait_for_timeout(2500)  # without leaving the field
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    expect(page.locator(STATUS)).to_have_text("Enregistré")
+    field.scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "09-texte-enregistre-telephone.png"))
+    ctx.close()
+
+    again_ctx = browser.new_context(**phone)
+    again_ctx.on("request", lambda r: requests.append(r.url))
+    again = again_ctx.new_page()
+    again.goto(link)
+    expect(again.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible(timeout=30000)
+    resumed = again.get_by_text("Reprise à la partie 3, là où vous vous étiez arrêté·e")
+    expect(resumed).to_be_visible()
+    expect(again.get_by_label("Votre réponse")).to_have_value(
+        "La chambre d'agriculture, souvent absente"
+    )
+    drawn(again)
+    shot(again, "10-reprise-partie-3-telephone")
+    again_ctx.close()
+
+    assert requests
+    outside = []
+    for url in requests:
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            continue  # inline, fetched from nowhere
+        if parts.scheme == "blob":  # blob:http://127.0.0.1:port/uuid — made by the page itself
+            parts = urlsplit(parts.path)
+        if parts.netloc != origin:
+            outside.append(url)
+    assert outside == [], outside

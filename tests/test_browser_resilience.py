@@ -83,14 +83,16 @@ def expect_restored(page, link: str) -> None:
 
     page.goto(link)
     expect(page.get_by_text("3 questions répondues sur")).to_be_visible(timeout=30000)
-    expect(page.get_by_role("radio", name="Une commune membre")).to_be_checked()
-    expect(page.get_by_role("radio", name="Moins de 2 000 habitants")).to_be_checked()
-    page.get_by_role("button", name="Partie suivante →").click()
+    # the link reopens on part 2, where the last answer was given
+    expect(page.get_by_text("Reprise à la partie 2")).to_be_visible()
     current = page.get_by_role("radiogroup", name="Niveau actuel").first
     expect(current.get_by_role("radio", name="2", exact=True)).to_be_checked(timeout=20000)
     target = page.get_by_role("radiogroup", name="Niveau visé en fin de mandat")
     expect(target.get_by_role("radio", name="4", exact=True)).to_be_checked()
     expect(page.get_by_role("radio", name="Prioritaire")).to_be_checked()
+    page.get_by_role("button", name="← Partie précédente").click()
+    expect(page.get_by_role("radio", name="Une commune membre")).to_be_checked(timeout=20000)
+    expect(page.get_by_role("radio", name="Moins de 2 000 habitants")).to_be_checked()
 
 
 def test_kill_9_mid_survey_then_restart_restores_every_answer(browser, tmp_path, mini_questions):

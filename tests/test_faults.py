@@ -19,7 +19,7 @@ from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, get_engine, migrate, session_scope
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE
 from tests.conftest import FIXTURES, _reset_caches
-from tests.factories import make_world
+from tests.factories import field_data, make_world, send_text
 from tests.test_pages import APP, app, started, stored
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
@@ -163,6 +163,22 @@ def test_page_keeps_an_unsaved_answer_and_sends_it_again(base, monkeypatch):
     assert not [w for w in at.warning if "pas encore enregistrée" in w.value]
     assert not at.error
     assert at.radio(key="q_ctx_structure").value == "commune"
+
+
+def test_free_text_typed_during_an_outage_is_kept_and_the_field_says_so(base, monkeypatch):
+    _, world, _ = base
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    failing_saves(monkeypatch, times=3)
+    send_text(at, "q_act_libre_texte", "Écrit pendant la panne")
+    assert not at.exception
+    assert field_data(at, "q_act_libre_texte")["state"] == "pending"
+    assert "1 réponse(s) pas encore enregistrée(s)" in at.warning[0].value
+    assert stored(pid) == {}
+    at.button(key="retry_pending").click().run()  # the base is back
+    assert stored(pid) == {"act_libre": {"text": "Écrit pendant la panne"}}
+    assert field_data(at, "q_act_libre_texte")["state"] == "saved"
 
 
 def test_page_sends_a_waiting_answer_with_the_next_change(base, monkeypatch):

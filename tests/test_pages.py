@@ -10,7 +10,7 @@ from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import get_engine, session_scope
 from diagnostic.store.models import Participant
 from tests.conftest import ROOT
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
 
 APP = str(ROOT / "app.py")
 
@@ -252,7 +252,7 @@ def test_sections_navigation_and_every_widget_type(world):
     at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").run()
     at.radio(key="q_act_grille_departement_current").set_value(1).run()
     at.radio(key="q_act_grille_departement_desired").set_value(3).run()
-    at.text_area(key="q_act_libre").input("La **région**").run()
+    send_text(at, "q_act_libre_texte", "La **région**")
     assert not at.exception
     got = stored(pid)
     assert got["ins_codir"] == {"current": 2, "target": 4, "importance": 3}
@@ -263,6 +263,55 @@ def test_sections_navigation_and_every_widget_type(world):
     at.button(key="prev").click().run()
     assert at.header[0].value == "2. Instances de concertation"
     assert at.radio(key="q_ins_codir_target").value == 4
+
+
+def test_free_text_is_saved_as_typed_and_the_field_says_so_in_french(world):
+    """The autosaved field sends the text while the person types (no Ctrl+Entrée, no leaving
+    the field): it is stored through the answers' autosave and the field is told it is saved."""
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    assert not any(t.key == "q_act_libre" for t in at.text_area)  # no Streamlit text area
+    data = field_data(at, "q_act_libre_texte")
+    assert data["label"] == "Votre réponse" and data["max"] == 500 and data["ack"] is None
+    send_text(at, "q_act_libre_texte", "  Un texte\u200b en cours ")
+    assert not at.exception
+    assert stored(pid) == {"act_libre": {"text": "Un texte en cours"}}  # cleaned as before
+    data = field_data(at, "q_act_libre_texte")
+    assert (data["ack"], data["state"]) == ("  Un texte\u200b en cours ", "saved")
+    assert data["value"] == "Un texte en cours"
+    # too long: refused with the reason in French, and the field says it is not saved
+    send_text(at, "q_act_libre_texte", "x" * 501)
+    assert field_data(at, "q_act_libre_texte")["state"] == "error"
+    assert "dépasse 500 caractères" in at.error[0].value
+    assert stored(pid) == {"act_libre": {"text": "Un texte en cours"}}
+    # a new session with the same link finds the text in the field
+    again = app(world.tokens[0])
+    assert field_data(again, "q_act_libre_texte")["value"] == "Un texte en cours"
+
+
+def test_reopening_the_link_resumes_at_the_part_last_answered(world):
+    at = started(world.tokens[0])
+    assert at.header[0].value == "1. Vous et votre structure"
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_debat").set_value(2).run()
+    at.button(key="next").click().run()  # looked at part 3 without answering there
+    assert at.header[0].value == "3. Acteurs et besoins"
+    again = app(world.tokens[0])
+    assert not again.exception
+    assert again.header[0].value == "2. Instances de concertation"
+    assert "Reprise à la partie 2, là où vous vous étiez arrêté·e" in again.info[0].value
+    assert again.selectbox(key="section_picker").value == 1
+    # within the session, moving between parts is not overridden
+    again.button(key="prev").click().run()
+    assert again.header[0].value == "1. Vous et votre structure"
+    assert not again.info
+    # an answer given in part 1 again: the next visit opens there, without a notice
+    again.radio(key="q_ctx_structure").set_value("commune").run()
+    third = app(world.tokens[0])
+    assert third.header[0].value == "1. Vous et votre structure"
+    assert not third.info
 
 
 def test_submit_warns_of_missing_items_then_locks(world):

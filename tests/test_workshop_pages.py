@@ -13,7 +13,7 @@ from diagnostic.store import accounts
 from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.workshop import live, programme_for, service
 from tests.conftest import ROOT
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
 from tests.test_workshop_output import answer
 
 APP = str(ROOT / "app.py")
@@ -119,14 +119,54 @@ def test_join_then_reload_keeps_the_seat_and_the_posts(room):
     again = app(atelier=made.code, p=token)  # a reload, or another phone with the same link
     assert not again.exception
     assert "Alice · DST · CC Alpha" in texts(again)
-    again.text_area(key=f"ws_text_{personal}").input("Ce que je retiens")
-    again.checkbox(key=f"ws_share_{personal}").check()
-    again.button[0].click().run()
+    send_text(again, f"ws_text_{personal}_0", "Ce que je retiens")
+    again.checkbox(key=f"ws_share_{personal}_0").check()
+    again.button(key=f"ws_send_{personal}_0").click().run()
     assert "Envoyé : votre contribution est à l'écran." in texts(again)
     third = app(atelier=made.code, p=token)
     assert "Ce que je retiens" in texts(third) and "Affichée" in texts(third)
     stale = app(atelier=made.code, p="x" * 43)
     assert "n'est plus reconnu" in stale.warning[0].value
+
+
+def test_a_post_being_typed_survives_the_facilitator_moving_on(room):
+    """Typed, not sent, and the facilitator goes to the next step (the live refresh redraws the
+    phone): the text is kept as a draft, shown with its step, and can still be posted there."""
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    seat, token = service.join(
+        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dst"
+    )
+    personal = index_of(prog, "personal")
+    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    at = app(atelier=made.code, p=token)
+    assert not at.exception
+    send_text(at, f"ws_text_{personal}_0", "Une idée à moitié écrite")
+    data = field_data(at, f"ws_text_{personal}_0")
+    assert data["state"] == "saved" and data["saved_word"].startswith("Brouillon gardé")
+    assert service.my_posts(engine(), seat) == []  # a draft, not a post
+    # the facilitator moves on; the phone's next run shows the new step
+    service.go_to(engine(), actor, made.workshop_id, personal + 1, prog)
+    at.run()
+    assert not at.exception
+    title = prog.step(personal).title
+    assert f"Texte non envoyé — étape {personal + 1} « {title} »" in texts(at)
+    assert "Une idée à moitié écrite" in texts(at)
+    assert field_data(at, f"ws_text_{personal + 1}_0")["value"] == ""  # the new step's field
+    at.button(key=f"ws_draft_send_{personal}").click().run()
+    assert "Note enregistrée (privée)." in texts(at)
+    assert [p.text for p in service.my_posts(engine(), seat, personal)] == [
+        "Une idée à moitié écrite"
+    ]
+    assert "Texte non envoyé" not in texts(at)
+    # a draft can also be let go, explicitly
+    send_text(at, f"ws_text_{personal + 1}_0", "Finalement non")
+    service.go_to(engine(), actor, made.workshop_id, personal + 2, prog)
+    at.run()
+    assert "Finalement non" in texts(at)
+    at.button(key=f"ws_draft_drop_{personal + 1}").click().run()
+    assert "Finalement non" not in texts(at)
+    assert service.my_posts(engine(), seat, personal + 1) == []
 
 
 def test_revote_and_grid_on_the_phone(room):

@@ -77,6 +77,17 @@ def answers_of(session: Session, *, participant_id: int) -> dict[str, dict[str, 
     return {qid: value for qid, value in session.exec(stmt)}
 
 
+def last_answered(session: Session, *, participant_id: int) -> str | None:
+    """The question a participant answered (or changed) last, or None before any answer."""
+    stmt = (
+        select(Answer.question_id)
+        .where(Answer.participant_id == participant_id)
+        .order_by(col(Answer.updated_at).desc(), col(Answer.id).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
 def campaign_answers(session: Session, *, campaign_id: int) -> pd.DataFrame:
     """All answers of one campaign in long format (one territory: small enough in memory)."""
     stmt = (
