@@ -10,6 +10,7 @@ from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import StepKind, WorkshopError, live, output, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
+from pages._resilience import guarded
 from pages._shell import engine, flash, guard, plain, settings, workshop_results
 from pages._workshop import (
     participant_link,
@@ -338,6 +339,7 @@ def new_groups() -> list[str]:
 
 
 @st.fragment(run_every=screen_refresh() if auto and info.open else None)
+@guarded  # a fragment's reruns do not go through the router's guard
 def moderation() -> None:
     """New posts appear without a click; the inbox first in controlled mode."""
     now = service.live_state(engine(), info.id)

@@ -10,6 +10,7 @@ from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
+from pages._resilience import guarded
 from pages._shell import engine, plain, settings, workshop_results
 from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
 
@@ -163,6 +164,7 @@ if welcome:
 
 
 @st.fragment(run_every=phone_refresh())
+@guarded  # a fragment's reruns do not go through the router's guard
 def follow() -> None:
     """Every few seconds: the current step and its countdown (one small query)."""
     now = service.live_state(engine(), info.id)

@@ -13,6 +13,7 @@ from diagnostic.workshop import Place, StepKind, WorkshopError, WorkshopInfo, li
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
 from diagnostic.workshop.output import revote_table
+from pages._resilience import guarded
 from pages._shell import engine, guard, plain, settings, workshop_results
 from pages._workshop import (
     SCREEN_PARAM,
@@ -190,6 +191,7 @@ def grid_view(places: tuple[Place, ...], step_index: int) -> None:
 
 
 @st.fragment(run_every=screen_refresh())
+@guarded  # a fragment's reruns do not go through the router's guard
 def screen() -> None:
     """The whole screen, refreshed every few seconds (one small query, cached results)."""
     state = service.live_state(engine(), info.id)
