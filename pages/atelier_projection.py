@@ -24,6 +24,18 @@ from pages._workshop import (
     style,
 )
 
+PER_TERRITORY = {
+    StepKind.RESULTS,
+    StepKind.COLLECTIVE,
+    StepKind.COMMITMENTS,
+    StepKind.REVOTE,
+    StepKind.GRID,
+}
+NO_TERRITORY = (
+    "Aucune campagne n'est plus liée à cet atelier (elles ont été effacées) : il n'y a plus de "
+    "territoire dont afficher les résultats ou les contributions à cette étape."
+)
+
 prog = programme()
 token = st.query_params.get(SCREEN_PARAM)
 actor = None
@@ -214,7 +226,9 @@ def screen() -> None:
         if step.kind != StepKind.WELCOME:
             with st.container(key="ws_prompt"):
                 st.markdown(plain(step.prompt))
-        if step.kind == StepKind.WELCOME:
+        if not places and step.kind in PER_TERRITORY:
+            st.info(NO_TERRITORY)
+        elif step.kind == StepKind.WELCOME:
             welcome(service.seat_counts(engine(), info.id))
         elif step.kind == StepKind.RESULTS:
             # what fits on one screen: all items for one territory, fewer for several

@@ -6,14 +6,20 @@ from __future__ import annotations
 import logging
 import re
 import runpy
+import shutil
 import tomllib
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import diagnostic.coordination
+from diagnostic.access import actor_for_user
+from diagnostic.permissions import PAGES
+from diagnostic.store import accounts, privacy, territories
+from diagnostic.store.engine import session_scope
+from diagnostic.workshop import programme_for, service
 from tests.conftest import ROOT
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, make_world
 
 APP = str(ROOT / "app.py")
 
@@ -97,3 +103,95 @@ def test_streamlit_control_flow_goes_through_the_guard(app_env, served):
         "Diagnostic de la gouvernance administrative du territoire"
     ]
     assert "Une erreur inattendue" not in shown(at)
+
+
+# --- every page on an empty base ------------------------------------------------------------
+
+BASES = ["aucun territoire", "territoire sans campagne", "campagne sans réponse"]
+MENU = [
+    p.path
+    for p in PAGES
+    if not p.link_only and p.key not in {"questionnaire", "deconnexion", "connexion"}
+]
+
+
+def build(base: str) -> None:
+    make_user(engine(), "admin@exemple.fr", admin=True)
+    if base == "territoire sans campagne":
+        with session_scope(engine()) as s:
+            territories.create_territory(s, name="CC Vide", kind="cc", communes=[("Alpha", None)])
+    elif base == "campagne sans réponse":
+        make_world(engine(), name="CC Neuve", n_participants=0)
+
+
+def assert_no_error(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert "Une erreur inattendue" not in shown(at)
+
+
+@pytest.mark.parametrize("base", BASES)
+@pytest.mark.parametrize("path", MENU)
+def test_every_page_opens_on_an_empty_base(app_env, questions_dir, served, base, path):
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    build(base)
+    at = signed_in("admin@exemple.fr")
+    at.switch_page(path).run()
+    assert_no_error(at)
+    assert at.title or at.header or at.markdown  # the page drew something
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"t": "inconnu"}, {"atelier": "ABC123"}, {"ecran": "inconnu"}, {}],
+    ids=["lien de questionnaire", "code d'atelier", "lien d'écran", "sans lien"],
+)
+def test_links_and_public_pages_on_an_empty_base(app_env, questions_dir, served, params):
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert_no_error(at)
+    for path in ("pages/connexion.py", "pages/reperes.py", "pages/confidentialite.py")[
+        : 0 if params else 3
+    ]:
+        at.switch_page(path).run()
+        assert_no_error(at)
+
+
+def test_a_workshop_whose_campaigns_were_erased(app_env, questions_dir, served):
+    """The screen, the console and the phones of a workshop left without any territory."""
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    user = make_user(engine(), "animation@exemple.fr")
+    world = make_world(engine(), name="CC Alpha", n_participants=3)
+    with session_scope(engine()) as s:
+        accounts.grant(
+            s, user_id=user.id, territory_id=world.territory.id, role="facilitator", actor="t"
+        )
+    actor = actor_for_user(engine(), user.id)
+    prog = programme_for(questions_dir)
+    made = service.create(
+        engine(), actor, title="Séminaire", campaign_ids=[world.campaign_id], controlled=False
+    )
+    seat, token = service.join(
+        engine(), made.code, nickname="Ana", territory_id=world.territory.id, role="dgs"
+    )
+    with session_scope(engine()) as s:
+        privacy.delete_campaign(s, campaign_id=world.campaign_id, actor="t")
+    assert service.find(engine(), made.code).places == ()
+    console = signed_in("animation@exemple.fr")
+    for index, step in enumerate(prog.steps):
+        service.go_to(engine(), actor, made.workshop_id, index, prog)
+        screen = AppTest.from_file(APP, default_timeout=60)
+        screen.query_params["ecran"] = made.screen_token
+        screen.run()
+        assert_no_error(screen)
+        phone = AppTest.from_file(APP, default_timeout=60)
+        phone.query_params["atelier"] = made.code
+        phone.query_params["p"] = token
+        phone.run()
+        assert_no_error(phone)
+        console.switch_page("pages/atelier.py").run()
+        assert_no_error(console)
+        if step.kind in {"results", "revote", "collective", "grid"}:
+            assert "Aucune campagne n'est plus liée à cet atelier" in shown(screen), step.kind
