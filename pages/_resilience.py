@@ -18,6 +18,7 @@ from diagnostic.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
 from diagnostic.responses import DONT_KNOW, AnswerError
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
 from diagnostic.store.territories import StoreError
+from pages._shell import plain
 
 PENDING = "pending_answers"  # question id -> the raw answer the database has not taken yet
 SEEN = "seen_answers"  # the stored answers as this session last read them
@@ -137,7 +138,7 @@ def save_answer(
         return False
     except (AnswerError, StoreError) as exc:  # a refusal: sending it again would not help
         pending().pop(question_id, None)
-        st.session_state["save_error"] = f"Réponse non enregistrée : {exc}."
+        st.session_state["save_error"] = f"Réponse non enregistrée : {plain(exc)}."
         return False
     except Exception:  # unexpected: keep the answer rather than lose it, and log the cause
         _LOG.exception("answer %s not saved", question_id)

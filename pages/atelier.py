@@ -40,7 +40,7 @@ def attempt(action, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
     try:
         action(engine(), actor, *args, **kwargs)
     except (AccessDenied, WorkshopError, AnswerError) as exc:
-        st.session_state["ws_error"] = f"Action refusée : {exc}."
+        st.session_state["ws_error"] = f"Action refusée : {plain(exc)}."
 
 
 def creation_form() -> None:
@@ -73,7 +73,7 @@ def creation_form() -> None:
                 engine(), actor, title=title, campaign_ids=chosen, controlled=controlled
             )
         except (AccessDenied, WorkshopError, AnswerError) as exc:
-            st.error(f"Atelier non créé : {exc}.")
+            st.error(f"Atelier non créé : {plain(exc)}.")
         else:
             st.session_state["ws_id"] = made.workshop_id
             st.session_state["ws_choosing"] = False
@@ -143,7 +143,7 @@ if info.open:
         try:
             token = service.reissue_screen(engine(), actor, info.id)
         except (AccessDenied, WorkshopError) as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             st.session_state["ws_screen_link"] = screen_link(token)
     screen = st.session_state.get("ws_screen_link")
@@ -395,7 +395,7 @@ if info.open:
         try:
             report = service.end(engine(), actor, info.id, prog, settings().questions_dir)
         except (AccessDenied, WorkshopError, AnswerError) as exc:
-            st.error(f"Atelier non clos : {exc}.")
+            st.error(f"Atelier non clos : {plain(exc)}.")
         else:
             sent = ", ".join(f"{n} pour {plain(t)}" for t, n in report.sent.items()) or "aucun"
             st.session_state["flash"] = (

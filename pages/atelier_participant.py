@@ -128,7 +128,7 @@ def join_form() -> None:
                 engine(), info.code, nickname=nickname, territory_id=territory, role=role
             )
         except WorkshopError as exc:
-            st.error(f"Impossible de rejoindre : {exc}.")
+            st.error(f"Impossible de rejoindre : {plain(exc)}.")
         else:
             st.query_params[CODE_PARAM] = info.code
             st.query_params[SEAT_PARAM] = token  # a reload comes back to this seat
@@ -237,7 +237,7 @@ def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
                 engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
             )
         except (WorkshopError, AnswerError) as exc:
-            st.error(f"Non envoyé : {exc}.")
+            st.error(f"Non envoyé : {plain(exc)}.")
         else:
             if created.status == live.PENDING:
                 st.success("Envoyé : votre contribution s'affichera après validation.")
@@ -274,7 +274,7 @@ def revote_form(seat: Seat) -> None:
                     campaign_id=place.campaign_id if place else None,
                 )
             except (WorkshopError, AnswerError) as exc:
-                st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+                st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
 
         previous = votes.get((live.LEVEL, qid))
         st.markdown(f"**{plain(question.text)}**")
@@ -314,7 +314,7 @@ def grid_form(seat: Seat) -> None:
                         engine(), seat, kind=kind, target=target, value=int(st.session_state[key])
                     )
                 except (WorkshopError, AnswerError) as exc:
-                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
 
             previous = votes.get((kind, str(post.id)))
             col.radio(

@@ -264,7 +264,7 @@ if actor is not None:
             try:
                 service.go_to(engine(), actor, info.id, i, prog)
             except (AccessDenied, WorkshopError) as exc:
-                st.session_state["ws_error"] = str(exc)
+                st.session_state["ws_error"] = plain(exc)
 
         a, b, c, d = st.columns(4)
         a.button("← Étape précédente", on_click=go, args=(index - 1,), key="pj_prev")

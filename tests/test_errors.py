@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-import runpy
 import shutil
 import tomllib
 
@@ -40,20 +39,6 @@ def signed_in(email: str) -> AppTest:
     at.button[0].click().run()
     assert not at.exception
     return at
-
-
-@pytest.fixture
-def served(monkeypatch):
-    """Every run goes through app.py, as on the server.
-
-    A served app's first st.navigation turns off Streamlit's pages/ folder mode for the
-    process; AppTest turns it on again at every run (app.py sits next to pages/), and then
-    runs a page it switched to without the router. Here every run starts at app.py."""
-    from streamlit.runtime.scriptrunner import script_runner
-
-    monkeypatch.setattr(
-        script_runner, "_mpa_v1", lambda path: runpy.run_path(path, run_name="__main__")
-    )
 
 
 def shown(at: AppTest) -> str:
