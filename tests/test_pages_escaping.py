@@ -17,7 +17,13 @@ from diagnostic.store.engine import session_scope
 from diagnostic.store.models import User
 from tests.conftest import FIXTURES, ROOT
 from tests.factories import PASSWORD, make_user, make_world
-from tests.markdown_check import flat, hostile_markup, markdown_sources, visible
+from tests.markdown_check import (
+    flat,
+    hostile_markup,
+    markdown_sources,
+    streamlit_autolinks,
+    visible,
+)
 from tests.test_errors import engine
 
 APP = str(ROOT / "app.py")
@@ -126,3 +132,40 @@ def test_every_page_shows_typed_texts_as_typed(hostile_world, served, path):
     print(path, shown)
     for literal in PAGES_SHOWING[path]:
         assert flat(literal) in seen, f"« {literal} » n'est pas affiché tel quel sur {path}"
+
+
+def test_the_questionnaire_shows_typed_texts_as_typed(hostile_world, served):
+    with session_scope(engine()) as s:
+        for p in hostile_world.participants:
+            campaigns.reopen(s, participant_id=p.id, actor="t")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["t"] = hostile_world.tokens[0]
+    at.run()
+    seen = inert(at)
+    assert flat(TERRITORY) in seen or flat(CAMPAIGN) in seen, seen
+    at.button[0].click().run()  # the introduction, then the first section
+    inert(at)
+
+
+def test_an_error_message_shows_the_typed_name_as_typed(app_env, served):
+    make_user(engine(), "admin@exemple.fr", admin=True)
+    at = signed_in()
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC")
+    at.text_area(key="t_communes").input("www.evil.fr\nWWW.EVIL.FR")
+    at.button[0].click().run()
+    seen = inert(at)
+    assert "en double" in seen and "evil.fr" in seen.lower()
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["https://evil.example", "www.evil.fr", "a@evil.fr", "x HTTP://A.FR WwW.b.fr", "mailto:a@b.fr"],
+)
+def test_plain_leaves_no_autolink_to_streamlit(typed):
+    from pages._shell import plain
+
+    shown = visible(plain(typed))[1]
+    assert streamlit_autolinks(typed)  # Streamlit would link it as typed
+    assert not streamlit_autolinks(shown)
+    assert flat(shown) == typed
