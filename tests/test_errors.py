@@ -180,3 +180,32 @@ def test_a_workshop_whose_campaigns_were_erased(app_env, questions_dir, served):
         assert_no_error(console)
         if step.kind in {"results", "revote", "collective", "grid"}:
             assert "Aucune campagne n'est plus liée à cet atelier" in shown(screen), step.kind
+
+
+def test_a_fragment_rerun_is_guarded_too(caplog):
+    """The live workshop's fragments rerun alone, outside app.py: the same guard wraps them
+    (a bug: a French message and a logged reference; the database away: its French message)."""
+    from sqlalchemy.exc import OperationalError
+    from streamlit.runtime.scriptrunner_utils.exceptions import StopException
+
+    from pages._resilience import guarded
+
+    def bug() -> None:
+        raise ValueError("boom")
+
+    def database_away() -> None:
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
+
+    def stop() -> None:
+        raise StopException()
+
+    with caplog.at_level(logging.WARNING):
+        guarded(bug)()
+        guarded(database_away)()
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert re.fullmatch(r"unexpected error, incident [0-9A-F]{8}", error.getMessage())
+    assert isinstance(error.exc_info[1], ValueError)
+    assert any("database unavailable" in r.getMessage() for r in caplog.records)
+    with pytest.raises(StopException):  # Streamlit's control flow goes through
+        guarded(stop)()
+    assert guarded(bug).__qualname__ == bug.__qualname__  # the fragment keeps its identity
