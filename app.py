@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from diagnostic.permissions import pages_for
-from pages._resilience import database_guard
+from pages._resilience import database_guard, error_guard
 from pages._shell import current_actor, link_was_given, plain
 from pages._workshop import link_page
 
@@ -17,9 +17,11 @@ st.set_page_config(
     layout="wide",
 )
 
-with database_guard():  # a database out of reach gives a French message, never a traceback
+# A database out of reach gives a French message and a retry button; any other fault a French
+# message with an incident reference (the traceback goes to the log). Never a traceback.
+with error_guard() as navigation, database_guard():
     actor = current_actor()
-    workshop_page = link_page()  # ?atelier= (participants) or ?ecran= (screen): no account needed
+    workshop_page = link_page()  # ?atelier= (participants), ?ecran= (screen): no account
     if workshop_page is not None:
         pages = [
             st.Page(workshop_page, title="Atelier", icon=":material/co_present:", default=True)
@@ -42,4 +44,6 @@ with database_guard():  # a database out of reach gives a French message, never 
     if actor.is_user and workshop_page is None:
         st.sidebar.caption(f"Connecté·e : {plain(actor.name or actor.email)}")
     position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
-    st.navigation(pages, position=position).run()
+    menu = st.navigation(pages, position=position)
+    navigation.done = True
+    menu.run()

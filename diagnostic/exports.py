@@ -57,6 +57,8 @@ def file_name(base: str, fmt: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~@])")
 _BARE_LINK = re.compile(r"(?i)(?<=[a-z0-9])(:)(?=//)|(?<=\bwww)(\.)")
 _LIST_MARKER = re.compile(r"^([-+])|^(\d+)([.)])")
+WORD_JOINER = "\u2060"  # invisible, no width, no line break; screen readers skip it
+_AUTOLINK_START = re.compile(r"(?i)(?<=www)(?=\.)|(?<=:)(?=//)|(?<=@)")
 
 
 def markdown_text(text: object, *, bare_links: bool = False, line_start: bool = True) -> str:
@@ -70,6 +72,16 @@ def markdown_text(text: object, *, bare_links: bool = False, line_start: bool = 
     if line_start:
         one_line = _LIST_MARKER.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", one_line)
     return one_line if bare_links else _BARE_LINK.sub(r"\\\1\2", one_line)
+
+
+def unlinked(text: str) -> str:
+    """Text in which Streamlit's Markdown finds no bare address nor e-mail to link.
+
+    Streamlit (remark-gfm) looks for « www. », « http(s):// » and « x@y.z » in the text once
+    the Markdown is read, backslash escapes already resolved: only a character can stop it. An
+    invisible word joiner goes inside « www. » and « :// » and after every « @ ». The text looks
+    the same and screen readers read it the same; copied, it keeps this invisible character."""
+    return _AUTOLINK_START.sub(WORD_JOINER, text)
 
 
 def neutralize(value: Any) -> Any:

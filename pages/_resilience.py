@@ -3,8 +3,10 @@ to be saved, and answers another tab (or device) saved meanwhile."""
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -16,12 +18,69 @@ from diagnostic.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
 from diagnostic.responses import DONT_KNOW, AnswerError
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
 from diagnostic.store.territories import StoreError
+from pages._shell import plain
 
 PENDING = "pending_answers"  # question id -> the raw answer the database has not taken yet
 SEEN = "seen_answers"  # the stored answers as this session last read them
 OWN = "own_writes"  # questions this session saved since its last run
 FAILED_NOW = "save_failed_this_run"  # the callback of this run already retried: do not wait again
 _LOG = logging.getLogger(__name__)
+UNEXPECTED_MESSAGE = (
+    "Une erreur inattendue est survenue : la page n'a pas pu s'afficher en entier. "
+    "Réessayez dans un instant ; si le problème persiste, transmettez à votre administrateur·rice "
+    "la référence de l'incident. Référence de l'incident : {reference}. "
+    "Vos réponses déjà enregistrées sont conservées."
+)
+
+
+class Navigation:
+    """Whether this run of the router has already called st.navigation."""
+
+    done = False
+
+
+def report_unexpected() -> str:
+    """Log the exception being handled with a new incident reference; the French message."""
+    reference = secrets.token_hex(4).upper()
+    _LOG.exception("unexpected error, incident %s", reference)
+    return UNEXPECTED_MESSAGE.format(reference=reference)
+
+
+@contextmanager
+def error_guard() -> Iterator[Navigation]:
+    """Turn any unexpected exception of a run into a French message with a short incident
+    reference; the traceback goes to the server's log with the same reference.
+
+    Streamlit's own control flow (st.stop, st.rerun, st.switch_page) raises subclasses of
+    BaseException that `except Exception` never catches: they pass through untouched."""
+    navigation = Navigation()
+    try:
+        yield navigation
+    except Exception:
+        message = report_unexpected()
+        if navigation.done:  # the menu and the page's start are drawn: the message follows
+            st.error(message, icon=":material/error:")
+            return
+        # st.navigation must be called in every run (see database_guard)
+        page = st.Page(lambda: st.error(message), title="Erreur", url_path="erreur")
+        st.navigation([page], position="hidden").run()
+
+
+def guarded(function: Callable[[], None]) -> Callable[[], None]:
+    """The same guard for a fragment, whose reruns do not go through the router."""
+
+    @functools.wraps(function)
+    def run() -> None:
+        try:
+            function()
+        except Exception as exc:
+            if is_unavailable(exc):  # the next full run shows the database screen
+                _LOG.warning("database unavailable: %s", exc)
+                st.error(UNAVAILABLE_MESSAGE)
+                return
+            st.error(report_unexpected(), icon=":material/error:")
+
+    return run
 
 
 @contextmanager
@@ -79,7 +138,7 @@ def save_answer(
         return False
     except (AnswerError, StoreError) as exc:  # a refusal: sending it again would not help
         pending().pop(question_id, None)
-        st.session_state["save_error"] = f"Réponse non enregistrée : {exc}."
+        st.session_state["save_error"] = f"Réponse non enregistrée : {plain(exc)}."
         return False
     except Exception:  # unexpected: keep the answer rather than lose it, and log the cause
         _LOG.exception("answer %s not saved", question_id)

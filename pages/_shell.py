@@ -14,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from diagnostic.access import actor_for_user, sign_in_sso
 from diagnostic.bootstrap import prepare_database
 from diagnostic.coordination import campaigns, my_territories
+from diagnostic.exports import unlinked
 from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
 from diagnostic.privacy import notice
 from diagnostic.ratelimit import source_of
@@ -135,9 +136,11 @@ def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | Non
 
 
 def plain(text: object) -> str:
-    """Escape Markdown so that text a user typed is shown exactly as typed (`=` too: a line
-    of them under a text would make it a heading; `&`: no entity is decoded)."""
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    """The one way a text a user typed goes into Markdown (bodies, captions, titles, labels):
+    shown exactly as typed, never as markup nor a link. Markdown is escaped (`=` too: a line of
+    them under a text would make it a heading; `&`: no entity is decoded) and bare addresses
+    and e-mails are broken for Streamlit's autolinks (see `unlinked`)."""
+    text = unlinked(str(text).replace("\r\n", "\n").replace("\r", "\n"))
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 

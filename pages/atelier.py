@@ -10,6 +10,7 @@ from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import StepKind, WorkshopError, live, output, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
+from pages._resilience import guarded
 from pages._shell import engine, flash, guard, plain, settings, workshop_results
 from pages._workshop import (
     participant_link,
@@ -39,7 +40,7 @@ def attempt(action, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
     try:
         action(engine(), actor, *args, **kwargs)
     except (AccessDenied, WorkshopError, AnswerError) as exc:
-        st.session_state["ws_error"] = f"Action refusée : {exc}."
+        st.session_state["ws_error"] = f"Action refusée : {plain(exc)}."
 
 
 def creation_form() -> None:
@@ -72,7 +73,7 @@ def creation_form() -> None:
                 engine(), actor, title=title, campaign_ids=chosen, controlled=controlled
             )
         except (AccessDenied, WorkshopError, AnswerError) as exc:
-            st.error(f"Atelier non créé : {exc}.")
+            st.error(f"Atelier non créé : {plain(exc)}.")
         else:
             st.session_state["ws_id"] = made.workshop_id
             st.session_state["ws_choosing"] = False
@@ -142,7 +143,7 @@ if info.open:
         try:
             token = service.reissue_screen(engine(), actor, info.id)
         except (AccessDenied, WorkshopError) as exc:
-            st.error(str(exc))
+            st.error(plain(exc))
         else:
             st.session_state["ws_screen_link"] = screen_link(token)
     screen = st.session_state.get("ws_screen_link")
@@ -338,6 +339,7 @@ def new_groups() -> list[str]:
 
 
 @st.fragment(run_every=screen_refresh() if auto and info.open else None)
+@guarded  # a fragment's reruns do not go through the router's guard
 def moderation() -> None:
     """New posts appear without a click; the inbox first in controlled mode."""
     now = service.live_state(engine(), info.id)
@@ -393,7 +395,7 @@ if info.open:
         try:
             report = service.end(engine(), actor, info.id, prog, settings().questions_dir)
         except (AccessDenied, WorkshopError, AnswerError) as exc:
-            st.error(f"Atelier non clos : {exc}.")
+            st.error(f"Atelier non clos : {plain(exc)}.")
         else:
             sent = ", ".join(f"{n} pour {plain(t)}" for t, n in report.sent.items()) or "aucun"
             st.session_state["flash"] = (

@@ -11,6 +11,7 @@ from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, liv
 from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
 from pages._autosave import State, autosave_text, typed
+from pages._resilience import guarded
 from pages._shell import client_address, engine, plain, settings, workshop_results
 from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
 
@@ -136,7 +137,7 @@ def join_form() -> None:
                 engine(), info.code, nickname=nickname, territory_id=territory, role=role
             )
         except WorkshopError as exc:
-            st.error(f"Impossible de rejoindre : {exc}.")
+            st.error(f"Impossible de rejoindre : {plain(exc)}.")
         else:
             st.query_params[CODE_PARAM] = info.code
             st.query_params[SEAT_PARAM] = token  # a reload comes back to this seat
@@ -172,6 +173,7 @@ if welcome:
 
 
 @st.fragment(run_every=phone_refresh())
+@guarded  # a fragment's reruns do not go through the router's guard
 def follow() -> None:
     """Every few seconds: the current step and its countdown (one small query)."""
     now = service.live_state(engine(), info.id)
@@ -232,7 +234,7 @@ def send(seat: Seat, index: int, text: str, *, share: bool, dimension: str | Non
             engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
         )
     except (WorkshopError, AnswerError) as exc:
-        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {exc}.")
+        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
         return False
     if created.status == live.PENDING:
         message = "Envoyé : votre contribution s'affichera après validation."
@@ -355,7 +357,7 @@ def revote_form(seat: Seat) -> None:
                     campaign_id=place.campaign_id if place else None,
                 )
             except (WorkshopError, AnswerError) as exc:
-                st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+                st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
 
         previous = votes.get((live.LEVEL, qid))
         st.markdown(f"**{plain(question.text)}**")
@@ -395,7 +397,7 @@ def grid_form(seat: Seat) -> None:
                         engine(), seat, kind=kind, target=target, value=int(st.session_state[key])
                     )
                 except (WorkshopError, AnswerError) as exc:
-                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {exc}."
+                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
 
             previous = votes.get((kind, str(post.id)))
             col.radio(

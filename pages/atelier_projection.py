@@ -13,6 +13,7 @@ from diagnostic.workshop import Place, StepKind, WorkshopError, WorkshopInfo, li
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
 from diagnostic.workshop.output import revote_table
+from pages._resilience import guarded
 from pages._shell import engine, guard, plain, settings, workshop_results
 from pages._workshop import (
     SCREEN_PARAM,
@@ -21,6 +22,18 @@ from pages._workshop import (
     qr_image,
     screen_refresh,
     style,
+)
+
+PER_TERRITORY = {
+    StepKind.RESULTS,
+    StepKind.COLLECTIVE,
+    StepKind.COMMITMENTS,
+    StepKind.REVOTE,
+    StepKind.GRID,
+}
+NO_TERRITORY = (
+    "Aucune campagne n'est plus liée à cet atelier (elles ont été effacées) : il n'y a plus de "
+    "territoire dont afficher les résultats ou les contributions à cette étape."
 )
 
 prog = programme()
@@ -190,6 +203,7 @@ def grid_view(places: tuple[Place, ...], step_index: int) -> None:
 
 
 @st.fragment(run_every=screen_refresh())
+@guarded  # a fragment's reruns do not go through the router's guard
 def screen() -> None:
     """The whole screen, refreshed every few seconds (one small query, cached results)."""
     state = service.live_state(engine(), info.id)
@@ -212,7 +226,9 @@ def screen() -> None:
         if step.kind != StepKind.WELCOME:
             with st.container(key="ws_prompt"):
                 st.markdown(plain(step.prompt))
-        if step.kind == StepKind.WELCOME:
+        if not places and step.kind in PER_TERRITORY:
+            st.info(NO_TERRITORY)
+        elif step.kind == StepKind.WELCOME:
             welcome(service.seat_counts(engine(), info.id))
         elif step.kind == StepKind.RESULTS:
             # what fits on one screen: all items for one territory, fewer for several
@@ -248,7 +264,7 @@ if actor is not None:
             try:
                 service.go_to(engine(), actor, info.id, i, prog)
             except (AccessDenied, WorkshopError) as exc:
-                st.session_state["ws_error"] = str(exc)
+                st.session_state["ws_error"] = plain(exc)
 
         a, b, c, d = st.columns(4)
         a.button("← Étape précédente", on_click=go, args=(index - 1,), key="pj_prev")

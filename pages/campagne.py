@@ -74,7 +74,7 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
                 questionnaire_version=chosen[1],
             )
         except StoreError as exc:
-            st.error(f"La campagne n'a pas été créée : {exc}.")
+            st.error(f"La campagne n'a pas été créée : {plain(exc)}.")
         else:
             st.session_state["camp_selected"] = new.id
             st.rerun()
@@ -159,7 +159,7 @@ if campaign.status == "open":
                 public_url=settings().public_url,
             )
         except StoreError as exc:
-            st.error(f"Invitation impossible : {exc}.")
+            st.error(f"Invitation impossible : {plain(exc)}.")
         else:
             who = new.participant.name or f"répondant·e n° {new.participant.id}"
             st.session_state["new_link"] = (who, new.link)

@@ -47,7 +47,7 @@ if create:
             engine(), actor, email=email, name=name, password=password, is_admin=is_admin
         )
     except (StoreError, WeakPasswordError) as exc:
-        st.error(f"Compte non créé : {exc}.")
+        st.error(f"Compte non créé : {plain(exc)}.")
     else:
         st.success(f"Compte {plain(user.email)} créé.")
 
@@ -95,7 +95,7 @@ if users:
             unlock_account(engine(), actor, user_id=chosen.id)
             done(f"Compte {plain(chosen.email)} déverrouillé.")
     except StoreError as exc:
-        st.error(f"Action refusée : {exc}.")
+        st.error(f"Action refusée : {plain(exc)}.")
     with st.form("reset_form", clear_on_submit=True):
         temporary = st.text_input(
             f"Mot de passe temporaire ({MIN_PASSWORD_LENGTH} caractères au moins) : "
@@ -108,7 +108,7 @@ if users:
         try:
             reset_password(engine(), actor, user_id=chosen.id, password=temporary)
         except (StoreError, WeakPasswordError) as exc:
-            st.error(f"Mot de passe non modifié : {exc}.")
+            st.error(f"Mot de passe non modifié : {plain(exc)}.")
         else:
             done(
                 f"Mot de passe de {plain(chosen.email)} réinitialisé ; le compte est déverrouillé."
@@ -132,7 +132,7 @@ if give:
     try:
         grant_role(engine(), actor, user_id=user_id, territory_id=territory_id, role=role)
     except StoreError as exc:
-        st.error(f"Rôle non accordé : {exc}.")
+        st.error(f"Rôle non accordé : {plain(exc)}.")
     else:
         done("Rôle accordé.")
 
@@ -150,6 +150,6 @@ if st.button("Retirer ce rôle", key="revoke_role"):
     try:
         revoke_role(engine(), actor, user_id=picked[0], territory_id=picked[1], role=picked[2])
     except StoreError as exc:
-        st.error(f"Rôle non retiré : {exc}.")
+        st.error(f"Rôle non retiré : {plain(exc)}.")
     else:
         done(f"Rôle retiré ({plain(held[picked])}) ; effet à la prochaine action du compte.")

@@ -40,7 +40,7 @@ if submitted:
             engine(), settings(), email=email, password=password, source=client_address()
         )
     except SignInError as exc:
-        st.error(f"Connexion refusée : {exc}.")
+        st.error(f"Connexion refusée : {plain(exc)}.")
     else:
         sign_in(user_id)
         st.rerun()
@@ -50,7 +50,7 @@ if sso_configured():
     refused = st.session_state.get("sso_refused")
     if refused and sso_logged_in():
         who = f" ({plain(refused[0])})" if refused[0] else ""
-        st.error(f"Connexion refusée{who} : {refused[1]}.")
+        st.error(f"Connexion refusée{who} : {plain(refused[1])}.")
         if st.button("Changer de compte de la collectivité", key="sso_logout"):
             st.session_state.pop("sso_refused", None)
             st.logout()

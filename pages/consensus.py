@@ -6,7 +6,7 @@ from diagnostic import figures, meeting
 from diagnostic.permissions import Action
 from diagnostic.responses import AnswerError
 from diagnostic.results import labels
-from pages._shell import campaign_picker, campaign_results, engine, guard, show_chart
+from pages._shell import campaign_picker, campaign_results, engine, guard, plain, show_chart
 
 actor = guard("consensus")
 st.title("Réunion de consensus")
@@ -107,7 +107,7 @@ def save() -> None:
             rationale=st.session_state.get(keys["rationale"], ""),
         )
     except AnswerError as exc:
-        st.session_state["cons_error"] = f"Consensus non enregistré : {exc}."
+        st.session_state["cons_error"] = f"Consensus non enregistré : {plain(exc)}."
     else:
         st.session_state["cons_saved"] = names.items[picked][:80]
         go((index + 1) % len(order))

@@ -159,7 +159,7 @@ for dimension in [s.id for s in results.questionnaire.sections]:
                         status=status,
                     )
                 except (AnswerError, StoreError) as exc:
-                    st.error(f"Modification non enregistrée : {exc}.")
+                    st.error(f"Modification non enregistrée : {plain(exc)}.")
                 else:
                     st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
                     st.rerun()
@@ -247,7 +247,7 @@ if add:
             indicator=new_indicator,
         )
     except (AnswerError, StoreError) as exc:
-        st.error(f"Action non ajoutée : {exc}.")
+        st.error(f"Action non ajoutée : {plain(exc)}.")
     else:
         st.session_state["fdr_flash"] = "Action ajoutée à la feuille de route."
         st.rerun()

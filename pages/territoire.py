@@ -111,7 +111,7 @@ if submitted:
             communes=communes,
         )
     except StoreError as exc:
-        st.error(f"Le territoire n'a pas été créé : {exc}.")
+        st.error(f"Le territoire n'a pas été créé : {plain(exc)}.")
     else:
         st.session_state["t_created"] = (
             f"Territoire « {plain(territory.name)} » créé avec {len(communes)} commune(s). "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import runpy
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -112,3 +113,17 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Every run goes through app.py, as on the server.
+
+    A served app's first st.navigation turns off Streamlit's pages/ folder mode for the
+    process; AppTest turns it on again at every run (app.py sits next to pages/), and then
+    runs a page it switched to without the router. Here every run starts at app.py."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    monkeypatch.setattr(
+        script_runner, "_mpa_v1", lambda path: runpy.run_path(path, run_name="__main__")
+    )

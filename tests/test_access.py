@@ -19,6 +19,7 @@ from diagnostic.store.models import AuditEvent, User
 from diagnostic.store.territories import StoreError
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, make_user, make_world
+from tests.markdown_check import flat, visible
 
 APP = str(ROOT / "app.py")
 SIGN_IN_TITLE = "Diagnostic de la gouvernance administrative du territoire"
@@ -311,7 +312,7 @@ def test_sso_unknown_address_gets_no_access(sso):
     assert titles(at) == [SIGN_IN_TITLE]
     assert (
         "aucun compte n'est associé à cette adresse : demandez à un·e administrateur·rice de "
-        "créer votre compte" in at.error[0].value
+        "créer votre compte" in flat(visible(at.error[0].value)[1])  # as read, escapes resolved
     )
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/accueil.py")  # not in an anonymous visitor's menu

@@ -29,6 +29,7 @@ from diagnostic.workshop.output import grid_table
 from pages._shell import plain
 from tests.conftest import ROOT
 from tests.factories import make_user, make_world
+from tests.markdown_check import flat, hostile_markup, markdown_sources
 from tests.test_workshop_output import answer
 from tests.test_workshop_pages import app, engine, index_of, signed_in
 
@@ -38,6 +39,9 @@ HOSTILE = [
     "<img src=x onerror=alert(1)>",
     "# titre",
     "=1+1",
+    "voir https://evil.example",
+    "www.evil.fr",
+    "écrire à a@evil.fr",
 ]
 MULTILINE = "Ligne\n===\n- puce\n---"  # a heading, a list and a rule if read as Markdown
 TITLE = "# Séance **gras** <img src=x onerror=alert(1)> [lien](javascript:alert(1))"
@@ -46,45 +50,20 @@ TERRITORY_B = "<img src=x onerror=alert(1)> =1+1 CC"
 CAMPAIGN = "=1+1 **Campagne** <img src=x onerror=alert(1)>"
 GROUP = "# groupe **gras** [g](javascript:alert(1))"
 MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-MARKDOWN_OPTIONS = {"radio", "button_group"}  # their option labels are Markdown, not text
-
-
-def markdown_sources(at) -> list[str]:
-    """Every piece of Markdown the page sends: element bodies, widget labels, the options of
-    radios and pills, expander labels (selectbox and multiselect options are plain text)."""
-    found: list[str] = []
-
-    def walk(node) -> None:
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "DESCRIPTOR"):
-            fields = proto.DESCRIPTOR.fields_by_name
-            for name in ("body", "label"):
-                if name in fields and isinstance(getattr(proto, name), str):
-                    found.append(getattr(proto, name))
-            if getattr(node, "type", "") in MARKDOWN_OPTIONS:
-                found.extend(o if isinstance(o, str) else o.content for o in proto.options)
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-
-    walk(at._tree)
-    found += [e.label for e in at.expander]
-    return [s for s in found if s]
 
 
 def visible(source: str) -> tuple[str, str]:
-    """The HTML of a Markdown text and the text a reader sees (tags removed, entities read)."""
+    """The HTML of a Markdown text (CommonMark, as a report file is read) and what one sees."""
     rendered = MD.render(source)
     return rendered, html.unescape(re.sub(r"<[^>]+>", "", rendered))
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 def assert_shown_as_typed(at, literals: list[str]) -> None:
     """Each literal is read as typed and its escaped form was sent; nothing hostile is live."""
     assert not at.exception, at.exception
     sources = markdown_sources(at)
+    for source in sources:  # GitHub-flavoured reading, Streamlit's autolinks
+        assert not hostile_markup(source), (hostile_markup(source), source)
     rendered = [visible(s) for s in sources]
     for markup, _ in rendered:
         assert "<a " not in markup, markup  # no link at all on these pages
