@@ -33,6 +33,7 @@ from diagnostic.settings import Settings, get_settings
 from diagnostic.store.accounts import SignInError
 from diagnostic.store.models import Campaign
 from diagnostic.workshop import Place
+from pages import _router  # noqa: F401  (first visit of a fresh server: through app.py)
 
 TOKEN_PARAM = "t"
 _RUN_INVITATION = "_invitation_of_this_run"  # (run marker, token, Invitation | None)

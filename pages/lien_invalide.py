@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+from pages import _router  # noqa: F401  (first visit of a fresh server: through app.py)
+
 st.title("Lien invalide ou expiré")
 st.error(
     "Ce lien d'invitation n'est pas (ou plus) valide : il a pu être remplacé par un nouveau lien, "

@@ -11,6 +11,7 @@ from diagnostic.store.engine import get_engine, session_scope
 from diagnostic.store.models import Participant
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
+from tests.markdown_check import flat, visible
 
 APP = str(ROOT / "app.py")
 
@@ -64,7 +65,7 @@ def test_wrong_password_is_refused_in_french(app_env):
     at.text_input(key="login_email").input("coord@exemple.fr")
     at.text_input(key="login_password").input("mauvais")
     at.button[0].click().run()
-    assert [e.value for e in at.error] == [
+    assert [flat(visible(e.value)[1]) for e in at.error] == [  # as read, escapes resolved
         "Connexion refusée : adresse ou mot de passe incorrect (ou trop d'essais : réessayez "
         "dans quelques minutes)."
     ]

@@ -14,6 +14,7 @@ from diagnostic.store.engine import session_scope
 from diagnostic.store.models import User
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, make_user
+from tests.markdown_check import flat, visible
 from tests.test_access import admin_actor, engine, events
 
 HERE = "203.0.113.7"  # the owner's address
@@ -96,7 +97,7 @@ def test_the_sign_in_page_shows_one_message(app_env, clock, monkeypatch):
         at.text_input(key="login_password").input(password)
         at.button[0].click().run()
         assert not at.exception
-        return at.error[0].value
+        return flat(visible(at.error[0].value)[1])  # as read, escapes resolved
 
     shown = {page_error(user.email, PASSWORD), page_error("inconnu@exemple.fr", PASSWORD)}
     assert shown == {f"Connexion refusée : {REFUSED}."}
