@@ -181,7 +181,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         user = accounts.create_user(
             session,
             email=args.email,
-            name=args.name or args.email,
+            name=args.name or "",  # the account then shows its address (cut to 120)
             password=password,
             is_admin=args.admin,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from diagnostic.settings import get_settings
@@ -117,6 +118,26 @@ def test_territory_form_errors(app_env):
     at.text_input(key="t_name").input("CC")
     at.button[0].click().run()
     assert "en double" in at.error[0].value
+
+
+def test_creating_the_same_territory_twice_is_refused_in_french(app_env):
+    """Clicking « Créer le territoire » twice used to create two territories with one SIREN."""
+    from diagnostic.store.models import Territory
+
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC du Loir")
+    at.text_input(key="t_code").input("200035442")
+    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
+    assert not at.error
+    at.text_input(key="t_name").input("CC du Loir")
+    at.text_input(key="t_code").input("200035442")
+    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
+    assert not at.exception
+    assert "200035442 existe déjà : « CC du Loir »" in at.error[0].value
+    with session_scope(engine()) as s:
+        assert len(s.exec(select(Territory).where(Territory.code == "200035442")).all()) == 1
 
 
 def test_campaign_page_invites_and_follows_participation(app_env):
