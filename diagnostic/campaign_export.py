@@ -234,8 +234,9 @@ def campaign_export(
     if not long.empty or names is not None:
         sheets["Réponses (long)"] = long
         sheets["Réponses (large)"] = wide_answers(long)
-    results = compute_results(data, min_group_size=min_group_size)
-    if results.n_respondents >= min_group_size:
+    answers_only = fmt == "csv" and table in ("long", "large")
+    results = None if answers_only else compute_results(data, min_group_size=min_group_size)
+    if results is not None and results.n_respondents >= min_group_size:
         names_ = labels(data.questionnaire)
         sheets["Dimensions"] = tables.dimensions(results, names_)
         sheets["Items"] = tables.items(results, names_)
@@ -243,7 +244,8 @@ def campaign_export(
         rankings = [x for x in data.questionnaire.questions() if x.type == "ranking"]
         for number, question in enumerate(rankings, start=1):
             sheets[f"Priorités {number}"] = tables.priorities(results, names_, question.id)
-    sheets["Participation"] = tables.participation(results, "structure")
+    if results is not None:
+        sheets["Participation"] = tables.participation(results, "structure")
     if fmt == "csv":
         chosen = {
             "long": "Réponses (long)",
