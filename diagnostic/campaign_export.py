@@ -14,6 +14,7 @@ from diagnostic import tables
 from diagnostic.exports import Export, export
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.privacy import describe_answer
+from diagnostic.questionnaire import Questionnaire
 from diagnostic.results import (
     CampaignData,
     compute_results,
@@ -36,6 +37,8 @@ KIND, ROLE, STRUCTURE = "Type de structure", "Fonction", "Structure"
 # crossed views of the results page (intercommunalité / communes, then fonctions) come first.
 DESCRIBING = (KIND, ROLE, STRUCTURE)
 OTHER = {KIND: "autre type", ROLE: "autre fonction", STRUCTURE: "autre structure"}
+OTHER_ANSWER = "autre réponse"  # an identifying question's answer given by too few people
+NO_ANSWER = "(sans réponse)"
 # Only in a named export: they tell people apart (who has submitted, when each answer was
 # changed: the participation list shows the dates of submission).
 NAMED_ONLY = ("Envoyé", "Modifiée le", "Version du questionnaire")
@@ -76,22 +79,26 @@ def _merge_small(values: pd.Series, other: str, min_group_size: int) -> pd.Serie
     return values.where(~values.isin(small), other)
 
 
-def generalise(people: pd.DataFrame, *, min_group_size: int) -> pd.DataFrame:
+def generalise(
+    people: pd.DataFrame, *, min_group_size: int, columns: Iterable[str] = DESCRIBING
+) -> pd.DataFrame:
     """The describing columns of a pseudonymous export, so that nobody stands out.
 
-    `people` has one row per respondent. The rule of the results page applies: a group of
-    fewer than min_group_size people is never detailed. Each describing column first merges
-    its small groups (« autre fonction », « autre structure »); the columns kept are then the
-    most (in the order of DESCRIBING) whose combination leaves nobody in a group of fewer than
-    min_group_size people — otherwise « la DST de la commune A » would be a group of one.
-    Returns `people` with the other describing columns left out.
+    `people` has one row per respondent; `columns` are the ones that describe a person, in the
+    order they are kept when not all can be (DESCRIBING, then the answers to `identifying`
+    questions). The rule of the results page applies: a group of fewer than min_group_size
+    people is never detailed. Each column first merges its small groups (« autre fonction »,
+    « autre structure », « autre réponse »); the columns kept are then the most (in that
+    order) whose combination leaves nobody in a group of fewer than min_group_size people —
+    otherwise « la DST de la commune A » would be a group of one. Returns `people` with the
+    other describing columns left out.
     """
     out = people.copy()
     usable = []
-    for column in DESCRIBING:
+    for column in columns:
         if column not in out:
             continue
-        merged = _merge_small(out[column], OTHER[column], min_group_size)
+        merged = _merge_small(out[column], OTHER.get(column, OTHER_ANSWER), min_group_size)
         if merged is None:
             out = out.drop(columns=column)
         else:
@@ -158,11 +165,8 @@ def long_answers(
     if long.empty:
         return pd.DataFrame(columns=[RESPONDENT])
     if names is None:
-        long = long.drop(columns=list(NAMED_ONLY))
-        described = long[[RESPONDENT, *DESCRIBING]].drop_duplicates(RESPONDENT)
-        kept = generalise(described, min_group_size=min_group_size)
-        long = long.drop(columns=list(DESCRIBING)).merge(kept, on=RESPONDENT, how="left")
-        first = [RESPONDENT, *[c for c in DESCRIBING if c in kept]]
+        long = _pseudonymous(long, q, min_group_size)
+        first = [RESPONDENT, *[c for c in DESCRIBING if c in long]]
         long = long[first + [c for c in long.columns if c not in first]]
         order = {x.id: i for i, x in enumerate(q.questions())}
         long = long.sort_values(
@@ -171,6 +175,34 @@ def long_answers(
             kind="stable",
         ).reset_index(drop=True)
     return long
+
+
+def _pseudonymous(long: pd.DataFrame, q: Questionnaire, min_group_size: int) -> pd.DataFrame:
+    """Dates and submission left out; the describing columns and the answers to identifying
+    questions generalised together (`generalise`): an answer merged becomes « autre réponse »,
+    the rows of an identifying question left out go."""
+    long = long.drop(columns=list(NAMED_ONLY))
+    described = long[[RESPONDENT, *DESCRIBING]].drop_duplicates(RESPONDENT).set_index(RESPONDENT)
+    identifying = [x.id for x in q.questions() if x.identifying]
+    answers = long.loc[long["Question (id)"].isin(identifying)]
+    given = answers.pivot_table(
+        index=RESPONDENT, columns="Question (id)", values="Réponse", aggfunc="first"
+    )
+    for qid in identifying:
+        column = given[qid] if qid in given else pd.Series(dtype=object)
+        described[qid] = column.reindex(described.index).fillna(NO_ANSWER)
+    kept = generalise(
+        described.reset_index(), min_group_size=min_group_size, columns=[*DESCRIBING, *identifying]
+    ).set_index(RESPONDENT)
+    long = long.drop(columns=list(DESCRIBING))
+    for qid in identifying:
+        rows = long["Question (id)"] == qid
+        if qid not in kept:
+            long = long.loc[~rows]
+        else:
+            long.loc[rows, "Réponse"] = long.loc[rows, RESPONDENT].map(kept[qid])
+    kept = kept.drop(columns=[c for c in identifying if c in kept])
+    return long.merge(kept.reset_index(), on=RESPONDENT, how="left")
 
 
 def wide_answers(long: pd.DataFrame) -> pd.DataFrame:

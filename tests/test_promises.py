@@ -149,6 +149,11 @@ def env(tmp_path_factory):
             e.pids[named].append(pid)
             save(engine, pid, "ins_debat", {"level": 1 + i % 5})
             save(engine, pid, "act_libre", {"text": f"Idée libre numéro {i}"})
+            # identifying answers: the only DST is also the only one in a large commune
+            save(engine, pid, "ctx_structure", {"choice": "epci" if where == "epci" else "commune"})
+            if where != "epci":
+                size = "grande" if role == "dst" else "petite"
+                save(engine, pid, "ctx_commune_taille", {"choice": size})
             if sent:
                 with session_scope(engine) as s:
                     campaigns.mark_submitted(s, participant_id=pid)
@@ -161,7 +166,7 @@ def env(tmp_path_factory):
 def check_vous(e: Env) -> None:
     mine, other = e.pids[False][0], e.pids[False][1]
     me = Actor(kind="respondent", participant_id=mine, campaign_id=e.campaign[False])
-    assert set(my_answers(e.engine, me, mine)) == {"ins_debat", "act_libre"}
+    assert set(my_answers(e.engine, me, mine)) == {"ins_debat", "act_libre", "ctx_structure"}
     with pytest.raises(AccessDenied):
         my_answers(e.engine, me, other)
 
@@ -199,7 +204,7 @@ def check_coordination_sans_nom(e: Env) -> None:
 def check_coordination_nominative(e: Env) -> None:
     frame = frame_of(e.export(e.coordinator, True, with_names=True))
     jeanne = frame.loc[frame["Répondant·e"] == "Jeanne Dupont"]
-    assert set(jeanne["Question (id)"]) == {"ins_debat", "act_libre"}
+    assert set(jeanne["Question (id)"]) == {"ins_debat", "act_libre", "ctx_structure"}
     assert "Idée libre numéro 1" in set(jeanne["Réponse"])
     assert "Lucie Bernard" in set(frame["Répondant·e"])  # named: answers in progress too
 
@@ -225,6 +230,13 @@ def check_exports_pseudonymes(e: Env) -> None:
         kept = [c for c in DESCRIBING if c in people]
         assert kept and people.groupby(kept).size().min() >= K
         assert "DST" not in people.to_string()  # the only DST is nowhere to be seen
+        assert "2 000 habitants ou plus" not in frame.to_string()  # nor her commune's size
+        described = people.set_index("Répondant·e")[kept].join(
+            frame.loc[frame["Question (id)"].isin(["ctx_structure", "ctx_commune_taille"])].pivot(
+                index="Répondant·e", columns="Question (id)", values="Réponse"
+            )
+        )
+        assert described.fillna("").groupby(list(described.columns)).size().min() >= K
     # codes drawn at random: the same code is not the same person from one export to the next
     first = [
         frame_of(e.export(e.coordinator, False, rng=random.Random(seed)))
