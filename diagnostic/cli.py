@@ -215,7 +215,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         user = accounts.create_user(
             session,
             email=args.email,
-            name=args.name or args.email,
+            name=args.name or "",  # the account then shows its address (cut to 120)
             password=password,
             is_admin=args.admin,
         )
@@ -587,7 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--with-names",
         action="store_true",
-        help="nommer les répondant·es qui ont donné leur nom (sinon R01, R02…)",
+        help=(
+            "campagnes nominatives seulement (réglage choisi à leur création) : le nom des "
+            "répondant·es à côté de leurs réponses ; refusé pour une campagne pseudonyme"
+        ),
     )
     p = sub.add_parser(
         "roadmap", help="écrire la feuille de route d'une campagne (Word, PDF, Markdown)"

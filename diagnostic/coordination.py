@@ -97,7 +97,11 @@ def create_campaign(
     title: str,
     questionnaire_id: str,
     questionnaire_version: str,
+    named_answers: bool = False,
 ) -> Campaign:
+    """Create and open a campaign. `named_answers`: the coordination will see individual
+    answers with the respondents' names (announced on their introduction); pseudonymous by
+    default."""
     _require(actor, Action.TERRITORY_MANAGE, territory_id)
     with session_scope(engine) as session:
         campaign = campaign_store.create_campaign(
@@ -106,11 +110,31 @@ def create_campaign(
             title=title,
             questionnaire_id=questionnaire_id,
             questionnaire_version=questionnaire_version,
+            named_answers=named_answers,
         )
         record(
-            session, actor=actor.label(), action="campaign.create", target=f"campaign:{campaign.id}"
+            session,
+            actor=actor.label(),
+            action="campaign.create",
+            target=f"campaign:{campaign.id}",
+            named_answers=named_answers,
         )
         return campaign
+
+
+def set_named_answers(engine: Engine, actor: Actor, *, campaign_id: int, named: bool) -> Campaign:
+    """Switch named answers on or off, only while nobody has answered (StoreError after)."""
+    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    with session_scope(engine) as session:
+        return campaign_store.set_named_answers(
+            session, campaign_id=campaign_id, named=named, actor=actor.label()
+        )
+
+
+def campaign_has_answers(engine: Engine, actor: Actor, campaign_id: int) -> bool:
+    load_campaign(engine, actor, campaign_id, Action.TERRITORY_VIEW)
+    with session_scope(engine) as session:
+        return campaign_store.has_answers(session, campaign_id=campaign_id)
 
 
 @dataclass(frozen=True)
@@ -221,7 +245,13 @@ def participation(
                 "Nom": name,
                 "Fonction": ROLE_LABELS.get(p.role, p.role),
                 "Structure": places.get(p.structure_id, "?"),
-                "Avancement": round(100 * state.ratio) if p.started_at else 0,
+                # 100 once sent: the share of optional questions answered would single a
+                # person out in the pseudonymous exports (their number of answers)
+                "Avancement": 100
+                if p.submitted_at is not None
+                else round(100 * state.ratio)
+                if p.started_at
+                else 0,
                 "Statut": status,
                 "Envoyé le": p.submitted_at,
             }

@@ -9,6 +9,7 @@ from string import Template
 from typing import Any
 
 import pandas as pd
+from ruamel.yaml import YAML
 from sqlalchemy import Engine
 
 from diagnostic.benchmark import refresh_campaign
@@ -26,20 +27,67 @@ from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import ROLE_LABELS
 
 NOTICE_FILE = ROOT / "docs" / "confidentialite.md"
+PROMISES_FILE = ROOT / "docs" / "promesses.yaml"
+AUDIENCES = {"toutes": None, "pseudonymes": False, "nominatives": True}
+AUDIENCE_NOTES = {
+    "pseudonymes": "*Campagnes pseudonymes (le cas par défaut).*",
+    "nominatives": "*Campagnes nominatives.*",
+}
 DONT_KNOW_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE_LABELS = {1: "secondaire", 2: "importante", 3: "prioritaire"}
 MY_DATA_NAME = "mes-donnees-diagnostic"
 MY_DATA_FORMATS = ("csv", "json")
 
 
-def notice(settings: Settings) -> str:
-    """The privacy notice (Markdown) with the settings in force filled in."""
+@dataclass(frozen=True)
+class Promise:
+    """One sentence of « Qui voit quoi » (docs/promesses.yaml), settings filled in."""
+
+    id: str
+    audience: str  # toutes, pseudonymes or nominatives
+    text: str  # Markdown: one sentence, its subject in bold
+
+    def markdown(self, *, note: bool = False) -> str:
+        kind = AUDIENCE_NOTES.get(self.audience) if note else None
+        return f"- {kind} {self.text}" if kind else f"- {self.text}"
+
+
+def _values(settings: Settings) -> dict[str, Any]:
+    return {
+        "retention_days": settings.retention_days,
+        "min_group_size": settings.min_group_size,
+        "min_peer_territories": settings.min_peer_territories,
+        "public_url": settings.public_url,
+    }
+
+
+def promises(settings: Settings, *, named: bool | None = None) -> list[Promise]:
+    """What the app promises about who sees what: for a campaign (named or not), the promises
+    that apply to it; with named=None, all of them (the notice)."""
+    data = YAML(typ="safe").load(PROMISES_FILE.read_text(encoding="utf-8"))
+    found = []
+    for entry in data["promesses"]:
+        audience = entry["pour"]
+        if audience not in AUDIENCES:
+            raise ValueError(f"{PROMISES_FILE.name} : public inconnu « {audience} »")
+        if named is not None and AUDIENCES[audience] not in (None, named):
+            continue
+        text = Template(" ".join(str(entry["texte"]).split())).substitute(_values(settings))
+        found.append(Promise(entry["id"], audience, text))
+    return found
+
+
+def who_sees_what(settings: Settings, *, named: bool | None = None) -> str:
+    """The promises as a Markdown list (each campaign's kind noted when named is None)."""
+    return "\n".join(p.markdown(note=named is None) for p in promises(settings, named=named))
+
+
+def notice(settings: Settings, *, named: bool | None = None) -> str:
+    """The privacy notice (Markdown) with the settings in force filled in; « Qui voit quoi »
+    for one campaign when `named` is given, for every kind of campaign otherwise."""
     template = Template(NOTICE_FILE.read_text(encoding="utf-8"))
     return template.substitute(
-        retention_days=settings.retention_days,
-        min_group_size=settings.min_group_size,
-        min_peer_territories=settings.min_peer_territories,
-        public_url=settings.public_url,
+        _values(settings), who_sees_what=who_sees_what(settings, named=named)
     )
 
 

@@ -175,16 +175,17 @@ def invitation() -> Invitation | None:
     return inv
 
 
-_NOTICE: list[tuple[Settings, str]] = []  # the settings object and its notice
+_NOTICE: dict[bool | None, tuple[Settings, str]] = {}  # the settings object and its notice
 
 
-def privacy_notice() -> str:
-    """The privacy notice with the settings in force, built once per settings object (the
-    file is part of the code; tests that change the settings get a new object)."""
+def privacy_notice(named: bool | None = None) -> str:
+    """The privacy notice with the settings in force (« Qui voit quoi » for a named or a
+    pseudonymous campaign, or for both when None), built once per settings object (the file is
+    part of the code; tests that change the settings get a new object)."""
     s = settings()
-    if not _NOTICE or _NOTICE[0][0] is not s:
-        _NOTICE[:] = [(s, notice(s))]
-    return _NOTICE[0][1]
+    if named not in _NOTICE or _NOTICE[named][0] is not s:
+        _NOTICE[named] = (s, notice(s, named=named))
+    return _NOTICE[named][1]
 
 
 def link_was_given() -> bool:

@@ -4,6 +4,7 @@ import streamlit as st
 
 from diagnostic.benchmark import set_consent
 from diagnostic.coordination import (
+    campaign_has_answers,
     campaigns,
     create_campaign,
     invite,
@@ -12,6 +13,7 @@ from diagnostic.coordination import (
     reissue,
     reopen_participant,
     set_campaign_status,
+    set_named_answers,
     structures,
 )
 from diagnostic.permissions import Action, can
@@ -22,6 +24,12 @@ from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain, settings
 
 NEW_ICON = ":material/add_location_alt:"
+NAMED_HELP = (
+    "Par défaut, les réponses sont pseudonymes : personne ne voit les réponses individuelles "
+    "avec un nom. Une campagne nominative l'annonce à chaque répondant·e dans l'introduction du "
+    "questionnaire ; ce choix ne peut plus changer dès que quelqu'un a répondu. Les "
+    "consultant·es ne voient jamais les noms."
+)
 actor = guard("campagne")
 st.title("Campagnes de diagnostic")
 flash()
@@ -62,6 +70,13 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
             ),
             key="camp_questionnaire",
         )
+        named = st.checkbox(
+            "Réponses nominatives : la coordination pourra exporter les réponses individuelles "
+            "avec le nom des personnes",
+            value=False,
+            key="camp_named",
+            help=NAMED_HELP,
+        )
         create = st.form_submit_button("Créer et ouvrir la campagne", type="primary")
     if create:
         try:
@@ -72,6 +87,7 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
                 title=title,
                 questionnaire_id=chosen[0],
                 questionnaire_version=chosen[1],
+                named_answers=named,
             )
         except StoreError as exc:
             st.error(f"La campagne n'a pas été créée : {plain(exc)}.")
@@ -97,6 +113,41 @@ st.caption(
     f"Questionnaire {plain(campaign.questionnaire_id)} version "
     f"{plain(campaign.questionnaire_version)} · statut : {STATUS_LABELS.get(campaign.status)}"
 )
+
+st.subheader("Réponses pseudonymes ou nominatives")
+fixed = campaign_has_answers(engine(), actor, campaign_id)
+if campaign.named_answers:
+    st.markdown(
+        "**Campagne nominative** : vous pouvez exporter les réponses individuelles avec le nom "
+        "des personnes (page « Résultats », onglet « Exporter ») ; l'introduction du "
+        "questionnaire l'annonce à chaque répondant·e."
+    )
+else:
+    st.markdown(
+        "**Réponses pseudonymes** : personne ne voit les réponses individuelles avec un nom ; "
+        "les exports désignent les personnes par un code."
+    )
+if fixed:
+    st.caption("Des réponses ont été données : ce choix ne peut plus changer.")
+else:
+    wanted = st.toggle(
+        "Réponses nominatives",
+        value=campaign.named_answers,
+        key=f"named_{campaign_id}",
+        help=NAMED_HELP,
+    )
+    if wanted != campaign.named_answers:
+        try:
+            set_named_answers(engine(), actor, campaign_id=campaign_id, named=wanted)
+        except StoreError as exc:
+            st.error(f"Choix non modifié : {exc}.")
+        else:
+            st.session_state["flash"] = (
+                "Campagne nominative : l'introduction du questionnaire l'annonce désormais."
+                if wanted
+                else "Réponses pseudonymes : personne ne verra les réponses avec un nom."
+            )
+            st.rerun()
 
 table = participation(engine(), actor, campaign_id, settings().questions_dir)
 c1, c2, c3 = st.columns(3)

@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.exports import MIME, file_name
-from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data
+from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.respondent import my_answers, my_profile, resume_section, submit
 from diagnostic.responses import DONT_KNOW, progress, visible_questions
@@ -41,6 +41,14 @@ answers = my_answers(eng, actor, pid) if resent else dict(inv.answers)
 follow_other_tabs(q, answers)  # what another tab saved meanwhile replaces this tab's older value
 lib = library()
 locked = inv.submitted
+named = inv.campaign.named_answers
+NAMED_WARNING = (
+    "**Campagne nominative.** Pour cette campagne, la personne qui coordonne le diagnostic "
+    "peut exporter vos réponses individuelles **avec votre nom** (s'il a été saisi à votre "
+    "invitation). Ce choix a été fait avant la "
+    "première réponse et ne peut plus changer."
+)
+NAMED_CAPTION = "Campagne nominative : la coordination peut exporter vos réponses avec votre nom."
 
 
 def save(question: Question, raw: dict[str, Any]) -> bool:
@@ -304,7 +312,7 @@ def my_data_section() -> None:
     st.divider()
     st.subheader("Mes données")
     with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
-        st.markdown(privacy_notice())
+        st.markdown(privacy_notice(named))
     cols = st.columns(2)
     for col, fmt in zip(cols, ("csv", "json"), strict=True):
         col.download_button(
@@ -340,6 +348,8 @@ st.caption(
     f"{plain(inv.territory.name)} · {plain(inv.campaign.title)} · "
     f"{ROLE_LABELS.get(inv.participant.role, inv.participant.role)} — {plain(inv.structure.name)}"
 )
+if named:
+    st.caption(NAMED_CAPTION)
 error = st.session_state.pop("save_error", None)
 if error:
     st.error(error)
@@ -349,7 +359,8 @@ state = progress(q, answers)
 started = bool(answers) or st.session_state.get("intro_done", False)
 if not started and not locked:
     st.header("Avant de commencer")
-    min_group = settings().min_group_size
+    if named:
+        st.warning(NAMED_WARNING, icon=":material/badge:")
     if q.description:
         st.markdown(q.description)
     st.markdown(
@@ -361,18 +372,17 @@ if not started and not locked:
   Vous pouvez vous arrêter et reprendre plus tard avec le même lien, sur n'importe quel appareil.
 - **Chaque réponse est enregistrée immédiatement**, les textes libres pendant que vous écrivez :
   il n'y a pas de bouton « Enregistrer ».
-- **Qui voit quoi ?** Vos réponses individuelles ne sont jamais affichées avec votre nom.
-  Les résultats ne sont présentés que par groupes d'au moins {min_group} personnes.
-  La personne qui coordonne le diagnostic voit seulement votre avancement (commencé, envoyé).
 - **« {DK_LABEL} »** est toujours une réponse possible là où elle a du sens : ne pas savoir est
   aussi un enseignement.
 """
     )
+    st.markdown("**Qui voit quoi ?**")
+    st.markdown(who_sees_what(settings(), named=named))
     if st.button("Commencer le questionnaire", type="primary", key="start"):
         st.session_state["intro_done"] = True
         st.rerun()
     with st.expander("Données personnelles : ce qui est conservé, qui le voit, vos droits"):
-        st.markdown(privacy_notice())
+        st.markdown(privacy_notice(named))
     st.stop()
 
 if locked:

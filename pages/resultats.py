@@ -208,15 +208,33 @@ with tabs[6]:
     st.dataframe(tables.participation(full, "role"), hide_index=True)
 
 with tabs[7]:
-    st.markdown(
-        "Les réponses (une ligne par personne et par question, puis une ligne par personne) et "
-        "les résultats calculés. Les personnes sont désignées par un code (R01, R02…) ; les "
-        "cellules qui ressembleraient à une formule de tableur sont neutralisées."
-    )
     manage = can(actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id)
-    with_names = manage and st.checkbox(
-        "Nommer les personnes qui ont donné leur nom (réservé à la coordination)",
-        key="res_export_names",
+    with_names = (
+        campaign.named_answers
+        and manage
+        and st.checkbox(
+            "Avec le nom des personnes (campagne nominative, réservé à la coordination)",
+            key="res_export_names",
+        )
+    )
+    if with_names:
+        st.markdown(
+            "Les réponses (une ligne par personne et par question, puis une ligne par personne), "
+            "envoyées ou en cours, avec le nom saisi à l'invitation (ou le numéro de la "
+            "personne), sa structure, sa fonction et les dates ; puis les résultats calculés."
+        )
+    else:
+        st.markdown(
+            "Les réponses des questionnaires envoyés (une ligne par personne et par question, "
+            "puis une ligne par personne) et les résultats calculés. Chaque personne est "
+            "désignée par un code tiré au hasard (R01, R02…), sans dates ; une fonction ou une "
+            f"structure partagée par moins de {min_group} personnes est regroupée (« autre "
+            "fonction », « autre structure ») ou retirée, pour que personne ne soit "
+            "reconnaissable."
+        )
+    st.caption(
+        "Les cellules qui ressembleraient à une formule de tableur sont neutralisées. Les "
+        "réponses en texte libre figurent telles qu'elles ont été écrites."
     )
     for fmt, label, table in (
         ("xlsx", "Classeur Excel (toutes les feuilles)", "long"),
@@ -235,7 +253,7 @@ with tabs[7]:
                     fmt=fmt,
                     min_group_size=min_group,
                     table=table,
-                    with_names=with_names,
+                    with_names=bool(with_names),
                 ).data
             ),
             file_name=export_file_name(full.territory_name, f"{campaign.title}-{table}", fmt),

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from sqlmodel import select
 
 from diagnostic.cli import main
 from diagnostic.settings import get_settings
@@ -260,6 +261,31 @@ def test_export_command_writes_each_format(app_env, capsys, tmp_path):
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbf")  # BOM for Excel
     code, _, err = run(capsys, "export", "--campaign", "42", "--format", "csv", "-o", "x.csv")
     assert code == 1 and err == "Erreur : campagne 42 introuvable\n"
+
+
+def test_export_with_names_only_for_a_named_campaign(app_env, capsys, tmp_path):
+    from diagnostic.settings import get_settings
+    from diagnostic.store.engine import get_engine, session_scope
+    from diagnostic.store.models import Campaign, Participant
+
+    run(capsys, "demo")
+    target = tmp_path / "noms.csv"
+    code, _, err = run(
+        capsys, "export", "--campaign", "1", "--format", "csv", "-o", str(target), "--with-names"
+    )
+    assert code == 1 and "cette campagne n'est pas nominative" in err
+    assert not target.exists()
+    with session_scope(get_engine(get_settings().effective_database_url)) as s:
+        campaign = s.get(Campaign, 1)
+        campaign.named_answers = True  # test set-up: the app refuses it once answers exist
+        s.add(campaign)
+        named = [p.name for p in s.exec(select(Participant).where(Participant.campaign_id == 1))]
+    code, out, _ = run(
+        capsys, "export", "--campaign", "1", "--format", "csv", "-o", str(target), "--with-names"
+    )
+    assert code == 0
+    text = target.read_text(encoding="utf-8-sig")
+    assert any(name and name in text for name in named)
 
 
 def test_roadmap_command_refusals(app_env, capsys, tmp_path):

@@ -123,7 +123,7 @@ def build(tag: str) -> Side:
             s,
             name=f"Territoire-{tag}",
             kind="cc",
-            code=f"2{len(tag)}0000{len(tag)}",
+            code=f"2{sum(map(ord, tag)):08d}",  # one SIREN per territory
             communes=[(f"Commune-{tag}-Nord", None), (f"Commune-{tag}-Sud", None)],
             coordinator_id=side.users["coordinator"],
             story=f"Histoire-{tag} du territoire",

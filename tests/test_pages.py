@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from diagnostic.settings import get_settings
@@ -123,6 +124,26 @@ def test_territory_form_errors(app_env):
     assert "en double" in at.error[0].value
 
 
+def test_creating_the_same_territory_twice_is_refused_in_french(app_env):
+    """Clicking « Créer le territoire » twice used to create two territories with one SIREN."""
+    from diagnostic.store.models import Territory
+
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC du Loir")
+    at.text_input(key="t_code").input("200035442")
+    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
+    assert not at.error
+    at.text_input(key="t_name").input("CC du Loir")
+    at.text_input(key="t_code").input("200035442")
+    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
+    assert not at.exception
+    assert "200035442 existe déjà : « CC du Loir »" in at.error[0].value
+    with session_scope(engine()) as s:
+        assert len(s.exec(select(Territory).where(Territory.code == "200035442")).all()) == 1
+
+
 def test_campaign_page_invites_and_follows_participation(app_env):
     user = make_user(engine())
     world = make_world(engine(), coordinator=user, n_participants=2)
@@ -170,6 +191,40 @@ def test_campaign_page_creates_a_campaign(app_env):
     at.button(key="FormSubmitter:campaign_form-Créer et ouvrir la campagne").click().run()
     assert not at.exception
     assert [m.value for m in at.metric] == ["0", "0", "0"]
+    assert any("**Réponses pseudonymes**" in m.value for m in at.markdown)
+
+
+def test_named_answers_are_chosen_at_creation_and_fixed_by_the_first_answer(app_env):
+    from diagnostic.store.models import Campaign
+
+    make_user(engine())
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/territoire.py").run()
+    at.text_input(key="t_name").input("CC Nouvelle")
+    at.button[0].click().run()
+    at.switch_page("pages/campagne.py").run()
+    at.checkbox(key="camp_named").check()
+    at.button(key="FormSubmitter:campaign_form-Créer et ouvrir la campagne").click().run()
+    assert not at.exception
+    assert any("**Campagne nominative**" in m.value for m in at.markdown)
+    with session_scope(engine()) as s:
+        campaign = s.exec(select(Campaign)).one()
+        assert campaign.named_answers
+    toggle = at.toggle(key=f"named_{campaign.id}")
+    toggle.set_value(False).run()  # nobody has answered yet: still possible
+    assert any("**Réponses pseudonymes**" in m.value for m in at.markdown)
+    at.toggle(key=f"named_{campaign.id}").set_value(True).run()
+    at.text_input(key="inv_name").input("Jeanne Dupont")
+    at.button(key="FormSubmitter:invite_form-Ajouter et obtenir le lien").click().run()
+    token = at.code[0].value.split("t=")[1]
+    respondent = app(token)
+    assert "**Campagne nominative.**" in respondent.warning[0].value
+    respondent.button(key="start").click().run()
+    respondent.radio(key="q_ctx_structure").set_value("epci").run()
+    at.switch_page("pages/campagne.py").run()
+    assert not [t for t in at.toggle if t.key == f"named_{campaign.id}"]
+    assert any("ce choix ne peut plus changer" in c.value for c in at.caption)
+    assert "Campagne nominative" in respondent.caption[1].value  # reminded on every page
 
 
 def test_coordinator_cannot_open_another_territory_nor_admin_pages(app_env):
@@ -221,6 +276,14 @@ def test_respondent_sees_introduction_first(world):
     assert at.header[0].value == "Avant de commencer"
     assert any("Environ **5 minutes**" in m.value for m in at.markdown)
     assert any("Qui voit quoi" in m.value for m in at.markdown)
+    # the promises of a pseudonymous campaign, word for word (docs/promesses.yaml)
+    from diagnostic.privacy import promises
+
+    shown = "\n".join(m.value for m in at.markdown)
+    for promise in promises(get_settings(), named=False):
+        assert promise.text in shown, promise.id
+    assert "campagne nominative" not in shown
+    assert not at.warning
 
 
 def test_answer_is_stored_at_once_and_restored_on_reopening(world):
@@ -522,7 +585,33 @@ def test_results_page_offers_exports(app_env):
     at.switch_page("pages/resultats.py").run()
     buttons = at.get("download_button")
     assert len(buttons) == 4
+    # a pseudonymous campaign: no way to ask for names
+    assert not [c for c in at.checkbox if c.key == "res_export_names"]
+    assert any("code tiré au hasard" in m.value for m in at.markdown)
+
+
+def test_results_page_offers_names_for_a_named_campaign_only_to_its_coordination(app_env):
+    from diagnostic.store.models import Campaign, Membership
+
+    user = make_user(engine())
+    consultant = make_user(engine(), "conseil@exemple.fr")
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    with session_scope(engine()) as s:
+        campaign = s.get(Campaign, world.campaign_id)
+        campaign.named_answers = True
+        s.add(campaign)
+        s.add(Membership(user_id=consultant.id, territory_id=world.territory.id, role="consultant"))
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
     assert at.checkbox(key="res_export_names").value is False
+    at.checkbox(key="res_export_names").check().run()
+    assert not at.exception
+    assert any("avec le nom saisi à l'invitation" in m.value for m in at.markdown)
+    other = signed_in("conseil@exemple.fr")
+    other.switch_page("pages/resultats.py").run()
+    assert not other.exception
+    assert not [c for c in other.checkbox if c.key == "res_export_names"]
 
 
 # --- roadmap ----------------------------------------------------------------------------------

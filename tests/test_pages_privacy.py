@@ -35,6 +35,36 @@ def test_anonymous_visitor_reads_the_privacy_notice(app_env, monkeypatch):
     assert "http://testserver" in text
 
 
+def test_the_notice_page_states_every_promise(app_env):
+    from diagnostic.privacy import promises
+    from diagnostic.settings import get_settings
+
+    at = app()
+    at.switch_page("pages/confidentialite.py").run()
+    text = markdown(at)
+    for promise in promises(get_settings()):
+        assert promise.text in text, promise.id
+    assert "*Campagnes nominatives.*" in text
+
+
+def test_a_named_campaign_tells_its_respondents_before_they_start(app_env):
+    from diagnostic.privacy import promises
+    from diagnostic.settings import get_settings
+    from diagnostic.store.models import Campaign
+
+    world = make_world(engine(), n_participants=1)
+    with session_scope(engine()) as s:
+        campaign = s.get(Campaign, world.campaign_id)
+        campaign.named_answers = True
+        s.add(campaign)
+    at = app(world.tokens[0])
+    assert "exporter vos réponses individuelles **avec votre nom**" in at.warning[0].value
+    shown = markdown(at)
+    for promise in promises(get_settings(), named=True):
+        assert promise.text in shown, promise.id
+    assert "ne voit jamais vos réponses individuelles avec votre nom" not in shown
+
+
 def test_accounts_read_the_notice_too(app_env):
     make_user(engine())
     at = signed_in("coord@exemple.fr")

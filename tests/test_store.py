@@ -295,3 +295,47 @@ def test_consensus_scores_are_upserted_and_deleted(engine):
         )
     with session_scope(engine) as s:
         assert consensus.consensus_frame(s, campaign_id=world.campaign_id).empty
+
+
+def test_create_user_accepts_the_longest_valid_email(engine, monkeypatch, capsys):
+    """An e-mail of 254 characters (the longest valid one) is also the audit event's target:
+    `create-user` used to crash on PostgreSQL, whose audit target column held 200."""
+    from diagnostic.cli import main
+    from diagnostic.settings import get_settings
+    from diagnostic.store.engine import get_engine
+
+    email = "a" * 64 + "@" + ".".join(["b" * 63, "c" * 63, "d" * 58]) + ".fr"
+    assert len(email) == 254
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LOAD_DEMO", "false")
+    monkeypatch.setenv("NEW_PASSWORD", PASSWORD)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    try:
+        code = main(["create-user", "--email", email, "--password-env", "NEW_PASSWORD"])
+    finally:
+        get_settings.cache_clear()
+        get_engine.cache_clear()
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    with session_scope(engine) as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "user.create")).one()
+        assert event.target == email
+        assert accounts.user_by_email(s, email=email) is not None
+
+
+def test_a_second_territory_with_the_same_siren_is_refused(engine):
+    with session_scope(engine) as s:
+        territories.create_territory(s, name="CC du Loir", kind="cc", code="200035442")
+    with pytest.raises(StoreError) as refused, session_scope(engine) as s:
+        territories.create_territory(s, name="CC du Loir (bis)", kind="cc", code=" 200035442 ")
+    message = str(refused.value)
+    assert "200035442" in message and "« CC du Loir »" in message and "existe déjà" in message
+    with session_scope(engine) as s:
+        assert territories.count_territories(s) == 1
+        # Member communes keep their own codes: a commune may belong to a territory while
+        # another diagnostic is run on it alone.
+        territories.create_territory(
+            s, name="CC voisine", kind="cc", code="200000002", communes=[("Alpha", "72001")]
+        )
+        territories.create_territory(s, name="Alpha", kind="commune", code="72001")

@@ -109,6 +109,9 @@ class Question(Strict):
     max_length: int = Field(default=2000, ge=10, le=10000)
     show_if: Condition | None = None
     references: list[Identifier] = []
+    # The answer describes the person (function, structure, commune size, time in post): in a
+    # pseudonymous export it follows the small-group rule of the role and structure columns.
+    identifying: bool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

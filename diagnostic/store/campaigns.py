@@ -6,13 +6,14 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from diagnostic.security import hash_token, looks_like_token, new_token
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
+    Answer,
     Campaign,
     CampaignStatus,
     Participant,
@@ -31,8 +32,10 @@ def create_campaign(
     questionnaire_id: str,
     questionnaire_version: str,
     open_now: bool = True,
+    named_answers: bool = False,
 ) -> Campaign:
-    """Create a campaign on a territory for one questionnaire version."""
+    """Create a campaign on a territory for one questionnaire version (answers pseudonymous
+    unless `named_answers`: see `set_named_answers`)."""
     title = clean_label(title, max_length=200, what="le titre de la campagne")
     if not title:
         raise StoreError("le titre de la campagne est obligatoire")
@@ -45,6 +48,7 @@ def create_campaign(
         questionnaire_version=questionnaire_version,
         status=CampaignStatus.OPEN if open_now else CampaignStatus.DRAFT,
         opened_at=now() if open_now else None,
+        named_answers=named_answers,
     )
     session.add(campaign)
     session.flush()
@@ -79,6 +83,56 @@ def set_status(session: Session, *, campaign_id: int, status: str, actor: str) -
         campaign.closed_at = now()
     session.add(campaign)
     record(session, actor=actor, action=f"campaign.{status}", target=f"campaign:{campaign_id}")
+    return campaign
+
+
+NAMED_ANSWERS_FIXED = (
+    "des réponses ont déjà été données dans cette campagne : le choix entre réponses "
+    "pseudonymes et nominatives ne peut plus changer, car il a été annoncé aux répondant·es "
+    "avant qu'ils et elles ne répondent. Pour un autre choix, créez une nouvelle campagne"
+)
+
+
+def has_answers(session: Session, *, campaign_id: int) -> bool:
+    """Whether anybody has answered anything in the campaign (even one unsent answer)."""
+    stmt = (
+        select(Answer.id)
+        .join(Participant, col(Participant.id) == col(Answer.participant_id))
+        .where(Participant.campaign_id == campaign_id)
+        .limit(1)
+    )
+    return session.exec(stmt).first() is not None
+
+
+def set_named_answers(session: Session, *, campaign_id: int, named: bool, actor: str) -> Campaign:
+    """Choose whether the coordination sees names beside the answers; refused once anybody has
+    answered. One conditional UPDATE, so that a first answer cannot slip in between."""
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise StoreError("campagne introuvable")
+    if campaign.named_answers == named:
+        return campaign
+    answered = (
+        select(Answer.id)
+        .join(Participant, col(Participant.id) == col(Answer.participant_id))
+        .where(Participant.campaign_id == campaign_id)
+        .exists()
+    )
+    done = session.execute(
+        update(Campaign)
+        .where(col(Campaign.id) == campaign_id, ~answered)
+        .values(named_answers=named)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise StoreError(NAMED_ANSWERS_FIXED)
+    session.refresh(campaign)
+    record(
+        session,
+        actor=actor,
+        action="campaign.named_answers",
+        target=f"campaign:{campaign_id}",
+        named=named,
+    )
     return campaign
 
 

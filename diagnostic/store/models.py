@@ -67,6 +67,9 @@ class Campaign(SQLModel, table=True):
     questionnaire_version: str = Field(max_length=30)
     status: str = Field(default=CampaignStatus.DRAFT, max_length=20)  # a CampaignStatus value
     benchmark_consent: bool = False
+    # Names beside individual answers for the coordination (migration 0005): chosen before the
+    # first answer, announced on the respondents' introduction, fixed once someone answered.
+    named_answers: bool = False
     created_at: datetime = Field(default_factory=now)
     opened_at: datetime | None = None
     closed_at: datetime | None = None
@@ -254,7 +257,7 @@ class AuditEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=now, index=True)
     actor: str = Field(max_length=254)
     action: str = Field(max_length=60)
-    target: str | None = Field(default=None, max_length=200)
+    target: str | None = Field(default=None, max_length=254)  # an e-mail at most (0005)
     details: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

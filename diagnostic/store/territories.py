@@ -52,6 +52,14 @@ def create_territory(
     code = (code or "").strip() or None
     if code and (not code.isalnum() or len(code) > 20):
         raise StoreError("le code officiel ne contient que des chiffres et des lettres")
+    if code:
+        existing = territory_with_code(session, code=code)
+        if existing is not None:
+            raise StoreError(
+                f"un territoire de code officiel {code} existe déjà : « {existing.name} » "
+                "(demandez à son équipe de coordination ou à l'administration de vous y donner "
+                "un rôle plutôt que de le créer une seconde fois)"
+            )
     territory = Territory(name=name, kind=kind, code=code, population=population, story=story)
     session.add(territory)
     session.flush()
@@ -85,6 +93,20 @@ def create_territory(
         )
     session.flush()
     return territory
+
+
+def territory_with_code(session: Session, *, code: str) -> Territory | None:
+    """The diagnosed territory (not a member commune) that has this official code, if any.
+
+    Not a unique index: databases made before this check may hold two territories with the
+    same SIREN, and merging them (campaigns, roles) is a decision for people, not a migration.
+    """
+    stmt = (
+        select(Territory)
+        .where(Territory.code == code, col(Territory.parent_id).is_(None))
+        .order_by(col(Territory.id))
+    )
+    return session.exec(stmt).first()
 
 
 def get_territory(session: Session, *, territory_id: int) -> Territory | None:
