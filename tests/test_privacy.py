@@ -408,7 +408,12 @@ def test_purge_erases_the_workshop_data_of_expired_campaigns(engine, questions_d
     assert workshops.seat(engine, wid, tokens["ancien"]) is None
     assert workshops.seat(engine, wid, tokens["gardé"]) is not None
     (event,) = events(engine, "campaign.purge")
-    assert event.details == {"participants": 2, "workshop_seats": 1, "workshop_posts": 1}
+    assert event.details == {
+        "participants": 2,
+        "workshop_seats": 1,
+        "workshop_posts": 1,
+        "workshop_votes": 2,
+    }
     assert privacy.purge_expired(engine, retention_days=365).campaigns == []  # idempotent
 
 
