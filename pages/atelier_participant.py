@@ -85,6 +85,12 @@ seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
 
 if not info.open:
     st.title("Atelier terminé")
+    if not info.places:  # every campaign it showed was erased, and its data with them
+        st.info(
+            f"L'atelier « {plain(info.title)} » est terminé : les campagnes qu'il présentait ont "
+            "été effacées, avec les places, les contributions et les votes de l'atelier."
+        )
+        st.stop()
     st.info(
         f"L'atelier « {plain(info.title)} » est terminé : merci de votre participation. "
         "L'animation transmet les engagements retenus aux feuilles de route des territoires."

@@ -1423,4 +1423,5 @@ def test_a_joint_workshop_keeps_nothing_of_b_after_b_is_erased(after_b_erased):
     assert not phone.exception
     text = rendered(phone)
     assert [t.value for t in phone.title] == ["Atelier terminé"]
+    assert "les campagnes qu'il présentait ont été effacées" in text
     assert "pseudo-zqxb" not in text.lower() and "engagement-zqxb" not in text.lower()
