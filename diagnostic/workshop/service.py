@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from diagnostic import planning
 from diagnostic.exports import DAY_FORMAT, local_time
@@ -530,16 +529,20 @@ def code_of_seat(engine: Engine, token: str | None) -> str | None:
         return w.code if w is not None else None
 
 
-def _own_seat(s: Session, seat: Seat) -> None:
+def _own_seat(s: object, seat: Seat) -> None:
     """Refuse a Seat that does not match its stored row (one built by hand, not by `seat`),
     or whose territory no longer takes part (its campaign was erased)."""
-    row = store.get_seat(s, seat_id=seat.participant_id)
+    row = store.get_seat(s, seat_id=seat.participant_id)  # type: ignore[arg-type]
     if (
         row is None
         or row.workshop_id != seat.workshop_id
         or row.territory_id != seat.territory_id
         or row.nickname != seat.nickname
-        or not store.territory_linked(s, workshop_id=row.workshop_id, territory_id=row.territory_id)
+        or not store.territory_linked(
+            s,  # type: ignore[arg-type]
+            workshop_id=row.workshop_id,
+            territory_id=row.territory_id,
+        )
     ):
         raise AccessDenied("place introuvable dans cet atelier")
 
