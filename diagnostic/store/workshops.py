@@ -445,11 +445,11 @@ def _erase(
     vote_ids = [int(i) for i in session.exec(votes)]
     if not dry_run:
         if vote_ids:
-            session.exec(delete(WorkshopVote).where(col(WorkshopVote.id).in_(vote_ids)))  # type: ignore[call-overload]
+            session.exec(delete(WorkshopVote).where(col(WorkshopVote.id).in_(vote_ids)))
         if post_ids:
-            session.exec(delete(Contribution).where(col(Contribution.id).in_(post_ids)))  # type: ignore[call-overload]
+            session.exec(delete(Contribution).where(col(Contribution.id).in_(post_ids)))
         if seat_ids:
-            session.exec(  # type: ignore[call-overload]
+            session.exec(
                 delete(WorkshopParticipant).where(col(WorkshopParticipant.id).in_(seat_ids))
             )
     return WorkshopErasure(len(seat_ids), len(post_ids), len(vote_ids))
@@ -500,7 +500,7 @@ def forget_campaign(
         )
         if not detach or dry_run:
             continue
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             delete(WorkshopCampaign).where(
                 col(WorkshopCampaign.workshop_id) == workshop_id,
                 col(WorkshopCampaign.campaign_id) == campaign_id,
@@ -546,7 +546,7 @@ def sweep_orphans(session: Session, *, dry_run: bool = False) -> WorkshopErasure
 def detach_roadmap_items(session: Session, *, item_ids: list[int]) -> None:
     """Commitments sent to roadmap actions that are being deleted no longer point at them."""
     if item_ids:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Contribution)
             .where(col(Contribution.roadmap_item_id).in_(item_ids))
             .values(roadmap_item_id=None)
