@@ -11,7 +11,14 @@ from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, liv
 from diagnostic.workshop import throttle as limit
 from diagnostic.workshop.codes import normalize_code
 from pages._shell import engine, plain, settings, workshop_results
-from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
+from pages._workshop import (
+    CODE_PARAM,
+    SEAT_PARAM,
+    phone_refresh,
+    programme,
+    reload_if_stale,
+    style,
+)
 
 style("participant")
 prog = programme()
@@ -174,6 +181,7 @@ def follow() -> None:
     now = service.live_state(engine(), info.id)
     if now is None:
         return
+    reload_if_stale(now, info)
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)

@@ -408,6 +408,8 @@ def test_erasing_one_campaign_erases_its_territory_in_a_joint_workshop(engine, r
         )
     coordinator = actor_for_user(engine, coordinator.user_id)
 
+    before_erasure = service.facilitated(engine, actor, wid)
+    assert not service.live_state(engine, wid).stale(before_erasure)
     done = privacy.erase_campaign(engine, coordinator, other.campaign_id, "Campagne")
 
     assert (done.workshop_seats, done.workshop_posts, done.workshop_votes) == (1, 3, 3)
@@ -427,6 +429,10 @@ def test_erasing_one_campaign_erases_its_territory_in_a_joint_workshop(engine, r
     info = service.facilitated(engine, actor, wid)
     assert [p.territory_name for p in info.places] == ["CC Alpha"]
     assert info.focus is None  # the screen no longer shows the erased territory
+    # a screen or phone opened before the erasure sees, at its next refresh, that it must reload
+    assert service.live_state(engine, wid).territories == (world.territory.id,)
+    assert service.live_state(engine, wid).stale(before_erasure)
+    assert not service.live_state(engine, wid).stale(info)
     assert "Beta" not in " ".join(p.text + p.nickname for p in service.inbox(engine, actor, wid))
     assert set(service.votes_frame(engine, wid)["territory_id"]) == {world.territory.id}
     assert service.seat_counts(engine, wid) == {world.territory.id: 1}

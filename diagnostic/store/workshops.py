@@ -507,12 +507,18 @@ def forget_campaign(
             )
         )
         workshop = _workshop(session, workshop_id)
-        if not _linked_territories(session, workshop_id=workshop_id):
+        remaining = _linked_territories(session, workshop_id=workshop_id)
+        if not remaining:
             done += _erase(session, workshop_id=workshop_id, territory_ids=None)
             _close_for_good(session, workshop)
-        elif (workshop.state or {}).get("focus") == campaign.territory_id:
-            workshop.state = {**(workshop.state or {}), "focus": None}
-            session.add(workshop)
+            continue
+        state = dict(workshop.state or {})
+        if state.get("focus") == campaign.territory_id:
+            state["focus"] = None  # the screen no longer shows the erased territory
+        # pages opened before see, at their next refresh, that a territory has left
+        state["territories"] = sorted(remaining)
+        workshop.state = state
+        session.add(workshop)
     session.flush()
     return done
 

@@ -84,10 +84,18 @@ class Live:
     status: str
     controlled: bool
     focus: int | None
+    territories: tuple[int, ...] | None = None  # set once a campaign has left the workshop
 
     @property
     def open(self) -> bool:
         return self.status == store.OPEN
+
+    def stale(self, info: WorkshopInfo) -> bool:
+        """Whether a page built on `info` shows a territory whose campaign has since been
+        erased (it must then be built again, without it)."""
+        if self.territories is None:
+            return False
+        return {p.territory_id for p in info.places} != set(self.territories)
 
 
 @dataclass(frozen=True)
@@ -228,7 +236,16 @@ def live_state(engine: Engine, workshop_id: int) -> Live | None:
         w = store.get_workshop(s, workshop_id=workshop_id)
         if w is None:
             return None
-        return Live(w.step, w.step_started_at, w.status, w.controlled, (w.state or {}).get("focus"))
+        state = w.state or {}
+        territories = state.get("territories")
+        return Live(
+            w.step,
+            w.step_started_at,
+            w.status,
+            w.controlled,
+            state.get("focus"),
+            tuple(territories) if territories is not None else None,
+        )
 
 
 def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) -> None:
