@@ -402,26 +402,53 @@ def cmd_purge(args: argparse.Namespace) -> int:
     days = get_settings().retention_days
     report = purge_expired(_engine(), retention_days=days, dry_run=args.dry_run)
     cutoff = local_time(report.cutoff).strftime("%d/%m/%Y")
-    if not report.campaigns:
+    if not report.campaigns and not report.orphans:
         print(
             f"Rien à purger : aucune campagne close avant le {cutoff} (RETENTION_DAYS = {days}) "
-            "n'a encore de nom ni de lien actif."
+            "n'a encore de nom ni de lien actif, ni de données d'atelier."
         )
         return 0
     verb = "seraient anonymisé·es" if args.dry_run else "anonymisé·es"
+    erased = "seraient effacées" if args.dry_run else "effacées"
     for c in report.campaigns:
         closed = local_time(c.closed_at).strftime("%d/%m/%Y") if c.closed_at else "?"
-        print(f"Campagne {c.campaign_id} « {c.title} » close le {closed} : {c.participants} {verb}")
+        workshop = (
+            f", atelier : {c.workshop_seats} place(s) et {c.workshop_posts} contribution(s) "
+            f"{erased}"
+            if c.workshop_seats or c.workshop_posts or c.workshop_votes
+            else ""
+        )
+        print(
+            f"Campagne {c.campaign_id} « {c.title} » close le {closed} : {c.participants} {verb}"
+            + workshop
+        )
+    if report.orphans:
+        print(
+            f"Ateliers : {report.orphans} place(s), contribution(s) ou vote(s) de campagnes déjà "
+            f"effacées {erased}."
+        )
+    workshop = (
+        f" {report.workshop_seats} place(s) d'atelier, {report.workshop_posts} contribution(s) "
+        f"et {report.workshop_votes} vote(s) effacés."
+        if report.workshop_seats or report.workshop_posts or report.workshop_votes
+        else ""
+    )
     if args.dry_run:
+        in_workshops = (
+            f" ; {report.workshop_seats} place(s) d'atelier, {report.workshop_posts} "
+            f"contribution(s) et {report.workshop_votes} vote(s)"
+            if workshop
+            else ""
+        )
         print(
             f"Simulation : {report.participants} participant·e(s) dans "
-            f"{len(report.campaigns)} campagne(s), rien n'a été modifié."
+            f"{len(report.campaigns)} campagne(s){in_workshops}, rien n'a été modifié."
         )
     else:
         print(
             f"{report.participants} participant·e(s) anonymisé·e(s) dans "
             f"{len(report.campaigns)} campagne(s) : noms effacés, liens désactivés, réponses "
-            "conservées sans nom."
+            "conservées sans nom." + workshop
         )
     return 0
 
@@ -617,7 +644,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--submit", action="store_true", help="marquer les personnes importées comme ayant envoyé"
     )
-    p = sub.add_parser("purge", help="anonymiser les campagnes closes depuis RETENTION_DAYS jours")
+    p = sub.add_parser(
+        "purge",
+        help="anonymiser les campagnes closes depuis RETENTION_DAYS jours et effacer leurs "
+        "données d'atelier",
+    )
     p.add_argument("--dry-run", action="store_true", help="afficher sans rien modifier")
     p = sub.add_parser("backup", help="sauvegarder la base (même pendant que l'application écrit)")
     p.add_argument("-o", "--output", required=True, metavar="FICHIER")

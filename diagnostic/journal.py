@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "user.unlock": "Compte déverrouillé",
     "workshop.create": "Ouverture d'un atelier",
     "workshop.end": "Clôture d'un atelier (engagements envoyés)",
+    "workshop.purge": "Purge des données d'atelier de campagnes effacées",
     "workshop.export": "Export du compte rendu d'atelier",
     "workshop.screen_link": "Nouveau lien d'écran d'atelier",
 }

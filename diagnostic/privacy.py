@@ -287,6 +287,9 @@ class PurgedCampaign:
     title: str
     closed_at: datetime | None
     participants: int
+    workshop_seats: int = 0  # seats (pseudonyms) of its territory in the workshops showing it
+    workshop_posts: int = 0
+    workshop_votes: int = 0
 
 
 @dataclass(frozen=True)
@@ -296,10 +299,23 @@ class PurgeReport:
     cutoff: datetime
     dry_run: bool
     campaigns: list[PurgedCampaign]
+    orphans: int = 0  # workshop rows left behind by a campaign erased with an older version
 
     @property
     def participants(self) -> int:
         return sum(c.participants for c in self.campaigns)
+
+    @property
+    def workshop_seats(self) -> int:
+        return sum(c.workshop_seats for c in self.campaigns)
+
+    @property
+    def workshop_posts(self) -> int:
+        return sum(c.workshop_posts for c in self.campaigns)
+
+    @property
+    def workshop_votes(self) -> int:
+        return sum(c.workshop_votes for c in self.campaigns)
 
 
 def purge_expired(
@@ -310,19 +326,33 @@ def purge_expired(
     actor: str = "ligne de commande",
     at: datetime | None = None,
 ) -> PurgeReport:
-    """Anonymise the participants of campaigns closed more than `retention_days` ago.
+    """Anonymise the participants of campaigns closed more than `retention_days` ago and erase
+    their territory's data in the workshops that show them.
 
     Names are removed and links revoked for good; answers stay, attached only to a role and
-    a structure, so that the territory's results remain readable. Running it again does nothing.
+    a structure, so that the territory's results remain readable. Workshop seats, pseudonyms,
+    posts and votes of that territory are deleted (the other territories' stay), as are those
+    a campaign erasure of an older version left behind. Running it again does nothing.
     """
     cutoff = (at or now()) - timedelta(days=retention_days)
     done: list[PurgedCampaign] = []
     with session_scope(engine) as session:
         for campaign in privacy_store.expired_campaigns(session, closed_before=cutoff):
             assert campaign.id is not None
-            count = privacy_store.purge_campaign(
+            purged = privacy_store.purge_campaign(
                 session, campaign_id=campaign.id, actor=actor, dry_run=dry_run
             )
-            if count:
-                done.append(PurgedCampaign(campaign.id, campaign.title, campaign.closed_at, count))
-    return PurgeReport(cutoff, dry_run, done)
+            if purged.participants or purged.workshop.total:
+                done.append(
+                    PurgedCampaign(
+                        campaign.id,
+                        campaign.title,
+                        campaign.closed_at,
+                        purged.participants,
+                        purged.workshop.seats,
+                        purged.workshop.posts,
+                        purged.workshop.votes,
+                    )
+                )
+        orphans = privacy_store.purge_orphans(session, actor=actor, dry_run=dry_run)
+    return PurgeReport(cutoff, dry_run, done, orphans.total)

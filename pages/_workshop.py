@@ -9,6 +9,7 @@ import streamlit as st
 from diagnostic.permissions import PAGES
 from diagnostic.workshop import Programme, programme_for
 from diagnostic.workshop.codes import join_link, qr_svg
+from diagnostic.workshop.service import Live, WorkshopInfo
 from pages._shell import settings
 
 CODE_PARAM = "atelier"  # ?atelier=CODE : the participants' page (no account)
@@ -57,6 +58,16 @@ def screen_link(token: str) -> str:
 def qr_image(link: str) -> str:
     """The QR code of a link as SVG text (st.image shows it inline, stable across refreshes)."""
     return qr_svg(link)
+
+
+def reload_if_stale(now: Live, info: WorkshopInfo) -> None:
+    """A territory's campaign was erased since this page was built: build it again without
+    that territory (once per change, so that a mismatch can never loop)."""
+    if now.stale(info):
+        mark = (info.id, now.territories)
+        if st.session_state.get("ws_reloaded") != mark:
+            st.session_state["ws_reloaded"] = mark
+            st.rerun(scope="app")
 
 
 def style(name: str) -> None:

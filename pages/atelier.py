@@ -16,6 +16,7 @@ from pages._workshop import (
     participant_link,
     programme,
     qr_image,
+    reload_if_stale,
     screen_link,
     screen_refresh,
     style,
@@ -345,6 +346,7 @@ def moderation() -> None:
     now = service.live_state(engine(), info.id)
     if now is None:
         return
+    reload_if_stale(now, info)
     shown_step = prog.step(now.step)
     left = live.remaining_seconds(now.step_started_at, shown_step.seconds, service.live_now())
     seats = service.seat_counts(engine(), info.id)

@@ -13,7 +13,14 @@ from diagnostic.workshop.codes import normalize_code
 from pages._autosave import State, autosave_text, typed
 from pages._resilience import guarded
 from pages._shell import client_address, engine, plain, settings, workshop_results
-from pages._workshop import CODE_PARAM, SEAT_PARAM, phone_refresh, programme, style
+from pages._workshop import (
+    CODE_PARAM,
+    SEAT_PARAM,
+    phone_refresh,
+    programme,
+    reload_if_stale,
+    style,
+)
 
 style("participant")
 prog = programme()
@@ -88,6 +95,12 @@ seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
 
 if not info.open:
     st.title("Atelier terminé")
+    if not info.places:  # every campaign it showed was erased, and its data with them
+        st.info(
+            f"L'atelier « {plain(info.title)} » est terminé : les campagnes qu'il présentait ont "
+            "été effacées, avec les places, les contributions et les votes de l'atelier."
+        )
+        st.stop()
     st.info(
         f"L'atelier « {plain(info.title)} » est terminé : merci de votre participation. "
         "L'animation transmet les engagements retenus aux feuilles de route des territoires."
@@ -179,6 +192,7 @@ def follow() -> None:
     now = service.live_state(engine(), info.id)
     if now is None:
         return
+    reload_if_stale(now, info)
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)

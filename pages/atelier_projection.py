@@ -20,6 +20,7 @@ from pages._workshop import (
     participant_link,
     programme,
     qr_image,
+    reload_if_stale,
     screen_refresh,
     style,
 )
@@ -207,6 +208,8 @@ def grid_view(places: tuple[Place, ...], step_index: int) -> None:
 def screen() -> None:
     """The whole screen, refreshed every few seconds (one small query, cached results)."""
     state = service.live_state(engine(), info.id)
+    if state is not None and state.open:
+        reload_if_stale(state, info)
     if state is None or not state.open:
         st.markdown("# Atelier terminé")
         st.markdown(

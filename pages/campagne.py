@@ -277,7 +277,8 @@ with st.expander("Données personnelles"):
     st.markdown(
         "Effacer une personne supprime ses réponses et son nom et désactive son lien. Effacer la "
         "campagne supprime **définitivement** toutes ses réponses, ses participant·es, son "
-        "consensus et sa feuille de route."
+        "consensus et sa feuille de route, ainsi que les places (pseudonymes), contributions et "
+        "votes de son territoire dans les ateliers qui la présentaient."
     )
     if not table.empty:
         people = dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))

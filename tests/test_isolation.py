@@ -15,6 +15,7 @@ import ast
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -1160,3 +1161,267 @@ def test_the_workshop_pages_really_render_the_own_workshop(world):
     phone.query_params["p"] = world.a.seat_tokens[0]
     text = rendered(phone.run())
     assert "Pseudo-ALFA-0" in text and "Engagement-ALFA-retenu" in text
+
+
+# --- a joint workshop after B's campaign is erased (or purged) -------------------------------
+
+GONE = "kwjv"  # every seat, post and vote text of B in the joint workshop holds it
+
+
+def fill_joint(eng, facilitator: Actor, made, sides: list[Side]) -> dict[str, list[str]]:
+    """Each side takes seats in the joint workshop, posts at every step (private notes too),
+    re-votes, grades its chantier and gets a commitment retained then sent to its roadmap."""
+    prog = programme_for(get_settings().questions_dir)
+    wid = made.workshop_id
+    step = {s.kind: i for i, s in reversed(list(enumerate(prog.steps)))}
+    tokens: dict[str, list[str]] = {}
+    seats: dict[str, list[Seat]] = {}
+    for side in sides:
+        mark = f"{side.tag}-{GONE.upper()}" if side.tag == "ZQXB" else f"{side.tag}-commun"
+        for i in range(2):
+            seat, token = workshops.join(
+                eng,
+                made.code,
+                nickname=f"Pseudo-{mark}-{i}",
+                territory_id=side.territory_id,
+                role="dga",
+            )
+            seats.setdefault(side.tag, []).append(seat)
+            tokens.setdefault(side.tag, []).append(token)
+
+    def each(kind: str, write: Callable[[Side, str, list[Seat]], None]) -> None:
+        workshops.go_to(eng, facilitator, wid, step[kind], prog)
+        for side in sides:
+            mark = f"{side.tag}-{GONE.upper()}" if side.tag == "ZQXB" else f"{side.tag}-commun"
+            write(side, mark, seats[side.tag])
+
+    def personal(side: Side, mark: str, mine: list[Seat]) -> None:
+        workshops.post(eng, mine[0], prog, step=step["personal"], text=f"Note-{mark}-privee")
+        workshops.post(
+            eng, mine[1], prog, step=step["personal"], text=f"Partage-{mark}-note", share=True
+        )
+
+    def revote(side: Side, mark: str, mine: list[Seat]) -> None:
+        for seat in mine:
+            workshops.vote(
+                eng,
+                seat,
+                kind=live.LEVEL,
+                target="ins_debat",
+                value=2,
+                campaign_id=side.campaign_id,
+            )
+
+    chantiers: dict[str, int] = {}
+
+    def collective(side: Side, mark: str, mine: list[Seat]) -> None:
+        chantiers[side.tag] = workshops.post(
+            eng, mine[0], prog, step=step["collective"], text=f"Chantier-{mark}-commun"
+        ).id
+        workshops.set_group(eng, facilitator, wid, chantiers[side.tag], f"Groupe-{mark}")
+
+    def grid(side: Side, mark: str, mine: list[Seat]) -> None:
+        for seat in mine:
+            workshops.vote(eng, seat, kind=live.IMPACT, target=str(chantiers[side.tag]), value=3)
+            workshops.vote(eng, seat, kind=live.EFFORT, target=str(chantiers[side.tag]), value=2)
+
+    def commitments(side: Side, mark: str, mine: list[Seat]) -> None:
+        kept = workshops.post(
+            eng, mine[1], prog, step=step["commitments"], text=f"Engagement-{mark}-commun"
+        )
+        workshops.retain(eng, facilitator, wid, kept.id, retained=True, dimension="instances")
+        workshops.moderate(eng, facilitator, wid, kept.id, live.HIGHLIGHTED)
+
+    for kind, write in (
+        ("personal", personal),
+        ("revote", revote),
+        ("collective", collective),
+        ("grid", grid),
+        ("commitments", commitments),
+    ):
+        each(kind, write)
+    sent = workshops.send_commitments(eng, facilitator, wid, prog, get_settings().questions_dir)
+    assert sent.sent == {"Territoire-ALFA": 1, "Territoire-ZQXB": 1}
+    return tokens
+
+
+def page_as(user_id: int, path: str, state: dict[str, Any]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = user_id
+    at.session_state["last_seen"] = time.time()
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(path).run()
+    if not at.exception:
+        at.run()
+    return at
+
+
+def exported_texts(eng, actor: Actor, wid: int) -> str:
+    """The workshop's record as its Word, Markdown and CSV files say it."""
+    import io
+    import zipfile
+
+    prog = programme_for(get_settings().questions_dir)
+    record = output.build_record(eng, actor, wid, prog, {}, min_votes=1)
+    parts = []
+    for fmt in ("md", "csv", "docx"):
+        data = output.export(record, fmt).data
+        if fmt == "docx":
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                data = z.read("word/document.xml")
+        parts.append(data.decode("utf-8-sig"))
+    return "\n".join(parts)
+
+
+@pytest.fixture(params=["effacement", "purge"])
+def after_b_erased(request, tmp_path, monkeypatch):
+    """A and B (each with its own workshop) and a joint A+B workshop full of both; then B's
+    open campaign is erased by B's coordinator, or closed long ago and purged by retention."""
+    import shutil
+
+    from diagnostic.store.models import Campaign, now
+
+    questions = tmp_path / "questions"
+    (questions / "questionnaires").mkdir(parents=True)
+    shutil.copy(FIXTURES / "mini.yaml", questions / "questionnaires" / "mini.yaml")
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions / "atelier.yaml")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'erased.db'}")
+    monkeypatch.setenv("QUESTIONS_DIR", str(questions))
+    monkeypatch.setenv("LOAD_DEMO", "false")
+    monkeypatch.setenv("PUBLIC_URL", "http://testserver")
+    _reset_caches()
+    eng = engine()
+    a, b = build("ALFA"), build("ZQXB")
+    with session_scope(eng) as s:
+        both = accounts.create_user(
+            s, email="deux@exemple.fr", name="Deux", password="mot-de-passe-solide"
+        )
+        plain = accounts.create_user(
+            s, email="sans-role@exemple.fr", name="Sans rôle", password="mot-de-passe-solide"
+        )
+        admin = accounts.create_user(
+            s,
+            email="admin@exemple.fr",
+            name="Admin",
+            password="mot-de-passe-solide",
+            is_admin=True,
+        )
+        for side in (a, b):
+            accounts.grant(
+                s, user_id=both.id, territory_id=side.territory_id, role="facilitator", actor="t"
+            )
+        ids = {"both": both.id, "plain": plain.id, "admin": admin.id}
+    with session_scope(eng) as s:
+        both_actor = accounts.actor_for(s, user_id=ids["both"])
+    made = workshops.create(
+        eng,
+        both_actor,
+        title="Atelier-commun-mixte",
+        campaign_ids=[a.campaign_id, b.campaign_id],
+        controlled=False,
+    )
+    tokens = fill_joint(eng, both_actor, made, [a, b])
+    before = snapshot(a)
+    joint_before = [
+        (p.id, p.text, p.status, p.retained, p.roadmap_item_id)
+        for p in workshops.inbox(eng, both_actor, made.workshop_id)
+        if p.territory_id == a.territory_id
+    ]
+    if request.param == "effacement":
+        privacy.erase_campaign(eng, b.actor("coordinator"), b.campaign_id, b.title)
+    else:
+        with session_scope(eng) as s:
+            campaign = s.get(Campaign, b.campaign_id)
+            campaign.status, campaign.closed_at = "closed", now() - timedelta(days=400)
+            s.add(campaign)
+        report = privacy.purge_expired(eng, retention_days=365)
+        assert report.workshop_seats == 2 + 3  # the joint workshop's and B's own
+    assert snapshot(a) == before  # A's campaign and own workshop are untouched
+    yield request.param, a, b, ids, made, tokens, joint_before
+    _reset_caches()
+
+
+def test_a_joint_workshop_keeps_nothing_of_b_after_b_is_erased(after_b_erased):
+    mode, a, b, ids, made, tokens, joint_before = after_b_erased
+    eng, wid = engine(), made.workshop_id
+    prog = programme_for(get_settings().questions_dir)
+    with session_scope(eng) as s:
+        both = accounts.actor_for(s, user_id=ids["both"])
+    # who runs the joint workshop now: A's facilitator once B is gone; both, while B stays
+    viewer_id = a.users["facilitator"] if mode == "effacement" else ids["both"]
+    viewer = a.actor("facilitator") if mode == "effacement" else both
+    must_not_show = SECRET if mode == "effacement" else GONE
+
+    # the domain: A's posts, votes and commitment as they were; nothing of B
+    mine = [
+        (p.id, p.text, p.status, p.retained, p.roadmap_item_id)
+        for p in workshops.inbox(eng, viewer, wid)
+    ]
+    assert mine == joint_before
+    assert all(r[4] is not None for r in mine if r[3])  # A's commitment still in A's roadmap
+    votes = workshops.votes_frame(eng, wid)
+    assert set(votes["territory_id"]) == {a.territory_id} and len(votes) == 2 + 4
+    assert set(votes["campaign_id"].dropna()) == {a.campaign_id}
+    assert workshops.seat_counts(eng, wid) == {a.territory_id: 2}
+    for token in tokens["ZQXB"]:
+        assert workshops.seat(eng, wid, token) is None
+    assert all(workshops.seat(eng, wid, t) is not None for t in tokens["ALFA"])
+    exported = exported_texts(eng, viewer, wid).lower()
+    assert must_not_show not in exported and "alfa-commun" in exported
+
+    # every step of the console and of the projection, as the viewer sees them
+    for index in range(len(prog.steps)):
+        workshops.go_to(eng, viewer, wid, index, prog)
+        for path in ("pages/atelier.py", "pages/atelier_projection.py"):
+            shown = page_as(viewer_id, path, {"ws_id": wid})
+            assert not shown.exception, f"{path} étape {index} : {shown.exception}"
+            text = rendered(shown).lower()
+            assert must_not_show not in text, f"{path}, étape {index}"
+            assert "atelier-commun-mixte" in text, f"{path}, étape {index}"
+        if prog.steps[index].kind == "commitments":
+            assert "engagement-alfa-commun" in text  # the check really reads the posts
+    # the phones: A's seat, and B's former seat (now a stranger offered a new seat)
+    for token in (tokens["ALFA"][0], tokens["ZQXB"][0]):
+        phone = AppTest.from_file(APP, default_timeout=60)
+        phone.query_params["atelier"] = made.code
+        phone.query_params["p"] = token
+        phone.run()
+        assert not phone.exception, phone.exception
+        assert must_not_show not in rendered(phone).lower()
+
+    if mode != "effacement":
+        return
+    # B's own workshop lost its only campaign: nobody runs it, its links say so in French
+    with session_scope(eng) as s:
+        admin = accounts.actor_for(s, user_id=ids["admin"])
+        plain = accounts.actor_for(s, user_id=ids["plain"])
+    for who in (
+        b.actor("facilitator"),
+        b.actor("coordinator"),
+        a.actor("facilitator"),
+        both,
+        admin,
+        plain,
+    ):
+        with pytest.raises(AccessDenied):
+            workshops.facilitated(eng, who, b.workshop_id)
+        assert b.workshop_id not in {w.id for w in workshops.workshops(eng, who)}
+    with session_scope(eng) as s:
+        assert workshop_store.contributions(s, workshop_id=b.workshop_id) == []
+        assert workshop_store.seat_counts(s, workshop_id=b.workshop_id) == {}
+    screen = AppTest.from_file(APP, default_timeout=60)
+    screen.query_params["ecran"] = b.screen_token
+    screen.run()
+    assert not screen.exception
+    assert [t.value for t in screen.title] == ["Lien d'écran invalide"]
+    phone = AppTest.from_file(APP, default_timeout=60)
+    phone.query_params["atelier"] = b.workshop_code
+    phone.query_params["p"] = b.seat_tokens[0]
+    phone.run()
+    assert not phone.exception
+    text = rendered(phone)
+    assert [t.value for t in phone.title] == ["Atelier terminé"]
+    assert "les campagnes qu'il présentait ont été effacées" in text
+    assert "pseudo-zqxb" not in text.lower() and "engagement-zqxb" not in text.lower()

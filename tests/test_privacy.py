@@ -63,6 +63,11 @@ def test_notice_fills_in_the_settings():
     settings = Settings(retention_days=200, min_group_size=4, public_url="https://diag.fr")
     text = privacy.notice(settings)
     assert "**200 jours après sa clôture**" in text
+    workshop = " ".join(text.split("### Combien de temps ?")[1].split("###")[0].split())
+    assert (
+        "**vos données d'atelier** (place, pseudonyme, contributions, votes) sont effacées avec "
+        "la campagne de votre territoire, ou par la purge 200 jours après sa clôture"
+    ) in workshop
     assert "groupes d'au moins 4" in text
     assert "https://diag.fr" in text
     assert (
@@ -324,3 +329,113 @@ def test_cli_purge_dry_run_then_real(cli_env, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Rien à purger : aucune campagne close avant le ")
     assert "(RETENTION_DAYS = 30)" in out
+
+
+# --- workshop data under retention --------------------------------------------------------------
+
+
+def joint_workshop(engine, questions_dir):
+    """Two territories in one workshop, each with a seat that posts and votes."""
+    import shutil
+
+    from diagnostic.access import actor_for_user
+    from diagnostic.workshop import live, programme_for
+    from diagnostic.workshop import service as workshops
+    from tests.conftest import ROOT
+
+    shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
+    prog = programme_for(questions_dir)
+    step = {s.kind: i for i, s in reversed(list(enumerate(prog.steps)))}
+    old, kept = named_world(engine, "CC Ancienne"), named_world(engine, "CC Gardée")
+    user = make_user(engine, "animation@exemple.fr")
+    with session_scope(engine) as s:
+        for w in (old, kept):
+            accounts.grant(
+                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
+            )
+    facilitator = actor_for_user(engine, user.id)
+    made = workshops.create(
+        engine,
+        facilitator,
+        title="Séminaire",
+        campaign_ids=[old.campaign_id, kept.campaign_id],
+        controlled=False,
+    )
+    wid, tokens = made.workshop_id, {}
+    workshops.go_to(engine, facilitator, wid, step["collective"], prog)
+    for w, tag in ((old, "ancien"), (kept, "gardé")):
+        seat, tokens[tag] = workshops.join(
+            engine, made.code, nickname=f"Pseudo {tag}", territory_id=w.territory.id, role=None
+        )
+        post = workshops.post(engine, seat, prog, step=step["collective"], text=f"Chantier {tag}")
+        workshops.vote(
+            engine, seat, kind=live.LEVEL, target="ins_debat", value=2, campaign_id=w.campaign_id
+        )
+        workshops.vote(engine, seat, kind=live.IMPACT, target=str(post.id), value=2)
+    return old, kept, facilitator, wid, tokens
+
+
+def workshop_texts(engine, wid):
+    from diagnostic.store.models import Contribution, WorkshopParticipant, WorkshopVote
+
+    with session_scope(engine) as s:
+        seats = s.exec(select(WorkshopParticipant).where(WorkshopParticipant.workshop_id == wid))
+        posts = s.exec(select(Contribution).where(Contribution.workshop_id == wid))
+        votes = s.exec(select(WorkshopVote).where(WorkshopVote.workshop_id == wid))
+        return (
+            sorted(r.nickname for r in seats),
+            sorted(r.text for r in posts),
+            len(votes.all()),
+        )
+
+
+def test_purge_erases_the_workshop_data_of_expired_campaigns(engine, questions_dir):
+    from diagnostic.workshop import service as workshops
+
+    old, kept, facilitator, wid, tokens = joint_workshop(engine, questions_dir)
+    close(engine, old.campaign_id, 400)
+    everything = (["Pseudo ancien", "Pseudo gardé"], ["Chantier ancien", "Chantier gardé"], 4)
+    assert workshop_texts(engine, wid) == everything
+
+    dry = privacy.purge_expired(engine, retention_days=365, dry_run=True)
+    [line] = dry.campaigns
+    assert (line.campaign_id, line.workshop_seats, line.workshop_posts) == (old.campaign_id, 1, 1)
+    assert workshop_texts(engine, wid) == everything
+
+    report = privacy.purge_expired(engine, retention_days=365)
+    assert (report.workshop_seats, report.workshop_posts, report.workshop_votes) == (1, 1, 2)
+    assert workshop_texts(engine, wid) == (["Pseudo gardé"], ["Chantier gardé"], 2)
+    assert workshops.seat(engine, wid, tokens["ancien"]) is None
+    assert workshops.seat(engine, wid, tokens["gardé"]) is not None
+    (event,) = events(engine, "campaign.purge")
+    assert event.details == {
+        "participants": 2,
+        "workshop_seats": 1,
+        "workshop_posts": 1,
+        "workshop_votes": 2,
+    }
+    assert privacy.purge_expired(engine, retention_days=365).campaigns == []  # idempotent
+
+
+def test_purge_also_erases_workshop_data_left_by_an_older_campaign_erasure(engine, questions_dir):
+    """A base whose campaign was erased before this version kept the workshop's seats and
+    posts of that territory: the next purge removes them."""
+    from diagnostic.store.models import WorkshopCampaign
+
+    old, kept, facilitator, wid, _ = joint_workshop(engine, questions_dir)
+    with session_scope(engine) as s:
+        link = s.get(WorkshopCampaign, (wid, old.campaign_id))
+        s.delete(link)
+    report = privacy.purge_expired(engine, retention_days=365)
+    assert report.orphans == 1 + 1 + 2  # one seat, one post, two votes
+    assert workshop_texts(engine, wid) == (["Pseudo gardé"], ["Chantier gardé"], 2)
+    assert privacy.purge_expired(engine, retention_days=365).orphans == 0
+
+
+def test_cli_purge_reports_workshop_data(cli_env, questions_dir, capsys):
+    old, kept, *_ = joint_workshop(cli_env, questions_dir)
+    close(cli_env, old.campaign_id, 31)
+    assert main(["purge"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith(": 2 anonymisé·es, atelier : 1 place(s) et 1 contribution(s) effacées")
+    assert "1 place(s) d'atelier, 1 contribution(s) et 2 vote(s) effacés" in out[-1]

@@ -324,3 +324,201 @@ def test_a_polling_read_never_waits_for_a_writer(engine, room):
         release.set()
         thread.join()
     assert service.find(engine, made.code).title == "Renommé"
+
+
+# --- erasure: a territory's workshop data goes with its campaign ------------------------------
+
+
+def fill(engine, room, territory, campaign_id: int, tag: str) -> dict[str, int]:
+    """A seat of a territory posts at every step, votes, and has a commitment retained."""
+    _, _, actor, made, programme, _ = room
+    wid = made.workshop_id
+    seat, token = service.join(
+        engine, made.code, nickname=f"Pseudo {tag}", territory_id=territory.id, role="dgs"
+    )
+    ids = {"seat": seat.participant_id}
+    service.go_to(engine, actor, wid, step_of(programme, "personal"), programme)
+    ids["note"] = service.post(
+        engine, seat, programme, step=step_of(programme, "personal"), text=f"Note {tag}"
+    ).id
+    service.go_to(engine, actor, wid, step_of(programme, "collective"), programme)
+    chantier = service.post(
+        engine, seat, programme, step=step_of(programme, "collective"), text=f"Chantier {tag}"
+    )
+    ids["chantier"] = chantier.id
+    service.vote(
+        engine, seat, kind=live.LEVEL, target="ins_debat", value=3, campaign_id=campaign_id
+    )
+    service.vote(engine, seat, kind=live.IMPACT, target=str(chantier.id), value=3)
+    service.vote(engine, seat, kind=live.EFFORT, target=str(chantier.id), value=1)
+    service.go_to(engine, actor, wid, step_of(programme, "commitments"), programme)
+    kept = service.post(
+        engine, seat, programme, step=step_of(programme, "commitments"), text=f"Engagement {tag}"
+    )
+    service.retain(engine, actor, wid, kept.id, retained=True)
+    ids["kept"] = kept.id
+    return ids | {"token": token}  # type: ignore[return-value]
+
+
+def workshop_rows(engine, workshop_id: int) -> dict[str, list]:
+    from diagnostic.store.models import Contribution, WorkshopVote
+
+    with session_scope(engine) as s:
+        return {
+            "seats": sorted(
+                (r.nickname, r.territory_id)
+                for r in s.exec(
+                    select(WorkshopParticipant).where(
+                        WorkshopParticipant.workshop_id == workshop_id
+                    )
+                )
+            ),
+            "posts": sorted(
+                (r.text, r.territory_id, r.roadmap_item_id is not None)
+                for r in s.exec(select(Contribution).where(Contribution.workshop_id == workshop_id))
+            ),
+            "votes": sorted(
+                (r.kind, r.value, r.campaign_id)
+                for r in s.exec(select(WorkshopVote).where(WorkshopVote.workshop_id == workshop_id))
+            ),
+        }
+
+
+def test_erasing_one_campaign_erases_its_territory_in_a_joint_workshop(engine, room):
+    """Seats, pseudonyms, posts (private notes too), votes and sent commitments of B go with
+    B's campaign; A's stay as they were; B's seat links open nothing any more."""
+    from diagnostic import privacy
+
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    mine = fill(engine, room, world.territory, world.campaign_id, "Alpha")
+    theirs = fill(engine, room, other.territory, other.campaign_id, "Beta")
+    service.set_focus(engine, actor, wid, other.territory.id)
+    report = service.send_commitments(engine, actor, wid, programme, folder)
+    assert report.sent == {"CC Alpha": 1, "CC Beta": 1}
+    before = workshop_rows(engine, wid)
+    coordinator = actor_for_user(engine, make_user(engine, "coord-beta@exemple.fr").id)
+    with session_scope(engine) as s:
+        accounts.grant(
+            s,
+            user_id=coordinator.user_id,
+            territory_id=other.territory.id,
+            role="coordinator",
+            actor="t",
+        )
+    coordinator = actor_for_user(engine, coordinator.user_id)
+
+    before_erasure = service.facilitated(engine, actor, wid)
+    assert not service.live_state(engine, wid).stale(before_erasure)
+    done = privacy.erase_campaign(engine, coordinator, other.campaign_id, "Campagne")
+
+    assert (done.workshop_seats, done.workshop_posts, done.workshop_votes) == (1, 3, 3)
+    after = workshop_rows(engine, wid)
+    assert len(before["seats"]) == 2 and len(before["posts"]) == 6 and len(before["votes"]) == 6
+    assert after == {
+        "seats": [("Pseudo Alpha", world.territory.id)],
+        "posts": [
+            ("Chantier Alpha", world.territory.id, False),
+            ("Engagement Alpha", world.territory.id, True),
+            ("Note Alpha", world.territory.id, False),
+        ],
+        "votes": [("effort", 1, None), ("impact", 3, None), ("level", 3, world.campaign_id)],
+    }
+    assert service.seat(engine, wid, theirs["token"]) is None
+    assert service.seat(engine, wid, mine["token"]) is not None
+    info = service.facilitated(engine, actor, wid)
+    assert [p.territory_name for p in info.places] == ["CC Alpha"]
+    assert info.focus is None  # the screen no longer shows the erased territory
+    # a screen or phone opened before the erasure sees, at its next refresh, that it must reload
+    assert service.live_state(engine, wid).territories == (world.territory.id,)
+    assert service.live_state(engine, wid).stale(before_erasure)
+    assert not service.live_state(engine, wid).stale(info)
+    assert "Beta" not in " ".join(p.text + p.nickname for p in service.inbox(engine, actor, wid))
+    assert set(service.votes_frame(engine, wid)["territory_id"]) == {world.territory.id}
+    assert service.seat_counts(engine, wid) == {world.territory.id: 1}
+    (event,) = [
+        e for e in _events(engine, "campaign.erase") if e.target == f"campaign:{other.campaign_id}"
+    ]
+    assert (event.details["workshop_seats"], event.details["workshop_posts"]) == (1, 3)
+
+
+def _events(engine, action):
+    with session_scope(engine) as s:
+        return list(s.exec(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_a_workshop_whose_campaigns_are_all_erased_is_run_by_nobody(engine, room):
+    from diagnostic.store import privacy as privacy_store
+
+    world, other, actor, made, programme, _ = room
+    wid = made.workshop_id
+    token = fill(engine, room, world.territory, world.campaign_id, "Alpha")["token"]
+    fill(engine, room, other.territory, other.campaign_id, "Beta")
+    with session_scope(engine) as s:
+        for w in (world, other):
+            privacy_store.delete_campaign(s, campaign_id=w.campaign_id, actor="t")
+    admin = actor_for_user(engine, make_user(engine, "admin@exemple.fr", admin=True).id)
+    nobody = actor_for_user(engine, make_user(engine, "sans-role@exemple.fr").id)
+    for who in (actor, admin, nobody):
+        with pytest.raises(AccessDenied):
+            service.facilitated(engine, who, wid)
+        with pytest.raises(AccessDenied):
+            service.go_to(engine, who, wid, 0, programme)
+        assert service.workshops(engine, who) == []
+    assert workshop_rows(engine, wid) == {"seats": [], "posts": [], "votes": []}
+    info = service.find(engine, made.code)  # the code stays taken: it says « terminé »
+    assert info is not None and not info.open and info.places == ()
+    assert service.screen(engine, made.screen_token) is None
+    assert service.seat(engine, wid, token) is None
+    with pytest.raises(WorkshopError, match="terminé"):
+        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role=None)
+
+
+def test_a_workshop_left_without_campaign_by_an_older_erasure_grants_nobody(engine, room):
+    """A base erased before this version: the workshop is still open and its links remain,
+    but its campaign list is empty. `all()` over no territory must not let anyone in."""
+    from diagnostic.store.models import WorkshopCampaign
+
+    world, other, actor, made, programme, _ = room
+    wid = made.workshop_id
+    token = fill(engine, room, world.territory, world.campaign_id, "Alpha")["token"]
+    with session_scope(engine) as s:
+        for row in s.exec(select(WorkshopCampaign).where(WorkshopCampaign.workshop_id == wid)):
+            s.delete(row)
+    nobody = actor_for_user(engine, make_user(engine, "sans-role@exemple.fr").id)
+    admin = actor_for_user(engine, make_user(engine, "admin@exemple.fr", admin=True).id)
+    for who in (nobody, admin, actor):
+        with pytest.raises(AccessDenied):
+            service.facilitated(engine, who, wid)
+        with pytest.raises(AccessDenied):
+            service.inbox(engine, who, wid)
+        assert wid not in {w.id for w in service.workshops(engine, who)}
+    assert not service.find(engine, made.code).open
+    assert service.screen(engine, made.screen_token) is None
+    assert service.seat(engine, wid, token) is None  # the seat's territory is no longer linked
+    with pytest.raises(WorkshopError, match="terminé"):
+        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role=None)
+
+
+def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
+    from diagnostic import planning
+
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    ids = fill(engine, room, world.territory, world.campaign_id, "Alpha")
+    service.send_commitments(engine, actor, wid, programme, folder)
+    [post] = [p for p in service.inbox(engine, actor, wid) if p.id == ids["kept"]]
+    assert post.roadmap_item_id is not None
+    coordinator = actor_for_user(engine, make_user(engine, "coord@exemple.fr").id)
+    with session_scope(engine) as s:
+        accounts.grant(
+            s,
+            user_id=coordinator.user_id,
+            territory_id=world.territory.id,
+            role="coordinator",
+            actor="t",
+        )
+    coordinator = actor_for_user(engine, coordinator.user_id)
+    planning.remove(engine, coordinator, world.campaign_id, post.roadmap_item_id)
+    [post] = [p for p in service.inbox(engine, actor, wid) if p.id == ids["kept"]]
+    assert post.roadmap_item_id is None and post.retained

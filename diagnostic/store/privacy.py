@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from diagnostic.security import hash_token, new_token
+from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
     Answer,
@@ -74,6 +75,9 @@ class CampaignErasure:
     answers: int
     consensus: int
     roadmap: int
+    workshop_seats: int = 0  # seats (pseudonyms) of the campaign's territory in its workshops
+    workshop_posts: int = 0
+    workshop_votes: int = 0
 
 
 def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> CampaignErasure:
@@ -82,6 +86,12 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
     if campaign is None:
         raise StoreError("campagne introuvable")
     people = select(Participant.id).where(Participant.campaign_id == campaign_id)
+    items = [
+        int(i)
+        for i in session.exec(select(RoadmapItem.id).where(RoadmapItem.campaign_id == campaign_id))
+    ]
+    workshop = workshop_store.forget_campaign(session, campaign_id=campaign_id, detach=True)
+    workshop_store.detach_roadmap_items(session, item_ids=items)
     counts = CampaignErasure(
         participants=len(session.exec(people).all()),
         answers=len(
@@ -92,9 +102,10 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
                 select(ConsensusScore.id).where(ConsensusScore.campaign_id == campaign_id)
             ).all()
         ),
-        roadmap=len(
-            session.exec(select(RoadmapItem.id).where(RoadmapItem.campaign_id == campaign_id)).all()
-        ),
+        roadmap=len(items),
+        workshop_seats=workshop.seats,
+        workshop_posts=workshop.posts,
+        workshop_votes=workshop.votes,
     )
     session.exec(delete(Answer).where(col(Answer.participant_id).in_(people)))
     session.exec(delete(Participant).where(col(Participant.campaign_id) == campaign_id))
@@ -115,6 +126,9 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
         answers=counts.answers,
         consensus=counts.consensus,
         roadmap=counts.roadmap,
+        workshop_seats=counts.workshop_seats,
+        workshop_posts=counts.workshop_posts,
+        workshop_votes=counts.workshop_votes,
     )
     session.flush()
     return counts
@@ -134,27 +148,61 @@ def expired_campaigns(session: Session, *, closed_before: datetime) -> list[Camp
     return list(session.exec(stmt))
 
 
-def purge_campaign(session: Session, *, campaign_id: int, actor: str, dry_run: bool) -> int:
-    """Remove names and links of a campaign's participants not purged yet; answers stay.
+@dataclass(frozen=True)
+class CampaignPurge:
+    """What the retention purge did (or would do) to one expired campaign."""
 
-    Returns how many participants were (or, with `dry_run`, would be) anonymised.
+    participants: int  # anonymised
+    workshop: workshop_store.WorkshopErasure
+
+
+def purge_campaign(
+    session: Session, *, campaign_id: int, actor: str, dry_run: bool
+) -> CampaignPurge:
+    """Remove names and links of a campaign's participants not purged yet (answers stay), and
+    erase its territory's seats, pseudonyms, posts and votes in the workshops that show it.
+
+    With `dry_run`, nothing changes and the counts say what would be done.
     """
     stmt = select(Participant).where(
         Participant.campaign_id == campaign_id,
         (col(Participant.name).is_not(None)) | (col(Participant.revoked_at).is_(None)),
     )
     people = list(session.exec(stmt))
-    if dry_run or not people:
-        return len(people)
+    workshop = workshop_store.forget_campaign(
+        session, campaign_id=campaign_id, detach=False, dry_run=dry_run
+    )
+    done = CampaignPurge(len(people), workshop)
+    if dry_run or not (people or workshop.total):
+        return done
     for participant in people:
         _anonymize(participant)
         session.add(participant)
+    details: dict[str, int] = {"participants": len(people)}
+    if workshop.total:
+        details |= {
+            "workshop_seats": workshop.seats,
+            "workshop_posts": workshop.posts,
+            "workshop_votes": workshop.votes,
+        }
     record(
-        session,
-        actor=actor,
-        action="campaign.purge",
-        target=f"campaign:{campaign_id}",
-        participants=len(people),
+        session, actor=actor, action="campaign.purge", target=f"campaign:{campaign_id}", **details
     )
     session.flush()
-    return len(people)
+    return done
+
+
+def purge_orphans(session: Session, *, actor: str, dry_run: bool) -> workshop_store.WorkshopErasure:
+    """Workshop data whose campaign was erased by an older version, erased in turn."""
+    done = workshop_store.sweep_orphans(session, dry_run=dry_run)
+    if done.total and not dry_run:
+        record(
+            session,
+            actor=actor,
+            action="workshop.purge",
+            target="ateliers",
+            workshop_seats=done.seats,
+            workshop_posts=done.posts,
+            workshop_votes=done.votes,
+        )
+    return done

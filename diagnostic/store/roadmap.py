@@ -10,6 +10,7 @@ from diagnostic.roadmap_model import PlanItem
 from diagnostic.store.audit import record
 from diagnostic.store.models import RoadmapItem, now
 from diagnostic.store.territories import StoreError
+from diagnostic.store.workshops import detach_roadmap_items
 
 EDITABLE = {"title", "description", "horizon", "owner", "indicator", "status", "dimension"}
 
@@ -74,6 +75,7 @@ def apply_changes(
         session.add(row)
     for item_id in delete:
         session.delete(_row(session, campaign_id, item_id))
+    detach_roadmap_items(session, item_ids=list(delete))
     record(
         session,
         actor=actor,
@@ -169,4 +171,5 @@ def delete_item(session: Session, *, campaign_id: int, item_id: int, actor: str)
             "une action proposée se met de côté (statut « Écartée »), elle ne se supprime pas"
         )
     session.delete(row)
+    detach_roadmap_items(session, item_ids=[item_id])  # the workshop no longer says « inscrit »
     record(session, actor=actor, action="roadmap.delete", target=f"roadmap:{item_id}")

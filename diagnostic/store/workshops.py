@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, col, func, select
 
 from diagnostic.store.audit import record
@@ -195,6 +197,39 @@ def seat_by_token(session: Session, *, token_hash: str) -> WorkshopParticipant |
     return session.exec(stmt).first()
 
 
+def linked_seat(session: Session, *, token_hash: str) -> WorkshopParticipant | None:
+    """The seat of a token, only while its territory still takes part in its workshop (one
+    query): a seat left behind by an older campaign erasure opens nothing."""
+    stmt = (
+        select(WorkshopParticipant)
+        .join(
+            WorkshopCampaign,
+            col(WorkshopCampaign.workshop_id) == col(WorkshopParticipant.workshop_id),
+        )
+        .join(
+            Campaign,
+            and_(
+                col(Campaign.id) == col(WorkshopCampaign.campaign_id),
+                col(Campaign.territory_id) == col(WorkshopParticipant.territory_id),
+            ),
+        )
+        .where(WorkshopParticipant.token_hash == token_hash)
+    )
+    return session.exec(stmt).first()
+
+
+def territory_linked(session: Session, *, workshop_id: int, territory_id: int | None) -> bool:
+    """Whether a territory takes part in a workshop (through one of its linked campaigns)."""
+    if territory_id is None:
+        return False
+    stmt = (
+        select(WorkshopCampaign.campaign_id)
+        .join(Campaign, col(Campaign.id) == col(WorkshopCampaign.campaign_id))
+        .where(WorkshopCampaign.workshop_id == workshop_id, Campaign.territory_id == territory_id)
+    )
+    return session.exec(stmt).first() is not None
+
+
 def get_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
     return session.get(WorkshopParticipant, seat_id)
 
@@ -349,3 +384,176 @@ def votes_of(session: Session, *, participant_id: int) -> dict[tuple[str, str], 
     """A participant's own votes, by (kind, target)."""
     stmt = select(WorkshopVote).where(WorkshopVote.participant_id == participant_id)
     return {(v.kind, v.target): v.value for v in session.exec(stmt)}
+
+
+# --- erasure ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkshopErasure:
+    """What an erasure removed (or, on a dry run, would remove) from workshops."""
+
+    seats: int = 0
+    posts: int = 0  # contributions, private notes included
+    votes: int = 0
+
+    def __add__(self, other: WorkshopErasure) -> WorkshopErasure:
+        return WorkshopErasure(
+            self.seats + other.seats, self.posts + other.posts, self.votes + other.votes
+        )
+
+    @property
+    def total(self) -> int:
+        return self.seats + self.posts + self.votes
+
+
+def _erase(
+    session: Session,
+    *,
+    workshop_id: int,
+    territory_ids: set[int] | None,
+    campaign_id: int | None = None,
+    dry_run: bool = False,
+) -> WorkshopErasure:
+    """Delete the seats, posts and votes of some territories of a workshop (all when None).
+
+    A post goes with its territory or its author's seat; a vote with its voter's seat, the
+    post it grades or the campaign whose item it re-votes.
+    """
+    seats = select(WorkshopParticipant.id).where(WorkshopParticipant.workshop_id == workshop_id)
+    posts = select(Contribution.id).where(Contribution.workshop_id == workshop_id)
+    if territory_ids is not None:
+        seats = seats.where(col(WorkshopParticipant.territory_id).in_(territory_ids))
+        posts = posts.where(
+            or_(
+                col(Contribution.territory_id).in_(territory_ids),
+                col(Contribution.participant_id).in_(seats),
+            )
+        )
+    seat_ids = [int(i) for i in session.exec(seats)]
+    post_ids = [int(i) for i in session.exec(posts)]
+    votes = select(WorkshopVote.id).where(WorkshopVote.workshop_id == workshop_id)
+    if territory_ids is not None:
+        graded = [str(i) for i in post_ids]
+        whose = [
+            col(WorkshopVote.participant_id).in_(seat_ids),
+            and_(col(WorkshopVote.kind) != "level", col(WorkshopVote.target).in_(graded)),
+        ]
+        if campaign_id is not None:
+            whose.append(col(WorkshopVote.campaign_id) == campaign_id)
+        votes = votes.where(or_(*whose))
+    vote_ids = [int(i) for i in session.exec(votes)]
+    if not dry_run:
+        if vote_ids:
+            session.exec(delete(WorkshopVote).where(col(WorkshopVote.id).in_(vote_ids)))
+        if post_ids:
+            session.exec(delete(Contribution).where(col(Contribution.id).in_(post_ids)))
+        if seat_ids:
+            session.exec(
+                delete(WorkshopParticipant).where(col(WorkshopParticipant.id).in_(seat_ids))
+            )
+    return WorkshopErasure(len(seat_ids), len(post_ids), len(vote_ids))
+
+
+def _linked_territories(session: Session, *, workshop_id: int) -> set[int]:
+    stmt = (
+        select(Campaign.territory_id)
+        .join(WorkshopCampaign, col(WorkshopCampaign.campaign_id) == col(Campaign.id))
+        .where(WorkshopCampaign.workshop_id == workshop_id)
+    )
+    return {int(t) for t in session.exec(stmt)}
+
+
+def _close_for_good(session: Session, workshop: Workshop) -> None:
+    """A workshop left without any campaign: ended, screen link gone, nothing shown."""
+    workshop.status = ENDED
+    workshop.ended_at = workshop.ended_at or now()
+    workshop.screen_token_hash = None
+    workshop.state = {}
+    session.add(workshop)
+
+
+def forget_campaign(
+    session: Session, *, campaign_id: int, detach: bool, dry_run: bool = False
+) -> WorkshopErasure:
+    """Erase, in every workshop showing this campaign, its territory's seats, pseudonyms, posts
+    and votes; the other territories' stay as they were.
+
+    With `detach` (the campaign is being deleted), the campaign also leaves the workshop; a
+    workshop left without any campaign loses what remains of its data and is closed for good
+    (its code stays taken and says « terminé »; nobody can run it).
+    """
+    campaign = session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise StoreError("campagne introuvable")
+    workshop_ids = session.exec(
+        select(WorkshopCampaign.workshop_id).where(WorkshopCampaign.campaign_id == campaign_id)
+    ).all()
+    done = WorkshopErasure()
+    for workshop_id in sorted(int(w) for w in workshop_ids):
+        done += _erase(
+            session,
+            workshop_id=workshop_id,
+            territory_ids={campaign.territory_id},
+            campaign_id=campaign_id,
+            dry_run=dry_run,
+        )
+        if not detach or dry_run:
+            continue
+        session.exec(
+            delete(WorkshopCampaign).where(
+                col(WorkshopCampaign.workshop_id) == workshop_id,
+                col(WorkshopCampaign.campaign_id) == campaign_id,
+            )
+        )
+        workshop = _workshop(session, workshop_id)
+        remaining = _linked_territories(session, workshop_id=workshop_id)
+        if not remaining:
+            done += _erase(session, workshop_id=workshop_id, territory_ids=None)
+            _close_for_good(session, workshop)
+            continue
+        state = dict(workshop.state or {})
+        if state.get("focus") == campaign.territory_id:
+            state["focus"] = None  # the screen no longer shows the erased territory
+        # pages opened before see, at their next refresh, that a territory has left
+        state["territories"] = sorted(remaining)
+        workshop.state = state
+        session.add(workshop)
+    session.flush()
+    return done
+
+
+def sweep_orphans(session: Session, *, dry_run: bool = False) -> WorkshopErasure:
+    """Erase workshop data whose territory no longer takes part in its workshop (left by a
+    campaign erasure of an older version), and everything of a workshop without campaign."""
+    done = WorkshopErasure()
+    for workshop in session.exec(select(Workshop).order_by(col(Workshop.id))).all():
+        assert workshop.id is not None
+        linked = _linked_territories(session, workshop_id=workshop.id)
+        if linked:
+            seats = select(WorkshopParticipant.territory_id).where(
+                WorkshopParticipant.workshop_id == workshop.id
+            )
+            posts = select(Contribution.territory_id).where(Contribution.workshop_id == workshop.id)
+            present = {t for t in [*session.exec(seats), *session.exec(posts)] if t is not None}
+            gone = present - linked
+            if gone:
+                done += _erase(
+                    session, workshop_id=workshop.id, territory_ids=gone, dry_run=dry_run
+                )
+        else:
+            done += _erase(session, workshop_id=workshop.id, territory_ids=None, dry_run=dry_run)
+            if not dry_run and (workshop.status == OPEN or workshop.screen_token_hash):
+                _close_for_good(session, workshop)
+    session.flush()
+    return done
+
+
+def detach_roadmap_items(session: Session, *, item_ids: list[int]) -> None:
+    """Commitments sent to roadmap actions that are being deleted no longer point at them."""
+    if item_ids:
+        session.exec(
+            update(Contribution)
+            .where(col(Contribution.roadmap_item_id).in_(item_ids))
+            .values(roadmap_item_id=None)
+        )

@@ -63,7 +63,8 @@ class WorkshopInfo:
 
     @property
     def open(self) -> bool:
-        return self.status == store.OPEN
+        """Open, and still showing at least one campaign (erasing them all ends it)."""
+        return self.status == store.OPEN and bool(self.places)
 
     @property
     def day(self) -> str:
@@ -83,10 +84,18 @@ class Live:
     status: str
     controlled: bool
     focus: int | None
+    territories: tuple[int, ...] | None = None  # set once a campaign has left the workshop
 
     @property
     def open(self) -> bool:
         return self.status == store.OPEN
+
+    def stale(self, info: WorkshopInfo) -> bool:
+        """Whether a page built on `info` shows a territory whose campaign has since been
+        erased (it must then be built again, without it)."""
+        if self.territories is None:
+            return False
+        return {p.territory_id for p in info.places} != set(self.territories)
 
 
 @dataclass(frozen=True)
@@ -192,8 +201,12 @@ def _info(s: object, workshop: Workshop) -> WorkshopInfo:
 
 
 def _may_run(actor: Actor, info: WorkshopInfo) -> bool:
-    return actor.is_user and all(
-        can(actor, Action.WORKSHOP_RUN, territory_id=p.territory_id) for p in info.places
+    """A role on each of the workshop's territories; a workshop whose campaigns were all
+    erased has none, and nobody runs it (`all()` over an empty list would say yes)."""
+    return (
+        actor.is_user
+        and bool(info.places)
+        and all(can(actor, Action.WORKSHOP_RUN, territory_id=p.territory_id) for p in info.places)
     )
 
 
@@ -204,7 +217,7 @@ def workshops(engine: Engine, actor: Actor) -> list[WorkshopInfo]:
     ids = None if actor.is_admin else actor.territories(Action.WORKSHOP_RUN)
     with read_scope(engine) as s:
         found = [_info(s, w) for w in store.workshops_on(s, territory_ids=ids)]
-    return sorted(found, key=lambda w: not w.open)
+    return sorted((w for w in found if _may_run(actor, w)), key=lambda w: not w.open)
 
 
 def facilitated(engine: Engine, actor: Actor, workshop_id: int) -> WorkshopInfo:
@@ -223,7 +236,16 @@ def live_state(engine: Engine, workshop_id: int) -> Live | None:
         w = store.get_workshop(s, workshop_id=workshop_id)
         if w is None:
             return None
-        return Live(w.step, w.step_started_at, w.status, w.controlled, (w.state or {}).get("focus"))
+        state = w.state or {}
+        territories = state.get("territories")
+        return Live(
+            w.step,
+            w.step_started_at,
+            w.status,
+            w.controlled,
+            state.get("focus"),
+            tuple(territories) if territories is not None else None,
+        )
 
 
 def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) -> None:
@@ -282,7 +304,8 @@ def screen(engine: Engine, token: str | None) -> WorkshopInfo | None:
     assert token is not None
     with read_scope(engine) as s:
         w = store.workshop_by_screen(s, token_hash=hash_token(token))
-        return _info(s, w) if w is not None and w.status == store.OPEN else None
+        info = _info(s, w) if w is not None and w.status == store.OPEN else None
+    return info if info is not None and info.open else None
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -505,7 +528,7 @@ def seat(engine: Engine, workshop_id: int, token: str | None) -> Seat | None:
         return None
     assert token is not None
     with read_scope(engine) as s:
-        row = store.seat_by_token(s, token_hash=hash_token(token))
+        row = store.linked_seat(s, token_hash=hash_token(token))
         if row is None or row.workshop_id != workshop_id or row.id is None:
             return None
         return Seat(row.id, row.workshop_id, row.nickname, row.territory_id, row.role)
@@ -524,13 +547,19 @@ def code_of_seat(engine: Engine, token: str | None) -> str | None:
 
 
 def _own_seat(s: object, seat: Seat) -> None:
-    """Refuse a Seat that does not match its stored row (one built by hand, not by `seat`)."""
+    """Refuse a Seat that does not match its stored row (one built by hand, not by `seat`),
+    or whose territory no longer takes part (its campaign was erased)."""
     row = store.get_seat(s, seat_id=seat.participant_id)  # type: ignore[arg-type]
     if (
         row is None
         or row.workshop_id != seat.workshop_id
         or row.territory_id != seat.territory_id
         or row.nickname != seat.nickname
+        or not store.territory_linked(
+            s,  # type: ignore[arg-type]
+            workshop_id=row.workshop_id,
+            territory_id=row.territory_id,
+        )
     ):
         raise AccessDenied("place introuvable dans cet atelier")
 
