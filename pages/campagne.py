@@ -140,7 +140,7 @@ else:
         try:
             set_named_answers(engine(), actor, campaign_id=campaign_id, named=wanted)
         except StoreError as exc:
-            st.error(f"Choix non modifié : {exc}.")
+            st.error(f"Choix non modifié : {plain(exc)}.")
         else:
             st.session_state["flash"] = (
                 "Campagne nominative : l'introduction du questionnaire l'annonce désormais."
