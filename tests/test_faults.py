@@ -261,8 +261,7 @@ def test_two_tabs_last_write_wins_and_each_tab_shows_the_other_after_a_rerun(bas
     a = started(world.tokens[0])
     a.button(key="next").click().run()
     a.radio(key="q_ins_debat").set_value(2).run()
-    b = app(world.tokens[0])
-    b.button(key="next").click().run()
+    b = app(world.tokens[0])  # opens where the person last answered: the second part
     assert b.radio(key="q_ins_debat").value == 2
     b.radio(key="q_ins_debat").set_value(4).run()
     b.radio(key="q_ins_codir_current").set_value(3).run()

@@ -139,7 +139,7 @@ def test_creating_the_same_territory_twice_is_refused_in_french(app_env):
     at.text_input(key="t_code").input("200035442")
     at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
     assert not at.exception
-    assert "200035442 existe déjà : « CC du Loir »" in at.error[0].value
+    assert "200035442 existe déjà : « CC du Loir »" in flat(visible(at.error[0].value)[1])
     with session_scope(engine()) as s:
         assert len(s.exec(select(Territory).where(Territory.code == "200035442")).all()) == 1
 
