@@ -171,8 +171,17 @@ def choose(page, option: str) -> None:
     else:
         raise AssertionError(f"option jamais atteinte avec les flèches : {option}")
     page.keyboard.press("Enter")
+    # Under load the rerun that stores the choice can draw the list open again after Escape;
+    # a Tab on an open list would then add its highlighted option. Close it once the page has
+    # settled, as a person would before moving on.
+    settle(page)
     page.keyboard.press("Escape")
     drawn(page)
+    if page.locator("[role=listbox]").count():
+        page.keyboard.press("Escape")
+    from playwright.sync_api import expect
+
+    expect(page.locator("[role=listbox]")).to_have_count(0)
 
 
 def test_questionnaire_by_keyboard_only(demo, browser):
