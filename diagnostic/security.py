@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -51,11 +50,6 @@ def new_token() -> str:
 def hash_token(token: str) -> str:
     """The stored form of a token (tokens have enough entropy for a plain SHA-256)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def tokens_match(stored_hash: str, token: str) -> bool:
-    """Constant-time comparison of a presented token with a stored hash."""
-    return hmac.compare_digest(stored_hash, hash_token(token))
 
 
 def looks_like_token(value: str | None) -> bool:

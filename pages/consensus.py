@@ -6,7 +6,15 @@ from diagnostic import figures, meeting
 from diagnostic.permissions import Action
 from diagnostic.responses import AnswerError
 from diagnostic.results import labels
-from pages._shell import campaign_picker, campaign_results, engine, guard, plain, show_chart
+from pages._shell import (
+    campaign_picker,
+    campaign_results,
+    engine,
+    guard,
+    plain,
+    settings,
+    show_chart,
+)
 
 actor = guard("consensus")
 st.title("Réunion de consensus")
@@ -21,7 +29,10 @@ if campaign is None:
     st.stop()
 results = campaign_results(actor, campaign.id)
 if results is None:
-    st.info("La réunion de consensus s'ouvre quand au moins 3 personnes ont envoyé leurs réponses.")
+    st.info(
+        f"La réunion de consensus s'ouvre quand au moins {settings().min_group_size} personnes "
+        "ont envoyé leurs réponses."
+    )
     st.stop()
 q = results.questionnaire
 names = labels(q)

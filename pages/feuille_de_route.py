@@ -33,7 +33,8 @@ if campaign is None:
 results = campaign_results(actor, campaign.id)
 if results is None:
     st.info(
-        "La feuille de route se prépare dès que 3 personnes au moins ont envoyé leurs réponses."
+        f"La feuille de route se prépare dès que {settings().min_group_size} personnes au moins "
+        "ont envoyé leurs réponses."
     )
     st.stop()
 titles = {s.id: s.title for s in results.questionnaire.sections}

@@ -679,3 +679,21 @@ def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
     at.button(key="fdr_docs").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 3
+
+
+@pytest.mark.parametrize(
+    ("page", "waiting"),
+    [
+        ("pages/consensus.py", "La réunion de consensus s'ouvre quand au moins 4 personnes"),
+        ("pages/feuille_de_route.py", "La feuille de route se prépare dès que 4 personnes"),
+    ],
+)
+def test_pages_state_the_minimum_group_size_of_the_settings(app_env, monkeypatch, page, waiting):
+    monkeypatch.setenv("MIN_GROUP_SIZE", "4")
+    get_settings.cache_clear()
+    user = make_user(engine())
+    make_world(engine(), coordinator=user, n_participants=3)  # nobody has sent yet
+    at = signed_in("coord@exemple.fr")
+    at.switch_page(page).run()
+    assert not at.exception
+    assert any(waiting in flat(visible(i.value)[1]) for i in at.info), [i.value for i in at.info]

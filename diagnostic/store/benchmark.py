@@ -154,30 +154,6 @@ def campaign_fact(session: Session, *, campaign_id: int) -> dict[str, Any] | Non
     return None if row is None else dict(zip(FACT_COLUMNS, row, strict=True))
 
 
-def submitted_answers(session: Session, *, campaign_ids: Sequence[int]) -> pd.DataFrame:
-    """The numbers of the answers of submitted respondents (no JSON, no names).
-
-    Columns: campaign_id, participant_id, question_id, dont_know, level, target.
-    """
-    stmt = (
-        select(
-            Participant.campaign_id,
-            Answer.participant_id,
-            Answer.question_id,
-            Answer.dont_know,
-            Answer.level,
-            Answer.target,
-        )
-        .join(Participant, Participant.id == Answer.participant_id)  # type: ignore[arg-type]
-        .where(
-            Participant.campaign_id.in_(list(campaign_ids)),  # type: ignore[attr-defined]
-            Participant.submitted_at.is_not(None),  # type: ignore[union-attr]
-        )
-    )
-    columns = ["campaign_id", "participant_id", "question_id", "dont_know", "level", "target"]
-    return _frame(session, stmt, columns)
-
-
 def answer_counts(
     session: Session, *, values: Sequence[int], campaign_ids: Sequence[int] | None = None
 ) -> list[tuple[Any, ...]]:
@@ -530,10 +506,6 @@ def fingerprint(session: Session) -> tuple[object, ...]:
         func.max(_T.c.refreshed_at),
     )
     return tuple(session.connection().execute(stmt).one())
-
-
-def all_campaign_ids(session: Session) -> list[int]:
-    return list(session.connection().execute(select(Campaign.id).order_by(Campaign.id)).scalars())
 
 
 def sql_dimension_scores(

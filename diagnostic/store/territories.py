@@ -109,10 +109,6 @@ def territory_with_code(session: Session, *, code: str) -> Territory | None:
     return session.exec(stmt).first()
 
 
-def get_territory(session: Session, *, territory_id: int) -> Territory | None:
-    return session.get(Territory, territory_id)
-
-
 def member_communes(session: Session, *, territory_id: int) -> list[Territory]:
     """The communes attached to an EPCI, by name."""
     stmt = (
