@@ -8,14 +8,13 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.permissions import Action, Actor, can
-from diagnostic.respondent import AccessDenied
 from diagnostic.settings import Settings
 from diagnostic.store import accounts
 from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import User, now
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import MEMBERSHIP_LABELS
 
 

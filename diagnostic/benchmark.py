@@ -19,10 +19,10 @@ from diagnostic.analytics.benchmark import (
     population_band,
     scored_items,
 )
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.settings import get_settings
 from diagnostic.store import benchmark as store
 from diagnostic.store.audit import record

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.settings import get_settings
@@ -16,7 +17,7 @@ from diagnostic.settings import get_settings
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
 
 
-class CliError(Exception):
+class CliError(DiagnosticError):
     """A user mistake: printed on one line, exit status 1, no traceback."""
 
 
@@ -460,7 +461,7 @@ SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
     from diagnostic.campaign_export import campaign_export
-    from diagnostic.respondent import AccessDenied
+    from diagnostic.errors import AccessDenied
 
     settings = get_settings()
     engine = _engine()
@@ -534,8 +535,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     from datetime import date
 
     from diagnostic import planning
+    from diagnostic.errors import AccessDenied
     from diagnostic.references import load_library
-    from diagnostic.respondent import AccessDenied
     from diagnostic.results import compute_results, read_campaign_data
 
     try:
@@ -664,8 +665,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _user_errors() -> tuple[type[Exception], ...]:
     """Errors printed on one line; the store's are imported only when one occurs, so that
     `validate` does not load the database layer."""
+    from diagnostic.errors import StoreError
     from diagnostic.security import WeakPasswordError
-    from diagnostic.store.territories import StoreError
 
     return (CliError, StoreError, WeakPasswordError, QuestionnaireError)
 

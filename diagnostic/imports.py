@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.responses import DONT_KNOW, AnswerError, NormalizedAnswer, normalize
 
@@ -49,7 +50,7 @@ class ImportProblem:
         return f"{self.source}:{self.line}: {where}{self.message}"
 
 
-class AnswerImportError(ValueError):
+class AnswerImportError(DiagnosticError, ValueError):
     """The file cannot be imported; `problems` lists every problem found."""
 
     def __init__(self, problems: list[ImportProblem]):

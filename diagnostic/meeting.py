@@ -6,9 +6,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.benchmark import refresh_campaign
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import AnswerError, clean_text
 from diagnostic.results import CampaignResults
 from diagnostic.store import consensus as consensus_store

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.store import official as store
 from diagnostic.store.engine import session_scope
 
@@ -38,7 +39,7 @@ EPCI_KINDS = {
 POPULATION_COLUMNS = ("PMUN", "POPULATION", "POPULATION_MUNICIPALE", "PTOT")
 
 
-class OfficialFileError(ValueError):
+class OfficialFileError(DiagnosticError, ValueError):
     """A file that cannot be read as an official list: `file:line: what is wrong`."""
 
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from diagnostic.errors import AccessDenied
 from diagnostic.library import Action
 from diagnostic.permissions import Action as Permission
 from diagnostic.permissions import Actor, can
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import AnswerError, clean_text
 from diagnostic.results import CampaignResults
 from diagnostic.roadmap import merge_plan, points_to_investigate, propose

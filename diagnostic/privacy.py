@@ -14,16 +14,15 @@ from sqlalchemy import Engine
 
 from diagnostic.benchmark import refresh_campaign
 from diagnostic.coordination import load_campaign
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.exports import Export, export
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import AccessDenied
 from diagnostic.settings import ROOT, Settings
 from diagnostic.store import privacy as privacy_store
 from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Answer, Campaign, Participant, Territory, now
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import ROLE_LABELS
 
 NOTICE_FILE = ROOT / "docs" / "confidentialite.md"

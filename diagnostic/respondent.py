@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import get_questionnaire
@@ -20,7 +21,6 @@ from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.faults import is_unavailable
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, Territory
-from diagnostic.store.territories import StoreError
 
 # A write refused because the base is busy or out of reach is tried again this many times in
 # all, after these pauses (seconds). With SQLite each attempt already waits up to the busy
@@ -33,11 +33,7 @@ UNAVAILABLE_ANSWER = (
 )
 
 
-class AccessDenied(PermissionError):
-    """The actor may not do this (French message, no detail about other people's data)."""
-
-
-class AnswerNotSaved(Exception):
+class AnswerNotSaved(DiagnosticError):
     """The database stayed unavailable through every attempt: the answer is still to be sent."""
 
 

@@ -6,12 +6,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire import Condition, Question, Questionnaire, QuestionType
 
 DONT_KNOW = "nsp"  # the "Je ne sais pas / sans objet" choice wherever it is allowed
 
 
-class AnswerError(ValueError):
+class AnswerError(DiagnosticError, ValueError):
     """An answer that does not fit its question (French message for the user)."""
 
 

@@ -9,10 +9,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic import analytics as an
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import get_questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import consensus as consensus_store

@@ -8,12 +8,14 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from diagnostic.errors import DiagnosticError
+
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
 
 
-class WeakPasswordError(ValueError):
+class WeakPasswordError(DiagnosticError, ValueError):
     """The password does not meet the minimal policy."""
 
 

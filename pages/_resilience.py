@@ -12,12 +12,12 @@ from typing import Any
 
 import streamlit as st
 
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
 from diagnostic.responses import DONT_KNOW, AnswerError
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
-from diagnostic.store.territories import StoreError
 from pages._shell import plain
 
 PENDING = "pending_answers"  # question id -> the raw answer the database has not taken yet

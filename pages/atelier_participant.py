@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.respondent import AccessDenied
+from diagnostic.errors import AccessDenied
 from diagnostic.responses import AnswerError
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.respondent import AccessDenied
+from diagnostic.errors import AccessDenied
 from diagnostic.workshop import Place, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart

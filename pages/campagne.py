@@ -16,10 +16,10 @@ from diagnostic.coordination import (
     set_named_answers,
     structures,
 )
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Action, can
 from diagnostic.privacy import erase_campaign, erase_participant
 from diagnostic.questionnaire.registry import questionnaires
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain, settings
 

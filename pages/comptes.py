@@ -13,8 +13,8 @@ from diagnostic.access import (
     unlock_account,
 )
 from diagnostic.coordination import my_territories
+from diagnostic.errors import StoreError
 from diagnostic.security import MIN_PASSWORD_LENGTH, WeakPasswordError
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import MEMBERSHIP_LABELS as ROLE_NAMES
 from pages._shell import engine, flash, guard, plain
 

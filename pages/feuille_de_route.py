@@ -4,11 +4,11 @@ import streamlit as st
 
 from diagnostic import planning
 from diagnostic.analytics import format_number
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Action
 from diagnostic.responses import AnswerError
 from diagnostic.roadmap import points_to_investigate
 from diagnostic.roadmap_model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS
-from diagnostic.store.territories import StoreError
 from pages._shell import (
     campaign_picker,
     campaign_results,

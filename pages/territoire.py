@@ -3,8 +3,8 @@
 import streamlit as st
 
 from diagnostic.coordination import create_territory
+from diagnostic.errors import StoreError
 from diagnostic.official_territories import epci_choice, epci_options, find_communes
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import KIND_LABELS
 from pages._shell import engine, guard, plain
 

@@ -9,14 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from diagnostic import access
 from diagnostic.cli import main
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.journal import ACTION_LABELS
 from diagnostic.permissions import Actor
-from diagnostic.respondent import AccessDenied
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, audit
 from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.store.models import AuditEvent, User
-from diagnostic.store.territories import StoreError
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, make_user, make_world
 from tests.markdown_check import flat, visible

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from diagnostic import privacy
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.respondent import record_answer
@@ -19,7 +20,6 @@ from diagnostic.store import answers, campaigns
 from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import alembic_config, session_scope
 from diagnostic.store.models import Answer, Participant
-from diagnostic.store.territories import StoreError
 from tests.conftest import FIXTURES
 from tests.factories import make_world
 

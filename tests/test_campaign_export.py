@@ -20,9 +20,9 @@ from diagnostic.campaign_export import (
     generalise,
     respondent_codes,
 )
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import normalize
 from diagnostic.store import answers, campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope

@@ -27,6 +27,7 @@ from streamlit.testing.v1.element_tree import Dataframe
 
 from diagnostic import access, coordination, journal, meeting, planning, privacy, respondent
 from diagnostic.campaign_export import campaign_export
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.permissions import (
     ANONYMOUS,
     PAGES,
@@ -38,7 +39,7 @@ from diagnostic.permissions import (
     pages_for,
 )
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import AccessDenied, open_invitation
+from diagnostic.respondent import open_invitation
 from diagnostic.responses import normalize
 from diagnostic.results import (
     compute_results,
@@ -52,7 +53,6 @@ from diagnostic.store import answers as answer_store
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.engine import get_engine, migrate, session_scope
-from diagnostic.store.territories import StoreError
 from diagnostic.workshop import Seat, live, output, programme_for
 from diagnostic.workshop import service as workshops
 from tests.conftest import FIXTURES, ROOT, _reset_caches

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from diagnostic import journal
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Actor
-from diagnostic.respondent import AccessDenied
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from diagnostic import privacy
 from diagnostic.cli import main
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire, registry
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import normalize
 from diagnostic.settings import Settings, get_settings
 from diagnostic.store import accounts, answers, campaigns
@@ -28,7 +28,6 @@ from diagnostic.store.models import (
     RoadmapItem,
     now,
 )
-from diagnostic.store.territories import StoreError
 from tests.conftest import FIXTURES
 from tests.factories import make_user, make_world
 

@@ -19,6 +19,7 @@ from sqlmodel import select
 
 from diagnostic import coordination
 from diagnostic.campaign_export import DESCRIBING, campaign_export
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Actor
 from diagnostic.privacy import notice, promises
 from diagnostic.questionnaire import load_questionnaire
@@ -29,7 +30,6 @@ from diagnostic.settings import Settings
 from diagnostic.store import answers, campaigns, territories
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import AuditEvent
-from diagnostic.store.territories import StoreError
 from tests.conftest import FIXTURES
 from tests.test_peers import cell, groups, rows
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from diagnostic import figures, tables
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import normalize
 from diagnostic.results import (
     compute_results,

@@ -206,7 +206,7 @@ def test_edits_survive_regeneration_in_the_store(engine, qdir):
 
 
 def test_roadmap_edits_are_checked_and_scoped(engine, qdir):
-    from diagnostic.respondent import AccessDenied
+    from diagnostic.errors import AccessDenied
     from diagnostic.responses import AnswerError
 
     world, actor = seed(engine, [2, 2, 2, 1])

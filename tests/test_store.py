@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import select
 
+from diagnostic.errors import StoreError
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.responses import normalize
 from diagnostic.security import hash_token
@@ -15,7 +16,6 @@ from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import migrate, session_scope
 from diagnostic.store.models import Answer, AuditEvent, Participant, User
-from diagnostic.store.territories import StoreError
 from tests.conftest import FIXTURES
 from tests.factories import PASSWORD, make_user, make_world
 

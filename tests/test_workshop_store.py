@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from diagnostic.access import actor_for_user
+from diagnostic.errors import AccessDenied
 from diagnostic.permissions import Actor
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import AnswerError
 from diagnostic.security import hash_token
 from diagnostic.store import accounts

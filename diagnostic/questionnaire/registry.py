@@ -6,13 +6,14 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire.loader import load_questionnaire
 from diagnostic.questionnaire.schema import Questionnaire
 
 DEFAULT_ID = "gouvernance"
 
 
-class UnknownQuestionnaireError(LookupError):
+class UnknownQuestionnaireError(DiagnosticError, LookupError):
     """No shipped questionnaire has this id and version."""
 
 

@@ -28,6 +28,8 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node
 from ruamel.yaml.reader import ReaderError
 
+from diagnostic.errors import DiagnosticError
+
 MAX_YAML_BYTES = 1024 * 1024  # the largest shipped file is about 75 kB
 MAX_DEPTH = 50  # the shipped files nest at most 8 levels
 MAX_NODES = 50_000  # the largest shipped file has about 2,600 nodes, aliases expanded
@@ -47,7 +49,7 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message}"
 
 
-class QuestionnaireError(Exception):
+class QuestionnaireError(DiagnosticError):
     """A data file could not be loaded; carries every problem found."""
 
     def __init__(self, problems: list[Problem]):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.permissions import Actor
 from diagnostic.ratelimit import SignInFailures
 from diagnostic.security import (
@@ -16,7 +17,7 @@ from diagnostic.security import (
 )
 from diagnostic.store.audit import record
 from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
-from diagnostic.store.territories import StoreError, clean_label
+from diagnostic.store.territories import clean_label
 
 
 class SignInError(StoreError):

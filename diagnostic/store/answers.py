@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.responses import NormalizedAnswer
 from diagnostic.store.models import (
     Answer,
@@ -24,7 +25,6 @@ from diagnostic.store.models import (
     Participant,
     now,
 )
-from diagnostic.store.territories import StoreError
 
 
 class SubmittedError(StoreError):

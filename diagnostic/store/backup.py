@@ -12,11 +12,12 @@ from pathlib import Path
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import URL, make_url
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.store.engine import MIGRATIONS, build_engine, migrate
 from diagnostic.store.faults import is_unavailable
 
 
-class BackupError(Exception):
+class BackupError(DiagnosticError):
     """A backup or restore that cannot be done (French message, no traceback)."""
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.security import hash_token, looks_like_token, new_token
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
@@ -21,7 +22,7 @@ from diagnostic.store.models import (
     Territory,
     now,
 )
-from diagnostic.store.territories import StoreError, clean_label
+from diagnostic.store.territories import clean_label
 
 
 def create_campaign(

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.imports import ImportedAnswer, ParticipantState
 from diagnostic.store.answers import save_answer
 from diagnostic.store.audit import record
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, now
-from diagnostic.store.territories import StoreError
 
 
 def participant_states(session: Session, *, ids: Iterable[int]) -> dict[int, ParticipantState]:

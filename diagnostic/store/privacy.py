@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.security import hash_token, new_token
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record
@@ -23,7 +24,6 @@ from diagnostic.store.models import (
     WorkshopVote,
     now,
 )
-from diagnostic.store.territories import StoreError
 
 
 def participant_answers(session: Session, *, participant_id: int) -> list[Answer]:

@@ -7,11 +7,8 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
+from diagnostic.errors import StoreError
 from diagnostic.store.models import Membership, MembershipRole, Territory, TerritoryKind
-
-
-class StoreError(ValueError):
-    """A request the store refuses, with a French message for the user."""
 
 
 def clean_label(value: str | None, *, max_length: int, what: str) -> str:

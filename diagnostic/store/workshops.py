@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, delete, or_, update
 from sqlmodel import Session, col, func, select
 
+from diagnostic.errors import StoreError
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
     Campaign,
@@ -19,7 +20,6 @@ from diagnostic.store.models import (
     WorkshopVote,
     now,
 )
-from diagnostic.store.territories import StoreError
 
 OPEN = "open"
 ENDED = "ended"

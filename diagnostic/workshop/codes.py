@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from diagnostic.errors import DiagnosticError
+
 # No 0/O, 1/I/L: the characters people confuse when a code is read aloud or projected.
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6  # 31**6 ≈ 887 million codes
 MAX_ATTEMPTS = 20
 
 
-class CodeSpaceExhausted(RuntimeError):
+class CodeSpaceExhausted(DiagnosticError, RuntimeError):
     """No free code found after MAX_ATTEMPTS draws (practically impossible)."""
 
 

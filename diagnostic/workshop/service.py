@@ -10,17 +10,16 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic import planning
+from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
 from diagnostic.exports import DAY_FORMAT, local_time
 from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire.registry import get_questionnaire
-from diagnostic.respondent import AccessDenied
 from diagnostic.responses import AnswerError, clean_text
 from diagnostic.security import hash_token, looks_like_token, new_token
 from diagnostic.store import workshops as store
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop
 from diagnostic.store.models import now as live_now
-from diagnostic.store.territories import StoreError
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import live
 from diagnostic.workshop.codes import normalize_code, unique_code
@@ -29,7 +28,7 @@ from diagnostic.workshop.programme import Programme, StepKind
 MAX_TITLE = 200
 
 
-class WorkshopError(ValueError):
+class WorkshopError(DiagnosticError, ValueError):
     """A request the workshop refuses, with a French message for the person."""
 
 

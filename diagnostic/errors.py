@@ -1,0 +1,21 @@
+"""The one family of errors the domain raises: each a DiagnosticError with a French message.
+
+A page or the command line catches DiagnosticError to show the message as it is; anything
+else is a bug, shown as an incident reference (pages/_resilience.error_guard). The classes
+keep their older Python bases (PermissionError, ValueError) so that nothing that caught
+those before changes.
+"""
+
+from __future__ import annotations
+
+
+class DiagnosticError(Exception):
+    """A refusal or a problem the person can act on, with a French message for them."""
+
+
+class AccessDenied(DiagnosticError, PermissionError):
+    """The actor may not do this (French message, no detail about other people's data)."""
+
+
+class StoreError(DiagnosticError, ValueError):
+    """A request the store refuses, with a French message for the user."""
