@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from diagnostic.permissions import pages_for
+from diagnostic.accounts.permissions import pages_for
 from pages._resilience import database_guard, error_guard
 from pages._shell import current_actor, link_was_given, plain
 from pages._workshop import link_page

@@ -1,8 +1,9 @@
 """Autosave under a seminar's load: the app's own record_answer against a bare upsert floor.
 
-Two loads, each run through the app's `diagnostic.respondent.record_answer` and through a bare
-SQLAlchemy `INSERT … ON CONFLICT DO UPDATE` loop on an engine of the same factory (WAL, busy
-timeout, BEGIN IMMEDIATE for SQLite), with the same schedule, on a fresh base each time:
+Two loads, each run through the app's `diagnostic.answering.respondent.record_answer` and
+through a bare SQLAlchemy `INSERT … ON CONFLICT DO UPDATE` loop on an engine of the same
+factory (WAL, busy timeout, BEGIN IMMEDIATE for SQLite), with the same schedule,
+on a fresh base each time:
 
 - seminar: 150 respondents (threads), one answer every 5 s each, for 30 s;
 - stress: 150 threads, 300 answers/s in all, for 20 s.
@@ -36,11 +37,11 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import bindparam, func, select, update  # noqa: E402
 
-from diagnostic.permissions import Actor  # noqa: E402
+from diagnostic.accounts.permissions import Actor  # noqa: E402
+from diagnostic.answering.respondent import record_answer  # noqa: E402
+from diagnostic.answering.responses import NormalizedAnswer, normalize  # noqa: E402
 from diagnostic.questionnaire import Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
-from diagnostic.respondent import record_answer  # noqa: E402
-from diagnostic.responses import NormalizedAnswer, normalize  # noqa: E402
 from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 from diagnostic.store.models import Answer, Participant, now  # noqa: E402

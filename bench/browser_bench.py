@@ -131,9 +131,9 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions, ignore=shutil.ignore_patterns("demo"))
     os.environ.update(QUESTIONS_DIR=str(questions), DATABASE_URL=url)
-    from diagnostic.privacy import notice
+    from diagnostic.privacy.service import notice
     from diagnostic.questionnaire.registry import default_questionnaire
-    from diagnostic.references import load_library
+    from diagnostic.roadmap.references import load_library
     from diagnostic.settings import get_settings
     from diagnostic.store.engine import build_engine, migrate
     from tests.factories import make_world

@@ -41,11 +41,11 @@ sys.path.insert(0, str(ROOT))
 import pandas as pd  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from diagnostic import benchmark  # noqa: E402
-from diagnostic import comparison as cmp  # noqa: E402
+from diagnostic.accounts.permissions import Actor  # noqa: E402
 from diagnostic.analytics import item_catalogue  # noqa: E402
 from diagnostic.analytics.peers import peer_groups  # noqa: E402
-from diagnostic.permissions import Actor  # noqa: E402
+from diagnostic.comparison import benchmark  # noqa: E402
+from diagnostic.comparison import service as cmp  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.store import accounts  # noqa: E402
 from diagnostic.store import benchmark as store  # noqa: E402

@@ -37,9 +37,9 @@ from diagnostic import document  # noqa: E402
 from diagnostic.demo import load_demo  # noqa: E402
 from diagnostic.document import charts, content, docx_writer, pdf_writer  # noqa: E402
 from diagnostic.document.blocks import Table  # noqa: E402
-from diagnostic.references import Library, load_library  # noqa: E402
-from diagnostic.results import CampaignResults, compute_results, labels, read_campaign_data  # noqa: E402
-from diagnostic.roadmap_model import PlanItem, RoadmapDraft  # noqa: E402
+from diagnostic.results.service import CampaignResults, compute_results, labels, read_campaign_data  # noqa: E402
+from diagnostic.roadmap.model import PlanItem, RoadmapDraft  # noqa: E402
+from diagnostic.roadmap.references import Library, load_library  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 
 QUESTIONS = ROOT / "questions"
@@ -66,7 +66,7 @@ def demo_results(folder: Path) -> CampaignResults:
 def demo_draft(results: CampaignResults, library: Library) -> RoadmapDraft:
     """Every action the generator proposes (or, without it, the first library actions)."""
     try:
-        from diagnostic.roadmap import propose
+        from diagnostic.roadmap.proposals import propose
 
         proposals, points = propose(results, library.actions)
     except ImportError:  # the generator is not there yet: the library's first actions

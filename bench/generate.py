@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
+from diagnostic.answering.responses import normalize  # noqa: E402
 from diagnostic.demo import DemoProfile, generate_answers  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
-from diagnostic.responses import normalize  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 from diagnostic.store.models import (  # noqa: E402
     Answer,
@@ -255,7 +255,7 @@ def _flush(engine: Any, batch: list[dict[str, Any]]) -> int:
 
 
 def _password_hash() -> str:
-    from diagnostic.security import hash_password
+    from diagnostic.accounts.security import hash_password
 
     return hash_password("banc-essai-diagnostic")
 
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         consultant=args.consultant,
     )
     if not args.no_rebuild:
-        from diagnostic.benchmark import rebuild
+        from diagnostic.comparison.benchmark import rebuild
 
         engine = build_engine(args.db)
         report = rebuild(engine, ROOT / "questions")

@@ -365,9 +365,9 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     share_script_cache()
     keep_navigation_mode()
 
-    from diagnostic.privacy import notice
+    from diagnostic.privacy.service import notice
     from diagnostic.questionnaire.registry import default_questionnaire
-    from diagnostic.references import load_library
+    from diagnostic.roadmap.references import load_library
     from diagnostic.settings import get_settings
     from diagnostic.store.engine import build_engine, migrate
     from tests.factories import make_world

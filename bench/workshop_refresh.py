@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from diagnostic.access import actor_for_user  # noqa: E402
+from diagnostic.accounts.access import actor_for_user  # noqa: E402
 from diagnostic.demo import load_demo  # noqa: E402
 from diagnostic.store import accounts  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402

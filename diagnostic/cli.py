@@ -9,8 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from diagnostic.accounts.permissions import Actor
 from diagnostic.errors import DiagnosticError
-from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.settings import get_settings
 
@@ -70,10 +70,10 @@ def validate_file(path: Path) -> str:
     renamed questions (renamed) or the demo territories (territories). Cross-references are
     checked against the files of the same questions folder (references.yaml, questionnaires/).
     """
-    from diagnostic import library
     from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
     from diagnostic.questionnaire.source import load_yaml
+    from diagnostic.roadmap import library
 
     text, data = load_yaml(path)
     folder = path.resolve().parent
@@ -95,7 +95,7 @@ def validate_file(path: Path) -> str:
             f"(vérifiées sur le questionnaire « {questionnaire.id} » {questionnaire.version})"
         )
     if "sections" not in keys and "renamed" in keys:  # questions/renamed.yaml
-        from diagnostic.comparison import check_renamed, parse_renamed
+        from diagnostic.comparison.service import check_renamed, parse_renamed
 
         renamed = parse_renamed(data, str(path))
         problems = check_renamed(renamed, data, str(path), folder)
@@ -133,7 +133,7 @@ def validate_file(path: Path) -> str:
 
 
 def _sibling_references(folder: Path):  # type: ignore[no-untyped-def]
-    from diagnostic import library
+    from diagnostic.roadmap import library
 
     path = folder / "references.yaml"
     return library.load_references(path) if path.is_file() else None
@@ -166,7 +166,7 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
 
 @command("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
-    from diagnostic.coordination import invitation_link
+    from diagnostic.campaigns.coordination import invitation_link
     from diagnostic.demo import load_demo
     from diagnostic.store.engine import session_scope
     from diagnostic.store.territories import count_territories
@@ -331,7 +331,7 @@ def cmd_participants(args: argparse.Namespace) -> int:
 
 @command("import-answers")
 def cmd_import_answers(args: argparse.Namespace) -> int:
-    from diagnostic.imports import AnswerImportError, parse_answers
+    from diagnostic.answering.paper import AnswerImportError, parse_answers
     from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
     from diagnostic.store import campaigns as campaign_store
     from diagnostic.store import imports as import_store
@@ -383,7 +383,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
             submit=args.submit,
         )
     if args.submit:  # newly submitted questionnaires count in the comparison table at once
-        from diagnostic.benchmark import refresh
+        from diagnostic.comparison.benchmark import refresh
 
         refresh(engine, args.campaign)
     print(
@@ -398,7 +398,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
 @command("purge")
 def cmd_purge(args: argparse.Namespace) -> int:
     from diagnostic.exports import local_time
-    from diagnostic.privacy import purge_expired
+    from diagnostic.privacy.service import purge_expired
 
     days = get_settings().retention_days
     report = purge_expired(_engine(), retention_days=days, dry_run=args.dry_run)
@@ -460,7 +460,7 @@ SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
 
 @command("export")
 def cmd_export(args: argparse.Namespace) -> int:
-    from diagnostic.campaign_export import campaign_export
+    from diagnostic.campaigns.export import campaign_export
     from diagnostic.errors import AccessDenied
 
     settings = get_settings()
@@ -534,10 +534,10 @@ def identifier(text: str) -> int:
 def cmd_roadmap(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from diagnostic import planning
     from diagnostic.errors import AccessDenied
-    from diagnostic.references import load_library
-    from diagnostic.results import compute_results, read_campaign_data
+    from diagnostic.results.service import compute_results, read_campaign_data
+    from diagnostic.roadmap import planning
+    from diagnostic.roadmap.references import load_library
 
     try:
         today = date.fromisoformat(args.date) if args.date else None
@@ -656,7 +656,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restaurer une sauvegarde puis appliquer les migrations")
     p.add_argument("file", metavar="FICHIER")
     p.add_argument("--force", action="store_true", help="remplacer une base qui a des données")
-    from diagnostic.cli_benchmark import add_parsers  # comparison and official territory list
+    from diagnostic.comparison.cli import add_parsers  # comparison and official territory list
 
     add_parsers(sub)
     return parser
@@ -665,8 +665,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _user_errors() -> tuple[type[Exception], ...]:
     """Errors printed on one line; the store's are imported only when one occurs, so that
     `validate` does not load the database layer."""
+    from diagnostic.accounts.security import WeakPasswordError
     from diagnostic.errors import StoreError
-    from diagnostic.security import WeakPasswordError
 
     return (CliError, StoreError, WeakPasswordError, QuestionnaireError)
 

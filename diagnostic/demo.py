@@ -10,6 +10,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine
 
+from diagnostic.answering.responses import (
+    DONT_KNOW,
+    condition_met,
+    is_answered,
+    normalize,
+)
 from diagnostic.questionnaire import (
     Problem,
     Question,
@@ -21,12 +27,6 @@ from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
 from diagnostic.questionnaire.source import load_yaml
-from diagnostic.responses import (
-    DONT_KNOW,
-    condition_met,
-    is_answered,
-    normalize,
-)
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Membership, Participant, now
@@ -210,7 +210,9 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 if "all" in account.territories or name in account.territories:
                     session.add(Membership(user_id=user.id, territory_id=tid, role=account.role))
             report.accounts.append((account.email, account.password))
-    from diagnostic.benchmark import refresh  # the demo campaigns enter the comparison table
+    from diagnostic.comparison.benchmark import (
+        refresh,  # the demo campaigns enter the comparison table
+    )
 
     for campaign_id in campaign_ids:
         refresh(engine, campaign_id, questions_dir)

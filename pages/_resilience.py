@@ -12,11 +12,11 @@ from typing import Any
 
 import streamlit as st
 
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
+from diagnostic.answering.responses import DONT_KNOW, AnswerError
 from diagnostic.errors import StoreError
-from diagnostic.permissions import Actor
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
-from diagnostic.responses import DONT_KNOW, AnswerError
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
 from pages._shell import plain
 

@@ -11,16 +11,15 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from diagnostic.access import actor_for_user, sign_in_sso
+from diagnostic.accounts.access import actor_for_user, sign_in_sso
+from diagnostic.accounts.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
+from diagnostic.accounts.ratelimit import source_of
+from diagnostic.answering.respondent import Invitation, open_invitation
 from diagnostic.bootstrap import prepare_database
-from diagnostic.coordination import campaigns, my_territories
+from diagnostic.campaigns.coordination import campaigns, my_territories
 from diagnostic.exports import unlinked
-from diagnostic.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
-from diagnostic.privacy import notice
-from diagnostic.ratelimit import source_of
-from diagnostic.references import Library, load_library
-from diagnostic.respondent import Invitation, open_invitation
-from diagnostic.results import (
+from diagnostic.privacy.service import notice
+from diagnostic.results.service import (
     CampaignResults,
     compute_results,
     counted_respondents,
@@ -29,6 +28,7 @@ from diagnostic.results import (
     require_results_access,
     restrict,
 )
+from diagnostic.roadmap.references import Library, load_library
 from diagnostic.settings import Settings, get_settings
 from diagnostic.store.accounts import SignInError
 from diagnostic.store.models import Campaign

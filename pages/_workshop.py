@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from diagnostic.permissions import PAGES
+from diagnostic.accounts.permissions import PAGES
 from diagnostic.workshop import Programme, programme_for
 from diagnostic.workshop.codes import join_link, qr_svg
 from diagnostic.workshop.service import Live, WorkshopInfo

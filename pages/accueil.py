@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from diagnostic.coordination import campaigns, my_territories
-from diagnostic.permissions import page_allowed
+from diagnostic.accounts.permissions import page_allowed
+from diagnostic.campaigns.coordination import campaigns, my_territories
 from diagnostic.vocabulary import KIND_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain
 

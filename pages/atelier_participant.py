@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
-from diagnostic.responses import AnswerError
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
 from diagnostic.workshop import throttle as limit

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from diagnostic.benchmark import set_consent
-from diagnostic.coordination import (
+from diagnostic.accounts.permissions import Action, can
+from diagnostic.campaigns.coordination import (
     campaign_has_answers,
     campaigns,
     create_campaign,
@@ -16,9 +16,9 @@ from diagnostic.coordination import (
     set_named_answers,
     structures,
 )
+from diagnostic.comparison.benchmark import set_consent
 from diagnostic.errors import StoreError
-from diagnostic.permissions import Action, can
-from diagnostic.privacy import erase_campaign, erase_participant
+from diagnostic.privacy.service import erase_campaign, erase_participant
 from diagnostic.questionnaire.registry import questionnaires
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain, settings

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from diagnostic import benchmark
-from diagnostic import comparison as cmp
-from diagnostic import comparison_figures as cf
-from diagnostic import comparison_tables as ct
-from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS
+from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS
 from diagnostic.analytics.peers import BAND_ORDER, peer_groups
+from diagnostic.comparison import benchmark
+from diagnostic.comparison import figures as cf
+from diagnostic.comparison import service as cmp
+from diagnostic.comparison import tables as ct
 from diagnostic.exports import MIME, file_name
-from diagnostic.results import data_version, read_campaign_data, require_results_access
+from diagnostic.results.service import data_version, read_campaign_data, require_results_access
 from diagnostic.vocabulary import KIND_LABELS
 from pages._shell import engine, guard, plain, settings, show_chart
 

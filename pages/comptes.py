@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from diagnostic.access import (
+from diagnostic.accounts.access import (
     accounts_overview,
     accounts_table,
     create_account,
@@ -12,9 +12,9 @@ from diagnostic.access import (
     set_account_active,
     unlock_account,
 )
-from diagnostic.coordination import my_territories
+from diagnostic.accounts.security import MIN_PASSWORD_LENGTH, WeakPasswordError
+from diagnostic.campaigns.coordination import my_territories
 from diagnostic.errors import StoreError
-from diagnostic.security import MIN_PASSWORD_LENGTH, WeakPasswordError
 from diagnostic.vocabulary import MEMBERSHIP_LABELS as ROLE_NAMES
 from pages._shell import engine, flash, guard, plain
 

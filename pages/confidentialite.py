@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from diagnostic.privacy import notice
+from diagnostic.privacy.service import notice
 from pages._shell import guard, settings
 
 guard("confidentialite")

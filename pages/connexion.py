@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
-from diagnostic.access import sign_in_user
+from diagnostic.accounts.access import sign_in_user
 from diagnostic.store.accounts import SignInError
 from pages._shell import (
     client_address,

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from diagnostic import figures, meeting
-from diagnostic.permissions import Action
-from diagnostic.responses import AnswerError
-from diagnostic.results import labels
+from diagnostic.accounts.permissions import Action
+from diagnostic.answering.responses import AnswerError
+from diagnostic.consensus import meeting
+from diagnostic.results import figures
+from diagnostic.results.service import labels
 from pages._shell import (
     campaign_picker,
     campaign_results,

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from diagnostic import planning
+from diagnostic.accounts.permissions import Action
 from diagnostic.analytics import format_number
+from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import StoreError
-from diagnostic.permissions import Action
-from diagnostic.responses import AnswerError
-from diagnostic.roadmap import points_to_investigate
-from diagnostic.roadmap_model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS
+from diagnostic.roadmap import planning
+from diagnostic.roadmap.model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS
+from diagnostic.roadmap.proposals import points_to_investigate
 from pages._shell import (
     campaign_picker,
     campaign_results,

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from diagnostic.accounts.journal import action_label, audit_log, export_log, logged_actions
 from diagnostic.exports import MIME, file_name
-from diagnostic.journal import action_label, audit_log, export_log, logged_actions
 from pages._shell import engine, guard
 
 actor = guard("journal")

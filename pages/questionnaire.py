@@ -6,11 +6,11 @@ from typing import Any
 
 import streamlit as st
 
+from diagnostic.answering.respondent import my_answers, my_profile, resume_section, submit
+from diagnostic.answering.responses import DONT_KNOW, progress, visible_questions
 from diagnostic.exports import MIME, file_name
-from diagnostic.privacy import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
+from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.respondent import my_answers, my_profile, resume_section, submit
-from diagnostic.responses import DONT_KNOW, progress, visible_questions
 from diagnostic.vocabulary import ROLE_LABELS
 from pages._autosave import State, autosave_text
 from pages._resilience import (

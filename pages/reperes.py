@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from diagnostic.library import Horizon
-from diagnostic.references import KIND_LABELS, search
+from diagnostic.roadmap.library import Horizon
+from diagnostic.roadmap.references import KIND_LABELS, search
 from pages._shell import guard, library
 
 HORIZONS = {

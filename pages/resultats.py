@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from diagnostic import figures, tables
-from diagnostic.campaign_export import campaign_export, export_file_name
+from diagnostic.accounts.permissions import Action, can
+from diagnostic.campaigns.export import campaign_export, export_file_name
 from diagnostic.exports import MIME
-from diagnostic.permissions import Action, can
-from diagnostic.results import commune_names, labels
+from diagnostic.results import figures, tables
+from diagnostic.results.service import commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._shell import (
     campaign_picker,

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from diagnostic.coordination import create_territory
+from diagnostic.campaigns.coordination import create_territory
+from diagnostic.campaigns.official_territories import epci_choice, epci_options, find_communes
 from diagnostic.errors import StoreError
-from diagnostic.official_territories import epci_choice, epci_options, find_communes
 from diagnostic.vocabulary import KIND_LABELS
 from pages._shell import engine, guard, plain
 

@@ -7,11 +7,11 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic import access
+from diagnostic.accounts import access
+from diagnostic.accounts.journal import ACTION_LABELS
+from diagnostic.accounts.permissions import Actor
 from diagnostic.cli import main
 from diagnostic.errors import AccessDenied, StoreError
-from diagnostic.journal import ACTION_LABELS
-from diagnostic.permissions import Actor
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, audit
 from diagnostic.store.engine import get_engine, migrate, session_scope
@@ -124,7 +124,7 @@ def test_reset_password_applies_the_policy_and_unlocks(people):
         v for v in access.accounts_overview(engine(), admin_actor(admin)) if v.id == coord.id
     )
     assert view.locked
-    from diagnostic.security import WeakPasswordError
+    from diagnostic.accounts.security import WeakPasswordError
 
     with pytest.raises(WeakPasswordError, match="10 caractères"):
         access.reset_password(engine(), admin_actor(admin), user_id=coord.id, password="court")

@@ -10,12 +10,12 @@ from alembic import command
 from sqlalchemy import text
 from sqlmodel import select
 
-from diagnostic import privacy
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.respondent import record_answer
+from diagnostic.answering.responses import normalize
 from diagnostic.errors import StoreError
-from diagnostic.permissions import Actor
+from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import record_answer
-from diagnostic.responses import normalize
 from diagnostic.store import answers, campaigns
 from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import alembic_config, session_scope
@@ -227,7 +227,7 @@ def test_connections_go_back_to_the_pool_transactional(engine):
 def test_resume_section_is_the_part_of_the_answer_written_last(engine):
     """A new visit opens the part of the question answered (or changed) last, by the time the
     autosave wrote it; only the respondent may ask."""
-    from diagnostic.respondent import AccessDenied, resume_section
+    from diagnostic.answering.respondent import AccessDenied, resume_section
 
     world = make_world(engine, n_participants=2)
     pid = world.participants[0].id

@@ -9,11 +9,11 @@ import time
 import pytest
 from sqlmodel import select
 
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.respondent import record_answer
+from diagnostic.answering.responses import normalize
 from diagnostic.cli import main
-from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import record_answer
-from diagnostic.responses import normalize
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, get_engine, migrate, session_scope

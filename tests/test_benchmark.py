@@ -11,10 +11,9 @@ from alembic import command
 from sqlalchemy import event, inspect, text
 from sqlmodel import select
 
-from diagnostic import benchmark
-from diagnostic import comparison as cmp
+from diagnostic.accounts.permissions import Actor
 from diagnostic.analytics import item_catalogue, van_der_eijk
-from diagnostic.analytics.benchmark import (
+from diagnostic.analytics.bulk_scores import (
     LevelCounts,
     _agreements,
     campaign_dimension_rows,
@@ -22,14 +21,15 @@ from diagnostic.analytics.benchmark import (
     scored_items,
 )
 from diagnostic.analytics.peers import peer_groups
-from diagnostic.meeting import forget
-from diagnostic.meeting import record as record_consensus
-from diagnostic.permissions import Actor
-from diagnostic.privacy import erase_campaign, erase_my_data
+from diagnostic.answering.respondent import AccessDenied, record_answer, submit
+from diagnostic.comparison import benchmark
+from diagnostic.comparison import service as cmp
+from diagnostic.consensus.meeting import forget
+from diagnostic.consensus.meeting import record as record_consensus
+from diagnostic.privacy.service import erase_campaign, erase_my_data
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
-from diagnostic.respondent import AccessDenied, record_answer, submit
-from diagnostic.results import compute_results, read_campaign_data
+from diagnostic.results.service import compute_results, read_campaign_data
 from diagnostic.store import accounts
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import alembic_config, build_engine, migrate, session_scope

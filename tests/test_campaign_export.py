@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostic.campaign_export import (
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import normalize
+from diagnostic.campaigns.export import (
     DESCRIBING,
     OTHER,
     campaign_export,
@@ -21,9 +23,7 @@ from diagnostic.campaign_export import (
     respondent_codes,
 )
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
 from diagnostic.store import answers, campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES

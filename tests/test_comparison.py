@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnostic import benchmark
-from diagnostic import comparison as cmp
+from diagnostic.comparison import benchmark
+from diagnostic.comparison import service as cmp
 from diagnostic.demo import load_demo
 from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
-from diagnostic.results import compute_results, read_campaign_data
+from diagnostic.results.service import compute_results, read_campaign_data
 from diagnostic.store import accounts
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES, ROOT

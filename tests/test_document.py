@@ -12,13 +12,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from diagnostic import document
+from diagnostic.answering.responses import normalize
 from diagnostic.document import charts, content
-from diagnostic.library import load_references
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.references import Library
-from diagnostic.responses import normalize
-from diagnostic.results import compute_results, labels, read_campaign_data
-from diagnostic.roadmap_model import HORIZON_LABELS, PlanItem, PointToInvestigate, RoadmapDraft
+from diagnostic.results.service import compute_results, labels, read_campaign_data
+from diagnostic.roadmap.library import load_references
+from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, PointToInvestigate, RoadmapDraft
+from diagnostic.roadmap.references import Library
 from diagnostic.store import answers, campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES, ROOT

@@ -11,9 +11,9 @@ import tomllib
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import diagnostic.coordination
-from diagnostic.access import actor_for_user
-from diagnostic.permissions import PAGES
+import diagnostic.campaigns.coordination
+from diagnostic.accounts.access import actor_for_user
+from diagnostic.accounts.permissions import PAGES
 from diagnostic.store import accounts, privacy, territories
 from diagnostic.store.engine import session_scope
 from diagnostic.workshop import service
@@ -60,7 +60,7 @@ def test_an_unexpected_error_shows_a_french_message_and_logs_the_traceback(
     def broken(*args, **kwargs):
         raise RuntimeError("/srv/secret/chemin.py: boom")
 
-    monkeypatch.setattr(diagnostic.coordination, "my_territories", broken)
+    monkeypatch.setattr(diagnostic.campaigns.coordination, "my_territories", broken)
     with caplog.at_level(logging.ERROR):
         at.switch_page("pages/accueil.py").run()
     assert not at.exception  # nothing reaches Streamlit's own error box

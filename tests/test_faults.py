@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
-import diagnostic.respondent as respondent
-from diagnostic.permissions import Actor
+import diagnostic.answering.respondent as respondent
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.respondent import AnswerNotSaved, record_answer
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import AnswerNotSaved, record_answer
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, get_engine, migrate, session_scope
@@ -116,7 +116,7 @@ def test_a_base_locked_through_every_attempt_raises_a_french_domain_error(base):
 def test_refusals_are_not_retried(base):
     engine, world, _ = base
     errors = short_busy_timeout(engine)
-    from diagnostic.responses import AnswerError
+    from diagnostic.answering.responses import AnswerError
 
     with pytest.raises(AnswerError):
         record_answer(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from diagnostic.cli import main
-from diagnostic.imports import (
+from diagnostic.answering.paper import (
     AnswerImportError,
     ImportedAnswer,
     ParticipantState,
     parse_answers,
 )
+from diagnostic.answering.responses import NormalizedAnswer
+from diagnostic.cli import main
 from diagnostic.questionnaire import load_questionnaire, registry
-from diagnostic.responses import NormalizedAnswer
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store

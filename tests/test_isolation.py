@@ -25,10 +25,8 @@ from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
-from diagnostic import access, coordination, journal, meeting, planning, privacy, respondent
-from diagnostic.campaign_export import campaign_export
-from diagnostic.errors import AccessDenied, StoreError
-from diagnostic.permissions import (
+from diagnostic.accounts import access, journal
+from diagnostic.accounts.permissions import (
     ANONYMOUS,
     PAGES,
     TERRITORY_ACTIONS,
@@ -38,15 +36,22 @@ from diagnostic.permissions import (
     page_allowed,
     pages_for,
 )
+from diagnostic.answering import respondent
+from diagnostic.answering.respondent import open_invitation
+from diagnostic.answering.responses import normalize
+from diagnostic.campaigns import coordination
+from diagnostic.campaigns.export import campaign_export
+from diagnostic.consensus import meeting
+from diagnostic.errors import AccessDenied, StoreError
+from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import open_invitation
-from diagnostic.responses import normalize
-from diagnostic.results import (
+from diagnostic.results.service import (
     compute_results,
     load_campaign_data,
     read_campaign_data,
     require_results_access,
 )
+from diagnostic.roadmap import planning
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns, territories
 from diagnostic.store import answers as answer_store
@@ -1048,7 +1053,7 @@ def test_the_command_line_refuses_hostile_ids_without_a_traceback(app_env, tmp_p
 def test_names_in_charts_are_text_not_plotly_markup():
     import pandas as pd
 
-    from diagnostic import figures
+    from diagnostic.results import figures
 
     name = '<a href="https://evil.example/">Cliquez ici</a><br><b>x</b>'
     frame = pd.DataFrame(

@@ -7,9 +7,9 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from diagnostic import journal
+from diagnostic.accounts import journal
+from diagnostic.accounts.permissions import Actor
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Actor
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.library import (
+from diagnostic.questionnaire import QuestionnaireError, QuestionType, load_questionnaire
+from diagnostic.roadmap.library import (
     Horizon,
     ReferenceKind,
     load_actions,
@@ -17,7 +18,6 @@ from diagnostic.library import (
     parse_actions,
     parse_references,
 )
-from diagnostic.questionnaire import QuestionnaireError, QuestionType, load_questionnaire
 from tests.hostile import check_hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent

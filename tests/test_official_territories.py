@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from diagnostic import official_territories as official
+from diagnostic.campaigns import official_territories as official
 from diagnostic.cli import main
 from tests.conftest import FIXTURES
 

@@ -277,7 +277,7 @@ def test_respondent_sees_introduction_first(world):
     assert any("Environ **5 minutes**" in m.value for m in at.markdown)
     assert any("Qui voit quoi" in m.value for m in at.markdown)
     # the promises of a pseudonymous campaign, word for word (docs/promesses.yaml)
-    from diagnostic.privacy import promises
+    from diagnostic.privacy.service import promises
 
     shown = "\n".join(m.value for m in at.markdown)
     for promise in promises(get_settings(), named=False):
@@ -456,8 +456,8 @@ def test_questions_show_the_references_they_cite(real_questions):
 
 
 def submit_answers(world, levels):
+    from diagnostic.answering.responses import normalize
     from diagnostic.questionnaire import load_questionnaire
-    from diagnostic.responses import normalize
     from diagnostic.store import campaigns
     from tests.conftest import FIXTURES
 

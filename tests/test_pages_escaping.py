@@ -9,8 +9,8 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns, consensus, roadmap
 from diagnostic.store.engine import session_scope

@@ -36,7 +36,7 @@ def test_anonymous_visitor_reads_the_privacy_notice(app_env, monkeypatch):
 
 
 def test_the_notice_page_states_every_promise(app_env):
-    from diagnostic.privacy import promises
+    from diagnostic.privacy.service import promises
     from diagnostic.settings import get_settings
 
     at = app()
@@ -48,7 +48,7 @@ def test_the_notice_page_states_every_promise(app_env):
 
 
 def test_a_named_campaign_tells_its_respondents_before_they_start(app_env):
-    from diagnostic.privacy import promises
+    from diagnostic.privacy.service import promises
     from diagnostic.settings import get_settings
     from diagnostic.store.models import Campaign
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diagnostic.analytics.benchmark import ALL_BANDS, population_band
+from diagnostic.analytics.bulk_scores import ALL_BANDS, population_band
 from diagnostic.analytics.peers import (
     eligible,
     peer_groups,

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from diagnostic.permissions import ANONYMOUS, PAGES, Action, Actor, can, page_allowed, pages_for
+from diagnostic.accounts.permissions import (
+    ANONYMOUS,
+    PAGES,
+    Action,
+    Actor,
+    can,
+    page_allowed,
+    pages_for,
+)
 
 COORD_1 = Actor(kind="user", user_id=1, memberships=frozenset({(10, "coordinator")}))
 CONSULT_1 = Actor(kind="user", user_id=2, memberships=frozenset({(10, "consultant")}))

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from diagnostic import privacy
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import normalize
 from diagnostic.cli import main
 from diagnostic.errors import AccessDenied, StoreError
-from diagnostic.permissions import Actor
+from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire, registry
-from diagnostic.responses import normalize
 from diagnostic.settings import Settings, get_settings
 from diagnostic.store import accounts, answers, campaigns
 from diagnostic.store.engine import get_engine, session_scope
@@ -337,7 +337,7 @@ def joint_workshop(engine, questions_dir):
     """Two territories in one workshop, each with a seat that posts and votes."""
     import shutil
 
-    from diagnostic.access import actor_for_user
+    from diagnostic.accounts.access import actor_for_user
     from diagnostic.workshop import live, programme_for
     from diagnostic.workshop import service as workshops
     from tests.conftest import ROOT

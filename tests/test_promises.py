@@ -17,15 +17,20 @@ import pandas as pd
 import pytest
 from sqlmodel import select
 
-from diagnostic import coordination
-from diagnostic.campaign_export import DESCRIBING, campaign_export
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.respondent import AccessDenied, my_answers
+from diagnostic.answering.responses import normalize
+from diagnostic.campaigns import coordination
+from diagnostic.campaigns.export import DESCRIBING, campaign_export
 from diagnostic.errors import StoreError
-from diagnostic.permissions import Actor
-from diagnostic.privacy import notice, promises
+from diagnostic.privacy.service import notice, promises
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.respondent import AccessDenied, my_answers
-from diagnostic.responses import normalize
-from diagnostic.results import compute_results, counted_respondents, read_campaign_data, restrict
+from diagnostic.results.service import (
+    compute_results,
+    counted_respondents,
+    read_campaign_data,
+    restrict,
+)
 from diagnostic.settings import Settings
 from diagnostic.store import answers, campaigns, territories
 from diagnostic.store.engine import build_engine, migrate, session_scope

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.library import load_references
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType, load_questionnaire
+from diagnostic.roadmap.library import load_references
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "questions"

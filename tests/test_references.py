@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from diagnostic.references import fold, load_library, search
+from diagnostic.roadmap.references import fold, load_library, search
 from tests.conftest import ROOT
 
 LIB = load_library(ROOT / "questions")

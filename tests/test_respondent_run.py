@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic import respondent
+from diagnostic.answering import respondent
 from diagnostic.store import campaigns
 from diagnostic.store.engine import session_scope
 from diagnostic.store.privacy import erase_participant

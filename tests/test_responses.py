@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import (
+from diagnostic.answering.responses import (
     DONT_KNOW,
     AnswerError,
     clean_text,
@@ -16,6 +15,7 @@ from diagnostic.responses import (
     progress,
     visible_questions,
 )
+from diagnostic.questionnaire import load_questionnaire
 
 Q = load_questionnaire(Path(__file__).parent / "fixtures" / "mini.yaml")
 

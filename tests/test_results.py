@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic import figures, tables
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import normalize
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Actor
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
-from diagnostic.results import (
+from diagnostic.results import figures, tables
+from diagnostic.results.service import (
     compute_results,
     counted_respondents,
     data_version,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from diagnostic import planning
-from diagnostic.library import parse_actions
-from diagnostic.permissions import Actor
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
-from diagnostic.results import compute_results, read_campaign_data
-from diagnostic.roadmap import merge_plan, propose
-from diagnostic.roadmap_model import PlanItem
+from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.roadmap import planning
+from diagnostic.roadmap.library import parse_actions
+from diagnostic.roadmap.model import PlanItem
+from diagnostic.roadmap.proposals import merge_plan, propose
 from diagnostic.store import answers, campaigns, consensus
 from diagnostic.store.engine import session_scope
 from tests.conftest import FIXTURES
@@ -206,8 +206,8 @@ def test_edits_survive_regeneration_in_the_store(engine, qdir):
 
 
 def test_roadmap_edits_are_checked_and_scoped(engine, qdir):
+    from diagnostic.answering.responses import AnswerError
     from diagnostic.errors import AccessDenied
-    from diagnostic.responses import AnswerError
 
     world, actor = seed(engine, [2, 2, 2, 1])
     planning.regenerate(engine, actor, world.campaign_id, results_of(engine, world, qdir), ACTIONS)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic import access, ratelimit
+from diagnostic.accounts import access, ratelimit
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts
 from diagnostic.store.engine import session_scope

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import inspect
 from sqlmodel import select
 
+from diagnostic.accounts.security import hash_token
+from diagnostic.answering.responses import normalize
 from diagnostic.errors import StoreError
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.responses import normalize
-from diagnostic.security import hash_token
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import migrate, session_scope
@@ -219,7 +219,7 @@ def test_accounts_sign_in_and_lockout(engine):
 def test_unknown_account_and_weak_password(engine):
     with pytest.raises(accounts.SignInError), session_scope(engine) as s:
         accounts.authenticate(s, email="x@y.fr", password="p", max_failures=3, lockout_minutes=5)
-    from diagnostic.security import WeakPasswordError
+    from diagnostic.accounts.security import WeakPasswordError
 
     with pytest.raises(WeakPasswordError), session_scope(engine) as s:
         accounts.create_user(s, email="a@b.fr", name="A", password="court")

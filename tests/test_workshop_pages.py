@@ -7,7 +7,7 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic.access import actor_for_user
+from diagnostic.accounts.access import actor_for_user
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts
 from diagnostic.store.engine import get_engine, migrate, session_scope
@@ -200,7 +200,7 @@ def test_revote_and_grid_on_the_phone(room):
 
 def test_the_facilitator_menu_and_console_create_a_workshop(room):
     alpha, beta, actor, prog = room
-    from diagnostic.permissions import pages_for
+    from diagnostic.accounts.permissions import pages_for
 
     # a facilitator's menu: the console and the screen, nothing of the coordination
     assert [p.key for p in pages_for(actor)] == [

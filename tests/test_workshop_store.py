@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from diagnostic.access import actor_for_user
+from diagnostic.accounts.access import actor_for_user
+from diagnostic.accounts.permissions import Actor
+from diagnostic.accounts.security import hash_token
+from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Actor
-from diagnostic.responses import AnswerError
-from diagnostic.security import hash_token
 from diagnostic.store import accounts
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
@@ -281,7 +281,7 @@ def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(en
 
 
 def test_erasing_a_campaign_erases_its_re_votes(engine, room):
-    from diagnostic.journal import action_label
+    from diagnostic.accounts.journal import action_label
     from diagnostic.store import privacy
 
     world, other, actor, made, programme, _ = room
@@ -387,7 +387,7 @@ def workshop_rows(engine, workshop_id: int) -> dict[str, list]:
 def test_erasing_one_campaign_erases_its_territory_in_a_joint_workshop(engine, room):
     """Seats, pseudonyms, posts (private notes too), votes and sent commitments of B go with
     B's campaign; A's stay as they were; B's seat links open nothing any more."""
-    from diagnostic import privacy
+    from diagnostic.privacy import service as privacy
 
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id
@@ -501,7 +501,7 @@ def test_a_workshop_left_without_campaign_by_an_older_erasure_grants_nobody(engi
 
 
 def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
-    from diagnostic import planning
+    from diagnostic.roadmap import planning
 
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from diagnostic.access import actor_for_user
+from diagnostic.accounts.access import actor_for_user
 from diagnostic.store import accounts
 from diagnostic.store.engine import session_scope
 from diagnostic.workshop import service, throttle

@@ -13,7 +13,7 @@ import pandas as pd
 
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 
-DONT_KNOW_CELL = "nsp"  # the "Je ne sais pas" value of a grid cell (diagnostic.responses)
+DONT_KNOW_CELL = "nsp"  # the "Je ne sais pas" value of a grid cell (diagnostic.answering.responses)
 
 RESPONDENT_COLUMNS = [
     "participant_id",

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, POPULATION_BANDS, UNKNOWN_BAND
+from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, POPULATION_BANDS, UNKNOWN_BAND
 from diagnostic.analytics.groups import STATUS_MASKED, STATUS_NO_DATA, STATUS_OK, STATUS_SUPPRESSED
 
 QUANTILES = {"p10": 0.10, "q1": 0.25, "median": 0.50, "q3": 0.75, "p90": 0.90}

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 from diagnostic.document import charts, content, docx_writer, markdown_writer, pdf_writer
 from diagnostic.exports import Export, file_name
-from diagnostic.references import Library
-from diagnostic.results import CampaignResults, labels
-from diagnostic.roadmap_model import RoadmapDraft
+from diagnostic.results.service import CampaignResults, labels
+from diagnostic.roadmap.model import RoadmapDraft
+from diagnostic.roadmap.references import Library
 
 FORMATS = ("docx", "pdf", "md")
 MIME = {

@@ -14,9 +14,9 @@ import pandas as pd
 from diagnostic.analytics.summary import format_number
 from diagnostic.document.charts import Chart
 from diagnostic.questionnaire import Question
-from diagnostic.references import Library
-from diagnostic.results import CampaignResults, Labels
-from diagnostic.roadmap_model import HORIZON_LABELS, PlanItem, RoadmapDraft
+from diagnostic.results.service import CampaignResults, Labels
+from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, RoadmapDraft
+from diagnostic.roadmap.references import Library
 
 DASH = "–"
 GLUE = re.compile(r"(?<=«) | (?=[»:;?!%])")
@@ -188,7 +188,7 @@ def number(value: object, digits: int = 0) -> str:
 
 
 def score(value: object) -> str:
-    """A 0-100 score rounded as diagnostic/tables.py rounds it, so text and tables agree."""
+    """A 0-100 score rounded as diagnostic/results/tables.py rounds it, so text and tables agree."""
     if value is None or pd.isna(value):  # type: ignore[call-overload]
         return DASH
     return str(int(np.round(float(value))))  # type: ignore[arg-type]
@@ -216,7 +216,7 @@ def cell(value: object) -> str:
 
 
 def frame_table(frame: pd.DataFrame, widths: Sequence[float], key: str = "") -> Table:
-    """A display table of diagnostic/tables.py as a document table."""
+    """A display table of diagnostic/results/tables.py as a document table."""
     rows = tuple(tuple(cell(v) for v in record) for record in frame.itertuples(index=False))
     return Table(tuple(str(c) for c in frame.columns), rows, tuple(widths), key)
 

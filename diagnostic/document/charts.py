@@ -7,7 +7,7 @@ data.
 
 Where the results page has a Plotly builder (radar, gaps, priorities, actor grid), the print
 chart reads the traces that builder prepared: sort order, filters, labels and values are
-written once, in diagnostic/figures.py. The charts the page does not show (items of one
+written once, in diagnostic/results/figures.py. The charts the page does not show (items of one
 dimension, intercommunality beside communes) are prepared here from the same frames.
 """
 
@@ -26,8 +26,8 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from diagnostic import figures
-from diagnostic.results import CampaignResults, Labels
+from diagnostic.results import figures
+from diagnostic.results.service import CampaignResults, Labels
 
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm, printed at full size on an A4 page (17 cm between 2 cm margins)
@@ -436,5 +436,5 @@ def _float(value: object) -> float:
 
 
 def _int(value: float) -> str:
-    """A score as the tables print it (diagnostic/tables.py rounds with pandas)."""
+    """A score as the tables print it (diagnostic/results/tables.py rounds with pandas)."""
     return str(int(np.round(value)))

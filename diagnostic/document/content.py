@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from diagnostic import tables
 from diagnostic.document import diagnosis, governance, plan
 from diagnostic.document.blocks import (
     Block,
@@ -31,9 +30,10 @@ from diagnostic.document.blocks import (
     short,
 )
 from diagnostic.document.charts import Chart
-from diagnostic.references import Library
-from diagnostic.results import CampaignResults, labels
-from diagnostic.roadmap_model import RoadmapDraft
+from diagnostic.results import tables
+from diagnostic.results.service import CampaignResults, labels
+from diagnostic.roadmap.model import RoadmapDraft
+from diagnostic.roadmap.references import Library
 from diagnostic.vocabulary import ROLE_LABELS
 
 TITLE = "Feuille de route de la gouvernance administrative"
@@ -41,7 +41,8 @@ MANDATE = "Mandat 2026-2032"
 AUTHOR = "Diagnostic de gouvernance"
 LANGUAGE = "fr-FR"
 DEFAULT_MIN_GROUP = 3  # MIN_GROUP_SIZE's documented default, when the draft does not carry it
-# The item table of diagnostic/tables.py, with short headers so that nine columns fit a page.
+# The item table of diagnostic/results/tables.py, with short headers so that nine columns fit
+# a page.
 ITEM_COLUMNS = {
     "Item": "Item",
     "Réponses": "Rép.",

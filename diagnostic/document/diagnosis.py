@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic import tables
 from diagnostic.document.blocks import (
     Block,
     Context,
@@ -18,6 +17,7 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
+from diagnostic.results import tables
 
 BLIND_SPOTS_SHOWN = 15
 

@@ -20,7 +20,7 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
-from diagnostic.roadmap_model import PlanItem
+from diagnostic.roadmap.model import PlanItem
 
 GOVERNANCE_CHOICES = ("ctx_pacte_gouvernance", "ctx_conference_maires", "ctx_conseil_developpement")
 INSTRUMENTS = "ctx_instruments"

@@ -18,7 +18,7 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
-from diagnostic.roadmap_model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS, PlanItem
+from diagnostic.roadmap.model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS, PlanItem
 
 PLAN_COLUMNS = ("Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut")
 PACTE = "pacte_gouvernance"

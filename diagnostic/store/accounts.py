@@ -6,15 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from diagnostic.errors import StoreError
-from diagnostic.permissions import Actor
-from diagnostic.ratelimit import SignInFailures
-from diagnostic.security import (
+from diagnostic.accounts.permissions import Actor
+from diagnostic.accounts.ratelimit import SignInFailures
+from diagnostic.accounts.security import (
     DUMMY_HASH,
     check_password_policy,
     hash_password,
     verify_password,
 )
+from diagnostic.errors import StoreError
 from diagnostic.store.audit import record
 from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
 from diagnostic.store.territories import clean_label
@@ -28,7 +28,8 @@ SIGN_IN_REFUSED = (
     "adresse ou mot de passe incorrect (ou trop d'essais : réessayez dans quelques minutes)"
 )
 
-# Wrong passwords of this server process, per account and address (see diagnostic.ratelimit).
+# Wrong passwords of this server process, per account and address
+# (see diagnostic.accounts.ratelimit).
 SIGN_IN_FAILURES = SignInFailures()
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from diagnostic.answering.responses import NormalizedAnswer
 from diagnostic.errors import StoreError
-from diagnostic.responses import NormalizedAnswer
 from diagnostic.store.models import (
     Answer,
     Campaign,

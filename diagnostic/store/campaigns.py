@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from diagnostic.accounts.security import hash_token, looks_like_token, new_token
 from diagnostic.errors import StoreError
-from diagnostic.security import hash_token, looks_like_token, new_token
 from diagnostic.store.audit import record
 from diagnostic.store.models import (
     Answer,

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, select
 
+from diagnostic.answering.paper import ImportedAnswer, ParticipantState
 from diagnostic.errors import StoreError
-from diagnostic.imports import ImportedAnswer, ParticipantState
 from diagnostic.store.answers import save_answer
 from diagnostic.store.audit import record
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, now

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from diagnostic.accounts.security import hash_token, new_token
 from diagnostic.errors import StoreError
-from diagnostic.security import hash_token, new_token
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record
 from diagnostic.store.models import (

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from diagnostic.errors import StoreError
-from diagnostic.roadmap_model import PlanItem
+from diagnostic.roadmap.model import PlanItem
 from diagnostic.store.audit import record
 from diagnostic.store.models import RoadmapItem, now
 from diagnostic.store.workshops import detach_roadmap_items

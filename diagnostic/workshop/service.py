@@ -9,13 +9,13 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic import planning
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.accounts.security import hash_token, looks_like_token, new_token
+from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
 from diagnostic.exports import DAY_FORMAT, local_time
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire.registry import get_questionnaire
-from diagnostic.responses import AnswerError, clean_text
-from diagnostic.security import hash_token, looks_like_token, new_token
+from diagnostic.roadmap import planning
 from diagnostic.store import workshops as store
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop

@@ -6,7 +6,7 @@ Sliding windows of failed attempts (a well-formed code that matches no workshop)
 
 - per browser session: `SESSION_MAX_FAILURES` wrong codes (the page keeps their times in its
   session state);
-- per network address (`diagnostic.ratelimit.source_of`): `SOURCE_MAX_FAILURES` wrong codes
+- per network address (`diagnostic.accounts.ratelimit.source_of`): `SOURCE_MAX_FAILURES` wrong codes
   from all its sessions together, since a script opens a new session for each try; a room
   sharing one Wi-Fi address stays well below with its typing mistakes;
 - for the whole server process, a ceiling that is never a refusal: once `PROCESS_MAX_FAILURES`
@@ -30,8 +30,8 @@ import math
 import time
 from collections.abc import Iterable
 
-from diagnostic import ratelimit
-from diagnostic.ratelimit import KeyedWindows, SlidingWindow
+from diagnostic.accounts import ratelimit
+from diagnostic.accounts.ratelimit import KeyedWindows, SlidingWindow
 
 WINDOW_SECONDS = 600.0
 SESSION_MAX_FAILURES = 5

@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic import tables
+from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.exports import Export, export
-from diagnostic.permissions import Action, Actor, can
-from diagnostic.privacy import describe_answer
+from diagnostic.privacy.service import describe_answer
 from diagnostic.questionnaire import Questionnaire
-from diagnostic.results import (
+from diagnostic.results import tables
+from diagnostic.results.service import (
     CampaignData,
     compute_results,
     labels,

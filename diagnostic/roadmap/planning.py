@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from diagnostic.accounts.permissions import Action as Permission
+from diagnostic.accounts.permissions import Actor, can
+from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.errors import AccessDenied
-from diagnostic.library import Action
-from diagnostic.permissions import Action as Permission
-from diagnostic.permissions import Actor, can
-from diagnostic.responses import AnswerError, clean_text
-from diagnostic.results import CampaignResults
-from diagnostic.roadmap import merge_plan, points_to_investigate, propose
-from diagnostic.roadmap_model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
+from diagnostic.results.service import CampaignResults
+from diagnostic.roadmap.library import Action
+from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
+from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign

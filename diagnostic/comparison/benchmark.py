@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from diagnostic.analytics.benchmark import (
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.analytics.bulk_scores import (
     LevelCounts,
     dimension_rows,
     dimension_scores,
@@ -20,7 +21,6 @@ from diagnostic.analytics.benchmark import (
     scored_items,
 )
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
 from diagnostic.settings import get_settings

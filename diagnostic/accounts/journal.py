@@ -7,9 +7,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.errors import AccessDenied
 from diagnostic.exports import TIMEZONE, Export, export
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 

@@ -16,10 +16,10 @@ import pandas as pd
 from diagnostic import analytics as an
 from diagnostic.analytics.summary import format_number
 from diagnostic.analytics.thresholds import at_least, at_most
-from diagnostic.library import Action, Trigger
 from diagnostic.questionnaire import Questionnaire, QuestionType
-from diagnostic.results import CampaignResults
-from diagnostic.roadmap_model import Evidence, PlanItem, PointToInvestigate, Proposal
+from diagnostic.results.service import CampaignResults
+from diagnostic.roadmap.library import Action, Trigger
+from diagnostic.roadmap.model import Evidence, PlanItem, PointToInvestigate, Proposal
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
 # A divergence strong enough to discuss before acting (the §5.6 flag of the consensus meeting is

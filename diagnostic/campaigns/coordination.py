@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.benchmark import refresh_campaign
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.answering.responses import progress
+from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire.registry import get_questionnaire
-from diagnostic.responses import progress
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store

@@ -9,8 +9,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic import analytics as an
+from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import answers as answer_store

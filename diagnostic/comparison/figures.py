@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from diagnostic.figures import BLUE, GREY, LIGHT, RED, _closed, _layout
+from diagnostic.results.figures import BLUE, GREY, LIGHT, RED, _closed, _layout
 
 # Distinct colours for the territories compared (colour-blind friendly, high contrast).
 TERRITORY_COLOURS = ("#000091", "#E4794A", "#18753C", "#A558A0", "#B34000", "#0078F3")

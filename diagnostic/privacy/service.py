@@ -12,11 +12,11 @@ import pandas as pd
 from ruamel.yaml import YAML
 from sqlalchemy import Engine
 
-from diagnostic.benchmark import refresh_campaign
-from diagnostic.coordination import load_campaign
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.campaigns.coordination import load_campaign
+from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.exports import Export, export
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.settings import ROOT, Settings
 from diagnostic.store import privacy as privacy_store

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.benchmark import refresh_campaign
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.answering.responses import AnswerError, clean_text
+from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.errors import AccessDenied
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
-from diagnostic.responses import AnswerError, clean_text
-from diagnostic.results import CampaignResults
+from diagnostic.results.service import CampaignResults
 from diagnostic.store import consensus as consensus_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign

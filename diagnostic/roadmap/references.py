@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from diagnostic.library import Action, Reference, load_actions, load_references
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
+from diagnostic.roadmap.library import Action, Reference, load_actions, load_references
 
 KIND_LABELS = {
     "cadre_juridique": "Cadre juridique",

@@ -8,8 +8,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.errors import AccessDenied, StoreError
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.settings import Settings
 from diagnostic.store import accounts
 from diagnostic.store.audit import record

@@ -11,11 +11,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.answering.responses import Progress, normalize, progress
 from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import get_questionnaire
-from diagnostic.responses import Progress, normalize, progress
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.engine import read_scope, session_scope
@@ -161,7 +161,9 @@ def submit(
         answers = answer_store.answers_of(session, participant_id=participant_id)
         state = progress(questionnaire, answers)
         if state.complete:
-            from diagnostic.benchmark import refresh_campaign  # import cycle: benchmark uses us
+            from diagnostic.comparison.benchmark import (
+                refresh_campaign,  # import cycle: benchmark uses us
+            )
 
             participant = campaign_store.mark_submitted(session, participant_id=participant_id)
             refresh_campaign(
@@ -186,7 +188,7 @@ def my_profile(
     territory's figure would then say too much about the others). French columns.
     """
     from diagnostic.analytics import respondent_profile, tidy_responses
-    from diagnostic.results import read_campaign_data
+    from diagnostic.results.service import read_campaign_data
 
     pid = invitation.participant.id
     if pid is None or not is_submitted(engine, actor, pid):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from diagnostic.analytics import STATUS_OK, agreement_tag
-from diagnostic.comparison import Comparison, group_overview
+from diagnostic.comparison.service import Comparison, group_overview
 from diagnostic.exports import Export, export
 
 

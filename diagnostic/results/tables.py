@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic.results import CampaignResults, Labels
+from diagnostic.results.service import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
 COLUMN_LABELS = {"current": "Aujourd'hui", "desired": "Souhaitée"}

@@ -17,14 +17,14 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic import analytics as an
-from diagnostic.analytics.benchmark import ALL_BANDS, BAND_LABELS, population_band
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, population_band
 from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
-from diagnostic.permissions import Action, Actor, can
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
 from diagnostic.questionnaire.source import load_yaml
-from diagnostic.results import CampaignData, counted_respondents
+from diagnostic.results.service import CampaignData, counted_respondents
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import KIND_LABELS

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from diagnostic.answering.responses import DONT_KNOW, AnswerError, NormalizedAnswer, normalize
 from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.responses import DONT_KNOW, AnswerError, NormalizedAnswer, normalize
 
 REQUIRED_COLUMNS = ("participant", "question", "value")
 OPTIONAL_COLUMNS = ("current", "target", "importance")

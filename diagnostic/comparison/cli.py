@@ -12,7 +12,7 @@ from diagnostic.settings import get_settings
 
 @command("territories-refresh")
 def cmd_territories_refresh(args: argparse.Namespace) -> int:
-    from diagnostic import official_territories as official
+    from diagnostic.campaigns import official_territories as official
 
     try:
         if args.file:
@@ -38,7 +38,7 @@ def cmd_territories_refresh(args: argparse.Namespace) -> int:
 
 @command("benchmark-rebuild")
 def cmd_benchmark_rebuild(args: argparse.Namespace) -> int:
-    from diagnostic.benchmark import rebuild
+    from diagnostic.comparison.benchmark import rebuild
 
     report = rebuild(_engine(), get_settings().questions_dir)
     print(

@@ -1,0 +1,1 @@
+"""Accounts: sign-in, account administration, permissions as data, the audit journal."""

@@ -1,0 +1,1 @@
+"""Answering: the respondent journey, answers as values, paper answers imported."""

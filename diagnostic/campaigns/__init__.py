@@ -1,0 +1,1 @@
+"""Campaigns: territories, campaigns, invitations, participation, a campaign's files."""

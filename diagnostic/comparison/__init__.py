@@ -1,0 +1,1 @@
+"""Comparison between territories: peer groups, the benchmark table, its files."""

@@ -1,0 +1,1 @@
+"""Consensus: the consensus meeting (CAF method) and its agreed levels."""

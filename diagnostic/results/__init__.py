@@ -1,0 +1,1 @@
+"""Results: a campaign's results read and computed, as tables and figures."""

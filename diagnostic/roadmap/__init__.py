@@ -1,0 +1,1 @@
+"""Roadmap: the action library, proposals from the results, the editable draft."""
