@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from diagnostic.errors import AccessDenied
+
 
 class Action(StrEnum):
     TERRITORY_CREATE = "territory.create"
@@ -113,6 +115,22 @@ def can(
             return False
         return territory_id in actor.territories(action)
     return False
+
+
+NO_ACCESS = "vous n'avez pas accès à ce territoire"
+
+
+def require(
+    actor: Actor,
+    action: Action,
+    *,
+    territory_id: int | None = None,
+    participant_id: int | None = None,
+    message: str = NO_ACCESS,
+) -> None:
+    """`can`, or AccessDenied with a French message that says nothing of other people's data."""
+    if not can(actor, action, territory_id=territory_id, participant_id=participant_id):
+        raise AccessDenied(message)
 
 
 @dataclass(frozen=True)
