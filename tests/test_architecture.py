@@ -66,3 +66,33 @@ def test_bench_only_dependency_is_never_shipped():
         paths += (ROOT / folder).rglob("*.py")
     bad = [p for p in paths if any(m.split(".")[0] == "streamlit_survey" for m in imports(p))]
     assert bad == []
+
+
+def test_no_import_cycle_between_any_two_modules_of_diagnostic():
+    """Module level: no module imports, even through others, a module that imports it back.
+    (Rooms may use each other's pure parts both ways; import-linter checks inside each room.)"""
+    import grimp
+
+    graph = grimp.build_graph("diagnostic")
+    modules = sorted(graph.modules)
+    # A package's __init__ that re-exports its modules is not a cycle with them.
+    edges = {
+        m: [
+            i
+            for i in graph.find_modules_directly_imported_by(m)
+            if i in graph.modules and not m.startswith(i + ".")
+        ]
+        for m in modules
+    }
+    cycles = []
+    for start in modules:
+        seen, todo = set(), list(edges[start])
+        while todo:
+            m = todo.pop()
+            if m == start:
+                cycles.append(start)
+                break
+            if m not in seen:
+                seen.add(m)
+                todo.extend(edges[m])
+    assert cycles == []
