@@ -21,11 +21,12 @@ from diagnostic.analytics.bulk_scores import (
     scored_items,
 )
 from diagnostic.analytics.peers import peer_groups
-from diagnostic.answering.respondent import AccessDenied, record_answer, submit
+from diagnostic.answering.respondent import record_answer, submit
 from diagnostic.comparison import benchmark
 from diagnostic.comparison import service as cmp
 from diagnostic.consensus.meeting import forget
 from diagnostic.consensus.meeting import record as record_consensus
+from diagnostic.errors import AccessDenied
 from diagnostic.privacy.service import erase_campaign, erase_my_data
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
