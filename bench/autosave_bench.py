@@ -25,9 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +35,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import bindparam, func, select, update  # noqa: E402
 
+from bench.common import database, percentile  # noqa: E402
 from diagnostic.accounts.permissions import Actor  # noqa: E402
 from diagnostic.answering.respondent import record_answer  # noqa: E402
 from diagnostic.answering.responses import NormalizedAnswer, normalize  # noqa: E402
@@ -47,7 +46,6 @@ from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 from diagnostic.store.models import Answer, Participant, now  # noqa: E402
 from tests.factories import make_world  # noqa: E402
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 ANSWER = Answer.__table__  # type: ignore[attr-defined]
 PARTICIPANT = Participant.__table__  # type: ignore[attr-defined]
 
@@ -77,10 +75,7 @@ class Result:
     max_lag_ms: float = 0.0
 
     def pct(self, p: float) -> float:
-        values = sorted(self.latencies_ms)
-        if not values:
-            return float("nan")
-        return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+        return percentile(self.latencies_ms, p)
 
     def line(self) -> str:
         done = len(self.latencies_ms)
@@ -254,27 +249,9 @@ def check(engine, load: Load, plans: list[list[Write]], result: Result) -> None:
     result.duplicated = len(dup) + len(set(got) - set(expected))
 
 
-@contextmanager
-def fresh_base(backend: str, folder: Path) -> Iterator[str]:
-    if backend == "sqlite":
-        path = folder / f"autosave-{uuid.uuid4().hex[:8]}.db"
-        yield f"sqlite:///{path}"
-        return
-    import psycopg
-
-    name = f"diag_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run_one(backend: str, load: Load, mode: str, q: Questionnaire, folder: Path) -> Result:
     per_thread = int(load.seconds / load.per_thread_period_s) + 2
-    with fresh_base(backend, folder) as url:
+    with database(backend, folder) as url:
         engine = build_engine(url)
         try:
             migrate(engine)

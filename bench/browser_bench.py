@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import database, questions_folder  # noqa: E402
 from bench.questionnaire_bench import answer_radio, floor_script  # noqa: E402
 from tests.live import CHROMIUM, chromium, drawn, running  # noqa: E402
 
@@ -118,8 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="diag-browser-bench-"))
-    from bench.load_test import database
-
     try:
         with database(args.database, tmp) as url:
             return _run(tmp, url, args)
@@ -128,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
-    questions = tmp / "questions"
-    shutil.copytree(ROOT / "questions", questions, ignore=shutil.ignore_patterns("demo"))
+    questions = questions_folder(tmp)
     os.environ.update(QUESTIONS_DIR=str(questions), DATABASE_URL=url)
     from diagnostic.privacy.service import notice
     from diagnostic.questionnaire.registry import default_questionnaire

@@ -32,15 +32,17 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pandas as pd  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import Float, case, cast, func, literal_column, select, text  # noqa: E402
 
+from bench.common import memory_mib  # noqa: E402
 from diagnostic.accounts.permissions import Actor  # noqa: E402
 from diagnostic.analytics import item_catalogue  # noqa: E402
 from diagnostic.analytics.peers import peer_groups  # noqa: E402
@@ -50,6 +52,7 @@ from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E40
 from diagnostic.store import accounts  # noqa: E402
 from diagnostic.store import benchmark as store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
+from diagnostic.store.models import Answer, Participant  # noqa: E402
 
 QUESTIONS = ROOT / "questions"
 PASSWORD = "banc-essai-diagnostic"  # bench/generate.py's consultant
@@ -136,11 +139,8 @@ def main(argv: list[str] | None = None) -> int:
     table = benchmark.table(engine)
     campaign_id = int(table["campaign_id"].iloc[len(table) // 2])
     dims = item_catalogue(q).set_index("question_id")["dimension_id"].to_dict()
-    floor_all = sql_text(engine, store.sql_dimension_scores_statement(dimensions=dims))
-    floor_one = sql_text(
-        engine,
-        store.sql_dimension_scores_statement(dimensions=dims, campaign_ids=[campaign_id]),
-    )
+    floor_all = sql_text(engine, group_by_statement(dims))
+    floor_one = sql_text(engine, group_by_statement(dims, campaign_ids=[campaign_id]))
 
     def refresh_in_transaction() -> None:
         with session_scope(engine) as s:
@@ -236,6 +236,31 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def group_by_statement(
+    dimensions: dict[str, str], *, campaign_ids: Sequence[int] | None = None
+) -> Any:
+    """The floor: the database's own GROUP BY campaign x dimension, the mean level of the
+    submitted answers (no item weighting, no consensus, no scale check: not what the app
+    shows). `dimensions`: question -> dimension. Rows: campaign_id, dimension_id, mean, n. The
+    mean is cast to float in SQL (PostgreSQL's avg of integers is a numeric, read as Decimal).
+    """
+    dim = case(dimensions, value=Answer.question_id, else_=literal_column("NULL"))
+    stmt = (
+        select(
+            Participant.campaign_id,
+            dim.label("dimension_id"),
+            cast(func.avg(Answer.level), Float),
+            func.count(Answer.level),
+        )
+        .join(Participant, Participant.id == Answer.participant_id)  # type: ignore[arg-type]
+        .where(Participant.submitted_at.is_not(None), dim.is_not(None))  # type: ignore[union-attr]
+        .group_by(Participant.campaign_id, dim)
+    )
+    if campaign_ids is not None:
+        stmt = stmt.where(Participant.campaign_id.in_(list(campaign_ids)))  # type: ignore[attr-defined]
+    return stmt
+
+
 def sql_text(engine: object, stmt: object) -> str:
     """A statement's SQL with its values written in (numbers and question ids)."""
     dialect = engine.dialect  # type: ignore[attr-defined]
@@ -284,13 +309,11 @@ def page_process(url: str, email: str, repeat: int) -> dict[str, object]:
         started = time.perf_counter()
         at.selectbox(key="cmp_band").set_value(bands[i % len(bands)]).run()
         times.append(time.perf_counter() - started)
-    status = Path("/proc/self/status").read_text()
-    hwm = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
     return {
         "first": first,
         "rerun": statistics.median(times),
         "load": load(),
-        "vmhwm_mib": hwm / 1024,
+        "vmhwm_mib": memory_mib("self", "VmHWM"),
         "maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "answer_aggregates": sum(kind == "agrégat" for kind, _ in seen),
         "answer_row_reads": sorted({p for kind, p in seen if kind == "lignes"}),

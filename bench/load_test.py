@@ -23,15 +23,11 @@ import argparse
 import asyncio
 import os
 import random
-import shutil
 import statistics
 import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,14 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import database, percentile, questions_folder  # noqa: E402
 from diagnostic.questionnaire import Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
 from tests.factories import make_world  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS, SCRIPT_IDLE, running  # noqa: E402
-
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 
 
 @dataclass(frozen=True)
@@ -91,22 +86,16 @@ class Report:
         return self.sessions * self.answers_per_session
 
     def lines(self) -> list[str]:
-        def pct(values: list[float], p: float) -> float:
-            if not values:
-                return float("nan")
-            ordered = sorted(values)
-            return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
         r, a = self.first_render_s, self.answer_s
         return [
             f"sessions simultanées : {self.sessions}, réponses par session : "
             f"{self.answers_per_session}, durée totale : {self.wall_s:.1f} s",
             f"premier affichage (lien -> questionnaire) : médiane {statistics.median(r):.2f} s, "
-            f"p95 {pct(r, 95):.2f} s, max {max(r):.2f} s"
+            f"p95 {percentile(r, 95):.2f} s, max {max(r):.2f} s"
             if r
             else "premier affichage : aucun",
             f"clic -> réponse enregistrée et page à jour : médiane "
-            f"{statistics.median(a) * 1000:.0f} ms, p95 {pct(a, 95) * 1000:.0f} ms, "
+            f"{statistics.median(a) * 1000:.0f} ms, p95 {percentile(a, 95) * 1000:.0f} ms, "
             f"max {max(a) * 1000:.0f} ms"
             if a
             else "réponses : aucune",
@@ -260,24 +249,6 @@ async def _drive_ws(
         report.wall_s = time.perf_counter() - t0
 
 
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    """A fresh SQLite file, or a throwaway PostgreSQL base dropped afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'load.db'}"
-        return
-    import psycopg
-
-    name = f"diag_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def run_load(
     url: str,
     questions_dir: Path,
@@ -336,16 +307,6 @@ def run_load(
     return report
 
 
-def questions_folder(workdir: Path, source: Path) -> Path:
-    """A copy of the shipped questionnaire folder (without the demo territories)."""
-    folder = workdir / "questions"
-    shutil.copytree(source / "questionnaires", folder / "questionnaires")
-    for extra in ("references.yaml", "actions.yaml"):
-        if (source / extra).exists():
-            shutil.copy(source / extra, folder / extra)
-    return folder
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=50)
@@ -369,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="diag-load-") as tmp:
         workdir = Path(tmp)
-        questions = questions_folder(workdir, ROOT / "questions")
+        questions = questions_folder(workdir)
         with database(args.database, workdir) as url:
             report = run_load(
                 url,

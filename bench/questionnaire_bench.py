@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import database, questions_folder  # noqa: E402
+
 TARGET = 1.25
 TARGETS = {"bare": TARGET, "survey": 1.0}
 FLOOR_NAMES = {"bare": "plancher", "survey": "streamlit-survey"}
@@ -342,8 +344,6 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     tmp = Path(tempfile.mkdtemp(prefix="diag-qbench-"))
-    from bench.load_test import database
-
     try:
         with database(args.database, tmp) as url:
             return _run(tmp, url, args)
@@ -352,8 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
-    questions = tmp / "questions"
-    shutil.copytree(ROOT / "questions", questions, ignore=shutil.ignore_patterns("demo"))
+    questions = questions_folder(tmp)
     os.environ.update(
         DATABASE_URL=url,
         QUESTIONS_DIR=str(questions),

@@ -21,18 +21,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +35,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.common import cpu_seconds, database, memory_mib, percentile, questions_folder  # noqa: E402
 from diagnostic.accounts.access import actor_for_user  # noqa: E402
 from diagnostic.demo import load_demo  # noqa: E402
 from diagnostic.store import accounts  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
 from diagnostic.workshop import programme_for, service  # noqa: E402
+from tests.live import Server, running  # noqa: E402
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 MAX_PHONES = 400
 MAX_SECONDS = 300
 FLOOR_APP = """
@@ -87,17 +83,14 @@ class Measure:
     rss_mb: float
 
     def line(self) -> str:
-        times = sorted(t for c in self.clients for t in c.refresh_ms)
+        times = [t for c in self.clients for t in c.refresh_ms]
         errors = sum(len(c.errors) for c in self.clients)
-        firsts = sorted(c.full_ms for c in self.clients if c.full_ms is not None)
-
-        def pct(values: list[float], p: float) -> float:
-            return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
-
+        firsts = [c.full_ms for c in self.clients if c.full_ms is not None]
         return (
             f"{self.label:<24} {len(times) / self.window:7.1f}/s  "
-            f"p50 {pct(times, 0.5):6.0f} ms  p95 {pct(times, 0.95):6.0f} ms  "
-            f"p99 {pct(times, 0.99):6.0f} ms  first load p50 {pct(firsts, 0.5):6.0f} ms  "
+            f"p50 {percentile(times, 50):6.0f} ms  p95 {percentile(times, 95):6.0f} ms  "
+            f"p99 {percentile(times, 99):6.0f} ms  "
+            f"first load p50 {percentile(firsts, 50):6.0f} ms  "
             f"CPU {100 * self.cpu_seconds / self.window:5.0f} % of a core  "
             f"RSS {self.rss_mb:5.0f} MB  errors {errors}"
         )
@@ -105,74 +98,6 @@ class Measure:
     def per_refresh_cpu_ms(self) -> float:
         count = sum(len(c.refresh_ms) for c in self.clients)
         return 1000 * self.cpu_seconds / count if count else float("nan")
-
-
-def _proc_cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-
-
-def _proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-@contextmanager
-def serve(
-    script: Path, env: dict[str, str], log: Path, extra: tuple[str, ...] = ()
-) -> Iterator[tuple[int, int]]:
-    """`streamlit run script` on a free loopback port; yields (port, pid)."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    out = log.open("ab")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-            *extra,
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env, "PUBLIC_URL": f"http://127.0.0.1:{port}"},
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError(log.read_text(errors="replace"))
-        yield port, proc.pid
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        out.close()
 
 
 async def _tab(
@@ -257,19 +182,18 @@ class Change:
     window: float
 
     def line(self) -> str:
-        times = sorted(self.updated)
-        p95 = times[min(len(times) - 1, int(0.95 * len(times)))] if times else float("nan")
+        times = self.updated
+        median = statistics.median(times) if times else float("nan")
         return (
             f"changement d'étape : {len(times)}/{self.phones} téléphones à jour, médiane "
-            f"{statistics.median(times) if times else float('nan'):.1f} s, p95 {p95:.1f} s, "
-            f"dernier {max(times) if times else float('nan'):.1f} s ; CPU "
+            f"{median:.1f} s, p95 {percentile(times, 95):.1f} s, "
+            f"dernier {percentile(times, 100):.1f} s ; CPU "
             f"{100 * self.cpu_seconds / self.window:.0f} % d'un cœur pendant {self.window:.0f} s"
         )
 
 
 def drive(
-    port: int,
-    pid: int,
+    server: Server,
     clients: list[Client],
     ramp: float,
     seconds: float,
@@ -278,6 +202,7 @@ def drive(
     """Open the tabs over `ramp` seconds; once every tab has loaded (and every refresh phase
     has started), measure `seconds` of steady refreshing; then, with `change`, move the room
     to another step and time how long the phones take to show it."""
+    port, pid = server.port, server.proc.pid
 
     async def main() -> tuple[float, float]:
         loaded: asyncio.Queue = asyncio.Queue()
@@ -292,19 +217,19 @@ def drive(
         await asyncio.sleep(max(c.interval for c in clients) + 1)
         for c in clients:  # only the steady window counts
             c.refresh_ms.clear()
-        cpu0 = _proc_cpu(pid)
+        cpu0 = cpu_seconds(pid)
         await asyncio.sleep(seconds)
-        cpu1 = _proc_cpu(pid)
+        cpu1 = cpu_seconds(pid)
         steady = [list(c.refresh_ms) for c in clients]  # the window only, not the step change
         moved = None
         if change is not None:
             window = 2 * max(c.interval for c in clients) + 2
-            c0, t0 = _proc_cpu(pid), time.perf_counter()
+            c0, t0 = cpu_seconds(pid), time.perf_counter()
             await asyncio.to_thread(change)
             await asyncio.sleep(window)
             phones = [c for c in clients if "&p=" in c.query]
             updated = [c.reloads[-1] - t0 for c in phones if c.reloads and c.reloads[-1] > t0]
-            moved = Change(updated, len(phones), _proc_cpu(pid) - c0, window)
+            moved = Change(updated, len(phones), cpu_seconds(pid) - c0, window)
         stop.set()
         await asyncio.gather(*tasks)
         for c, times in zip(clients, steady, strict=True):
@@ -312,24 +237,7 @@ def drive(
         return cpu0, cpu1, moved
 
     cpu0, cpu1, moved = asyncio.run(main())
-    return Measure("", clients, seconds, cpu1 - cpu0, _proc_rss_mb(pid)), moved
-
-
-@contextmanager
-def database(kind: str, folder: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{folder / 'atelier.db'}"
-        return
-    import psycopg
-
-    name = f"bench_atelier_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return Measure("", clients, seconds, cpu1 - cpu0, memory_mib(pid)), moved
 
 
 def prepare(
@@ -450,31 +358,27 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bench-atelier-"))
     try:
-        questions = work / "questions"
-        shutil.copytree(ROOT / "questions", questions)
+        questions = questions_folder(work, demo=True)  # the demo's 4 territories
         with database(args.database, work) as url:
             t = time.perf_counter()
             queries, next_step = prepare(url, questions, args.phones, args.step, args.posts)
             print(f"préparation : {time.perf_counter() - t:.1f} s ({args.phones} places)")
             live_ms, wall_ms = query_floor(url, queries)
-            env = {
-                "DATABASE_URL": url,
-                "QUESTIONS_DIR": str(questions),
-                "LOAD_DEMO": "false",
-                "WORKSHOP_REFRESH_SECONDS": str(args.refresh),
-            }
+            refresh = {"WORKSHOP_REFRESH_SECONDS": str(args.refresh)}
             print(
                 f"{args.phones} téléphones (toutes les {args.refresh} s) + 1 écran "
                 f"(toutes les {max(1, min(3, args.refresh / 2)):g} s), étape « {args.step} », "
                 f"{args.database}, fenêtre mesurée {args.seconds:g} s"
             )
-            extra = ()
-            if args.post_script_gc != "config":
-                extra = ("--runner.postScriptGC", args.post_script_gc)
-            with serve(ROOT / "app.py", env, work / "app.log", extra) as (port, pid):
+            gc = args.post_script_gc
+            server = {
+                "timeout": 60,
+                "args": () if gc == "config" else ("--runner.postScriptGC", gc),
+            }
+            with running(url, questions, work / "app.log", settings=refresh, **server) as live:
                 screen = Client(queries[0])
                 phones = [Client(q) for q in queries[1:]]
-                app, moved = drive(port, pid, [screen, *phones], args.ramp, args.seconds, next_step)
+                app, moved = drive(live, [screen, *phones], args.ramp, args.seconds, next_step)
             app.label = f"atelier (GC {args.post_script_gc})"
             print(app.line())
             phone_times = sorted(t for c in phones for t in c.refresh_ms)
@@ -495,9 +399,10 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_floor:
                 floor_script = work / "floor.py"
                 floor_script.write_text(FLOOR_APP.format(interval=args.refresh))
-                with serve(floor_script, {}, work / "floor.log", extra) as (port, pid):
+                log = work / "floor.log"
+                with running(url, None, log, script=floor_script, **server) as live:
                     clients = [Client("") for _ in range(args.phones + 1)]
-                    floor, _ = drive(port, pid, clients, args.ramp, args.seconds)
+                    floor, _ = drive(live, clients, args.ramp, args.seconds)
                 floor.label = f"plancher (GC {args.post_script_gc})"
                 print(floor.line())
                 report_errors(clients)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,10 +70,12 @@ def start_server(
     timeout: float = 40,
     script: Path = ROOT / "app.py",
     settings: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
 ) -> Server:
     """Start the app (or another Streamlit `script`: bench/ runs its bare floors the same way)
     on a loopback port and wait until /_stcore/health answers. `questions_dir` None: the
-    shipped questions/; `settings`: more environment variables for the app."""
+    shipped questions/; `settings`: more environment variables for the app; `args`: more
+    `streamlit run` options (`--runner.postScriptGC`, `false`…)."""
     port = port or free_port()
     env = {
         **os.environ,
@@ -104,6 +106,7 @@ def start_server(
                 "none",
                 "--browser.gatherUsageStats",
                 "false",
+                *args,
             ],
             cwd=ROOT,
             env=env,
@@ -138,7 +141,7 @@ def stop(server: Server) -> None:
 
 @contextmanager
 def running(
-    database_url: str, questions_dir: Path, log: Path, **kwargs: object
+    database_url: str, questions_dir: Path | None, log: Path, **kwargs: object
 ) -> Iterator[Server]:
     server = start_server(database_url, questions_dir, log, **kwargs)  # type: ignore[arg-type]
     try:

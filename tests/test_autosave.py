@@ -227,7 +227,8 @@ def test_connections_go_back_to_the_pool_transactional(engine):
 def test_resume_section_is_the_part_of_the_answer_written_last(engine):
     """A new visit opens the part of the question answered (or changed) last, by the time the
     autosave wrote it; only the respondent may ask."""
-    from diagnostic.answering.respondent import AccessDenied, resume_section
+    from diagnostic.answering.respondent import resume_section
+    from diagnostic.errors import AccessDenied
 
     world = make_world(engine, n_participants=2)
     pid = world.participants[0].id

@@ -21,11 +21,12 @@ from diagnostic.analytics.bulk_scores import (
     scored_items,
 )
 from diagnostic.analytics.peers import peer_groups
-from diagnostic.answering.respondent import AccessDenied, record_answer, submit
+from diagnostic.answering.respondent import record_answer, submit
 from diagnostic.comparison import benchmark
 from diagnostic.comparison import service as cmp
 from diagnostic.consensus.meeting import forget
 from diagnostic.consensus.meeting import record as record_consensus
+from diagnostic.errors import AccessDenied
 from diagnostic.privacy.service import erase_campaign, erase_my_data
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
@@ -204,13 +205,15 @@ def test_territory_kind_and_population_band_are_copied(engine):
 
 
 def test_fingerprint_and_sql_floor(engine):
+    from bench.comparison_bench import group_by_statement  # the bench's floor
+
     world = make_world(engine, n_participants=3)
     answer_and_submit(engine, world, [2, 3, 4])
     with session_scope(engine) as s:
         count, consenting, last = store.fingerprint(s)
-        floor = store.sql_dimension_scores(s, dimensions={"ins_debat": "instances"})
+        floor = s.connection().execute(group_by_statement({"ins_debat": "instances"})).all()
     assert (count, consenting) == (2, 0) and last is not None
-    assert floor.iloc[0]["mean"] == pytest.approx(3.0)
+    assert [tuple(row[1:]) for row in floor] == [("instances", pytest.approx(3.0), 3)]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -155,9 +155,10 @@ def test_two_app_processes_share_one_postgresql_base(browser, tmp_path, mini_que
 def test_ten_respondents_at_once_every_answer_is_stored(tmp_path):
     """The small version of bench/load_test.py (50 sessions): ten browser contexts answer the
     shipped questionnaire at the same time; afterwards every answer is in the base."""
-    from bench.load_test import questions_folder, run_load
+    from bench.common import questions_folder
+    from bench.load_test import run_load
 
-    questions = questions_folder(tmp_path, ROOT / "questions")
+    questions = questions_folder(tmp_path)
     url = f"sqlite:///{tmp_path / 'load.db'}"
     report = run_load(url, questions, tmp_path, sessions=10, answers=3, timeout_s=300)
     log = (tmp_path / "server.log").read_text(errors="replace")[-3000:]

@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
 from diagnostic.accounts import access, journal
+from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import (
     ANONYMOUS,
     PAGES,
@@ -649,8 +650,8 @@ def entry_points(world: World) -> dict[str, Callable[[Actor], Any]]:
         ),
         "coordination.campaigns": lambda x: coordination.campaigns(eng, x, b.territory_id),
         "coordination.structures": lambda x: coordination.structures(eng, x, b.territory_id),
-        "coordination.load_campaign": lambda x: coordination.load_campaign(
-            eng, x, b.campaign_id, Action.TERRITORY_VIEW
+        "guard.require_campaign": lambda x: require_campaign(
+            eng, x, Action.TERRITORY_VIEW, b.campaign_id
         ),
         "coordination.create_campaign": lambda x: coordination.create_campaign(
             eng,

@@ -3,13 +3,12 @@ every answer reaches the database. The 50- and 150-session runs are in bench/loa
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
-
 
 def test_twenty_simultaneous_sessions_lose_no_answer(tmp_path):
-    from bench.load_test import questions_folder, run_load
+    from bench.common import questions_folder
+    from bench.load_test import run_load
 
-    questions = questions_folder(tmp_path, ROOT / "questions")
+    questions = questions_folder(tmp_path)
     url = f"sqlite:///{tmp_path / 'load.db'}"
     report = run_load(
         url, questions, tmp_path, sessions=20, answers=2, timeout_s=180, client="websocket"

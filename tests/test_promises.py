@@ -18,11 +18,11 @@ import pytest
 from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.respondent import AccessDenied, my_answers
+from diagnostic.answering.respondent import my_answers
 from diagnostic.answering.responses import normalize
 from diagnostic.campaigns import coordination
 from diagnostic.campaigns.export import DESCRIBING, campaign_export
-from diagnostic.errors import StoreError
+from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.privacy.service import notice, promises
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.service import (

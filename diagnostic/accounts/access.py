@@ -8,8 +8,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
-from diagnostic.errors import AccessDenied, StoreError
+from diagnostic.accounts.permissions import Action, Actor, require
+from diagnostic.errors import StoreError
 from diagnostic.settings import Settings
 from diagnostic.store import accounts
 from diagnostic.store.audit import record
@@ -51,8 +51,7 @@ def actor_for_user(engine: Engine, user_id: int) -> Actor | None:
 
 
 def list_accounts(engine: Engine, actor: Actor) -> list[User]:
-    if not can(actor, Action.USERS_MANAGE):
-        raise AccessDenied("réservé aux administrateur·rices")
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         return accounts.list_users(session)
 
@@ -60,8 +59,7 @@ def list_accounts(engine: Engine, actor: Actor) -> list[User]:
 def create_account(
     engine: Engine, actor: Actor, *, email: str, name: str, password: str, is_admin: bool
 ) -> User:
-    if not can(actor, Action.USERS_MANAGE):
-        raise AccessDenied("réservé aux administrateur·rices")
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         user = accounts.create_user(
             session, email=email, name=name, password=password, is_admin=is_admin
@@ -71,8 +69,7 @@ def create_account(
 
 
 def grant_role(engine: Engine, actor: Actor, *, user_id: int, territory_id: int, role: str) -> None:
-    if not can(actor, Action.USERS_MANAGE):
-        raise AccessDenied("réservé aux administrateur·rices")
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         accounts.grant(
             session, user_id=user_id, territory_id=territory_id, role=role, actor=actor.label()
@@ -90,11 +87,6 @@ def sign_in_sso(engine: Engine, *, email: str | None, verified: bool | None = No
         user = accounts.authenticate_sso(session, email=email or "")
         assert user.id is not None
         return user.id
-
-
-def _require_admin(actor: Actor) -> None:
-    if not can(actor, Action.USERS_MANAGE):
-        raise AccessDenied("réservé aux administrateur·rices")
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,7 @@ class AccountView:
 
 def accounts_overview(engine: Engine, actor: Actor) -> list[AccountView]:
     """Every account with its memberships (territory names and roles), for the admins."""
-    _require_admin(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         users = accounts.list_users(session)
         rows = accounts.memberships(session)
@@ -183,7 +175,7 @@ def revoke_role(
     engine: Engine, actor: Actor, *, user_id: int, territory_id: int, role: str
 ) -> None:
     """Take a role on a territory away from an account (effective at its next rerun)."""
-    _require_admin(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         accounts.revoke(
             session, user_id=user_id, territory_id=territory_id, role=role, actor=actor.label()
@@ -192,14 +184,14 @@ def revoke_role(
 
 def reset_password(engine: Engine, actor: Actor, *, user_id: int, password: str) -> None:
     """Set a temporary password chosen by the admin (length policy applies; lockout lifted)."""
-    _require_admin(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         accounts.set_password(session, user_id=user_id, password=password, actor=actor.label())
 
 
 def set_account_active(engine: Engine, actor: Actor, *, user_id: int, active: bool) -> None:
     """Deactivate or reactivate an account; an admin cannot deactivate their own account."""
-    _require_admin(actor)
+    require(actor, Action.USERS_MANAGE)
     if not active and user_id == actor.user_id:
         raise StoreError("vous ne pouvez pas désactiver votre propre compte")
     with session_scope(engine) as session:
@@ -208,6 +200,6 @@ def set_account_active(engine: Engine, actor: Actor, *, user_id: int, active: bo
 
 def unlock_account(engine: Engine, actor: Actor, *, user_id: int) -> None:
     """Lift the temporary lockout of an account after too many failed sign-ins."""
-    _require_admin(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         accounts.unlock(session, user_id=user_id, actor=actor.label())

@@ -7,8 +7,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
-from diagnostic.errors import AccessDenied
+from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.exports import TIMEZONE, Export, export
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
@@ -64,16 +63,11 @@ def _details(details: dict[str, Any] | None) -> str:
     return ", ".join(f"{k} : {v}" for k, v in sorted((details or {}).items()))
 
 
-def _require(actor: Actor) -> None:
-    if not can(actor, Action.USERS_MANAGE):
-        raise AccessDenied("réservé aux administrateur·rices")
-
-
 def audit_log(
     engine: Engine, actor: Actor, *, actions: list[str] | None = None, limit: int = 200
 ) -> pd.DataFrame:
     """The latest events, newest first, one row each: date, actor, action, target, details."""
-    _require(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         events = audit.recent_events(session, limit=limit, actions=actions)
     rows = [
@@ -93,7 +87,7 @@ def audit_log(
 
 def logged_actions(engine: Engine, actor: Actor) -> list[str]:
     """The action codes present in the log, for the filter."""
-    _require(actor)
+    require(actor, Action.USERS_MANAGE)
     with session_scope(engine) as session:
         return audit.event_actions(session)
 

@@ -118,6 +118,11 @@ def can(
 
 
 NO_ACCESS = "vous n'avez pas accès à ce territoire"
+# What a refusal says, by action (NO_ACCESS for the others): nothing of other people's data.
+REFUSALS: dict[Action, str] = {
+    Action.USERS_MANAGE: "réservé aux administrateur·rices",
+    Action.ANSWER_OWN: "accès refusé",
+}
 
 
 def require(
@@ -126,11 +131,11 @@ def require(
     *,
     territory_id: int | None = None,
     participant_id: int | None = None,
-    message: str = NO_ACCESS,
+    message: str | None = None,
 ) -> None:
-    """`can`, or AccessDenied with a French message that says nothing of other people's data."""
+    """`can`, or AccessDenied with `message` (by default the action's refusal, REFUSALS)."""
     if not can(actor, action, territory_id=territory_id, participant_id=participant_id):
-        raise AccessDenied(message)
+        raise AccessDenied(message or REFUSALS.get(action, NO_ACCESS))
 
 
 @dataclass(frozen=True)

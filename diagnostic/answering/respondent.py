@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.answering.responses import Progress, normalize, progress
-from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
+from diagnostic.errors import DiagnosticError, StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import answers as answer_store
@@ -82,8 +82,7 @@ def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> I
 
 def my_answers(engine: Engine, actor: Actor, participant_id: int) -> dict[str, dict[str, Any]]:
     """The respondent's own answers, by question id."""
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with read_scope(engine) as session:
         return answer_store.answers_of(session, participant_id=participant_id)
 
@@ -93,8 +92,7 @@ def resume_section(
 ) -> str | None:
     """The id of the part holding the question the respondent answered last, where a new visit
     resumes; None before any answer (or when that question left the questionnaire)."""
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with read_scope(engine) as session:
         question_id = answer_store.last_answered(session, participant_id=participant_id)
     if question_id is None:
@@ -106,8 +104,7 @@ def resume_section(
 
 
 def is_submitted(engine: Engine, actor: Actor, participant_id: int) -> bool:
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with read_scope(engine) as session:
         participant = session.get(Participant, participant_id)
         return participant is not None and participant.submitted_at is not None
@@ -130,8 +127,7 @@ def record_answer(
     never duplicate it); then AnswerNotSaved tells the page to keep the answer and send it
     again later: an answer is never silently dropped.
     """
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     question = questionnaire.question(question_id)
     answer = normalize(questionnaire, question, raw)
     for attempt in range(1, attempts + 1):
@@ -154,8 +150,7 @@ def submit(
     engine: Engine, actor: Actor, questionnaire: Questionnaire, participant_id: int
 ) -> Progress:
     """Submit when every required shown question is answered; returns the progress either way."""
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with session_scope(engine) as session:
         _check_open(session, participant_id)
         answers = answer_store.answers_of(session, participant_id=participant_id)

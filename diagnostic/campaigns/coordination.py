@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.accounts.guard import require_campaign, require_participant
+from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.answering.responses import progress
 from diagnostic.comparison.benchmark import refresh_campaign
-from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
@@ -21,11 +21,6 @@ from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign, Participant, Territory
 from diagnostic.vocabulary import ROLE_LABELS
-
-
-def _require(actor: Actor, action: Action, territory_id: int | None = None) -> None:
-    if not can(actor, action, territory_id=territory_id):
-        raise AccessDenied("vous n'avez pas accès à ce territoire")
 
 
 def invitation_link(public_url: str, token: str) -> str:
@@ -53,7 +48,7 @@ def create_territory(
     communes: Iterable[tuple[str, str | None]],
 ) -> Territory:
     """Create a territory and make its creator its coordinator."""
-    _require(actor, Action.TERRITORY_CREATE)
+    require(actor, Action.TERRITORY_CREATE)
     with session_scope(engine) as session:
         territory = territory_store.create_territory(
             session,
@@ -69,24 +64,15 @@ def create_territory(
 
 
 def structures(engine: Engine, actor: Actor, territory_id: int) -> list[Territory]:
-    _require(actor, Action.TERRITORY_VIEW, territory_id)
+    require(actor, Action.TERRITORY_VIEW, territory_id=territory_id)
     with session_scope(engine) as session:
         return territory_store.structures(session, territory_id=territory_id)
 
 
 def campaigns(engine: Engine, actor: Actor, territory_id: int) -> list[Campaign]:
-    _require(actor, Action.TERRITORY_VIEW, territory_id)
+    require(actor, Action.TERRITORY_VIEW, territory_id=territory_id)
     with session_scope(engine) as session:
         return campaign_store.campaigns_of(session, territory_ids={territory_id})
-
-
-def load_campaign(engine: Engine, actor: Actor, campaign_id: int, action: Action) -> Campaign:
-    """A campaign the actor may act on; the same refusal whether it exists or not."""
-    with session_scope(engine) as session:
-        campaign = campaign_store.get_campaign(session, campaign_id=campaign_id)
-    if campaign is None or not can(actor, action, territory_id=campaign.territory_id):
-        raise AccessDenied("campagne introuvable ou inaccessible")
-    return campaign
 
 
 def create_campaign(
@@ -102,7 +88,7 @@ def create_campaign(
     """Create and open a campaign. `named_answers`: the coordination will see individual
     answers with the respondents' names (announced on their introduction); pseudonymous by
     default."""
-    _require(actor, Action.TERRITORY_MANAGE, territory_id)
+    require(actor, Action.TERRITORY_MANAGE, territory_id=territory_id)
     with session_scope(engine) as session:
         campaign = campaign_store.create_campaign(
             session,
@@ -124,7 +110,7 @@ def create_campaign(
 
 def set_named_answers(engine: Engine, actor: Actor, *, campaign_id: int, named: bool) -> Campaign:
     """Switch named answers on or off, only while nobody has answered (StoreError after)."""
-    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as session:
         return campaign_store.set_named_answers(
             session, campaign_id=campaign_id, named=named, actor=actor.label()
@@ -132,7 +118,7 @@ def set_named_answers(engine: Engine, actor: Actor, *, campaign_id: int, named: 
 
 
 def campaign_has_answers(engine: Engine, actor: Actor, campaign_id: int) -> bool:
-    load_campaign(engine, actor, campaign_id, Action.TERRITORY_VIEW)
+    require_campaign(engine, actor, Action.TERRITORY_VIEW, campaign_id)
     with session_scope(engine) as session:
         return campaign_store.has_answers(session, campaign_id=campaign_id)
 
@@ -154,7 +140,7 @@ def invite(
     public_url: str,
 ) -> NewInvitation:
     """Add a participant and return their personal link (shown once, then only re-issued)."""
-    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as session:
         participant, token = campaign_store.add_participant(
             session, campaign_id=campaign_id, role=role, structure_id=structure_id, name=name
@@ -172,7 +158,7 @@ def invite(
 
 def reissue(engine: Engine, actor: Actor, *, participant_id: int, public_url: str) -> NewInvitation:
     """A new link for a participant; the previous one stops working."""
-    participant = _participant(engine, actor, participant_id)
+    participant = require_participant(engine, actor, Action.TERRITORY_MANAGE, participant_id)
     with session_scope(engine) as session:
         token = campaign_store.reissue_token(
             session, participant_id=participant_id, actor=actor.label()
@@ -181,34 +167,25 @@ def reissue(engine: Engine, actor: Actor, *, participant_id: int, public_url: st
 
 
 def reopen_participant(engine: Engine, actor: Actor, *, participant_id: int) -> None:
-    _participant(engine, actor, participant_id)
+    require_participant(engine, actor, Action.TERRITORY_MANAGE, participant_id)
     with session_scope(engine) as session:
         again = campaign_store.reopen(session, participant_id=participant_id, actor=actor.label())
         refresh_campaign(session, campaign_id=again.campaign_id)  # no longer counted
 
 
 def set_campaign_status(engine: Engine, actor: Actor, *, campaign_id: int, status: str) -> None:
-    load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as session:
         campaign_store.set_status(
             session, campaign_id=campaign_id, status=status, actor=actor.label()
         )
 
 
-def _participant(engine: Engine, actor: Actor, participant_id: int) -> Participant:
-    with session_scope(engine) as session:
-        participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise AccessDenied("participant introuvable ou inaccessible")
-    load_campaign(engine, actor, participant.campaign_id, Action.TERRITORY_MANAGE)
-    return participant
-
-
 def participation(
     engine: Engine, actor: Actor, campaign_id: int, questions_dir: Path
 ) -> pd.DataFrame:
     """One row per participant: who, where, how far, submitted or not."""
-    campaign = load_campaign(engine, actor, campaign_id, Action.TERRITORY_VIEW)
+    campaign = require_campaign(engine, actor, Action.TERRITORY_VIEW, campaign_id)
     questionnaire = get_questionnaire(
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
     )

@@ -12,7 +12,8 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.accounts.guard import require_campaign
+from diagnostic.accounts.permissions import Action, Actor
 from diagnostic.analytics.bulk_scores import (
     LevelCounts,
     dimension_rows,
@@ -20,7 +21,6 @@ from diagnostic.analytics.bulk_scores import (
     population_band,
     scored_items,
 )
-from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
 from diagnostic.settings import get_settings
@@ -202,13 +202,10 @@ def set_consent(engine: Engine, actor: Actor, *, campaign_id: int, consent: bool
     Only the territory's coordination may decide. The benchmark rows change in the same
     transaction, so a withdrawn territory leaves every peer aggregate immediately.
     """
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as session:
         campaign = session.get(Campaign, campaign_id)
-        if campaign is None or not can(
-            actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id
-        ):
-            raise AccessDenied("campagne introuvable ou inaccessible")
-        if campaign.benchmark_consent == consent:
+        if campaign is None or campaign.benchmark_consent == consent:  # None: erased meanwhile
             return
         campaign.benchmark_consent = consent
         session.add(campaign)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.accounts.guard import require_campaign
+from diagnostic.accounts.permissions import Action, Actor
 from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.comparison.benchmark import refresh_campaign
-from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.results.service import CampaignResults
 from diagnostic.store import consensus as consensus_store
 from diagnostic.store.engine import session_scope
-from diagnostic.store.models import Campaign
 
 MAX_RATIONALE = 2000
 
@@ -47,16 +46,6 @@ def agenda(results: CampaignResults) -> pd.DataFrame:
     return items[columns].reset_index(drop=True)
 
 
-def _campaign(engine: Engine, actor: Actor, campaign_id: int) -> Campaign:
-    with session_scope(engine) as s:
-        campaign = s.get(Campaign, campaign_id)
-    if campaign is None or not can(
-        actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id
-    ):
-        raise AccessDenied("campagne introuvable ou inaccessible")
-    return campaign
-
-
 def record(
     engine: Engine,
     actor: Actor,
@@ -69,7 +58,7 @@ def record(
     rationale: str,
 ) -> None:
     """Store the level the group agreed for one item, with its rationale (checked first)."""
-    _campaign(engine, actor, campaign_id)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     question = questionnaire.question(question_id)
     if not question.scored:
         raise AnswerError("seuls les items notés reçoivent un niveau de consensus")
@@ -95,7 +84,7 @@ def record(
 
 def forget(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> None:
     """Remove an agreed level: the item goes back to the individual answers."""
-    _campaign(engine, actor, campaign_id)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as s:
         consensus_store.delete_consensus(
             s, campaign_id=campaign_id, question_id=question_id, actor=actor.label()
@@ -105,7 +94,7 @@ def forget(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) 
 
 def rationale_of(engine: Engine, actor: Actor, *, campaign_id: int, question_id: str) -> str:
     """The recorded rationale of an item ("" when none)."""
-    _campaign(engine, actor, campaign_id)
+    require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as s:
         frame = consensus_store.consensus_frame(s, campaign_id=campaign_id)
     row = frame.loc[frame["question_id"] == question_id]

@@ -12,8 +12,8 @@ import pandas as pd
 from ruamel.yaml import YAML
 from sqlalchemy import Engine
 
-from diagnostic.accounts.permissions import Action, Actor, can
-from diagnostic.campaigns.coordination import load_campaign
+from diagnostic.accounts.guard import require_campaign, require_participant
+from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.exports import Export, export
@@ -155,14 +155,9 @@ class MyData:
 ANSWER_COLUMNS = ["Partie", "Question", "Réponse", "Valeur enregistrée", "Modifiée le"]
 
 
-def _require_own(actor: Actor, participant_id: int) -> None:
-    if not can(actor, Action.ANSWER_OWN, participant_id=participant_id):
-        raise AccessDenied("accès refusé")
-
-
 def my_data(engine: Engine, actor: Actor, q: Questionnaire, participant_id: int) -> MyData:
     """The respondent's own data: their invitation and every answer with its question's text."""
-    _require_own(actor, participant_id)
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with session_scope(engine) as session:
         participant = session.get(Participant, participant_id)
         if participant is None:
@@ -235,7 +230,7 @@ def export_my_data(
 
 def erase_my_data(engine: Engine, actor: Actor, participant_id: int) -> int:
     """A respondent's erasure request: answers deleted, name removed, link revoked."""
-    _require_own(actor, participant_id)
+    require(actor, Action.ANSWER_OWN, participant_id=participant_id)
     with session_scope(engine) as session:
         erased = privacy_store.erase_participant(
             session, participant_id=participant_id, actor=actor.label(), action="privacy.erase_self"
@@ -250,11 +245,7 @@ def erase_my_data(engine: Engine, actor: Actor, participant_id: int) -> int:
 
 def erase_participant(engine: Engine, actor: Actor, participant_id: int) -> int:
     """A coordinator erases one respondent (answers and name; the link stops working)."""
-    with session_scope(engine) as session:
-        participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise AccessDenied("participant introuvable ou inaccessible")
-    load_campaign(engine, actor, participant.campaign_id, Action.TERRITORY_MANAGE)
+    participant = require_participant(engine, actor, Action.TERRITORY_MANAGE, participant_id)
     with session_scope(engine) as session:
         erased = privacy_store.erase_participant(
             session, participant_id=participant_id, actor=actor.label(), action="participant.erase"
@@ -267,7 +258,7 @@ def erase_campaign(
     engine: Engine, actor: Actor, campaign_id: int, confirmation: str
 ) -> privacy_store.CampaignErasure:
     """Delete a whole campaign once the coordinator has typed its exact title."""
-    campaign = load_campaign(engine, actor, campaign_id, Action.TERRITORY_MANAGE)
+    campaign = require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     if confirmation.strip() != campaign.title.strip():
         raise StoreError(
             f"confirmation incorrecte : recopiez exactement le titre « {campaign.title} » "

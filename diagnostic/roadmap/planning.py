@@ -7,32 +7,23 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import Action as Permission
-from diagnostic.accounts.permissions import Actor, can
+from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.responses import AnswerError, clean_text
-from diagnostic.errors import AccessDenied
 from diagnostic.results.service import CampaignResults
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
 from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
-from diagnostic.store.models import Campaign
 
 LIMITS = {"title": 300, "description": 4000, "owner": 200, "indicator": 500}
 
 
-def _campaign(engine: Engine, actor: Actor, campaign_id: int, need: Permission) -> Campaign:
-    with session_scope(engine) as s:
-        campaign = s.get(Campaign, campaign_id)
-    if campaign is None or not can(actor, need, territory_id=campaign.territory_id):
-        raise AccessDenied("campagne introuvable ou inaccessible")
-    return campaign
-
-
 def plan(engine: Engine, actor: Actor, campaign_id: int) -> list[PlanItem]:
     """The stored action plan (readable by whoever reads the results)."""
-    _campaign(engine, actor, campaign_id, Permission.RESULTS_VIEW)
+    require_campaign(engine, actor, Permission.RESULTS_VIEW, campaign_id)
     with session_scope(engine) as s:
         return roadmap_store.plan_items(s, campaign_id=campaign_id)
 
@@ -48,7 +39,7 @@ def regenerate(
 
     Returns how many rows were added, updated and removed.
     """
-    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
     proposals, _ = propose(results, actions)
     with session_scope(engine) as s:
         change = merge_plan(roadmap_store.plan_items(s, campaign_id=campaign_id), proposals)
@@ -88,7 +79,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 def edit(engine: Engine, actor: Actor, campaign_id: int, item_id: int, **fields: Any) -> None:
     """Change an action; the change survives every regeneration."""
-    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as s:
         roadmap_store.edit_item(
             s, campaign_id=campaign_id, item_id=item_id, fields=_clean(fields), actor=actor.label()
@@ -100,7 +91,7 @@ def add(
 ) -> int:
     """Write a new action by hand (or from a workshop, whose facilitator may add proposals)."""
     need = Permission.WORKSHOP_RUN if origin == "atelier" else Permission.TERRITORY_MANAGE
-    _campaign(engine, actor, campaign_id, need)
+    require_campaign(engine, actor, need, campaign_id)
     with session_scope(engine) as s:
         return roadmap_store.add_item(
             s, campaign_id=campaign_id, fields=_clean(fields), origin=origin, actor=actor.label()
@@ -108,13 +99,13 @@ def add(
 
 
 def move(engine: Engine, actor: Actor, campaign_id: int, item_id: int, step: int) -> None:
-    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as s:
         roadmap_store.move_item(s, campaign_id=campaign_id, item_id=item_id, step=step)
 
 
 def remove(engine: Engine, actor: Actor, campaign_id: int, item_id: int) -> None:
-    _campaign(engine, actor, campaign_id, Permission.TERRITORY_MANAGE)
+    require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
     with session_scope(engine) as s:
         roadmap_store.delete_item(s, campaign_id=campaign_id, item_id=item_id, actor=actor.label())
 
@@ -129,7 +120,7 @@ def draft(
     min_group_size: int | None = None,
 ) -> RoadmapDraft:
     """Everything the roadmap document shows: the plan without set-aside actions, by axis."""
-    campaign = _campaign(engine, actor, campaign_id, Permission.RESULTS_VIEW)
+    campaign = require_campaign(engine, actor, Permission.RESULTS_VIEW, campaign_id)
     items = plan(engine, actor, campaign_id)
     order = {s.id: i for i, s in enumerate(results.questionnaire.sections)}
     kept = sorted(

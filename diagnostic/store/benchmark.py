@@ -10,14 +10,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sqlalchemy import (
-    Float,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
-    literal_column,
     or_,
     select,
     update,
@@ -506,42 +503,6 @@ def fingerprint(session: Session) -> tuple[object, ...]:
         func.max(_T.c.refreshed_at),
     )
     return tuple(session.connection().execute(stmt).one())
-
-
-def sql_dimension_scores(
-    session: Session, *, dimensions: dict[str, str], campaign_ids: Sequence[int] | None = None
-) -> pd.DataFrame:
-    """The database's own GROUP BY campaign x dimension (mean level of submitted answers).
-
-    Not what the app shows (no item weighting, no consensus, no scale check): the floor that
-    `bench/comparison_bench.py` compares a full rebuild (all campaigns) and a refresh (one
-    campaign) with. `dimensions`: question -> dimension. Columns: campaign_id, dimension_id,
-    mean, n.
-    """
-    stmt = sql_dimension_scores_statement(dimensions=dimensions, campaign_ids=campaign_ids)
-    return _frame(session, stmt, ["campaign_id", "dimension_id", "mean", "n"])
-
-
-def sql_dimension_scores_statement(
-    *, dimensions: dict[str, str], campaign_ids: Sequence[int] | None = None
-) -> Any:
-    """sql_dimension_scores' statement. The mean is cast to float in SQL (PostgreSQL's avg of
-    integers is a numeric, read as Decimal)."""
-    dim = case(dimensions, value=Answer.question_id, else_=literal_column("NULL"))
-    stmt = (
-        select(
-            Participant.campaign_id,
-            dim.label("dimension_id"),
-            cast(func.avg(Answer.level), Float),
-            func.count(Answer.level),
-        )
-        .join(Participant, Participant.id == Answer.participant_id)  # type: ignore[arg-type]
-        .where(Participant.submitted_at.is_not(None), dim.is_not(None))  # type: ignore[union-attr]
-        .group_by(Participant.campaign_id, dim)
-    )
-    if campaign_ids is not None:
-        stmt = stmt.where(Participant.campaign_id.in_(list(campaign_ids)))  # type: ignore[attr-defined]
-    return stmt
 
 
 def territory_names(session: Session, *, ids: Iterable[int]) -> dict[int, str]:
