@@ -12,7 +12,6 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Le
 from pydantic import BaseModel, ValidationError
 
 from diagnostic.questionnaire import messages as m
@@ -86,6 +85,9 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int:
     return line
 
 
+Where = Callable[[tuple[Any, ...]], str]
+
+
 def key_path(data: Any, skip: set[str] | frozenset[str] = frozenset()) -> Where:
     """Where, as a readable French path such as « d4_instances » › « d4_codir » › levels: an
     item of a list is named by its id (or name), and the keys in `skip` are left out."""
@@ -109,8 +111,6 @@ def key_path(data: Any, skip: set[str] | frozenset[str] = frozenset()) -> Where:
     return where
 
 
-Where = Callable[[tuple[Any, ...]], str]
-
 # Pydantic adds the member of a union that failed to the location: not a key of the file.
 _UNION_TAGS = {"str", "int", "list[union[str,int]]"}
 
@@ -127,14 +127,15 @@ def schema_problems(
 
     `where(loc)` names the place of an error; `kinds` names the enum fields that hold a type
     (« type de question »), reported as an unknown type rather than a value not allowed."""
-    problems = set()
+    problems: set[Problem] = set()
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
         message, values = _schema_message(err, loc, model, kinds or {})
-        place = loc[:-1] if err["type"] in {"missing", "extra_forbidden"} else loc
-        if err["type"] == "missing":
-            loc = place
-        problems.add(message.at(name, line_of(data, loc), where(place), **values))
+        # A rule of a model is placed at the model; an error of a field, at the model holding it
+        # (the message names the field), and on the field's line unless it is missing.
+        place = loc if message.code == err["type"] else loc[:-1]
+        line = line_of(data, place if err["type"] == "missing" else loc)
+        problems.add(message.at(name, line, where(place), **values))
     return sorted(problems, key=lambda p: (p.line, str(p)))
 
 
@@ -253,8 +254,8 @@ def _choices(kind: Any) -> str:
 
 
 def _range(metadata: list[Any]) -> str:
-    low = next((x.ge for x in metadata if isinstance(x, Ge)), None)
-    high = next((x.le for x in metadata if isinstance(x, Le)), None)
+    low = next((x.ge for x in metadata if hasattr(x, "ge")), None)  # annotated_types.Ge
+    high = next((x.le for x in metadata if hasattr(x, "le")), None)
     if low is not None and high is not None:
         return f"de {low} à {high}"
     if low is not None:

@@ -160,7 +160,7 @@ class Questionnaire(Strict):
     version: Annotated[
         str,
         StringConstraints(pattern=r"^[0-9A-Za-z._-]+$"),
-        Form('lettres sans accent, chiffres, points, tirets ou _, entre guillemets (ex. "2026.1")'),
+        Form('des lettres sans accent, chiffres, points, tirets ou _ (ex. "2026.1")'),
     ]
     title: Text
     description: str | None = None
