@@ -17,13 +17,13 @@ from diagnostic.answering.responses import (
     normalize,
 )
 from diagnostic.questionnaire import (
-    Problem,
     Question,
     Questionnaire,
     QuestionnaireError,
     QuestionType,
 )
-from diagnostic.questionnaire.loader import line_of
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.loader import key_path, schema_problems
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
 from diagnostic.questionnaire.source import load_yaml
@@ -96,37 +96,15 @@ def load_demo_file(questions_dir: Path) -> DemoFile:
 
 def parse_demo_file(data: Any, name: str) -> DemoFile:
     """A parsed demo territories file, validated against its schema."""
+    if not isinstance(data, dict):
+        expected = "des territoires de démonstration (clés accounts, territories…)"
+        raise m.NOT_A_MAPPING.fail(name, 1, expected=expected)
     try:
         return DemoFile.model_validate(as_plain(data))
     except ValidationError as exc:
         raise QuestionnaireError(
-            [Problem(name, line_of(data, tuple(e["loc"])), _message(e)) for e in exc.errors()]
+            schema_problems(exc, DemoFile, data, name, key_path(data))
         ) from None
-
-
-_MESSAGES = {
-    "missing": "champ obligatoire manquant",
-    "extra_forbidden": "champ inconnu (faute de frappe ?)",
-    "string_type": "doit être un texte",
-    "int_type": "doit être un nombre entier",
-    "int_parsing": "doit être un nombre entier",
-    "float_type": "doit être un nombre",
-    "float_parsing": "doit être un nombre",
-    "bool_type": "doit valoir true ou false",
-    "bool_parsing": "doit valoir true ou false",
-    "list_type": "doit être une liste (lignes commençant par « - »)",
-    "dict_type": "doit être une table de clés: valeurs",
-    "model_type": "doit être une table de clés: valeurs",
-}
-
-
-def _message(err: Any) -> str:
-    """A French message for one pydantic error of the demo file."""
-    loc = [p for p in err["loc"] if not isinstance(p, int) and p not in {"str", "int"}]
-    what = _MESSAGES.get(err["type"], f"valeur invalide ({err.get('input')!r})")
-    if not loc:
-        return f"le fichier {what} (clés accounts, territories…)"
-    return f"« {loc[-1]} » : {what}"
 
 
 @dataclass

@@ -44,7 +44,10 @@ def test_validate_bad_files_prints_one_line_per_problem(capsys, tmp_path):
     assert code == 1
     lines = out.strip().splitlines()
     assert lines[0].startswith(f"{bad}:") and "type de question inconnu « classement »" in lines[0]
-    assert lines[1] == f"{empty}:1: le fichier est vide"
+    assert lines[1] == (
+        f"{empty}:1: le fichier est vide — écrivez-y les clés attendues (voir questions/README.md) "
+        "ou retirez-le du dossier [YAML-012]"
+    )
     assert "valide" in lines[2]
     assert "Traceback" not in out + err
 
@@ -98,11 +101,14 @@ def test_validate_without_argument_reports_a_broken_file_with_its_line(
     problems = [line for line in out.splitlines() if line.startswith(f"{renamed}:")]
     assert problems == [
         f"{renamed}:3: « gouvernance » : « d1_ancien » ne figure dans aucune version du "
-        "questionnaire",
+        "questionnaire — écrivez à gauche l'identifiant de la question dans une version passée "
+        "[RENOMME-003]",
         f"{renamed}:3: « gouvernance » : « d1_inexistant » ne figure pas dans la dernière "
-        "version du questionnaire",
+        "version du questionnaire — écrivez à droite l'identifiant de la question dans la "
+        "dernière version [RENOMME-004]",
         f"{renamed}:4: questionnaire inconnu « inconnu » (questionnaires : gouvernance, "
-        "gouvernance_court)",
+        "gouvernance_court) — écrivez l'identifiant (id) de l'un de ces questionnaires "
+        "[RENOMME-002]",
     ]
     assert out.strip().splitlines()[-1].endswith(": 1 fichier en erreur")
     assert "Traceback" not in out + err
@@ -117,8 +123,13 @@ def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, t
     demo.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out, _ = run(capsys, "validate", str(demo))
     assert code == 1
-    assert f"{demo}:{story + 1}: « histoire » : champ inconnu (faute de frappe ?)" in out
-    assert "« story » : champ obligatoire manquant" in out
+    territory = "territories › « Communauté de communes du Val de Loir »"
+    assert (
+        f"{demo}:{story + 1}: {territory} : champ inconnu « histoire » — corrigez son nom "
+        "(faute de frappe ?) ou retirez-le ; champs permis ici : name, code, kind, population, "
+        "story, communes, campaign, profile, participants, benchmark_consent [CHAMP-003]"
+    ) in out
+    assert f"{territory} : champ obligatoire manquant : « story »" in out
     assert "Field required" not in out and "Extra inputs" not in out
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from diagnostic.questionnaire import QuestionnaireError, QuestionType, load_questionnaire
+from diagnostic.questionnaire.source import load_yaml
 from diagnostic.roadmap.library import (
     Horizon,
     ReferenceKind,
+    cited_reference_problems,
     load_actions,
     load_references,
-    missing_references,
     parse_actions,
     parse_references,
 )
@@ -86,7 +87,8 @@ def test_unknown_trigger_item_is_reported_with_its_line() -> None:
     problems = _problems(_actions("- {item: ins_inconnue, level_at_most: 2}"))
     assert problems == [
         "actions.yaml:6: action « instituer_codir » : le déclencheur renvoie à une question "
-        "inconnue « ins_inconnue »"
+        "inconnue « ins_inconnue » — écrivez l'identifiant d'une question du questionnaire "
+        "« mini » [ACTION-003]"
     ]
 
 
@@ -94,15 +96,15 @@ def test_trigger_item_must_be_listed_in_items() -> None:
     problems = _problems(_actions("- {item: ins_debat, level_at_most: 2}", items="[ins_codir]"))
     assert problems == [
         "actions.yaml:6: action « instituer_codir » : la question « ins_debat » du déclencheur "
-        "manque dans items"
+        "manque dans items — ajoutez « ins_debat » à la liste items de l'action [ACTION-004]"
     ]
 
 
 def test_unknown_reference() -> None:
     problems = _problems(_actions("- {item: ins_codir, level_at_most: 2}", references="[absent]"))
     assert problems == [
-        "actions.yaml:14: action « instituer_codir » : repère inconnu « absent » "
-        "(voir questions/references.yaml)"
+        "actions.yaml:14: action « instituer_codir » : repère inconnu « absent » — "
+        "ajoutez-le à questions/references.yaml ou corrigez l'identifiant [REPERE-002]"
     ]
 
 
@@ -197,7 +199,10 @@ def test_missing_field_and_duplicate_action() -> None:
     missing = one.replace("    indicator: Nombre de séances tenues\n", "")
     assert any("champ obligatoire manquant : « indicator »" in p for p in _problems(missing))
     twice = one + one.removeprefix("actions:\n")
-    assert _problems(twice) == ["actions.yaml:15: action « instituer_codir » en double"]
+    assert _problems(twice) == [
+        "actions.yaml:15: action « instituer_codir » en double (déjà utilisée ligne 2) — changez "
+        "l'un des deux identifiants : chacun doit être unique [CHAMP-017]"
+    ]
 
 
 def test_yaml_syntax_error_has_a_line() -> None:
@@ -288,12 +293,21 @@ def test_duplicate_reference() -> None:
         parse_references(text, "refs.yaml")
 
 
-def test_missing_references_lists_unknown_ids_by_question() -> None:
-    assert missing_references(MINI, []) == {}
-    full = load_questionnaire(QUESTIONS / "questionnaires" / "gouvernance.yaml")
-    missing = missing_references(full, ["pacte_gouvernance"])
-    assert "pacte_gouvernance" not in {r for refs in missing.values() for r in refs}
-    assert "conference_maires" in missing["ctx_conference_maires"]
+def test_references_cited_by_questions_must_exist_each_on_its_line() -> None:
+    path = QUESTIONS / "questionnaires" / "gouvernance.yaml"
+    full = load_questionnaire(path)
+    _, data = load_yaml(path)
+    assert cited_reference_problems(MINI, [], data, "q.yaml") == []
+    problems = cited_reference_problems(full, ["pacte_gouvernance"], data, str(path))
+    assert "pacte_gouvernance" not in {str(p) for p in problems}
+    [problem] = [p for p in problems if "« ctx_conference_maires »" in str(p)]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = lines.index("      - id: ctx_conference_maires")
+    line = next(i for i in range(start, len(lines)) if "references:" in lines[i]) + 1
+    assert str(problem) == (
+        f"{path}:{line}: « ctx_conference_maires » : repère inconnu « conference_maires » — "
+        "ajoutez-le à questions/references.yaml ou corrigez l'identifiant [REPERE-002]"
+    )
 
 
 # --- The shipped library ------------------------------------------------------------------

@@ -49,7 +49,10 @@ def test_fixture_loads_with_every_question_type():
 
 
 def test_empty_file():
-    assert problems("") == ["q.yaml:1: le fichier est vide"]
+    assert problems("") == [
+        "q.yaml:1: le fichier est vide — écrivez-y les clés attendues (voir questions/README.md) "
+        "ou retirez-le du dossier [YAML-012]"
+    ]
 
 
 def test_yaml_syntax_error_names_the_line():
@@ -60,7 +63,9 @@ def test_yaml_syntax_error_names_the_line():
 
 def test_top_level_must_be_a_mapping():
     assert problems("- a\n- b\n") == [
-        "q.yaml:1: le fichier doit décrire un questionnaire (des clés id, version…)"
+        "q.yaml:1: le fichier doit décrire un questionnaire (des clés id, version…) — écrivez ces "
+        "clés en tête du fichier, une par ligne (« clé: valeur »), sans tiret ni retrait "
+        "[CHAMP-001]"
     ]
 
 

@@ -78,11 +78,14 @@ def test_unknown_kind_missing_minutes_and_bad_id_are_located():
         """
     )
     assert found == [
-        "atelier.yaml:7: étape « accueil » : type d'étape inconnu « bienvenue » (types possibles :"
-        " welcome, results, personal, collective, revote, grid, commitments)",
-        "atelier.yaml:11: étape « Seul » : champ obligatoire manquant : « minutes »",
-        "atelier.yaml:11: étape « Seul » : identifiant invalide « Seul » : lettres minuscules, "
-        "chiffres et _ seulement, en commençant par une lettre",
+        "atelier.yaml:7: étape « accueil » : type d'étape inconnu « bienvenue » — choisissez "
+        "parmi les types possibles : welcome, results, personal, collective, revote, grid, "
+        "commitments [CHAMP-005]",
+        "atelier.yaml:11: étape « Seul » : champ obligatoire manquant : « minutes » — ajoutez "
+        "« minutes: » et sa valeur [CHAMP-002]",
+        "atelier.yaml:11: étape « Seul » : identifiant invalide « Seul » — écrivez-le en lettres "
+        "minuscules sans accent, chiffres et _ seulement, en commençant par une lettre "
+        "[CHAMP-006]",
     ]
 
 
@@ -98,21 +101,28 @@ def test_cross_checks_grid_source_duplicates_items_and_welcome():
         """
     )
     assert found == [
-        "atelier.yaml:6: étape « seul » : « items » ne sert qu'aux étapes results et revote",
+        "atelier.yaml:6: étape « seul » : « items » ne sert qu'aux étapes results et revote — "
+        "retirez « items » de cette étape [ATELIER-001]",
         "atelier.yaml:7: étape « grille » : « source » doit être une étape collective "
-        "(« seul » est de type personal)",
+        "(« seul » est de type personal) — choisissez une étape collective placée avant : il "
+        "n'y en a aucune, ajoutez-en une avant la grille [ATELIER-006]",
         "atelier.yaml:8: étape « grille2 » : « source » renvoie à « plus_tard », qui n'est pas "
-        "une étape placée avant la grille",
-        "atelier.yaml:9: étape « seul » en double (déjà utilisée ligne 6)",
-        "atelier.yaml:10: étape « accueil » : l'accueil (welcome) est la première étape",
+        "une étape placée avant la grille — choisissez une étape collective placée avant : il "
+        "n'y en a aucune, ajoutez-en une avant la grille [ATELIER-005]",
+        "atelier.yaml:9: étape « seul » en double (déjà utilisée ligne 6) — changez l'un des "
+        "deux identifiants : chacun doit être unique [CHAMP-017]",
+        "atelier.yaml:10: étape « accueil » : l'accueil (welcome) est la première étape — "
+        "placez cette étape en tête du déroulé, ou retirez-la [ATELIER-002]",
         "atelier.yaml:11: étape « grille3 » : une grille indique sa « source », l'étape "
-        "collective dont elle place les contributions",
+        "collective dont elle place les contributions — ajoutez « source: » suivi de "
+        "l'identifiant d'une étape collective placée avant : seul [ATELIER-004]",
     ]
 
 
 def test_minutes_out_of_range_and_syntax_errors():
     assert problems("- {id: a, kind: personal, title: T, prompt: P., minutes: 0}\n") == [
-        "atelier.yaml:6: étape « a » : « minutes » doit valoir au moins 1"
+        "atelier.yaml:6: étape « a » : « minutes » doit valoir au moins 1 — remplacez 0 par un "
+        "nombre de 1 à 60 [CHAMP-014]"
     ]
     with pytest.raises(QuestionnaireError) as caught:
         parse_programme(HEAD + "  - id: a\n kind: x\n", "atelier.yaml")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.cli.common import COMMANDS, CliError, command, open_engine
-from diagnostic.questionnaire import Problem, QuestionnaireError
+from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.settings import get_settings
 
 
@@ -95,14 +95,9 @@ def validate_file(path: Path) -> str:
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
     if refs is not None:
-        missing = library.missing_references(q, refs)
-        if missing:
-            raise QuestionnaireError(
-                [
-                    Problem(str(path), 0, f"« {qid} » cite un repère inconnu : {', '.join(ids)}")
-                    for qid, ids in missing.items()
-                ]
-            )
+        problems = library.cited_reference_problems(q, refs, data, str(path))
+        if problems:
+            raise QuestionnaireError(problems)
     return (
         f"{path}: questionnaire « {q.id} » version {q.version} valide — "
         f"{len(q.dimensions)} dimensions, {len(q.questions())} questions, "

@@ -21,6 +21,7 @@ from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, population_band
 from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
+from diagnostic.questionnaire import messages as msg
 from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
 from diagnostic.questionnaire.source import load_yaml
@@ -265,7 +266,8 @@ def parse_renamed(data: Any, name: str) -> dict[str, dict[str, str]]:
     renamed = data.get("renamed") if isinstance(data, dict) else None
     problems = []
     if not isinstance(renamed, dict):
-        raise QuestionnaireError([Problem(name, 1, "clé « renamed » attendue")])
+        expected = "des questions renommées (clé « renamed: » suivie d'une table)"
+        raise msg.NOT_A_MAPPING.fail(name, 1, expected=expected)
     out: dict[str, dict[str, str]] = {}
     for qid, mapping in renamed.items():
         if mapping is None:
@@ -274,13 +276,8 @@ def parse_renamed(data: Any, name: str) -> dict[str, dict[str, str]]:
         if not isinstance(mapping, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in mapping.items()
         ):
-            problems.append(
-                Problem(
-                    name,
-                    line_of(data, ("renamed", qid)),
-                    f"« {qid} » : une table « ancien_identifiant: nouvel_identifiant » attendue",
-                )
-            )
+            line = line_of(data, ("renamed", qid))
+            problems.append(msg.RENAMED_NOT_A_TABLE.at(name, line, f"« {qid} »"))
             continue
         out[str(qid)] = {str(k): str(v) for k, v in mapping.items()}
     if problems:
@@ -300,10 +297,11 @@ def check_renamed(
         versions = [q for (key, _), q in available.items() if key == qid]
         if not versions:
             problems.append(
-                Problem(
+                msg.RENAMED_UNKNOWN_QUESTIONNAIRE.at(
                     name,
                     line_of(data, ("renamed", qid)),
-                    f"questionnaire inconnu « {qid} » (questionnaires : {', '.join(ids)})",
+                    questionnaire=qid,
+                    questionnaires=", ".join(ids),
                 )
             )
             continue
@@ -312,22 +310,9 @@ def check_renamed(
         for old, new in mapping.items():
             line = line_of(data, ("renamed", qid, old))
             if old not in everywhere:
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        f"« {qid} » : « {old} » ne figure dans aucune version du questionnaire",
-                    )
-                )
+                problems.append(msg.RENAMED_OLD_UNKNOWN.at(name, line, f"« {qid} »", old=old))
             if new not in {x.id for x in latest.questions()}:
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        f"« {qid} » : « {new} » ne figure pas dans la dernière version du "
-                        "questionnaire",
-                    )
-                )
+                problems.append(msg.RENAMED_NEW_UNKNOWN.at(name, line, f"« {qid} »", new=new))
     return problems
 
 

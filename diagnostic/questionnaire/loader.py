@@ -1,41 +1,41 @@
-"""Load questionnaire YAML files and report every problem as `file:line: message`."""
+"""Load questionnaire YAML files and report every problem as `file:line: message [CODE]`.
+
+`schema_problems` turns pydantic's errors into coded problems of the catalogue
+(questionnaire/messages.py); every YAML loader uses it, with its own way of naming where.
+"""
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable, Mapping
+from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from diagnostic.questionnaire.schema import Questionnaire, QuestionType, as_plain
-from diagnostic.questionnaire.source import (
-    Problem,
-    QuestionnaireError,
-    load_yaml,
-    parse_yaml,
-    read_source,
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.messages import Form, Problem, QuestionnaireError
+from diagnostic.questionnaire.schema import (
+    IDENTIFIER_PATTERN,
+    Questionnaire,
+    QuestionType,
+    as_plain,
 )
+from diagnostic.questionnaire.source import load_yaml, parse_yaml, read_source
 
 __all__ = [
     "Problem",
     "QuestionnaireError",
+    "key_path",
     "line_of",
     "load_questionnaire",
     "load_yaml",
     "parse_questionnaire",
     "parse_yaml",
     "read_source",
+    "schema_problems",
 ]
-
-
-_FIELD_NAMES = {
-    "id": "identifiant",
-    "type": "type",
-    "text": "texte",
-    "levels": "niveaux",
-    "options": "options",
-    "scale": "échelle",
-}
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
@@ -47,28 +47,18 @@ def parse_questionnaire(text: str, name: str = "<texte>") -> Questionnaire:
     """Parse and validate questionnaire YAML text."""
     data = parse_yaml(text, name)
     if not isinstance(data, dict):
-        raise QuestionnaireError(
-            [Problem(name, 1, "le fichier doit décrire un questionnaire (des clés id, version…)")]
-        )
+        raise m.NOT_A_MAPPING.fail(name, 1, expected="un questionnaire (des clés id, version…)")
     try:
         questionnaire = Questionnaire.model_validate(as_plain(data))
     except ValidationError as exc:
-        problems = [_problem_from_pydantic(name, data, err) for err in exc.errors()]
-        raise QuestionnaireError(_dedupe(problems)) from None
+        where = key_path(data, skip={"sections", "questions"})
+        raise QuestionnaireError(
+            schema_problems(exc, Questionnaire, data, name, where, {"type": "type de question"})
+        ) from None
     problems = check_references(questionnaire, data, name)
     if problems:
         raise QuestionnaireError(problems)
     return questionnaire
-
-
-def _dedupe(problems: list[Problem]) -> list[Problem]:
-    seen: set[tuple[int, str]] = set()
-    out = []
-    for p in sorted(problems, key=lambda p: p.line):
-        if (p.line, p.message) not in seen:
-            seen.add((p.line, p.message))
-            out.append(p)
-    return out
 
 
 def line_of(data: Any, loc: tuple[Any, ...]) -> int:
@@ -95,65 +85,182 @@ def line_of(data: Any, loc: tuple[Any, ...]) -> int:
     return line
 
 
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    """A readable French path such as « question d1_vision, champ text »."""
-    node = data
-    parts: list[str] = []
-    for key in loc:
-        if isinstance(node, list) and isinstance(key, int) and key < len(node):
-            node = node[key]
-            if isinstance(node, dict) and "id" in node:
-                parts.append(f"« {node['id']} »")
-            continue
-        if isinstance(node, dict) and key in node:
-            node = node[key]
-        if isinstance(key, str) and key not in {"sections", "questions"}:
-            parts.append(key)
-    return " › ".join(parts)
+Where = Callable[[tuple[Any, ...]], str]
 
 
-def _problem_from_pydantic(name: str, data: Any, err: Any) -> Problem:
-    loc = tuple(err["loc"])
-    # Pydantic appends the tag of a failed union member: drop those parts.
-    loc = tuple(p for p in loc if p not in {"str", "int", "list[union[str,int]]"})
+def key_path(data: Any, skip: set[str] | frozenset[str] = frozenset()) -> Where:
+    """Where, as a readable French path such as « d4_instances » › « d4_codir » › levels: an
+    item of a list is named by its id (or name), and the keys in `skip` are left out."""
+
+    def where(loc: tuple[Any, ...]) -> str:
+        node = data
+        parts: list[str] = []
+        for key in loc:
+            if isinstance(node, list) and isinstance(key, int) and key < len(node):
+                node = node[key]
+                label = node.get("id", node.get("name")) if isinstance(node, dict) else None
+                if label is not None:
+                    parts.append(f"« {label} »")
+                continue
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            if isinstance(key, str) and key not in skip:
+                parts.append(key)
+        return " › ".join(parts)
+
+    return where
+
+
+# Pydantic adds the member of a union that failed to the location: not a key of the file.
+_UNION_TAGS = {"str", "int", "list[union[str,int]]"}
+
+
+def schema_problems(
+    exc: ValidationError,
+    model: type[BaseModel],
+    data: Any,
+    name: str,
+    where: Where,
+    kinds: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """Every error of a pydantic validation as a coded problem, sorted by line.
+
+    `where(loc)` names the place of an error; `kinds` names the enum fields that hold a type
+    (« type de question »), reported as an unknown type rather than a value not allowed."""
+    problems: set[Problem] = set()
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+        message, values = _schema_message(err, loc, model, kinds or {})
+        # A rule of a model is placed at the model; an error of a field, at the model holding it
+        # (the message names the field), and on the field's line unless it is missing.
+        place = loc if message.code == err["type"] else loc[:-1]
+        line = line_of(data, place if err["type"] == "missing" else loc)
+        problems.add(message.at(name, line, where(place), **values))
+    return sorted(problems, key=lambda p: (p.line, str(p)))
+
+
+def _schema_message(
+    err: Any, loc: tuple[Any, ...], model: type[BaseModel], kinds: Mapping[str, str]
+) -> tuple[m.Message, dict[str, Any]]:
+    """The catalogue entry of one pydantic error, and the values of its templates."""
     kind = err["type"]
-    field = loc[-1] if loc else ""
-    where = _where(loc[:-1] if kind == "missing" else loc, data)
+    ctx = err.get("ctx", {})
+    field = next((str(p) for p in reversed(loc) if p != "[key]"), "")
+    value = err.get("input")
+    shown = value if isinstance(value, str) else repr(value)
+    annotation, metadata = _expected(model, loc)
+    if kind in m.CATALOGUE:  # a rule of a model validator, raised with its code
+        return m.CATALOGUE[kind], ctx
     if kind == "missing":
-        msg = f"champ obligatoire manquant : « {field} »"
-        loc = loc[:-1]
-    elif kind == "extra_forbidden":
-        msg = f"champ inconnu « {field} » (faute de frappe ? voir questions/README.md)"
-    elif kind == "enum" and field == "type":
-        allowed = ", ".join(t.value for t in QuestionType)
-        msg = f"type de question inconnu « {err.get('input')} » (types possibles : {allowed})"
-    elif kind == "string_pattern_mismatch" and field == "id":
-        msg = (
-            f"identifiant invalide « {err.get('input')} » : lettres minuscules, chiffres et _ "
-            "seulement, en commençant par une lettre"
-        )
-    elif kind in {"string_type", "int_type", "int_parsing", "bool_type", "bool_parsing"}:
-        expected = {
-            "string_type": "un texte",
-            "int_type": "un nombre entier",
-            "int_parsing": "un nombre entier",
-            "bool_type": "true ou false",
-            "bool_parsing": "true ou false",
-        }[kind]
-        msg = f"« {field} » doit être {expected} (valeur lue : {err.get('input')!r})"
-    elif kind in {"dict_type", "model_type"}:
-        msg = f"« {field} » doit être une liste de clés: valeurs"
-    elif kind == "list_type":
-        msg = f"« {field} » doit être une liste (lignes commençant par « - »)"
-    elif kind == "too_short":
-        msg = f"« {field} » ne doit pas être vide"
-    elif kind == "value_error":
-        msg = str(err["msg"]).removeprefix("Value error, ")
-    else:
-        msg = f"« {field} » : {err['msg']}"
-    if where:
-        msg = f"{where} : {msg}"
-    return Problem(name, line_of(data, loc), msg)
+        return m.MISSING_FIELD, {"field": field}
+    if kind == "extra_forbidden":
+        parent, _ = _expected(model, loc[:-1])
+        allowed = _fields(parent) or f"voir {m.GUIDE}"
+        return m.UNKNOWN_FIELD, {"field": field, "allowed": allowed}
+    if kind in {"enum", "literal_error"}:
+        allowed = _choices(annotation) or str(ctx.get("expected", "")).replace("'", "")
+        if field in kinds:
+            return m.UNKNOWN_TYPE, {"noun": kinds[field], "value": value, "allowed": allowed}
+        return m.NOT_ALLOWED, {"value": value, "field": field, "allowed": allowed}
+    if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == IDENTIFIER_PATTERN:
+            return m.BAD_IDENTIFIER, {"value": value}
+        form = next((x.text for x in metadata if isinstance(x, Form)), ctx.get("pattern"))
+        return m.BAD_FORM, {"field": field, "value": value, "form": form}
+    if kind == "string_type":
+        return m.NOT_TEXT, {"field": field, "value": shown}
+    if kind in _NUMBERS:
+        return m.NOT_NUMBER, {"field": field, "value": shown, "number": _NUMBERS[kind]}
+    if kind in {"bool_type", "bool_parsing"}:
+        return m.NOT_BOOLEAN, {"field": field, "value": shown}
+    if kind == "list_type":
+        return m.NOT_LIST, {"field": field}
+    if kind in {"dict_type", "model_type", "model_attributes_type"}:
+        return m.NOT_TABLE, {"field": field}
+    if kind in {"too_short", "string_too_short"}:
+        return m.EMPTY_FIELD, {"field": field}
+    if kind == "string_too_long":
+        return m.TOO_LONG, {"field": field, "limit": ctx.get("max_length")}
+    if kind in _BOUNDS:
+        bound = _BOUNDS[kind].format(*ctx.values())
+        bounds = _range(metadata) or bound
+        return m.OUT_OF_BOUNDS, {"field": field, "bound": bound, "value": shown, "bounds": bounds}
+    return m.INVALID_VALUE, {"field": field, "value": shown}
+
+
+_NUMBERS = {
+    "int_type": "un nombre entier",
+    "int_parsing": "un nombre entier",
+    "int_from_float": "un nombre entier",
+    "float_type": "un nombre",
+    "float_parsing": "un nombre",
+}
+_BOUNDS = {
+    "greater_than_equal": "au moins {}",
+    "less_than_equal": "au plus {}",
+    "greater_than": "plus de {}",
+    "less_than": "moins de {}",
+}
+
+
+def _expected(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
+    """The type the schema expects at `loc` and its constraints (bounds, pattern, form)."""
+    kind: Any = model
+    metadata: list[Any] = []
+    for key in loc:
+        kind, _ = _bare(kind)
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            info = next((f for n, f in kind.model_fields.items() if key in (n, f.alias)), None)
+            if info is None:
+                return None, []
+            kind, metadata = info.annotation, list(info.metadata)
+        elif get_origin(kind) in {list, dict} and key != "[key]":
+            kind, metadata = get_args(kind)[-1], []
+        else:
+            return None, []
+    kind, inner = _bare(kind)
+    return kind, metadata + inner
+
+
+def _bare(kind: Any) -> tuple[Any, list[Any]]:
+    """`Annotated[str, …] | None` -> str and the constraints of Annotated."""
+    metadata: list[Any] = []
+    while True:
+        origin = get_origin(kind)
+        if origin is Annotated:
+            kind, *more = get_args(kind)
+            metadata += more
+        elif origin in {Union, types.UnionType}:
+            members = [a for a in get_args(kind) if a is not type(None)]
+            if len(members) != 1:
+                return kind, metadata
+            kind = members[0]
+        else:
+            return kind, metadata
+
+
+def _fields(kind: Any) -> str:
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return ", ".join(f.alias or n for n, f in kind.model_fields.items())
+    return ""
+
+
+def _choices(kind: Any) -> str:
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return ", ".join(str(e.value) for e in kind)
+    if get_origin(kind) is Literal:
+        return ", ".join(str(a).lower() if isinstance(a, bool) else str(a) for a in get_args(kind))
+    return ""
+
+
+def _range(metadata: list[Any]) -> str:
+    low = next((x.ge for x in metadata if hasattr(x, "ge")), None)  # annotated_types.Ge
+    high = next((x.le for x in metadata if hasattr(x, "le")), None)
+    if low is not None and high is not None:
+        return f"de {low} à {high}"
+    if low is not None:
+        return f"d'au moins {low}"
+    return f"d'au plus {high}" if high is not None else ""
 
 
 def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
@@ -168,32 +275,34 @@ def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
             loc.append(key)
         return line_of(data, tuple(loc))
 
-    seen_sections: set[str] = set()
+    scales = ", ".join(q.scales)
+    seen_sections: dict[str, int] = {}
     seen_questions: dict[str, int] = {}
     if q.default_scale not in q.scales:
-        problems.append(
-            Problem(
-                name, line_of(data, ("default_scale",)), f"échelle inconnue « {q.default_scale} »"
-            )
-        )
+        line = line_of(data, ("default_scale",))
+        problems.append(m.UNKNOWN_SCALE.at(name, line, scale=q.default_scale, scales=scales))
     for si, section in enumerate(q.sections):
         if section.id in seen_sections:
+            earlier = f" (déjà utilisée ligne {seen_sections[section.id]})"
             problems.append(
-                Problem(name, at(si, None, "id"), f"section « {section.id} » en double")
+                m.DUPLICATE.at(
+                    name, at(si, None, "id"), noun="section", id=section.id, earlier=earlier
+                )
             )
-        seen_sections.add(section.id)
+        seen_sections.setdefault(section.id, at(si))
         for qi, question in enumerate(section.questions):
-            line = at(si, qi)
-            if question.id in seen_questions or question.id in seen_sections:
+            first = seen_questions.get(question.id, seen_sections.get(question.id))
+            if first is not None:
                 problems.append(
-                    Problem(
+                    m.DUPLICATE.at(
                         name,
                         at(si, qi, "id"),
-                        f"identifiant « {question.id} » en double "
-                        f"(déjà utilisé ligne {seen_questions.get(question.id, '?')})",
+                        noun="identifiant",
+                        id=question.id,
+                        earlier=f" (déjà utilisé ligne {first})",
                     )
                 )
-            seen_questions.setdefault(question.id, line)
+            seen_questions.setdefault(question.id, at(si, qi))
             problems += _check_scale(q, question, name, lambda k, si=si, qi=qi: at(si, qi, k))
     # show_if is checked once every id is known; it must point at an earlier question.
     order = [x.id for x in q.questions()]
@@ -203,24 +312,11 @@ def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
             if cond is None:
                 continue
             line = at(si, qi, "show_if")
+            where = f"« {question.id} »"
             if cond.question not in seen_questions:
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        f"« {question.id} » : show_if renvoie à une question inconnue "
-                        f"« {cond.question} »",
-                    )
-                )
+                problems.append(m.SHOW_IF_UNKNOWN.at(name, line, where, target=cond.question))
             elif order.index(cond.question) >= order.index(question.id):
-                problems.append(
-                    Problem(
-                        name,
-                        line,
-                        f"« {question.id} » : show_if doit renvoyer à une question placée avant "
-                        f"elle (« {cond.question} » vient après)",
-                    )
-                )
+                problems.append(m.SHOW_IF_LATER.at(name, line, where, target=cond.question))
             else:
                 problems += _check_condition_values(q, question.id, cond, name, line)
     return sorted(problems, key=lambda p: p.line)
@@ -231,37 +327,27 @@ def _check_scale(q: Questionnaire, question: Any, name: str, at: Any) -> list[Pr
     needs_scale = question.scored or question.type == QuestionType.GRID or question.scale
     if not needs_scale:
         return problems
+    where = f"« {question.id} »"
     scale_id = question.scale or q.default_scale
     if scale_id not in q.scales:
-        problems.append(
-            Problem(
-                name,
-                at("scale"),
-                f"« {question.id} » : échelle inconnue « {scale_id} » "
-                f"(échelles définies : {', '.join(q.scales)})",
-            )
-        )
-        return problems
+        scales = ", ".join(q.scales)
+        return [m.UNKNOWN_SCALE.at(name, at("scale"), where, scale=scale_id, scales=scales)]
     scale = q.scales[scale_id]
     if question.level_descriptions is not None:
         if sorted(question.level_descriptions) != scale.values:
             problems.append(
-                Problem(
+                m.LEVELS_MISMATCH.at(
                     name,
                     at("levels"),
-                    f"« {question.id} » : les niveaux décrits "
-                    f"({', '.join(map(str, sorted(question.level_descriptions)))}) "
-                    f"ne correspondent pas à l'échelle « {scale_id} » "
-                    f"({', '.join(map(str, scale.values))})",
+                    where,
+                    levels=", ".join(map(str, sorted(question.level_descriptions))),
+                    scale=scale_id,
+                    values=", ".join(map(str, scale.values)),
                 )
             )
         texts = list(question.level_descriptions.values())
         if len(set(texts)) != len(texts):
-            problems.append(
-                Problem(
-                    name, at("levels"), f"« {question.id} » : deux niveaux ont la même description"
-                )
-            )
+            problems.append(m.SAME_LEVEL_TEXT.at(name, at("levels"), where))
     return problems
 
 
@@ -276,16 +362,18 @@ def _check_condition_values(
         values = list(cond.any_of)
     elif cond.includes is not None:
         values = [cond.includes]
-    option_ids = {o.id for o in target.options or []}
+    option_ids = [o.id for o in target.options or []]
     if target.type in {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE} and option_ids:
         unknown = [v for v in values if str(v) not in option_ids]
         if unknown:
             return [
-                Problem(
+                m.SHOW_IF_OPTION.at(
                     name,
                     line,
-                    f"« {qid} » : show_if teste une option inconnue de « {target.id} » : "
-                    f"{', '.join(map(str, unknown))}",
+                    f"« {qid} »",
+                    target=target.id,
+                    unknown=", ".join(map(str, unknown)),
+                    options=", ".join(option_ids),
                 )
             ]
     return []

@@ -7,8 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.messages import Form, broken
+
+IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[
-    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=60)
+    str, StringConstraints(pattern=IDENTIFIER_PATTERN, min_length=1, max_length=60)
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -51,7 +55,7 @@ class Scale(Strict):
     def _consecutive(self) -> Scale:
         values = sorted(self.levels)
         if values != list(range(values[0], values[0] + len(values))):
-            raise ValueError("les niveaux d'une échelle doivent se suivre (ex. 1, 2, 3, 4, 5)")
+            raise broken(m.SCALE_GAP, levels=", ".join(map(str, values)))
         return self
 
     @property
@@ -82,11 +86,9 @@ class Condition(Strict):
     @model_validator(mode="after")
     def _one_test(self) -> Condition:
         tests = [self.equals, self.any_of, self.includes, self.at_least, self.at_most]
-        if sum(t is not None for t in tests) != 1:
-            raise ValueError(
-                "une condition show_if précise exactement un test parmi "
-                "equals, in, includes, at_least, at_most"
-            )
+        count = sum(t is not None for t in tests)
+        if count != 1:
+            raise broken(m.CONDITION_TESTS, count=count)
         return self
 
 
@@ -119,21 +121,21 @@ class Question(Strict):
     def _fields_fit_type(self) -> Question:
         t = self.type
         if t in SCORED_TYPES and self.options:
-            raise ValueError(f"une question « {t} » n'a pas d'options : elle utilise une échelle")
+            raise broken(m.OPTIONS_ON_SCALE, type=t.value)
         if t in {QuestionType.SINGLE_CHOICE} and not self.options and not self.scale:
-            raise ValueError("une question à choix unique demande des options ou une échelle")
+            raise broken(m.CHOICE_WITHOUT_OPTIONS)
         if t in {QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING} and not self.options:
-            raise ValueError(f"une question « {t} » demande une liste d'options")
+            raise broken(m.OPTIONS_MISSING, type=t.value)
         if t == QuestionType.GRID and (not self.rows or not self.scale):
-            raise ValueError("une grille demande des lignes (rows) et une échelle (scale)")
+            raise broken(m.GRID_INCOMPLETE)
         if t != QuestionType.GRID and self.rows:
-            raise ValueError("seules les grilles ont des lignes (rows)")
+            raise broken(m.ROWS_OUTSIDE_GRID)
         if self.options:
             _unique([o.id for o in self.options], "option")
         if self.rows:
             _unique([r.id for r in self.rows], "ligne")
         if self.max_choices and self.options and self.max_choices > len(self.options):
-            raise ValueError("max_choices dépasse le nombre d'options")
+            raise broken(m.TOO_MANY_CHOICES, count=len(self.options))
         return self
 
     @property
@@ -155,7 +157,11 @@ class Questionnaire(Strict):
     """A whole questionnaire, identified by id and version."""
 
     id: Identifier
-    version: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z._-]+$")]
+    version: Annotated[
+        str,
+        StringConstraints(pattern=r"^[0-9A-Za-z._-]+$"),
+        Form('des lettres sans accent, chiffres, points, tirets ou _ (ex. "2026.1")'),
+    ]
     title: Text
     description: str | None = None
     estimated_minutes: int = Field(ge=1, le=240)
@@ -194,7 +200,7 @@ def _unique(ids: list[str], what: str) -> None:
     seen: set[str] = set()
     for i in ids:
         if i in seen:
-            raise ValueError(f"identifiant de {what} en double : « {i} »")
+            raise broken(m.DUPLICATE, noun=what, id=i, earlier="")
         seen.add(i)
 
 

@@ -17,7 +17,6 @@ both at once), so a hostile or broken file costs at most a fraction of a second 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,33 +27,14 @@ from ruamel.yaml.events import AliasEvent
 from ruamel.yaml.nodes import CollectionNode, MappingNode, Node
 from ruamel.yaml.reader import ReaderError
 
-from diagnostic.errors import DiagnosticError
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.messages import Problem, QuestionnaireError
+
+__all__ = ["Problem", "QuestionnaireError", "decode", "load_yaml", "parse_yaml", "read_source"]
 
 MAX_YAML_BYTES = 1024 * 1024  # the largest shipped file is about 75 kB
 MAX_DEPTH = 50  # the shipped files nest at most 8 levels
 MAX_NODES = 50_000  # the largest shipped file has about 2,600 nodes, aliases expanded
-
-_SAVE_HINT = "enregistrez le fichier en UTF-8"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem found in a file, with the line it was found at (1-based)."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-class QuestionnaireError(DiagnosticError):
-    """A data file could not be loaded; carries every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 def _number(value: int) -> str:
@@ -62,15 +42,8 @@ def _number(value: int) -> str:
     return f"{value:,}".replace(",", " ")
 
 
-def _fail(name: str, line: int, message: str) -> QuestionnaireError:
-    return QuestionnaireError([Problem(name, line, message)])
-
-
-def _too_big(size: str) -> str:
-    return (
-        f"fichier trop volumineux ({size}) : un fichier de données fait au plus "
-        f"{MAX_YAML_BYTES // 1024} Kio"
-    )
+def _too_big(name: str, size: str) -> QuestionnaireError:
+    return m.FILE_TOO_BIG.fail(name, 1, size=size, limit=MAX_YAML_BYTES // 1024)
 
 
 def read_source(path: str | Path) -> str:
@@ -80,13 +53,13 @@ def read_source(path: str | Path) -> str:
         with Path(path).open("rb") as stream:
             data = stream.read(MAX_YAML_BYTES + 1)
     except FileNotFoundError:
-        raise _fail(name, 0, "fichier introuvable") from None
+        raise m.FILE_NOT_FOUND.fail(name, 0) from None
     except IsADirectoryError:
-        raise _fail(name, 0, "c'est un dossier, pas un fichier") from None
+        raise m.FILE_IS_FOLDER.fail(name, 0) from None
     except OSError as exc:
-        raise _fail(name, 0, f"lecture impossible ({exc.strerror})") from None
+        raise m.FILE_UNREADABLE.fail(name, 0, reason=exc.strerror) from None
     if len(data) > MAX_YAML_BYTES:
-        raise _fail(name, 1, _too_big(f"plus de {MAX_YAML_BYTES // 1024} Kio"))
+        raise _too_big(name, f"plus de {MAX_YAML_BYTES // 1024} Kio")
     return decode(data, name)
 
 
@@ -96,13 +69,7 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        byte = data[exc.start]
-        raise _fail(
-            name,
-            line,
-            f"encodage invalide (octet 0x{byte:02X} illisible en UTF-8, sans doute un accent "
-            f"enregistré dans un autre encodage) : {_SAVE_HINT}",
-        ) from None
+        raise m.BAD_ENCODING.fail(name, line, byte=f"{data[exc.start]:02X}") from None
 
 
 # A flow collection opens with `[` or `{`; the scan ignores quotes and comments, so a bracket in
@@ -120,25 +87,23 @@ def _check_flow_depth(text: str, name: str) -> None:
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise _fail(name, line, _too_deep("de « [ » ou « { » ouverts"))
+                raise _too_deep(name, line, "de « [ » ou « { » ouverts")
         else:
             depth = max(0, depth - 1)
 
 
-def _too_deep(what: str) -> str:
-    return (
-        f"imbrication trop profonde : plus de {MAX_DEPTH} niveaux {what} (un fichier de "
-        "données en compte moins de 10) ; vérifiez l'indentation et les crochets"
-    )
+def _too_deep(name: str, line: int, what: str) -> QuestionnaireError:
+    return m.TOO_DEEP.fail(name, line, limit=MAX_DEPTH, what=what)
 
 
 class _Bounded(Exception):
-    """A bound of the composer was crossed; carries the line and the French message."""
+    """A bound of the composer was crossed; carries the line and the coded message."""
 
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: m.Message, **values: Any):
         self.line = line
         self.message = message
-        super().__init__(message)
+        self.values = values
+        super().__init__(message.code)
 
 
 class _BoundedComposer(Composer):
@@ -156,21 +121,19 @@ class _BoundedComposer(Composer):
             node = super().compose_node(parent, index)
             line = event.start_mark.line + 1
             if isinstance(node, CollectionNode) and node.end_mark is None:
-                raise _Bounded(
-                    line,
-                    f"alias « *{event.anchor} » à l'intérieur de sa propre ancre : la structure "
-                    "ne finirait jamais",
-                )
+                raise _Bounded(line, m.ALIAS_IN_ITS_ANCHOR, alias=event.anchor)
             size, height = self._measure(node)
             if self._level + height > MAX_DEPTH:
-                raise _Bounded(line, _too_deep("de listes ou de tables, alias dépliés"))
+                raise _Bounded(
+                    line, m.TOO_DEEP, limit=MAX_DEPTH, what="de listes ou de tables, alias dépliés"
+                )
             self._count(size, line, event.anchor)
             return node
         event = self.parser.peek_event()
         line = event.start_mark.line + 1
         self._level += 1
         if self._level > MAX_DEPTH:
-            raise _Bounded(line, _too_deep("de listes ou de tables"))
+            raise _Bounded(line, m.TOO_DEEP, limit=MAX_DEPTH, what="de listes ou de tables")
         self._count(1, line, None)
         try:
             return super().compose_node(parent, index)
@@ -182,12 +145,8 @@ class _BoundedComposer(Composer):
         if self._nodes <= MAX_NODES:
             return
         if alias is None:
-            raise _Bounded(line, f"fichier trop grand : plus de {_number(MAX_NODES)} éléments")
-        raise _Bounded(
-            line,
-            f"les alias (ici « *{alias} ») dépliés donneraient plus de {_number(MAX_NODES)} "
-            "éléments : n'utilisez les ancres et alias que pour de courtes répétitions",
-        )
+            raise _Bounded(line, m.TOO_MANY_NODES, limit=_number(MAX_NODES))
+        raise _Bounded(line, m.ALIAS_BOMB, alias=alias, limit=_number(MAX_NODES))
 
     def _measure(self, node: Node) -> tuple[int, int]:
         """Nodes under `node` and its height, aliases expanded; each node is measured once."""
@@ -210,36 +169,29 @@ class _BoundedComposer(Composer):
 def parse_yaml(text: str, name: str) -> Any:
     """Round-trip YAML (keeps line numbers), bounded; problems become `file:line` problems."""
     if len(text) > MAX_YAML_BYTES:
-        raise _fail(name, 1, _too_big(f"{len(text)} caractères"))
+        raise _too_big(name, f"{len(text)} caractères")
     _check_flow_depth(text, name)
     yaml = YAML(typ="rt")
     yaml.Composer = _BoundedComposer
     try:
         data = yaml.load(text)
     except _Bounded as exc:
-        raise _fail(name, exc.line, exc.message) from None
+        raise exc.message.fail(name, exc.line, **exc.values) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or "syntaxe YAML invalide"
-        raise _fail(
-            name, line, f"syntaxe YAML invalide : {what} (vérifiez l'indentation)"
-        ) from None
+        raise m.BAD_SYNTAX.fail(name, line, problem=what) from None
     except ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
         code = exc.character if isinstance(exc.character, int) else 0
-        raise _fail(
-            name,
-            line,
-            f"caractère interdit (U+{code:04X}, invisible dans la plupart des éditeurs) : "
-            "retirez-le",
-        ) from None
+        raise m.FORBIDDEN_CHARACTER.fail(name, line, char=f"{code:04X}") from None
     except YAMLError as exc:
-        raise _fail(name, 0, f"syntaxe YAML invalide : {exc}") from None
+        raise m.BAD_SYNTAX.fail(name, 0, problem=exc) from None
     except RecursionError:  # the bounds above should make this unreachable
-        raise _fail(name, 1, _too_deep("de listes ou de tables")) from None
+        raise _too_deep(name, 1, "de listes ou de tables") from None
     if data is None:
-        raise _fail(name, 1, "le fichier est vide")
+        raise m.EMPTY_FILE.fail(name, 1)
     return data
 
 

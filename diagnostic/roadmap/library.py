@@ -20,12 +20,22 @@ from pydantic import (
 
 from diagnostic.questionnaire import Problem, Question, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import QuestionType as T
-from diagnostic.questionnaire.loader import line_of
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.loader import key_path, line_of, schema_problems
+from diagnostic.questionnaire.messages import Form, broken
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
-IsoDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Url = Annotated[
+    str,
+    StringConstraints(pattern=r"^https?://\S+$"),
+    Form("une adresse complète, commençant par https://"),
+]
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    Form("une date AAAA-MM-JJ (ou AAAA-MM, ou AAAA seule)"),
+]
 
 
 class ReferenceKind(StrEnum):
@@ -77,9 +87,13 @@ class Reference(_Strict):
     @model_validator(mode="after")
     def _kind_fields(self) -> Reference:
         if self.kind == ReferenceKind.CADRE_JURIDIQUE and not self.article:
-            raise ValueError("un repère « cadre_juridique » précise son article (champ article)")
+            raise broken(
+                m.REFERENCE_FIELD_MISSING, kind=self.kind.value, noun="son article", field="article"
+            )
         if self.kind == ReferenceKind.CHIFFRE_CLE and not self.date:
-            raise ValueError("un repère « chiffre_cle » précise sa date (champ date)")
+            raise broken(
+                m.REFERENCE_FIELD_MISSING, kind=self.kind.value, noun="sa date", field="date"
+            )
         return self
 
 
@@ -100,7 +114,7 @@ class Trigger(_Strict):
     def _has_a_test(self) -> Trigger:
         if not self.tests:
             names = ", ".join(n for n in type(self).model_fields if n not in {"item", "row"})
-            raise ValueError(f"un déclencheur précise au moins un test parmi {names}")
+            raise broken(m.TRIGGER_WITHOUT_TEST, tests=names)
         return self
 
     @property
@@ -138,14 +152,14 @@ class _ActionFile(_Strict):
 
 def load_references(path: str | Path) -> list[Reference]:
     """Load questions/references.yaml; raise QuestionnaireError listing every problem."""
-    return parse_references(_read(path), str(path))
+    return parse_references(read_source(path), str(path))
 
 
 def parse_references(text: str, name: str = "<texte>") -> list[Reference]:
     """Parse and validate the text of a references file."""
-    data = _yaml(text, name, "references")
+    data = _yaml(text, name, "des repères (clé « references: » suivie d'une liste)")
     refs = _validate(_ReferenceFile, data, name).references
-    problems = _duplicates([r.id for r in refs], data, "references", name, "repère")
+    problems = _duplicates([r.id for r in refs], data, "references", name, "repère", "utilisé")
     if problems:
         raise QuestionnaireError(problems)
     return refs
@@ -157,7 +171,7 @@ def load_actions(
     references: Iterable[Reference | str] | None = None,
 ) -> list[Action]:
     """Load the action library and check it against a questionnaire and, if given, references."""
-    return parse_actions(_read(path), questionnaire, references, str(path))
+    return parse_actions(read_source(path), questionnaire, references, str(path))
 
 
 def parse_actions(
@@ -167,70 +181,83 @@ def parse_actions(
     name: str = "<texte>",
 ) -> list[Action]:
     """Parse the text of an action library; every item, level, option and reference is checked."""
-    data = _yaml(text, name, "actions")
+    data = _yaml(text, name, "une bibliothèque d'actions (clé « actions: » suivie d'une liste)")
     actions = _validate(_ActionFile, data, name).actions
     ref_ids = None if references is None else {getattr(r, "id", r) for r in references}
-    problems = _duplicates([a.id for a in actions], data, "actions", name, "action")
+    problems = _duplicates([a.id for a in actions], data, "actions", name, "action", "utilisée")
     for ai, action in enumerate(actions):
-        for loc, msg in _action_problems(action, questionnaire, ref_ids):
+        for loc, message, values in _action_problems(action, questionnaire, ref_ids):
             line = line_of(data, ("actions", ai, *loc))
-            problems.append(Problem(name, line, f"action « {action.id} » : {msg}"))
+            problems.append(message.at(name, line, f"action « {action.id} »", **values))
     if problems:
         raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
     return actions
 
 
-def missing_references(
-    questionnaire: Questionnaire, references: Iterable[Reference | str]
-) -> dict[str, list[str]]:
-    """Reference ids cited by questions but absent from the library, by question id."""
+def cited_reference_problems(
+    questionnaire: Questionnaire, references: Iterable[Reference | str], data: Any, name: str
+) -> list[Problem]:
+    """References cited by the questions but absent from the library, each on its line."""
     known = {getattr(r, "id", r) for r in references}
-    missing = {q.id: [r for r in q.references if r not in known] for q in questionnaire.questions()}
-    return {qid: refs for qid, refs in missing.items() if refs}
+    return [
+        m.UNKNOWN_REFERENCE.at(
+            name,
+            line_of(data, ("sections", si, "questions", qi, "references", ri)),
+            f"« {question.id} »",
+            reference=ref,
+        )
+        for si, section in enumerate(questionnaire.sections)
+        for qi, question in enumerate(section.questions)
+        for ri, ref in enumerate(question.references)
+        if ref not in known
+    ]
+
+
+_Found = tuple[m.Message, dict[str, Any]]
 
 
 def _action_problems(
     action: Action, questionnaire: Questionnaire, ref_ids: set[str] | None
-) -> list[tuple[tuple[Any, ...], str]]:
+) -> list[tuple[tuple[Any, ...], m.Message, dict[str, Any]]]:
     """Cross-references of one action, each with its location inside the action."""
     known = {q.id for q in questionnaire.questions()}
     dims = [s.id for s in questionnaire.dimensions]
-    out = [
-        (("items", i), f"question inconnue « {x} » dans items")
+    asked = {"questionnaire": questionnaire.id}
+    out: list[tuple[tuple[Any, ...], m.Message, dict[str, Any]]] = [
+        (("items", i), m.ACTION_UNKNOWN_ITEM, {"item": x, **asked})
         for i, x in enumerate(action.items)
         if x not in known
     ]
     if action.dimension not in dims:
-        out.append(
-            (("dimension",), f"dimension inconnue « {action.dimension} » ({', '.join(dims)})")
-        )
+        values = {"dimension": action.dimension, "dimensions": ", ".join(dims)}
+        out.append((("dimension",), m.ACTION_UNKNOWN_DIMENSION, values))
     for i, trig in enumerate(action.triggers):
         where = ("triggers", i)
         if trig.item not in known:
-            out.append((where, f"le déclencheur renvoie à une question inconnue « {trig.item} »"))
+            out.append((where, m.TRIGGER_UNKNOWN_ITEM, {"item": trig.item, **asked}))
             continue
         if trig.item not in action.items:
-            out.append((where, f"la question « {trig.item} » du déclencheur manque dans items"))
+            out.append((where, m.TRIGGER_ITEM_NOT_LISTED, {"item": trig.item}))
         question = questionnaire.question(trig.item)
-        out += [(where, msg) for msg in _trigger_problems(trig, question, questionnaire)]
+        out += [(where, *found) for found in _trigger_problems(trig, question, questionnaire)]
     for i, ref in enumerate(action.references):
         if ref_ids is not None and ref not in ref_ids:
-            out.append(
-                (("references", i), f"repère inconnu « {ref} » (voir questions/references.yaml)")
-            )
+            out.append((("references", i), m.UNKNOWN_REFERENCE, {"reference": ref}))
     return out
 
 
-def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) -> list[str]:
+def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) -> list[_Found]:
     """Does each test of the trigger make sense for this question's type, scale and options?"""
-    out: list[str] = []
+    out: list[_Found] = []
     leveled = q.scored or q.type == T.GRID or (q.type == T.SINGLE_CHOICE and q.scale is not None)
     with_target = q.type == T.CURRENT_TARGET or (q.type == T.GRID and q.desired)
-    options = {o.id for o in q.options or []}
+    options = [o.id for o in q.options or []]
+    about = {"item": q.id, "type": q.type.value}
     if trig.row is not None and q.type != T.GRID:
-        out.append(f"« row » ne s'applique qu'à une grille, pas à « {q.id} » ({q.type})")
+        out.append((m.TRIGGER_ROW_OUTSIDE_GRID, about))
     elif trig.row is not None and trig.row not in {r.id for r in q.rows or []}:
-        out.append(f"ligne inconnue « {trig.row} » dans la grille « {q.id} »")
+        rows = ", ".join(r.id for r in q.rows or [])
+        out.append((m.TRIGGER_UNKNOWN_ROW, {"row": trig.row, "item": q.id, "rows": rows}))
     applies = {
         "level_at_most": leveled,
         "target_at_least": with_target,
@@ -240,33 +267,39 @@ def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) 
         "missing_option": q.type == T.MULTIPLE_CHOICE,
         "ranked": q.type == T.RANKING,
     }
+    possible = (
+        ", ".join(t for t, ok in applies.items() if ok) or "aucun, choisissez une autre question"
+    )
     levels = questionnaire.scale_of(q).values if leveled else []
     for test, value in trig.tests.items():
         if not applies[test]:
-            out.append(f"le test « {test} » ne s'applique pas à « {q.id} » (question {q.type})")
+            out.append((m.TRIGGER_TEST_DOES_NOT_APPLY, {"test": test, "tests": possible, **about}))
         elif test in {"level_at_most", "target_at_least"} and value not in levels:
             scale = ", ".join(map(str, levels))
-            out.append(f"niveau {value} absent de l'échelle de « {q.id} » ({scale})")
+            out.append((m.TRIGGER_UNKNOWN_LEVEL, {"value": value, "item": q.id, "levels": scale}))
         elif test == "gap_at_least" and value > levels[-1] - levels[0]:
-            out.append(f"écart {value} impossible sur l'échelle de « {q.id} »")
+            largest = levels[-1] - levels[0]
+            out.append(
+                (m.TRIGGER_IMPOSSIBLE_GAP, {"value": value, "item": q.id, "largest": largest})
+            )
         elif test in {"answer_in", "missing_option", "ranked"}:
             unknown = [
                 v for v in (value if isinstance(value, list) else [value]) if v not in options
             ]
             if unknown:
-                out.append(f"option inconnue de « {q.id} » : {', '.join(unknown)}")
+                values = {
+                    "item": q.id,
+                    "unknown": ", ".join(unknown),
+                    "options": ", ".join(options),
+                }
+                out.append((m.TRIGGER_UNKNOWN_OPTION, values))
     return out
 
 
-def _read(path: str | Path) -> str:
-    return read_source(path)
-
-
-def _yaml(text: str, name: str, key: str) -> Any:
+def _yaml(text: str, name: str, expected: str) -> Any:
     data = parse_yaml(text, name)
     if not isinstance(data, dict):
-        msg = f"le fichier doit commencer par la clé « {key}: » suivie d'une liste"
-        raise QuestionnaireError([Problem(name, 1, msg)])
+        raise m.NOT_A_MAPPING.fail(name, 1, expected=expected)
     return data
 
 
@@ -274,41 +307,26 @@ def _validate(model: type[_ActionFile | _ReferenceFile], data: Any, name: str) -
     try:
         return model.model_validate(as_plain(data))
     except ValidationError as exc:
-        problems = {(line_of(data, e["loc"]), _message(data, e)) for e in exc.errors()}
-        raise QuestionnaireError([Problem(name, ln, m) for ln, m in sorted(problems)]) from None
+        path = key_path(data, skip={"actions", "references"})
+
+        def where(loc: tuple[Any, ...]) -> str:  # the action or reference, its id only
+            return path(loc[:2]) if len(loc) > 1 else ""
+
+        raise QuestionnaireError(schema_problems(exc, model, data, name, where)) from None
 
 
-def _duplicates(ids: list[str], data: Any, key: str, name: str, what: str) -> list[Problem]:
+def _duplicates(
+    ids: list[str], data: Any, key: str, name: str, noun: str, used: str
+) -> list[Problem]:
     first = {ident: i for i, ident in reversed(list(enumerate(ids)))}
     return [
-        Problem(name, line_of(data, (key, i, "id")), f"{what} « {ident} » en double")
+        m.DUPLICATE.at(
+            name,
+            line_of(data, (key, i, "id")),
+            noun=noun,
+            id=ident,
+            earlier=f" (déjà {used} ligne {line_of(data, (key, first[ident]))})",
+        )
         for i, ident in enumerate(ids)
         if first[ident] != i
     ]
-
-
-def _message(data: Any, err: Any) -> str:
-    """A French message for one pydantic error, prefixed by the action or reference id."""
-    loc = [p for p in err["loc"] if p not in {"str", "int"}]
-    field = str(loc[-1]) if loc else ""
-    try:
-        where = f"« {data[loc[0]][loc[1]]['id']} » : "
-    except (IndexError, KeyError, TypeError):
-        where = ""
-    expected = err.get("ctx", {}).get("expected", "")
-    messages = {
-        "missing": f"champ obligatoire manquant : « {field} »",
-        "extra_forbidden": f"champ inconnu « {field} » (faute de frappe ?)",
-        "enum": f"valeur « {err.get('input')} » non permise pour « {field} » ({expected})",
-        "literal_error": f"« {field} » n'accepte que true",
-        "string_pattern_mismatch": f"« {field} » a une forme invalide : « {err.get('input')} »",
-        "too_short": f"« {field} » ne doit pas être vide",
-        "greater_than_equal": f"« {field} » doit valoir au moins 1",
-        "int_parsing": f"« {field} » doit être un nombre entier",
-        "list_type": f"« {field} » doit être une liste (lignes commençant par « - »)",
-    }
-    if err["type"] == "value_error":
-        return where + str(err["msg"]).removeprefix("Value error, ")
-    return where + messages.get(
-        err["type"], f"« {field} » : valeur invalide ({err.get('input')!r})"
-    )

@@ -10,7 +10,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
-from diagnostic.questionnaire.loader import line_of
+from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.loader import line_of, schema_problems
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
@@ -92,14 +93,21 @@ def parse_programme(text: str, name: str = "<texte>") -> Programme:
     """Parse and validate the text of a workshop programme; every problem at once."""
     data = parse_yaml(text, name)
     if not isinstance(data, dict):
-        raise QuestionnaireError(
-            [Problem(name, 1, "le fichier doit décrire un atelier (clés id, title, steps…)")]
-        )
+        raise m.NOT_A_MAPPING.fail(name, 1, expected="un atelier (clés id, title, steps…)")
     try:
         programme = Programme.model_validate(as_plain(data))
     except ValidationError as exc:
-        problems = {(line_of(data, e["loc"]), _message(data, e)) for e in exc.errors()}
-        raise QuestionnaireError([Problem(name, ln, m) for ln, m in sorted(problems)]) from None
+
+        def where(loc: tuple[Any, ...]) -> str:  # the step, named by its id
+            try:
+                return f"étape « {data['steps'][loc[1]]['id']} »" if loc[0] == "steps" else ""
+            except (IndexError, KeyError, TypeError):
+                return ""
+
+        kinds = {"kind": "type d'étape"}
+        raise QuestionnaireError(
+            schema_problems(exc, Programme, data, name, where, kinds)
+        ) from None
     problems = _check_steps(programme, data, name)
     if problems:
         raise QuestionnaireError(problems)
@@ -122,7 +130,7 @@ def programme_for(questions_dir: Path) -> Programme:
     try:
         mtime = path.stat().st_mtime
     except FileNotFoundError:
-        raise QuestionnaireError([Problem(str(path), 0, "fichier introuvable")]) from None
+        raise m.FILE_NOT_FOUND.fail(str(path), 0) from None
     return _cached(str(path), mtime)
 
 
@@ -137,86 +145,35 @@ def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
 
         where = f"étape « {step.id} »"
         if step.id in seen:
+            earlier = f" (déjà utilisée ligne {seen[step.id]})"
             problems.append(
-                Problem(name, at("id"), f"{where} en double (déjà utilisée ligne {seen[step.id]})")
+                m.DUPLICATE.at(name, at("id"), noun="étape", id=step.id, earlier=earlier)
             )
         seen.setdefault(step.id, at())
         if step.items is not None and step.kind not in ITEM_KINDS:
-            problems.append(
-                Problem(
-                    name,
-                    at("items"),
-                    f"{where} : « items » ne sert qu'aux étapes results et revote",
-                )
-            )
+            problems.append(m.STEP_ITEMS.at(name, at("items"), where))
         if step.kind == StepKind.WELCOME and i != 0:
-            problems.append(
-                Problem(name, at("kind"), f"{where} : l'accueil (welcome) est la première étape")
-            )
+            problems.append(m.STEP_WELCOME_FIRST.at(name, at("kind"), where))
         if step.kind != StepKind.GRID:
             if step.source is not None:
-                problems.append(
-                    Problem(name, at("source"), f"{where} : « source » ne sert qu'aux étapes grid")
-                )
+                problems.append(m.STEP_SOURCE_OUTSIDE_GRID.at(name, at("source"), where))
             continue
+        earlier_steps = {s.id: s for s in programme.steps[:i]}
+        collective = [s.id for s in earlier_steps.values() if s.kind == StepKind.COLLECTIVE]
+        steps = ", ".join(collective) or "il n'y en a aucune, ajoutez-en une avant la grille"
+        source = earlier_steps.get(step.source) if step.source else None
         if step.source is None:
+            problems.append(m.GRID_WITHOUT_SOURCE.at(name, at(), where, steps=steps))
+        elif source is None:
             problems.append(
-                Problem(
-                    name,
-                    at(),
-                    f"{where} : une grille indique sa « source », l'étape collective dont elle "
-                    "place les contributions",
-                )
-            )
-            continue
-        earlier = {s.id: s for s in programme.steps[:i]}
-        source = earlier.get(step.source)
-        if source is None:
-            problems.append(
-                Problem(
-                    name,
-                    at("source"),
-                    f"{where} : « source » renvoie à « {step.source} », qui n'est pas une étape "
-                    "placée avant la grille",
+                m.GRID_SOURCE_NOT_BEFORE.at(
+                    name, at("source"), where, source=step.source, steps=steps
                 )
             )
         elif source.kind != StepKind.COLLECTIVE:
             problems.append(
-                Problem(
-                    name,
-                    at("source"),
-                    f"{where} : « source » doit être une étape collective (« {source.id} » est "
-                    f"de type {source.kind})",
+                m.GRID_SOURCE_NOT_COLLECTIVE.at(
+                    name, at("source"), where, source=source.id, kind=source.kind.value, steps=steps
                 )
             )
     return sorted(problems, key=lambda p: p.line)
-
-
-def _message(data: Any, err: Any) -> str:
-    """A French message for one pydantic error, prefixed by the step it concerns."""
-    loc = [p for p in err["loc"] if p not in {"str", "int"}]
-    field = str(loc[-1]) if loc else ""
-    try:
-        where = f"étape « {data[loc[0]][loc[1]]['id']} » : " if loc[0] == "steps" else ""
-    except (IndexError, KeyError, TypeError):
-        where = ""
-    kinds = ", ".join(k.value for k in StepKind)
-    messages = {
-        "missing": f"champ obligatoire manquant : « {field} »",
-        "extra_forbidden": f"champ inconnu « {field} » (faute de frappe ?)",
-        "enum": f"type d'étape inconnu « {err.get('input')} » (types possibles : {kinds})",
-        "string_pattern_mismatch": (
-            f"identifiant invalide « {err.get('input')} » : lettres minuscules, chiffres et _ "
-            "seulement, en commençant par une lettre"
-        ),
-        "too_short": f"« {field} » ne doit pas être vide",
-        "greater_than_equal": f"« {field} » doit valoir au moins {err.get('ctx', {}).get('ge')}",
-        "less_than_equal": f"« {field} » doit valoir au plus {err.get('ctx', {}).get('le')}",
-        "int_parsing": f"« {field} » doit être un nombre entier (minutes)",
-        "int_type": f"« {field} » doit être un nombre entier (minutes)",
-        "string_type": f"« {field} » doit être un texte",
-        "list_type": f"« {field} » doit être une liste (lignes commençant par « - »)",
-    }
-    return where + messages.get(
-        err["type"], f"« {field} » : valeur invalide ({err.get('input')!r})"
-    )
