@@ -1,4 +1,5 @@
-"""Streamlit-only helpers shared by the pages: cached engine, current actor, guards, text."""
+"""Streamlit-only helpers shared by the pages: cached engine, current actor, guards, cached
+results, text. Signing an account in and out lives in _signin (imported from here)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ import pytest
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.responses import normalize
+from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results import figures, tables
@@ -105,6 +106,19 @@ def test_consensus_replaces_the_mean_and_says_so(world):
     assert debat["score_used"] == pytest.approx(50.0) and debat["source"] == "consensus"
     table = tables.items(r, labels(Q))
     assert "consensus" in set(table["Source"])
+    walk = {item.question_id: item for item in agenda(r)}  # the meeting's agenda
+    assert set(walk) == {"ins_codir", "ins_debat"}  # the scored items only
+    assert walk["ins_debat"].done and walk["ins_debat"].level == 3
+    assert not walk["ins_codir"].done and walk["ins_codir"].level is None
+    assert walk["ins_debat"].n == 4 and walk["ins_debat"].dimension_id == "instances"
+    shown = distribution_table(distribution(r, "ins_debat"))
+    assert dict(zip(shown["Niveau"], shown["Réponses"], strict=True)) == {
+        1: 1,
+        2: 1,
+        3: 0,
+        4: 2,
+        5: 0,
+    }
 
 
 def test_small_groups_are_not_broken_down(world):
