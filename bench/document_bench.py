@@ -37,7 +37,8 @@ from diagnostic import document  # noqa: E402
 from diagnostic.demo import load_demo  # noqa: E402
 from diagnostic.document import charts, content, docx_writer, pdf_writer  # noqa: E402
 from diagnostic.document.blocks import Table  # noqa: E402
-from diagnostic.results.service import CampaignResults, compute_results, labels, read_campaign_data  # noqa: E402
+from diagnostic.results.model import CampaignResults, compute_results, labels  # noqa: E402
+from diagnostic.results.service import read_campaign_data  # noqa: E402
 from diagnostic.roadmap.model import PlanItem, RoadmapDraft  # noqa: E402
 from diagnostic.roadmap.references import Library, load_library  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402

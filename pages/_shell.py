@@ -1,9 +1,9 @@
-"""Streamlit-only helpers shared by the pages: cached engine, current actor, guards, text."""
+"""Streamlit-only helpers shared by the pages: cached engine, current actor, guards, cached
+results, text. Signing an account in and out lives in _signin (imported from here)."""
 
 from __future__ import annotations
 
 import re
-import time
 from contextlib import suppress
 from typing import Any
 
@@ -11,29 +11,25 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from diagnostic.accounts.access import actor_for_user, sign_in_sso
-from diagnostic.accounts.permissions import ANONYMOUS, Action, Actor, can, page_allowed, pages_for
-from diagnostic.accounts.ratelimit import source_of
+from diagnostic.accounts.permissions import Actor, page_allowed, pages_for
 from diagnostic.answering.respondent import Invitation, open_invitation
 from diagnostic.bootstrap import prepare_database
-from diagnostic.campaigns.coordination import campaigns, my_territories
 from diagnostic.exports import unlinked
 from diagnostic.privacy.service import notice
-from diagnostic.results.service import (
-    CampaignResults,
-    compute_results,
-    counted_respondents,
-    data_version,
-    read_campaign_data,
-    require_results_access,
-    restrict,
-)
+from diagnostic.results import service as results
+from diagnostic.results.model import CampaignResults, TooFewRespondents
 from diagnostic.roadmap.references import Library, load_library
 from diagnostic.settings import Settings, get_settings
-from diagnostic.store.accounts import SignInError
-from diagnostic.store.models import Campaign
 from diagnostic.workshop import Place
 from pages import _router  # noqa: F401  (first visit of a fresh server: through app.py)
+from pages._signin import (  # noqa: F401  (the pages import the sign-in helpers from here)
+    account_actor,
+    client_address,
+    sign_in,
+    sign_out,
+    sso_configured,
+    sso_logged_in,
+)
 
 TOKEN_PARAM = "t"
 _RUN_INVITATION = "_invitation_of_this_run"  # (run marker, token, Invitation | None)
@@ -71,32 +67,31 @@ def library() -> Library:
 
 @st.cache_data(max_entries=64, show_spinner="Calcul des résultats…")
 def _results(
-    campaign_id: int, version: tuple[object, ...], min_group: int, subset: tuple
-) -> CampaignResults | None:
-    data = restrict(
-        read_campaign_data(engine(), campaign_id, settings().questions_dir), **dict(subset)
-    )
-    if counted_respondents(data) < min_group:
-        return None
-    return compute_results(data, min_group_size=min_group)
+    actor: Actor | None, campaign_id: int, version: tuple, min_group: int, subset: tuple
+) -> CampaignResults | TooFewRespondents:
+    if actor is None:  # a workshop's place: its right was checked when it was opened
+        return results.campaign_results(engine(), campaign_id)
+    return results.results_for(engine(), actor, campaign_id, **dict(subset))
 
 
-def campaign_results(actor: Actor, campaign_id: int, **subset: object) -> CampaignResults | None:
-    """Results of a campaign the actor may read (checked on every call), cached until an
-    answer or a consensus changes; None when the filtered group is too small to be shown."""
-    require_results_access(engine(), actor, campaign_id)
-    version = data_version(engine(), campaign_id)
+def campaign_results(
+    actor: Actor, campaign_id: int, **subset: object
+) -> CampaignResults | TooFewRespondents:
+    """`results_for` behind the cache, until an answer or a consensus changes (the data
+    version), the settings' minimum group size or the actor (and so its right) does."""
     key = tuple(sorted((k, v) for k, v in subset.items() if v is not None))
-    return _results(campaign_id, version, settings().min_group_size, key)
+    version = results.data_version(engine(), campaign_id)
+    return _results(actor, campaign_id, version, settings().min_group_size, key)
 
 
 def workshop_results(place: Place) -> CampaignResults | None:
-    """Aggregated results of a campaign linked to a workshop, from the same cache.
+    """Aggregated results of a campaign linked to a workshop; None below the minimum group size.
 
     `place` comes from a workshop opened through its code, its screen link or its
     facilitator's account: the room sees its campaigns' aggregates, never an answer."""
-    version = data_version(engine(), place.campaign_id)
-    return _results(place.campaign_id, version, settings().min_group_size, ())
+    version = results.data_version(engine(), place.campaign_id)
+    shown = _results(None, place.campaign_id, version, settings().min_group_size, ())
+    return shown if isinstance(shown, CampaignResults) else None
 
 
 CHART_CONFIG = {
@@ -111,29 +106,6 @@ def show_chart(fig: Any, table: Any, *, key: str) -> None:
     st.plotly_chart(fig, config=CHART_CONFIG, key=f"chart_{key}")
     with st.expander("Données du graphique (tableau)"):
         st.dataframe(table, hide_index=True)
-
-
-def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | None:
-    """Territory then campaign selectors limited to what the actor may do; None when empty."""
-    territories = [
-        t for t in my_territories(engine(), actor) if can(actor, action, territory_id=t.id)
-    ]
-    if not territories:
-        st.info("Aucun territoire accessible pour l'instant.")
-        return None
-    names = {t.id: t.name for t in territories}
-    territory_id = st.selectbox(
-        "Territoire", list(names), format_func=names.get, key=f"{key}_territory"
-    )
-    rows = campaigns(engine(), actor, territory_id)
-    if not rows:
-        st.info("Ce territoire n'a pas encore de campagne de diagnostic.")
-        return None
-    by_id = {c.id: c for c in rows}
-    campaign_id = st.selectbox(
-        "Campagne", list(by_id), format_func=lambda i: by_id[i].title, key=f"{key}_campaign"
-    )
-    return by_id[campaign_id]
 
 
 def plain(text: object) -> str:
@@ -192,98 +164,10 @@ def link_was_given() -> bool:
     return bool(st.query_params.get(TOKEN_PARAM))
 
 
-def client_address() -> str | None:
-    """The visitor's network address as the throttles count it (None when unknown).
-
-    Streamlit reads it from the connection (`st.context.ip_address`: None for a local
-    connection); behind a reverse proxy, the server takes it from X-Forwarded-For only when
-    the proxy's address is trusted (uvicorn's FORWARDED_ALLOW_IPS, 127.0.0.1 by default).
-    Headers are never read here: a visitor could write any address in them.
-    """
-    try:
-        value = st.context.ip_address
-    except Exception:  # no connection (bare mode, tests)
-        return None
-    return source_of(value)
-
-
-def sign_in(user_id: int) -> None:
-    st.session_state["user_id"] = user_id
-    st.session_state["last_seen"] = time.time()
-
-
-def sign_out(message: str | None = None) -> None:
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
-    if message:
-        st.session_state["flash"] = message
-
-
-def sso_configured() -> bool:
-    """Single sign-on (st.login) is offered when OIDC_ENABLED says so, or else as soon as
-    .streamlit/secrets.toml has an [auth] section (the domain never reads st.secrets)."""
-    forced = settings().oidc_enabled
-    if forced is not None:
-        return forced
-    try:
-        return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
-    except Exception:  # an unreadable secrets file: no single sign-on rather than a crash
-        return False
-
-
-def sso_logged_in() -> bool:
-    """The identity provider vouches for this browser (st.user), when SSO is configured."""
-    return sso_configured() and bool(st.user.get("is_logged_in", False))
-
-
-def _sso_sign_in() -> int | None:
-    """Sign the session in as the active account of st.user's address, if there is one.
-
-    A refusal (unknown address, inactive account) is kept for the sign-in page to explain
-    and not tried again in this session; no account is ever created here."""
-    if not sso_logged_in():
-        return None
-    email = str(st.user.get("email") or "")
-    refused = st.session_state.get("sso_refused")
-    if refused and refused[0] == email:
-        return None
-    verified = st.user.get("email_verified")
-    try:
-        user_id = sign_in_sso(engine(), email=email, verified=verified is not False)
-    except SignInError as exc:
-        st.session_state["sso_refused"] = (email, str(exc))
-        return None
-    sign_in(user_id)
-    st.session_state["sso"] = True
-    return user_id
-
-
 def current_actor() -> Actor:
     """Who is using this browser session: a respondent's link, a signed-in account, or nobody."""
     inv = invitation()
-    if inv is not None:
-        return inv.actor()
-    user_id = st.session_state.get("user_id")
-    if user_id is not None:
-        timeout = settings().session_timeout_minutes * 60
-        if time.time() - st.session_state.get("last_seen", 0) > timeout:
-            used_sso = st.session_state.get("sso", False)
-            sign_out("Votre session a expiré après une période d'inactivité : reconnectez-vous.")
-            if used_sso:  # else the provider's cookie would sign the session in again at once
-                st.logout()
-            return ANONYMOUS
-        st.session_state["last_seen"] = time.time()
-        actor = actor_for_user(engine(), user_id)
-        if actor is not None:
-            return actor
-        sign_out(  # deactivated (or deleted) since the sign-in: refused at the next rerun
-            "Votre session a été fermée : ce compte n'est plus actif. Adressez-vous à un·e "
-            "administrateur·rice."
-        )
-    user_id = _sso_sign_in()
-    if user_id is None:
-        return ANONYMOUS
-    return actor_for_user(engine(), user_id) or ANONYMOUS
+    return inv.actor() if inv is not None else account_actor(engine())
 
 
 def guard(page_key: str) -> Actor:

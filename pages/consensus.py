@@ -5,17 +5,11 @@ import streamlit as st
 from diagnostic.accounts.permissions import Action
 from diagnostic.answering.responses import AnswerError
 from diagnostic.consensus import meeting
+from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.results import figures
-from diagnostic.results.service import labels
-from pages._shell import (
-    campaign_picker,
-    campaign_results,
-    engine,
-    guard,
-    plain,
-    settings,
-    show_chart,
-)
+from diagnostic.results.model import TooFewRespondents, labels
+from pages._picker import campaign_picker
+from pages._shell import campaign_results, engine, guard, plain, show_chart
 
 actor = guard("consensus")
 st.title("Réunion de consensus")
@@ -29,16 +23,16 @@ campaign = campaign_picker(actor, Action.TERRITORY_MANAGE, key="cons")
 if campaign is None:
     st.stop()
 results = campaign_results(actor, campaign.id)
-if results is None:
+if isinstance(results, TooFewRespondents):
     st.info(
-        f"La réunion de consensus s'ouvre quand au moins {settings().min_group_size} personnes "
+        f"La réunion de consensus s'ouvre quand au moins {results.min_group_size} personnes "
         "ont envoyé leurs réponses."
     )
     st.stop()
 q = results.questionnaire
 names = labels(q)
-items = meeting.agenda(results)
-done = int(items["done"].sum())
+items = agenda(results)
+done = sum(item.done for item in items)
 st.progress(done / len(items), text=f"{done} item(s) sur {len(items)} ont un niveau de consensus")
 
 saved = st.session_state.pop("cons_saved", None)
@@ -47,9 +41,8 @@ if saved:
 error = st.session_state.pop("cons_error", None)
 if error:
     st.error(error)
-order = list(items["question_id"])
-flags = dict(zip(items["question_id"], items["divergent"], strict=True))
-status = dict(zip(items["question_id"], items["done"], strict=True))
+order = [item.question_id for item in items]
+by_id = {item.question_id: item for item in items}
 index = st.session_state.get("cons_index", 0) % len(order)
 
 
@@ -63,32 +56,30 @@ picked = st.selectbox(
     order,
     index=index,
     format_func=lambda x: (
-        ("✓ " if status[x] else "") + ("⚠ " if flags[x] else "") + names.items[x][:110]
+        (("✓ " if by_id[x].done else "") + ("⚠ " if by_id[x].divergent else ""))
+        + names.items[x][:110]
     ),
     key="cons_pick",
     help="⚠ : avis divergents · ✓ : niveau de consensus enregistré",
 )
 index = order.index(picked)
-row = items.iloc[index]
+row = by_id[picked]
 question = q.question(picked)
 scale = q.scale_of(question)
 descriptions = question.level_descriptions or {
     v: lvl.description or lvl.label for v, lvl in scale.levels.items()
 }
 
-st.subheader(names.dimensions[row["dimension_id"]])
+st.subheader(names.dimensions[row.dimension_id])
 st.markdown(f"**{question.text}**")
 st.caption(
-    f"{int(row['n'])} réponse(s) · avis {row['agreement_tag'] or 'non mesuré'}"
-    + (" · divergence signalée" if row["divergent"] else "")
+    f"{row.n} réponse(s) · avis {row.agreement_tag or 'non mesuré'}"
+    + (" · divergence signalée" if row.divergent else "")
 )
+levels = distribution(results, picked)
 show_chart(
-    figures.distribution(
-        meeting.distribution(results, picked), names.levels[picked], title="Réponses individuelles"
-    ),
-    meeting.distribution(results, picked)[["level", "count"]].rename(
-        columns={"level": "Niveau", "count": "Réponses"}
-    ),
+    figures.distribution(levels, names.levels[picked], title="Réponses individuelles"),
+    distribution_table(levels),
     key="distribution",
 )
 with st.expander("Description des niveaux", expanded=True):
@@ -125,12 +116,11 @@ def save() -> None:
         go((index + 1) % len(order))
 
 
-agreed, agreed_target = row["consensus_level"], row["consensus_target"]
 with st.form("consensus_form"):
     st.radio(
         "Niveau retenu par le collectif",
         values,
-        index=values.index(int(agreed)) if agreed == agreed else None,
+        index=values.index(row.level) if row.level is not None else None,
         horizontal=True,
         key=keys["level"],
     )
@@ -138,7 +128,7 @@ with st.form("consensus_form"):
         st.radio(
             "Niveau visé en fin de mandat",
             values,
-            index=values.index(int(agreed_target)) if agreed_target == agreed_target else None,
+            index=values.index(row.target) if row.target is not None else None,
             horizontal=True,
             key=keys["target"],
         )
@@ -152,6 +142,6 @@ with st.form("consensus_form"):
 left, middle, right = st.columns(3)
 left.button("← Item précédent", on_click=go, args=((index - 1) % len(order),), key="cons_prev")
 right.button("Item suivant →", on_click=go, args=((index + 1) % len(order),), key="cons_next")
-if status[picked] and middle.button("Revenir aux réponses individuelles", key="cons_forget"):
+if row.done and middle.button("Revenir aux réponses individuelles", key="cons_forget"):
     meeting.forget(engine(), actor, campaign_id=campaign.id, question_id=picked)
     st.rerun()

@@ -3,21 +3,13 @@
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action
-from diagnostic.analytics import format_number
-from diagnostic.answering.responses import AnswerError
-from diagnostic.errors import StoreError
+from diagnostic.results.model import TooFewRespondents
 from diagnostic.roadmap import planning
-from diagnostic.roadmap.model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS
+from diagnostic.roadmap.model import STATUS_LABELS, tally
 from diagnostic.roadmap.proposals import points_to_investigate
-from pages._shell import (
-    campaign_picker,
-    campaign_results,
-    engine,
-    guard,
-    library,
-    plain,
-    settings,
-)
+from pages._picker import campaign_picker
+from pages._plan import action, add_form
+from pages._shell import campaign_results, engine, guard, library, plain
 
 actor = guard("feuille_de_route")
 st.title("Feuille de route")
@@ -31,9 +23,9 @@ campaign = campaign_picker(actor, Action.TERRITORY_MANAGE, key="fdr")
 if campaign is None:
     st.stop()
 results = campaign_results(actor, campaign.id)
-if results is None:
+if isinstance(results, TooFewRespondents):
     st.info(
-        f"La feuille de route se prépare dès que {settings().min_group_size} personnes au moins "
+        f"La feuille de route se prépare dès que {results.min_group_size} personnes au moins "
         "ont envoyé leurs réponses."
     )
     st.stop()
@@ -60,11 +52,11 @@ if not items:
         "ajoutez vos propres actions en bas de page."
     )
 else:
-    counts = {s: sum(i.status == s for i in items) for s in STATUS_LABELS}
+    total, kept, to_examine = tally(items)
     c1, c2, c3 = st.columns(3)
-    c1.metric("Actions", len(items))
-    c2.metric("Retenues", counts["accepted"] + counts["in_progress"] + counts["done"])
-    c3.metric("À examiner", counts["proposed"])
+    c1.metric("Actions", total)
+    c2.metric("Retenues", kept)
+    c3.metric("À examiner", to_examine)
 
 points = points_to_investigate(results)
 if points:
@@ -85,99 +77,7 @@ for dimension in [s.id for s in results.questionnaire.sections]:
         mark = f" · {item.change}" if item.change else ""
         head = f"{STATUS_LABELS[item.status]} — {plain(item.title)}{mark}"  # labels are Markdown
         with st.expander(head, expanded=False):
-            st.caption(
-                f"{ORIGIN_LABELS.get(item.origin, item.origin)}"
-                + (
-                    f" · priorité {format_number(item.priority, 2)}"
-                    if item.priority is not None
-                    else ""
-                )
-                + (f" · {item.details['shared_by']}" if item.details.get("shared_by") else "")
-            )
-            if item.evidence:
-                st.markdown("**Pourquoi cette action ?**")
-                for ev in item.evidence:
-                    st.markdown(
-                        f"- « {plain(ev['item'])} » : {plain(ev['trigger'])} "
-                        f"({plain(ev['summary'])} ; source : {ev['source']})"
-                    )
-            cited = [lib.reference(r) for r in item.details.get("references", [])]
-            cited = [r for r in cited if r is not None]
-            if cited:
-                st.markdown(
-                    "**Repères** (voir « Repères et outils ») : "
-                    + " ; ".join(r.title + (f" ({r.article})" if r.article else "") for r in cited)
-                )
-            if item.details.get("instrument"):
-                st.markdown(
-                    f"**Outil** : {plain(item.details['instrument'])} · **Validation** : "
-                    f"{plain(item.details.get('validation', ''))}"
-                )
-            with st.form(f"fdr_form_{item.id}"):
-                title = st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
-                description = st.text_area(
-                    "Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}"
-                )
-                a, b = st.columns(2)
-                owner = a.text_input(
-                    "Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}"
-                )
-                horizons = list(HORIZON_LABELS)
-                horizon = b.selectbox(
-                    "Échéance",
-                    horizons,
-                    format_func=HORIZON_LABELS.get,
-                    index=horizons.index(item.horizon) if item.horizon in horizons else 0,
-                    key=f"fdr_h_{item.id}",
-                )
-                indicator = a.text_input(
-                    "Indicateur de suivi",
-                    item.indicator or "",
-                    max_chars=500,
-                    key=f"fdr_i_{item.id}",
-                )
-                statuses = list(STATUS_LABELS)
-                status = b.selectbox(
-                    "Statut",
-                    statuses,
-                    format_func=STATUS_LABELS.get,
-                    index=statuses.index(item.status),
-                    key=f"fdr_s_{item.id}",
-                )
-                saved = st.form_submit_button("Enregistrer")
-            if saved:
-                try:
-                    planning.edit(
-                        engine(),
-                        actor,
-                        campaign.id,
-                        item.id,
-                        title=title,
-                        description=description,
-                        owner=owner,
-                        horizon=horizon,
-                        indicator=indicator,
-                        status=status,
-                    )
-                except (AnswerError, StoreError) as exc:
-                    st.error(f"Modification non enregistrée : {plain(exc)}.")
-                else:
-                    st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
-                    st.rerun()
-            up, down, drop = st.columns(3)
-            if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
-                planning.move(engine(), actor, campaign.id, item.id, -1)
-                st.rerun()
-            if down.button(
-                "Descendre", key=f"fdr_down_{item.id}", icon=":material/arrow_downward:"
-            ):
-                planning.move(engine(), actor, campaign.id, item.id, 1)
-                st.rerun()
-            if item.origin in {"manual", "atelier"} and drop.button(
-                "Supprimer", key=f"fdr_del_{item.id}", icon=":material/delete:"
-            ):
-                planning.remove(engine(), actor, campaign.id, item.id)
-                st.rerun()
+            action(actor, campaign.id, item, lib)
 
 st.divider()
 st.subheader("Document")
@@ -198,7 +98,7 @@ if st.button("Préparer les documents", key="fdr_docs", icon=":material/descript
                 results,
                 lib,
                 ("docx", "pdf", "md"),
-                min_group_size=settings().min_group_size,
+                min_group_size=results.min_group_size,
             ),
         )
 ready = st.session_state.get("fdr_documents")
@@ -222,33 +122,4 @@ if ready:
 
 st.divider()
 st.subheader("Ajouter une action")
-dims = [s.id for s in results.questionnaire.dimensions]
-with st.form("fdr_add", clear_on_submit=True):
-    new_title = st.text_input("Intitulé *", max_chars=300, key="fdr_new_title")
-    new_dimension = st.selectbox("Axe", dims, format_func=titles.get, key="fdr_new_dim")
-    new_description = st.text_area("Description", max_chars=4000, key="fdr_new_desc")
-    x, y = st.columns(2)
-    new_owner = x.text_input("Pilote / porteur", max_chars=200, key="fdr_new_owner")
-    new_horizon = y.selectbox(
-        "Échéance", list(HORIZON_LABELS), format_func=HORIZON_LABELS.get, key="fdr_new_h"
-    )
-    new_indicator = x.text_input("Indicateur de suivi", max_chars=500, key="fdr_new_ind")
-    add = st.form_submit_button("Ajouter l'action")
-if add:
-    try:
-        planning.add(
-            engine(),
-            actor,
-            campaign.id,
-            title=new_title,
-            dimension=new_dimension,
-            description=new_description,
-            owner=new_owner,
-            horizon=new_horizon,
-            indicator=new_indicator,
-        )
-    except (AnswerError, StoreError) as exc:
-        st.error(f"Action non ajoutée : {plain(exc)}.")
-    else:
-        st.session_state["fdr_flash"] = "Action ajoutée à la feuille de route."
-        st.rerun()
+add_form(actor, campaign.id, results.questionnaire)

@@ -2,23 +2,25 @@
 
 import streamlit as st
 
-from diagnostic.accounts.permissions import Action, can
-from diagnostic.campaigns.export import campaign_export, export_file_name
-from diagnostic.exports import MIME
+from diagnostic.accounts.permissions import Action
 from diagnostic.results import figures, tables
-from diagnostic.results.service import commune_names, labels
+from diagnostic.results.model import TooFewRespondents, commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
-from pages._shell import (
-    campaign_picker,
-    campaign_results,
-    engine,
-    guard,
-    plain,
-    settings,
-    show_chart,
-)
+from pages._export import export_tab
+from pages._picker import campaign_picker
+from pages._shell import campaign_results, guard, plain, show_chart
 
 KINDS = {None: "Toutes", "epci": "Intercommunalité", "commune": "Communes"}
+TABS = [
+    "Synthèse",
+    "Écarts",
+    "Regards croisés",
+    "Items",
+    "Priorités",
+    "Acteurs",
+    "Participation",
+    "Exporter",
+]
 GROUPINGS = {
     "structure_kind": "Intercommunalité et communes",
     "role": "Fonctions",
@@ -31,14 +33,14 @@ campaign = campaign_picker(actor, Action.RESULTS_VIEW, key="res")
 if campaign is None:
     st.stop()
 
-min_group = settings().min_group_size
 full = campaign_results(actor, campaign.id)
-if full is None:
+if isinstance(full, TooFewRespondents):
     st.info(
-        f"Les résultats s'affichent dès que {min_group} personnes au moins ont envoyé leurs "
-        "réponses : rien n'est montré en dessous, pour protéger l'anonymat."
+        f"Les résultats s'affichent dès que {full.min_group_size} personnes au moins ont envoyé "
+        "leurs réponses : rien n'est montré en dessous, pour protéger l'anonymat."
     )
     st.stop()
+min_group = full.min_group_size
 q = full.questionnaire
 names = labels(q)
 st.caption(
@@ -64,7 +66,7 @@ with st.expander("Filtrer les réponses", icon=":material/filter_alt:"):
     )
 filtered = any(v is not None for v in (kind, commune, role))
 results = campaign_results(actor, campaign.id, structure_kind=kind, structure_id=commune, role=role)
-if results is None:
+if isinstance(results, TooFewRespondents):
     st.warning(
         f"Moins de {min_group} réponses pour ce filtre : ce groupe n'est pas détaillé, pour "
         "protéger l'anonymat. Élargissez le filtre."
@@ -73,18 +75,7 @@ if results is None:
 if filtered:
     st.info(f"Filtre actif : {results.n_respondents} questionnaires pris en compte.")
 
-tabs = st.tabs(
-    [
-        "Synthèse",
-        "Écarts",
-        "Regards croisés",
-        "Items",
-        "Priorités",
-        "Acteurs",
-        "Participation",
-        "Exporter",
-    ]
-)
+tabs = st.tabs(TABS)
 with tabs[0]:
     radar = figures.radar(
         results.dimensions,
@@ -126,10 +117,9 @@ with tabs[2]:
         f"{min_group} réponses n'est pas détaillé ; « aucune donnée » : personne de ce groupe "
         "n'a répondu à l'item."
     )
-    compared = full.comparisons[grouping]
     show_chart(
         figures.heatmap(
-            compared.loc[compared["dimension_id"] == dimension],
+            full.compared(grouping, dimension),
             names.items,
             title=names.dimensions[dimension],
             min_group_size=min_group,
@@ -164,8 +154,8 @@ with tabs[4]:
     if not rankings:
         st.info("Ce questionnaire ne comporte pas de classement.")
     for question in rankings:
-        frame = results.priorities.loc[results.priorities["question_id"] == question.id]
-        if not frame["points"].any():
+        frame = results.ranking(question.id)
+        if frame is None:
             st.info(f"« {question.text} » : aucun classement pour l'instant.")
             continue
         show_chart(
@@ -179,8 +169,8 @@ with tabs[5]:
     if not grids:
         st.info("Ce questionnaire ne comporte pas de grille d'acteurs.")
     for question in grids:
-        cells = results.grids.loc[results.grids["question_id"] == question.id]
-        if not cells["n"].any():
+        cells = results.grid(question.id)
+        if cells is None:
             st.info(f"« {question.text} » : aucune réponse pour l'instant.")
             continue
         show_chart(
@@ -195,11 +185,11 @@ with tabs[5]:
         )
 
 with tabs[6]:
-    overall = full.participation.iloc[0]
+    turnout = full.turnout()
     c1, c2, c3 = st.columns(3)
-    c1.metric("Invité·es", int(overall["invited"]))
-    c2.metric("Ont commencé", int(overall["started"]))
-    c3.metric("Ont envoyé", int(overall["submitted"]))
+    c1.metric("Invité·es", turnout["invited"])
+    c2.metric("Ont commencé", turnout["started"])
+    c3.metric("Ont envoyé", turnout["submitted"])
     show_chart(
         figures.participation(full.participation_by["structure"]),
         tables.participation(full, "structure"),
@@ -208,57 +198,4 @@ with tabs[6]:
     st.dataframe(tables.participation(full, "role"), hide_index=True)
 
 with tabs[7]:
-    manage = can(actor, Action.TERRITORY_MANAGE, territory_id=campaign.territory_id)
-    with_names = (
-        campaign.named_answers
-        and manage
-        and st.checkbox(
-            "Avec le nom des personnes (campagne nominative, réservé à la coordination)",
-            key="res_export_names",
-        )
-    )
-    if with_names:
-        st.markdown(
-            "Les réponses (une ligne par personne et par question, puis une ligne par personne), "
-            "envoyées ou en cours, avec le nom saisi à l'invitation (ou le numéro de la "
-            "personne), sa structure, sa fonction et les dates ; puis les résultats calculés."
-        )
-    else:
-        st.markdown(
-            "Les réponses des questionnaires envoyés (une ligne par personne et par question, "
-            "puis une ligne par personne) et les résultats calculés. Chaque personne est "
-            "désignée par un code tiré au hasard (R01, R02…), sans dates ; une fonction ou une "
-            f"structure partagée par moins de {min_group} personnes est regroupée (« autre "
-            "fonction », « autre structure ») ou retirée, pour que personne ne soit "
-            "reconnaissable."
-        )
-    st.caption(
-        "Les cellules qui ressembleraient à une formule de tableur sont neutralisées. Les "
-        "réponses en texte libre figurent telles qu'elles ont été écrites."
-    )
-    for fmt, label, table in (
-        ("xlsx", "Classeur Excel (toutes les feuilles)", "long"),
-        ("csv", "CSV — réponses, une ligne par question", "long"),
-        ("csv", "CSV — réponses, une ligne par personne", "large"),
-        ("json", "JSON (toutes les données)", "long"),
-    ):
-        st.download_button(
-            label,
-            data=lambda fmt=fmt, table=table: (
-                campaign_export(
-                    engine(),
-                    actor,
-                    campaign.id,
-                    settings().questions_dir,
-                    fmt=fmt,
-                    min_group_size=min_group,
-                    table=table,
-                    with_names=bool(with_names),
-                ).data
-            ),
-            file_name=export_file_name(full.territory_name, f"{campaign.title}-{table}", fmt),
-            mime=MIME[fmt],
-            key=f"res_export_{fmt}_{table}",
-            icon=":material/download:",
-            on_click="ignore",
-        )
+    export_tab(actor, campaign, full)

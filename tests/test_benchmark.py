@@ -30,7 +30,8 @@ from diagnostic.errors import AccessDenied
 from diagnostic.privacy.service import erase_campaign, erase_my_data
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
-from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.store import accounts
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import alembic_config, build_engine, migrate, session_scope

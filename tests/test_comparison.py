@@ -10,7 +10,8 @@ from diagnostic.comparison import benchmark
 from diagnostic.comparison import service as cmp
 from diagnostic.demo import load_demo
 from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
-from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.store import accounts
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES, ROOT

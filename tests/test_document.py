@@ -15,7 +15,8 @@ from diagnostic import document
 from diagnostic.answering.responses import normalize
 from diagnostic.document import charts, content
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.results.service import compute_results, labels, read_campaign_data
+from diagnostic.results.model import compute_results, labels
+from diagnostic.results.service import read_campaign_data
 from diagnostic.roadmap.library import load_references
 from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, PointToInvestigate, RoadmapDraft
 from diagnostic.roadmap.references import Library

@@ -19,10 +19,6 @@ COORD = Actor(kind="user", user_id=1, memberships=frozenset({(10, "coordinator")
 CONSULT = Actor(kind="user", user_id=2, memberships=frozenset({(10, "consultant")}))
 RESPONDENT = Actor(kind="respondent", participant_id=7, campaign_id=1)
 
-# Modules that still refuse right after an inline `can(` because another step of issue 14
-# rewrites them (results/service.py: require_results_access). Empty once that step is merged.
-PENDING = {"results/service.py"}
-
 
 @pytest.mark.parametrize(
     ("actor", "action", "kwargs"),
@@ -118,7 +114,7 @@ def test_only_require_turns_a_permission_check_into_a_refusal():
     found = {
         f"{path.relative_to(package).as_posix()}:{line}"
         for path in sorted(package.rglob("*.py"))
-        if path.relative_to(package).as_posix() not in {"accounts/permissions.py", *PENDING}
+        if path.relative_to(package).as_posix() not in {"accounts/permissions.py"}
         for line in inline_refusals(path)
     }
     assert found == set(), "utilisez permissions.require ou guard.require_campaign"

@@ -46,12 +46,8 @@ from diagnostic.consensus import meeting
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.results.service import (
-    compute_results,
-    load_campaign_data,
-    read_campaign_data,
-    require_results_access,
-)
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data, require_results_access, results_for
 from diagnostic.roadmap import planning
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns, territories
@@ -590,9 +586,7 @@ def entry_points(world: World) -> dict[str, Callable[[Actor], Any]]:
     pid = b.participant_ids[0]
     return {
         "results.require_results_access": lambda x: require_results_access(eng, x, b.campaign_id),
-        "results.load_campaign_data": lambda x: load_campaign_data(
-            eng, x, b.campaign_id, questions
-        ),
+        "results.results_for": lambda x: results_for(eng, x, b.campaign_id),
         "campaign_export (xlsx)": lambda x: campaign_export(
             eng, x, b.campaign_id, questions, fmt="xlsx", min_group_size=3, with_names=True
         ),

@@ -25,12 +25,8 @@ from diagnostic.campaigns.export import DESCRIBING, campaign_export
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.privacy.service import notice, promises
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.results.service import (
-    compute_results,
-    counted_respondents,
-    read_campaign_data,
-    restrict,
-)
+from diagnostic.results.model import TooFewRespondents, compute_results, shown_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.settings import Settings
 from diagnostic.store import answers, campaigns, territories
 from diagnostic.store.engine import build_engine, migrate, session_scope
@@ -220,9 +216,9 @@ def check_resultats_par_groupes(e: Env) -> None:
     by_role = results.comparisons["role"]
     dst = by_role.loc[(by_role["group"] == "dst") & (by_role["question_id"] == "ins_debat")]
     assert dst["status"].tolist() == ["suppressed"] and dst["score"].isna().all()
-    # the page's filters show nothing below the threshold (pages/_shell._results)
-    assert counted_respondents(restrict(data, role="dst")) < K
-    assert counted_respondents(restrict(data, role="dgs")) >= K
+    # the page's filters show nothing below the threshold (results_for applies shown_results)
+    assert isinstance(shown_results(data, min_group_size=K, role="dst"), TooFewRespondents)
+    assert not isinstance(shown_results(data, min_group_size=K, role="dgs"), TooFewRespondents)
 
 
 def check_exports_pseudonymes(e: Env) -> None:

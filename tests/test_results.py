@@ -6,17 +6,19 @@ import pytest
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.responses import normalize
+from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results import figures, tables
-from diagnostic.results.service import (
+from diagnostic.results.model import (
+    TooFewRespondents,
     compute_results,
     counted_respondents,
-    data_version,
     labels,
-    load_campaign_data,
     restrict,
 )
+from diagnostic.results.service import data_version, read_campaign_data, results_for
+from diagnostic.settings import get_settings
 from diagnostic.store import answers, campaigns, consensus
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES
@@ -61,7 +63,7 @@ def world(tmp_path):
 
 def test_results_numbers_from_the_answers(world):
     engine, w, actor, qdir = world
-    data = load_campaign_data(engine, actor, w.campaign_id, qdir)
+    data = read_campaign_data(engine, w.campaign_id, qdir)
     assert counted_respondents(data) == 4
     r = compute_results(data, min_group_size=2)
     debat = r.items.set_index("question_id").loc["ins_debat"]
@@ -80,7 +82,8 @@ def test_results_numbers_from_the_answers(world):
     # Borda top 3: habitat 3 x 4 = 12 points
     prio = r.priorities.set_index("option_id")
     assert prio.loc["habitat", "points"] == 12 and prio.loc["economie", "points"] == 4
-    assert r.participation.iloc[0][["invited", "started", "submitted"]].tolist() == [4, 4, 4]
+    assert r.turnout() == {"invited": 4, "started": 4, "submitted": 4}
+    assert r.ranking("act_priorites") is not None and r.grid("act_grille") is None  # unanswered
 
 
 def test_consensus_replaces_the_mean_and_says_so(world):
@@ -98,16 +101,29 @@ def test_consensus_replaces_the_mean_and_says_so(world):
             actor="t",
         )
     assert data_version(engine, w.campaign_id) != before
-    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=2)
+    r = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=2)
     debat = r.items.set_index("question_id").loc["ins_debat"]
     assert debat["score_used"] == pytest.approx(50.0) and debat["source"] == "consensus"
     table = tables.items(r, labels(Q))
     assert "consensus" in set(table["Source"])
+    walk = {item.question_id: item for item in agenda(r)}  # the meeting's agenda
+    assert set(walk) == {"ins_codir", "ins_debat"}  # the scored items only
+    assert walk["ins_debat"].done and walk["ins_debat"].level == 3
+    assert not walk["ins_codir"].done and walk["ins_codir"].level is None
+    assert walk["ins_debat"].n == 4 and walk["ins_debat"].dimension_id == "instances"
+    shown = distribution_table(distribution(r, "ins_debat"))
+    assert dict(zip(shown["Niveau"], shown["Réponses"], strict=True)) == {
+        1: 1,
+        2: 1,
+        3: 0,
+        4: 2,
+        5: 0,
+    }
 
 
 def test_small_groups_are_not_broken_down(world):
     engine, w, actor, qdir = world
-    data = load_campaign_data(engine, actor, w.campaign_id, qdir)
+    data = read_campaign_data(engine, w.campaign_id, qdir)
     r = compute_results(data, min_group_size=3)
     kind = r.comparisons["structure_kind"].set_index(["question_id", "group"])
     # 2 EPCI respondents and 2 commune respondents: both below 3
@@ -125,17 +141,50 @@ def test_results_are_refused_to_other_territories(world):
         kind="user", user_id=999, memberships=frozenset({(w.territory.id + 1, "coordinator")})
     )
     with pytest.raises(AccessDenied):
-        load_campaign_data(engine, stranger, w.campaign_id, qdir)
+        results_for(engine, stranger, w.campaign_id)
     respondent = Actor(
         kind="respondent", participant_id=w.participants[0].id, campaign_id=w.campaign_id
     )
     with pytest.raises(AccessDenied):
-        load_campaign_data(engine, respondent, w.campaign_id, qdir)
+        results_for(engine, respondent, w.campaign_id)
+    with pytest.raises(AccessDenied, match="campagne introuvable ou inaccessible"):
+        results_for(engine, stranger, w.campaign_id + 1)  # no such campaign: the same refusal
+
+
+@pytest.fixture
+def settings_of(world, monkeypatch):
+    """Settings reading the world's questions folder, with a chosen minimum group size."""
+    qdir = world[3]
+
+    def set_minimum(k: int) -> None:
+        monkeypatch.setenv("QUESTIONS_DIR", str(qdir))
+        monkeypatch.setenv("MIN_GROUP_SIZE", str(k))
+        get_settings.cache_clear()
+
+    yield set_minimum
+    get_settings.cache_clear()
+
+
+def test_results_for_applies_the_minimum_group_size_of_the_settings(world, settings_of):
+    engine, w, actor, _ = world
+    settings_of(3)
+    r = results_for(engine, actor, w.campaign_id)
+    assert not isinstance(r, TooFewRespondents)
+    assert (r.n_respondents, r.min_group_size) == (4, 3)
+    # 2 EPCI respondents: the filtered group is not shown
+    assert results_for(engine, actor, w.campaign_id, structure_kind="epci") == TooFewRespondents(3)
+    settings_of(2)
+    epci = results_for(engine, actor, w.campaign_id, structure_kind="epci", role=None)
+    assert not isinstance(epci, TooFewRespondents) and epci.n_respondents == 2
+    settings_of(5)
+    assert results_for(engine, actor, w.campaign_id) == TooFewRespondents(5)
+    with pytest.raises(ValueError, match="filtre inconnu"):
+        results_for(engine, actor, w.campaign_id, territory=1)
 
 
 def test_figures_are_built_from_the_same_tables(world):
     engine, w, actor, qdir = world
-    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=2)
+    r = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=2)
     names = labels(Q)
     radar = figures.radar(r.dimensions, names.dimensions, respondents=r.respondent_scores).to_dict()
     assert [t["name"] for t in radar["data"]] == [
@@ -168,7 +217,7 @@ def test_figures_are_built_from_the_same_tables(world):
 
 def test_heatmap_says_why_a_cell_is_hidden(world):
     engine, w, actor, qdir = world
-    r = compute_results(load_campaign_data(engine, actor, w.campaign_id, qdir), min_group_size=3)
+    r = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=3)
     heat = figures.heatmap(
         r.comparisons["structure_kind"], labels(Q).items, title="t", min_group_size=3
     ).to_dict()

@@ -7,7 +7,8 @@ import pytest
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.library import parse_actions
 from diagnostic.roadmap.model import PlanItem

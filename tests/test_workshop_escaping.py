@@ -19,7 +19,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from diagnostic.accounts.access import actor_for_user
-from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns
 from diagnostic.store.engine import session_scope

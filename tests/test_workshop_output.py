@@ -10,7 +10,8 @@ import pytest
 from diagnostic.accounts.access import actor_for_user
 from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.results.service import compute_results, read_campaign_data
+from diagnostic.results.model import compute_results
+from diagnostic.results.service import read_campaign_data
 from diagnostic.store import accounts, campaigns
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, migrate, session_scope

@@ -15,13 +15,8 @@ from diagnostic.exports import Export, export
 from diagnostic.privacy.service import describe_answer
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.results import tables
-from diagnostic.results.service import (
-    CampaignData,
-    compute_results,
-    labels,
-    read_campaign_data,
-    require_results_access,
-)
+from diagnostic.results.model import CampaignData, compute_results, labels
+from diagnostic.results.service import read_campaign_data, require_results_access
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope

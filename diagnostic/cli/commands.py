@@ -508,7 +508,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     from datetime import date
 
     from diagnostic.errors import AccessDenied
-    from diagnostic.results.service import compute_results, read_campaign_data
+    from diagnostic.results.model import TooFewRespondents
+    from diagnostic.results.service import results_for
     from diagnostic.roadmap import planning
     from diagnostic.roadmap.references import load_library
 
@@ -519,13 +520,12 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = open_engine()
     try:
-        data = read_campaign_data(engine, args.campaign, settings.questions_dir)
+        results = results_for(engine, SYSTEM, args.campaign)
     except AccessDenied:
         raise CliError(f"campagne {args.campaign} introuvable") from None
-    results = compute_results(data, min_group_size=settings.min_group_size)
-    if results.n_respondents < settings.min_group_size:
+    if isinstance(results, TooFewRespondents):
         raise CliError(
-            f"moins de {settings.min_group_size} réponses envoyées : pas encore de feuille de route"
+            f"moins de {results.min_group_size} réponses envoyées : pas encore de feuille de route"
         )
     library = load_library(settings.questions_dir)
     if not planning.plan(engine, SYSTEM, args.campaign):
@@ -538,7 +538,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
         results,
         library,
         (args.format,),
-        min_group_size=settings.min_group_size,
+        min_group_size=results.min_group_size,
         today=today,
     )[args.format]
     out = Path(args.output)

@@ -25,7 +25,7 @@ from diagnostic.questionnaire import messages as msg
 from diagnostic.questionnaire.loader import line_of
 from diagnostic.questionnaire.registry import get_questionnaire, questionnaires, version_key
 from diagnostic.questionnaire.source import load_yaml
-from diagnostic.results.service import CampaignData, counted_respondents
+from diagnostic.results.model import CampaignData, counted_respondents
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import KIND_LABELS

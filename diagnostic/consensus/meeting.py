@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.accounts.guard import require_campaign
@@ -10,40 +9,10 @@ from diagnostic.accounts.permissions import Action, Actor
 from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.questionnaire import Questionnaire
-from diagnostic.results.service import CampaignResults
 from diagnostic.store import consensus as consensus_store
 from diagnostic.store.engine import session_scope
 
 MAX_RATIONALE = 2000
-
-
-def agenda(results: CampaignResults) -> pd.DataFrame:
-    """Scored items to walk through: divergent ones first, then by increasing agreement.
-
-    Columns: question_id, dimension_id, n, divergent, agreement, agreement_tag, sd, mean,
-    target_mean, consensus_level, consensus_target, done (an agreed level is recorded).
-    """
-    items = results.items.loc[results.items["scored"]].copy()
-    items["done"] = items["consensus_level"].notna()
-    items["divergent"] = items["divergent"].fillna(False).astype(bool)
-    items = items.sort_values(
-        ["divergent", "agreement", "sd"], ascending=[False, True, False], na_position="last"
-    )
-    columns = [
-        "question_id",
-        "dimension_id",
-        "n",
-        "divergent",
-        "agreement",
-        "agreement_tag",
-        "sd",
-        "mean",
-        "target_mean",
-        "consensus_level",
-        "consensus_target",
-        "done",
-    ]
-    return items[columns].reset_index(drop=True)
 
 
 def record(
@@ -99,12 +68,3 @@ def rationale_of(engine: Engine, actor: Actor, *, campaign_id: int, question_id:
         frame = consensus_store.consensus_frame(s, campaign_id=campaign_id)
     row = frame.loc[frame["question_id"] == question_id]
     return "" if row.empty or row.iloc[0]["rationale"] is None else str(row.iloc[0]["rationale"])
-
-
-def distribution(results: CampaignResults, question_id: str) -> pd.DataFrame:
-    """How many respondents gave each current level of one item (every level listed)."""
-    from diagnostic.analytics import level_distribution
-
-    assert results.responses is not None
-    frame = level_distribution(results.responses.items, results.questionnaire)
-    return frame.loc[frame["question_id"] == question_id]

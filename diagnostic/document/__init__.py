@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from diagnostic.document import charts, content, docx_writer, markdown_writer, pdf_writer
 from diagnostic.exports import Export, file_name
-from diagnostic.results.service import CampaignResults, labels
+from diagnostic.results.model import CampaignResults, labels
 from diagnostic.roadmap.model import RoadmapDraft
 from diagnostic.roadmap.references import Library
 

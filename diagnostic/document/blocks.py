@@ -14,7 +14,7 @@ import pandas as pd
 from diagnostic.analytics.summary import format_number
 from diagnostic.document.charts import Chart
 from diagnostic.questionnaire import Question
-from diagnostic.results.service import CampaignResults, Labels
+from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, RoadmapDraft
 from diagnostic.roadmap.references import Library
 

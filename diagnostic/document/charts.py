@@ -27,7 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from diagnostic.results import figures
-from diagnostic.results.service import CampaignResults, Labels
+from diagnostic.results.model import CampaignResults, Labels
 
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm, printed at full size on an A4 page (17 cm between 2 cm margins)
@@ -191,8 +191,8 @@ def _gaps(results: CampaignResults, names: Labels) -> Chart:
 
 
 def _grid(results: CampaignResults, names: Labels, question_id: str) -> Chart | None:
-    cells = results.grids.loc[results.grids["question_id"] == question_id]
-    if cells.empty or not cells["n"].any():
+    cells = results.grid(question_id)
+    if cells is None:
         return None
     scale = names.levels[question_id]
     fig = figures.actor_grid(
@@ -225,8 +225,8 @@ def _grid(results: CampaignResults, names: Labels, question_id: str) -> Chart | 
 
 
 def _priorities(results: CampaignResults, names: Labels, question_id: str) -> Chart | None:
-    frame = results.priorities.loc[results.priorities["question_id"] == question_id]
-    if frame.empty or not frame["points"].any():
+    frame = results.ranking(question_id)
+    if frame is None:
         return None
     title = names.items[question_id]
     fig = figures.priorities(frame, names.options[question_id], title=title)

@@ -31,7 +31,7 @@ from diagnostic.document.blocks import (
 )
 from diagnostic.document.charts import Chart
 from diagnostic.results import tables
-from diagnostic.results.service import CampaignResults, labels
+from diagnostic.results.model import CampaignResults, labels
 from diagnostic.roadmap.model import RoadmapDraft
 from diagnostic.roadmap.references import Library
 from diagnostic.vocabulary import ROLE_LABELS

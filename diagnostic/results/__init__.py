@@ -1,1 +1,2 @@
-"""Results: a campaign's results read and computed, as tables and figures."""
+"""Results: a campaign's results computed (model, pure) and served behind the access check and
+the privacy threshold (service), as tables and figures."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from diagnostic.results.service import CampaignResults, Labels
+from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
 COLUMN_LABELS = {"current": "Aujourd'hui", "desired": "Souhaitée"}
@@ -52,8 +52,7 @@ def comparison(
     results: CampaignResults, names: Labels, grouping: str, dimension: str
 ) -> pd.DataFrame:
     """Each group's score of each item of a dimension beside the other respondents'."""
-    frame = results.comparisons[grouping]
-    frame = frame.loc[frame["dimension_id"] == dimension]
+    frame = results.compared(grouping, dimension)
     return pd.DataFrame(
         {
             "Item": frame["question_id"].map(names.items),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from diagnostic.analytics.summary import format_number
 
 HORIZON_LABELS = {
     "cent_jours": "100 premiers jours",
@@ -20,6 +23,7 @@ STATUS_LABELS = {
     "in_progress": "Engagée",
     "done": "Réalisée",
 }
+KEPT = ("accepted", "in_progress", "done")  # the statuses of an action the collective kept
 ORIGIN_LABELS = {
     "generated": "Proposée par l'outil",
     "edited": "Proposée par l'outil, modifiée",
@@ -93,6 +97,22 @@ class PlanItem:
     @property
     def evidence(self) -> list[dict[str, str]]:
         return list(self.details.get("evidence", []))
+
+
+def tally(items: Sequence[PlanItem]) -> tuple[int, int, int]:
+    """How many actions, how many the collective kept, how many are still to examine."""
+    kept = sum(i.status in KEPT for i in items)
+    return len(items), kept, sum(i.status == "proposed" for i in items)
+
+
+def provenance(item: PlanItem) -> str:
+    """Where an action comes from: « Proposée par l'outil · priorité 0,83 · écart partagé… »."""
+    parts = [ORIGIN_LABELS.get(item.origin, item.origin)]
+    if item.priority is not None:
+        parts.append(f"priorité {format_number(item.priority, 2)}")
+    if item.details.get("shared_by"):
+        parts.append(str(item.details["shared_by"]))
+    return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from diagnostic import analytics as an
 from diagnostic.analytics.summary import format_number
 from diagnostic.analytics.thresholds import at_least, at_most
 from diagnostic.questionnaire import Questionnaire, QuestionType
-from diagnostic.results.service import CampaignResults
+from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.library import Action, Trigger
 from diagnostic.roadmap.model import Evidence, PlanItem, PointToInvestigate, Proposal
 

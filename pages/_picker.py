@@ -1,0 +1,34 @@
+"""The territory then campaign selectors of the coordination's screens (results, consensus,
+roadmap), limited to what the actor may do."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostic.accounts.permissions import Action, Actor, can
+from diagnostic.campaigns.coordination import campaigns, my_territories
+from diagnostic.store.models import Campaign
+from pages._shell import engine
+
+
+def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | None:
+    """Territory then campaign selectors limited to what the actor may do; None when empty."""
+    territories = [
+        t for t in my_territories(engine(), actor) if can(actor, action, territory_id=t.id)
+    ]
+    if not territories:
+        st.info("Aucun territoire accessible pour l'instant.")
+        return None
+    names = {t.id: t.name for t in territories}
+    territory_id = st.selectbox(
+        "Territoire", list(names), format_func=names.get, key=f"{key}_territory"
+    )
+    rows = campaigns(engine(), actor, territory_id)
+    if not rows:
+        st.info("Ce territoire n'a pas encore de campagne de diagnostic.")
+        return None
+    by_id = {c.id: c for c in rows}
+    campaign_id = st.selectbox(
+        "Campagne", list(by_id), format_func=lambda i: by_id[i].title, key=f"{key}_campaign"
+    )
+    return by_id[campaign_id]

@@ -1,0 +1,137 @@
+"""The roadmap page's forms: one action (why it is proposed, its edit form, its moves), and a
+new action."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import AnswerError
+from diagnostic.errors import StoreError
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.roadmap import planning
+from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, provenance
+from diagnostic.roadmap.references import Library
+from pages._shell import engine, plain
+
+
+def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None:
+    """Inside an action's expander: where it comes from and why, its form, its buttons."""
+    st.caption(provenance(item))
+    if item.evidence:
+        st.markdown("**Pourquoi cette action ?**")
+        for ev in item.evidence:
+            st.markdown(
+                f"- « {plain(ev['item'])} » : {plain(ev['trigger'])} "
+                f"({plain(ev['summary'])} ; source : {ev['source']})"
+            )
+    cited = [lib.reference(r) for r in item.details.get("references", [])]
+    cited = [r for r in cited if r is not None]
+    if cited:
+        st.markdown(
+            "**Repères** (voir « Repères et outils ») : "
+            + " ; ".join(r.title + (f" ({r.article})" if r.article else "") for r in cited)
+        )
+    if item.details.get("instrument"):
+        st.markdown(
+            f"**Outil** : {plain(item.details['instrument'])} · **Validation** : "
+            f"{plain(item.details.get('validation', ''))}"
+        )
+    with st.form(f"fdr_form_{item.id}"):
+        title = st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
+        description = st.text_area(
+            "Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}"
+        )
+        a, b = st.columns(2)
+        owner = a.text_input(
+            "Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}"
+        )
+        horizons = list(HORIZON_LABELS)
+        horizon = b.selectbox(
+            "Échéance",
+            horizons,
+            format_func=HORIZON_LABELS.get,
+            index=horizons.index(item.horizon) if item.horizon in horizons else 0,
+            key=f"fdr_h_{item.id}",
+        )
+        indicator = a.text_input(
+            "Indicateur de suivi",
+            item.indicator or "",
+            max_chars=500,
+            key=f"fdr_i_{item.id}",
+        )
+        statuses = list(STATUS_LABELS)
+        status = b.selectbox(
+            "Statut",
+            statuses,
+            format_func=STATUS_LABELS.get,
+            index=statuses.index(item.status),
+            key=f"fdr_s_{item.id}",
+        )
+        saved = st.form_submit_button("Enregistrer")
+    if saved:
+        try:
+            planning.edit(
+                engine(),
+                actor,
+                campaign_id,
+                item.id,
+                title=title,
+                description=description,
+                owner=owner,
+                horizon=horizon,
+                indicator=indicator,
+                status=status,
+            )
+        except (AnswerError, StoreError) as exc:
+            st.error(f"Modification non enregistrée : {plain(exc)}.")
+        else:
+            st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
+            st.rerun()
+    up, down, drop = st.columns(3)
+    if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
+        planning.move(engine(), actor, campaign_id, item.id, -1)
+        st.rerun()
+    if down.button("Descendre", key=f"fdr_down_{item.id}", icon=":material/arrow_downward:"):
+        planning.move(engine(), actor, campaign_id, item.id, 1)
+        st.rerun()
+    if item.origin in {"manual", "atelier"} and drop.button(
+        "Supprimer", key=f"fdr_del_{item.id}", icon=":material/delete:"
+    ):
+        planning.remove(engine(), actor, campaign_id, item.id)
+        st.rerun()
+
+
+def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> None:
+    """The form of a new action, on one of the questionnaire's axes."""
+    dims = [s.id for s in questionnaire.dimensions]
+    titles = {s.id: s.title for s in questionnaire.sections}
+    with st.form("fdr_add", clear_on_submit=True):
+        new_title = st.text_input("Intitulé *", max_chars=300, key="fdr_new_title")
+        new_dimension = st.selectbox("Axe", dims, format_func=titles.get, key="fdr_new_dim")
+        new_description = st.text_area("Description", max_chars=4000, key="fdr_new_desc")
+        x, y = st.columns(2)
+        new_owner = x.text_input("Pilote / porteur", max_chars=200, key="fdr_new_owner")
+        new_horizon = y.selectbox(
+            "Échéance", list(HORIZON_LABELS), format_func=HORIZON_LABELS.get, key="fdr_new_h"
+        )
+        new_indicator = x.text_input("Indicateur de suivi", max_chars=500, key="fdr_new_ind")
+        add = st.form_submit_button("Ajouter l'action")
+    if add:
+        try:
+            planning.add(
+                engine(),
+                actor,
+                campaign_id,
+                title=new_title,
+                dimension=new_dimension,
+                description=new_description,
+                owner=new_owner,
+                horizon=new_horizon,
+                indicator=new_indicator,
+            )
+        except (AnswerError, StoreError) as exc:
+            st.error(f"Action non ajoutée : {plain(exc)}.")
+        else:
+            st.session_state["fdr_flash"] = "Action ajoutée à la feuille de route."
+            st.rerun()
