@@ -12,7 +12,6 @@ from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.respondent import record_answer
-from diagnostic.answering.responses import normalize
 from diagnostic.errors import StoreError
 from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire
@@ -21,7 +20,7 @@ from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import alembic_config, session_scope
 from diagnostic.store.models import Answer, Participant
 from tests.conftest import FIXTURES
-from tests.factories import make_world
+from tests.factories import make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
@@ -212,12 +211,7 @@ def test_connections_go_back_to_the_pool_transactional(engine):
     for level in range(1, 6):
         record_answer(engine, actor(world), Q, pid, "ins_debat", {"level": level})
     with pytest.raises(RuntimeError, match="annulé"), session_scope(engine) as s:
-        answers.save_answer(
-            s,
-            participant_id=pid,
-            question_id="act_libre",
-            answer=normalize(Q, Q.question("act_libre"), {"text": "brouillon"}),
-        )
+        store_answers(s, Q, pid, {"act_libre": {"text": "brouillon"}})
         s.flush()
         raise RuntimeError("annulé")
     with session_scope(engine) as s:
