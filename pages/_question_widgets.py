@@ -1,6 +1,6 @@
-"""The questionnaire's widgets: one render function per question type, drawn from the
-question's codec (diagnostic/questionnaire/codecs.py: the widgets' keys, what a stored answer
-shows in them, the answer they make)."""
+"""The questionnaire's questions: a card each, and one render function per question type,
+drawn from the question's codec (diagnostic/questionnaire/codecs.py: the widgets' keys, what a
+stored answer shows in them, the answer they make)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import streamlit as st
 
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.questionnaire.codecs import DONT_KNOW, codec_for
+from diagnostic.roadmap.references import Library
 from pages._autosave import State, autosave_text
 from pages._resilience import pending
 
@@ -34,9 +35,23 @@ class Form:
         self.store(question.id, codec_for(question).answer(question, st.session_state))
 
 
-def draw(form: Form, question: Question, value: dict[str, Any]) -> None:
-    """The question's widgets, showing its stored answer `value`."""
-    RENDERERS[question.type](form, question, codec_for(question).widgets(question, value))
+def card(
+    form: Form, number: str, question: Question, value: dict[str, Any], library: Library
+) -> None:
+    """A question in its frame: its number and text, help, the references it cites, and its
+    widgets showing the stored answer `value`."""
+    with st.container(border=True):
+        mark = "" if question.required else " *(facultatif)*"
+        st.markdown(f"**{number}** {question.text}{mark}")
+        if question.help:
+            st.caption(question.help)
+        cited = [r for r in map(library.reference, question.references) if r is not None]
+        if cited:
+            with st.expander("Repères : " + " ; ".join(r.title for r in cited)):
+                for ref in cited:
+                    st.markdown(f"**{ref.title}**" + (f" — {ref.article}" if ref.article else ""))
+                    st.markdown(ref.summary)
+        RENDERERS[question.type](form, question, codec_for(question).widgets(question, value))
 
 
 def _radio(

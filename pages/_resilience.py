@@ -189,18 +189,17 @@ def follow_other_tabs(questionnaire: Questionnaire, answers: dict[str, dict[str,
     if seen is None:
         return
     waiting = pending()
-    for question_id in set(seen) | set(answers):
-        if seen.get(question_id) == answers.get(question_id):
-            continue
-        if question_id in own or question_id in waiting:
-            continue
-        try:
-            question = questionnaire.question(question_id)
-        except KeyError:
-            continue
+    changed = {
+        question_id
+        for question_id in set(seen) | set(answers)
+        if seen.get(question_id) != answers.get(question_id)
+        and question_id not in own
+        and question_id not in waiting
+    }
+    for question in questionnaire.questions():
         codec = codec_for(question)
-        if not codec.stateful:  # the widget is given the stored answer at each run
+        if question.id not in changed or not codec.stateful:  # a text field is given its text
             continue
-        for key, value in codec.widgets(question, answers.get(question_id) or {}).items():
+        for key, value in codec.widgets(question, answers.get(question.id) or {}).items():
             if key in st.session_state:  # a widget on screen: the stored value replaces it
                 st.session_state[key] = value

@@ -10,7 +10,7 @@ from diagnostic.exports import MIME, file_name
 from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.vocabulary import ROLE_LABELS
-from pages._question_widgets import DK_LABEL, Form, draw
+from pages._question_widgets import DK_LABEL, Form, card
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
 
@@ -169,18 +169,7 @@ if section.intro:
     st.markdown(section.intro)
 
 for number, question in enumerate([x for x in section.questions if x.id in shown], start=1):
-    with st.container(border=True):
-        mark = "" if question.required else " *(facultatif)*"
-        st.markdown(f"**{index + 1}.{number}** {question.text}{mark}")
-        if question.help:
-            st.caption(question.help)
-        cited = [r for r in map(library().reference, question.references) if r is not None]
-        if cited:
-            with st.expander("Repères : " + " ; ".join(r.title for r in cited)):
-                for ref in cited:
-                    st.markdown(f"**{ref.title}**" + (f" — {ref.article}" if ref.article else ""))
-                    st.markdown(ref.summary)
-        draw(form, question, answers.get(question.id) or {})
+    card(form, f"{index + 1}.{number}", question, answers.get(question.id) or {}, library())
 
 left, _, right = st.columns([1, 2, 1])
 if index > 0:

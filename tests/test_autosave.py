@@ -1,4 +1,5 @@
-"""record_answer's one-statement autosave keeps save_answer's rules, on SQLite and PostgreSQL."""
+"""The one write of answers (store.answers.upsert_answer, one statement) keeps its rules, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -137,7 +138,7 @@ def test_the_trigger_is_there_at_head_and_goes_with_a_downgrade(engine):
 
 
 def test_the_first_inserted_answer_sets_started_at_to_its_own_time(engine):
-    """Any insert of an answer starts the person (the autosave, the ORM path, an import), with
+    """Any insert of an answer starts the person (the app's one write, a bare INSERT), with
     the answer's updated_at; later inserts and updates leave the date alone."""
     world = make_world(engine, n_participants=2)
     pid, other = (p.id for p in world.participants)

@@ -128,7 +128,8 @@ def _in_scale(q: Questionnaire, question: Question, v: Any) -> float:
 def _item(
     dont_know: bool, current: float, target: float = math.nan, importance: float = math.nan
 ) -> Tidy:
-    """One ordinal item: « Je ne sais pas », or a level in the scale (else no row)."""
+    """One ordinal item: « Je ne sais pas », or a level in the scale; no row when the answer
+    holds none (its level left the scale, or the question changed type since)."""
     if dont_know:
         return "items", [(True, math.nan, math.nan, math.nan)]
     if math.isnan(current) and math.isnan(target):
@@ -166,8 +167,6 @@ class Maturity(_OneChoice):
         return True
 
     def tidy(self, q: Questionnaire, question: Question, value: Raw, dont_know: bool) -> Tidy:
-        if "level" not in value and not dont_know:
-            return "items", []  # the question changed type since this answer was given
         return _item(dont_know, _in_scale(q, question, value.get("level")))
 
 
@@ -213,8 +212,6 @@ class CurrentTarget(Codec):
         return True
 
     def tidy(self, q: Questionnaire, question: Question, value: Raw, dont_know: bool) -> Tidy:
-        if "current" not in value and "target" not in value and not dont_know:
-            return "items", []  # the question changed type since this answer was given
         w = value.get("importance")
         importance = float(w) if w in IMPORTANCES and not isinstance(w, bool) else math.nan
         current = _in_scale(q, question, value.get("current"))
@@ -249,12 +246,9 @@ class SingleChoice(_OneChoice):
         return question.scale is not None
 
     def tidy(self, q: Questionnaire, question: Question, value: Raw, dont_know: bool) -> Tidy:
-        picked = [value["choice"]] if "choice" in value else []
-        if not self.ordinal(question):
-            return _choices(question, picked, dont_know)
-        if not picked and not dont_know:
-            return "items", []  # the question changed type since this answer was given
-        return _item(dont_know, _in_scale(q, question, value.get("choice")))
+        if self.ordinal(question):
+            return _item(dont_know, _in_scale(q, question, value.get("choice")))
+        return _choices(question, [value["choice"]] if "choice" in value else [], dont_know)
 
 
 def _choices(question: Question, picked: Any, dont_know: bool) -> Tidy:
@@ -335,10 +329,10 @@ class Ranking(_Options):
 class Grid(Codec):
     """Rows (actors) x an intensity scale: the current intensity, and the desired one if asked.
 
-    A cell may be « nsp »; on paper each row is a line of its own (paper.py)."""
+    A cell may be « nsp »."""
 
     label = "grille"
-    paper_columns = ()
+    paper_columns = ()  # a paper line per row instead (answering/paper.py)
     field = "rows"
 
     def columns(self, question: Question) -> tuple[str, ...]:
