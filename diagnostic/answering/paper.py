@@ -18,6 +18,7 @@ from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire import Question, Questionnaire
 from diagnostic.questionnaire.codecs import (
     DONT_KNOW,
+    IMPORTANCES,
     AnswerError,
     NormalizedAnswer,
     codec_for,
@@ -349,7 +350,7 @@ class _Checker:
         value = whole_number(text)
         values = self.q.scale_of(question).values
         if column == "importance":
-            values = [1, 2, 3]
+            values = list(IMPORTANCES)
         if value is None or value not in values:
             extra = " ou « nsp »" if dont_know else ""
             self.problem(
