@@ -38,8 +38,8 @@ from sqlalchemy import bindparam, func, select, update  # noqa: E402
 from bench.common import database, percentile  # noqa: E402
 from diagnostic.accounts.permissions import Actor  # noqa: E402
 from diagnostic.answering.respondent import record_answer  # noqa: E402
-from diagnostic.answering.responses import NormalizedAnswer, normalize  # noqa: E402
 from diagnostic.questionnaire import Questionnaire, QuestionType  # noqa: E402
+from diagnostic.questionnaire.codecs import NormalizedAnswer, normalize  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402

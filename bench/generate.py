@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert  # noqa: E402
 
-from diagnostic.answering.responses import normalize  # noqa: E402
 from diagnostic.demo import DemoProfile, generate_answers  # noqa: E402
+from diagnostic.questionnaire.codecs import normalize  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate  # noqa: E402
 from diagnostic.store.models import (  # noqa: E402

@@ -10,12 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine
 
-from diagnostic.answering.responses import (
-    DONT_KNOW,
-    condition_met,
-    is_answered,
-    normalize,
-)
+from diagnostic.answering.responses import condition_met
 from diagnostic.questionnaire import (
     Question,
     Questionnaire,
@@ -23,6 +18,7 @@ from diagnostic.questionnaire import (
     QuestionType,
 )
 from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire.codecs import DONT_KNOW, is_answered, normalize
 from diagnostic.questionnaire.loader import key_path, schema_problems
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import as_plain
@@ -202,7 +198,7 @@ def _store(
 ) -> None:
     assert participant.id is not None
     for qid, raw in generated.items():
-        answers.save_answer(
+        answers.upsert_answer(
             session,
             participant_id=participant.id,
             question_id=qid,

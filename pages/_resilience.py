@@ -14,9 +14,9 @@ import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.respondent import SAVE_ATTEMPTS, AnswerNotSaved, record_answer
-from diagnostic.answering.responses import DONT_KNOW, AnswerError
 from diagnostic.errors import StoreError
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import AnswerError, codec_for
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
 from pages._shell import plain
 
@@ -177,40 +177,6 @@ def pending_notice() -> None:
         st.button("Réessayer", key="retry_pending", type="primary")  # a rerun resends them
 
 
-def widget_values(question: Question, value: dict[str, Any]) -> dict[str, Any]:
-    """The questionnaire page's widget keys of a question and the values a stored answer gives."""
-    key = f"q_{question.id}"
-    dont_know = bool(value.get("dont_know"))
-    match question.type:
-        case QuestionType.MATURITY:
-            return {key: DONT_KNOW if dont_know else value.get("level")}
-        case QuestionType.SINGLE_CHOICE:
-            return {key: DONT_KNOW if dont_know else value.get("choice")}
-        case QuestionType.MULTIPLE_CHOICE:
-            return {key: list(value.get("choices") or [])}
-        case QuestionType.RANKING:
-            return {key: list(value.get("ranking") or [])}
-        case QuestionType.TEXT:  # the autosaved field takes the stored text through its data
-            return {}
-        case QuestionType.CURRENT_TARGET:
-            out = {
-                f"{key}_current": DONT_KNOW if dont_know else value.get("current"),
-                f"{key}_target": value.get("target"),
-            }
-            if question.importance:
-                out[f"{key}_importance"] = value.get("importance")
-            return out
-        case QuestionType.GRID:
-            rows = value.get("rows") or {}
-            cols = ["current", "desired"] if question.desired else ["current"]
-            return {
-                f"{key}_{row.id}_{c}": rows.get(row.id, {}).get(c)
-                for row in question.rows or []
-                for c in cols
-            }
-    return {}
-
-
 def follow_other_tabs(questionnaire: Questionnaire, answers: dict[str, dict[str, Any]]) -> None:
     """Show what another tab or device saved since this session's last run.
 
@@ -223,15 +189,17 @@ def follow_other_tabs(questionnaire: Questionnaire, answers: dict[str, dict[str,
     if seen is None:
         return
     waiting = pending()
-    for question_id in set(seen) | set(answers):
-        if seen.get(question_id) == answers.get(question_id):
+    changed = {
+        question_id
+        for question_id in set(seen) | set(answers)
+        if seen.get(question_id) != answers.get(question_id)
+        and question_id not in own
+        and question_id not in waiting
+    }
+    for question in questionnaire.questions():
+        codec = codec_for(question)
+        if question.id not in changed or not codec.stateful:  # a text field is given its text
             continue
-        if question_id in own or question_id in waiting:
-            continue
-        try:
-            question = questionnaire.question(question_id)
-        except KeyError:
-            continue
-        for key, value in widget_values(question, answers.get(question_id) or {}).items():
+        for key, value in codec.widgets(question, answers.get(question.id) or {}).items():
             if key in st.session_state:  # a widget on screen: the stored value replaces it
                 st.session_state[key] = value

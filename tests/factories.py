@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import normalize
 from diagnostic.store import accounts, campaigns, territories
+from diagnostic.store.answers import upsert_answer
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Participant, Territory, User
 
@@ -64,6 +69,19 @@ def make_world(
             world.participants.append(p)
             world.tokens.append(token)
     return world
+
+
+def store_answers(
+    session: Session,
+    questionnaire: Questionnaire,
+    participant_id: int,
+    answers: Mapping[str, dict[str, Any]],
+) -> None:
+    """Store raw answers of one participant as the app does: each checked by its question's
+    codec, then written by the one upsert of answers, in the session's transaction."""
+    for qid, raw in answers.items():
+        answer = normalize(questionnaire, questionnaire.question(qid), raw)
+        upsert_answer(session, participant_id=participant_id, question_id=qid, answer=answer)
 
 
 def send_text(at: Any, key: str, text: str) -> Any:

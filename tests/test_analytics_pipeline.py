@@ -25,8 +25,8 @@ from diagnostic.analytics import (
     summary,
     tidy_responses,
 )
-from diagnostic.answering.responses import DONT_KNOW, normalize
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType, load_questionnaire
+from diagnostic.questionnaire.codecs import DONT_KNOW, normalize
 from tests.conftest import ROOT
 
 FULL = load_questionnaire(ROOT / "questions" / "questionnaires" / "gouvernance.yaml")

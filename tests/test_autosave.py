@@ -1,4 +1,5 @@
-"""record_answer's one-statement autosave keeps save_answer's rules, on SQLite and PostgreSQL."""
+"""The one write of answers (store.answers.upsert_answer, one statement) keeps its rules, on
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.respondent import record_answer
-from diagnostic.answering.responses import normalize
 from diagnostic.errors import StoreError
 from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire
@@ -21,7 +21,7 @@ from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import alembic_config, session_scope
 from diagnostic.store.models import Answer, Participant
 from tests.conftest import FIXTURES
-from tests.factories import make_world
+from tests.factories import make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
@@ -138,7 +138,7 @@ def test_the_trigger_is_there_at_head_and_goes_with_a_downgrade(engine):
 
 
 def test_the_first_inserted_answer_sets_started_at_to_its_own_time(engine):
-    """Any insert of an answer starts the person (the autosave, the ORM path, an import), with
+    """Any insert of an answer starts the person (the app's one write, a bare INSERT), with
     the answer's updated_at; later inserts and updates leave the date alone."""
     world = make_world(engine, n_participants=2)
     pid, other = (p.id for p in world.participants)
@@ -212,12 +212,7 @@ def test_connections_go_back_to_the_pool_transactional(engine):
     for level in range(1, 6):
         record_answer(engine, actor(world), Q, pid, "ins_debat", {"level": level})
     with pytest.raises(RuntimeError, match="annulé"), session_scope(engine) as s:
-        answers.save_answer(
-            s,
-            participant_id=pid,
-            question_id="act_libre",
-            answer=normalize(Q, Q.question("act_libre"), {"text": "brouillon"}),
-        )
+        store_answers(s, Q, pid, {"act_libre": {"text": "brouillon"}})
         s.flush()
         raise RuntimeError("annulé")
     with session_scope(engine) as s:

@@ -11,14 +11,12 @@ from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.respondent import record_answer
-from diagnostic.answering.responses import normalize
 from diagnostic.cli import main
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.settings import get_settings
-from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, get_engine, migrate, session_scope
 from tests.conftest import FIXTURES, _reset_caches
-from tests.factories import make_world
+from tests.factories import make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 # one distinct (participant, question) key per write, so "committed before" is exact
@@ -120,12 +118,7 @@ def test_restore_refuses_a_non_empty_base_without_force(app_env, tmp_path, capsy
     world = make_world(engine, n_participants=1)
     with session_scope(engine) as s:
         pid = world.participants[0].id
-        answer_store.save_answer(
-            s,
-            participant_id=pid,
-            question_id="ins_debat",
-            answer=normalize(Q, Q.question("ins_debat"), {"level": 4}),
-        )
+        store_answers(s, Q, pid, {"ins_debat": {"level": 4}})
     backup_file = tmp_path / "b.db"
     assert cli(capsys, "backup", "-o", str(backup_file))[0] == 0
 
@@ -176,12 +169,7 @@ def test_postgres_backup_and_restore_through_pg_dump(postgres_url, tmp_path, cap
     world = make_world(engine, n_participants=2)
     pid = world.participants[0].id
     with session_scope(engine) as s:
-        answer_store.save_answer(
-            s,
-            participant_id=pid,
-            question_id="act_libre",
-            answer=normalize(Q, Q.question("act_libre"), {"text": "sauvegardé"}),
-        )
+        store_answers(s, Q, pid, {"act_libre": {"text": "sauvegardé"}})
     engine.dispose()
     use_database(monkeypatch, postgres_url)
     dump = tmp_path / "base.dump"

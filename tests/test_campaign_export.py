@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import normalize
 from diagnostic.campaigns.export import (
     DESCRIBING,
     OTHER,
@@ -24,10 +23,10 @@ from diagnostic.campaigns.export import (
 )
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.store import answers, campaigns
+from diagnostic.store import campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES
-from tests.factories import make_world
+from tests.factories import make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
@@ -39,16 +38,11 @@ def setup(tmp_path):
     w = make_world(engine, n_participants=3)
     with session_scope(engine) as s:
         for i, p in enumerate(w.participants):
-            for qid, raw in {
+            raw = {
                 "ins_debat": {"level": i + 2},
                 "act_libre": {"text": '=HYPERLINK("http://x") Région Île-de-France'},
-            }.items():
-                answers.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(Q, Q.question(qid), raw),
-                )
+            }
+            store_answers(s, Q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
         named = s.get(campaigns.Participant, w.participants[0].id)
         named.name = "Jeanne Dupont"

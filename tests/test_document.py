@@ -12,7 +12,6 @@ from PIL import Image
 from pypdf import PdfReader
 
 from diagnostic import document
-from diagnostic.answering.responses import normalize
 from diagnostic.document import charts, content
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.model import compute_results, labels
@@ -20,10 +19,10 @@ from diagnostic.results.service import read_campaign_data
 from diagnostic.roadmap.library import load_references
 from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, PointToInvestigate, RoadmapDraft
 from diagnostic.roadmap.references import Library
-from diagnostic.store import answers, campaigns
+from diagnostic.store import campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES, ROOT
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 GOUVERNANCE = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
@@ -47,9 +46,7 @@ def _plain(text: str) -> str:
 
 def _save(engine, participant_id, q, raw_answers):
     with session_scope(engine) as s:
-        for qid, raw in raw_answers.items():
-            answer = normalize(q, q.question(qid), raw)
-            answers.save_answer(s, participant_id=participant_id, question_id=qid, answer=answer)
+        store_answers(s, q, participant_id, raw_answers)
         campaigns.mark_submitted(s, participant_id=participant_id)
 
 

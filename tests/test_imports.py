@@ -11,9 +11,9 @@ from diagnostic.answering.paper import (
     ParticipantState,
     parse_answers,
 )
-from diagnostic.answering.responses import NormalizedAnswer
 from diagnostic.cli import main
 from diagnostic.questionnaire import load_questionnaire, registry
+from diagnostic.questionnaire.codecs import NormalizedAnswer
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store

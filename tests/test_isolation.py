@@ -39,7 +39,6 @@ from diagnostic.accounts.permissions import (
 )
 from diagnostic.answering import respondent
 from diagnostic.answering.respondent import open_invitation
-from diagnostic.answering.responses import normalize
 from diagnostic.campaigns import coordination
 from diagnostic.campaigns.export import campaign_export
 from diagnostic.consensus import meeting
@@ -58,6 +57,7 @@ from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.workshop import Seat, live, output, programme_for
 from diagnostic.workshop import service as workshops
 from tests.conftest import FIXTURES, ROOT, _reset_caches
+from tests.factories import store_answers
 
 APP = str(ROOT / "app.py")
 MINI = load_questionnaire(FIXTURES / "mini.yaml")
@@ -174,18 +174,13 @@ def build(tag: str) -> Side:
         )[1]
         campaigns.set_status(s, campaign_id=closed.id, status="closed", actor="test")
         for i, pid in enumerate(side.participant_ids[:4]):
-            for qid, raw in {
+            raw = {
                 "ctx_structure": {"choice": "epci"},
                 "ins_debat": {"level": 1 + i % 5},
                 "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
                 "act_libre": {"text": f"Texte-{tag}-libre-{i}"},
-            }.items():
-                answer_store.save_answer(
-                    s,
-                    participant_id=pid,
-                    question_id=qid,
-                    answer=normalize(MINI, MINI.question(qid), raw),
-                )
+            }
+            store_answers(s, MINI, pid, raw)
             if i < 3:
                 campaigns.mark_submitted(s, participant_id=pid)
     coordinator = side.actor("coordinator")

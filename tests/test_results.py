@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import normalize
 from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import load_questionnaire
@@ -19,10 +18,10 @@ from diagnostic.results.model import (
 )
 from diagnostic.results.service import data_version, read_campaign_data, results_for
 from diagnostic.settings import get_settings
-from diagnostic.store import answers, campaigns, consensus
+from diagnostic.store import campaigns, consensus
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import FIXTURES
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
@@ -37,18 +36,13 @@ def world(tmp_path):
     levels = [4, 2, 1, 4]  # participants 0 and 3 at the EPCI (places cycle EPCI, A, B, EPCI)
     with session_scope(engine) as s:
         for p, level in zip(w.participants, levels, strict=True):
-            for qid, raw in {
+            raw = {
                 "ctx_structure": {"choice": "epci" if level == 4 else "commune"},
                 "ins_debat": {"level": level},
                 "ins_codir": {"current": level, "target": 5, "importance": 3},
                 "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
-            }.items():
-                answers.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(Q, Q.question(qid), raw),
-                )
+            }
+            store_answers(s, Q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
     qdir = tmp_path / "questions"
     (qdir / "questionnaires").mkdir(parents=True)

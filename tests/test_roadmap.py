@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.model import compute_results
 from diagnostic.results.service import read_campaign_data
@@ -13,10 +12,10 @@ from diagnostic.roadmap import planning
 from diagnostic.roadmap.library import parse_actions
 from diagnostic.roadmap.model import PlanItem
 from diagnostic.roadmap.proposals import merge_plan, propose
-from diagnostic.store import answers, campaigns, consensus
+from diagnostic.store import campaigns, consensus
 from diagnostic.store.engine import session_scope
 from tests.conftest import FIXTURES
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 ACTIONS = parse_actions((FIXTURES / "mini_actions.yaml").read_text(encoding="utf-8"), Q)
@@ -39,13 +38,7 @@ def seed(engine, levels, codir_targets=5, debat=None):
                     }
                 },
             }
-            for qid, value in raw.items():
-                answers.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(Q, Q.question(qid), value),
-                )
+            store_answers(s, Q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
     actor = Actor(
         kind="user", user_id=user.id, memberships=frozenset({(world.territory.id, "coordinator")})

@@ -9,7 +9,6 @@ from sqlalchemy import inspect
 from sqlmodel import select
 
 from diagnostic.accounts.security import hash_token
-from diagnostic.answering.responses import normalize
 from diagnostic.errors import StoreError
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.store import accounts, answers, campaigns, territories
@@ -17,19 +16,14 @@ from diagnostic.store.answers import SubmittedError
 from diagnostic.store.engine import migrate, session_scope
 from diagnostic.store.models import Answer, AuditEvent, Participant, User
 from tests.conftest import FIXTURES
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import PASSWORD, make_user, make_world, store_answers
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 
 
 def save(engine, participant_id, qid, raw):
     with session_scope(engine) as s:
-        answers.save_answer(
-            s,
-            participant_id=participant_id,
-            question_id=qid,
-            answer=normalize(Q, Q.question(qid), raw),
-        )
+        store_answers(s, Q, participant_id, {qid: raw})
 
 
 def test_migrations_create_every_table_and_are_idempotent(engine):

@@ -8,16 +8,14 @@ import shutil
 import pytest
 
 from diagnostic.accounts.access import actor_for_user
-from diagnostic.answering.responses import normalize
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.model import compute_results
 from diagnostic.results.service import read_campaign_data
 from diagnostic.store import accounts, campaigns
-from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.workshop import live, output, programme_for, service
 from tests.conftest import FIXTURES, ROOT
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_world, store_answers
 
 
 def answer(engine, world, levels: list[int]) -> None:
@@ -25,16 +23,11 @@ def answer(engine, world, levels: list[int]) -> None:
     q = load_questionnaire(FIXTURES / "mini.yaml")
     with session_scope(engine) as s:
         for p, level in zip(world.participants, levels, strict=False):
-            for qid, raw in {
+            raw = {
                 "ins_debat": {"level": level},
                 "ins_codir": {"current": level, "target": 4, "importance": 3},
-            }.items():
-                answer_store.save_answer(
-                    s,
-                    participant_id=p.id,
-                    question_id=qid,
-                    answer=normalize(q, q.question(qid), raw),
-                )
+            }
+            store_answers(s, q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-
-DONT_KNOW_CELL = "nsp"  # the "Je ne sais pas" value of a grid cell (diagnostic.answering.responses)
+from diagnostic.questionnaire import Questionnaire, QuestionType
+from diagnostic.questionnaire.codecs import codec_for
 
 RESPONDENT_COLUMNS = [
     "participant_id",
@@ -63,13 +60,6 @@ def group_frame(values: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({values.name: pd.Series(group_order(values), dtype=values.dtype)})
 
 
-def is_ordinal(question: Question) -> bool:
-    """Whether answers are levels of an ordered scale (maturity, current/target, scale choice)."""
-    if question.type in (QuestionType.MATURITY, QuestionType.CURRENT_TARGET):
-        return True
-    return question.type == QuestionType.SINGLE_CHOICE and question.scale is not None
-
-
 def item_catalogue(questionnaire: Questionnaire) -> pd.DataFrame:
     """One row per ordinal item, in questionnaire order.
 
@@ -79,7 +69,7 @@ def item_catalogue(questionnaire: Questionnaire) -> pd.DataFrame:
     rows: list[tuple[Any, ...]] = []
     for section in questionnaire.sections:
         for question in section.questions:
-            if not is_ordinal(question):
+            if not codec_for(question).ordinal(question):
                 continue
             values = questionnaire.scale_of(question).values
             rows.append(
@@ -163,7 +153,7 @@ def tidy_responses(
         question = by_id[qid]
         value = _as_dict(raw)
         dont_know = _flag(dk_flag) or _flag(value.get("dont_know"))
-        kind, rows = _PARSERS[_parser_key(question)](questionnaire, question, value, dont_know)
+        kind, rows = codec_for(question).tidy(questionnaire, question, value, dont_know)
         for row in rows:
             if kind == "items":
                 records[kind].append((pid, qid, section_of[qid], version, *row))
@@ -214,101 +204,3 @@ def _as_dict(raw: Any) -> dict[str, Any]:
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
-
-
-def _parser_key(question: Question) -> str:
-    if is_ordinal(question):
-        return "ordinal"
-    return question.type.value
-
-
-def _in_scale(questionnaire: Questionnaire, question: Question, v: Any) -> float:
-    """The level as a float if it is one of the scale's values, NaN otherwise."""
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return np.nan
-    return float(v) if v in questionnaire.scale_of(question).values else np.nan  # NaN is not in
-
-
-Rows = tuple[str, list[tuple[Any, ...]]]
-
-
-def _ordinal(q: Questionnaire, question: Question, value: dict[str, Any], dk: bool) -> Rows:
-    if dk:
-        return "items", [(True, np.nan, np.nan, np.nan)]
-    t = question.type
-    if t == QuestionType.MATURITY and "level" in value:
-        current, target, importance = _in_scale(q, question, value["level"]), np.nan, np.nan
-    elif t == QuestionType.CURRENT_TARGET and ("current" in value or "target" in value):
-        current = _in_scale(q, question, value.get("current"))
-        target = _in_scale(q, question, value.get("target"))
-        w = value.get("importance")
-        importance = float(w) if w in (1, 2, 3) and not isinstance(w, bool) else np.nan
-    elif t == QuestionType.SINGLE_CHOICE and "choice" in value:
-        current, target, importance = _in_scale(q, question, value["choice"]), np.nan, np.nan
-    else:  # the question changed type since this answer was given
-        return "items", []
-    if math.isnan(current) and math.isnan(target):
-        return "items", []
-    return "items", [(False, current, target, importance)]
-
-
-def _choice(q: Questionnaire, question: Question, value: dict[str, Any], dk: bool) -> Rows:
-    if dk:
-        return "choices", [(None, True)]
-    allowed = {o.id for o in question.options or []}
-    if question.type == QuestionType.SINGLE_CHOICE:
-        picked = [value["choice"]] if "choice" in value else []
-    else:
-        raw = value.get("choices")
-        picked = raw if isinstance(raw, list) else []
-    return "choices", [(o, False) for o in picked if isinstance(o, str) and o in allowed]
-
-
-def _ranking(q: Questionnaire, question: Question, value: dict[str, Any], dk: bool) -> Rows:
-    if dk:
-        return "rankings", [(None, pd.NA, True)]
-    allowed = {o.id for o in question.options or []}
-    raw = value.get("ranking")
-    ranking: list[Any] = raw if isinstance(raw, list) else []
-    depth = question.max_choices or len(allowed)
-    # Positions are kept as given: an option removed since does not promote the next ones.
-    return "rankings", [
-        (o, rank, False)
-        for rank, o in enumerate(ranking, start=1)
-        if isinstance(o, str) and o in allowed and rank <= depth
-    ]
-
-
-def _grid(q: Questionnaire, question: Question, value: dict[str, Any], dk: bool) -> Rows:
-    row_ids = [r.id for r in question.rows or []]
-    columns = ("current", "desired") if question.desired else ("current",)
-    if dk:
-        return "grids", [(r, c, np.nan, True) for r in row_ids for c in columns]
-    raw = value.get("rows")
-    rows: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    out: list[tuple[Any, ...]] = []
-    for r in row_ids:
-        cells = rows.get(r)
-        if not isinstance(cells, dict):
-            continue
-        for c in columns:
-            v = cells.get(c)
-            if v == DONT_KNOW_CELL:
-                out.append((r, c, np.nan, True))
-            elif not math.isnan(level := _in_scale(q, question, v)):
-                out.append((r, c, level, False))
-    return "grids", out
-
-
-def _ignored(q: Questionnaire, question: Question, value: dict[str, Any], dk: bool) -> Rows:
-    return "items", []
-
-
-_PARSERS: dict[str, Callable[[Questionnaire, Question, dict[str, Any], bool], Rows]] = {
-    "ordinal": _ordinal,
-    QuestionType.SINGLE_CHOICE.value: _choice,
-    QuestionType.MULTIPLE_CHOICE.value: _choice,
-    QuestionType.RANKING.value: _ranking,
-    QuestionType.GRID.value: _grid,
-    QuestionType.TEXT.value: _ignored,
-}

@@ -14,26 +14,24 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from diagnostic.answering.responses import DONT_KNOW, AnswerError, NormalizedAnswer, normalize
 from diagnostic.errors import DiagnosticError
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire import Question, Questionnaire
+from diagnostic.questionnaire.codecs import (
+    DONT_KNOW,
+    IMPORTANCES,
+    AnswerError,
+    NormalizedAnswer,
+    codec_for,
+    normalize,
+    whole_number,
+)
 
 REQUIRED_COLUMNS = ("participant", "question", "value")
 OPTIONAL_COLUMNS = ("current", "target", "importance")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LEVEL_COLUMNS = OPTIONAL_COLUMNS
-CHOICE_SEPARATOR = "|"
+ANSWER_COLUMNS = ("value", *LEVEL_COLUMNS)
 ROW_SEPARATOR = "."  # a grid line names its row: act_grille.departement
-
-TYPE_LABELS = {
-    QuestionType.MATURITY: "niveau de maturité",
-    QuestionType.CURRENT_TARGET: "niveau actuel et visé",
-    QuestionType.SINGLE_CHOICE: "choix unique",
-    QuestionType.MULTIPLE_CHOICE: "choix multiple",
-    QuestionType.RANKING: "classement",
-    QuestionType.GRID: "grille",
-    QuestionType.TEXT: "texte libre",
-}
 
 
 @dataclass(frozen=True)
@@ -243,17 +241,9 @@ def _csv_problem(source: str, start: int, line: int, error: str) -> ImportProble
     return ImportProblem(source, start, message)
 
 
-def _integer(text: str) -> int | None:
-    try:
-        value = int(text)
-    except ValueError:
-        return None
-    return value if abs(value) < 2**63 else None  # no database integer is that large
-
-
 def referenced_participants(lines: list[Line]) -> set[int]:
     """The participant ids the file names (to look them up before validation)."""
-    return {n for line in lines if (n := _integer(line.get("participant"))) is not None}
+    return {n for line in lines if (n := whole_number(line.get("participant"))) is not None}
 
 
 class _Checker:
@@ -277,7 +267,7 @@ class _Checker:
 
     def participant(self, line: Line) -> int | None:
         text = line.get("participant")
-        pid = _integer(text)
+        pid = whole_number(text)
         if pid is None:
             what = "vide" if not text else f"« {text} » n'est pas un numéro"
             self.problem(
@@ -335,7 +325,7 @@ class _Checker:
                 else "identifiant de question manquant",
             )
             return None
-        if row and question.type != QuestionType.GRID:
+        if row and not question.rows:
             self.problem(
                 line, "question", f"« {qid} » n'est pas une grille : écrivez seulement « {qid} »"
             )
@@ -357,10 +347,10 @@ class _Checker:
             return None
         if dont_know and text.lower() == DONT_KNOW:
             return DONT_KNOW
-        value = _integer(text)
+        value = whole_number(text)
         values = self.q.scale_of(question).values
         if column == "importance":
-            values = [1, 2, 3]
+            values = list(IMPORTANCES)
         if value is None or value not in values:
             extra = " ou « nsp »" if dont_know else ""
             self.problem(
@@ -375,51 +365,45 @@ class _Checker:
     def unused(self, line: Line, columns: tuple[str, ...], question: Question, hint: str) -> None:
         for column in columns:
             if line.get(column):
-                kind = TYPE_LABELS[question.type]
+                kind = codec_for(question).label
                 self.problem(line, column, f"inutile pour « {question.id} » ({kind}) : {hint}")
                 raise _Invalid
 
     def raw(self, line: Line, question: Question) -> dict[str, Any] | None:
         """The raw answer of a (non-grid-row) line, None when the line holds no answer."""
-        value = line.get("value")
-        t = question.type
-        if value.lower() == DONT_KNOW and t != QuestionType.TEXT:
+        codec = codec_for(question)
+        if line.get("value").lower() == DONT_KNOW and not codec.free_text:
             self.unused(line, LEVEL_COLUMNS, question, "« nsp » se suffit à lui-même")
             return {"dont_know": True}
-        if t == QuestionType.CURRENT_TARGET:
-            self.unused(
-                line, ("value",), question, "mettez les niveaux dans current, target, importance"
-            )
-            cells = {c: self.level(line, c, question, False) for c in LEVEL_COLUMNS}
-            if all(v is None for v in cells.values()):
-                return None
-            return cells
-        if t == QuestionType.GRID:
+        if question.rows:
+            self.whole_grid(line, question)
+            return None
+        columns = codec.paper_columns
+        hint = (
+            "mettez la réponse dans la colonne value"
+            if columns == ("value",)
+            else f"mettez les niveaux dans {', '.join(columns)}"
+        )
+        self.unused(line, tuple(c for c in ANSWER_COLUMNS if c not in columns), question, hint)
+        cells = {
+            c: line.get(c) if c == "value" else self.level(line, c, question, False)
+            for c in columns
+        }
+        if all(v in (None, "") for v in cells.values()):
+            return None
+        return codec.from_paper(question, cells)  # a text as typed, formula-looking or not
+
+    def whole_grid(self, line: Line, question: Question) -> None:
+        """A grid's line without a row holds nothing but « nsp »."""
+        if any(line.get(c) for c in ANSWER_COLUMNS):
             rows = ", ".join(f"{question.id}.{r.id}" for r in question.rows or [])
-            if value or any(line.get(c) for c in LEVEL_COLUMNS):
-                self.problem(
-                    line,
-                    "question",
-                    f"« {question.id} » est une grille : une ligne par rangée ({rows}), avec les "
-                    "niveaux dans current (et target pour le niveau souhaité)",
-                )
-                raise _Invalid
-            return None
-        self.unused(line, LEVEL_COLUMNS, question, "mettez la réponse dans la colonne value")
-        if not value:
-            return None
-        if t == QuestionType.MATURITY:
-            level = _integer(value)
-            return {"level": level if level is not None else value}
-        if t == QuestionType.SINGLE_CHOICE:
-            if question.options:
-                return {"choice": value}
-            number = _integer(value)
-            return {"choice": number if number is not None else value}
-        if t in (QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING):
-            key = "choices" if t == QuestionType.MULTIPLE_CHOICE else "ranking"
-            return {key: [v.strip() for v in value.split(CHOICE_SEPARATOR) if v.strip()]}
-        return {"text": value}  # text: kept as typed, formula-looking or not
+            self.problem(
+                line,
+                "question",
+                f"« {question.id} » est une grille : une ligne par rangée ({rows}), avec les "
+                "niveaux dans current (et target pour le niveau souhaité)",
+            )
+            raise _Invalid
 
     def grid_cells(self, line: Line, question: Question) -> dict[str, Any] | None:
         self.unused(
@@ -496,7 +480,7 @@ def validate(
             continue
         seen[key] = line.number
         try:
-            if question.type == QuestionType.GRID and row is not None:
+            if row is not None:
                 cells = check.grid_cells(line, question)
                 if cells is None:
                     plan.skipped += 1
@@ -522,7 +506,8 @@ def validate(
                 f"« {qid} » a aussi une ligne sans rangée (« nsp ») : gardez l'un ou l'autre",
             )
             continue
-        answer = check.normalized(line, questionnaire.question(qid), {"rows": rows})
+        question = questionnaire.question(qid)
+        answer = check.normalized(line, question, codec_for(question).from_paper(question, rows))
         if answer is not None:
             plan.answers.append(ImportedAnswer(pid, qid, answer, line.number))
     if check.problems:

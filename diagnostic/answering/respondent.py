@@ -12,9 +12,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.accounts.permissions import Action, Actor, require
-from diagnostic.answering.responses import Progress, normalize, progress
+from diagnostic.answering.responses import Progress, progress
 from diagnostic.errors import DiagnosticError, StoreError
 from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import normalize
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store

@@ -1,4 +1,12 @@
-"""Answers: one upserted row per participant and question."""
+"""Answers: one row per participant and question, written by one statement (upsert_answer).
+
+Every answer — the questionnaire's autosave, a paper import, the demo, the tests — is written
+by the same INSERT … SELECT … ON CONFLICT statement, which checks in the base itself that the
+participant may still answer. A person's first answer sets participant.started_at through the
+trigger of migration 0004, inside that same statement: the trigger stays because without it
+the autosave would need a second statement in its transaction (SQLite has no data-modifying
+CTE), and on SQLite every write transaction holds the base's single write lock.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +23,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from diagnostic.answering.responses import NormalizedAnswer
 from diagnostic.errors import StoreError
+from diagnostic.questionnaire.codecs import NormalizedAnswer
 from diagnostic.store.models import (
     Answer,
     Campaign,
@@ -29,46 +37,6 @@ from diagnostic.store.models import (
 
 class SubmittedError(StoreError):
     """The respondent already submitted: answers are read-only until reopened."""
-
-
-def save_answer(
-    session: Session,
-    *,
-    participant_id: int,
-    question_id: str,
-    answer: NormalizedAnswer,
-) -> Answer:
-    """Store one answer at once (insert or update), refusing changes after submission."""
-    participant = session.get(Participant, participant_id)
-    if participant is None:
-        raise StoreError("participant introuvable")
-    if participant.submitted_at is not None:
-        raise SubmittedError("vos réponses ont été envoyées : elles ne sont plus modifiables")
-    campaign = session.get(Campaign, participant.campaign_id)
-    assert campaign is not None
-    stmt = select(Answer).where(
-        Answer.participant_id == participant_id, Answer.question_id == question_id
-    )
-    row = session.exec(stmt).first()
-    if row is None:
-        row = Answer(
-            participant_id=participant_id,
-            question_id=question_id,
-            questionnaire_id=campaign.questionnaire_id,
-            questionnaire_version=campaign.questionnaire_version,
-        )
-    row.value = answer.value
-    row.dont_know = answer.dont_know
-    row.level = answer.level
-    row.target = answer.target
-    row.importance = answer.importance
-    row.updated_at = now()
-    session.add(row)
-    if participant.started_at is None:
-        participant.started_at = now()
-        session.add(participant)
-    session.flush()
-    return row
 
 
 def answers_of(session: Session, *, participant_id: int) -> dict[str, dict[str, Any]]:
@@ -142,22 +110,26 @@ def campaign_fingerprint(session: Session, *, campaign_id: int) -> tuple[object,
 
 
 def upsert_answer(
-    conn: Connection,
+    bind: Connection | Session,
     *,
     participant_id: int,
     question_id: str,
     answer: NormalizedAnswer,
 ) -> None:
-    """The autosave path of save_answer: the same rules in one INSERT … ON CONFLICT statement.
+    """Store one answer (insert or replace) in one INSERT … ON CONFLICT statement.
 
-    A seminar room saves hundreds of answers a second; with SQLite every write transaction
-    holds the base's single write lock, so the transaction is this one statement, not a series
-    of ORM reads, and nothing is read back: only the count of rows written is kept. The row is
-    written only while the participant has not submitted, has not been erased and the campaign
-    is open; otherwise nothing is written and the reason is raised as save_answer would raise
-    it (StoreError, SubmittedError). A person's first answer sets participant.started_at
-    through the trigger of migration 0004, inside the same statement.
+    The row is written only while the participant has not submitted, has not been erased and
+    the campaign is open; otherwise nothing is written and the reason is raised (StoreError,
+    SubmittedError). The questionnaire id and version are the campaign's, set at the first
+    write. A seminar room saves hundreds of answers a second: nothing is read back, only the
+    count of rows written is kept. Given a session, the statement runs in its transaction,
+    after its pending changes are flushed (a paper import stores all its answers or none).
     """
+    if isinstance(bind, Session):
+        bind.flush()
+        conn = bind.connection()
+    else:
+        conn = bind
     params = {
         "participant_id": participant_id,
         "question_id": question_id,

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from diagnostic.answering.paper import ImportedAnswer, ParticipantState
 from diagnostic.errors import StoreError
-from diagnostic.store.answers import save_answer
+from diagnostic.store.answers import upsert_answer
 from diagnostic.store.audit import record
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, now
 
@@ -41,8 +41,9 @@ def import_answers(
 ) -> int:
     """Store validated answers (insert or replace); with `submit`, mark their authors submitted.
 
-    Every participant is checked again here (same campaign, not submitted, not erased): any
-    refusal raises and the caller's transaction stores nothing.
+    Every participant is checked again (same campaign and not erased here, not submitted by
+    upsert_answer, the one write of answers): any refusal raises and the caller's transaction
+    stores nothing.
     """
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
@@ -58,7 +59,7 @@ def import_answers(
         if state is None or state.campaign_id != campaign_id or state.erased:
             raise StoreError(f"participant·e {pid} absent·e de la campagne {campaign_id}")
     for item in answers:
-        save_answer(
+        upsert_answer(
             session,
             participant_id=item.participant_id,
             question_id=item.question_id,
