@@ -136,23 +136,16 @@ def agreement_heatmap(
         median = peer_median.set_index("dimension_id")["agreement_median"]
         wide["Médiane des pairs"] = median.reindex(list(order)).to_numpy()
     text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.2f}".replace(".", ","))
-    fig = go.Figure(
-        go.Heatmap(
-            z=wide.to_numpy(dtype=float),
-            x=[str(c) for c in wide.columns],
-            y=[labels.get(d, d) for d in order],
-            text=text.to_numpy(),
-            texttemplate="%{text}",
-            colorscale=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
-            zmin=-1,
-            zmax=1,
-            colorbar=dict(title="Accord A"),
-            hovertemplate="%{y}<br>%{x} : A = %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    fig = figures.heat(
+        wide.to_numpy(dtype=float),
+        [str(c) for c in wide.columns],
+        [labels.get(d, d) for d in order],
+        text.to_numpy(),
+        colours=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
+        zrange=(-1, 1),
+        colorbar="Accord A",
+        hover="%{y}<br>%{x} : A = %{text}<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed")
     title = "Accord entre répondant·es (indice A de van der Eijk)"
     return figures.layout(fig, title, height=140 + 40 * len(order))
 

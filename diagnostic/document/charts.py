@@ -28,7 +28,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from diagnostic.results import chart_specs as specs
-from diagnostic.results.chart_specs import BLUE, GROUP_COLOURS, LIGHT, RED
+from diagnostic.results.chart_specs import BLUE, GROUP_COLOURS, LIGHT, RED, SCORE_AXIS
 from diagnostic.results.service import CampaignResults, Labels
 
 DPI = 150
@@ -208,11 +208,7 @@ def _items(results: CampaignResults, names: Labels, dimension: str) -> Chart | N
             text = "aucun niveau" if math.isnan(score) else _int(score)
             ax.text((0 if math.isnan(score) else score) + 1.5, yi, text, va="center", fontsize=7)
         ax.set_yticks(y, labels, fontsize=6.5)
-        ax.set_xlim(0, 105)
-        ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_xlabel("Score (0 à 100)")
-        ax.grid(axis="x", color="#EEEEEE")
-        ax.set_axisbelow(True)
+        _scores_across(ax)
         _fit(figure, ax)
         handles, texts = ax.get_legend_handles_labels()  # the markers come first: put them last
         figure.legend(handles[::-1], texts[::-1], loc="lower center", ncols=2, fontsize=7)
@@ -253,11 +249,7 @@ def _kinds(results: CampaignResults, names: Labels) -> Chart | None:
                 if not math.isnan(value):
                     ax.text(value + 1, yi + offset, _int(value), va="center", fontsize=6.5)
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, 105)
-        ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_xlabel("Score (0 à 100)")
-        ax.grid(axis="x", color="#EEEEEE")
-        ax.set_axisbelow(True)
+        _scores_across(ax)
         _fit(figure, ax)
         figure.legend(loc="lower center", ncols=2)
 
@@ -333,8 +325,7 @@ def _dumbbell(figure: Figure, spec: specs.Dumbbell, *, label_width: int, annotat
         ax.set_xticks([0, 25, 50, 75, 100])
     if spec.x_title:
         ax.set_xlabel(spec.x_title)
-    ax.grid(axis="x", color="#EEEEEE")
-    ax.set_axisbelow(True)
+    _x_grid(ax)
     figure.legend(loc="lower center", ncols=len(spec.series))
     if spec.ticks:
         values_at = [v for v, _ in spec.ticks]
@@ -362,9 +353,21 @@ def _bars(figure: Figure, spec: specs.Bars) -> None:
     ax.set_yticks(y, [_wrap(label, 34) for label in spec.rows])
     ax.set_xlim(0, top * 1.05)
     ax.set_xlabel(spec.x_title)
+    _x_grid(ax)
+    _fit(figure, ax, legend=False)
+
+
+def _scores_across(ax: Axes) -> None:
+    """An x axis of scores from 0 to 100, with room for the values written after the bars."""
+    ax.set_xlim(0, 105)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel(SCORE_AXIS)
+    _x_grid(ax)
+
+
+def _x_grid(ax: Axes) -> None:
     ax.grid(axis="x", color="#EEEEEE")
     ax.set_axisbelow(True)
-    _fit(figure, ax, legend=False)
 
 
 def _fit(figure: Figure, ax: Axes, *, legend: bool = True, tick_lines: int = 1) -> None:

@@ -155,6 +155,38 @@ priorities = _on_screen(
 )
 
 
+def heat(
+    z: object,
+    x: list[str],
+    y: list[str],
+    text: object,
+    *,
+    colours: list[list[object]],
+    zrange: tuple[float, float],
+    colorbar: str,
+    hover: str,
+) -> go.Figure:
+    """A grid of coloured cells, each with its text, the first row at the top."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=colours,
+            zmin=zrange[0],
+            zmax=zrange[1],
+            colorbar=dict(title=colorbar),
+            hovertemplate=hover,
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
 # --- the charts only a page shows ------------------------------------------------------------
 
 
@@ -178,23 +210,16 @@ def heatmap(
             text[i][j] = f"{row['score']:.0f}"
         else:
             text[i][j] = _short_status(row["status"], min_group_size)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[plain_label(g) for g in groups],  # commune names typed by the coordination
-            y=[_wrap(item_labels.get(q, q)) for q in items],
-            text=text,
-            texttemplate="%{text}",
-            colorscale=[[0, "#F4D9D9"], [0.5, "#F5F5FE"], [1, "#6A6AF4"]],
-            zmin=0,
-            zmax=100,
-            colorbar=dict(title="Score"),
-            hovertemplate="%{y}<br>%{x} : %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    fig = heat(
+        z,
+        [plain_label(g) for g in groups],  # commune names typed by the coordination
+        [_wrap(item_labels.get(q, q)) for q in items],
+        text,
+        colours=[[0, "#F4D9D9"], [0.5, "#F5F5FE"], [1, "#6A6AF4"]],
+        zrange=(0, 100),
+        colorbar="Score",
+        hover="%{y}<br>%{x} : %{text}<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed")
     return layout(fig, title, height=120 + 28 * len(items))
 
 
