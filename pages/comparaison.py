@@ -188,7 +188,7 @@ with tabs[2]:
 with tabs[3]:
     if len(chosen) >= 2:
         st.subheader("Items où les territoires diffèrent le plus")
-        found = {str(r.name): items_of(int(r.campaign_id)) for r in chosen.itertuples()}
+        found = {str(r.name): items_of(int(r.campaign_id)) for r in chosen.itertuples(index=False)}
         st.dataframe(
             ct.differences(cmp.differences(found), labels, item_labels),
             hide_index=True,

@@ -28,7 +28,7 @@ class Line:
     axes: Sequence[str]
     values: Sequence[float]
     colour: str
-    width: float
+    width: float = 2
     dash: str | None = None  # None (solid), "dash" or "dot"
     markers: bool = False
     fill: str | None = None  # colour of the area inside the line
@@ -42,7 +42,7 @@ class Radar:
     title: str
     axes: Sequence[str]
     lines: Sequence[Line]
-    points: Line | None = None  # individual answers, as loose dots (screen only)
+    points: Line | None = None  # individual answers, as loose dots, never joined (screen only)
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def radar(
         found = respondents.merge(dims[["dimension_id"]], on="dimension_id")
         axes = [labels.get(d, d) for d in found["dimension_id"]]
         hover = "%{theta} : %{r:.0f}/100<extra>une réponse</extra>"
-        points = Line("Réponses individuelles", axes, found["score"], GREY, 0, hover=hover)
+        points = Line("Réponses individuelles", axes, found["score"], GREY, hover=hover)
     lines = []
     if groups is not None and not groups.empty:
         for key, frame in groups.groupby("structure_kind", sort=False):
