@@ -1,25 +1,14 @@
 """Campaigns of a territory: create, invite participants, follow participation, open/close."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
-from diagnostic.accounts.permissions import Action, can
-from diagnostic.campaigns.coordination import (
-    campaign_has_answers,
-    campaigns,
-    create_campaign,
-    invite,
-    my_territories,
-    participation,
-    reissue,
-    reopen_participant,
-    set_campaign_status,
-    set_named_answers,
-    structures,
-)
+from diagnostic.campaigns import coordination as co
 from diagnostic.comparison.benchmark import set_consent
 from diagnostic.errors import StoreError
 from diagnostic.privacy.service import erase_campaign, erase_participant
-from diagnostic.questionnaire.registry import questionnaires
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._shell import engine, flash, guard, plain, settings
 
@@ -30,31 +19,33 @@ NAMED_HELP = (
     "questionnaire ; ce choix ne peut plus changer dès que quelqu'un a répondu. Les "
     "consultant·es ne voient jamais les noms."
 )
+
+
+@contextmanager
+def refused(what: str) -> Iterator[None]:
+    """Says why the store refused the action (what did not happen: the reason)."""
+    try:
+        yield
+    except StoreError as exc:
+        st.error(f"{what} : {plain(exc)}.")
+
+
 actor = guard("campagne")
 st.title("Campagnes de diagnostic")
 flash()
 
-territories = [
-    t
-    for t in my_territories(engine(), actor)
-    if can(actor, Action.TERRITORY_MANAGE, territory_id=t.id)
-]
+territories = co.territories_to_manage(engine(), actor)
 if not territories:
     st.info("Aucun territoire à coordonner. Créez d'abord un territoire.")
-    st.page_link(
-        "pages/territoire.py", label="Créer un territoire", icon=":material/add_location_alt:"
-    )
+    st.page_link("pages/territoire.py", label="Créer un territoire", icon=NEW_ICON)
     st.stop()
 
 names = {t.id: t.name for t in territories}
-territory_id = st.selectbox(
-    "Territoire", list(names), format_func=lambda i: names[i], key="camp_territory"
-)
-rows = campaigns(engine(), actor, territory_id)
+territory_id = st.selectbox("Territoire", list(names), format_func=names.get, key="camp_territory")
+rows = co.campaigns(engine(), actor, territory_id)
 
 with st.expander("Créer une nouvelle campagne", expanded=not rows):
-    available = questionnaires(settings().questions_dir)
-    keys = sorted(available)
+    choices = co.questionnaire_choices(settings().questions_dir)
     with st.form("campaign_form"):
         title = st.text_input(
             "Titre de la campagne *",
@@ -64,10 +55,8 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
         )
         chosen = st.selectbox(
             "Questionnaire",
-            keys,
-            format_func=lambda k: (
-                f"{available[k].title} — version {k[1]} (≈ {available[k].estimated_minutes} min)"
-            ),
+            list(choices),
+            format_func=choices.get,
             key="camp_questionnaire",
         )
         named = st.checkbox(
@@ -79,8 +68,8 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
         )
         create = st.form_submit_button("Créer et ouvrir la campagne", type="primary")
     if create:
-        try:
-            new = create_campaign(
+        with refused("La campagne n'a pas été créée"):
+            new = co.create_campaign(
                 engine(),
                 actor,
                 territory_id=territory_id,
@@ -89,9 +78,6 @@ with st.expander("Créer une nouvelle campagne", expanded=not rows):
                 questionnaire_version=chosen[1],
                 named_answers=named,
             )
-        except StoreError as exc:
-            st.error(f"La campagne n'a pas été créée : {plain(exc)}.")
-        else:
             st.session_state["camp_selected"] = new.id
             st.rerun()
 
@@ -115,7 +101,7 @@ st.caption(
 )
 
 st.subheader("Réponses pseudonymes ou nominatives")
-fixed = campaign_has_answers(engine(), actor, campaign_id)
+fixed = co.campaign_has_answers(engine(), actor, campaign_id)
 if campaign.named_answers:
     st.markdown(
         "**Campagne nominative** : vous pouvez exporter les réponses individuelles avec le nom "
@@ -137,11 +123,8 @@ else:
         help=NAMED_HELP,
     )
     if wanted != campaign.named_answers:
-        try:
-            set_named_answers(engine(), actor, campaign_id=campaign_id, named=wanted)
-        except StoreError as exc:
-            st.error(f"Choix non modifié : {plain(exc)}.")
-        else:
+        with refused("Choix non modifié"):
+            co.set_named_answers(engine(), actor, campaign_id=campaign_id, named=wanted)
             st.session_state["flash"] = (
                 "Campagne nominative : l'introduction du questionnaire l'annonce désormais."
                 if wanted
@@ -149,11 +132,10 @@ else:
             )
             st.rerun()
 
-table = participation(engine(), actor, campaign_id, settings().questions_dir)
-c1, c2, c3 = st.columns(3)
-c1.metric("Invité·es", len(table))
-c2.metric("Ont commencé", int((table["Statut"] != "Pas commencé").sum()))
-c3.metric("Ont envoyé", int((table["Statut"] == "Envoyé").sum()))
+table = co.participation(engine(), actor, campaign_id, settings().questions_dir)
+counts = co.participation_counts(table)
+for column, label in zip(st.columns(3), counts, strict=True):
+    column.metric(label, counts[label])
 
 st.subheader("Participation")
 if table.empty:
@@ -169,9 +151,8 @@ else:
             "Envoyé le": st.column_config.DatetimeColumn("Envoyé le", format="DD/MM/YYYY HH:mm"),
         },
     )
-    by_structure = table.groupby("Structure")["Statut"].value_counts().unstack(fill_value=0)
     with st.expander("Participation par structure"):
-        st.dataframe(by_structure)
+        st.dataframe(co.participation_by_structure(table))
 
 link = st.session_state.pop("new_link", None)
 if link:
@@ -183,7 +164,7 @@ if link:
 
 if campaign.status == "open":
     st.subheader("Inviter un·e participant·e")
-    places = structures(engine(), actor, territory_id)
+    places = co.structures(engine(), actor, territory_id)
     place_names = {p.id: p.name for p in places}
     with st.form("invite_form", clear_on_submit=True):
         name = st.text_input(
@@ -199,8 +180,8 @@ if campaign.status == "open":
         )
         add = st.form_submit_button("Ajouter et obtenir le lien", type="primary")
     if add:
-        try:
-            new = invite(
+        with refused("Invitation impossible"):
+            new = co.invite(
                 engine(),
                 actor,
                 campaign_id=campaign_id,
@@ -209,16 +190,13 @@ if campaign.status == "open":
                 name=name,
                 public_url=settings().public_url,
             )
-        except StoreError as exc:
-            st.error(f"Invitation impossible : {plain(exc)}.")
-        else:
             who = new.participant.name or f"répondant·e n° {new.participant.id}"
             st.session_state["new_link"] = (who, new.link)
             st.rerun()
 
 if not table.empty:
     st.subheader("Gérer un·e participant·e")
-    labels = dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))
+    labels = co.participant_labels(table)
     chosen_pid = st.selectbox(
         "Participant·e", list(labels), format_func=labels.get, key="manage_pid"
     )
@@ -228,28 +206,29 @@ if not table.empty:
         key="reissue",
         help="L'ancien lien cesse aussitôt de fonctionner.",
     ):
-        new = reissue(engine(), actor, participant_id=chosen_pid, public_url=settings().public_url)
+        new = co.reissue(
+            engine(), actor, participant_id=chosen_pid, public_url=settings().public_url
+        )
         st.session_state["new_link"] = (labels[chosen_pid], new.link)
         st.rerun()
-    submitted = table.set_index("id").loc[chosen_pid, "Statut"] == "Envoyé"
     if b.button(
         "Rouvrir ses réponses",
         key="reopen",
-        disabled=not submitted,
+        disabled=not co.has_sent(table, chosen_pid),
         help="Permet de modifier des réponses déjà envoyées.",
     ):
-        reopen_participant(engine(), actor, participant_id=chosen_pid)
+        co.reopen_participant(engine(), actor, participant_id=chosen_pid)
         st.rerun()
 
 st.subheader("Statut de la campagne")
 if campaign.status == "open":
     st.write("Clore la campagne met fin à tous les liens d'invitation.")
     if st.button("Clore la campagne", key="close"):
-        set_campaign_status(engine(), actor, campaign_id=campaign_id, status="closed")
+        co.set_campaign_status(engine(), actor, campaign_id=campaign_id, status="closed")
         st.rerun()
 else:
     if st.button("Rouvrir la campagne", key="open"):
-        set_campaign_status(engine(), actor, campaign_id=campaign_id, status="open")
+        co.set_campaign_status(engine(), actor, campaign_id=campaign_id, status="open")
         st.rerun()
 
 st.subheader("Comparaison anonyme avec d'autres territoires")
@@ -281,7 +260,7 @@ with st.expander("Données personnelles"):
         "votes de son territoire dans les ateliers qui la présentaient."
     )
     if not table.empty:
-        people = dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))
+        people = co.participant_labels(table)
         erase_pid = st.selectbox(
             "Personne à effacer", list(people), format_func=people.get, key="erase_pid"
         )
@@ -297,11 +276,8 @@ with st.expander("Données personnelles"):
         key="erase_campaign_title",
     )
     if st.button("Effacer toute la campagne", key="erase_campaign"):
-        try:
+        with refused("Campagne non effacée"):
             erase_campaign(engine(), actor, campaign_id, typed)
-        except StoreError as exc:
-            st.error(f"Campagne non effacée : {plain(exc)}.")
-        else:
             st.session_state.pop("camp_selected", None)
             st.session_state["flash"] = "La campagne et toutes ses données ont été effacées."
             st.rerun()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS
-from diagnostic.analytics.peers import BAND_ORDER, peer_groups
+from diagnostic.analytics.bulk_scores import BAND_LABELS
+from diagnostic.analytics.peers import peer_groups
 from diagnostic.comparison import benchmark
 from diagnostic.comparison import figures as cf
 from diagnostic.comparison import service as cmp
@@ -54,30 +54,26 @@ version = benchmark.version(engine())
 table = _table(version)
 mine = cmp.accompanied(engine(), actor, table, min_group_size=s.min_group_size)
 known = tuple(sorted(cmp.known_territories(actor)))
-
-questionnaire_ids = sorted(set(mine["questionnaire_id"]) | set(table["questionnaire_id"]))
-if not questionnaire_ids:
+latest = cmp.questionnaires_compared(s.questions_dir, mine, table)
+if not latest:
     st.info(
         "Aucune campagne n'a encore de résultats à comparer : la comparaison s'ouvre dès qu'un "
         f"territoire a reçu {s.min_group_size} questionnaires envoyés."
     )
     st.stop()
-latest = {qid: cmp.latest_questionnaire(s.questions_dir, qid) for qid in questionnaire_ids}
-questionnaire_ids = [qid for qid in questionnaire_ids if latest[qid] is not None]
-qid = questionnaire_ids[0]
-if len(questionnaire_ids) > 1:
+qid = next(iter(latest))
+if len(latest) > 1:
     qid = st.selectbox(
         "Questionnaire comparé",
-        questionnaire_ids,
-        format_func=lambda q: latest[q].title,  # type: ignore[union-attr]
+        list(latest),
+        format_func=lambda q: latest[q].title,
         key="cmp_questionnaire",
     )
 questionnaire = latest[qid]
-assert questionnaire is not None
 labels = {d.id: d.title for d in questionnaire.dimensions}
 order = [d.id for d in questionnaire.dimensions]
-mine = mine.loc[mine["questionnaire_id"] == qid].reset_index(drop=True)
-
+item_labels = {x.id: x.text for x in questionnaire.questions()}
+mine = cmp.of_questionnaire(mine, qid)
 names = dict(zip(mine["territory_id"], mine["name"], strict=True))
 if mine.empty:
     st.info(
@@ -93,28 +89,24 @@ chosen_ids = st.multiselect(
     max_selections=6,
     key="cmp_territories",
 )
-chosen = mine.loc[mine["territory_id"].isin(chosen_ids)]
-chosen = chosen.set_index("territory_id").loc[chosen_ids].reset_index()
+chosen = cmp.in_order(mine, chosen_ids)
 
-kind0, band0 = cmp.default_group(chosen)
-kinds = [k for k in KIND_LABELS if k != "commune"]
-bands = [ALL_BANDS, *BAND_ORDER]
+at_kind, at_band = cmp.default_group_positions(chosen)
 c1, c2 = st.columns(2)
 kind = c1.selectbox(
     "Groupe de pairs : type de territoire",
-    kinds,
-    index=kinds.index(kind0) if kind0 in kinds else 0,
+    cmp.PEER_KINDS,
+    index=at_kind,
     format_func=KIND_LABELS.get,
     key="cmp_kind",
 )
 band = c2.selectbox(
     "Taille (population)",
-    bands,
-    index=bands.index(band0) if band0 in bands else 0,
+    cmp.PEER_BANDS,
+    index=at_band,
     format_func=BAND_LABELS.get,
     key="cmp_band",
 )
-groups = _groups(version, qid, known, s.min_peer_territories, s.min_group_size)
 view = cmp.compare(
     table,
     chosen,
@@ -124,14 +116,13 @@ view = cmp.compare(
     known=known,
     min_territories=s.min_peer_territories,
     min_respondents=s.min_group_size,
-    groups=groups,
+    groups=_groups(version, qid, known, s.min_peer_territories, s.min_group_size),
     dimensions=order,
 )
 if view.peers_shown:
-    n = int(view.peers["n"].max())
     st.success(
-        f"Groupe de pairs : {view.label} — {n} territoires ayant accepté la comparaison anonyme. "
-        "Aucun n'est nommé ; les valeurs extrêmes ne sont jamais montrées."
+        f"Groupe de pairs : {view.label} — {view.n_peers} territoires ayant accepté la comparaison "
+        "anonyme. Aucun n'est nommé ; les valeurs extrêmes ne sont jamais montrées."
     )
 else:
     st.warning(
@@ -143,6 +134,7 @@ else:
     )
 
 names_shown = list(chosen["name"])
+dimensions_table = ct.dimensions(view, labels, order)
 tabs = st.tabs(
     ["Profils", "Position", "Accord", "Écarts", "Groupes de pairs", "Évolution", "Exporter"]
 )
@@ -151,24 +143,17 @@ with tabs[0]:
         st.info("Choisissez au moins un territoire accompagné pour voir son profil.")
     columns = st.columns(min(2, max(1, len(chosen))))
     for i, row in enumerate(chosen.itertuples(index=False)):
-        scores = view.scores.loc[view.scores["territory_id"] == row.territory_id]
         with columns[i % len(columns)]:
-            show_chart(
-                cf.territory_radar(
-                    scores,
-                    labels,
-                    title=str(row.name),
-                    order=order,
-                    peer_median=view.peers if view.peers_shown else None,
-                    colour_index=i,
-                ),
-                ct.dimensions(view, labels, order),
-                key=f"cmp_radar_{row.territory_id}",
+            radar = cf.territory_radar(
+                view.scores_of(row.territory_id),
+                labels,
+                title=str(row.name),
+                order=order,
+                peer_median=view.shown_peers,
+                colour_index=i,
             )
-            st.caption(
-                f"{plain(row.title)} · {int(row.n_respondents)} questionnaires · "
-                f"{KIND_LABELS.get(row.kind, row.kind)}, {BAND_LABELS.get(row.population_band)}"
-            )
+            show_chart(radar, dimensions_table, key=f"cmp_radar_{row.territory_id}")
+            st.caption(f"{plain(row.title)} · {ct.profile(row)}")
 
 with tabs[1]:
     st.markdown(
@@ -176,18 +161,11 @@ with tabs[1]:
         "3e quartile, trait : médiane) et les moustaches vont du 10e au 90e centile. Les losanges "
         "sont les territoires comparés."
     )
-    show_chart(
-        cf.peer_distribution(
-            view.peers,
-            view.scores,
-            labels,
-            order=order,
-            names=names_shown,
-            title=f"Position dans le groupe : {view.label}",
-        ),
-        ct.dimensions(view, labels, order),
-        key="cmp_boxes",
+    title = f"Position dans le groupe : {view.label}"
+    boxes = cf.peer_distribution(
+        view.peers, view.scores, labels, order=order, names=names_shown, title=title
     )
+    show_chart(boxes, dimensions_table, key="cmp_boxes")
     st.subheader("Rang centile")
     st.caption(
         "Part des territoires du groupe (hors le territoire lui-même) dont le score est plus bas "
@@ -196,43 +174,23 @@ with tabs[1]:
     st.dataframe(ct.ranks(view, labels), hide_index=True)
 
 with tabs[2]:
-    united = ct.united_or_divided(view)
-    for row in united.itertuples(index=False):
-        if row.tag:
-            worst = labels.get(row.most_divided, "")
-            st.markdown(
-                f"- **{plain(row.name)}** : avis **{row.tag}** en moyenne "
-                f"(A = {row.agreement:.2f}".replace(".", ",")
-                + f") ; accord le plus faible : {worst}."
-            )
-    show_chart(
-        cf.agreement_heatmap(
-            view.scores,
-            labels,
-            order=order,
-            names=names_shown,
-            peer_median=view.peers if view.peers_shown else None,
-        ),
-        ct.agreement(view, labels),
-        key="cmp_agreement",
+    for name, reading in ct.agreement_lines(view, labels):
+        st.markdown(f"- **{plain(name)}** : {reading}")
+    heat = cf.agreement_heatmap(
+        view.scores, labels, order=order, names=names_shown, peer_median=view.shown_peers
     )
+    show_chart(heat, ct.agreement(view, labels), key="cmp_agreement")
     st.caption(
         "A = 1 : tout le monde donne le même niveau ; 0 : avis dispersés ; −1 : deux camps "
         "opposés. Consensus à partir de 0,5 ; polarisé en dessous de 0."
     )
 
 with tabs[3]:
-    item_labels = {x.id: x.text for x in questionnaire.questions()}
     if len(chosen) >= 2:
         st.subheader("Items où les territoires diffèrent le plus")
-        frames = {}
-        for row in chosen.itertuples(index=False):
-            found = items_of(int(row.campaign_id))
-            if found is not None:
-                frames[str(row.name)] = found
-        diff = cmp.differences(frames)
+        found = {str(r.name): items_of(int(r.campaign_id)) for r in chosen.itertuples(index=False)}
         st.dataframe(
-            ct.differences(diff, labels, item_labels),
+            ct.differences(cmp.differences(found), labels, item_labels),
             hide_index=True,
             column_config={"Item": st.column_config.TextColumn(width=360)},
         )
@@ -250,63 +208,53 @@ with tabs[4]:
     )
     st.dataframe(ct.groups(view), hide_index=True)
 
-with tabs[5]:
+
+def evolution() -> None:
+    """One accompanied territory, two of its campaigns: what moved on the common items."""
     if mine.empty:
         st.info("Aucun territoire accompagné n'a de résultats.")
-    else:
-        territory_id = st.selectbox(
-            "Territoire", list(names), format_func=names.get, key="cmp_evo_territory"
+        return
+    territory_id = st.selectbox(
+        "Territoire", list(names), format_func=names.get, key="cmp_evo_territory"
+    )
+    runs = cmp.campaigns_for_evolution(
+        engine(), actor, table, territory_id, min_group_size=s.min_group_size
+    )
+    if len(runs) < 2:
+        st.info(
+            "Ce territoire n'a qu'une campagne avec des résultats : l'évolution se lira après "
+            "un second diagnostic (les items identiques des deux questionnaires sont comparés)."
         )
-        runs = cmp.campaigns_for_evolution(
-            engine(), actor, table, territory_id, min_group_size=s.min_group_size
-        )
-        if len(runs) < 2:
-            st.info(
-                "Ce territoire n'a qu'une campagne avec des résultats : l'évolution se lira après "
-                "un second diagnostic (les items identiques des deux questionnaires sont comparés)."
-            )
-        else:
-            titles = dict(zip(runs["campaign_id"], runs["title"], strict=True))
-            c1, c2 = st.columns(2)
-            before = c1.selectbox(
-                "Avant", list(titles), format_func=titles.get, key="cmp_evo_before"
-            )
-            after = c2.selectbox(
-                "Après",
-                list(titles),
-                index=len(titles) - 1,
-                format_func=titles.get,
-                key="cmp_evo_after",
-            )
-            if before == after:
-                st.info("Choisissez deux campagnes différentes.")
-            else:
-                run = runs.set_index("campaign_id")
-                pairs = cmp.evolution_pairs(
-                    s.questions_dir,
-                    (run.at[before, "questionnaire_id"], run.at[before, "questionnaire_version"]),
-                    (run.at[after, "questionnaire_id"], run.at[after, "questionnaire_version"]),
-                )
-                evo_items, evo_dims = cmp.evolution(items_of(before), items_of(after), pairs)
-                st.caption(f"{len(pairs)} items identiques dans les deux questionnaires.")
-                show_chart(
-                    cf.evolution(evo_dims, labels, title="Évolution par dimension (items communs)"),
-                    ct.evolution_dimensions(evo_dims, labels),
-                    key="cmp_evolution",
-                )
-                st.dataframe(ct.evolution_items(evo_items, item_labels, labels), hide_index=True)
+        return
+    titles = dict(zip(runs["campaign_id"], runs["title"], strict=True))
+    c1, c2 = st.columns(2)
+    before = c1.selectbox("Avant", list(titles), format_func=titles.get, key="cmp_evo_before")
+    after = c2.selectbox(
+        "Après", list(titles), index=len(titles) - 1, format_func=titles.get, key="cmp_evo_after"
+    )
+    if before == after:
+        st.info("Choisissez deux campagnes différentes.")
+        return
+    pairs = cmp.evolution_pairs(s.questions_dir, runs, before, after)
+    evo_items, evo_dims = cmp.evolution(items_of(before), items_of(after), pairs)
+    st.caption(f"{len(pairs)} items identiques dans les deux questionnaires.")
+    show_chart(
+        cf.evolution(evo_dims, labels, title="Évolution par dimension (items communs)"),
+        ct.evolution_dimensions(evo_dims, labels),
+        key="cmp_evolution",
+    )
+    st.dataframe(ct.evolution_items(evo_items, item_labels, labels), hide_index=True)
+
+
+with tabs[5]:
+    evolution()
 
 with tabs[6]:
     st.markdown(
         "Ce que montre la page : scores des territoires comparés et quartiles des pairs, rangs, "
         "accord, groupes de pairs. Les pairs ne sont jamais nommés."
     )
-    sheets = {
-        "Dimensions": ct.dimensions(view, labels, order),
-        "Rangs": ct.ranks(view, labels),
-        "Accord": ct.agreement(view, labels),
-        "Groupes de pairs": ct.groups(view),
-    }
+    sheets = ct.sheets(view, labels, order)
     base = f"comparaison-{view.label}"
     for fmt, label in (("csv", "CSV — dimensions"), ("xlsx", "Classeur Excel (tous les tableaux)")):
         st.download_button(

@@ -60,7 +60,7 @@ def peers(app_env):
 
 def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_peers(peers):
     alpha = scored_territory("CC Alpha", consent=False, seed=10)
-    beta = scored_territory("CC Beta", consent=False, seed=11)
+    beta = scored_territory("CC St. Beta", consent=False, seed=11)
     scored_territory("CC Gamma", consent=False, seed=12)  # neither accompanied nor consenting
     member("conseil@exemple.fr", [alpha, beta], "consultant")
     at = signed_in("conseil@exemple.fr")
@@ -70,10 +70,12 @@ def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_pee
     assert at.multiselect(key="cmp_territories").value == [alpha.territory.id, beta.territory.id]
     assert "6 territoires ayant accepté" in at.success[0].value
     page = str(at)
-    assert "CC Alpha" in page and "CC Beta" in page
+    assert "CC Alpha" in page and "CC St. Beta" in page
     assert "Pair secret" not in page and "CC Gamma" not in page
     ranks = next(d.value for d in at.dataframe if "Rang centile" in d.value.columns)
-    assert set(ranks["Territoire"]) == {"CC Alpha", "CC Beta"}
+    assert set(ranks["Territoire"]) == {"CC Alpha", "CC St. Beta"}
+    readings = [m.value for m in at.markdown if "en moyenne (A = " in m.value]
+    assert readings[1].startswith("- **CC St\\. Beta** : avis")  # the name as typed
     assert ranks["Rang centile"].notna().any()
     assert len(at.get("download_button")) == 2
     # a smaller peer group: hidden, and the page says why

@@ -10,10 +10,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.accounts.guard import require_campaign, require_participant
-from diagnostic.accounts.permissions import Action, Actor, require
+from diagnostic.accounts.permissions import Action, Actor, can, require
 from diagnostic.answering.responses import progress
 from diagnostic.comparison.benchmark import refresh_campaign
-from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.questionnaire.registry import get_questionnaire, questionnaires
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store
@@ -21,6 +21,8 @@ from diagnostic.store.audit import record
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign, Participant, Territory
 from diagnostic.vocabulary import ROLE_LABELS
+
+SENT, NOT_STARTED = "Envoyé", "Pas commencé"  # participation(): the « Statut » column
 
 
 def invitation_link(public_url: str, token: str) -> str:
@@ -35,6 +37,12 @@ def my_territories(engine: Engine, actor: Actor) -> list[Territory]:
     with session_scope(engine) as session:
         ids = None if actor.is_admin else actor.territories(Action.TERRITORY_VIEW)
         return territory_store.root_territories(session, ids=ids)
+
+
+def territories_to_manage(engine: Engine, actor: Actor) -> list[Territory]:
+    """The territories whose campaigns the actor may create and run."""
+    found = my_territories(engine, actor)
+    return [t for t in found if can(actor, Action.TERRITORY_MANAGE, territory_id=t.id)]
 
 
 def create_territory(
@@ -208,11 +216,11 @@ def participation(
     for p in people:
         state = progress(questionnaire, by_participant.get(p.id, {}))
         if p.submitted_at is not None:
-            status = "Envoyé"
+            status = SENT
         elif p.started_at is not None:
             status = "En cours"
         else:
-            status = "Pas commencé"
+            status = NOT_STARTED
         name = p.name or f"Répondant·e n° {p.id}"
         if p.revoked_at is not None:  # erased on request, or purged after the retention period
             name += " (données effacées)" if p.started_at is None else " (anonymisé·e)"
@@ -237,3 +245,38 @@ def participation(
     frame = pd.DataFrame(rows, columns=columns)
     frame["Envoyé le"] = pd.to_datetime(frame["Envoyé le"], utc=True)
     return frame
+
+
+# --- the participation table read for the campaign page (pure) ---------------------------------
+
+
+def participation_counts(table: pd.DataFrame) -> dict[str, int]:
+    """How many people participation() lists: invited, started, sent."""
+    return {
+        "Invité·es": len(table),
+        "Ont commencé": int((table["Statut"] != NOT_STARTED).sum()),
+        "Ont envoyé": int((table["Statut"] == SENT).sum()),
+    }
+
+
+def participation_by_structure(table: pd.DataFrame) -> pd.DataFrame:
+    """How many people of each status per structure (one row per structure)."""
+    return table.groupby("Structure")["Statut"].value_counts().unstack(fill_value=0)
+
+
+def participant_labels(table: pd.DataFrame) -> dict[int, str]:
+    """« Name — Structure » of each participant of participation(), by id."""
+    return dict(zip(table["id"], table["Nom"] + " — " + table["Structure"], strict=True))
+
+
+def has_sent(table: pd.DataFrame, participant_id: int) -> bool:
+    return bool(table.set_index("id").loc[participant_id, "Statut"] == SENT)
+
+
+def questionnaire_choices(questions_dir: Path) -> dict[tuple[str, str], str]:
+    """Every questionnaire a campaign may use, (id, version) in order -> how the list shows it."""
+    available = questionnaires(questions_dir)
+    return {
+        key: f"{q.title} — version {key[1]} (≈ {q.estimated_minutes} min)"
+        for key, q in sorted(available.items())
+    }

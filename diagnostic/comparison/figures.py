@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from diagnostic.results.figures import BLUE, GREY, LIGHT, RED, _closed, _layout
+from diagnostic.results import figures
+from diagnostic.results.chart_specs import BLUE, GREY, LIGHT, RED, Dots, Dumbbell, Line, Radar
 
 # Distinct colours for the territories compared (colour-blind friendly, high contrast).
 TERRITORY_COLOURS = ("#000091", "#E4794A", "#18753C", "#A558A0", "#B34000", "#0078F3")
@@ -29,49 +30,31 @@ def territory_radar(
     """One territory's dimension scores (0-100) and target, with its peer group's median."""
     frame = scores.set_index("dimension_id").reindex(list(order))
     theta = [_wrap(labels.get(d, d)) for d in order]
-    fig = go.Figure()
+    lines = []
     if peer_median is not None and not peer_median.empty:
         median = peer_median.set_index("dimension_id").reindex(list(order))["score_median"]
         if median.notna().any():
-            fig.add_trace(
-                go.Scatterpolar(
-                    r=_closed(median),
-                    theta=_closed(theta),
-                    mode="lines",
-                    line=dict(color=GREY, width=2, dash="dot"),
-                    name="Médiane des pairs",
-                )
-            )
-    fig.add_trace(
-        go.Scatterpolar(
-            r=_closed(frame["target_score"]),
-            theta=_closed(theta),
-            mode="lines",
-            line=dict(color=RED, width=1.5, dash="dash"),
-            name="Niveau visé",
+            lines.append(Line("Médiane des pairs", theta, median, GREY, 2, "dot"))
+    lines.append(Line("Niveau visé", theta, frame["target_score"], RED, 1.5, "dash"))
+    lines.append(
+        Line(
+            "Aujourd'hui",
+            theta,
+            frame["score"],
+            colour(colour_index),
+            3,
+            markers=True,
+            fill="rgba(0,0,145,0.10)",
+            hover="%{theta} : %{r:.0f}/100<extra></extra>",
         )
     )
-    fig.add_trace(
-        go.Scatterpolar(
-            r=_closed(frame["score"]),
-            theta=_closed(theta),
-            mode="lines+markers",
-            fill="toself",
-            fillcolor="rgba(0,0,145,0.10)",
-            line=dict(color=colour(colour_index), width=3),
-            name="Aujourd'hui",
-            hovertemplate="%{theta} : %{r:.0f}/100<extra></extra>",
-        )
-    )
+    fig = figures.polar(Radar(title, theta, lines), height=520)
     fig.update_layout(
-        polar=dict(
-            radialaxis=dict(range=[0, 100], tickvals=[0, 25, 50, 75, 100]),
-            angularaxis=dict(tickfont=dict(size=11)),
-        ),
+        polar=dict(angularaxis=dict(tickfont=dict(size=11))),
         showlegend=True,
+        title_font_size=14,
+        margin=dict(l=90, r=90, t=60, b=10),
     )
-    fig = _layout(fig, title, height=520)
-    fig.update_layout(title_font_size=14, margin=dict(l=90, r=90, t=60, b=10))
     return fig
 
 
@@ -132,9 +115,9 @@ def peer_distribution(
                 hovertemplate="%{y} : %{x:.0f}/100<extra>" + str(name) + "</extra>",
             )
         )
-    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor="#EEEEEE")
+    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor=figures.GRID)
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=140 + 46 * len(dims))
+    return figures.layout(fig, title, height=140 + 46 * len(dims))
 
 
 def agreement_heatmap(
@@ -153,56 +136,29 @@ def agreement_heatmap(
         median = peer_median.set_index("dimension_id")["agreement_median"]
         wide["Médiane des pairs"] = median.reindex(list(order)).to_numpy()
     text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.2f}".replace(".", ","))
-    fig = go.Figure(
-        go.Heatmap(
-            z=wide.to_numpy(dtype=float),
-            x=[str(c) for c in wide.columns],
-            y=[labels.get(d, d) for d in order],
-            text=text.to_numpy(),
-            texttemplate="%{text}",
-            colorscale=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
-            zmin=-1,
-            zmax=1,
-            colorbar=dict(title="Accord A"),
-            hovertemplate="%{y}<br>%{x} : A = %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    fig = figures.heat(
+        wide.to_numpy(dtype=float),
+        [str(c) for c in wide.columns],
+        [labels.get(d, d) for d in order],
+        text.to_numpy(),
+        colours=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
+        zrange=(-1, 1),
+        colorbar="Accord A",
+        hover="%{y}<br>%{x} : A = %{text}<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed")
     title = "Accord entre répondant·es (indice A de van der Eijk)"
-    return _layout(fig, title, height=140 + 40 * len(order))
+    return figures.layout(fig, title, height=140 + 40 * len(order))
 
 
 def evolution(dimensions: pd.DataFrame, labels: Mapping[str, str], *, title: str) -> go.Figure:
     """Each dimension before and after (common items only), as a dumbbell."""
     frame = dimensions.iloc[::-1]
-    names = [labels.get(d, d) for d in frame["dimension_id"]]
-    fig = go.Figure()
-    for name, a, b in zip(names, frame["score_before"], frame["score_after"], strict=True):
-        fig.add_trace(
-            go.Scatter(
-                x=[a, b],
-                y=[name, name],
-                mode="lines",
-                line=dict(color=LIGHT, width=6),
-                showlegend=False,
-                hoverinfo="skip",
-            )
+    series = [
+        Dots(name, frame[column], tone, size, hover=f"%{{y}} : %{{x:.0f}}/100<extra>{name}</extra>")
+        for column, name, tone, size in (
+            ("score_before", "Campagne précédente", GREY, 11),
+            ("score_after", "Campagne récente", BLUE, 13),
         )
-    for column, label, style in (
-        ("score_before", "Campagne précédente", dict(color=GREY, size=11)),
-        ("score_after", "Campagne récente", dict(color=BLUE, size=13)),
-    ):
-        fig.add_trace(
-            go.Scatter(
-                x=frame[column],
-                y=names,
-                mode="markers",
-                name=label,
-                marker=style,
-                hovertemplate="%{y} : %{x:.0f}/100<extra>" + label + "</extra>",
-            )
-        )
-    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor="#EEEEEE")
-    return _layout(fig, title, height=100 + 40 * len(names))
+    ]
+    rows = [labels.get(d, d) for d in frame["dimension_id"]]
+    return figures.dumbbell(Dumbbell(title, rows, series), height=100 + 40 * len(rows))

@@ -7,7 +7,7 @@ figures (analytics.peers), computed from the precomputed benchmark table, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,12 @@ from sqlalchemy import Engine
 from diagnostic import analytics as an
 from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, population_band
-from diagnostic.analytics.peers import eligible_positions, peer_groups, percentile_ranks
+from diagnostic.analytics.peers import (
+    BAND_ORDER,
+    eligible_positions,
+    peer_groups,
+    percentile_ranks,
+)
 from diagnostic.questionnaire import Problem, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import messages as msg
 from diagnostic.questionnaire.loader import line_of
@@ -101,6 +106,19 @@ class Comparison:
     @property
     def peers_shown(self) -> bool:
         return bool((self.peers["status"] == an.STATUS_OK).any())
+
+    @property
+    def shown_peers(self) -> pd.DataFrame | None:
+        """The peer group's rows when its figures may be shown, else None."""
+        return self.peers if self.peers_shown else None
+
+    @property
+    def n_peers(self) -> int:
+        """How many territories the peer group counts."""
+        return int(self.peers["n"].max())
+
+    def scores_of(self, territory_id: int) -> pd.DataFrame:
+        return self.scores.loc[self.scores["territory_id"] == territory_id]
 
 
 def compare(
@@ -187,6 +205,30 @@ def default_group(chosen: pd.DataFrame) -> tuple[str, str]:
     return str(first["kind"]), population_band(first["population"])
 
 
+PEER_KINDS = tuple(k for k in KIND_LABELS if k != "commune")  # no peer group of communes
+PEER_BANDS = (ALL_BANDS, *BAND_ORDER)
+
+
+def default_group_positions(chosen: pd.DataFrame) -> tuple[int, int]:
+    """default_group() as positions in PEER_KINDS and PEER_BANDS (the first when not there)."""
+    kind, band = default_group(chosen)
+    return (
+        PEER_KINDS.index(kind) if kind in PEER_KINDS else 0,
+        PEER_BANDS.index(band) if band in PEER_BANDS else 0,
+    )
+
+
+def of_questionnaire(mine: pd.DataFrame, questionnaire_id: str) -> pd.DataFrame:
+    """The accompanied() rows of one questionnaire."""
+    return mine.loc[mine["questionnaire_id"] == questionnaire_id].reset_index(drop=True)
+
+
+def in_order(mine: pd.DataFrame, territory_ids: Sequence[int]) -> pd.DataFrame:
+    """The accompanied() rows of these territories, in the order given."""
+    chosen = mine.loc[mine["territory_id"].isin(territory_ids)]
+    return chosen.set_index("territory_id").loc[list(territory_ids)].reset_index()
+
+
 def group_overview(groups: pd.DataFrame) -> pd.DataFrame:
     """One row per peer group: kind, population_band, label, n (or the reason it is hidden)."""
     if groups.empty:
@@ -230,10 +272,13 @@ def item_scores(data: CampaignData, *, min_group_size: int) -> pd.DataFrame | No
     return out.reset_index(drop=True)
 
 
-def differences(items: dict[str, pd.DataFrame], *, top: int = TOP_DIFFERENCES) -> pd.DataFrame:
+def differences(
+    found: Mapping[str, pd.DataFrame | None], *, top: int = TOP_DIFFERENCES
+) -> pd.DataFrame:
     """Items on which the territories compared differ most: each one's score and the spread
-    (highest minus lowest score). `items`: territory name -> item_scores(). Columns:
-    question_id, dimension_id, one column per territory, spread."""
+    (highest minus lowest score). `found`: territory name -> item_scores() (None: left out).
+    Columns: question_id, dimension_id, one column per territory, spread."""
+    items = {name: frame for name, frame in found.items() if frame is not None}
     if len(items) < 2:
         return pd.DataFrame(columns=["question_id", "dimension_id", "spread"])
     frames = [
@@ -407,11 +452,23 @@ def latest_questionnaire(questions_dir: Path, questionnaire_id: str) -> Question
     return max(found, key=lambda q: version_key(q.version)) if found else None
 
 
+def questionnaires_compared(
+    questions_dir: Path, mine: pd.DataFrame, table: pd.DataFrame
+) -> dict[str, Questionnaire]:
+    """The latest version of each questionnaire that the accompanied territories (accompanied())
+    or the peer groups (the benchmark table) answered, by id in alphabetical order."""
+    ids = sorted(set(mine["questionnaire_id"]) | set(table["questionnaire_id"]))
+    latest = {qid: latest_questionnaire(questions_dir, qid) for qid in ids}
+    return {qid: q for qid, q in latest.items() if q is not None}
+
+
 def evolution_pairs(
-    questions_dir: Path, before: tuple[str, str], after: tuple[str, str]
+    questions_dir: Path, runs: pd.DataFrame, before: int, after: int
 ) -> dict[str, str]:
-    """common_items() of two campaigns' questionnaires (id, version), renamed ids followed."""
-    q_before = get_questionnaire(questions_dir, *before)
-    q_after = get_questionnaire(questions_dir, *after)
+    """common_items() of two campaigns of campaigns_for_evolution() (`runs`), renamed ids
+    followed."""
+    versions = runs.set_index("campaign_id")[["questionnaire_id", "questionnaire_version"]]
+    q_before = get_questionnaire(questions_dir, *versions.loc[before])
+    q_after = get_questionnaire(questions_dir, *versions.loc[after])
     renamed = load_renamed(questions_dir).get(q_after.id, {})
     return common_items(q_before, q_after, renamed)

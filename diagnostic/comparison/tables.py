@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from diagnostic.analytics import STATUS_OK, agreement_tag
+from diagnostic.analytics.bulk_scores import BAND_LABELS
 from diagnostic.comparison.service import Comparison, group_overview
 from diagnostic.exports import Export, export
+from diagnostic.vocabulary import KIND_LABELS
 
 
 def _peer(comparison: Comparison, column: str) -> pd.Series:
@@ -82,6 +85,28 @@ def united_or_divided(comparison: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["name", "agreement", "tag", "most_divided"])
 
 
+def agreement_lines(comparison: Comparison, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """Per territory with a reading: its name and the Markdown that reads its agreement
+    (« avis **consensus** en moyenne (A = 0,62) ; accord le plus faible : Dimension. »)."""
+    return [
+        (
+            str(row.name),
+            f"avis **{row.tag}** en moyenne (A = {row.agreement:.2f}".replace(".", ",")
+            + f") ; accord le plus faible : {labels.get(row.most_divided, '')}.",
+        )
+        for row in united_or_divided(comparison).itertuples(index=False)
+        if row.tag
+    ]
+
+
+def profile(row: Any) -> str:
+    """What a territory's radar caption says after its campaign title (an accompanied() row)."""
+    kind = KIND_LABELS.get(row.kind, row.kind)
+    return (
+        f"{int(row.n_respondents)} questionnaires · {kind}, {BAND_LABELS.get(row.population_band)}"
+    )
+
+
 def groups(comparison: Comparison) -> pd.DataFrame:
     """Every peer group of the questionnaire: how many territories, or why it is hidden."""
     overview = group_overview(comparison.groups)
@@ -133,6 +158,18 @@ def evolution_dimensions(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.D
             "Évolution (points)": frame["change"].round(),
         }
     )
+
+
+def sheets(
+    comparison: Comparison, labels: Mapping[str, str], order: list[str]
+) -> dict[str, pd.DataFrame]:
+    """The tables of the export, the dimensions first (the CSV)."""
+    return {
+        "Dimensions": dimensions(comparison, labels, order),
+        "Rangs": ranks(comparison, labels),
+        "Accord": agreement(comparison, labels),
+        "Groupes de pairs": groups(comparison),
+    }
 
 
 def comparison_export(sheets: Mapping[str, pd.DataFrame], fmt: str, name: str) -> Export:

@@ -5,10 +5,10 @@ does not bring, and a document must never come out without its charts. matplotli
 browser, renders a chart in about a tenth of a second and gives the same bytes for the same
 data.
 
-Where the results page has a Plotly builder (radar, gaps, priorities, actor grid), the print
-chart reads the traces that builder prepared: sort order, filters, labels and values are
-written once, in diagnostic/results/figures.py. The charts the page does not show (items of one
-dimension, intercommunality beside communes) are prepared here from the same frames.
+Where the results page shows the same chart (radar, gaps, priorities, actor grid), the print
+chart draws the spec the page draws: sort order, filters, labels, values and colours are
+written once, in diagnostic/results/chart_specs.py. The charts the page does not show (items of
+one dimension, intercommunality beside communes) are prepared here from the same frames.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import textwrap
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import matplotlib
 import numpy as np
@@ -26,13 +27,14 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from diagnostic.results import figures
+from diagnostic.results import chart_specs as specs
+from diagnostic.results.chart_specs import BLUE, GROUP_COLOURS, LIGHT, RED, SCORE_AXIS
 from diagnostic.results.model import CampaignResults, Labels
 
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm, printed at full size on an A4 page (17 cm between 2 cm margins)
 FONT_SIZE = 8
-DASHES = {None: "-", "solid": "-", "dash": "--", "dot": ":", "dashdot": "-."}
+DASHES = {None: "-", "dash": "--", "dot": ":"}
 GROUP_LABELS = {"epci": "Intercommunalité", "commune": "Communes"}
 
 _LOCK = threading.Lock()
@@ -109,84 +111,34 @@ def render_all(charts: Sequence[Chart]) -> dict[str, bytes]:
     return {chart.key: render(chart) for chart in charts}
 
 
-# --- charts read from the Plotly builders of the results page ------------------------------
+# --- the charts of the results page, drawn from the same specs ------------------------------
 
 
 def _radar(results: CampaignResults, names: Labels) -> Chart:
     groups = results.dimensions_by_kind
     labels = dict(zip(groups["structure_kind"], groups["group_label"], strict=False))
-    fig = figures.radar(
+    spec = specs.radar(
         results.dimensions, names.dimensions, groups=groups, group_labels=labels or GROUP_LABELS
     )
-    traces = [t for t in fig.data if t.type == "scatterpolar"]
-    axes = list(dict.fromkeys(traces[-1].theta))  # the territory's trace has every dimension
-
-    def draw(figure: Figure) -> None:
-        ax = figure.add_subplot(projection="polar")
-        angles = np.linspace(0, 2 * np.pi, len(axes), endpoint=False)
-        ax.set_theta_offset(np.pi / 2)
-        ax.set_theta_direction(-1)
-        for trace in traces:
-            values = dict(zip(trace.theta, trace.r, strict=False))
-            r = [_float(values.get(a)) for a in axes]
-            closed_a, closed_r = [*angles, angles[0]], [*r, r[0]]
-            colour = trace.line.color or figures.GREY
-            ax.plot(
-                closed_a,
-                closed_r,
-                color=colour,
-                linestyle=DASHES.get(trace.line.dash, "-"),
-                linewidth=(trace.line.width or 2) * 0.8,
-                marker="o" if "markers" in (trace.mode or "") else None,
-                markersize=3,
-                label=trace.name,
-            )
-            if trace.fill == "toself":
-                ax.fill(closed_a, closed_r, color=colour, alpha=0.12)
-        ax.set_ylim(0, 100)
-        ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], color="#777777", fontsize=6)
-        ax.set_rlabel_position(180 / len(axes))  # between the first two axes, off the lines
-        ax.set_xticks(angles, [_wrap(a, 18, lines=3) for a in axes], fontsize=7)
-        ax.tick_params(axis="x", pad=6)
-        ax.grid(color="#DDDDDD", linewidth=0.6)
-        ax.spines["polar"].set_color("#BBBBBB")
-        figure.subplots_adjust(left=0.17, right=0.83, top=0.9, bottom=0.17)
-        figure.legend(loc="lower center", ncols=4, fontsize=7)
-
     return Chart(
         "radar",
         "Maturité par dimension (score de 0 à 100) : aujourd'hui, niveau visé et regards "
         "de l'intercommunalité et des communes",
         "Graphique radar des scores de chaque dimension, aujourd'hui et visés.",
         5.3,
-        draw,
+        partial(_polar, spec=spec),
     )
 
 
 def _gaps(results: CampaignResults, names: Labels) -> Chart:
-    fig = figures.gaps(results.dimensions, names.dimensions)
-    markers = [t for t in fig.data if t.mode == "markers"]
-    rows = list(markers[0].y) if markers else []
-
-    def draw(figure: Figure) -> None:
-        ax = _dumbbell(
-            figure,
-            rows,
-            [(t.name, list(t.x), t.marker.color, t.marker.symbol) for t in markers],
-            xlim=(0, 100),
-            xlabel="Score (0 à 100)",
-            label_width=34,
-            annotate=True,
-        )
-        _fit(figure, ax)
-
+    spec = specs.gaps(results.dimensions, names.dimensions)
     return Chart(
         "gaps",
         "Écart entre le score d'aujourd'hui et le niveau visé en fin de mandat, par dimension "
         "(le plus grand écart en haut)",
         "Pour chaque dimension, un point pour aujourd'hui et un losange pour le niveau visé.",
-        0.9 + 0.32 * max(len(rows), 1),
-        draw,
+        0.9 + 0.32 * max(len(spec.rows), 1),
+        partial(_dumbbell, spec=spec, label_width=34, annotate=True),
     )
 
 
@@ -194,33 +146,18 @@ def _grid(results: CampaignResults, names: Labels, question_id: str) -> Chart | 
     cells = results.grid(question_id)
     if cells is None:
         return None
-    scale = names.levels[question_id]
-    fig = figures.actor_grid(
-        cells, names.options[question_id], title=names.items[question_id], scale=scale
+    spec = specs.actor_grid(
+        cells,
+        names.options[question_id],
+        title=names.items[question_id],
+        scale=names.levels[question_id],
     )
-    markers = [t for t in fig.data if t.mode == "markers"]
-    rows = list(markers[0].y)
-    ticks = list(fig.layout.xaxis.tickvals or [])
-
-    def draw(figure: Figure) -> None:
-        ax = _dumbbell(
-            figure,
-            rows,
-            [(t.name, list(t.x), t.marker.color, t.marker.symbol) for t in markers],
-            xlim=tuple(fig.layout.xaxis.range),
-            xlabel="",
-            label_width=30,
-            annotate=False,
-        )
-        ax.set_xticks(ticks, [_wrap(f"{v} {scale[v]}", 13) for v in ticks], fontsize=6)
-        _fit(figure, ax, tick_lines=2)
-
     return Chart(
         f"grid:{question_id}",
         f"{names.items[question_id]} (médianes des réponses, aujourd'hui et souhaité)",
         "Pour chaque ligne de la grille, la médiane d'aujourd'hui et la médiane souhaitée.",
-        1.2 + 0.3 * len(rows),
-        draw,
+        1.2 + 0.3 * len(spec.rows),
+        partial(_dumbbell, spec=spec, label_width=30, annotate=False),
     )
 
 
@@ -229,39 +166,13 @@ def _priorities(results: CampaignResults, names: Labels, question_id: str) -> Ch
     if frame is None:
         return None
     title = names.items[question_id]
-    fig = figures.priorities(frame, names.options[question_id], title=title)
-    bars = fig.data[0]
-    labels, points, texts = list(bars.y), [float(x) for x in bars.x], list(bars.text)
-
-    def draw(figure: Figure) -> None:
-        ax = figure.add_subplot()
-        y = np.arange(len(labels))
-        ax.barh(y, points, color=figures.BLUE, height=0.62)
-        top = max(points)
-        for yi, value, text in zip(y, points, texts, strict=True):
-            inside = value > top * 0.45
-            ax.text(
-                value - top * 0.01 if inside else value + top * 0.01,
-                yi,
-                text,
-                va="center",
-                ha="right" if inside else "left",
-                color="white" if inside else "#222222",
-                fontsize=7,
-            )
-        ax.set_yticks(y, [_wrap(label, 34) for label in labels])
-        ax.set_xlim(0, top * 1.05)
-        ax.set_xlabel("Points (décompte de Borda)")
-        ax.grid(axis="x", color="#EEEEEE")
-        ax.set_axisbelow(True)
-        _fit(figure, ax, legend=False)
-
+    spec = specs.priorities(frame, names.options[question_id], title=title)
     return Chart(
         f"priorities:{question_id}",
         f"{title} — classement collectif (méthode de Borda)",
         "Barres horizontales : points de Borda de chaque option citée, la première en haut.",
-        0.8 + 0.3 * len(labels),
-        draw,
+        0.8 + 0.3 * len(spec.rows),
+        partial(_bars, spec=spec),
     )
 
 
@@ -282,14 +193,14 @@ def _items(results: CampaignResults, names: Labels, dimension: str) -> Chart | N
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot()
         y = np.arange(len(labels))
-        ax.barh(y, np.nan_to_num(scores), color=figures.BLUE, height=0.55, label="Aujourd'hui")
+        ax.barh(y, np.nan_to_num(scores), color=BLUE, height=0.55, label="Aujourd'hui")
         if not all(math.isnan(t) for t in targets):
             ax.scatter(
                 targets,
                 y,
                 marker="D",
                 s=28,
-                color=figures.RED,
+                color=RED,
                 zorder=3,
                 label="Visé en fin de mandat",
             )
@@ -297,11 +208,7 @@ def _items(results: CampaignResults, names: Labels, dimension: str) -> Chart | N
             text = "aucun niveau" if math.isnan(score) else _int(score)
             ax.text((0 if math.isnan(score) else score) + 1.5, yi, text, va="center", fontsize=7)
         ax.set_yticks(y, labels, fontsize=6.5)
-        ax.set_xlim(0, 105)
-        ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_xlabel("Score (0 à 100)")
-        ax.grid(axis="x", color="#EEEEEE")
-        ax.set_axisbelow(True)
+        _scores_across(ax)
         _fit(figure, ax)
         handles, texts = ax.get_legend_handles_labels()  # the markers come first: put them last
         figure.legend(handles[::-1], texts[::-1], loc="lower center", ncols=2, fontsize=7)
@@ -335,18 +242,14 @@ def _kinds(results: CampaignResults, names: Labels) -> Chart | None:
                 y + offset,
                 np.nan_to_num(values),
                 height=0.38,
-                color=figures.GROUP_COLOURS[kind],
+                color=GROUP_COLOURS[kind],
                 label=group.get(kind, GROUP_LABELS[kind]),
             )
             for yi, value in zip(y, values, strict=True):
                 if not math.isnan(value):
                     ax.text(value + 1, yi + offset, _int(value), va="center", fontsize=6.5)
         ax.set_yticks(y, labels)
-        ax.set_xlim(0, 105)
-        ax.set_xticks([0, 25, 50, 75, 100])
-        ax.set_xlabel("Score (0 à 100)")
-        ax.grid(axis="x", color="#EEEEEE")
-        ax.set_axisbelow(True)
+        _scores_across(ax)
         _fit(figure, ax)
         figure.legend(loc="lower center", ncols=2)
 
@@ -363,27 +266,51 @@ def _kinds(results: CampaignResults, names: Labels) -> Chart | None:
 # --- drawing helpers ------------------------------------------------------------------------
 
 
-def _dumbbell(
-    figure: Figure,
-    rows: list[str],
-    series: list[tuple[str, list[object], str, str | None]],
-    *,
-    xlim: tuple[float, float],
-    xlabel: str,
-    label_width: int,
-    annotate: bool,
-) -> Axes:
-    """Rows bottom to top (Plotly's category order), a light bar between the series' points."""
+def _polar(figure: Figure, spec: specs.Radar) -> None:
+    axes = list(dict.fromkeys(spec.axes))
+    ax = figure.add_subplot(projection="polar")
+    angles = np.linspace(0, 2 * np.pi, len(axes), endpoint=False)
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+    for line in spec.lines:
+        values = dict(zip(line.axes, line.values, strict=False))
+        r = [_float(values.get(a)) for a in axes]
+        closed_a, closed_r = [*angles, angles[0]], [*r, r[0]]
+        ax.plot(
+            closed_a,
+            closed_r,
+            color=line.colour,
+            linestyle=DASHES[line.dash],
+            linewidth=line.width * 0.8,
+            marker="o" if line.markers else None,
+            markersize=3,
+            label=line.name,
+        )
+        if line.fill is not None:
+            ax.fill(closed_a, closed_r, color=line.colour, alpha=0.12)
+    ax.set_ylim(0, 100)
+    ax.set_yticks([25, 50, 75, 100], ["25", "50", "75", "100"], color="#777777", fontsize=6)
+    ax.set_rlabel_position(180 / len(axes))  # between the first two axes, off the lines
+    ax.set_xticks(angles, [_wrap(a, 18, lines=3) for a in axes], fontsize=7)
+    ax.tick_params(axis="x", pad=6)
+    ax.grid(color="#DDDDDD", linewidth=0.6)
+    ax.spines["polar"].set_color("#BBBBBB")
+    figure.subplots_adjust(left=0.17, right=0.83, top=0.9, bottom=0.17)
+    figure.legend(loc="lower center", ncols=4, fontsize=7)
+
+
+def _dumbbell(figure: Figure, spec: specs.Dumbbell, *, label_width: int, annotate: bool) -> None:
+    """Rows bottom to top (as on screen), a light bar between the two series' points."""
     ax = figure.add_subplot()
-    y = np.arange(len(rows))
-    values = [[_float(v) for v in xs] for _, xs, _, _ in series]
+    y = np.arange(len(spec.rows))
+    values = [[_float(v) for v in dots.values] for dots in spec.series]
     if len(values) == 2:
         for yi, a, b in zip(y, values[0], values[1], strict=True):
             if not (math.isnan(a) or math.isnan(b)):
-                ax.plot([a, b], [yi, yi], color=figures.LIGHT, linewidth=5, zorder=1)
-    for (name, _, colour, symbol), xs in zip(series, values, strict=True):
-        marker = "D" if symbol == "diamond" else "o"
-        ax.scatter(xs, y, color=colour, marker=marker, s=34, zorder=3, label=name)
+                ax.plot([a, b], [yi, yi], color=LIGHT, linewidth=5, zorder=1)
+    for dots, xs in zip(spec.series, values, strict=True):
+        marker = "D" if dots.diamond else "o"
+        ax.scatter(xs, y, color=dots.colour, marker=marker, s=34, zorder=3, label=dots.name)
     if annotate and len(values) == 2:
         for yi, a, b in zip(y, values[0], values[1], strict=True):
             if math.isnan(a) or math.isnan(b):
@@ -391,17 +318,56 @@ def _dumbbell(
             left, right = (a, b) if a <= b else (b, a)
             ax.text(left - 2, yi, _int(left), ha="right", va="center", fontsize=6.5)
             ax.text(right + 2, yi, _int(right), ha="left", va="center", fontsize=6.5)
-    ax.set_yticks(y, [_wrap(r, label_width) for r in rows])
-    ax.set_ylim(-0.6, len(rows) - 0.4)
-    ax.set_xlim(*xlim)
-    if xlim == (0, 100):
+    ax.set_yticks(y, [_wrap(r, label_width) for r in spec.rows])
+    ax.set_ylim(-0.6, len(spec.rows) - 0.4)
+    ax.set_xlim(*spec.x_range)
+    if spec.x_range == (0, 100):
         ax.set_xticks([0, 25, 50, 75, 100])
-    if xlabel:
-        ax.set_xlabel(xlabel)
+    if spec.x_title:
+        ax.set_xlabel(spec.x_title)
+    _x_grid(ax)
+    figure.legend(loc="lower center", ncols=len(spec.series))
+    if spec.ticks:
+        values_at = [v for v, _ in spec.ticks]
+        ax.set_xticks(values_at, [_wrap(t, 13) for _, t in spec.ticks], fontsize=6)
+    _fit(figure, ax, tick_lines=2 if spec.ticks else 1)
+
+
+def _bars(figure: Figure, spec: specs.Bars) -> None:
+    ax = figure.add_subplot()
+    y = np.arange(len(spec.rows))
+    points = [float(x) for x in spec.values]
+    ax.barh(y, points, color=spec.colour, height=0.62)
+    top = max(points)
+    for yi, value, text in zip(y, points, spec.texts, strict=True):
+        inside = value > top * 0.45
+        ax.text(
+            value - top * 0.01 if inside else value + top * 0.01,
+            yi,
+            text,
+            va="center",
+            ha="right" if inside else "left",
+            color="white" if inside else "#222222",
+            fontsize=7,
+        )
+    ax.set_yticks(y, [_wrap(label, 34) for label in spec.rows])
+    ax.set_xlim(0, top * 1.05)
+    ax.set_xlabel(spec.x_title)
+    _x_grid(ax)
+    _fit(figure, ax, legend=False)
+
+
+def _scores_across(ax: Axes) -> None:
+    """An x axis of scores from 0 to 100, with room for the values written after the bars."""
+    ax.set_xlim(0, 105)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    ax.set_xlabel(SCORE_AXIS)
+    _x_grid(ax)
+
+
+def _x_grid(ax: Axes) -> None:
     ax.grid(axis="x", color="#EEEEEE")
     ax.set_axisbelow(True)
-    figure.legend(loc="lower center", ncols=len(series))
-    return ax
 
 
 def _fit(figure: Figure, ax: Axes, *, legend: bool = True, tick_lines: int = 1) -> None:

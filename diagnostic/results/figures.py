@@ -1,29 +1,33 @@
-"""One Plotly figure builder per chart type, shared by the results pages and the documents."""
+"""Plotly figures of the results pages: the shared chart specs drawn for the screen, and the
+charts only a page shows (heatmap, participation, distribution)."""
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-BLUE = "#000091"  # République française blue
-RED = "#C9191E"
-GREY = "#929292"
-LIGHT = "#CACAFB"
-GROUP_COLOURS = {"epci": "#000091", "commune": "#E4794A"}
+from diagnostic.results import chart_specs as specs
+from diagnostic.results.chart_specs import BLUE, LIGHT
+
+P = ParamSpec("P")
+S = TypeVar("S")
 FONT = dict(family="Marianne, Arial, sans-serif", size=13)
+GRID = "#EEEEEE"
 
 
-def _plain(text: object) -> str:
+def plain_label(text: object) -> str:
     """A name someone typed, shown as typed: Plotly reads <a href>, <b>, <br> and <span style>
     in labels as markup, so a commune named « <a href=…>Cliquez ici</a> » became a link."""
     return html.escape(str(text), quote=False)
 
 
-def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left"),
         font=FONT,
@@ -37,65 +41,38 @@ def _layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
     return fig
 
 
-def radar(
-    dimensions: pd.DataFrame,
-    labels: Mapping[str, str],
-    *,
-    respondents: pd.DataFrame | None = None,
-    groups: pd.DataFrame | None = None,
-    group_labels: Mapping[str, str] | None = None,
-) -> go.Figure:
-    """Dimension scores (0-100) of the territory, its target, groups and individual spread."""
-    dims = dimensions.sort_values("position")
-    theta = [labels.get(d, d) for d in dims["dimension_id"]]
+# --- the shared charts: one Plotly drawing per spec type ------------------------------------
+
+
+def polar(spec: specs.Radar, *, height: int) -> go.Figure:
+    """A radar spec on screen: loose dots first, then each closed line (filled if asked)."""
     fig = go.Figure()
-    if respondents is not None and not respondents.empty:
-        points = respondents.merge(dims[["dimension_id"]], on="dimension_id")
+    if spec.points is not None:
         fig.add_trace(
             go.Scatterpolar(
-                r=points["score"],
-                theta=[labels.get(d, d) for d in points["dimension_id"]],
+                r=spec.points.values,
+                theta=spec.points.axes,
                 mode="markers",
-                marker=dict(color=GREY, size=6, opacity=0.45),
-                name="Réponses individuelles",
-                hovertemplate="%{theta} : %{r:.0f}/100<extra>une réponse</extra>",
+                marker=dict(color=spec.points.colour, size=6, opacity=0.45),
+                name=spec.points.name,
+                hovertemplate=spec.points.hover,
             )
         )
-    if groups is not None and not groups.empty:
-        for key, frame in groups.groupby("structure_kind", sort=False):
-            frame = frame.sort_values("position")
-            fig.add_trace(
-                go.Scatterpolar(
-                    r=_closed(frame["score"]),
-                    theta=_closed([labels.get(d, d) for d in frame["dimension_id"]]),
-                    mode="lines",
-                    line=dict(color=GROUP_COLOURS.get(str(key), GREY), width=1.5, dash="dot"),
-                    name=(group_labels or {}).get(str(key), str(key)),
-                )
+    for line in spec.lines:
+        style = dict(color=line.colour, width=line.width)
+        fig.add_trace(
+            go.Scatterpolar(
+                r=_closed(line.values),
+                theta=_closed(line.axes),
+                mode="lines+markers" if line.markers else "lines",
+                line=style if line.dash is None else dict(style, dash=line.dash),
+                name=line.name,
+                **({} if line.fill is None else dict(fill="toself", fillcolor=line.fill)),
+                **({} if line.hover is None else dict(hovertemplate=line.hover)),
             )
-    fig.add_trace(
-        go.Scatterpolar(
-            r=_closed(dims["target_score"]),
-            theta=_closed(theta),
-            mode="lines",
-            line=dict(color=RED, width=2, dash="dash"),
-            name="Niveau visé",
         )
-    )
-    fig.add_trace(
-        go.Scatterpolar(
-            r=_closed(dims["score"]),
-            theta=_closed(theta),
-            mode="lines+markers",
-            fill="toself",
-            fillcolor="rgba(0,0,145,0.15)",
-            line=dict(color=BLUE, width=3),
-            name="Territoire aujourd'hui",
-            hovertemplate="%{theta} : %{r:.0f}/100<extra></extra>",
-        )
-    )
     fig.update_layout(polar=dict(radialaxis=dict(range=[0, 100], tickvals=[0, 25, 50, 75, 100])))
-    return _layout(fig, "Maturité par dimension (0 à 100)", height=560)
+    return layout(fig, spec.title, height=height)
 
 
 def _closed(values: object) -> list[object]:
@@ -103,46 +80,114 @@ def _closed(values: object) -> list[object]:
     return items + items[:1]
 
 
-def gaps(dimensions: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
-    """Current and target score per dimension, largest gap first (a dumbbell chart)."""
-    dims = dimensions.dropna(subset=["score"]).copy()
-    dims["delta"] = dims["target_score"] - dims["score"]
-    dims = dims.sort_values("delta", ascending=True)
-    names = [labels.get(d, d) for d in dims["dimension_id"]]
+def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
+    """A dumbbell spec on screen: a light bar per row between two series, then the markers."""
     fig = go.Figure()
-    for name, now, target in zip(names, dims["score"], dims["target_score"], strict=True):
+    if len(spec.series) == 2:
+        pairs = zip(spec.rows, spec.series[0].values, spec.series[1].values, strict=True)
+        for row, a, b in pairs:
+            fig.add_trace(
+                go.Scatter(
+                    x=[a, b],
+                    y=[row, row],
+                    mode="lines",
+                    line=dict(color=LIGHT, width=6),
+                    showlegend=False,
+                    hoverinfo="skip",
+                )
+            )
+    for dots in spec.series:
+        marker = dict(color=dots.colour, size=dots.size)
         fig.add_trace(
             go.Scatter(
-                x=[now, target],
-                y=[name, name],
-                mode="lines",
-                line=dict(color=LIGHT, width=6),
-                showlegend=False,
-                hoverinfo="skip",
+                x=dots.values,
+                y=spec.rows,
+                mode="markers",
+                name=dots.name,
+                marker=dict(marker, symbol="diamond") if dots.diamond else marker,
+                hovertemplate=dots.hover,
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=dims["score"],
-            y=names,
-            mode="markers",
-            name="Aujourd'hui",
-            marker=dict(color=BLUE, size=12),
-            hovertemplate="%{y} : %{x:.0f}/100 aujourd'hui<extra></extra>",
+    axis: dict[str, object] = dict(range=list(spec.x_range), gridcolor=GRID)
+    if spec.x_title:
+        axis["title"] = spec.x_title
+    if spec.ticks:
+        axis["tickvals"] = [v for v, _ in spec.ticks]
+        axis["ticktext"] = [t for _, t in spec.ticks]
+    fig.update_xaxes(**axis)
+    return layout(fig, spec.title, height=height)
+
+
+def bars(spec: specs.Bars, *, height: int) -> go.Figure:
+    """A horizontal bar spec on screen, each bar's text written on it or beside it."""
+    fig = go.Figure(
+        go.Bar(
+            x=spec.values,
+            y=spec.rows,
+            orientation="h",
+            marker_color=spec.colour,
+            text=spec.texts,
+            textposition="auto",
+            hovertemplate=spec.hover,
         )
     )
-    fig.add_trace(
-        go.Scatter(
-            x=dims["target_score"],
-            y=names,
-            mode="markers",
-            name="Visé en fin de mandat",
-            marker=dict(color=RED, size=12, symbol="diamond"),
-            hovertemplate="%{y} : %{x:.0f}/100 visé<extra></extra>",
+    fig.update_xaxes(title=spec.x_title, gridcolor=GRID)
+    return layout(fig, spec.title, height=height)
+
+
+def _on_screen(build: Callable[P, S], draw: Callable[[S], go.Figure]) -> Callable[P, go.Figure]:
+    """A spec builder of chart_specs, drawn for the screen: same arguments, same docstring."""
+
+    @functools.wraps(build)
+    def figure(*args: P.args, **kwargs: P.kwargs) -> go.Figure:
+        return draw(build(*args, **kwargs))
+
+    return figure
+
+
+radar = _on_screen(specs.radar, lambda spec: polar(spec, height=560))
+gaps = _on_screen(specs.gaps, lambda spec: dumbbell(spec, height=80 + 36 * len(spec.rows)))
+actor_grid = _on_screen(
+    specs.actor_grid, lambda spec: dumbbell(spec, height=110 + 32 * len(spec.rows))
+)
+priorities = _on_screen(
+    specs.priorities, lambda spec: bars(spec, height=100 + 34 * max(len(spec.rows), 1))
+)
+
+
+def heat(
+    z: object,
+    x: list[str],
+    y: list[str],
+    text: object,
+    *,
+    colours: list[list[object]],
+    zrange: tuple[float, float],
+    colorbar: str,
+    hover: str,
+) -> go.Figure:
+    """A grid of coloured cells, each with its text, the first row at the top."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=colours,
+            zmin=zrange[0],
+            zmax=zrange[1],
+            colorbar=dict(title=colorbar),
+            hovertemplate=hover,
+            xgap=2,
+            ygap=2,
         )
     )
-    fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor="#EEEEEE")
-    return _layout(fig, "Écart entre aujourd'hui et le niveau visé", height=80 + 36 * len(names))
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+# --- the charts only a page shows ------------------------------------------------------------
 
 
 def heatmap(
@@ -165,24 +210,17 @@ def heatmap(
             text[i][j] = f"{row['score']:.0f}"
         else:
             text[i][j] = _short_status(row["status"], min_group_size)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=[_plain(g) for g in groups],  # commune names typed by the coordination
-            y=[_wrap(item_labels.get(q, q)) for q in items],
-            text=text,
-            texttemplate="%{text}",
-            colorscale=[[0, "#F4D9D9"], [0.5, "#F5F5FE"], [1, "#6A6AF4"]],
-            zmin=0,
-            zmax=100,
-            colorbar=dict(title="Score"),
-            hovertemplate="%{y}<br>%{x} : %{text}<extra></extra>",
-            xgap=2,
-            ygap=2,
-        )
+    fig = heat(
+        z,
+        [plain_label(g) for g in groups],  # commune names typed by the coordination
+        [_wrap(item_labels.get(q, q)) for q in items],
+        text,
+        colours=[[0, "#F4D9D9"], [0.5, "#F5F5FE"], [1, "#6A6AF4"]],
+        zrange=(0, 100),
+        colorbar="Score",
+        hover="%{y}<br>%{x} : %{text}<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=120 + 28 * len(items))
+    return layout(fig, title, height=120 + 28 * len(items))
 
 
 def _short_status(status: str, min_group_size: int) -> str:
@@ -197,88 +235,10 @@ def _wrap(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def priorities(
-    borda: pd.DataFrame, option_labels: Mapping[str, str], *, title: str, top: int = 10
-) -> go.Figure:
-    """Borda points of one ranking question, best first, with how many respondents cited it."""
-    frame = borda.loc[borda["points"] > 0].sort_values(["points", "n_cited"], ascending=False)
-    frame = frame.head(top).iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=frame["points"],
-            y=[option_labels.get(o, o) for o in frame["option_id"]],
-            orientation="h",
-            marker_color=BLUE,
-            text=[
-                f"{p} pts · {n} citation(s)"
-                for p, n in zip(frame["points"], frame["n_cited"], strict=True)
-            ],
-            textposition="auto",
-            hovertemplate="%{y} : %{x} points<extra></extra>",
-        )
-    )
-    fig.update_xaxes(title="Points (décompte de Borda)", gridcolor="#EEEEEE")
-    return _layout(fig, title, height=100 + 34 * max(len(frame), 1))
-
-
-def actor_grid(
-    cells: pd.DataFrame, row_labels: Mapping[str, str], *, title: str, scale: Mapping[int, str]
-) -> go.Figure:
-    """Median intensity today and wished, per actor (one grid question), as a dumbbell."""
-    wide = cells.pivot(index=["position", "row_id"], columns="column", values="median")
-    wide = wide.reset_index().sort_values("position", ascending=False)
-    if "current" not in wide:
-        wide["current"] = np.nan
-    names = [row_labels.get(r, r) for r in wide["row_id"]]
-    fig = go.Figure()
-    has_desired = "desired" in wide
-    if has_desired:
-        for name, a, b in zip(names, wide["current"], wide["desired"], strict=True):
-            fig.add_trace(
-                go.Scatter(
-                    x=[a, b],
-                    y=[name, name],
-                    mode="lines",
-                    line=dict(color=LIGHT, width=6),
-                    showlegend=False,
-                    hoverinfo="skip",
-                )
-            )
-    fig.add_trace(
-        go.Scatter(
-            x=wide["current"],
-            y=names,
-            mode="markers",
-            name="Aujourd'hui (médiane)",
-            marker=dict(color=BLUE, size=12),
-            hovertemplate="%{y} : %{x}<extra>aujourd'hui</extra>",
-        )
-    )
-    if has_desired:
-        fig.add_trace(
-            go.Scatter(
-                x=wide["desired"],
-                y=names,
-                mode="markers",
-                name="Souhaitée (médiane)",
-                marker=dict(color=RED, size=12, symbol="diamond"),
-                hovertemplate="%{y} : %{x}<extra>souhaitée</extra>",
-            )
-        )
-    values = sorted(scale)
-    fig.update_xaxes(
-        tickvals=values,
-        ticktext=[f"{v} {scale[v]}" for v in values],
-        range=[values[0] - 0.3, values[-1] + 0.3],
-        gridcolor="#EEEEEE",
-    )
-    return _layout(fig, title, height=110 + 32 * len(names))
-
-
 def participation(by_structure: pd.DataFrame) -> go.Figure:
     """Invited, started and submitted participants per structure."""
     frame = by_structure.iloc[::-1]
-    names = [_plain(n) for n in frame["structure_name"]]
+    names = [plain_label(n) for n in frame["structure_name"]]
     fig = go.Figure()
     for column, label, colour in (
         ("invited", "Invité·es", LIGHT),
@@ -289,8 +249,8 @@ def participation(by_structure: pd.DataFrame) -> go.Figure:
             go.Bar(x=frame[column], y=names, orientation="h", name=label, marker_color=colour)
         )
     fig.update_layout(barmode="group")
-    fig.update_xaxes(title="Personnes", dtick=1, gridcolor="#EEEEEE")
-    return _layout(fig, "Participation par structure", height=120 + 60 * len(names))
+    fig.update_xaxes(title="Personnes", dtick=1, gridcolor=GRID)
+    return layout(fig, "Participation par structure", height=120 + 60 * len(names))
 
 
 def distribution(levels: pd.DataFrame, level_labels: Mapping[int, str], *, title: str) -> go.Figure:
@@ -306,5 +266,5 @@ def distribution(levels: pd.DataFrame, level_labels: Mapping[int, str], *, title
             hovertemplate="%{x} : %{y} réponse(s)<extra></extra>",
         )
     )
-    fig.update_yaxes(title="Réponses", dtick=1, gridcolor="#EEEEEE")
-    return _layout(fig, title, height=320)
+    fig.update_yaxes(title="Réponses", dtick=1, gridcolor=GRID)
+    return layout(fig, title, height=320)

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from diagnostic.results.figures import BLUE, GREY
-from diagnostic.results.figures import _plain as plain_label
+from diagnostic.results.chart_specs import BLUE, GREY
+from diagnostic.results.figures import plain_label
 from diagnostic.workshop.live import GRID_SCALE
 
 PROJECTION_FONT = 24  # read from the back of a room
