@@ -19,3 +19,7 @@ class AccessDenied(DiagnosticError, PermissionError):
 
 class StoreError(DiagnosticError, ValueError):
     """A request the store refuses, with a French message for the user."""
+
+
+class SignInError(StoreError):
+    """Sign-in refused (wrong credentials or locked account): one message for every case."""

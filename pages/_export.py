@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.campaigns.export import campaign_export, export_file_name
 from diagnostic.exports import MIME
 from diagnostic.results.model import CampaignResults
-from diagnostic.store.models import Campaign
 from pages._shell import engine, settings
+
+if TYPE_CHECKING:  # the services return these rows; pages never import the store
+    from diagnostic.store.models import Campaign
 
 
 def export_tab(actor: Actor, campaign: Campaign, results: CampaignResults) -> None:

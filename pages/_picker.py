@@ -3,12 +3,16 @@ roadmap), limited to what the actor may do."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.campaigns.coordination import campaigns, my_territories
-from diagnostic.store.models import Campaign
 from pages._shell import engine
+
+if TYPE_CHECKING:  # the services return these rows; pages never import the store
+    from diagnostic.store.models import Campaign
 
 
 def campaign_picker(actor: Actor, action: Action, *, key: str) -> Campaign | None:

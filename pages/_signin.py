@@ -14,8 +14,8 @@ import streamlit as st
 from diagnostic.accounts.access import actor_for_user, sign_in_sso
 from diagnostic.accounts.permissions import ANONYMOUS, Actor
 from diagnostic.accounts.ratelimit import source_of
+from diagnostic.errors import SignInError
 from diagnostic.settings import get_settings
-from diagnostic.store.accounts import SignInError
 
 
 def client_address() -> str | None:

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAuthError
 
 from diagnostic.accounts.access import sign_in_user
-from diagnostic.store.accounts import SignInError
+from diagnostic.errors import SignInError
 from pages._shell import (
     client_address,
     engine,

@@ -14,15 +14,10 @@ from diagnostic.accounts.security import (
     hash_password,
     verify_password,
 )
-from diagnostic.errors import StoreError
+from diagnostic.errors import SignInError, StoreError
 from diagnostic.store.audit import record
 from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
 from diagnostic.store.territories import clean_label
-
-
-class SignInError(StoreError):
-    """Sign-in refused (wrong credentials or locked account)."""
-
 
 SIGN_IN_REFUSED = (
     "adresse ou mot de passe incorrect (ou trop d'essais : réessayez dans quelques minutes)"
