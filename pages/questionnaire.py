@@ -127,7 +127,7 @@ if locked:
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
         "sont plus modifiables (la personne qui coordonne le diagnostic peut les rouvrir)."
     )
-    profile = my_profile(eng, actor, inv, settings().questions_dir, settings().min_group_size)
+    profile = my_profile(eng, actor, inv)
     with st.expander("Mon profil et celui du territoire", expanded=True):
         if profile is None:
             st.info(

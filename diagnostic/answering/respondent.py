@@ -17,6 +17,7 @@ from diagnostic.errors import DiagnosticError, StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.codecs import normalize
 from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.engine import read_scope, session_scope
@@ -176,15 +177,24 @@ def _check_open(session: Any, participant_id: int) -> None:
 
 
 def my_profile(
-    engine: Engine, actor: Actor, invitation: Invitation, questions_dir: Path, min_group_size: int
+    engine: Engine,
+    actor: Actor,
+    invitation: Invitation,
+    questions_dir: Path | None = None,
+    min_group_size: int | None = None,
 ) -> pd.DataFrame | None:
     """After submission: the respondent's dimension scores beside the territory's.
 
-    None before submission, or while fewer than min_group_size people have submitted (the
-    territory's figure would then say too much about the others). French columns.
+    None before submission, or while fewer than the minimum group size (the settings' unless
+    given) have submitted: the territory's figure would then say too much about the others.
+    French columns.
     """
     from diagnostic.analytics import respondent_profile, tidy_responses
     from diagnostic.results.service import read_campaign_data
+
+    settings = get_settings()
+    questions_dir = questions_dir or settings.questions_dir
+    min_group_size = min_group_size or settings.min_group_size
 
     pid = invitation.participant.id
     if pid is None or not is_submitted(engine, actor, pid):

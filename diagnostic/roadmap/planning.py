@@ -11,7 +11,7 @@ from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import Action as Permission
 from diagnostic.accounts.permissions import Actor
 from diagnostic.answering.responses import AnswerError, clean_text
-from diagnostic.results.service import CampaignResults
+from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
 from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose

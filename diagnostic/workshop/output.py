@@ -13,7 +13,7 @@ from diagnostic.accounts.permissions import Actor
 from diagnostic.analytics import format_number, level_distribution
 from diagnostic.exports import DATE_FORMAT, Export, file_name, local_time, to_csv
 from diagnostic.exports import markdown_text as _md
-from diagnostic.results.service import CampaignResults
+from diagnostic.results.model import CampaignResults
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import ROLE_LABELS
