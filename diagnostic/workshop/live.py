@@ -111,6 +111,11 @@ def board(posts: Iterable[Post]) -> list[Group]:
     return groups
 
 
+def axis_of(dimension: str | None, axes: Mapping[str, str]) -> str:
+    """The roadmap axis of a commitment: the one chosen, else the first of its questionnaire."""
+    return dimension if dimension in axes else next(iter(axes))  # type: ignore[return-value]
+
+
 def focus_items(items: pd.DataFrame, n: int) -> pd.DataFrame:
     """The items to discuss first: divergent ones, then the highest priority (gap x importance),
     then the lowest agreement. `items` is CampaignResults.items; scored items with answers only.
