@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
 from diagnostic.vocabulary import ROLE_LABELS
-from diagnostic.workshop import Seat, StepKind, WorkshopError, live, screens, service
+from diagnostic.workshop import StepKind, WorkshopError, live, screens, service
 from diagnostic.workshop.codes import normalize_code
 from diagnostic.workshop.throttle import Tries, wait_message
-from pages._autosave import State, autosave_text, typed
 from pages._resilience import guarded
-from pages._shell import client_address, engine, plain, settings, workshop_results
+from pages._shell import client_address, engine, plain
 from pages._workshop import (
     CODE_PARAM,
     SEAT_PARAM,
@@ -21,6 +19,16 @@ from pages._workshop import (
     programme,
     reload_if_stale,
     style,
+)
+from pages._workshop_phone import (
+    Phone,
+    drafts,
+    grid_form,
+    post_form,
+    post_message,
+    results_list,
+    revote_form,
+    unsent_drafts,
 )
 
 style("participant")
@@ -60,17 +68,6 @@ if opening.info is None:  # the code is unknown: say so and let the person type 
     st.stop()
 info = opening.info
 seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
-DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
-
-
-def drafts(seat: Seat) -> dict[int, str]:
-    """This seat's texts typed and not sent, by step (this browser session's memory: the live
-    refresh and the facilitator's next step never drop them)."""
-    mine: dict[int, str] = st.session_state.setdefault(DRAFTS, {}).setdefault(
-        seat.participant_id, {}
-    )
-    return mine
-
 
 if not info.open:
     st.title("Atelier terminé")
@@ -90,7 +87,7 @@ if not info.open:
             st.subheader("Ce que vous avez écrit")
             for post in mine:
                 st.markdown(f"- {plain(post.text)}")
-        unsent = screens.unsent(st.session_state.get(DRAFTS, {}).get(seat.participant_id, {}))
+        unsent = screens.unsent(drafts(seat))
         if unsent:
             st.subheader("Ce que vous n'avez pas envoyé")
             st.caption("Gardé sur cette page seulement : copiez-le si vous voulez le conserver.")
@@ -189,193 +186,20 @@ def follow() -> None:
 follow()
 
 
-def send(seat: Seat, index: int, text: str, *, share: bool, dimension: str | None) -> bool:
-    """Post a text at a step; the outcome is shown at the next run. True when posted."""
-    try:
-        created = service.post(
-            engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
-        )
-    except (WorkshopError, AnswerError) as exc:
-        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
-        return False
-    st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status))
-    drafts(seat).pop(index, None)
-    return True
-
-
-def post_message() -> None:
-    found = st.session_state.pop("ws_post_msg", None)
-    if found:
-        (st.success if found[0] == "success" else st.error)(found[1])
-
-
-def unsent_drafts(seat: Seat, current: int | None) -> None:
-    """Texts typed at another step and not sent (the facilitator moved on meanwhile): shown
-    with what to do with them, never dropped silently."""
-    for index, text in screens.unsent(drafts(seat), current):
-        past = prog.step(index)
-        with st.container(border=True, key=f"ws_draft_{index}"):
-            st.markdown(f"**Texte non envoyé — étape {index + 1} « {plain(past.title)} »**")
-            st.markdown(plain(text))
-            note = past.kind == StepKind.PERSONAL
-            cols = st.columns(2)
-            cols[0].button(
-                "L'enregistrer comme note privée" if note else "L'envoyer pour cette étape",
-                key=f"ws_draft_send_{index}",
-                type="primary",
-                on_click=send,
-                args=(seat, index, text),
-                kwargs={"share": False, "dimension": None},
-            )
-            cols[1].button(
-                "L'effacer",
-                key=f"ws_draft_drop_{index}",
-                on_click=lambda index=index: drafts(seat).pop(index, None),
-            )
-
-
-def post_form(seat: Seat, index: int) -> None:
-    axes = service.dimensions_of(settings().questions_dir, place) if place else {}
-    round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
-    field = f"ws_text_{index}_{round_}"
-
-    def keep(text: str) -> State:
-        # The send button's callback may run first in the same rerun: a text already posted
-        # (its field's round is over) is not kept again as a draft.
-        if st.session_state.get(f"ws_round_{index}", 0) == round_:
-            drafts(seat)[index] = text
-        return "saved"
-
-    autosave_text(
-        screens.POST_LABELS[step.kind],
-        key=field,
-        value=drafts(seat).get(index, ""),
-        max_chars=live.MAX_POST,
-        on_save=keep,
-        saved_word="Brouillon gardé sur cette page (pas encore envoyé)",
-    )
-    share_key, axis_key = f"ws_share_{index}_{round_}", f"ws_axis_{index}_{round_}"
-    if step.kind == StepKind.PERSONAL:
-        st.checkbox(
-            "Partager avec la salle (affichée à l'écran avec votre pseudonyme)", key=share_key
-        )
-    if step.kind == StepKind.COMMITMENTS and axes:
-        st.pills(  # not a list: the live refresh would close it
-            "Axe de la feuille de route (facultatif)",
-            list(axes),
-            format_func=axes.get,
-            key=axis_key,
-        )
-
-    def submit() -> None:
-        text = typed(field)  # what the field sent last, even in the run that brings it
-        if text is None:
-            text = drafts(seat).get(index, "")
-        share = bool(st.session_state.get(share_key))
-        if send(seat, index, text, share=share, dimension=st.session_state.get(axis_key)):
-            st.session_state[f"ws_round_{index}"] = round_ + 1
-
-    st.button("Envoyer", type="primary", key=f"ws_send_{index}_{round_}", on_click=submit)
-    post_message()
-    if info.controlled and step.kind != StepKind.PERSONAL:
-        st.caption("L'animation valide les contributions avant de les afficher.")
-    mine = service.my_posts(engine(), seat, index)
-    if mine:
-        st.markdown("**Ce que vous avez écrit à cette étape**")
-    for post in reversed(mine):
-        with st.container(key=f"mine_{post.id}"):
-            st.markdown(plain(post.text))
-            st.caption(live.STATUS_LABELS.get(post.status, post.status))
-
-
-def vote(key: str, kind: str, target: str, campaign_id: int | None = None) -> None:
-    """A radio's callback: store its value as this seat's vote (a refusal is shown)."""
-    try:
-        service.vote(
-            engine(),
-            seat,
-            kind=kind,
-            target=target,
-            value=int(st.session_state[key]),
-            campaign_id=campaign_id,
-        )
-    except (WorkshopError, AnswerError) as exc:
-        st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
-
-
-def vote_error() -> None:
-    error = st.session_state.pop("ws_vote_error", None)
-    if error:
-        st.error(error)
-
-
-def revote_form(seat: Seat) -> None:
-    results = workshop_results(place) if place else None
-    if results is None or place is None:
-        st.info("Pas de résultats à revoter pour votre territoire (trop peu de réponses).")
-        return
-    votes = service.my_votes(engine(), seat)
-    for item in screens.focus(results.items, results.questionnaire, step.item_count):
-        qid, values = item.question.id, item.scale.values
-        st.markdown(f"**{plain(item.question.text)}**")
-        st.radio(
-            "Niveau aujourd'hui, selon vous",
-            values,
-            index=screens.choice(values, votes.get((live.LEVEL, qid))),
-            format_func=item.level,
-            key=f"ws_vote_{qid}",
-            on_change=vote,
-            args=(f"ws_vote_{qid}", live.LEVEL, qid, place.campaign_id),
-        )
-    vote_error()
-
-
-def grid_form(seat: Seat) -> None:
-    source = prog.index_of(step.source or "")
-    candidates = service.wall(engine(), info.id, step=source, territory_id=seat.territory_id)
-    if not candidates:
-        st.info("Votre territoire n'a pas encore de chantier affiché à placer.")
-        return
-    votes = service.my_votes(engine(), seat)
-    scale = list(live.GRID_SCALE)
-    for post in candidates:
-        st.markdown(f"**{plain(post.text)}**")
-        for col, kind, title in zip(
-            st.columns(2), (live.IMPACT, live.EFFORT), ("Impact", "Effort"), strict=True
-        ):
-            key = f"ws_{kind}_{post.id}"
-            col.radio(
-                title,
-                scale,
-                index=screens.choice(scale, votes.get((kind, str(post.id)))),
-                format_func=live.GRID_SCALE.get,
-                horizontal=True,
-                key=key,
-                on_change=vote,
-                args=(key, kind, str(post.id)),
-            )
-    vote_error()
-
-
+phone = Phone(info, seat, place, prog)
 st.divider()
 try:
-    unsent_drafts(seat, state.step if step.posts else None)
+    unsent_drafts(phone, state.step if step.posts else None)
     if not step.posts:
         post_message()
     if step.posts:
-        post_form(seat, state.step)
+        post_form(phone, state.step)
     elif step.kind == StepKind.REVOTE:
-        revote_form(seat)
+        revote_form(phone, step)
     elif step.kind == StepKind.GRID:
-        grid_form(seat)
+        grid_form(phone, step)
     elif step.kind == StepKind.RESULTS:
-        results = workshop_results(place) if place else None
-        st.markdown("**Regardez l'écran.** Les items de votre territoire :")
-        if results is None:
-            st.caption("Résultats non disponibles : trop peu de réponses envoyées.")
-        else:
-            for item in screens.focus(results.items, results.questionnaire, step.item_count):
-                st.markdown(f"- {plain(item.question.text)}")
+        results_list(phone, step)
     else:
         st.markdown("**Regardez l'écran.** L'atelier commence dans un instant.")
 except AccessDenied:

@@ -8,30 +8,32 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.workshop import Place, StepKind, WorkshopInfo, live, output, screens, service
-from diagnostic.workshop.codes import spoken
-from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
+from diagnostic.workshop import StepKind, WorkshopInfo, screens, service
 from pages._resilience import guarded
-from pages._shell import engine, guard, plain, settings, workshop_results
+from pages._shell import engine, guard, plain
 from pages._workshop import (
     SCREEN_PARAM,
     attempt,
     countdown,
-    names,
-    participant_link,
     programme,
-    qr_image,
     refused,
     reload_if_stale,
     screen_refresh,
     style,
+)
+from pages._workshop_screen import (
+    grid_view,
+    notes_wall,
+    results_view,
+    revote_view,
+    territory_walls,
+    welcome,
 )
 
 NO_TERRITORY = (
     "Aucune campagne n'est plus liée à cet atelier (elles ont été effacées) : il n'y a plus de "
     "territoire dont afficher les résultats ou les contributions à cette étape."
 )
-STATIC = {"displayModeBar": False, "staticPlot": True}
 
 prog = programme()
 token = st.query_params.get(SCREEN_PARAM)
@@ -54,130 +56,6 @@ else:
         st.stop()
 info: WorkshopInfo = found  # type: ignore[assignment]
 style("projection")
-
-
-def card(post: live.Post, *, length: int = 280) -> None:
-    """One post on the wall: the text large (cut at `length` characters: the console and the
-    report have it whole), the author small; highlighted ones stand out."""
-    prefix = "hl_" if post.status == live.HIGHLIGHTED else "card_"
-    with st.container(border=True, key=f"{prefix}{post.id}"):
-        mark = "★ " if post.retained else ""
-        st.markdown(mark + plain(live.shorten(post.text, length)))
-        st.caption(plain(post.nickname))
-
-
-def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 24) -> None:
-    shown = screens.wall(posts, limit)
-    for heading, group in shown.groups:
-        if heading is not None:
-            st.markdown(f"### {plain(heading)}")
-        cols = st.columns(columns)
-        for i, post in enumerate(group):
-            with cols[i % columns]:
-                card(post)
-    if shown.more:
-        st.caption(f"… et {shown.more} autre(s) contribution(s).")
-
-
-def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
-    """One column per territory, 4 per row (« Territoire à l'écran » shows more)."""
-    for row in screens.side_by_side(names(places), posts):
-        for col, territory in zip(st.columns(4), row, strict=False):
-            with col:
-                st.markdown(f"### {plain(territory.name)} ({territory.count})")
-                for post in territory.posts:
-                    card(post, length=110)
-                if territory.count > len(territory.posts):
-                    st.caption(f"… et {territory.count - len(territory.posts)} autre(s)")
-
-
-def welcome(seats: dict[int | None, int]) -> None:
-    link = participant_link(info.code)
-    left, right = st.columns([3, 2], vertical_alignment="center")
-    with left:
-        st.markdown("Sur votre téléphone, scannez le code QR ou ouvrez :")
-        st.markdown(f"**{plain(link.split('://', 1)[-1])}**")
-        st.markdown("Code de l'atelier :")
-        with st.container(key="ws_code"):
-            st.markdown(spoken(info.code))
-        st.markdown(f"**{sum(seats.values())}** personne(s) ont rejoint l'atelier.")
-        st.caption(
-            " · ".join(
-                f"{plain(p.territory_name)} : {seats.get(p.territory_id, 0)}" for p in info.places
-            )
-        )
-    right.image(qr_image(link), width=560, caption="Scannez pour rejoindre")
-
-
-def results_view(places: tuple[Place, ...], n: int) -> None:
-    cols = st.columns(min(len(places), 2))
-    for i, place in enumerate(places):
-        with cols[i % len(cols)]:
-            st.markdown(f"## {plain(place.territory_name)}")
-            results = workshop_results(place)
-            if results is None:
-                st.markdown(
-                    f"Résultats non affichés : moins de {settings().min_group_size} réponses "
-                    "envoyées."
-                )
-                continue
-            for rank, item in enumerate(screens.focus(results.items, results.questionnaire, n), 1):
-                st.markdown(f"**{rank}. {plain(item.question.text)}**")
-                st.caption(item.reading)
-
-
-def revote_view(places: tuple[Place, ...], step_index: int) -> None:
-    results = {p.campaign_id: workshop_results(p) for p in places}
-    revotes = output.screen_revotes(
-        engine(),
-        info.id,
-        places,
-        prog.step(step_index),
-        results,
-        min_votes=settings().min_group_size,
-    )
-    for place, rows in revotes:
-        st.markdown(f"## {plain(place.territory_name)}")
-        if not rows:
-            st.markdown("Pas d'items à revoter (résultats non disponibles).")
-        elif len(places) > 1:
-            for row in rows:
-                st.markdown(f"**{plain(row['text'])}** — {live.shift_reading(row)}")
-        else:
-            for col, row in zip(st.columns(len(rows)), rows, strict=True):
-                with col:
-                    st.markdown(f"**{plain(row['text'])}**")
-                    st.caption(live.shift_reading(row))
-                    if row["shown"]:
-                        st.plotly_chart(
-                            shift_chart(
-                                row, row["levels"], row["level_labels"], title="", big=True
-                            ),  # type: ignore[arg-type]
-                            config=STATIC,
-                            theme=None,
-                            key=f"shift_{place.campaign_id}_{row['question_id']}",
-                        )
-            st.caption(screens.levels_legend(rows[0]))
-
-
-def grid_view(places: tuple[Place, ...], step_index: int) -> None:
-    wanted = {p.territory_id for p in places}
-    table = output.screen_grid(engine(), info, prog, prog.step(step_index), wanted)
-    if table.empty:
-        st.markdown("Les chantiers apparaîtront ici dès les premiers votes.")
-        return
-    title = places[0].territory_name if len(places) == 1 else "Tous les territoires"
-    chart, legend = st.columns([3, 2])
-    chart.plotly_chart(
-        grid_chart(table, names(info.places), title=title, big=True),
-        config=STATIC,
-        theme=None,  # keep the large type of the figure
-        key="grid",
-    )
-    with legend:
-        for number, text, quadrant in grid_legend(table):
-            st.markdown(f"**{number}.** {plain(text)}")
-            st.caption(quadrant)
 
 
 @st.fragment(run_every=screen_refresh())
@@ -207,26 +85,17 @@ def screen() -> None:
         if not places and step.kind in screens.PER_TERRITORY:
             st.info(NO_TERRITORY)
         elif step.kind == StepKind.WELCOME:
-            welcome(service.seat_counts(engine(), info.id))
+            welcome(info)
         elif step.kind == StepKind.RESULTS:
-            results_view(places, screens.results_shown(step.item_count, len(places)))
+            results_view(places, step)
         elif step.kind == StepKind.PERSONAL:
-            posts = service.wall(engine(), info.id, step=state.step)
-            private = service.private_counts(engine(), info.id).get(state.step, 0)
-            st.caption(f"{private + len(posts)} note(s) écrite(s), {len(posts)} partagée(s)")
-            wall(posts, limit=12)
+            notes_wall(info, state.step)
         elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
-            posts = service.wall(engine(), info.id, step=state.step)  # one query for the room
-            if len(places) == 1:
-                mine = [p for p in posts if p.territory_id == places[0].territory_id]
-                st.markdown(f"## {plain(places[0].territory_name)} ({len(mine)})")
-                wall(mine, limit=12)
-            else:
-                territories_side_by_side(places, posts)
+            territory_walls(info, state.step, places)
         elif step.kind == StepKind.REVOTE:
-            revote_view(places, state.step)
+            revote_view(info, places, step)
         elif step.kind == StepKind.GRID:
-            grid_view(places, state.step)
+            grid_view(info, prog, places, step)
 
 
 screen()
