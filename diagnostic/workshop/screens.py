@@ -14,8 +14,19 @@ import pandas as pd
 
 from diagnostic.questionnaire.schema import Question, Questionnaire, Scale
 from diagnostic.vocabulary import ROLE_LABELS
-from diagnostic.workshop import live
-from diagnostic.workshop.live import HIDDEN, HIGHLIGHTED, PENDING, PRIVATE, VISIBLE, Post
+from diagnostic.workshop.live import (
+    HIDDEN,
+    HIGHLIGHTED,
+    PENDING,
+    PRIVATE,
+    STATUS_LABELS,
+    UNGROUPED,
+    VISIBLE,
+    Post,
+    board,
+    focus_items,
+    item_reading,
+)
 from diagnostic.workshop.programme import StepKind
 
 Markup = Callable[[str], str]
@@ -71,9 +82,9 @@ class FocusItem:
 def focus(items: pd.DataFrame, questionnaire: Questionnaire, n: int) -> list[FocusItem]:
     """The `n` items to discuss first (CampaignResults.items), with their question."""
     out = []
-    for row in live.focus_items(items, n).to_dict("records"):
+    for row in focus_items(items, n).to_dict("records"):
         question = questionnaire.question(str(row["question_id"]))
-        out.append(FocusItem(question, questionnaire.scale_of(question), live.item_reading(row)))
+        out.append(FocusItem(question, questionnaire.scale_of(question), item_reading(row)))
     return out
 
 
@@ -137,7 +148,7 @@ def post_caption(post: Post, territory: str, markup: Markup = str) -> str:
     who = f"{post.nickname}, {ROLE_LABELS.get(post.role or '', post.role or '')}"
     return (
         f"{markup(who)} · {markup(territory)} · "
-        f"{live.STATUS_LABELS.get(post.status, post.status)}"
+        f"{STATUS_LABELS.get(post.status, post.status)}"
         + (" · ★ engagement retenu" if post.retained else "")
         + (" · inscrit à la feuille de route" if post.roadmap_item_id else "")
     )
@@ -164,11 +175,11 @@ class Wall:
 def wall(posts: Iterable[Post], limit: int) -> Wall:
     """The board (live.board) cut at `limit` posts; a single group without a label has no
     heading."""
-    groups = live.board(posts)
+    groups = board(posts)
     shown = 0
     out: list[tuple[str | None, tuple[Post, ...]]] = []
     for group in groups:
-        titled = group.label != live.UNGROUPED or len(groups) > 1
+        titled = group.label != UNGROUPED or len(groups) > 1
         out.append((group.label if titled else None, group.posts[: max(0, limit - shown)]))
         shown += len(group.posts)
     return Wall(out, max(0, shown - limit))
