@@ -76,6 +76,15 @@ def reload_if_stale(now: Live, info: WorkshopInfo) -> None:
             st.rerun(scope="app")
 
 
+def following(info: WorkshopInfo) -> Live | None:
+    """The workshop's state for a live refresh (None once it is gone), the page built again
+    first when a territory has left it since."""
+    now = service.live_state(engine(), info.id)
+    if now is not None:
+        reload_if_stale(now, info)
+    return now
+
+
 def style(name: str) -> None:
     """Apply one of the static style sheets of pages/styles/ (never any user text)."""
     st.html(STYLES / f"{name}.css")

@@ -13,12 +13,12 @@ from pages._resilience import guarded
 from pages._shell import engine, flash, guard, plain, settings, workshop_results
 from pages._workshop import (
     countdown,
+    following,
     names,
     participant_link,
     programme,
     qr_image,
     refused,
-    reload_if_stale,
     screen_link,
     screen_refresh,
     style,
@@ -109,10 +109,9 @@ for place in info.places:  # computed here once, the screen's results step is th
 @guarded  # a fragment's reruns do not go through the router's guard
 def moderation() -> None:
     """New posts appear without a click; the inbox first in controlled mode."""
-    now = service.live_state(engine(), info.id)
+    now = following(info)
     if now is None:
         return
-    reload_if_stale(now, info)
     shown_step = prog.step(now.step)
     a, b, c = st.columns(3)
     with a:
@@ -176,10 +175,10 @@ else:
 
 if st.button("Préparer les fichiers du compte rendu", icon=":material/download:", key="ws_prep"):
     results = {p.campaign_id: workshop_results(p) for p in info.places}
-    files = output.files(
+    record = output.build_record(
         engine(), actor, info.id, prog, results, min_votes=settings().min_group_size
     )
-    st.session_state["ws_files"] = (info.id, files)
+    st.session_state["ws_files"] = (info.id, output.files(engine(), actor, record))
 prepared, files = st.session_state.get("ws_files", (None, {}))
 if files and prepared == info.id:
     for col, (fmt, file) in zip(st.columns(3), files.items(), strict=True):

@@ -15,9 +15,9 @@ from pages._workshop import (
     CODE_PARAM,
     SEAT_PARAM,
     countdown,
+    following,
     phone_refresh,
     programme,
-    reload_if_stale,
     style,
 )
 from pages._workshop_phone import (
@@ -158,10 +158,9 @@ if welcome:
 @guarded  # a fragment's reruns do not go through the router's guard
 def follow() -> None:
     """Every few seconds: the current step and its countdown (one small query)."""
-    now = service.live_state(engine(), info.id)
+    now = following(info)
     if now is None:
         return
-    reload_if_stale(now, info)
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)

@@ -169,6 +169,6 @@ def test_the_screen_shows_the_same_revote_and_grid_as_the_record(session_done, q
 
 def test_the_three_files_are_made_at_once(session_done):
     record, engine, actor, wid = session_done
-    files = output.files(engine, actor, wid, record.programme, {}, min_votes=3)
+    files = output.files(engine, actor, record)
     assert list(files) == list(output.FILE_LABELS) == ["docx", "md", "csv"]
     assert [f.filename.rsplit(".", 1)[1] for f in files.values()] == ["docx", "md", "csv"]

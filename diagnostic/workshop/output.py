@@ -201,19 +201,10 @@ def record_export(engine: Engine, actor: Actor, workshop_id: int, fmt: str) -> N
         )
 
 
-def files(
-    engine: Engine,
-    actor: Actor,
-    workshop_id: int,
-    programme: Programme,
-    results: Mapping[int, CampaignResults | None],
-    *,
-    min_votes: int,
-) -> dict[str, Export]:
+def files(engine: Engine, actor: Actor, record: WorkshopRecord) -> dict[str, Export]:
     """The session's record in every format (FILE_LABELS), its export logged."""
-    record = build_record(engine, actor, workshop_id, programme, results, min_votes=min_votes)
     exports = {fmt: export(record, fmt) for fmt in FILE_LABELS}
-    record_export(engine, actor, workshop_id, "+".join(FILE_LABELS))
+    record_export(engine, actor, record.info.id, "+".join(FILE_LABELS))
     return exports
 
 
