@@ -111,12 +111,12 @@ def revote_view(info: WorkshopInfo, places: tuple[Place, ...], step: Step) -> No
                         st.plotly_chart(
                             shift_chart(
                                 row, row["levels"], row["level_labels"], title="", big=True
-                            ),  # type: ignore[arg-type]
+                            ),
                             config=STATIC,
                             theme=None,
                             key=f"shift_{place.campaign_id}_{row['question_id']}",
                         )
-            st.caption(screens.levels_legend(rows[0]))
+            st.caption(screens.levels_legend(rows[0]["levels"], rows[0]["level_labels"]))
 
 
 def grid_view(

@@ -109,6 +109,7 @@ def test_the_phone_keeps_unsent_texts_and_says_where_a_post_went():
 def test_the_screen_shows_fewer_items_for_more_territories():
     assert [screens.results_shown(5, n) for n in (1, 2, 3, 4)] == [5, 3, 2, 2]
     assert screens.results_shown(1, 3) == 1
+    assert screens.levels_legend([1, 2], {1: "Bas", 2: "Haut", 3: "?"}) == "1 Bas · 2 Haut"
 
 
 def test_focus_items_come_with_their_question_and_scale():

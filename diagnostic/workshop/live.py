@@ -113,7 +113,9 @@ def board(posts: Iterable[Post]) -> list[Group]:
 
 def axis_of(dimension: str | None, axes: Mapping[str, str]) -> str:
     """The roadmap axis of a commitment: the one chosen, else the first of its questionnaire."""
-    return dimension if dimension in axes else next(iter(axes))  # type: ignore[return-value]
+    if dimension is not None and dimension in axes:
+        return dimension
+    return next(iter(axes))
 
 
 def focus_items(items: pd.DataFrame, n: int) -> pd.DataFrame:

@@ -93,10 +93,9 @@ def results_shown(item_count: int, territories: int) -> int:
     return min(item_count, {1: item_count, 2: 3}.get(territories, 2))
 
 
-def levels_legend(row: Mapping[str, object]) -> str:
+def levels_legend(levels: Sequence[int], names: Mapping[int, str]) -> str:
     """« 1 Inexistant · 2 … »: the names of the levels numbered on the re-vote charts."""
-    names: Mapping[int, str] = row["level_labels"]  # type: ignore[assignment]
-    return " · ".join(f"{level} {names[level]}" for level in row["levels"])  # type: ignore[attr-defined]
+    return " · ".join(f"{level} {names[level]}" for level in levels)
 
 
 # --- the console -------------------------------------------------------------------------------

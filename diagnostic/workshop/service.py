@@ -442,7 +442,7 @@ def send_commitments(
             skipped += 1
             continue
         axes = dimensions_of(questions_dir, place)
-        dimension = post.dimension if post.dimension in axes else next(iter(axes))
+        dimension = live.axis_of(post.dimension, axes)
         item_id = planning.add(
             engine,
             actor,
