@@ -1,16 +1,22 @@
-"""Streamlit-only helpers of the three workshop pages: links, refresh rates, static styles."""
+"""Streamlit-only helpers of the three workshop pages: links, refresh rates, static styles,
+the countdown, and the facilitator's actions (a refusal is shown, never raised)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from diagnostic.accounts.permissions import PAGES
-from diagnostic.workshop import Programme, programme_for
+from diagnostic.accounts.permissions import PAGES, Actor
+from diagnostic.answering.responses import AnswerError
+from diagnostic.errors import AccessDenied
+from diagnostic.workshop import Place, Programme, Step, WorkshopError, programme_for, service
 from diagnostic.workshop.codes import join_link, qr_svg
+from diagnostic.workshop.live import clock
 from diagnostic.workshop.service import Live, WorkshopInfo
-from pages._shell import settings
+from pages._shell import engine, plain, settings
 
 CODE_PARAM = "atelier"  # ?atelier=CODE : the participants' page (no account)
 SEAT_PARAM = "p"  # &p=TOKEN : a participant's seat, kept in the URL so that a reload resumes
@@ -70,6 +76,48 @@ def reload_if_stale(now: Live, info: WorkshopInfo) -> None:
             st.rerun(scope="app")
 
 
+def following(info: WorkshopInfo) -> Live | None:
+    """The workshop's state for a live refresh (None once it is gone), the page built again
+    first when a territory has left it since."""
+    now = service.live_state(engine(), info.id)
+    if now is not None:
+        reload_if_stale(now, info)
+    return now
+
+
 def style(name: str) -> None:
     """Apply one of the static style sheets of pages/styles/ (never any user text)."""
     st.html(STYLES / f"{name}.css")
+
+
+def names(places: tuple[Place, ...]) -> dict[int, str]:
+    """Territory id -> name, for the territories of a workshop."""
+    return {p.territory_id: p.territory_name for p in places}
+
+
+def countdown(now: Live, step: Step, *, over: str = "ws_clock") -> None:
+    """The step's countdown in large type (`over`: the style key once it reaches zero)."""
+    left = service.seconds_left(now, step.seconds)
+    with st.container(key="ws_clock" if left else over):
+        st.markdown(clock(left))
+
+
+def attempt(
+    actor: Actor,
+    action: Callable[..., Any],
+    *args: Any,
+    refusal: str = "Action refusée : {}.",
+    **kwargs: Any,
+) -> None:
+    """Run a facilitator action from a widget callback; a refusal is shown by `refused`."""
+    try:
+        action(engine(), actor, *args, **kwargs)
+    except (AccessDenied, WorkshopError, AnswerError) as exc:
+        st.session_state["ws_error"] = refusal.format(plain(exc))
+
+
+def refused() -> None:
+    """The refusal of the last action, once."""
+    error = st.session_state.pop("ws_error", None)
+    if error:
+        st.error(error)

@@ -4,78 +4,61 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
 from diagnostic.vocabulary import ROLE_LABELS
-from diagnostic.workshop import Seat, StepKind, WorkshopError, WorkshopInfo, live, service
-from diagnostic.workshop import throttle as limit
+from diagnostic.workshop import StepKind, WorkshopError, live, screens, service
 from diagnostic.workshop.codes import normalize_code
-from pages._autosave import State, autosave_text, typed
+from diagnostic.workshop.throttle import Tries, wait_message
 from pages._resilience import guarded
-from pages._shell import client_address, engine, plain, settings, workshop_results
+from pages._shell import client_address, engine, plain
 from pages._workshop import (
     CODE_PARAM,
     SEAT_PARAM,
+    countdown,
+    following,
     phone_refresh,
     programme,
-    reload_if_stale,
     style,
+)
+from pages._workshop_phone import (
+    Phone,
+    drafts,
+    grid_form,
+    post_form,
+    post_message,
+    results_list,
+    revote_form,
+    unsent_drafts,
 )
 
 style("participant")
 prog = programme()
 raw_code = st.query_params.get(CODE_PARAM, "")
-
-
-def lookup(code: str | None) -> WorkshopInfo | None:
-    """The workshop of a code, unless this browser, or its network address, has met too many
-    wrong codes lately (then nothing is looked up: see diagnostic.workshop.throttle)."""
-    if code is None:  # not even the shape of a code: the database is not asked
-        return None
-    opened = st.session_state.setdefault("ws_codes_ok", set())
-    seat_code = (
-        None if code in opened else service.code_of_seat(engine(), st.query_params.get(SEAT_PARAM))
-    )
-    trusted = code in opened or seat_code == code
-    now = limit.clock()
-    source = client_address()
-    mine = st.session_state.get("ws_code_failures", [])
-    if not trusted:
-        wait = max(
-            limit.retry_after(mine, now, limit=limit.SESSION_MAX_FAILURES),
-            limit.JOIN_FAILURES.retry_after(source, now),
-        )
-        if wait:
-            st.title("Rejoindre un atelier")
-            st.error(limit.wait_message(wait))
-            st.stop()
-    found = service.find(engine(), code)
-    if found is not None:
-        opened.add(code)
-    elif st.session_state.get("ws_code_last_failed") != code:  # a rerun is not a new try
-        st.session_state["ws_code_last_failed"] = code
-        st.session_state["ws_code_failures"] = limit.remember(
-            mine, now, limit=limit.SESSION_MAX_FAILURES
-        )
-        limit.JOIN_FAILURES.failed(source, now)
-    return found
-
-
-info = lookup(normalize_code(raw_code))
-
-
-def ask_code(message: str) -> None:
-    """The code is unknown: say so and let the person type it again."""
+opening = service.open_code(
+    engine(),
+    normalize_code(raw_code),
+    st.session_state.setdefault("ws_tries", Tries()),
+    seat_token=st.query_params.get(SEAT_PARAM),
+    source=client_address(),
+)
+if opening.wait:  # too many wrong codes lately: nothing was looked up
+    st.title("Rejoindre un atelier")
+    st.error(wait_message(opening.wait))
+    st.stop()
+if opening.info is None:  # the code is unknown: say so and let the person type it again
     st.title("Rejoindre un atelier")
     if raw_code:
-        st.error(message)
+        st.error(
+            "Ce code ne correspond à aucun atelier. Vérifiez-le à l'écran : 6 caractères, "
+            "lettres et chiffres, sans O, I ni L (ils sont faciles à confondre)."
+        )
     with st.form("ws_code_form"):
-        typed = st.text_input(
+        code_typed = st.text_input(
             "Code de l'atelier (affiché à l'écran)", max_chars=12, key="ws_code_input"
         )
         go = st.form_submit_button("Rejoindre", type="primary")
     if go:
-        code = normalize_code(typed)
+        code = normalize_code(code_typed)
         if code is None:
             st.error("Ce code n'a pas la bonne forme : 6 lettres ou chiffres, sans O, I ni L.")
         else:
@@ -83,14 +66,7 @@ def ask_code(message: str) -> None:
             st.query_params[CODE_PARAM] = code
             st.rerun()
     st.stop()
-
-
-if info is None:
-    ask_code(
-        "Ce code ne correspond à aucun atelier. Vérifiez-le à l'écran : 6 caractères, "
-        "lettres et chiffres, sans O, I ni L (ils sont faciles à confondre)."
-    )
-assert info is not None
+info = opening.info
 seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
 
 if not info.open:
@@ -111,18 +87,15 @@ if not info.open:
             st.subheader("Ce que vous avez écrit")
             for post in mine:
                 st.markdown(f"- {plain(post.text)}")
-        unsent = st.session_state.get("ws_drafts", {}).get(seat.participant_id, {})
-        unsent = {i: t for i, t in unsent.items() if t.strip()}
+        unsent = screens.unsent(drafts(seat))
         if unsent:
             st.subheader("Ce que vous n'avez pas envoyé")
             st.caption("Gardé sur cette page seulement : copiez-le si vous voulez le conserver.")
-            for _, text in sorted(unsent.items()):
+            for _, text in unsent:
                 st.markdown(plain(text))
     st.stop()
 
-
-def join_form() -> None:
-    """No seat yet (or a link no longer recognised): a nickname, a territory, a role."""
+if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a territory, a role
     st.title(plain(info.title))
     st.markdown("Atelier **« Et demain sur mon territoire ? »** · sans compte, en 20 secondes.")
     if st.query_params.get(SEAT_PARAM):
@@ -163,10 +136,6 @@ def join_form() -> None:
     )
     st.stop()
 
-
-if seat is None:
-    join_form()
-assert seat is not None
 place = info.place_of(seat.territory_id)
 state = service.live_state(engine(), info.id)
 assert state is not None
@@ -189,18 +158,16 @@ if welcome:
 @guarded  # a fragment's reruns do not go through the router's guard
 def follow() -> None:
     """Every few seconds: the current step and its countdown (one small query)."""
-    now = service.live_state(engine(), info.id)
+    now = following(info)
     if now is None:
         return
-    reload_if_stale(now, info)
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)
-    left = live.remaining_seconds(now.step_started_at, current.seconds, service.live_now())
     head, clock = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"{now.step + 1}. {current.title}")
-    with clock.container(key="ws_clock"):
-        st.markdown(live.clock(left))
+    with clock:
+        countdown(now, current)
     if current.kind != StepKind.WELCOME:  # they have joined already
         with st.container(key="ws_prompt"):
             st.markdown(plain(current.prompt))
@@ -218,235 +185,20 @@ def follow() -> None:
 follow()
 
 
-def my_posts_list(seat: Seat, index: int) -> None:
-    mine = service.my_posts(engine(), seat, index)
-    if not mine:
-        return
-    st.markdown("**Ce que vous avez écrit à cette étape**")
-    for post in reversed(mine):
-        with st.container(key=f"mine_{post.id}"):
-            st.markdown(plain(post.text))
-            st.caption(live.STATUS_LABELS.get(post.status, post.status))
-
-
-DRAFTS = "ws_drafts"  # (participant id, step) -> the text typed and not sent yet
-
-
-def drafts(seat: Seat) -> dict[int, str]:
-    """This seat's texts typed and not sent, by step (this browser session's memory: the live
-    refresh and the facilitator's next step never drop them)."""
-    mine: dict[int, str] = st.session_state.setdefault(DRAFTS, {}).setdefault(
-        seat.participant_id, {}
-    )
-    return mine
-
-
-def send(seat: Seat, index: int, text: str, *, share: bool, dimension: str | None) -> bool:
-    """Post a text at a step; the outcome is shown at the next run. True when posted."""
-    try:
-        created = service.post(
-            engine(), seat, prog, step=index, text=text, share=share, dimension=dimension
-        )
-    except (WorkshopError, AnswerError) as exc:
-        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
-        return False
-    if created.status == live.PENDING:
-        message = "Envoyé : votre contribution s'affichera après validation."
-    elif created.status == live.PRIVATE:
-        message = "Note enregistrée (privée)."
-    else:
-        message = "Envoyé : votre contribution est à l'écran."
-    st.session_state["ws_post_msg"] = ("success", message)
-    drafts(seat).pop(index, None)
-    return True
-
-
-def post_message() -> None:
-    found = st.session_state.pop("ws_post_msg", None)
-    if found:
-        (st.success if found[0] == "success" else st.error)(found[1])
-
-
-def unsent_drafts(seat: Seat, current: int | None) -> None:
-    """Texts typed at another step and not sent (the facilitator moved on meanwhile): shown
-    with what to do with them, never dropped silently."""
-    kept = {i: t for i, t in drafts(seat).items() if i != current and t.strip()}
-    for index, text in sorted(kept.items()):
-        past = prog.step(index)
-        with st.container(border=True, key=f"ws_draft_{index}"):
-            st.markdown(f"**Texte non envoyé — étape {index + 1} « {plain(past.title)} »**")
-            st.markdown(plain(text))
-            note = past.kind == StepKind.PERSONAL
-            cols = st.columns(2)
-            cols[0].button(
-                "L'enregistrer comme note privée" if note else "L'envoyer pour cette étape",
-                key=f"ws_draft_send_{index}",
-                type="primary",
-                on_click=send,
-                args=(seat, index, text),
-                kwargs={"share": False, "dimension": None},
-            )
-            cols[1].button(
-                "L'effacer",
-                key=f"ws_draft_drop_{index}",
-                on_click=lambda index=index: drafts(seat).pop(index, None),
-            )
-
-
-def post_form(info: WorkshopInfo, seat: Seat, index: int) -> None:
-    kind = step.kind
-    label = {
-        StepKind.PERSONAL: "Votre note",
-        StepKind.COLLECTIVE: "Votre contribution pour votre territoire",
-        StepKind.COMMITMENTS: "Un engagement : quoi, qui, avec qui, d'ici quand",
-    }[kind]
-    axes = service.dimensions_of(settings().questions_dir, place) if place else {}
-    round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
-    field = f"ws_text_{index}_{round_}"
-
-    def keep(text: str) -> State:
-        # The send button's callback may run first in the same rerun: a text already posted
-        # (its field's round is over) is not kept again as a draft.
-        if st.session_state.get(f"ws_round_{index}", 0) == round_:
-            drafts(seat)[index] = text
-        return "saved"
-
-    autosave_text(
-        label,
-        key=field,
-        value=drafts(seat).get(index, ""),
-        max_chars=live.MAX_POST,
-        on_save=keep,
-        saved_word="Brouillon gardé sur cette page (pas encore envoyé)",
-    )
-    share_key, axis_key = f"ws_share_{index}_{round_}", f"ws_axis_{index}_{round_}"
-    if kind == StepKind.PERSONAL:
-        st.checkbox(
-            "Partager avec la salle (affichée à l'écran avec votre pseudonyme)", key=share_key
-        )
-    if kind == StepKind.COMMITMENTS and axes:
-        st.pills(  # not a list: the live refresh would close it
-            "Axe de la feuille de route (facultatif)",
-            list(axes),
-            format_func=axes.get,
-            key=axis_key,
-        )
-
-    def submit() -> None:
-        text = typed(field)  # what the field sent last, even in the run that brings it
-        if text is None:
-            text = drafts(seat).get(index, "")
-        share = bool(st.session_state.get(share_key))
-        if send(seat, index, text, share=share, dimension=st.session_state.get(axis_key)):
-            st.session_state[f"ws_round_{index}"] = round_ + 1
-
-    st.button("Envoyer", type="primary", key=f"ws_send_{index}_{round_}", on_click=submit)
-    post_message()
-    if info.controlled and kind != StepKind.PERSONAL:
-        st.caption("L'animation valide les contributions avant de les afficher.")
-    my_posts_list(seat, index)
-
-
-def revote_form(seat: Seat) -> None:
-    results = workshop_results(place) if place else None
-    if results is None:
-        st.info("Pas de résultats à revoter pour votre territoire (trop peu de réponses).")
-        return
-    q = results.questionnaire
-    items = live.focus_items(results.items, step.item_count)
-    votes = service.my_votes(engine(), seat)
-    for qid in items["question_id"]:
-        question = q.question(qid)
-        scale = q.scale_of(question)
-        key = f"ws_vote_{qid}"
-
-        def save(qid: str = qid, key: str = key) -> None:
-            try:
-                service.vote(
-                    engine(),
-                    seat,
-                    kind=live.LEVEL,
-                    target=qid,
-                    value=int(st.session_state[key]),
-                    campaign_id=place.campaign_id if place else None,
-                )
-            except (WorkshopError, AnswerError) as exc:
-                st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
-
-        previous = votes.get((live.LEVEL, qid))
-        st.markdown(f"**{plain(question.text)}**")
-        st.radio(
-            "Niveau aujourd'hui, selon vous",
-            scale.values,
-            index=scale.values.index(previous) if previous in scale.values else None,
-            format_func=lambda v, scale=scale: f"{v} — {scale.levels[v].label}",
-            key=key,
-            on_change=save,
-        )
-    error = st.session_state.pop("ws_vote_error", None)
-    if error:
-        st.error(error)
-
-
-def grid_form(seat: Seat) -> None:
-    source = prog.index_of(step.source or "")
-    candidates = service.wall(engine(), info.id, step=source, territory_id=seat.territory_id)
-    if not candidates:
-        st.info("Votre territoire n'a pas encore de chantier affiché à placer.")
-        return
-    votes = service.my_votes(engine(), seat)
-    scale = list(live.GRID_SCALE)
-    for post in candidates:
-        st.markdown(f"**{plain(post.text)}**")
-        cols = st.columns(2)
-        for col, kind, title in (
-            (cols[0], live.IMPACT, "Impact"),
-            (cols[1], live.EFFORT, "Effort"),
-        ):
-            key = f"ws_{kind}_{post.id}"
-
-            def save(kind: str = kind, key: str = key, target: str = str(post.id)) -> None:
-                try:
-                    service.vote(
-                        engine(), seat, kind=kind, target=target, value=int(st.session_state[key])
-                    )
-                except (WorkshopError, AnswerError) as exc:
-                    st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
-
-            previous = votes.get((kind, str(post.id)))
-            col.radio(
-                title,
-                scale,
-                index=scale.index(previous) if previous in scale else None,
-                format_func=live.GRID_SCALE.get,
-                horizontal=True,
-                key=key,
-                on_change=save,
-            )
-    error = st.session_state.pop("ws_vote_error", None)
-    if error:
-        st.error(error)
-
-
+phone = Phone(info, seat, place, prog)
 st.divider()
 try:
-    unsent_drafts(seat, state.step if step.posts else None)
+    unsent_drafts(phone, state.step if step.posts else None)
     if not step.posts:
         post_message()
     if step.posts:
-        post_form(info, seat, state.step)
+        post_form(phone, state.step)
     elif step.kind == StepKind.REVOTE:
-        revote_form(seat)
+        revote_form(phone, step)
     elif step.kind == StepKind.GRID:
-        grid_form(seat)
+        grid_form(phone, step)
     elif step.kind == StepKind.RESULTS:
-        results = workshop_results(place) if place else None
-        st.markdown("**Regardez l'écran.** Les items de votre territoire :")
-        if results is None:
-            st.caption("Résultats non disponibles : trop peu de réponses envoyées.")
-        else:
-            for qid in live.focus_items(results.items, step.item_count)["question_id"]:
-                st.markdown(f"- {plain(results.questionnaire.question(qid).text)}")
+        results_list(phone, step)
     else:
         st.markdown("**Regardez l'écran.** L'atelier commence dans un instant.")
 except AccessDenied:

@@ -142,3 +142,27 @@ def test_csv_neutralises_formulas_and_word_opens(session_done):
     output.record_export(engine, actor, wid, "md")
     with pytest.raises(ValueError, match="format inconnu"):
         output.export(record, "pdf")
+
+
+def test_the_screen_shows_the_same_revote_and_grid_as_the_record(session_done, questions_dir):
+    record, engine, actor, wid = session_done
+    prog, info = record.programme, record.info
+    place = info.places[0]
+    revote = next(s for s in prog.steps if s.kind == "revote")
+    data = read_campaign_data(engine, place.campaign_id, questions_dir)
+    results = {place.campaign_id: compute_results(data, min_group_size=3)}
+    [(shown, rows)] = output.screen_revotes(engine, wid, info.places, revote, results, min_votes=3)
+    assert shown == place and rows == record.revotes[0].table.to_dict("records")
+    gone = output.screen_revotes(engine, wid, info.places, revote, {}, min_votes=3)
+    assert gone == [(place, [])]  # no results: nothing to re-vote
+    grid = next(s for s in prog.steps if s.kind == "grid")
+    mine = output.screen_grid(engine, info, prog, grid, {place.territory_id})
+    assert list(mine["text"]) == list(record.grid["text"]) == ["Une conférence des DGS"]
+    assert output.screen_grid(engine, info, prog, grid, {place.territory_id + 1}).empty
+
+
+def test_the_three_files_are_made_at_once(session_done):
+    record, engine, actor, wid = session_done
+    files = output.files(engine, actor, record)
+    assert list(files) == list(output.FILE_LABELS) == ["docx", "md", "csv"]
+    assert [f.filename.rsplit(".", 1)[1] for f in files.values()] == ["docx", "md", "csv"]

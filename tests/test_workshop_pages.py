@@ -279,3 +279,30 @@ def test_the_projection_follows_the_steps(room):
     at.button(key="pj_next").click().run()
     assert not at.exception
     assert service.live_state(engine(), made.workshop_id).step == index_of(prog, "results") + 1
+
+
+def test_the_projection_shows_one_territory_s_revote_with_its_charts(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    service.go_to(engine(), actor, made.workshop_id, index_of(prog, "revote"), prog)
+    for name in ("Alice", "Bruno", "Chloé"):
+        seat, _ = service.join(
+            engine(), made.code, nickname=name, territory_id=alpha.territory.id, role="dgs"
+        )
+        service.vote(
+            engine(),
+            seat,
+            kind=live.LEVEL,
+            target="ins_debat",
+            value=4,
+            campaign_id=alpha.campaign_id,
+        )
+    service.set_focus(engine(), actor, made.workshop_id, alpha.territory.id)
+    screen = app(ecran=made.screen_token)
+    assert not screen.exception
+    shown = texts(screen)
+    assert "## CC Alpha" in shown and "## CC Beta" not in shown
+    assert "→ maintenant 4,0" in shown  # the item the room re-voted, with its chart
+    assert "pas encore assez de votes pour afficher le résultat" in shown  # the other one
+    assert len(screen.get("plotly_chart")) == 1
+    assert any(c.value.startswith("1 ") and " · 2 " in c.value for c in screen.caption)

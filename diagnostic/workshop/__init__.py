@@ -1,9 +1,10 @@
 """The live workshop « Et demain sur mon territoire ? »: programme, codes, live logic, service.
 
 `programme` loads questions/atelier.yaml; `codes` draws join codes; `live` holds the pure logic
-(countdown, wall, re-vote shift, impact x effort grid); `service` orchestrates the store with
-the permission check; `output` builds the session's record and its exports; `figures` draws
-the re-vote and grid charts for the screen and the documents.
+(countdown, wall, re-vote shift, impact x effort grid); `screens` sorts and words what the
+console, the phones and the screen show; `throttle` bounds wrong join codes; `service`
+orchestrates the store with the permission check; `output` builds the session's record and its
+exports; `figures` draws the re-vote and grid charts for the screen and the documents.
 """
 
 from diagnostic.workshop.programme import Programme, Step, StepKind, load_programme, programme_for

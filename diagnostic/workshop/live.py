@@ -111,6 +111,13 @@ def board(posts: Iterable[Post]) -> list[Group]:
     return groups
 
 
+def axis_of(dimension: str | None, axes: Mapping[str, str]) -> str:
+    """The roadmap axis of a commitment: the one chosen, else the first of its questionnaire."""
+    if dimension is not None and dimension in axes:
+        return dimension
+    return next(iter(axes))
+
+
 def focus_items(items: pd.DataFrame, n: int) -> pd.DataFrame:
     """The items to discuss first: divergent ones, then the highest priority (gap x importance),
     then the lowest agreement. `items` is CampaignResults.items; scored items with answers only.

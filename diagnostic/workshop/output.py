@@ -30,6 +30,7 @@ KIND_LABELS = {
     StepKind.GRID: "grille impact × effort",
     StepKind.COMMITMENTS: "engagements",
 }
+FILE_LABELS = {"docx": "Word", "md": "Markdown", "csv": "Contributions (CSV)"}
 MIME_MD = "text/markdown"
 MIME_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -115,6 +116,41 @@ def grid_table(info: WorkshopInfo, programme: Programme, step: Step, posts, vote
     return points
 
 
+def screen_revotes(
+    engine: Engine,
+    workshop_id: int,
+    places: tuple[Place, ...],
+    step: Step,
+    results: Mapping[int, CampaignResults | None],
+    *,
+    min_votes: int,
+) -> list[tuple[Place, list[dict[str, object]]]]:
+    """The re-vote step on the screen: each territory's items with their before/after (no
+    item without results) — `results` by campaign id."""
+    votes = service.votes_frame(engine, workshop_id, {live.LEVEL})
+    return [
+        (
+            place,
+            revote_table(
+                results.get(place.campaign_id), place, step, votes, min_votes=min_votes
+            ).to_dict("records"),
+        )
+        for place in places
+    ]
+
+
+def screen_grid(
+    engine: Engine, info: WorkshopInfo, programme: Programme, step: Step, territories: set[int]
+) -> pd.DataFrame:
+    """The grid step on the screen: these territories' candidates with their mean position,
+    empty until a first vote."""
+    source = programme.index_of(step.source or "")
+    posts = [p for p in service.wall(engine, info.id, step=source) if p.territory_id in territories]
+    votes = service.votes_frame(engine, info.id, {live.IMPACT, live.EFFORT})
+    table = grid_table(info, programme, step, posts, votes)
+    return table if not table.empty and (table["n"] > 0).any() else pd.DataFrame()
+
+
 def build_record(
     engine: Engine,
     actor: Actor,
@@ -163,6 +199,13 @@ def record_export(engine: Engine, actor: Actor, workshop_id: int, fmt: str) -> N
             target=f"workshop:{workshop_id}",
             format=fmt,
         )
+
+
+def files(engine: Engine, actor: Actor, record: WorkshopRecord) -> dict[str, Export]:
+    """The session's record in every format (FILE_LABELS), its export logged."""
+    exports = {fmt: export(record, fmt) for fmt in FILE_LABELS}
+    record_export(engine, actor, record.info.id, "+".join(FILE_LABELS))
+    return exports
 
 
 # --- files -------------------------------------------------------------------------------------

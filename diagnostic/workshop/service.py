@@ -21,7 +21,7 @@ from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop
 from diagnostic.store.models import now as live_now
 from diagnostic.vocabulary import ROLE_LABELS
-from diagnostic.workshop import live
+from diagnostic.workshop import live, throttle
 from diagnostic.workshop.codes import normalize_code, unique_code
 from diagnostic.workshop.programme import Programme, StepKind
 
@@ -442,7 +442,7 @@ def send_commitments(
             skipped += 1
             continue
         axes = dimensions_of(questions_dir, place)
-        dimension = post.dimension if post.dimension in axes else next(iter(axes))
+        dimension = live.axis_of(post.dimension, axes)
         item_id = planning.add(
             engine,
             actor,
@@ -682,3 +682,52 @@ def private_counts(engine: Engine, workshop_id: int) -> dict[int, int]:
 def seat_counts(engine: Engine, workshop_id: int) -> dict[int | None, int]:
     with read_scope(engine) as s:
         return store.seat_counts(s, workshop_id=workshop_id)
+
+
+# --- what the pages open -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a join code opens: the workshop (None: unknown code), or a wait in seconds when
+    this browser or its address met too many wrong codes lately (nothing was looked up)."""
+
+    info: WorkshopInfo | None
+    wait: float = 0.0
+
+
+def open_code(
+    engine: Engine,
+    code: str | None,
+    tries: throttle.Tries,
+    *,
+    seat_token: str | None,
+    source: str | None,
+) -> Opening:
+    """The workshop of a code typed on a phone, throttled (diagnostic.workshop.throttle): a
+    code this browser opened already, or the one of its seat link, is never held back."""
+    if code is None:  # not even the shape of a code: the database is not asked
+        return Opening(None)
+    trusted = code in tries.opened or code_of_seat(engine, seat_token) == code
+    now = throttle.clock()
+    wait = 0.0 if trusted else tries.wait(source, now)
+    if wait:
+        return Opening(None, wait)
+    found = find(engine, code)
+    if found is not None:
+        tries.opened.add(code)
+    else:
+        tries.failed(code, source, now)
+    return Opening(found)
+
+
+def projected(engine: Engine, actor: Actor, wanted: int | None) -> WorkshopInfo | None:
+    """The open workshop a facilitator's screen shows: the one of their console (`wanted`),
+    else the first they may run, else None."""
+    mine = [w for w in workshops(engine, actor) if w.open]
+    return next((w for w in mine if w.id == wanted), mine[0] if mine else None)
+
+
+def seconds_left(now: Live, seconds: int) -> int:
+    """The countdown of the current step, lasting `seconds`."""
+    return live.remaining_seconds(now.step_started_at, seconds, live_now())

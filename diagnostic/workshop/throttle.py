@@ -4,8 +4,8 @@ so that nobody can keep the room out by typing wrong codes.
 Sliding windows of failed attempts (a well-formed code that matches no workshop), in
 `WINDOW_SECONDS`:
 
-- per browser session: `SESSION_MAX_FAILURES` wrong codes (the page keeps their times in its
-  session state);
+- per browser session: `SESSION_MAX_FAILURES` wrong codes (`Tries`, kept in the page's session
+  state);
 - per network address (`diagnostic.accounts.ratelimit.source_of`): `SOURCE_MAX_FAILURES` wrong codes
   from all its sessions together, since a script opens a new session for each try; a room
   sharing one Wi-Fi address stays well below with its typing mistakes;
@@ -20,8 +20,8 @@ a script only ever locks its own address. An unknown address (a local connection
 proxy that does not pass the visitor's address on) is limited per session only. The codes
 have 31**6 ≈ 887 million values: at 30 tries every 10 minutes, one address needs about
 56 years on average to hit one of ten open workshops. Someone whose browser already opened
-the workshop, or who holds a valid seat link, is never held back (the page checks that
-before asking).
+the workshop, or who holds a valid seat link, is never held back (`service.open_code` checks
+that before asking).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from diagnostic.accounts import ratelimit
 from diagnostic.accounts.ratelimit import KeyedWindows, SlidingWindow
@@ -97,6 +98,28 @@ class JoinThrottle:
 
 
 JOIN_FAILURES = JoinThrottle()
+
+
+@dataclass
+class Tries:
+    """One browser session's join codes: those it opened, and its recent wrong ones."""
+
+    opened: set[str] = field(default_factory=set)
+    failures: list[float] = field(default_factory=list)
+    last_failed: str | None = None
+
+    def wait(self, source: str | None, now: float) -> float:
+        """Seconds before this session, from this address, may have a code looked up."""
+        mine = retry_after(self.failures, now, limit=SESSION_MAX_FAILURES)
+        return max(mine, JOIN_FAILURES.retry_after(source, now))
+
+    def failed(self, code: str, source: str | None, now: float) -> None:
+        """A wrong code, counted for the session and the address (a rerun is not a new try)."""
+        if self.last_failed == code:
+            return
+        self.last_failed = code
+        self.failures = remember(self.failures, now, limit=SESSION_MAX_FAILURES)
+        JOIN_FAILURES.failed(source, now)
 
 
 def wait_message(seconds: float) -> str:

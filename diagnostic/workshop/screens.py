@@ -1,0 +1,206 @@
+"""What the workshop's three screens show, sorted and worded (pure): the console's lists and
+controls, the phone's labels and messages, the wall and the items on the screen.
+
+Texts that people typed are marked up by `markup`, the page's escaping function (`plain` in
+pages/_shell.py): the page then only lays out what it receives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from diagnostic.questionnaire.schema import Question, Questionnaire, Scale
+from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.workshop.live import (
+    HIDDEN,
+    HIGHLIGHTED,
+    PENDING,
+    PRIVATE,
+    STATUS_LABELS,
+    UNGROUPED,
+    VISIBLE,
+    Post,
+    board,
+    focus_items,
+    item_reading,
+)
+from diagnostic.workshop.programme import StepKind
+
+Markup = Callable[[str], str]
+
+# Steps that show each territory's own results or posts: nothing to show without a territory.
+PER_TERRITORY = frozenset(
+    {StepKind.RESULTS, StepKind.COLLECTIVE, StepKind.COMMITMENTS, StepKind.REVOTE, StepKind.GRID}
+)
+POST_LABELS = {
+    StepKind.PERSONAL: "Votre note",
+    StepKind.COLLECTIVE: "Votre contribution pour votre territoire",
+    StepKind.COMMITMENTS: "Un engagement : quoi, qui, avec qui, d'ici quand",
+}
+SENT_MESSAGES = {
+    PENDING: "Envoyé : votre contribution s'affichera après validation.",
+    PRIVATE: "Note enregistrée (privée).",
+}
+ON_SCREEN = "Envoyé : votre contribution est à l'écran."
+
+
+def sent_message(status: str) -> str:
+    """What the phone says once a text is posted, by where it landed."""
+    return SENT_MESSAGES.get(status, ON_SCREEN)
+
+
+def unsent(drafts: Mapping[int, str], current: int | None = None) -> list[tuple[int, str]]:
+    """Texts typed and not sent (blank ones aside), by step, but the one of the `current`
+    step (its field still shows it)."""
+    return sorted((i, t) for i, t in drafts.items() if i != current and t.strip())
+
+
+def choice(values: Sequence[object], previous: object) -> int | None:
+    """The position of a previous vote among the choices, None when there was none."""
+    return values.index(previous) if previous in values else None
+
+
+# --- the items of the questionnaire ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FocusItem:
+    """An item to discuss (live.focus_items): its question, its scale and its result in words."""
+
+    question: Question
+    scale: Scale
+    reading: str
+
+    def level(self, value: int) -> str:
+        """« 3 — Intermédiaire »: a level as the phone's re-vote offers it."""
+        return f"{value} — {self.scale.levels[value].label}"
+
+
+def focus(items: pd.DataFrame, questionnaire: Questionnaire, n: int) -> list[FocusItem]:
+    """The `n` items to discuss first (CampaignResults.items), with their question."""
+    out = []
+    for row in focus_items(items, n).to_dict("records"):
+        question = questionnaire.question(str(row["question_id"]))
+        out.append(FocusItem(question, questionnaire.scale_of(question), item_reading(row)))
+    return out
+
+
+def results_shown(item_count: int, territories: int) -> int:
+    """How many items fit on the screen: all of them for one territory, fewer for several."""
+    return min(item_count, {1: item_count, 2: 3}.get(territories, 2))
+
+
+def levels_legend(levels: Sequence[int], names: Mapping[int, str]) -> str:
+    """« 1 Inexistant · 2 … »: the names of the levels numbered on the re-vote charts."""
+    return " · ".join(f"{level} {names[level]}" for level in levels)
+
+
+# --- the console -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """The console's lists: posts waiting for validation, the current step's posts (newest
+    first), the commitments retained, and the group labels to offer."""
+
+    pending: list[Post]
+    current: list[Post]
+    retained: list[Post]
+    groups: list[str]
+
+
+def inbox(posts: Sequence[Post], step: int, new_groups: Iterable[str] = ()) -> Inbox:
+    """Sort the shared posts of a workshop for the console (`new_groups`: labels created in
+    the console and not used yet)."""
+    return Inbox(
+        pending=[p for p in posts if p.status == PENDING],
+        current=[p for p in posts if p.step == step and p.status != PENDING][::-1],
+        retained=[p for p in posts if p.retained and p.shown],
+        groups=sorted({p.group_label for p in posts if p.group_label} | set(new_groups)),
+    )
+
+
+def moderation_buttons(post: Post) -> list[tuple[str, str, str]]:
+    """The buttons of a post in the console: (label, widget key, status it sets). The key
+    carries the post's state, so that a change made elsewhere shows a fresh button."""
+    if post.status in {PENDING, HIDDEN}:
+        buttons = [("Afficher", f"ws_show_{post.id}", VISIBLE)]
+    else:
+        lit = post.status == HIGHLIGHTED
+        label = "Retirer la mise en avant" if lit else "Mettre en avant"
+        buttons = [(label, f"ws_hl_{post.id}_{lit}", VISIBLE if lit else HIGHLIGHTED)]
+    if post.status != HIDDEN:
+        buttons.append(("Masquer", f"ws_hide_{post.id}", HIDDEN))
+    return buttons
+
+
+def retainable(post: Post, kind: StepKind) -> bool:
+    """A post may become a roadmap commitment: written at a commitments step, not hidden."""
+    return kind == StepKind.COMMITMENTS and post.status != HIDDEN
+
+
+def post_caption(post: Post, territory: str, markup: Markup = str) -> str:
+    """Who wrote a post, for which territory, where it stands."""
+    who = f"{post.nickname}, {ROLE_LABELS.get(post.role or '', post.role or '')}"
+    return (
+        f"{markup(who)} · {markup(territory)} · "
+        f"{STATUS_LABELS.get(post.status, post.status)}"
+        + (" · ★ engagement retenu" if post.retained else "")
+        + (" · inscrit à la feuille de route" if post.roadmap_item_id else "")
+    )
+
+
+def sent_summary(sent: Mapping[str, int], markup: Markup = str) -> str:
+    """The console's message once the workshop is closed."""
+    text = ", ".join(f"{n} pour {markup(t)}" for t, n in sent.items()) or "aucun"
+    return f"Atelier clos. Engagements inscrits aux projets de feuille de route : {text}."
+
+
+# --- the wall on the screen --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wall:
+    """The wall of posts as it fits the screen: (heading or None, posts shown) per group, and
+    how many posts were left out."""
+
+    groups: list[tuple[str | None, tuple[Post, ...]]]
+    more: int
+
+
+def wall(posts: Iterable[Post], limit: int) -> Wall:
+    """The board (live.board) cut at `limit` posts; a single group without a label has no
+    heading."""
+    groups = board(posts)
+    shown = 0
+    out: list[tuple[str | None, tuple[Post, ...]]] = []
+    for group in groups:
+        titled = group.label != UNGROUPED or len(groups) > 1
+        out.append((group.label if titled else None, group.posts[: max(0, limit - shown)]))
+        shown += len(group.posts)
+    return Wall(out, max(0, shown - limit))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One territory in a row of the screen: its name, its number of posts, a few of them."""
+
+    name: str
+    count: int
+    posts: list[Post]
+
+
+def side_by_side(
+    names: Mapping[int, str], posts: Sequence[Post], *, per: int = 3, across: int = 4
+) -> list[list[Column]]:
+    """Rows of `across` territories, each with its highlighted then latest `per` posts, so that
+    a room of several territories fits on one screen."""
+    columns = []
+    for territory_id, name in names.items():
+        mine = [p for p in posts if p.territory_id == territory_id]
+        latest = sorted(mine, key=lambda p: (p.status != HIGHLIGHTED, -p.id))
+        columns.append(Column(name, len(mine), latest[:per]))
+    return [columns[i : i + across] for i in range(0, len(columns), across)]

@@ -1,0 +1,209 @@
+"""The panels of the facilitator's console: choose or open a workshop, the step controls, one
+post with its moderation controls. Every action runs in a widget callback; a refusal is shown
+at the top of the console (pages/_workshop.attempt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from diagnostic.accounts.permissions import Actor
+from diagnostic.answering.responses import AnswerError
+from diagnostic.errors import AccessDenied
+from diagnostic.workshop import Live, Programme, WorkshopError, WorkshopInfo, live, screens, service
+from diagnostic.workshop.codes import spoken
+from pages._shell import engine, plain
+from pages._workshop import attempt, screen_link
+
+
+@dataclass(frozen=True)
+class Console:
+    """The workshop this console runs, and what its controls need."""
+
+    actor: Actor
+    info: WorkshopInfo
+    programme: Programme
+    names: dict[int, str]  # territory id -> name
+    axes: dict[int, dict[str, str]]  # territory id -> its questionnaire's roadmap axes
+
+    def act(self, action: Any, *args: Any, **kwargs: Any) -> None:
+        """Run a facilitator action on this workshop (a widget callback)."""
+        attempt(self.actor, action, self.info.id, *args, **kwargs)
+
+    def act_with(self, action: Any, key: str, *args: Any) -> None:
+        """The same, with the widget's new value as the last argument of the action."""
+        self.act(action, *args, st.session_state[key])
+
+
+def creation_form(actor: Actor) -> None:
+    places = service.runnable_campaigns(engine(), actor)
+    if not places:
+        st.info("Aucune campagne ouverte ou close sur vos territoires : rien à mettre en atelier.")
+        return
+    labels = {p.campaign_id: f"{p.territory_name} — {p.campaign_title}" for p in places}
+    with st.form("ws_new"):
+        title = st.text_input(
+            "Titre de la séance",
+            value="Et demain sur mon territoire ?",
+            max_chars=200,
+            key="ws_new_title",
+        )
+        chosen = st.multiselect(
+            "Campagnes dont l'atelier montre les résultats (une par territoire)",
+            list(labels),
+            format_func=labels.get,
+            key="ws_new_campaigns",
+        )
+        controlled = st.checkbox(
+            "Mode contrôlé : les contributions attendent votre validation avant l'écran",
+            key="ws_new_controlled",
+        )
+        create = st.form_submit_button("Ouvrir l'atelier", type="primary")
+    if create:
+        try:
+            made = service.create(
+                engine(), actor, title=title, campaign_ids=chosen, controlled=controlled
+            )
+        except (AccessDenied, WorkshopError, AnswerError) as exc:
+            st.error(f"Atelier non créé : {plain(exc)}.")
+        else:
+            st.session_state["ws_id"] = made.workshop_id
+            st.session_state["ws_choosing"] = False
+            st.session_state["ws_screen_link"] = screen_link(made.screen_token)
+            st.session_state["flash"] = f"Atelier ouvert : code {spoken(made.code)}."
+            st.rerun()
+
+
+def choose(actor: Actor, workshops: list[WorkshopInfo]) -> None:
+    """Pick or open a workshop. Nothing refreshes on its own here, so that the lists stay
+    open while you choose (a live refresh closes any open list of the page)."""
+    by_id = {w.id: w for w in workshops}
+    if workshops:
+        st.subheader("Reprendre un atelier")
+        picked = st.selectbox(
+            "Atelier",
+            list(by_id),
+            format_func=lambda i: (
+                f"{by_id[i].title} — {by_id[i].day} — code {spoken(by_id[i].code)}"
+                + ("" if by_id[i].open else " (terminé)")
+            ),
+            key="ws_pick",
+        )
+        if st.button("Animer cet atelier", type="primary", key="ws_open"):
+            st.session_state["ws_id"] = picked
+            st.session_state["ws_choosing"] = False
+            st.session_state.pop("ws_screen_link", None)
+            st.rerun()
+    st.subheader("Ouvrir un nouvel atelier")
+    creation_form(actor)
+    if st.session_state.get("ws_id") in by_id and st.button("Retour à l'atelier en cours"):
+        st.session_state["ws_choosing"] = False
+        st.rerun()
+    st.stop()
+
+
+def step_controls(console: Console, state: Live) -> None:
+    """Previous, next, timer, any step, controlled mode, the territory on the screen."""
+    prog, act = console.programme, console.act
+    prev, nxt, timer = st.columns(3)
+    for col, label, key, to, last, kind in (
+        (prev, "← Précédente", "ws_prev", state.step - 1, state.step == 0, "secondary"),
+        (nxt, "Suivante →", "ws_next", state.step + 1, state.step >= prog.last, "primary"),
+    ):
+        col.button(
+            label, on_click=act, args=(service.go_to, to, prog), disabled=last, type=kind, key=key
+        )
+    timer.button(
+        "Relancer le minuteur", on_click=act, args=(service.restart_timer,), key="ws_timer"
+    )
+
+    def jump_to(key: str) -> None:
+        if st.session_state.get(key) is not None:
+            act(service.go_to, st.session_state[key], prog)
+
+    # Pills rather than lists: a live refresh would close an open list every few seconds.
+    jump_key = f"ws_jump_{state.step}"  # a new widget at each step: never a stale choice
+    st.pills(
+        "Aller à l'étape",
+        list(range(len(prog.steps))),
+        default=state.step,
+        format_func=lambda i: f"{i + 1}. {prog.steps[i].title}",
+        key=jump_key,
+        on_change=jump_to,
+        args=(jump_key,),
+    )
+    st.toggle(
+        "Mode contrôlé (validation avant affichage)",
+        value=state.controlled,
+        key="ws_controlled",
+        on_change=console.act_with,
+        args=(service.set_controlled, "ws_controlled"),
+    )
+    if len(console.info.places) > 1:
+        focus_key = f"ws_focus_{state.focus}"
+        st.pills(
+            "Territoire à l'écran (aucun : tous)",
+            list(console.names),
+            default=state.focus,
+            format_func=lambda i: plain(console.names[i]),  # pill labels are Markdown
+            key=focus_key,
+            on_change=console.act_with,
+            args=(service.set_focus, focus_key),
+        )
+
+
+def moderation_row(console: Console, post: live.Post, groups: list[str]) -> None:
+    """One post with its controls: show, highlight, hide, group, retain as a commitment.
+
+    Widget keys carry the stored value, so that a change made elsewhere (another control,
+    another facilitator) shows at the next refresh instead of a stale widget."""
+    box = f"hl_{post.id}" if post.status == live.HIGHLIGHTED else f"post_{post.id}"
+    with st.container(border=True, key=box):
+        st.markdown(plain(post.text))
+        st.caption(screens.post_caption(post, console.names.get(post.territory_id, ""), plain))
+        cols = st.columns(3)
+        for col, (label, key, status) in zip(cols, screens.moderation_buttons(post), strict=False):
+            col.button(
+                label, key=key, on_click=console.act, args=(service.moderate, post.id, status)
+            )
+        if groups:
+            group_key = f"ws_group_{post.id}_{post.group_label or ''}"
+            cols[2].pills(
+                "Regroupement",
+                groups,
+                default=post.group_label if post.group_label in groups else None,
+                format_func=plain,  # typed labels, and pill labels are Markdown
+                key=group_key,
+                on_change=console.act_with,
+                args=(service.set_group, group_key, post.id),
+            )
+        if not screens.retainable(post, console.programme.step(post.step).kind):
+            return
+        sent, mine = post.roadmap_item_id is not None, console.axes.get(post.territory_id, {})
+        keep_key = f"ws_keep_{post.id}_{post.retained}"
+        axis_key = f"ws_axis_{post.id}_{post.dimension}"
+
+        def retain(retained: bool, dimension: str | None) -> None:
+            console.act(service.retain, post.id, retained=retained, dimension=dimension)
+
+        left, right = st.columns(2)
+        left.checkbox(
+            "Retenir comme engagement (feuille de route)",
+            value=post.retained,
+            key=keep_key,
+            disabled=sent,
+            on_change=lambda: retain(st.session_state[keep_key], st.session_state.get(axis_key)),
+        )
+        if mine:
+            right.pills(
+                "Axe de la feuille de route",
+                list(mine),
+                # what « Clore » sends when nobody chose: the first axis
+                default=live.axis_of(post.dimension, mine),
+                format_func=mine.get,
+                key=axis_key,
+                disabled=sent,
+                on_change=lambda: retain(post.retained, st.session_state[axis_key]),
+            )

@@ -1,0 +1,236 @@
+"""The forms of a participant's phone, one per kind of step: write (drafts kept in the session),
+re-vote, place on the grid; the results step's list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from diagnostic.answering.responses import AnswerError
+from diagnostic.workshop import (
+    Place,
+    Programme,
+    Seat,
+    Step,
+    StepKind,
+    WorkshopError,
+    WorkshopInfo,
+    live,
+    screens,
+    service,
+)
+from pages._autosave import State, autosave_text, typed
+from pages._shell import engine, plain, settings, workshop_results
+
+DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
+
+
+@dataclass(frozen=True)
+class Phone:
+    """This phone's seat in a workshop, and the programme the room follows."""
+
+    info: WorkshopInfo
+    seat: Seat
+    place: Place | None
+    programme: Programme
+
+
+def drafts(seat: Seat) -> dict[int, str]:
+    """This seat's texts typed and not sent, by step (this browser session's memory: the live
+    refresh and the facilitator's next step never drop them)."""
+    mine: dict[int, str] = st.session_state.setdefault(DRAFTS, {}).setdefault(
+        seat.participant_id, {}
+    )
+    return mine
+
+
+def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | None) -> bool:
+    """Post a text at a step; the outcome is shown at the next run. True when posted."""
+    try:
+        created = service.post(
+            engine(),
+            phone.seat,
+            phone.programme,
+            step=index,
+            text=text,
+            share=share,
+            dimension=dimension,
+        )
+    except (WorkshopError, AnswerError) as exc:
+        st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
+        return False
+    st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status))
+    drafts(phone.seat).pop(index, None)
+    return True
+
+
+def post_message() -> None:
+    found = st.session_state.pop("ws_post_msg", None)
+    if found:
+        (st.success if found[0] == "success" else st.error)(found[1])
+
+
+def unsent_drafts(phone: Phone, current: int | None) -> None:
+    """Texts typed at another step and not sent (the facilitator moved on meanwhile): shown
+    with what to do with them, never dropped silently."""
+    for index, text in screens.unsent(drafts(phone.seat), current):
+        past = phone.programme.step(index)
+        with st.container(border=True, key=f"ws_draft_{index}"):
+            st.markdown(f"**Texte non envoyé — étape {index + 1} « {plain(past.title)} »**")
+            st.markdown(plain(text))
+            note = past.kind == StepKind.PERSONAL
+            cols = st.columns(2)
+            cols[0].button(
+                "L'enregistrer comme note privée" if note else "L'envoyer pour cette étape",
+                key=f"ws_draft_send_{index}",
+                type="primary",
+                on_click=send,
+                args=(phone, index, text),
+                kwargs={"share": False, "dimension": None},
+            )
+            cols[1].button(
+                "L'effacer",
+                key=f"ws_draft_drop_{index}",
+                on_click=lambda index=index: drafts(phone.seat).pop(index, None),
+            )
+
+
+def post_form(phone: Phone, index: int) -> None:
+    """A text for the step (a note, a contribution, a commitment), what was written before."""
+    kind, seat, place = phone.programme.step(index).kind, phone.seat, phone.place
+    axes = service.dimensions_of(settings().questions_dir, place) if place else {}
+    round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
+    field = f"ws_text_{index}_{round_}"
+
+    def keep(text: str) -> State:
+        # The send button's callback may run first in the same rerun: a text already posted
+        # (its field's round is over) is not kept again as a draft.
+        if st.session_state.get(f"ws_round_{index}", 0) == round_:
+            drafts(seat)[index] = text
+        return "saved"
+
+    autosave_text(
+        screens.POST_LABELS[kind],
+        key=field,
+        value=drafts(seat).get(index, ""),
+        max_chars=live.MAX_POST,
+        on_save=keep,
+        saved_word="Brouillon gardé sur cette page (pas encore envoyé)",
+    )
+    share_key, axis_key = f"ws_share_{index}_{round_}", f"ws_axis_{index}_{round_}"
+    if kind == StepKind.PERSONAL:
+        st.checkbox(
+            "Partager avec la salle (affichée à l'écran avec votre pseudonyme)", key=share_key
+        )
+    if kind == StepKind.COMMITMENTS and axes:
+        st.pills(  # not a list: the live refresh would close it
+            "Axe de la feuille de route (facultatif)",
+            list(axes),
+            format_func=axes.get,
+            key=axis_key,
+        )
+
+    def submit() -> None:
+        text = typed(field)  # what the field sent last, even in the run that brings it
+        if text is None:
+            text = drafts(seat).get(index, "")
+        share = bool(st.session_state.get(share_key))
+        if send(phone, index, text, share=share, dimension=st.session_state.get(axis_key)):
+            st.session_state[f"ws_round_{index}"] = round_ + 1
+
+    st.button("Envoyer", type="primary", key=f"ws_send_{index}_{round_}", on_click=submit)
+    post_message()
+    if phone.info.controlled and kind != StepKind.PERSONAL:
+        st.caption("L'animation valide les contributions avant de les afficher.")
+    mine = service.my_posts(engine(), seat, index)
+    if mine:
+        st.markdown("**Ce que vous avez écrit à cette étape**")
+    for post in reversed(mine):
+        with st.container(key=f"mine_{post.id}"):
+            st.markdown(plain(post.text))
+            st.caption(live.STATUS_LABELS.get(post.status, post.status))
+
+
+def vote(seat: Seat, key: str, kind: str, target: str, campaign_id: int | None = None) -> None:
+    """A radio's callback: its value becomes this seat's vote (a refusal is shown after)."""
+    try:
+        service.vote(
+            engine(),
+            seat,
+            kind=kind,
+            target=target,
+            value=int(st.session_state[key]),
+            campaign_id=campaign_id,
+        )
+    except (WorkshopError, AnswerError) as exc:
+        st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
+
+
+def vote_error() -> None:
+    error = st.session_state.pop("ws_vote_error", None)
+    if error:
+        st.error(error)
+
+
+def revote_form(phone: Phone, step: Step) -> None:
+    """A level today for each item the screen discusses."""
+    place = phone.place
+    results = workshop_results(place) if place else None
+    if results is None or place is None:
+        st.info("Pas de résultats à revoter pour votre territoire (trop peu de réponses).")
+        return
+    votes = service.my_votes(engine(), phone.seat)
+    for item in screens.focus(results.items, results.questionnaire, step.item_count):
+        qid, values, key = item.question.id, item.scale.values, f"ws_vote_{item.question.id}"
+        st.markdown(f"**{plain(item.question.text)}**")
+        st.radio(
+            "Niveau aujourd'hui, selon vous",
+            values,
+            index=screens.choice(values, votes.get((live.LEVEL, qid))),
+            format_func=item.level,
+            key=key,
+            on_change=vote,
+            args=(phone.seat, key, live.LEVEL, qid, place.campaign_id),
+        )
+    vote_error()
+
+
+def grid_form(phone: Phone, step: Step) -> None:
+    """The impact and the effort of each of the territory's shown candidates."""
+    source = phone.programme.index_of(step.source or "")
+    seat = phone.seat
+    candidates = service.wall(engine(), phone.info.id, step=source, territory_id=seat.territory_id)
+    if not candidates:
+        st.info("Votre territoire n'a pas encore de chantier affiché à placer.")
+        return
+    votes = service.my_votes(engine(), seat)
+    scale = list(live.GRID_SCALE)
+    for post in candidates:
+        st.markdown(f"**{plain(post.text)}**")
+        for col, kind, title in zip(
+            st.columns(2), (live.IMPACT, live.EFFORT), ("Impact", "Effort"), strict=True
+        ):
+            key = f"ws_{kind}_{post.id}"
+            col.radio(
+                title,
+                scale,
+                index=screens.choice(scale, votes.get((kind, str(post.id)))),
+                format_func=live.GRID_SCALE.get,
+                horizontal=True,
+                key=key,
+                on_change=vote,
+                args=(seat, key, kind, str(post.id)),
+            )
+    vote_error()
+
+
+def results_list(phone: Phone, step: Step) -> None:
+    """The items the screen shows for this phone's territory."""
+    results = workshop_results(phone.place) if phone.place else None
+    st.markdown("**Regardez l'écran.** Les items de votre territoire :")
+    if results is None:
+        st.caption("Résultats non disponibles : trop peu de réponses envoyées.")
+        return
+    for item in screens.focus(results.items, results.questionnaire, step.item_count):
+        st.markdown(f"- {plain(item.question.text)}")

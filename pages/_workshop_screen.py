@@ -1,0 +1,161 @@
+"""The views of the room's screen, one per kind of step: the welcome with the join code, the
+items to discuss, the walls of posts, the re-vote and the impact x effort grid (large type)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from diagnostic.workshop import Place, Programme, Step, WorkshopInfo, live, output, screens, service
+from diagnostic.workshop.codes import spoken
+from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
+from pages._shell import engine, plain, settings, workshop_results
+from pages._workshop import names, participant_link, qr_image
+
+STATIC = {"displayModeBar": False, "staticPlot": True}
+
+
+def card(post: live.Post, *, length: int = 280) -> None:
+    """One post on the wall: the text large (cut at `length` characters: the console and the
+    report have it whole), the author small; highlighted ones stand out."""
+    prefix = "hl_" if post.status == live.HIGHLIGHTED else "card_"
+    with st.container(border=True, key=f"{prefix}{post.id}"):
+        mark = "★ " if post.retained else ""
+        st.markdown(mark + plain(live.shorten(post.text, length)))
+        st.caption(plain(post.nickname))
+
+
+def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 12) -> None:
+    """The shown posts, by group, as many as fit."""
+    shown = screens.wall(posts, limit)
+    for heading, group in shown.groups:
+        if heading is not None:
+            st.markdown(f"### {plain(heading)}")
+        cols = st.columns(columns)
+        for i, post in enumerate(group):
+            with cols[i % columns]:
+                card(post)
+    if shown.more:
+        st.caption(f"… et {shown.more} autre(s) contribution(s).")
+
+
+def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
+    """One column per territory, 4 per row (« Territoire à l'écran » shows more)."""
+    for row in screens.side_by_side(names(places), posts):
+        for col, territory in zip(st.columns(4), row, strict=False):
+            with col:
+                st.markdown(f"### {plain(territory.name)} ({territory.count})")
+                for post in territory.posts:
+                    card(post, length=110)
+                if territory.count > len(territory.posts):
+                    st.caption(f"… et {territory.count - len(territory.posts)} autre(s)")
+
+
+def welcome(info: WorkshopInfo) -> None:
+    """How to join: the link, the code and its QR code; who has joined so far."""
+    seats = service.seat_counts(engine(), info.id)
+    link = participant_link(info.code)
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        st.markdown("Sur votre téléphone, scannez le code QR ou ouvrez :")
+        st.markdown(f"**{plain(link.split('://', 1)[-1])}**")
+        st.markdown("Code de l'atelier :")
+        with st.container(key="ws_code"):
+            st.markdown(spoken(info.code))
+        st.markdown(f"**{sum(seats.values())}** personne(s) ont rejoint l'atelier.")
+        st.caption(
+            " · ".join(
+                f"{plain(p.territory_name)} : {seats.get(p.territory_id, 0)}" for p in info.places
+            )
+        )
+    right.image(qr_image(link), width=560, caption="Scannez pour rejoindre")
+
+
+def results_view(places: tuple[Place, ...], step: Step) -> None:
+    """The items to discuss first, for each territory (fewer for several)."""
+    n = screens.results_shown(step.item_count, len(places))
+    cols = st.columns(min(len(places), 2))
+    for i, place in enumerate(places):
+        with cols[i % len(cols)]:
+            st.markdown(f"## {plain(place.territory_name)}")
+            results = workshop_results(place)
+            if results is None:
+                st.markdown(
+                    f"Résultats non affichés : moins de {settings().min_group_size} réponses "
+                    "envoyées."
+                )
+                continue
+            for rank, item in enumerate(screens.focus(results.items, results.questionnaire, n), 1):
+                st.markdown(f"**{rank}. {plain(item.question.text)}**")
+                st.caption(item.reading)
+
+
+def revote_view(info: WorkshopInfo, places: tuple[Place, ...], step: Step) -> None:
+    """Each item before (the questionnaire) and now (the room's vote)."""
+    results = {p.campaign_id: workshop_results(p) for p in places}
+    revotes = output.screen_revotes(
+        engine(), info.id, places, step, results, min_votes=settings().min_group_size
+    )
+    for place, rows in revotes:
+        st.markdown(f"## {plain(place.territory_name)}")
+        if not rows:
+            st.markdown("Pas d'items à revoter (résultats non disponibles).")
+        elif len(places) > 1:
+            for row in rows:
+                st.markdown(f"**{plain(row['text'])}** — {live.shift_reading(row)}")
+        else:
+            for col, row in zip(st.columns(len(rows)), rows, strict=True):
+                with col:
+                    st.markdown(f"**{plain(row['text'])}**")
+                    st.caption(live.shift_reading(row))
+                    if row["shown"]:
+                        st.plotly_chart(
+                            shift_chart(
+                                row, row["levels"], row["level_labels"], title="", big=True
+                            ),
+                            config=STATIC,
+                            theme=None,
+                            key=f"shift_{place.campaign_id}_{row['question_id']}",
+                        )
+            st.caption(screens.levels_legend(rows[0]["levels"], rows[0]["level_labels"]))
+
+
+def grid_view(
+    info: WorkshopInfo, programme: Programme, places: tuple[Place, ...], step: Step
+) -> None:
+    """The candidates placed by their mean impact and effort, numbered, with their texts."""
+    wanted = {p.territory_id for p in places}
+    table = output.screen_grid(engine(), info, programme, step, wanted)
+    if table.empty:
+        st.markdown("Les chantiers apparaîtront ici dès les premiers votes.")
+        return
+    title = places[0].territory_name if len(places) == 1 else "Tous les territoires"
+    chart, legend = st.columns([3, 2])
+    chart.plotly_chart(
+        grid_chart(table, names(info.places), title=title, big=True),
+        config=STATIC,
+        theme=None,  # keep the large type of the figure
+        key="grid",
+    )
+    with legend:
+        for number, text, quadrant in grid_legend(table):
+            st.markdown(f"**{number}.** {plain(text)}")
+            st.caption(quadrant)
+
+
+def notes_wall(info: WorkshopInfo, index: int) -> None:
+    """Personal time: how many notes were written, and those shared."""
+    posts = service.wall(engine(), info.id, step=index)
+    private = service.private_counts(engine(), info.id).get(index, 0)
+    st.caption(f"{private + len(posts)} note(s) écrite(s), {len(posts)} partagée(s)")
+    wall(posts)
+
+
+def territory_walls(info: WorkshopInfo, index: int, places: tuple[Place, ...]) -> None:
+    """Collective time: one territory's wall, or every territory side by side."""
+    posts = service.wall(engine(), info.id, step=index)  # one query for the room
+    if len(places) > 1:
+        territories_side_by_side(places, posts)
+        return
+    mine = [p for p in posts if p.territory_id == places[0].territory_id]
+    st.markdown(f"## {plain(places[0].territory_name)} ({len(mine)})")
+    wall(mine)
