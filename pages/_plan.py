@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import StoreError
 from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, provenance
 from diagnostic.roadmap.references import Library

@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.accounts.permissions import PAGES, Actor
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import Place, Programme, Step, WorkshopError, programme_for, service
 from diagnostic.workshop.codes import join_link, qr_svg
 from diagnostic.workshop.live import clock

@@ -10,8 +10,8 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import Live, Programme, WorkshopError, WorkshopInfo, live, screens, service
 from diagnostic.workshop.codes import spoken
 from pages._shell import engine, plain

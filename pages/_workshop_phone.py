@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from diagnostic.answering.responses import AnswerError
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import (
     Place,
     Programme,

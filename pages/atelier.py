@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import WorkshopError, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS

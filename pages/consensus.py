@@ -3,9 +3,9 @@
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action
-from diagnostic.answering.responses import AnswerError
 from diagnostic.consensus import meeting
 from diagnostic.consensus.agenda import agenda, distribution, distribution_table
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.results import figures
 from diagnostic.results.model import TooFewRespondents, labels
 from pages._picker import campaign_picker

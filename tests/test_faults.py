@@ -116,7 +116,7 @@ def test_a_base_locked_through_every_attempt_raises_a_french_domain_error(base):
 def test_refusals_are_not_retried(base):
     engine, world, _ = base
     errors = short_busy_timeout(engine)
-    from diagnostic.answering.responses import AnswerError
+    from diagnostic.questionnaire.codecs import AnswerError
 
     with pytest.raises(AnswerError):
         record_answer(

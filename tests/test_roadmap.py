@@ -200,8 +200,8 @@ def test_edits_survive_regeneration_in_the_store(engine, qdir):
 
 
 def test_roadmap_edits_are_checked_and_scoped(engine, qdir):
-    from diagnostic.answering.responses import AnswerError
     from diagnostic.errors import AccessDenied
+    from diagnostic.questionnaire.codecs import AnswerError
 
     world, actor = seed(engine, [2, 2, 2, 1])
     planning.regenerate(engine, actor, world.campaign_id, results_of(engine, world, qdir), ACTIONS)

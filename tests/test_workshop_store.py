@@ -11,8 +11,8 @@ from sqlmodel import select
 from diagnostic.accounts.access import actor_for_user
 from diagnostic.accounts.permissions import Actor
 from diagnostic.accounts.security import hash_token
-from diagnostic.answering.responses import AnswerError
 from diagnostic.errors import AccessDenied
+from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.store import accounts
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope

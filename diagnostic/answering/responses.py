@@ -7,17 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from diagnostic.questionnaire import Condition, Question, Questionnaire
-from diagnostic.questionnaire.codecs import AnswerError, clean_text, is_answered
-
-# AnswerError and clean_text also check the other texts people type (consensus, roadmap, workshop)
-__all__ = [
-    "AnswerError",
-    "Progress",
-    "clean_text",
-    "condition_met",
-    "progress",
-    "visible_questions",
-]
+from diagnostic.questionnaire.codecs import is_answered
 
 
 def condition_met(cond: Condition | None, answers: dict[str, dict[str, Any]]) -> bool:

@@ -6,9 +6,9 @@ from sqlalchemy import Engine
 
 from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import Action, Actor
-from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.store import consensus as consensus_store
 from diagnostic.store.engine import session_scope
 

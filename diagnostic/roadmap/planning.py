@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import Action as Permission
 from diagnostic.accounts.permissions import Actor
-from diagnostic.answering.responses import AnswerError, clean_text
+from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft

@@ -11,9 +11,9 @@ from sqlalchemy import Engine
 
 from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.accounts.security import hash_token, looks_like_token, new_token
-from diagnostic.answering.responses import AnswerError, clean_text
 from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
 from diagnostic.exports import DAY_FORMAT, local_time
+from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.roadmap import planning
 from diagnostic.store import workshops as store
