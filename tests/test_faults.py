@@ -20,7 +20,7 @@ from diagnostic.store.engine import build_engine, get_engine, migrate, session_s
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE
 from tests.conftest import FIXTURES, _reset_caches
 from tests.factories import field_data, make_world, send_text
-from tests.test_pages import APP, app, started, stored
+from tests.pages_kit import APP, app, started, stored
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 BUSY_MS = 100

@@ -15,7 +15,7 @@ from diagnostic.store.engine import session_scope
 from diagnostic.store.models import AuditEvent, Campaign, Territory
 from tests.conftest import FIXTURES
 from tests.factories import make_user, make_world, store_answers
-from tests.test_pages import engine, signed_in, titles
+from tests.pages_kit import engine, signed_in, titles
 
 Q = load_questionnaire(FIXTURES / "mini.yaml")
 

@@ -8,7 +8,7 @@ from diagnostic.store import campaigns as campaign_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import AuditEvent, Participant
 from tests.factories import make_user, make_world
-from tests.test_pages import app, engine, signed_in, started, stored, titles
+from tests.pages_kit import app, engine, signed_in, started, stored, titles
 
 NOTICE_LABEL = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
 

@@ -12,7 +12,7 @@ from diagnostic.store import campaigns
 from diagnostic.store.engine import session_scope
 from diagnostic.store.privacy import erase_participant
 from tests.factories import make_world
-from tests.test_pages import engine, started, titles
+from tests.pages_kit import engine, started, titles
 
 REFUSED = "Cette page ne vous est pas accessible."
 

@@ -1,0 +1,165 @@
+"""AppTest of the respondent's questionnaire: introduction, autosave, every widget, submit."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnostic.settings import get_settings
+from diagnostic.store.engine import session_scope
+from diagnostic.store.models import Participant
+from tests.factories import field_data, make_world, send_text
+from tests.pages_kit import app, engine, started, stored, titles
+
+
+@pytest.fixture
+def world(app_env):
+    return make_world(engine(), n_participants=2)
+
+
+def test_respondent_sees_introduction_first(world):
+    at = app(world.tokens[0])
+    assert not at.exception
+    assert titles(at) == ["Questionnaire de test"]
+    assert at.header[0].value == "Avant de commencer"
+    assert any("Environ **5 minutes**" in m.value for m in at.markdown)
+    assert any("Qui voit quoi" in m.value for m in at.markdown)
+    # the promises of a pseudonymous campaign, word for word (docs/promesses.yaml)
+    from diagnostic.privacy.service import promises
+
+    shown = "\n".join(m.value for m in at.markdown)
+    for promise in promises(get_settings(), named=False):
+        assert promise.text in shown, promise.id
+    assert "campagne nominative" not in shown
+    assert not at.warning
+
+
+def test_answer_is_stored_at_once_and_restored_on_reopening(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("commune").run()
+    assert not at.exception
+    assert stored(pid) == {"ctx_structure": {"choice": "commune"}}
+    # the conditional question appears once its condition is met
+    assert any(r.key == "q_ctx_commune_taille" for r in at.radio)
+    # a new browser session with the same link finds the answer where it was
+    again = app(world.tokens[0])
+    assert again.radio(key="q_ctx_structure").value == "commune"
+    # another respondent's link sees nothing of it
+    other = started(world.tokens[1])
+    assert other.radio(key="q_ctx_structure").value is None
+    assert stored(world.participants[1].id) == {}
+
+
+def test_sections_navigation_and_every_widget_type(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.button(key="next").click().run()
+    assert at.header[0].value == "2. Instances de concertation"
+    at.radio(key="q_ins_codir_current").set_value(2).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(3).run()
+    at.radio(key="q_ins_debat").set_value("nsp").run()
+    at.button(key="next").click().run()
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").run()
+    at.radio(key="q_act_grille_departement_current").set_value(1).run()
+    at.radio(key="q_act_grille_departement_desired").set_value(3).run()
+    send_text(at, "q_act_libre_texte", "La **région**")
+    assert not at.exception
+    got = stored(pid)
+    assert got["ins_codir"] == {"current": 2, "target": 4, "importance": 3}
+    assert got["ins_debat"] == {"dont_know": True}
+    assert got["act_priorites"] == {"ranking": ["habitat", "mobilites"]}
+    assert got["act_grille"] == {"rows": {"departement": {"current": 1, "desired": 3}}}
+    assert got["act_libre"] == {"text": "La **région**"}
+    at.button(key="prev").click().run()
+    assert at.header[0].value == "2. Instances de concertation"
+    assert at.radio(key="q_ins_codir_target").value == 4
+
+
+def test_free_text_is_saved_as_typed_and_the_field_says_so_in_french(world):
+    """The autosaved field sends the text while the person types (no Ctrl+Entrée, no leaving
+    the field): it is stored through the answers' autosave and the field is told it is saved."""
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    assert not any(t.key == "q_act_libre" for t in at.text_area)  # no Streamlit text area
+    data = field_data(at, "q_act_libre_texte")
+    assert data["label"] == "Votre réponse" and data["max"] == 500 and data["ack"] is None
+    send_text(at, "q_act_libre_texte", "  Un texte\u200b en cours ")
+    assert not at.exception
+    assert stored(pid) == {"act_libre": {"text": "Un texte en cours"}}  # cleaned as before
+    data = field_data(at, "q_act_libre_texte")
+    assert (data["ack"], data["state"]) == ("  Un texte\u200b en cours ", "saved")
+    assert data["value"] == "Un texte en cours"
+    # too long: refused with the reason in French, and the field says it is not saved
+    send_text(at, "q_act_libre_texte", "x" * 501)
+    assert field_data(at, "q_act_libre_texte")["state"] == "error"
+    assert "dépasse 500 caractères" in at.error[0].value
+    assert stored(pid) == {"act_libre": {"text": "Un texte en cours"}}
+    # a new session with the same link finds the text in the field
+    again = app(world.tokens[0])
+    assert field_data(again, "q_act_libre_texte")["value"] == "Un texte en cours"
+
+
+def test_reopening_the_link_resumes_at_the_part_last_answered(world):
+    at = started(world.tokens[0])
+    assert at.header[0].value == "1. Vous et votre structure"
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_debat").set_value(2).run()
+    at.button(key="next").click().run()  # looked at part 3 without answering there
+    assert at.header[0].value == "3. Acteurs et besoins"
+    again = app(world.tokens[0])
+    assert not again.exception
+    assert again.header[0].value == "2. Instances de concertation"
+    assert "Reprise à la partie 2, là où vous vous étiez arrêté·e" in again.info[0].value
+    assert again.selectbox(key="section_picker").value == 1
+    # within the session, moving between parts is not overridden
+    again.button(key="prev").click().run()
+    assert again.header[0].value == "1. Vous et votre structure"
+    assert not again.info
+    # an answer given in part 1 again: the next visit opens there, without a notice
+    again.radio(key="q_ctx_structure").set_value("commune").run()
+    third = app(world.tokens[0])
+    assert third.header[0].value == "1. Vous et votre structure"
+    assert not third.info
+
+
+def test_submit_warns_of_missing_items_then_locks(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    at.button(key="submit").click().run()
+    assert "Répondez d'abord" in at.error[0].value
+    assert "obligatoire(s) sans réponse" in at.warning[0].value
+    at.selectbox(key="section_picker").set_value(0).run()
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_codir_current").set_value(3).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(2).run()
+    at.radio(key="q_ins_debat").set_value(3).run()
+    at.button(key="next").click().run()
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").select(
+        "economie"
+    ).run()
+    for row in ("departement", "region"):
+        at.radio(key=f"q_act_grille_{row}_current").set_value(1).run()
+        at.radio(key=f"q_act_grille_{row}_desired").set_value(2).run()
+    at.button(key="submit").click().run()
+    assert not at.exception
+    with session_scope(engine()) as s:
+        assert s.get(Participant, pid).submitted_at is not None
+    locked = app(world.tokens[0])
+    assert "Vos réponses ont été envoyées" in locked.success[0].value
+    assert locked.radio(key="q_ctx_structure").disabled
+
+
+def test_invalid_link_page(world):
+    for token in ("n'importe quoi", "A" * 43, world.tokens[0][:-2]):
+        at = app(token)
+        assert not at.exception
+        assert titles(at) == ["Lien invalide ou expiré"]
+
+
+# --- repères et outils, on the shipped questionnaire -----------------------------------------

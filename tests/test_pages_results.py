@@ -1,0 +1,131 @@
+"""AppTest of the results page: threshold, tabs and filters, exports, a respondent's profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from diagnostic.settings import get_settings
+from diagnostic.store.engine import session_scope
+from tests.factories import make_user, make_world
+from tests.markdown_check import flat, visible
+from tests.pages_kit import app, engine, signed_in, submit_answers, titles
+
+
+def test_results_page_waits_for_three_submissions(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    assert "dès que 3 personnes au moins" in at.info[0].value
+
+
+def test_results_page_tabs_and_filters(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=6)
+    submit_answers(world, [4, 2, 1, 4, 2, 1])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    assert titles(at) == ["Résultats du diagnostic"]
+    assert "6 questionnaires envoyés pris en compte" in at.caption[0].value
+    assert any(s.value == "Les angles morts" for s in at.subheader)
+    # filter on the EPCI (2 respondents): too small to be shown
+    at.selectbox(key="res_kind").set_value("epci").run()
+    assert "Moins de 3 réponses pour ce filtre" in at.warning[0].value
+    at.selectbox(key="res_kind").set_value("commune").run()
+    assert "Filtre actif : 4 questionnaires" in at.info[0].value
+    at.radio(key="res_grouping").set_value("role").run()
+    assert not at.exception
+
+
+def test_results_page_is_not_offered_to_facilitators_or_strangers(app_env):
+    make_user(engine(), "x@exemple.fr")
+    owner = make_user(engine(), "owner@exemple.fr")
+    world = make_world(engine(), coordinator=owner, n_participants=3)
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("x@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert "Résultats du diagnostic" not in titles(at)
+    assert "CC Test" not in str(at)
+
+
+def test_submitted_respondent_sees_own_profile_beside_the_territory(app_env):
+    world = make_world(engine(), n_participants=3)
+    submit_answers(world, [1, 3])
+    at = app(world.tokens[0])
+    assert "dès que 3 personnes au moins" in at.info[0].value
+    submit_answers(
+        world.__class__(
+            world.territory,
+            world.communes,
+            world.campaign_id,
+            world.participants[2:],
+            world.tokens[2:],
+        ),
+        [5],
+    )
+    at = app(world.tokens[0])
+    table = at.dataframe[0].value
+    row = table.set_index("Dimension").loc["Instances de concertation"]
+    # own level 1 -> 0/100; territory mean of 1, 3, 5 = 3 -> 50/100
+    assert (row["Mon score"], row["Territoire"], row["Écart (points)"]) == (0, 50, -50)
+
+
+def test_results_page_offers_exports(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    buttons = at.get("download_button")
+    assert len(buttons) == 4
+    # a pseudonymous campaign: no way to ask for names
+    assert not [c for c in at.checkbox if c.key == "res_export_names"]
+    assert any("code tiré au hasard" in m.value for m in at.markdown)
+
+
+def test_results_page_offers_names_for_a_named_campaign_only_to_its_coordination(app_env):
+    from diagnostic.store.models import Campaign, Membership
+
+    user = make_user(engine())
+    consultant = make_user(engine(), "conseil@exemple.fr")
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    with session_scope(engine()) as s:
+        campaign = s.get(Campaign, world.campaign_id)
+        campaign.named_answers = True
+        s.add(campaign)
+        s.add(Membership(user_id=consultant.id, territory_id=world.territory.id, role="consultant"))
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert at.checkbox(key="res_export_names").value is False
+    at.checkbox(key="res_export_names").check().run()
+    assert not at.exception
+    assert any("avec le nom saisi à l'invitation" in m.value for m in at.markdown)
+    other = signed_in("conseil@exemple.fr")
+    other.switch_page("pages/resultats.py").run()
+    assert not other.exception
+    assert not [c for c in other.checkbox if c.key == "res_export_names"]
+
+
+# --- roadmap ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "waiting"),
+    [
+        ("pages/consensus.py", "La réunion de consensus s'ouvre quand au moins 4 personnes"),
+        ("pages/feuille_de_route.py", "La feuille de route se prépare dès que 4 personnes"),
+    ],
+)
+def test_pages_state_the_minimum_group_size_of_the_settings(app_env, monkeypatch, page, waiting):
+    monkeypatch.setenv("MIN_GROUP_SIZE", "4")
+    get_settings.cache_clear()
+    user = make_user(engine())
+    make_world(engine(), coordinator=user, n_participants=3)  # nobody has sent yet
+    at = signed_in("coord@exemple.fr")
+    at.switch_page(page).run()
+    assert not at.exception
+    assert any(waiting in flat(visible(i.value)[1]) for i in at.info), [i.value for i in at.info]

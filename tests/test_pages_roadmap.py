@@ -1,0 +1,70 @@
+"""AppTest of the roadmap page: generate, edit, add, prepare the documents."""
+
+from __future__ import annotations
+
+from tests.factories import make_user, make_world
+from tests.pages_kit import engine, signed_in, submit_answers
+
+
+def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    assert not at.exception
+    assert "Aucune action pour l'instant" in at.info[0].value
+    at.button(key="fdr_generate").click().run()
+    assert not at.exception
+    assert "action(s) ajoutée(s)" in at.success[0].value
+    assert any("Ouvrir le débat en instance" in e.label for e in at.expander)
+    debate = next(e for e in at.expander if "Ouvrir le débat" in e.label)
+    assert "**Pourquoi cette action ?**" in [m.value for m in debate.markdown]
+    item_id = next(b.key for b in at.button if b.key and b.key.startswith("fdr_up_")).split("_")[-1]
+    at.text_input(key=f"fdr_o_{item_id}").input("DGS de la communauté")
+    at.selectbox(key=f"fdr_s_{item_id}").set_value("accepted")
+    at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
+    assert not at.exception
+    assert "enregistrée" in at.success[0].value
+    at.text_input(key="fdr_new_title").input("Séminaire annuel du collectif")
+    at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert "Action ajoutée" in at.success[0].value
+    assert any("Séminaire annuel du collectif" in e.label for e in at.expander)
+    # regenerate: the edit survives
+    at.button(key="fdr_generate").click().run()
+    assert any(e.label.startswith("Retenue — ") for e in at.expander)
+
+
+def test_roadmap_page_refuses_an_empty_title(app_env, questions_dir):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()  # no action library here: nothing proposed
+    assert "0 action(s) ajoutée(s)" in at.success[0].value
+    at.text_input(key="fdr_new_title").input("   ")
+    at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert "l'intitulé de l'action est obligatoire" in at.error[0].value
+
+
+def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()
+    at.button(key="fdr_docs").click().run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 3
