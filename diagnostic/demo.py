@@ -7,39 +7,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
 from sqlalchemy import Engine
 
 from diagnostic.answering.responses import condition_met
-from diagnostic.questionnaire import (
-    Question,
-    Questionnaire,
-    QuestionnaireError,
-    QuestionType,
-)
-from diagnostic.questionnaire import messages as m
+from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.questionnaire.codecs import DONT_KNOW, is_answered, normalize
-from diagnostic.questionnaire.loader import key_path, schema_problems
+from diagnostic.questionnaire.loader import validated
 from diagnostic.questionnaire.registry import default_questionnaire
-from diagnostic.questionnaire.schema import as_plain
+from diagnostic.questionnaire.schema import Strict
 from diagnostic.questionnaire.source import load_yaml
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Membership, Participant, now
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class DemoParticipant(_Strict):
+class DemoParticipant(Strict):
     role: str
     structure: str | int  # "epci" or the index of a member commune
     name: str | None = None
     status: str = "submitted"  # submitted | in_progress | not_started
 
 
-class DemoProfile(_Strict):
+class DemoProfile(Strict):
     base: float = 2.5
     epci_bias: float = 0.0
     spread: float = 0.7
@@ -51,12 +40,12 @@ class DemoProfile(_Strict):
     texts: dict[str, list[str]] = {}  # free-text answers some respondents give
 
 
-class DemoCommune(_Strict):
+class DemoCommune(Strict):
     name: str
     code: str | None = None
 
 
-class DemoTerritory(_Strict):
+class DemoTerritory(Strict):
     name: str
     code: str | None = None
     kind: str
@@ -69,7 +58,7 @@ class DemoTerritory(_Strict):
     benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
 
 
-class DemoAccount(_Strict):
+class DemoAccount(Strict):
     email: str
     name: str
     password: str
@@ -77,7 +66,7 @@ class DemoAccount(_Strict):
     role: str = "coordinator"  # coordinator | consultant | facilitator
 
 
-class DemoFile(_Strict):
+class DemoFile(Strict):
     accounts: list[DemoAccount]
     role_answers: dict[str, str] = {}  # invitation role -> option of the function question
     territories: list[DemoTerritory]
@@ -92,15 +81,8 @@ def load_demo_file(questions_dir: Path) -> DemoFile:
 
 def parse_demo_file(data: Any, name: str) -> DemoFile:
     """A parsed demo territories file, validated against its schema."""
-    if not isinstance(data, dict):
-        expected = "des territoires de démonstration (clés accounts, territories…)"
-        raise m.NOT_A_MAPPING.fail(name, 1, expected=expected)
-    try:
-        return DemoFile.model_validate(as_plain(data))
-    except ValidationError as exc:
-        raise QuestionnaireError(
-            schema_problems(exc, DemoFile, data, name, key_path(data))
-        ) from None
+    expected = "des territoires de démonstration (clés accounts, territories…)"
+    return validated(DemoFile, data, name, expected=expected)
 
 
 @dataclass

@@ -8,9 +8,19 @@ those before changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DiagnosticError(Exception):
     """A refusal or a problem the person can act on, with a French message for them."""
+
+
+class ProblemsError(DiagnosticError):
+    """A file with problems: `problems` lists every one found, the message one per line."""
+
+    def __init__(self, problems: Sequence[object]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 class AccessDenied(DiagnosticError, PermissionError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -89,8 +90,9 @@ def sign_in_sso(engine: Engine, *, email: str | None, verified: bool | None = No
         return user.id
 
 
-@dataclass(frozen=True)
-class Membership:
+class Membership(NamedTuple):
+    """A role on a territory, named (a row of `accounts.memberships` without its user)."""
+
     territory_id: int
     territory: str
     role: str
@@ -131,8 +133,8 @@ def accounts_overview(engine: Engine, actor: Actor) -> list[AccountView]:
         users = accounts.list_users(session)
         rows = accounts.memberships(session)
     by_user: dict[int, list[Membership]] = {}
-    for user_id, territory_id, territory, role in rows:
-        by_user.setdefault(user_id, []).append(Membership(territory_id, territory, role))
+    for user_id, *membership in rows:
+        by_user.setdefault(user_id, []).append(Membership(*membership))
     return [
         AccountView(
             id=u.id,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from diagnostic.analytics.frames import group_frame
-from diagnostic.analytics.groups import protect
+from diagnostic.analytics.groups import protect, require_group_size
 from diagnostic.questionnaire import Questionnaire, QuestionType
 
 CELL_COLUMNS = [
@@ -50,8 +50,7 @@ def grid_summary(
     interpolation), iqr (q3 - q1), mean, sd (population), min, max. With `by`, min_group_size
     is required and the privacy rule of groups.protect applies to each cell.
     """
-    if by is not None and min_group_size is None:
-        raise ValueError("min_group_size est requis pour détailler une grille par groupe")
+    require_group_size(by, min_group_size, "une grille")
     keys = ["question_id", "row_id", "column"] + ([by] if by else [])
     grouped = grids.groupby(keys, dropna=False)
     values = grouped["value"]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic.analytics.frames import group_frame, item_catalogue
-from diagnostic.analytics.groups import protect
+from diagnostic.analytics.groups import protect_grouped, require_group_size
 from diagnostic.questionnaire import Questionnaire, QuestionType
+
+HIDDEN = ["count", "share", "n_dont_know"]  # blanked in a group cell too small to show
 
 
 def level_distribution(
@@ -23,8 +25,7 @@ def level_distribution(
     n; "Je ne sais pas" is counted apart, never in the denominator). With `by`,
     min_group_size is required and the privacy rule of groups.protect applies.
     """
-    if by is not None and min_group_size is None:
-        raise ValueError("min_group_size est requis pour détailler une distribution par groupe")
+    require_group_size(by, min_group_size, "une distribution")
     keys = ["question_id"] + ([by] if by else [])
     catalogue = item_catalogue(questionnaire)
     levels = pd.DataFrame(
@@ -54,18 +55,9 @@ def level_distribution(
     out["share"] = out["count"] / out["n"].where(out["n"] > 0)
     out["level"] = out["level"].astype(int)
     out = out[[*keys, "level", "count", "n", "n_dont_know", "share"]]
-    if by is None:
-        return out
-    out["n_answers"] = out["n"] + out["n_dont_know"]
-    out = protect(
-        out,
-        cell=["question_id", "level"],
-        n_values="n",
-        n_answers="n_answers",
-        hidden=["count", "share", "n_dont_know"],
-        min_group_size=int(min_group_size or 0),
+    return protect_grouped(
+        out, by, min_group_size, cell=["question_id", "level"], n_values="n", hidden=HIDDEN
     )
-    return out.drop(columns="n_answers")
 
 
 def choice_distribution(
@@ -80,8 +72,7 @@ def choice_distribution(
     Columns: question_id, [by], option_id, position, count, n (respondents who answered with
     an option), n_dont_know, share (count / n; over 100 % in total for a multiple choice).
     """
-    if by is not None and min_group_size is None:
-        raise ValueError("min_group_size est requis pour détailler une distribution par groupe")
+    require_group_size(by, min_group_size, "une distribution")
     keys = ["question_id"] + ([by] if by else [])
     options = pd.DataFrame(
         [
@@ -106,15 +97,6 @@ def choice_distribution(
         out[c] = out[c].fillna(0).astype(int)
     out["share"] = out["count"] / out["n"].where(out["n"] > 0)
     out = out[[*keys, "option_id", "position", "count", "n", "n_dont_know", "share"]]
-    if by is None:
-        return out
-    out["n_answers"] = out["n"] + out["n_dont_know"]
-    out = protect(
-        out,
-        cell=["question_id", "option_id"],
-        n_values="n",
-        n_answers="n_answers",
-        hidden=["count", "share", "n_dont_know"],
-        min_group_size=int(min_group_size or 0),
+    return protect_grouped(
+        out, by, min_group_size, cell=["question_id", "option_id"], n_values="n", hidden=HIDDEN
     )
-    return out.drop(columns="n_answers")

@@ -25,14 +25,28 @@ STATUS_NO_DATA = "no_data"  # nobody in the group answered: "aucune donnée"
 BLIND_SPOT_THRESHOLD = 25.0  # score points: one level on a 1-5 scale
 
 
-def status_label(status: str, min_group_size: int) -> str:
-    """The French words shown in place of a hidden cell ("" when the cell is shown)."""
+def hidden_label(status: str, *, too_few: str, nobody: str) -> str:
+    """The French words shown in place of a hidden figure ("" when it is shown): `too_few`
+    for a suppressed one, `nobody` where there is no data."""
     return {
         STATUS_OK: "",
-        STATUS_SUPPRESSED: f"moins de {min_group_size} réponses",
+        STATUS_SUPPRESSED: too_few,
         STATUS_MASKED: "masqué pour protéger un petit groupe",
-        STATUS_NO_DATA: "aucune donnée",
+        STATUS_NO_DATA: nobody,
     }[status]
+
+
+def status_label(status: str, min_group_size: int) -> str:
+    """The French words shown in place of a hidden cell ("" when the cell is shown)."""
+    return hidden_label(
+        status, too_few=f"moins de {min_group_size} réponses", nobody="aucune donnée"
+    )
+
+
+def require_group_size(by: str | None, min_group_size: int | None, what: str) -> None:
+    """A figure detailed by group needs the minimum group size (`what`: « une grille »…)."""
+    if by is not None and min_group_size is None:
+        raise ValueError(f"min_group_size est requis pour détailler {what} par groupe")
 
 
 def protect(
@@ -72,6 +86,30 @@ def protect(
     if hidden:
         out.loc[out["status"] != STATUS_OK, hidden] = np.nan
     return out
+
+
+def protect_grouped(
+    frame: pd.DataFrame,
+    by: str | None,
+    min_group_size: int | None,
+    *,
+    cell: Sequence[str],
+    n_values: str,
+    hidden: Sequence[str],
+) -> pd.DataFrame:
+    """`frame` under the privacy rule of `protect` when it is detailed `by` a grouping, as it
+    is otherwise; a cell's answers are its `n_values` plus its n_dont_know."""
+    if by is None:
+        return frame
+    out = protect(
+        frame.assign(n_answers=frame[n_values] + frame["n_dont_know"]),
+        cell=cell,
+        n_values=n_values,
+        n_answers="n_answers",
+        hidden=hidden,
+        min_group_size=int(min_group_size or 0),
+    )
+    return out.drop(columns="n_answers")
 
 
 def group_labels(

@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 
 from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, POPULATION_BANDS, UNKNOWN_BAND
-from diagnostic.analytics.groups import STATUS_MASKED, STATUS_NO_DATA, STATUS_OK, STATUS_SUPPRESSED
+from diagnostic.analytics.groups import (
+    STATUS_MASKED,
+    STATUS_NO_DATA,
+    STATUS_OK,
+    STATUS_SUPPRESSED,
+    hidden_label,
+)
 
 QUANTILES = {"p10": 0.10, "q1": 0.25, "median": 0.50, "q3": 0.75, "p90": 0.90}
 METRICS = ("score", "target_score", "agreement")
@@ -35,12 +41,9 @@ BAND_ORDER = [code for code, *_ in POPULATION_BANDS] + [UNKNOWN_BAND]
 
 def peer_status_label(status: str, min_territories: int) -> str:
     """The French words shown in place of a hidden peer figure ("" when shown)."""
-    return {
-        STATUS_OK: "",
-        STATUS_SUPPRESSED: f"moins de {min_territories} territoires",
-        STATUS_MASKED: "masqué pour protéger un petit groupe",
-        STATUS_NO_DATA: "aucun territoire",
-    }[status]
+    return hidden_label(
+        status, too_few=f"moins de {min_territories} territoires", nobody="aucun territoire"
+    )
 
 
 def eligible(table: pd.DataFrame, *, questionnaire_id: str, min_respondents: int) -> pd.DataFrame:

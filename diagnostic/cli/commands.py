@@ -14,6 +14,8 @@ from diagnostic.cli.common import COMMANDS, CliError, command, open_engine
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.settings import get_settings
 
+CLI = "ligne de commande"  # how the commands are named in the audit log
+
 
 @command("validate")
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -193,15 +195,19 @@ def cmd_create_user(args: argparse.Namespace) -> int:
             password=password,
             is_admin=args.admin,
         )
-        record(
-            session,
-            actor="ligne de commande",
-            action="user.create",
-            target=user.email,
-            admin=args.admin,
-        )
+        record(session, actor=CLI, action="user.create", target=user.email, admin=args.admin)
     print(f"Compte créé : {user.email}{' (administrateur)' if args.admin else ''}")
     return 0
+
+
+def _user_id(session, email: str) -> int:  # type: ignore[no-untyped-def]
+    """The id of the account with this address (CliError when there is none)."""
+    from diagnostic.store import accounts
+
+    user = accounts.user_by_email(session, email=email)
+    if user is None or user.id is None:
+        raise CliError(f"aucun compte pour {email}")
+    return user.id
 
 
 @command("grant")
@@ -209,26 +215,10 @@ def cmd_grant(args: argparse.Namespace) -> int:
     from diagnostic.store import accounts
     from diagnostic.store.engine import session_scope
 
+    change = accounts.revoke if args.revoke else accounts.grant
     with session_scope(open_engine()) as session:
-        user = accounts.user_by_email(session, email=args.email)
-        if user is None or user.id is None:
-            raise CliError(f"aucun compte pour {args.email}")
-        if args.revoke:
-            accounts.revoke(
-                session,
-                user_id=user.id,
-                territory_id=args.territory,
-                role=args.role,
-                actor="ligne de commande",
-            )
-        else:
-            accounts.grant(
-                session,
-                user_id=user.id,
-                territory_id=args.territory,
-                role=args.role,
-                actor="ligne de commande",
-            )
+        user_id = _user_id(session, args.email)
+        change(session, user_id=user_id, territory_id=args.territory, role=args.role, actor=CLI)
     verb = "retiré" if args.revoke else "accordé"
     print(f"Rôle {args.role} {verb} à {args.email} sur le territoire {args.territory}")
     return 0
@@ -241,12 +231,8 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 
     password = _password(args)
     with session_scope(open_engine()) as session:
-        user = accounts.user_by_email(session, email=args.email)
-        if user is None or user.id is None:
-            raise CliError(f"aucun compte pour {args.email}")
-        accounts.set_password(
-            session, user_id=user.id, password=password, actor="ligne de commande"
-        )
+        user_id = _user_id(session, args.email)
+        accounts.set_password(session, user_id=user_id, password=password, actor=CLI)
     print(f"Mot de passe de {args.email} réinitialisé")
     return 0
 
@@ -257,12 +243,8 @@ def cmd_deactivate(args: argparse.Namespace) -> int:
     from diagnostic.store.engine import session_scope
 
     with session_scope(open_engine()) as session:
-        user = accounts.user_by_email(session, email=args.email)
-        if user is None or user.id is None:
-            raise CliError(f"aucun compte pour {args.email}")
-        accounts.set_active(
-            session, user_id=user.id, active=args.reactivate, actor="ligne de commande"
-        )
+        user_id = _user_id(session, args.email)
+        accounts.set_active(session, user_id=user_id, active=args.reactivate, actor=CLI)
     if args.reactivate:
         print(f"Compte {args.email} réactivé")
     else:
@@ -351,7 +333,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
             session,
             campaign_id=args.campaign,
             answers=plan.answers,
-            actor="ligne de commande",
+            actor=CLI,
             source=path.name,
             submit=args.submit,
         )
@@ -428,7 +410,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 # Commands act as the server's administrator: whoever runs them already holds the database.
-SYSTEM = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
+SYSTEM = Actor(kind="user", user_id=0, email=CLI, is_admin=True)
 
 
 @command("export")
@@ -461,16 +443,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @command("backup")
 def cmd_backup(args: argparse.Namespace) -> int:
-    from diagnostic.store.backup import BackupError, ToolMissing, backup
+    from diagnostic.store.backup import BackupError, backup
 
     url = get_settings().effective_database_url
     try:
         report = backup(url, Path(args.output))
-    except ToolMissing as exc:
-        print(f"Sauvegarde impossible : {exc}", file=sys.stderr)
-        return 2
     except BackupError as exc:
-        raise CliError(str(exc)) from None
+        return _backup_failed("Sauvegarde impossible", exc)
     schema = f", schéma {report.revision}" if report.revision else ""
     print(f"Sauvegarde écrite : {report.path} ({report.size} octets{schema})")
     return 0
@@ -478,18 +457,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 @command("restore")
 def cmd_restore(args: argparse.Namespace) -> int:
-    from diagnostic.store.backup import BackupError, ToolMissing, restore
+    from diagnostic.store.backup import BackupError, restore
 
     url = get_settings().effective_database_url
     try:
         restore(url, Path(args.file), force=args.force)
-    except ToolMissing as exc:
-        print(f"Restauration impossible : {exc}", file=sys.stderr)
-        return 2
     except BackupError as exc:
-        raise CliError(str(exc)) from None
+        return _backup_failed("Restauration impossible", exc)
     print(f"Base restaurée depuis {args.file} et mise au schéma courant.")
     return 0
+
+
+def _backup_failed(what: str, exc: Exception) -> int:
+    """A missing pg_dump or pg_restore is said on stderr with exit status 2 (the message holds
+    the command to run by hand); any other refusal is a user error."""
+    from diagnostic.store.backup import ToolMissing
+
+    if not isinstance(exc, ToolMissing):
+        raise CliError(str(exc)) from None
+    print(f"{what} : {exc}", file=sys.stderr)
+    return 2
 
 
 def identifier(text: str) -> int:

@@ -10,7 +10,7 @@ import types
 from collections.abc import Callable, Mapping
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,6 +35,7 @@ __all__ = [
     "parse_yaml",
     "read_source",
     "schema_problems",
+    "validated",
 ]
 
 
@@ -46,15 +47,14 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
 def parse_questionnaire(text: str, name: str = "<texte>") -> Questionnaire:
     """Parse and validate questionnaire YAML text."""
     data = parse_yaml(text, name)
-    if not isinstance(data, dict):
-        raise m.NOT_A_MAPPING.fail(name, 1, expected="un questionnaire (des clés id, version…)")
-    try:
-        questionnaire = Questionnaire.model_validate(as_plain(data))
-    except ValidationError as exc:
-        where = key_path(data, skip={"sections", "questions"})
-        raise QuestionnaireError(
-            schema_problems(exc, Questionnaire, data, name, where, {"type": "type de question"})
-        ) from None
+    questionnaire = validated(
+        Questionnaire,
+        data,
+        name,
+        expected="un questionnaire (des clés id, version…)",
+        where=key_path(data, skip={"sections", "questions"}),
+        kinds={"type": "type de question"},
+    )
     problems = check_references(questionnaire, data, name)
     if problems:
         raise QuestionnaireError(problems)
@@ -109,6 +109,30 @@ def key_path(data: Any, skip: set[str] | frozenset[str] = frozenset()) -> Where:
         return " › ".join(parts)
 
     return where
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(
+    model: type[Model],
+    data: Any,
+    name: str,
+    *,
+    expected: str,
+    where: Where | None = None,
+    kinds: Mapping[str, str] | None = None,
+) -> Model:
+    """The parsed YAML `data` of file `name` as a `model`; a QuestionnaireError listing every
+    problem otherwise (`expected` says what the file should hold when it is not a table;
+    `where` names a place, by default its key path; `kinds` as in `schema_problems`)."""
+    if not isinstance(data, dict):
+        raise m.NOT_A_MAPPING.fail(name, 1, expected=expected)
+    try:
+        return model.model_validate(as_plain(data))
+    except ValidationError as exc:
+        problems = schema_problems(exc, model, data, name, where or key_path(data), kinds)
+        raise QuestionnaireError(problems) from None
 
 
 # Pydantic adds the member of a union that failed to the location: not a key of the file.

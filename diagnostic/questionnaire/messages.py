@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
-from diagnostic.errors import DiagnosticError
+from diagnostic.errors import ProblemsError
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,10 @@ class Problem:
         return f"{self.path}:{self.line}: {self.message} — {self.fix} [{self.code}]"
 
 
-class QuestionnaireError(DiagnosticError):
+class QuestionnaireError(ProblemsError):
     """A data file could not be loaded; carries every problem found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+    problems: list[Problem]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
-    ValidationError,
     field_validator,
     model_validator,
 )
@@ -21,9 +18,9 @@ from pydantic import (
 from diagnostic.questionnaire import Problem, Question, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import QuestionType as T
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import key_path, line_of, schema_problems
+from diagnostic.questionnaire.loader import Where, key_path, line_of, validated
 from diagnostic.questionnaire.messages import Form, broken
-from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+from diagnostic.questionnaire.schema import Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
 Url = Annotated[
@@ -56,18 +53,14 @@ class Horizon(StrEnum):
     FIN_DE_MANDAT = "fin_de_mandat"  # by the end of the mandate (early 2032)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Source(_Strict):
+class Source(Strict):
     """Where a reference comes from: a citation and, when one is known, its address."""
 
     text: Text
     url: Url | None = None
 
 
-class Reference(_Strict):
+class Reference(Strict):
     """One entry of « repères et outils »: legal frame, method, key figure or resource."""
 
     id: Identifier
@@ -97,7 +90,7 @@ class Reference(_Strict):
         return self
 
 
-class Trigger(_Strict):
+class Trigger(Strict):
     """When to propose an action: every test given must hold (and); see questions/actions.yaml."""
 
     item: Identifier
@@ -124,7 +117,7 @@ class Trigger(_Strict):
         return {name: value for name, value in values.items() if value is not None}
 
 
-class Action(_Strict):
+class Action(Strict):
     """One candidate action of the roadmap, with the answers that make it relevant."""
 
     id: Identifier
@@ -141,11 +134,11 @@ class Action(_Strict):
     references: list[Identifier] = []
 
 
-class _ReferenceFile(_Strict):
+class _ReferenceFile(Strict):
     references: list[Reference] = Field(min_length=1)
 
 
-class _ActionFile(_Strict):
+class _ActionFile(Strict):
     version: str | None = None
     actions: list[Action] = Field(min_length=1)
 
@@ -157,8 +150,9 @@ def load_references(path: str | Path) -> list[Reference]:
 
 def parse_references(text: str, name: str = "<texte>") -> list[Reference]:
     """Parse and validate the text of a references file."""
-    data = _yaml(text, name, "des repères (clé « references: » suivie d'une liste)")
-    refs = _validate(_ReferenceFile, data, name).references
+    data = parse_yaml(text, name)
+    expected = "des repères (clé « references: » suivie d'une liste)"
+    refs = validated(_ReferenceFile, data, name, expected=expected, where=_entry(data)).references
     problems = _duplicates([r.id for r in refs], data, "references", name, "repère", "utilisé")
     if problems:
         raise QuestionnaireError(problems)
@@ -181,8 +175,9 @@ def parse_actions(
     name: str = "<texte>",
 ) -> list[Action]:
     """Parse the text of an action library; every item, level, option and reference is checked."""
-    data = _yaml(text, name, "une bibliothèque d'actions (clé « actions: » suivie d'une liste)")
-    actions = _validate(_ActionFile, data, name).actions
+    data = parse_yaml(text, name)
+    expected = "une bibliothèque d'actions (clé « actions: » suivie d'une liste)"
+    actions = validated(_ActionFile, data, name, expected=expected, where=_entry(data)).actions
     ref_ids = None if references is None else {getattr(r, "id", r) for r in references}
     problems = _duplicates([a.id for a in actions], data, "actions", name, "action", "utilisée")
     for ai, action in enumerate(actions):
@@ -296,23 +291,10 @@ def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) 
     return out
 
 
-def _yaml(text: str, name: str, expected: str) -> Any:
-    data = parse_yaml(text, name)
-    if not isinstance(data, dict):
-        raise m.NOT_A_MAPPING.fail(name, 1, expected=expected)
-    return data
-
-
-def _validate(model: type[_ActionFile | _ReferenceFile], data: Any, name: str) -> Any:
-    try:
-        return model.model_validate(as_plain(data))
-    except ValidationError as exc:
-        path = key_path(data, skip={"actions", "references"})
-
-        def where(loc: tuple[Any, ...]) -> str:  # the action or reference, its id only
-            return path(loc[:2]) if len(loc) > 1 else ""
-
-        raise QuestionnaireError(schema_problems(exc, model, data, name, where)) from None
+def _entry(data: Any) -> Where:
+    """Where a schema problem is: the action or reference, by its id only."""
+    path = key_path(data, skip={"actions", "references"})
+    return lambda loc: path(loc[:2]) if len(loc) > 1 else ""
 
 
 def _duplicates(

@@ -17,6 +17,7 @@ from diagnostic.accounts.security import (
 from diagnostic.errors import SignInError, StoreError
 from diagnostic.store.audit import record
 from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
+from diagnostic.store.rows import inserted
 from diagnostic.store.territories import clean_label
 
 SIGN_IN_REFUSED = (
@@ -45,9 +46,7 @@ def create_user(
     check_password_policy(password)
     name = clean_label(name, max_length=120, what="le nom affiché") or email[:120]
     user = User(email=email, name=name, password_hash=hash_password(password), is_admin=is_admin)
-    session.add(user)
-    session.flush()
-    return user
+    return inserted(session, user)
 
 
 def user_by_email(session: Session, *, email: str) -> User | None:

@@ -22,6 +22,7 @@ from diagnostic.store.models import (
     Territory,
     now,
 )
+from diagnostic.store.rows import inserted
 from diagnostic.store.territories import clean_label
 
 
@@ -51,9 +52,7 @@ def create_campaign(
         opened_at=now() if open_now else None,
         named_answers=named_answers,
     )
-    session.add(campaign)
-    session.flush()
-    return campaign
+    return inserted(session, campaign)
 
 
 def get_campaign(session: Session, *, campaign_id: int) -> Campaign | None:
@@ -165,9 +164,7 @@ def add_participant(
         name=name,
         token_hash=hash_token(token),
     )
-    session.add(participant)
-    session.flush()
-    return participant, token
+    return inserted(session, participant), token
 
 
 def reissue_token(session: Session, *, participant_id: int, actor: str) -> str:

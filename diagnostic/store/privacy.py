@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import delete
@@ -116,20 +116,9 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
     session.exec(delete(BenchmarkScore).where(col(BenchmarkScore.campaign_id) == campaign_id))
     territory_id = campaign.territory_id
     session.delete(campaign)
-    record(
-        session,
-        actor=actor,
-        action="campaign.erase",
-        target=f"campaign:{campaign_id}",
-        territory_id=territory_id,
-        participants=counts.participants,
-        answers=counts.answers,
-        consensus=counts.consensus,
-        roadmap=counts.roadmap,
-        workshop_seats=counts.workshop_seats,
-        workshop_posts=counts.workshop_posts,
-        workshop_votes=counts.workshop_votes,
-    )
+    target = f"campaign:{campaign_id}"
+    details = {"territory_id": territory_id, **asdict(counts)}  # every count of the erasure
+    record(session, actor=actor, action="campaign.erase", target=target, **details)
     session.flush()
     return counts
 

@@ -10,6 +10,7 @@ from diagnostic.errors import StoreError
 from diagnostic.roadmap.model import PlanItem
 from diagnostic.store.audit import record
 from diagnostic.store.models import RoadmapItem, now
+from diagnostic.store.rows import set_fields
 from diagnostic.store.workshops import detach_roadmap_items
 
 EDITABLE = {"title", "description", "horizon", "owner", "indicator", "status", "dimension"}
@@ -98,12 +99,7 @@ def edit_item(
     session: Session, *, campaign_id: int, item_id: int, fields: dict[str, Any], actor: str
 ) -> None:
     """A person's edit: it will survive every regeneration."""
-    row = _row(session, campaign_id, item_id)
-    unknown = set(fields) - EDITABLE
-    if unknown:
-        raise StoreError(f"champ non modifiable : {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(row, name, value)
+    row = set_fields(session, _row(session, campaign_id, item_id), fields, EDITABLE)
     row.edited = True
     if row.origin == "generated":
         row.origin = "edited"
@@ -111,7 +107,6 @@ def edit_item(
     meta["change"] = None
     row.rationale = meta
     row.updated_at = now()
-    session.add(row)
     record(session, actor=actor, action="roadmap.edit", target=f"roadmap:{item_id}")
 
 

@@ -20,6 +20,7 @@ from diagnostic.store.models import (
     WorkshopVote,
     now,
 )
+from diagnostic.store.rows import inserted, set_fields
 
 OPEN = "open"
 ENDED = "ended"
@@ -133,14 +134,7 @@ def workshops_on(session: Session, *, territory_ids: set[int] | None) -> list[Wo
 
 
 def update_workshop(session: Session, *, workshop_id: int, **fields: Any) -> Workshop:
-    workshop = _workshop(session, workshop_id)
-    unknown = set(fields) - WORKSHOP_FIELDS
-    if unknown:
-        raise StoreError(f"champ non modifiable : {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(workshop, name, value)
-    session.add(workshop)
-    return workshop
+    return set_fields(session, _workshop(session, workshop_id), fields, WORKSHOP_FIELDS)
 
 
 def set_screen_token(session: Session, *, workshop_id: int, token_hash: str, actor: str) -> None:
@@ -187,9 +181,7 @@ def add_seat(
         territory_id=territory_id,
         role=role,
     )
-    session.add(seat)
-    session.flush()
-    return seat
+    return inserted(session, seat)
 
 
 def seat_by_token(session: Session, *, token_hash: str) -> WorkshopParticipant | None:
@@ -271,9 +263,7 @@ def add_contribution(
         status=status,
         dimension=dimension,
     )
-    session.add(row)
-    session.flush()
-    return row
+    return inserted(session, row)
 
 
 def contributions(
@@ -318,16 +308,10 @@ def get_contribution(
 def update_contribution(
     session: Session, *, workshop_id: int, contribution_id: int, **fields: Any
 ) -> Contribution:
-    row = session.get(Contribution, contribution_id)
-    if row is None or row.workshop_id != workshop_id:
+    row = get_contribution(session, workshop_id=workshop_id, contribution_id=contribution_id)
+    if row is None:
         raise StoreError("contribution introuvable dans cet atelier")
-    unknown = set(fields) - CONTRIBUTION_FIELDS
-    if unknown:
-        raise StoreError(f"champ non modifiable : {', '.join(sorted(unknown))}")
-    for name, value in fields.items():
-        setattr(row, name, value)
-    session.add(row)
-    return row
+    return set_fields(session, row, fields, CONTRIBUTION_FIELDS)
 
 
 # --- votes --------------------------------------------------------------------------------------

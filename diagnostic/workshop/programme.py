@@ -7,12 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import line_of, schema_problems
-from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+from diagnostic.questionnaire.loader import line_of, validated
+from diagnostic.questionnaire.schema import Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
 PROGRAMME_FILE = "atelier.yaml"
@@ -34,11 +34,7 @@ POSTING_KINDS = frozenset({StepKind.PERSONAL, StepKind.COLLECTIVE, StepKind.COMM
 ITEM_KINDS = frozenset({StepKind.RESULTS, StepKind.REVOTE})
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Step(_Strict):
+class Step(Strict):
     """One step of the workshop: a title, a prompt in French, a duration for the countdown."""
 
     id: Identifier
@@ -64,7 +60,7 @@ class Step(_Strict):
         return self.items or (5 if self.kind == StepKind.RESULTS else 3)
 
 
-class Programme(_Strict):
+class Programme(Strict):
     """The whole sequence; steps are addressed by their index (the workshop stores it)."""
 
     id: Identifier
@@ -92,22 +88,21 @@ class Programme(_Strict):
 def parse_programme(text: str, name: str = "<texte>") -> Programme:
     """Parse and validate the text of a workshop programme; every problem at once."""
     data = parse_yaml(text, name)
-    if not isinstance(data, dict):
-        raise m.NOT_A_MAPPING.fail(name, 1, expected="un atelier (clés id, title, steps…)")
-    try:
-        programme = Programme.model_validate(as_plain(data))
-    except ValidationError as exc:
 
-        def where(loc: tuple[Any, ...]) -> str:  # the step, named by its id
-            try:
-                return f"étape « {data['steps'][loc[1]]['id']} »" if loc[0] == "steps" else ""
-            except (IndexError, KeyError, TypeError):
-                return ""
+    def where(loc: tuple[Any, ...]) -> str:  # the step, named by its id
+        try:
+            return f"étape « {data['steps'][loc[1]]['id']} »" if loc[0] == "steps" else ""
+        except (IndexError, KeyError, TypeError):
+            return ""
 
-        kinds = {"kind": "type d'étape"}
-        raise QuestionnaireError(
-            schema_problems(exc, Programme, data, name, where, kinds)
-        ) from None
+    programme = validated(
+        Programme,
+        data,
+        name,
+        expected="un atelier (clés id, title, steps…)",
+        where=where,
+        kinds={"kind": "type d'étape"},
+    )
     problems = _check_steps(programme, data, name)
     if problems:
         raise QuestionnaireError(problems)
