@@ -15,6 +15,7 @@ from diagnostic.cli import main
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.privacy import service as privacy
 from diagnostic.questionnaire import load_questionnaire, registry
+from diagnostic.questionnaire.codecs import describe_answer
 from diagnostic.settings import Settings, get_settings
 from diagnostic.store import accounts, answers, campaigns
 from diagnostic.store.engine import get_engine, session_scope
@@ -108,7 +109,7 @@ def test_notice_fills_in_the_settings():
     ],
 )
 def test_answers_in_words(qid, value, words):
-    assert privacy.describe_answer(Q, Q.question(qid), value) == words
+    assert describe_answer(Q, Q.question(qid), value) == words
 
 
 # --- a respondent's own data ------------------------------------------------------------------

@@ -12,8 +12,8 @@ from sqlalchemy import Engine
 
 from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.exports import Export, export
-from diagnostic.privacy.service import describe_answer
 from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import describe_answer
 from diagnostic.results import tables
 from diagnostic.results.model import CampaignData, compute_results, labels
 from diagnostic.results.service import read_campaign_data, require_results_access

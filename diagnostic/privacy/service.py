@@ -17,7 +17,8 @@ from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.errors import AccessDenied, StoreError
 from diagnostic.exports import Export, export
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.codecs import describe_answer
 from diagnostic.settings import ROOT, Settings
 from diagnostic.store import privacy as privacy_store
 from diagnostic.store.audit import record
@@ -32,8 +33,6 @@ AUDIENCE_NOTES = {
     "pseudonymes": "*Campagnes pseudonymes (le cas par défaut).*",
     "nominatives": "*Campagnes nominatives.*",
 }
-DONT_KNOW_LABEL = "Je ne sais pas / sans objet"
-IMPORTANCE_LABELS = {1: "secondaire", 2: "importante", 3: "prioritaire"}
 MY_DATA_NAME = "mes-donnees-diagnostic"
 MY_DATA_FORMATS = ("csv", "json")
 
@@ -91,57 +90,6 @@ def notice(settings: Settings, *, named: bool | None = None) -> str:
 
 
 # --- a respondent's own data ------------------------------------------------------------------
-
-
-def _level(q: Questionnaire, question: Question, value: Any) -> str:
-    if value == "nsp":
-        return "je ne sais pas"
-    level = q.scale_of(question).levels.get(value) if isinstance(value, int) else None
-    return f"{value} — {level.label}" if level else str(value)
-
-
-def describe_answer(q: Questionnaire, question: Question, value: dict[str, Any]) -> str:
-    """An answer in words, as the respondent gave it (levels with their label, options' labels)."""
-    if value.get("dont_know"):
-        return DONT_KNOW_LABEL
-    t = question.type
-    options = {o.id: o.label for o in question.options or []}
-    if t == QuestionType.MATURITY:
-        level = value.get("level")
-        return _level(q, question, level) if level is not None else ""
-    if t == QuestionType.CURRENT_TARGET:
-        parts = []
-        if value.get("current") is not None:
-            parts.append(f"actuel : {_level(q, question, value['current'])}")
-        if value.get("target") is not None:
-            parts.append(f"visé : {_level(q, question, value['target'])}")
-        if value.get("importance") is not None:
-            parts.append(f"importance : {IMPORTANCE_LABELS.get(value['importance'], '?')}")
-        return " ; ".join(parts)
-    if t == QuestionType.SINGLE_CHOICE:
-        choice = value.get("choice")
-        if choice is None:
-            return ""
-        return options.get(choice) or _level(q, question, choice)
-    if t == QuestionType.MULTIPLE_CHOICE:
-        return " ; ".join(options.get(c, str(c)) for c in value.get("choices") or [])
-    if t == QuestionType.RANKING:
-        ranking = value.get("ranking") or []
-        return " ; ".join(f"{i}. {options.get(c, str(c))}" for i, c in enumerate(ranking, 1))
-    if t == QuestionType.GRID:
-        rows = value.get("rows") or {}
-        parts = []
-        for row in question.rows or []:
-            cells = rows.get(row.id) or {}
-            said = []
-            if "current" in cells:
-                said.append(f"aujourd'hui {_level(q, question, cells['current'])}")
-            if "desired" in cells:
-                said.append(f"souhaitée {_level(q, question, cells['desired'])}")
-            if said:
-                parts.append(f"{row.label} : {', '.join(said)}")
-        return " ; ".join(parts)
-    return str(value.get("text") or "")
 
 
 @dataclass(frozen=True)

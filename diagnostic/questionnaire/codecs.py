@@ -28,6 +28,8 @@ from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire.schema import Question, Questionnaire, QuestionType
 
 DONT_KNOW = "nsp"  # the "Je ne sais pas / sans objet" choice wherever it is allowed
+DONT_KNOW_LABEL = "Je ne sais pas / sans objet"
+IMPORTANCE_LABELS = {1: "secondaire", 2: "importante", 3: "prioritaire"}
 Raw = dict[str, Any]
 Tidy = tuple[str, list[tuple[Any, ...]]]  # a frame of analytics.frames.Responses and its rows
 
@@ -67,6 +69,18 @@ def whole_number(text: str) -> int | None:
     return value if abs(value) < 2**63 else None
 
 
+def said_level(q: Questionnaire, question: Question, value: Any) -> str:
+    """A level as a person reads it: « 3 — Intermédiaire », or « je ne sais pas »."""
+    if value == DONT_KNOW:
+        return "je ne sais pas"
+    level = q.scale_of(question).levels.get(value) if isinstance(value, int) else None
+    return f"{value} — {level.label}" if level else str(value)
+
+
+def _option_labels(question: Question) -> dict[Any, str]:
+    return {o.id: o.label for o in question.options or []}
+
+
 class Codec(ABC):
     """The shape of one question type's answers (see the module docstring)."""
 
@@ -99,6 +113,11 @@ class Codec(ABC):
     def from_paper(self, question: Question, cells: Mapping[str, Any]) -> Raw:
         """The raw answer of a paper line's cells (paper_columns, not all empty)."""
         return {self.field: cells["value"]}
+
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        """The answer in words, as the person gave it (levels with their label, options'
+        labels): what a respondent reads in « Mes données » and the answers export."""
+        return str(value.get(self.field) or "")
 
     def ordinal(self, question: Question) -> bool:
         """Whether the answers are levels of an ordered scale (the items of the analytics)."""
@@ -155,6 +174,10 @@ class Maturity(_OneChoice):
     label = "niveau de maturité"
     field = "level"
 
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        level = value.get("level")
+        return said_level(q, question, level) if level is not None else ""
+
     def check(self, q: Questionnaire, question: Question, raw: Raw) -> NormalizedAnswer:
         level = _level(q, question, raw.get("level"), "niveau")
         return NormalizedAnswer({"level": level}, level=level)
@@ -178,6 +201,16 @@ class CurrentTarget(Codec):
 
     label = "niveau actuel et visé"
     paper_columns = ("current", "target", "importance")
+
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        parts = []
+        if value.get("current") is not None:
+            parts.append(f"actuel : {said_level(q, question, value['current'])}")
+        if value.get("target") is not None:
+            parts.append(f"visé : {said_level(q, question, value['target'])}")
+        if value.get("importance") is not None:
+            parts.append(f"importance : {IMPORTANCE_LABELS.get(value['importance'], '?')}")
+        return " ; ".join(parts)
 
     def parts(self, question: Question) -> list[str]:
         return ["current", "target", "importance"] if question.importance else ["current", "target"]
@@ -229,6 +262,12 @@ class SingleChoice(_OneChoice):
 
     label = "choix unique"
     field = "choice"
+
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        choice = value.get("choice")
+        if choice is None:
+            return ""
+        return _option_labels(question).get(choice) or said_level(q, question, choice)
 
     def check(self, q: Questionnaire, question: Question, raw: Raw) -> NormalizedAnswer:
         choice = raw.get("choice")
@@ -291,6 +330,10 @@ class MultipleChoice(_Options):
     label = "choix multiple"
     field = "choices"
 
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        options = _option_labels(question)
+        return " ; ".join(options.get(c, str(c)) for c in value.get("choices") or [])
+
     def is_answered(self, question: Question, value: Raw) -> bool:
         return bool(value.get("choices"))
 
@@ -303,6 +346,11 @@ class Ranking(_Options):
 
     label = "classement"
     field = "ranking"
+
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        options = _option_labels(question)
+        ranking = value.get("ranking") or []
+        return " ; ".join(f"{i}. {options.get(c, str(c))}" for i, c in enumerate(ranking, 1))
 
     def depth(self, question: Question) -> int:
         options = len(question.options or [])
@@ -334,6 +382,20 @@ class Grid(Codec):
     label = "grille"
     paper_columns = ()  # a paper line per row instead (answering/paper.py)
     field = "rows"
+
+    def describe(self, q: Questionnaire, question: Question, value: Raw) -> str:
+        rows = value.get("rows") or {}
+        parts = []
+        for row in question.rows or []:
+            cells = rows.get(row.id) or {}
+            said = []
+            if "current" in cells:
+                said.append(f"aujourd'hui {said_level(q, question, cells['current'])}")
+            if "desired" in cells:
+                said.append(f"souhaitée {said_level(q, question, cells['desired'])}")
+            if said:
+                parts.append(f"{row.label} : {', '.join(said)}")
+        return " ; ".join(parts)
 
     def columns(self, question: Question) -> tuple[str, ...]:
         return ("current", "desired") if question.desired else ("current",)
@@ -467,3 +529,10 @@ def is_answered(question: Question, value: Raw | None) -> bool:
     if not value:
         return False
     return bool(value.get("dont_know")) or codec_for(question).is_answered(question, value)
+
+
+def describe_answer(q: Questionnaire, question: Question, value: Raw) -> str:
+    """A stored answer in words, as the respondent gave it."""
+    if value.get("dont_know"):
+        return DONT_KNOW_LABEL
+    return codec_for(question).describe(q, question, value)
