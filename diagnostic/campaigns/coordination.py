@@ -17,7 +17,7 @@ from diagnostic.questionnaire.registry import get_questionnaire, questionnaires
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Campaign, Participant, Territory
 from diagnostic.vocabulary import ROLE_LABELS
@@ -106,12 +106,8 @@ def create_campaign(
             questionnaire_version=questionnaire_version,
             named_answers=named_answers,
         )
-        record(
-            session,
-            actor=actor.label(),
-            action="campaign.create",
-            target=f"campaign:{campaign.id}",
-            named_answers=named_answers,
+        record_on_campaign(
+            session, actor.label(), "campaign.create", campaign.id, named_answers=named_answers
         )
         return campaign
 

@@ -18,7 +18,7 @@ from diagnostic.results import tables
 from diagnostic.results.model import CampaignData, compute_results, labels
 from diagnostic.results.service import read_campaign_data, require_results_access
 from diagnostic.store import campaigns as campaign_store
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record_on_campaign
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import ROLE_LABELS
 
@@ -289,11 +289,11 @@ def campaign_export(
         sheets = {chosen: sheets[chosen]}
     base = f"diagnostic-{data.territory.name}-{campaign.title}"
     with session_scope(engine) as s:
-        record(
+        record_on_campaign(
             s,
-            actor=actor.label(),
-            action="campaign.export",
-            target=f"campaign:{campaign_id}",
+            actor.label(),
+            "campaign.export",
+            campaign_id,
             format=fmt,
             table=table if fmt == "csv" else "toutes",
             names=names is not None,

@@ -25,7 +25,7 @@ from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import UnknownQuestionnaireError, get_questionnaire
 from diagnostic.settings import get_settings
 from diagnostic.store import benchmark as store
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record_on_campaign
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, now
 
@@ -212,13 +212,7 @@ def set_consent(engine: Engine, actor: Actor, *, campaign_id: int, consent: bool
         session.flush()
         if store.set_consent(session, campaign_id=campaign_id, consent=consent) == 0 and consent:
             refresh_campaign(session, campaign_id=campaign_id)
-        record(
-            session,
-            actor=actor.label(),
-            action="campaign.consent",
-            target=f"campaign:{campaign_id}",
-            consent=consent,
-        )
+        record_on_campaign(session, actor.label(), "campaign.consent", campaign_id, consent=consent)
 
 
 def table(engine: Engine) -> pd.DataFrame:

@@ -155,20 +155,14 @@ def documents(
 ) -> dict[str, Any]:
     """The roadmap as documents (Word, PDF, Markdown), charts drawn once for all formats."""
     from diagnostic.document import build_documents
-    from diagnostic.store.audit import record
+    from diagnostic.store.audit import record_on_campaign
 
     the_draft = draft(
         engine, actor, campaign_id, results, today=today, min_group_size=min_group_size
     )
     built = build_documents(the_draft, results, library, formats)
     with session_scope(engine) as s:
-        record(
-            s,
-            actor=actor.label(),
-            action="roadmap.export",
-            target=f"campaign:{campaign_id}",
-            formats=list(formats),
-        )
+        record_on_campaign(s, actor.label(), "roadmap.export", campaign_id, formats=list(formats))
     return built
 
 

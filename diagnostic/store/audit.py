@@ -16,6 +16,13 @@ def record(
     session.add(AuditEvent(actor=actor, action=action, target=target, details=details))
 
 
+def record_on_campaign(
+    session: Session, actor: str, action: str, campaign_id: int | None, **details: Any
+) -> None:
+    """An audit event about one campaign (target « campaign:ID », as the log filters read it)."""
+    record(session, actor=actor, action=action, target=f"campaign:{campaign_id}", **details)
+
+
 def recent_events(
     session: Session, *, limit: int = 200, actions: list[str] | None = None
 ) -> list[AuditEvent]:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from diagnostic.accounts.security import hash_token, looks_like_token, new_token
 from diagnostic.errors import StoreError
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.models import (
     Answer,
     Campaign,
@@ -82,7 +82,7 @@ def set_status(session: Session, *, campaign_id: int, status: str, actor: str) -
     if status == CampaignStatus.CLOSED:
         campaign.closed_at = now()
     session.add(campaign)
-    record(session, actor=actor, action=f"campaign.{status}", target=f"campaign:{campaign_id}")
+    record_on_campaign(session, actor, f"campaign.{status}", campaign_id)
     return campaign
 
 
@@ -126,13 +126,7 @@ def set_named_answers(session: Session, *, campaign_id: int, named: bool, actor:
     if done.rowcount != 1:  # type: ignore[attr-defined]
         raise StoreError(NAMED_ANSWERS_FIXED)
     session.refresh(campaign)
-    record(
-        session,
-        actor=actor,
-        action="campaign.named_answers",
-        target=f"campaign:{campaign_id}",
-        named=named,
-    )
+    record_on_campaign(session, actor, "campaign.named_answers", campaign_id, named=named)
     return campaign
 
 

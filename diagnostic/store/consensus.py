@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, select
 
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record_on_campaign
 from diagnostic.store.models import ConsensusScore, now
 
 
@@ -41,13 +41,7 @@ def save_consensus(
     row.level, row.target, row.rationale = level, target, rationale
     row.updated_by, row.updated_at = user_id, now()
     session.add(row)
-    record(
-        session,
-        actor=actor,
-        action="consensus.save",
-        target=f"campaign:{campaign_id}",
-        question_id=question_id,
-    )
+    record_on_campaign(session, actor, "consensus.save", campaign_id, question_id=question_id)
     session.flush()
     return row
 
@@ -60,10 +54,4 @@ def delete_consensus(session: Session, *, campaign_id: int, question_id: str, ac
         )
     ):
         session.delete(row)
-    record(
-        session,
-        actor=actor,
-        action="consensus.delete",
-        target=f"campaign:{campaign_id}",
-        question_id=question_id,
-    )
+    record_on_campaign(session, actor, "consensus.delete", campaign_id, question_id=question_id)

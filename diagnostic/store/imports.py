@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from diagnostic.answering.paper import ImportedAnswer, ParticipantState
 from diagnostic.errors import StoreError
 from diagnostic.store.answers import upsert_answer
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record_on_campaign
 from diagnostic.store.models import Campaign, CampaignStatus, Participant, now
 
 
@@ -72,11 +72,11 @@ def import_answers(
             assert participant is not None
             participant.submitted_at = now()
             session.add(participant)
-    record(
+    record_on_campaign(
         session,
-        actor=actor,
-        action="answers.import",
-        target=f"campaign:{campaign_id}",
+        actor,
+        "answers.import",
+        campaign_id,
         source=source,
         answers=len(answers),
         participants=len(people),

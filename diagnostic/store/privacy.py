@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from diagnostic.accounts.security import hash_token, new_token
 from diagnostic.errors import StoreError
 from diagnostic.store import workshops as workshop_store
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.models import (
     Answer,
     BenchmarkScore,
@@ -174,9 +174,7 @@ def purge_campaign(
             "workshop_posts": workshop.posts,
             "workshop_votes": workshop.votes,
         }
-    record(
-        session, actor=actor, action="campaign.purge", target=f"campaign:{campaign_id}", **details
-    )
+    record_on_campaign(session, actor, "campaign.purge", campaign_id, **details)
     session.flush()
     return done
 

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from diagnostic.errors import StoreError
 from diagnostic.roadmap.model import PlanItem
-from diagnostic.store.audit import record
+from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.models import RoadmapItem, now
 from diagnostic.store.rows import set_fields
 from diagnostic.store.workshops import detach_roadmap_items
@@ -77,11 +77,11 @@ def apply_changes(
     for item_id in delete:
         session.delete(_row(session, campaign_id, item_id))
     detach_roadmap_items(session, item_ids=list(delete))
-    record(
+    record_on_campaign(
         session,
-        actor=actor,
-        action="roadmap.generate",
-        target=f"campaign:{campaign_id}",
+        actor,
+        "roadmap.generate",
+        campaign_id,
         inserted=len(insert),
         updated=len(update),
         deleted=len(delete),
