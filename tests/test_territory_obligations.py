@@ -290,3 +290,75 @@ def test_the_report_lists_worst_first_with_status_and_basis_then_counts():
 def test_the_evaluation_reads_only_facts_of_the_fiche():
     assert RULES.facts_read() <= CONTRACT_FACTS | ADDED_FACTS
     assert RULES.facts_read() >= ADDED_FACTS
+
+
+def rule_tables() -> str:
+    """The two tables of docs/methodes.md (§ 16 and § 17), written from the data files and
+    separated by a blank line."""
+    from diagnostic.territory.calendar import Anchor, Nature
+
+    kinds = {"cc": "CC", "ca": "CA", "cu": "CU", "metropole": "métropole"}
+    anchors = {
+        Anchor.RENOUVELLEMENT: "renouvellement",
+        Anchor.INSTALLATION: "installation du conseil",
+        Anchor.EVENEMENT: "date de la fiche",
+        Anchor.ANNUEL: "chaque année",
+        Anchor.DATE: "date fixe",
+    }
+    natures = {Nature.LEGALE: "légale", Nature.DEDUITE: "déduite", Nature.INDICATIVE: "indicative"}
+
+    def delay(d) -> str:  # type: ignore[no-untyped-def]
+        if d.depuis == Anchor.ANNUEL:
+            return f"le {d.le.jour:02d}/{d.le.mois:02d}"
+        if d.depuis == Anchor.DATE:
+            return d.date.strftime("%d/%m/%Y")
+        unit = f"{d.delai.mois} mois" if d.delai.mois else f"{d.delai.jours} jours"
+        return f"{unit} après `{d.fait}`" if d.fait else unit
+
+    def shown(value: object) -> str:
+        return {True: "oui", False: "non"}.get(value, str(value))  # type: ignore[call-overload]
+
+    def nature(d) -> str:  # type: ignore[no-untyped-def]
+        flags = [natures[d.nature]]
+        flags += [
+            text
+            for flag, text in (
+                (d.facultatif, "facultative"),
+                (d.fenetre, "fenêtre"),
+                (d.a_verifier, "à vérifier"),
+            )
+            if flag
+        ]
+        return ", ".join(flags)
+
+    rows = [
+        "| échéance | à partir de | délai | base légale | nature |",
+        "|---|---|---|---|---|",
+        *(
+            f"| `{d.id}` | {anchors[d.depuis]} | {delay(d)} | {d.base_legale} | {nature(d)} |"
+            for d in RULES.calendar.echeances
+        ),
+        "",
+        "| obligation | s'applique à | vérifiée sur | échéance | base légale |",
+        "|---|---|---|---|---|",
+    ]
+    for ob in RULES.items:
+        c = ob.condition
+        scope = [", ".join(kinds[k] for k in c.types)]
+        if c.population_plus_de is not None:
+            scope.append(f"plus de {c.population_plus_de:,} habitants".replace(",", " "))
+        scope += [f"si `{f}` = {shown(v)}" for f, v in c.si.items()]
+        scope += [f"sauf si `{f}` = {shown(v)}" for f, v in c.sauf_si.items()]
+        checked = " ou ".join(f"`{f}`" for f in (ob.date, ob.fait) if f) or "—"
+        due = f"`{ob.echeance}`" if ob.echeance else "permanente"
+        flag = " (à vérifier)" if ob.a_verifier else ""
+        rows.append(
+            f"| `{ob.id}`{flag} | {' ; '.join(scope)} | {checked} | {due} | {ob.base_legale} |"
+        )
+    return "\n".join(rows)
+
+
+def test_every_rule_is_documented_word_for_word():
+    doc = (ROOT / "docs" / "methodes.md").read_text(encoding="utf-8")
+    for table in rule_tables().split("\n\n"):
+        assert table in doc, f"docs/methodes.md : remplacez le tableau par\n\n{table}\n"
