@@ -101,6 +101,8 @@ def test_60000_inhabitants_without_conseil_de_developpement_is_late_or_to_check(
     assert "L5211-10-1" in missing.basis
     unknown = status_of("conseil_developpement", {}, "ca", 60_000)
     assert (unknown.state, unknown.missing) == (State.A_VERIFIER, ("conseil_developpement",))
+    from_the_fiche = {"population": 60_000, "conseil_developpement": False}
+    assert status_of("conseil_developpement", from_the_fiche, "ca", None).state == State.EN_RETARD
 
 
 @pytest.mark.parametrize(
@@ -188,6 +190,7 @@ def test_a_date_counts_only_within_the_period_and_up_to_the_evaluation_day():
         (D(2026, 5, 1), D(2025, 9, 20), "à faire (échéance 30 septembre 2026)"),
         (D(2026, 9, 30), D(2025, 9, 20), "à faire (échéance 30 septembre 2026)"),
         (D(2026, 5, 1), D(2024, 9, 1), "en retard (échéance 30 septembre 2025)"),
+        (D(2026, 5, 1), D(2026, 9, 18), "à vérifier"),  # only a later act is known
     ],
 )
 def test_the_annual_activity_report_counts_per_calendar_year(on, last, label):

@@ -162,9 +162,11 @@ def evaluate(
     labels: Mapping[str, str] | None = None,
 ) -> list[Status]:
     """Every obligation's status on `on` for a territory of this kind (Territory.kind) and
-    population, from the facts of its fiche. `labels` names the facts in the explanations (the
-    fiche's French labels; the ids otherwise)."""
+    population (when None, the fiche's `population`), from the facts of its fiche. `labels`
+    names the facts in the explanations (the fiche's French labels; the ids otherwise)."""
     names = labels or {}
+    if population is None and isinstance(facts.get("population"), int):
+        population = facts.get("population")  # type: ignore[assignment]
     return [
         _status(obligations, ob, facts, kind, population, on, names) for ob in obligations.items
     ]
@@ -203,7 +205,7 @@ def _status(
         gaps = unknown + (() if met is not None else tuple(f for f in (ob.fait, ob.date) if f))
         listed = ", ".join(_name(f, names) for f in gaps)
         return Status(ob, State.A_VERIFIER, why=f"fiche incomplète : {listed}", missing=gaps)
-    if placed is None or placed.due is None:
+    if placed is None or placed.due is None:  # in force without a deadline of its own
         return Status(ob, State.EN_RETARD, why=why)
     why = " ; ".join([why, *_deadline_notes(deadline, placed.estimated)])
     state = State.EN_RETARD if on > placed.due else State.A_FAIRE
@@ -298,8 +300,9 @@ def _annual(
     assert deadline.le is not None  # an annual deadline has its day (schema)
     due = deadline.le.in_year(on.year)
     last = as_day(facts.get(ob.date)) if ob.date else None
-    if last is not None and last > on:
-        last = None  # dated after the evaluation: not known on that day
+    if last is not None and last > on:  # the fiche knows a later act, not the one before `on`
+        why = f"dernier acte le {french_date(last)}, après la date d'évaluation"
+        return Status(ob, State.A_VERIFIER, why=why)
     if last is not None and last.year >= on.year:
         return Status(ob, State.A_JOUR, why=f"le {french_date(last)}")
     if unknown or last is None:
