@@ -1,4 +1,7 @@
-"""French labels of the codes stored in the database (territory kinds, roles, statuses)."""
+"""French labels of the codes stored in the database (territory kinds, roles, statuses), and
+French dates."""
+
+from datetime import date
 
 KIND_LABELS = {
     "cc": "Communauté de communes",
@@ -23,4 +26,32 @@ MEMBERSHIP_LABELS = {
     "facilitator": "Animation d'atelier",
 }
 
-__all__ = ["KIND_LABELS", "MEMBERSHIP_LABELS", "ROLE_LABELS", "STATUS_LABELS"]
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def french_date(day: date) -> str:
+    """« 1er mars 2027 », « 29 novembre 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+__all__ = [
+    "KIND_LABELS",
+    "MEMBERSHIP_LABELS",
+    "MONTHS",
+    "ROLE_LABELS",
+    "STATUS_LABELS",
+    "french_date",
+]

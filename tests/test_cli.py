@@ -72,6 +72,8 @@ def test_validate_without_argument_checks_every_shipped_file_by_its_kind(capsys,
     assert "actions valides" in by_file[str(shipped_settings / "actions.yaml")]
     assert "étapes valides" in by_file[str(shipped_settings / "atelier.yaml")]
     assert "questions renommées valide" in by_file[str(shipped_settings / "renamed.yaml")]
+    assert "calendrier valide" in by_file[str(shipped_settings / "calendrier.yaml")]
+    assert "obligations valides" in by_file[str(shipped_settings / "obligations.yaml")]
     demo = by_file[str(shipped_settings / "demo" / "territoires.yaml")]
     assert "territoires de démonstration valides" in demo
     court = by_file[str(shipped_settings / "questionnaires" / "gouvernance-court.yaml")]

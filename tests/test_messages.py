@@ -23,6 +23,8 @@ from diagnostic.questionnaire import (
 )
 from diagnostic.questionnaire.source import MAX_YAML_BYTES, parse_yaml
 from diagnostic.roadmap.library import parse_actions, parse_references
+from diagnostic.territory.calendar import parse_calendar
+from diagnostic.territory.obligations import parse_obligations
 from diagnostic.workshop.programme import parse_programme
 from tests import hostile
 from tests.conftest import ROOT
@@ -120,6 +122,42 @@ def step(ident: str, kind: str, extra: str = "") -> str:
 
 COLLECTIVE = step("ensemble", "collective")
 
+PACTE = "{id: pacte, titre: T, depuis: renouvellement, delai: {mois: 9}, base_legale: CGCT}"
+
+
+def calendrier(
+    renewal: str = "{id: r2026, libelle: R, tours: [2026-03-15, 2026-03-22]}",
+    deadline: str = PACTE,
+    title: str = "Autodiagnostic de {moment} {mandat}",
+) -> str:
+    """A calendar: the renewal under test on line 3, the title on line 8, the deadline on 11."""
+    return (
+        "renouvellements:\n"
+        "  - {id: r2020, libelle: R, tours: [2020-03-15, 2020-06-28]}\n"
+        f"  - {renewal}\n"
+        "moments:\n"
+        "  debut_mois: 24\n"
+        "  fin_mois: 24\n"
+        "  libelles: {debut: début, mi: mi, fin: fin}\n"
+        f'  titre: "{title}"\n'
+        "  titre_sans_mandat: Autodiagnostic\n"
+        "echeances:\n"
+        f"  - {deadline}\n"
+        "  - {id: cdci, titre: T, depuis: renouvellement, delai: {mois: 6}, fenetre: true, "
+        "base_legale: CGCT}\n"
+        "  - {id: rapport, titre: T, depuis: annuel, le: {mois: 9, jour: 30}, base_legale: CGCT}\n"
+    )
+
+
+CALENDAR = parse_calendar(calendrier())
+
+
+def obligation(*lines: str) -> str:
+    """One obligation; the given lines from line 6."""
+    head = "obligations:\n  - id: debat\n    titre: T\n    exige: E\n    base_legale: CGCT\n"
+    return head + "".join(f"    {line}\n" for line in lines)
+
+
 # --- loaders: each returns the name it gave the file --------------------------------------------
 
 
@@ -169,6 +207,16 @@ def _atelier(text: str, _: Path) -> str:
 def _demo(text: str, _: Path) -> str:
     parse_demo_file(parse_yaml(text, "territoires.yaml"), "territoires.yaml")
     return "territoires.yaml"
+
+
+def _calendrier(text: str, _: Path) -> str:
+    parse_calendar(text, "calendrier.yaml")
+    return "calendrier.yaml"
+
+
+def _obligations(text: str, _: Path) -> str:
+    parse_obligations(text, CALENDAR, ["pacte_gouvernance"], "obligations.yaml")
+    return "obligations.yaml"
 
 
 def _renamed(text: str, _: Path) -> str:
@@ -344,6 +392,43 @@ CASES: list[tuple[str, Loader, Any, int]] = [
     ("RENOMME-002", _renamed, "renamed:\n  inconnu: {}\n", 2),
     ("RENOMME-003", _renamed, "renamed:\n  gouvernance:\n    d1_ancien: d1_vision\n", 3),
     ("RENOMME-004", _renamed, "renamed:\n  gouvernance:\n    d1_vision: d1_nouveau\n", 3),
+    ("CALENDRIER-001", _calendrier, calendrier("{id: r2010, libelle: R, tours: [2010-03-14]}"), 3),
+    (
+        "CALENDRIER-002",
+        _calendrier,
+        calendrier("{id: r2026, libelle: R, tours: [2026-03-22, 2026-03-15]}"),
+        3,
+    ),
+    ("CALENDRIER-003", _calendrier, calendrier("{id: r2032, libelle: R, mois: '2032-03'}"), 3),
+    (
+        "CALENDRIER-004",
+        _calendrier,
+        calendrier(deadline="{id: pacte, titre: T, depuis: renouvellement, base_legale: CGCT}"),
+        11,
+    ),
+    (
+        "CALENDRIER-005",
+        _calendrier,
+        calendrier(
+            deadline="{id: r, titre: T, depuis: annuel, le: {mois: 9, jour: 30}, "
+            "delai: {mois: 1}, base_legale: CGCT}"
+        ),
+        11,
+    ),
+    (
+        "CALENDRIER-006",
+        _calendrier,
+        calendrier(
+            deadline="{id: r, titre: T, depuis: annuel, le: {mois: 2, jour: 29}, base_legale: C}"
+        ),
+        11,
+    ),
+    ("CALENDRIER-007", _calendrier, calendrier(deadline=PACTE.replace("9}", "9, jours: 3}")), 11),
+    ("CALENDRIER-008", _calendrier, calendrier(title="Autodiagnostic {annee}"), 8),
+    ("OBLIGATION-001", _obligations, obligation("fait: debat", "echeance: inconnue"), 7),
+    ("OBLIGATION-002", _obligations, obligation("echeance: pacte"), 2),
+    ("OBLIGATION-003", _obligations, obligation("fait: debat", "echeance: cdci"), 2),
+    ("OBLIGATION-004", _obligations, obligation("fait: debat", "echeance: rapport"), 7),
 ]
 
 

@@ -47,8 +47,10 @@ def validate_file(path: Path) -> str:
 
     Files are recognised by their top-level key: a questionnaire (id, sections…), an action
     library (actions), « repères et outils » (references), a workshop programme (steps), the
-    renamed questions (renamed) or the demo territories (territories). Cross-references are
-    checked against the files of the same questions folder (references.yaml, questionnaires/).
+    renamed questions (renamed), the demo territories (territories), the mandate calendar
+    (renouvellements) or the legal obligations (obligations). Cross-references are checked
+    against the files of the same questions folder (references.yaml, questionnaires/,
+    calendrier.yaml).
     """
     from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
@@ -93,6 +95,25 @@ def validate_file(path: Path) -> str:
         return (
             f"{path}: {len(demo.territories)} territoires de démonstration valides "
             f"({len(demo.accounts)} comptes)"
+        )
+    if "sections" not in keys and "renouvellements" in keys:  # questions/calendrier.yaml
+        from diagnostic.territory.calendar import parse_calendar
+
+        calendar = parse_calendar(text, str(path), _sibling_references(folder))
+        return (
+            f"{path}: calendrier valide ({len(calendar.renouvellements)} renouvellements, "
+            f"{len(calendar.echeances)} échéances)"
+        )
+    if "sections" not in keys and "obligations" in keys:  # questions/obligations.yaml
+        from diagnostic.territory.calendar import load_calendar
+        from diagnostic.territory.obligations import parse_obligations
+
+        refs = _sibling_references(folder)
+        calendar = load_calendar(folder / "calendrier.yaml", refs)
+        rules = parse_obligations(text, calendar, refs, str(path))
+        return (
+            f"{path}: {len(rules.items)} obligations valides "
+            f"(échéances vérifiées sur {folder / 'calendrier.yaml'})"
         )
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)

@@ -20,20 +20,6 @@ from diagnostic.roadmap.references import Library
 
 DASH = "–"
 GLUE = re.compile(r"(?<=«) | (?=[»:;?!%])")
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 @dataclass(frozen=True)
@@ -224,11 +210,6 @@ def frame_table(frame: pd.DataFrame, widths: Sequence[float], key: str = "") -> 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
     """« 1 action », « 3 actions » (or the given plural)."""
     return f"{n} {word if n <= 1 else plural_word or word + 's'}"
-
-
-def french_date(day: date) -> str:
-    """« 1er mars 2027 », « 29 novembre 2026 »."""
-    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def typography(text: str) -> str:

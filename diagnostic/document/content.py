@@ -23,7 +23,6 @@ from diagnostic.document.blocks import (
     Table,
     difference,
     frame_table,
-    french_date,
     number,
     plural,
     score,
@@ -34,7 +33,7 @@ from diagnostic.results import tables
 from diagnostic.results.model import CampaignResults, labels
 from diagnostic.roadmap.model import RoadmapDraft
 from diagnostic.roadmap.references import Library
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, french_date
 
 TITLE = "Feuille de route de la gouvernance administrative"
 MANDATE = "Mandat 2026-2032"

@@ -13,12 +13,12 @@ from diagnostic.document.blocks import (
     Heading,
     Paragraph,
     Table,
-    french_date,
     plural,
     score,
     short,
 )
 from diagnostic.roadmap.model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS, PlanItem
+from diagnostic.vocabulary import french_date
 
 PLAN_COLUMNS = ("Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut")
 PACTE = "pacte_gouvernance"

@@ -1,7 +1,8 @@
 """The one catalogue of coded French messages of the YAML data files (docs/codes-erreur.md).
 
 Every problem found in a data file of `questions/` (questionnaire, action library, « repères et
-outils », workshop programme, renamed questions, demo territories) is one `Message` of this
+outils », workshop programme, renamed questions, demo territories, mandate calendar, legal
+obligations) is one `Message` of this
 catalogue, in the spirit of pyxform's error codes: a stable code (`YAML-005`), what is wrong and
 how to fix it. A `Problem` adds where: the file, the line and the key path, and reads
 
@@ -9,7 +10,8 @@ how to fix it. A `Problem` adds where: the file, the line and the key path, and 
 
 Families: YAML (reading and syntax, every file), CHAMP (the shape of any file: missing, unknown
 or mistyped fields), QUESTION (questionnaires), ACTION and REPERE (action library and
-references), ATELIER (workshop programme), RENOMME (renamed questions). A model validator
+references), ATELIER (workshop programme), RENOMME (renamed questions), CALENDRIER and
+OBLIGATION (the mandate calendar and the legal obligations, territory/). A model validator
 raises `broken(MESSAGE, …)` so that the rule it checks keeps its code through pydantic.
 """
 
@@ -416,6 +418,74 @@ RENAMED_NEW_UNKNOWN = Message(
     "RENOMME-004",
     "« {new} » ne figure pas dans la dernière version du questionnaire",
     "écrivez à droite l'identifiant de la question dans la dernière version",
+)
+
+# --- CALENDRIER: the mandate calendar (territory/calendar.py) ----------------------------------
+
+RENEWALS_NOT_IN_ORDER = Message(
+    "CALENDRIER-001",
+    "les renouvellements ne sont pas dans l'ordre chronologique (« {renewal} » commence avant "
+    "« {previous} »)",
+    "rangez les renouvellements du plus ancien au plus récent, le renouvellement attendu en "
+    "dernier",
+)
+ROUNDS_NOT_IN_ORDER = Message(
+    "CALENDRIER-002",
+    "les tours de scrutin ne se suivent pas ({rounds})",
+    "écrivez les dates des tours dans l'ordre, le premier tour d'abord",
+)
+RENEWAL_DATES = Message(
+    "CALENDRIER-003",
+    "un renouvellement donne soit ses tours (dates), soit, s'il est attendu, son mois",
+    "écrivez « tours: [AAAA-MM-JJ, AAAA-MM-JJ] », ou « mois: AAAA-MM » avec « attendu: true »",
+)
+DEADLINE_FIELD_MISSING = Message(
+    "CALENDRIER-004",
+    "une échéance « depuis: {anchor} » précise « {field} »",
+    "ajoutez « {field}: » ({form})",
+)
+DEADLINE_FIELD_UNUSED = Message(
+    "CALENDRIER-005",
+    "« {field} » ne sert pas à une échéance « depuis: {anchor} »",
+    "retirez « {field} », ou changez « depuis: »",
+)
+IMPOSSIBLE_DAY = Message(
+    "CALENDRIER-006",
+    "le {day}/{month} n'existe pas (ou pas chaque année)",
+    "choisissez un jour qui existe chaque année dans ce mois",
+)
+DELAY_UNITS = Message(
+    "CALENDRIER-007",
+    "un délai se compte soit en mois, soit en jours (ici {count})",
+    "gardez un seul de « mois: » et « jours: »",
+)
+TITLE_PLACEHOLDER = Message(
+    "CALENDRIER-008",
+    "le titre utilise un champ inconnu « {name} »",
+    "n'utilisez que les champs moment et mandat, chacun entre accolades",
+)
+
+# --- OBLIGATION: the legal obligations checked from the fiche (territory/obligations.py) -------
+
+UNKNOWN_DEADLINE = Message(
+    "OBLIGATION-001",
+    "échéance inconnue « {deadline} »",
+    "choisissez une échéance de questions/calendrier.yaml : {deadlines}",
+)
+OBLIGATION_WITHOUT_FACT = Message(
+    "OBLIGATION-002",
+    "une obligation dit quel fait de la fiche la montre remplie",
+    "ajoutez « fait: » (un fait oui/non) ou « date: » (une date de la fiche)",
+)
+WINDOW_WITH_FACT = Message(
+    "OBLIGATION-003",
+    "l'échéance « {deadline} » est une fenêtre : elle ne se vérifie pas sur la fiche",
+    "retirez « fait: » et « date: » de cette obligation",
+)
+DATED_DEADLINE_WITHOUT_DATE = Message(
+    "OBLIGATION-004",
+    "l'échéance « {deadline} » ({anchor}) se vérifie sur une date de la fiche",
+    "ajoutez « date: » suivi du fait de la fiche qui donne la date de l'acte",
 )
 
 CATALOGUE: dict[str, Message] = {
