@@ -3,6 +3,7 @@ managing a participant, erasing personal data."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -11,6 +12,7 @@ import streamlit as st
 from diagnostic.accounts.permissions import Actor
 from diagnostic.campaigns import coordination as co
 from diagnostic.privacy.service import erase_campaign, erase_participant
+from diagnostic.territory.calendar import campaign_title
 from diagnostic.vocabulary import ROLE_LABELS
 from pages._forms import choose, refused, rerun_with, title_input
 from pages._shell import engine, plain, settings
@@ -30,9 +32,8 @@ def creation_form(actor: Actor, territory_id: int) -> None:
     """Title, questionnaire, named answers; the new campaign is selected once created."""
     choices = co.questionnaire_choices(settings().questions_dir)
     with st.form("campaign_form"):
-        title = title_input(
-            "Titre de la campagne *", "Autodiagnostic de fin de mandat", key="camp_title"
-        )
+        proposed = campaign_title(settings().questions_dir, date.today())
+        title = title_input("Titre de la campagne *", proposed, key="camp_title")
         chosen = choose("Questionnaire", choices, key="camp_questionnaire")
         named = st.checkbox(
             "Réponses nominatives : la coordination pourra exporter les réponses individuelles "

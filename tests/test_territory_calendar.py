@@ -149,3 +149,12 @@ def test_the_schedule_lists_every_deadline_soonest_first_unknown_last():
     days = [p.due for p in placed if p.due is not None]
     assert days == sorted(days)
     assert placed[-1].deadline.id == "clect_evaluation" and placed[-1].due is None
+
+
+def test_the_campaign_form_proposes_the_title_of_the_moment(tmp_path):
+    from diagnostic.territory.calendar import NO_CALENDAR_TITLE, campaign_title
+
+    shipped = ROOT / "questions"
+    assert campaign_title(shipped, D(2026, 12, 4)) == "Autodiagnostic de début de mandat 2026-2032"
+    assert campaign_title(shipped, D(2031, 11, 2)) == "Autodiagnostic de fin de mandat 2026-2032"
+    assert campaign_title(tmp_path, D(2026, 12, 4)) == NO_CALENDAR_TITLE

@@ -13,6 +13,7 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -398,6 +399,22 @@ def schedule(calendar: Calendar, facts: Mapping[str, object], on: dt.date) -> li
 def load_calendar(path: str | Path, references: Iterable[object] | None = None) -> Calendar:
     """Load questions/calendrier.yaml; raise QuestionnaireError listing every problem."""
     return parse_calendar(read_source(path), str(path), references)
+
+
+NO_CALENDAR_TITLE = "Autodiagnostic de la gouvernance"  # a questions folder without calendar
+
+
+@lru_cache(maxsize=4)
+def _calendar_of(questions_dir: Path) -> Calendar | None:
+    path = Path(questions_dir) / "calendrier.yaml"
+    return load_calendar(path) if path.exists() else None
+
+
+def campaign_title(questions_dir: Path, on: dt.date) -> str:
+    """The title proposed for a campaign created on that day, from the folder's calendar:
+    « Autodiagnostic de début de mandat 2026-2032 » in December 2026."""
+    calendar = _calendar_of(Path(questions_dir))
+    return default_title(calendar, on) if calendar else NO_CALENDAR_TITLE
 
 
 def parse_calendar(
