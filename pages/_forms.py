@@ -26,20 +26,24 @@ def choose(
     key: str,
     options: Iterable[Any] | None = None,
     where: Any = st,
+    many: bool = False,
     **more: Any,
 ) -> Any:
-    """A selectbox (in `where`: a column, a form…) of the keys of `labels`, or of `options`,
-    each shown by its label; `more`: the selectbox's other arguments (index, help…)."""
+    """A selectbox (a multiselect when `many`), in `where` (a column, a form…), of the keys of
+    `labels`, or of `options`, each shown by its label; `more`: the widget's other arguments
+    (index, help…)."""
     values = list(labels if options is None else options)
-    return where.selectbox(label, values, format_func=labels.get, key=key, **more)
+    widget = where.multiselect if many else where.selectbox
+    return widget(label, values, format_func=labels.get, key=key, **more)
 
 
 @contextmanager
-def refused(what: str) -> Iterator[None]:
-    """Says why the store refused the action (what did not happen: the reason)."""
+def refused(what: str, *also: type[Exception]) -> Iterator[None]:
+    """Says why the store (or a check named in `also`) refused the action (what did not happen:
+    the reason)."""
     try:
         yield
-    except StoreError as exc:
+    except (StoreError, *also) as exc:
         st.error(f"{what} : {plain(exc)}.")
 
 

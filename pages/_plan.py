@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.errors import StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, provenance
 from diagnostic.roadmap.references import Library
+from pages._forms import choose, refused
 from pages._shell import engine, plain
 
 
@@ -47,12 +47,12 @@ def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None
             "Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}"
         )
         horizons = list(HORIZON_LABELS)
-        horizon = b.selectbox(
+        horizon = choose(
             "Échéance",
-            horizons,
-            format_func=HORIZON_LABELS.get,
-            index=horizons.index(item.horizon) if item.horizon in horizons else 0,
+            HORIZON_LABELS,
             key=f"fdr_h_{item.id}",
+            where=b,
+            index=horizons.index(item.horizon) if item.horizon in horizons else 0,
         )
         indicator = a.text_input(
             "Indicateur de suivi",
@@ -61,16 +61,16 @@ def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None
             key=f"fdr_i_{item.id}",
         )
         statuses = list(STATUS_LABELS)
-        status = b.selectbox(
+        status = choose(
             "Statut",
-            statuses,
-            format_func=STATUS_LABELS.get,
-            index=statuses.index(item.status),
+            STATUS_LABELS,
             key=f"fdr_s_{item.id}",
+            where=b,
+            index=statuses.index(item.status),
         )
         saved = st.form_submit_button("Enregistrer")
     if saved:
-        try:
+        with refused("Modification non enregistrée", AnswerError):
             planning.edit(
                 engine(),
                 actor,
@@ -83,9 +83,6 @@ def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None
                 indicator=indicator,
                 status=status,
             )
-        except (AnswerError, StoreError) as exc:
-            st.error(f"Modification non enregistrée : {plain(exc)}.")
-        else:
             st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
             st.rerun()
     up, down, drop = st.columns(3)
@@ -108,17 +105,15 @@ def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> No
     titles = {s.id: s.title for s in questionnaire.sections}
     with st.form("fdr_add", clear_on_submit=True):
         new_title = st.text_input("Intitulé *", max_chars=300, key="fdr_new_title")
-        new_dimension = st.selectbox("Axe", dims, format_func=titles.get, key="fdr_new_dim")
+        new_dimension = choose("Axe", titles, options=dims, key="fdr_new_dim")
         new_description = st.text_area("Description", max_chars=4000, key="fdr_new_desc")
         x, y = st.columns(2)
         new_owner = x.text_input("Pilote / porteur", max_chars=200, key="fdr_new_owner")
-        new_horizon = y.selectbox(
-            "Échéance", list(HORIZON_LABELS), format_func=HORIZON_LABELS.get, key="fdr_new_h"
-        )
+        new_horizon = choose("Échéance", HORIZON_LABELS, key="fdr_new_h", where=y)
         new_indicator = x.text_input("Indicateur de suivi", max_chars=500, key="fdr_new_ind")
         add = st.form_submit_button("Ajouter l'action")
     if add:
-        try:
+        with refused("Action non ajoutée", AnswerError):
             planning.add(
                 engine(),
                 actor,
@@ -130,8 +125,5 @@ def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> No
                 horizon=new_horizon,
                 indicator=new_indicator,
             )
-        except (AnswerError, StoreError) as exc:
-            st.error(f"Action non ajoutée : {plain(exc)}.")
-        else:
             st.session_state["fdr_flash"] = "Action ajoutée à la feuille de route."
             st.rerun()

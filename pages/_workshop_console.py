@@ -14,6 +14,7 @@ from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import Live, Programme, WorkshopError, WorkshopInfo, live, screens, service
 from diagnostic.workshop.codes import spoken
+from pages._forms import choose, title_input
 from pages._shell import engine, plain
 from pages._workshop import attempt, screen_link
 
@@ -44,17 +45,14 @@ def creation_form(actor: Actor) -> None:
         return
     labels = {p.campaign_id: f"{p.territory_name} — {p.campaign_title}" for p in places}
     with st.form("ws_new"):
-        title = st.text_input(
-            "Titre de la séance",
-            value="Et demain sur mon territoire ?",
-            max_chars=200,
-            key="ws_new_title",
+        title = title_input(
+            "Titre de la séance", "Et demain sur mon territoire ?", key="ws_new_title"
         )
-        chosen = st.multiselect(
+        chosen = choose(
             "Campagnes dont l'atelier montre les résultats (une par territoire)",
-            list(labels),
-            format_func=labels.get,
+            labels,
             key="ws_new_campaigns",
+            many=True,
         )
         controlled = st.checkbox(
             "Mode contrôlé : les contributions attendent votre validation avant l'écran",
@@ -76,21 +74,16 @@ def creation_form(actor: Actor) -> None:
             st.rerun()
 
 
-def choose(actor: Actor, workshops: list[WorkshopInfo]) -> None:
+def choose_workshop(actor: Actor, workshops: list[WorkshopInfo]) -> None:
     """Pick or open a workshop. Nothing refreshes on its own here, so that the lists stay
     open while you choose (a live refresh closes any open list of the page)."""
-    by_id = {w.id: w for w in workshops}
+    labels = {
+        w.id: f"{w.title} — {w.day} — code {spoken(w.code)}" + ("" if w.open else " (terminé)")
+        for w in workshops
+    }
     if workshops:
         st.subheader("Reprendre un atelier")
-        picked = st.selectbox(
-            "Atelier",
-            list(by_id),
-            format_func=lambda i: (
-                f"{by_id[i].title} — {by_id[i].day} — code {spoken(by_id[i].code)}"
-                + ("" if by_id[i].open else " (terminé)")
-            ),
-            key="ws_pick",
-        )
+        picked = choose("Atelier", labels, key="ws_pick")
         if st.button("Animer cet atelier", type="primary", key="ws_open"):
             st.session_state["ws_id"] = picked
             st.session_state["ws_choosing"] = False
@@ -98,7 +91,7 @@ def choose(actor: Actor, workshops: list[WorkshopInfo]) -> None:
             st.rerun()
     st.subheader("Ouvrir un nouvel atelier")
     creation_form(actor)
-    if st.session_state.get("ws_id") in by_id and st.button("Retour à l'atelier en cours"):
+    if st.session_state.get("ws_id") in labels and st.button("Retour à l'atelier en cours"):
         st.session_state["ws_choosing"] = False
         st.rerun()
     st.stop()

@@ -23,7 +23,7 @@ from pages._workshop import (
     screen_refresh,
     style,
 )
-from pages._workshop_console import Console, choose, moderation_row, step_controls
+from pages._workshop_console import Console, choose_workshop, moderation_row, step_controls
 
 actor = guard("atelier")
 style("console")
@@ -42,7 +42,7 @@ if "ws_id" not in st.session_state and workshops and workshops[0].open:
 if st.session_state.get("ws_id") not in {w.id for w in workshops} or st.session_state.get(
     "ws_choosing"
 ):
-    choose(actor, workshops)
+    choose_workshop(actor, workshops)
 info = service.facilitated(engine(), actor, st.session_state["ws_id"])
 link = participant_link(info.code)
 head, change = st.columns([3, 1], vertical_alignment="bottom")

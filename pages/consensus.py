@@ -7,9 +7,9 @@ from diagnostic.consensus import meeting
 from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.results import figures
-from diagnostic.results.model import TooFewRespondents, labels
+from diagnostic.results.model import labels
 from pages._picker import campaign_picker
-from pages._shell import campaign_results, engine, guard, plain, show_chart
+from pages._shell import engine, guard, plain, show_chart
 
 actor = guard("consensus")
 st.title("Réunion de consensus")
@@ -19,16 +19,13 @@ st.markdown(
     "avis divergent le plus**, et s'accorde sur un niveau. Les résultats et la feuille de route "
     "utilisent ce niveau de consensus à la place de la moyenne."
 )
-campaign = campaign_picker(actor, Action.TERRITORY_MANAGE, key="cons")
-if campaign is None:
-    st.stop()
-results = campaign_results(actor, campaign.id)
-if isinstance(results, TooFewRespondents):
-    st.info(
-        f"La réunion de consensus s'ouvre quand au moins {results.min_group_size} personnes "
-        "ont envoyé leurs réponses."
-    )
-    st.stop()
+campaign, results = campaign_picker(
+    actor,
+    Action.TERRITORY_MANAGE,
+    key="cons",
+    too_few="La réunion de consensus s'ouvre quand au moins {n} personnes ont envoyé leurs "
+    "réponses.",
+)
 q = results.questionnaire
 names = labels(q)
 items = agenda(results)
@@ -116,22 +113,13 @@ def save() -> None:
         go((index + 1) % len(order))
 
 
+radios = {"level": ("Niveau retenu par le collectif", row.level)}
+if question.type == "current_target":
+    radios["target"] = ("Niveau visé en fin de mandat", row.target)
 with st.form("consensus_form"):
-    st.radio(
-        "Niveau retenu par le collectif",
-        values,
-        index=values.index(row.level) if row.level is not None else None,
-        horizontal=True,
-        key=keys["level"],
-    )
-    if question.type == "current_target":
-        st.radio(
-            "Niveau visé en fin de mandat",
-            values,
-            index=values.index(row.target) if row.target is not None else None,
-            horizontal=True,
-            key=keys["target"],
-        )
+    for field, (label, agreed) in radios.items():
+        at = None if agreed is None else values.index(agreed)
+        st.radio(label, values, index=at, horizontal=True, key=keys[field])
     st.text_area(
         "Justification (ce qui fonde l'accord, points forts, axes de progrès)",
         value=meeting.rationale_of(engine(), actor, campaign_id=campaign.id, question_id=picked),

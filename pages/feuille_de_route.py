@@ -3,13 +3,12 @@
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action
-from diagnostic.results.model import TooFewRespondents
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import STATUS_LABELS, tally
 from diagnostic.roadmap.proposals import points_to_investigate
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
-from pages._shell import campaign_results, engine, guard, library, plain
+from pages._shell import engine, guard, library, plain
 
 actor = guard("feuille_de_route")
 st.title("Feuille de route")
@@ -19,16 +18,13 @@ st.markdown(
     "Le collectif les retient, les écarte, les modifie, les ordonne et en ajoute. Une mise à "
     "jour après de nouvelles réponses ou un consensus conserve toutes les modifications."
 )
-campaign = campaign_picker(actor, Action.TERRITORY_MANAGE, key="fdr")
-if campaign is None:
-    st.stop()
-results = campaign_results(actor, campaign.id)
-if isinstance(results, TooFewRespondents):
-    st.info(
-        f"La feuille de route se prépare dès que {results.min_group_size} personnes au moins "
-        "ont envoyé leurs réponses."
-    )
-    st.stop()
+campaign, results = campaign_picker(
+    actor,
+    Action.TERRITORY_MANAGE,
+    key="fdr",
+    too_few="La feuille de route se prépare dès que {n} personnes au moins ont envoyé leurs "
+    "réponses.",
+)
 titles = {s.id: s.title for s in results.questionnaire.sections}
 lib = library()
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from diagnostic.roadmap.library import Horizon
 from diagnostic.roadmap.references import KIND_LABELS, search
+from pages._forms import choose
 from pages._shell import guard, library
 
 HORIZONS = {
@@ -28,12 +29,8 @@ query = left.text_input(
     placeholder="ex. pacte de gouvernance, L5211-4-2, conférence des DGS…",
     key="ref_query",
 )
-kinds = right.multiselect(
-    "Catégories",
-    list(KIND_LABELS),
-    format_func=KIND_LABELS.get,
-    key="ref_kinds",
-    placeholder="Toutes",
+kinds = choose(
+    "Catégories", KIND_LABELS, key="ref_kinds", where=right, many=True, placeholder="Toutes"
 )
 found = search(lib.references, query, set(kinds) or None)
 st.caption(f"{len(found)} repère(s) sur {len(lib.references)}")

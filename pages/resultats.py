@@ -1,8 +1,12 @@
 """Territory results: scores, gaps, regards croisés, priorities, actors, participation."""
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import streamlit as st
 
 from diagnostic.accounts.permissions import Action
+from diagnostic.questionnaire import Question
 from diagnostic.results import figures, tables
 from diagnostic.results.model import TooFewRespondents, commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
@@ -29,17 +33,13 @@ GROUPINGS = {
 
 actor = guard("resultats")
 st.title("Résultats du diagnostic")
-campaign = campaign_picker(actor, Action.RESULTS_VIEW, key="res")
-if campaign is None:
-    st.stop()
-
-full = campaign_results(actor, campaign.id)
-if isinstance(full, TooFewRespondents):
-    st.info(
-        f"Les résultats s'affichent dès que {full.min_group_size} personnes au moins ont envoyé "
-        "leurs réponses : rien n'est montré en dessous, pour protéger l'anonymat."
-    )
-    st.stop()
+campaign, full = campaign_picker(
+    actor,
+    Action.RESULTS_VIEW,
+    key="res",
+    too_few="Les résultats s'affichent dès que {n} personnes au moins ont envoyé leurs "
+    "réponses : rien n'est montré en dessous, pour protéger l'anonymat.",
+)
 min_group = full.min_group_size
 q = full.questionnaire
 names = labels(q)
@@ -74,6 +74,21 @@ if isinstance(results, TooFewRespondents):
     st.stop()
 if filtered:
     st.info(f"Filtre actif : {results.n_respondents} questionnaires pris en compte.")
+
+
+def answered(kind: str, read: Callable, what: str, nothing: str) -> Iterator[tuple[Question, Any]]:
+    """The questions of a type with what `read` gives of their answers, after saying that the
+    questionnaire has none (« … pas `what` ») or, for a question not yet answered, `nothing`."""
+    questions = [x for x in q.questions() if x.type == kind]
+    if not questions:
+        st.info(f"Ce questionnaire ne comporte pas {what}.")
+    for question in questions:
+        data = read(question.id)
+        if data is None:
+            st.info(f"« {question.text} » : {nothing} pour l'instant.")
+        else:
+            yield question, data
+
 
 tabs = st.tabs(TABS)
 with tabs[0]:
@@ -150,14 +165,8 @@ with tabs[3]:
     )
 
 with tabs[4]:
-    rankings = [x for x in q.questions() if x.type == "ranking"]
-    if not rankings:
-        st.info("Ce questionnaire ne comporte pas de classement.")
-    for question in rankings:
-        frame = results.ranking(question.id)
-        if frame is None:
-            st.info(f"« {question.text} » : aucun classement pour l'instant.")
-            continue
+    rankings = answered("ranking", results.ranking, "de classement", "aucun classement")
+    for question, frame in rankings:
         show_chart(
             figures.priorities(frame, names.options[question.id], title=question.text),
             tables.priorities(results, names, question.id),
@@ -165,14 +174,8 @@ with tabs[4]:
         )
 
 with tabs[5]:
-    grids = [x for x in q.questions() if x.type == "grid"]
-    if not grids:
-        st.info("Ce questionnaire ne comporte pas de grille d'acteurs.")
-    for question in grids:
-        cells = results.grid(question.id)
-        if cells is None:
-            st.info(f"« {question.text} » : aucune réponse pour l'instant.")
-            continue
+    grids = answered("grid", results.grid, "de grille d'acteurs", "aucune réponse")
+    for question, cells in grids:
         show_chart(
             figures.actor_grid(
                 cells,

@@ -3,9 +3,16 @@
 import streamlit as st
 
 from diagnostic.campaigns.coordination import create_territory
-from diagnostic.campaigns.official_territories import epci_choice, epci_options, find_communes
-from diagnostic.errors import StoreError
+from diagnostic.campaigns.official_territories import (
+    commune_labels,
+    epci_choice,
+    epci_labels,
+    epci_of,
+    epci_options,
+    find_communes,
+)
 from diagnostic.vocabulary import KIND_LABELS
+from pages._forms import choose, refused
 from pages._shell import engine, guard, plain
 
 actor = guard("territoire")
@@ -42,20 +49,13 @@ if official.empty:
         "ci-dessous (l'administration peut l'importer : commande `territories-refresh`)."
     )
 else:
-    places = {
-        row.code: row.name
-        + ("" if KIND_LABELS.get(row.kind, "?") in row.name else f" ({KIND_LABELS.get(row.kind)})")
-        + f" — SIREN {row.code}"
-        + (f" — dép. {row.departement}" if row.departement else "")
-        for row in official.itertuples(index=False)
-    }
-    st.selectbox(
+    places = epci_labels(official)
+    choose(
         "Chercher l'intercommunalité dans la liste officielle (nom, SIREN ou département)",
-        list(places),
-        index=None,
-        format_func=places.get,
-        placeholder="Tapez les premières lettres…",
+        places,
         key="t_official",
+        index=None,
+        placeholder="Tapez les premières lettres…",
         on_change=lambda: _fill(st.session_state.get("t_official")),
     )
     query = st.text_input("… ou le nom ou le code INSEE d'une commune membre", key="t_commune_q")
@@ -63,25 +63,18 @@ else:
     if query and found.empty:
         st.caption("Aucune commune de la liste ne correspond.")
     elif not found.empty:
-        towns = {
-            row.code: f"{row.name} ({row.code}) → {places.get(row.epci_code, 'sans EPCI')}"
-            for row in found.itertuples(index=False)
-        }
-        st.selectbox(
+        choose(
             "Communes trouvées",
-            list(towns),
-            index=None,
-            format_func=towns.get,
+            commune_labels(found, places),
             key="t_commune_pick",
-            on_change=lambda: _fill(
-                found.set_index("code")["epci_code"].get(st.session_state.get("t_commune_pick"))
-            ),
+            index=None,
+            on_change=lambda: _fill(epci_of(found, st.session_state.get("t_commune_pick"))),
         )
     if st.session_state.get("t_note"):
         st.caption(f"Population : {st.session_state['t_note']}. Tout reste modifiable.")
 with st.form("territory_form"):
     name = st.text_input("Nom du territoire *", max_chars=200, key="t_name")
-    kind = st.selectbox("Type", kinds, format_func=lambda k: KIND_LABELS[k], key="t_kind")
+    kind = choose("Type", KIND_LABELS, options=kinds, key="t_kind")
     code = st.text_input("Code officiel (SIREN de l'EPCI, facultatif)", max_chars=20, key="t_code")
     population = st.number_input(
         "Population (facultatif)", min_value=0, step=100, value=None, key="t_population"
@@ -100,7 +93,7 @@ if submitted:
         if line.strip():
             commune_name, _, commune_code = line.partition(";")
             communes.append((commune_name.strip(), commune_code.strip() or None))
-    try:
+    with refused("Le territoire n'a pas été créé"):
         territory = create_territory(
             engine(),
             actor,
@@ -110,9 +103,6 @@ if submitted:
             population=int(population) if population else None,
             communes=communes,
         )
-    except StoreError as exc:
-        st.error(f"Le territoire n'a pas été créé : {plain(exc)}.")
-    else:
         st.session_state["t_created"] = (
             f"Territoire « {plain(territory.name)} » créé avec {len(communes)} commune(s). "
             "Vous en êtes le ou la coordinateur·rice : créez maintenant une campagne."

@@ -388,6 +388,7 @@ def rendered(at: AppTest) -> str:
 
 
 SELECTORS = {"selectbox", "radio", "multiselect", "segmented_control", "pills", "select_slider"}
+SELECTORS.add("choose")  # pages/_forms.choose: a selectbox or a multiselect of labelled values
 
 
 def widget_keys() -> set[str]:

