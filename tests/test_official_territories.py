@@ -197,3 +197,12 @@ def test_cli_benchmark_rebuild(cli_env, capsys):
     assert main(["benchmark-rebuild"]) == 0
     out = capsys.readouterr().out
     assert "Table de comparaison reconstruite : 1 campagne(s), 2 ligne(s)" in out
+
+
+def test_an_epci_without_departement_is_labelled_without_one():
+    epci = pd.DataFrame(
+        {"code": ["200000002"], "name": ["Pays Sans Dép"], "kind": ["cc"], "departement": [None]}
+    )
+    label = official.epci_labels(epci)["200000002"]
+    assert label == "Pays Sans Dép (Communauté de communes) — SIREN 200000002"
+    assert "nan" not in label

@@ -342,7 +342,7 @@ def epci_labels(epci: pd.DataFrame) -> dict[str, str]:
         row.code: row.name
         + ("" if KIND_LABELS.get(row.kind, "?") in row.name else f" ({KIND_LABELS.get(row.kind)})")
         + f" — SIREN {row.code}"
-        + (f" — dép. {row.departement}" if row.departement else "")
+        + (f" — dép. {row.departement}" if pd.notna(row.departement) and row.departement else "")
         for row in epci.itertuples(index=False)
     }
 
