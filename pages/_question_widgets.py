@@ -89,16 +89,9 @@ def _levels(form: Form, question: Question) -> tuple[list[Any], dict[Any, str]]:
     return options, labels
 
 
-def _descriptions(form: Form, question: Question) -> dict[int, str]:
-    if question.level_descriptions:
-        return dict(question.level_descriptions)
-    levels = form.questionnaire.scale_of(question).levels
-    return {v: lvl.description or lvl.label for v, lvl in levels.items()}
-
-
 def render_maturity(form: Form, question: Question, shown: dict[str, Any]) -> None:
     options, labels = _levels(form, question)
-    desc = _descriptions(form, question)
+    desc = form.questionnaire.described_levels(question)
     _radio(
         form,
         question,
@@ -114,7 +107,7 @@ def render_maturity(form: Form, question: Question, shown: dict[str, Any]) -> No
 def render_current_target(form: Form, question: Question, shown: dict[str, Any]) -> None:
     options, _ = _levels(form, question)
     levels = form.questionnaire.scale_of(question).levels
-    desc = _descriptions(form, question)
+    desc = form.questionnaire.described_levels(question)
     st.markdown("\n".join(f"{v}. **{levels[v].label}** — {d}" for v, d in sorted(desc.items())))
     codec = codec_for(question)
     current = codec.key(question, "current")

@@ -63,9 +63,7 @@ index = order.index(picked)
 row = by_id[picked]
 question = q.question(picked)
 scale = q.scale_of(question)
-descriptions = question.level_descriptions or {
-    v: lvl.description or lvl.label for v, lvl in scale.levels.items()
-}
+descriptions = q.described_levels(question)
 
 st.subheader(names.dimensions[row.dimension_id])
 st.markdown(f"**{question.text}**")

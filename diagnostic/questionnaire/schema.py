@@ -181,6 +181,13 @@ class Questionnaire(Strict):
     def scale_of(self, question: Question) -> Scale:
         return self.scales[question.scale or self.default_scale]
 
+    def described_levels(self, question: Question) -> dict[int, str]:
+        """Each level of the question in words: its own descriptions, else its scale's."""
+        if question.level_descriptions:
+            return dict(question.level_descriptions)
+        levels = self.scale_of(question).levels
+        return {v: lvl.description or lvl.label for v, lvl in levels.items()}
+
     def section_of(self, question_id: str) -> Section:
         for s in self.sections:
             if any(q.id == question_id for q in s.questions):
