@@ -45,8 +45,9 @@ def validate_file(path: Path) -> str:
 
     Files are recognised by their top-level key: a questionnaire (id, sections…), an action
     library (actions), « repères et outils » (references), a workshop programme (steps), the
-    renamed questions (renamed) or the demo territories (territories). Cross-references are
-    checked against the files of the same questions folder (references.yaml, questionnaires/).
+    renamed questions (renamed), the fiche du territoire (groups) or the demo territories
+    (territories). Cross-references are checked against the files of the same questions folder
+    (references.yaml, questionnaires/, fiche.yaml).
     """
     from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
@@ -84,10 +85,26 @@ def validate_file(path: Path) -> str:
             f"{path}: table des questions renommées valide ({count} renommage(s), "
             f"{len(renamed)} questionnaire(s))"
         )
+    if "sections" not in keys and "groups" in keys:  # questions/fiche.yaml
+        from diagnostic.territory.facts import parse_fiche, reference_problems
+
+        fiche = parse_fiche(text, str(path))
+        refs = _sibling_references(folder)
+        if refs is not None:
+            problems = reference_problems(fiche, (r.id for r in refs), data, str(path))
+            if problems:
+                raise QuestionnaireError(problems)
+        return (
+            f"{path}: fiche du territoire valide ({len(fiche.fields)} informations, "
+            f"{len(fiche.groups)} groupes)"
+        )
     if "sections" not in keys and "territories" in keys:  # questions/demo/territoires.yaml
         from diagnostic.demo import parse_demo_file
+        from diagnostic.territory.facts import FICHE_FILE, load_fiche
 
-        demo = parse_demo_file(data, str(path))
+        sibling = folder.parent / FICHE_FILE
+        fiche = load_fiche(sibling) if sibling.is_file() else None
+        demo = parse_demo_file(data, str(path), fiche)
         return (
             f"{path}: {len(demo.territories)} territoires de démonstration valides "
             f"({len(demo.accounts)} comptes)"
