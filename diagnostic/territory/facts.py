@@ -555,46 +555,43 @@ class Fact:
         return shown(self.field, self.value)
 
     @property
-    def provenance(self) -> str:
-        """« source · le 09/04/2026 par Claire Martin », or what the default value comes from."""
+    def updated(self) -> str:
+        """« mis à jour le 09/04/2026 par Claire Martin », or where a default value comes from."""
         if self.default:
-            return f"valeur par défaut, à confirmer : {self.source}"
-        if self.value is None and not self.source and self.updated_on is None:
+            return f"valeur par défaut ({self.source}) : enregistrez-la pour la confirmer"
+        if self.updated_on is None:
             return ""
-        parts = [self.source or "source non indiquée"]
-        if self.updated_on is not None:
-            when = f"mis à jour le {self.updated_on:%d/%m/%Y}"
-            parts.append(when + (f" par {self.updated_by}" if self.updated_by else ""))
-        return " · ".join(parts)
+        return f"mis à jour le {self.updated_on:%d/%m/%Y}" + (
+            f" par {self.updated_by}" if self.updated_by else ""
+        )
 
 
-def table_rows(fiche: Fiche, group: FactGroup, facts: Mapping[str, Fact]) -> list[dict[str, str]]:
-    """One group read-only: Information, Valeur, Source, Mise à jour (texts, for a table)."""
+def reading(
+    fiche: Fiche, group: FactGroup, facts: Mapping[str, Fact]
+) -> list[tuple[str, str, str]]:
+    """One group read-only: (label, value in words, where it comes from) for each fact; a fact
+    that depends on a yes/no fact which is not « oui » reads « sans objet »."""
     values = {k: f.value for k, f in facts.items()}
     rows = []
     for field in group.facts:
         fact = facts.get(field.id, Fact(field, None))
-        value = fact.text if applicable(fiche, values, field.id) else NOT_APPLICABLE
-        rows.append(
-            {
-                "Information": field.label,
-                "Valeur": value,
-                "Source": ("par défaut : " if fact.default else "") + (fact.source or ""),
-                "Mise à jour": f"{fact.updated_on:%d/%m/%Y}" if fact.updated_on else "",
-            }
-        )
+        if not applicable(fiche, values, field.id):
+            rows.append((field.label, NOT_APPLICABLE, ""))
+            continue
+        origin = [] if fact.default else [fact.source or ""]
+        text = fact.text
+        if field.type == FactType.COMPETENCES and isinstance(fact.value, list):
+            text = f"{len(fact.value)} compétence(s), ci-dessous"
+        rows.append((field.label, text, " · ".join(x for x in [*origin, fact.updated] if x)))
     return rows
 
 
-def competence_table(field: FactField, value: Value) -> list[dict[str, str]]:
-    """The competences read-only, with the headings of fiche.yaml."""
+def competence_lines(field: FactField, value: Value) -> list[str]:
+    """The competences read-only, one line each, with the headings of fiche.yaml."""
     columns = field.columns
     assert columns is not None  # a competences field has its columns (FICHE-001)
     return [
-        {
-            columns.nom: row[NOM],
-            columns.interet_communautaire_defini: row[INTERET],
-            columns.restitution_3ds: "oui" if row[RESTITUTION] else "non",
-        }
+        f"{row[NOM]} — {columns.interet_communautaire_defini} : {row[INTERET]} ; "
+        f"{columns.restitution_3ds} : {'oui' if row[RESTITUTION] else 'non'}"
         for row in editor_rows(value)
     ]
