@@ -100,8 +100,8 @@ class DemoTerritory(_Strict):
     campaign: str
     profile: DemoProfile
     participants: list[DemoParticipant]
-    fiche: DemoFiche | None = None
     benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
+    fiche: DemoFiche | None = None  # the territory's facts (questions/fiche.yaml)
 
 
 class DemoAccount(_Strict):

@@ -72,6 +72,7 @@ def test_validate_without_argument_checks_every_shipped_file_by_its_kind(capsys,
     assert "actions valides" in by_file[str(shipped_settings / "actions.yaml")]
     assert "étapes valides" in by_file[str(shipped_settings / "atelier.yaml")]
     assert "questions renommées valide" in by_file[str(shipped_settings / "renamed.yaml")]
+    assert "fiche du territoire valide" in by_file[str(shipped_settings / "fiche.yaml")]
     demo = by_file[str(shipped_settings / "demo" / "territoires.yaml")]
     assert "territoires de démonstration valides" in demo
     court = by_file[str(shipped_settings / "questionnaires" / "gouvernance-court.yaml")]
@@ -127,7 +128,7 @@ def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, t
     assert (
         f"{demo}:{story + 1}: {territory} : champ inconnu « histoire » — corrigez son nom "
         "(faute de frappe ?) ou retirez-le ; champs permis ici : name, code, kind, population, "
-        "story, communes, campaign, profile, participants, benchmark_consent [CHAMP-003]"
+        "story, communes, campaign, profile, participants, benchmark_consent, fiche [CHAMP-003]"
     ) in out
     assert f"{territory} : champ obligatoire manquant : « story »" in out
     assert "Field required" not in out and "Extra inputs" not in out
