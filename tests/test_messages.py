@@ -159,6 +159,7 @@ territories:
 def demo_fiche(*facts: str) -> str:
     return DEMO_FICHE + "".join(f"        {f}\n" for f in facts)
 
+
 # --- loaders: each returns the name it gave the file --------------------------------------------
 
 
