@@ -61,9 +61,9 @@ if not fiche.editable:
     st.caption("Lecture seule : seule la coordination du territoire modifie la fiche.")
 
 today = service.paris_today()
-for group, tab in zip(
-    definition.groups, st.tabs([g.title for g in definition.groups]), strict=True
-):
+# A keyed tab bar stays on its tab after a save (the flash message above shifts the page).
+tabs = st.tabs([g.title for g in definition.groups], key="fiche_tab", on_change="rerun")
+for group, tab in zip(definition.groups, tabs, strict=True):
     with tab:
         if group.help:
             st.caption(group.help)
