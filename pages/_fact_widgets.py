@@ -54,7 +54,7 @@ def _date(fact: Fact, k: str, today: date) -> Any:
         fact.field.label,
         value=fact.value,
         min_value=EARLIEST,
-        max_value=today,
+        max_value=max(today, fact.value) if fact.value else today,  # a clock behind the data
         format="DD/MM/YYYY",
         key=k,
         help=_help(fact),

@@ -109,7 +109,7 @@ def test_values_are_normalised_per_type(fact_id, raw, value):
         ("installation_conseil", "1926-04-09", "date antérieure à 1990 (09/04/1926)"),
         ("population", "vingt mille", "nombre entier attendu"),
         ("population", True, "nombre entier attendu"),
-        ("population", -5, "hors des bornes (nombre entre 0 et 3 000 000)"),
+        ("population", -5, "hors des bornes (nombre entre 0 et 10 000 000)"),
         ("nombre_communes", 0, "0 hors des bornes (nombre entre 1 et 300)"),
         ("regime_fiscal", "tpu", "choix inconnu « tpu » (choix possibles : fpu, fa)"),
         ("services_communs", "ADS", "liste attendue"),
@@ -142,7 +142,8 @@ def test_check_values_reports_every_problem_at_once_and_the_dates_without_their_
     problems = refused.value.problems
     assert set(problems) == {"population", "pacte_gouvernance_debat_date", "inconnu"}
     assert (
-        "ne vaut pas « oui » : videz-la ou répondez oui" in problems["pacte_gouvernance_debat_date"]
+        "ne vaut pas « oui » : laissez-la non renseignée, ou répondez oui"
+        in problems["pacte_gouvernance_debat_date"]
     )
     # the yes/no fact may be stored already: a new date is checked against it
     with pytest.raises(FactError):

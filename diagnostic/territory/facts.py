@@ -302,8 +302,8 @@ def check_values(
         if merged.get(fact_id) not in (None, []) and merged.get(parent) is not True:
             problems.setdefault(
                 fact_id,
-                f"renseignée alors que « {fields[parent].label} » ne vaut pas « oui » : videz-la "
-                "ou répondez oui",
+                f"renseignée alors que « {fields[parent].label} » ne vaut pas « oui » : "
+                "laissez-la non renseignée, ou répondez oui",
             )
     if problems:
         raise FactError(problems, labels)

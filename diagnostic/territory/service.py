@@ -97,8 +97,12 @@ def _population_defaults(
 ) -> dict[str, Fact]:
     """The population (and its vintage, when known and not entered) the fiche starts from."""
     population, vintage = fiche.field("population"), fiche.field("population_millesime")
-    if official is not None and territory.population in (None, official[0]):
+    record = facts.from_json(population, territory.population)
+    if official is not None and facts.from_json(population, official[0]) is None:
+        official = None  # a figure the fiche would refuse is no default
+    if official is not None and record in (None, official[0]):
         count, year, source = official
+        year = facts.from_json(vintage, year)
         origin = f"liste officielle des EPCI ({source})"
         if year:
             origin += f", population municipale {year}"
@@ -106,9 +110,9 @@ def _population_defaults(
         if year and found["population_millesime"].value is None:
             out["population_millesime"] = Fact(vintage, year, origin, default=True)
         return out
-    if territory.population is not None:
+    if record is not None:
         origin = "population saisie à la création du territoire"
-        return {"population": Fact(population, territory.population, origin, default=True)}
+        return {"population": Fact(population, record, origin, default=True)}
     return {}
 
 
