@@ -15,12 +15,13 @@ from diagnostic.territory.facts import (
     MAX_SOURCE,
     MAX_TEXT,
     NOM,
+    NOT_APPLICABLE,
     RESTITUTION,
     TRISTATE,
     UNKNOWN,
     Fact,
     FactType,
-    editor_rows,
+    editor_table,
 )
 from pages._shell import plain
 
@@ -118,13 +119,13 @@ def _competences(fact: Fact, k: str, today: date) -> Any:
     if _help(fact):
         st.caption(_help(fact))
     edited = st.data_editor(
-        editor_rows(fact.value) or [{NOM: None, INTERET: "sans objet", RESTITUTION: False}],
+        editor_table(fact.value),
         column_config={
             NOM: st.column_config.TextColumn(columns.nom, max_chars=MAX_TEXT, width="large"),
             INTERET: st.column_config.SelectboxColumn(
-                columns.interet_communautaire_defini, options=list(TRISTATE), required=True
+                columns.interet_communautaire_defini, options=list(TRISTATE), default=NOT_APPLICABLE
             ),
-            RESTITUTION: st.column_config.CheckboxColumn(columns.restitution_3ds),
+            RESTITUTION: st.column_config.CheckboxColumn(columns.restitution_3ds, default=False),
         },
         num_rows="dynamic",
         hide_index=True,

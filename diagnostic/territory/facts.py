@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from diagnostic.errors import DiagnosticError
@@ -442,8 +443,8 @@ def _list(field: FactField, raw: Any, today: date | None) -> list[str]:
 
 
 def _blank(value: Any) -> bool:
-    """An empty cell: None, or the NaN a table gives for a cell never filled in."""
-    return value is None or (isinstance(value, float) and value != value)
+    """An empty cell: None, or the NaN (NA) a table gives for a cell never filled in."""
+    return value is None or (not isinstance(value, str | bool) and bool(pd.isna(value)))
 
 
 def _competences(field: FactField, raw: Any, today: date | None) -> list[dict[str, Any]] | None:
@@ -537,6 +538,18 @@ def editor_rows(value: Value) -> list[dict[str, Any]]:
         for c in rows
         if isinstance(c, Mapping)
     ]
+
+
+def editor_table(value: Value) -> pd.DataFrame:
+    """The competences as the editing table: typed columns, even with no row yet."""
+    rows = editor_rows(value)
+    return pd.DataFrame(
+        {
+            NOM: pd.Series([r[NOM] for r in rows], dtype="string"),
+            INTERET: pd.Series([r[INTERET] for r in rows], dtype="string"),
+            RESTITUTION: pd.Series([r[RESTITUTION] for r in rows], dtype="bool"),
+        }
+    )
 
 
 @dataclass(frozen=True)
