@@ -220,3 +220,16 @@ def test_competences_read_in_the_headings_of_the_file():
         "Voirie — Intérêt communautaire défini : sans objet ; Restituée à des communes "
         "(loi 3DS) : oui"
     ]
+
+
+def test_the_competences_table_comes_back_from_the_editor_as_values():
+    """The editing table has typed columns even when empty; its blank and NA cells read as
+    empty (pandas gives NA for a cell never filled in)."""
+    table = facts.editor_table(None)
+    assert table.empty and str(table.dtypes["nom"]) == "string"
+    table.loc[0] = ["Voirie", "non", True]
+    table.loc[1] = [None, None, False]  # the editor's blank line
+    rows = table.to_dict("records")
+    assert normalise(FIELDS["competences"], rows) == [
+        {"nom": "Voirie", "interet_communautaire_defini": False, "restitution_3ds": True}
+    ]
