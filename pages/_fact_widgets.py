@@ -19,10 +19,9 @@ from diagnostic.territory.facts import (
     RESTITUTION,
     TRISTATE,
     UNKNOWN,
-    Fact,
     FactType,
-    editor_table,
 )
+from diagnostic.territory.presentation import Fact, editor_table
 from pages._shell import plain
 
 YES_NO = {True: "Oui", False: "Non", None: UNKNOWN.capitalize()}

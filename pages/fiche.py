@@ -6,14 +6,8 @@ import streamlit as st
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.territory import service
-from diagnostic.territory.facts import (
-    FactError,
-    FactType,
-    applicable,
-    competence_lines,
-    fiche_for,
-    reading,
-)
+from diagnostic.territory.facts import FactError, FactType, applicable, fiche_for
+from diagnostic.territory.presentation import competence_lines, reading
 from diagnostic.vocabulary import KIND_LABELS
 from pages._fact_widgets import fact_input, forget
 from pages._shell import engine, flash, guard, plain, settings

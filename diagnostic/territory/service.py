@@ -18,7 +18,8 @@ from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Territory
 from diagnostic.territory import facts
-from diagnostic.territory.facts import Fact, FactError, Fiche, Value, fiche_for
+from diagnostic.territory.facts import FactError, Fiche, Value, fiche_for
+from diagnostic.territory.presentation import Fact
 
 
 @dataclass(frozen=True)
