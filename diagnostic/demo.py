@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from diagnostic.answering.responses import condition_met
-from diagnostic.questionnaire import Question, Questionnaire, QuestionType
+from diagnostic.questionnaire import (
+    Question,
+    Questionnaire,
+    QuestionnaireError,
+    QuestionType,
+)
+from diagnostic.questionnaire import messages as m
 from diagnostic.questionnaire.codecs import DONT_KNOW, is_answered, normalize
-from diagnostic.questionnaire.loader import validated
+from diagnostic.questionnaire.loader import line_of, validated
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.questionnaire.schema import Strict
 from diagnostic.questionnaire.source import load_yaml
 from diagnostic.store import accounts, answers, campaigns, territories
+from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Membership, Participant, now
+from diagnostic.territory.facts import (
+    FICHE_FILE,
+    FactError,
+    Fiche,
+    expected,
+    fiche_for,
+    normalise,
+    to_json,
+)
 
 
 class DemoParticipant(Strict):
@@ -45,6 +63,28 @@ class DemoCommune(Strict):
     code: str | None = None
 
 
+class DemoFact(Strict):
+    """A fact with its own source or date (otherwise a bare value takes the fiche's)."""
+
+    value: Any
+    source: str | None = None
+    updated_on: date | None = None
+
+
+class DemoFiche(Strict):
+    """The territory's facts (ids of questions/fiche.yaml) and where they come from."""
+
+    source: str  # the source of every fact that does not name its own
+    updated_on: date  # the day every fact that does not give its own date was checked
+    facts: dict[str, DemoFact | Any]
+
+    def entries(self) -> dict[str, DemoFact]:
+        """Every fact in its long form."""
+        return {
+            k: v if isinstance(v, DemoFact) else DemoFact(value=v) for k, v in self.facts.items()
+        }
+
+
 class DemoTerritory(Strict):
     name: str
     code: str | None = None
@@ -56,6 +96,7 @@ class DemoTerritory(Strict):
     profile: DemoProfile
     participants: list[DemoParticipant]
     benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
+    fiche: DemoFiche | None = None  # the territory's facts (questions/fiche.yaml)
 
 
 class DemoAccount(Strict):
@@ -73,16 +114,75 @@ class DemoFile(Strict):
 
 
 def load_demo_file(questions_dir: Path) -> DemoFile:
-    """The demo territories file, validated; problems come as `file:line: message`."""
+    """The demo territories file, validated (its fiches too when the folder has a fiche.yaml);
+    problems come as `file:line: message`."""
     path = Path(questions_dir) / "demo" / "territoires.yaml"
     _, data = load_yaml(path)
-    return parse_demo_file(data, str(path))
+    return parse_demo_file(data, str(path), _fiche_of(questions_dir))
 
 
-def parse_demo_file(data: Any, name: str) -> DemoFile:
-    """A parsed demo territories file, validated against its schema."""
+def _fiche_of(questions_dir: Path) -> Fiche | None:
+    """The folder's fiche definition; None for a folder without one (its demo has no fiche)."""
+    return fiche_for(questions_dir) if (Path(questions_dir) / FICHE_FILE).is_file() else None
+
+
+def parse_demo_file(data: Any, name: str, fiche: Fiche | None = None) -> DemoFile:
+    """A parsed demo territories file, validated against its schema, and its territories'
+    fiches against `fiche` when given."""
     expected = "des territoires de démonstration (clés accounts, territories…)"
-    return validated(DemoFile, data, name, expected=expected)
+    demo = validated(DemoFile, data, name, expected=expected)
+    problems = fiche_problems(demo, fiche, data, name) if fiche is not None else []
+    if problems:
+        raise QuestionnaireError(problems)
+    return demo
+
+
+def fiche_problems(demo: DemoFile, fiche: Fiche, data: Any, name: str) -> list[m.Problem]:
+    """Each demo fiche's facts checked against the definition, each problem on its line."""
+    problems: list[m.Problem] = []
+    fields = fiche.fields
+    for ti, territory in enumerate(demo.territories):
+        if territory.fiche is None:
+            continue
+        where = f"« {territory.name} » › fiche"
+        values: dict[str, Any] = {}
+        for fact_id, entry in territory.fiche.entries().items():
+            line = line_of(data, ("territories", ti, "fiche", "facts", fact_id))
+            field = fields.get(fact_id)
+            if field is None:
+                known = ", ".join(fields)
+                problems.append(m.UNKNOWN_FACT.at(name, line, where, fact=fact_id, facts=known))
+                continue
+            try:
+                values[fact_id] = normalise(field, entry.value)
+            except FactError as exc:
+                reason, fix = exc.problems[fact_id], expected(field)
+                problems.append(
+                    m.BAD_FACT_VALUE.at(
+                        name, line, where, fact=fact_id, reason=reason, expected=fix
+                    )
+                )
+        for fact_id, value in values.items():
+            parent = fields[fact_id].depends_on
+            if parent and value not in (None, []) and values.get(parent) is not True:
+                line = line_of(data, ("territories", ti, "fiche", "facts", fact_id))
+                problems.append(
+                    m.FACT_WITHOUT_CONDITION.at(name, line, where, fact=fact_id, parent=parent)
+                )
+    return sorted(problems, key=lambda p: p.line)
+
+
+def _fiche_writes(spec: DemoFiche, fiche: Fiche) -> Mapping[str, facts_store.FactWrite]:
+    """A demo territory's facts as rows to write (checked by parse_demo_file)."""
+    writes = {}
+    for fact_id, entry in spec.entries().items():
+        field = fiche.field(fact_id)
+        writes[fact_id] = facts_store.FactWrite(
+            to_json(field, normalise(field, entry.value)),
+            (entry.source or spec.source).strip(),
+            entry.updated_on or spec.updated_on,
+        )
+    return writes
 
 
 @dataclass
@@ -97,6 +197,7 @@ class DemoReport:
 def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoReport:
     """Create the demo territories, accounts, campaigns and answers."""
     demo = load_demo_file(questions_dir)
+    fiche = _fiche_of(questions_dir)
     questionnaire = default_questionnaire(questions_dir)
     rng = random.Random(seed)
     report = DemoReport()
@@ -115,6 +216,14 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
             )
             assert territory.id is not None
             territory_ids.append(territory.id)
+            if spec.fiche is not None and fiche is not None:
+                facts_store.save_facts(
+                    session,
+                    territory_id=territory.id,
+                    changes=_fiche_writes(spec.fiche, fiche),
+                    user_id=None,
+                    actor=None,
+                )
             communes = territories.member_communes(session, territory_id=territory.id)
             by_name = {c.name: c for c in communes}
             ordered = [by_name[c.name] for c in spec.communes]

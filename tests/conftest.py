@@ -42,11 +42,13 @@ def _reset_caches() -> None:
 
 @pytest.fixture
 def questions_dir(tmp_path: Path) -> Path:
-    """A questions folder holding the small test questionnaire and the demo territories."""
+    """A questions folder holding the small test questionnaire, the demo territories and the
+    fiche du territoire."""
     folder = tmp_path / "questions"
     (folder / "questionnaires").mkdir(parents=True)
     shutil.copy(FIXTURES / "mini.yaml", folder / "questionnaires" / "mini.yaml")
     shutil.copytree(ROOT / "questions" / "demo", folder / "demo")
+    shutil.copy(ROOT / "questions" / "fiche.yaml", folder / "fiche.yaml")
     return folder
 
 

@@ -132,3 +132,60 @@ def test_results_consensus_and_roadmap_download(demo):
             assert [r.level for r in rows] == [2]
     finally:
         engine.dispose()
+
+
+def test_the_coordination_edits_a_fact_of_the_fiche(demo):
+    """Val de Loir adopts its PCAET: the fact, its source, its date and its author are saved."""
+    from playwright.sync_api import expect
+
+    from diagnostic.store import facts as facts_store
+    from diagnostic.store.models import Territory, User
+
+    server, url = demo
+    source = "Délibération du 3 décembre 2026 adoptant le PCAET"
+    with chromium() as browser:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
+        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
+        page.get_by_label("Mot de passe").fill("demo-diagnostic")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        page.get_by_test_id("stSidebarNavItems").get_by_role(
+            "link", name="Fiche du territoire"
+        ).click()
+        expect(page.get_by_role("heading", name="Fiche du territoire")).to_be_visible()
+        settle(page)
+        page.get_by_role("combobox", name="Territoire").click()
+        page.get_by_role("option", name="Communauté de communes du Val de Loir").click()
+        settle(page)
+        expect(page.get_by_text("Fiche complète")).to_be_visible(timeout=20000)
+        page.get_by_role("tab", name="Projets et plans").click()
+        form = page.get_by_test_id("stForm").filter(has_text="Enregistrer « Projets et plans »")
+        pcaet = form.get_by_role("radiogroup", name="Plan climat-air-énergie territorial")
+        pcaet.get_by_text("Oui", exact=True).click()
+        form.get_by_label("Source").nth(2).fill(source)
+        shot(page, "05-fiche-saisie")
+        form.get_by_role("button", name="Enregistrer « Projets et plans »").click()
+        settle(page)
+        expect(
+            page.get_by_text("« Projets et plans » : 1 information(s) enregistrée(s).")
+        ).to_be_visible(timeout=20000)
+        expect(form.get_by_text("mis à jour le").last).to_be_visible()
+        shot(page, "06-fiche-enregistree")
+        context.close()
+
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as s:
+            from sqlmodel import select
+
+            territory = s.exec(
+                select(Territory).where(Territory.name == "Communauté de communes du Val de Loir")
+            ).one()
+            stored = facts_store.facts_of(s, territory_id=territory.id)["pcaet"]
+            author = s.exec(select(User).where(User.email == "coordination@demo.fr")).one()
+        assert (stored.value, stored.source, stored.updated_by) == (True, source, author.name)
+    finally:
+        engine.dispose()

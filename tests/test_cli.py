@@ -74,6 +74,7 @@ def test_validate_without_argument_checks_every_shipped_file_by_its_kind(capsys,
     assert "questions renommées valide" in by_file[str(shipped_settings / "renamed.yaml")]
     assert "calendrier valide" in by_file[str(shipped_settings / "calendrier.yaml")]
     assert "obligations valides" in by_file[str(shipped_settings / "obligations.yaml")]
+    assert "fiche du territoire valide" in by_file[str(shipped_settings / "fiche.yaml")]
     demo = by_file[str(shipped_settings / "demo" / "territoires.yaml")]
     assert "territoires de démonstration valides" in demo
     court = by_file[str(shipped_settings / "questionnaires" / "gouvernance-court.yaml")]
@@ -129,7 +130,7 @@ def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, t
     assert (
         f"{demo}:{story + 1}: {territory} : champ inconnu « histoire » — corrigez son nom "
         "(faute de frappe ?) ou retirez-le ; champs permis ici : name, code, kind, population, "
-        "story, communes, campaign, profile, participants, benchmark_consent [CHAMP-003]"
+        "story, communes, campaign, profile, participants, benchmark_consent, fiche [CHAMP-003]"
     ) in out
     assert f"{territory} : champ obligatoire manquant : « story »" in out
     assert "Field required" not in out and "Extra inputs" not in out
@@ -318,3 +319,21 @@ def test_roadmap_command_refusals(app_env, capsys, tmp_path):
         "29/11/2026",
     )
     assert code != 0
+
+
+def test_obligations_of_the_val_de_loir_on_the_demo_day(app_env, shipped_settings, capsys):
+    run(capsys, "demo")
+    code, out, err = run(capsys, "obligations", "--campaign", "1", "--date", "2026-12-04")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == (
+        "Débat sur l'élaboration d'un pacte de gouvernance : en retard (échéance 22 octobre "
+        "2026) — CGCT, art. L5211-11-2, I, 1°"
+    )
+    cdci = next(line for line in lines if line.startswith("Réunion de la CDCI"))
+    assert ": passée (fenêtre close le 22 septembre 2026) — CGCT, art. L5211-45-1" in cdci
+    assert lines[-1].startswith("12 obligations : 2 en retard")
+    code, _, err = run(capsys, "obligations", "--campaign", "99")
+    assert code == 1 and "campagne 99 introuvable" in err
+    code, _, err = run(capsys, "obligations", "--campaign", "1", "--date", "4/12/2026")
+    assert code == 1 and "date invalide « 4/12/2026 »" in err

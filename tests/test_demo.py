@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import statistics
+from datetime import date
 
 import pytest
 from sqlmodel import select
 
-from diagnostic.demo import load_demo
+from diagnostic.demo import load_demo, load_demo_file
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, migrate, session_scope
@@ -95,3 +96,55 @@ def test_the_stories_show_in_the_numbers(demo_engine):
         assert mean_level(s, "Métropole Estuaire-Atlantique", False) > mean_level(
             s, "Communauté de communes du Val de Loir", False
         )
+
+
+def fiche_of(engine, name):
+    from diagnostic.accounts.permissions import Actor
+    from diagnostic.territory import service
+
+    admin = Actor(kind="user", user_id=0, is_admin=True)
+    with session_scope(engine) as s:
+        territory = s.exec(select(Territory).where(Territory.name == name)).one()
+    return territory, service.territory_facts(engine, admin, territory.id, QUESTIONS)
+
+
+def test_every_demo_territory_has_a_complete_fiche_consistent_with_its_record(demo_engine):
+    engine, report = demo_engine
+    demo = load_demo_file(QUESTIONS)
+    for spec in demo.territories:
+        territory, fiche = fiche_of(engine, spec.name)
+        assert fiche.missing == [], spec.name
+        values = fiche.values
+        assert values["population"] == territory.population
+        assert values["nombre_communes"] >= len(spec.communes)
+        # the fiche and the context the respondents were given tell the same story
+        context = spec.profile.context
+        assert (context["ctx_conference_maires"] == "bureau_tous_maires") == values[
+            "bureau_tous_maires"
+        ]
+        assert (context["ctx_pacte_gouvernance"] == "adopte") == bool(
+            values["pacte_gouvernance_adopte"]
+        )
+        assert values["conseil_developpement"] == (context["ctx_conseil_developpement"] != "non")
+        assert values["conseil_developpement"] or values["population"] < 50_000
+        if territory.kind in {"ca", "cu", "metropole"}:
+            assert values["regime_fiscal"] == "fpu"
+        assert values["clect"] == (values["regime_fiscal"] == "fpu")
+        for fact in fiche.facts.values():  # every fact entered says where it comes from
+            assert fact.value is None or (fact.source and fact.updated_on), fact.field.id
+
+
+def test_val_de_loir_is_late_on_its_pacte_de_gouvernance_debate(demo_engine):
+    """findings.md §3.1: council installed after the March 2026 renewal, no debate on a pacte
+    de gouvernance by 4 December 2026 (L5211-11-2), no conference des maires (every mayor sits
+    in the bureau), a PCAET not yet adopted although above 20,000 inhabitants."""
+    engine, _ = demo_engine
+    _, fiche = fiche_of(engine, "Communauté de communes du Val de Loir")
+    values = fiche.values
+    assert values["installation_conseil"] == date(2026, 4, 9)
+    assert values["pacte_gouvernance_debat"] is False
+    assert values["pacte_gouvernance_debat_date"] is None
+    assert (values["bureau_tous_maires"], values["conference_maires"]) == (True, False)
+    assert values["pcaet"] is False and values["population"] > 20_000
+    assert values["nombre_communes"] == 5
+    assert [c["nom"] for c in values["competences"] if c["interet_communautaire_defini"] is False]

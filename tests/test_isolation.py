@@ -51,9 +51,11 @@ from diagnostic.roadmap import planning
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns, territories
 from diagnostic.store import answers as answer_store
+from diagnostic.store import facts as facts_store
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.engine import get_engine, migrate, session_scope
+from diagnostic.territory import service as territory_service
 from diagnostic.workshop import Seat, live, output, programme_for
 from diagnostic.workshop import service as workshops
 from tests.conftest import FIXTURES, ROOT, _reset_caches
@@ -202,6 +204,14 @@ def build(tag: str) -> Side:
         dimension="instances",
         owner=f"Pilote-{tag}",
     )
+    territory_service.save_facts(  # the fiche: a source and a list item hold the tag
+        eng,
+        coordinator,
+        side.territory_id,
+        get_settings().questions_dir,
+        values={"pcaet": True, "services_communs": [f"Service-{tag}-commun"]},
+        sources={"pcaet": f"Deliberation-{tag}-climat"},
+    )
     erased = side.respondent(4)  # the last one asks for erasure; their link dies
     side.erased_token = side.tokens.pop()
     privacy.erase_my_data(eng, erased, erased.participant_id)
@@ -284,6 +294,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     shutil.copy(FIXTURES / "mini.yaml", questions / "questionnaires" / "mini.yaml")
     if (ROOT / "questions" / "atelier.yaml").is_file():  # the workshop's programme
         shutil.copy(ROOT / "questions" / "atelier.yaml", questions / "atelier.yaml")
+    shutil.copy(ROOT / "questions" / "fiche.yaml", questions / "fiche.yaml")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("DATABASE_URL", f"sqlite:///{tmp / 'app.db'}")
         mp.setenv("QUESTIONS_DIR", str(questions))
@@ -361,6 +372,7 @@ def snapshot(side: Side) -> dict[str, Any]:
             for v, _ in workshop_store.votes(s, workshop_id=side.workshop_id)
         ]
         state["seats"] = workshop_store.seat_counts(s, workshop_id=side.workshop_id)
+        state["fiche"] = facts_store.facts_of(s, territory_id=side.territory_id)
     return state
 
 
@@ -484,11 +496,17 @@ def test_the_pages_really_render_the_own_territory(world):
     """The leak check is meaningful: the same collector finds A's texts on A's pages."""
     seen = {
         path: rendered(visit(world, "coordinator", path, {}, routed=True))
-        for path in ("pages/accueil.py", "pages/campagne.py", "pages/resultats.py")
+        for path in (
+            "pages/accueil.py",
+            "pages/campagne.py",
+            "pages/resultats.py",
+            "pages/fiche.py",
+        )
     }
     assert "Territoire-ALFA" in seen["pages/accueil.py"]
     assert "Campagne-ALFA-Secrete" in seen["pages/campagne.py"]
     assert "Campagne-ALFA-Secrete" in seen["pages/resultats.py"]
+    assert "Service-ALFA-commun" in seen["pages/fiche.py"]
     respondent = session_for(world, "respondent").run()
     assert "Territoire-ALFA" in rendered(respondent)
 
@@ -682,6 +700,15 @@ def entry_points(world: World) -> dict[str, Callable[[Actor], Any]]:
         ),
         "access.create_account": lambda x: access.create_account(
             eng, x, email="pirate@exemple.fr", name="p", password="pirate-pirate", is_admin=True
+        ),
+        "territory.territory_facts": lambda x: territory_service.territory_facts(
+            eng, x, b.territory_id, questions
+        ),
+        "territory.fact_values": lambda x: territory_service.fact_values(
+            eng, x, b.territory_id, questions
+        ),
+        "territory.save_facts": lambda x: territory_service.save_facts(
+            eng, x, b.territory_id, questions, values={"pcaet": False}, sources={}
         ),
         "journal.audit_log": lambda x: journal.audit_log(eng, x),
         "journal.export_log": lambda x: journal.export_log(eng, x),
@@ -1283,6 +1310,7 @@ def after_b_erased(request, tmp_path, monkeypatch):
     (questions / "questionnaires").mkdir(parents=True)
     shutil.copy(FIXTURES / "mini.yaml", questions / "questionnaires" / "mini.yaml")
     shutil.copy(ROOT / "questions" / "atelier.yaml", questions / "atelier.yaml")
+    shutil.copy(ROOT / "questions" / "fiche.yaml", questions / "fiche.yaml")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'erased.db'}")
     monkeypatch.setenv("QUESTIONS_DIR", str(questions))
     monkeypatch.setenv("LOAD_DEMO", "false")

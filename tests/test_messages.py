@@ -24,6 +24,7 @@ from diagnostic.questionnaire import (
 from diagnostic.questionnaire.source import MAX_YAML_BYTES, parse_yaml
 from diagnostic.roadmap.library import parse_actions, parse_references
 from diagnostic.territory.calendar import parse_calendar
+from diagnostic.territory.facts import load_fiche, parse_fiche
 from diagnostic.territory.obligations import parse_obligations
 from diagnostic.workshop.programme import parse_programme
 from tests import hostile
@@ -158,6 +159,45 @@ def obligation(*lines: str) -> str:
     return head + "".join(f"    {line}\n" for line in lines)
 
 
+FICHE = """\
+id: fiche
+version: "1"
+title: Fiche
+intro: Une fiche d'essai.
+groups:
+  - id: g
+    title: G
+    facts:
+      - {id: population, label: Population, type: int}
+      - {id: population_millesime, label: Millésime, type: int}
+"""  # more facts follow, one a line, from line 11
+
+
+def fiche(*facts: str) -> str:
+    return FICHE + "".join(f"      - {f}\n" for f in facts)
+
+
+DEMO_FICHE = """\
+accounts: []
+territories:
+  - name: CC Essai
+    kind: cc
+    story: Une histoire.
+    communes: [{name: Alpha}]
+    campaign: Essai
+    profile: {}
+    participants: []
+    fiche:
+      source: Fiche d'essai
+      updated_on: 2026-11-20
+      facts:
+"""  # the facts follow, one a line, from line 14
+
+
+def demo_fiche(*facts: str) -> str:
+    return DEMO_FICHE + "".join(f"        {f}\n" for f in facts)
+
+
 # --- loaders: each returns the name it gave the file --------------------------------------------
 
 
@@ -217,6 +257,17 @@ def _calendrier(text: str, _: Path) -> str:
 def _obligations(text: str, _: Path) -> str:
     parse_obligations(text, CALENDAR, ["pacte_gouvernance"], "obligations.yaml")
     return "obligations.yaml"
+
+
+def _fiche(text: str, _: Path) -> str:
+    parse_fiche(text, "fiche.yaml")
+    return "fiche.yaml"
+
+
+def _demo_fiche(text: str, _: Path) -> str:
+    shipped = load_fiche(ROOT / "questions" / "fiche.yaml")
+    parse_demo_file(parse_yaml(text, "territoires.yaml"), "territoires.yaml", shipped)
+    return "territoires.yaml"
 
 
 def _renamed(text: str, _: Path) -> str:
@@ -429,6 +480,18 @@ CASES: list[tuple[str, Loader, Any, int]] = [
     ("OBLIGATION-002", _obligations, obligation("echeance: pacte"), 2),
     ("OBLIGATION-003", _obligations, obligation("fait: debat", "echeance: cdci"), 2),
     ("OBLIGATION-004", _obligations, obligation("fait: debat", "echeance: rapport"), 7),
+    ("FICHE-001", _fiche, fiche("{id: regime, label: Régime, type: choice}"), 11),
+    ("FICHE-002", _fiche, fiche("{id: pcaet, label: PCAET, type: bool, unit: ans}"), 11),
+    ("FICHE-003", _fiche, fiche("{id: le, label: Le, type: date, depends_on: population}"), 11),
+    ("FICHE-004", _fiche, FICHE.replace("population_millesime", "communes"), 5),
+    ("FICHE-005", _demo_fiche, demo_fiche("conseil_des_sages: true"), 14),
+    ("FICHE-006", _demo_fiche, demo_fiche("nombre_communes: beaucoup"), 14),
+    (
+        "FICHE-007",
+        _demo_fiche,
+        demo_fiche("pacte_gouvernance_debat: false", "pacte_gouvernance_debat_date: 2026-04-09"),
+        15,
+    ),
 ]
 
 

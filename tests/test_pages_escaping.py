@@ -10,9 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from diagnostic.questionnaire import load_questionnaire
-from diagnostic.store import campaigns, consensus, roadmap
+from diagnostic.store import accounts, campaigns, consensus, roadmap
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import User
+from diagnostic.territory.service import save_facts
 from tests.conftest import FIXTURES, ROOT
 from tests.factories import PASSWORD, make_user, make_world, store_answers
 from tests.markdown_check import (
@@ -34,13 +35,29 @@ ACTION_TEXT = "voir https://evil.example/page?x=1 ou a@evil.fr <img src=x onerro
 OWNER = "DGS <b>x</b> a@evil.fr"
 RATIONALE = "[x](javascript:alert(1)) http://evil.example :red[rouge]"
 FREE_TEXT = "https://evil.example **gras** $x^2$"
-LITERALS = [TERRITORY, CAMPAIGN, PERSON, USER, ACTION, ACTION_TEXT, OWNER, RATIONALE, FREE_TEXT]
+FACT_SOURCE = "# délibération [x](javascript:alert(1)) www.evil.fr"
+FACT_ITEM = "<i>ADS</i> a@evil.fr"
+COMPETENCE = "**Voirie** https://evil.example"
+LITERALS = [
+    TERRITORY,
+    CAMPAIGN,
+    PERSON,
+    USER,
+    ACTION,
+    ACTION_TEXT,
+    OWNER,
+    RATIONALE,
+    FREE_TEXT,
+    FACT_SOURCE,
+    FACT_ITEM,
+    COMPETENCE,
+]
 
 
 @pytest.fixture
 def hostile_world(app_env, questions_dir):
     """An admin and a territory whose every typed text is hostile, with submitted answers, a
-    consensus, a roadmap action and a workshop."""
+    consensus, a roadmap action, a workshop and a fiche (written by the admin)."""
     shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
     admin = make_user(engine(), "admin@exemple.fr", admin=True)
     with session_scope(engine()) as s:
@@ -81,12 +98,22 @@ def hostile_world(app_env, questions_dir):
             origin="manual",
             actor="t",
         )
+    with session_scope(engine()) as s:
+        admin_actor = accounts.actor_for(s, user_id=admin.id)
+    save_facts(
+        engine(),
+        admin_actor,
+        world.territory.id,
+        questions_dir,
+        values={"services_communs": [FACT_ITEM], "competences": [{"nom": COMPETENCE}]},
+        sources={"services_communs": FACT_SOURCE},
+    )
     return world
 
 
-def signed_in() -> AppTest:
+def signed_in(email: str = "admin@exemple.fr") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_email").input("admin@exemple.fr")
+    at.text_input(key="login_email").input(email)
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception
@@ -112,6 +139,7 @@ PAGES_SHOWING = {
     "pages/atelier.py": [],
     "pages/atelier_projection.py": [],
     "pages/territoire.py": [],
+    "pages/fiche.py": [],
     "pages/comptes.py": [],
     "pages/journal.py": [],
     "pages/reperes.py": [],
@@ -129,6 +157,23 @@ def test_every_page_shows_typed_texts_as_typed(hostile_world, served, path):
     print(path, shown)
     for literal in PAGES_SHOWING[path]:
         assert flat(literal) in seen, f"« {literal} » n'est pas affiché tel quel sur {path}"
+
+
+def test_the_fiche_read_only_shows_typed_texts_as_typed(hostile_world, served):
+    consultant = make_user(engine(), "conseil@exemple.fr")
+    with session_scope(engine()) as s:
+        accounts.grant(
+            s,
+            user_id=consultant.id,
+            territory_id=hostile_world.territory.id,
+            role="consultant",
+            actor="t",
+        )
+    at = signed_in("conseil@exemple.fr")
+    at.switch_page("pages/fiche.py").run()
+    seen = inert(at)
+    for literal in (FACT_SOURCE, FACT_ITEM, COMPETENCE, USER):
+        assert flat(literal) in seen, literal
 
 
 def test_the_questionnaire_shows_typed_texts_as_typed(hostile_world, served):

@@ -81,6 +81,7 @@ def test_pages_per_actor():
     assert keys(RESPONDENT) == ["questionnaire"]
     assert keys(COORD_1) == [
         "accueil",
+        "fiche",
         "campagne",
         "resultats",
         "comparaison",
@@ -95,6 +96,7 @@ def test_pages_per_actor():
     ]
     assert keys(CONSULT_1) == [
         "accueil",
+        "fiche",
         "resultats",
         "comparaison",
         "territoire",
@@ -104,6 +106,7 @@ def test_pages_per_actor():
     ]
     assert keys(ADMIN) == [
         "accueil",
+        "fiche",
         "campagne",
         "resultats",
         "comparaison",
@@ -124,6 +127,7 @@ def test_pages_per_actor():
     assert not page_allowed(ANONYMOUS, "questionnaire")
     assert keys(FACILITATOR) == [
         "accueil",
+        "fiche",
         "atelier",
         "projection",
         "territoire",

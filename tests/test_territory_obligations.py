@@ -22,33 +22,7 @@ RULES = load_rules(ROOT / "questions")
 D = dt.date
 DECEMBER = D(2026, 12, 4)
 
-# The facts of the shared contract (ISSUE15.md), and the three this evaluation adds.
-CONTRACT_FACTS = {
-    "regime_fiscal",
-    "population",
-    "population_millesime",
-    "nombre_communes",
-    "bureau_tous_maires",
-    "installation_conseil",
-    "pacte_gouvernance_debat",
-    "pacte_gouvernance_debat_date",
-    "pacte_gouvernance_adopte",
-    "pacte_gouvernance_adoption_date",
-    "conference_maires",
-    "conference_maires_reunions_par_an",
-    "conseil_developpement",
-    "conseil_developpement_debat_date",
-    "schema_mutualisation",
-    "services_communs",
-    "clect",
-    "clect_derniere_evaluation",
-    "pacte_financier_fiscal",
-    "contrat_de_ville",
-    "pcaet",
-    "projet_de_territoire",
-    "rapport_activite_date",
-    "competences",
-}
+# Facts the evaluation needs beyond the first list of the fiche (questions/fiche.yaml has them).
 ADDED_FACTS = {"pacte_gouvernance_decide", "conseil_developpement_debat", "dernier_transfert_date"}
 
 # A Val de Loir-like CC: installed in April 2026, the pacte debate never held.
@@ -291,7 +265,10 @@ def test_the_report_lists_worst_first_with_status_and_basis_then_counts():
 
 
 def test_the_evaluation_reads_only_facts_of_the_fiche():
-    assert RULES.facts_read() <= CONTRACT_FACTS | ADDED_FACTS
+    from diagnostic.territory.facts import load_fiche
+
+    fiche = load_fiche(ROOT / "questions" / "fiche.yaml")
+    assert RULES.facts_read() <= set(fiche.fields)
     assert RULES.facts_read() >= ADDED_FACTS
 
 

@@ -202,9 +202,11 @@ def test_the_facilitator_menu_and_console_create_a_workshop(room):
     alpha, beta, actor, prog = room
     from diagnostic.accounts.permissions import pages_for
 
-    # a facilitator's menu: the console and the screen, nothing of the coordination
+    # a facilitator's menu: the console and the screen, the fiche to read, nothing of the
+    # coordination
     assert [p.key for p in pages_for(actor)] == [
         "accueil",
+        "fiche",
         "atelier",
         "projection",
         "territoire",

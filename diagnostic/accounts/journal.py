@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "roadmap.export": "Export de la feuille de route",
     "roadmap.generate": "Propositions de feuille de route mises à jour",
     "territory.create": "Création de territoire",
+    "territory.facts": "Fiche du territoire modifiée",
     "user.create": "Création de compte",
     "user.deactivate": "Compte désactivé",
     "user.locked": "Connexion au compte bloquée depuis une adresse (échecs répétés)",

@@ -11,7 +11,7 @@ from diagnostic.errors import AccessDenied
 class Action(StrEnum):
     TERRITORY_CREATE = "territory.create"
     TERRITORY_VIEW = "territory.view"
-    TERRITORY_MANAGE = "territory.manage"  # campaigns, participants, opening and closing
+    TERRITORY_MANAGE = "territory.manage"  # campaigns, participants, opening, closing, fiche
     RESULTS_VIEW = "results.view"
     BENCHMARK_VIEW = "benchmark.view"  # anonymous peer aggregates (comparison page)
     WORKSHOP_RUN = "workshop.run"  # run a live workshop on the territory's campaigns
@@ -162,6 +162,14 @@ PAGES: tuple[PageSpec, ...] = (
         Action.PUBLIC,
     ),
     PageSpec("accueil", "pages/accueil.py", "Mes territoires", ":material/home:", _T),
+    PageSpec(
+        "fiche",
+        "pages/fiche.py",
+        "Fiche du territoire",
+        ":material/fact_check:",
+        Action.TERRITORY_VIEW,
+        needs_territory=True,
+    ),
     PageSpec(
         "campagne",
         "pages/campagne.py",

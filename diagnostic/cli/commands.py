@@ -47,10 +47,10 @@ def validate_file(path: Path) -> str:
 
     Files are recognised by their top-level key: a questionnaire (id, sections…), an action
     library (actions), « repères et outils » (references), a workshop programme (steps), the
-    renamed questions (renamed), the demo territories (territories), the mandate calendar
-    (renouvellements) or the legal obligations (obligations). Cross-references are checked
-    against the files of the same questions folder (references.yaml, questionnaires/,
-    calendrier.yaml).
+    renamed questions (renamed), the fiche du territoire (groups), the demo territories
+    (territories), the mandate calendar (renouvellements) or the legal obligations
+    (obligations). Cross-references are checked against the files of the same questions folder
+    (references.yaml, questionnaires/, fiche.yaml, calendrier.yaml).
     """
     from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
@@ -88,10 +88,26 @@ def validate_file(path: Path) -> str:
             f"{path}: table des questions renommées valide ({count} renommage(s), "
             f"{len(renamed)} questionnaire(s))"
         )
+    if "sections" not in keys and "groups" in keys:  # questions/fiche.yaml
+        from diagnostic.territory.facts import parse_fiche, reference_problems
+
+        fiche = parse_fiche(text, str(path))
+        refs = _sibling_references(folder)
+        if refs is not None:
+            problems = reference_problems(fiche, (r.id for r in refs), data, str(path))
+            if problems:
+                raise QuestionnaireError(problems)
+        return (
+            f"{path}: fiche du territoire valide ({len(fiche.fields)} informations, "
+            f"{len(fiche.groups)} groupes)"
+        )
     if "sections" not in keys and "territories" in keys:  # questions/demo/territoires.yaml
         from diagnostic.demo import parse_demo_file
+        from diagnostic.territory.facts import FICHE_FILE, load_fiche
 
-        demo = parse_demo_file(data, str(path))
+        sibling = folder.parent / FICHE_FILE
+        fiche = load_fiche(sibling) if sibling.is_file() else None
+        demo = parse_demo_file(data, str(path), fiche)
         return (
             f"{path}: {len(demo.territories)} territoires de démonstration valides "
             f"({len(demo.accounts)} comptes)"
@@ -511,6 +527,29 @@ def identifier(text: str) -> int:
     return value
 
 
+@command("obligations")
+def cmd_obligations(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from diagnostic.errors import AccessDenied
+    from diagnostic.territory.obligations import report
+    from diagnostic.territory.service import obligations_for
+
+    try:
+        on = date.fromisoformat(args.date) if args.date else None
+    except ValueError:
+        raise CliError(f"date invalide « {args.date} » : écrivez-la AAAA-MM-JJ") from None
+    try:
+        statuses = obligations_for(
+            open_engine(), SYSTEM, args.campaign, get_settings().questions_dir, on
+        )
+    except AccessDenied:
+        raise CliError(f"campagne {args.campaign} introuvable") from None
+    for line in report(statuses):
+        print(line)
+    return 0
+
+
 @command("roadmap")
 def cmd_roadmap(args: argparse.Namespace) -> int:
     from datetime import date
@@ -601,6 +640,12 @@ def build_parser() -> argparse.ArgumentParser:
             "répondant·es à côté de leurs réponses ; refusé pour une campagne pseudonyme"
         ),
     )
+    p = sub.add_parser(
+        "obligations",
+        help="les obligations légales du territoire d'une campagne et leur état",
+    )
+    p.add_argument("--campaign", required=True, type=int, metavar="ID")
+    p.add_argument("--date", help="date de l'état (AAAA-MM-JJ), aujourd'hui par défaut")
     p = sub.add_parser(
         "roadmap", help="écrire la feuille de route d'une campagne (Word, PDF, Markdown)"
     )

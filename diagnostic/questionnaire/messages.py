@@ -13,6 +13,7 @@ or mistyped fields), QUESTION (questionnaires), ACTION and REPERE (action librar
 references), ATELIER (workshop programme), RENOMME (renamed questions), CALENDRIER and
 OBLIGATION (the mandate calendar and the legal obligations, territory/). A model validator
 raises `broken(MESSAGE, …)` so that the rule it checks keeps its code through pydantic.
+FICHE: the fiche du territoire (fiche.yaml) and the demo territories' fiches.
 """
 
 from __future__ import annotations
@@ -486,6 +487,44 @@ DATED_DEADLINE_WITHOUT_DATE = Message(
     "OBLIGATION-004",
     "l'échéance « {deadline} » ({anchor}) se vérifie sur une date de la fiche",
     "ajoutez « date: » suivi du fait de la fiche qui donne la date de l'acte",
+)
+
+# --- FICHE: the territory's fiche (territory/facts.py) and the demo territories' fiches --------
+
+FACT_KEY_MISSING = Message(
+    "FICHE-001",
+    "une information de type {type} demande « {key} »",
+    "ajoutez « {key}: » : {what}",
+)
+FACT_KEY_NOT_APPLICABLE = Message(
+    "FICHE-002",
+    "« {key} » ne s'applique pas à une information de type {type}",
+    "retirez « {key} » ou changez le type de l'information",
+)
+DEPENDS_ON_INVALID = Message(
+    "FICHE-003",
+    "depends_on renvoie à « {target} », qui n'est pas une information oui/non (bool) placée avant",
+    "écrivez l'identifiant d'une information de type bool placée avant celle-ci",
+)
+REQUIRED_FACT = Message(
+    "FICHE-004",
+    "l'information « {fact} » de type {type} manque : l'application la lit",
+    "ajoutez-la avec ce type et cet identifiant",
+)
+UNKNOWN_FACT = Message(
+    "FICHE-005",
+    "information inconnue « {fact} »",
+    "choisissez parmi les informations de fiche.yaml : {facts}",
+)
+BAD_FACT_VALUE = Message(
+    "FICHE-006",
+    "« {fact} » : {reason}",
+    "écrivez {expected}",
+)
+FACT_WITHOUT_CONDITION = Message(
+    "FICHE-007",
+    "« {fact} » est renseignée alors que « {parent} » ne vaut pas true",
+    "retirez « {fact} » ou écrivez « {parent}: true »",
 )
 
 CATALOGUE: dict[str, Message] = {

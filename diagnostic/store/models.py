@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -55,6 +56,21 @@ class Territory(SQLModel, table=True):
     population: int | None = None
     story: str | None = Field(default=None, max_length=4000)  # demo territories' introduction
     created_at: datetime = Field(default_factory=now)
+
+
+class TerritoryFact(SQLModel, table=True):
+    """One fact of a territory's fiche (migration 0006): its value as JSON (None: unknown),
+    where it comes from, when and by whom it was last changed."""
+
+    __table_args__ = (UniqueConstraint("territory_id", "fact_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    territory_id: int = Field(foreign_key="territory.id", index=True)
+    fact_id: str = Field(max_length=60)  # an id of questions/fiche.yaml
+    value: Any = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    source: str | None = Field(default=None, max_length=300)
+    updated_on: date
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
 
 
 class Campaign(SQLModel, table=True):
