@@ -44,6 +44,8 @@ with error_guard() as navigation, database_guard():
     if actor.is_user and workshop_page is None:
         st.sidebar.caption(f"Connecté·e : {plain(actor.name or actor.email)}")
     position = "hidden" if actor.is_respondent or len(pages) == 1 else "sidebar"
-    menu = st.navigation(pages, position=position)
+    # Always fully expanded: a collapsed menu hides its last pages (« Se déconnecter ») behind
+    # Streamlit's English « View N more ».
+    menu = st.navigation(pages, position=position, expanded=True)
     navigation.done = True
     menu.run()
