@@ -9,6 +9,7 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -133,6 +134,21 @@ def validated(
     except ValidationError as exc:
         problems = schema_problems(exc, model, data, name, where or key_path(data), kinds)
         raise QuestionnaireError(problems) from None
+
+
+@lru_cache(maxsize=32)
+def _loaded(load: Callable[[str], Any], path: str, mtime: float) -> Any:
+    return load(path)
+
+
+def load_once(path: Path, load: Callable[[str], Model]) -> Model:
+    """`load(path)`, read again only when the file changes (a data file of a questions
+    folder, read at every rerun of a page); FILE_NOT_FOUND (file:0) when it is missing."""
+    try:
+        mtime = path.stat().st_mtime
+    except FileNotFoundError:
+        raise m.FILE_NOT_FOUND.fail(str(path), 0) from None
+    return _loaded(load, str(path), mtime)
 
 
 # Pydantic adds the member of a union that failed to the location: not a key of the file.

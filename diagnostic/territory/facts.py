@@ -12,19 +12,18 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import key_path, line_of, schema_problems
+from diagnostic.questionnaire.loader import key_path, line_of, load_once, validated
 from diagnostic.questionnaire.messages import broken
-from diagnostic.questionnaire.schema import Identifier, Text, as_plain
+from diagnostic.questionnaire.schema import Identifier, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
 FICHE_FILE = "fiche.yaml"
@@ -154,16 +153,14 @@ class Fiche(_Strict):
 def parse_fiche(text: str, name: str = "<texte>") -> Fiche:
     """Parse and validate the text of a fiche definition; every problem at once."""
     data = parse_yaml(text, name)
-    if not isinstance(data, dict):
-        raise m.NOT_A_MAPPING.fail(
-            name, 1, expected="une fiche du territoire (clés title, groups…)"
-        )
-    try:
-        fiche = Fiche.model_validate(as_plain(data))
-    except ValidationError as exc:
-        where = key_path(data, skip={"groups", "facts"})
-        kinds = {"type": "type d'information"}
-        raise QuestionnaireError(schema_problems(exc, Fiche, data, name, where, kinds)) from None
+    fiche = validated(
+        Fiche,
+        data,
+        name,
+        expected="une fiche du territoire (clés title, groups…)",
+        where=key_path(data, skip={"groups", "facts"}),
+        kinds={"type": "type d'information"},
+    )
     problems = _cross_checks(fiche, data, name)
     if problems:
         raise QuestionnaireError(problems)
@@ -175,19 +172,9 @@ def load_fiche(path: str | Path) -> Fiche:
     return parse_fiche(read_source(path), str(path))
 
 
-@lru_cache(maxsize=8)
-def _cached(path: str, mtime: float) -> Fiche:
-    return load_fiche(path)
-
-
 def fiche_for(questions_dir: Path) -> Fiche:
     """The fiche of a questions folder, read once per change of the file."""
-    path = Path(questions_dir) / FICHE_FILE
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
-        raise m.FILE_NOT_FOUND.fail(str(path), 0) from None
-    return _cached(str(path), mtime)
+    return load_once(Path(questions_dir) / FICHE_FILE, load_fiche)
 
 
 def _cross_checks(fiche: Fiche, data: Any, name: str) -> list[Problem]:

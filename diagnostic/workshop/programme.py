@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from pydantic import Field
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import line_of, validated
+from diagnostic.questionnaire.loader import line_of, load_once, validated
 from diagnostic.questionnaire.schema import Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
 
@@ -114,19 +113,9 @@ def load_programme(path: str | Path) -> Programme:
     return parse_programme(read_source(path), str(path))
 
 
-@lru_cache(maxsize=8)
-def _cached(path: str, mtime: float) -> Programme:
-    return load_programme(path)
-
-
 def programme_for(questions_dir: Path) -> Programme:
     """The programme of a questions folder, read once per change of the file."""
-    path = Path(questions_dir) / PROGRAMME_FILE
-    try:
-        mtime = path.stat().st_mtime
-    except FileNotFoundError:
-        raise m.FILE_NOT_FOUND.fail(str(path), 0) from None
-    return _cached(str(path), mtime)
+    return load_once(Path(questions_dir) / PROGRAMME_FILE, load_programme)
 
 
 def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
