@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import types
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
@@ -134,6 +134,24 @@ def validated(
     except ValidationError as exc:
         problems = schema_problems(exc, model, data, name, where or key_path(data), kinds)
         raise QuestionnaireError(problems) from None
+
+
+def duplicates(
+    ids: Sequence[str], data: Any, key: str, name: str, noun: str, *, used: str = "utilisé"
+) -> list[Problem]:
+    """An id given twice in the list under `key`, on the line of its second use."""
+    first = {ident: i for i, ident in reversed(list(enumerate(ids)))}
+    return [
+        m.DUPLICATE.at(
+            name,
+            line_of(data, (key, i, "id")),
+            noun=noun,
+            id=ident,
+            earlier=f" (déjà {used} ligne {line_of(data, (key, first[ident]))})",
+        )
+        for i, ident in enumerate(ids)
+        if first[ident] != i
+    ]
 
 
 @lru_cache(maxsize=32)

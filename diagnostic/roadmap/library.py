@@ -18,7 +18,7 @@ from pydantic import (
 from diagnostic.questionnaire import Problem, Question, Questionnaire, QuestionnaireError
 from diagnostic.questionnaire import QuestionType as T
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import Where, key_path, line_of, validated
+from diagnostic.questionnaire.loader import Where, duplicates, key_path, line_of, validated
 from diagnostic.questionnaire.messages import Form, broken
 from diagnostic.questionnaire.schema import Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
@@ -153,7 +153,7 @@ def parse_references(text: str, name: str = "<texte>") -> list[Reference]:
     data = parse_yaml(text, name)
     expected = "des repères (clé « references: » suivie d'une liste)"
     refs = validated(_ReferenceFile, data, name, expected=expected, where=_entry(data)).references
-    problems = _duplicates([r.id for r in refs], data, "references", name, "repère", "utilisé")
+    problems = duplicates([r.id for r in refs], data, "references", name, "repère")
     if problems:
         raise QuestionnaireError(problems)
     return refs
@@ -179,7 +179,7 @@ def parse_actions(
     expected = "une bibliothèque d'actions (clé « actions: » suivie d'une liste)"
     actions = validated(_ActionFile, data, name, expected=expected, where=_entry(data)).actions
     ref_ids = None if references is None else {getattr(r, "id", r) for r in references}
-    problems = _duplicates([a.id for a in actions], data, "actions", name, "action", "utilisée")
+    problems = duplicates([a.id for a in actions], data, "actions", name, "action", used="utilisée")
     for ai, action in enumerate(actions):
         for loc, message, values in _action_problems(action, questionnaire, ref_ids):
             line = line_of(data, ("actions", ai, *loc))
@@ -295,20 +295,3 @@ def _entry(data: Any) -> Where:
     """Where a schema problem is: the action or reference, by its id only."""
     path = key_path(data, skip={"actions", "references"})
     return lambda loc: path(loc[:2]) if len(loc) > 1 else ""
-
-
-def _duplicates(
-    ids: list[str], data: Any, key: str, name: str, noun: str, used: str
-) -> list[Problem]:
-    first = {ident: i for i, ident in reversed(list(enumerate(ids)))}
-    return [
-        m.DUPLICATE.at(
-            name,
-            line_of(data, (key, i, "id")),
-            noun=noun,
-            id=ident,
-            earlier=f" (déjà {used} ligne {line_of(data, (key, first[ident]))})",
-        )
-        for i, ident in enumerate(ids)
-        if first[ident] != i
-    ]

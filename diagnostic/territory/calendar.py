@@ -29,7 +29,7 @@ from pydantic import (
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import key_path, line_of, schema_problems
+from diagnostic.questionnaire.loader import duplicates, key_path, line_of, schema_problems
 from diagnostic.questionnaire.messages import Form, broken
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
 from diagnostic.questionnaire.source import parse_yaml, read_source
@@ -444,22 +444,6 @@ def parse_calendar(
     if problems:
         raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
     return calendar
-
-
-def duplicates(ids: Sequence[str], data: Any, key: str, name: str, noun: str) -> list[Problem]:
-    """An id given twice in the list under `key`, on the line of its second use."""
-    first = {ident: i for i, ident in reversed(list(enumerate(ids)))}
-    return [
-        m.DUPLICATE.at(
-            name,
-            line_of(data, (key, i, "id")),
-            noun=noun,
-            id=ident,
-            earlier=f" (déjà utilisé ligne {line_of(data, (key, first[ident]))})",
-        )
-        for i, ident in enumerate(ids)
-        if first[ident] != i
-    ]
 
 
 def unknown_references(

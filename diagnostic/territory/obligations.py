@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.questionnaire import messages as m
-from diagnostic.questionnaire.loader import key_path, line_of, schema_problems
+from diagnostic.questionnaire.loader import duplicates, key_path, line_of, schema_problems
 from diagnostic.questionnaire.schema import Identifier, Text, as_plain
 from diagnostic.questionnaire.source import parse_yaml, read_source
 from diagnostic.roadmap.library import load_references
@@ -33,7 +33,6 @@ from diagnostic.territory.calendar import (
     Nature,
     as_day,
     dated,
-    duplicates,
     load_calendar,
     unknown_references,
 )
