@@ -18,27 +18,10 @@ from diagnostic.store import accounts, privacy, territories
 from diagnostic.store.engine import session_scope
 from diagnostic.workshop import service
 from tests.conftest import ROOT
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import make_user, make_world
+from tests.pages_kit import engine, signed_in
 
 APP = str(ROOT / "app.py")
-
-
-def engine():
-    from diagnostic.settings import get_settings
-    from diagnostic.store.engine import get_engine, migrate
-
-    eng = get_engine(get_settings().effective_database_url)
-    migrate(eng)
-    return eng
-
-
-def signed_in(email: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_email").input(email)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception
-    return at
 
 
 def shown(at: AppTest) -> str:

@@ -10,28 +10,17 @@ from streamlit.testing.v1 import AppTest
 from diagnostic.accounts.permissions import Actor
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts
-from diagnostic.store.engine import get_engine, migrate, session_scope
+from diagnostic.store.engine import session_scope
 from diagnostic.territory import service
-from tests.conftest import ROOT
-from tests.factories import PASSWORD, make_user, make_world
+from tests.factories import make_user, make_world
 from tests.markdown_check import flat, visible
+from tests.pages_kit import engine, signed_in
 
-APP = str(ROOT / "app.py")
 SAVE = "FormSubmitter:fiche_form_{group}-Enregistrer « {title} »"
 
 
-def engine():
-    eng = get_engine(get_settings().effective_database_url)
-    migrate(eng)
-    return eng
-
-
-def signed_in(email: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_email").input(email)
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click().run()
-    assert not at.exception
+def on_the_fiche(email: str) -> AppTest:
+    at = signed_in(email)
     at.switch_page("pages/fiche.py").run()
     assert not at.exception, at.exception
     assert [t.value for t in at.title] == ["Fiche du territoire"]
@@ -60,7 +49,7 @@ def test_the_coordination_fills_a_group_and_sees_it_saved(app_env):
     user = make_user(engine())
     world = make_world(engine(), coordinator=user, n_participants=0)
     tid = world.territory.id
-    at = signed_in("coord@exemple.fr")
+    at = on_the_fiche("coord@exemple.fr")
     assert "La fiche de ce territoire est encore vide" in at.info[0].value
     at.selectbox(key=key(tid, "regime_fiscal")).set_value("fpu")
     at.number_input(key=key(tid, "nombre_communes")).set_value(5)
@@ -87,7 +76,7 @@ def test_a_refused_form_says_why_records_nothing_and_keeps_what_was_typed(app_en
     user = make_user(engine())
     world = make_world(engine(), coordinator=user, n_participants=0)
     tid = world.territory.id
-    at = signed_in("coord@exemple.fr")
+    at = on_the_fiche("coord@exemple.fr")
     at.radio(key=key(tid, "pacte_gouvernance_debat")).set_value(False)
     at.date_input(key=key(tid, "pacte_gouvernance_debat_date")).set_value(date(2026, 4, 9))
     at.text_input(key=key(tid, "pacte_gouvernance_debat", "source")).input("Ordre du jour")
@@ -130,7 +119,7 @@ def test_a_consultant_reads_the_fiche_without_a_form(app_env):
     consultant = make_user(engine(), "conseil@exemple.fr")
     with session_scope(engine()) as s:
         accounts.grant(s, user_id=consultant.id, territory_id=tid, role="consultant", actor="t")
-    at = signed_in("conseil@exemple.fr")
+    at = on_the_fiche("conseil@exemple.fr")
     text = shown(at)
     assert "Lecture seule" in text
     assert "Plan climat-air-énergie territorial (PCAET) adopté : oui" in text
@@ -143,10 +132,7 @@ def test_a_consultant_reads_the_fiche_without_a_form(app_env):
 def test_a_territory_without_any_role_shows_nothing(app_env):
     make_user(engine(), "x@exemple.fr")
     make_world(engine(), name="CC Secrète", n_participants=0)
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    at.text_input(key="login_email").input("x@exemple.fr")
-    at.text_input(key="login_password").input(PASSWORD)
-    at.button[0].click().run()
+    at = signed_in("x@exemple.fr")
     at.switch_page("pages/fiche.py").run()
     assert "Fiche du territoire" not in [t.value for t in at.title]
     assert "CC Secrète" not in str(at)
