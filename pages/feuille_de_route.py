@@ -6,9 +6,10 @@ from diagnostic.accounts.permissions import Action
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import STATUS_LABELS, tally
 from diagnostic.roadmap.proposals import points_to_investigate
+from diagnostic.territory.service import situation_for
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
-from pages._shell import engine, guard, library, plain
+from pages._shell import engine, guard, library, plain, settings
 
 actor = guard("feuille_de_route")
 st.title("Feuille de route")
@@ -34,8 +35,9 @@ if flash:
 items = planning.plan(engine(), actor, campaign.id)
 label = "Mettre à jour les propositions" if items else "Proposer des actions à partir des résultats"
 if st.button(label, type="primary", key="fdr_generate", icon=":material/auto_awesome:"):
+    situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
     added, updated, removed = planning.regenerate(
-        engine(), actor, campaign.id, results, lib.actions
+        engine(), actor, campaign.id, results, lib.actions, situation
     )
     st.session_state["fdr_flash"] = (
         f"{added} action(s) ajoutée(s), {updated} mise(s) à jour, {removed} retirée(s) ; "

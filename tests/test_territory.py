@@ -307,3 +307,24 @@ def test_obligations_are_read_by_whoever_reads_the_campaign_results(engine, peop
     for role in ("facilitator", "stranger"):
         with pytest.raises(AccessDenied):
             service.obligations_for(engine, who[role], world.campaign_id, QUESTIONS, TODAY)
+
+
+def test_the_situation_joins_fiche_obligations_and_the_moment_of_the_campaign(
+    engine, people, tmp_path
+):
+    world, who = people
+    save(engine, who["coordinator"], world.territory.id, {"pacte_gouvernance_debat": False})
+    found = service.situation_for(engine, who["consultant"], world.campaign_id, QUESTIONS, TODAY)
+    assert found.on == TODAY
+    assert found.fact("pacte_gouvernance_debat") is False
+    assert found.fact("pcaet") is None and found.fact("pas_sur_la_fiche") is None
+    assert [s.obligation.id for s in found.late()] == ["pacte_gouvernance_debat"]
+    assert found.status("pacte_gouvernance_debat") in found.late()
+    assert found.status("inconnue") is None
+    assert found.moment is not None  # the campaign was created today, in the 2026-2032 mandate
+    assert found.moment.mandate == "2026-2032"
+    # A bare questionnaire folder (no calendar, no obligations) leaves the answers alone.
+    bare = service.situation_for(engine, who["consultant"], world.campaign_id, tmp_path, TODAY)
+    assert (bare.obligations, bare.moment) == ((), None)
+    with pytest.raises(AccessDenied):
+        service.situation_for(engine, who["stranger"], world.campaign_id, QUESTIONS, TODAY)

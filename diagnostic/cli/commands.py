@@ -559,6 +559,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     from diagnostic.results.service import results_for
     from diagnostic.roadmap import planning
     from diagnostic.roadmap.references import load_library
+    from diagnostic.territory.service import situation_for
 
     try:
         today = date.fromisoformat(args.date) if args.date else None
@@ -576,7 +577,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
         )
     library = load_library(settings.questions_dir)
     if not planning.plan(engine, SYSTEM, args.campaign):
-        planning.regenerate(engine, SYSTEM, args.campaign, results, library.actions)
+        situation = situation_for(engine, SYSTEM, args.campaign, settings.questions_dir, today)
+        planning.regenerate(engine, SYSTEM, args.campaign, results, library.actions, situation)
         print("Aucune feuille de route enregistrée : actions proposées à partir des résultats.")
     built = planning.documents(
         engine,

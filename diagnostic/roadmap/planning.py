@@ -17,6 +17,7 @@ from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, Ro
 from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
+from diagnostic.territory.situation import Situation
 
 LIMITS = {"title": 300, "description": 4000, "owner": 200, "indicator": 500}
 
@@ -34,13 +35,14 @@ def regenerate(
     campaign_id: int,
     results: CampaignResults,
     actions: tuple[Action, ...],
+    situation: Situation | None = None,
 ) -> tuple[int, int, int]:
     """Propose actions from the current results, keeping every human edit (see merge_plan).
 
     Returns how many rows were added, updated and removed.
     """
     require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
-    proposals, _ = propose(results, actions)
+    proposals, _ = propose(results, actions, situation)
     with session_scope(engine) as s:
         change = merge_plan(roadmap_store.plan_items(s, campaign_id=campaign_id), proposals)
         roadmap_store.apply_changes(

@@ -20,6 +20,7 @@ from diagnostic.questionnaire import Questionnaire, QuestionType
 from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.library import Action, Trigger
 from diagnostic.roadmap.model import Evidence, PlanItem, PointToInvestigate, Proposal
+from diagnostic.territory.situation import Situation
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
 # A divergence strong enough to discuss before acting (the §5.6 flag of the consensus meeting is
@@ -247,9 +248,14 @@ def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
 
 
 def propose(
-    results: CampaignResults, actions: tuple[Action, ...] | list[Action]
+    results: CampaignResults,
+    actions: tuple[Action, ...] | list[Action],
+    situation: Situation | None = None,
 ) -> tuple[list[Proposal], list[PointToInvestigate]]:
-    """Actions whose triggers hold, best priority first, and the points to investigate."""
+    """Actions whose triggers hold, best priority first, and the points to investigate.
+
+    `situation` is where the territory stands (fiche, obligations, moment in the mandate);
+    without it the proposals rest on the answers alone."""
     q = results.questionnaire
     known = {x.id for x in q.questions()}
     facts = _facts(results)

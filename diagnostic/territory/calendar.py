@@ -410,6 +410,11 @@ def _calendar_of(questions_dir: Path) -> Calendar | None:
     return load_calendar(path) if path.exists() else None
 
 
+def load_calendar_of(questions_dir: Path) -> Calendar | None:
+    """The calendar of a questions folder (read once), None when the folder has none."""
+    return _calendar_of(Path(questions_dir))
+
+
 def campaign_title(questions_dir: Path, on: dt.date) -> str:
     """The title proposed for a campaign created on that day, from the folder's calendar:
     « Autodiagnostic de début de mandat 2026-2032 » in December 2026."""

@@ -18,9 +18,10 @@ from diagnostic.exports import TIMEZONE
 from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Territory
-from diagnostic.territory import facts, obligations
+from diagnostic.territory import calendar, facts, obligations
 from diagnostic.territory.facts import FactError, Fiche, Value, fiche_for
 from diagnostic.territory.presentation import Fact
+from diagnostic.territory.situation import Situation
 
 # The campaign's access was checked (RESULTS_VIEW): its territory's fiche is read on its behalf.
 SYSTEM_READER = Actor(kind="user", user_id=0, email="lecture des obligations", is_admin=True)
@@ -203,3 +204,24 @@ def obligations_for(
     return obligations.evaluate(
         rules, found.values, found.kind, population, on or paris_today(), labels
     )
+
+
+def situation_for(
+    engine: Engine, actor: Actor, campaign_id: int, questions_dir: Path, on: date | None = None
+) -> Situation:
+    """Where the campaign's territory stands on `on` (today in Paris by default): the facts of
+    its fiche, its obligations' statuses and the campaign's moment in the mandate (from the
+    day it opened, or was created); readable by whoever reads the campaign's results."""
+    campaign = require_campaign(engine, actor, Action.RESULTS_VIEW, campaign_id)
+    day = on or paris_today()
+    folder = Path(questions_dir)
+    has_rules = (folder / "obligations.yaml").exists()  # a bare questionnaire folder has none
+    statuses = obligations_for(engine, actor, campaign_id, folder, day) if has_rules else []
+    has_fiche = (folder / "fiche.yaml").exists()
+    found = (
+        territory_facts(engine, SYSTEM_READER, campaign.territory_id, folder) if has_fiche else None
+    )
+    rules = calendar.load_calendar_of(folder)
+    started = calendar.campaign_day(campaign.created_at, campaign.opened_at)
+    moment = calendar.moment(rules, started) if rules else None
+    return Situation(day, found.values if found else {}, tuple(statuses), moment)
