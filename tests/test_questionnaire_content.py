@@ -64,7 +64,7 @@ def _normalise(text: str) -> str:
 
 
 def test_full_questionnaire_identity(full: Questionnaire) -> None:
-    assert full.key == ("gouvernance", "2026.1")
+    assert full.key == ("gouvernance", "2026.2")
     assert 30 <= full.estimated_minutes <= 40
     assert 50 <= len(full.questions()) <= 80
 
@@ -210,3 +210,12 @@ def test_short_variant_keeps_sections_and_covers_every_dimension(
         )
     assert [s.id for s in short.dimensions] == DIMENSIONS
     assert all(any(q.scored for q in s.questions) for s in short.dimensions if s.id != "d6_culture")
+
+
+def test_the_previous_version_stays_readable_for_the_campaigns_launched_with_it() -> None:
+    from diagnostic.questionnaire.registry import default_questionnaire, questionnaires
+
+    shipped = questionnaires(FULL.parent.parent)
+    for key in [("gouvernance", "2026.1"), ("gouvernance_court", "2026.1")]:
+        assert key in shipped, key
+    assert default_questionnaire(FULL.parent.parent).key == ("gouvernance", "2026.2")
