@@ -227,6 +227,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
             communes = territories.member_communes(session, territory_id=territory.id)
             by_name = {c.name: c for c in communes}
             ordered = [by_name[c.name] for c in spec.communes]
+            said: dict[str, set[str]] = {}  # the territory's free texts, given once each
             campaign = campaigns.create_campaign(
                 session,
                 territory_id=territory.id,
@@ -259,6 +260,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                     at_epci=person.structure == "epci",
                     role=demo.role_answers.get(person.role, person.role),
                     share=1.0 if person.status == "submitted" else 0.4,
+                    said=said,
                 )
                 _store(session, questionnaire, participant, generated)
                 if person.status == "submitted":
@@ -305,8 +307,13 @@ def generate_answers(
     at_epci: bool,
     role: str,
     share: float = 1.0,
+    said: dict[str, set[str]] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """Plausible answers for one respondent: levels around the profile, context consistent."""
+    """Plausible answers for one respondent: levels around the profile, context consistent.
+
+    `said`: the free texts the territory's other respondents already gave, by question: each
+    text of the profile is given once at most, by whoever draws it first."""
+    said = {} if said is None else said
     out: dict[str, dict[str, Any]] = {}
     questions = q.questions()
     limit = max(1, int(len(questions) * share))
@@ -314,7 +321,7 @@ def generate_answers(
         if question.show_if is not None and not condition_met(question.show_if, out):
             continue
         section = q.section_of(question.id)
-        raw = _answer(q, question, profile, rng, at_epci, role, section.id)
+        raw = _answer(q, question, profile, rng, at_epci, role, section.id, said)
         if raw is not None:
             out[question.id] = raw
     return {k: v for k, v in out.items() if is_answered(q.question(k), v) or share < 1}
@@ -328,6 +335,7 @@ def _answer(
     at_epci: bool,
     role: str,
     dimension: str,
+    said: dict[str, set[str]],
 ) -> dict[str, Any] | None:
     base = profile.dimensions.get(dimension, profile.base) + (profile.epci_bias if at_epci else 0)
     t = question.type
@@ -339,7 +347,15 @@ def _answer(
         return {"choice": rng.choice(fixed) if isinstance(fixed, list) else fixed}
     if t == QuestionType.TEXT:
         texts = profile.texts.get(question.id)
-        return {"text": rng.choice(texts)} if texts and rng.random() < 0.6 else None
+        if not texts or rng.random() >= 0.6:
+            return None
+        taken = said.setdefault(question.id, set())
+        fresh = [t for t in texts if t not in taken]
+        if not fresh:
+            return None
+        text = rng.choice(fresh)
+        taken.add(text)
+        return {"text": text}
     if question.allow_dont_know and question.scored and rng.random() < 0.05:
         return {"dont_know": True}
     if t in (QuestionType.MATURITY, QuestionType.CURRENT_TARGET):

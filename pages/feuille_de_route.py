@@ -9,6 +9,7 @@ from diagnostic.roadmap.proposals import points_to_investigate
 from diagnostic.territory.service import situation_for
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
+from pages._quotes import review as quotes_review
 from pages._shell import engine, guard, library, plain, settings
 
 actor = guard("feuille_de_route")
@@ -78,11 +79,15 @@ for dimension in [s.id for s in results.questionnaire.sections]:
             action(actor, campaign.id, item, lib)
 
 st.divider()
+quotes_review(actor, campaign.id, results.questionnaire, results.min_group_size)
+
+st.divider()
 st.subheader("Document")
 st.markdown(
     "La feuille de route en Word, PDF ou Markdown : page de titre, contexte et méthode, "
     "diagnostic par dimension avec ses graphiques, regards croisés, priorités, gouvernance "
-    "proposée, plan d'action (sans les actions écartées), prochaines étapes et annexes."
+    "proposée, paroles de directeurs, plan d'action (sans les actions écartées), prochaines "
+    "étapes et annexes."
 )
 signature = planning.plan_signature(campaign.id, items)
 if st.button("Préparer les documents", key="fdr_docs", icon=":material/description:"):

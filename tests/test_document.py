@@ -44,6 +44,11 @@ def _plain(text: str) -> str:
     return text.replace("\u00a0", " ")
 
 
+def _texts(word) -> list[str]:
+    """The paragraphs of the body, without the entries of the table of contents."""
+    return [_plain(p.text) for p in word.paragraphs if not p.style.name.startswith("toc ")]
+
+
 def _save(engine, participant_id, q, raw_answers):
     with session_scope(engine) as s:
         store_answers(s, q, participant_id, raw_answers)
@@ -216,7 +221,7 @@ def test_docx_action_plan_table_and_evidence(built, draft):
         ["Acteurs et besoins", "A3. Réunir les partenaires chaque année", "à désigner", "à fixer"]
         + ["Un indicateur", "Proposée"],
     ]
-    texts = [_plain(p.text) for p in word.paragraphs]
+    texts = _texts(word)
     why = texts.index("Pourquoi cette action ?")
     evidence = texts[why + 1]
     assert evidence.startswith("« Une instance régulière réunit les directeurs généraux")
@@ -240,7 +245,7 @@ def test_docx_numbers_match_the_results(built, results):
     dims = results.dimensions.set_index("dimension_id")
     instances = round(dims.loc["instances", "score"])  # 43.75 -> 44
     assert instances == 44
-    texts = [_plain(p.text) for p in word.paragraphs]
+    texts = _texts(word)
     start = texts.index("2.1 Instances de concertation")
     assert texts[start + 1].startswith(f"En bref : score {instances}/100 aujourd'hui")
     crossed = "Regards croisés : vu de l'intercommunalité, 75/100 ; vu des communes, 12/100"

@@ -55,7 +55,16 @@ class Picture:
     alt: str
 
 
-Block = Heading | Paragraph | Bullets | Table | Picture
+@dataclass(frozen=True)
+class Quotation:
+    """Words quoted as they were written (a free text, a consensus rationale): the writers add
+    the guillemets and set them apart; `source` says at most which group wrote them."""
+
+    text: str
+    source: str = ""
+
+
+Block = Heading | Paragraph | Bullets | Table | Picture | Quotation
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from diagnostic.document import diagnosis, governance, plan
+from diagnostic.document import diagnosis, governance, plan, voices
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -75,6 +75,7 @@ def assemble(
         *_context(ctx),
         *diagnosis.diagnosis(ctx),
         *diagnosis.crossed(ctx),
+        *voices.words(ctx),
         Heading(1, "4. Priorités"),
         *diagnosis.rankings(ctx),
         *plan.plan_priorities(ctx),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic.document import voices
 from diagnostic.document.blocks import (
     Block,
     Context,
@@ -118,6 +119,7 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
     text = plural(len(actions), "action proposée", "actions proposées") + " sur cet axe"
     text += f" : {', '.join(actions)} (voir le plan d'action)." if actions else "."
     blocks.append(Paragraph(text, lead="Feuille de route : "))
+    blocks += voices.rationales(ctx, dim)
     return blocks + ctx.picture(f"dimension:{dim}") + _grids(ctx, dim)
 
 

@@ -24,6 +24,7 @@ from diagnostic.document.blocks import (
     Heading,
     Paragraph,
     Picture,
+    Quotation,
     Table,
     typography,
 )
@@ -35,7 +36,52 @@ TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
 PICTURE_WIDTH_CM = 16.0
 TABLE_STYLE = "Texte de tableau"
 NOTE_STYLE = "Note"
-STYLES = ("Heading 1", "Heading 2", "Heading 3", "List Bullet", "Caption", TABLE_STYLE, NOTE_STYLE)
+QUOTE_STYLE = "Quote"
+TOC_STYLES = ("toc 1", "toc 2", "toc 3")  # Word's built-in names for the entries of a TOC
+STYLES = (
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "List Bullet",
+    "Caption",
+    TABLE_STYLE,
+    NOTE_STYLE,
+    QUOTE_STYLE,
+    *TOC_STYLES,
+)
+# The table of contents: headings 1 to 3 (\o), as links (\h), without page numbers in web
+# view (\z), with the outline levels of the paragraphs (\u).
+TOC_INSTRUCTION = 'TOC \\o "1-3" \\h \\z \\u'
+TOC_TITLE = "Sommaire"
+TOC_NOTE = (
+    "Les numéros de page s'affichent quand le traitement de texte met à jour cette table : "
+    "Word le propose à l'ouverture du document ; dans LibreOffice, Outils › Actualiser › Tout "
+    "actualiser."
+)
+# The elements of w:settings that come after w:updateFields (ECMA-376 order of CT_Settings).
+AFTER_UPDATE_FIELDS = (
+    "w:hdrShapeDefaults",
+    "w:footnotePr",
+    "w:endnotePr",
+    "w:compat",
+    "w:docVars",
+    "w:rsids",
+    "m:mathPr",
+    "w:attachedSchema",
+    "w:themeFontLang",
+    "w:clrSchemeMapping",
+    "w:doNotIncludeSubdocsInStats",
+    "w:doNotAutoCompressPictures",
+    "w:forceUpgrade",
+    "w:captions",
+    "w:readModeInkLockDown",
+    "w:smartTagType",
+    "sl:schemaLibrary",
+    "w:shapeDefaults",
+    "w:doNotEmbedSmartTags",
+    "w:decimalSymbol",
+    "w:listSeparator",
+)
 
 
 def write(document: Document, images: Mapping[str, bytes]) -> bytes:
@@ -44,6 +90,7 @@ def write(document: Document, images: Mapping[str, bytes]) -> bytes:
     _setup(word, document)
     _cover(word, document.cover)
     ids = {name: word.styles[name].style_id for name in STYLES}
+    _contents(word, document, ids)
     for block in document.blocks:
         _block(word, block, images, ids)
     buffer = io.BytesIO()
@@ -78,7 +125,18 @@ def _setup(word: docx.document.Document, document: Document) -> None:
     note = styles.add_style(NOTE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     note.base_style = normal
     note.font.size, note.font.italic, note.font.color.rgb = Pt(8.5), True, GREY
+    quote = styles[QUOTE_STYLE]
+    quote.font.color.rgb = GREY
+    quote.paragraph_format.left_indent = Cm(0.8)
+    quote.paragraph_format.space_after = Pt(4)
+    for level, name in enumerate(TOC_STYLES):
+        entry = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        entry.base_style = normal
+        entry.paragraph_format.left_indent = Cm(0.6 * level)
+        entry.paragraph_format.space_after = Pt(2 if level else 3)
+        entry.font.bold = level == 0
     _footer(word, document)
+    _update_fields_on_open(word)
     props = word.core_properties
     props.title, props.subject, props.author = document.title, document.subject, document.author
     props.language, props.last_modified_by = document.language, document.author
@@ -130,6 +188,54 @@ def _field(paragraph: docx.text.paragraph.Paragraph, instruction: str) -> None:
     paragraph._p.append(field)
 
 
+def _update_fields_on_open(word: docx.document.Document) -> None:
+    """w:updateFields: Word offers to update the fields (the table of contents, the page
+    numbers) when it opens the document. python-docx has no API for it."""
+    settings = word.settings.element
+    update = settings.find(qn("w:updateFields"))
+    if update is None:
+        update = OxmlElement("w:updateFields")
+        settings.insert_element_before(update, *AFTER_UPDATE_FIELDS)
+    update.set(qn("w:val"), "true")
+
+
+def _contents(word: docx.document.Document, document: Document, ids: dict[str, str]) -> None:
+    """A real table of contents: a TOC field (python-docx has no API for it: oxml), whose
+    result is pre-filled with the headings so that a reader that does not update fields still
+    shows them; Word replaces it, with page numbers, when it updates the field."""
+    title = word.add_paragraph(TOC_TITLE, style="TOC Heading")
+    title.paragraph_format.page_break_before = True
+    entries = [b for b in document.blocks if isinstance(b, Heading) and b.level <= 3]
+    paragraphs = [_paragraph(word, e.text, ids[TOC_STYLES[e.level - 1]]) for e in entries]
+    first = paragraphs[0] if paragraphs else word.add_paragraph()
+    begin = [_field_char("begin"), _instruction(TOC_INSTRUCTION), _field_char("separate")]
+    for position, element in enumerate(begin):
+        first._p.insert(position + (1 if first._p.pPr is not None else 0), element)
+    last = word.add_paragraph()
+    last._p.append(_field_char("end"))
+    _paragraph(word, TOC_NOTE, ids[NOTE_STYLE])
+
+
+def _field_char(kind: str) -> object:
+    """A run holding a complex field's begin, separate or end mark."""
+    run = OxmlElement("w:r")
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        mark.set(qn("w:dirty"), "true")  # the result is stale: update it
+    run.append(mark)
+    return run
+
+
+def _instruction(text: str) -> object:
+    run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {text} "
+    run.append(instr)
+    return run
+
+
 def _cover(word: docx.document.Document, cover: Cover) -> None:
     word.add_paragraph().paragraph_format.space_before = Pt(90)
     word.add_paragraph(cover.title, style="Title")
@@ -173,6 +279,12 @@ def _block(
             _paragraph(word, item, ids["List Bullet"]).paragraph_format.space_after = Pt(2)
     elif isinstance(block, Table):
         _table(word, block, ids[TABLE_STYLE])
+    elif isinstance(block, Quotation):
+        paragraph = _paragraph(word, "", ids[QUOTE_STYLE])
+        paragraph.add_run(typography(f"« {block.text} »")).italic = True
+        if block.source:
+            source = paragraph.add_run(typography(f" — {block.source}"))
+            source.italic, source.font.size = False, Pt(8.5)
     elif isinstance(block, Picture) and block.key in images:
         _picture(word, block, images[block.key], ids["Caption"])
 

@@ -9,6 +9,7 @@ from diagnostic.document.blocks import (
     Heading,
     Paragraph,
     Picture,
+    Quotation,
     Table,
 )
 from diagnostic.exports import markdown_text
@@ -44,6 +45,11 @@ def _block(block: Block) -> list[str]:
         rule = "|" + "|".join(" --- " for _ in block.columns) + "|"
         rows = ["| " + " | ".join(_inline(v) for v in row) + " |" for row in block.rows]
         return [header, rule, *rows, ""]
+    if isinstance(block, Quotation):
+        source = f" — *{_inline(block.source)}*" if block.source else ""
+        # Typed by a respondent: an address in it stays plain text, never a link.
+        words = markdown_text(block.text, bare_links=False, line_start=False)
+        return [f"> « {words} »{source}", ""]
     if isinstance(block, Picture):
         return [f"*(graphique : {_inline(block.caption)} — voir la version Word ou PDF)*", ""]
     return []

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from diagnostic.analytics.summary import format_number
+from diagnostic.roadmap.voices import Voices
 
 HORIZON_LABELS = {
     "cent_jours": "100 premiers jours",
@@ -128,3 +129,4 @@ class RoadmapDraft:
     points: tuple[PointToInvestigate, ...]
     dimension_titles: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
+    voices: Voices | None = None  # free texts and consensus rationales to quote (voices.py)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from diagnostic.accounts.permissions import Action as Permission
 from diagnostic.accounts.permissions import Actor
 from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.results.model import CampaignResults
+from diagnostic.roadmap import quoting
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
 from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose
@@ -162,7 +164,8 @@ def documents(
     the_draft = draft(
         engine, actor, campaign_id, results, today=today, min_group_size=min_group_size
     )
-    built = build_documents(the_draft, results, library, formats)
+    voices = quoting.campaign_voices(engine, campaign_id, results.questionnaire, min_group_size)
+    built = build_documents(replace(the_draft, voices=voices), results, library, formats)
     with session_scope(engine) as s:
         record_on_campaign(s, actor.label(), "roadmap.export", campaign_id, formats=list(formats))
     return built

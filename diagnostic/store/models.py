@@ -143,6 +143,18 @@ class ConsensusScore(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=now)
 
 
+class QuoteChoice(SQLModel, table=True):
+    """The coordinator's choice to quote a free-text answer in the roadmap or to leave it out
+    (migration 0007); without a row, an answer is quoted. The text itself is never copied."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    answer_id: int = Field(foreign_key="answer.id", unique=True)
+    quoted: bool = True
+    updated_by: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=now)
+
+
 class RoadmapItem(SQLModel, table=True):
     """One action of a campaign's draft roadmap, generated or written by hand."""
 

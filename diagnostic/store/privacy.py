@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from diagnostic.accounts.security import hash_token, new_token
 from diagnostic.errors import StoreError
+from diagnostic.store import quotes as quote_store
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.models import (
@@ -49,6 +50,7 @@ def erase_participant(session: Session, *, participant_id: int, actor: str, acti
     if participant is None:
         raise StoreError("participant introuvable")
     answers = session.exec(select(Answer).where(Answer.participant_id == participant_id)).all()
+    quote_store.forget_choices(session, answer_ids=[row.id for row in answers])
     for row in answers:
         session.delete(row)
     _anonymize(participant)
@@ -107,6 +109,8 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
         workshop_posts=workshop.posts,
         workshop_votes=workshop.votes,
     )
+    answer_ids = select(Answer.id).where(col(Answer.participant_id).in_(people))
+    quote_store.forget_choices(session, answer_ids=answer_ids)
     session.exec(delete(Answer).where(col(Answer.participant_id).in_(people)))
     session.exec(delete(Participant).where(col(Participant.campaign_id) == campaign_id))
     session.exec(delete(ConsensusScore).where(col(ConsensusScore.campaign_id) == campaign_id))
