@@ -40,8 +40,9 @@ def review(actor: Actor, campaign_id: int, questionnaire: Questionnaire, min_gro
         st.info("Aucune réponse libre à citer pour l'instant.")
         return
     kept = len(voices.quotes) - voices.left_out
-    label = f"Réponses libres : {kept} citées sur {len(voices.quotes)}"
-    with st.expander(label, expanded=False):
+    # The label stays the same when a choice changes, so that the list stays open.
+    with st.expander(f"Réponses libres à relire ({len(voices.quotes)})", expanded=False):
+        st.caption(f"{kept} citées dans le document sur {len(voices.quotes)}.")
         question_id = ""
         for quote in voices.quotes:
             if quote.question_id != question_id:

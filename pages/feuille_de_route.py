@@ -85,8 +85,8 @@ st.divider()
 st.subheader("Document")
 st.markdown(
     "La feuille de route en Word, PDF ou Markdown : page de titre, contexte et méthode, "
-    "diagnostic par dimension avec ses graphiques, regards croisés, priorités, gouvernance "
-    "proposée, paroles de directeurs, plan d'action (sans les actions écartées), prochaines "
+    "diagnostic par dimension avec ses graphiques, regards croisés, paroles de directeurs, "
+    "priorités, gouvernance proposée, plan d'action (sans les actions écartées), prochaines "
     "étapes et annexes."
 )
 signature = planning.plan_signature(campaign.id, items)

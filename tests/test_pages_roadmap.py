@@ -68,3 +68,41 @@ def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
     at.button(key="fdr_docs").click().run()
     assert not at.exception
     assert len(at.get("download_button")) == 3
+
+
+def test_roadmap_page_leaves_a_quote_out_and_quotes_it_again(app_env, questions_dir):
+    from diagnostic.questionnaire import load_questionnaire
+    from diagnostic.store import campaigns
+    from diagnostic.store.engine import session_scope
+    from tests.conftest import FIXTURES
+    from tests.factories import store_answers
+
+    q = load_questionnaire(FIXTURES / "mini.yaml")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    texts = ["Le **centre** de gestion", "<b>Le Département</b>", "Les bailleurs sociaux"]
+    with session_scope(engine()) as s:
+        for p, words in zip(world.participants, texts, strict=True):
+            store_answers(s, q, p.id, {"ins_debat": {"level": 2}, "act_libre": {"text": words}})
+            campaigns.mark_submitted(s, participant_id=p.id)
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    assert not at.exception
+    assert "Paroles de directeurs" in [h.value for h in at.subheader]
+    assert any("ne peut pas être repéré automatiquement" in w.value for w in at.warning)
+    box = next(e for e in at.expander if e.label.startswith("Réponses libres"))
+    assert box.label == "Réponses libres à relire (3)"
+    assert box.caption[0].value == "3 citées dans le document sur 3."
+    shown = [m.value for m in box.markdown]
+    assert "> « Le \\*\\*centre\\*\\* de gestion »" in shown  # typed text, never markup
+    assert "> « <b>Le Département</b> »" not in shown
+    key = next(b.key for b in at.button if b.key and b.key.startswith("fdr_quote_"))
+    at.button(key=key).click().run()
+    assert not at.exception
+    assert "Réponse écartée du document." in at.success[0].value
+    box = next(e for e in at.expander if e.label.startswith("Réponses libres"))
+    assert box.caption[0].value == "2 citées dans le document sur 3."
+    assert at.button(key=key).label == "Citer"
+    at.button(key=key).click().run()
+    assert "Réponse de nouveau citée." in at.success[0].value
+    assert at.button(key=key).label == "Ne pas citer"

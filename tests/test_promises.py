@@ -26,6 +26,7 @@ from diagnostic.privacy.service import notice, promises
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.results.model import TooFewRespondents, compute_results, shown_results
 from diagnostic.results.service import read_campaign_data
+from diagnostic.roadmap.quoting import campaign_voices
 from diagnostic.settings import Settings
 from diagnostic.store import campaigns, territories
 from diagnostic.store.engine import build_engine, migrate, session_scope
@@ -251,6 +252,14 @@ def check_exports_pseudonymes(e: Env) -> None:
 def check_textes_libres(e: Env) -> None:
     text = text_of(e.export(e.coordinator, False, "xlsx"))
     assert "Idée libre numéro 7" in text
+    # the roadmap quotes them without a name, a function nor a commune, sent ones only
+    quoted = campaign_voices(e.engine, e.campaign[True], Q, K).shown()
+    assert "Idée libre numéro 7" in [q.text for q in quoted]
+    assert "Idée libre numéro 8" not in [q.text for q in quoted]  # not sent
+    sources = {q.source for q in quoted}
+    assert sources <= {"une direction communale", "une direction de l'intercommunalité"}
+    assert not [n for n in NAMES if n in str(quoted)]
+    assert campaign_voices(e.engine, e.campaign[True], Q, len(quoted) + 1).quotes == ()
 
 
 def check_consultants(e: Env) -> None:

@@ -50,10 +50,10 @@ EMPTY_ANSWERS = frozenset(
         "pas d avis",
         "sans avis",
         "na",
-        "n a",
         "nc",
     }
 )
+_EMPTY = frozenset(e.replace(" ", "") for e in EMPTY_ANSWERS)  # « r.a.s. » is « ras »
 GROUP_SOURCES = {
     "epci": "une direction de l'intercommunalité",
     "commune": "une direction communale",
@@ -214,7 +214,7 @@ def _comparable(text: str) -> str:
 def substantive(text: str) -> bool:
     """False for an answer that says nothing (« RAS », « non », « - », « ? »)."""
     letters = sum(c.isalpha() for c in text)
-    return letters >= MIN_LETTERS and _comparable(text) not in EMPTY_ANSWERS
+    return letters >= MIN_LETTERS and _comparable(text).replace(" ", "") not in _EMPTY
 
 
 def attribution(respondents_by_kind: Mapping[str, int], min_group_size: int) -> bool:
