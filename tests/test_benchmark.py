@@ -302,14 +302,22 @@ def test_scores_from_counts_equal_the_reference_from_answers_to_the_last_bit(sou
     rng = np.random.default_rng(seed)
     campaigns = [11, 12, 13, 14]
     answers, agreed = random_answers(questionnaire, rng, campaigns)
+    # the agreement index counts a statement from 1 or 3 levels (the privacy rule), alternately
+    least = 1 + 2 * (seed % 2)
     expected = campaign_dimension_rows(
-        answers, questionnaire, campaign_ids=campaigns, consensus=agreed
+        answers, questionnaire, campaign_ids=campaigns, consensus=agreed, min_answers=least
     )
     values = scored_items(questionnaire).values
     wider = [values[0] - 1, *values, values[-1] + 1]  # counts of off-scale values are ignored
     counts = counts_from_answers(answers, wider).narrowed(wider)
-    got = dimension_rows(counts, questionnaire, campaign_ids=campaigns, consensus=agreed)
+    got = dimension_rows(
+        counts, questionnaire, campaign_ids=campaigns, consensus=agreed, min_answers=least
+    )
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
+    if source == "shipped":  # the statements have an index and never a maturity score
+        assert got["share_agree"].notna().any()
+        with_statements = {"d6_culture", "d9_elus_administration"}
+        assert got.loc[~got["dimension_id"].isin(with_statements), "share_agree"].isna().all()
 
 
 def test_agreement_of_many_respondents_takes_the_wide_path():
