@@ -53,26 +53,36 @@ def dimension_remark(row: pd.Series) -> str:
 
 def agreement(results: CampaignResults, names: Labels) -> pd.DataFrame:
     """One row per dimension with agreement statements: how many, the share of answers that
-    agree, and each of the EPCI's and the communes' when their group may be shown."""
+    agree, and each of the EPCI's and the communes' when their group may be shown (the remark
+    says why a share is missing)."""
     frame = results.dimensions.loc[results.dimensions["n_statements"] > 0]
     kinds = results.agreement_by_kind
-    by_kind: dict[str, pd.Series] = {}
+    shares: dict[str, pd.Series] = {}
+    hidden: dict[str, pd.Series] = {}
     for kind in ("epci", "commune"):
         rows = kinds.loc[kinds["structure_kind"] == kind] if not kinds.empty else kinds
-        by_kind[kind] = (
-            rows.set_index("dimension_id")["share_agree"] if not rows.empty else pd.Series()
-        )
+        rows = rows.set_index("dimension_id") if not rows.empty else pd.DataFrame()
+        shares[kind] = rows["share_agree"] if not rows.empty else pd.Series(dtype=float)
+        hidden[kind] = rows["agree_status_label"] if not rows.empty else pd.Series(dtype=str)
+    remarks = []
+    for row in frame.itertuples(index=False):
+        said = [] if row.agree_status == "ok" else [str(row.agree_status_label)]
+        why = {k: hidden[k].get(row.dimension_id, "") for k in ("epci", "commune")}
+        if row.agree_status == "ok" and why["epci"] and why["epci"] == why["commune"]:
+            said.append(f"par groupe : {why['epci']}")
+        elif row.agree_status == "ok":
+            for kind, label in (("epci", "intercommunalité"), ("commune", "communes")):
+                if why[kind]:
+                    said.append(f"{label} : {why[kind]}")
+        remarks.append(" ; ".join(said))
     return pd.DataFrame(
         {
             "Dimension": frame["dimension_id"].map(names.dimensions),
             "Affirmations": frame["n_statements"],
             "Part d'accord (%)": frame["share_agree"].mul(100).round(),
-            "Intercommunalité (%)": frame["dimension_id"].map(by_kind["epci"]).mul(100).round(),
-            "Communes (%)": frame["dimension_id"].map(by_kind["commune"]).mul(100).round(),
-            "Remarque": [
-                "" if s == "ok" else str(label)
-                for s, label in zip(frame["agree_status"], frame["agree_status_label"], strict=True)
-            ],
+            "Intercommunalité (%)": frame["dimension_id"].map(shares["epci"]).mul(100).round(),
+            "Communes (%)": frame["dimension_id"].map(shares["commune"]).mul(100).round(),
+            "Remarque": remarks,
         }
     ).reset_index(drop=True)
 
