@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import Engine
 
+from diagnostic.comparison.benchmark import rebuild
 from diagnostic.demo import load_demo
 from diagnostic.settings import Settings
 from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.store.territories import count_territories
 
+SCORES_WITHOUT_STATEMENTS = "0008"  # the migration from which scores leave statements out
+
+
+def upgrade(engine: Engine, questions_dir: Path) -> None:
+    """Apply the migrations, then redo what they ask of the data: from before 0008, the stored
+    comparison rows mixed the agreement statements into the maturity scores, so the table is
+    recomputed once on the new rule."""
+    before, _ = migrate(engine)
+    if before is not None and before < SCORES_WITHOUT_STATEMENTS:
+        rebuild(engine, questions_dir)
+
 
 def prepare_database(settings: Settings) -> Engine:
     """Return a ready engine; safe to call at every start (cached by the app)."""
     engine = get_engine(settings.effective_database_url)
-    migrate(engine)
+    upgrade(engine, settings.questions_dir)
     if settings.load_demo:
         with session_scope(engine) as session:
             empty = count_territories(session) == 0

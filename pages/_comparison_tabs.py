@@ -35,6 +35,15 @@ def profiles(view: cmp.Comparison, labels: Labels) -> None:
             )
             show_chart(radar, table, key=f"cmp_radar_{row.territory_id}")
             st.caption(f"{plain(row.title)} · {ct.profile(row)}")
+    statements = ct.statements(view, labels.dimensions)
+    if not statements.empty:
+        st.subheader("Affirmations : part d'accord")
+        st.caption(
+            "Réponses « plutôt » ou « tout à fait d'accord » aux affirmations de la dimension, "
+            "à côté des scores de maturité (elles n'y entrent pas) ; pas de comparaison avec "
+            "les pairs."
+        )
+        st.dataframe(statements, hide_index=True)
 
 
 def position(view: cmp.Comparison, labels: Labels) -> None:

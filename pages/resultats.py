@@ -13,6 +13,7 @@ from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._export import export_tab
 from pages._picker import campaign_picker
 from pages._shell import campaign_results, guard, plain, show_chart
+from pages._statements import statements_block
 
 KINDS = {None: "Toutes", "epci": "Intercommunalité", "commune": "Communes"}
 TABS = [
@@ -100,6 +101,7 @@ with tabs[0]:
         group_labels={"epci": "Intercommunalité", "commune": "Communes"},
     )
     show_chart(radar, tables.dimensions(results, names), key="radar")
+    statements_block(results, names)
     for section in results.summary:
         if section.title:
             st.subheader(section.title)
@@ -160,7 +162,9 @@ with tabs[3]:
     st.dataframe(tables.items(results, names, dimension), hide_index=True)
     st.caption(
         "Score sur 100 : niveau moyen, ou niveau de consensus quand le collectif l'a fixé "
-        "(colonne Source). « Je ne sais pas » en % des réponses, jamais compté dans les scores. "
+        "(colonne Source). Une affirmation n'a pas de score de maturité : sa part d'accord "
+        "compte les réponses « plutôt » ou « tout à fait d'accord ». « Je ne sais pas » en % "
+        "des réponses, jamais compté dans les scores. "
         "Accord A de van der Eijk : 1 = unanimité, 0 = avis dispersés, −1 = deux camps opposés."
     )
 

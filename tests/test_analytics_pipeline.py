@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from diagnostic.analytics import (
+    agreement_index,
     apply_consensus,
     borda,
     collective_choices,
@@ -148,13 +149,20 @@ def test_every_view_runs_on_the_full_questionnaire(full: tuple[Any, pd.DataFrame
     assert len(best) == 5 and len(worst) == 5 and not set(best) & set(worst)
 
 
-def test_agreement_scale_items_count_in_their_dimension() -> None:
-    # In the short questionnaire, "Culture" only has statements on the agreement scale.
+def test_agreement_statements_stay_out_of_the_maturity_score() -> None:
+    # In the short questionnaire, "Culture" only has statements on the agreement scale: it has
+    # no maturity score, and its agreement index stands on its own.
     answers, people = territory(SHORT, n=6)
     data = tidy_responses(answers, people, SHORT)
-    dims = dimension_scores(item_stats(data.items, SHORT), SHORT).set_index("dimension_id")
-    assert dims.loc["d6_culture", "n_items"] == 2
-    assert 0 <= dims.loc["d6_culture", "score"] <= 100
+    stats = item_stats(data.items, SHORT)
+    dims = dimension_scores(stats, SHORT).set_index("dimension_id")
+    assert dims.loc["d6_culture", "n_items"] == 0
+    assert pd.isna(dims.loc["d6_culture", "score"])
+    assert dims.drop(index="d6_culture")["n_items"].gt(0).all()
+    index = agreement_index(stats, SHORT, min_answers=3).set_index("dimension_id")
+    assert list(index.index) == ["d6_culture"]
+    assert index.loc["d6_culture", "n_statements"] == 2
+    assert 0 <= index.loc["d6_culture", "share_agree"] <= 1
 
 
 def test_a_campaign_without_any_answer() -> None:

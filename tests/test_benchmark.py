@@ -302,14 +302,22 @@ def test_scores_from_counts_equal_the_reference_from_answers_to_the_last_bit(sou
     rng = np.random.default_rng(seed)
     campaigns = [11, 12, 13, 14]
     answers, agreed = random_answers(questionnaire, rng, campaigns)
+    # the agreement index counts a statement from 1 or 3 levels (the privacy rule), alternately
+    least = 1 + 2 * (seed % 2)
     expected = campaign_dimension_rows(
-        answers, questionnaire, campaign_ids=campaigns, consensus=agreed
+        answers, questionnaire, campaign_ids=campaigns, consensus=agreed, min_answers=least
     )
     values = scored_items(questionnaire).values
     wider = [values[0] - 1, *values, values[-1] + 1]  # counts of off-scale values are ignored
     counts = counts_from_answers(answers, wider).narrowed(wider)
-    got = dimension_rows(counts, questionnaire, campaign_ids=campaigns, consensus=agreed)
+    got = dimension_rows(
+        counts, questionnaire, campaign_ids=campaigns, consensus=agreed, min_answers=least
+    )
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
+    if source == "shipped":  # the statements have an index and never a maturity score
+        assert got["share_agree"].notna().any()
+        with_statements = {"d6_culture", "d9_elus_administration"}
+        assert got.loc[~got["dimension_id"].isin(with_statements), "share_agree"].isna().all()
 
 
 def test_agreement_of_many_respondents_takes_the_wide_path():
@@ -431,3 +439,36 @@ def test_a_refresh_removes_rows_of_dimensions_gone_and_updates_the_others(engine
         written = benchmark.refresh_campaign(s, campaign_id=world.campaign_id, questionnaire=Q)
     assert written == len(before) == 2
     pd.testing.assert_frame_equal(table(engine), before, check_exact=True)  # stale row gone
+
+
+def test_an_upgrade_through_0008_recomputes_the_comparison_table(tmp_path):
+    """Rows stored before 0008 mixed the statements into the scores: the start-up recomputes
+    them once when it applies the migration, and leaves them alone afterwards."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from diagnostic.bootstrap import upgrade
+    from diagnostic.demo import load_demo
+    from diagnostic.store.engine import alembic_config, build_engine, migrate
+
+    engine = build_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        migrate(engine)
+        load_demo(engine, ROOT / "questions")
+        command.downgrade(alembic_config(engine), "0007")
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE benchmarkscore SET score = 99"))
+        upgrade(engine, ROOT / "questions")
+        with engine.connect() as conn:
+            stale = conn.execute(text("SELECT count(*) FROM benchmarkscore WHERE score = 99"))
+            agreed = conn.execute(
+                text("SELECT count(*) FROM benchmarkscore WHERE share_agree IS NOT NULL")
+            )
+            assert (stale.scalar(), agreed.scalar() > 0) == (0, True)
+            conn.execute(text("UPDATE benchmarkscore SET score = 99"))
+            conn.commit()
+        upgrade(engine, ROOT / "questions")  # already current: nothing recomputed
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT min(score) FROM benchmarkscore")).scalar() == 99
+    finally:
+        engine.dispose()

@@ -102,8 +102,13 @@ def test_demo_table_equals_the_results_page_on_the_full_questionnaire(demo):
         data = read_campaign_data(demo, int(campaign_id), ROOT / "questions")
         dims = compute_results(data, min_group_size=3).dimensions.set_index("dimension_id")
         mine = table.loc[table["campaign_id"] == campaign_id].set_index("dimension_id")
-        for column in ("score", "target_score"):
+        for column in ("score", "target_score", "share_agree"):
             assert np.allclose(mine.loc[dims.index, column], dims[column], equal_nan=True)
+    culture = table.loc[(table["campaign_id"] == 1) & (table["dimension_id"] == "d6_culture")]
+    # Val de Loir: 3 maturity items, 4 statements apart (docs/methodes.md § 4)
+    assert culture["n_items"].item() == 3
+    assert culture["score"].item() == pytest.approx(57.936508, abs=1e-6)
+    assert culture["share_agree"].item() == pytest.approx(23 / 28)
 
 
 def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
@@ -126,3 +131,60 @@ def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
     )
     assert not view.peers_shown  # four demo territories: below the threshold of five
     assert set(view.scores["name"]) == set(mine["name"])
+
+
+def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
+    import io
+
+    import openpyxl
+
+    from diagnostic.campaigns.export import campaign_export
+    from diagnostic.comparison import tables as ct
+
+    with session_scope(demo) as s:
+        user = accounts.user_by_email(s, email="conseil@demo.fr")
+        actor = accounts.actor_for(s, user_id=user.id)
+    table = benchmark.table(demo)
+    mine = cmp.accompanied(demo, actor, table, min_group_size=3)
+    kind, band = cmp.default_group(mine)
+    view = cmp.compare(
+        table,
+        mine,
+        questionnaire_id="gouvernance",
+        kind=kind,
+        band=band,
+        known=cmp.known_territories(actor),
+        min_territories=5,
+        min_respondents=3,
+    )
+    labels = {"d6_culture": "Culture", "d9_elus_administration": "Élus"}
+    statements = ct.statements(view, labels)
+    val = statements.loc[statements["Territoire"] == "Communauté de communes du Val de Loir"]
+    culture = val.set_index("Dimension")["Part d'accord (%)"]
+    assert culture["Culture"] == 82  # 23/28: beside the maturity score 58, not inside it
+    scores = view.scores_of(int(mine.loc[mine["campaign_id"] == 1, "territory_id"].item()))
+    assert scores.set_index("dimension_id").loc["d6_culture", "score"] == pytest.approx(
+        57.9365, 1e-4
+    )
+    # the comparison's workbook carries it on its own sheet, numbers as numbers
+    order = list(labels)
+    export = ct.comparison_export(ct.sheets(view, labels, order), "xlsx", "comparaison")
+    book = openpyxl.load_workbook(io.BytesIO(export.data))
+    assert "Affirmations" in book.sheetnames
+    rows = list(book["Affirmations"].iter_rows(values_only=True))
+    assert rows[0] == ("Territoire", "Dimension", "Part d'accord (%)")
+    assert ("Communauté de communes du Val de Loir", "Culture", 82) in rows
+    # and the campaign's own export has the same sheet, beside « Dimensions »
+    out = campaign_export(demo, actor, 1, ROOT / "questions", fmt="xlsx", min_group_size=3)
+    book = openpyxl.load_workbook(io.BytesIO(out.data))
+    assert book.sheetnames.index("Affirmations") == book.sheetnames.index("Dimensions") + 1
+    header, *lines = book["Affirmations"].iter_rows(values_only=True)
+    assert header[:3] == ("Dimension", "Affirmations", "Part d'accord (%)")
+    assert lines[0][:3] == ("Culture managériale et coopérative", 4, 82)
+    dims = {r[0]: r for r in book["Dimensions"].iter_rows(values_only=True)}
+    assert dims["Culture managériale et coopérative"][1] == 58  # the maturity score
+    csv = campaign_export(
+        demo, actor, 1, ROOT / "questions", fmt="csv", min_group_size=3, table="dimensions"
+    ).data.decode("utf-8-sig")
+    assert "Part d'accord (%)" in csv.splitlines()[0]
+    assert "Culture managériale et coopérative;58;" in csv

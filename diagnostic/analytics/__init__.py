@@ -10,6 +10,7 @@ from diagnostic.analytics.agreement import (
     divergence,
     van_der_eijk,
 )
+from diagnostic.analytics.approval import agreement_index
 from diagnostic.analytics.consensus import (
     SOURCE_CONSENSUS,
     SOURCE_INDIVIDUAL,
@@ -18,7 +19,15 @@ from diagnostic.analytics.consensus import (
     collective_values,
 )
 from diagnostic.analytics.distributions import choice_distribution, level_distribution
-from diagnostic.analytics.frames import Responses, item_catalogue, tidy_responses
+from diagnostic.analytics.frames import (
+    AGREEMENT,
+    MATURITY,
+    Responses,
+    agreement_items,
+    item_catalogue,
+    maturity_items,
+    tidy_responses,
+)
 from diagnostic.analytics.groups import (
     BLIND_SPOT_THRESHOLD,
     STATUS_MASKED,
@@ -39,6 +48,8 @@ from diagnostic.analytics.scoring import action_candidates, dimension_scores, it
 from diagnostic.analytics.summary import SummarySection, format_number, summary, summary_text
 
 __all__ = [
+    "AGREEMENT",
+    "MATURITY",
     "BLIND_SPOT_THRESHOLD",
     "CONSENSUS",
     "POLARISED",
@@ -53,6 +64,8 @@ __all__ = [
     "SummarySection",
     "action_candidates",
     "agreement_by_item",
+    "agreement_index",
+    "agreement_items",
     "agreement_tag",
     "apply_consensus",
     "blind_spots",
@@ -70,6 +83,7 @@ __all__ = [
     "item_catalogue",
     "item_stats",
     "level_distribution",
+    "maturity_items",
     "participation",
     "protect",
     "respondent_profile",

@@ -24,7 +24,7 @@ from diagnostic.analytics.agreement import (
     van_der_eijk,
 )
 from diagnostic.analytics.consensus import consensus_levels
-from diagnostic.analytics.frames import item_catalogue
+from diagnostic.analytics.frames import agreement_items, item_catalogue, maturity_items
 from diagnostic.analytics.levels import to_score
 from diagnostic.questionnaire import Questionnaire
 
@@ -58,6 +58,7 @@ ROW_COLUMNS = [
     "score",
     "target_score",
     "agreement",
+    "share_agree",
 ]
 
 
@@ -98,18 +99,22 @@ def campaign_dimension_rows(
     *,
     campaign_ids: list[int],
     consensus: pd.DataFrame | None = None,
+    min_answers: int = 1,
 ) -> pd.DataFrame:
     """Each campaign's score on each dimension of `questionnaire` (all campaigns answer it).
 
     `answers`: the answers of submitted respondents only, columns campaign_id, participant_id,
     question_id, dont_know, level, target (as stored). `consensus`: campaign_id, question_id,
     level, target. One row per campaign of `campaign_ids` x scored dimension, in questionnaire
-    order; columns: campaign_id, dimension_id, n_items (items with a level or a consensus),
-    n_consensus, score and target_score (0-100, the mean of the item scores, consensus
-    applied), agreement (mean van der Eijk A of the items with at least two levels).
+    order; columns: campaign_id, dimension_id, n_items (maturity items with a level or a
+    consensus), n_consensus, score and target_score (0-100, the mean of the maturity item
+    scores, consensus applied), agreement (mean van der Eijk A of the maturity items with at
+    least two levels), share_agree (the agreement index of the dimension's agreement
+    statements, each counted from `min_answers` levels, as approval.agreement_index).
     """
-    catalogue = item_catalogue(questionnaire)
-    catalogue = catalogue.loc[catalogue["scored"].astype(bool)]
+    everything = item_catalogue(questionnaire)
+    catalogue = everything.loc[maturity_items(everything)]
+    statements = everything.loc[agreement_items(everything)]
     levels = _levels(answers, catalogue)
     grouped = levels.groupby(["campaign_id", "question_id"], sort=False)
     means = grouped[["current", "target"]].mean()
@@ -148,6 +153,30 @@ def campaign_dimension_rows(
     out = out.reindex(full).reset_index()
     for column in ("n_items", "n_consensus"):
         out[column] = out[column].fillna(0).astype(int)
+    out["share_agree"] = np.nan
+    if statements.empty:
+        return out[ROW_COLUMNS]
+    said = _levels(answers, statements).dropna(subset=["current"])
+    bounds = statements.set_index("question_id")
+    mid = (bounds["scale_min"].astype(float) + bounds["scale_max"].astype(float)) / 2
+    said = said.assign(
+        agree=said["current"].astype(float) > said["question_id"].map(mid).astype(float)
+    )
+    shares = said.groupby(["campaign_id", "question_id"], sort=False)["agree"].agg(["sum", "size"])
+    shares = shares.reindex(
+        pd.MultiIndex.from_product(
+            [list(campaign_ids), list(statements["question_id"])],
+            names=["campaign_id", "question_id"],
+        )
+    ).reset_index()
+    enough = shares["size"] >= min_answers
+    shares["share"] = (shares["sum"] / shares["size"]).where(enough)
+    shares["dimension_id"] = shares["question_id"].map(
+        statements.set_index("question_id")["dimension_id"]
+    )
+    index = shares.groupby(["campaign_id", "dimension_id"], sort=False)["share"].mean()
+    keys = pd.MultiIndex.from_frame(out[["campaign_id", "dimension_id"]])
+    out["share_agree"] = index.reindex(keys).to_numpy(dtype=float)
     return out[ROW_COLUMNS]
 
 
@@ -178,8 +207,19 @@ def _consensus(consensus: pd.DataFrame | None, questionnaire: Questionnaire) -> 
 
 
 @dataclass(frozen=True)
+class Statements:
+    """The agreement statements of a questionnaire's dimensions as arrays (questionnaire order)."""
+
+    position: dict[str, int]  # question id -> position
+    low: np.ndarray
+    high: np.ndarray
+    slots: np.ndarray  # dimension x rank -> statement position, -1 past the last one
+
+
+@dataclass(frozen=True)
 class ScoredItems:
-    """The scored ordinal items of a questionnaire as arrays, in questionnaire order."""
+    """The maturity items of a questionnaire as arrays, in questionnaire order, and its
+    agreement statements apart."""
 
     question_ids: list[str]
     position: dict[str, int]  # question id -> position in question_ids
@@ -188,13 +228,31 @@ class ScoredItems:
     high: np.ndarray  # scale maximum (float)
     has_target: np.ndarray  # bool
     slots: np.ndarray  # dimension x rank -> item position, -1 past the dimension's last item
+    statements: Statements
 
     @property
     def values(self) -> list[int]:
-        """Every level of the items' scales, lowest first (the counts' columns)."""
-        if not len(self.low):
+        """Every level of the items' and statements' scales, lowest first (the counts'
+        columns)."""
+        low = np.concatenate([self.low, self.statements.low])
+        high = np.concatenate([self.high, self.statements.high])
+        if not len(low):
             return []
-        return list(range(int(self.low.min()), int(self.high.max()) + 1))
+        return list(range(int(low.min()), int(high.max()) + 1))
+
+
+def _slots(dimension_ids: pd.Series, dims: tuple[str, ...]) -> np.ndarray:
+    """Dimension x rank -> position in `dimension_ids` (-1 past a dimension's last one)."""
+    rank = {d: i for i, d in enumerate(dims)}
+    members: list[list[int]] = [[] for _ in dims]
+    for position, dim in enumerate(dimension_ids):
+        if dim in rank:
+            members[rank[dim]].append(position)
+    width = max((len(m) for m in members), default=0)
+    slots = np.full((len(dims), width), -1, dtype=np.int64)
+    for i, m in enumerate(members):
+        slots[i, : len(m)] = m
+    return slots
 
 
 _SCORED: dict[int, tuple[Questionnaire, ScoredItems]] = {}
@@ -212,18 +270,17 @@ def scored_items(questionnaire: Questionnaire) -> ScoredItems:
         found = _SCORED.get(id(questionnaire))
     if found is not None and found[0] is questionnaire:
         return found[1]
-    catalogue = item_catalogue(questionnaire)
-    catalogue = catalogue.loc[catalogue["scored"].astype(bool)]
+    everything = item_catalogue(questionnaire)
+    catalogue = everything.loc[maturity_items(everything)]
+    said = everything.loc[agreement_items(everything)]
     dims = tuple(s.id for s in questionnaire.dimensions)
-    rank = {d: i for i, d in enumerate(dims)}
-    members: list[list[int]] = [[] for _ in dims]
-    for position, dim in enumerate(catalogue["dimension_id"]):
-        if dim in rank:
-            members[rank[dim]].append(position)
-    width = max((len(m) for m in members), default=0)
-    slots = np.full((len(dims), width), -1, dtype=np.int64)
-    for i, m in enumerate(members):
-        slots[i, : len(m)] = m
+    slots = _slots(catalogue["dimension_id"], dims)
+    statements = Statements(
+        position={str(q): i for i, q in enumerate(said["question_id"])},
+        low=said["scale_min"].to_numpy(dtype=float),
+        high=said["scale_max"].to_numpy(dtype=float),
+        slots=_slots(said["dimension_id"], dims),
+    )
     items = ScoredItems(
         question_ids=[str(q) for q in catalogue["question_id"]],
         position={str(q): i for i, q in enumerate(catalogue["question_id"])},
@@ -232,6 +289,7 @@ def scored_items(questionnaire: Questionnaire) -> ScoredItems:
         high=catalogue["scale_max"].to_numpy(dtype=float),
         has_target=catalogue["has_target"].to_numpy(dtype=bool),
         slots=slots,
+        statements=statements,
     )
     with _SCORED_LOCK:
         if len(_SCORED) >= _SCORED_MAX:
@@ -355,6 +413,7 @@ def dimension_scores(
     *,
     campaign_ids: list[int],
     consensus: pd.DataFrame | None = None,
+    min_answers: int = 1,
 ) -> dict[str, np.ndarray]:
     """campaign_dimension_rows() computed from counts instead of answers, as columns.
 
@@ -403,6 +462,7 @@ def dimension_scores(
     present = slots >= 0
     n_consensus = np.where(present[None], agreed[:, np.where(present, slots, 0)], False).sum(2)
     n_dims = len(items.dimensions)
+    share_agree = _agreement_index(counts, items, campaign_position, min_answers)
     return {
         "campaign_id": np.repeat(np.asarray(campaign_ids, dtype=np.int64), n_dims),
         "dimension_id": np.tile(np.asarray(items.dimensions, dtype=object), n_campaigns),
@@ -411,7 +471,35 @@ def dimension_scores(
         "score": mean_score.reshape(-1),
         "target_score": mean_target_score.reshape(-1),
         "agreement": mean_agreement.reshape(-1),
+        "share_agree": share_agree.reshape(-1),
     }
+
+
+def _agreement_index(
+    counts: LevelCounts, items: ScoredItems, campaigns: dict[int, int], min_answers: int
+) -> np.ndarray:
+    """Campaigns x dimensions: the mean share of levels above the middle of the scale over the
+    dimension's statements with at least `min_answers` levels (NaN: none)."""
+    said = items.statements
+    shape = (len(campaigns), len(said.position))
+    ci = np.array([campaigns.get(c, -1) for c in counts.campaign_id.tolist()], dtype=int)
+    si = np.array([said.position.get(q, -1) for q in counts.question_id], dtype=int)
+    keep = (ci >= 0) & (si >= 0)
+    ci, si = ci[keep], si[keep]
+    scale = np.asarray(counts.values, dtype=float)
+    low, high = said.low[si], said.high[si]
+    levels = counts.levels[keep] * (
+        (scale[None, :] >= low[:, None]) & (scale[None, :] <= high[:, None])
+    )
+    agree = (levels * (scale[None, :] > ((low + high) / 2)[:, None])).sum(axis=1)
+    n = levels.sum(axis=1)
+    share = np.full(shape, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share[ci, si] = np.where(n >= max(min_answers, 1), agree / np.maximum(n, 1), np.nan)
+    if not said.slots.size:
+        return np.full((len(campaigns), len(items.dimensions)), np.nan)
+    (means,), _ = _group_means([share], said.slots)
+    return means
 
 
 def dimension_rows(
@@ -420,9 +508,16 @@ def dimension_rows(
     *,
     campaign_ids: list[int],
     consensus: pd.DataFrame | None = None,
+    min_answers: int = 1,
 ) -> pd.DataFrame:
     """dimension_scores() as a frame (ROW_COLUMNS): what campaign_dimension_rows returns."""
-    scores = dimension_scores(counts, questionnaire, campaign_ids=campaign_ids, consensus=consensus)
+    scores = dimension_scores(
+        counts,
+        questionnaire,
+        campaign_ids=campaign_ids,
+        consensus=consensus,
+        min_answers=min_answers,
+    )
     return pd.DataFrame(scores)[ROW_COLUMNS]
 
 

@@ -39,11 +39,16 @@ CATALOGUE_COLUMNS = [
     "position",
     "type",
     "scored",
+    "measure",
     "scale_min",
     "scale_max",
     "has_target",
     "has_importance",
 ]
+# What an ordinal item measures: a maturity level (counted in its dimension's maturity score)
+# or a degree of agreement with a statement (reported apart, in the agreement index).
+MATURITY = "maturite"
+AGREEMENT = "accord"
 GROUP_COLUMNS = ["role", "structure_id", "structure_name", "structure_kind"]
 _KINDS = ("items", "choices", "rankings", "grids")
 _KIND_RANK = {"epci": 0, "commune": 1}
@@ -64,7 +69,10 @@ def item_catalogue(questionnaire: Questionnaire) -> pd.DataFrame:
     """One row per ordinal item, in questionnaire order.
 
     Columns: question_id, dimension_id (its section), position, type, scored (the section is a
-    dimension), scale_min, scale_max, has_target, has_importance.
+    dimension: the item is one of the dimension's results), measure (AGREEMENT for an item on
+    the questionnaire's agreement scale, MATURITY otherwise: only MATURITY items of a scored
+    section count in a maturity score, see `maturity_items`), scale_min, scale_max,
+    has_target, has_importance.
     """
     rows: list[tuple[Any, ...]] = []
     for section in questionnaire.sections:
@@ -79,6 +87,7 @@ def item_catalogue(questionnaire: Questionnaire) -> pd.DataFrame:
                     len(rows),
                     question.type.value,
                     section.scored,
+                    AGREEMENT if questionnaire.is_agreement(question) else MATURITY,
                     values[0],
                     values[-1],
                     question.type == QuestionType.CURRENT_TARGET,
@@ -86,6 +95,16 @@ def item_catalogue(questionnaire: Questionnaire) -> pd.DataFrame:
                 )
             )
     return pd.DataFrame(rows, columns=CATALOGUE_COLUMNS)
+
+
+def maturity_items(frame: pd.DataFrame) -> pd.Series:
+    """Rows (of a frame with `scored` and `measure`) that count in a maturity score."""
+    return frame["scored"].astype(bool) & (frame["measure"] == MATURITY)
+
+
+def agreement_items(frame: pd.DataFrame) -> pd.Series:
+    """Rows (of a frame with `scored` and `measure`) that count in an agreement index."""
+    return frame["scored"].astype(bool) & (frame["measure"] == AGREEMENT)
 
 
 def select_respondents(

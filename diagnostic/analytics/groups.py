@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from diagnostic.analytics.frames import Responses, group_order, item_catalogue
+from diagnostic.analytics.frames import Responses, group_order, item_catalogue, maturity_items
 from diagnostic.analytics.levels import to_score
 from diagnostic.analytics.scoring import STAT_COLUMNS, dimension_scores, item_stats
 from diagnostic.analytics.thresholds import at_least
@@ -148,8 +148,8 @@ def compare_groups(
     Columns: grouping (`by`), group, group_label, group_size, status, status_label, the
     item_stats columns of the group (hidden unless status is "ok"; n_respondents stays),
     others_n, others_mean, others_score, difference (group score - others score, in points)
-    and blind_spot (|difference| >= threshold). The others' figures are blank too when
-    fewer than min_group_size of them gave a level.
+    and blind_spot (|difference| >= threshold, maturity items only). The others' figures are
+    blank too when fewer than min_group_size of them gave a level.
     """
     respondents = data.respondents
     if by == "structure_id":  # each commune vs the rest; the EPCI is the structure_kind view
@@ -189,11 +189,13 @@ def compare_groups(
     others_ok = (out["others_n"].fillna(0) >= min_group_size) & (others_answers >= min_group_size)
     out.loc[~others_ok.to_numpy(dtype=bool), ["others_n", "others_mean", "others_score"]] = np.nan
     out["difference"] = out["score"] - out["others_score"]
-    out["blind_spot"] = at_least(out["difference"].abs(), threshold)
+    # An angle mort is a gap of maturity: an agreement statement's gap is read in the groups'
+    # agreement index (approval.agreement_index), not on the 0-100 score.
+    out["blind_spot"] = at_least(out["difference"].abs(), threshold) & maturity_items(out)
     names = group_labels(respondents, by, labels)
     out["group_label"] = out["group"].map(names)
     out["grouping"] = by
-    first = ["question_id", "dimension_id", "position", "scored", "grouping", "group"]
+    first = ["question_id", "dimension_id", "position", "scored", "measure", "grouping", "group"]
     first += ["group_label", "group_size", "status", "status_label"]
     rest = [c for c in out.columns if c not in first]
     return out[first + rest].reset_index(drop=True)
@@ -211,7 +213,7 @@ def compare_dimensions(
     n_respondents, share_dont_know, nearest_level, level_label, status, status_label.
     """
     dims = dimension_scores(comparison, questionnaire, by="group").drop(columns="n_consensus")
-    scored = comparison.loc[comparison["scored"].astype(bool)]
+    scored = comparison.loc[maturity_items(comparison)]
     statuses = scored.groupby(["dimension_id", "group"])["status"].agg(set)
 
     def status_of(dimension: str, group: Any, n_scored: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from diagnostic.analytics.frames import Responses, item_catalogue
+from diagnostic.analytics.frames import Responses, item_catalogue, maturity_items
 from diagnostic.analytics.groups import STATUS_OK, STATUS_SUPPRESSED, status_label
 from diagnostic.analytics.levels import to_score
 from diagnostic.analytics.scoring import dimension_scores, item_stats
@@ -13,12 +13,13 @@ from diagnostic.questionnaire import Questionnaire
 
 
 def respondent_scores(items: pd.DataFrame, questionnaire: Questionnaire) -> pd.DataFrame:
-    """Each respondent's dimension scores: the mean of their own item scores, on 0-100.
+    """Each respondent's dimension maturity scores: the mean of their own maturity item scores
+    (agreement statements left out, as in scoring.dimension_scores), on 0-100.
 
     Columns: participant_id, dimension_id, n_items (levels given), score.
     """
     catalogue = item_catalogue(questionnaire)
-    scored = catalogue.loc[catalogue["scored"]].set_index("question_id")
+    scored = catalogue.loc[maturity_items(catalogue)].set_index("question_id")
     own = items.loc[items["question_id"].isin(scored.index) & items["current"].notna()]
     q = own["question_id"]
     own = own.assign(

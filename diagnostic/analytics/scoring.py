@@ -10,7 +10,7 @@ import pandas as pd
 
 from diagnostic.analytics.agreement import agreement_by_item
 from diagnostic.analytics.consensus import SOURCE_CONSENSUS, SOURCE_INDIVIDUAL, apply_consensus
-from diagnostic.analytics.frames import group_order, item_catalogue
+from diagnostic.analytics.frames import AGREEMENT, group_order, item_catalogue, maturity_items
 from diagnostic.analytics.levels import round_half_up, to_score
 from diagnostic.analytics.thresholds import at_least
 from diagnostic.questionnaire import Questionnaire
@@ -33,6 +33,7 @@ STAT_COLUMNS = [
     "level_label",
     "agreement",
     "agreement_tag",
+    "share_agree",
     "target_n",
     "target_median",
     "target_mean",
@@ -57,12 +58,13 @@ def item_stats(
 
     One row per item (x group when `by` names a column of `items`; `groups` lists the groups
     to show, by default those present). Items nobody answered are kept with n = 0.
-    Columns: question_id, dimension_id, position, scored, [by], n_respondents (answers, level
-    or "Je ne sais pas"), n (levels given), n_dont_know, share_dont_know, median, mean, sd
-    (population), min, max, score (mean on 0-100), nearest_level, level_label, agreement
-    (van der Eijk's A), agreement_tag, target_n, target_median, target_mean, target_sd,
-    target_score, gap (mean target - mean current), importance_n, importance_mean,
-    priority_index (gap x mean importance).
+    Columns: question_id, dimension_id, position, scored, measure (frames.item_catalogue), [by],
+    n_respondents (answers, level or "Je ne sais pas"), n (levels given), n_dont_know,
+    share_dont_know, median, mean, sd (population), min, max, score (mean on 0-100),
+    nearest_level, level_label, agreement (van der Eijk's A), agreement_tag, share_agree
+    (agreement statements only: the share of levels given that agree, see agreeing()),
+    target_n, target_median, target_mean, target_sd, target_score, gap (mean target - mean
+    current), importance_n, importance_mean, priority_index (gap x mean importance).
     """
     catalogue = item_catalogue(questionnaire)
     keys = ["question_id"] if by is None else ["question_id", by]
@@ -89,7 +91,7 @@ def item_stats(
         wanted = list(groups) if groups is not None else group_order(items[by])
         index = pd.MultiIndex.from_product([catalogue["question_id"], wanted], names=keys)
     out = agg.reindex(index).reset_index()
-    out = catalogue[["question_id", "dimension_id", "position", "scored"]].merge(
+    out = catalogue[["question_id", "dimension_id", "position", "scored", "measure"]].merge(
         out, on="question_id", how="right"
     )
     for column in COUNT_COLUMNS:
@@ -104,6 +106,17 @@ def item_stats(
     out["target_score"] = to_score(out["target_mean"], low, high)
     out["gap"] = out["target_mean"] - out["mean"]
     out["priority_index"] = out["gap"] * out["importance_mean"]
+    statements = out["measure"] == AGREEMENT
+    if statements.any():
+        agree = items.loc[items["question_id"].isin(out.loc[statements, "question_id"])]
+        agree = agree.assign(_agree=agreeing(agree["current"], agree["question_id"], scales))
+        n_agree = agree.groupby(keys, dropna=False, sort=False)["_agree"].sum()
+        where = pd.MultiIndex.from_frame(out[keys]) if by is not None else out[keys[0]]
+        found = n_agree.reindex(where)
+        share = found.to_numpy(dtype=float) / out["n"].where(out["n"] > 0).to_numpy(dtype=float)
+        out["share_agree"] = np.where(statements, share, np.nan)
+    else:
+        out["share_agree"] = np.nan
     out["nearest_level"] = round_half_up(out["mean"])
     labels = _level_labels(questionnaire)
     out["level_label"] = [
@@ -113,7 +126,16 @@ def item_stats(
     agreement = agreement_by_item(items, questionnaire, by=by)
     out = out.merge(agreement, on=keys, how="left")
     out["agreement_tag"] = out["agreement_tag"].astype(object).where(out["agreement"].notna(), None)
-    return out[["question_id", "dimension_id", "position", "scored", *keys[1:], *STAT_COLUMNS]]
+    first = ["question_id", "dimension_id", "position", "scored", "measure"]
+    return out[[*first, *keys[1:], *STAT_COLUMNS]]
+
+
+def agreeing(levels: pd.Series, question_ids: pd.Series, scales: pd.DataFrame) -> pd.Series:
+    """Whether each level agrees: above the middle of its item's scale (4 and 5 on 1-5:
+    « plutôt d'accord », « tout à fait d'accord »). `scales`: item_catalogue by question_id."""
+    low = question_ids.map(scales["scale_min"]).astype(float)
+    high = question_ids.map(scales["scale_max"]).astype(float)
+    return levels > (low + high) / 2
 
 
 def _level_labels(questionnaire: Questionnaire) -> dict[tuple[str, int], str]:
@@ -132,10 +154,13 @@ def dimension_scores(
     by: str | None = None,
     consensus: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Score of each dimension (scored section): the mean of its item scores, on 0-100.
+    """Maturity score of each dimension (scored section): the mean of its item scores, 0-100.
 
-    Every item weighs the same; an item without any level given is left out. Where the team
-    agreed a consensus level (territory level only, `by` None), it replaces the item's mean.
+    Only maturity items count (frames.maturity_items): agreement statements are reported
+    apart (approval.agreement_index); a dimension made only of them has no score (NaN,
+    n_items 0). Every item weighs the same; an item without any level given is left out.
+    Where the team agreed a consensus level (territory level only, `by` None), it replaces
+    the item's mean.
     Per group, pass item_stats(..., by=...) or, to respect the privacy rule, the frame of
     groups.compare_groups with by="group" (see groups.compare_dimensions).
     Columns: dimension_id, position, [by], n_items, n_items_scored, n_consensus, score,
@@ -147,7 +172,7 @@ def dimension_scores(
             "les valeurs de consensus valent pour le territoire entier, pas par groupe"
         )
     used = apply_consensus(stats, questionnaire, consensus) if by is None else _as_used(stats)
-    used = used.loc[used["scored"].astype(bool)]
+    used = used.loc[maturity_items(used)]
     # Cells hidden by the privacy rule (groups.compare_groups) count neither way.
     used = used.assign(n_respondents=used["n_respondents"].where(used["n_dont_know"].notna(), 0))
     keys = ["dimension_id"] if by is None else ["dimension_id", by]

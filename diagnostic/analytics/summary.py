@@ -10,8 +10,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 
 from diagnostic.analytics.agreement import POLARISED, SHARED
+from diagnostic.analytics.approval import agreement_index
 from diagnostic.analytics.consensus import SOURCE_CONSENSUS
-from diagnostic.analytics.groups import BLIND_SPOT_THRESHOLD
+from diagnostic.analytics.frames import maturity_items
+from diagnostic.analytics.groups import BLIND_SPOT_THRESHOLD, STATUS_NO_DATA, STATUS_OK
 from diagnostic.questionnaire import Questionnaire
 
 TEMPLATES: dict[str, str] = {
@@ -20,6 +22,15 @@ TEMPLATES: dict[str, str] = {
     "weakest": "Les items les moins bien notés",
     "divergent": "Les items où les avis divergent le plus",
     "blind_spots": "Les angles morts",
+    "agreement": "Les affirmations : part d'accord",
+    "agreement_line": (
+        "{dimension} : {share} % de réponses « plutôt » ou « tout à fait d'accord » "
+        "(moyenne sur {k} affirmation{s})."
+    ),
+    "agreement_hidden": (
+        "{dimension} : moins de {min} réponses par affirmation, la part d'accord n'est pas "
+        "montrée (règle de confidentialité)."
+    ),
     "item": "« {text} » : {score}/100 ({n} réponse{s}{source}).",
     "item_consensus": "« {text} » : {score}/100 (valeur de consensus).",
     "dont_know": " ; « Je ne sais pas » : {share} %",
@@ -86,7 +97,8 @@ def summary(
     k: int = 5,
     threshold: float = BLIND_SPOT_THRESHOLD,
 ) -> list[SummarySection]:
-    """The summary: the k best and worst scored items, the k most divergent, the angles morts.
+    """The summary: the k best and worst maturity items, the k most divergent, the angles
+    morts, and the agreement index of each dimension with agreement statements (if any).
 
     `stats` are territory item statistics (scoring.item_stats), optionally passed through
     consensus.apply_consensus: then agreed levels are used and said so. `comparisons` are
@@ -98,7 +110,7 @@ def summary(
     score_column = "score_used" if "score_used" in stats else "score"
     agreed = stats["source"] == SOURCE_CONSENSUS if "source" in stats else False
     citable = stats.loc[(stats["n"] >= min_answers) | agreed]
-    scored = citable.loc[citable["scored"].astype(bool) & citable[score_column].notna()]
+    scored = citable.loc[maturity_items(citable) & citable[score_column].notna()]
     ordered = scored.sort_values(
         [score_column, "n", "position"], ascending=[False, False, True], kind="stable"
     )
@@ -129,8 +141,32 @@ def summary(
             _blind_spots(list(comparisons), questionnaire, k, threshold),
         ),
     ]
+    lines = _agreement(stats, questionnaire, min_answers)
+    if lines:
+        sections.append(SummarySection("agreement", TEMPLATES["agreement"], lines))
     intro = TEMPLATES["intro"].format(n=n_respondents, s=_plural(n_respondents))
     return [SummarySection("intro", "", (intro,)), *sections]
+
+
+def _agreement(
+    stats: pd.DataFrame, questionnaire: Questionnaire, min_answers: int
+) -> tuple[str, ...]:
+    index = agreement_index(stats, questionnaire, min_answers=min_answers)
+    titles = {s.id: s.title for s in questionnaire.sections}
+    lines = []
+    for row in index.itertuples(index=False):
+        dimension = titles.get(row.dimension_id, row.dimension_id)
+        if row.agree_status == STATUS_OK:
+            k = int(row.n_statements_counted)
+            share = format_number(row.share_agree * 100)
+            lines.append(
+                TEMPLATES["agreement_line"].format(
+                    dimension=dimension, share=share, k=k, s=_plural(k)
+                )
+            )
+        elif row.agree_status != STATUS_NO_DATA:
+            lines.append(TEMPLATES["agreement_hidden"].format(dimension=dimension, min=min_answers))
+    return tuple(lines)
 
 
 def _divergent(stats: pd.DataFrame, questionnaire: Questionnaire, k: int) -> tuple[str, ...]:

@@ -266,6 +266,9 @@ def campaign_export(
     if results is not None and results.n_respondents >= min_group_size:
         names_ = labels(data.questionnaire)
         sheets["Dimensions"] = tables.dimensions(results, names_)
+        statements = tables.agreement(results, names_)
+        if not statements.empty:  # the share of agreement, beside the maturity scores
+            sheets["Affirmations"] = statements
         sheets["Items"] = tables.items(results, names_)
         sheets["Angles morts"] = tables.blind_spots(results, names_)
         rankings = [x for x in data.questionnaire.questions() if x.type == "ranking"]

@@ -25,8 +25,10 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callab
 
 def open_engine():  # type: ignore[no-untyped-def]
     """The database of the settings, migrated: opened by the commands that need it only."""
-    from diagnostic.store.engine import get_engine, migrate
+    from diagnostic.bootstrap import upgrade
+    from diagnostic.store.engine import get_engine
 
-    engine = get_engine(get_settings().effective_database_url)
-    migrate(engine)
+    settings = get_settings()
+    engine = get_engine(settings.effective_database_url)
+    upgrade(engine, settings.questions_dir)
     return engine

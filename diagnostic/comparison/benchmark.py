@@ -42,7 +42,13 @@ def _rows(
     (store.answer_counts); `consensus`: their agreed levels.
     """
     ids = [int(i) for i in facts["campaign_id"]]
-    rows = dimension_rows(counts, questionnaire, campaign_ids=ids, consensus=consensus)
+    rows = dimension_rows(
+        counts,
+        questionnaire,
+        campaign_ids=ids,
+        consensus=consensus,
+        min_answers=get_settings().min_group_size,
+    )
     per_campaign = len(scored_items(questionnaire).dimensions)
     repeat = {column: np.repeat(facts[column].to_numpy(), per_campaign) for column in _FACTS}
     bands = np.repeat([population_band(p) for p in facts["population"]], per_campaign)
@@ -117,7 +123,11 @@ def refresh_campaign(
     if fact["n_agreed"]:
         agreed = _consensus(store.consensus_rows(session, campaign_ids=[campaign_id]))
     rows: dict[str, Any] = dimension_scores(
-        counts, questionnaire, campaign_ids=[campaign_id], consensus=agreed
+        counts,
+        questionnaire,
+        campaign_ids=[campaign_id],
+        consensus=agreed,
+        min_answers=get_settings().min_group_size,  # the agreement index's privacy rule
     )
     n = len(rows["campaign_id"])
     rows |= {column: [fact[column]] * n for column in _FACTS}

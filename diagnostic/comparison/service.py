@@ -91,7 +91,9 @@ class Comparison:
 
     questionnaire_id: str
     chosen: pd.DataFrame  # accompanied() rows of the territories compared
-    scores: pd.DataFrame  # territory_id, name, dimension_id, score, target_score, agreement
+    # territory_id, name, dimension_id, score (maturity), target_score, agreement, n_items,
+    # share_agree (the agreement index of the statements, apart from the score)
+    scores: pd.DataFrame
     kind: str
     band: str
     groups: pd.DataFrame  # peers.peer_groups(): every group, privacy applied
@@ -142,7 +144,16 @@ def compare(
     mine = table[_SCORE_COLUMNS].iloc[at]  # only the columns shown: one take per column
     names = dict(zip(chosen["campaign_id"], chosen["name"], strict=True))
     scores = mine.assign(name=mine["campaign_id"].map(names))[
-        ["territory_id", "name", "dimension_id", "score", "target_score", "agreement", "n_items"]
+        [
+            "territory_id",
+            "name",
+            "dimension_id",
+            "score",
+            "target_score",
+            "agreement",
+            "n_items",
+            "share_agree",
+        ]
     ]
     if dimensions is not None:  # territories in the order chosen, dimensions in the questionnaire's
         rank = {c: i for i, c in enumerate(chosen["campaign_id"])}
@@ -193,7 +204,7 @@ def compare(
 
 
 _SCORE_COLUMNS = ["campaign_id", "territory_id", "dimension_id", "score", "target_score"]
-_SCORE_COLUMNS += ["agreement", "n_items"]
+_SCORE_COLUMNS += ["agreement", "n_items", "share_agree"]
 _MEMBER_COLUMNS = ["territory_id", "dimension_id", "kind", "population_band", "score"]
 
 
@@ -251,7 +262,7 @@ def group_overview(groups: pd.DataFrame) -> pd.DataFrame:
 
 
 def item_scores(data: CampaignData, *, min_group_size: int) -> pd.DataFrame | None:
-    """Scored items of one campaign (read after an access check), consensus applied; None when
+    """Maturity items of one campaign (read after an access check), consensus applied; None when
     fewer than min_group_size questionnaires were submitted. Columns: question_id,
     dimension_id, position, type, scale_min, scale_max, n, score, target_score, agreement."""
     if counted_respondents(data) < min_group_size:
@@ -259,7 +270,7 @@ def item_scores(data: CampaignData, *, min_group_size: int) -> pd.DataFrame | No
     q = data.questionnaire
     responses = an.tidy_responses(data.answers, data.participants, q)
     stats = an.apply_consensus(an.item_stats(responses.items, q), q, data.consensus)
-    stats = stats.loc[stats["scored"].astype(bool)]
+    stats = stats.loc[an.maturity_items(stats)]  # the statements have no maturity score
     catalogue = an.item_catalogue(q)[["question_id", "type", "scale_min", "scale_max"]]
     stats = stats.merge(catalogue, on="question_id")
     out = stats.rename(columns={"score_used": "item_score", "target_score_used": "item_target"})

@@ -35,6 +35,21 @@ def dimensions(comparison: Comparison, labels: Mapping[str, str], order: list[st
     return out
 
 
+def statements(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
+    """Each territory's agreement index on the dimensions that have agreement statements:
+    reported beside the maturity scores, never inside them, and not compared with peers."""
+    frame = comparison.scores
+    with_index = frame.groupby("dimension_id")["share_agree"].transform(lambda s: s.notna().any())
+    frame = frame.loc[with_index.astype(bool)]
+    return pd.DataFrame(
+        {
+            "Territoire": frame["name"],
+            "Dimension": frame["dimension_id"].map(labels),
+            "Part d'accord (%)": frame["share_agree"].mul(100).round(),
+        }
+    ).reset_index(drop=True)
+
+
 def ranks(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
     """Each territory's score, the peer median, the difference and the percentile rank."""
     frame = comparison.ranks
@@ -168,6 +183,7 @@ def sheets(
         "Dimensions": dimensions(comparison, labels, order),
         "Rangs": ranks(comparison, labels),
         "Accord": agreement(comparison, labels),
+        "Affirmations": statements(comparison, labels),
         "Groupes de pairs": groups(comparison),
     }
 

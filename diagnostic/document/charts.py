@@ -27,6 +27,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from diagnostic.analytics import maturity_items
 from diagnostic.results import chart_specs as specs
 from diagnostic.results.chart_specs import BLUE, GROUP_COLOURS, LIGHT, RED, SCORE_AXIS
 from diagnostic.results.model import CampaignResults, Labels
@@ -180,8 +181,9 @@ def _priorities(results: CampaignResults, names: Labels, question_id: str) -> Ch
 
 
 def _items(results: CampaignResults, names: Labels, dimension: str) -> Chart | None:
+    # maturity items only: the agreement statements are read in the text (share of agreement)
     frame = results.items.loc[
-        results.items["scored"] & (results.items["dimension_id"] == dimension)
+        maturity_items(results.items) & (results.items["dimension_id"] == dimension)
     ]
     frame = frame.sort_values("position", ascending=False)  # first item at the top
     if frame.empty or frame["score_used"].isna().all():

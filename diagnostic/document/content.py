@@ -39,8 +39,10 @@ TITLE = "Feuille de route de la gouvernance administrative"
 MANDATE = "Mandat 2026-2032"
 AUTHOR = "Diagnostic de gouvernance"
 LANGUAGE = "fr-FR"
+ITEM_WIDTHS = (5.0, 0.9, 1.1, 1.0, 0.9, 0.9, 1.1, 1.1, 0.9, 2.1)
+STATEMENT_COLUMN = "Part d'accord (%)"  # only in the item tables of parts with statements
 DEFAULT_MIN_GROUP = 3  # MIN_GROUP_SIZE's documented default, when the draft does not carry it
-# The item table of diagnostic/results/tables.py, with short headers so that nine columns fit
+# The item table of diagnostic/results/tables.py, with short headers so that ten columns fit
 # a page.
 ITEM_COLUMNS = {
     "Item": "Item",
@@ -49,6 +51,7 @@ ITEM_COLUMNS = {
     "Score": "Score",
     "Visé": "Visé",
     "Écart (niveaux)": "Écart",
+    "Part d'accord (%)": "D'accord (%)",
     "Accord (A)": "Accord",
     "Divergence": "Div.",
     "Source": "Source",
@@ -178,7 +181,13 @@ def _method(min_group: int, consensus: int) -> tuple[str, ...]:
     return (
         "Chaque pratique est évaluée sur une échelle de niveaux décrits en toutes lettres. Le "
         "score d'un item (0 à 100) est le niveau moyen ramené à l'échelle : sur une échelle de 1 "
-        "à 5, (moyenne − 1) × 25. Le score d'une dimension est la moyenne des scores de ses items.",
+        "à 5, (moyenne − 1) × 25. Le score d'une dimension est la moyenne des scores de ses items "
+        "de maturité.",
+        "Les affirmations (« Un climat de confiance règne… ») appellent un degré d'accord, pas un "
+        "niveau de maturité : elles n'entrent dans aucun score. Leur part d'accord (réponses "
+        "« plutôt » ou « tout à fait d'accord », moyenne des affirmations de la dimension) est "
+        f"donnée à côté du score ; une affirmation n'y compte qu'à partir de {min_group} "
+        "réponses (règle de confidentialité).",
         "Pour les pratiques principales, chacun indique aussi le niveau visé en fin de mandat et "
         "l'importance qu'il leur accorde : l'écart entre niveau visé et niveau actuel guide la "
         "feuille de route.",
@@ -210,22 +219,31 @@ def _annex(ctx: Context) -> list[Block]:
     blocks: list[Block] = [
         Heading(1, "Annexes"),
         Heading(2, "A. Scores par dimension"),
-        frame_table(tables.dimensions(r, names), (4, 1, 1, 1.4, 1, 1.3, 1.3), key="dimensions"),
+        frame_table(
+            tables.dimensions(r, names),
+            (3.4, 0.9, 0.9, 1.1, 0.9, 1.1, 1.0, 1.1, 1.1, 2.6),
+            key="dimensions",
+        ),
         Heading(2, "B. Scores par item"),
         Paragraph(
             "Rép. : réponses ; NSP : « Je ne sais pas », en % des réponses ; score et niveau visé "
             "sur 100 : niveau moyen, ou niveau de consensus quand le collectif l'a fixé (colonne "
-            "Source) ; écart en niveaux ; accord A de van der Eijk (1 = unanimité, 0 = avis "
-            "dispersés, −1 = deux camps opposés) ; Div. : item divergent.",
+            "Source) ; écart en niveaux ; d'accord : pour une affirmation, part des réponses "
+            "« plutôt » ou « tout à fait d'accord » (une affirmation n'a pas de score de "
+            "maturité) ; accord A de van der Eijk (1 = unanimité, 0 = avis dispersés, −1 = deux "
+            "camps opposés) ; Div. : item divergent.",
             note=True,
         ),
     ]
     for section in q.dimensions:
         frame = tables.items(r, names, section.id)
         if not frame.empty:
-            frame = frame[list(ITEM_COLUMNS)].rename(columns=ITEM_COLUMNS)
-            widths = (5.8, 1, 1.1, 1.1, 1, 1, 1.2, 0.9, 2.3)
-            blocks += [Heading(3, ctx.axis(section.id)), frame_table(frame, widths)]
+            widths = dict(zip(ITEM_COLUMNS, ITEM_WIDTHS, strict=True))
+            if frame[STATEMENT_COLUMN].isna().all():  # no agreement statement in this part
+                widths.pop(STATEMENT_COLUMN)
+                widths["Item"] += 1.1
+            frame = frame[list(widths)].rename(columns=ITEM_COLUMNS)
+            blocks += [Heading(3, ctx.axis(section.id)), frame_table(frame, widths.values())]
     kinds = r.dimensions_by_kind
     if not kinds.empty and {"epci", "commune"} <= set(kinds["structure_kind"]):
         wide = kinds.pivot(

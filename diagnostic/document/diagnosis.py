@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic.analytics import MATURITY, STATUS_NO_DATA, STATUS_OK
 from diagnostic.document import voices
 from diagnostic.document.blocks import (
     Block,
@@ -60,7 +61,12 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
         empty = "Aucun item de cette dimension n'a reçu de niveau."
         if not int(row["n_items"]):
             empty = "Cette partie ne comporte pas d'item noté sur une échelle de niveaux."
-        return [*blocks, Paragraph(empty), *_grids(ctx, dim)]
+            if int(row.get("n_statements", 0) or 0):
+                empty = (
+                    "Cette partie ne comporte que des affirmations, auxquelles chacun répond "
+                    "par son degré d'accord : elle n'a pas de score de maturité."
+                )
+        return [*blocks, Paragraph(empty), *_statements(ctx, row), *_grids(ctx, dim)]
     text = (
         f"score {score(row['score'])}/100 aujourd'hui (niveau le plus proche : "
         f"« {row['level_label']} »)"
@@ -90,10 +96,13 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
                 lead="Regards croisés : ",
             )
         )
+    blocks += _statements(ctx, row)
     items = r.items.loc[r.items["scored"] & (r.items["dimension_id"] == dim)]
-    # Like the results summary, cite only items enough people rated (or agreed in consensus).
+    # Like the results summary, cite only maturity items enough people rated (or agreed in
+    # consensus): a statement's degree of agreement is not a maturity score.
     citable = items.loc[
-        items["score_used"].notna()
+        (items["measure"] == MATURITY)
+        & items["score_used"].notna()
         & ((items["n"] >= ctx.min_group) | (items["source"] == "consensus"))
     ]
     if len(citable) >= 2:
@@ -121,6 +130,41 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
     blocks.append(Paragraph(text, lead="Feuille de route : "))
     blocks += voices.rationales(ctx, dim)
     return blocks + ctx.picture(f"dimension:{dim}") + _grids(ctx, dim)
+
+
+def _statements(ctx: Context, row: pd.Series) -> list[Block]:
+    """« Affirmations : » the dimension's share of agreement and each group's, beside its
+    maturity score (never inside it); nothing for a dimension without statements."""
+    k = int(row.get("n_statements", 0) or 0)
+    if not k:
+        return []
+    lead = "Affirmations : "
+    if row["agree_status"] == STATUS_NO_DATA:  # nobody was asked (a condition) or answered
+        return []
+    if row["agree_status"] != STATUS_OK:
+        text = (
+            f"{plural(k, 'affirmation')} (degré d'accord), moins de {ctx.min_group} réponses "
+            "par affirmation : la part d'accord n'est pas montrée (règle de confidentialité)."
+        )
+        return [Paragraph(text, lead=lead)]
+    counted = int(row["n_statements_counted"])
+    on = "l'affirmation" if counted == 1 else f"les {counted} affirmations"
+    text = (
+        f"{number(row['share_agree'] * 100)} % de réponses « plutôt » ou « tout à fait "
+        f"d'accord » avec {on} de cette partie (part d'accord, donnée à côté du score de "
+        "maturité sans y entrer)"
+    )
+    kinds = ctx.results.agreement_by_kind
+    if not kinds.empty:
+        kinds = kinds.loc[
+            (kinds["dimension_id"] == row["dimension_id"]) & (kinds["agree_status"] == STATUS_OK)
+        ].set_index("structure_kind")["share_agree"]
+        if {"epci", "commune"} <= set(kinds.index):
+            text += (
+                f" ; vu de l'intercommunalité, {number(kinds['epci'] * 100)} % ; vu des "
+                f"communes, {number(kinds['commune'] * 100)} %"
+            )
+    return [Paragraph(text + ".", lead=lead)]
 
 
 def _grids(ctx: Context, dimension: str) -> list[Block]:

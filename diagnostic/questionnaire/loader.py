@@ -339,6 +339,9 @@ def check_references(q: Questionnaire, data: Any, name: str) -> list[Problem]:
     if q.default_scale not in q.scales:
         line = line_of(data, ("default_scale",))
         problems.append(m.UNKNOWN_SCALE.at(name, line, scale=q.default_scale, scales=scales))
+    if "agreement_scale" in q.model_fields_set and q.agreement_scale not in (None, *q.scales):
+        line = line_of(data, ("agreement_scale",))
+        problems.append(m.UNKNOWN_SCALE.at(name, line, scale=q.agreement_scale, scales=scales))
     for si, section in enumerate(q.sections):
         if section.id in seen_sections:
             earlier = f" (déjà utilisée ligne {seen_sections[section.id]})"

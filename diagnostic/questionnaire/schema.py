@@ -166,6 +166,10 @@ class Questionnaire(Strict):
     description: str | None = None
     estimated_minutes: int = Field(ge=1, le=240)
     default_scale: Identifier = "maturite"
+    # The scale of the agreement (Likert) statements: their answers are a degree of agreement,
+    # not a maturity level, and are reported beside the maturity scores (docs/methodes.md § 4).
+    # No scale of that name: no agreement statement.
+    agreement_scale: Identifier | None = "accord"
     scales: dict[Identifier, Scale] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
 
@@ -180,6 +184,14 @@ class Questionnaire(Strict):
 
     def scale_of(self, question: Question) -> Scale:
         return self.scales[question.scale or self.default_scale]
+
+    def is_agreement(self, question: Question) -> bool:
+        """Whether the question's answer is a degree of agreement (on the agreement scale)."""
+        return (
+            self.agreement_scale is not None
+            and (question.scale or self.default_scale) == self.agreement_scale
+            and self.agreement_scale != self.default_scale
+        )
 
     def described_levels(self, question: Question) -> dict[int, str]:
         """Each level of the question in words: its own descriptions, else its scale's."""

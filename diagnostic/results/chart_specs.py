@@ -90,8 +90,12 @@ def radar(
     groups: pd.DataFrame | None = None,
     group_labels: Mapping[str, str] | None = None,
 ) -> Radar:
-    """Dimension scores (0-100) of the territory, its target, groups and individual spread."""
+    """Maturity scores (0-100) of the territory, its target, groups and individual spread.
+
+    A dimension without any maturity item (only agreement statements) has no axis."""
     dims = dimensions.sort_values("position")
+    if "n_items" in dims:
+        dims = dims.loc[dims["n_items"] > 0]
     theta = [labels.get(d, d) for d in dims["dimension_id"]]
     points = None
     if respondents is not None and not respondents.empty:

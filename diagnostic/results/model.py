@@ -39,7 +39,7 @@ class CampaignResults:
     n_respondents: int
     min_group_size: int  # the privacy threshold the group breakdowns were computed with
     items: pd.DataFrame  # territory item stats with consensus applied and divergence flags
-    dimensions: pd.DataFrame  # dimension scores (consensus applied)
+    dimensions: pd.DataFrame  # maturity scores (consensus applied) and agreement index
     dimensions_by_kind: pd.DataFrame  # dimension scores of the EPCI and communes groups
     respondent_scores: pd.DataFrame  # each respondent's dimension scores (for the spread)
     comparisons: dict[str, pd.DataFrame]  # by structure_kind, role, structure_id
@@ -53,6 +53,8 @@ class CampaignResults:
     summary: list[an.SummarySection] = field(default_factory=list)
     collective: pd.DataFrame = field(default_factory=pd.DataFrame)  # values for the roadmap
     responses: an.Responses | None = None
+    # agreement index of the EPCI and communes groups (analytics.agreement_index, by group)
+    agreement_by_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def turnout(self) -> dict[str, int]:
         """Invited, started and submitted, over the whole campaign."""
@@ -135,6 +137,9 @@ def compute_results(
         how="left",
     )
     dims = an.dimension_scores(stats, q, consensus=data.consensus)
+    # The agreement statements are reported beside the maturity score, never inside it.
+    index = an.agreement_index(stats, q, min_answers=min_group_size)
+    dims = with_agreement_index(dims, index)
     names = dict(
         zip(data.participants["structure_id"], data.participants["structure_name"], strict=False)
     )
@@ -154,6 +159,9 @@ def compute_results(
     by_kind = by_kind.loc[by_kind["status"] == an.STATUS_OK].rename(
         columns={"group": "structure_kind"}
     )
+    agreement_by_kind = an.agreement_index(
+        comparisons["structure_kind"], q, min_answers=min_group_size, by="group"
+    ).rename(columns={"group": "structure_kind"})
     blind = pd.concat([an.blind_spots(c) for c in comparisons.values()], ignore_index=True)
     grids = an.grid_summary(responses.grids, q)
     return CampaignResults(
@@ -185,7 +193,19 @@ def compute_results(
         ),
         collective=an.collective_values(stats, q, data.consensus),
         responses=responses,
+        agreement_by_kind=agreement_by_kind,
     )
+
+
+def with_agreement_index(dimensions: pd.DataFrame, index: pd.DataFrame) -> pd.DataFrame:
+    """The dimensions' maturity scores with their agreement index beside them (columns of
+    analytics.agreement_index; n_statements 0 and agree_status None without statements)."""
+    columns = [c for c in index.columns if c not in ("position",)]
+    out = dimensions.merge(index[columns], on="dimension_id", how="left")
+    for column in ("n_statements", "n_statements_counted", "n_answers"):
+        out[column] = out[column].fillna(0).astype(int)
+    out["agree_status"] = out["agree_status"].astype(object).where(out["n_statements"] > 0, None)
+    return out
 
 
 @dataclass(frozen=True)

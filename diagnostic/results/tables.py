@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
+from diagnostic.analytics import AGREEMENT, MATURITY
 from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
 COLUMN_LABELS = {"current": "Aujourd'hui", "desired": "Souhaitée"}
+MEASURE_LABELS = {MATURITY: "maturité", AGREEMENT: "affirmation (accord)"}
 
 
 def dimensions(results: CampaignResults, names: Labels) -> pd.DataFrame:
-    """One row per dimension: score, target, gap, consensus items, share of « Je ne sais pas »."""
+    """One row per dimension: maturity score, target, gap, consensus items, share of « Je ne
+    sais pas »; then, beside them and never inside, its agreement statements and their share
+    of agreement; a remark says why a figure is missing."""
     frame = results.dimensions
     return pd.DataFrame(
         {
@@ -22,12 +26,71 @@ def dimensions(results: CampaignResults, names: Labels) -> pd.DataFrame:
             "Items notés": frame["n_items_scored"],
             "Items en consensus": frame["n_consensus"],
             "Je ne sais pas (%)": frame["share_dont_know"].fillna(0).mul(100).round(),
+            "Affirmations": frame["n_statements"],
+            "Part d'accord (%)": frame["share_agree"].mul(100).round(),
+            "Remarque": [dimension_remark(row) for _, row in frame.iterrows()],
         }
     )
 
 
+def dimension_remark(row: pd.Series) -> str:
+    """Why a dimension shows no maturity score or no share of agreement ("" when it shows
+    what it has)."""
+    remarks = []
+    if not row["n_items"]:
+        remarks.append(
+            "que des affirmations : pas de score de maturité"
+            if row["n_statements"]
+            else "aucun item noté sur une échelle de niveaux"
+        )
+    elif pd.isna(row["score"]):
+        remarks.append("aucun niveau donné")
+    status = row.get("agree_status")
+    if status not in (None, "ok") and not pd.isna(status):
+        remarks.append(f"part d'accord : {row['agree_status_label']}")
+    return " ; ".join(remarks)
+
+
+def agreement(results: CampaignResults, names: Labels) -> pd.DataFrame:
+    """One row per dimension with agreement statements: how many, the share of answers that
+    agree, and each of the EPCI's and the communes' when their group may be shown (the remark
+    says why a share is missing)."""
+    frame = results.dimensions.loc[results.dimensions["n_statements"] > 0]
+    kinds = results.agreement_by_kind
+    shares: dict[str, pd.Series] = {}
+    hidden: dict[str, pd.Series] = {}
+    for kind in ("epci", "commune"):
+        rows = kinds.loc[kinds["structure_kind"] == kind] if not kinds.empty else kinds
+        rows = rows.set_index("dimension_id") if not rows.empty else pd.DataFrame()
+        shares[kind] = rows["share_agree"] if not rows.empty else pd.Series(dtype=float)
+        hidden[kind] = rows["agree_status_label"] if not rows.empty else pd.Series(dtype=str)
+    remarks = []
+    for row in frame.itertuples(index=False):
+        said = [] if row.agree_status == "ok" else [str(row.agree_status_label)]
+        why = {k: hidden[k].get(row.dimension_id, "") for k in ("epci", "commune")}
+        if row.agree_status == "ok" and why["epci"] and why["epci"] == why["commune"]:
+            said.append(f"par groupe : {why['epci']}")
+        elif row.agree_status == "ok":
+            for kind, label in (("epci", "intercommunalité"), ("commune", "communes")):
+                if why[kind]:
+                    said.append(f"{label} : {why[kind]}")
+        remarks.append(" ; ".join(said))
+    return pd.DataFrame(
+        {
+            "Dimension": frame["dimension_id"].map(names.dimensions),
+            "Affirmations": frame["n_statements"],
+            "Part d'accord (%)": frame["share_agree"].mul(100).round(),
+            "Intercommunalité (%)": frame["dimension_id"].map(shares["epci"]).mul(100).round(),
+            "Communes (%)": frame["dimension_id"].map(shares["commune"]).mul(100).round(),
+            "Remarque": remarks,
+        }
+    ).reset_index(drop=True)
+
+
 def items(results: CampaignResults, names: Labels, dimension: str | None = None) -> pd.DataFrame:
-    """One row per scored item (optionally of one dimension)."""
+    """One row per item of a dimension (optionally of one), maturity items and agreement
+    statements alike: a statement has no maturity score (left blank), its
+    share of agreement is given instead of a score."""
     frame = results.items.loc[results.items["scored"]]
     if dimension:
         frame = frame.loc[frame["dimension_id"] == dimension]
@@ -37,13 +100,15 @@ def items(results: CampaignResults, names: Labels, dimension: str | None = None)
             "Item": frame["question_id"].map(names.items),
             "Réponses": frame["n"],
             "Je ne sais pas (%)": frame["share_dont_know"].fillna(0).mul(100).round(),
-            "Score": frame["score_used"].round(),
+            "Score": frame["score_used"].where(frame["measure"] == MATURITY).round(),
             "Visé": frame["target_score_used"].round(),
             "Écart (niveaux)": frame["gap_used"].round(1),
+            "Part d'accord (%)": frame["share_agree"].mul(100).round(),
             "Accord (A)": frame["agreement"].round(2),
             "Avis": frame["agreement_tag"],
             "Divergence": frame["divergent"].map({True: "oui", False: ""}),
             "Source": frame["source"],
+            "Mesure": frame["measure"].map(MEASURE_LABELS),
         }
     ).reset_index(drop=True)
 

@@ -47,6 +47,7 @@ TABLE_COLUMNS = [
     "score",
     "target_score",
     "agreement",
+    "share_agree",
 ]
 _T = BenchmarkScore.__table__  # type: ignore[attr-defined]
 
@@ -414,7 +415,7 @@ def read_table(session: Session) -> pd.DataFrame:
 
 
 _TEXT = {"dimension_id", "questionnaire_id", "questionnaire_version", "kind", "population_band"}
-_FIGURES = {"score", "target_score", "agreement"}
+_FIGURES = {"score", "target_score", "agreement", "share_agree"}
 
 
 def _column(name: str, values: Sequence[Any]) -> Any:

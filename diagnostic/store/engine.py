@@ -113,6 +113,19 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest migration (run at every start; cheap when current)."""
+def schema_revision(engine: Engine) -> str | None:
+    """The migration the base is at (None: a base never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine) -> tuple[str | None, str | None]:
+    """Bring the schema to the latest migration (run at every start; cheap when current).
+
+    Returns the revision before and after, so that start-up can redo what a migration asks
+    (recompute the comparison table after 0008)."""
+    before = schema_revision(engine)
     command.upgrade(alembic_config(engine), "head")
+    return before, schema_revision(engine)

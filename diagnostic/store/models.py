@@ -325,9 +325,10 @@ class BenchmarkScore(SQLModel, table=True):
     population_band: str = Field(max_length=20)
     consent: bool = False  # the campaign's benchmark_consent, copied at once when it changes
     n_respondents: int = 0  # submitted questionnaires counted
-    n_items: int = 0  # scored items of the dimension with a level (or a consensus)
+    n_items: int = 0  # maturity items of the dimension with a level (or a consensus)
     n_consensus: int = 0
     score: float | None = None
     target_score: float | None = None
-    agreement: float | None = None  # mean van der Eijk A of the dimension's items
+    agreement: float | None = None  # mean van der Eijk A of the dimension's maturity items
+    share_agree: float | None = None  # agreement index of its statements (0-1), kept apart
     refreshed_at: datetime = Field(default_factory=now, index=True)
