@@ -65,7 +65,9 @@ def _normalise(text: str) -> str:
 
 def test_full_questionnaire_identity(full: Questionnaire) -> None:
     assert full.key == ("gouvernance", "2026.2")
-    assert 30 <= full.estimated_minutes <= 40
+    # Timed by bench/questionnaire_time.py (bench/RESULTS.md, § 10): 219 inputs and 8,300 words,
+    # 36 to 56 minutes depending on the reader; 45 for the central reader.
+    assert 40 <= full.estimated_minutes <= 56
     assert 50 <= len(full.questions()) <= 80
 
 
@@ -190,7 +192,7 @@ def test_short_variant_copies_the_full_items(full: Questionnaire, short: Questio
     assert short.id == "gouvernance_court"
     assert short.version == full.version
     assert 12 <= len(short.questions()) <= 18
-    assert short.estimated_minutes <= 12
+    assert 8 <= short.estimated_minutes <= 12  # timed like the full one: 8 to 12 minutes
     for q in short.questions():
         original = full.question(q.id)  # KeyError if the id is unknown
         assert q == original, f"{q.id} diffère du questionnaire complet"
