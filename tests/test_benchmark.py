@@ -315,8 +315,14 @@ def test_scores_from_counts_equal_the_reference_from_answers_to_the_last_bit(sou
     )
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
     if source == "shipped":  # the statements have an index and never a maturity score
-        assert got["share_agree"].notna().any()
-        with_statements = {"d6_culture", "d9_elus_administration"}
+        with_statements = {
+            questionnaire.section_of(q.id).id
+            for q in questionnaire.questions()
+            if questionnaire.is_agreement(q)
+        }
+        assert with_statements  # the shipped questionnaire has agreement statements
+        if least == 1:  # with 3 answers required, a random draw may leave every one hidden
+            assert got["share_agree"].notna().any()
         assert got.loc[~got["dimension_id"].isin(with_statements), "share_agree"].isna().all()
 
 
