@@ -10,13 +10,13 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.territory.facts import (
+    A_LA_CARTE,
     EARLIEST,
     INTERET,
     MAX_SOURCE,
     MAX_TEXT,
     NOM,
     NOT_APPLICABLE,
-    RESTITUTION,
     TRISTATE,
     UNKNOWN,
     FactType,
@@ -124,7 +124,7 @@ def _competences(fact: Fact, k: str, today: date) -> Any:
             INTERET: st.column_config.SelectboxColumn(
                 columns.interet_communautaire_defini, options=list(TRISTATE), default=NOT_APPLICABLE
             ),
-            RESTITUTION: st.column_config.CheckboxColumn(columns.restitution_3ds, default=False),
+            A_LA_CARTE: st.column_config.CheckboxColumn(columns.a_la_carte, default=False),
         },
         num_rows="dynamic",
         hide_index=True,

@@ -88,7 +88,7 @@ def test_the_coordination_records_facts_with_source_date_and_author(engine, peop
     )
     assert fiche.values["pacte_gouvernance_debat_date"] == date(2026, 4, 9)
     assert fiche.values["competences"] == [
-        {"nom": "Voirie", "interet_communautaire_defini": False, "restitution_3ds": False}
+        {"nom": "Voirie", "interet_communautaire_defini": False, "a_la_carte": False}
     ]
     assert fiche.values["pcaet"] is None and "pcaet" in fiche.missing
     assert (fiche.entered, fiche.editable) == (4, False)

@@ -86,12 +86,12 @@ def test_the_shipped_fiche_holds_the_contract_ids_with_their_types():
             "competences",
             [
                 {"nom": " Voirie ", "interet_communautaire_defini": "non"},
-                {"nom": None, "interet_communautaire_defini": None, "restitution_3ds": None},
+                {"nom": None, "interet_communautaire_defini": None, "a_la_carte": None},
                 {"nom": "GEMAPI", "interet_communautaire_defini": float("nan")},
             ],
             [
-                {"nom": "Voirie", "interet_communautaire_defini": False, "restitution_3ds": False},
-                {"nom": "GEMAPI", "interet_communautaire_defini": None, "restitution_3ds": False},
+                {"nom": "Voirie", "interet_communautaire_defini": False, "a_la_carte": False},
+                {"nom": "GEMAPI", "interet_communautaire_defini": None, "a_la_carte": False},
             ],
         ),
         ("competences", [], None),
@@ -116,7 +116,7 @@ def test_values_are_normalised_per_type(fact_id, raw, value):
         ("services_communs", "ADS", "liste attendue"),
         ("services_communs", ["x" * 201], "trop long"),
         ("competences", [{"nom": "A"}, {"nom": "a"}], "« a » figure deux fois"),
-        ("competences", [{"nom": "", "restitution_3ds": True}], "une ligne sans nom"),
+        ("competences", [{"nom": "", "a_la_carte": True}], "une ligne sans nom"),
         ("competences", [{"nom": "A", "interet": True}], "colonne inconnue « interet »"),
         ("competences", [{"nom": "A", "interet_communautaire_defini": "peut-être"}], "oui, non"),
     ],
@@ -217,11 +217,11 @@ def test_competences_read_in_the_headings_of_the_file():
     field = FIELDS["competences"]
     lines = presentation.competence_lines(
         field,
-        [{"nom": "Voirie", "interet_communautaire_defini": None, "restitution_3ds": True}],
+        [{"nom": "Voirie", "interet_communautaire_defini": None, "a_la_carte": True}],
     )
     assert lines == [
-        "Voirie — Intérêt communautaire défini : sans objet ; Restituée à des communes "
-        "(loi 3DS) : oui"
+        "Voirie — Intérêt communautaire défini : sans objet ; Transférée « à la carte » par "
+        "une partie des communes (loi 3DS) : oui"
     ]
 
 
@@ -234,5 +234,15 @@ def test_the_competences_table_comes_back_from_the_editor_as_values():
     table.loc[1] = [None, None, False]  # the editor's blank line
     rows = table.to_dict("records")
     assert normalise(FIELDS["competences"], rows) == [
-        {"nom": "Voirie", "interet_communautaire_defini": False, "restitution_3ds": True}
+        {"nom": "Voirie", "interet_communautaire_defini": False, "a_la_carte": True}
+    ]
+
+
+def test_a_competence_row_kept_with_the_retired_restitution_column_still_reads():
+    """« Restituée à des communes » misread L5211-17-2 (a transfer « à la carte »): rows kept
+    with that column read back without it, never as a transfer à la carte."""
+    field = FIELDS["competences"]
+    stored = [{"nom": "Voirie", "interet_communautaire_defini": True, "restitution_3ds": True}]
+    assert facts.from_json(field, stored) == [
+        {"nom": "Voirie", "interet_communautaire_defini": True, "a_la_carte": False}
     ]

@@ -3,7 +3,7 @@ values. Pure: no database, no access check (the service, territory/service.py, d
 
 A territory's facts are a plain mapping of fact id -> value, None (or absent) meaning unknown:
 bool, datetime.date, int, a choice's id, a list of texts, and for `competences` a list of
-{nom, interet_communautaire_defini (True, False or None: sans objet), restitution_3ds}.
+{nom, interet_communautaire_defini (True, False or None: sans objet), a_la_carte}.
 """
 
 from __future__ import annotations
@@ -51,7 +51,11 @@ class FactType(StrEnum):
 REQUIRED: dict[str, FactType] = {"population": FactType.INT, "population_millesime": FactType.INT}
 
 # The columns of a competence, and the words of its three-state column on screen.
-NOM, INTERET, RESTITUTION = "nom", "interet_communautaire_defini", "restitution_3ds"
+NOM, INTERET, A_LA_CARTE = "nom", "interet_communautaire_defini", "a_la_carte"
+# A column read from rows kept before 2026-12-05 and dropped: « restituée à des communes »
+# misread the law (a restitution, L5211-17-1, concerns every commune; L5211-17-2 is the transfer
+# « à la carte »), so its value is not carried into a_la_carte.
+RETIRED = ("restitution_3ds",)
 TRISTATE: dict[str, bool | None] = {"oui": True, "non": False, "sans objet": None}
 UNKNOWN, NOT_APPLICABLE = "non renseigné", "sans objet"
 
@@ -70,7 +74,7 @@ _NEEDED: dict[FactType, tuple[str, str]] = {
     FactType.LIST: ("none_label", "le libellé de la case « aucun » (ex. Aucun service commun)"),
     FactType.COMPETENCES: (
         "columns",
-        "les intitulés des colonnes nom, interet_communautaire_defini et restitution_3ds",
+        "les intitulés des colonnes nom, interet_communautaire_defini et a_la_carte",
     ),
 }
 
@@ -89,7 +93,7 @@ class Columns(_Strict):
 
     nom: Text
     interet_communautaire_defini: Text
-    restitution_3ds: Text
+    a_la_carte: Text
 
 
 class FactField(_Strict):
@@ -439,27 +443,27 @@ def _competences(field: FactField, raw: Any, today: date | None) -> list[dict[st
     for row in _items(raw, "compétences"):
         if not isinstance(row, Mapping):
             raise _Refused(f"une ligne par compétence attendue (valeur lue : « {row} »)")
-        unknown = [str(k) for k in row if k not in (NOM, INTERET, RESTITUTION)]
+        unknown = [str(k) for k in row if k not in (NOM, INTERET, A_LA_CARTE, *RETIRED)]
         if unknown:
-            columns = ", ".join((NOM, INTERET, RESTITUTION))
+            columns = ", ".join((NOM, INTERET, A_LA_CARTE))
             raise _Refused(f"colonne inconnue « {unknown[0]} » (colonnes : {columns})")
-        cells = {k: None if _blank(row.get(k)) else row.get(k) for k in (NOM, INTERET, RESTITUTION)}
+        cells = {k: None if _blank(row.get(k)) else row.get(k) for k in (NOM, INTERET, A_LA_CARTE)}
         name = _text(cells[NOM] or "", "le nom d'une compétence")
         interest = cells[INTERET]
         if isinstance(interest, str) and interest.strip().lower() in TRISTATE:
             interest = TRISTATE[interest.strip().lower()]
         if interest is not None and not isinstance(interest, bool):
             raise _Refused(f"« {name} » : intérêt communautaire oui, non ou sans objet attendu")
-        returned = False if cells[RESTITUTION] is None else cells[RESTITUTION]
-        if not isinstance(returned, bool):
-            raise _Refused(f"« {name} » : restitution oui ou non attendue")
+        carte = False if cells[A_LA_CARTE] is None else cells[A_LA_CARTE]
+        if not isinstance(carte, bool):
+            raise _Refused(f"« {name} » : transfert à la carte oui ou non attendu")
         if not name:
-            if interest is None and not returned:
+            if interest is None and not carte:
                 continue  # a blank line of the table
             raise _Refused("une ligne sans nom de compétence")
         if name.casefold() in {c[NOM].casefold() for c in out}:
             raise _Refused(f"« {name} » figure deux fois")
-        out.append({NOM: name, INTERET: interest, RESTITUTION: returned})
+        out.append({NOM: name, INTERET: interest, A_LA_CARTE: carte})
     return out or None
 
 
@@ -486,6 +490,6 @@ def expected(field: FactField) -> str:
         FactType.LIST: "une liste de textes, un par ligne commençant par « - »",
         FactType.COMPETENCES: (
             f"une liste de compétences {{{NOM}: …, {INTERET}: true, false ou null, "
-            f"{RESTITUTION}: true ou false}}"
+            f"{A_LA_CARTE}: true ou false}}"
         ),
     }[field.type]

@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 
 from diagnostic.territory.facts import (
+    A_LA_CARTE,
     INTERET,
     NOM,
     NOT_APPLICABLE,
-    RESTITUTION,
     TRISTATE,
     UNKNOWN,
     FactField,
@@ -54,7 +54,7 @@ def editor_rows(value: Value) -> list[dict[str, Any]]:
     """The competences as rows of the editing table (the three-state column in words)."""
     rows = value if isinstance(value, list) else []
     return [
-        {NOM: c[NOM], INTERET: _word(c.get(INTERET)), RESTITUTION: bool(c.get(RESTITUTION))}
+        {NOM: c[NOM], INTERET: _word(c.get(INTERET)), A_LA_CARTE: bool(c.get(A_LA_CARTE))}
         for c in rows
         if isinstance(c, Mapping)
     ]
@@ -67,7 +67,7 @@ def editor_table(value: Value) -> pd.DataFrame:
         {
             NOM: pd.Series([r[NOM] for r in rows], dtype="string"),
             INTERET: pd.Series([r[INTERET] for r in rows], dtype="string"),
-            RESTITUTION: pd.Series([r[RESTITUTION] for r in rows], dtype="bool"),
+            A_LA_CARTE: pd.Series([r[A_LA_CARTE] for r in rows], dtype="bool"),
         }
     )
 
@@ -125,6 +125,6 @@ def competence_lines(field: FactField, value: Value) -> list[str]:
     assert columns is not None  # a competences field has its columns (FICHE-001)
     return [
         f"{row[NOM]} — {columns.interet_communautaire_defini} : {row[INTERET]} ; "
-        f"{columns.restitution_3ds} : {'oui' if row[RESTITUTION] else 'non'}"
+        f"{columns.a_la_carte} : {'oui' if row[A_LA_CARTE] else 'non'}"
         for row in editor_rows(value)
     ]
