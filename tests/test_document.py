@@ -285,7 +285,7 @@ def test_markdown_headings_and_plan_table(built):
     assert "| " + " | ".join(PLAN_HEADER) + " |" in text
     assert (
         "| Instances de concertation | A1. Instituer un CoDir de territoire | "
-        "CoDir de territoire | 100 premiers jours | Nombre de séances tenues | Retenue |"
+        "CoDir de territoire | Dans les 100 jours | Nombre de séances tenues | Retenue |"
     ) in text
     assert "(graphique : Maturité par dimension" in text and "voir la version Word ou PDF" in text
 
@@ -374,7 +374,7 @@ def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, l
     assert [when for when, _ in steps.rows][:3] == [
         "29 novembre 2026",
         "Fin 2026",
-        "100 premiers jours — d'ici le 9 mars 2027",
+        "Dans les 100 jours — d'ici le 9 mars 2027",
     ]
     assert "en bureau communautaire" in steps.rows[0][1]
     text = document.build_document(draft, results, library, "md").data.decode("utf-8")
