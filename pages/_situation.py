@@ -57,9 +57,13 @@ def _obligations(actor: Actor, situation: Situation) -> None:
     columns = st.columns(len(COUNTED))
     for column, (state, label) in zip(columns, COUNTED.items(), strict=True):
         column.metric(label, sum(s.state == state for s in situation.obligations))
-    rows = table_rows(situation.obligations)
-    # Texts of the obligations file and of the fiche, shown as data: never read as markup.
-    st.dataframe(pd.DataFrame(rows, columns=list(TABLE_COLUMNS)), hide_index=True)
+    # A static table wraps the long legal texts; its cells are Markdown, so each goes through
+    # plain() like any text the app did not write itself.
+    rows = [[plain(cell) for cell in row] for row in table_rows(situation.obligations)]
+    frame = pd.DataFrame(rows, columns=[plain(c) for c in TABLE_COLUMNS])
+    st.table(
+        frame, hide_index=True, alt="Obligations légales du territoire, les plus urgentes d'abord"
+    )
     st.caption(
         "« À vérifier » : la fiche ne dit pas encore ce qu'il faut pour conclure (les "
         "informations manquantes sont nommées) ; la compléter suffit. « Règle à confirmer sur "

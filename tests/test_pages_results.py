@@ -186,7 +186,7 @@ def test_the_situation_tab_asks_for_the_fiche_while_it_is_empty(rules_env):
     assert "Complétez la fiche du territoire pour vérifier les obligations" in shown
     links = at.tabs[SITUATION_TAB].get("page_link")
     assert [link.proto.page for link in links] == ["fiche"]
-    assert not at.tabs[SITUATION_TAB].dataframe
+    assert not at.tabs[SITUATION_TAB].table
 
 
 def test_the_situation_tab_lists_the_obligations_worst_first_from_the_fiche(rules_env):
@@ -219,7 +219,7 @@ def test_the_situation_tab_lists_the_obligations_worst_first_from_the_fiche(rule
     at.switch_page("pages/resultats.py").run()
     assert not at.exception
     tab = at.tabs[SITUATION_TAB]
-    table = tab.dataframe[0].value
+    table = tab.table[0].value.map(lambda cell: flat(visible(cell)[1]))  # Markdown cells, read
     assert list(table.columns) == [
         "Obligation",
         "Statut",
