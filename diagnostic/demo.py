@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Membership, Participant, now
+from diagnostic.territory.calendar import campaign_title
 from diagnostic.territory.facts import (
     FICHE_FILE,
     FactError,
@@ -92,7 +93,8 @@ class DemoTerritory(Strict):
     population: int | None = None
     story: str
     communes: list[DemoCommune]
-    campaign: str
+    campaign: str | None = None  # its title; by default the calendar's title for its day
+    campaign_opened: date | None = None  # the day it opened (its moment); today by default
     profile: DemoProfile
     participants: list[DemoParticipant]
     benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
@@ -228,14 +230,18 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
             by_name = {c.name: c for c in communes}
             ordered = [by_name[c.name] for c in spec.communes]
             said: dict[str, set[str]] = {}  # the territory's free texts, given once each
+            day = spec.campaign_opened or date.today()
             campaign = campaigns.create_campaign(
                 session,
                 territory_id=territory.id,
-                title=spec.campaign,
+                title=spec.campaign or campaign_title(questions_dir, day),
                 questionnaire_id=questionnaire.id,
                 questionnaire_version=questionnaire.version,
             )
             assert campaign.id is not None
+            if spec.campaign_opened is not None:  # its story's day; a minute apart keeps the order
+                opened = datetime.combine(day, time(9, len(campaign_ids)), tzinfo=UTC)
+                campaign.created_at = campaign.opened_at = opened
             campaign.benchmark_consent = spec.benchmark_consent
             campaign_ids.append(campaign.id)
             for person in spec.participants:

@@ -18,6 +18,11 @@ from pages._shell import engine, plain
 def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None:
     """Inside an action's expander: where it comes from and why, its form, its buttons."""
     st.caption(provenance(item))
+    duty = item.legal
+    if duty is not None:  # from the obligations and the fiche: stored texts, shown as text
+        show = st.error if duty.late else st.warning
+        fiche = f" (fiche du territoire : {plain(duty.fiche)})" if duty.fiche else ""
+        show(plain(duty.sentence()) + fiche, icon=":material/gavel:")
     if item.evidence:
         st.markdown("**Pourquoi cette action ?**")
         for ev in item.evidence:

@@ -67,11 +67,20 @@ if points:
         for point in points:
             st.markdown(f"- **{plain(point.item)}** — {plain(point.summary)}")
 
-for dimension in [s.id for s in results.questionnaire.sections]:
-    group = [i for i in items if i.dimension == dimension]
+duties = sorted((i for i in items if i.legal), key=lambda i: not (i.legal and i.legal.late))
+groups = [("legal", "Obligations légales à remplir", duties)] + [
+    (s.id, titles.get(s.id, s.id), [i for i in items if i.dimension == s.id and not i.legal])
+    for s in results.questionnaire.sections
+]
+for key, heading, group in groups:
     if not group:
         continue
-    st.subheader(titles.get(dimension, dimension))
+    st.subheader(heading)
+    if key == "legal":
+        st.caption(
+            "Actions qui remplissent une obligation légale en retard ou à échéance, selon la "
+            "fiche du territoire : elles passent avant le reste du plan."
+        )
     for item in group:
         mark = f" · {item.change}" if item.change else ""
         head = f"{STATUS_LABELS[item.status]} — {plain(item.title)}{mark}"  # labels are Markdown
@@ -102,6 +111,7 @@ if st.button("Préparer les documents", key="fdr_docs", icon=":material/descript
                 lib,
                 ("docx", "pdf", "md"),
                 min_group_size=results.min_group_size,
+                situation=situation_for(engine(), actor, campaign.id, settings().questions_dir),
             ),
         )
 ready = st.session_state.get("fdr_documents")

@@ -8,8 +8,8 @@ from pages._forms import choose
 from pages._shell import guard, library
 
 HORIZONS = {
-    Horizon.CENT_JOURS: "100 premiers jours",
-    Horizon.PREMIERE_ANNEE: "première année",
+    Horizon.CENT_JOURS: "dans les 100 jours",
+    Horizon.PREMIERE_ANNEE: "dans l'année",
     Horizon.MI_MANDAT: "mi-mandat",
     Horizon.FIN_DE_MANDAT: "fin de mandat",
 }

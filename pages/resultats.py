@@ -13,6 +13,7 @@ from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._export import export_tab
 from pages._picker import campaign_picker
 from pages._shell import campaign_results, guard, plain, show_chart
+from pages._situation import situation_tab
 from pages._statements import statements_block
 
 KINDS = {None: "Toutes", "epci": "Intercommunalité", "commune": "Communes"}
@@ -24,6 +25,7 @@ TABS = [
     "Priorités",
     "Acteurs",
     "Participation",
+    "Situation du territoire",
     "Exporter",
 ]
 GROUPINGS = {
@@ -205,4 +207,7 @@ with tabs[6]:
     st.dataframe(tables.participation(full, "role"), hide_index=True)
 
 with tabs[7]:
+    situation_tab(actor, campaign)
+
+with tabs[8]:
     export_tab(actor, campaign, full)

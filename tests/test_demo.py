@@ -148,3 +148,16 @@ def test_val_de_loir_is_late_on_its_pacte_de_gouvernance_debate(demo_engine):
     assert values["pcaet"] is False and values["population"] > 20_000
     assert values["nombre_communes"] == 5
     assert [c["nom"] for c in values["competences"] if c["interet_communautaire_defini"] is False]
+
+
+def test_demo_campaigns_open_on_their_story_day_titled_by_the_calendar(demo_engine):
+    """A campaign of November 2026 is « de début de mandat 2026-2032 », never « fin de mandat
+    2026 »; its moment is read from its opening day, whatever the day the demo is loaded."""
+    engine, report = demo_engine
+    with session_scope(engine) as s:
+        for name in report.territories:
+            _, campaign = campaign_of(s, name)
+            assert campaign.title == "Autodiagnostic de début de mandat 2026-2032"
+            assert campaign.opened_at.date() == campaign.created_at.date() == date(2026, 11, 2)
+        order = s.exec(select(Campaign).order_by(Campaign.created_at)).all()
+        assert [c.id for c in order] == sorted(c.id for c in order)  # file order kept

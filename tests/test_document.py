@@ -21,6 +21,10 @@ from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, PointToInvestigat
 from diagnostic.roadmap.references import Library
 from diagnostic.store import campaigns
 from diagnostic.store.engine import build_engine, migrate, session_scope
+from diagnostic.territory.calendar import moment
+from diagnostic.territory.facts import fiche_for
+from diagnostic.territory.obligations import TABLE_COLUMNS, evaluate, load_rules
+from diagnostic.territory.situation import Situation
 from tests.conftest import FIXTURES, ROOT
 from tests.factories import make_user, make_world, store_answers
 
@@ -290,7 +294,7 @@ def test_markdown_headings_and_plan_table(built):
     assert "| " + " | ".join(PLAN_HEADER) + " |" in text
     assert (
         "| Instances de concertation | A1. Instituer un CoDir de territoire | "
-        "CoDir de territoire | 100 premiers jours | Nombre de séances tenues | Retenue |"
+        "CoDir de territoire | Dans les 100 jours | Nombre de séances tenues | Retenue |"
     ) in text
     assert "(graphique : Maturité par dimension" in text and "voir la version Word ou PDF" in text
 
@@ -379,10 +383,145 @@ def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, l
     assert [when for when, _ in steps.rows][:3] == [
         "29 novembre 2026",
         "Fin 2026",
-        "100 premiers jours — d'ici le 9 mars 2027",
+        "Dans les 100 jours — d'ici le 9 mars 2027",
     ]
     assert "en bureau communautaire" in steps.rows[0][1]
     text = document.build_document(draft, results, library, "md").data.decode("utf-8")
     assert "« Une instance régulière réunit les directeurs et directrices généraux" in text
     assert "25/100 aujourd'hui, 75/100 visé en fin de mandat" in text
     assert "art. L5211-11-3" in text  # the conférence des maires, quoted from the library
+
+
+# --- the territory's situation: obligations, duties first, moment -------------------------------
+
+RULES = load_rules(ROOT / "questions")
+# A Val de Loir-like CC on 29 November 2026: the pacte debate never held (late since 22 October),
+# the CDCI window passed, the conseil de développement debate due by 22 December.
+FICHE = {
+    "regime_fiscal": "fpu",
+    "population": 21_800,
+    "bureau_tous_maires": True,
+    "installation_conseil": date(2026, 4, 9),
+    "pacte_gouvernance_debat": False,
+    "conseil_developpement": False,
+    "conseil_developpement_debat": False,
+    "clect": True,
+    "pcaet": True,
+    "contrat_de_ville": False,
+    "rapport_activite_date": date(2026, 9, 18),
+}
+DEBATE = (
+    "À régulariser sans attendre : Débat sur l'élaboration d'un pacte de gouvernance — échéance "
+    "dépassée le 22 octobre 2026 — CGCT, art. L5211-11-2, I, 1°"
+)
+MOMENT = "Campagne de début de mandat 2026-2032 — prochain renouvellement attendu en mars 2032"
+
+
+def _situation(facts):
+    day = date(2026, 11, 29)
+    names = {k: f.label for k, f in fiche_for(ROOT / "questions").fields.items()}
+    statuses = evaluate(RULES, facts, "cc", None, day, names)
+    return Situation(day, facts, tuple(statuses), moment(RULES.calendar, date(2026, 11, 2)))
+
+
+@pytest.fixture(scope="module")
+def situated(draft, results, library):
+    pacte = _item(
+        3,
+        "acteurs",
+        "Préparer le pacte de gouvernance du mandat 2026-2032",
+        action_id="pacte_gouvernance_mandat",
+        horizon="premiere_annee",  # stored before the fiche said it was late: the law dates it
+        origin="generated",
+    )
+    situated = RoadmapDraft(
+        **{**draft.__dict__, "plan": (pacte, *draft.plan), "situation": _situation(FICHE)}
+    )
+    return document.build_documents(situated, results, library, ("docx", "pdf", "md"))
+
+
+def test_markdown_lists_the_obligations_at_the_document_date_worst_first(situated):
+    text = situated["md"].data.decode("utf-8")
+    assert f"- **Moment du mandat :** {MOMENT}\n" in text
+    assert "campagne « Campagne », conduite en début de mandat 2026-2032 (prochain" in text
+    section = text[text.index("### 1.3 Obligations légales du territoire") :]
+    assert section.index("Situation au 29 novembre 2026, d'après la fiche du territoire") > 0
+    rows = [line for line in section.split("\n## ")[0].splitlines() if line.startswith("| ")]
+    assert rows[0] == "| " + " | ".join(TABLE_COLUMNS) + " |"
+    assert rows[2] == (
+        "| Débat sur l'élaboration d'un pacte de gouvernance | en retard | 22 octobre 2026 | "
+        "CGCT, art. L5211-11-2, I, 1° | Débat sur l'élaboration d'un pacte de gouvernance "
+        "tenu : non ; échéance déduite du texte |"
+    )
+    states = [row.split(" | ")[1] for row in rows[2:]]
+    assert states == sorted(
+        states,
+        key=[
+            "en retard",
+            "à vérifier",
+            "à faire",
+            "fenêtre ouverte",
+            "fenêtre passée",
+            "à jour",
+            "sans objet",
+        ].index,
+    )
+    assert "| Réunion de la CDCI sur l'eau après le renouvellement | fenêtre passée |" in text
+    assert "« À vérifier » : la fiche ne dit pas encore" in section
+
+
+def test_markdown_puts_the_late_obligation_first_in_the_plan_and_the_next_steps(situated):
+    text = situated["md"].data.decode("utf-8")
+    assert (
+        "| Acteurs et besoins | A1. Préparer le pacte de gouvernance du mandat 2026-2032 | "
+        "Direction générale | Sans attendre (échéance dépassée le 22 octobre 2026) |"
+    ) in text
+    assert "### 6.1 Obligations légales à remplir\n" in text
+    assert "### 6.2 Instances de concertation\n" in text
+    plan = text[text.index("### 6.1 Obligations légales à remplir") :]
+    assert plan.index("#### A1. Préparer le pacte") < plan.index("#### A2. Instituer un CoDir")
+    assert f"**Obligation légale :** {DEBATE}." in plan
+    assert "d'ici le 29 novembre 2027" in text  # « Dans l'année »: the others…
+    steps = text[text.index("## 7. Prochaines étapes") :]
+    late = next(
+        line for line in steps.splitlines() if "Sans attendre — obligations en retard" in line
+    )
+    assert (
+        "Débat sur l'élaboration d'un pacte de gouvernance : échéance dépassée le 22 octobre"
+        in late
+    )
+    assert "Action du plan : A1." in late
+    assert "Préparer le pacte" not in steps.split("Dans l'année")[1]  # …but not the pacte
+    assert "| 22 décembre 2026 — échéance légale |" in steps
+    assert "100 premiers jours" not in text
+
+
+def test_word_and_pdf_carry_the_obligations_and_the_duty(situated):
+    word = docx.Document(io.BytesIO(situated["docx"].data))
+    headings = [(p.style.name, _plain(p.text)) for p in word.paragraphs]
+    assert ("Heading 2", "1.3 Obligations légales du territoire") in headings
+    assert ("Heading 2", "6.1 Obligations légales à remplir") in headings
+    table = next(t for t in word.tables if [c.text for c in t.rows[0].cells] == list(TABLE_COLUMNS))
+    assert [_plain(c.text) for c in table.rows[1].cells][:3] == [
+        "Débat sur l'élaboration d'un pacte de gouvernance",
+        "en retard",
+        "22 octobre 2026",
+    ]
+    texts = [_plain(p.text) for p in word.paragraphs]
+    assert f"Obligation légale : {DEBATE}." in texts
+    assert f"Moment du mandat : {MOMENT}" in texts  # the title page
+    pdf = _plain(
+        "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(situated["pdf"].data)).pages)
+    )
+    flat = " ".join(pdf.split())
+    assert "1.3 Obligations légales du territoire" in flat
+    assert "À régulariser sans attendre : Débat sur l'élaboration d'un pacte de gouvernance" in flat
+    assert "Campagne de début de mandat 2026-2032" in flat
+
+
+def test_an_empty_fiche_asks_to_complete_it_instead_of_a_table(draft, results, library):
+    empty = RoadmapDraft(**{**draft.__dict__, "situation": _situation({"population": 21_800})})
+    text = document.build_document(empty, results, library, "md").data.decode("utf-8")
+    section = text[text.index("### 1.3 Obligations légales du territoire") :].split("\n## ")[0]
+    assert "Complétez la fiche du territoire pour vérifier les obligations." in section
+    assert "| Obligation |" not in section

@@ -255,7 +255,9 @@ def _calendrier(text: str, _: Path) -> str:
 
 
 def _obligations(text: str, _: Path) -> str:
-    parse_obligations(text, CALENDAR, ["pacte_gouvernance"], "obligations.yaml")
+    parse_obligations(
+        text, CALENDAR, ["pacte_gouvernance"], "obligations.yaml", actions=["pacte_mandat"]
+    )
     return "obligations.yaml"
 
 
@@ -480,6 +482,12 @@ CASES: list[tuple[str, Loader, Any, int]] = [
     ("OBLIGATION-002", _obligations, obligation("echeance: pacte"), 2),
     ("OBLIGATION-003", _obligations, obligation("fait: debat", "echeance: cdci"), 2),
     ("OBLIGATION-004", _obligations, obligation("fait: debat", "echeance: rapport"), 7),
+    (
+        "OBLIGATION-005",
+        _obligations,
+        obligation("fait: debat", "actions: [pacte_mandat, pacte_inconnu]"),
+        7,
+    ),
     ("FICHE-001", _fiche, fiche("{id: regime, label: Régime, type: choice}"), 11),
     ("FICHE-002", _fiche, fiche("{id: pcaet, label: PCAET, type: bool, unit: ans}"), 11),
     ("FICHE-003", _fiche, fiche("{id: le, label: Le, type: date, depends_on: population}"), 11),

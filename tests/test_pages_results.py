@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 
 from diagnostic.settings import get_settings
@@ -129,3 +131,115 @@ def test_pages_state_the_minimum_group_size_of_the_settings(app_env, monkeypatch
     at.switch_page(page).run()
     assert not at.exception
     assert any(waiting in flat(visible(i.value)[1]) for i in at.info), [i.value for i in at.info]
+
+
+# --- « Situation du territoire » --------------------------------------------------------------
+
+SITUATION_TAB = 7
+
+
+@pytest.fixture
+def rules_env(app_env, monkeypatch):
+    """The app's questions folder with the shipped calendar, obligations and references, on
+    4 December 2026 (the day the obligations are checked)."""
+    import shutil
+
+    from diagnostic.territory import service
+    from tests.conftest import ROOT
+
+    folder = get_settings().questions_dir
+    for name in ("calendrier.yaml", "obligations.yaml", "references.yaml"):
+        shutil.copy(ROOT / "questions" / name, folder / name)
+    monkeypatch.setattr(service, "paris_today", lambda: date(2026, 12, 4))
+    return folder
+
+
+def _opened_in_november(world):
+    from diagnostic.store.models import Campaign
+
+    with session_scope(engine()) as s:
+        campaign = s.get(Campaign, world.campaign_id)
+        campaign.created_at = campaign.opened_at = datetime(2026, 11, 2, 9, tzinfo=UTC)
+        s.add(campaign)
+
+
+def _tab_text(at) -> str:
+    tab = at.tabs[SITUATION_TAB]
+    texts = [e.value for kind in ("markdown", "caption", "info") for e in tab.get(kind)]
+    return "\n".join(flat(visible(t)[1]) for t in texts)
+
+
+def test_the_situation_tab_asks_for_the_fiche_while_it_is_empty(rules_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    _opened_in_november(world)
+    submit_answers(world, [1, 2, 3])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    assert at.tabs[SITUATION_TAB].label == "Situation du territoire"
+    shown = _tab_text(at)
+    assert (
+        "Campagne de début de mandat 2026-2032 — prochain renouvellement attendu en mars 2032"
+        in shown
+    )
+    assert "Complétez la fiche du territoire pour vérifier les obligations" in shown
+    links = at.tabs[SITUATION_TAB].get("page_link")
+    assert [link.proto.page for link in links] == ["fiche"]
+    assert not at.tabs[SITUATION_TAB].table
+
+
+def test_the_situation_tab_lists_the_obligations_worst_first_from_the_fiche(rules_env):
+    from diagnostic.accounts.permissions import Actor
+    from diagnostic.territory import service
+
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    _opened_in_november(world)
+    submit_answers(world, [1, 2, 3])
+    tid = world.territory.id
+    coordinator = Actor(kind="user", user_id=user.id, memberships=frozenset({(tid, "coordinator")}))
+    service.save_facts(
+        engine(),
+        coordinator,
+        tid,
+        rules_env,
+        values={
+            "regime_fiscal": "fpu",
+            "population": 21_800,
+            "bureau_tous_maires": True,
+            "installation_conseil": date(2026, 4, 9),
+            "pacte_gouvernance_debat": False,
+        },
+        # a source typed with markup: the tab shows the obligations' own texts, never this
+        sources={"pacte_gouvernance_debat": "**Ordres du jour** <b>avril</b>"},
+        today=date(2026, 11, 20),
+    )
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    tab = at.tabs[SITUATION_TAB]
+    table = tab.table[0].value.map(lambda cell: flat(visible(cell)[1]))  # Markdown cells, read
+    assert list(table.columns) == [
+        "Obligation",
+        "Statut",
+        "Échéance",
+        "Base légale",
+        "Ce que dit la fiche",
+    ]
+    first = table.iloc[0]
+    assert (first["Obligation"], first["Statut"], first["Échéance"]) == (
+        "Débat sur l'élaboration d'un pacte de gouvernance",
+        "en retard",
+        "22 octobre 2026",
+    )
+    assert first["Base légale"] == "CGCT, art. L5211-11-2, I, 1°"
+    states = list(table["Statut"])
+    assert states.index("en retard") < states.index("à vérifier") < states.index("sans objet")
+    assert "fenêtre passée" in states  # the CDCI
+    metrics = {m.label: m.value for m in tab.metric}
+    assert metrics["En retard"] == "1"
+    shown = _tab_text(at)
+    assert "« À vérifier » : la fiche ne dit pas encore ce qu'il faut pour conclure" in shown
+    assert "Situation au 4 décembre 2026" in shown
+    assert "Ordres du jour" not in str(at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.factories import make_user, make_world
+from tests.markdown_check import flat, visible
 from tests.pages_kit import engine, signed_in, submit_answers
 
 
@@ -106,3 +107,57 @@ def test_roadmap_page_leaves_a_quote_out_and_quotes_it_again(app_env, questions_
     at.button(key=key).click().run()
     assert "Réponse de nouveau citée." in at.success[0].value
     assert at.button(key=key).label == "Ne pas citer"
+
+
+LINKED = """\
+obligations:
+  - id: pacte_gouvernance_debat
+    titre: "Débat sur l'élaboration d'un pacte de gouvernance"
+    exige: "Un débat et une délibération après chaque renouvellement."
+    base_legale: "CGCT, art. L5211-11-2, I, 1°"
+    fait: pacte_gouvernance_debat
+    date: pacte_gouvernance_debat_date
+    echeance: pacte_gouvernance_debat
+    actions: [debat]
+"""
+
+
+def test_a_late_obligation_heads_the_page_as_a_duty_to_settle(app_env, questions_dir, monkeypatch):
+    import shutil
+    from datetime import date
+
+    from diagnostic.accounts.permissions import Actor
+    from diagnostic.territory import service
+    from tests.conftest import FIXTURES, ROOT
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    for name in ("calendrier.yaml", "references.yaml"):
+        shutil.copy(ROOT / "questions" / name, questions_dir / name)
+    (questions_dir / "obligations.yaml").write_text(LINKED, encoding="utf-8")
+    monkeypatch.setattr(service, "paris_today", lambda: date(2026, 12, 4))
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    tid = world.territory.id
+    coordinator = Actor(kind="user", user_id=user.id, memberships=frozenset({(tid, "coordinator")}))
+    service.save_facts(
+        engine(),
+        coordinator,
+        tid,
+        questions_dir,
+        values={"pacte_gouvernance_debat": False},
+        sources={},
+        today=date(2026, 11, 20),
+    )
+    submit_answers(world, [5, 5, 5])  # nobody asks for the « debat » action
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()
+    assert not at.exception
+    headings = [s.value for s in at.subheader]
+    assert headings[0] == "Obligations légales à remplir"
+    duty = next(e for e in at.expander if "Ouvrir le débat en instance" in e.label)
+    [said] = [flat(visible(e.value)[1]) for e in duty.error]
+    assert said.startswith(
+        "À régulariser sans attendre : Débat sur l'élaboration d'un pacte de gouvernance — "
+        "échéance dépassée le 22 octobre 2026"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from diagnostic.accounts.permissions import Actor
@@ -10,10 +12,12 @@ from diagnostic.results.model import compute_results
 from diagnostic.results.service import read_campaign_data
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.library import parse_actions
-from diagnostic.roadmap.model import PlanItem
-from diagnostic.roadmap.proposals import merge_plan, propose
+from diagnostic.roadmap.model import LegalDuty, PlanItem
+from diagnostic.roadmap.proposals import LATE_INDICATOR, current_duty, merge_plan, propose
 from diagnostic.store import campaigns, consensus
 from diagnostic.store.engine import session_scope
+from diagnostic.territory.obligations import Obligation, State, Status
+from diagnostic.territory.situation import Situation
 from tests.conftest import FIXTURES
 from tests.factories import make_user, make_world, store_answers
 
@@ -215,3 +219,162 @@ def test_roadmap_edits_are_checked_and_scoped(engine, qdir):
         planning.edit(engine, stranger, world.campaign_id, first.id, title="X")
     with pytest.raises(AccessDenied):
         planning.plan(engine, stranger, world.campaign_id)
+
+
+# --- legal obligations (questions/obligations.yaml « actions ») -------------------------------
+
+LATE_DAY = date(2026, 10, 22)
+
+
+def obligation(ident, actions, base="CGCT, art. L5211-11-2"):
+    return Obligation(
+        id=ident,
+        titre=f"Obligation {ident}",
+        exige="Ce que la loi exige.",
+        base_legale=base,
+        fait=ident,
+        actions=actions,
+    )
+
+
+def situation(*statuses):
+    return Situation(on=date(2026, 12, 4), facts={}, obligations=tuple(statuses))
+
+
+def status(ident, actions, state, due=None, why=""):
+    return Status(obligation(ident, actions), state, due, why)
+
+
+def test_without_a_situation_or_links_the_proposals_are_unchanged(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    results = results_of(engine, world, qdir)
+    before, _ = propose(results, ACTIONS)
+    unlinked = situation(status("autre", [], State.EN_RETARD, LATE_DAY))
+    for situ in (None, unlinked, situation()):
+        after, _ = propose(results, ACTIONS, situ)
+        assert after == before
+        assert all(p.legal is None for p in after)
+
+
+def test_a_late_obligation_becomes_a_duty_to_settle_at_once_first_in_the_plan(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    late = status("debat_pacte", ["instituer_codir"], State.EN_RETARD, LATE_DAY, "tenu : non")
+    proposals, _ = propose(results_of(engine, world, qdir), ACTIONS, situation(late))
+    first = proposals[0]
+    assert first.action_id == "instituer_codir"
+    assert first.horizon == "sans_attendre"  # never « dans l'année »
+    assert first.indicator == LATE_INDICATOR
+    assert first.legal.sentence() == (
+        "À régulariser sans attendre : Obligation debat_pacte — échéance dépassée le "
+        "22 octobre 2026 — CGCT, art. L5211-11-2"
+    )
+    assert first.legal.when() == "Sans attendre (échéance dépassée le 22 octobre 2026)"
+    assert first.evidence  # its triggers fired too: they stay as evidence
+    assert all(p.legal is None for p in proposals[1:])
+
+
+def test_a_late_obligation_is_planned_even_when_no_answer_asks_for_it(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])  # ins_debat at 4: the « debat » action does not fire
+    results = results_of(engine, world, qdir)
+    assert "debat" not in {p.action_id for p in propose(results, ACTIONS)[0]}
+    late = status("debat_ob", ["debat"], State.EN_RETARD, LATE_DAY)
+    proposals, _ = propose(results, ACTIONS, situation(late))
+    duty = next(p for p in proposals if p.action_id == "debat")
+    assert duty.evidence == () and duty.priority is None
+    assert duty.legal.late and proposals[0] is duty
+
+
+def test_a_due_obligation_comes_before_its_legal_day(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    due = status("ob", ["grand_ecart"], State.A_FAIRE, date(2026, 12, 22))
+    late = status("ob2", ["region"], State.EN_RETARD, LATE_DAY)
+    proposals, _ = propose(results_of(engine, world, qdir), ACTIONS, situation(due, late))
+    assert [p.action_id for p in proposals[:2]] == ["region", "grand_ecart"]  # late, then due
+    ahead = proposals[1]
+    assert ahead.horizon == "avant_echeance" and ahead.indicator == "Écart mesuré"
+    assert ahead.legal.when() == "Avant le 22 décembre 2026"
+
+
+def test_a_passed_window_is_not_proposed_an_open_one_is_dated_by_it(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    results = results_of(engine, world, qdir)
+    passed = status("cdci", ["region"], State.FENETRE_PASSEE, date(2026, 9, 22))
+    assert "region" not in {p.action_id for p in propose(results, ACTIONS, situation(passed))[0]}
+    opened = status("cdci", ["region"], State.FENETRE_OUVERTE, date(2026, 9, 22))
+    region = next(
+        p for p in propose(results, ACTIONS, situation(opened))[0] if p.action_id == "region"
+    )
+    assert region.legal.when() == "Avant la fin de la fenêtre, le 22 septembre 2026"
+
+
+@pytest.mark.parametrize("state", [State.A_JOUR, State.SANS_OBJET])
+def test_a_met_or_inapplicable_obligation_keeps_only_actions_that_practice_asks_for(
+    engine, qdir, state
+):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    met = situation(
+        status("ob_rang", ["priorite_habitat"], state),  # fired on a ranking: the fact itself
+        status("ob_niveau", ["instituer_codir"], state),  # fired on a level: practice beyond
+    )
+    proposals, _ = propose(results_of(engine, world, qdir), ACTIONS, met)
+    ids = {p.action_id for p in proposals}
+    assert "priorite_habitat" not in ids
+    assert "instituer_codir" in ids
+    assert all(p.legal is None for p in proposals)
+
+
+def test_an_obligation_to_check_leaves_the_answers_to_decide(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    results = results_of(engine, world, qdir)
+    unknown = situation(status("ob", ["instituer_codir", "debat"], State.A_VERIFIER))
+    assert propose(results, ACTIONS, unknown)[0] == propose(results, ACTIONS)[0]
+
+
+def test_the_worst_status_of_the_obligations_an_action_serves_decides(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    both = situation(
+        status("adoption", ["priorite_habitat"], State.SANS_OBJET),
+        status("debat", ["priorite_habitat"], State.EN_RETARD, LATE_DAY),
+    )
+    proposals, _ = propose(results_of(engine, world, qdir), ACTIONS, both)
+    assert proposals[0].action_id == "priorite_habitat"
+    assert proposals[0].legal.obligation == "debat"
+
+
+def test_merge_stores_the_duty_and_tells_people_who_kept_the_row(engine, qdir):
+    world, _ = seed(engine, [2, 2, 2, 1])
+    results = results_of(engine, world, qdir)
+    late = situation(status("ob", ["instituer_codir"], State.EN_RETARD, LATE_DAY))
+    proposals, _ = propose(results, ACTIONS, late)
+    stored = [item(1, "instituer_codir", title="Notre CoDir", edited=True, origin="edited")]
+    change = merge_plan(stored, proposals)
+    fields = change.update[1]
+    assert fields["details"]["legal"]["obligation"] == "ob"
+    assert fields["change"] == "obligation légale en retard : à régulariser sans attendre"
+    assert "horizon" not in fields  # a person's choice stays; the document dates it by the law
+    # the fiche now shows it met: the duty leaves a row people kept, and says so
+    kept = [item(1, "instituer_codir", edited=True, details={"legal": fields["details"]["legal"]})]
+    met = situation(status("ob", ["instituer_codir"], State.A_JOUR))
+    again = merge_plan(kept, propose(results, ACTIONS, met)[0])
+    assert again.update[1]["details"]["legal"] is None
+    # an untouched generated row simply follows: its horizon becomes « sans_attendre »
+    plain = merge_plan([item(2, "instituer_codir")], proposals).update[2]
+    assert plain["horizon"] == "sans_attendre" and plain["change"] == "modifiée"
+
+
+def test_regenerate_with_a_situation_puts_duties_first_in_the_draft(engine, qdir):
+    world, actor = seed(engine, [2, 2, 2, 1])
+    results = results_of(engine, world, qdir)
+    late = situation(status("ob", ["region"], State.EN_RETARD, LATE_DAY, "tenu : non"))
+    planning.regenerate(engine, actor, world.campaign_id, results, ACTIONS, late)
+    stored = {i.action_id: i for i in planning.plan(engine, actor, world.campaign_id)}
+    assert stored["region"].legal == LegalDuty(
+        "ob", "Obligation ob", "en_retard", "CGCT, art. L5211-11-2", LATE_DAY, "tenu : non"
+    )
+    assert stored["region"].horizon == "sans_attendre"
+    draft = planning.draft(engine, actor, world.campaign_id, results, situation=late)
+    assert draft.plan[0].action_id == "region" and draft.situation is late
+    # on the document's day the obligation is met: the row is an ordinary action again
+    met = situation(status("ob", ["region"], State.A_JOUR))
+    draft = planning.draft(engine, actor, world.campaign_id, results, situation=met)
+    assert current_duty(next(i for i in draft.plan if i.action_id == "region"), met) is None

@@ -342,3 +342,55 @@ def test_every_rule_is_documented_word_for_word():
     doc = (ROOT / "docs" / "methodes.md").read_text(encoding="utf-8")
     for table in rule_tables().split("\n\n"):
         assert table in doc, f"docs/methodes.md : remplacez le tableau par\n\n{table}\n"
+
+
+# --- links to the action library (« actions ») ---------------------------------------------------
+
+
+def test_an_unknown_linked_action_is_reported_on_its_line_with_the_known_ones():
+    text = OWN_RULE + "    actions: [reglement_adopte, reglement_inconnu]\n"
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_obligations(text, RULES.calendar, None, "obligations.yaml", ["reglement_adopte"])
+    [problem] = caught.value.problems
+    assert str(problem).startswith(
+        "obligations.yaml:8: « reglement » : action inconnue « reglement_inconnu » : elle n'est "
+        "pas dans questions/actions.yaml"
+    )
+    assert problem.code == "OBLIGATION-005" and "(reglement_adopte)" in problem.fix
+    # without the library, links are not checked (a folder without actions.yaml)
+    assert parse_obligations(text, RULES.calendar).items[0].actions == [
+        "reglement_adopte",
+        "reglement_inconnu",
+    ]
+
+
+def test_the_shipped_links_name_actions_of_the_library():
+    from diagnostic.roadmap.references import load_library
+
+    library = load_library(ROOT / "questions")
+    known = {a.id for a in library.actions}
+    linked = {a for ob in RULES.items for a in ob.actions}
+    assert linked <= known
+    by_id = {ob.id: ob.actions for ob in RULES.items}
+    assert by_id["pacte_gouvernance_debat"] == ["pacte_gouvernance_mandat"]
+    assert by_id["cdci_eau"] == ["cdci_eau_sujets_territoire"]
+    # the syndicates' yearly meeting no longer prepares the CDCI: it outlives the window
+    syndicats = next(a for a in library.actions if a.id == "coordination_syndicats")
+    assert "commission départementale" not in syndicats.description
+
+
+def link_table() -> str:
+    """The table of docs/methodes.md that lists the actions each obligation links to."""
+    rows = ["| obligation | actions de la feuille de route |", "|---|---|"]
+    rows += [
+        f"| `{ob.id}` | {', '.join(f'`{a}`' for a in ob.actions)} |"
+        for ob in RULES.items
+        if ob.actions
+    ]
+    return "\n".join(rows)
+
+
+def test_every_link_to_an_action_is_documented_word_for_word():
+    doc = (ROOT / "docs" / "methodes.md").read_text(encoding="utf-8")
+    table = link_table()
+    assert table in doc, f"docs/methodes.md : remplacez le tableau par\n\n{table}\n"

@@ -126,10 +126,12 @@ def validate_file(path: Path) -> str:
 
         refs = _sibling_references(folder)
         calendar = load_calendar(folder / "calendrier.yaml", refs)
-        rules = parse_obligations(text, calendar, refs, str(path))
+        actions = _sibling_action_ids(folder)
+        rules = parse_obligations(text, calendar, refs, str(path), actions)
+        checked = " et actions liées vérifiées sur actions.yaml" if actions is not None else ""
         return (
             f"{path}: {len(rules.items)} obligations valides "
-            f"(échéances vérifiées sur {folder / 'calendrier.yaml'})"
+            f"(échéances vérifiées sur {folder / 'calendrier.yaml'}{checked})"
         )
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
@@ -149,6 +151,19 @@ def _sibling_references(folder: Path):  # type: ignore[no-untyped-def]
 
     path = folder / "references.yaml"
     return library.load_references(path) if path.is_file() else None
+
+
+def _sibling_action_ids(folder: Path) -> list[str] | None:
+    """The ids of the action library beside a file (None without one); the library itself is
+    checked, against the questionnaire, when `validate` reaches actions.yaml."""
+    from diagnostic.questionnaire.source import load_yaml
+
+    path = folder / "actions.yaml"
+    if not path.is_file():
+        return None
+    _, data = load_yaml(path)
+    entries = data.get("actions") if isinstance(data, dict) else None
+    return [str(a["id"]) for a in entries or [] if isinstance(a, dict) and "id" in a]
 
 
 @command("campaigns")
@@ -576,8 +591,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
             f"moins de {results.min_group_size} réponses envoyées : pas encore de feuille de route"
         )
     library = load_library(settings.questions_dir)
+    situation = situation_for(engine, SYSTEM, args.campaign, settings.questions_dir, today)
     if not planning.plan(engine, SYSTEM, args.campaign):
-        situation = situation_for(engine, SYSTEM, args.campaign, settings.questions_dir, today)
         planning.regenerate(engine, SYSTEM, args.campaign, results, library.actions, situation)
         print("Aucune feuille de route enregistrée : actions proposées à partir des résultats.")
     built = planning.documents(
@@ -589,6 +604,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
         (args.format,),
         min_group_size=results.min_group_size,
         today=today,
+        situation=situation,
     )[args.format]
     out = Path(args.output)
     out.write_bytes(built.data)

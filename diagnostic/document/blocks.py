@@ -15,7 +15,8 @@ from diagnostic.analytics.summary import format_number
 from diagnostic.document.charts import Chart
 from diagnostic.questionnaire import Question
 from diagnostic.results.model import CampaignResults, Labels
-from diagnostic.roadmap.model import HORIZON_LABELS, PlanItem, RoadmapDraft
+from diagnostic.roadmap.model import HORIZON_LABELS, LegalDuty, PlanItem, RoadmapDraft
+from diagnostic.roadmap.proposals import current_duty
 from diagnostic.roadmap.references import Library
 
 DASH = "–"
@@ -171,8 +172,16 @@ class Context:
     def owner(self, item: PlanItem) -> str:
         return item.owner or str(item.details.get("pilot") or "") or "à désigner"
 
+    def duty(self, item: PlanItem) -> LegalDuty | None:
+        """The legal obligation that puts the action first, on the document's day."""
+        return current_duty(item, self.draft.situation)
+
     def horizon(self, item: PlanItem) -> str:
-        return HORIZON_LABELS.get(item.horizon or "", "à fixer")
+        """When the action is due: its legal duty's day when it has one (« Sans attendre
+        (échéance dépassée le 22 octobre 2026) »), whatever horizon was chosen; else its
+        horizon."""
+        duty = self.duty(item)
+        return duty.when() if duty else HORIZON_LABELS.get(item.horizon or "", "à fixer")
 
 
 def number(value: object, digits: int = 0) -> str:

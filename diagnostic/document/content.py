@@ -33,6 +33,7 @@ from diagnostic.results import tables
 from diagnostic.results.model import CampaignResults, labels
 from diagnostic.roadmap.model import RoadmapDraft
 from diagnostic.roadmap.references import Library
+from diagnostic.territory.obligations import TABLE_COLUMNS, table_rows
 from diagnostic.vocabulary import ROLE_LABELS, french_date
 
 TITLE = "Feuille de route de la gouvernance administrative"
@@ -91,11 +92,17 @@ def assemble(
         cover=_cover(ctx),
         blocks=tuple(blocks),
         title=f"{TITLE} — {draft.territory}",
-        subject=f"{MANDATE} · {draft.campaign}",
+        subject=f"{_mandate(draft)} · {draft.campaign}",
         author=AUTHOR,
         language=LANGUAGE,
         day=draft.generated_on,
     )
+
+
+def _mandate(draft: RoadmapDraft) -> str:
+    """« Mandat 2026-2032 »: the campaign's mandate when the calendar places it."""
+    moment = draft.situation.moment if draft.situation else None
+    return f"Mandat {moment.mandate}" if moment else MANDATE
 
 
 def _cover(ctx: Context) -> Cover:
@@ -103,8 +110,10 @@ def _cover(ctx: Context) -> Cover:
     invited, submitted = d.participation.get("invited", 0), d.participation.get("submitted", 0)
     rate = f" ({number(submitted / invited * 100)} %)" if invited else ""
     sent = plural(submitted, "questionnaire envoyé", "questionnaires envoyés")
+    when = d.situation.moment_text() if d.situation else None
     facts = (
         ("Campagne", d.campaign),
+        *((("Moment du mandat", when),) if when else ()),
         ("Document établi le", french_date(d.generated_on)),
         (
             "Participation",
@@ -119,19 +128,26 @@ def _cover(ctx: Context) -> Cover:
         "communes membres, à discuter et à amender collectivement avant sa validation par les "
         "instances du territoire."
     )
-    return Cover(TITLE, MANDATE, d.territory, facts, notice)
+    return Cover(TITLE, _mandate(d), d.territory, facts, notice)
 
 
 def _context(ctx: Context) -> list[Block]:
     d, r = ctx.draft, ctx.results
     p = d.participation
+    moment = d.situation.moment if d.situation else None
+    when = ""
+    if moment is not None:  # the title proposed by the calendar already says the moment
+        said = f"{moment.label} {moment.mandate}"
+        when = "" if said in d.campaign else f", conduite en {said}"
+        when += f" ({moment.next_text()})"
+    mandate = moment.mandate if moment else MANDATE.removeprefix("Mandat ")
     blocks: list[Block] = [
         Heading(1, "1. Contexte et méthode"),
         Paragraph(
             "Ce document restitue l'autodiagnostic de la gouvernance administrative conduit par "
             f"les directions de l'intercommunalité et des communes membres ({d.territory}), "
-            f"campagne « {d.campaign} ». Il propose une feuille de route pour le mandat "
-            "2026-2032 : un plan d'action dont chaque action dit pourquoi elle est proposée, "
+            f"campagne « {d.campaign} »{when}. Il propose une feuille de route pour le mandat "
+            f"{mandate} : un plan d'action dont chaque action dit pourquoi elle est proposée, "
             "les points à instruire collectivement et les prochaines étapes."
         ),
         Heading(2, "1.1 Participation"),
@@ -171,6 +187,58 @@ def _context(ctx: Context) -> list[Block]:
         Paragraph(
             "Les résultats sont des auto-évaluations : ils décrivent la perception des "
             "directions qui ont répondu, pas une mesure externe.",
+            note=True,
+        ),
+        *obligations(ctx),
+    ]
+
+
+def obligations(ctx: Context) -> list[Block]:
+    """1.3 The territory's legal obligations on the document's day, worst first, as the fiche
+    du territoire shows them (never the answers); nothing without obligations to check."""
+    situation = ctx.draft.situation
+    if situation is None or not situation.obligations:
+        return []
+    day = french_date(situation.on)
+    blocks: list[Block] = [Heading(2, "1.3 Obligations légales du territoire")]
+    if situation.fiche_empty:
+        return [
+            *blocks,
+            Paragraph(
+                "La fiche du territoire n'est pas encore remplie : les obligations légales n'ont "
+                "pas pu être vérifiées. Complétez la fiche du territoire pour vérifier les "
+                "obligations."
+            ),
+        ]
+    late = len(situation.late())
+    lead = (
+        f"{plural(late, 'obligation est', 'obligations sont')} en retard, à régulariser sans "
+        "attendre. "
+        if late
+        else ""
+    )
+    if any(ctx.duty(item) for item in ctx.draft.plan):
+        lead += "Les actions qui remplissent une obligation ouvrent le plan d'action (partie 6.1). "
+    return [
+        *blocks,
+        Paragraph(
+            f"Situation au {day}, d'après la fiche du territoire tenue par la coordination : "
+            "les obligations se vérifient sur les faits de la fiche, jamais sur les réponses "
+            f"au questionnaire. {lead}Les plus urgentes d'abord."
+        ),
+        Table(
+            TABLE_COLUMNS,
+            tuple(table_rows(situation.obligations)),
+            (3.4, 1.6, 1.6, 2.8, 3.4),
+            key="obligations",
+        ),
+        Paragraph(
+            "« À vérifier » : la fiche ne dit pas encore ce qu'il faut pour conclure (les "
+            "informations manquantes sont nommées) ; la compléter suffit. « Règle à confirmer "
+            "sur les textes » : la règle elle-même (délai, seuil) reste à vérifier sur Légifrance "
+            "avant d'être présentée comme certaine. Une fenêtre est le délai dans lequel un autre "
+            "organe agit (la commission départementale de la coopération intercommunale) : ce "
+            "n'est pas un devoir de l'intercommunalité.",
             note=True,
         ),
     ]

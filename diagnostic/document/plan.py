@@ -17,7 +17,14 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
-from diagnostic.roadmap.model import HORIZON_LABELS, ORIGIN_LABELS, STATUS_LABELS, PlanItem
+from diagnostic.roadmap.model import (
+    HORIZON_LABELS,
+    LEGAL_HORIZONS,
+    ORIGIN_LABELS,
+    STATUS_LABELS,
+    PlanItem,
+)
+from diagnostic.territory.obligations import State
 from diagnostic.vocabulary import french_date
 
 PLAN_COLUMNS = ("Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut")
@@ -33,27 +40,37 @@ def plan_priorities(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Heading(2, "4.2 Priorités de la feuille de route")]
     if not plan:
         return [*blocks, Paragraph("Le plan d'action ne compte encore aucune action.")]
-    axes = list(dict.fromkeys(item.dimension for item in plan))
+    axes = _axes(ctx, plan)
+    duties = [d for d in (ctx.duty(item) for item in plan) if d is not None]
+    late = sum(d.late for d in duties)
+    legal = ""
+    if duties:
+        parts = [f"{late} à régulariser sans attendre"] if late else []
+        if len(duties) > late:
+            parts.append(f"{len(duties) - late} avant leur échéance légale")
+        legal = (
+            f" ; les actions qui remplissent une obligation légale passent en tête "
+            f"({' et '.join(parts)})"
+        )
     blocks.append(
         Paragraph(
             f"Le plan d'action compte {plural(len(plan), 'action')} sur "
             f"{plural(len(axes), 'axe')}, et {plural(len(ctx.draft.points), 'point')} à "
-            "instruire collectivement."
+            f"instruire collectivement{legal}."
         )
     )
+    when = [(item.dimension, _horizon_key(ctx, item)) for item in plan]
+    shown = [h for h in HORIZON_LABELS if h not in LEGAL_HORIZONS or h in {w for _, w in when}]
     rows = tuple(
         (
             ctx.axis(dim),
             str(sum(1 for i in plan if i.dimension == dim)),
-            *(
-                str(sum(1 for i in plan if i.dimension == dim and i.horizon == h))
-                for h in HORIZON_LABELS
-            ),
+            *(str(when.count((dim, h))) for h in shown),
         )
         for dim in axes
     )
-    columns = ("Axe", "Actions", *HORIZON_LABELS.values())
-    blocks.append(Table(columns, rows, (4, 1.2, 1.6, 1.6, 1.6, 1.6), key="axes"))
+    columns = ("Axe", "Actions", *(HORIZON_LABELS[h] for h in shown))
+    blocks.append(Table(columns, rows, (4, 1.2, *(1.6 for _ in shown)), key="axes"))
     ranked = sorted(
         (i for i, item in enumerate(plan) if item.priority is not None),
         key=lambda i: -(plan[i].priority or 0.0),
@@ -74,6 +91,19 @@ def plan_priorities(ctx: Context) -> list[Block]:
             ),
         ]
     return blocks
+
+
+def _axes(ctx: Context, items: list[PlanItem] | tuple[PlanItem, ...]) -> list[str]:
+    """The axes of these actions in the questionnaire's order (unknown ones last)."""
+    order = list(ctx.draft.dimension_titles)
+    found = dict.fromkeys(item.dimension for item in items)
+    return sorted(found, key=lambda d: order.index(d) if d in order else len(order))
+
+
+def _horizon_key(ctx: Context, item: PlanItem) -> str | None:
+    """The horizon an action is counted under: its legal duty's, else the one chosen."""
+    duty = ctx.duty(item)
+    return duty.horizon if duty else item.horizon
 
 
 def action_plan(ctx: Context) -> list[Block]:
@@ -102,11 +132,23 @@ def action_plan(ctx: Context) -> list[Block]:
         for i, item in enumerate(plan)
     )
     blocks.append(Table(PLAN_COLUMNS, rows, (2.4, 4.6, 2.8, 2, 3.4, 1.6), key="plan"))
-    axes = list(dict.fromkeys(item.dimension for item in plan))
-    for a, dim in enumerate(axes, start=1):
+    legal = [i for i, item in enumerate(plan) if ctx.duty(item)]
+    if legal:
+        blocks += [
+            Heading(2, "6.1 Obligations légales à remplir"),
+            Paragraph(
+                "Ces actions remplissent une obligation légale que la fiche du territoire montre "
+                "en retard ou à échéance (partie 1.3) : elles passent avant le reste du plan, "
+                "à la date que fixe la loi, quelles que soient les réponses au questionnaire."
+            ),
+        ]
+        for i in legal:
+            blocks += _action(ctx, ctx.numbers[i], plan[i])
+    axes = _axes(ctx, [item for i, item in enumerate(plan) if i not in legal])
+    for a, dim in enumerate(axes, start=2 if legal else 1):
         blocks.append(Heading(2, f"6.{a} {ctx.axis(dim)}"))
         for i, item in enumerate(plan):
-            if item.dimension == dim:
+            if item.dimension == dim and i not in legal:
                 blocks += _action(ctx, ctx.numbers[i], item)
     return blocks
 
@@ -114,6 +156,9 @@ def action_plan(ctx: Context) -> list[Block]:
 def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
     d = item.details
     blocks: list[Block] = [Heading(3, f"{label}. {item.title}")]
+    duty = ctx.duty(item)
+    if duty is not None:
+        blocks.append(Paragraph(duty.sentence() + ".", lead="Obligation légale : "))
     if item.description:
         blocks.append(Paragraph(item.description))
     if d.get("instrument"):
@@ -129,7 +174,17 @@ def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
         if d.get("shared_by"):
             shared = str(d["shared_by"])
             lines.append(f"{shared[0].upper()}{shared[1:]}.")
+        if duty is not None and duty.fiche:
+            lines.insert(0, f"Fiche du territoire : {duty.fiche}.")
         blocks += [Paragraph("", lead="Pourquoi cette action ?"), Bullets(tuple(lines))]
+    elif duty is not None:
+        why = f" ({duty.fiche})" if duty.fiche else ""
+        blocks.append(
+            Paragraph(
+                f"la fiche du territoire montre l'obligation {duty.when().lower()}{why}.",
+                lead="Pourquoi cette action ? ",
+            )
+        )
     else:
         blocks.append(
             Paragraph(
@@ -169,7 +224,11 @@ def next_steps(ctx: Context) -> list[Block]:
     d, plan, start = ctx.draft, ctx.draft.plan, ctx.draft.generated_on
 
     def due(horizon: str) -> str:
-        chosen = [f"{ctx.numbers[i]} {x.title}" for i, x in enumerate(plan) if x.horizon == horizon]
+        chosen = [
+            f"{ctx.numbers[i]} {x.title}"
+            for i, x in enumerate(plan)
+            if x.horizon == horizon and not ctx.duty(x)
+        ]
         if not chosen:
             return "Aucune action à cette échéance."
         return "Actions à échéance : " + " ; ".join(chosen) + "."
@@ -205,22 +264,64 @@ def next_steps(ctx: Context) -> list[Block]:
             "suivant (renouvellement général attendu en mars 2032). " + due("fin_de_mandat"),
         ),
     ]
-    if ctx.question("ctx_pacte_gouvernance") is not None:
+    situation = d.situation
+    if situation is not None and situation.obligations:
+        steps += _legal_steps(ctx, start)
+    elif ctx.question("ctx_pacte_gouvernance") is not None:
         steps.append(_pacte(ctx, start))
     undated = [
-        f"{ctx.numbers[i]} {x.title}" for i, x in enumerate(plan) if x.horizon not in HORIZON_LABELS
+        f"{ctx.numbers[i]} {x.title}"
+        for i, x in enumerate(plan)
+        if x.horizon not in HORIZON_LABELS and not ctx.duty(x)
     ]
     if undated:
         steps.append((date.max, "Sans échéance fixée", " ; ".join(undated) + "."))
-    steps.sort(key=lambda s: s[0])
+    steps.sort(key=lambda s: s[0])  # stable: the legal steps of the day follow the draft's
+    moment = situation.moment if situation else None
+    mandate = f"mandat {moment.mandate}" if moment else "mandat 2026-2032"
     return [
         Heading(1, "7. Prochaines étapes"),
         Paragraph(
-            f"Calendrier proposé pour {d.territory}, adossé au mandat 2026-2032 et aux échéances "
+            f"Calendrier proposé pour {d.territory}, adossé au {mandate}, aux échéances légales "
+            "du territoire et à celles des actions du plan."
+            if situation is not None and situation.obligations
+            else f"Calendrier proposé pour {d.territory}, adossé au {mandate} et aux échéances "
             "des actions du plan."
         ),
         Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
     ]
+
+
+def _legal_steps(ctx: Context, start: date) -> list[tuple[date, str, str]]:
+    """The obligations late on the document's day (one step, at once) and those due or windows
+    open (one step at each legal day), with the actions of the plan that meet them."""
+    assert ctx.draft.situation is not None
+    statuses = ctx.draft.situation.worst_first()
+
+    def linked(obligation: str) -> str:
+        found = [
+            ctx.numbers[i]
+            for i, item in enumerate(ctx.draft.plan)
+            if (duty := ctx.duty(item)) is not None and duty.obligation == obligation
+        ]
+        return f" Action du plan : {', '.join(found)}." if found else ""
+
+    late = [
+        f"{s.obligation.titre} : "
+        + (f"échéance dépassée le {french_date(s.due)}" if s.due else "obligation permanente")
+        + f" ({s.basis}).{linked(s.obligation.id)}"
+        for s in statuses
+        if s.state == State.EN_RETARD
+    ]
+    steps = []
+    if late:
+        steps.append((start, "Sans attendre — obligations en retard", " ".join(late)))
+    for s in statuses:
+        if s.due is not None and s.state in {State.A_FAIRE, State.FENETRE_OUVERTE}:
+            what = "fin de la fenêtre" if s.state == State.FENETRE_OUVERTE else "échéance légale"
+            text = f"{s.obligation.titre} ({s.basis}).{linked(s.obligation.id)}"
+            steps.append((s.due, f"{french_date(s.due)} — {what}", text))
+    return steps
 
 
 def _pacte(ctx: Context, start: date) -> tuple[date, str, str]:

@@ -488,6 +488,11 @@ DATED_DEADLINE_WITHOUT_DATE = Message(
     "l'échéance « {deadline} » ({anchor}) se vérifie sur une date de la fiche",
     "ajoutez « date: » suivi du fait de la fiche qui donne la date de l'acte",
 )
+OBLIGATION_UNKNOWN_ACTION = Message(
+    "OBLIGATION-005",
+    "action inconnue « {action} » : elle n'est pas dans questions/actions.yaml",
+    "choisissez une action de la bibliothèque ({actions}) ou retirez-la de « actions: »",
+)
 
 # --- FICHE: the territory's fiche (territory/facts.py) and the demo territories' fiches --------
 

@@ -48,7 +48,7 @@ class Horizon(StrEnum):
     """When an action should be done within the 2026-2032 mandate."""
 
     CENT_JOURS = "cent_jours"  # within 100 days of the roadmap
-    PREMIERE_ANNEE = "premiere_annee"  # within the first year (pacte: 9 months)
+    PREMIERE_ANNEE = "premiere_annee"  # within a year of the roadmap
     MI_MANDAT = "mi_mandat"  # by the mid-term review (2029)
     FIN_DE_MANDAT = "fin_de_mandat"  # by the end of the mandate (early 2032)
 

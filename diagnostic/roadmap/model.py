@@ -5,17 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from diagnostic.analytics.summary import format_number
 from diagnostic.roadmap.voices import Voices
+from diagnostic.vocabulary import french_date
 
+if TYPE_CHECKING:
+    from diagnostic.territory.situation import Situation
+
+# When an action is due. The library's four horizons count from the roadmap's adoption (« dans
+# les 100 jours », « dans l'année » : never « les 100 premiers jours » of a mandate that began
+# months before the document); the first two are those of a legal obligation linked to the
+# action (questions/obligations.yaml), set by the tool from the fiche du territoire.
 HORIZON_LABELS = {
-    "cent_jours": "100 premiers jours",
-    "premiere_annee": "Première année",
+    "sans_attendre": "Sans attendre",
+    "avant_echeance": "Avant l'échéance légale",
+    "cent_jours": "Dans les 100 jours",
+    "premiere_annee": "Dans l'année",
     "mi_mandat": "Mi-mandat (2029)",
     "fin_de_mandat": "Fin de mandat (2032)",
 }
+LEGAL_HORIZONS = ("sans_attendre", "avant_echeance")
 HORIZON_ORDER = list(HORIZON_LABELS)
 STATUS_LABELS = {
     "proposed": "Proposée",
@@ -31,6 +42,82 @@ ORIGIN_LABELS = {
     "manual": "Ajoutée par le collectif",
     "atelier": "Issue de l'atelier",
 }
+
+
+LATE, DUE, WINDOW_OPEN = "en_retard", "a_faire", "fenetre_ouverte"  # territory.obligations.State
+
+
+@dataclass(frozen=True)
+class LegalDuty:
+    """The legal obligation that puts an action first in the plan, as the fiche du territoire
+    shows it: late (« à régulariser sans attendre »), due by a legal day, or a window of another
+    body still open. Stored with the plan row (details["legal"])."""
+
+    obligation: str  # its id in questions/obligations.yaml
+    title: str  # « Débat sur l'élaboration d'un pacte de gouvernance »
+    state: str  # LATE, DUE or WINDOW_OPEN
+    basis: str  # « CGCT, art. L5211-11-2, I, 1° »
+    due: date | None = None  # the day passed, or to come; None: an obligation in force
+    fiche: str = ""  # what the fiche says (« … tenu : non »)
+
+    @property
+    def late(self) -> bool:
+        return self.state == LATE
+
+    @property
+    def horizon(self) -> str:
+        """The plan's horizon: « sans_attendre » when late, « avant_echeance » otherwise."""
+        return "sans_attendre" if self.late else "avant_echeance"
+
+    def when(self) -> str:
+        """« Sans attendre (échéance dépassée le 22 octobre 2026) », « Avant le 22 décembre
+        2026 », « Avant la fin de la fenêtre, le 22 septembre 2026 »."""
+        if self.late:
+            passed = f"échéance dépassée le {french_date(self.due)}" if self.due else None
+            return f"Sans attendre ({passed or 'obligation permanente non remplie'})"
+        if self.due is None:
+            return HORIZON_LABELS["avant_echeance"]
+        if self.state == WINDOW_OPEN:
+            return f"Avant la fin de la fenêtre, le {french_date(self.due)}"
+        return f"Avant le {french_date(self.due)}"
+
+    def sentence(self) -> str:
+        """« À régulariser sans attendre : Débat sur l'élaboration d'un pacte de gouvernance —
+        échéance dépassée le 22 octobre 2026 — CGCT, art. L5211-11-2, I, 1° »."""
+        if self.late:
+            passed = (
+                f"échéance dépassée le {french_date(self.due)}"
+                if self.due
+                else "obligation permanente non remplie"
+            )
+            return f"À régulariser sans attendre : {self.title} — {passed} — {self.basis}"
+        when = self.when()
+        return f"{when[0].upper()}{when[1:]} : {self.title} — {self.basis}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "obligation": self.obligation,
+            "title": self.title,
+            "state": self.state,
+            "basis": self.basis,
+            "due": self.due.isoformat() if self.due else None,
+            "fiche": self.fiche,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> LegalDuty | None:
+        """The duty stored with a plan row; None when there is none (or it is unreadable)."""
+        if not isinstance(data, dict) or not data.get("obligation"):
+            return None
+        due = data.get("due")
+        return cls(
+            obligation=str(data["obligation"]),
+            title=str(data.get("title") or data["obligation"]),
+            state=str(data.get("state") or LATE),
+            basis=str(data.get("basis") or ""),
+            due=date.fromisoformat(due) if isinstance(due, str) and due else None,
+            fiche=str(data.get("fiche") or ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -60,9 +147,10 @@ class Proposal:
     horizon: str
     indicator: str
     references: tuple[str, ...]
-    priority: float
+    priority: float | None  # None: proposed from the fiche alone (a legal duty), no answer fired
     evidence: tuple[Evidence, ...]
     shared_by: str | None = None  # e.g. « écart partagé par 4 communes sur 5 »
+    legal: LegalDuty | None = None  # a late or due legal obligation: first in the plan
 
 
 @dataclass(frozen=True)
@@ -99,6 +187,11 @@ class PlanItem:
     def evidence(self) -> list[dict[str, str]]:
         return list(self.details.get("evidence", []))
 
+    @property
+    def legal(self) -> LegalDuty | None:
+        """The legal obligation that puts this action first in the plan, if any."""
+        return LegalDuty.from_dict(self.details.get("legal"))
+
 
 def tally(items: Sequence[PlanItem]) -> tuple[int, int, int]:
     """How many actions, how many the collective kept, how many are still to examine."""
@@ -125,8 +218,9 @@ class RoadmapDraft:
     questionnaire: str  # « gouvernance 2026.1 »
     generated_on: date
     participation: dict[str, int]  # invited, started, submitted
-    plan: tuple[PlanItem, ...]  # rejected items excluded, in axis then position order
+    plan: tuple[PlanItem, ...]  # rejected items excluded; legal duties first, then by axis
     points: tuple[PointToInvestigate, ...]
     dimension_titles: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
     voices: Voices | None = None  # free texts and consensus rationales to quote (voices.py)
+    situation: Situation | None = None  # the territory on the document's day (fiche, moment)

@@ -16,7 +16,7 @@ from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap import quoting
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
-from diagnostic.roadmap.proposals import merge_plan, points_to_investigate, propose
+from diagnostic.roadmap.proposals import current_duty, merge_plan, points_to_investigate, propose
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
 from diagnostic.territory.situation import Situation
@@ -122,15 +122,21 @@ def draft(
     *,
     today: date | None = None,
     min_group_size: int | None = None,
+    situation: Situation | None = None,
 ) -> RoadmapDraft:
-    """Everything the roadmap document shows: the plan without set-aside actions, by axis."""
+    """Everything the roadmap document shows: the plan without set-aside actions, legal duties
+    first (late, then due), then by axis; `situation` is the territory on the document's day
+    (its obligations and the campaign's moment), as `territory.service.situation_for` gives it."""
     campaign = require_campaign(engine, actor, Permission.RESULTS_VIEW, campaign_id)
     items = plan(engine, actor, campaign_id)
     order = {s.id: i for i, s in enumerate(results.questionnaire.sections)}
-    kept = sorted(
-        (i for i in items if i.status != "rejected"),
-        key=lambda i: (order.get(i.dimension, len(order)), i.position),
-    )
+
+    def rank(item: PlanItem) -> tuple[int, int, int]:
+        duty = current_duty(item, situation)
+        tier = 2 if duty is None else 0 if duty.late else 1
+        return tier, order.get(item.dimension, len(order)), item.position
+
+    kept = sorted((i for i in items if i.status != "rejected"), key=rank)
     overall = results.participation.iloc[0]
     q = results.questionnaire
     return RoadmapDraft(
@@ -143,6 +149,7 @@ def draft(
         points=tuple(points_to_investigate(results)),
         dimension_titles={s.id: s.title for s in q.sections},
         extra={"min_group_size": min_group_size} if min_group_size else {},
+        situation=situation,
     )
 
 
@@ -156,13 +163,21 @@ def documents(
     *,
     min_group_size: int,
     today: date | None = None,
+    situation: Situation | None = None,
 ) -> dict[str, Any]:
-    """The roadmap as documents (Word, PDF, Markdown), charts drawn once for all formats."""
+    """The roadmap as documents (Word, PDF, Markdown), charts drawn once for all formats;
+    `situation` (on the document's day) adds the territory's obligations and moment."""
     from diagnostic.document import build_documents
     from diagnostic.store.audit import record_on_campaign
 
     the_draft = draft(
-        engine, actor, campaign_id, results, today=today, min_group_size=min_group_size
+        engine,
+        actor,
+        campaign_id,
+        results,
+        today=today,
+        min_group_size=min_group_size,
+        situation=situation,
     )
     voices = quoting.campaign_voices(engine, campaign_id, results.questionnaire, min_group_size)
     built = build_documents(replace(the_draft, voices=voices), results, library, formats)
@@ -174,7 +189,17 @@ def documents(
 def plan_signature(campaign_id: int, items: list[PlanItem]) -> tuple[int, int]:
     """Changes whenever a field the document prints changes (to know a document is stale)."""
     fields = tuple(
-        (i.id, i.title, i.description, i.status, i.position, i.owner, i.horizon, i.indicator)
+        (
+            i.id,
+            i.title,
+            i.description,
+            i.status,
+            i.position,
+            i.owner,
+            i.horizon,
+            i.indicator,
+            str(i.details.get("legal")),
+        )
         for i in items
     )
     return campaign_id, hash(fields)

@@ -19,7 +19,17 @@ from diagnostic.analytics.thresholds import at_least, at_most
 from diagnostic.questionnaire import Questionnaire, QuestionType
 from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.library import Action, Trigger
-from diagnostic.roadmap.model import Evidence, PlanItem, PointToInvestigate, Proposal
+from diagnostic.roadmap.model import (
+    DUE,
+    LATE,
+    WINDOW_OPEN,
+    Evidence,
+    LegalDuty,
+    PlanItem,
+    PointToInvestigate,
+    Proposal,
+)
+from diagnostic.territory.obligations import State, Status
 from diagnostic.territory.situation import Situation
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
@@ -29,6 +39,16 @@ STRONG_AGREEMENT = 0.25  # van der Eijk's A below this: views spread or split
 STRONG_GROUP_GAP = 50.0  # EPCI and communes two levels (50 points) apart
 SHARED_BOOST = 0.5  # up to +50 % when every commune shares the gap
 MIN_SHARING_COMMUNES = 2
+# An action linked to a legal obligation (questions/obligations.yaml, « actions ») follows the
+# obligation's status on the fiche du territoire (docs/methodes.md, « Obligations et plan »):
+LEGAL_STATES = {State.EN_RETARD: LATE, State.A_FAIRE: DUE, State.FENETRE_OUVERTE: WINDOW_OPEN}
+FROM_FICHE = {State.EN_RETARD, State.A_FAIRE}  # proposed whatever the answers say
+MET = {State.A_JOUR, State.SANS_OBJET}  # the legal minimum is met or not required
+# Tests that read a practice (a level, a gap, a divergence), not the fact an answer declares:
+# only these still propose an action whose obligation is met or does not apply.
+PRACTICE_TESTS = frozenset({"level_at_most", "target_at_least", "gap_at_least", "divergence"})
+LATE_INDICATOR = "Obligation remplie, datée et reportée sur la fiche du territoire"
+NO_LONGER_DUE = "n'est plus une obligation à remplir selon la fiche du territoire"
 
 
 @dataclass(frozen=True)
@@ -247,25 +267,71 @@ def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
     return int(weak.sum()), len(by_commune)
 
 
+def legal_duty(status: Status) -> LegalDuty | None:
+    """The duty a linked action carries into the plan: a late obligation, one due by a legal
+    day, or a window still open; None for any other status."""
+    state = LEGAL_STATES.get(status.state)
+    if state is None:
+        return None
+    ob = status.obligation
+    return LegalDuty(ob.id, ob.titre, state, ob.base_legale, status.due, status.why)
+
+
+def current_duty(item: PlanItem, situation: Situation | None) -> LegalDuty | None:
+    """A plan row's legal duty on the situation's day (the document's): from the statuses of
+    the obligations its action serves when the situation has them (None once they are met,
+    passed or not applicable), else as stored at the last regeneration."""
+    if situation is None or not situation.obligations:
+        return item.legal
+    status = _linked(situation, item.action_id or "")
+    if status is not None:
+        return legal_duty(status)
+    stored = item.legal
+    return stored if stored and situation.status(stored.obligation) is None else None
+
+
+def _linked(situation: Situation | None, action_id: str) -> Status | None:
+    """The worst status among the obligations the action serves (None: not linked, or no
+    situation)."""
+    if situation is None:
+        return None
+    found = situation.served_by(action_id)
+    return found[0] if found else None
+
+
 def propose(
     results: CampaignResults,
     actions: tuple[Action, ...] | list[Action],
     situation: Situation | None = None,
 ) -> tuple[list[Proposal], list[PointToInvestigate]]:
-    """Actions whose triggers hold, best priority first, and the points to investigate.
+    """Actions whose triggers hold, and the points to investigate: legal duties first (late,
+    then due), then the best priority first.
 
-    `situation` is where the territory stands (fiche, obligations, moment in the mandate);
-    without it the proposals rest on the answers alone."""
+    `situation` is where the territory stands (fiche, obligations, moment in the mandate). An
+    action linked to an obligation follows its status: « en retard » -> a duty to settle at
+    once, « à faire » -> a duty before its legal day, both proposed whatever the answers say;
+    a window still open -> proposed on its triggers, before the window closes; a window passed
+    -> not proposed; « à jour » or « sans objet » -> proposed only on triggers that read a
+    practice (PRACTICE_TESTS); « à vérifier » -> on its triggers, as without a situation."""
     q = results.questionnaire
     known = {x.id for x in q.questions()}
     facts = _facts(results)
     proposals: list[Proposal] = []
     for action in actions:
-        if any(t.item not in known for t in action.triggers):
+        status = _linked(situation, action.id)
+        if status is not None and status.state == State.FENETRE_PASSEE:
+            continue  # another body's window has closed: nothing left to prepare
+        duty = legal_duty(status) if status is not None else None
+        from_fiche = status is not None and status.state in FROM_FICHE
+        if any(t.item not in known for t in action.triggers) and not from_fiche:
             continue  # an action written for another questionnaire version
         evidence: list[Evidence] = []
         best, shared = 0.0, (0, 0)
         for trig in action.triggers:
+            if trig.item not in known:
+                continue
+            if status is not None and status.state in MET and not PRACTICE_TESTS & set(trig.tests):
+                continue  # the fiche settles the fact this trigger asks respondents about
             if "divergence" not in trig.tests and _is_open_divergence(facts, trig.item):
                 continue  # the group must first discuss it: see points_to_investigate
             fired = evaluate(trig, facts, q)
@@ -277,7 +343,7 @@ def propose(
             count, total = _sharing_communes(facts, trig)
             if count > shared[0]:
                 shared = (count, total)
-        if not evidence:
+        if not evidence and not from_fiche:
             continue
         boost = 1.0
         shared_text = None
@@ -293,16 +359,23 @@ def propose(
                 instrument=action.instrument,
                 pilot=action.pilot,
                 validation=action.validation,
-                horizon=action.horizon,
-                indicator=action.indicator,
+                horizon=duty.horizon if duty else action.horizon,
+                indicator=LATE_INDICATOR if duty and duty.late else action.indicator,
                 references=tuple(action.references),
-                priority=round(best * boost, 3),
+                priority=round(best * boost, 3) if evidence else None,
                 evidence=tuple(evidence),
                 shared_by=shared_text,
+                legal=duty,
             )
         )
-    proposals.sort(key=lambda p: (-p.priority, p.action_id))
+    proposals.sort(key=_rank)
     return proposals, points_to_investigate(results, facts)
+
+
+def _rank(p: Proposal) -> tuple[int, float, str]:
+    """Late duties, then due ones, then the others; best priority first within each."""
+    tier = 2 if p.legal is None else 0 if p.legal.late else 1
+    return tier, -(p.priority or 0.0), p.action_id
 
 
 def points_to_investigate(
@@ -332,7 +405,18 @@ def _details(p: Proposal) -> dict[str, Any]:
         "references": list(p.references),
         "shared_by": p.shared_by,
         "evidence": [e.__dict__ for e in p.evidence],
+        "legal": p.legal.as_dict() if p.legal else None,
     }
+
+
+def _legal_change(item: PlanItem, proposal: Proposal) -> str | None:
+    """What a regeneration says of a row kept by people whose legal duty appeared or changed."""
+    duty, before = proposal.legal, item.legal
+    if duty is None or (before and (before.state, before.due) == (duty.state, duty.due)):
+        return None
+    if duty.late:
+        return "obligation légale en retard : à régulariser sans attendre"
+    return f"obligation légale : {duty.when()[0].lower()}{duty.when()[1:]}"
 
 
 @dataclass(frozen=True)
@@ -352,7 +436,10 @@ def merge_plan(stored: list[PlanItem], proposals: list[Proposal]) -> PlanChange:
       is marked when they are no longer triggered;
     - untouched generated rows follow the proposals (marked « modifiée » when the numbers
       changed) and disappear when no longer proposed;
-    - new proposals are added, marked « nouvelle » unless the plan was empty.
+    - new proposals are added, marked « nouvelle » unless the plan was empty;
+    - a legal duty (late or due obligation) always follows the fiche: it is set, updated or
+      removed on every row, and a row people kept says so in its change mark; the document
+      dates such a row by the duty, whatever horizon was chosen.
     """
     by_action = {p.action_id: p for p in proposals}
     first_time = not stored
@@ -369,14 +456,19 @@ def merge_plan(stored: list[PlanItem], proposals: list[Proposal]) -> PlanChange:
         if item.origin in {"manual", "atelier"} and proposal is None:
             continue
         if proposal is None:
-            if human:
+            if human and item.legal is not None:
+                details = {**item.details, "legal": None}
+                update[item.id] = {"change": NO_LONGER_DUE, "details": details}
+            elif human:
                 update[item.id] = {"change": "n'est plus déclenchée par les réponses"}
             else:
                 delete.append(item.id)
             continue
         details = {**item.details, **_details(proposal)}
-        changed = item.details.get("evidence") != details["evidence"] or not math.isclose(
-            item.priority or 0.0, proposal.priority
+        changed = (
+            item.details.get("evidence") != details["evidence"]
+            or item.details.get("legal") != details["legal"]
+            or not math.isclose(item.priority or 0.0, proposal.priority or 0.0)
         )
         fields: dict[str, Any] = {"priority": proposal.priority, "details": details}
         if not human:
@@ -388,6 +480,8 @@ def merge_plan(stored: list[PlanItem], proposals: list[Proposal]) -> PlanChange:
                 owner=proposal.pilot,
             )
         fields["change"] = ("données mises à jour" if human else "modifiée") if changed else None
+        if human and _legal_change(item, proposal):
+            fields["change"] = _legal_change(item, proposal)
         update[item.id] = fields
     start = max((i.position for i in stored), default=-1) + 1
     for offset, proposal in enumerate(p for p in proposals if p.action_id not in seen):

@@ -68,6 +68,7 @@ class Obligation(_Strict):
     date: Identifier | None = None  # a date of the fiche: met when it falls in the period
     echeance: Identifier | None = None  # a deadline of calendrier.yaml; none: in force, always
     reference: Identifier | None = None  # an entry of references.yaml
+    actions: list[Identifier] = []  # the library actions that meet it (questions/actions.yaml)
     note: Text | None = None
     a_verifier: bool = False  # the rule itself is to be checked against the texts
 
@@ -365,14 +366,43 @@ def report(statuses: Sequence[Status]) -> list[str]:
     return lines
 
 
+TABLE_COLUMNS = ("Obligation", "Statut", "Échéance", "Base légale", "Ce que dit la fiche")
+TABLE_STATES = {State.FENETRE_OUVERTE: "fenêtre ouverte", State.FENETRE_PASSEE: "fenêtre passée"}
+RULE_TO_CONFIRM = "règle à confirmer sur les textes"
+
+
+def table_rows(statuses: Sequence[Status]) -> list[tuple[str, str, str, str, str]]:
+    """The statuses as the rows of a table (TABLE_COLUMNS), worst first (file order within a
+    status): the deadline in words (« permanente » for an obligation in force without one),
+    the legal basis (« règle à confirmer » when the rule itself is), what the fiche says."""
+    order = list(State)
+    rows = []
+    for status in sorted(statuses, key=lambda s: order.index(s.state)):
+        ob = status.obligation
+        if status.due is not None:
+            due = french_date(status.due)
+        elif status.state == State.EN_RETARD:
+            due = "permanente"
+        else:
+            due = "–"
+        basis = ob.base_legale + (f" ({RULE_TO_CONFIRM})" if ob.a_verifier else "")
+        state = TABLE_STATES.get(status.state, STATE_LABELS[status.state])
+        rows.append((ob.titre, state, due, basis, status.why or "–"))
+    return rows
+
+
 # --- loading -------------------------------------------------------------------------------------
 
 
 def load_obligations(
-    path: str | Path, calendar: Calendar, references: Iterable[object] | None = None
+    path: str | Path,
+    calendar: Calendar,
+    references: Iterable[object] | None = None,
+    actions: Iterable[object] | None = None,
 ) -> Obligations:
-    """Load questions/obligations.yaml, checked against the calendar and, if given, references."""
-    return parse_obligations(read_source(path), calendar, references, str(path))
+    """Load questions/obligations.yaml, checked against the calendar and, if given, the
+    references and the action library."""
+    return parse_obligations(read_source(path), calendar, references, str(path), actions)
 
 
 def parse_obligations(
@@ -380,8 +410,10 @@ def parse_obligations(
     calendar: Calendar,
     references: Iterable[object] | None = None,
     name: str = "<texte>",
+    actions: Iterable[object] | None = None,
 ) -> Obligations:
-    """Parse the text of an obligations file; every deadline and reference cited is checked."""
+    """Parse the text of an obligations file; every deadline and reference cited is checked,
+    and the linked actions when the library's actions are given (ids, or objects with an id)."""
     data = parse_yaml(text, name)
     if not isinstance(data, dict):
         expected = "des obligations (clé « obligations: » suivie d'une liste)"
@@ -399,9 +431,30 @@ def parse_obligations(
             problems.append(message.at(name, line, f"« {ob.id} »", **values))
     if references is not None:
         problems += unknown_references(items, references, data, "obligations", name)
+    if actions is not None:
+        problems += _unknown_actions(items, actions, data, name)
     if problems:
         raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
     return Obligations(calendar, tuple(items))
+
+
+def _unknown_actions(
+    items: Sequence[Obligation], actions: Iterable[object], data: object, name: str
+) -> list[m.Problem]:
+    """Linked actions absent from the action library, each on its line."""
+    known = sorted({str(getattr(a, "id", a)) for a in actions})
+    return [
+        m.OBLIGATION_UNKNOWN_ACTION.at(
+            name,
+            line_of(data, ("obligations", i, "actions", j)),
+            f"« {ob.id} »",
+            action=action,
+            actions=", ".join(known) or "aucune",
+        )
+        for i, ob in enumerate(items)
+        for j, action in enumerate(ob.actions)
+        if action not in known
+    ]
 
 
 def _cross_problems(
@@ -444,4 +497,5 @@ __all__ = [
     "load_rules",
     "parse_obligations",
     "report",
+    "table_rows",
 ]
