@@ -52,8 +52,9 @@ class DemoProfile(Strict):
     spread: float = 0.7
     dimensions: dict[str, float] = {}
     priorities: list[str] = []
-    # Fixed answers that describe the territory (one option, or a list to draw one from; for a
-    # multiple-choice inventory, the list of options ticked by most respondents).
+    # Fixed answers that describe the territory (one option, or a list to draw one from, "nsp"
+    # for « Je ne sais pas »; for a multiple-choice inventory, the list of options ticked by most
+    # respondents). What respondents know of a fact follows the territory's fiche in majority.
     context: dict[str, str | list[str]] = {}
     texts: dict[str, list[str]] = {}  # free-text answers some respondents give
 
@@ -336,7 +337,8 @@ def _answer(
         ticked = [o for o in (fixed if isinstance(fixed, list) else [fixed]) if rng.random() > 0.15]
         return {"choices": ticked or list(fixed if isinstance(fixed, list) else [fixed])[:1]}
     if fixed is not None:
-        return {"choice": rng.choice(fixed) if isinstance(fixed, list) else fixed}
+        chosen = rng.choice(fixed) if isinstance(fixed, list) else fixed
+        return {"dont_know": True} if chosen == DONT_KNOW else {"choice": chosen}
     if t == QuestionType.TEXT:
         texts = profile.texts.get(question.id)
         return {"text": rng.choice(texts)} if texts and rng.random() < 0.6 else None

@@ -75,6 +75,7 @@ def assemble(
         *_context(ctx),
         *diagnosis.diagnosis(ctx),
         *diagnosis.crossed(ctx),
+        *diagnosis.knowledge(ctx),
         Heading(1, "4. Priorités"),
         *diagnosis.rankings(ctx),
         *plan.plan_priorities(ctx),
