@@ -198,11 +198,24 @@ def _fact_holds(trig: Trigger, situation: Situation | None) -> bool | None:
 
 def unknown_facts(trig: Trigger, situation: Situation | None) -> list[str]:
     """The facts of the fiche that must be known before the trigger can hold ([] when it holds
-    or already fails on a known fact)."""
+    or already fails on a known fact); for a fact that depends on an unknown yes/no fact (the
+    adoption of a pacte, on its debate), that yes/no fact."""
     if trig.fact is None or _fact_holds(trig, situation) is not None:
         return []
     values = _values(situation)
-    return [f for f in trig.facts if values.get(f) is None]
+    fields = situation.fiche.fields if situation is not None and situation.fiche else {}
+    out: list[str] = []
+    for fact_id in trig.facts:
+        if values.get(fact_id) is not None:
+            continue
+        # a fact that depends on an unknown yes/no fact: that one comes first on the fiche
+        while fact_id in fields and fields[fact_id].depends_on:
+            parent = fields[fact_id].depends_on
+            if parent is None or values.get(parent) is not None:
+                break
+            fact_id = parent
+        out += [] if fact_id in out else [fact_id]
+    return out
 
 
 def _values(situation: Situation | None) -> dict[str, Any]:

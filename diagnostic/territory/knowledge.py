@@ -306,27 +306,27 @@ def mirror_problems(
                 continue
             at = ("sections", si, "questions", qi, "fact")
             where = f"« {question.id} » › fact"
-            for fact_id in question.fact.facts:
-                if fact_id not in fields:
-                    line = line_of(data, at)
-                    problems.append(
-                        m.UNKNOWN_FACT.at(name, line, where, fact=fact_id, facts=", ".join(fields))
-                    )
+            known = ", ".join(fields)
+            if question.fact.id is not None and question.fact.id not in fields:
+                line = line_of(data, (*at, "id"))
+                problems.append(
+                    m.UNKNOWN_FACT.at(name, line, where, fact=question.fact.id, facts=known)
+                )
             for option_id in question.fact.options:
+                line = line_of(data, (*at, "options", option_id))
                 for fact_id, value in question.fact.states(option_id).items():
                     if fact_id not in fields:
+                        if fact_id != question.fact.id:
+                            problems.append(
+                                m.UNKNOWN_FACT.at(name, line, where, fact=fact_id, facts=known)
+                            )
                         continue
                     reason = value_problem(fields[fact_id], value)
                     if reason:
-                        line = line_of(data, (*at, "options", option_id))
+                        wanted = expected(fields[fact_id])
                         problems.append(
                             m.BAD_FACT_VALUE.at(
-                                name,
-                                line,
-                                where,
-                                fact=fact_id,
-                                reason=reason,
-                                expected=expected(fields[fact_id]),
+                                name, line, where, fact=fact_id, reason=reason, expected=wanted
                             )
                         )
     return problems
