@@ -119,24 +119,27 @@ def test_every_fact_of_a_trigger_must_hold(results):
 
 
 def test_an_unknown_fact_never_fires_and_is_listed_to_complete(results):
-    for sit in (None, situation(), situation(conseil_developpement=None)):
+    in_library_order = [  # no fiche at all: the ids, in the order of the library
+        "conseil_developpement",
+        "conference_maires",
+        "bureau_tous_maires",
+        "pacte_gouvernance_adopte",
+        "services_communs",
+    ]
+    in_fiche_order = [
+        "bureau_tous_maires",
+        "pacte_gouvernance_debat",  # the adoption waits for the debate, which comes first
+        "conference_maires",
+        "conseil_developpement",
+        "services_communs",
+    ]
+    for sit, expected in (
+        (None, in_library_order),
+        (situation(), in_fiche_order),
+        (situation(conseil_developpement=None), in_fiche_order),
+    ):
         assert proposed(results, sit) == {}
-        assert (
-            [f.fact_id for f in facts_to_complete(ACTIONS, sit)]
-            == [
-                "conference_maires",
-                "conseil_developpement",
-                "services_communs",
-            ]
-            if sit is None
-            else [
-                "bureau_tous_maires",  # in the order of the fiche
-                "pacte_gouvernance_debat",  # the adoption waits for the debate, which comes first
-                "conference_maires",
-                "conseil_developpement",
-                "services_communs",
-            ]
-        )
+        assert [f.fact_id for f in facts_to_complete(ACTIONS, sit)] == expected
     [waiting] = [
         f for f in facts_to_complete(ACTIONS, situation()) if f.fact_id == "conseil_developpement"
     ]
