@@ -381,3 +381,36 @@ def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, l
     assert "« Une instance régulière réunit les directeurs et directrices généraux" in text
     assert "25/100 aujourd'hui, 75/100 visé en fin de mandat" in text
     assert "art. L5211-11-3" in text  # the conférence des maires, quoted from the library
+
+
+def test_knowledge_of_the_fiche_is_a_subsection_of_the_crossed_views(draft, results):
+    from diagnostic.document import markdown_writer
+    from diagnostic.territory.knowledge import Finding
+
+    gap = Finding(
+        question_id="ctx_pacte_gouvernance",
+        option_id=None,
+        subject="Le pacte de gouvernance",
+        fiche_says="le débat sur l'élaboration d'un pacte de gouvernance n'a pas encore eu lieu",
+        origin="Ordres du jour des conseils d'avril à novembre 2026, 20/11/2026",
+        answered=7,
+        know=3,
+        dont_know=1,
+        other=(("Le pacte est en cours d'élaboration", 2), ("Le pacte est adopté", 1)),
+    )
+    known = Finding("ctx_conseil", None, "Le conseil de développement", "pas de conseil de "
+                    "développement", "", 7, 7, 0, ())  # fmt: skip
+    with_knowledge = RoadmapDraft(**{**draft.__dict__, "extra": {"knowledge": (gap, known)}})
+    text = markdown_writer.write(content.assemble(with_knowledge, results, None, [])).decode()
+    section = text.split("3.4 Ce que savent les répondants de la situation du territoire")[1]
+    section = section.split("\n## ")[0]
+    assert (
+        "Le pacte de gouvernance : selon la fiche du territoire, le débat sur l'élaboration d'un "
+        "pacte de gouvernance n'a pas encore eu lieu (Ordres du jour des conseils d'avril à "
+        "novembre 2026, 20/11/2026). Sur 7 répondants, 3 le savent, 1 répond « Je ne sais pas » "
+        "et 3 pensent autrement : « Le pacte est en cours d'élaboration » (2) ; « Le pacte est "
+        "adopté » (1)."
+    ) in section.replace("\u00a0", " ")
+    assert "Connu de tous les répondants" in section and "Le conseil de développement." in section
+    plain = markdown_writer.write(content.assemble(draft, results, None, [])).decode()
+    assert "Ce que savent les répondants" not in plain  # no fiche that settles a fact: nothing

@@ -253,7 +253,7 @@ def _fact_evidence(trig: Trigger, fired: str, situation: Situation | None) -> Ev
         trig.fact or "",
         FICHE,
         fired,
-        "information de la fiche" if known else "information de la fiche, sans source",
+        "",  # no numbers: the fact itself, and where it comes from
         " ; ".join(dict.fromkeys(known)) or FICHE_SOURCE,
     )
 
