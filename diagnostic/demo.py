@@ -53,8 +53,9 @@ class DemoProfile(Strict):
     spread: float = 0.7
     dimensions: dict[str, float] = {}
     priorities: list[str] = []
-    # Fixed answers that describe the territory (one option, or a list to draw one from; for a
-    # multiple-choice inventory, the list of options ticked by most respondents).
+    # Fixed answers that describe the territory (one option, or a list to draw one from, "nsp"
+    # for « Je ne sais pas »; for a multiple-choice inventory, the list of options ticked by most
+    # respondents). What respondents know of a fact follows the territory's fiche in majority.
     context: dict[str, str | list[str]] = {}
     texts: dict[str, list[str]] = {}  # free-text answers some respondents give
 
@@ -323,11 +324,15 @@ def generate_answers(
     out: dict[str, dict[str, Any]] = {}
     questions = q.questions()
     limit = max(1, int(len(questions) * share))
+    # One draw per respondent, then one generator per question: adding, removing or moving a
+    # question of the questionnaire leaves every other answer of the demo as it was.
+    respondent = rng.getrandbits(64)
     for question in questions[:limit]:
         if question.show_if is not None and not condition_met(question.show_if, out):
             continue
         section = q.section_of(question.id)
-        raw = _answer(q, question, profile, rng, at_epci, role, section.id, said)
+        local = random.Random(f"{respondent}:{question.id}")
+        raw = _answer(q, question, profile, local, at_epci, role, section.id, said)
         if raw is not None:
             out[question.id] = raw
     return {k: v for k, v in out.items() if is_answered(q.question(k), v) or share < 1}
@@ -350,7 +355,8 @@ def _answer(
         ticked = [o for o in (fixed if isinstance(fixed, list) else [fixed]) if rng.random() > 0.15]
         return {"choices": ticked or list(fixed if isinstance(fixed, list) else [fixed])[:1]}
     if fixed is not None:
-        return {"choice": rng.choice(fixed) if isinstance(fixed, list) else fixed}
+        chosen = rng.choice(fixed) if isinstance(fixed, list) else fixed
+        return {"dont_know": True} if chosen == DONT_KNOW else {"choice": chosen}
     if t == QuestionType.TEXT:
         texts = profile.texts.get(question.id)
         if not texts or rng.random() >= 0.6:

@@ -26,9 +26,10 @@ def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None
     if item.evidence:
         st.markdown("**Pourquoi cette action ?**")
         for ev in item.evidence:
+            numbers = f"{plain(ev['summary'])} ; " if ev["summary"] else ""
             st.markdown(
                 f"- « {plain(ev['item'])} » : {plain(ev['trigger'])} "
-                f"({plain(ev['summary'])} ; source : {ev['source']})"
+                f"({numbers}source : {plain(ev['source'])})"
             )
     cited = [lib.reference(r) for r in item.details.get("references", [])]
     cited = [r for r in cited if r is not None]

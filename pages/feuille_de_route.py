@@ -7,6 +7,7 @@ from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import STATUS_LABELS, tally
 from diagnostic.roadmap.proposals import points_to_investigate
 from diagnostic.territory.service import situation_for
+from pages._fiche_gaps import fiche_gaps
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
 from pages._quotes import review as quotes_review
@@ -57,6 +58,7 @@ else:
     c2.metric("Retenues", kept)
     c3.metric("À examiner", to_examine)
 
+fiche_gaps(actor, campaign.id, lib, items)
 points = points_to_investigate(results)
 if points:
     with st.expander(f"Points à instruire collectivement ({len(points)})", expanded=False):

@@ -11,6 +11,7 @@ from diagnostic.results import figures, tables
 from diagnostic.results.model import TooFewRespondents, commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._export import export_tab
+from pages._knowledge import knowledge_section
 from pages._picker import campaign_picker
 from pages._shell import campaign_results, guard, plain, show_chart
 from pages._situation import situation_tab
@@ -109,6 +110,7 @@ with tabs[0]:
             st.subheader(section.title)
         for line in section.lines:
             st.markdown(f"- {plain(line)}" if section.title else plain(line))
+    knowledge_section(actor, campaign.id, full)
 
 with tabs[1]:
     st.markdown(

@@ -107,8 +107,8 @@ def test_demo_table_equals_the_results_page_on_the_full_questionnaire(demo):
     culture = table.loc[(table["campaign_id"] == 1) & (table["dimension_id"] == "d6_culture")]
     # Val de Loir: 3 maturity items, 4 statements apart (docs/methodes.md § 4)
     assert culture["n_items"].item() == 3
-    assert culture["score"].item() == pytest.approx(58.333333, abs=1e-6)
-    assert culture["share_agree"].item() == pytest.approx(23 / 28)
+    assert culture["score"].item() == pytest.approx(54.761905, abs=1e-6)
+    assert culture["share_agree"].item() == pytest.approx(19 / 28)
 
 
 def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
@@ -161,10 +161,10 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
     statements = ct.statements(view, labels)
     val = statements.loc[statements["Territoire"] == "Communauté de communes du Val de Loir"]
     culture = val.set_index("Dimension")["Part d'accord (%)"]
-    assert culture["Culture"] == 82  # 23/28: beside the maturity score 58, not inside it
+    assert culture["Culture"] == 68  # 19/28: beside the maturity score 55, not inside it
     scores = view.scores_of(int(mine.loc[mine["campaign_id"] == 1, "territory_id"].item()))
     assert scores.set_index("dimension_id").loc["d6_culture", "score"] == pytest.approx(
-        58.3333, 1e-4
+        54.7619, 1e-4
     )
     # the comparison's workbook carries it on its own sheet, numbers as numbers
     order = list(labels)
@@ -173,18 +173,18 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
     assert "Affirmations" in book.sheetnames
     rows = list(book["Affirmations"].iter_rows(values_only=True))
     assert rows[0] == ("Territoire", "Dimension", "Part d'accord (%)")
-    assert ("Communauté de communes du Val de Loir", "Culture", 82) in rows
+    assert ("Communauté de communes du Val de Loir", "Culture", 68) in rows
     # and the campaign's own export has the same sheet, beside « Dimensions »
     out = campaign_export(demo, actor, 1, ROOT / "questions", fmt="xlsx", min_group_size=3)
     book = openpyxl.load_workbook(io.BytesIO(out.data))
     assert book.sheetnames.index("Affirmations") == book.sheetnames.index("Dimensions") + 1
     header, *lines = book["Affirmations"].iter_rows(values_only=True)
     assert header[:3] == ("Dimension", "Affirmations", "Part d'accord (%)")
-    assert lines[0][:3] == ("Culture managériale et coopérative", 4, 82)
+    assert lines[0][:3] == ("Culture managériale et coopérative", 4, 68)
     dims = {r[0]: r for r in book["Dimensions"].iter_rows(values_only=True)}
-    assert dims["Culture managériale et coopérative"][1] == 58  # the maturity score
+    assert dims["Culture managériale et coopérative"][1] == 55  # the maturity score
     csv = campaign_export(
         demo, actor, 1, ROOT / "questions", fmt="csv", min_group_size=3, table="dimensions"
     ).data.decode("utf-8-sig")
     assert "Part d'accord (%)" in csv.splitlines()[0]
-    assert "Culture managériale et coopérative;58;" in csv
+    assert "Culture managériale et coopérative;55;" in csv

@@ -525,3 +525,36 @@ def test_an_empty_fiche_asks_to_complete_it_instead_of_a_table(draft, results, l
     section = text[text.index("### 1.3 Obligations légales du territoire") :].split("\n## ")[0]
     assert "Complétez la fiche du territoire pour vérifier les obligations." in section
     assert "| Obligation |" not in section
+
+
+def test_knowledge_of_the_fiche_is_a_subsection_of_the_crossed_views(draft, results):
+    from diagnostic.document import markdown_writer
+    from diagnostic.territory.knowledge import Finding
+
+    gap = Finding(
+        question_id="ctx_pacte_gouvernance",
+        option_id=None,
+        subject="Le pacte de gouvernance",
+        fiche_says="le débat sur l'élaboration d'un pacte de gouvernance n'a pas encore eu lieu",
+        origin="Ordres du jour des conseils d'avril à novembre 2026, 20/11/2026",
+        answered=7,
+        know=3,
+        dont_know=1,
+        other=(("Le pacte est en cours d'élaboration", 2), ("Le pacte est adopté", 1)),
+    )
+    known = Finding("ctx_conseil", None, "Le conseil de développement", "pas de conseil de "
+                    "développement", "", 7, 7, 0, ())  # fmt: skip
+    with_knowledge = RoadmapDraft(**{**draft.__dict__, "extra": {"knowledge": (gap, known)}})
+    text = markdown_writer.write(content.assemble(with_knowledge, results, None, [])).decode()
+    section = text.split("3.4 Ce que savent les répondants de la situation du territoire")[1]
+    section = section.split("\n## ")[0]
+    assert (
+        "Le pacte de gouvernance : selon la fiche du territoire, le débat sur l'élaboration d'un "
+        "pacte de gouvernance n'a pas encore eu lieu (Ordres du jour des conseils d'avril à "
+        "novembre 2026, 20/11/2026). Sur 7 répondants, 3 le savent, 1 répond « Je ne sais pas » "
+        "et 3 pensent autrement : « Le pacte est en cours d'élaboration » (2) ; « Le pacte est "
+        "adopté » (1)."
+    ) in section.replace("\u00a0", " ")
+    assert "Connu de tous les répondants" in section and "Le conseil de développement." in section
+    plain = markdown_writer.write(content.assemble(draft, results, None, [])).decode()
+    assert "Ce que savent les répondants" not in plain  # no fiche that settles a fact: nothing

@@ -19,6 +19,7 @@ from diagnostic.roadmap.library import (
     parse_actions,
     parse_references,
 )
+from diagnostic.territory.facts import load_fiche
 from tests.hostile import check_hostile_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -373,3 +374,99 @@ def test_shipped_actions_also_validate_against_the_short_questionnaire_ids(shipp
     shared = {q.id for q in short.questions()} & {i for a in actions for i in a.items}
     assert shared
     assert all(short.question(i) == questionnaire.question(i) for i in shared)
+
+
+# --- Triggers on the facts of the fiche du territoire -----------------------------------------
+
+FICHE = load_fiche(QUESTIONS / "fiche.yaml")
+
+
+def _fact_problems(triggers: str) -> list[str]:
+    with pytest.raises(QuestionnaireError) as info:
+        parse_actions(_actions(triggers), MINI, REFS, name="actions.yaml", fiche=FICHE)
+    return [str(p) for p in info.value.problems]
+
+
+def test_fact_triggers_are_accepted_with_their_tests() -> None:
+    text = _actions(
+        """
+        - {fact: conseil_developpement, equals: false}
+        - {fact: regime_fiscal, in: [fpu]}
+        - {fact: services_communs, missing_option: Commande publique}
+        - {fact: conference_maires, equals: false, also: {bureau_tous_maires: false}}
+        """
+    )
+    (action,) = parse_actions(text, MINI, REFS, fiche=FICHE)
+    assert [t.tests for t in action.triggers] == [
+        {"equals": False},
+        {"in": ["fpu"]},
+        {"missing_option": "Commande publique"},
+        {"equals": False},
+    ]
+    assert action.triggers[3].facts == ["conference_maires", "bureau_tous_maires"]
+    assert parse_actions(text, MINI, REFS)  # without the fiche: the facts are not checked
+
+
+@pytest.mark.parametrize(
+    ("trigger", "message"),
+    [
+        (
+            "- {fact: conseil_des_sages, equals: true}",
+            "information inconnue « conseil_des_sages » — choisissez parmi les informations de "
+            "fiche.yaml : regime_fiscal, population",
+        ),
+        (
+            "- {fact: pcaet, equals: oui}",
+            "« pcaet » : oui ou non attendu (valeur lue : « oui ») — écrivez true ou false "
+            "[FICHE-006]",
+        ),
+        (
+            "- {fact: regime_fiscal, in: [fpu, tpu]}",
+            "« regime_fiscal » : choix inconnu « tpu » (choix possibles : fpu, fa)",
+        ),
+        (
+            "- {fact: services_communs, missing_option: Cantine}",
+            "« services_communs » : « Cantine » n'est pas l'une des propositions de la fiche — "
+            "écrivez l'une des propositions : Instruction du droit des sols (ADS) ;",
+        ),
+        (
+            "- {fact: pcaet, missing_option: pcaet}",
+            "le test « missing_option » ne s'applique pas à l'information « pcaet » de la fiche "
+            "(bool) — tests possibles pour cette information : equals [ACTION-013]",
+        ),
+        (
+            "- {fact: installation_conseil, equals: true}",
+            "le test « equals » ne s'applique pas à l'information « installation_conseil » de la "
+            "fiche (date) — tests possibles pour cette information : aucun",
+        ),
+        (
+            "- {fact: conference_maires, equals: false, also: {bureau_tous_maires: 1}}",
+            "« bureau_tous_maires » : oui ou non attendu",
+        ),
+        (
+            "- {item: ins_codir, fact: pcaet, equals: false}",
+            "un déclencheur porte soit sur une question (item), soit sur une information de la "
+            "fiche du territoire (fact) : les deux sont donnés — gardez « item: » ou « fact: », "
+            "l'un des deux [ACTION-012]",
+        ),
+        (
+            "- {item: ins_codir, level_at_most: 2, also: {pcaet: false}}",
+            "le test « also » ne s'applique pas à « ins_codir »",
+        ),
+        ("- {fact: pcaet}", "un déclencheur précise au moins un test parmi equals, in, missing"),
+    ],
+)
+def test_fact_triggers_are_checked_against_the_fiche(trigger: str, message: str) -> None:
+    problems = _fact_problems(trigger)
+    assert any(message in p for p in problems), problems
+    assert all(p.startswith("actions.yaml:6: ") for p in problems), problems
+
+
+def test_shipped_actions_read_facts_from_the_fiche_never_a_majority(shipped: tuple) -> None:
+    questionnaire, references, _ = shipped
+    actions = load_actions(QUESTIONS / "actions.yaml", questionnaire, references, FICHE)
+    facts = {f for a in actions for t in a.triggers for f in t.facts}
+    assert {"pacte_gouvernance_debat", "conference_maires", "conseil_developpement"} <= facts
+    mirrored = {q.id for q in questionnaire.questions() if q.fact is not None}
+    read = {t.item for a in actions for t in a.triggers}
+    assert not read & mirrored  # a knowledge item never triggers: the fiche does

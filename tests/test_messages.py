@@ -234,6 +234,12 @@ def _actions(text: str, _: Path) -> str:
     return "actions.yaml"
 
 
+def _actions_on_fiche(text: str, _: Path) -> str:
+    shipped = load_fiche(ROOT / "questions" / "fiche.yaml")
+    parse_actions(text, MINI, ["codir"], name="actions.yaml", fiche=shipped)
+    return "actions.yaml"
+
+
 def _references(text: str, _: Path) -> str:
     parse_references(text, "references.yaml")
     return "references.yaml"
@@ -412,6 +418,30 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         ),
         16,
     ),
+    (
+        "QUESTION-015",
+        _questionnaire,
+        questionnaire("{id: a, type: maturity, text: Q, fact: {id: pcaet, options: {x: true}}}"),
+        16,
+    ),
+    (
+        "QUESTION-016",
+        _questionnaire,
+        questionnaire(
+            "{id: a, type: single_choice, text: Q, options: [{id: oui, label: Oui}], "
+            "fact: {id: pcaet, options: {non: false}}}"
+        ),
+        16,
+    ),
+    (
+        "QUESTION-017",
+        _questionnaire,
+        questionnaire(
+            "{id: a, type: single_choice, text: Q, options: [{id: oui, label: Oui}], "
+            "fact: {options: {oui: true}}}"
+        ),
+        16,
+    ),
     ("ACTION-001", _actions, action(items="[ins_codir, ins_absente]"), 4),
     ("ACTION-002", _actions, action(dimension="contexte"), 3),
     ("ACTION-003", _actions, action("{item: ins_absente, level_at_most: 2}"), 6),
@@ -423,6 +453,8 @@ CASES: list[tuple[str, Loader, Any, int]] = [
     ("ACTION-009", _actions, action("{item: ins_codir, gap_at_least: 5}"), 6),
     ("ACTION-010", _actions, action("{item: ctx_outils, missing_option: conseil}"), 6),
     ("ACTION-011", _actions, action("{item: ins_codir}"), 6),
+    ("ACTION-012", _actions, action("{item: ins_codir, fact: pcaet, equals: false}"), 6),
+    ("ACTION-013", _actions_on_fiche, action("{fact: pcaet, missing_option: Archives}"), 6),
     ("REPERE-001", _references, reference(kind="cadre_juridique"), 2),
     ("REPERE-002", _actions, action(references="[codir, absent]"), 14),
     ("ATELIER-001", _atelier, atelier(step("seul", "personal", ", items: 3")), 6),

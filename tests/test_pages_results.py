@@ -243,3 +243,30 @@ def test_the_situation_tab_lists_the_obligations_worst_first_from_the_fiche(rule
     assert "« À vérifier » : la fiche ne dit pas encore ce qu'il faut pour conclure" in shown
     assert "Situation au 4 décembre 2026" in shown
     assert "Ordres du jour" not in str(at)
+
+
+def test_results_page_says_what_respondents_know_of_the_fiche(app_env, questions_dir):
+    from diagnostic.settings import get_settings as settings
+    from tests.knowledge_kit import answer, conseil, fill_fiche, with_knowledge
+
+    with_knowledge(questions_dir)
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=4)
+    answer(engine(), world, questions_dir, [conseil("oui"), conseil("non"), conseil(None)])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    title = "Ce que savent les répondants de la situation du territoire"
+    assert title in [s.value for s in at.subheader]
+    assert any("Rien à comparer pour l'instant" in i.value for i in at.info)
+    fill_fiche(engine(), world.territory.id, settings().questions_dir, conseil_developpement=True)
+    at.run()
+    text = "\n".join(flat(visible(m.value)[1]) for m in at.markdown)
+    assert (
+        "Le conseil de développement : selon la fiche du territoire, un conseil de développement "
+        "est en place (Délibération du 2 juin 2026, 03/06/2026). Sur 3 répondants, 1 le sait, "
+        "1 répond « Je ne sais pas » et 1 pense autrement : « Non »."
+    ) in text
+    # a filter does not change the section (every submitted questionnaire), nor hide it
+    at.selectbox(key="res_kind").set_value("commune").run()
+    assert not at.exception

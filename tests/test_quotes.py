@@ -340,7 +340,7 @@ def built(engine, coordinated, tmp_path):
 
 def test_the_section_is_in_the_three_formats(built):
     md = built["md"].data.decode("utf-8")
-    section = md[md.index("### 3.4 Paroles de directeurs") : md.index("## 4. Priorités")]
+    section = md[md.index("### 3.5 Paroles de directeurs") : md.index("## 4. Priorités")]
     assert "**Quel acteur manque aujourd'hui autour de la table ?**" in section
     assert "> « Le Département. » — *2 réponses identiques*" in section
     assert "> « Les bailleurs sociaux, trop peu associés. »" in section
@@ -348,14 +348,14 @@ def test_the_section_is_in_the_three_formats(built):
     assert "La coordination a choisi de ne pas citer 1 réponse." in section
     rationale = "Réunion de consensus :** « Une instance régulière"
     assert rationale in md and "> « Le CoDir ne s'est pas réuni depuis six mois. »" in md
-    assert md.index(rationale) < md.index("### 3.4")  # beside its item, in section 2
+    assert md.index(rationale) < md.index("### 3.5")  # beside its item, in section 2
     word = docx.Document(io.BytesIO(built["docx"].data))
     quotes = [p.text for p in word.paragraphs if p.style.name == "Quote"]
     assert "« Les bailleurs sociaux, trop peu associés. »" in [
         q.replace("\u00a0", " ") for q in quotes
     ]
     assert any(
-        p.style.name == "Heading 2" and p.text == "3.4 Paroles de directeurs"
+        p.style.name == "Heading 2" and p.text == "3.5 Paroles de directeurs"
         for p in word.paragraphs
     )
     pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(built["pdf"].data)).pages)
@@ -386,7 +386,7 @@ def test_word_has_a_table_of_contents_field_updated_on_open(built):
     word = docx.Document(io.BytesIO(built["docx"].data))
     entries = [p.text for p in word.paragraphs if p.style.name.startswith("toc ")]
     headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
-    assert entries == headings and "3.4 Paroles de directeurs" in entries
+    assert entries == headings and "3.5 Paroles de directeurs" in entries
 
 
 def test_pdf_has_a_bookmark_for_every_heading_at_its_level(built):
@@ -403,4 +403,4 @@ def test_pdf_has_a_bookmark_for_every_heading_at_its_level(built):
     md = built["md"].data.decode("utf-8")
     headings = [(len(m[1]) - 2, m[2]) for m in re.finditer(r"^(#{2,4}) (.+)$", md, re.MULTILINE)]
     assert marks == [(level, title.replace("\\", "")) for level, title in headings]
-    assert (1, "3.4 Paroles de directeurs") in marks
+    assert (1, "3.5 Paroles de directeurs") in marks

@@ -71,7 +71,9 @@ def validate_file(path: Path) -> str:
     if "sections" not in keys and "actions" in keys:
         questionnaire = default_questionnaire(folder)
         refs = _sibling_references(folder)
-        actions = library.parse_actions(text, questionnaire, refs, str(path))
+        actions = library.parse_actions(
+            text, questionnaire, refs, str(path), _sibling_fiche(folder)
+        )
         return (
             f"{path}: {len(actions)} actions valides "
             f"(vérifiées sur le questionnaire « {questionnaire.id} » {questionnaire.version})"
@@ -135,15 +137,26 @@ def validate_file(path: Path) -> str:
         )
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
-    if refs is not None:
-        problems = library.cited_reference_problems(q, refs, data, str(path))
-        if problems:
-            raise QuestionnaireError(problems)
+    problems = library.cited_reference_problems(q, refs, data, str(path)) if refs else []
+    fiche = _sibling_fiche(folder.parent)
+    if fiche is not None:  # the knowledge items' facts (`fact:`) exist, with possible values
+        from diagnostic.territory.knowledge import mirror_problems
+
+        problems += mirror_problems(q, fiche, data, str(path))
+    if problems:
+        raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
     return (
         f"{path}: questionnaire « {q.id} » version {q.version} valide — "
         f"{len(q.dimensions)} dimensions, {len(q.questions())} questions, "
         f"{len(q.sections)} sections, environ {q.estimated_minutes} minutes"
     )
+
+
+def _sibling_fiche(folder: Path):  # type: ignore[no-untyped-def]
+    from diagnostic.territory.facts import FICHE_FILE, load_fiche
+
+    path = folder / FICHE_FILE
+    return load_fiche(path) if path.is_file() else None
 
 
 def _sibling_references(folder: Path):  # type: ignore[no-untyped-def]

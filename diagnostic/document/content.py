@@ -79,6 +79,7 @@ def assemble(
         *_context(ctx),
         *diagnosis.diagnosis(ctx),
         *diagnosis.crossed(ctx),
+        *diagnosis.knowledge(ctx),
         *voices.words(ctx),
         Heading(1, "4. Priorités"),
         *diagnosis.rankings(ctx),

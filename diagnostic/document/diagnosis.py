@@ -8,6 +8,7 @@ from diagnostic.analytics import MATURITY, STATUS_NO_DATA, STATUS_OK
 from diagnostic.document import voices
 from diagnostic.document.blocks import (
     Block,
+    Bullets,
     Context,
     Heading,
     Paragraph,
@@ -224,6 +225,33 @@ def crossed(ctx: Context) -> list[Block]:
         ),
         Table(("Axe", "Item", "Constat"), rows, (2.5, 5, 5), key="points"),
     ]
+
+
+def knowledge(ctx: Context) -> list[Block]:
+    """3.4 What the respondents know of the facts of the fiche du territoire (nothing without
+    a fiche that settles one: territory/knowledge.py)."""
+    found = ctx.draft.extra.get("knowledge") or ()
+    if not found:
+        return []
+    gaps = [f for f in found if f.gap]
+    blocks: list[Block] = [
+        Heading(2, "3.4 Ce que savent les répondants de la situation du territoire"),
+        Paragraph(
+            "La fiche du territoire, tenue par la coordination, dit où en sont le pacte de "
+            "gouvernance, la conférence des maires, le conseil de développement et les "
+            "principaux instruments. Les réponses aux questions « À votre connaissance… » "
+            "montrent ce qu'en savent les directions : une méconnaissance est un constat en soi, "
+            "qui appelle de l'information plutôt qu'un vote. Une question qui compte moins de "
+            f"{ctx.min_group} réponses n'est pas détaillée."
+        ),
+    ]
+    if gaps:
+        blocks.append(Bullets(tuple(f.sentence for f in gaps)))
+    known = [f.subject for f in found if not f.gap]
+    if known:
+        lead = "Connu de tous les répondants : " if gaps else "Tous les répondants savent : "
+        blocks.append(Paragraph(" ; ".join(known) + ".", lead=lead))
+    return blocks
 
 
 def _blind_spots(ctx: Context) -> list[Block]:

@@ -1,4 +1,4 @@
-"""« Paroles de directeurs » (3.4): the free texts quoted, pseudonymous; and the consensus
+"""« Paroles de directeurs » (3.5): the free texts quoted, pseudonymous; and the consensus
 rationales, quoted beside their items in the diagnosis (2.x).
 
 What may be quoted is decided upstream (diagnostic/roadmap/voices.py: threshold, attribution,
@@ -11,7 +11,7 @@ from __future__ import annotations
 from diagnostic.document.blocks import Block, Context, Heading, Paragraph, Quotation, plural
 from diagnostic.roadmap.voices import MAX_CHARS, Rationale
 
-TITLE = "3.4 Paroles de directeurs"
+TITLE = "3.5 Paroles de directeurs"
 
 
 def words(ctx: Context) -> list[Block]:

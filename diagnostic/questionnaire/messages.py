@@ -296,6 +296,24 @@ TOO_MANY_CHOICES = Message(
     "max_choices dépasse le nombre d'options ({count})",
     "abaissez max_choices à {count} au plus, ou ajoutez des options",
 )
+KNOWLEDGE_TYPE = Message(
+    "QUESTION-015",
+    "« fact » ne s'applique qu'à une question à choix (single_choice ou multiple_choice) avec "
+    "des options, pas à une question « {type} »",
+    "retirez « fact » ou changez le type de la question",
+)
+KNOWLEDGE_OPTION = Message(
+    "QUESTION-016",
+    "fact › options nomme une option inconnue de la question : {unknown}",
+    "options de la question : {options}",
+)
+KNOWLEDGE_WITHOUT_FACT = Message(
+    "QUESTION-017",
+    "l'option « {option} » de fact › options donne une valeur sans dire de quelle information "
+    "de la fiche",
+    "ajoutez « id: » (l'information de la fiche) sous « fact: », ou écrivez la valeur sous la "
+    "forme « information: valeur »",
+)
 
 # --- ACTION and REPERE: the action library and « repères et outils » (roadmap/library.py) ------
 
@@ -353,6 +371,17 @@ TRIGGER_WITHOUT_TEST = Message(
     "ACTION-011",
     "un déclencheur précise au moins un test parmi {tests}",
     "ajoutez l'un de ces tests au déclencheur",
+)
+TRIGGER_ITEM_OR_FACT = Message(
+    "ACTION-012",
+    "un déclencheur porte soit sur une question (item), soit sur une information de la fiche du "
+    "territoire (fact) : {given}",
+    "gardez « item: » ou « fact: », l'un des deux",
+)
+TRIGGER_FACT_TEST = Message(
+    "ACTION-013",
+    "le test « {test} » ne s'applique pas à l'information « {fact} » de la fiche ({type})",
+    "tests possibles pour cette information : {tests}",
 )
 REFERENCE_FIELD_MISSING = Message(
     "REPERE-001",

@@ -92,6 +92,37 @@ class Condition(Strict):
         return self
 
 
+FactValue = bool | int | str  # a value of a fact of the fiche (questions/fiche.yaml) in a file
+
+
+class FactMirror(Strict):
+    """A knowledge item's link to the « Fiche du territoire »: what each option states about its
+    facts, checked against questions/fiche.yaml by `python -m diagnostic validate`.
+
+    `options` maps an option id to the value of the fact `id` (`adopte: true`), or to several
+    facts at once (`en_cours: {pacte_gouvernance_decide: true, pacte_gouvernance_adopte: false}`).
+    An option is what the fiche says when every fact it names has that value."""
+
+    id: Identifier | None = None
+    about: Text | None = None  # the subject in a few words, for the finding (« Le pacte… »)
+    options: dict[Identifier, FactValue | dict[Identifier, FactValue]] = Field(min_length=1)
+
+    def states(self, option_id: str) -> dict[str, FactValue]:
+        """The facts (id -> value) the option states; {} for an option that states nothing."""
+        value = self.options.get(option_id)
+        if isinstance(value, dict):
+            return dict(value)
+        return {} if value is None or self.id is None else {self.id: value}
+
+    @property
+    def facts(self) -> list[str]:
+        """Every fact of the fiche the item is about, in the order they are named."""
+        named = [self.id] if self.id else []
+        for value in self.options.values():
+            named += list(value) if isinstance(value, dict) else []
+        return list(dict.fromkeys(named))
+
+
 class Question(Strict):
     """One question. Which fields apply depends on its type (checked below)."""
 
@@ -114,6 +145,9 @@ class Question(Strict):
     # The answer describes the person (function, structure, commune size, time in post): in a
     # pseudonymous export it follows the small-group rule of the role and structure columns.
     identifying: bool = False
+    # A knowledge item: respondents say what they know of a fact that the coordination keeps on
+    # the « Fiche du territoire »; the gap between the two is a finding (territory/knowledge.py).
+    fact: FactMirror | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -136,7 +170,24 @@ class Question(Strict):
             _unique([r.id for r in self.rows], "ligne")
         if self.max_choices and self.options and self.max_choices > len(self.options):
             raise broken(m.TOO_MANY_CHOICES, count=len(self.options))
+        if self.fact is not None:
+            self._fact_fits()
         return self
+
+    def _fact_fits(self) -> None:
+        """A knowledge item is a choice question whose `fact` names its own options."""
+        assert self.fact is not None
+        choices = {QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE}
+        if self.type not in choices or not self.options:
+            raise broken(m.KNOWLEDGE_TYPE, type=self.type.value)
+        ids = [o.id for o in self.options]
+        unknown = [o for o in self.fact.options if o not in ids]
+        if unknown:
+            raise broken(m.KNOWLEDGE_OPTION, unknown=", ".join(unknown), options=", ".join(ids))
+        if self.fact.id is None:
+            plain = [o for o, v in self.fact.options.items() if not isinstance(v, dict)]
+            if plain:
+                raise broken(m.KNOWLEDGE_WITHOUT_FACT, option=plain[0])
 
     @property
     def scored(self) -> bool:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -20,8 +21,9 @@ from diagnostic.questionnaire import QuestionType as T
 from diagnostic.questionnaire import messages as m
 from diagnostic.questionnaire.loader import Where, duplicates, key_path, line_of, validated
 from diagnostic.questionnaire.messages import Form, broken
-from diagnostic.questionnaire.schema import Identifier, Strict, Text
+from diagnostic.questionnaire.schema import FactValue, Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
+from diagnostic.territory.facts import FactType, Fiche, expected, value_problem
 
 Url = Annotated[
     str,
@@ -91,30 +93,59 @@ class Reference(Strict):
 
 
 class Trigger(Strict):
-    """When to propose an action: every test given must hold (and); see questions/actions.yaml."""
+    """When to propose an action: every test given must hold (and); see questions/actions.yaml.
 
-    item: Identifier
+    A trigger reads either the answers to a question (`item`) or a fact of the « Fiche du
+    territoire » (`fact`, with the `also` facts that must hold too): never both."""
+
+    item: Identifier | None = None
+    fact: Identifier | None = None
     row: Identifier | None = None  # grid questions only; without it, any row may match
     level_at_most: int | None = None
     target_at_least: int | None = None
     gap_at_least: int | None = Field(default=None, ge=1)
     divergence: Literal[True] | None = None
     answer_in: list[Identifier] | None = Field(default=None, min_length=1)
-    missing_option: Identifier | None = None
+    missing_option: str | None = None  # an option's id, or an entry of a list fact
     ranked: Identifier | None = None
+    equals: FactValue | None = None  # facts only
+    any_of: list[FactValue] | None = Field(default=None, alias="in", min_length=1)  # facts only
+    also: dict[Identifier, FactValue] | None = Field(default=None, min_length=1)  # facts only
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @model_validator(mode="after")
     def _has_a_test(self) -> Trigger:
+        if (self.item is None) == (self.fact is None):
+            given = "les deux sont donnés" if self.item else "aucun n'est donné"
+            raise broken(m.TRIGGER_ITEM_OR_FACT, given=given)
         if not self.tests:
-            names = ", ".join(n for n in type(self).model_fields if n not in {"item", "row"})
+            names = ", ".join(FACT_TESTS if self.fact else ITEM_TESTS)
             raise broken(m.TRIGGER_WITHOUT_TEST, tests=names)
         return self
 
     @property
     def tests(self) -> dict[str, Any]:
-        """The tests this trigger sets, by name, in the order of the fields."""
-        values = self.model_dump(exclude={"item", "row"})
+        """The tests this trigger sets, by name (`in` for any_of), in the order of the fields."""
+        values = self.model_dump(exclude={"item", "fact", "row", "also"}, by_alias=True)
         return {name: value for name, value in values.items() if value is not None}
+
+    @property
+    def facts(self) -> list[str]:
+        """The facts of the fiche this trigger reads (none for a trigger on a question)."""
+        return [self.fact, *(self.also or {})] if self.fact else []
+
+
+ITEM_TESTS = (
+    "level_at_most",
+    "target_at_least",
+    "gap_at_least",
+    "divergence",
+    "answer_in",
+    "missing_option",
+    "ranked",
+)
+FACT_TESTS = ("equals", "in", "missing_option")
 
 
 class Action(Strict):
@@ -163,9 +194,11 @@ def load_actions(
     path: str | Path,
     questionnaire: Questionnaire,
     references: Iterable[Reference | str] | None = None,
+    fiche: Fiche | None = None,
 ) -> list[Action]:
-    """Load the action library and check it against a questionnaire and, if given, references."""
-    return parse_actions(read_source(path), questionnaire, references, str(path))
+    """Load the action library and check it against a questionnaire and, if given, references
+    and the fiche du territoire (the facts its triggers read)."""
+    return parse_actions(read_source(path), questionnaire, references, str(path), fiche)
 
 
 def parse_actions(
@@ -173,15 +206,17 @@ def parse_actions(
     questionnaire: Questionnaire,
     references: Iterable[Reference | str] | None = None,
     name: str = "<texte>",
+    fiche: Fiche | None = None,
 ) -> list[Action]:
-    """Parse the text of an action library; every item, level, option and reference is checked."""
+    """Parse the text of an action library; every item, level, option and reference is checked,
+    and, when the fiche is given, every fact a trigger reads and the values it tests."""
     data = parse_yaml(text, name)
     expected = "une bibliothèque d'actions (clé « actions: » suivie d'une liste)"
     actions = validated(_ActionFile, data, name, expected=expected, where=_entry(data)).actions
     ref_ids = None if references is None else {getattr(r, "id", r) for r in references}
     problems = duplicates([a.id for a in actions], data, "actions", name, "action", used="utilisée")
     for ai, action in enumerate(actions):
-        for loc, message, values in _action_problems(action, questionnaire, ref_ids):
+        for loc, message, values in _action_problems(action, questionnaire, ref_ids, fiche):
             line = line_of(data, ("actions", ai, *loc))
             problems.append(message.at(name, line, f"action « {action.id} »", **values))
     if problems:
@@ -212,7 +247,7 @@ _Found = tuple[m.Message, dict[str, Any]]
 
 
 def _action_problems(
-    action: Action, questionnaire: Questionnaire, ref_ids: set[str] | None
+    action: Action, questionnaire: Questionnaire, ref_ids: set[str] | None, fiche: Fiche | None
 ) -> list[tuple[tuple[Any, ...], m.Message, dict[str, Any]]]:
     """Cross-references of one action, each with its location inside the action."""
     known = {q.id for q in questionnaire.questions()}
@@ -228,6 +263,10 @@ def _action_problems(
         out.append((("dimension",), m.ACTION_UNKNOWN_DIMENSION, values))
     for i, trig in enumerate(action.triggers):
         where = ("triggers", i)
+        if trig.item is None:
+            if fiche is not None:
+                out += [(where, *found) for found in _fact_trigger_problems(trig, fiche)]
+            continue
         if trig.item not in known:
             out.append((where, m.TRIGGER_UNKNOWN_ITEM, {"item": trig.item, **asked}))
             continue
@@ -235,10 +274,61 @@ def _action_problems(
             out.append((where, m.TRIGGER_ITEM_NOT_LISTED, {"item": trig.item}))
         question = questionnaire.question(trig.item)
         out += [(where, *found) for found in _trigger_problems(trig, question, questionnaire)]
+        if trig.also:
+            values = {
+                "test": "also",
+                "tests": "« also » accompagne un déclencheur sur la fiche (fact)",
+                "item": question.id,
+                "type": question.type.value,
+            }
+            out.append((where, m.TRIGGER_TEST_DOES_NOT_APPLY, values))
     for i, ref in enumerate(action.references):
         if ref_ids is not None and ref not in ref_ids:
             out.append((("references", i), m.UNKNOWN_REFERENCE, {"reference": ref}))
     return out
+
+
+# The tests a fact trigger may set, by type of fact (dates and competences are not compared).
+_FACT_TESTS: dict[FactType, tuple[str, ...]] = {
+    FactType.BOOL: ("equals",),
+    FactType.INT: ("equals", "in"),
+    FactType.CHOICE: ("equals", "in"),
+    FactType.LIST: ("missing_option",),
+}
+
+
+def _fact_trigger_problems(trig: Trigger, fiche: Fiche) -> list[_Found]:
+    """Does each fact of the trigger exist on the fiche, and can each test hold for it?"""
+    fields = fiche.fields
+    out: list[_Found] = []
+    unknown = [f for f in trig.facts if f not in fields]
+    for fact_id in unknown:
+        out.append((m.UNKNOWN_FACT, {"fact": fact_id, "facts": ", ".join(fields)}))
+    if trig.fact in unknown:
+        return out
+    assert trig.fact is not None
+    field = fields[trig.fact]
+    allowed = _FACT_TESTS.get(field.type, ())
+    about = {"fact": field.id, "type": field.type.value}
+    for test, value in trig.tests.items():
+        if test not in allowed:
+            tests = ", ".join(allowed) or "aucun : choisissez une autre information"
+            out.append((m.TRIGGER_FACT_TEST, {"test": test, "tests": tests, **about}))
+            continue
+        for one in value if test == "in" else [value]:
+            reason = value_problem(field, one)
+            if reason:
+                out.append((m.BAD_FACT_VALUE, _bad(field.id, reason, expected(field))))
+    for fact_id, value in (trig.also or {}).items():
+        if fact_id in fields:
+            reason = value_problem(fields[fact_id], value)
+            if reason:
+                out.append((m.BAD_FACT_VALUE, _bad(fact_id, reason, expected(fields[fact_id]))))
+    return out
+
+
+def _bad(fact: str, reason: str, wanted: str) -> dict[str, str]:
+    return {"fact": fact, "reason": reason, "expected": wanted}
 
 
 def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) -> list[_Found]:
@@ -261,6 +351,8 @@ def _trigger_problems(trig: Trigger, q: Question, questionnaire: Questionnaire) 
         "answer_in": q.type == T.SINGLE_CHOICE and bool(options),
         "missing_option": q.type == T.MULTIPLE_CHOICE,
         "ranked": q.type == T.RANKING,
+        "equals": False,
+        "in": False,
     }
     possible = (
         ", ".join(t for t, ok in applies.items() if ok) or "aucun, choisissez une autre question"

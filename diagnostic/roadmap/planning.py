@@ -17,8 +17,10 @@ from diagnostic.roadmap import quoting
 from diagnostic.roadmap.library import Action
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
 from diagnostic.roadmap.proposals import current_duty, merge_plan, points_to_investigate, propose
+from diagnostic.settings import get_settings
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
+from diagnostic.territory.service import knowledge_for
 from diagnostic.territory.situation import Situation
 
 LIMITS = {"title": 300, "description": 4000, "owner": 200, "indicator": 500}
@@ -139,6 +141,10 @@ def draft(
     kept = sorted((i for i in items if i.status != "rejected"), key=rank)
     overall = results.participation.iloc[0]
     q = results.questionnaire
+    extra: dict[str, Any] = {"min_group_size": min_group_size} if min_group_size else {}
+    known = knowledge_for(engine, actor, campaign_id, get_settings().questions_dir, results)
+    if known:  # what the respondents know of the fiche's facts (document, part 3.4)
+        extra["knowledge"] = tuple(known)
     return RoadmapDraft(
         territory=results.territory_name,
         campaign=campaign.title,
@@ -148,7 +154,7 @@ def draft(
         plan=tuple(kept),
         points=tuple(points_to_investigate(results)),
         dimension_titles={s.id: s.title for s in q.sections},
-        extra={"min_group_size": min_group_size} if min_group_size else {},
+        extra=extra,
         situation=situation,
     )
 

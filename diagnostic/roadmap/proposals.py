@@ -29,7 +29,10 @@ from diagnostic.roadmap.model import (
     PointToInvestigate,
     Proposal,
 )
+from diagnostic.territory import knowledge
+from diagnostic.territory.facts import effective
 from diagnostic.territory.obligations import State, Status
+from diagnostic.territory.presentation import lacking, statement
 from diagnostic.territory.situation import Situation
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
@@ -109,8 +112,20 @@ def _grid_value(facts: _Facts, trig: Trigger, column: str) -> list[tuple[str, fl
     return [(r, m) for r, m in zip(cells["row_id"], cells["median"], strict=True) if m == m]
 
 
-def evaluate(trig: Trigger, facts: _Facts, q: Questionnaire) -> str | None:
-    """A French description of the trigger when every one of its tests holds, else None."""
+FICHE = "Fiche du territoire"  # the « item » of the evidence of a trigger on a fact
+FICHE_SOURCE = "fiche du territoire"
+
+
+def evaluate(
+    trig: Trigger, facts: _Facts, q: Questionnaire, situation: Situation | None = None
+) -> str | None:
+    """A French description of the trigger when every one of its tests holds, else None.
+
+    A trigger on facts of the fiche reads `situation.facts` and never holds while one of its
+    facts is unknown (see unknown_facts)."""
+    if trig.fact is not None:
+        return _evaluate_fact(trig, situation)
+    assert trig.item is not None
     question = q.question(trig.item)
     said: list[str] = []
     if question.type == QuestionType.GRID:
@@ -177,6 +192,90 @@ def evaluate(trig: Trigger, facts: _Facts, q: Questionnaire) -> str | None:
                 "parmi les priorités"
             )
     return " et ".join(said) if said else None
+
+
+def _fact_holds(trig: Trigger, situation: Situation | None) -> bool | None:
+    """Do the trigger's facts pass its tests? None while one that matters is unknown; False as
+    soon as a known fact fails (an unknown one would change nothing)."""
+    values = _values(situation)
+    assert trig.fact is not None
+    seen: list[bool | None] = []
+    value = values.get(trig.fact)
+    for name, wanted in trig.tests.items():
+        if value is None:
+            seen.append(None)
+        elif name == "equals":
+            seen.append(knowledge.holds({trig.fact: wanted}, values))
+        elif name == "in":
+            seen.append(any(knowledge.holds({trig.fact: w}, values) for w in wanted))
+        elif name == "missing_option":
+            seen.append(knowledge.holds({trig.fact: wanted}, values) is False)
+    seen += [knowledge.holds({k: v}, values) for k, v in (trig.also or {}).items()]
+    if False in seen:
+        return False
+    return None if None in seen else True
+
+
+def unknown_facts(trig: Trigger, situation: Situation | None) -> list[str]:
+    """The facts of the fiche that must be known before the trigger can hold ([] when it holds
+    or already fails on a known fact); for a fact that depends on an unknown yes/no fact (the
+    adoption of a pacte, on its debate), that yes/no fact."""
+    if trig.fact is None or _fact_holds(trig, situation) is not None:
+        return []
+    values = _values(situation)
+    fields = situation.fiche.fields if situation is not None and situation.fiche else {}
+    out: list[str] = []
+    for fact_id in trig.facts:
+        if values.get(fact_id) is not None:
+            continue
+        # a fact that depends on an unknown yes/no fact: that one comes first on the fiche
+        while fact_id in fields and fields[fact_id].depends_on:
+            parent = fields[fact_id].depends_on
+            if parent is None or values.get(parent) is not None:
+                break
+            fact_id = parent
+        out += [] if fact_id in out else [fact_id]
+    return out
+
+
+def _values(situation: Situation | None) -> dict[str, Any]:
+    """The fiche's facts as the rules read them (facts.effective); {} without a situation."""
+    if situation is None:
+        return {}
+    if situation.fiche is None:
+        return dict(situation.facts)
+    return effective(situation.fiche, situation.facts)
+
+
+def _evaluate_fact(trig: Trigger, situation: Situation | None) -> str | None:
+    """« pas de conseil de développement ; le bureau ne comprend pas tous les maires »."""
+    if situation is None or not _fact_holds(trig, situation):
+        return None
+    said = []
+    values = _values(situation)
+    for fact_id in trig.facts:
+        value = values.get(fact_id)
+        field = situation.fiche.fields.get(fact_id) if situation.fiche else None
+        if field is None:
+            said.append(f"{fact_id} : {value}")
+        elif fact_id == trig.fact and "missing_option" in trig.tests:
+            said.append(lacking(field, str(trig.tests["missing_option"])))
+        else:
+            said.append(statement(field, value))
+    return " ; ".join(said)
+
+
+def _fact_evidence(trig: Trigger, fired: str, situation: Situation | None) -> Evidence:
+    """Evidence read from the fiche: what it says, when it was checked, where it comes from."""
+    origins = situation.sources if situation is not None else {}
+    known = [origins[f] for f in trig.facts if origins.get(f)]
+    return Evidence(
+        trig.fact or "",
+        FICHE,
+        fired,
+        "",  # no numbers: the fact itself, and where it comes from
+        " ; ".join(dict.fromkeys(known)) or FICHE_SOURCE,
+    )
 
 
 def _evaluate_grid(trig: Trigger, facts: _Facts, question: Any) -> str | None:
@@ -323,14 +422,22 @@ def propose(
             continue  # another body's window has closed: nothing left to prepare
         duty = legal_duty(status) if status is not None else None
         from_fiche = status is not None and status.state in FROM_FICHE
-        if any(t.item not in known for t in action.triggers) and not from_fiche:
+        met = status is not None and status.state in MET
+        foreign = any(t.item is not None and t.item not in known for t in action.triggers)
+        if foreign and not from_fiche:
             continue  # an action written for another questionnaire version
         evidence: list[Evidence] = []
         best, shared = 0.0, (0, 0)
         for trig in action.triggers:
+            if trig.item is None:  # a fact of the fiche: no answer, no divergence, no commune
+                fired = None if met else evaluate(trig, facts, q, situation)
+                if fired is not None:
+                    evidence.append(_fact_evidence(trig, fired, situation))
+                    best = max(best, _item_priority(facts, ""))
+                continue
             if trig.item not in known:
                 continue
-            if status is not None and status.state in MET and not PRACTICE_TESTS & set(trig.tests):
+            if met and not PRACTICE_TESTS & set(trig.tests):
                 continue  # the fiche settles the fact this trigger asks respondents about
             if "divergence" not in trig.tests and _is_open_divergence(facts, trig.item):
                 continue  # the group must first discuss it: see points_to_investigate
@@ -376,6 +483,39 @@ def _rank(p: Proposal) -> tuple[int, float, str]:
     """Late duties, then due ones, then the others; best priority first within each."""
     tier = 2 if p.legal is None else 0 if p.legal.late else 1
     return tier, -(p.priority or 0.0), p.action_id
+
+
+@dataclass(frozen=True)
+class FactToComplete:
+    """A fact of the fiche still unknown that an action of the library waits for."""
+
+    fact_id: str
+    label: str  # the fact's label on the fiche
+    actions: tuple[str, ...]  # the titles of the actions that cannot be judged without it
+
+
+def facts_to_complete(
+    actions: tuple[Action, ...] | list[Action],
+    situation: Situation | None,
+    proposed: set[str] | frozenset[str] = frozenset(),
+) -> list[FactToComplete]:
+    """The unknown facts that keep an action from being proposed or set aside (« à compléter
+    sur la fiche du territoire »), in the order of the fiche; actions already `proposed` (by
+    id) need nothing more."""
+    waiting: dict[str, list[str]] = {}
+    for action in actions:
+        if action.id in proposed:
+            continue
+        for trig in action.triggers:
+            for fact_id in unknown_facts(trig, situation):
+                titles = waiting.setdefault(fact_id, [])
+                titles += [] if action.title in titles else [action.title]
+    fields = situation.fiche.fields if situation is not None and situation.fiche else {}
+    order = {k: i for i, k in enumerate(fields)}
+    return [
+        FactToComplete(fact_id, fields[fact_id].label if fact_id in fields else fact_id, tuple(t))
+        for fact_id, t in sorted(waiting.items(), key=lambda x: order.get(x[0], len(order)))
+    ]
 
 
 def points_to_investigate(

@@ -10,6 +10,7 @@ from pathlib import Path
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import default_questionnaire
 from diagnostic.roadmap.library import Action, Reference, load_actions, load_references
+from diagnostic.territory.facts import FICHE_FILE, fiche_for
 
 KIND_LABELS = {
     "cadre_juridique": "Cadre juridique",
@@ -45,7 +46,8 @@ def load_library(questions_dir: Path) -> Library:
     questionnaire = default_questionnaire(folder)
     ref_path, action_path = folder / "references.yaml", folder / "actions.yaml"
     refs = load_references(ref_path) if ref_path.is_file() else []
-    actions = load_actions(action_path, questionnaire, refs) if action_path.is_file() else []
+    fiche = fiche_for(folder) if (folder / FICHE_FILE).is_file() else None
+    actions = load_actions(action_path, questionnaire, refs, fiche) if action_path.is_file() else []
     return Library(tuple(refs), tuple(actions), questionnaire)
 
 

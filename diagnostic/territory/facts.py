@@ -68,6 +68,7 @@ _TYPE_KEYS: dict[str, tuple[FactType, ...]] = {
     "max": (FactType.INT,),
     "unit": (FactType.INT,),
     "columns": (FactType.COMPETENCES,),
+    "reads": (FactType.BOOL,),
 }
 _NEEDED: dict[FactType, tuple[str, str]] = {
     FactType.CHOICE: ("choices", "la liste des choix, un par ligne avec son id et son label"),
@@ -86,6 +87,13 @@ class _Strict(BaseModel):
 class Choice(_Strict):
     id: Identifier
     label: Text
+
+
+class Reads(_Strict):
+    """A yes/no fact as a sentence reads it (« pas de conseil de développement »)."""
+
+    oui: Text
+    non: Text
 
 
 class Columns(_Strict):
@@ -113,6 +121,7 @@ class FactField(_Strict):
     max: int | None = None
     unit: Text | None = None
     columns: Columns | None = None
+    reads: Reads | None = None  # bool: the fact in words, for the roadmap's evidence
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> FactField:
@@ -307,6 +316,22 @@ def applicable(fiche: Fiche, values: Mapping[str, Value], fact_id: str) -> bool:
     return parent is None or (values.get(parent) is True and applicable(fiche, values, parent))
 
 
+def effective(fiche: Fiche, values: Mapping[str, Value]) -> dict[str, Value]:
+    """The values as the rules read them: a yes/no fact that depends on a yes/no fact which is
+    « non » reads « non » (no debate on a pacte: no pacte decided, none adopted)."""
+    out = dict(values)
+    for fact_id, field in fiche.fields.items():  # a parent comes before (FICHE-003)
+        parent = field.depends_on
+        if (
+            field.type == FactType.BOOL
+            and parent
+            and out.get(fact_id) is None
+            and (out.get(parent) is False)
+        ):
+            out[fact_id] = False
+    return out
+
+
 def missing(fiche: Fiche, values: Mapping[str, Value]) -> list[str]:
     """The facts still unknown, in the order of the fiche (a fact that depends on an unknown
     or negative yes/no fact is not listed: that one is, or it is not needed)."""
@@ -477,6 +502,25 @@ _RULES = {
 }
 
 
+def value_problem(field: FactField, value: Any) -> str | None:
+    """Why `value`, written in a data file (a trigger, a knowledge item), can never be a value
+    of `field`; None when it can. Dates and competences are never compared in a file."""
+    if field.type in (FactType.DATE, FactType.COMPETENCES):
+        return f"une information de type {field.type.value} ne se compare pas à une valeur"
+    if field.type == FactType.LIST:
+        known = {s.casefold(): s for s in field.suggestions or []}
+        if not isinstance(value, str) or value.casefold() not in known:
+            return f"« {value} » n'est pas l'une des propositions de la fiche"
+        return None
+    if field.type == FactType.INT and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"nombre entier attendu (valeur lue : « {value} »)"
+    try:
+        normalise(field, value)
+    except FactError as exc:
+        return exc.problems[field.id]
+    return None
+
+
 def expected(field: FactField) -> str:
     """How a value of `field` is written in a YAML file (the fix of FICHE-006)."""
     if field.type == FactType.INT:
@@ -484,6 +528,8 @@ def expected(field: FactField) -> str:
         return f"un nombre entier de {low} à {field.max}" if field.max else "un nombre entier"
     if field.type == FactType.CHOICE:
         return "l'un des choix : " + ", ".join(c.id for c in field.choices or [])
+    if field.type == FactType.LIST and field.suggestions:
+        return "l'une des propositions : " + " ; ".join(field.suggestions)
     return {
         FactType.BOOL: "true ou false",
         FactType.DATE: "une date AAAA-MM-JJ passée (ex. 2026-04-09)",

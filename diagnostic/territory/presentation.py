@@ -46,6 +46,20 @@ def shown(field: FactField, value: Value) -> str:
     return str(value)
 
 
+def statement(field: FactField, value: Value) -> str:
+    """A known fact as a sentence reads it: « pas de conseil de développement » (the fact's
+    `reads` in fiche.yaml), otherwise « Conférence des maires instituée : non »."""
+    if isinstance(value, bool) and field.reads is not None:
+        return field.reads.oui if value else field.reads.non
+    return f"{field.label} : {shown(field, value)}"
+
+
+def lacking(field: FactField, entry: str) -> str:
+    """A list fact without one of its entries: « Services communs (fonctions) : pas de
+    « Commande publique » »."""
+    return f"{field.label} : pas de « {entry} »"
+
+
 def _word(value: bool | None) -> str:
     return next(word for word, v in TRISTATE.items() if v is value)
 
@@ -97,6 +111,14 @@ class Fact:
         return f"mis à jour le {self.updated_on:%d/%m/%Y}" + (
             f" par {self.updated_by}" if self.updated_by else ""
         )
+
+
+def origin(fact: Fact) -> str:
+    """Where a fact comes from, short: « Délibération du 9 avril 2026, 10/04/2026 »."""
+    when = f"{fact.updated_on:%d/%m/%Y}" if fact.updated_on else ""
+    if fact.default:
+        return fact.source or ""
+    return ", ".join(x for x in (fact.source, when) if x)
 
 
 def reading(

@@ -15,12 +15,13 @@ from diagnostic.accounts.permissions import NO_ACCESS, Action, Actor, can, requi
 from diagnostic.campaigns.coordination import my_territories
 from diagnostic.errors import AccessDenied
 from diagnostic.exports import TIMEZONE
+from diagnostic.results.model import CampaignResults, TooFewRespondents
 from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
 from diagnostic.store.models import Territory
-from diagnostic.territory import calendar, facts, obligations
+from diagnostic.territory import calendar, facts, knowledge, obligations
 from diagnostic.territory.facts import FactError, Fiche, Value, fiche_for
-from diagnostic.territory.presentation import Fact
+from diagnostic.territory.presentation import Fact, origin
 from diagnostic.territory.situation import Situation
 
 # The campaign's access was checked (RESULTS_VIEW): its territory's fiche is read on its behalf.
@@ -43,6 +44,11 @@ class TerritoryFacts:
     def values(self) -> dict[str, Value]:
         """The plain mapping fact id -> value (None: unknown) the obligations are checked on."""
         return {k: f.value for k, f in self.facts.items()}
+
+    @property
+    def origins(self) -> dict[str, str]:
+        """Where each known fact comes from, in words: « source, 20/11/2026 »."""
+        return {k: origin(f) for k, f in self.facts.items() if f.value is not None}
 
     @property
     def missing(self) -> list[str]:
@@ -224,4 +230,46 @@ def situation_for(
     rules = calendar.load_calendar_of(folder)
     started = calendar.campaign_day(campaign.created_at, campaign.opened_at)
     moment = calendar.moment(rules, started) if rules else None
-    return Situation(day, found.values if found else {}, tuple(statuses), moment)
+    return Situation(
+        day,
+        found.values if found else {},
+        tuple(statuses),
+        moment,
+        fiche=found.fiche if found else None,
+        sources=found.origins if found else {},
+    )
+
+
+def knowledge_for(
+    engine: Engine,
+    actor: Actor,
+    campaign_id: int,
+    questions_dir: Path,
+    results: CampaignResults | None = None,
+) -> list[knowledge.Finding]:
+    """What the campaign's respondents know of the facts of their territory's fiche (see
+    territory/knowledge.py), readable by whoever reads the campaign's results; [] without a
+    fiche, or below the privacy threshold. `results`: the campaign's whole results when the
+    caller already holds them."""
+    campaign = require_campaign(engine, actor, Action.RESULTS_VIEW, campaign_id)
+    folder = Path(questions_dir)
+    if not (folder / facts.FICHE_FILE).exists():
+        return []
+    if results is None:
+        from diagnostic.results.service import results_for
+
+        shown = results_for(engine, actor, campaign_id)
+        if isinstance(shown, TooFewRespondents):
+            return []
+        results = shown
+    if results.responses is None:
+        return []
+    found = territory_facts(engine, SYSTEM_READER, campaign.territory_id, folder)
+    return knowledge.findings(
+        results.questionnaire,
+        results.responses.choices,
+        found.values,
+        min_group_size=results.min_group_size,
+        origins=found.origins,
+        fiche=found.fiche,
+    )

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from diagnostic.territory.calendar import Moment
-from diagnostic.territory.facts import Value
+from diagnostic.territory.facts import Fiche, Value
 from diagnostic.territory.obligations import State, Status
 
 DEFAULTED = frozenset({"population", "population_millesime"})  # from the official list
@@ -25,6 +25,8 @@ class Situation:
     facts: Mapping[str, Value] = field(default_factory=dict)
     obligations: tuple[Status, ...] = ()
     moment: Moment | None = None
+    fiche: Fiche | None = None  # the fiche's definition (labels, wording); None without one
+    sources: Mapping[str, str] = field(default_factory=dict)  # fact id -> where it comes from
 
     @property
     def fiche_empty(self) -> bool:
