@@ -188,3 +188,30 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
     ).data.decode("utf-8-sig")
     assert "Part d'accord (%)" in csv.splitlines()[0]
     assert "Culture managériale et coopérative;55;" in csv
+
+
+def test_territory_names_in_the_comparison_charts_are_text_never_plotly_markup():
+    from diagnostic.comparison import figures as cf
+
+    name = '<a href="https://evil.fr">CC <b>Piège</b></a> %{x}'
+    shown = '&lt;a href="https://evil.fr"&gt;CC &lt;b&gt;Piège&lt;/b&gt;&lt;/a&gt; %{x}'
+    dims = ["d1", "d2"]
+    scores = pd.DataFrame(
+        {
+            "name": [name, name],
+            "dimension_id": dims,
+            "score": [40.0, 60.0],
+            "target_score": [60.0, 80.0],
+            "agreement": [0.5, 0.2],
+        }
+    )
+    labels = {"d1": "Enjeux", "d2": "Coopération"}
+    radar = cf.territory_radar(scores, labels, title=name, order=dims)
+    assert radar.layout.title.text == shown
+    peers = pd.DataFrame({"dimension_id": dims, "status": ["masked", "masked"]})
+    spread = cf.peer_distribution(peers, scores, labels, title="Pairs", order=dims, names=[name])
+    mine = [t for t in spread.data if t.type == "scatter"]
+    assert [t.name for t in mine] == [shown]
+    assert mine[0].hovertemplate.endswith("<extra>%{fullData.name}</extra>")
+    heat = cf.agreement_heatmap(scores, labels, order=dims, names=[name])
+    assert list(heat.data[0].x) == [shown]

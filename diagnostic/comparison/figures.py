@@ -27,7 +27,9 @@ def territory_radar(
     peer_median: pd.DataFrame | None = None,
     colour_index: int = 0,
 ) -> go.Figure:
-    """One territory's dimension scores (0-100) and target, with its peer group's median."""
+    """One territory's dimension scores (0-100) and target, with its peer group's median.
+    `title` is the territory's name as typed: shown as text, never read as Plotly markup."""
+    title = figures.plain_label(title)
     frame = scores.set_index("dimension_id").reindex(list(order))
     theta = [_wrap(labels.get(d, d)) for d in order]
     lines = []
@@ -105,14 +107,15 @@ def peer_distribution(
         )
     for i, name in enumerate(names):
         mine = scores.loc[scores["name"] == name].set_index("dimension_id").reindex(dims)
+        label = figures.plain_label(name)  # a territory's name as typed, never Plotly markup
         fig.add_trace(
             go.Scatter(
                 x=mine["score"],
                 y=y,
                 mode="markers",
-                name=str(name),
+                name=label,
                 marker=dict(color=colour(i), size=13, symbol="diamond", line=dict(width=1)),
-                hovertemplate="%{y} : %{x:.0f}/100<extra>" + str(name) + "</extra>",
+                hovertemplate="%{y} : %{x:.0f}/100<extra>%{fullData.name}</extra>",
             )
         )
     fig.update_xaxes(range=[0, 100], title="Score (0 à 100)", gridcolor=figures.GRID)
@@ -138,7 +141,7 @@ def agreement_heatmap(
     text = wide.map(lambda v: "" if pd.isna(v) else f"{v:.2f}".replace(".", ","))
     fig = figures.heat(
         wide.to_numpy(dtype=float),
-        [str(c) for c in wide.columns],
+        [figures.plain_label(c) for c in wide.columns],  # territory names as typed
         [labels.get(d, d) for d in order],
         text.to_numpy(),
         colours=[[0, "#C9191E"], [0.5, "#F5F5FE"], [1, "#000091"]],
