@@ -55,3 +55,11 @@ __all__ = [
     "STATUS_LABELS",
     "french_date",
 ]
+
+
+def count(n: int, singular: str, plural: str | None = None) -> str:
+    """« 0 action », « 1 action », « 3 actions »: French puts 0 and 1 in the singular. `singular`
+    and `plural` may hold several words (« réponse enregistrée », « réponses enregistrées »)."""
+    if plural is None:
+        plural = " ".join(w + "s" for w in singular.split(" "))
+    return f"{n} {singular if abs(n) < 2 else plural}"

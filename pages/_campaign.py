@@ -14,6 +14,7 @@ from diagnostic.campaigns import coordination as co
 from diagnostic.privacy.service import erase_campaign, erase_participant
 from diagnostic.territory.calendar import campaign_title
 from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import count as n_of
 from pages._forms import choose, refused, rerun_with, title_input
 from pages._shell import engine, plain, settings
 
@@ -158,7 +159,8 @@ def personal_data(actor: Actor, campaign: Campaign, table: pd.DataFrame) -> None
         if st.button("Effacer cette personne", key="erase_participant", disabled=not sure):
             count = erase_participant(engine(), actor, erase_pid)
             rerun_with(
-                f"{count} réponse(s) et le nom de la personne effacés ; son lien est désactivé."
+                f"{n_of(count, 'réponse effacée')}, ainsi que le nom de la personne ; "
+                "son lien est désactivé."
             )
     typed = st.text_input(
         f"Pour effacer toute la campagne, recopiez son titre : {plain(campaign.title)}",

@@ -18,6 +18,7 @@ from diagnostic.errors import StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.codecs import AnswerError, codec_for
 from diagnostic.store.faults import UNAVAILABLE_MESSAGE, is_unavailable
+from diagnostic.vocabulary import count as n_of
 from pages._shell import plain
 
 PENDING = "pending_answers"  # question id -> the raw answer the database has not taken yet
@@ -105,8 +106,13 @@ def _unavailable() -> None:
     waiting = len(st.session_state.get(PENDING, {}))
     if waiting:
         st.warning(
-            f"{waiting} réponse(s) pas encore enregistrée(s) sont gardées dans cette page : "
-            "elles seront envoyées dès que la base répondra."
+            f"{_pending(waiting)} "
+            + (
+                "est gardée dans cette page : elle sera envoyée"
+                if waiting < 2
+                else "sont gardées dans cette page : elles seront envoyées"
+            )
+            + " dès que la base répondra."
         )
     st.button("Réessayer", key="db_retry", type="primary")
 
@@ -170,9 +176,14 @@ def pending_notice() -> None:
     waiting = pending()
     if waiting:
         st.warning(
-            f"La base de données ne répond pas pour le moment : {len(waiting)} réponse(s) pas "
-            "encore enregistrée(s). Elles restent affichées dans cette page et seront envoyées à "
-            "votre prochaine action, ou tout de suite avec « Réessayer »."
+            f"La base de données ne répond pas pour le moment : "
+            f"{_pending(len(waiting))}. "
+            + (
+                "Elle reste affichée dans cette page et sera envoyée"
+                if len(waiting) < 2
+                else "Elles restent affichées dans cette page et seront envoyées"
+            )
+            + " à votre prochaine action, ou tout de suite avec « Réessayer »."
         )
         st.button("Réessayer", key="retry_pending", type="primary")  # a rerun resends them
 
@@ -203,3 +214,7 @@ def follow_other_tabs(questionnaire: Questionnaire, answers: dict[str, dict[str,
         for key, value in codec.widgets(question, answers.get(question.id) or {}).items():
             if key in st.session_state:  # a widget on screen: the stored value replaces it
                 st.session_state[key] = value
+
+
+def _pending(n: int) -> str:
+    return n_of(n, "réponse pas encore enregistrée", "réponses pas encore enregistrées")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diagnostic.vocabulary import count as n_of
 from diagnostic.workshop import Place, Programme, Step, WorkshopInfo, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
@@ -35,7 +36,7 @@ def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 12) -> None:
             with cols[i % columns]:
                 card(post)
     if shown.more:
-        st.caption(f"… et {shown.more} autre(s) contribution(s).")
+        st.caption(f"… et {n_of(shown.more, 'autre contribution')}.")
 
 
 def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
@@ -47,7 +48,7 @@ def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) 
                 for post in territory.posts:
                     card(post, length=110)
                 if territory.count > len(territory.posts):
-                    st.caption(f"… et {territory.count - len(territory.posts)} autre(s)")
+                    st.caption(f"… et {n_of(territory.count - len(territory.posts), 'autre')}")
 
 
 def welcome(info: WorkshopInfo) -> None:
@@ -61,7 +62,7 @@ def welcome(info: WorkshopInfo) -> None:
         st.markdown("Code de l'atelier :")
         with st.container(key="ws_code"):
             st.markdown(spoken(info.code))
-        st.markdown(f"**{sum(seats.values())}** personne(s) ont rejoint l'atelier.")
+        st.markdown(joined(sum(seats.values())))
         st.caption(
             " · ".join(
                 f"{plain(p.territory_name)} : {seats.get(p.territory_id, 0)}" for p in info.places
@@ -146,7 +147,7 @@ def notes_wall(info: WorkshopInfo, index: int) -> None:
     """Personal time: how many notes were written, and those shared."""
     posts = service.wall(engine(), info.id, step=index)
     private = service.private_counts(engine(), info.id).get(index, 0)
-    st.caption(f"{private + len(posts)} note(s) écrite(s), {len(posts)} partagée(s)")
+    st.caption(f"{n_of(private + len(posts), 'note écrite')}, {n_of(len(posts), 'partagée')}")
     wall(posts)
 
 
@@ -159,3 +160,8 @@ def territory_walls(info: WorkshopInfo, index: int, places: tuple[Place, ...]) -
     mine = [p for p in posts if p.territory_id == places[0].territory_id]
     st.markdown(f"## {plain(places[0].territory_name)} ({len(mine)})")
     wall(mine)
+
+
+def joined(n: int) -> str:
+    """« **1** personne a rejoint l'atelier. », « **12** personnes ont rejoint l'atelier. »"""
+    return f"**{n}** {'personne a' if n < 2 else 'personnes ont'} rejoint l'atelier."

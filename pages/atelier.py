@@ -6,6 +6,7 @@ import streamlit as st
 
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
+from diagnostic.vocabulary import count as n_of
 from diagnostic.workshop import WorkshopError, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
@@ -171,7 +172,7 @@ else:
     st.info("Atelier terminé.")
     if st.button("Envoyer les engagements retenus depuis la clôture", key="ws_send"):
         report = service.send_commitments(engine(), actor, info.id, prog, settings().questions_dir)
-        st.success(f"{sum(report.sent.values())} engagement(s) inscrit(s).")
+        st.success(f"{n_of(sum(report.sent.values()), 'engagement inscrit')}.")
 
 if st.button("Préparer les fichiers du compte rendu", icon=":material/download:", key="ws_prep"):
     results = {p.campaign_id: workshop_results(p) for p in info.places}

@@ -8,6 +8,7 @@ from diagnostic.consensus.agenda import agenda, distribution, distribution_table
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.results import figures
 from diagnostic.results.model import labels
+from diagnostic.vocabulary import count as n_of
 from pages._picker import campaign_picker
 from pages._shell import engine, guard, plain, show_chart
 
@@ -30,7 +31,9 @@ q = results.questionnaire
 names = labels(q)
 items = agenda(results)
 done = sum(item.done for item in items)
-st.progress(done / len(items), text=f"{done} item(s) sur {len(items)} ont un niveau de consensus")
+st.progress(
+    done / len(items), text=f"{done} sur {n_of(len(items), 'item')} : niveau de consensus fixé"
+)
 
 saved = st.session_state.pop("cons_saved", None)
 if saved:
@@ -68,7 +71,7 @@ descriptions = q.described_levels(question)
 st.subheader(names.dimensions[row.dimension_id])
 st.markdown(f"**{question.text}**")
 st.caption(
-    f"{row.n} réponse(s) · avis {row.agreement_tag or 'non mesuré'}"
+    f"{n_of(row.n, 'réponse')} · avis {row.agreement_tag or 'non mesuré'}"
     + (" · divergence signalée" if row.divergent else "")
 )
 levels = distribution(results, picked)

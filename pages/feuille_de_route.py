@@ -7,6 +7,7 @@ from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import STATUS_LABELS, tally
 from diagnostic.roadmap.proposals import points_to_investigate
 from diagnostic.territory.service import situation_for
+from diagnostic.vocabulary import count as n_of
 from pages._fiche_gaps import fiche_gaps
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
@@ -42,7 +43,8 @@ if st.button(label, type="primary", key="fdr_generate", icon=":material/auto_awe
         engine(), actor, campaign.id, results, lib.actions, situation
     )
     st.session_state["fdr_flash"] = (
-        f"{added} action(s) ajoutée(s), {updated} mise(s) à jour, {removed} retirée(s) ; "
+        f"{n_of(added, 'action ajoutée')}, {n_of(updated, 'mise à jour', 'mises à jour')}, "
+        f"{n_of(removed, 'retirée')} ; "
         "vos modifications sont conservées."
     )
     st.rerun()

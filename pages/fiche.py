@@ -9,6 +9,7 @@ from diagnostic.territory import service
 from diagnostic.territory.facts import FactError, FactType, applicable, fiche_for
 from diagnostic.territory.presentation import competence_lines, reading
 from diagnostic.vocabulary import KIND_LABELS
+from diagnostic.vocabulary import count as n_of
 from pages._fact_widgets import fact_input, forget
 from pages._shell import engine, flash, guard, plain, settings
 
@@ -48,7 +49,8 @@ if fiche.entered == 0:
         )
     )
 elif missing:
-    st.warning(f"{len(missing)} information(s) restent à renseigner : " + " ; ".join(missing) + ".")
+    left = n_of(len(missing), "information reste", "informations restent")
+    st.warning(f"{left} à renseigner : " + " ; ".join(missing) + ".")
 else:
     st.success("Fiche complète : chaque information est renseignée.")
 if not fiche.editable:
@@ -95,7 +97,7 @@ for group, tab in zip(definition.groups, tabs, strict=True):
             else:
                 forget(territory_id, [f.id for f in group.facts])
                 st.session_state["flash"] = (
-                    f"« {group.title} » : {len(changed)} information(s) enregistrée(s)."
+                    f"« {group.title} » : {n_of(len(changed), 'information enregistrée')}."
                     if changed
                     else f"« {group.title} » : aucune modification à enregistrer."
                 )

@@ -10,6 +10,7 @@ from diagnostic.exports import MIME, file_name
 from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import count as n_of
 from pages._question_widgets import DK_LABEL, Form, card
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
@@ -181,7 +182,7 @@ elif not locked:
     st.subheader("Envoyer mes réponses")
     if state.missing_required:
         st.warning(
-            f"{len(state.missing_required)} question(s) obligatoire(s) sans réponse : "
+            f"{n_of(len(state.missing_required), 'question obligatoire')} sans réponse : "
             + " ; ".join(
                 f"{sections.index(q.section_of(x.id)) + 1}. « {x.text[:70]} »"
                 for x in state.missing_required[:8]

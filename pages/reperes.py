@@ -4,6 +4,7 @@ import streamlit as st
 
 from diagnostic.roadmap.library import Horizon
 from diagnostic.roadmap.references import KIND_LABELS, search
+from diagnostic.vocabulary import count as n_of
 from pages._forms import choose
 from pages._shell import guard, library
 
@@ -33,7 +34,7 @@ kinds = choose(
     "Catégories", KIND_LABELS, key="ref_kinds", where=right, many=True, placeholder="Toutes"
 )
 found = search(lib.references, query, set(kinds) or None)
-st.caption(f"{len(found)} repère(s) sur {len(lib.references)}")
+st.caption(f"{n_of(len(found), 'repère')} sur {len(lib.references)}")
 if not found:
     st.info("Aucun repère ne correspond à cette recherche : essayez un autre mot.")
 
@@ -58,8 +59,8 @@ for ref in found:
         questions = lib.cited_by_questions(ref.id)
         actions = lib.cited_by_actions(ref.id)
         if questions or actions:
-            parts = [f"{len(questions)} question(s)"] * bool(questions)
-            parts += [f"{len(actions)} action(s) de feuille de route"] * bool(actions)
+            parts = [n_of(len(questions), "question")] * bool(questions)
+            parts += [n_of(len(actions), "action") + " de feuille de route"] * bool(actions)
             with st.expander("Cité par " + " et ".join(parts)):
                 for qid in questions:
                     st.markdown(f"- Question : {lib.questionnaire.question(qid).text}")

@@ -12,6 +12,7 @@ from diagnostic.campaigns.official_territories import (
     find_communes,
 )
 from diagnostic.vocabulary import KIND_LABELS
+from diagnostic.vocabulary import count as n_of
 from pages._forms import choose, refused
 from pages._shell import engine, guard, plain
 
@@ -104,7 +105,7 @@ if submitted:
             communes=communes,
         )
         st.session_state["t_created"] = (
-            f"Territoire « {plain(territory.name)} » créé avec {len(communes)} commune(s). "
+            f"Territoire « {plain(territory.name)} » créé avec {n_of(len(communes), 'commune')}. "
             "Vous en êtes le ou la coordinateur·rice : créez maintenant une campagne."
         )
         st.rerun()  # the menu offers « Campagnes » to a new coordinator only from the next run

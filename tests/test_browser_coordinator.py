@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/coordination/."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,7 +101,7 @@ def test_results_consensus_and_roadmap_download(demo):
         if propose.count():
             propose.click()
             settle(page)
-        expect(page.get_by_text("action(s) ajoutée(s)")).to_be_visible(timeout=60000)
+        expect(page.get_by_text(re.compile(r"actions? ajoutées?"))).to_be_visible(timeout=60000)
         page.get_by_role("button", name="Préparer les documents").click()
         word = page.get_by_role("button", name="Word (.docx)")
         expect(word).to_be_visible(timeout=120000)
@@ -169,9 +170,9 @@ def test_the_coordination_edits_a_fact_of_the_fiche(demo):
         shot(page, "05-fiche-saisie")
         form.get_by_role("button", name="Enregistrer « Projets et plans »").click()
         settle(page)
-        expect(
-            page.get_by_text("« Projets et plans » : 1 information(s) enregistrée(s).")
-        ).to_be_visible(timeout=20000)
+        expect(page.get_by_text("« Projets et plans » : 1 information enregistrée.")).to_be_visible(
+            timeout=20000
+        )
         expect(form.get_by_text("mis à jour le").last).to_be_visible()
         shot(page, "06-fiche-enregistree")
         context.close()

@@ -151,7 +151,7 @@ def test_page_keeps_an_unsaved_answer_and_sends_it_again(base, monkeypatch):
     at.radio(key="q_ctx_structure").set_value("commune").run()
     assert not at.exception
     assert len(calls) == 3  # retried, and not tried a 4th time in the same run
-    assert "La base de données ne répond pas pour le moment : 1 réponse(s) pas encore" in (
+    assert "La base de données ne répond pas pour le moment : 1 réponse pas encore" in (
         at.warning[0].value
     )
     assert not at.error
@@ -174,7 +174,7 @@ def test_free_text_typed_during_an_outage_is_kept_and_the_field_says_so(base, mo
     send_text(at, "q_act_libre_texte", "Écrit pendant la panne")
     assert not at.exception
     assert field_data(at, "q_act_libre_texte")["state"] == "pending"
-    assert "1 réponse(s) pas encore enregistrée(s)" in at.warning[0].value
+    assert "1 réponse pas encore enregistrée" in at.warning[0].value
     assert stored(pid) == {}
     at.button(key="retry_pending").click().run()  # the base is back
     assert stored(pid) == {"act_libre": {"text": "Écrit pendant la panne"}}
@@ -209,7 +209,7 @@ def test_page_survives_a_base_locked_for_the_whole_run(base):
         lock.release()
     assert not at.exception
     # The page's reads take no write lock (WAL): it is drawn, the answer kept waiting.
-    assert "1 réponse(s) pas encore enregistrée(s)" in at.warning[0].value
+    assert "1 réponse pas encore enregistrée" in at.warning[0].value
     assert at.radio(key="q_ctx_structure").value == "epci"
     assert stored(pid) == {}
     at.button(key="retry_pending").click().run()
@@ -247,7 +247,7 @@ def test_postgresql_lost_mid_survey_keeps_the_answer_waiting(monkeypatch, app_en
     via_router(at)
     assert not at.exception
     assert at.error[0].value == UNAVAILABLE_MESSAGE
-    assert "1 réponse(s) pas encore enregistrée(s)" in at.warning[0].value
+    assert "1 réponse pas encore enregistrée" in at.warning[0].value
     assert at.session_state["pending_answers"] == {"ctx_outils": {"choices": ["codir"]}}
     engine.dispose()
 

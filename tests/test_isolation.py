@@ -952,7 +952,7 @@ def test_a_new_account_creates_its_first_territory_without_a_traceback(app_env):
     at.text_input(key="t_name").input("<script>alert(1)</script> **CC**")
     at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
     assert not at.exception, at.exception
-    assert "créé avec 0 commune(s)" in at.success[0].value
+    assert "créé avec 0 commune." in at.success[0].value
     assert [link.proto.page for link in at.get("page_link")] == ["campagne"]
 
 

@@ -140,7 +140,7 @@ def test_territory_page_fills_the_form_from_the_official_list(app_env):
     assert at.text_input(key="t_name").value == "Communauté d'agglomération de Testville"
     assert at.selectbox(key="t_kind").value == "ca"
     at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
-    assert "créé avec 1 commune(s)" in at.success[0].value
+    assert "créé avec 1 commune." in at.success[0].value
 
 
 def test_territory_page_without_the_list_keeps_manual_entry(app_env):

@@ -60,7 +60,7 @@ def test_the_coordination_fills_a_group_and_sees_it_saved(app_env):
     )
     at.button(key=SAVE.format(group="institution", title="L'intercommunalité")).click().run()
     assert not at.exception, at.exception
-    assert "« L'intercommunalité » : 4 information(s) enregistrée(s)." in shown(at)
+    assert "« L'intercommunalité » : 4 informations enregistrées." in shown(at)
     fiche = facts_of(tid)
     assert fiche.values["regime_fiscal"] == "fpu"
     assert fiche.values["installation_conseil"] == date(2026, 4, 9)
@@ -69,7 +69,7 @@ def test_the_coordination_fills_a_group_and_sees_it_saved(app_env):
     # the form shows the stored values again, with their date and author
     assert at.radio(key=key(tid, "bureau_tous_maires")).value is True
     assert "par coord@exemple.fr" in shown(at)
-    assert "information(s) restent à renseigner" in at.warning[0].value
+    assert "informations restent à renseigner" in at.warning[0].value
 
 
 def test_a_refused_form_says_why_records_nothing_and_keeps_what_was_typed(app_env):

@@ -19,7 +19,7 @@ def test_coordinator_creates_a_territory(app_env):
     at.text_area(key="t_communes").input("Alpha;72001\nBêta\n")
     at.button[0].click().run()
     assert not at.exception
-    assert "créé avec 2 commune(s)" in at.success[0].value
+    assert "créé avec 2 communes." in at.success[0].value
     at.switch_page("pages/accueil.py").run()
     # Markdown typed by a user is shown as typed, not interpreted
     assert at.subheader[0].value == r"CC des \*\*Étangs\*\*"

@@ -18,6 +18,7 @@ from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.roadmap.model import HORIZON_LABELS, LegalDuty, PlanItem, RoadmapDraft
 from diagnostic.roadmap.proposals import current_duty
 from diagnostic.roadmap.references import Library
+from diagnostic.vocabulary import count
 
 DASH = "–"
 GLUE = re.compile(r"(?<=«) | (?=[»:;?!%])")
@@ -226,8 +227,8 @@ def frame_table(frame: pd.DataFrame, widths: Sequence[float], key: str = "") -> 
 
 
 def plural(n: int, word: str, plural_word: str | None = None) -> str:
-    """« 1 action », « 3 actions » (or the given plural)."""
-    return f"{n} {word if n <= 1 else plural_word or word + 's'}"
+    """« 1 action », « 3 actions » (or the given plural): see vocabulary.count."""
+    return count(n, word, plural_word or word + "s")
 
 
 def typography(text: str) -> str:
