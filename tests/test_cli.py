@@ -333,7 +333,10 @@ def test_obligations_of_the_val_de_loir_on_the_demo_day(app_env, shipped_setting
     )
     cdci = next(line for line in lines if line.startswith("Réunion de la CDCI"))
     assert ": passée (fenêtre close le 22 septembre 2026) — CGCT, art. L5211-45-1" in cdci
-    assert lines[-1].startswith("12 obligations : 2 en retard")
+    # 17 rules: the pacte debate, the PCAET and the intérêt communautaire of the voirie late
+    assert lines[-1] == (
+        "17 obligations : 3 en retard, 1 à faire, 1 passée, 6 à jour, 6 sans objet"
+    )
     code, _, err = run(capsys, "obligations", "--campaign", "99")
     assert code == 1 and "campagne 99 introuvable" in err
     code, _, err = run(capsys, "obligations", "--campaign", "1", "--date", "4/12/2026")

@@ -52,6 +52,11 @@ CONTRACT = {
     "projet_de_territoire": FactType.BOOL,
     "rapport_activite_date": FactType.DATE,
     "competences": FactType.COMPETENCES,
+    # rules of procedure and information (L5211-57, L5211-4-2, L5211-10-1, L5211-40-2)
+    "avis_commune_concernee": FactType.BOOL,
+    "services_communs_avis_cst": FactType.BOOL,
+    "conseil_developpement_rapport_debattu": FactType.BOOL,
+    "information_conseillers_municipaux": FactType.BOOL,
 }
 
 

@@ -23,7 +23,18 @@ D = dt.date
 DECEMBER = D(2026, 12, 4)
 
 # Facts the evaluation needs beyond the first list of the fiche (questions/fiche.yaml has them).
-ADDED_FACTS = {"pacte_gouvernance_decide", "conseil_developpement_debat", "dernier_transfert_date"}
+ADDED_FACTS = {
+    "pacte_gouvernance_decide",
+    "conseil_developpement_debat",
+    "dernier_transfert_date",
+    # the rules of procedure and information added in December 2026
+    "avis_commune_concernee",
+    "services_communs",
+    "services_communs_avis_cst",
+    "conseil_developpement_rapport_debattu",
+    "information_conseillers_municipaux",
+    "competences",
+}
 
 # A Val de Loir-like CC: installed in April 2026, the pacte debate never held.
 VAL_DE_LOIR = {
@@ -256,9 +267,11 @@ def test_the_report_lists_worst_first_with_status_and_basis_then_counts():
     assert lines[cdci].endswith(
         ": passée (fenêtre close le 22 septembre 2026) — CGCT, art. L5211-45-1"
     )
-    assert lines[cdci + 1].startswith("    règle à vérifier sur les textes (")
+    assert not lines[cdci + 1].startswith("    ")  # a settled rule: no « à vérifier » line
+    pcaet = next(i for i, line in enumerate(lines) if line.startswith("Plan climat"))
+    assert lines[pcaet + 2].startswith("    règle à vérifier sur les textes (Échéance du 31")
     assert lines[-1] == (
-        "12 obligations : 1 en retard, 2 à vérifier, 1 passée, 3 à jour, 5 sans objet"
+        "17 obligations : 1 en retard, 6 à vérifier, 1 passée, 3 à jour, 6 sans objet"
     )
     headings = [line for line in lines[:-1] if not line.startswith("    ")]
     assert len(headings) == len(RULES.items)
@@ -329,6 +342,7 @@ def rule_tables() -> str:
             scope.append(f"plus de {c.population_plus_de:,} habitants".replace(",", " "))
         scope += [f"si `{f}` = {shown(v)}" for f, v in c.si.items()]
         scope += [f"sauf si `{f}` = {shown(v)}" for f, v in c.sauf_si.items()]
+        scope += [f"si `{f}` n'est pas vide" for f in c.si_liste]
         checked = " ou ".join(f"`{f}`" for f in (ob.date, ob.fait) if f) or "—"
         due = f"`{ob.echeance}`" if ob.echeance else "permanente"
         flag = " (à vérifier)" if ob.a_verifier else ""
@@ -394,3 +408,110 @@ def test_every_link_to_an_action_is_documented_word_for_word():
     doc = (ROOT / "docs" / "methodes.md").read_text(encoding="utf-8")
     table = link_table()
     assert table in doc, f"docs/methodes.md : remplacez le tableau par\n\n{table}\n"
+
+
+# --- the rules of procedure and information added in December 2026 ------------------------------
+
+PERMANENT_RULES = [
+    # (obligation, its yes/no fact, the facts that make it apply)
+    ("avis_commune_concernee", "avis_commune_concernee", {}),
+    ("information_conseillers_municipaux", "information_conseillers_municipaux", {}),
+    ("services_communs_cst", "services_communs_avis_cst", {"services_communs": ["ADS"]}),
+    (
+        "conseil_developpement_rapport",
+        "conseil_developpement_rapport_debattu",
+        {"conseil_developpement": True},
+    ),
+]
+
+
+@pytest.mark.parametrize(("ident", "fact", "applies"), PERMANENT_RULES)
+def test_a_permanent_rule_is_up_to_date_late_or_to_check_from_its_fact(ident, fact, applies):
+    met = status_of(ident, {**applies, fact: True})
+    assert (met.state, met.label) == (State.A_JOUR, "à jour")
+    late = status_of(ident, {**applies, fact: False})
+    assert (late.state, late.label) == (State.EN_RETARD, "en retard (obligation permanente)")
+    assert late.due is None
+    unknown = status_of(ident, dict(applies))
+    assert (unknown.state, unknown.missing) == (State.A_VERIFIER, (fact,))
+    # every kind of EPCI à fiscalité propre, whatever its population; never a commune
+    for kind in ("cc", "ca", "cu", "metropole"):
+        assert status_of(ident, {**applies, fact: False}, kind, 1_000).state == State.EN_RETARD
+    assert status_of(ident, {**applies, fact: False}, "commune").state == State.SANS_OBJET
+    assert not RULES_BY_ID[ident].a_verifier
+
+
+RULES_BY_ID = {ob.id: ob for ob in RULES.items}
+
+
+def test_the_opinion_of_the_single_commune_concerned_is_a_rule_of_procedure():
+    rule = RULES_BY_ID["avis_commune_concernee"]
+    assert "L5211-57" in rule.base_legale and rule.echeance is None
+    assert "trois mois" in rule.exige and "deux tiers" in rule.exige
+
+
+def test_the_cst_opinion_applies_only_where_there_are_services_communs():
+    none = status_of(
+        "services_communs_cst", {"services_communs": [], "services_communs_avis_cst": False}
+    )
+    assert (none.state, none.why) == (State.SANS_OBJET, "services_communs : aucun")
+    unknown = status_of("services_communs_cst", {"services_communs_avis_cst": False})
+    assert (unknown.state, unknown.missing) == (State.A_VERIFIER, ("services_communs",))
+    # a yes wins over an unknown list: the conventions had their opinion
+    assert status_of("services_communs_cst", {"services_communs_avis_cst": True}).state == (
+        State.A_JOUR
+    )
+    assert "L5211-4-2" in RULES_BY_ID["services_communs_cst"].base_legale
+
+
+def test_the_activity_report_of_the_conseil_de_developpement_only_where_one_exists():
+    without = {"conseil_developpement": False, "conseil_developpement_rapport_debattu": False}
+    assert status_of("conseil_developpement_rapport", without, "ca", 120_000).state == (
+        State.SANS_OBJET
+    )
+    # below the 50,000 threshold, a voluntary conseil still has its report debated
+    below = {"conseil_developpement": True, "conseil_developpement_rapport_debattu": False}
+    assert status_of("conseil_developpement_rapport", below, "cc", 50_000).state == (
+        State.EN_RETARD
+    )
+    unknown = status_of(
+        "conseil_developpement_rapport", {"conseil_developpement_rapport_debattu": False}
+    )
+    assert unknown.missing == ("conseil_developpement",)
+
+
+def row(name: str, defined: bool | None) -> dict[str, object]:
+    return {"nom": name, "interet_communautaire_defini": defined, "a_la_carte": False}
+
+
+def test_the_interet_communautaire_is_read_on_the_table_of_competences():
+    defined = [row("Voirie d'intérêt communautaire", True), row("GEMAPI", None)]
+    met = status_of("interet_communautaire", {"competences": defined})
+    assert met.state == State.A_JOUR
+    assert met.why == "intérêt communautaire défini pour chaque compétence qui en dépend"
+    undefined = [*defined, row("Action sociale", False), row("Équipements sportifs", False)]
+    late = status_of("interet_communautaire", {"competences": undefined})
+    assert late.state == State.EN_RETARD
+    assert late.why == "intérêt communautaire non défini : Action sociale, Équipements sportifs"
+    unknown = status_of("interet_communautaire", {})
+    assert (unknown.state, unknown.missing) == (State.A_VERIFIER, ("competences",))
+    rule = RULES_BY_ID["interet_communautaire"]
+    assert "deux ans" in rule.exige and "L5214-16, IV" in rule.base_legale
+    assert rule.actions == ["carte_competences_partagee"] and not rule.a_verifier
+
+
+def test_rules_settled_in_december_2026_carry_no_flag_and_the_kept_ones_say_why():
+    settled = {
+        "conseil_developpement_debat",
+        "pacte_financier_fiscal",
+        "cdci_eau",
+        "avis_commune_concernee",
+        "services_communs_cst",
+        "conseil_developpement_rapport",
+        "information_conseillers_municipaux",
+        "interet_communautaire",
+    }
+    assert not any(RULES_BY_ID[i].a_verifier for i in settled)
+    kept = {ob.id for ob in RULES.items if ob.a_verifier}
+    assert kept == {"conference_maires_metropole", "pcaet"}
+    assert all("Reste à confirmer" in (RULES_BY_ID[i].note or "") for i in kept)

@@ -38,6 +38,11 @@ from diagnostic.territory.calendar import (
 )
 from diagnostic.vocabulary import KIND_LABELS, french_date
 
+# The competences table of the fiche (facts.py, type « competences »): a row's name and its
+# « intérêt communautaire défini » cell (true, false, or null when it does not apply).
+COMPETENCE_NAME = "nom"
+INTEREST_DEFINED = "interet_communautaire_defini"
+
 EPCI_KINDS = ("cc", "ca", "cu", "metropole")  # the EPCI à fiscalité propre (Territory.kind)
 Kind = Literal["cc", "ca", "cu", "metropole"]
 FactValue = bool | int | str
@@ -54,6 +59,7 @@ class Condition(_Strict):
     population_plus_de: int | None = Field(default=None, ge=0)  # strictly more, as the law says
     si: dict[Identifier, FactValue] = {}  # facts that must have these values
     sauf_si: dict[Identifier, FactValue] = {}  # not when one of these facts has this value
+    si_liste: list[Identifier] = []  # list facts that must hold at least one item
 
 
 class Obligation(_Strict):
@@ -91,7 +97,7 @@ class Obligations:
         """Every fact id of the fiche the evaluation reads."""
         found = {INSTALLATION_FACT}
         for ob in self.items:
-            found |= set(ob.condition.si) | set(ob.condition.sauf_si)
+            found |= set(ob.condition.si) | set(ob.condition.sauf_si) | set(ob.condition.si_liste)
             found |= {f for f in (ob.fait, ob.date) if f}
             deadline = self.deadline(ob)
             if deadline is not None and deadline.fait:
@@ -243,6 +249,12 @@ def _applies(
             unknown.append(fact)
         elif found == value:
             return f"{_name(fact, names)} : {_shown(found)}", ()
+    for fact in condition.si_liste:
+        items = facts.get(fact)
+        if items is None:
+            unknown.append(fact)
+        elif isinstance(items, list) and not items:
+            return f"{_name(fact, names)} : aucun", ()
     return "", tuple(unknown)
 
 
@@ -257,6 +269,17 @@ def _met(
     the fiche says. A yes/no fact that says no wins; otherwise a known date decides: it counts
     from the start of the period (the renewal, the event) up to `on`; otherwise the yes/no fact."""
     said = facts.get(ob.fait) if ob.fait else None
+    if isinstance(said, list):  # the competences table: met unless a row says « non défini »
+        undefined = [
+            str(row.get(COMPETENCE_NAME))
+            for row in said
+            if isinstance(row, Mapping) and row.get(INTEREST_DEFINED) is False
+        ]
+        if undefined:
+            return False, "intérêt communautaire non défini : " + ", ".join(undefined)
+        if said:
+            return True, "intérêt communautaire défini pour chaque compétence qui en dépend"
+        said = None
     if said is False:
         return False, f"{_name(ob.fait, names)} : non"
     day = as_day(facts.get(ob.date)) if ob.date else None
