@@ -1,5 +1,6 @@
-"""The results' section « Ce que savent les répondants de la situation du territoire »: the
-answers to the knowledge items set against the « Fiche du territoire » (territory/knowledge.py)."""
+"""The results' section « Ce que savent les répondants de la situation du territoire », in the
+« Situation du territoire » tab below the obligations: the answers to the knowledge items set
+against the « Fiche du territoire » (territory/knowledge.py)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ COUNTED = {
 
 def situation_tab(actor: Actor, campaign: Any) -> Situation:
     """The tab's content; returns the situation for the sections that follow it (what the
-    respondents know of the fiche's facts goes below, in its own helper)."""
+    respondents know of the fiche's facts goes below, pages/_knowledge.py)."""
     situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
     moment = situation.moment_text()
     if moment:

@@ -1,4 +1,5 @@
-"""Territory results: scores, gaps, regards croisés, priorities, actors, participation."""
+"""Territory results: scores, gaps, regards croisés, priorities, actors, participation, the
+territory's situation (obligations from the fiche, what the respondents know of it)."""
 
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -110,7 +111,6 @@ with tabs[0]:
             st.subheader(section.title)
         for line in section.lines:
             st.markdown(f"- {plain(line)}" if section.title else plain(line))
-    knowledge_section(actor, campaign.id, full)
 
 with tabs[1]:
     st.markdown(
@@ -210,6 +210,7 @@ with tabs[6]:
 
 with tabs[7]:
     situation_tab(actor, campaign)
+    knowledge_section(actor, campaign.id, full)
 
 with tabs[8]:
     export_tab(actor, campaign, full)

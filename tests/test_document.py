@@ -354,9 +354,11 @@ def governance_results(tmp_path):
     return compute_results(read_campaign_data(engine, w.campaign_id, qdir.parent), min_group_size=3)
 
 
-def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, library):
-    results = governance_results
-    draft = RoadmapDraft(
+def _governance_draft(results, situation=None, knowledge=(), min_group=None):
+    extra: dict = {"knowledge": tuple(knowledge)} if knowledge else {}
+    if min_group:
+        extra["min_group_size"] = min_group
+    return RoadmapDraft(
         territory="CC Test",
         campaign="Campagne",
         questionnaire="gouvernance 2026.1",
@@ -365,31 +367,164 @@ def test_governance_reads_the_inventory_and_cites_the_cgct(governance_results, l
         plan=(_item(0, "d4_instances", "Instituer un CoDir de territoire"),),
         points=(),
         dimension_titles={s.id: s.title for s in results.questionnaire.sections},
+        situation=situation,
+        extra=extra,
     )
+
+
+def _part_5_1(text: str) -> str:
+    part = text[text.index("### 5.1 Les instances") :]
+    return _plain(part[: part.index("\n### ", 5)])
+
+
+def test_governance_without_a_fiche_states_no_fact_from_the_answers(governance_results, library):
+    """No fiche: 5.1 says so, and never settles a fact by the answers (2 of 3 say the pacte
+    debate is to come, 3 of 3 that the bureau holds every mayor: neither is stated)."""
+    results = governance_results
+    draft = _governance_draft(results)
     doc = content.assemble(draft, results, library, [])
-    table = next(b for b in doc.blocks if getattr(b, "key", "") == "instances")
-    rows = {row[0]: row[1:] for row in table.rows}
-    assert rows["Le pacte de gouvernance"] == (
-        "Le débat n'a pas encore eu lieu",
-        "2 sur 3",
-        "Code général des collectivités territoriales, art. L5211-11-2",
-    )
-    assert rows["La conférence des maires"][0].startswith("Non, car le bureau communautaire")
-    codir = rows[
-        "CoDir de territoire (comité de direction commun aux communes et à l'intercommunalité)"
-    ]
-    assert codir[:2] == ("Absente ou méconnue de la majorité", "cochée par 0 sur 3")
+    assert not [b for b in doc.blocks if getattr(b, "key", "") == "instances"]
+    text = document.build_document(draft, results, library, "md").data.decode("utf-8")
+    part = _part_5_1(text)
+    assert "La fiche du territoire n'est pas renseignée" in part
+    assert "Le débat n'a pas encore eu lieu" not in part and "majorité" not in part
+    assert (
+        "- CoDir de territoire (comité de direction commun aux communes et à "
+        "l'intercommunalité) : aucun des 3 répondants n'en connaît l'existence"
+    ) in part
+    assert "Projet de territoire" not in part  # a fact of the fiche: not read from the answers
     steps = next(b for b in doc.blocks if getattr(b, "key", "") == "steps")
     assert [when for when, _ in steps.rows][:3] == [
         "29 novembre 2026",
         "Fin 2026",
         "Dans les 100 jours — d'ici le 9 mars 2027",
     ]
-    assert "en bureau communautaire" in steps.rows[0][1]
-    text = document.build_document(draft, results, library, "md").data.decode("utf-8")
+    assert "en conférence des maires" in steps.rows[0][1]  # the law's rule, not the answers
+    assert "La fiche du territoire ne dit pas encore où en est le pacte." in steps.rows[1][1]
+    assert "Situation déclarée" not in text
     assert "« Une instance régulière réunit les directeurs et directrices généraux" in text
     assert "25/100 aujourd'hui, 75/100 visé en fin de mandat" in text
     assert "art. L5211-11-3" in text  # the conférence des maires, quoted from the library
+
+
+def test_mini_questionnaire_without_situation_keeps_5_1_short(draft, results):
+    text = document.build_document(draft, results, None, "md").data.decode("utf-8")
+    part = _part_5_1(text)
+    assert "La fiche du territoire n'est pas renseignée" in part
+    assert "|" not in part and "Pratiques" not in part
+
+
+# A fiche that contradicts the majority: 2 of the 3 respondents say the pacte debate is to come,
+# the fiche says it was held and a pacte is being drawn up; the projet de territoire, ticked by
+# all, is not on the fiche.
+GOVERNANCE_FICHE = {
+    "pacte_gouvernance_debat": True,
+    "pacte_gouvernance_debat_date": date(2026, 5, 12),
+    "pacte_gouvernance_decide": True,
+    "pacte_gouvernance_adopte": False,
+    "bureau_tous_maires": True,
+    "conference_maires": False,
+    "pacte_financier_fiscal": False,
+}
+SOURCES = {"pacte_gouvernance_debat": "Délibération du 12 mai 2026, 13/05/2026"}
+
+
+def _fiche_situation(facts):
+    fiche = fiche_for(ROOT / "questions")
+    return Situation(date(2026, 11, 29), facts, fiche=fiche, sources=SOURCES)
+
+
+def _knowledge(results, facts, min_group):
+    from diagnostic.territory.knowledge import findings
+
+    fiche = fiche_for(ROOT / "questions")
+    choices = results.responses.choices
+    return findings(
+        results.questionnaire,
+        choices,
+        facts,
+        min_group_size=min_group,
+        origins=SOURCES,
+        fiche=fiche,
+    )
+
+
+def test_governance_reads_the_fiche_beside_what_the_respondents_know(governance_results, library):
+    results = governance_results
+    situation = _fiche_situation(GOVERNANCE_FICHE)
+    known = _knowledge(results, GOVERNANCE_FICHE, 3)
+    draft = _governance_draft(results, situation, known)
+    doc = content.assemble(draft, results, library, [])
+    table = next(b for b in doc.blocks if getattr(b, "key", "") == "instances")
+    assert table.columns == (
+        "Instance ou instrument",
+        "Selon la fiche du territoire",
+        "Ce qu'en savent les répondants",
+        "Cadre",
+    )
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["Le pacte de gouvernance"] == (
+        "Le débat sur l'élaboration d'un pacte de gouvernance a eu lieu ; Date du débat sur le "
+        "pacte de gouvernance : 12/05/2026 ; le conseil a décidé d'élaborer un pacte de "
+        "gouvernance ; le pacte de gouvernance n'est pas encore adopté (Délibération du 12 mai "
+        "2026, 13/05/2026)",
+        "1 répondant sur 3 le sait",  # en_cours; the majority (debat_a_venir) is wrong
+        "CGCT, art. L5211-11-2, I, 1°",
+    )
+    assert rows["La conférence des maires"] == (
+        "Le bureau comprend tous les maires ; pas de conférence des maires",
+        "3 répondants sur 3 le savent",
+        "CGCT, art. L5211-11-3",
+    )
+    # a fact the fiche does not give: never the answers' majority (3 of 3 ticked it)
+    assert rows["Projet de territoire"] == (
+        "Non renseigné sur la fiche",
+        "à comparer une fois la fiche complétée",
+        "–",
+    )
+    assert rows["Pacte financier et fiscal"][:2] == (
+        "Pas de pacte financier et fiscal",
+        "3 répondants sur 3 le savent",
+    )
+    assert rows["Le conseil de développement"][0] == "Non renseigné sur la fiche"
+    assert rows["Signataire d'un contrat de ville"][1] == "non demandé aux répondants"
+    text = document.build_document(draft, results, library, "md").data.decode("utf-8")
+    part = _part_5_1(text)
+    assert "d'après la fiche du territoire tenue par la coordination" in part
+    assert "(détail en partie 3.4)" in part and "### 3.4 Ce que savent" in text
+    assert "Le débat n'a pas encore eu lieu" not in part
+    steps = next(b for b in doc.blocks if getattr(b, "key", "") == "steps")
+    assert "en bureau communautaire" in steps.rows[0][1]  # the fiche: every mayor in the bureau
+    assert (
+        "Selon la fiche du territoire : le débat sur l'élaboration d'un pacte de gouvernance a "
+        "eu lieu ; le conseil a décidé d'élaborer un pacte de gouvernance ; le pacte de "
+        "gouvernance n'est pas encore adopté."
+    ) in steps.rows[1][1]
+
+
+def test_governance_respects_the_privacy_threshold(governance_results, library):
+    """3 answers, a threshold of 4: no count of what the respondents know, no practice."""
+    results = governance_results
+    situation = _fiche_situation(GOVERNANCE_FICHE)
+    known = _knowledge(results, GOVERNANCE_FICHE, 4)
+    assert known == []
+    draft = _governance_draft(results, situation, known, min_group=4)
+    doc = content.assemble(draft, results, library, [])
+    table = next(b for b in doc.blocks if getattr(b, "key", "") == "instances")
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows["Le pacte de gouvernance"][1] == "non détaillé : moins de 4 réponses"
+    assert rows["Projet de territoire"][1] == "à comparer une fois la fiche complétée"
+    part = _part_5_1(document.build_document(draft, results, library, "md").data.decode("utf-8"))
+    assert "sur 3" not in part and "des 3 répondants" not in part
+    assert "moins de 4 réponses (règle de confidentialité)" in part
+    assert "(détail en partie 3.4)" not in part
+
+
+def test_governance_fiche_without_facts_reads_as_not_filled_in(governance_results, library):
+    results = governance_results
+    draft = _governance_draft(results, _fiche_situation({"population": 21_800}))
+    part = _part_5_1(document.build_document(draft, results, library, "md").data.decode("utf-8"))
+    assert "La fiche du territoire n'est pas renseignée" in part and "| " not in part
 
 
 # --- the territory's situation: obligations, duties first, moment -------------------------------
@@ -421,7 +556,8 @@ def _situation(facts):
     day = date(2026, 11, 29)
     names = {k: f.label for k, f in fiche_for(ROOT / "questions").fields.items()}
     statuses = evaluate(RULES, facts, "cc", None, day, names)
-    return Situation(day, facts, tuple(statuses), moment(RULES.calendar, date(2026, 11, 2)))
+    when = moment(RULES.calendar, date(2026, 11, 2))
+    return Situation(day, facts, tuple(statuses), when, fiche=fiche_for(ROOT / "questions"))
 
 
 @pytest.fixture(scope="module")
@@ -494,6 +630,17 @@ def test_markdown_puts_the_late_obligation_first_in_the_plan_and_the_next_steps(
     assert "Préparer le pacte" not in steps.split("Dans l'année")[1]  # …but not the pacte
     assert "| 22 décembre 2026 — échéance légale |" in steps
     assert "100 premiers jours" not in text
+
+
+def test_part_5_agrees_with_part_1_3_on_the_pacte(situated):
+    """The mini questionnaire asks nothing of the fiche: 5.1 states the fiche's facts alone."""
+    part = _part_5_1(situated["md"].data.decode("utf-8"))
+    assert (
+        "| Le pacte de gouvernance | Le débat sur l'élaboration d'un pacte de gouvernance n'a "
+        "pas encore eu lieu | non demandé aux répondants | CGCT, art. L5211-11-2, I, 1° |"
+    ) in part
+    assert "| Les services communs | Non renseigné sur la fiche |" in part
+    assert "(détail en partie 3.4)" not in part
 
 
 def test_word_and_pdf_carry_the_obligations_and_the_duty(situated):

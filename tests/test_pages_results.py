@@ -257,11 +257,14 @@ def test_results_page_says_what_respondents_know_of_the_fiche(app_env, questions
     at.switch_page("pages/resultats.py").run()
     assert not at.exception
     title = "Ce que savent les répondants de la situation du territoire"
-    assert title in [s.value for s in at.subheader]
-    assert any("Rien à comparer pour l'instant" in i.value for i in at.info)
+    # in the « Situation du territoire » tab, below the obligations; not in the summary
+    tab = at.tabs[SITUATION_TAB]
+    assert [s.value for s in tab.subheader] == ["Obligations légales du territoire", title]
+    assert title not in [s.value for s in at.tabs[0].subheader]
+    assert any("Rien à comparer pour l'instant" in i.value for i in tab.info)
     fill_fiche(engine(), world.territory.id, settings().questions_dir, conseil_developpement=True)
     at.run()
-    text = "\n".join(flat(visible(m.value)[1]) for m in at.markdown)
+    text = _tab_text(at)
     assert (
         "Le conseil de développement : selon la fiche du territoire, un conseil de développement "
         "est en place (Délibération du 2 juin 2026, 03/06/2026). Sur 3 répondants, 1 le sait, "

@@ -181,3 +181,17 @@ def test_declarations_are_checked_against_the_fiche(q):
         "ctx_conseil_developpement",
         "ctx_instruments",
     ]
+
+
+def test_a_list_fact_states_true_for_at_least_one_entry_and_false_for_none():
+    """`services_communs: true` in an inventory's `fact:` says « there is a service commun »."""
+    from diagnostic.territory.facts import value_problem
+
+    ads = ["Instruction du droit des sols (ADS)"]
+    assert knowledge.holds({"services_communs": True}, {"services_communs": ads}) is True
+    assert knowledge.holds({"services_communs": True}, {"services_communs": []}) is False
+    assert knowledge.holds({"services_communs": False}, {"services_communs": []}) is True
+    assert knowledge.holds({"services_communs": True}, {"services_communs": None}) is None
+    field = FICHE.field("services_communs")
+    assert value_problem(field, True) is None and value_problem(field, False) is None
+    assert value_problem(field, "Cuisine centrale") is not None

@@ -1,11 +1,16 @@
-"""Section 5, « Gouvernance proposée »: the instances declared today and what the plan proposes.
+"""Section 5, « Gouvernance proposée »: the instances today and what the plan proposes.
 
-The instances are read from the context questions of the questionnaire (the most frequent
-answer, or the share of respondents who check an instrument); the legal frame is quoted from
-the « Repères et outils » library.
+The instances and instruments are read from the « Fiche du territoire » (the draft's
+situation), beside what the respondents know of them (the knowledge findings of part 3.4); the
+practices that are not facts of the fiche (CoDir de territoire, conférence des DGS…) are read
+from the answers and worded as perception. A fact is never settled by a majority of answers.
+The legal frame is quoted from the « Repères et outils » library.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -20,13 +25,46 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
+from diagnostic.questionnaire import QuestionType
 from diagnostic.roadmap.model import PlanItem
+from diagnostic.territory.facts import FactField, FactType, Fiche, Value, applicable, effective
+from diagnostic.territory.knowledge import Finding, knowledge_items
+from diagnostic.territory.presentation import statement
+from diagnostic.territory.situation import Situation
+from diagnostic.vocabulary import french_date
 
 GOVERNANCE_CHOICES = ("ctx_pacte_gouvernance", "ctx_conference_maires", "ctx_conseil_developpement")
 INSTRUMENTS = "ctx_instruments"
-INSTANCE_OPTIONS = ("codir_territoire", "conference_dgs", "conferences_territoriales")
+# The instances and instruments of 5.1, in this order, each with the facts of the fiche that
+# describe it (the facts that depend on them, dates and decisions, follow); then any other fact
+# a knowledge item of the questionnaire asks about.
+INSTANCES = (
+    ("pacte_gouvernance_debat", "pacte_gouvernance_decide", "pacte_gouvernance_adopte"),
+    ("bureau_tous_maires", "conference_maires"),
+    ("conseil_developpement",),
+    ("projet_de_territoire",),
+    ("pacte_financier_fiscal",),
+    ("schema_mutualisation",),
+    ("services_communs",),
+    ("pcaet",),
+    ("contrat_de_ville",),
+)
+# Options of the inventory that are practices of cooperation, not facts of the fiche.
+PRACTICES = ("codir_territoire", "conference_dgs", "conferences_territoriales", "reseaux_metiers")
 INSTANCE_DIMENSIONS = ("d4_instances", "d5_decision")
 CODIR_FREQUENCY, CODIR_ITEM = "d4_frequence_instance_dg", "d4_codir_territoire"
+UNKNOWN_ON_FICHE = "Non renseigné sur la fiche"
+
+
+@dataclass
+class _Row:
+    """One instance or instrument of 5.1: its name, the facts of the fiche that describe it
+    and the knowledge item (and option) that asks the respondents about it."""
+
+    subject: str
+    facts: list[str] = field(default_factory=list)
+    question_id: str | None = None
+    option_id: str | None = None
 
 
 def governance(ctx: Context) -> list[Block]:
@@ -61,56 +99,193 @@ def governance(ctx: Context) -> list[Block]:
 
 
 def _instances(ctx: Context) -> list[Block]:
-    rows: list[tuple[str, str, str, str]] = []
-    for qid in GOVERNANCE_CHOICES:
-        question, answer = ctx.question(qid), ctx.most_frequent(qid)
-        if question is None or answer is None:
+    """5.1 The instances and instruments as the fiche du territoire states them, beside what
+    the respondents know of them (part 3.4); then the practices that are not facts, as the
+    respondents perceive them. A fact is never settled by the answers."""
+    situation = ctx.draft.situation
+    fiche = situation.fiche if situation is not None else None
+    blocks: list[Block]
+    if situation is None or fiche is None or situation.fiche_empty:
+        blocks = [
+            Paragraph(
+                "La fiche du territoire n'est pas renseignée : ce document ne dit pas où en sont "
+                "le pacte de gouvernance, la conférence des maires, le conseil de développement "
+                "et les instruments de coopération. Ce sont des faits, tenus par la coordination "
+                "sur la fiche avec leur source, jamais déduits des réponses au questionnaire."
+            )
+        ]
+    else:
+        blocks = _fiche_table(ctx, situation, fiche)
+    return blocks + _practices(ctx)
+
+
+def _rows_of_the_fiche(ctx: Context, fiche: Fiche) -> list[_Row]:
+    """The instances the fiche describes (INSTANCES, then any other fact a knowledge item asks
+    about), each named as its knowledge item names it (else as the library or the fiche does),
+    with the facts that depend on its own (dates, decisions)."""
+    fields = fiche.fields
+    asked: list[_Row] = []  # what the knowledge items ask about, in questionnaire order
+    for question in knowledge_items(ctx.results.questionnaire):
+        assert question.fact is not None
+        if question.type == QuestionType.SINGLE_CHOICE:
+            about = question.fact.about or short(question.text)
+            asked.append(_Row(about, question.fact.facts, question.id))
             continue
-        ref = None
-        if ctx.library is not None and question.references:
-            ref = ctx.library.reference(question.references[0])
-        name = ref.title if ref else short(question.text)
-        rows.append((name, answer.label, answer.share, ctx.article(qid)))
-    present, absent = [], []
+        for option in question.options or []:
+            named = list(question.fact.states(option.id))
+            if named:
+                asked.append(_Row(option.label, named, question.id, option.id))
+    rows: list[_Row] = []
+    for group in [*INSTANCES, *(a.facts for a in asked)]:
+        facts = [f for f in group if f in fields]
+        if not facts or any(set(facts) & set(r.facts) for r in rows):
+            continue
+        item = next((a for a in asked if set(a.facts) & set(facts)), None)
+        if item is None:
+            rows.append(_Row(_name(ctx, fields[facts[0]]), facts))
+            continue
+        facts += [f for f in item.facts if f in fields and f not in facts]
+        rows.append(_Row(item.subject, facts, item.question_id, item.option_id))
+    for row in rows:  # the facts that make sense only with the row's own: dates, decisions
+        for fact_id, one in fields.items():
+            if one.depends_on in row.facts and fact_id not in row.facts:
+                row.facts.append(fact_id)
+        row.facts.sort(key=list(fields).index)
+    return rows
+
+
+def _name(ctx: Context, fact: FactField) -> str:
+    """An instance no knowledge item names: as the library names its first reference
+    (« Le pacte de gouvernance »), else as the fiche labels the fact."""
+    for ref_id in fact.references:
+        ref = ctx.library.reference(ref_id) if ctx.library is not None else None
+        if ref is not None:
+            return ref.title
+    return fact.label
+
+
+def _fiche_table(ctx: Context, situation: Situation, fiche: Fiche) -> list[Block]:
+    found = {(f.question_id, f.option_id): f for f in ctx.draft.extra.get("knowledge") or ()}
+    values = effective(fiche, situation.facts)
+    table = []
+    for row in _rows_of_the_fiche(ctx, fiche):
+        says = _fiche_says(fiche, values, row.facts, situation.sources)
+        known = _known(ctx, row, found.get((row.question_id, row.option_id)), says is not None)
+        legal = next((fiche.fields[f].legal for f in row.facts if fiche.fields[f].legal), None)
+        table.append((row.subject, says or UNKNOWN_ON_FICHE, known, legal or DASH))
+    pointer = " (détail en partie 3.4)" if found else ""
+    return [
+        Paragraph(
+            f"Situation au {french_date(situation.on)}, d'après la fiche du territoire tenue par "
+            "la coordination, avec la source de chaque fait : un fait se vérifie sur la fiche, "
+            "jamais à la majorité des réponses. À côté, ce qu'en savent les répondants, d'après "
+            f"les questions « À votre connaissance… »{pointer}."
+        ),
+        Table(
+            (
+                "Instance ou instrument",
+                "Selon la fiche du territoire",
+                "Ce qu'en savent les répondants",
+                "Cadre",
+            ),
+            tuple(table),
+            (3, 5, 2.6, 2.6),
+            key="instances",
+        ),
+    ]
+
+
+def _fiche_says(
+    fiche: Fiche, values: Mapping[str, Value], facts: list[str], sources: Mapping[str, str]
+) -> str | None:
+    """What the fiche states of these facts, with where it comes from; None when it states
+    none of them. A fact left blank among known ones is named « non renseigné »."""
+    said, unknown = [], []
+    for fact_id in facts:
+        if not applicable(fiche, values, fact_id):
+            continue
+        field, value = fiche.field(fact_id), values.get(fact_id)
+        if value is None:
+            if field.depends_on is None or field.type == FactType.BOOL:
+                unknown.append(field.label)
+            continue
+        said.append(statement(field, value))
+    if not said:
+        return None
+    origin = " ; ".join(dict.fromkeys(sources[f] for f in facts if sources.get(f)))
+    text = " ; ".join(said) + (f" ({origin})" if origin else "")
+    if unknown:
+        text += " ; non renseigné : " + ", ".join(unknown)
+    return text[0].upper() + text[1:]
+
+
+def _known(ctx: Context, row: _Row, finding: Finding | None, settled: bool) -> str:
+    """What the respondents know of a row's facts: the finding of part 3.4, or why there is
+    none (no question, fiche silent, too few answers: the privacy rule)."""
+    if finding is not None:
+        know, n = finding.know, finding.answered
+        if not know:
+            return f"aucun des {n} répondants ne le sait"
+        if know == 1:
+            return f"1 répondant sur {n} le sait"
+        return f"{know} répondants sur {n} le savent"
+    if row.question_id is None:
+        return "non demandé aux répondants"
+    if not settled:
+        return "à comparer une fois la fiche complétée"
+    return f"non détaillé : moins de {ctx.min_group} réponses"
+
+
+def _practices(ctx: Context) -> list[Block]:
+    """The inventory's options that no fact of the fiche settles, as the respondents perceive
+    them: the practices of cooperation (CoDir de territoire, conférence des DGS…) first, then
+    the other instruments; never more than what an item answered by enough people says."""
+    question = ctx.question(INSTRUMENTS)
+    if question is None:
+        return []
+    mapped = set(question.fact.options) if question.fact is not None else set()
+    practices, others, silent = [], [], []
     for option_id, label in ctx.names.options.get(INSTRUMENTS, {}).items():
         counted = ctx.checked(INSTRUMENTS, option_id)
-        if counted is None:
+        if option_id in mapped or counted is None:
             continue
-        exists = counted[0] * 2 >= counted[1]
-        if option_id not in INSTANCE_OPTIONS:
-            (present if exists else absent).append(label)
-            continue
-        ref = ctx.library.reference(option_id) if ctx.library else None
-        rows.append(
-            (
-                label,
-                "Existe selon la majorité" if exists else "Absente ou méconnue de la majorité",
-                f"cochée par {counted[0]} sur {counted[1]}",
-                ref.article if ref is not None and ref.article else DASH,
+        cited, n = counted
+        if n < ctx.min_group:
+            return [
+                Paragraph(
+                    f"Les pratiques de coopération citées par les répondants ne sont pas "
+                    f"détaillées : moins de {ctx.min_group} réponses (règle de confidentialité)."
+                )
+            ]
+        if option_id in PRACTICES:
+            who = (
+                f"aucun des {n} répondants n'en connaît l'existence"
+                if not cited
+                else f"{cited} répondant sur {n} en connaît l'existence"
+                if cited == 1
+                else f"{cited} répondants sur {n} en connaissent l'existence"
             )
-        )
-    if not (rows or present or absent):
-        return [Paragraph("Le questionnaire de cette campagne ne décrit pas les instances.")]
+            practices.append(f"{label} : {who}")
+        elif cited:
+            others.append(f"{label} ({cited} sur {n})")
+        else:
+            silent.append(label)
     blocks: list[Block] = []
-    if rows:
+    if practices:
         blocks += [
             Paragraph(
-                "Situation déclarée par les répondants : la réponse la plus fréquente, ou le "
-                "nombre de répondants qui cochent l'instance."
+                "ces instances ne figurent pas sur la fiche du territoire ; le questionnaire "
+                "demande aux répondants lesquelles existent à leur connaissance.",
+                lead="Pratiques de coopération, telles que les perçoivent les répondants : ",
             ),
-            Table(
-                ("Instance ou instrument", "Situation déclarée", "Réponses", "Cadre"),
-                tuple(rows),
-                (3.2, 4.2, 2, 3),
-                key="instances",
-            ),
+            Bullets(tuple(practices)),
         ]
-    if present:
-        lead = "Autres instruments présents selon la majorité : "
-        blocks.append(Paragraph(", ".join(present) + ".", lead=lead))
-    if absent:
-        lead = "Instruments absents ou méconnus de la majorité : "
-        blocks.append(Paragraph(", ".join(absent) + ".", lead=lead))
+    if others:
+        lead = "Autres instruments que la fiche ne renseigne pas, cités par des répondants : "
+        blocks.append(Paragraph(" ; ".join(others) + ".", lead=lead))
+    if silent:
+        lead = "Cités par aucun répondant : "
+        blocks.append(Paragraph(", ".join(silent) + ".", lead=lead))
     return blocks
 
 
@@ -119,8 +294,9 @@ def _codir(ctx: Context) -> list[Block]:
     answer = ctx.most_frequent(CODIR_FREQUENCY)
     if answer is not None:
         lines.append(
-            "Fréquence réelle de l'instance qui réunit les directions générales (réponse la plus "
-            f"fréquente) : « {answer.label} » ({answer.share})."
+            "Fréquence de l'instance qui réunit les directions générales, telle que la "
+            f"perçoivent les répondants (réponse la plus fréquente) : « {answer.label} » "
+            f"({answer.share})."
         )
     items = ctx.results.items.set_index("question_id")
     if CODIR_ITEM in items.index and not pd.isna(items.loc[CODIR_ITEM, "score_used"]):

@@ -24,11 +24,14 @@ from diagnostic.roadmap.model import (
     STATUS_LABELS,
     PlanItem,
 )
+from diagnostic.territory.facts import applicable, effective
 from diagnostic.territory.obligations import State
+from diagnostic.territory.presentation import statement
 from diagnostic.vocabulary import french_date
 
 PLAN_COLUMNS = ("Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut")
 PACTE = "pacte_gouvernance"
+PACTE_FACTS = ("pacte_gouvernance_debat", "pacte_gouvernance_decide", "pacte_gouvernance_adopte")
 PACTE_DEADLINE = date(2026, 12, 31)  # nine months after the general renewal of March 2026
 MID_TERM = date(2029, 6, 30)
 END_OF_MANDATE = date(2031, 12, 31)  # the next general renewal is expected in March 2032
@@ -233,9 +236,7 @@ def next_steps(ctx: Context) -> list[Block]:
             return "Aucune action à cette échéance."
         return "Actions à échéance : " + " ; ".join(chosen) + "."
 
-    conference = ctx.most_frequent("ctx_conference_maires")
-    bureau = conference is not None and conference.option_id == "bureau_tous_maires"
-    instance = "bureau communautaire" if bureau else "conférence des maires"
+    instance = _mayors(ctx)
     sent = plural(ctx.results.n_respondents, "questionnaire envoyé", "questionnaires envoyés")
     soon, year = start + timedelta(days=100), start + timedelta(days=365)
     steps: list[tuple[date, str, str]] = [
@@ -324,8 +325,17 @@ def _legal_steps(ctx: Context, start: date) -> list[tuple[date, str, str]]:
     return steps
 
 
+def _mayors(ctx: Context) -> str:
+    """Where the mayors see the draft, as the fiche says: the bureau when it holds every mayor,
+    the conférence des maires otherwise (the law's rule, L5211-11-3), never the answers."""
+    situation = ctx.draft.situation
+    every_mayor = situation.fact("bureau_tous_maires") if situation is not None else None
+    return "bureau communautaire" if every_mayor is True else "conférence des maires"
+
+
 def _pacte(ctx: Context, start: date) -> tuple[date, str, str]:
-    answer = ctx.most_frequent("ctx_pacte_gouvernance")
+    """The pacte's step when no obligation is checked: the law's rule, and where the pacte
+    stands only as the fiche says it (never the answers)."""
     linked = [
         ctx.numbers[i]
         for i, item in enumerate(ctx.draft.plan)
@@ -336,9 +346,28 @@ def _pacte(ctx: Context, start: date) -> tuple[date, str, str]:
         "mois qui suivent le renouvellement général de mars 2026, si le conseil communautaire "
         "décide d'en élaborer un."
     )
-    if answer is not None:
-        text += f" Situation déclarée : « {answer.label} » ({answer.share})."
+    said = _pacte_on_fiche(ctx)
+    text += (
+        f" Selon la fiche du territoire : {said}."
+        if said
+        else (" La fiche du territoire ne dit pas encore où en est le pacte.")
+    )
     if linked:
         text += f" Actions liées : {', '.join(linked)}."
     when = "Fin 2026" + (" (échéance passée)" if start > PACTE_DEADLINE else "")
     return PACTE_DEADLINE, when, text
+
+
+def _pacte_on_fiche(ctx: Context) -> str | None:
+    """The fiche's pacte facts in words (« le débat … n'a pas encore eu lieu »), None unknown."""
+    situation = ctx.draft.situation
+    fiche = situation.fiche if situation is not None else None
+    if situation is None or fiche is None:
+        return None
+    values = effective(fiche, situation.facts)
+    said = [
+        statement(fiche.field(f), values[f])
+        for f in PACTE_FACTS
+        if f in fiche.fields and values.get(f) is not None and applicable(fiche, values, f)
+    ]
+    return " ; ".join(said) or None

@@ -508,6 +508,8 @@ def value_problem(field: FactField, value: Any) -> str | None:
     if field.type in (FactType.DATE, FactType.COMPETENCES):
         return f"une information de type {field.type.value} ne se compare pas à une valeur"
     if field.type == FactType.LIST:
+        if isinstance(value, bool):  # true: at least one entry; false: none
+            return None
         known = {s.casefold(): s for s in field.suggestions or []}
         if not isinstance(value, str) or value.casefold() not in known:
             return f"« {value} » n'est pas l'une des propositions de la fiche"
@@ -529,7 +531,10 @@ def expected(field: FactField) -> str:
     if field.type == FactType.CHOICE:
         return "l'un des choix : " + ", ".join(c.id for c in field.choices or [])
     if field.type == FactType.LIST and field.suggestions:
-        return "l'une des propositions : " + " ; ".join(field.suggestions)
+        return (
+            "l'une des propositions : " + " ; ".join(field.suggestions) + " (ou true : au moins "
+            "une ; false : aucune)"
+        )
     return {
         FactType.BOOL: "true ou false",
         FactType.DATE: "une date AAAA-MM-JJ passée (ex. 2026-04-09)",

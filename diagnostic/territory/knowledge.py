@@ -107,10 +107,12 @@ def _join(parts: list[str]) -> str:
 
 def _same(value: Value, wanted: Any) -> bool | None:
     """Does a known fact have the stated value? None when the fact is unknown. A list fact
-    states an entry it contains (case aside)."""
+    states an entry it contains (case aside), or true (at least one entry) or false (none)."""
     if value is None:
         return None
     if isinstance(value, list):
+        if isinstance(wanted, bool):
+            return bool(value) is wanted
         return isinstance(wanted, str) and wanted.casefold() in {str(v).casefold() for v in value}
     if isinstance(value, bool) or isinstance(wanted, bool):
         return isinstance(value, bool) and isinstance(wanted, bool) and value is wanted
