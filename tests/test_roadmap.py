@@ -378,3 +378,26 @@ def test_regenerate_with_a_situation_puts_duties_first_in_the_draft(engine, qdir
     met = situation(status("ob", ["region"], State.A_JOUR))
     draft = planning.draft(engine, actor, world.campaign_id, results, situation=met)
     assert current_duty(next(i for i in draft.plan if i.action_id == "region"), met) is None
+
+
+def test_late_duties_come_first_the_oldest_deadline_first_then_those_in_force():
+    from datetime import date
+
+    from diagnostic.roadmap.model import DUE, LATE, WINDOW_OPEN, LegalDuty
+
+    def duty(state, due=None):
+        return LegalDuty("o", "Obligation", state, "CGCT", due)
+
+    duties = [
+        duty(WINDOW_OPEN, date(2026, 12, 1)),
+        duty(DUE, date(2026, 12, 22)),
+        duty(LATE),  # in force, without a day: after the dated late ones
+        duty(LATE, date(2026, 10, 22)),
+    ]
+    ranked = sorted(duties, key=LegalDuty.urgency)
+    assert [(d.state, d.due) for d in ranked] == [
+        (LATE, date(2026, 10, 22)),
+        (LATE, None),
+        (DUE, date(2026, 12, 22)),
+        (WINDOW_OPEN, date(2026, 12, 1)),
+    ]

@@ -64,6 +64,12 @@ class LegalDuty:
     def late(self) -> bool:
         return self.state == LATE
 
+    def urgency(self) -> tuple[int, date]:
+        """Late duties first, then due ones, then open windows; the oldest deadline first
+        within each (an obligation in force, without a day, after the dated ones)."""
+        tier = 0 if self.late else 1 if self.state == DUE else 2
+        return tier, self.due or date.max
+
     @property
     def horizon(self) -> str:
         """The plan's horizon: « sans_attendre » when late, « avant_echeance » otherwise."""

@@ -133,10 +133,10 @@ def draft(
     items = plan(engine, actor, campaign_id)
     order = {s.id: i for i, s in enumerate(results.questionnaire.sections)}
 
-    def rank(item: PlanItem) -> tuple[int, int, int]:
+    def rank(item: PlanItem) -> tuple[tuple[int, date], int, int]:
         duty = current_duty(item, situation)
-        tier = 2 if duty is None else 0 if duty.late else 1
-        return tier, order.get(item.dimension, len(order)), item.position
+        urgency = duty.urgency() if duty is not None else (3, date.max)
+        return urgency, order.get(item.dimension, len(order)), item.position
 
     kept = sorted((i for i in items if i.status != "rejected"), key=rank)
     overall = results.participation.iloc[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -479,10 +480,10 @@ def propose(
     return proposals, points_to_investigate(results, facts)
 
 
-def _rank(p: Proposal) -> tuple[int, float, str]:
-    """Late duties, then due ones, then the others; best priority first within each."""
-    tier = 2 if p.legal is None else 0 if p.legal.late else 1
-    return tier, -(p.priority or 0.0), p.action_id
+def _rank(p: Proposal) -> tuple[tuple[int, date], float, str]:
+    """Legal duties by urgency (LegalDuty.urgency), then the others; best priority first."""
+    urgency = p.legal.urgency() if p.legal is not None else (3, date.max)
+    return urgency, -(p.priority or 0.0), p.action_id
 
 
 @dataclass(frozen=True)
