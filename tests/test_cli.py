@@ -74,6 +74,7 @@ def test_validate_without_argument_checks_every_shipped_file_by_its_kind(capsys,
     assert "questions renommées valide" in by_file[str(shipped_settings / "renamed.yaml")]
     assert "calendrier valide" in by_file[str(shipped_settings / "calendrier.yaml")]
     assert "obligations valides" in by_file[str(shipped_settings / "obligations.yaml")]
+    assert "chantiers valides" in by_file[str(shipped_settings / "chantiers.yaml")]
     assert "fiche du territoire valide" in by_file[str(shipped_settings / "fiche.yaml")]
     demo = by_file[str(shipped_settings / "demo" / "territoires.yaml")]
     assert "territoires de démonstration valides" in demo

@@ -27,6 +27,7 @@ from diagnostic.territory.calendar import parse_calendar
 from diagnostic.territory.facts import load_fiche, parse_fiche
 from diagnostic.territory.obligations import parse_obligations
 from diagnostic.workshop.programme import parse_programme
+from tests import chantiers_kit as ck
 from tests import hostile
 from tests.conftest import ROOT
 
@@ -519,6 +520,49 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         _obligations,
         obligation("fait: debat", "actions: [pacte_mandat, pacte_inconnu]"),
         7,
+    ),
+    ("CHANTIER-001", ck.load, ck.chantiers_text(ck.CODIR, ck.RELEVE.replace("[codir]", "[x]")), 12),
+    ("CHANTIER-002", ck.load_with_orphan, ck.chantiers_text(), 3),
+    ("CHANTIER-003", ck.load, ck.chantiers_text(ck.CODIR, ck.RELEVE, ck.CODIR), 13),
+    (
+        "CHANTIER-004",
+        ck.load,
+        ck.chantiers_text(ck.CODIR.replace("codir,", "codir, requiert: [releve],"), ck.RELEVE),
+        11,
+    ),
+    (
+        "CHANTIER-005",
+        ck.load,
+        ck.chantiers_text(group=ck.GROUP.replace("[codir, releve]", "[codir, codir]")),
+        22,
+    ),
+    (
+        "CHANTIER-006",
+        ck.load,
+        ck.chantiers_text(
+            ck.CODIR.replace("codir,", "codir, condition: {plus_de: {bureau_tous_maires: 3}},"),
+            ck.RELEVE,
+        ),
+        11,
+    ),
+    ("CHANTIER-007", ck.load, ck.chantiers_text(ck.CODIR.replace("[2, 4]", "[4, 2]")), 11),
+    (
+        "CHANTIER-008",
+        ck.load,
+        ck.chantiers_text(ck.CODIR.replace("[0, 0]}", "[0, 0], appui: x, jours_appui: [1, 2]}")),
+        11,
+    ),
+    (
+        "CHANTIER-009",
+        ck.load,
+        ck.chantiers_text(ck.CODIR.replace("[0, 0]}", "[0, 0], jours_appui: [1, 2]}")),
+        11,
+    ),
+    (
+        "CHANTIER-010",
+        ck.load,
+        ck.chantiers_text(ck.CODIR.replace("codir,", "codir, indicateur_items: [d1_autre],")),
+        11,
     ),
     ("FICHE-001", _fiche, fiche("{id: regime, label: Régime, type: choice}"), 11),
     ("FICHE-002", _fiche, fiche("{id: pcaet, label: PCAET, type: bool, unit: ans}"), 11),

@@ -48,9 +48,10 @@ def validate_file(path: Path) -> str:
     Files are recognised by their top-level key: a questionnaire (id, sections…), an action
     library (actions), « repères et outils » (references), a workshop programme (steps), the
     renamed questions (renamed), the fiche du territoire (groups), the demo territories
-    (territories), the mandate calendar (renouvellements) or the legal obligations
-    (obligations). Cross-references are checked against the files of the same questions folder
-    (references.yaml, questionnaires/, fiche.yaml, calendrier.yaml).
+    (territories), the mandate calendar (renouvellements), the legal obligations (obligations)
+    or the chantiers of the roadmap (chantiers). Cross-references are checked against the files
+    of the same questions folder (references.yaml, questionnaires/, fiche.yaml, calendrier.yaml,
+    actions.yaml).
     """
     from diagnostic.questionnaire.loader import parse_questionnaire
     from diagnostic.questionnaire.registry import default_questionnaire
@@ -135,6 +136,17 @@ def validate_file(path: Path) -> str:
             f"{path}: {len(rules.items)} obligations valides "
             f"(échéances vérifiées sur {folder / 'calendrier.yaml'}{checked})"
         )
+    if "sections" not in keys and "chantiers" in keys:  # questions/chantiers.yaml
+        from diagnostic.roadmap.chantiers import parse_chantiers
+
+        actions = _sibling_actions(folder)
+        chantiers = parse_chantiers(text, str(path), actions, _sibling_fiche(folder))
+        count = sum(len(c.actions) for c in chantiers.chantiers)
+        checked = " (vérifiés sur actions.yaml et fiche.yaml)" if actions is not None else ""
+        return (
+            f"{path}: {len(chantiers.chantiers)} chantiers valides, {count} actions, "
+            f"{len(chantiers.exclusions)} groupes d'exclusion{checked}"
+        )
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
     problems = library.cited_reference_problems(q, refs, data, str(path)) if refs else []
@@ -164,6 +176,14 @@ def _sibling_references(folder: Path):  # type: ignore[no-untyped-def]
 
     path = folder / "references.yaml"
     return library.load_references(path) if path.is_file() else None
+
+
+def _sibling_actions(folder: Path):  # type: ignore[no-untyped-def]
+    """The action library beside a file, checked against the folder's questionnaire (None
+    without one): the chantiers are checked against its ids and items."""
+    from diagnostic.roadmap.references import load_library
+
+    return load_library(folder).actions if (folder / "actions.yaml").is_file() else None
 
 
 def _sibling_action_ids(folder: Path) -> list[str] | None:

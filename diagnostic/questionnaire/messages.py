@@ -11,7 +11,8 @@ how to fix it. A `Problem` adds where: the file, the line and the key path, and 
 Families: YAML (reading and syntax, every file), CHAMP (the shape of any file: missing, unknown
 or mistyped fields), QUESTION (questionnaires), ACTION and REPERE (action library and
 references), ATELIER (workshop programme), RENOMME (renamed questions), CALENDRIER and
-OBLIGATION (the mandate calendar and the legal obligations, territory/). A model validator
+OBLIGATION (the mandate calendar and the legal obligations, territory/), CHANTIER (the chantiers
+of the roadmap, roadmap/chantiers.py). A model validator
 raises `broken(MESSAGE, …)` so that the rule it checks keeps its code through pydantic.
 FICHE: the fiche du territoire (fiche.yaml) and the demo territories' fiches.
 """
@@ -521,6 +522,59 @@ OBLIGATION_UNKNOWN_ACTION = Message(
     "OBLIGATION-005",
     "action inconnue « {action} » : elle n'est pas dans questions/actions.yaml",
     "choisissez une action de la bibliothèque ({actions}) ou retirez-la de « actions: »",
+)
+
+# --- CHANTIER: the chantiers of the roadmap (roadmap/chantiers.py) -------------------------------
+
+CHANTIER_UNKNOWN_ACTION = Message(
+    "CHANTIER-001",
+    "action inconnue « {action} » : elle n'est pas dans questions/actions.yaml",
+    "écrivez l'identifiant d'une action de la bibliothèque ou retirez-la",
+)
+CHANTIER_ACTION_MISSING = Message(
+    "CHANTIER-002",
+    "l'action « {action} » de questions/actions.yaml n'est rangée dans aucun chantier",
+    "ajoutez « - action: {action} » aux actions du chantier auquel elle appartient",
+)
+CHANTIER_ACTION_TWICE = Message(
+    "CHANTIER-003",
+    "l'action « {action} » est déjà rangée dans le chantier « {chantier} » (ligne {earlier})",
+    "gardez chaque action dans un seul chantier",
+)
+CHANTIER_REQUIRES_CYCLE = Message(
+    "CHANTIER-004",
+    "les actions se requièrent en boucle : {cycle}",
+    "retirez l'une de ces actions de « requiert » : l'une d'elles doit passer la première",
+)
+EXCLUSION_TOO_SMALL = Message(
+    "CHANTIER-005",
+    "un groupe d'exclusion réunit au moins deux actions distinctes (ici {count})",
+    "ajoutez l'action avec laquelle elle fait double emploi, ou retirez le groupe",
+)
+CONDITION_NOT_A_NUMBER = Message(
+    "CHANTIER-006",
+    "« {test} » compare un nombre, or « {fact} » est une information de type {type}",
+    "choisissez une information de type int de la fiche, ou écrivez le test dans « si: »",
+)
+RANGE_REVERSED = Message(
+    "CHANTIER-007",
+    "fourchette [{low}, {high}] : le minimum dépasse le maximum",
+    "écrivez le minimum d'abord, par exemple [{high}, {low}]",
+)
+UNKNOWN_SUPPORT = Message(
+    "CHANTIER-008",
+    "appui inconnu « {support} »",
+    "choisissez l'un des appuis déclarés en tête du fichier : {supports}",
+)
+SUPPORT_DAYS_ALONE = Message(
+    "CHANTIER-009",
+    "« jours_appui » et « appui » vont ensemble (ici seul « {given} » est donné)",
+    "donnez les deux : « appui: cnfpt, jours_appui: [1, 2] », ou aucun",
+)
+INDICATOR_ITEM_NOT_OF_ACTION = Message(
+    "CHANTIER-010",
+    "« {item} » n'est pas l'un des items de l'action « {action} » ({items})",
+    "choisissez parmi les items de l'action dans questions/actions.yaml",
 )
 
 # --- FICHE: the territory's fiche (territory/facts.py) and the demo territories' fiches --------
