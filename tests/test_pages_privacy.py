@@ -131,7 +131,7 @@ def test_coordinator_erases_a_respondent_then_the_campaign(app_env):
     at.checkbox(key="erase_pid_ok").check().run()
     at.button(key="erase_participant").click().run()
     assert not at.exception
-    assert "le nom de la personne effacés" in at.info[0].value
+    assert "ainsi que le nom de la personne ; son lien est désactivé" in at.info[0].value
     table = at.dataframe[0].value
     assert not any("Jeanne" in n for n in table["Nom"])
     assert any(n.endswith("(données effacées)") for n in table["Nom"])

@@ -158,7 +158,7 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     join(bruno, "Bruno", VAL, "DST")
     join(chloe, "Chloé", TROIS, "DGA")
     shot(alice, "02-telephone-accueil", full=True)
-    expect(screen.get_by_text("3 personne(s) ont rejoint")).to_be_visible(timeout=20000)
+    expect(screen.get_by_text("3 personnes ont rejoint")).to_be_visible(timeout=20000)
     shot(screen, "03-ecran-accueil")
 
     def go_to(title: str) -> None:
