@@ -54,18 +54,31 @@ def timeline(
 ) -> Timeline | None:
     """The main plan's windows as bars (one row per action, grouped by chantier), the day of the
     document and the mandate's landmarks; None when the plan has no window."""
-    plan, windows = draft.plan, draft.windows
-    if not draft.groups or not any(windows):
+    return timeline_of(
+        draft.plan, draft.groups, draft.windows, draft.generated_on, milestones, width
+    )
+
+
+def timeline_of(
+    plan: Sequence[PlanItem],
+    groups: Sequence[PlanGroup],
+    windows: Sequence[Window | None],
+    today: date,
+    milestones: Sequence[tuple[date, str]] = (),
+    width: int = 48,
+) -> Timeline | None:
+    """timeline() on the parts of a draft (the roadmap page has no draft)."""
+    if not groups or not any(windows):
         return None
     bars: list[Bar] = []
-    for group in draft.groups:
+    for group in groups:
         for i in group.rows:
             window = windows[i] if i < len(windows) else None
             if window is None:
                 continue
             bars.append(_bar(f"A{i + 1}", plan[i], group, window, width))
     ends = [d for d, _ in milestones] + [b.end for b in bars]
-    return Timeline(tuple(bars), tuple(milestones), draft.generated_on, max(ends))
+    return Timeline(tuple(bars), tuple(milestones), today, max(ends))
 
 
 def _bar(number: str, item: PlanItem, group: PlanGroup, window: Window, width: int) -> Bar:
