@@ -416,58 +416,60 @@ def _int(value: float) -> str:
 def timeline_chart(spec: Timeline) -> Chart:
     """The main plan's windows, one bar per action grouped by chantier, today in red."""
     rows = [b.row for b in spec.bars]
-    height = 1.2 + 0.26 * len(rows) + 0.18 * len(spec.chantiers)
+    height = 1.3 + 0.24 * len(rows) + 0.24 * len(spec.chantiers)
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot(1, 1, 1)
+        figure.subplots_adjust(left=0.37, right=0.98, top=0.95, bottom=0.06)
+        label_area = ax.get_yaxis_transform()  # x in axes fraction, y in data
         positions: list[float] = []
         labels: list[str] = []
         y, previous = 0.0, None
         for bar in spec.bars:
             if bar.chantier != previous:
-                if previous is not None:
-                    y += 0.6
+                y += 0.5 if previous is not None else 0.0
                 ax.text(
-                    mdates.date2num(spec.today.replace(day=1)),
-                    y - 0.55,
-                    _wrap(bar.chantier, 90, 1),
+                    -0.585,
+                    y,
+                    _wrap(bar.chantier, 62, 1),
+                    transform=label_area,
                     fontsize=FONT_SIZE - 0.5,
                     fontweight="bold",
-                    color="#333333",
+                    color=BLUE,
                     va="center",
+                    ha="left",
                 )
-                y += 0.6
+                y += 0.9
                 previous = bar.chantier
             start, end = mdates.date2num(bar.start), mdates.date2num(bar.end)
             ax.barh(y, end - start, left=start, height=0.6, color=bar.colour)
             positions.append(y)
-            labels.append(_wrap(bar.row, 52, 1))
-            y += 1.0
-        ax.set_yticks(positions, labels)
-        ax.invert_yaxis()
+            labels.append(_wrap(bar.row, 40, 1))
+            y += 0.9
+        ax.set_yticks(positions, labels, fontsize=FONT_SIZE - 0.5)
         ax.axvline(mdates.date2num(spec.today), color=RED, linewidth=1.2)
         ax.text(
-            mdates.date2num(spec.today), -1.1, " Aujourd'hui", color=RED, fontsize=FONT_SIZE - 1
+            mdates.date2num(spec.today), -0.9, " Aujourd'hui", color=RED, fontsize=FONT_SIZE - 1
         )
         for day, label in spec.milestones:
             ax.axvline(mdates.date2num(day), color="#666666", linewidth=0.7, linestyle=":")
             ax.text(
-                mdates.date2num(day),
-                y + 0.2,
+                mdates.date2num(day) - 12,
+                y - 0.2,
                 label,
                 fontsize=FONT_SIZE - 1.5,
-                ha="center",
-                va="top",
+                ha="right",
+                va="bottom",
+                rotation=90,
                 color="#333333",
             )
         ax.set_xlim(mdates.date2num(spec.today.replace(day=1)), mdates.date2num(spec.end) + 30)
-        ax.set_ylim(y + 1.4, -1.6)
+        ax.set_ylim(y + 0.2, -1.4)
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x", color=LIGHT, linewidth=0.5)
         ax.set_axisbelow(True)
-        figure.tight_layout()
 
     return Chart(
         "timeline",
