@@ -56,10 +56,12 @@ if not items:
     )
 else:
     total, kept, to_examine = tally(items)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Actions", total)
-    c2.metric("Retenues", kept)
-    c3.metric("À examiner", to_examine)
+    main = sum(i.main for i in items if i.status != "rejected")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Plan principal", main)
+    c2.metric("Autres pistes", total - main - sum(i.status == "rejected" for i in items))
+    c3.metric("Retenues", kept)
+    c4.metric("À examiner", to_examine)
 
 fiche_gaps(actor, campaign.id, lib, items)
 points = points_to_investigate(results)

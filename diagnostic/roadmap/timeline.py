@@ -110,12 +110,24 @@ def figure(spec: Timeline, *, height: int | None = None) -> go.Figure:
         )
     fig.add_vline(x=spec.today.isoformat(), line_color=RED, line_width=2)
     fig.add_annotation(
-        x=spec.today.isoformat(), y=1.02, yref="paper", text="Aujourd'hui", showarrow=False
+        x=spec.today.isoformat(),
+        y=1.02,
+        yref="paper",
+        text="Aujourd'hui",
+        showarrow=False,
+        xanchor="left",
+        font_color=RED,
     )
-    for day, label in spec.milestones:
+    for k, (day, label) in enumerate(spec.milestones):
         fig.add_vline(x=day.isoformat(), line_color=GREY, line_dash="dot")
         fig.add_annotation(
-            x=day.isoformat(), y=-0.06, yref="paper", text=label, showarrow=False, font_size=11
+            x=day.isoformat(),
+            y=1.02 + 0.05 * (k % 2),
+            yref="paper",
+            text=label,
+            showarrow=False,
+            font_size=11,
+            xanchor="right",
         )
     fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], automargin=True)
     fig.update_xaxes(
@@ -128,7 +140,7 @@ def figure(spec: Timeline, *, height: int | None = None) -> go.Figure:
     fig.update_layout(
         title=spec.title,
         height=height or 140 + 28 * len(rows),
-        margin={"l": 10, "r": 20, "t": 60, "b": 50},
+        margin={"l": 10, "r": 20, "t": 90, "b": 40},
         barmode="overlay",
         plot_bgcolor="white",
     )
