@@ -13,6 +13,7 @@ from pages._picker import campaign_picker
 from pages._plan import action, add_form
 from pages._quotes import review as quotes_review
 from pages._shell import engine, guard, library, plain, settings
+from pages._timeline import main_plan
 
 actor = guard("feuille_de_route")
 st.title("Feuille de route")
@@ -55,10 +56,12 @@ if not items:
     )
 else:
     total, kept, to_examine = tally(items)
-    c1, c2, c3 = st.columns(3)
-    c1.metric("Actions", total)
-    c2.metric("Retenues", kept)
-    c3.metric("À examiner", to_examine)
+    main = sum(i.main for i in items if i.status != "rejected")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Plan principal", main)
+    c2.metric("Autres pistes", total - main - sum(i.status == "rejected" for i in items))
+    c3.metric("Retenues", kept)
+    c4.metric("À examiner", to_examine)
 
 fiche_gaps(actor, campaign.id, lib, items)
 points = points_to_investigate(results)
@@ -71,11 +74,18 @@ if points:
         for point in points:
             st.markdown(f"- **{plain(point.item)}** — {plain(point.summary)}")
 
+situation = situation_for(engine(), actor, campaign.id, settings().questions_dir) if items else None
+by_chantier = main_plan(items, situation, lambda item: action(actor, campaign.id, item, lib))
 duties = sorted((i for i in items if i.legal), key=lambda i: not (i.legal and i.legal.late))
-groups = [("legal", "Obligations légales à remplir", duties)] + [
-    (s.id, titles.get(s.id, s.id), [i for i in items if i.dimension == s.id and not i.legal])
-    for s in results.questionnaire.sections
-]
+groups = (
+    []
+    if by_chantier
+    else [("legal", "Obligations légales à remplir", duties)]
+    + [
+        (s.id, titles.get(s.id, s.id), [i for i in items if i.dimension == s.id and not i.legal])
+        for s in results.questionnaire.sections
+    ]
+)
 for key, heading, group in groups:
     if not group:
         continue

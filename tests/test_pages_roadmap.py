@@ -163,3 +163,55 @@ def test_a_late_obligation_heads_the_page_as_a_duty_to_settle(app_env, questions
         "À régulariser sans attendre : Débat sur l'élaboration d'un pacte de gouvernance — "
         "échéance dépassée le 22 octobre 2026"
     )
+
+
+MINI_CHANTIERS = """\
+appuis: {cnfpt: CNFPT}
+regle_indicateur:
+  {base: score_actuel, cible: niveau_vise, paliers_sans_niveau_vise: 1, mesure: Au prochain}
+chantiers:
+  - id: collectif
+    titre: Installer le collectif de direction
+    objectif: Réunir les directions.
+    phases: [debut]
+    pilote: DGS
+    validation: Conférence des maires
+    actions:
+      - {action: instituer_codir, effort: {jours: [2, 4], budget: [0, 0]}}
+      - {action: grand_ecart, requiert: [instituer_codir], effort: {jours: [2, 4], budget: [0, 0]}}
+      - {action: debat, effort: {jours: [2, 4], budget: [0, 0]}}
+  - id: territoire
+    titre: Partager les priorités
+    objectif: Des priorités communes.
+    phases: [debut, mi]
+    pilote: DGS
+    validation: Bureau
+    actions:
+      - {action: priorite_habitat, effort: {jours: [2, 4], budget: [0, 1000]}}
+      - {action: region, effort: {jours: [2, 4], budget: [0, 0]}}
+"""
+
+
+def test_roadmap_page_shows_the_main_plan_by_chantier_its_timeline_and_other_leads(
+    app_env, questions_dir
+):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
+    (questions_dir / "chantiers.yaml").write_text(MINI_CHANTIERS, encoding="utf-8")
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+    at.button(key="fdr_generate").click().run()
+    assert not at.exception
+    headers = [h.value for h in at.subheader]
+    assert "Calendrier du plan principal" in headers
+    assert "Installer le collectif de direction" in headers
+    assert at.get("plotly_chart")  # the timeline
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("A1. ") for label in labels)
+    assert all(" · " in label for label in labels if label.startswith("A"))  # a window each

@@ -16,6 +16,8 @@ from diagnostic.exports import Export, file_name
 from diagnostic.results.model import CampaignResults, labels
 from diagnostic.roadmap.model import RoadmapDraft
 from diagnostic.roadmap.references import Library
+from diagnostic.roadmap.selection import milestones
+from diagnostic.roadmap.timeline import timeline
 
 FORMATS = ("docx", "pdf", "md")
 MIME = {
@@ -39,6 +41,9 @@ def build_documents(
     if unknown:
         raise ValueError(f"format de document inconnu : {', '.join(unknown)} (docx, pdf ou md)")
     chosen = charts.charts_for(results, labels(results.questionnaire))
+    spec = timeline(draft, milestones(draft.situation, draft.generated_on))
+    if spec is not None:  # the main plan's calendar (part 6)
+        chosen.append(charts.timeline_chart(spec))
     document = content.assemble(draft, results, library, chosen)
     images = charts.render_all(chosen) if {"docx", "pdf"} & set(wanted) else {}
     out = {}

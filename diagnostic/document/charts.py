@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import matplotlib
+import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -31,6 +32,7 @@ from diagnostic.analytics import maturity_items
 from diagnostic.results import chart_specs as specs
 from diagnostic.results.chart_specs import BLUE, GROUP_COLOURS, LIGHT, RED, SCORE_AXIS
 from diagnostic.results.model import CampaignResults, Labels
+from diagnostic.roadmap.timeline import Timeline
 
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm, printed at full size on an A4 page (17 cm between 2 cm margins)
@@ -406,3 +408,74 @@ def _float(value: object) -> float:
 def _int(value: float) -> str:
     """A score as the tables print it (diagnostic/results/tables.py rounds with pandas)."""
     return str(int(np.round(value)))
+
+
+# --- the roadmap's timeline (diagnostic/roadmap/timeline.py) ---------------------------------
+
+
+def timeline_chart(spec: Timeline) -> Chart:
+    """The main plan's windows, one bar per action grouped by chantier, today in red."""
+    rows = [b.row for b in spec.bars]
+    height = 1.3 + 0.24 * len(rows) + 0.24 * len(spec.chantiers)
+
+    def draw(figure: Figure) -> None:
+        ax = figure.add_subplot(1, 1, 1)
+        figure.subplots_adjust(left=0.37, right=0.98, top=0.95, bottom=0.06)
+        label_area = ax.get_yaxis_transform()  # x in axes fraction, y in data
+        positions: list[float] = []
+        labels: list[str] = []
+        y, previous = 0.0, None
+        for bar in spec.bars:
+            if bar.chantier != previous:
+                y += 0.5 if previous is not None else 0.0
+                ax.text(
+                    -0.585,
+                    y,
+                    _wrap(bar.chantier, 62, 1),
+                    transform=label_area,
+                    fontsize=FONT_SIZE - 0.5,
+                    fontweight="bold",
+                    color=BLUE,
+                    va="center",
+                    ha="left",
+                )
+                y += 0.9
+                previous = bar.chantier
+            start, end = mdates.date2num(bar.start), mdates.date2num(bar.end)
+            ax.barh(y, end - start, left=start, height=0.6, color=bar.colour)
+            positions.append(y)
+            labels.append(_wrap(bar.row, 40, 1))
+            y += 0.9
+        ax.set_yticks(positions, labels, fontsize=FONT_SIZE - 0.5)
+        ax.axvline(mdates.date2num(spec.today), color=RED, linewidth=1.2)
+        ax.text(
+            mdates.date2num(spec.today), -0.9, " Aujourd'hui", color=RED, fontsize=FONT_SIZE - 1
+        )
+        for day, label in spec.milestones:
+            ax.axvline(mdates.date2num(day), color="#666666", linewidth=0.7, linestyle=":")
+            ax.text(
+                mdates.date2num(day) - 12,
+                y - 0.2,
+                label,
+                fontsize=FONT_SIZE - 1.5,
+                ha="right",
+                va="bottom",
+                rotation=90,
+                color="#333333",
+            )
+        ax.set_xlim(mdates.date2num(spec.today.replace(day=1)), mdates.date2num(spec.end) + 30)
+        ax.set_ylim(y + 0.2, -1.4)
+        ax.xaxis.set_major_locator(mdates.YearLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.tick_params(axis="y", length=0)
+        ax.grid(axis="x", color=LIGHT, linewidth=0.5)
+        ax.set_axisbelow(True)
+
+    return Chart(
+        "timeline",
+        spec.title,
+        "Calendrier du plan principal : une barre par action, de sa date de début à sa date "
+        "de fin, chantier par chantier, avec la date du document et les étapes du mandat.",
+        height,
+        draw,
+    )

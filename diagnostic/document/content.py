@@ -121,7 +121,7 @@ def _cover(ctx: Context) -> Cover:
             f"{sent} sur {plural(invited, 'personne invitée', 'personnes invitées')}{rate}",
         ),
         ("Questionnaire", f"{q.title} — version {q.version}"),
-        ("Plan d'action", plural(len(d.plan), "action")),
+        ("Plan d'action", _plan_count(d)),
         ("Points à instruire collectivement", str(len(d.points))),
     )
     notice = (
@@ -130,6 +130,17 @@ def _cover(ctx: Context) -> Cover:
         "instances du territoire."
     )
     return Cover(TITLE, _mandate(d), d.territory, facts, notice)
+
+
+def _plan_count(d: RoadmapDraft) -> str:
+    """« 12 actions en 7 chantiers, 35 autres pistes en annexe »; « 47 actions » without
+    chantiers."""
+    said = plural(len(d.plan), "action")
+    if d.groups:
+        said += f" en {plural(len(d.groups), 'chantier')}"
+    if d.others:
+        said += f", {plural(len(d.others), 'autre piste', 'autres pistes')} en annexe"
+    return said
 
 
 def _context(ctx: Context) -> list[Block]:

@@ -22,8 +22,11 @@ from diagnostic.roadmap.model import (
     LEGAL_HORIZONS,
     ORIGIN_LABELS,
     STATUS_LABELS,
+    PlanGroup,
     PlanItem,
+    month_text,
 )
+from diagnostic.roadmap.proposals import BLIND_SPOT_MIN
 from diagnostic.territory.facts import applicable, effective
 from diagnostic.territory.obligations import State
 from diagnostic.territory.presentation import statement
@@ -43,6 +46,8 @@ def plan_priorities(ctx: Context) -> list[Block]:
     blocks: list[Block] = [Heading(2, "4.2 Priorités de la feuille de route")]
     if not plan:
         return [*blocks, Paragraph("Le plan d'action ne compte encore aucune action.")]
+    if ctx.draft.groups:
+        return [*blocks, *_chantier_priorities(ctx)]
     axes = _axes(ctx, plan)
     duties = [d for d in (ctx.duty(item) for item in plan) if d is not None]
     late = sum(d.late for d in duties)
@@ -96,6 +101,122 @@ def plan_priorities(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _when(ctx: Context, index: int) -> str:
+    """When a main-plan action is conducted: its window, else its legal day or horizon."""
+    windows = ctx.draft.windows
+    window = windows[index] if index < len(windows) else None
+    return window.label() if window is not None else ctx.horizon(ctx.draft.plan[index])
+
+
+def _chantier_priorities(ctx: Context) -> list[Block]:
+    """4.2 with chantiers: how many actions, in which chantiers, when; the rule in words."""
+    d = ctx.draft
+    duties = [x for x in (ctx.duty(item) for item in d.plan) if x is not None]
+    late = sum(x.late for x in duties)
+    legal = ""
+    if duties:
+        parts = [f"{late} à régulariser sans attendre"] if late else []
+        if len(duties) > late:
+            parts.append(f"{len(duties) - late} avant leur échéance légale")
+        legal = f", dont {plural(len(duties), 'obligation légale', 'obligations légales')} " + (
+            f"({' et '.join(parts)})"
+        )
+    blocks: list[Block] = [
+        Paragraph(
+            f"Le plan principal retient {plural(len(d.plan), 'action')}{legal}, en "
+            f"{plural(len(d.groups), 'chantier')} ; "
+            f"{plural(len(d.others), 'autre piste', 'autres pistes')} que les réponses font "
+            "aussi proposer figurent en annexe du plan d'action (partie 6), avec la raison pour "
+            "laquelle elles n'y sont pas."
+        ),
+        Paragraph(
+            "les obligations légales en retard ou à échéance d'abord, toujours retenues ; puis "
+            "les chantiers où se trouvent les principaux constats du diagnostic : les items les "
+            "plus faibles et les plus éloignés du niveau visé, d'autant plus qu'ils sont jugés "
+            "importants, que l'intercommunalité et les communes les voient différemment (angles "
+            "morts) et que plusieurs communes partagent le constat. Chaque chantier retient ses "
+            "actions les plus prioritaires, trois au plus, et l'instance qui les pilote quand "
+            "elle n'existe pas encore.",
+            lead="Comment le plan est choisi : ",
+        ),
+    ]
+    blocks += _findings(ctx)
+    rows = []
+    for group in d.groups:
+        numbers = ", ".join(ctx.numbers[i] for i in group.rows)
+        windows = [d.windows[i] for i in group.rows if i < len(d.windows) and d.windows[i]]
+        span = ""
+        if windows:
+            first = min(w.start for w in windows)
+            last = max(w.end for w in windows)
+            span = f"{month_text(first)} – {month_text(last)}"
+        rows.append((group.title, numbers, span))
+    blocks.append(
+        Table(("Chantier", "Actions", "Période"), tuple(rows), (6, 3, 3.5), key="chantiers")
+    )
+    return blocks
+
+
+def _group_scores(ctx: Context, question_id: str) -> tuple[float, float] | None:
+    """The item's score seen from the EPCI and from the communes (groups shown only)."""
+    compared = ctx.results.comparisons.get("structure_kind")
+    if compared is None or compared.empty:
+        return None
+    rows = compared.loc[(compared["question_id"] == question_id) & (compared["status"] == "ok")]
+    seen = {g: s for g, s in zip(rows["group"], rows["score"], strict=True) if not pd.isna(s)}
+    return (seen["epci"], seen["commune"]) if {"epci", "commune"} <= set(seen) else None
+
+
+def _findings(ctx: Context) -> list[Block]:
+    """The main findings the plan answers: the largest angles morts between the EPCI and the
+    communes behind its actions, and those left to discuss first (points à instruire)."""
+    found: list[tuple[float, str]] = []
+    for i, item in enumerate(ctx.draft.plan):
+        best: tuple[float, str] | None = None
+        for ev in item.evidence:
+            scores = _group_scores(ctx, str(ev.get("question_id", "")))
+            if scores is None or abs(scores[0] - scores[1]) < BLIND_SPOT_MIN:
+                continue
+            text = (
+                f"« {short(str(ev.get('item') or ''))} » : {score(scores[1])}/100 vu des "
+                f"communes, {score(scores[0])}/100 vu de l'intercommunalité "
+                f"({ctx.numbers[i]})"
+            )
+            gap = abs(scores[0] - scores[1])
+            best = (gap, text) if best is None or gap > best[0] else best
+        if best is not None:
+            found.append(best)
+    blocks: list[Block] = []
+    if found:
+        found.sort(key=lambda x: -x[0])
+        blocks.append(
+            Paragraph(
+                "les communes et l'intercommunalité ne voient pas de la même façon ce qui les "
+                "relie ; le plan répond d'abord aux écarts les plus marqués :",
+                lead="Constat principal : ",
+            )
+        )
+        blocks.append(Bullets(tuple(t for _, t in found[:4])))
+    open_gaps = [
+        (gap, p.item)
+        for p in ctx.draft.points
+        if (scores := _group_scores(ctx, p.question_id)) is not None
+        and (gap := abs(scores[0] - scores[1])) >= BLIND_SPOT_MIN
+    ]
+    if open_gaps:
+        open_gaps.sort(key=lambda x: -x[0])
+        said = " ; ".join(f"« {short(t)} » ({score(g)} points)" for g, t in open_gaps[:3])
+        blocks.append(
+            Paragraph(
+                f"{said}. Ces items opposent les deux regards sans qu'un consensus les ait "
+                "tranchés : à instruire collectivement avant d'en faire des actions (partie "
+                "3.3).",
+                lead="Écarts à discuter d'abord : ",
+            )
+        )
+    return blocks
+
+
 def _axes(ctx: Context, items: list[PlanItem] | tuple[PlanItem, ...]) -> list[str]:
     """The axes of these actions in the questionnaire's order (unknown ones last)."""
     order = list(ctx.draft.dimension_titles)
@@ -123,6 +244,8 @@ def action_plan(ctx: Context) -> list[Block]:
     ]
     if not plan:
         return [*blocks, Paragraph("Le plan d'action ne compte encore aucune action.")]
+    if ctx.draft.groups:
+        return [*blocks[:1], *_by_chantier(ctx)]
     rows = tuple(
         (
             ctx.axis(item.dimension),
@@ -156,12 +279,149 @@ def action_plan(ctx: Context) -> list[Block]:
     return blocks
 
 
-def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
+def _by_chantier(ctx: Context) -> list[Block]:
+    """6 with chantiers: the rule, the timeline, the table, the late duties, each chantier with
+    its actions, then the « Autres pistes »."""
+    d = ctx.draft
+    plan = d.plan
+    blocks: list[Block] = [
+        Paragraph(
+            f"Le plan principal compte {plural(len(plan), 'action')} en "
+            f"{plural(len(d.groups), 'chantier')}, datées du mois où elles commencent à celui "
+            "où elles doivent aboutir : rien avant la date de ce document, les obligations "
+            "légales à la date que fixe la loi, les instances qui pilotent avant ce qu'elles "
+            "pilotent, et chaque chantier dans la période du mandat où il se conduit, jusqu'à "
+            "la préparation de la transmission de 2032. Chaque action porte sa justification "
+            "(« Pourquoi cette action ? ») et son indicateur, mesuré au prochain "
+            "autodiagnostic. Les items où les avis divergent ne deviennent pas des actions : "
+            "ils figurent parmi les points à instruire collectivement (partie 3.3)."
+        ),
+        *ctx.picture("timeline"),
+    ]
+    rows = tuple(
+        (
+            group.title,
+            f"{ctx.numbers[i]}. {plan[i].title}",
+            ctx.owner(plan[i]),
+            _when(ctx, i),
+            STATUS_LABELS.get(plan[i].status, plan[i].status),
+        )
+        for group in d.groups
+        for i in group.rows
+    )
+    blocks.append(
+        Table(
+            ("Chantier", "Action", "Pilote / porteur", "Quand", "Statut"),
+            rows,
+            (3.4, 5, 3, 2.6, 1.6),
+            key="plan",
+        )
+    )
+    late = [i for i, item in enumerate(plan) if (x := ctx.duty(item)) is not None and x.late]
+    section = 1
+    if late:
+        blocks += [
+            Heading(2, f"6.{section} À régulariser sans attendre"),
+            Bullets(tuple(f"{ctx.numbers[i]}. {ctx.duty(plan[i]).sentence()}." for i in late)),  # type: ignore[union-attr]
+        ]
+        section += 1
+    for group in d.groups:
+        blocks.append(Heading(2, f"6.{section} {group.title}"))
+        section += 1
+        if group.objective:
+            blocks.append(Paragraph(group.objective, lead="Objectif : "))
+        if group.pilot:
+            blocks.append(Paragraph(group.pilot, lead="Pilote : "))
+        if group.validation:
+            blocks.append(Paragraph(group.validation, lead="Validation : "))
+        effort = _effort(group)
+        if effort:
+            blocks.append(Paragraph(effort, lead="Effort estimé : "))
+        for i in group.rows:
+            blocks += _action(ctx, ctx.numbers[i], plan[i], _when(ctx, i))
+    blocks += _other_leads(ctx, section)
+    return blocks
+
+
+def _euros(value: int) -> str:
+    return f"{value:,}".replace(",", "\u202f") + " €"
+
+
+def _effort(group: PlanGroup) -> str:
+    """« 25 à 45 jours de travail des agents ; budget de 0 à 6 000 € ; appui extérieur : … »."""
+    if group.days == (0, 0) and group.budget == (0, 0) and not group.support:
+        return ""
+    low, high = group.days
+    parts = [f"{low} à {high} jours de travail des agents, toutes administrations confondues"]
+    if group.budget == (0, 0):
+        parts.append("pas de dépense hors temps des agents")
+    elif group.budget[0] == 0:
+        parts.append(f"budget jusqu'à {_euros(group.budget[1])}")
+    else:
+        parts.append(f"budget de {_euros(group.budget[0])} à {_euros(group.budget[1])}")
+    if group.support:
+        parts.append("appui extérieur : " + " ; ".join(group.support))
+    return " ; ".join(parts) + ". Ordres de grandeur à ajuster, pas un devis."
+
+
+def _other_leads(ctx: Context, section: int) -> list[Block]:
+    """The annex of part 6: the triggered actions left out of the main plan, one line each."""
+    others = ctx.draft.others
+    if not others:
+        return []
+    titles = {g.chantier: g.title for g in ctx.draft.groups}
+    rows = tuple(
+        (
+            item.title,
+            titles.get(item.chantier or "", "") or _chantier_title(ctx, item),
+            item.aside or "Moins prioritaire que les actions du plan principal.",
+            _evidence_line(ctx, item),
+        )
+        for item in others
+    )
+    return [
+        Heading(2, f"6.{section} Annexe du plan : autres pistes"),
+        Paragraph(
+            f"Les réponses font aussi proposer {plural(len(others), 'action')} qui "
+            "ne figurent pas au plan principal : elles restent à la disposition du collectif, "
+            "qui peut en retenir une à tout moment (page « Feuille de route »)."
+        ),
+        Table(
+            ("Action", "Chantier", "Pourquoi pas maintenant", "Constat"),
+            rows,
+            (4, 3, 4.2, 4.4),
+            key="others",
+        ),
+    ]
+
+
+def _chantier_title(ctx: Context, item: PlanItem) -> str:
+    return str(ctx.draft.extra.get("chantiers", {}).get(item.chantier or "", ""))
+
+
+def _evidence_line(ctx: Context, item: PlanItem) -> str:
+    """The first evidence of an action in one line: the item and what the diagnostic says."""
+    if not item.evidence:
+        duty = ctx.duty(item)
+        return duty.fiche if duty is not None and duty.fiche else ""
+    first = item.evidence[0]
+    said = f"« {short(str(first.get('item') or ''))} »"
+    numbers = str(first.get("summary") or "").split(" ; ")
+    shown = " ; ".join(n for n in numbers[:2] if n)
+    return f"{said} : {shown}" if shown else f"{said} : {first.get('trigger', '')}"
+
+
+def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -> list[Block]:
     d = item.details
     blocks: list[Block] = [Heading(3, f"{label}. {item.title}")]
     duty = ctx.duty(item)
     if duty is not None:
         blocks.append(Paragraph(duty.sentence() + ".", lead="Obligation légale : "))
+    if when is not None:
+        blocks.append(Paragraph(when + ".", lead="Quand : "))
+        pilot = ctx.owner(item)
+        blocks.append(Paragraph(pilot + ".", lead="Pilote : "))
+        blocks.append(Paragraph(_indicator(item), lead="Indicateur : "))
     if item.description:
         blocks.append(Paragraph(item.description))
     if d.get("instrument"):
@@ -202,6 +462,20 @@ def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
     return blocks
 
 
+def _indicator(item: PlanItem) -> str:
+    """« Nombre de séances tenues… ; au prochain autodiagnostic : de 29/100 aujourd'hui à 64/100
+    visés sur les items de l'action »."""
+    text = (item.indicator or "à définir").rstrip(".")
+    measure = item.measure
+    if measure is not None:
+        base, target = measure
+        text += (
+            f" ; au prochain autodiagnostic, score des items de l'action de {score(base)}/100 "
+            f"aujourd'hui à {score(target)}/100"
+        )
+    return text + "."
+
+
 def _evidence(ctx: Context, evidence: dict[str, str]) -> str:
     """One answered item behind an action: its wording, the test, its numbers, its groups."""
     qid = evidence.get("question_id", "")
@@ -239,6 +513,8 @@ def next_steps(ctx: Context) -> list[Block]:
     instance = _mayors(ctx)
     sent = plural(ctx.results.n_respondents, "questionnaire envoyé", "questionnaires envoyés")
     soon, year = start + timedelta(days=100), start + timedelta(days=365)
+    if d.groups:
+        return _steps_by_window(ctx, instance, sent)
     steps: list[tuple[date, str, str]] = [
         (
             start,
@@ -288,6 +564,76 @@ def next_steps(ctx: Context) -> list[Block]:
             if situation is not None and situation.obligations
             else f"Calendrier proposé pour {d.territory}, adossé au {mandate} et aux échéances "
             "des actions du plan."
+        ),
+        Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
+    ]
+
+
+def _steps_by_window(ctx: Context, instance: str, sent: str) -> list[Block]:
+    """7 with windows: the draft's presentation, the legal days, then the actions by the period
+    where they start (100 days, the year, until the mid-mandate review, until the hand-over),
+    the mid-mandate review and the hand-over."""
+    from diagnostic.roadmap.selection import milestones
+
+    d, plan, start = ctx.draft, ctx.draft.plan, ctx.draft.generated_on
+    marks = dict((label, day) for day, label in milestones(d.situation, start))
+    review = marks.get("Bilan de mi-mandat", MID_TERM)
+    handover = marks.get("Préparation de la transmission", END_OF_MANDATE)
+    soon, year = start + timedelta(days=100), start + timedelta(days=365)
+    periods = [
+        (soon, f"D'ici le {french_date(soon)} (100 jours)"),
+        (year, f"D'ici le {french_date(year)} (un an)"),
+        (review, f"D'ici le bilan de mi-mandat ({month_text(review)})"),
+        (handover, f"D'ici la préparation de la transmission ({month_text(handover)})"),
+        (date.max, "Fin de mandat"),
+    ]
+    found: dict[int, list[str]] = {}
+    for i, item in enumerate(plan):
+        window = d.windows[i] if i < len(d.windows) else None
+        if window is None or ctx.duty(item) is not None:
+            continue
+        slot = next(k for k, (limit, _) in enumerate(periods) if window.start < limit)
+        found.setdefault(slot, []).append(
+            f"{ctx.numbers[i]} {item.title} ({window.label().lower()})"
+        )
+    steps: list[tuple[date, str, str]] = [
+        (
+            start,
+            french_date(start),
+            f"Projet de feuille de route établi à partir de {sent}. Présentation en CoDir de "
+            f"territoire, puis en {instance}, pour l'amender et le valider ; le plan "
+            "principal démarre après son adoption.",
+        )
+    ]
+    for k, (limit, label) in enumerate(periods):
+        if k in found:
+            day = min(limit, date.max - timedelta(days=1))
+            steps.append((day, label, "Actions qui commencent : " + " ; ".join(found[k]) + "."))
+    steps += [
+        (
+            review,
+            f"{month_text(review).capitalize()} — bilan de mi-mandat",
+            "Bilan de la feuille de route et nouvel autodiagnostic, avec les mêmes questions : "
+            "les indicateurs du plan se mesurent sur ses scores ; les autres pistes sont "
+            "réexaminées.",
+        ),
+        (
+            handover,
+            f"{month_text(handover).capitalize()} — préparation de la transmission",
+            "Autodiagnostic de fin de mandat et dossier de passation pour les équipes du mandat "
+            "suivant (renouvellement général attendu en mars 2032).",
+        ),
+    ]
+    if d.situation is not None and d.situation.obligations:
+        steps += _legal_steps(ctx, start)
+    steps.sort(key=lambda s: s[0])
+    moment = d.situation.moment if d.situation else None
+    mandate = f"mandat {moment.mandate}" if moment else "mandat 2026-2032"
+    return [
+        Heading(1, "7. Prochaines étapes"),
+        Paragraph(
+            f"Calendrier proposé pour {d.territory}, adossé au {mandate}, aux échéances légales "
+            "du territoire et aux dates des actions du plan principal (partie 6)."
         ),
         Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
     ]

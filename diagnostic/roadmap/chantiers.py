@@ -3,8 +3,8 @@ into the mandate's chantiers, with their dependencies (`requiert`), the groups o
 overlap (`exclusions`), the conditions on the fiche where an action makes sense, an effort
 estimate and the rule of their indicator.
 
-Pure: data and rules on values, no database, no access check. The roadmap does not use it yet:
-the selection of 5 to 8 chantiers and the sequencing of their actions will build on `order`,
+Pure: data and rules on values, no database, no access check. The selection of 5 to 8
+chantiers and the sequencing of their actions (selection.py) build on `order`,
 `apply_exclusions`, `with_requirements`, `fits` and `indicator_values`. The design is written
 out in docs/methodes.md (« Chantiers de la feuille de route »).
 """

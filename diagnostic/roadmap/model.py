@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from diagnostic.analytics.summary import format_number
 from diagnostic.roadmap.voices import Voices
-from diagnostic.vocabulary import french_date
+from diagnostic.vocabulary import MONTHS, french_date
 
 if TYPE_CHECKING:
     from diagnostic.territory.situation import Situation
@@ -126,6 +126,60 @@ class LegalDuty:
         )
 
 
+PHASE_LABELS = {
+    "sans_attendre": "À régulariser sans attendre",
+    "echeance": "Avant l'échéance légale",
+    "debut": "Début de mandat",
+    "mi": "Mi-mandat",
+    "fin": "Fin de mandat",
+}
+
+
+def month_text(day: date) -> str:
+    """« mars 2027 »."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def _de(text: str) -> str:
+    """« de mars 2027 », « d'avril 2027 »."""
+    return f"d'{text}" if text[:1] in "aeiouyéèâ" else f"de {text}"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When an action of the main plan is conducted: from `start` to `end` (both days), in a
+    phase of the mandate (PHASE_LABELS). Computed by selection.schedule from the document's
+    day, the campaign's moment and the chantier's phases; never before the document's day."""
+
+    start: date
+    end: date
+    phase: str
+
+    def label(self) -> str:
+        """« Sans attendre, d'ici février 2027 », « De mars 2027 à juin 2027 »."""
+        if self.phase == "sans_attendre":
+            return f"Sans attendre, d'ici {month_text(self.end)}"
+        if self.phase == "echeance":
+            return f"Avant le {french_date(self.end)}"
+        if (self.start.year, self.start.month) == (self.end.year, self.end.month):
+            return month_text(self.start).capitalize()
+        said = _de(month_text(self.start))
+        return f"{said[0].upper()}{said[1:]} à {month_text(self.end)}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "phase": self.phase}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Window | None:
+        if not isinstance(data, dict):
+            return None
+        try:
+            start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        return cls(start, end, str(data.get("phase") or "debut"))
+
+
 @dataclass(frozen=True)
 class Evidence:
     """Why an action is proposed: one answered item and its numbers, in French."""
@@ -157,6 +211,13 @@ class Proposal:
     evidence: tuple[Evidence, ...]
     shared_by: str | None = None  # e.g. « écart partagé par 4 communes sur 5 »
     legal: LegalDuty | None = None  # a late or due legal obligation: first in the plan
+    blind_spot: float = 0.0  # largest EPCI-communes gap (points) on the items that fired it
+    # Set by selection.select / selection.schedule (stored in details, see _details):
+    chantier: str | None = None  # the chantier of questions/chantiers.yaml it belongs to
+    main: bool = True  # in the main plan, else among the « Autres pistes »
+    aside: str | None = None  # why it is not in the main plan (« fait double emploi avec… »)
+    window: Window | None = None  # when to conduct it (main plan only)
+    measure: tuple[float, float] | None = None  # indicator baseline and target on 0-100
 
 
 @dataclass(frozen=True)
@@ -198,6 +259,46 @@ class PlanItem:
         """The legal obligation that puts this action first in the plan, if any."""
         return LegalDuty.from_dict(self.details.get("legal"))
 
+    @property
+    def chantier(self) -> str | None:
+        found = self.details.get("chantier")
+        return str(found) if found else None
+
+    @property
+    def main(self) -> bool:
+        """In the main plan: what the selection chose, and every row people wrote or kept
+        (added by hand or in a workshop, retained, engaged, done); the others are « Autres
+        pistes »."""
+        if self.edited or self.origin in {"manual", "atelier"} or self.status in KEPT:
+            return True
+        return bool(self.details.get("main", True))
+
+    @property
+    def aside(self) -> str | None:
+        """Why a generated action is not in the main plan (None when it is)."""
+        return None if self.main else str(self.details.get("aside") or "") or None
+
+    @property
+    def window(self) -> Window | None:
+        """The window stored at the last regeneration (the document computes its own)."""
+        return Window.from_dict(self.details.get("window"))
+
+    @property
+    def horizon_chosen(self) -> bool:
+        """People chose this row's horizon: written by hand, or changed from the proposal's."""
+        if self.origin in {"manual", "atelier"}:
+            return bool(self.horizon)
+        proposed = self.details.get("proposed_horizon")
+        return bool(self.horizon) and proposed is not None and self.horizon != proposed
+
+    @property
+    def measure(self) -> tuple[float, float] | None:
+        """The indicator's baseline and target on 0-100 (chantiers.indicator_values)."""
+        found = self.details.get("measure")
+        if isinstance(found, list | tuple) and len(found) == 2:
+            return float(found[0]), float(found[1])
+        return None
+
 
 def tally(items: Sequence[PlanItem]) -> tuple[int, int, int]:
     """How many actions, how many the collective kept, how many are still to examine."""
@@ -230,3 +331,22 @@ class RoadmapDraft:
     extra: dict[str, Any] = field(default_factory=dict)
     voices: Voices | None = None  # free texts and consensus rationales to quote (voices.py)
     situation: Situation | None = None  # the territory on the document's day (fiche, moment)
+    others: tuple[PlanItem, ...] = ()  # « Autres pistes »: triggered, not in the main plan
+    groups: tuple[PlanGroup, ...] = ()  # the main plan by chantier (empty: by axis)
+    windows: tuple[Window | None, ...] = ()  # each main-plan row's window, in plan order
+
+
+@dataclass(frozen=True)
+class PlanGroup:
+    """A chantier of the main plan as the document shows it: its texts, its rows (indices in
+    RoadmapDraft.plan) and its effort summed over them."""
+
+    chantier: str  # its id, "" for the actions people added outside any chantier
+    title: str
+    objective: str
+    pilot: str
+    validation: str
+    rows: tuple[int, ...]
+    days: tuple[int, int] = (0, 0)  # staff days, summed ranges
+    budget: tuple[int, int] = (0, 0)  # euros
+    support: tuple[str, ...] = ()  # outside help, « CNFPT (…) : 1 à 2 jours »

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -14,9 +15,19 @@ from diagnostic.accounts.permissions import Actor
 from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap import quoting
+from diagnostic.roadmap.chantiers import CHANTIERS_FILE, Chantiers, load_chantiers
 from diagnostic.roadmap.library import Action
-from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, RoadmapDraft
+from diagnostic.roadmap.model import (
+    HORIZON_LABELS,
+    STATUS_LABELS,
+    PlanGroup,
+    PlanItem,
+    Proposal,
+    RoadmapDraft,
+    Window,
+)
 from diagnostic.roadmap.proposals import current_duty, merge_plan, points_to_investigate, propose
+from diagnostic.roadmap.selection import arrange_ids, groups, schedule, select
 from diagnostic.settings import get_settings
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
@@ -46,7 +57,7 @@ def regenerate(
     Returns how many rows were added, updated and removed.
     """
     require_campaign(engine, actor, Permission.TERRITORY_MANAGE, campaign_id)
-    proposals, _ = propose(results, actions, situation)
+    proposals = selected(results, actions, situation, chantiers_of())
     with session_scope(engine) as s:
         change = merge_plan(roadmap_store.plan_items(s, campaign_id=campaign_id), proposals)
         roadmap_store.apply_changes(
@@ -58,6 +69,63 @@ def regenerate(
             actor=actor.label(),
         )
     return len(change.insert), len(change.update), len(change.delete)
+
+
+def chantiers_of(questions_dir: str | Path | None = None) -> Chantiers | None:
+    """The chantiers of the questions folder (None when it has no chantiers.yaml: the plan
+    then keeps every triggered action, by axis, as before the chantiers)."""
+    folder = Path(questions_dir or get_settings().questions_dir)
+    return load_chantiers(str(folder)) if (folder / CHANTIERS_FILE).is_file() else None
+
+
+def selected(
+    results: CampaignResults,
+    actions: tuple[Action, ...] | list[Action],
+    situation: Situation | None,
+    chantiers: Chantiers | None,
+    today: date | None = None,
+) -> list[Proposal]:
+    """The proposals, selected (main plan or « Autres pistes ») and dated (selection.py)."""
+    proposals, _ = propose(results, actions, situation)
+    if chantiers is None:
+        return proposals
+    proposals = select(proposals, chantiers, situation, results, actions)
+    main = [p for p in proposals if p.main]
+    day = today or (situation.on if situation is not None else date.today())
+    dated = schedule(main, chantiers, situation, day)
+    windows = dict(zip([p.action_id for p in main], dated, strict=True))
+    return [replace(p, window=windows.get(p.action_id)) for p in proposals]
+
+
+def arranged(
+    items: list[PlanItem], chantiers: Chantiers | None, situation: Situation | None, today: date
+) -> tuple[list[PlanItem], list[PlanItem], list[PlanGroup], list[Window | None]]:
+    """The stored rows (set-aside ones excluded) as the document and the page show them: the
+    main plan in order (chantiers holding a legal duty first, then the mandate's order), the
+    « Autres pistes » best priority first, the main plan by chantier, and each main row's
+    window on `today`. Without chantiers: every row in the main plan, no window."""
+    kept = [i for i in items if i.status != "rejected"]
+    if chantiers is None:
+        return kept, [], [], [None] * len(kept)
+    main = sorted((i for i in kept if i.main), key=lambda i: i.position)
+    others = sorted(
+        (i for i in kept if not i.main), key=lambda i: (-(i.priority or 0.0), i.position)
+    )
+    duties = {i.action_id: current_duty(i, situation) for i in main if i.action_id}
+    known = [i.action_id for i in main if i.action_id and chantiers.chantier_of(i.action_id)]
+    order_ids = arrange_ids(chantiers, known, duties)
+    by_id = {i.action_id: i for i in main if i.action_id}
+    rest = [i for i in main if i.action_id not in set(order_ids)]
+    rows = [by_id[a] for a in order_ids] + rest
+    windows = schedule(
+        rows,
+        chantiers,
+        situation,
+        today,
+        legal=[current_duty(i, situation) for i in rows],
+        chosen=[i.horizon_chosen for i in rows],
+    )
+    return rows, others, groups(rows, chantiers), list(windows)
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -132,30 +200,39 @@ def draft(
     campaign = require_campaign(engine, actor, Permission.RESULTS_VIEW, campaign_id)
     items = plan(engine, actor, campaign_id)
     order = {s.id: i for i, s in enumerate(results.questionnaire.sections)}
+    day = today or date.today()
+    chantiers = chantiers_of()
 
     def rank(item: PlanItem) -> tuple[tuple[int, date], int, int]:
         duty = current_duty(item, situation)
         urgency = duty.urgency() if duty is not None else (3, date.max)
         return urgency, order.get(item.dimension, len(order)), item.position
 
-    kept = sorted((i for i in items if i.status != "rejected"), key=rank)
+    kept, others, by_chantier, windows = arranged(items, chantiers, situation, day)
+    if chantiers is None:
+        kept = sorted(kept, key=rank)
     overall = results.participation.iloc[0]
     q = results.questionnaire
     extra: dict[str, Any] = {"min_group_size": min_group_size} if min_group_size else {}
     known = knowledge_for(engine, actor, campaign_id, get_settings().questions_dir, results)
     if known:  # what the respondents know of the fiche's facts (document, part 3.4)
         extra["knowledge"] = tuple(known)
+    if chantiers is not None:  # the titles the « Autres pistes » cite
+        extra["chantiers"] = {c.id: c.titre for c in chantiers.chantiers}
     return RoadmapDraft(
         territory=results.territory_name,
         campaign=campaign.title,
         questionnaire=f"{q.id} {q.version}",
-        generated_on=today or date.today(),
+        generated_on=day,
         participation={k: int(overall[k]) for k in ("invited", "started", "submitted")},
         plan=tuple(kept),
         points=tuple(points_to_investigate(results)),
         dimension_titles={s.id: s.title for s in q.sections},
         extra=extra,
         situation=situation,
+        others=tuple(others),
+        groups=tuple(by_chantier),
+        windows=tuple(windows),
     )
 
 

@@ -37,6 +37,14 @@ from diagnostic.territory.presentation import lacking, statement
 from diagnostic.territory.situation import Situation
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
+# Priority of an item (item_need, docs/methodes.md « Priorité »):
+GAP_WEIGHT = 0.4  # the gap to the target weighs less than the weakness itself
+DEFAULT_STEP = 25.0  # the target of a level-only item: one level up (25 points on 1 to 5)
+IMPORTANCE_WEIGHT = 0.1  # ±10 % per importance point around « importante »
+FICHE_SCORE = 50.0  # an action fired by the fiche alone counts as an item at 50/100
+BLIND_SPOT_MIN = 25.0  # an angle mort: EPCI and communes 25 points apart or more (§ 8)
+BLIND_SPOT_FULL = 50.0  # the boost is full at 50 points
+BLIND_SPOT_BOOST = 0.5  # up to +50 % for the largest angles morts
 # A divergence strong enough to discuss before acting (the §5.6 flag of the consensus meeting is
 # deliberately sensitive; with ten respondents it flags most items):
 STRONG_AGREEMENT = 0.25  # van der Eijk's A below this: views spread or split
@@ -239,6 +247,11 @@ def unknown_facts(trig: Trigger, situation: Situation | None) -> list[str]:
     return out
 
 
+def situation_values(situation: Situation | None) -> dict[str, Any]:
+    """The fiche's facts as the rules read them (facts.effective); {} without a situation."""
+    return _values(situation)
+
+
 def _values(situation: Situation | None) -> dict[str, Any]:
     """The fiche's facts as the rules read them (facts.effective); {} without a situation."""
     if situation is None:
@@ -332,19 +345,42 @@ def _summary(facts: _Facts, question_id: str) -> tuple[str, str]:
     return " ; ".join(parts), str(row["source"])
 
 
+def item_need(score: float | None, target: float | None, importance: float | None) -> float:
+    """The priority of one scored item (docs/methodes.md, « Priorité ») on the 0-100 scores:
+
+        ((1 − s) + GAP_WEIGHT × (t − s)) × (1 + IMPORTANCE_WEIGHT × (importance − 2))
+
+    s the score used (consensus applied), t the target score when the question asks for one
+    and it is above s, else s + DEFAULT_STEP points (one level: the indicator's own rule);
+    importance 1 to 3, DEFAULT_IMPORTANCE when nobody gave one. Weakness weighs most, so that
+    a level-only item at 14/100 (0.96) never ranks below an item at 40/100 with any target
+    (0.84 at most at equal importance, 0.92 rated « essentielle » by all)."""
+    if score is None or score != score:
+        score = FICHE_SCORE
+    low = score / 100.0
+    wished = target if target is not None and target == target and target > score else None
+    gap = (wished - score) / 100.0 if wished is not None else DEFAULT_STEP / 100.0
+    gap = min(gap, 1.0 - low) if wished is None else gap
+    weight = importance if importance is not None and importance == importance else None
+    factor = 1.0 + IMPORTANCE_WEIGHT * ((weight or DEFAULT_IMPORTANCE) - DEFAULT_IMPORTANCE)
+    return ((1.0 - low) + GAP_WEIGHT * gap) * factor
+
+
+def blind_spot_boost(points: float) -> float:
+    """1 + BLIND_SPOT_BOOST × min(points, 50) / 50 for an EPCI-communes gap of BLIND_SPOT_MIN
+    points or more (an angle mort between the two groups), else 1."""
+    if points != points or points < BLIND_SPOT_MIN:
+        return 1.0
+    return 1.0 + BLIND_SPOT_BOOST * min(points, BLIND_SPOT_FULL) / BLIND_SPOT_FULL
+
+
 def _item_priority(facts: _Facts, question_id: str) -> float:
-    """(gap + 1) × importance / 3 × (0.5 + 0.5 × max(A, 0)) for one item (docs/methodes.md)."""
+    """item_need of one item, raised by its angle mort between EPCI and communes."""
     if question_id not in facts.items.index:
-        return 1.0 * DEFAULT_IMPORTANCE / 3 * 0.75
+        return item_need(None, None, None)
     row = facts.items.loc[question_id]
-    gap = row["gap_used"] if row["gap_used"] == row["gap_used"] else 0.0
-    importance = (
-        row["importance_mean"]
-        if row["importance_mean"] == row["importance_mean"]
-        else DEFAULT_IMPORTANCE
-    )
-    agreement = row["agreement"] if row["agreement"] == row["agreement"] else 0.5
-    return (max(gap, 0.0) + 1.0) * importance / 3.0 * (0.5 + 0.5 * max(agreement, 0.0))
+    need = item_need(row["score_used"], row["target_score_used"], row["importance_mean"])
+    return need * blind_spot_boost(float(facts.group_gap.get(question_id, 0.0)))
 
 
 def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
@@ -428,7 +464,7 @@ def propose(
         if foreign and not from_fiche:
             continue  # an action written for another questionnaire version
         evidence: list[Evidence] = []
-        best, shared = 0.0, (0, 0)
+        best, shared, blind = 0.0, (0, 0), 0.0
         for trig in action.triggers:
             if trig.item is None:  # a fact of the fiche: no answer, no divergence, no commune
                 fired = None if met else evaluate(trig, facts, q, situation)
@@ -448,6 +484,7 @@ def propose(
             summary, source = _summary(facts, trig.item)
             evidence.append(Evidence(trig.item, q.question(trig.item).text, fired, summary, source))
             best = max(best, _item_priority(facts, trig.item))
+            blind = max(blind, float(facts.group_gap.get(trig.item, 0.0)))
             count, total = _sharing_communes(facts, trig)
             if count > shared[0]:
                 shared = (count, total)
@@ -474,6 +511,7 @@ def propose(
                 evidence=tuple(evidence),
                 shared_by=shared_text,
                 legal=duty,
+                blind_spot=blind,
             )
         )
     proposals.sort(key=_rank)
@@ -547,6 +585,12 @@ def _details(p: Proposal) -> dict[str, Any]:
         "shared_by": p.shared_by,
         "evidence": [e.__dict__ for e in p.evidence],
         "legal": p.legal.as_dict() if p.legal else None,
+        "proposed_horizon": p.horizon,
+        "chantier": p.chantier,
+        "main": p.main,
+        "aside": p.aside,
+        "window": p.window.as_dict() if p.window else None,
+        "measure": list(p.measure) if p.measure else None,
     }
 
 

@@ -1,0 +1,472 @@
+"""From the triggered actions to a plan a DGS can sign: selection, sequencing, chantiers.
+
+    select(proposals, chantiers, situation, results, library)  -> proposals marked main or aside
+    schedule(rows, chantiers, situation, today)                 -> a date window per main row
+    arrange(rows, chantiers)                                    -> main rows in the plan's order
+    groups(rows, chantiers)                                     -> the main plan by chantier
+
+Pure: values in, values out (questions/chantiers.yaml through diagnostic/roadmap/chantiers.py,
+the Situation of the territory, the results). The rules are written out in docs/methodes.md
+(« Sélection, priorité et calendrier du plan ») and tested in tests/test_roadmap_selection.py.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from diagnostic.results.model import CampaignResults
+from diagnostic.roadmap.chantiers import (
+    Chantier,
+    Chantiers,
+    Phase,
+    apply_exclusions,
+    fits,
+    indicator_items,
+    indicator_values,
+    order,
+    with_requirements,
+)
+from diagnostic.roadmap.library import Action
+from diagnostic.roadmap.model import LegalDuty, PlanGroup, Proposal, Window
+from diagnostic.territory.calendar import add_months
+from diagnostic.territory.presentation import statement
+from diagnostic.territory.situation import Situation
+
+MIN_CHANTIERS = 5  # the main plan's chantiers: at least five when the answers allow it…
+TARGET_CHANTIERS = 6  # … chosen up to six from the findings (plus the chantier that ends…
+MAX_CHANTIERS = 8  # … the mandate, and those of the bodies that steer), never more than eight
+MAX_ACTIONS = 12  # actions of the main plan, legal duties included
+PER_CHANTIER = 3  # actions chosen per chantier, legal duties and required bodies apart
+STEP = 25.0  # one level on the 1-5 scale, in points (the indicator's rule)
+
+# Sequencing (months): the mandate's phases as in questions/calendrier.yaml (« moments »).
+PHASE_MONTHS = 24  # « début de mandat »: 24 months from the renewal; « fin »: the last 24
+ADOPTION_MONTHS = 2  # the plan is amended and adopted first: actions start two months on
+LATE_MONTHS = 3  # a late obligation: settled within three months of the document
+STAGGER_MONTHS = 3  # one chantier starts a new action every three months at most
+LATER_MONTHS = 3  # « dans l'année » in the library: after those « dans les 100 jours »
+MIN_MONTHS, MAX_MONTHS = 2, 12  # an action's duration, from its staff days (DAYS_PER_MONTH)
+DAYS_PER_MONTH = 3  # staff days a team gives an action per month, every administration together
+MID_REVIEW_MONTHS = 36  # the mid-mandate review: three years after the renewal
+HANDOVER_MONTHS = 6  # the hand-over is prepared in the last six months
+
+
+# --- selection -------------------------------------------------------------------------------
+
+
+def select(
+    proposals: Sequence[Proposal],
+    chantiers: Chantiers,
+    situation: Situation | None,
+    results: CampaignResults | None = None,
+    library: Iterable[Action] = (),
+) -> list[Proposal]:
+    """Every proposal with its chantier, its indicator's baseline and target, and whether it is
+    in the main plan (`main`) or among the « Autres pistes » (`aside`: why). The main plan
+    first, in the plan's order (arrange), then the other leads, best priority first.
+
+    Rule (docs/methodes.md): the fiche's conditions (`fits`) and the exclusion groups
+    (`apply_exclusions`) first; every legal duty is in; then the chantiers whose best action
+    has the highest priority (priority already carries the angles morts, the gaps on items
+    rated important and the communes that share them) up to TARGET_CHANTIERS, plus the one
+    chantier that reaches the end of the mandate; in each, its best action, then the next best
+    overall, at most PER_CHANTIER per chantier and MAX_ACTIONS in all; each action brings the
+    bodies it requires (`with_requirements`). Deterministic: ties go to the action id."""
+    facts = _facts_of(situation)
+    entries = chantiers.entries()
+    items = {a.id: list(a.items) for a in library}
+    by_id: dict[str, Proposal] = {}
+    for p in proposals:
+        home = chantiers.chantier_of(p.action_id)
+        measure = _measure(chantiers, results, p.action_id, items.get(p.action_id, []))
+        by_id[p.action_id] = replace(p, chantier=home.id if home else None, measure=measure)
+    aside: dict[str, str] = {}
+    for p in by_id.values():
+        entry = entries.get(p.action_id)
+        if p.legal is None and entry is not None and fits(entry.condition, facts) is False:
+            aside[p.action_id] = _unfit_reason(entry.condition, situation)
+    ranks = {a: _score(p) for a, p in by_id.items()}
+    offered = [a for a in by_id if a not in aside]
+    filtered = apply_exclusions(chantiers, offered, facts, ranks)
+    for dropped in filtered.dropped:
+        if by_id[dropped.action].legal is None:
+            kept = by_id[dropped.kept].title
+            aside[dropped.action] = f"Fait double emploi avec « {kept} »."
+    candidates = [a for a in filtered.kept] + [
+        d.action for d in filtered.dropped if by_id[d.action].legal is not None
+    ]
+    main: list[str] = [a for a in candidates if by_id[a].legal is not None]
+    free = sorted(
+        (a for a in candidates if a not in main), key=lambda a: (-ranks[a], a)
+    )  # best first
+    best_of: dict[str, float] = {}
+    for a in free:
+        home = by_id[a].chantier or ""
+        best_of.setdefault(home, ranks[a])
+    legal_homes = list(dict.fromkeys(by_id[a].chantier or "" for a in main))
+    chosen = list(legal_homes)
+    for home in sorted(best_of, key=lambda c: (-best_of[c], c)):
+        if len(chosen) >= TARGET_CHANTIERS:
+            break
+        chosen += [] if home in chosen else [home]
+    last = _closing_chantier(chantiers, best_of, chosen)
+    if last is not None:
+        chosen.append(last)
+    why: dict[str, str] = {}
+    count: dict[str, int] = {}
+
+    def take(action: str) -> bool:
+        home = by_id[action].chantier or ""
+        needed = [r for r in with_requirements(chantiers, [action], candidates) if r not in main]
+        homes = set(chosen) | {by_id[r].chantier or "" for r in needed}
+        if len(main) + len(needed) > MAX_ACTIONS:
+            why[action] = _below_cut()
+            return False
+        if len({by_id[a].chantier or "" for a in main} | homes) > MAX_CHANTIERS:
+            why[action] = _below_cut()
+            return False
+        if count.get(home, 0) >= PER_CHANTIER:
+            why[action] = f"Le chantier compte déjà ses {PER_CHANTIER} actions prioritaires."
+            return False
+        for r in needed:
+            main.append(r)
+            owner = by_id[r].chantier or ""
+            if owner not in chosen:
+                chosen.append(owner)
+        count[home] = count.get(home, 0) + 1
+        return True
+
+    for home in chosen:  # round one: the best action of each chosen chantier
+        first = next((a for a in free if (by_id[a].chantier or "") == home), None)
+        if first is not None and first not in main:
+            take(first)
+    for a in free:  # then the best of the others, within the chosen chantiers
+        if a in main or a in why:
+            continue
+        home = by_id[a].chantier or ""
+        if home not in chosen:
+            why[a] = "Chantier non retenu dans ce projet."
+            continue
+        take(a)
+    for a in free:
+        if a not in main and a not in why:
+            why[a] = _below_cut()
+    aside.update({a: w for a, w in why.items() if a not in main})
+    planned = arrange_ids(chantiers, main, {a: by_id[a].legal for a in main})
+    out = [replace(by_id[a], main=True, aside=None) for a in planned]
+    rest = sorted((a for a in by_id if a not in main), key=lambda a: (-ranks[a], a))
+    out += [replace(by_id[a], main=False, aside=aside.get(a) or _below_cut()) for a in rest]
+    return out
+
+
+def _score(p: Proposal) -> float:
+    """The rank a selection reads: legal duties above everything, then the priority."""
+    return math.inf if p.legal is not None else (p.priority or 0.0)
+
+
+def _below_cut() -> str:
+    return f"Au-delà des {MAX_ACTIONS} actions du plan principal."
+
+
+def _title(chantiers: Chantiers, chantier_id: str) -> str:
+    found = next((c for c in chantiers.chantiers if c.id == chantier_id), None)
+    return found.titre if found else "sans chantier"
+
+
+def _closing_chantier(
+    chantiers: Chantiers, best_of: Mapping[str, float], chosen: list[str]
+) -> str | None:
+    """The chantier that reaches the end of the mandate (its phases include « fin »), when one
+    of its actions is triggered and none of the chosen chantiers already does."""
+    ends = [c.id for c in chantiers.chantiers if Phase.FIN in c.phases]
+    if any(c in chosen for c in ends):
+        return None
+    return next((c for c in ends if c in best_of), None)
+
+
+def _facts_of(situation: Situation | None) -> dict[str, Any]:
+    from diagnostic.roadmap.proposals import situation_values
+
+    return situation_values(situation)
+
+
+def _unfit_reason(condition: Any, situation: Situation | None) -> str:
+    """« Sans objet d'après la fiche du territoire : le bureau comprend tous les maires. »"""
+    facts = _facts_of(situation)
+    fields = situation.fiche.fields if situation is not None and situation.fiche else {}
+    said = [
+        statement(fields[f], facts[f])
+        for f in condition.facts()
+        if f in fields and facts.get(f) is not None
+    ]
+    said = list(dict.fromkeys(said))
+    return "Sans objet d'après la fiche du territoire" + (
+        f" : {' ; '.join(said)}." if said else "."
+    )
+
+
+def _measure(
+    chantiers: Chantiers, results: CampaignResults | None, action_id: str, items: list[str]
+) -> tuple[float, float] | None:
+    """The indicator's baseline and target (indicator_values) on the action's scored items."""
+    entry = chantiers.entry(action_id)
+    if results is None or entry is None:
+        return None
+    frame = results.items.set_index("question_id")
+    wanted = [i for i in indicator_items(entry, items) if i in frame.index]
+    rows = frame.loc[wanted]
+    rows = rows.loc[rows["scored"] & rows["score_used"].notna()] if len(rows) else rows
+    if rows.empty:
+        return None
+    current = float(rows["score_used"].mean())
+    targets = rows["target_score_used"].dropna()
+    wished = float(targets.mean()) if len(targets) == len(rows) else None
+    found = indicator_values(chantiers.regle_indicateur, current, wished, STEP)
+    return None if found is None else (round(found[0]), round(found[1]))
+
+
+# --- order of the main plan ------------------------------------------------------------------
+
+
+def arrange_ids(
+    chantiers: Chantiers, action_ids: Iterable[str], duties: Mapping[str, LegalDuty | None]
+) -> list[str]:
+    """The main plan's order: the chantiers holding a legal duty first (the most urgent duty
+    first), then the others in the file's order (the mandate's logic: the legal appointments,
+    the collective of directors, …, the hand-over); within a chantier, legal duties first, then
+    `order` (the body that steers before what it steers)."""
+    ids = list(dict.fromkeys(action_ids))
+    file_order = {c.id: i for i, c in enumerate(chantiers.chantiers)}
+    position = {a: i for i, a in enumerate(chantiers.entries())}
+
+    def duty(a: str) -> LegalDuty | None:
+        return duties.get(a)
+
+    def home(a: str) -> str:
+        found = chantiers.chantier_of(a)
+        return found.id if found else ""
+
+    urgency: dict[str, tuple[int, date]] = {}
+    for a in ids:
+        d = duty(a)
+        if d is not None:
+            h = home(a)
+            urgency[h] = min(urgency.get(h, (9, date.max)), d.urgency())
+    homes = sorted(
+        dict.fromkeys(home(a) for a in ids),
+        key=lambda h: (urgency.get(h, (9, date.max)), file_order.get(h, len(file_order))),
+    )
+    out: list[str] = []
+    for h in homes:
+        mine = [a for a in ids if home(a) == h]
+        mine.sort(key=lambda a: (duty(a) is None, position.get(a, len(position))))
+        out += order(chantiers, mine)
+    return out
+
+
+# --- sequencing ------------------------------------------------------------------------------
+
+
+def mandate_bounds(situation: Situation | None, today: date) -> tuple[date, date]:
+    """The mandate's first round and the next renewal's (expected) first day; without a
+    moment, the document's day and six years later."""
+    moment = situation.moment if situation is not None else None
+    if moment is None:
+        return today, add_months(today, 72)
+    return moment.renewal.start, moment.next_start
+
+
+def phase_bounds(phase: str, situation: Situation | None, today: date) -> tuple[date, date]:
+    """A phase of the mandate as days: début (24 months from the renewal), fin (the last 24
+    months before the next one), mi (between)."""
+    start, end = mandate_bounds(situation, today)
+    early, late = add_months(start, PHASE_MONTHS), add_months(end, -PHASE_MONTHS)
+    late = max(late, early)
+    return {
+        Phase.DEBUT.value: (start, early),
+        Phase.MI.value: (early, late),
+        Phase.FIN.value: (late, end),
+    }[phase]
+
+
+def milestones(situation: Situation | None, today: date) -> list[tuple[date, str]]:
+    """The mandate's landmarks for the timeline: mid-mandate review, hand-over, renewal."""
+    start, end = mandate_bounds(situation, today)
+    out = [
+        (add_months(start, MID_REVIEW_MONTHS), "Bilan de mi-mandat"),
+        (add_months(end, -HANDOVER_MONTHS), "Préparation de la transmission"),
+        (end, "Renouvellement"),
+    ]
+    return [(d, label) for d, label in out if d >= today]
+
+
+def _first_of_next_month(day: date, months: int = 1) -> date:
+    return add_months(day.replace(day=1), months)
+
+
+def _duration(chantiers: Chantiers, action_id: str | None) -> int:
+    entry = chantiers.entry(action_id or "")
+    days = entry.effort.jours[1] if entry is not None else 6
+    return max(MIN_MONTHS, min(MAX_MONTHS, math.ceil(days / DAYS_PER_MONTH)))
+
+
+def _phase_for(chantier: Chantier | None, horizon: str | None, open_phases: list[str]) -> str:
+    """The phase an action is conducted in: the chantier's first phase still open, or the one
+    its horizon names (mi-mandat, fin de mandat) when the chantier runs then."""
+    phases = [p.value for p in chantier.phases] if chantier else list(open_phases)
+    alive = [p for p in phases if p in open_phases] or open_phases[-1:]
+    if horizon == "fin_de_mandat" and Phase.FIN.value in alive:
+        return Phase.FIN.value
+    if horizon in {"mi_mandat", "fin_de_mandat"}:
+        later = [p for p in alive if p != Phase.DEBUT.value]
+        if later:
+            return later[0]
+    return alive[0]
+
+
+def schedule(
+    rows: Sequence[Any],
+    chantiers: Chantiers,
+    situation: Situation | None,
+    today: date,
+    legal: Sequence[LegalDuty | None] | None = None,
+    chosen: Sequence[bool] | None = None,
+) -> list[Window]:
+    """A window for each row of the main plan (rows in the plan's order; `legal` the duty of
+    each on `today`, read on the row when not given; `chosen` True where people chose the
+    horizon themselves). Never before `today`; a late duty: within LATE_MONTHS, « à régulariser
+    sans attendre »; a duty by a legal day: before it; the others in their chantier's phase
+    still open (or the one their horizon names), from the month after the adoption, after the
+    end of what they require, STAGGER_MONTHS after the previous action of their chantier, for a
+    duration that follows their staff days; nothing after the next renewal."""
+    end_of = mandate_bounds(situation, today)[1]
+    first = _first_of_next_month(today, ADOPTION_MONTHS)
+    last = end_of - timedelta(days=1)
+    open_phases = [
+        p.value for p in Phase if phase_bounds(p.value, situation, today)[1] > first
+    ] or [Phase.FIN.value]
+    requires = chantiers.requires()
+    ends: dict[str, date] = {}
+    previous: dict[str, date] = {}
+    out: list[Window] = []
+    for index, row in enumerate(rows):
+        action = row.action_id or ""
+        duty = legal[index] if legal is not None else getattr(row, "legal", None)
+        home = chantiers.chantier_of(action)
+        if duty is not None:
+            if duty.late:
+                window = Window(today, add_months(today, LATE_MONTHS), "sans_attendre")
+            else:
+                due = duty.due if duty.due and duty.due >= today else add_months(today, 6)
+                window = Window(today, due, "echeance")
+        elif chosen is not None and chosen[index] and row.horizon:
+            window = _from_horizon(row.horizon, situation, today, first, last)
+        else:
+            phase = _phase_for(home, row.horizon, open_phases)
+            begin = max(first, phase_bounds(phase, situation, today)[0])
+            if row.horizon != "cent_jours" and phase == open_phases[0]:
+                begin = max(begin, add_months(first, LATER_MONTHS))
+            for needed in requires.get(action, ()):
+                if needed in ends:
+                    begin = max(begin, _first_of_next_month(ends[needed], 0))
+            key = home.id if home else ""
+            if key in previous:
+                begin = max(begin, add_months(previous[key], STAGGER_MONTHS))
+            months = _duration(chantiers, action)
+            begin = min(begin, add_months(last, -months))
+            begin = max(begin, today)
+            end = min(add_months(begin, months) - timedelta(days=1), last)
+            window = Window(begin, max(end, begin), phase)
+        ends[action] = window.end
+        if home is not None and duty is None:
+            previous[home.id] = window.start
+        out.append(window)
+    return out
+
+
+def _from_horizon(
+    horizon: str, situation: Situation | None, today: date, first: date, last: date
+) -> Window:
+    """The window of a horizon people chose (Dans les 100 jours, Dans l'année, mi-mandat, fin
+    de mandat), from the document's day."""
+    if horizon == "cent_jours":
+        return Window(today, today + timedelta(days=100), Phase.DEBUT.value)
+    if horizon == "premiere_annee":
+        return Window(today, add_months(today, 12), Phase.DEBUT.value)
+    phase = Phase.FIN.value if horizon == "fin_de_mandat" else Phase.MI.value
+    begin, end = phase_bounds(phase, situation, today)
+    begin = max(begin, first)
+    return Window(min(begin, last), max(min(end - timedelta(days=1), last), begin), phase)
+
+
+# --- the main plan by chantier ---------------------------------------------------------------
+
+
+def groups(
+    rows: Sequence[Any], chantiers: Chantiers, outside: str = "Actions ajoutées par le collectif"
+) -> list[PlanGroup]:
+    """The main plan by chantier, in the rows' order of first appearance: each chantier's texts,
+    its rows (indices) and its effort summed (staff days, budget, outside help); the rows of no
+    chantier (added by hand) in a group of their own."""
+    found: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        home = chantiers.chantier_of(row.action_id or "") if row.action_id else None
+        found.setdefault(home.id if home else "", []).append(i)
+    out: list[PlanGroup] = []
+    for key, indices in found.items():
+        chantier = next((c for c in chantiers.chantiers if c.id == key), None)
+        days, budget = [0, 0], [0, 0]
+        support: dict[str, list[int]] = {}
+        for i in indices:
+            entry = chantiers.entry(rows[i].action_id or "")
+            if entry is None:
+                continue
+            effort = entry.effort
+            days = [days[0] + effort.jours[0], days[1] + effort.jours[1]]
+            budget = [budget[0] + effort.budget[0], budget[1] + effort.budget[1]]
+            if effort.appui and effort.jours_appui:
+                seen = support.setdefault(effort.appui, [0, 0])
+                seen[0] += effort.jours_appui[0]
+                seen[1] += effort.jours_appui[1]
+        helps = tuple(
+            f"{chantiers.appuis.get(k, k)} : {_range(v[0], v[1], 'jour')}"
+            for k, v in support.items()
+        )
+        out.append(
+            PlanGroup(
+                chantier=key,
+                title=chantier.titre if chantier else outside,
+                objective=chantier.objectif if chantier else "",
+                pilot=chantier.pilote if chantier else "",
+                validation=chantier.validation if chantier else "",
+                rows=tuple(indices),
+                days=(days[0], days[1]),
+                budget=(budget[0], budget[1]),
+                support=helps,
+            )
+        )
+    return out
+
+
+def _range(low: int, high: int, unit: str) -> str:
+    """« 1 à 2 jours », « 0 à 5 jours », « 3 jours »."""
+    plural = unit + ("s" if high > 1 else "")
+    return f"{low} {plural}" if low == high else f"{low} à {high} {plural}"
+
+
+__all__ = [
+    "MAX_ACTIONS",
+    "MAX_CHANTIERS",
+    "MIN_CHANTIERS",
+    "arrange_ids",
+    "groups",
+    "mandate_bounds",
+    "milestones",
+    "phase_bounds",
+    "schedule",
+    "select",
+]

@@ -1,0 +1,173 @@
+"""Selection and sequencing of the plan (diagnostic/roadmap/selection.py) and the priority
+formula (proposals.item_need), on the Val de Loir demo and on small cases."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from diagnostic.roadmap.proposals import item_need
+from tests.conftest import ROOT
+
+DAY = date(2026, 11, 29)
+
+
+# --- priority ---------------------------------------------------------------------------------
+
+
+def test_a_level_only_item_at_14_never_ranks_below_a_current_target_item_at_40():
+    level_only = item_need(14.3, None, None)  # d4_secretaires_generaux: no target, no importance
+    tableau = item_need(40.0, 65.0, 2.3)  # d7_tableau_bord as the findings read it
+    assert level_only > tableau
+    # whatever the target, at equal importance, and even rated « essentielle » by everyone
+    assert level_only > item_need(40.0, 100.0, 2.0)
+    assert level_only > item_need(40.0, 100.0, 3.0)
+
+
+def test_priority_grows_with_weakness_gap_and_importance():
+    assert item_need(20, 60, 2) > item_need(40, 60, 2)
+    assert item_need(20, 80, 2) > item_need(20, 40, 2)
+    assert item_need(20, 60, 3) > item_need(20, 60, 1)
+
+
+# --- selection and sequencing on the demo ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    import os
+
+    from diagnostic.cli import main
+    from diagnostic.questionnaire import registry
+    from diagnostic.settings import get_settings
+    from diagnostic.store.engine import get_engine
+
+    folder = tmp_path_factory.mktemp("demo")
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "QUESTIONS_DIR")}
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'demo.db'}"
+    os.environ["QUESTIONS_DIR"] = str(ROOT / "questions")
+    get_settings.cache_clear()
+    registry.clear_cache()
+    get_engine.cache_clear()
+    assert main(["demo"]) == 0
+    from diagnostic.cli.commands import SYSTEM, open_engine
+    from diagnostic.results.service import results_for
+    from diagnostic.roadmap.chantiers import load_chantiers
+    from diagnostic.roadmap.references import load_library
+    from diagnostic.territory.service import situation_for
+
+    engine = open_engine()
+    results = results_for(engine, SYSTEM, 1)
+    situation = situation_for(engine, SYSTEM, 1, ROOT / "questions", DAY)
+    library = load_library(ROOT / "questions")
+    chantiers = load_chantiers(str(ROOT / "questions"))
+    yield engine, results, situation, library, chantiers, folder
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def _selected(demo):
+    from diagnostic.roadmap.planning import selected
+
+    _, results, situation, library, chantiers, _ = demo
+    return selected(results, library.actions, situation, chantiers, DAY)
+
+
+def test_the_main_plan_has_5_to_8_chantiers_at_most_12_actions_late_duties_first(demo):
+    proposals = _selected(demo)
+    main = [p for p in proposals if p.main]
+    assert 5 <= len({p.chantier for p in main}) <= 8
+    assert len(main) <= 12
+    late = [p for p in proposals if p.legal is not None and p.legal.late]
+    assert late and all(p.main for p in late)
+    assert main[0].legal is not None and main[0].legal.late
+    others = [p for p in proposals if not p.main]
+    assert others and all(p.aside for p in others)
+    assert len(main) + len(others) == len(proposals)
+
+
+def test_duplicates_are_left_out_with_the_action_that_stands_for_them(demo):
+    proposals = {p.action_id: p for p in _selected(demo)}
+    assert proposals["instituer_codir_territoire"].main
+    for twin in ("conference_dgs_reguliere", "structurer_codir_territoire"):
+        assert not proposals[twin].main
+        assert "double emploi avec « Instituer un CoDir de territoire »" in proposals[twin].aside
+
+
+def test_an_action_steered_by_the_codir_brings_the_codir_in(demo):
+    from diagnostic.roadmap.proposals import propose
+    from diagnostic.roadmap.selection import select
+
+    _, results, situation, library, chantiers, _ = demo
+    proposals, _ = propose(results, library.actions, situation)
+    low = [
+        replace(p, priority=0.01) if p.action_id == "instituer_codir_territoire" else p
+        for p in proposals
+    ]
+    chosen = {p.action_id: p for p in select(low, chantiers, situation, results, library.actions)}
+    steered = [
+        a
+        for a, p in chosen.items()
+        if p.main and "instituer_codir_territoire" in chantiers.requires().get(a, [])
+    ]
+    assert steered  # cartographie des instances, atelier d'arbitrage…
+    assert chosen["instituer_codir_territoire"].main
+
+
+def test_selection_is_deterministic(demo):
+    first = [(p.action_id, p.main, p.aside, p.window) for p in _selected(demo)]
+    assert first == [(p.action_id, p.main, p.aside, p.window) for p in _selected(demo)]
+
+
+def test_windows_start_on_or_after_the_document_respect_requires_and_span_the_mandate(demo):
+    chantiers = demo[4]
+    main = [p for p in _selected(demo) if p.main]
+    windows = {p.action_id: p.window for p in main}
+    assert all(w is not None and w.start >= DAY and w.end >= w.start for w in windows.values())
+    for p in main:
+        for needed in chantiers.requires().get(p.action_id, []):
+            if needed in windows:
+                assert windows[needed].start < windows[p.action_id].start
+    assert max(w.end for w in windows.values()) >= date(2028, 3, 1)  # beyond the first years
+    assert all(w.end < date(2032, 3, 1) for w in windows.values())
+    late = [p for p in main if p.legal is not None and p.legal.late]
+    assert all(p.window.phase == "sans_attendre" and p.window.start == DAY for p in late)
+    assert all(p.window.label().startswith("Sans attendre") for p in late)
+
+
+def test_documents_show_the_chantiers_the_annex_and_the_timeline(demo):
+    import docx
+    from pypdf import PdfReader
+
+    from diagnostic.cli.commands import SYSTEM
+    from diagnostic.roadmap import planning
+
+    engine, results, situation, library, _, _ = demo
+    if not planning.plan(engine, SYSTEM, 1):
+        planning.regenerate(engine, SYSTEM, 1, results, library.actions, situation)
+    built = planning.documents(
+        engine, SYSTEM, 1, results, library, ("md", "docx", "pdf"),
+        min_group_size=results.min_group_size, today=DAY, situation=situation,
+    )  # fmt: skip
+    md = built["md"].data.decode()
+    assert "Installer le collectif de direction" in md
+    assert "Annexe du plan : autres pistes" in md
+    assert "Calendrier du plan principal sur le mandat" in md
+    assert "**Effort estimé :**" in md and "**Quand :**" in md
+    assert "Constat principal" in md
+    word = docx.Document(io.BytesIO(built["docx"].data))
+    text = "\n".join(p.text for p in word.paragraphs).replace("\xa0", " ")
+    assert "Annexe du plan : autres pistes" in text
+    assert "Calendrier du plan principal sur le mandat" in text
+    assert len(word.inline_shapes) >= 3  # the timeline among the charts
+    pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(built["pdf"].data)).pages)
+    assert "autres pistes" in pdf and "Finances et solidarités" in pdf
+    (demo[5] / "fdr.pdf").write_bytes(built["pdf"].data)
