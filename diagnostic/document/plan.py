@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pandas as pd
-
+from diagnostic.document import evidence
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -14,8 +13,6 @@ from diagnostic.document.blocks import (
     Paragraph,
     Table,
     plural,
-    score,
-    short,
 )
 from diagnostic.roadmap.model import (
     HORIZON_LABELS,
@@ -173,13 +170,12 @@ def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
         origin += f" ({item.change})"
     blocks.append(Paragraph(origin + ".", lead="Origine : "))
     if item.evidence:
-        lines = [_evidence(ctx, e) for e in item.evidence]
-        if d.get("shared_by"):
-            shared = str(d["shared_by"])
-            lines.append(f"{shared[0].upper()}{shared[1:]}.")
+        lines = evidence.why_lines(ctx, item)
         if duty is not None and duty.fiche:
             lines.insert(0, f"Fiche du territoire : {duty.fiche}.")
         blocks += [Paragraph("", lead="Pourquoi cette action ?"), Bullets(tuple(lines))]
+        if priority := evidence.priority_sentence(ctx, item):
+            blocks.append(Paragraph(priority))
     elif duty is not None:
         why = f" ({duty.fiche})" if duty.fiche else ""
         blocks.append(
@@ -200,26 +196,6 @@ def _action(ctx: Context, label: str, item: PlanItem) -> list[Block]:
     if cited:
         blocks.append(Paragraph(" ; ".join(cited) + ".", lead="Repères : ", note=True))
     return blocks
-
-
-def _evidence(ctx: Context, evidence: dict[str, str]) -> str:
-    """One answered item behind an action: its wording, the test, its numbers, its groups."""
-    qid = evidence.get("question_id", "")
-    text = f"« {short(evidence.get('item') or ctx.item(qid))} » : {evidence.get('trigger', '')}"
-    if evidence.get("summary"):
-        text += f" — {evidence['summary']}"
-    if evidence.get("source"):
-        text += f" (source : {evidence['source']})"
-    compared = ctx.results.comparisons.get("structure_kind")
-    if compared is not None and not compared.empty:
-        rows = compared.loc[(compared["question_id"] == qid) & (compared["status"] == "ok")]
-        seen = {g: s for g, s in zip(rows["group"], rows["score"], strict=True) if not pd.isna(s)}
-        if {"epci", "commune"} <= set(seen):
-            text += (
-                f". Vu de l'intercommunalité : {score(seen['epci'])}/100 ; "
-                f"vu des communes : {score(seen['commune'])}/100"
-            )
-    return text + "."
 
 
 def next_steps(ctx: Context) -> list[Block]:
