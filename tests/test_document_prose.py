@@ -263,9 +263,8 @@ def agreement_wording_consistent(text: Text) -> list[str]:
     found = []
     for line in _prose(text):
         lowered = line.lower()
-        if "avis consensus" in lowered:
-            found.append(line)
-        elif "avis divergents" in lowered and re.search(r"concordants|proches", lowered):
+        both = "avis divergents" in lowered and re.search(r"concordants|proches", lowered)
+        if "avis consensus" in lowered or both:
             found.append(line)
     return found
 
