@@ -53,7 +53,9 @@ __all__ = [
     "MONTHS",
     "ROLE_LABELS",
     "STATUS_LABELS",
+    "count",
     "french_date",
+    "ordinal",
 ]
 
 
@@ -63,3 +65,10 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     if plural is None:
         plural = " ".join(w + "s" for w in singular.split(" "))
     return f"{n} {singular if abs(n) < 2 else plural}"
+
+
+def ordinal(n: int, *, feminine: bool = False) -> str:
+    """« 1er » (« 1re » for a feminine noun), « 2e », « 3e »: the Imprimerie nationale's forms."""
+    if n == 1:
+        return "1re" if feminine else "1er"
+    return f"{n}e"

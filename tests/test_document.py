@@ -111,8 +111,8 @@ def _item(position, dimension, title, **extra):
 EVIDENCE = {
     "question_id": "ins_codir",
     "item": Q.question("ins_codir").text,
-    "trigger": "niveau actuel 2,5 ≤ 3",
-    "summary": "aujourd'hui 44/100 ; visé 100/100 ; importance 3/3",
+    "trigger": "niveau 2,5 sur 5, visé 5",
+    "summary": "score 44/100 aujourd'hui, 100/100 visé ; jugé prioritaire (3 sur 3)",
     "source": "réponses individuelles",
 }
 
@@ -143,7 +143,7 @@ def draft(results):
         _item(2, "acteurs", "Réunir les partenaires chaque année", horizon=None, owner=None),
     )
     point = PointToInvestigate(
-        "ins_debat", "instances", Q.question("ins_debat").text, "avis polarisé (A = −0,50)"
+        "ins_debat", "instances", Q.question("ins_debat").text, "avis opposés ; 6 réponses"
     )
     return RoadmapDraft(
         territory="CC Test",
@@ -229,9 +229,12 @@ def test_docx_action_plan_table_and_evidence(built, draft):
     why = texts.index("Pourquoi cette action ?")
     evidence = texts[why + 1]
     assert evidence.startswith("« Une instance régulière réunit les directeurs généraux")
-    assert "niveau actuel 2,5 ≤ 3 — aujourd'hui 44/100" in evidence
+    assert "niveau 2,5 sur 5, visé 5 — score 44/100 aujourd'hui" in evidence
     assert "Vu de l'intercommunalité : 75/100 ; vu des communes : 12/100" in evidence
-    assert texts[why + 2] == "Constat partagé par 2 communes sur 2."
+    # the communes that share the finding, against those that answered and the members
+    assert texts[why + 2] == (
+        "Constat partagé par les 2 communes répondantes, soit toutes les communes membres."
+    )
     assert any(
         t.startswith("Pourquoi cette action ? Action ajoutée par le collectif") for t in texts
     )
@@ -274,7 +277,7 @@ def test_pdf_text_outline_and_numbers(built, results):
         assert heading in text
     assert "Instituer un CoDir de territoire" in text
     assert "Gouvernance proposée" in text and "Écrire la cartographie" in text
-    assert "« Une instance régulière" in text and "≤" in text
+    assert "« Une instance régulière" in text and "niveau 2,5" in text
     assert (
         f"score {round(results.dimensions.set_index('dimension_id').loc['instances', 'score'])}/100"
         in text

@@ -69,12 +69,18 @@ def test_triggers_fire_on_collective_values_with_evidence(engine, qdir):
     assert "debat" not in ids  # median 4 > 3
     codir = next(p for p in proposals if p.action_id == "instituer_codir")
     [ev] = codir.evidence
-    assert ev.question_id == "ins_codir" and ev.trigger == "niveau actuel 2 ≤ 2"
+    # the collective levels in words, never the test (« niveau actuel 2 ≤ 2 »)
+    assert ev.question_id == "ins_codir" and ev.trigger == "niveau 2 sur 5, visé 5"
     # levels 2, 2, 2, 1: mean 1.75 -> 18.75/100 ; target 5 -> 100/100 ; importance 3
-    assert ev.summary.startswith("aujourd'hui 19/100 ; visé 100/100 ; importance 3/3")
+    assert ev.summary.startswith(
+        "score 19/100 aujourd'hui, 100/100 visé ; jugé prioritaire (3 sur 3) ; avis"
+    )
+    assert ev.summary.endswith("; 4 réponses")
     assert ev.source == "réponses individuelles"
     region = next(p for p in proposals if p.action_id == "region")
-    assert region.evidence[0].trigger == "Région : médiane aujourd'hui 0, souhaité 3"
+    assert region.evidence[0].trigger == (
+        "Région : intensité 0 sur 4 aujourd'hui, 3 souhaitée (médiane des réponses)"
+    )
     assert points == []
 
 
@@ -113,7 +119,7 @@ def test_strongly_divergent_items_become_points_to_investigate(engine, qdir):
     proposals, points = propose(results_of(engine, world, qdir), ACTIONS)
     assert "debat" not in {p.action_id for p in proposals}  # median 3 would trigger it
     assert [p.question_id for p in points] == ["ins_debat"]
-    assert "avis polarisé" in points[0].summary
+    assert "avis opposés" in points[0].summary and "A =" not in points[0].summary
 
 
 def item(id_, action_id, **kw):

@@ -90,10 +90,12 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
     kinds = kinds.loc[kinds["dimension_id"] == dim].set_index("structure_kind")["score"]
     if {"epci", "commune"} <= set(kinds.index):
         a, b = kinds["epci"], kinds["commune"]
+        apart = difference(a, b).lstrip("-")
+        apart = "même score" if apart == "0" else plural(int(apart), "point") + " d'écart"
         blocks.append(
             Paragraph(
                 f"vu de l'intercommunalité, {score(a)}/100 ; vu des communes, {score(b)}/100 "
-                f"({difference(a, b).lstrip('-')} points d'écart).",
+                f"({apart}).",
                 lead="Regards croisés : ",
             )
         )
@@ -258,9 +260,12 @@ def _blind_spots(ctx: Context) -> list[Block]:
     blind = tables.blind_spots(ctx.results, ctx.names)
     heading = Heading(2, "3.2 Angles morts")
     if blind.empty:
-        text = "Aucun groupe ne voit les choses à 25 points ou plus des autres répondants."
+        text = (
+            "Aucun angle mort relevé : aucun groupe (intercommunalité ou communes, fonction, "
+            "commune) ne s'écarte de 25 points ou plus du reste des répondants."
+        )
         return [heading, Paragraph(text)]
-    shown = blind.head(BLIND_SPOTS_SHOWN)
+    shown = _named_others(ctx, blind.head(BLIND_SPOTS_SHOWN))
     found = plural(len(blind), "angle mort relevé", "angles morts relevés")
     return [
         heading,
@@ -269,8 +274,37 @@ def _blind_spots(ctx: Context) -> list[Block]:
             f"commune) voit les choses à 25 points ou plus des autres répondants. {found}"
             + (f", les {len(shown)} plus marqués :" if len(blind) > len(shown) else " :")
         ),
-        frame_table(shown, (6, 3, 1.4, 1.4, 1.2), key="blind_spots"),
+        frame_table(shown, (6, 2.2, 1.3, 2.6, 1.3, 1.2), key="blind_spots"),
     ]
+
+
+def _first(n: int) -> str:
+    """« jamais en tête », « 1 fois en tête », « 3 fois en tête »."""
+    return "jamais en tête" if n == 0 else f"{n} fois en tête"
+
+
+OTHERS = {
+    "commune": "Intercommunalité",
+    "epci": "Communes",
+    "role": "Autres fonctions",
+    "structure": "Reste du territoire",
+}
+
+
+def _named_others(ctx: Context, shown: pd.DataFrame) -> pd.DataFrame:
+    """The blind-spot table with the group it is compared to named (« Intercommunalité » for
+    the communes, « Autres fonctions » for a function) instead of an ambiguous « Autres »."""
+    frame = ctx.results.blind_spots
+    pairs = frame["grouping"] == "structure_kind"
+    frame = pd.concat([frame.loc[pairs & (frame["group"] == "commune")], frame.loc[~pairs]])
+    frame = frame.sort_values("difference", key=abs, ascending=False).head(len(shown))
+    facing = [
+        OTHERS.get(g if k == "structure_kind" else k, "Autres répondants")
+        for k, g in zip(frame["grouping"], frame["group"], strict=True)
+    ]
+    out = shown.rename(columns={"Regard": "Groupe", "Autres": "Score comparé"})
+    out.insert(3, "Comparé à", facing)
+    return out
 
 
 def rankings(ctx: Context) -> list[Block]:
@@ -288,9 +322,9 @@ def rankings(ctx: Context) -> list[Block]:
         frame = frame.sort_values(["points", "n_cited"], ascending=False).head(3)
         options = ctx.names.options.get(question.id, {})
         listed = ", ".join(
-            f"{options.get(o['option_id'], o['option_id'])} ({int(o['points'])} points, citée "
-            f"par {int(o['n_cited'])} sur {int(o['n_respondents'])}, {int(o['n_first'])} fois "
-            "en tête)"
+            f"{options.get(o['option_id'], o['option_id'])} ({plural(int(o['points']), 'point')}"
+            f", citée par {plural(int(o['n_cited']), 'répondant')} sur {int(o['n_respondents'])}, "
+            f"{_first(int(o['n_first']))})"
             for _, o in frame.iterrows()
         )
         blocks += [

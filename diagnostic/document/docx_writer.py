@@ -238,18 +238,19 @@ def _instruction(text: str) -> object:
 
 def _cover(word: docx.document.Document, cover: Cover) -> None:
     word.add_paragraph().paragraph_format.space_before = Pt(90)
-    word.add_paragraph(cover.title, style="Title")
-    word.add_paragraph(cover.subtitle, style="Subtitle")
+    word.add_paragraph(typography(cover.title), style="Title")
+    word.add_paragraph(typography(cover.subtitle), style="Subtitle")
     territory = word.add_paragraph()
     territory.paragraph_format.space_before = Pt(24)
-    run = territory.add_run(cover.territory)
+    run = territory.add_run(typography(cover.territory))
     run.bold, run.font.size, run.font.color.rgb = True, Pt(20), BLUE
     for label, value in cover.facts:
         line = word.add_paragraph()
         line.paragraph_format.space_after = Pt(2)
         line.add_run(typography(f"{label} : ")).bold = True
         line.add_run(typography(value))
-    word.add_paragraph(cover.notice, style=NOTE_STYLE).paragraph_format.space_before = Pt(36)
+    notice = word.add_paragraph(typography(cover.notice), style=NOTE_STYLE)
+    notice.paragraph_format.space_before = Pt(36)
 
 
 def _paragraph(word: docx.document.Document, text: str, style_id: str | None) -> WordParagraph:

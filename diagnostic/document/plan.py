@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from diagnostic.document import evidence
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -433,13 +434,12 @@ def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -
         origin += f" ({item.change})"
     blocks.append(Paragraph(origin + ".", lead="Origine : "))
     if item.evidence:
-        lines = [_evidence(ctx, e) for e in item.evidence]
-        if d.get("shared_by"):
-            shared = str(d["shared_by"])
-            lines.append(f"{shared[0].upper()}{shared[1:]}.")
+        lines = evidence.why_lines(ctx, item)
         if duty is not None and duty.fiche:
             lines.insert(0, f"Fiche du territoire : {duty.fiche}.")
         blocks += [Paragraph("", lead="Pourquoi cette action ?"), Bullets(tuple(lines))]
+        if priority := evidence.priority_sentence(ctx, item):
+            blocks.append(Paragraph(priority))
     elif duty is not None:
         why = f" ({duty.fiche})" if duty.fiche else ""
         blocks.append(
@@ -473,26 +473,6 @@ def _indicator(item: PlanItem) -> str:
             f" ; au prochain autodiagnostic, score des items de l'action de {score(base)}/100 "
             f"aujourd'hui à {score(target)}/100"
         )
-    return text + "."
-
-
-def _evidence(ctx: Context, evidence: dict[str, str]) -> str:
-    """One answered item behind an action: its wording, the test, its numbers, its groups."""
-    qid = evidence.get("question_id", "")
-    text = f"« {short(evidence.get('item') or ctx.item(qid))} » : {evidence.get('trigger', '')}"
-    if evidence.get("summary"):
-        text += f" — {evidence['summary']}"
-    if evidence.get("source"):
-        text += f" (source : {evidence['source']})"
-    compared = ctx.results.comparisons.get("structure_kind")
-    if compared is not None and not compared.empty:
-        rows = compared.loc[(compared["question_id"] == qid) & (compared["status"] == "ok")]
-        seen = {g: s for g, s in zip(rows["group"], rows["score"], strict=True) if not pd.isna(s)}
-        if {"epci", "commune"} <= set(seen):
-            text += (
-                f". Vu de l'intercommunalité : {score(seen['epci'])}/100 ; "
-                f"vu des communes : {score(seen['commune'])}/100"
-            )
     return text + "."
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from diagnostic import analytics as an
+from diagnostic.analytics.agreement import CONSENSUS_FROM
 from diagnostic.analytics.summary import format_number
 from diagnostic.analytics.thresholds import at_least, at_most
 from diagnostic.questionnaire import Questionnaire, QuestionType
@@ -35,6 +36,7 @@ from diagnostic.territory.facts import effective
 from diagnostic.territory.obligations import State, Status
 from diagnostic.territory.presentation import lacking, statement
 from diagnostic.territory.situation import Situation
+from diagnostic.vocabulary import count, ordinal
 
 DEFAULT_IMPORTANCE = 2.0  # « importante » when nobody gave an importance
 # Priority of an item (item_need, docs/methodes.md « Priorité »):
@@ -138,36 +140,24 @@ def evaluate(
     question = q.question(trig.item)
     said: list[str] = []
     if question.type == QuestionType.GRID:
-        return _evaluate_grid(trig, facts, question)
+        return _evaluate_grid(trig, facts, q, question)
     row = facts.collective.loc[trig.item] if trig.item in facts.collective.index else None
     for name, value in trig.tests.items():
-        if name in {"level_at_most", "target_at_least", "gap_at_least"}:
+        if name in LEVEL_TESTS:
             if row is None:
                 return None
-            column = {
-                "level_at_most": "current",
-                "target_at_least": "target",
-                "gap_at_least": "gap",
-            }[name]
-            got = row[column]
+            got = row[LEVEL_TESTS[name]]
             if got != got:  # NaN: nobody gave a level
                 return None
             ok = at_most(got, value) if name == "level_at_most" else at_least(got, value)
             if not ok:
                 return None
-            words = {
-                "level_at_most": "niveau actuel",
-                "target_at_least": "niveau visé",
-                "gap_at_least": "écart visé − actuel",
-            }[name]
-            sign = "≤" if name == "level_at_most" else "≥"
-            said.append(f"{words} {_num(got)} {sign} {value}")
         elif name == "divergence":
             if trig.item not in facts.items.index or not bool(
                 facts.items.loc[trig.item, "divergent"]
             ):
                 return None
-            said.append("avis divergents")
+            said.append(_spread(facts.items.loc[trig.item], q, question))
         elif name == "answer_in":
             if trig.item not in facts.choices.index:
                 return None
@@ -184,9 +174,12 @@ def evaluate(
             share = float(shares["share"].iloc[0])
             if share >= 0.5:
                 return None
+            label, n = _option_label(question, value), int(shares["n"].iloc[0])
+            checked = round(share * n)
             said.append(
-                f"« {_option_label(question, value)} » cochée par {format_number(share * 100)} % "
-                "des répondant·es seulement"
+                f"« {label} » n'est cochée par aucun des {n} répondants"
+                if not checked
+                else f"« {label} » cochée par {count(checked, 'répondant')} sur {n} seulement"
             )
         elif name == "ranked":
             ranks = facts.priorities.loc[
@@ -196,11 +189,49 @@ def evaluate(
             depth = question.max_choices or len(question.options or [])
             if ranks.empty or ranks["points"].iloc[0] <= 0 or ranks["rank"].iloc[0] > depth:
                 return None
+            rank = int(ranks["rank"].iloc[0])
             said.append(
-                f"« {_option_label(question, value)} » classée {int(ranks['rank'].iloc[0])}e "
-                "parmi les priorités"
+                f"« {_option_label(question, value)} » arrive en {ordinal(rank, feminine=True)} "
+                "position du classement collectif"
             )
-    return " et ".join(said) if said else None
+    if LEVEL_TESTS.keys() & trig.tests.keys():
+        assert row is not None
+        said.insert(0, _levels(row, trig, q, question))
+    return " ; ".join(said) if said else None
+
+
+LEVEL_TESTS = {"level_at_most": "current", "target_at_least": "target", "gap_at_least": "gap"}
+
+
+def _levels(row: pd.Series, trig: Trigger, q: Questionnaire, question: Any) -> str:
+    """« niveau 2 sur 5, visé 4 (un écart de 2 niveaux) »: the collective levels the trigger
+    read, in words (never the test itself)."""
+    top = max(q.scale_of(question).levels)
+    text = f"niveau {_num(row['current'])} sur {top}"
+    if row["target"] == row["target"]:
+        text += f", visé {_num(row['target'])}"
+        if "gap_at_least" in trig.tests:
+            text += f" (un écart de {_levels_count(row['gap'])})"
+    return text
+
+
+def _levels_count(value: float) -> str:
+    """« 1 niveau », « 1,5 niveau », « 2 niveaux »: the plural from 2 on, as in French."""
+    return f"{_num(value)} niveau{'x' if value >= 2 else ''}"
+
+
+def _spread(row: pd.Series, q: Questionnaire, question: Any) -> str:
+    """Why the answers diverge, in words: how far apart they are, or the two groups apart."""
+    low, high = row.get("min"), row.get("max")
+    if low == low and high == high and high - low >= 2:
+        if q.is_agreement(question):
+            levels = q.scale_of(question).levels
+            return (
+                f"réponses dispersées de « {levels[int(low)].label} » à "
+                f"« {levels[int(high)].label} »"
+            )
+        return f"réponses dispersées du niveau {_num(low)} au niveau {_num(high)}"
+    return "l'intercommunalité et les communes ne le situent pas au même niveau"
 
 
 def _fact_holds(trig: Trigger, situation: Situation | None) -> bool | None:
@@ -292,8 +323,9 @@ def _fact_evidence(trig: Trigger, fired: str, situation: Situation | None) -> Ev
     )
 
 
-def _evaluate_grid(trig: Trigger, facts: _Facts, question: Any) -> str | None:
+def _evaluate_grid(trig: Trigger, facts: _Facts, q: Questionnaire, question: Any) -> str | None:
     labels = {r.id: r.label for r in question.rows or []}
+    top = max(q.scale_of(question).levels)
     current = dict(_grid_value(facts, trig, "current"))
     desired = dict(_grid_value(facts, trig, "desired"))
     for row_id in current:
@@ -309,10 +341,12 @@ def _evaluate_grid(trig: Trigger, facts: _Facts, question: Any) -> str | None:
                 now is not None and wish is not None and at_least(wish - now, tests["gap_at_least"])
             )
         if ok:
-            parts = [f"aujourd'hui {_num(now or 0)}"]
+            text = (
+                f"{labels.get(row_id, row_id)} : intensité {_num(now or 0)} sur {top} aujourd'hui"
+            )
             if wish is not None:
-                parts.append(f"souhaité {_num(wish)}")
-            return f"{labels.get(row_id, row_id)} : médiane {', '.join(parts)}"
+                text += f", {_num(wish)} souhaitée"
+            return text + " (médiane des réponses)"
     return None
 
 
@@ -326,22 +360,33 @@ def _option_label(question: Any, option_id: str) -> str:
 
 
 def _summary(facts: _Facts, question_id: str) -> tuple[str, str]:
-    """The numbers of an item in one French sentence, and the source of its levels."""
+    """The numbers of an item in French words, and the source of its levels: « score 29/100
+    aujourd'hui, 61/100 visé ; jugé important (2,3 sur 3) ; avis concordants ; 7 réponses »."""
     if question_id not in facts.items.index:
         return "", an.SOURCE_INDIVIDUAL
     row = facts.items.loc[question_id]
     parts = []
-    if row["score_used"] == row["score_used"]:
-        parts.append(f"aujourd'hui {format_number(row['score_used'])}/100")
-    if row["target_score_used"] == row["target_score_used"]:
-        parts.append(f"visé {format_number(row['target_score_used'])}/100")
+    if row.get("measure") == an.AGREEMENT:
+        if row["share_agree"] == row["share_agree"]:
+            parts.append(f"{format_number(row['share_agree'] * 100)} % d'accord")
+    elif row["score_used"] == row["score_used"]:
+        text = f"score {format_number(row['score_used'])}/100 aujourd'hui"
+        if row["target_score_used"] == row["target_score_used"]:
+            text += f", {format_number(row['target_score_used'])}/100 visé"
+        parts.append(text)
     if row["importance_mean"] == row["importance_mean"]:
-        parts.append(f"importance {_num(row['importance_mean'])}/3")
-    if row["agreement"] == row["agreement"]:
-        parts.append(f"avis {row['agreement_tag']} (A = {format_number(row['agreement'], 2)})")
-    parts.append(f"{int(row['n'])} réponse(s)")
+        parts.append(
+            f"{importance_words(row['importance_mean'])} ({_num(row['importance_mean'])} sur 3)"
+        )
+    said = agreement_words(row["agreement"], row["divergent"] is True or row["divergent"] == 1)
+    if said:
+        parts.append(said)
+    answers = count(int(row["n"]), "réponse")
     if row["n_dont_know"]:
-        parts.append(f"« Je ne sais pas » : {int(row['n_dont_know'])}")
+        answers += (
+            f" et {count(int(row['n_dont_know']), '« Je ne sais pas »', '« Je ne sais pas »')}"
+        )
+    parts.append(answers)
     return " ; ".join(parts), str(row["source"])
 
 
@@ -372,6 +417,29 @@ def blind_spot_boost(points: float) -> float:
     if points != points or points < BLIND_SPOT_MIN:
         return 1.0
     return 1.0 + BLIND_SPOT_BOOST * min(points, BLIND_SPOT_FULL) / BLIND_SPOT_FULL
+
+
+def importance_words(mean: float) -> str:
+    """The mean importance (1 secondaire, 2 importante, 3 prioritaire) in words."""
+    if at_least(mean, 2.5):
+        return "jugé prioritaire"
+    return "jugé important" if at_least(mean, 1.5) else "jugé secondaire"
+
+
+def agreement_words(value: float, divergent: bool) -> str:
+    """The agreement between respondents in words, consistent with the divergence flag: never
+    « concordants » for an item whose answers diverge (docs/methodes.md, accord)."""
+    if value != value:
+        return ""
+    if value < 0:
+        return "avis opposés"
+    if value < CONSENSUS_FROM:
+        return "avis partagés"
+    return (
+        "avis proches pour la plupart, quelques réponses à l'écart"
+        if divergent
+        else "avis concordants"
+    )
 
 
 def _item_priority(facts: _Facts, question_id: str) -> float:

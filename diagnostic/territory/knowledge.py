@@ -88,7 +88,10 @@ class Finding:
         if self.groups:
             text += (
                 " Savent : "
-                + " ; ".join(f"{g.know} sur {g.answered} côté {g.label}" for g in self.groups)
+                + " ; ".join(
+                    (f"{g.know} sur" if g.know else "aucun des") + f" {g.answered} côté {g.label}"
+                    for g in self.groups
+                )
                 + "."
             )
         return text
@@ -98,6 +101,9 @@ ABSENT = "absent"  # an inventory's option not ticked while the fiche says it ex
 
 
 def _count(n: int, one: str, many: str) -> str:
+    """« 3 le savent », « 1 le sait », « aucun ne le sait »."""
+    if n == 0:
+        return f"aucun {one if one.startswith('ne ') else 'ne ' + one}"
     return f"{n} {one if n <= 1 else many}"
 
 
