@@ -23,6 +23,13 @@ def summary(ctx: Context) -> list[Block]:
         blocks += _finding(ctx)
     blocks += _obligations(ctx)
     blocks += _chantiers(ctx)
+    route = governance.validation_route(ctx)
+    blocks.append(
+        Paragraph(
+            f"Ce projet est à amender en {route[0].removeprefix('le ')}, puis "
+            f"{_by(route[1])} ; le conseil communautaire l'adopte (partie 5.4)."
+        )
+    )
     blocks += _participation(ctx, enough)
     return blocks
 
@@ -114,7 +121,6 @@ def _chantiers(ctx: Context) -> list[Block]:
         lines.append(
             f"{group.title} : {lead}{ctx.numbers[first]}. {d.plan[first].title} ({when}){also}"
         )
-    route = governance.validation_route(ctx)
     return [
         Paragraph(
             f"Le plan principal retient {plural(len(d.plan), 'action')} en "
@@ -122,10 +128,6 @@ def _chantiers(ctx: Context) -> list[Block]:
             f"{plural(len(d.others), 'autre piste', 'autres pistes')} figurent en annexe :"
         ),
         Bullets(tuple(lines)),
-        Paragraph(
-            f"Ce projet est à amender en {route[0].removeprefix('le ')}, puis "
-            f"{_by(route[1])} ; le conseil communautaire l'adopte (partie 5.4)."
-        ),
     ]
 
 
