@@ -32,6 +32,7 @@ Q = load_questionnaire(FIXTURES / "mini.yaml")
 GOUVERNANCE = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
 PLAN_HEADER = ["Axe", "Action", "Pilote / porteur", "Échéance", "Indicateur", "Statut"]
 H1 = [
+    "Ce qu'il faut retenir",
     "1. Contexte et méthode",
     "2. Le diagnostic par dimension",
     "3. Regards croisés et angles morts",
@@ -708,3 +709,14 @@ def test_knowledge_of_the_fiche_is_a_subsection_of_the_crossed_views(draft, resu
     assert "Connu de tous les répondants" in section and "Le conseil de développement." in section
     plain = markdown_writer.write(content.assemble(draft, results, None, [])).decode()
     assert "Ce que savent les répondants" not in plain  # no fiche that settles a fact: nothing
+
+
+def test_page_one_in_every_format(built):
+    """« Ce qu'il faut retenir » opens the document in Word, PDF and Markdown, before part 1."""
+    md = built["md"].data.decode("utf-8")
+    assert md.index("## Ce qu'il faut retenir") < md.index("## 1. Contexte et méthode")
+    word = "\n".join(p.text for p in docx.Document(io.BytesIO(built["docx"].data)).paragraphs)
+    pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(built["pdf"].data)).pages)
+    for text in (md, _plain(word), _plain(pdf)):
+        assert "Ce projet est à amender" in _plain(text)
+        assert "auto-évaluation" in _plain(text) or "aucun constat" in _plain(text)

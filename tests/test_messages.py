@@ -289,6 +289,14 @@ def _renamed(text: str, _: Path) -> str:
     return "renamed.yaml"
 
 
+def _clauses(trigger: str, number: int = 1, twice: bool = False) -> str:
+    """A « clauses_pacte » section after ck.chantiers_text(); its first clause on line 27."""
+    clause = f"    - {{numero: {number}, titre: Une clause, quand: [{trigger}]}}\n"
+    return "clauses_pacte:\n  article: Un article\n  seuil: 40\n  clauses:\n" + clause * (
+        2 if twice else 1
+    )
+
+
 Loader = Callable[[Any, Path], str]
 
 # code, loader, broken file, line of the problem
@@ -563,6 +571,20 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         ck.load,
         ck.chantiers_text(ck.CODIR.replace("codir,", "codir, indicateur_items: [d1_autre],")),
         11,
+    ),
+    ("CHANTIER-011", ck.load, ck.chantiers_text() + _clauses("{chantiers: [inconnu]}"), 27),
+    (
+        "CHANTIER-012",
+        ck.load,
+        ck.chantiers_text() + _clauses("{chantiers: [collectif]}", number=1, twice=True),
+        28,
+    ),
+    ("CHANTIER-013", ck.load, ck.chantiers_text() + _clauses("{}"), 27),
+    (
+        "CHANTIER-014",
+        ck.load,
+        ck.chantiers_text() + _clauses("{fiche: {si: {bureau_tous_maires: true}}}"),
+        27,
     ),
     ("FICHE-001", _fiche, fiche("{id: regime, label: Régime, type: choice}"), 11),
     ("FICHE-002", _fiche, fiche("{id: pcaet, label: PCAET, type: bool, unit: ans}"), 11),

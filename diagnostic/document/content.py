@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from diagnostic.document import diagnosis, governance, plan, voices
+from diagnostic.document import diagnosis, governance, plan, summary, voices
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -65,7 +65,7 @@ def assemble(
     library: Library | None,
     charts: Sequence[Chart],
 ) -> Document:
-    """The whole document of one draft: title page, then sections 1 to 7 and the annex."""
+    """The whole document of one draft: title page, page one, sections 1 to 7, the annex."""
     ctx = Context(
         draft=draft,
         results=results,
@@ -76,6 +76,7 @@ def assemble(
         numbers=tuple(f"A{i + 1}" for i in range(len(draft.plan))),
     )
     blocks: list[Block] = [
+        *summary.summary(ctx),
         *_context(ctx),
         *diagnosis.diagnosis(ctx),
         *diagnosis.crossed(ctx),

@@ -1,4 +1,6 @@
-"""Section 5, « Gouvernance proposée »: the instances today and what the plan proposes.
+"""Section 5, « Gouvernance proposée »: the instances today, what the plan proposes, and the
+governance of the roadmap itself (who steers it, its reviews, its validation route, the clauses
+to propose for the pacte de gouvernance where the results call for them).
 
 The instances and instruments are read from the « Fiche du territoire » (the draft's
 situation), beside what the respondents know of them (the knowledge findings of part 3.4); the
@@ -26,7 +28,8 @@ from diagnostic.document.blocks import (
     short,
 )
 from diagnostic.questionnaire import QuestionType
-from diagnostic.roadmap.model import PlanItem
+from diagnostic.roadmap.chantiers import Condition, PacteClauses, Trigger, fits
+from diagnostic.roadmap.model import PlanItem, month_text
 from diagnostic.territory.facts import FactField, FactType, Fiche, Value, applicable, effective
 from diagnostic.territory.knowledge import Finding, knowledge_items
 from diagnostic.territory.presentation import statement
@@ -53,6 +56,7 @@ INSTANCES = (
 PRACTICES = ("codir_territoire", "conference_dgs", "conferences_territoriales", "reseaux_metiers")
 INSTANCE_DIMENSIONS = ("d4_instances", "d5_decision")
 CODIR_FREQUENCY, CODIR_ITEM = "d4_frequence_instance_dg", "d4_codir_territoire"
+CODIR_ACTIONS = ("instituer_codir_territoire", "structurer_codir_territoire")
 UNKNOWN_ON_FICHE = "Non renseigné sur la fiche"
 
 
@@ -95,7 +99,187 @@ def governance(ctx: Context) -> list[Block]:
         ]
         text = " ; ".join(p for p in parts if p) + "."
         blocks.append(Paragraph(text[0].upper() + text[1:], lead=f"{label}. {item.title}. "))
-    return blocks + _legal(ctx, [item for _, item in proposed])
+    return blocks + roadmap_governance(ctx) + _legal(ctx, [item for _, item in proposed])
+
+
+def validation_route(ctx: Context) -> list[str]:
+    """The instances that see the draft, in order, as the fiche says (never the answers): the
+    bureau when it holds every mayor, else the bureau then the conférence des maires."""
+    situation = ctx.draft.situation
+    every_mayor = situation.fact("bureau_tous_maires") if situation is not None else None
+    conference = situation.fact("conference_maires") if situation is not None else None
+    route = ["le CoDir de territoire"]
+    if every_mayor is True:
+        route.append("le bureau communautaire, qui réunit tous les maires")
+    elif every_mayor is False:
+        route.append("le bureau communautaire")
+        route.append(
+            "la conférence des maires"
+            if conference is True
+            else "la conférence des maires (le bureau ne réunit pas tous les maires ; la fiche "
+            "ne dit pas encore qu'elle est installée)"
+        )
+    else:
+        route.append(
+            "le bureau communautaire, puis la conférence des maires s'il ne réunit pas tous "
+            "les maires (la fiche ne le dit pas encore)"
+        )
+    route.append("le conseil communautaire, qui l'adopte")
+    return route
+
+
+def _codir_action(ctx: Context) -> str | None:
+    """« A6 », the plan's action that installs the CoDir de territoire, None without one."""
+    return next(
+        (ctx.numbers[i] for i, x in enumerate(ctx.draft.plan) if x.action_id in CODIR_ACTIONS),
+        None,
+    )
+
+
+def roadmap_governance(ctx: Context) -> list[Block]:
+    """5.4 Who steers the roadmap, when it is reviewed, how it is validated (read on the fiche),
+    and the clauses to propose for the pacte de gouvernance where the results call for them."""
+    from diagnostic.roadmap.selection import milestones
+
+    d = ctx.draft
+    codir = _codir_action(ctx)
+    installed = f"dès qu'il est installé (action {codir})" if codir else "quand il existe"
+    marks = {label: day for day, label in milestones(d.situation, d.generated_on)}
+    review, handover = marks.get("Bilan de mi-mandat"), marks.get("Préparation de la transmission")
+    route = validation_route(ctx)
+    mayors = route[1].split(",")[0]
+    rhythm = [
+        "un point d'étape chaque trimestre en CoDir de territoire : avancement des actions, "
+        "échéances légales, difficultés à remonter aux élus",
+        f"une revue annuelle devant {mayors}"
+        + (" et la conférence des maires" if len(route) > 3 else "")
+        + " : ce qui est fait, ce qui glisse, les actions à ajouter ou à retirer",
+    ]
+    if review is not None:
+        rhythm.append(
+            f"le bilan de mi-mandat, en {month_text(review)} : nouvel autodiagnostic avec les "
+            "mêmes questions, qui mesure les indicateurs du plan"
+        )
+    if handover is not None:
+        rhythm.append(
+            f"la préparation de la transmission, à partir de {month_text(handover)} : bilan et "
+            "feuille de route à jour pour les équipes du mandat suivant"
+        )
+    blocks: list[Block] = [
+        Heading(2, "5.4 Gouvernance de la feuille de route"),
+        Paragraph(
+            f"le CoDir de territoire, {installed} ; d'ici là, la direction générale de "
+            "l'intercommunalité avec les DGS et secrétaires généraux des communes. Le pilote "
+            "tient le tableau de suivi des actions et prépare chaque revue.",
+            lead="Qui la pilote : ",
+        ),
+        Paragraph("", lead="Quand elle est revue :"),
+        Bullets(tuple(r[0].upper() + r[1:] + "." for r in rhythm)),
+        Paragraph(
+            "projet examiné par "
+            + ", puis par ".join(route)
+            + " ; les conseils municipaux en sont informés, et rendent un avis sur ce qui "
+            "relève du pacte de gouvernance. Ce parcours suit la fiche du territoire, pas les "
+            "réponses au questionnaire.",
+            lead="Comment elle est validée : ",
+        ),
+        *_clauses(ctx),
+    ]
+    return blocks
+
+
+def _item_low(ctx: Context, question_id: str, threshold: int) -> str | None:
+    """« « item » : 21/100 » when the item scores below the threshold, else None."""
+    items = ctx.results.items
+    rows = items.loc[items["question_id"] == question_id]
+    if rows.empty or pd.isna(rows["score_used"].iloc[0]):
+        return None
+    value = float(rows["score_used"].iloc[0])
+    return f"« {ctx.item(question_id)} » : {score(value)}/100" if value < threshold else None
+
+
+def _trigger_reasons(ctx: Context, trigger: Trigger, threshold: int) -> list[str] | None:
+    """Why the trigger holds, in words, or None when one of its parts does not."""
+    d = ctx.draft
+    reasons: list[str] = []
+    if trigger.items:
+        low = [r for q in trigger.items if (r := _item_low(ctx, q, threshold)) is not None]
+        if not low:
+            return None
+        reasons += low
+    if trigger.actions:
+        found = [
+            f"action {ctx.numbers[i]} au plan"
+            for i, x in enumerate(d.plan)
+            if x.action_id in trigger.actions
+        ]
+        if not found:
+            return None
+        reasons += found
+    if trigger.chantiers:
+        wanted = trigger.chantiers
+        found = [f"chantier « {g.title} » au plan" for g in d.groups if g.chantier in wanted]
+        if not found:
+            return None
+        reasons += found
+    if trigger.fiche is not None:
+        if not _fiche_fits(ctx, trigger.fiche):
+            return None
+        reasons.append(trigger.motif or "")
+    return reasons
+
+
+def _fiche_fits(ctx: Context, condition: Condition) -> bool:
+    situation = ctx.draft.situation
+    if situation is None or situation.fiche is None:
+        return False
+    values = effective(situation.fiche, situation.facts)
+    return fits(condition, values) is True
+
+
+def pacte_clauses(ctx: Context) -> list[tuple[int, str, list[str]]]:
+    """The clauses the results call for: number, what the clause provides, why (in words)."""
+    clauses = ctx.draft.extra.get("clauses_pacte")
+    if not isinstance(clauses, PacteClauses):
+        return []
+    found = []
+    for clause in clauses.clauses:
+        reasons: list[str] = []
+        for trigger in clause.quand:
+            said = _trigger_reasons(ctx, trigger, clauses.seuil)
+            reasons += [r for r in said or [] if r and r not in reasons]
+        if reasons:
+            found.append((clause.numero, clause.titre, reasons))
+    return found
+
+
+def _clauses(ctx: Context) -> list[Block]:
+    clauses = ctx.draft.extra.get("clauses_pacte")
+    if not isinstance(clauses, PacteClauses):
+        return []
+    found = pacte_clauses(ctx)
+    lead = "Clauses à proposer pour le pacte de gouvernance : "
+    if not found:
+        return [
+            Paragraph(
+                f"aucune des clauses que permet la loi ({clauses.article}) n'est appelée en "
+                "particulier par les résultats.",
+                lead=lead,
+            )
+        ]
+    return [
+        Paragraph(
+            f"parmi celles que la loi permet ({clauses.article}), celles qu'appellent les "
+            "résultats ; le pacte peut les prévoir lors de son élaboration ou de sa révision.",
+            lead=lead,
+        ),
+        Bullets(
+            tuple(
+                f"{n}° {title[0].upper() + title[1:]}. Pourquoi : {' ; '.join(reasons)}."
+                for n, title, reasons in found
+            )
+        ),
+    ]
 
 
 def _instances(ctx: Context) -> list[Block]:
@@ -323,7 +507,7 @@ def _legal(ctx: Context, items: list[PlanItem]) -> list[Block]:
             question = ctx.question(qid)
             if question is not None and question.help:
                 lines.append(question.help)
-    return [Heading(2, "5.4 Repères juridiques"), Bullets(tuple(lines))] if lines else []
+    return [Heading(2, "5.5 Repères juridiques"), Bullets(tuple(lines))] if lines else []
 
 
 def cited_references(ctx: Context, items: list[PlanItem] | tuple[PlanItem, ...]) -> list[str]:

@@ -168,9 +168,10 @@ def _group_scores(ctx: Context, question_id: str) -> tuple[float, float] | None:
     return (seen["epci"], seen["commune"]) if {"epci", "commune"} <= set(seen) else None
 
 
-def _findings(ctx: Context) -> list[Block]:
-    """The main findings the plan answers: the largest angles morts between the EPCI and the
-    communes behind its actions, and those left to discuss first (points à instruire)."""
+def main_gaps(ctx: Context) -> tuple[list[tuple[float, str]], list[tuple[float, str]]]:
+    """The largest angles morts between the EPCI and the communes, largest first: those behind
+    the plan's actions (« « item » : 12/100 vu des communes, 58/100 vu de l'intercommunalité
+    (A5) »), and those of the points à instruire (gap, item). Part 4.2 and page one read them."""
     found: list[tuple[float, str]] = []
     for i, item in enumerate(ctx.draft.plan):
         best: tuple[float, str] | None = None
@@ -187,9 +188,23 @@ def _findings(ctx: Context) -> list[Block]:
             best = (gap, text) if best is None or gap > best[0] else best
         if best is not None:
             found.append(best)
+    found.sort(key=lambda x: -x[0])
+    open_gaps = [
+        (gap, p.item)
+        for p in ctx.draft.points
+        if (scores := _group_scores(ctx, p.question_id)) is not None
+        and (gap := abs(scores[0] - scores[1])) >= BLIND_SPOT_MIN
+    ]
+    open_gaps.sort(key=lambda x: -x[0])
+    return found, open_gaps
+
+
+def _findings(ctx: Context) -> list[Block]:
+    """The main findings the plan answers: the largest angles morts between the EPCI and the
+    communes behind its actions, and those left to discuss first (points à instruire)."""
+    found, open_gaps = main_gaps(ctx)
     blocks: list[Block] = []
     if found:
-        found.sort(key=lambda x: -x[0])
         blocks.append(
             Paragraph(
                 "les communes et l'intercommunalité ne voient pas de la même façon ce qui les "
@@ -198,14 +213,7 @@ def _findings(ctx: Context) -> list[Block]:
             )
         )
         blocks.append(Bullets(tuple(t for _, t in found[:4])))
-    open_gaps = [
-        (gap, p.item)
-        for p in ctx.draft.points
-        if (scores := _group_scores(ctx, p.question_id)) is not None
-        and (gap := abs(scores[0] - scores[1])) >= BLIND_SPOT_MIN
-    ]
     if open_gaps:
-        open_gaps.sort(key=lambda x: -x[0])
         said = " ; ".join(f"« {short(t)} » ({score(g)} points)" for g, t in open_gaps[:3])
         blocks.append(
             Paragraph(

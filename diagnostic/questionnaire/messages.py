@@ -576,6 +576,27 @@ INDICATOR_ITEM_NOT_OF_ACTION = Message(
     "« {item} » n'est pas l'un des items de l'action « {action} » ({items})",
     "choisissez parmi les items de l'action dans questions/actions.yaml",
 )
+CLAUSE_UNKNOWN_CHANTIER = Message(
+    "CHANTIER-011",
+    "chantier inconnu « {chantier} »",
+    "choisissez l'un des chantiers du fichier : {chantiers}",
+)
+CLAUSE_TWICE = Message(
+    "CHANTIER-012",
+    "la clause {number}° du pacte de gouvernance est déjà décrite (ligne {earlier})",
+    "gardez une seule entrée par clause de la loi et réunissez leurs « quand »",
+)
+TRIGGER_EMPTY = Message(
+    "CHANTIER-013",
+    "un déclencheur de clause ne dit rien : ni « items », ni « actions », ni « chantiers », "
+    "ni « fiche »",
+    "donnez au moins l'un d'eux, ou retirez le déclencheur",
+)
+TRIGGER_WITHOUT_REASON = Message(
+    "CHANTIER-014",
+    "un déclencheur qui lit la fiche doit dire son « motif » en clair",
+    "ajoutez « motif: » : la condition en mots, telle que le lecteur la lira",
+)
 
 # --- FICHE: the territory's fiche (territory/facts.py) and the demo territories' fiches --------
 

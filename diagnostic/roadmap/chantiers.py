@@ -147,6 +147,43 @@ class IndicatorRule(_Strict):
     mesure: Text
 
 
+class Trigger(_Strict):
+    """One reason to propose a clause of the pacte de gouvernance: it holds when every part
+    given holds (an item below the threshold, an action or a chantier in the main plan, the
+    fiche meeting a condition)."""
+
+    items: list[Identifier] = []  # one of these items scores below « seuil »
+    actions: list[Identifier] = []  # one of these actions is in the main plan
+    chantiers: list[Identifier] = []  # one of these chantiers is in the main plan
+    fiche: Condition | None = None  # the fiche meets this condition (an unknown fact: no)
+    motif: Text | None = None  # the fiche condition in words, for the reader
+
+    @model_validator(mode="after")
+    def _some_part(self) -> Trigger:
+        if not (self.items or self.actions or self.chantiers or self.fiche):
+            raise broken(m.TRIGGER_EMPTY)
+        if self.fiche is not None and self.motif is None:
+            raise broken(m.TRIGGER_WITHOUT_REASON)
+        return self
+
+
+class Clause(_Strict):
+    """A clause the law lets the pacte de gouvernance provide (its number in the law's list),
+    with the results that call for it; without « quand », never proposed from the results."""
+
+    numero: int = Field(ge=1)
+    titre: Text
+    quand: list[Trigger] = []
+
+
+class PacteClauses(_Strict):
+    """The clauses of the pacte de gouvernance (CGCT, art. L5211-11-2, II) and their triggers."""
+
+    article: Text
+    seuil: int = Field(ge=0, le=100)  # an item « below » scores under this (0-100)
+    clauses: list[Clause] = Field(min_length=1)
+
+
 class Chantiers(_Strict):
     """The whole file."""
 
@@ -155,6 +192,7 @@ class Chantiers(_Strict):
     regle_indicateur: IndicatorRule
     chantiers: list[Chantier] = Field(min_length=1)
     exclusions: list[Exclusion] = []
+    clauses_pacte: PacteClauses | None = None
 
     def entries(self) -> dict[str, Entry]:
         """Every action's entry, by action id (the first one when an action is listed twice)."""
@@ -382,6 +420,7 @@ def parse_chantiers(
     problems += _placement_problems(file, data, name, actions)
     problems += _cycle_problems(file, data, name)
     problems += _support_problems(file, data, name)
+    problems += _clause_problems(file, data, name, actions)
     if fiche is not None:
         problems += _fact_problems(file, data, name, fiche)
     if problems:
@@ -482,6 +521,53 @@ def _placement_problems(
     return problems
 
 
+def _triggers(file: Chantiers) -> list[tuple[int, Clause, int, Trigger]]:
+    """Every trigger of the pacte's clauses, with where it is."""
+    if file.clauses_pacte is None:
+        return []
+    return [
+        (ki, clause, ti, trigger)
+        for ki, clause in enumerate(file.clauses_pacte.clauses)
+        for ti, trigger in enumerate(clause.quand)
+    ]
+
+
+def _clause_problems(
+    file: Chantiers, data: Any, name: str, actions: Iterable[object] | None
+) -> list[Problem]:
+    """The pacte's clauses: each number once; their triggers name known chantiers and, with
+    the library, known actions."""
+    if file.clauses_pacte is None:
+        return []
+    problems: list[Problem] = []
+    seen: dict[int, int] = {}
+    for ki, clause in enumerate(file.clauses_pacte.clauses):
+        line = line_of(data, ("clauses_pacte", "clauses", ki))
+        if clause.numero in seen:
+            problems.append(
+                m.CLAUSE_TWICE.at(name, line, number=clause.numero, earlier=seen[clause.numero])
+            )
+        seen.setdefault(clause.numero, line)
+    chantiers = [c.id for c in file.chantiers]
+    library = None if actions is None else {str(getattr(a, "id", a)) for a in actions}
+    for ki, clause, ti, trigger in _triggers(file):
+        at = ("clauses_pacte", "clauses", ki, "quand", ti)
+        where = f"clause {clause.numero}°"
+        for ci, chantier in enumerate(trigger.chantiers):
+            if chantier not in chantiers:
+                line = line_of(data, (*at, "chantiers", ci))
+                problems.append(
+                    m.CLAUSE_UNKNOWN_CHANTIER.at(
+                        name, line, where, chantier=chantier, chantiers=", ".join(chantiers)
+                    )
+                )
+        for ai, action in enumerate(trigger.actions):
+            if library is not None and action not in library:
+                line = line_of(data, (*at, "actions", ai))
+                problems.append(m.CHANTIER_UNKNOWN_ACTION.at(name, line, where, action=action))
+    return problems
+
+
 def _cycle_problems(file: Chantiers, data: Any, name: str) -> list[Problem]:
     """Each cycle of `requiert` once, on the line of its first action in the file."""
     requires = file.requires()
@@ -558,6 +644,10 @@ def _fact_problems(file: Chantiers, data: Any, name: str, fiche: Fiche) -> list[
             places.append(
                 (("exclusions", gi, "cumul_si"), f"exclusion « {group.id} »", group.cumul_si)
             )
+    for ki, clause, ti, trigger in _triggers(file):
+        if trigger.fiche is not None:
+            at = ("clauses_pacte", "clauses", ki, "quand", ti, "fiche")
+            places.append((at, f"clause {clause.numero}°", trigger.fiche))
     fields = fiche.fields
     problems: list[Problem] = []
     for at, where, condition in places:
@@ -593,6 +683,9 @@ def _fact_problems(file: Chantiers, data: Any, name: str, fiche: Fiche) -> list[
 
 __all__ = [
     "Chantier",
+    "Clause",
+    "PacteClauses",
+    "Trigger",
     "Chantiers",
     "Condition",
     "Dropped",

@@ -219,6 +219,8 @@ def draft(
         extra["knowledge"] = tuple(known)
     if chantiers is not None:  # the titles the « Autres pistes » cite
         extra["chantiers"] = {c.id: c.titre for c in chantiers.chantiers}
+        if chantiers.clauses_pacte is not None:  # the pacte's clauses and their triggers (part 5)
+            extra["clauses_pacte"] = chantiers.clauses_pacte
     return RoadmapDraft(
         territory=results.territory_name,
         campaign=campaign.title,
