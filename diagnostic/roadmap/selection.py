@@ -30,7 +30,7 @@ from diagnostic.roadmap.chantiers import (
     order,
     with_requirements,
 )
-from diagnostic.roadmap.library import Action
+from diagnostic.roadmap.library import Action, body_named
 from diagnostic.roadmap.model import LegalDuty, PlanGroup, Proposal, Window
 from diagnostic.territory.calendar import add_months
 from diagnostic.territory.presentation import statement
@@ -403,6 +403,47 @@ def _from_horizon(
     return Window(min(begin, last), max(min(end - timedelta(days=1), last), begin), phase)
 
 
+# --- pilots: no body named before it exists ------------------------------------------------
+
+# What a pilot adds, in brackets, when the plan institutes the body it names later on.
+ONCE_INSTITUTED = {
+    "instituer_codir_territoire": "le CoDir de territoire, une fois institué",
+    "conference_dgs_reguliere": "la conférence des DGS, une fois réunie régulièrement",
+}
+
+
+def pilots(
+    rows: Sequence[Any],
+    windows: Sequence[Window],
+    library: Iterable[Action],
+    triggered: Iterable[str],
+) -> list[str]:
+    """The pilot of each main row (rows and their windows in the plan's order). A pilot that
+    names a body (CoDir de territoire, conférence des DGS: library.BODIES) keeps it when the
+    body exists: its action is not triggered, or the plan institutes it before the row starts.
+    Otherwise the row takes the library's `pilot_interim`: with « (le CoDir de territoire, une
+    fois institué) » when the plan institutes the body later, as is when the plan does not
+    institute it (the answers say it is missing, so nothing says it exists)."""
+    interim = {a.id: a.pilot_interim for a in library}
+    proposed = set(triggered)
+    ends = {row.action_id: w.end for row, w in zip(rows, windows, strict=True)}
+    out: list[str] = []
+    for row, window in zip(rows, windows, strict=True):
+        pilot = row.pilot
+        named = body_named(pilot or "")
+        spare = interim.get(row.action_id or "")
+        if named is None or named[0] == row.action_id or not spare:
+            out.append(pilot)
+            continue
+        body = named[0]
+        if body in ends:
+            later = window.start < ends[body].replace(day=1)  # schedule's « after »: that month
+            out.append(f"{spare} ({ONCE_INSTITUTED[body]})" if later else pilot)
+        else:
+            out.append(spare if body in proposed else pilot)
+    return out
+
+
 # --- the main plan by chantier ---------------------------------------------------------------
 
 
@@ -467,6 +508,7 @@ __all__ = [
     "mandate_bounds",
     "milestones",
     "phase_bounds",
+    "pilots",
     "schedule",
     "select",
 ]
