@@ -85,7 +85,8 @@ def test_the_main_plan_has_5_to_8_chantiers_at_most_12_actions_late_duties_first
     proposals = _selected(demo)
     main = [p for p in proposals if p.main]
     assert 5 <= len({p.chantier for p in main}) <= 8
-    assert len(main) <= 12
+    steps = {"autodiagnostic_periodique", "passation_fin_mandat"}  # the mandate's steps, on top
+    assert len([p for p in main if p.action_id not in steps]) <= 12
     late = [p for p in proposals if p.legal is not None and p.legal.late]
     assert late and all(p.main for p in late)
     assert main[0].legal is not None and main[0].legal.late
@@ -179,6 +180,18 @@ def test_a_pilot_naming_a_body_needs_an_interim_pilot():
     with pytest.raises((ValueError, QuestionnaireError), match="ACTION-014|pilot_interim"):
         interim = "DG, avec le CoDir de territoire"
         Action.model_validate({**base, "pilot": "CoDir de territoire", "pilot_interim": interim})
+
+
+def test_the_plan_spans_the_mandate_mid_term_review_and_hand_over(demo):
+    main = {p.action_id: p for p in _selected(demo) if p.main}
+    review, handover = main["autodiagnostic_periodique"], main["passation_fin_mandat"]
+    assert review.window.start.year == 2029 and review.window.phase == "mi"
+    assert handover.window.start.year == 2031 and handover.window.end < date(2032, 3, 1)
+    assert any(p.window.start.year == 2029 for p in main.values())
+    assert any(p.window.start.year == 2031 for p in main.values())
+    # on top of the twelve chosen from the findings, never instead of them
+    assert len(main) <= 12 + 2
+    assert "calendrier" in " ".join(e.item.lower() for e in handover.evidence)
 
 
 def test_selection_is_deterministic(demo):

@@ -16,6 +16,7 @@ import pandas as pd
 from diagnostic.document.blocks import Context, plural, score, short
 from diagnostic.roadmap.model import LegalDuty, PlanItem
 from diagnostic.roadmap.proposals import FICHE, importance_words
+from diagnostic.roadmap.selection import MILESTONE
 from diagnostic.territory.presentation import statement
 from diagnostic.vocabulary import french_date
 
@@ -93,6 +94,8 @@ def _line(ctx: Context, group: list[dict[str, str]]) -> str:
     triggers = [t for t in triggers if not any(t != u and t in u for u in triggers)]
     said = " ; ".join(triggers)
     source = first.get("source", "")
+    if first.get("item") == MILESTONE:  # a step of the mandate (selection._steps)
+        return f"{said[0].upper()}{said[1:]}."
     if first.get("item") == FICHE:
         where = f" (source : {source})" if source else ""
         return f"Selon la fiche du territoire, {said}{where}."

@@ -31,7 +31,14 @@ from diagnostic.roadmap.chantiers import (
     with_requirements,
 )
 from diagnostic.roadmap.library import Action, body_named
-from diagnostic.roadmap.model import LegalDuty, PlanGroup, Proposal, Window
+from diagnostic.roadmap.model import (
+    Evidence,
+    LegalDuty,
+    PlanGroup,
+    Proposal,
+    Window,
+    month_text,
+)
 from diagnostic.territory.calendar import add_months
 from diagnostic.territory.presentation import statement
 from diagnostic.territory.situation import Situation
@@ -53,6 +60,8 @@ MIN_MONTHS, MAX_MONTHS = 2, 12  # an action's duration, from its staff days (DAY
 DAYS_PER_MONTH = 3  # staff days a team gives an action per month, every administration together
 MID_REVIEW_MONTHS = 36  # the mid-mandate review: three years after the renewal
 HANDOVER_MONTHS = 6  # the hand-over is prepared in the last six months
+REVIEW_LEAD_MONTHS = 2  # the mid-mandate review is prepared in the two months before it
+MILESTONE = "Calendrier du mandat"  # the « item » of the evidence of a step of the mandate
 
 
 # --- selection -------------------------------------------------------------------------------
@@ -156,11 +165,61 @@ def select(
         if a not in main and a not in why:
             why[a] = _below_cut()
     aside.update({a: w for a, w in why.items() if a not in main})
+    for step in _steps(chantiers, library, situation):  # the plan's own governance, on top
+        by_id[step.action_id] = by_id.get(step.action_id) or step
+        main += [] if step.action_id in main else [step.action_id]
     planned = arrange_ids(chantiers, main, {a: by_id[a].legal for a in main})
     out = [replace(by_id[a], main=True, aside=None) for a in planned]
     rest = sorted((a for a in by_id if a not in main), key=lambda a: (-ranks[a], a))
     out += [replace(by_id[a], main=False, aside=aside.get(a) or _below_cut()) for a in rest]
     return out
+
+
+def _steps(
+    chantiers: Chantiers, library: Iterable[Action], situation: Situation | None
+) -> list[Proposal]:
+    """The steps of the mandate the plan always carries (chantiers.yaml, `jalon`): the
+    mid-mandate review and the preparation of the 2032 hand-over, while still ahead of the
+    document's day, as proposals whose evidence is the mandate's calendar (triggered or not;
+    they come on top of the MAX_ACTIONS chosen from the findings)."""
+    today = situation.on if situation is not None else date.today()
+    actions = {a.id: a for a in library}
+    moments = dict(_moments(situation, today))
+    out: list[Proposal] = []
+    for action_id, entry in chantiers.entries().items():
+        action = actions.get(action_id)
+        if entry.jalon is None or action is None or moments[entry.jalon][0] < today:
+            continue
+        day, said = moments[entry.jalon]
+        home = chantiers.chantier_of(action_id)
+        why = f"étape du pilotage de la feuille de route : {said} ({month_text(day)})"
+        out.append(
+            Proposal(
+                action_id=action.id,
+                dimension=action.dimension,
+                title=action.title,
+                description=action.description,
+                instrument=action.instrument,
+                pilot=action.pilot,
+                validation=action.validation,
+                horizon=action.horizon,
+                indicator=action.indicator,
+                references=tuple(action.references),
+                priority=None,
+                evidence=(Evidence("", MILESTONE, why, "", "calendrier du mandat"),),
+                chantier=home.id if home else None,
+            )
+        )
+    return out
+
+
+def _moments(situation: Situation | None, today: date) -> list[tuple[str, tuple[date, str]]]:
+    """When the mandate's steps fall: the mid-mandate review, the hand-over's preparation."""
+    start, end = mandate_bounds(situation, today)
+    return [
+        ("mi", (add_months(start, MID_REVIEW_MONTHS), "le bilan de mi-mandat")),
+        ("fin", (add_months(end, -HANDOVER_MONTHS), "la préparation de la transmission")),
+    ]
 
 
 def _score(p: Proposal) -> float:
@@ -365,6 +424,12 @@ def schedule(
                 window = Window(today, due, "echeance")
         elif chosen is not None and chosen[index] and row.horizon:
             window = _from_horizon(row.horizon, situation, today, first, last)
+        elif (step := _step_of(chantiers, action)) is not None:
+            day = dict(_moments(situation, today))[step][0]
+            lead = REVIEW_LEAD_MONTHS if step == "mi" else 0
+            begin = max(add_months(day.replace(day=1), -lead), first)
+            end = add_months(day.replace(day=1), 1) - timedelta(days=1) if step == "mi" else last
+            window = Window(min(begin, last), max(min(end, last), begin), step)
         else:
             phase = _phase_for(home, row.horizon, open_phases)
             begin = max(first, phase_bounds(phase, situation, today)[0])
@@ -386,6 +451,11 @@ def schedule(
             previous[home.id] = window.start
         out.append(window)
     return out
+
+
+def _step_of(chantiers: Chantiers, action_id: str) -> str | None:
+    entry = chantiers.entry(action_id)
+    return entry.jalon if entry is not None else None
 
 
 def _from_horizon(
