@@ -85,7 +85,8 @@ def test_the_main_plan_has_5_to_8_chantiers_at_most_12_actions_late_duties_first
     proposals = _selected(demo)
     main = [p for p in proposals if p.main]
     assert 5 <= len({p.chantier for p in main}) <= 8
-    assert len(main) <= 12
+    steps = {"autodiagnostic_periodique", "passation_fin_mandat"}  # the mandate's steps, on top
+    assert len([p for p in main if p.action_id not in steps]) <= 12
     late = [p for p in proposals if p.legal is not None and p.legal.late]
     assert late and all(p.main for p in late)
     assert main[0].legal is not None and main[0].legal.late
@@ -120,6 +121,77 @@ def test_an_action_steered_by_the_codir_brings_the_codir_in(demo):
     ]
     assert steered  # cartographie des instances, atelier d'arbitrage…
     assert chosen["instituer_codir_territoire"].main
+
+
+def test_no_pilot_names_the_codir_before_the_plan_institutes_it(demo):
+    main = [p for p in _selected(demo) if p.main]
+    windows = {p.action_id: p.window for p in main}
+    codir = windows["instituer_codir_territoire"]
+    for p in main:
+        before = p.window.start < codir.end.replace(day=1)
+        if p.action_id != "instituer_codir_territoire" and before:
+            assert "CoDir de territoire" not in p.pilot.replace("(le CoDir de territoire", "")
+    pacte = next(p for p in main if p.action_id == "pacte_gouvernance_mandat")
+    assert pacte.pilot == (
+        "Direction générale de l'intercommunalité, avec les DGS des communes "
+        "(le CoDir de territoire, une fois institué)"
+    )
+
+
+_ACTION = {
+    "id": "x", "dimension": "d1", "items": ["q"], "triggers": [{"item": "q", "level_at_most": 2}],
+    "title": "Faire", "description": "D.", "instrument": "I", "validation": "V",
+    "horizon": "premiere_annee", "indicator": "I",
+}  # fmt: skip
+
+
+def test_pilots_keep_an_existing_body_and_drop_a_missing_one():
+    from types import SimpleNamespace as Row
+
+    from diagnostic.roadmap.library import Action
+    from diagnostic.roadmap.model import Window
+    from diagnostic.roadmap.selection import pilots
+
+    spare = "Direction générale de l'intercommunalité, avec les DGS des communes"
+    action = Action.model_validate(
+        {**_ACTION, "pilot": "CoDir de territoire", "pilot_interim": spare}
+    )
+    row = Row(action_id="x", pilot="CoDir de territoire")
+    w = Window(date(2027, 1, 1), date(2027, 3, 31), "debut")
+    # the body's action not triggered: the CoDir exists
+    assert pilots([row], [w], [action], ["x"]) == ["CoDir de territoire"]
+    # triggered but not in the plan: nothing says it exists
+    assert pilots([row], [w], [action], ["x", "instituer_codir_territoire"]) == [spare]
+    # instituted by the plan later, or before
+    codir = Row(action_id="instituer_codir_territoire", pilot="Direction générale")
+    later = Window(date(2027, 2, 1), date(2027, 5, 31), "debut")
+    assert pilots([codir, row], [later, w], [action], ["x"])[1].endswith("une fois institué)")
+    before = Window(date(2026, 10, 1), date(2026, 12, 31), "debut")
+    assert pilots([codir, row], [before, w], [action], ["x"])[1] == "CoDir de territoire"
+
+
+def test_a_pilot_naming_a_body_needs_an_interim_pilot():
+    from diagnostic.questionnaire import QuestionnaireError
+    from diagnostic.roadmap.library import Action
+
+    base = _ACTION
+    with pytest.raises((ValueError, QuestionnaireError), match="ACTION-014|pilot_interim"):
+        Action.model_validate({**base, "pilot": "Conférence des DGS"})
+    with pytest.raises((ValueError, QuestionnaireError), match="ACTION-014|pilot_interim"):
+        interim = "DG, avec le CoDir de territoire"
+        Action.model_validate({**base, "pilot": "CoDir de territoire", "pilot_interim": interim})
+
+
+def test_the_plan_spans_the_mandate_mid_term_review_and_hand_over(demo):
+    main = {p.action_id: p for p in _selected(demo) if p.main}
+    review, handover = main["autodiagnostic_periodique"], main["passation_fin_mandat"]
+    assert review.window.start.year == 2029 and review.window.phase == "mi"
+    assert handover.window.start.year == 2031 and handover.window.end < date(2032, 3, 1)
+    assert any(p.window.start.year == 2029 for p in main.values())
+    assert any(p.window.start.year == 2031 for p in main.values())
+    # on top of the twelve chosen from the findings, never instead of them
+    assert len(main) <= 12 + 2
+    assert "calendrier" in " ".join(e.item.lower() for e in handover.evidence)
 
 
 def test_selection_is_deterministic(demo):

@@ -14,8 +14,17 @@ import re
 import pandas as pd
 
 from diagnostic.document.blocks import Context, plural, score, short
-from diagnostic.roadmap.model import PlanItem
+from diagnostic.roadmap.model import LegalDuty, PlanItem
 from diagnostic.roadmap.proposals import FICHE, importance_words
+from diagnostic.roadmap.selection import MILESTONE
+from diagnostic.territory.presentation import statement
+from diagnostic.vocabulary import french_date
+
+# The notes obligations.py adds to what the fiche says, and how the deadline reads with them.
+DEADLINE_NOTES = {
+    "échéance déduite du texte": "lecture du texte, pas un délai légal",
+    "échéance indicative, sans délai légal": "indicative, pas un délai légal",
+}
 
 INDIVIDUAL = "réponses individuelles"
 SHARED = re.compile(r"partagé par (\d+) communes? sur (\d+)")
@@ -35,6 +44,49 @@ def why_lines(ctx: Context, item: PlanItem) -> list[str]:
     return lines
 
 
+def duty_line(ctx: Context, item: PlanItem, duty: LegalDuty) -> str | None:
+    """The fiche's fact behind a legal duty, in words, with its source and date (« Selon la
+    fiche du territoire, le débat … n'a pas encore eu lieu (source : …, 20/11/2026). »); None
+    when an evidence line of the action already says it. Without a wording on the fiche, what
+    the fiche says, without the deadline's notes (they go with the deadline: deadline_note)."""
+    situation = ctx.draft.situation
+    status = situation.status(duty.obligation) if situation is not None else None
+    facts = [f for f in (status.obligation.fait, status.obligation.date) if f] if status else []
+    told = {e.get("question_id") for e in item.evidence if e.get("item") == FICHE}
+    if any(f in told for f in facts):
+        return None
+    fields = situation.fiche.fields if situation is not None and situation.fiche else {}
+    known = situation.facts if situation is not None else {}
+    sources = (situation.sources or {}) if situation is not None else {}
+    source = next((sources[f] for f in facts if sources.get(f)), "")
+    where = f" (source : {source})" if source else ""
+    for f in facts:
+        value = known.get(f)
+        if f in fields and isinstance(value, bool) and fields[f].reads is not None:
+            return f"Selon la fiche du territoire, {statement(fields[f], value)}{where}."
+    said = [p for p in duty.fiche.split(" ; ") if p and not _is_note(p)]
+    if not said:
+        return None
+    return f"Selon la fiche du territoire : {' ; '.join(said)}{where}."
+
+
+def deadline_note(duty: LegalDuty, when: str = "") -> str:
+    """« échéance : 22 octobre 2026, lecture du texte, pas un délai légal » when the deadline
+    is read from the text or indicative (the fiche's notes); « échéance indicative, pas un délai
+    légal » when `when` already gives its day; "" for a legal deadline."""
+    notes = [DEADLINE_NOTES[p] for p in duty.fiche.split(" ; ") if p in DEADLINE_NOTES]
+    if not notes:
+        return ""
+    day = french_date(duty.due) if duty.due else ""
+    if not day or day in when:
+        return f"échéance {notes[0]}" if notes[0].startswith("indicative") else notes[0]
+    return f"échéance : {day}, {notes[0]}"
+
+
+def _is_note(part: str) -> bool:
+    return part in DEADLINE_NOTES or part.startswith("comptée depuis")
+
+
 def _line(ctx: Context, group: list[dict[str, str]]) -> str:
     first = group[0]
     triggers = list(dict.fromkeys(e.get("trigger", "") for e in group if e.get("trigger")))
@@ -42,6 +94,8 @@ def _line(ctx: Context, group: list[dict[str, str]]) -> str:
     triggers = [t for t in triggers if not any(t != u and t in u for u in triggers)]
     said = " ; ".join(triggers)
     source = first.get("source", "")
+    if first.get("item") == MILESTONE:  # a step of the mandate (selection._steps)
+        return f"{said[0].upper()}{said[1:]}."
     if first.get("item") == FICHE:
         where = f" (source : {source})" if source else ""
         return f"Selon la fiche du territoire, {said}{where}."

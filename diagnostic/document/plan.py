@@ -427,6 +427,8 @@ def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -
     if duty is not None:
         blocks.append(Paragraph(duty.sentence() + ".", lead="Obligation légale : "))
     if when is not None:
+        note = evidence.deadline_note(duty, when) if duty is not None else ""
+        when += f" ({note})" if note else ""
         blocks.append(Paragraph(when + ".", lead="Quand : "))
         pilot = ctx.owner(item)
         blocks.append(Paragraph(pilot + ".", lead="Pilote : "))
@@ -443,16 +445,16 @@ def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -
     blocks.append(Paragraph(origin + ".", lead="Origine : "))
     if item.evidence:
         lines = evidence.why_lines(ctx, item)
-        if duty is not None and duty.fiche:
-            lines.insert(0, f"Fiche du territoire : {duty.fiche}.")
+        if duty is not None and (said := evidence.duty_line(ctx, item, duty)):
+            lines.insert(0, said)
         blocks += [Paragraph("", lead="Pourquoi cette action ?"), Bullets(tuple(lines))]
         if priority := evidence.priority_sentence(ctx, item):
             blocks.append(Paragraph(priority))
     elif duty is not None:
-        why = f" ({duty.fiche})" if duty.fiche else ""
+        said = evidence.duty_line(ctx, item, duty) or ""
         blocks.append(
             Paragraph(
-                f"la fiche du territoire montre l'obligation {duty.when().lower()}{why}.",
+                f"la fiche du territoire montre l'obligation {duty.when().lower()}. {said}".strip(),
                 lead="Pourquoi cette action ? ",
             )
         )

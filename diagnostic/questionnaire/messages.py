@@ -384,6 +384,11 @@ TRIGGER_FACT_TEST = Message(
     "le test « {test} » ne s'applique pas à l'information « {fact} » de la fiche ({type})",
     "tests possibles pour cette information : {tests}",
 )
+ACTION_INTERIM_PILOT = Message(
+    "ACTION-014",
+    "le pilote « {pilot} » nomme {body} : « pilot_interim » {problem}",
+    "écrivez dans « pilot_interim » le pilote tant que {body} n'existe pas, sans le nommer",
+)
 REFERENCE_FIELD_MISSING = Message(
     "REPERE-001",
     "un repère « {kind} » précise {noun} (champ {field})",

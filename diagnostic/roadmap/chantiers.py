@@ -104,6 +104,9 @@ class Entry(_Strict):
     condition: Condition | None = None
     effort: Effort
     indicateur_items: list[Identifier] | None = Field(default=None, min_length=1)
+    # A step of the mandate the plan always carries (the governance of the plan itself, even
+    # when no answer triggers it): « mi » the mid-mandate review, « fin » the 2032 hand-over.
+    jalon: Literal["mi", "fin"] | None = None
 
 
 class Chantier(_Strict):

@@ -159,10 +159,41 @@ class Action(Strict):
     description: Text
     instrument: Text
     pilot: Text
+    pilot_interim: Text | None = None  # the pilot while the body `pilot` names does not exist
     validation: Text
     horizon: Horizon
     indicator: Text
     references: list[Identifier] = []
+
+    @model_validator(mode="after")
+    def _interim_pilot(self) -> Action:
+        named = body_named(self.pilot)
+        if named is not None and named[0] != self.id and not self.pilot_interim:
+            raise broken(
+                m.ACTION_INTERIM_PILOT, pilot=self.pilot, body=named[1], problem="est obligatoire"
+            )
+        if self.pilot_interim and body_named(self.pilot_interim) is not None:
+            raise broken(
+                m.ACTION_INTERIM_PILOT,
+                pilot=self.pilot,
+                body=named[1] if named else "une instance",
+                problem="ne la nomme pas",
+            )
+        return self
+
+
+# The bodies an action may be steered by before the plan institutes them: the action that
+# institutes each, and its name as the pilots write it (roadmap/selection.py, « pilots »).
+BODIES: dict[str, str] = {
+    "instituer_codir_territoire": "CoDir de territoire",
+    "conference_dgs_reguliere": "conférence des DGS",
+}
+
+
+def body_named(pilot: str) -> tuple[str, str] | None:
+    """The body a pilot names (the action that institutes it, its name), if any."""
+    low = pilot.casefold()
+    return next(((a, n) for a, n in BODIES.items() if n.casefold() in low), None)
 
 
 class _ReferenceFile(Strict):

@@ -27,7 +27,7 @@ from diagnostic.roadmap.model import (
     Window,
 )
 from diagnostic.roadmap.proposals import current_duty, merge_plan, points_to_investigate, propose
-from diagnostic.roadmap.selection import arrange_ids, groups, schedule, select
+from diagnostic.roadmap.selection import arrange_ids, groups, pilots, schedule, select
 from diagnostic.settings import get_settings
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
@@ -94,7 +94,12 @@ def selected(
     day = today or (situation.on if situation is not None else date.today())
     dated = schedule(main, chantiers, situation, day)
     windows = dict(zip([p.action_id for p in main], dated, strict=True))
-    return [replace(p, window=windows.get(p.action_id)) for p in proposals]
+    steer = pilots(main, dated, actions, [p.action_id for p in proposals])
+    pilot = dict(zip([p.action_id for p in main], steer, strict=True))
+    return [
+        replace(p, window=windows.get(p.action_id), pilot=pilot.get(p.action_id, p.pilot))
+        for p in proposals
+    ]
 
 
 def arranged(

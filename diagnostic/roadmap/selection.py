@@ -30,8 +30,15 @@ from diagnostic.roadmap.chantiers import (
     order,
     with_requirements,
 )
-from diagnostic.roadmap.library import Action
-from diagnostic.roadmap.model import LegalDuty, PlanGroup, Proposal, Window
+from diagnostic.roadmap.library import Action, body_named
+from diagnostic.roadmap.model import (
+    Evidence,
+    LegalDuty,
+    PlanGroup,
+    Proposal,
+    Window,
+    month_text,
+)
 from diagnostic.territory.calendar import add_months
 from diagnostic.territory.presentation import statement
 from diagnostic.territory.situation import Situation
@@ -53,6 +60,8 @@ MIN_MONTHS, MAX_MONTHS = 2, 12  # an action's duration, from its staff days (DAY
 DAYS_PER_MONTH = 3  # staff days a team gives an action per month, every administration together
 MID_REVIEW_MONTHS = 36  # the mid-mandate review: three years after the renewal
 HANDOVER_MONTHS = 6  # the hand-over is prepared in the last six months
+REVIEW_LEAD_MONTHS = 2  # the mid-mandate review is prepared in the two months before it
+MILESTONE = "Calendrier du mandat"  # the « item » of the evidence of a step of the mandate
 
 
 # --- selection -------------------------------------------------------------------------------
@@ -156,11 +165,61 @@ def select(
         if a not in main and a not in why:
             why[a] = _below_cut()
     aside.update({a: w for a, w in why.items() if a not in main})
+    for step in _steps(chantiers, library, situation):  # the plan's own governance, on top
+        by_id[step.action_id] = by_id.get(step.action_id) or step
+        main += [] if step.action_id in main else [step.action_id]
     planned = arrange_ids(chantiers, main, {a: by_id[a].legal for a in main})
     out = [replace(by_id[a], main=True, aside=None) for a in planned]
     rest = sorted((a for a in by_id if a not in main), key=lambda a: (-ranks[a], a))
     out += [replace(by_id[a], main=False, aside=aside.get(a) or _below_cut()) for a in rest]
     return out
+
+
+def _steps(
+    chantiers: Chantiers, library: Iterable[Action], situation: Situation | None
+) -> list[Proposal]:
+    """The steps of the mandate the plan always carries (chantiers.yaml, `jalon`): the
+    mid-mandate review and the preparation of the 2032 hand-over, while still ahead of the
+    document's day, as proposals whose evidence is the mandate's calendar (triggered or not;
+    they come on top of the MAX_ACTIONS chosen from the findings)."""
+    today = situation.on if situation is not None else date.today()
+    actions = {a.id: a for a in library}
+    moments = dict(_moments(situation, today))
+    out: list[Proposal] = []
+    for action_id, entry in chantiers.entries().items():
+        action = actions.get(action_id)
+        if entry.jalon is None or action is None or moments[entry.jalon][0] < today:
+            continue
+        day, said = moments[entry.jalon]
+        home = chantiers.chantier_of(action_id)
+        why = f"étape du pilotage de la feuille de route : {said} ({month_text(day)})"
+        out.append(
+            Proposal(
+                action_id=action.id,
+                dimension=action.dimension,
+                title=action.title,
+                description=action.description,
+                instrument=action.instrument,
+                pilot=action.pilot,
+                validation=action.validation,
+                horizon=action.horizon,
+                indicator=action.indicator,
+                references=tuple(action.references),
+                priority=None,
+                evidence=(Evidence("", MILESTONE, why, "", "calendrier du mandat"),),
+                chantier=home.id if home else None,
+            )
+        )
+    return out
+
+
+def _moments(situation: Situation | None, today: date) -> list[tuple[str, tuple[date, str]]]:
+    """When the mandate's steps fall: the mid-mandate review, the hand-over's preparation."""
+    start, end = mandate_bounds(situation, today)
+    return [
+        ("mi", (add_months(start, MID_REVIEW_MONTHS), "le bilan de mi-mandat")),
+        ("fin", (add_months(end, -HANDOVER_MONTHS), "la préparation de la transmission")),
+    ]
 
 
 def _score(p: Proposal) -> float:
@@ -365,6 +424,12 @@ def schedule(
                 window = Window(today, due, "echeance")
         elif chosen is not None and chosen[index] and row.horizon:
             window = _from_horizon(row.horizon, situation, today, first, last)
+        elif (step := _step_of(chantiers, action)) is not None:
+            day = dict(_moments(situation, today))[step][0]
+            lead = REVIEW_LEAD_MONTHS if step == "mi" else 0
+            begin = max(add_months(day.replace(day=1), -lead), first)
+            end = add_months(day.replace(day=1), 1) - timedelta(days=1) if step == "mi" else last
+            window = Window(min(begin, last), max(min(end, last), begin), step)
         else:
             phase = _phase_for(home, row.horizon, open_phases)
             begin = max(first, phase_bounds(phase, situation, today)[0])
@@ -388,6 +453,11 @@ def schedule(
     return out
 
 
+def _step_of(chantiers: Chantiers, action_id: str) -> str | None:
+    entry = chantiers.entry(action_id)
+    return entry.jalon if entry is not None else None
+
+
 def _from_horizon(
     horizon: str, situation: Situation | None, today: date, first: date, last: date
 ) -> Window:
@@ -401,6 +471,47 @@ def _from_horizon(
     begin, end = phase_bounds(phase, situation, today)
     begin = max(begin, first)
     return Window(min(begin, last), max(min(end - timedelta(days=1), last), begin), phase)
+
+
+# --- pilots: no body named before it exists ------------------------------------------------
+
+# What a pilot adds, in brackets, when the plan institutes the body it names later on.
+ONCE_INSTITUTED = {
+    "instituer_codir_territoire": "le CoDir de territoire, une fois institué",
+    "conference_dgs_reguliere": "la conférence des DGS, une fois réunie régulièrement",
+}
+
+
+def pilots(
+    rows: Sequence[Any],
+    windows: Sequence[Window],
+    library: Iterable[Action],
+    triggered: Iterable[str],
+) -> list[str]:
+    """The pilot of each main row (rows and their windows in the plan's order). A pilot that
+    names a body (CoDir de territoire, conférence des DGS: library.BODIES) keeps it when the
+    body exists: its action is not triggered, or the plan institutes it before the row starts.
+    Otherwise the row takes the library's `pilot_interim`: with « (le CoDir de territoire, une
+    fois institué) » when the plan institutes the body later, as is when the plan does not
+    institute it (the answers say it is missing, so nothing says it exists)."""
+    interim = {a.id: a.pilot_interim for a in library}
+    proposed = set(triggered)
+    ends = {row.action_id: w.end for row, w in zip(rows, windows, strict=True)}
+    out: list[str] = []
+    for row, window in zip(rows, windows, strict=True):
+        pilot = row.pilot
+        named = body_named(pilot or "")
+        spare = interim.get(row.action_id or "")
+        if named is None or named[0] == row.action_id or not spare:
+            out.append(pilot)
+            continue
+        body = named[0]
+        if body in ends:
+            later = window.start < ends[body].replace(day=1)  # schedule's « after »: that month
+            out.append(f"{spare} ({ONCE_INSTITUTED[body]})" if later else pilot)
+        else:
+            out.append(spare if body in proposed else pilot)
+    return out
 
 
 # --- the main plan by chantier ---------------------------------------------------------------
@@ -467,6 +578,7 @@ __all__ = [
     "mandate_bounds",
     "milestones",
     "phase_bounds",
+    "pilots",
     "schedule",
     "select",
 ]
