@@ -464,6 +464,14 @@ CASES: list[tuple[str, Loader, Any, int]] = [
     ("ACTION-011", _actions, action("{item: ins_codir}"), 6),
     ("ACTION-012", _actions, action("{item: ins_codir, fact: pcaet, equals: false}"), 6),
     ("ACTION-013", _actions_on_fiche, action("{fact: pcaet, missing_option: Archives}"), 6),
+    (
+        "ACTION-014",
+        _actions,
+        action().replace(
+            "pilot: Direction générale de l'intercommunalité", "pilot: CoDir de territoire"
+        ),
+        10,
+    ),
     ("REPERE-001", _references, reference(kind="cadre_juridique"), 2),
     ("REPERE-002", _actions, action(references="[codir, absent]"), 14),
     ("ATELIER-001", _atelier, atelier(step("seul", "personal", ", items: 3")), 6),
