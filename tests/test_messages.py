@@ -470,7 +470,7 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         action().replace(
             "pilot: Direction générale de l'intercommunalité", "pilot: CoDir de territoire"
         ),
-        10,
+        2,  # reported on the action's line
     ),
     ("REPERE-001", _references, reference(kind="cadre_juridique"), 2),
     ("REPERE-002", _actions, action(references="[codir, absent]"), 14),
