@@ -53,7 +53,9 @@ def test_validation_route_both_bureau_cases():
 
     def route(facts):
         situation = SimpleNamespace(fact=lambda f: facts.get(f))
-        return validation_route(SimpleNamespace(draft=SimpleNamespace(situation=situation)))
+        return validation_route(
+            SimpleNamespace(draft=SimpleNamespace(situation=situation, plan=()))
+        )
 
     every = route({"bureau_tous_maires": True, "conference_maires": False})
     assert every[1] == "le bureau communautaire, qui réunit tous les maires"
@@ -71,3 +73,18 @@ def test_clause_triggers_are_validated():
     empty = text.replace("        - items: [d2_conventions]\n", "        - {}\n")
     with pytest.raises(QuestionnaireError, match="CHANTIER-013"):
         parse_chantiers(empty)
+
+
+def test_a_plan_that_institutes_the_codir_is_not_first_read_by_it():
+    from types import SimpleNamespace
+
+    from diagnostic.document.governance import first_reading
+
+    def ctx(*action_ids):
+        plan = tuple(SimpleNamespace(action_id=a) for a in action_ids)
+        return SimpleNamespace(draft=SimpleNamespace(situation=None, plan=plan))
+
+    assert first_reading(ctx("pacte_gouvernance_mandat")) == "le CoDir de territoire"
+    assert first_reading(ctx("instituer_codir_territoire")) == (
+        "la réunion des DGS de l'intercommunalité et des communes"
+    )

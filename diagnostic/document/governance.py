@@ -108,7 +108,7 @@ def validation_route(ctx: Context) -> list[str]:
     situation = ctx.draft.situation
     every_mayor = situation.fact("bureau_tous_maires") if situation is not None else None
     conference = situation.fact("conference_maires") if situation is not None else None
-    route = ["le CoDir de territoire"]
+    route = [first_reading(ctx)]
     if every_mayor is True:
         route.append("le bureau communautaire, qui réunit tous les maires")
     elif every_mayor is False:
@@ -126,6 +126,14 @@ def validation_route(ctx: Context) -> list[str]:
         )
     route.append("le conseil communautaire, qui l'adopte")
     return route
+
+
+def first_reading(ctx: Context) -> str:
+    """Who reads the draft first: the CoDir de territoire, unless the plan itself institutes it
+    (then it does not exist yet, and the DGS meet for the occasion)."""
+    if any(x.action_id == CODIR_ACTIONS[0] for x in ctx.draft.plan):
+        return "la réunion des DGS de l'intercommunalité et des communes"
+    return "le CoDir de territoire"
 
 
 def _codir_action(ctx: Context) -> str | None:

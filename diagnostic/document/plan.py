@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from diagnostic.document import evidence
+from diagnostic.document import evidence, governance
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -509,8 +509,8 @@ def next_steps(ctx: Context) -> list[Block]:
         (
             start,
             french_date(start),
-            f"Projet de feuille de route établi à partir de {sent}. Présentation en CoDir de "
-            f"territoire, puis en {instance}, pour l'amender et le valider.",
+            f"Projet de feuille de route établi à partir de {sent}. Présentation "
+            f"{_reader(ctx)}, puis en {instance}, pour l'amender et le valider.",
         ),
         (soon, f"{HORIZON_LABELS['cent_jours']} — d'ici le {french_date(soon)}", due("cent_jours")),
         (
@@ -590,8 +590,8 @@ def _steps_by_window(ctx: Context, instance: str, sent: str) -> list[Block]:
         (
             start,
             french_date(start),
-            f"Projet de feuille de route établi à partir de {sent}. Présentation en CoDir de "
-            f"territoire, puis en {instance}, pour l'amender et le valider ; le plan "
+            f"Projet de feuille de route établi à partir de {sent}. Présentation "
+            f"{_reader(ctx)}, puis en {instance}, pour l'amender et le valider ; le plan "
             "principal démarre après son adoption.",
         )
     ]
@@ -707,3 +707,9 @@ def _pacte_on_fiche(ctx: Context) -> str | None:
         if f in fiche.fields and values.get(f) is not None and applicable(fiche, values, f)
     ]
     return " ; ".join(said) or None
+
+
+def _reader(ctx: Context) -> str:
+    """« au CoDir de territoire », « à la réunion des DGS… » (governance.first_reading)."""
+    who = governance.first_reading(ctx)
+    return "au " + who.removeprefix("le ") if who.startswith("le ") else "à " + who

@@ -26,7 +26,7 @@ def summary(ctx: Context) -> list[Block]:
     route = governance.validation_route(ctx)
     blocks.append(
         Paragraph(
-            f"Ce projet est à amender en {route[0].removeprefix('le ')}, puis "
+            f"Ce projet est à amender en {route[0].removeprefix('le ').removeprefix('la ')}, puis "
             f"{_by(route[1])} ; le conseil communautaire l'adopte (partie 5.4)."
         )
     )
