@@ -564,17 +564,10 @@ def propose(
             boost += SHARED_BOOST * shared[0] / shared[1]
             shared_text = f"constat partagé par {shared[0]} communes sur {shared[1]}"
         proposals.append(
-            Proposal(
-                action_id=action.id,
-                dimension=action.dimension,
-                title=action.title,
-                description=action.description,
-                instrument=action.instrument,
-                pilot=action.pilot,
-                validation=action.validation,
+            proposal_for(
+                action,
                 horizon=duty.horizon if duty else action.horizon,
                 indicator=LATE_INDICATOR if duty and duty.late else action.indicator,
-                references=tuple(action.references),
                 priority=round(best * boost, 3) if evidence else None,
                 evidence=tuple(evidence),
                 shared_by=shared_text,
@@ -584,6 +577,26 @@ def propose(
         )
     proposals.sort(key=_rank)
     return proposals, points_to_investigate(results, facts)
+
+
+def proposal_for(action: Action, **fields: Any) -> Proposal:
+    """A proposal of the library's action, its text as written; `fields` set the rest
+    (priority, evidence, horizon…)."""
+    return Proposal(
+        **{
+            "action_id": action.id,
+            "dimension": action.dimension,
+            "title": action.title,
+            "description": action.description,
+            "instrument": action.instrument,
+            "pilot": action.pilot,
+            "validation": action.validation,
+            "horizon": action.horizon,
+            "indicator": action.indicator,
+            "references": tuple(action.references),
+            **fields,
+        }
+    )
 
 
 def _rank(p: Proposal) -> tuple[tuple[int, date], float, str]:

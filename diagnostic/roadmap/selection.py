@@ -39,6 +39,7 @@ from diagnostic.roadmap.model import (
     Window,
     month_text,
 )
+from diagnostic.roadmap.proposals import proposal_for, situation_values
 from diagnostic.territory.calendar import add_months
 from diagnostic.territory.presentation import statement
 from diagnostic.territory.situation import Situation
@@ -194,17 +195,8 @@ def _steps(
         home = chantiers.chantier_of(action_id)
         why = f"étape du pilotage de la feuille de route : {said} ({month_text(day)})"
         out.append(
-            Proposal(
-                action_id=action.id,
-                dimension=action.dimension,
-                title=action.title,
-                description=action.description,
-                instrument=action.instrument,
-                pilot=action.pilot,
-                validation=action.validation,
-                horizon=action.horizon,
-                indicator=action.indicator,
-                references=tuple(action.references),
+            proposal_for(
+                action,
                 priority=None,
                 evidence=(Evidence("", MILESTONE, why, "", "calendrier du mandat"),),
                 chantier=home.id if home else None,
@@ -248,8 +240,6 @@ def _closing_chantier(
 
 
 def _facts_of(situation: Situation | None) -> dict[str, Any]:
-    from diagnostic.roadmap.proposals import situation_values
-
     return situation_values(situation)
 
 
