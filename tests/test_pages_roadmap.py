@@ -9,7 +9,9 @@ from tests.markdown_check import flat, visible
 from tests.pages_kit import engine, signed_in, submit_answers
 
 
-def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
+def _roadmap_page(questions_dir):
+    """The roadmap page of a coordinator whose campaign has three submitted answers, on the
+    mini questionnaire and its mini library of actions."""
     import shutil
 
     from tests.conftest import FIXTURES
@@ -20,6 +22,11 @@ def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
     submit_answers(world, [1, 2, 2])
     at = signed_in("coord@exemple.fr")
     at.switch_page("pages/feuille_de_route.py").run()
+    return at
+
+
+def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
+    at = _roadmap_page(questions_dir)
     assert not at.exception
     assert "Aucune action pour l'instant" in at.info[0].value
     at.button(key="fdr_generate").click().run()
@@ -57,16 +64,7 @@ def test_roadmap_page_refuses_an_empty_title(app_env, questions_dir):
 
 
 def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
-    import shutil
-
-    from tests.conftest import FIXTURES
-
-    shutil.copy(FIXTURES / "mini_actions.yaml", questions_dir / "actions.yaml")
-    user = make_user(engine())
-    world = make_world(engine(), coordinator=user, n_participants=3)
-    submit_answers(world, [1, 2, 2])
-    at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/feuille_de_route.py").run()
+    at = _roadmap_page(questions_dir)
     at.button(key="fdr_generate").click().run()
     at.button(key="fdr_docs").click().run()
     assert not at.exception
