@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import Field
 from sqlalchemy import Engine
 
 from diagnostic.answering.responses import condition_met
@@ -21,7 +23,7 @@ from diagnostic.questionnaire import (
 from diagnostic.questionnaire import messages as m
 from diagnostic.questionnaire.codecs import DONT_KNOW, is_answered, normalize
 from diagnostic.questionnaire.loader import line_of, validated
-from diagnostic.questionnaire.registry import default_questionnaire
+from diagnostic.questionnaire.registry import default_questionnaire, questionnaires
 from diagnostic.questionnaire.schema import Strict
 from diagnostic.questionnaire.source import load_yaml
 from diagnostic.store import accounts, answers, campaigns, territories
@@ -87,6 +89,36 @@ class DemoFiche(Strict):
         }
 
 
+class DemoFollowUp(Strict):
+    """One status of a kept action of an earlier roadmap, from the day it holds."""
+
+    status: Literal["a_lancer", "en_cours", "fait", "abandonne"]
+    on: date
+    progress: int | None = Field(default=None, ge=0, le=100)
+    indicator_value: float | None = None
+    comment: str | None = None
+
+
+class DemoRoadmap(Strict):
+    """An earlier campaign's roadmap: generated from its answers on `adopted`, its main plan
+    kept by the collective, then followed through the mandate."""
+
+    adopted: date  # the day the collective adopted it (its windows start then)
+    follow_up: dict[str, list[DemoFollowUp]] = {}  # library action id -> history, oldest first
+
+
+class DemoCampaign(Strict):
+    """An earlier campaign of the territory (a mid-mandate review, say), on its questionnaire."""
+
+    opened: date
+    questionnaire: str  # questionnaire id (questions/questionnaires), archived versions too
+    version: str
+    title: str | None = None  # by default the calendar's title for its day
+    profile: DemoProfile
+    participants: list[DemoParticipant]
+    roadmap: DemoRoadmap | None = None
+
+
 class DemoTerritory(Strict):
     name: str
     code: str | None = None
@@ -100,6 +132,7 @@ class DemoTerritory(Strict):
     participants: list[DemoParticipant]
     benchmark_consent: bool = False  # the coordination opted in to anonymous comparison
     fiche: DemoFiche | None = None  # the territory's facts (questions/fiche.yaml)
+    previous: list[DemoCampaign] = []  # earlier campaigns, oldest first
 
 
 class DemoAccount(Strict):
@@ -206,6 +239,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
     report = DemoReport()
     territory_ids: list[int] = []
     campaign_ids: list[int] = []
+    earlier: list[tuple[DemoTerritory, int, list[int]]] = []  # with earlier campaigns
     with session_scope(engine) as session:
         for spec in demo.territories:
             territory = territories.create_territory(
@@ -245,35 +279,16 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 campaign.created_at = campaign.opened_at = opened
             campaign.benchmark_consent = spec.benchmark_consent
             campaign_ids.append(campaign.id)
+            structures = [territory.id] + [c.id for c in ordered]
+            respondents = _Respondents(session, questionnaire, demo.role_answers, structures)
             for person in spec.participants:
-                structure = (
-                    territory if person.structure == "epci" else ordered[int(person.structure)]
-                )
-                assert structure.id is not None
-                participant, token = campaigns.add_participant(
-                    session,
-                    campaign_id=campaign.id,
-                    role=person.role,
-                    structure_id=structure.id,
-                    name=person.name,
-                )
-                if person.status == "not_started":
-                    report.links.append((f"{spec.name} — {structure.name} ({person.role})", token))
-                    continue
-                generated = generate_answers(
-                    questionnaire,
-                    spec.profile,
-                    rng,
-                    at_epci=person.structure == "epci",
-                    role=demo.role_answers.get(person.role, person.role),
-                    share=1.0 if person.status == "submitted" else 0.4,
-                    said=said,
-                )
-                _store(session, questionnaire, participant, generated)
-                if person.status == "submitted":
-                    participant.submitted_at = now()
-                    session.add(participant)
+                token = respondents.add(campaign.id, person, spec.profile, rng, said)
+                if token is not None:
+                    at = territory if person.structure == "epci" else ordered[int(person.structure)]
+                    report.links.append((f"{spec.name} — {at.name} ({person.role})", token))
             report.territories.append(spec.name)
+            if spec.previous:
+                earlier.append((spec, territory.id, structures))
         for account in demo.accounts:
             user = accounts.create_user(
                 session, email=account.email, name=account.name, password=account.password
@@ -290,7 +305,66 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
 
     for campaign_id in campaign_ids:
         refresh(engine, campaign_id, questions_dir)
+    coordinator = demo.accounts[0].name if demo.accounts else "démonstration"
+    for spec, territory_id, structures in earlier:
+        for previous in spec.previous:
+            _earlier_campaign(
+                engine,
+                questions_dir,
+                previous,
+                territory_id=territory_id,
+                structures=structures,
+                role_answers=demo.role_answers,
+                seed=f"{seed}:{spec.name}:{previous.opened}",
+                coordinator=coordinator,
+            )
     return report
+
+
+@dataclass
+class _Respondents:
+    """Adds a demo territory's participants to one of its campaigns, with their answers."""
+
+    session: Any
+    questionnaire: Questionnaire
+    role_answers: dict[str, str]
+    structures: list[int]  # the EPCI's structure id, then its communes' in the file's order
+
+    def add(
+        self,
+        campaign_id: int,
+        person: DemoParticipant,
+        profile: DemoProfile,
+        rng: random.Random,
+        said: dict[str, set[str]],
+        submitted_at: datetime | None = None,
+    ) -> str | None:
+        """One participant and, unless not started, their answers; the invitation token of
+        one who has not started (None otherwise)."""
+        at_epci = person.structure == "epci"
+        participant, token = campaigns.add_participant(
+            self.session,
+            campaign_id=campaign_id,
+            role=person.role,
+            structure_id=self.structures[0 if at_epci else 1 + int(person.structure)],
+            name=person.name,
+        )
+        if person.status == "not_started":
+            return token
+        generated = generate_answers(
+            self.questionnaire,
+            profile,
+            rng,
+            at_epci=at_epci,
+            role=self.role_answers.get(person.role, person.role),
+            share=1.0 if person.status == "submitted" else 0.4,
+            said=said,
+        )
+        _store(self.session, self.questionnaire, participant, generated)
+        if person.status == "submitted":
+            participant.submitted_at = submitted_at or now()
+            self.session.add(participant)
+        return None
 
 
 def _store(
@@ -421,3 +495,102 @@ def _answer(
 
 def _clip(value: int, allowed: list[int]) -> int:
     return max(allowed[0], min(allowed[-1], value))
+
+
+def _earlier_campaign(
+    engine: Engine,
+    questions_dir: Path,
+    spec: DemoCampaign,
+    *,
+    territory_id: int,
+    structures: list[int],
+    role_answers: dict[str, str],
+    seed: str,
+    coordinator: str,
+) -> int | None:
+    """An earlier campaign of a demo territory, on its own (maybe archived) questionnaire, its
+    answers drawn from its own generator (the current campaigns' answers stay as they were),
+    then its roadmap and the roadmap's follow-up. Returns the campaign's id (None when the
+    folder does not hold its questionnaire)."""
+    from diagnostic.comparison.benchmark import refresh
+
+    questionnaire = questionnaires(questions_dir).get((spec.questionnaire, spec.version))
+    if questionnaire is None:  # a folder with its own questionnaire (tests): no earlier campaign
+        return None
+    opened = datetime.combine(spec.opened, time(9, 0), tzinfo=UTC)
+    rng = random.Random(seed)
+    with session_scope(engine) as session:
+        campaign = campaigns.create_campaign(
+            session,
+            territory_id=territory_id,
+            title=spec.title or campaign_title(questions_dir, spec.opened),
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+        )
+        assert campaign.id is not None
+        campaign.created_at = campaign.opened_at = opened
+        campaign_id = campaign.id
+        respondents = _Respondents(session, questionnaire, role_answers, structures)
+        said: dict[str, set[str]] = {}
+        for i, person in enumerate(spec.participants):
+            submitted = opened + timedelta(days=1 + i % 5, hours=i % 7)
+            respondents.add(campaign_id, person, spec.profile, rng, said, submitted)
+    refresh(engine, campaign_id, questions_dir)
+    if spec.roadmap is not None and (Path(questions_dir) / "actions.yaml").is_file():
+        _earlier_roadmap(engine, questions_dir, campaign_id, spec.roadmap, coordinator)
+    return campaign_id
+
+
+def _earlier_roadmap(
+    engine: Engine, questions_dir: Path, campaign_id: int, spec: DemoRoadmap, coordinator: str
+) -> None:
+    """The roadmap generated from an earlier campaign's results on the day it was adopted (no
+    fiche then: only the answers trigger actions), its main plan kept by the collective."""
+    from diagnostic.results.model import compute_results
+    from diagnostic.results.service import read_campaign_data
+    from diagnostic.roadmap import planning
+    from diagnostic.roadmap.proposals import merge_plan
+    from diagnostic.roadmap.references import load_library
+    from diagnostic.settings import get_settings
+    from diagnostic.store import roadmap as roadmap_store
+    from diagnostic.territory import calendar
+    from diagnostic.territory.situation import Situation
+
+    data = read_campaign_data(engine, campaign_id, questions_dir)
+    size = get_settings().min_group_size
+    # The demo's answers are drawn from a seed: the same answers give the same proposals, so a
+    # process that loads the demo again (tests do, many times) reuses them.
+    key = (str(Path(questions_dir).resolve()), spec.adopted, size, _digest(data))
+    proposals = _EARLIER_PROPOSALS.get(key)
+    if proposals is None:
+        results = compute_results(data, min_group_size=size)
+        rules = calendar.load_calendar_of(questions_dir)
+        moment = calendar.moment(rules, spec.adopted) if rules else None
+        situation = Situation(spec.adopted, moment=moment)
+        library = load_library(questions_dir)
+        chantiers = planning.chantiers_of(questions_dir)
+        proposals = planning.selected(results, library.actions, situation, chantiers, spec.adopted)
+        _EARLIER_PROPOSALS[key] = proposals
+    change = merge_plan([], proposals)
+    kept = [  # the collective kept the main plan; « Autres pistes » stay proposed
+        {**row, "status": "accepted"} if row["details"].get("main", True) else row
+        for row in change.insert
+    ]
+    with session_scope(engine) as session:
+        roadmap_store.apply_changes(
+            session, campaign_id=campaign_id, insert=kept, update={}, delete=[], actor=coordinator
+        )
+
+
+_EARLIER_PROPOSALS: dict[tuple[Any, ...], list[Any]] = {}  # see _earlier_roadmap
+
+
+def _digest(data: Any) -> str:
+    """A fingerprint of a campaign's raw material: its questionnaire, who answered from where,
+    and every answer."""
+    q = data.questionnaire
+    frames = (data.participants, data.answers, data.consensus)
+    parts = [q.id, q.version] + [
+        f.drop(columns=["updated_at"], errors="ignore").to_csv(index=False) for f in frames
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
