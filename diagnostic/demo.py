@@ -29,7 +29,7 @@ from diagnostic.questionnaire.source import load_yaml
 from diagnostic.store import accounts, answers, campaigns, territories
 from diagnostic.store import facts as facts_store
 from diagnostic.store.engine import session_scope
-from diagnostic.store.models import Membership, Participant, now
+from diagnostic.store.models import Membership, Participant, RoadmapFollowUp, now
 from diagnostic.territory.calendar import campaign_title
 from diagnostic.territory.facts import (
     FICHE_FILE,
@@ -240,6 +240,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
     territory_ids: list[int] = []
     campaign_ids: list[int] = []
     earlier: list[tuple[DemoTerritory, int, list[int]]] = []  # with earlier campaigns
+    coordinator: tuple[str, int] | None = None
     with session_scope(engine) as session:
         for spec in demo.territories:
             territory = territories.create_territory(
@@ -299,13 +300,14 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 if "all" in account.territories or name in account.territories:
                     session.add(Membership(user_id=user.id, territory_id=tid, role=account.role))
             report.accounts.append((account.email, account.password))
+            if account.role == "coordinator" and coordinator is None:
+                coordinator = (account.email, user.id)  # who follows the earlier roadmaps
     from diagnostic.comparison.benchmark import (
         refresh,  # the demo campaigns enter the comparison table
     )
 
     for campaign_id in campaign_ids:
         refresh(engine, campaign_id, questions_dir)
-    coordinator = demo.accounts[0].name if demo.accounts else "démonstration"
     for spec, territory_id, structures in earlier:
         for previous in spec.previous:
             _earlier_campaign(
@@ -316,6 +318,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 structures=structures,
                 role_answers=demo.role_answers,
                 seed=f"{seed}:{spec.name}:{previous.opened}",
+                consent=spec.benchmark_consent,
                 coordinator=coordinator,
             )
     return report
@@ -506,7 +509,8 @@ def _earlier_campaign(
     structures: list[int],
     role_answers: dict[str, str],
     seed: str,
-    coordinator: str,
+    consent: bool,
+    coordinator: tuple[str, int] | None,
 ) -> int | None:
     """An earlier campaign of a demo territory, on its own (maybe archived) questionnaire, its
     answers drawn from its own generator (the current campaigns' answers stay as they were),
@@ -529,6 +533,7 @@ def _earlier_campaign(
         )
         assert campaign.id is not None
         campaign.created_at = campaign.opened_at = opened
+        campaign.benchmark_consent = consent
         campaign_id = campaign.id
         respondents = _Respondents(session, questionnaire, role_answers, structures)
         said: dict[str, set[str]] = {}
@@ -542,16 +547,24 @@ def _earlier_campaign(
 
 
 def _earlier_roadmap(
-    engine: Engine, questions_dir: Path, campaign_id: int, spec: DemoRoadmap, coordinator: str
+    engine: Engine,
+    questions_dir: Path,
+    campaign_id: int,
+    spec: DemoRoadmap,
+    coordinator: tuple[str, int] | None,
 ) -> None:
     """The roadmap generated from an earlier campaign's results on the day it was adopted (no
-    fiche then: only the answers trigger actions), its main plan kept by the collective."""
+    fiche then: only the answers trigger actions), its main plan kept by the collective, then
+    each kept action's follow-up, recorded by the coordination on its story's days."""
     from diagnostic.results.model import compute_results
     from diagnostic.results.service import read_campaign_data
     from diagnostic.roadmap import planning
+    from diagnostic.roadmap.followup import clean_change
+    from diagnostic.roadmap.model import KEPT
     from diagnostic.roadmap.proposals import merge_plan
     from diagnostic.roadmap.references import load_library
     from diagnostic.settings import get_settings
+    from diagnostic.store import followup as followup_store
     from diagnostic.store import roadmap as roadmap_store
     from diagnostic.territory import calendar
     from diagnostic.territory.situation import Situation
@@ -576,10 +589,45 @@ def _earlier_roadmap(
         {**row, "status": "accepted"} if row["details"].get("main", True) else row
         for row in change.insert
     ]
+    actor, user_id = coordinator or ("démonstration", None)
     with session_scope(engine) as session:
         roadmap_store.apply_changes(
-            session, campaign_id=campaign_id, insert=kept, update={}, delete=[], actor=coordinator
+            session, campaign_id=campaign_id, insert=kept, update={}, delete=[], actor=actor
         )
+        session.flush()
+        items = roadmap_store.plan_items(session, campaign_id=campaign_id)
+        ids = {i.action_id: i.id for i in items if i.status in KEPT}
+        for action_id, changes in spec.follow_up.items():
+            item_id = ids.get(action_id)
+            if item_id is None:
+                raise ValueError(
+                    f"démonstration : l'action « {action_id} » suivie n'est pas au plan retenu "
+                    f"de la campagne du {spec.adopted.isoformat()} (actions retenues : "
+                    f"{', '.join(a for a in ids if a)})"
+                )
+            for change in changes:
+                clean = clean_change(
+                    status=change.status,
+                    on=change.on,
+                    today=date.max,  # the story's days, whatever the day the demo is loaded
+                    progress=change.progress,
+                    indicator_value=change.indicator_value,
+                    comment=change.comment,
+                )
+                row_id = followup_store.record_status(
+                    session,
+                    campaign_id=campaign_id,
+                    item_id=item_id,
+                    status=clean.status,
+                    on=clean.on,
+                    progress=clean.progress,
+                    indicator_value=clean.indicator_value,
+                    comment=clean.comment,
+                    actor=actor,
+                    user_id=user_id,
+                )
+                row = session.get(RoadmapFollowUp, row_id)  # entered the evening of its day
+                row.recorded_at = datetime.combine(clean.on, time(17, 30), tzinfo=UTC)
 
 
 _EARLIER_PROPOSALS: dict[tuple[Any, ...], list[Any]] = {}  # see _earlier_roadmap

@@ -97,7 +97,8 @@ def demo(tmp_path_factory):
 
 def test_demo_table_equals_the_results_page_on_the_full_questionnaire(demo):
     table = benchmark.table(demo)
-    assert table["consent"].all() and table["campaign_id"].nunique() == 4
+    # the four current campaigns and Val de Loir's 2023 one (short questionnaire)
+    assert table["consent"].all() and table["campaign_id"].nunique() == 5
     for campaign_id in table["campaign_id"].unique():
         data = read_campaign_data(demo, int(campaign_id), ROOT / "questions")
         dims = compute_results(data, min_group_size=3).dimensions.set_index("dimension_id")
@@ -116,7 +117,10 @@ def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
         user = accounts.user_by_email(s, email="conseil@demo.fr")
         actor = accounts.actor_for(s, user_id=user.id)
     table = benchmark.table(demo)
-    mine = cmp.accompanied(demo, actor, table, min_group_size=3)
+    every = cmp.accompanied(demo, actor, table, min_group_size=3)
+    # Val de Loir's 2023 campaign on the short questionnaire is compared on its own
+    assert list(cmp.of_questionnaire(every, "gouvernance_court")["campaign_id"]) == [5]
+    mine = cmp.of_questionnaire(every, "gouvernance")
     assert len(mine) == 3 and "Métropole Estuaire-Atlantique" not in set(mine["name"])
     kind, band = cmp.default_group(mine)
     view = cmp.compare(

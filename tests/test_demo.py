@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from diagnostic.demo import load_demo, load_demo_file
 from diagnostic.questionnaire import QuestionType
@@ -33,10 +33,13 @@ def demo_engine(tmp_path_factory):
 
 
 def campaign_of(session, name):
+    """The territory and its current campaign (the latest opened)."""
     territory = session.exec(select(Territory).where(Territory.name == name)).one()
     return territory, session.exec(
-        select(Campaign).where(Campaign.territory_id == territory.id)
-    ).one()
+        select(Campaign)
+        .where(Campaign.territory_id == territory.id)
+        .order_by(col(Campaign.created_at).desc())
+    ).first()
 
 
 def test_four_territories_with_story_communes_and_campaign(demo_engine):
@@ -169,8 +172,9 @@ def test_demo_campaigns_open_on_their_story_day_titled_by_the_calendar(demo_engi
             _, campaign = campaign_of(s, name)
             assert campaign.title == "Autodiagnostic de début de mandat 2026-2032"
             assert campaign.opened_at.date() == campaign.created_at.date() == date(2026, 11, 2)
-        order = s.exec(select(Campaign).order_by(Campaign.created_at)).all()
-        assert [c.id for c in order] == sorted(c.id for c in order)  # file order kept
+        current = select(Campaign).where(Campaign.questionnaire_version == "2026.2")
+        order = s.exec(current.order_by(Campaign.created_at)).all()
+        assert [c.id for c in order] == [1, 2, 3, 4]  # file order kept, the earlier ones after
 
 
 def test_val_de_loir_respondents_do_not_all_know_the_pacte_debate_is_still_to_come(demo_engine):

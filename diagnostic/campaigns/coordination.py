@@ -13,7 +13,13 @@ from diagnostic.accounts.guard import require_campaign, require_participant
 from diagnostic.accounts.permissions import Action, Actor, can, require
 from diagnostic.answering.responses import progress
 from diagnostic.comparison.benchmark import refresh_campaign
-from diagnostic.questionnaire.registry import get_questionnaire, questionnaires
+from diagnostic.questionnaire import Questionnaire
+from diagnostic.questionnaire.registry import (
+    DEFAULT_ID,
+    get_questionnaire,
+    questionnaires,
+    version_key,
+)
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store
@@ -270,9 +276,17 @@ def has_sent(table: pd.DataFrame, participant_id: int) -> bool:
 
 
 def questionnaire_choices(questions_dir: Path) -> dict[tuple[str, str], str]:
-    """Every questionnaire a campaign may use, (id, version) in order -> how the list shows it."""
-    available = questionnaires(questions_dir)
+    """The questionnaires a new campaign may use, (id, version) -> how the list shows it: the
+    latest version of each (an archived version stays readable for the campaigns run with it,
+    never offered to a new one), the main questionnaire first (the form's default), then the
+    others — the short variant for a mid-mandate review — in alphabetical order."""
+    latest: dict[str, Questionnaire] = {}
+    for (qid, _), q in questionnaires(questions_dir).items():
+        if qid not in latest or version_key(q.version) > version_key(latest[qid].version):
+            latest[qid] = q
+    order = sorted(latest, key=lambda qid: (qid != DEFAULT_ID, qid))
     return {
-        key: f"{q.title} — version {key[1]} (≈ {q.estimated_minutes} min)"
-        for key, q in sorted(available.items())
+        latest[qid].key: f"{latest[qid].title} — version {latest[qid].version} "
+        f"(≈ {latest[qid].estimated_minutes} min)"
+        for qid in order
     }

@@ -443,18 +443,22 @@ def campaigns_for_evolution(
     engine: Engine, actor: Actor, table: pd.DataFrame, territory_id: int, *, min_group_size: int
 ) -> pd.DataFrame:
     """The campaigns of one accompanied territory that have results (≥ min_group_size),
-    oldest first: campaign_id, title, questionnaire_id, questionnaire_version."""
+    oldest first (by the day they opened): campaign_id, title, questionnaire_id,
+    questionnaire_version."""
     if not can(actor, Action.RESULTS_VIEW, territory_id=territory_id):
         return pd.DataFrame(columns=["campaign_id", "title", "questionnaire_id"])
     rows = table.loc[
         (table["territory_id"] == territory_id) & (table["n_respondents"] >= min_group_size)
     ].drop_duplicates("campaign_id")
+    ids = [int(c) for c in rows["campaign_id"]]
     with session_scope(engine) as s:
-        titles = store.campaign_titles(s, ids=[int(c) for c in rows["campaign_id"]])
+        titles = store.campaign_titles(s, ids=ids)
+        days = store.campaign_days(s, ids=ids)
     out = rows[["campaign_id", "questionnaire_id", "questionnaire_version"]].assign(
         title=rows["campaign_id"].map(titles)
     )
-    return out.sort_values("campaign_id").reset_index(drop=True)
+    order = sorted(ids, key=lambda c: (str(days.get(c)), c))  # an earlier one entered later too
+    return out.set_index("campaign_id").loc[order].reset_index()
 
 
 def latest_questionnaire(questions_dir: Path, questionnaire_id: str) -> Questionnaire | None:

@@ -514,3 +514,11 @@ def territory_names(session: Session, *, ids: Iterable[int]) -> dict[int, str]:
 def campaign_titles(session: Session, *, ids: Iterable[int]) -> dict[int, str]:
     stmt = select(Campaign.id, Campaign.title).where(Campaign.id.in_(list(ids)))  # type: ignore[union-attr]
     return {int(i): str(t) for i, t in session.connection().execute(stmt).all()}
+
+
+def campaign_days(session: Session, *, ids: Iterable[int]) -> dict[int, Any]:
+    """When each campaign opened (its creation when never opened): the order of a territory's
+    campaigns, whatever the order they were entered in."""
+    day = func.coalesce(Campaign.opened_at, Campaign.created_at)
+    stmt = select(Campaign.id, day).where(Campaign.id.in_(list(ids)))  # type: ignore[union-attr]
+    return {int(i): d for i, d in session.connection().execute(stmt).all()}
