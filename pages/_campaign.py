@@ -56,6 +56,7 @@ def creation_form(actor: Actor, territory_id: int) -> None:
                 named_answers=named,
             )
             st.session_state["camp_selected"] = new.id
+            st.session_state.pop("camp_pick", None)  # else the list keeps the one shown before
             st.rerun()
 
 

@@ -33,6 +33,8 @@ if not rows:
     st.stop()
 
 by_id = {c.id: c for c in rows}
+if st.session_state.get("camp_pick") not in by_id:  # a campaign of the territory shown before
+    st.session_state.pop("camp_pick", None)
 selected = st.session_state.get("camp_selected")
 campaign_id = st.selectbox(
     "Campagne",

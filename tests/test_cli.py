@@ -132,7 +132,7 @@ def test_validate_reports_demo_file_problems_in_french_with_their_line(capsys, t
         f"{demo}:{story + 1}: {territory} : champ inconnu « histoire » — corrigez son nom "
         "(faute de frappe ?) ou retirez-le ; champs permis ici : name, code, kind, population, "
         "story, communes, campaign, campaign_opened, profile, participants, benchmark_consent, "
-        "fiche [CHAMP-003]"
+        "fiche, previous [CHAMP-003]"
     ) in out
     assert f"{territory} : champ obligatoire manquant : « story »" in out
     assert "Field required" not in out and "Extra inputs" not in out
