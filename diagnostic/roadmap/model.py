@@ -249,6 +249,9 @@ class PlanItem:
     edited: bool
     change: str | None  # what the last regeneration changed (« nouvelle », « modifiée »…)
     details: dict[str, Any] = field(default_factory=dict)  # instrument, pilot, evidence…
+    # The items the action should move, as people set them (None: those of its trigger
+    # evidence, roadmap.followup.default_links).
+    links: tuple[str, ...] | None = None
 
     @property
     def evidence(self) -> list[dict[str, str]]:
