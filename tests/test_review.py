@@ -320,7 +320,7 @@ def test_an_action_without_links_and_one_on_a_choice_question():
     )
     assert [a.reading for a in found.actions] == [
         "Action faite ; pas de mesure : aucun item lié à cette action",
-        "Action faite ; pas mesurable : items sans niveau à comparer (choix, classement)",
+        "Action faite ; pas mesurable : item sans niveau à comparer (choix, classement, grille)",
     ]
     assert found.actions[1].moves[0].state == rv.NOT_MEASURED
 

@@ -307,7 +307,8 @@ def _why_not(moves: Sequence[ItemMove], not_asked_in: str) -> str:
     if NOT_ASKED in states:
         what = "items non posés" if several else "item non posé"
         return f"pas encore mesurable : {what} {not_asked_in}"
-    return "pas mesurable : items sans niveau à comparer (choix, classement)"
+    what = "items sans niveau" if several else "item sans niveau"
+    return f"pas mesurable : {what} à comparer (choix, classement, grille)"
 
 
 # --- the computation ------------------------------------------------------------------------
