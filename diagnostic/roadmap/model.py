@@ -337,6 +337,9 @@ class RoadmapDraft:
     others: tuple[PlanItem, ...] = ()  # « Autres pistes »: triggered, not in the main plan
     groups: tuple[PlanGroup, ...] = ()  # the main plan by chantier (empty: by axis)
     windows: tuple[Window | None, ...] = ()  # each main-plan row's window, in plan order
+    # roadmap.review.Review (not imported: it reads this module): the previous roadmap, action
+    # by action (« Bilan de la feuille de route précédente »); None without one
+    review: Any = None
 
 
 @dataclass(frozen=True)
