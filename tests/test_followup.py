@@ -193,6 +193,9 @@ def test_clean_change_accepts_a_plain_change_and_cleans_the_comment():
         "Lancé",
     )
     assert clean_change(status="fait", on=TODAY, today=TODAY, comment="  ").comment is None
+    assert clean_change(status="fait", on=TODAY, today=TODAY, progress=30).progress == 100
+    assert clean_change(status="a_lancer", on=TODAY, today=TODAY, progress=30).progress == 0
+    assert clean_change(status="abandonne", on=TODAY, today=TODAY, progress=30).progress == 30
     assert (
         clean_change(status="fait", on=TODAY, today=TODAY, indicator_value=3).indicator_value == 3.0
     )
