@@ -66,7 +66,10 @@ if spec is not None:
         "Rouge : en retard ; bleu : en cours ; vert : fait ; gris : à lancer ; gris clair : "
         "abandonnée."
     )
-    st.plotly_chart(figure(spec), config=CHART_CONFIG, key="suivi_timeline")
+    fig = figure(spec)
+    if spec.start is not None and (spec.end - spec.start).days < 3 * 365:
+        fig.update_xaxes(dtick="M3", tickformat="%m/%Y")  # a short plan: a tick per quarter
+    st.plotly_chart(fig, config=CHART_CONFIG, key="suivi_timeline")
 
 st.subheader("Actions, les retards d'abord")
 if late:

@@ -306,10 +306,12 @@ def timeline_of(
     follow_ups: Sequence[ActionFollowUp],
     today: date,
     titles: Mapping[str, str] | None = None,
-    width: int = 44,
+    width: int = 60,
 ) -> Timeline | None:
-    """The actions with a window as bars (in the given order, numbered as given), coloured by
-    their state, today's date as a line; None when no action has a window."""
+    """The actions with a window as bars, numbered as given (« A1 · En retard »: short rows that
+    leave a phone room for the bars; the title is in the bar's hover text and in the list that
+    uses the same numbers), coloured by their state, today's date as a line; None when no
+    action has a window."""
     titles = titles or {}
     bars = []
     for number, f in enumerate(follow_ups, start=1):
@@ -322,16 +324,8 @@ def timeline_of(
         title = title if len(title) <= width else title[: width - 1].rstrip() + "…"
         chantier = titles.get(f.item.chantier or "", f.item.chantier or "Hors chantier")
         end = max(window.end, window.start + timedelta(days=20))
-        bars.append(
-            Bar(
-                f"A{number} {title}",
-                chantier,
-                window.start,
-                end,
-                colour,
-                f"{state} · {window.label()}",
-            )
-        )
+        when = f"{title} · {window.label()}"
+        bars.append(Bar(f"A{number} · {state}", chantier, window.start, end, colour, when))
     if not bars:
         return None
     start = min(min(b.start for b in bars), today).replace(day=1)
