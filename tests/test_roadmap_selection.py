@@ -257,7 +257,8 @@ def test_a_chantier_pilot_names_the_codir_only_once_it_exists():
         {
             "id": "c", "titre": "T", "objectif": "O.", "phases": ["debut"],
             "pilote": "CoDir de territoire, avec la DG", "pilote_interim": spare,
-            "validation": "V", "actions": [{"action": "x", "effort": {"jours": [1, 2], "budget": [0, 0]}}],
+            "validation": "V",
+            "actions": [{"action": "x", "effort": {"jours": [1, 2], "budget": [0, 0]}}],
         }
     )  # fmt: skip
     row = Row(action_id="x")
