@@ -14,6 +14,7 @@ from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._export import export_tab
 from pages._knowledge import knowledge_section
 from pages._picker import campaign_picker
+from pages._review import review_tab
 from pages._shell import campaign_results, guard, plain, show_chart
 from pages._situation import situation_tab
 from pages._statements import statements_block
@@ -28,6 +29,7 @@ TABS = [
     "Acteurs",
     "Participation",
     "Situation du territoire",
+    "Bilan précédent",
     "Exporter",
 ]
 GROUPINGS = {
@@ -213,4 +215,7 @@ with tabs[7]:
     knowledge_section(actor, campaign.id, full)
 
 with tabs[8]:
+    review_tab(actor, campaign)
+
+with tabs[9]:
     export_tab(actor, campaign, full)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from diagnostic.document import diagnosis, governance, plan, summary, voices
+from diagnostic.document import diagnosis, governance, plan, review, summary, voices
 from diagnostic.document.blocks import (
     Block,
     Bullets,
@@ -193,6 +193,7 @@ def _context(ctx: Context) -> list[Block]:
         if roles:
             blocks.append(Paragraph(", ".join(roles) + ".", lead="Par fonction : "))
     consensus = int(r.dimensions["n_consensus"].sum()) if "n_consensus" in r.dimensions else 0
+    duties = obligations(ctx)
     return [
         *blocks,
         Heading(2, "1.2 Méthode"),
@@ -202,7 +203,8 @@ def _context(ctx: Context) -> list[Block]:
             "directions qui ont répondu, pas une mesure externe.",
             note=True,
         ),
-        *obligations(ctx),
+        *duties,
+        *review.review_section(d.review, "1.4" if duties else "1.3"),
     ]
 
 

@@ -31,6 +31,14 @@ def write(document: Document) -> bytes:
     return ("\n".join(lines).rstrip() + "\n").encode("utf-8")
 
 
+def blocks_text(blocks: list[Block]) -> str:
+    """Some blocks alone as Markdown (the command line's « suivi »)."""
+    lines: list[str] = []
+    for block in blocks:
+        lines += _block(block)
+    return "\n".join(lines).rstrip() + "\n"
+
+
 def _block(block: Block) -> list[str]:
     if isinstance(block, Heading):
         return [f"{'#' * (block.level + 1)} {_inline(block.text)}", ""]

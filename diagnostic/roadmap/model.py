@@ -248,6 +248,9 @@ class PlanItem:
     edited: bool
     change: str | None  # what the last regeneration changed (« nouvelle », « modifiée »…)
     details: dict[str, Any] = field(default_factory=dict)  # instrument, pilot, evidence…
+    # The items the action should move, as people set them (None: those of its trigger
+    # evidence, roadmap.followup.default_links).
+    links: tuple[str, ...] | None = None
 
     @property
     def evidence(self) -> list[dict[str, str]]:
@@ -347,6 +350,9 @@ class RoadmapDraft:
     others: tuple[PlanItem, ...] = ()  # « Autres pistes »: triggered, not in the main plan
     groups: tuple[PlanGroup, ...] = ()  # the main plan by chantier (empty: by axis)
     windows: tuple[Window | None, ...] = ()  # each main-plan row's window, in plan order
+    # roadmap.review.Review (not imported: it reads this module): the previous roadmap, action
+    # by action (« Bilan de la feuille de route précédente »); None without one
+    review: Any = None
 
 
 @dataclass(frozen=True)

@@ -264,6 +264,7 @@ def documents(
     """The roadmap as documents (Word, PDF, Markdown), charts drawn once for all formats;
     `situation` (on the document's day) adds the territory's obligations and moment."""
     from diagnostic.document import build_documents
+    from diagnostic.roadmap.review_service import review_for
     from diagnostic.store.audit import record_on_campaign
 
     the_draft = draft(
@@ -276,7 +277,10 @@ def documents(
         situation=situation,
     )
     voices = quoting.campaign_voices(engine, campaign_id, results.questionnaire, min_group_size)
-    built = build_documents(replace(the_draft, voices=voices), results, library, formats)
+    previous = review_for(engine, actor, campaign_id)
+    built = build_documents(
+        replace(the_draft, voices=voices, review=previous), results, library, formats
+    )
     with session_scope(engine) as s:
         record_on_campaign(s, actor.label(), "roadmap.export", campaign_id, formats=list(formats))
     return built

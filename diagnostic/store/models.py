@@ -174,6 +174,25 @@ class RoadmapItem(SQLModel, table=True):
     origin: str = Field(default="generated", max_length=20)  # generated / edited / manual / atelier
     edited: bool = False
     updated_at: datetime = Field(default_factory=now)
+    # The items the action should move (migration 0009): question ids, as the triggers name
+    # them; None: the items of its trigger evidence (roadmap.followup.default_links).
+    links: list[str] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+
+
+class RoadmapFollowUp(SQLModel, table=True):
+    """One status change of a kept roadmap action (migration 0009): every change is a new row,
+    so the rows of an action are its history; they go with the action."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    item_id: int = Field(foreign_key="roadmapitem.id", index=True, ondelete="CASCADE")
+    status: str = Field(max_length=20)  # a key of roadmap.followup.FOLLOW_UP_LABELS
+    on: date  # the day the status holds from
+    progress: int | None = None  # 0-100
+    indicator_value: float | None = None
+    comment: str | None = Field(default=None, max_length=1000)
+    recorded_by: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=now)
 
 
 class Workshop(SQLModel, table=True):

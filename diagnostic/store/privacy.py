@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from diagnostic.accounts.security import hash_token, new_token
 from diagnostic.errors import StoreError
+from diagnostic.store import followup as followup_store
 from diagnostic.store import quotes as quote_store
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record, record_on_campaign
@@ -114,6 +115,7 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
     session.exec(delete(Answer).where(col(Answer.participant_id).in_(people)))
     session.exec(delete(Participant).where(col(Participant.campaign_id) == campaign_id))
     session.exec(delete(ConsensusScore).where(col(ConsensusScore.campaign_id) == campaign_id))
+    followup_store.forget(session, item_ids=items)
     session.exec(delete(RoadmapItem).where(col(RoadmapItem.campaign_id) == campaign_id))
     session.exec(delete(WorkshopCampaign).where(col(WorkshopCampaign.campaign_id) == campaign_id))
     session.exec(delete(WorkshopVote).where(col(WorkshopVote.campaign_id) == campaign_id))

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from diagnostic.errors import StoreError
 from diagnostic.roadmap.model import PlanItem
 from diagnostic.store.audit import record, record_on_campaign
+from diagnostic.store.followup import forget as forget_follow_ups
 from diagnostic.store.models import RoadmapItem, now
 from diagnostic.store.rows import set_fields
 from diagnostic.store.workshops import detach_roadmap_items
@@ -34,6 +35,7 @@ def _plan_item(row: RoadmapItem) -> PlanItem:
         edited=row.edited,
         change=meta.get("change"),
         details=dict(meta.get("details") or {}),
+        links=tuple(row.links) if row.links is not None else None,
     )
 
 
@@ -74,6 +76,7 @@ def apply_changes(
             setattr(row, name, value)
         row.updated_at = now()
         session.add(row)
+    forget_follow_ups(session, item_ids=list(delete))
     for item_id in delete:
         session.delete(_row(session, campaign_id, item_id))
     detach_roadmap_items(session, item_ids=list(delete))
@@ -165,6 +168,7 @@ def delete_item(session: Session, *, campaign_id: int, item_id: int, actor: str)
         raise StoreError(
             "une action proposée se met de côté (statut « Écartée »), elle ne se supprime pas"
         )
+    forget_follow_ups(session, item_ids=[item_id])  # its history goes with it
     session.delete(row)
     detach_roadmap_items(session, item_ids=[item_id])  # the workshop no longer says « inscrit »
     record(session, actor=actor, action="roadmap.delete", target=f"roadmap:{item_id}")
