@@ -23,6 +23,17 @@ def campaign_picker(
     results. The page stops, saying why, when there is no territory or campaign to choose, or
     when fewer people have answered than the minimum group size (`too_few`, where `{n}` is that
     size)."""
+    campaign = campaign_choice(actor, action, key=key)
+    results = campaign_results(actor, campaign.id)
+    if isinstance(results, TooFewRespondents):
+        st.info(too_few.format(n=results.min_group_size))
+        st.stop()
+    return campaign, results
+
+
+def campaign_choice(actor: Actor, action: Action, *, key: str) -> Campaign:
+    """The territory then campaign selectors alone (the page stops, saying why, when there is
+    nothing to choose)."""
     territories = [
         t for t in my_territories(engine(), actor) if can(actor, action, territory_id=t.id)
     ]
@@ -41,8 +52,4 @@ def campaign_picker(
     campaign_id = st.selectbox(
         "Campagne", list(by_id), format_func=lambda i: by_id[i].title, key=f"{key}_campaign"
     )
-    results = campaign_results(actor, campaign_id)
-    if isinstance(results, TooFewRespondents):
-        st.info(too_few.format(n=results.min_group_size))
-        st.stop()
-    return by_id[campaign_id], results
+    return by_id[campaign_id]

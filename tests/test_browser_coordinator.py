@@ -190,3 +190,108 @@ def test_the_coordination_edits_a_fact_of_the_fiche(demo):
         assert (stored.value, stored.source, stored.updated_by) == (True, source, author.name)
     finally:
         engine.dispose()
+
+
+SUIVI = "Communauté d'agglomération Loire-Bocage"  # not the territory the journey above edits
+
+
+def _kept_plan(url: str) -> int:
+    """Loire-Bocage's roadmap generated, its first four main actions kept, one done and one
+    under way (as the coordination, through the services); the campaign's id."""
+    from datetime import date, timedelta
+
+    from diagnostic.campaigns.coordination import campaigns, my_territories
+    from diagnostic.results.service import results_for
+    from diagnostic.roadmap import planning, tracking
+    from diagnostic.roadmap.references import load_library
+    from diagnostic.store import accounts
+    from diagnostic.territory.service import situation_for
+
+    questions = ROOT / "questions"
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as s:
+            user = accounts.user_by_email(s, email="coordination@demo.fr")
+            actor = accounts.actor_for(s, user_id=user.id)
+        territory = next(t for t in my_territories(engine, actor) if t.name == SUIVI)
+        campaign_id = campaigns(engine, actor, territory.id)[0].id
+        results = results_for(engine, actor, campaign_id)
+        situation = situation_for(engine, actor, campaign_id, questions)
+        actions = load_library(questions).actions
+        planning.regenerate(engine, actor, campaign_id, results, actions, situation)
+        main = [i for i in planning.plan(engine, actor, campaign_id) if i.main][:4]
+        for item in main:
+            planning.edit(engine, actor, campaign_id, item.id, status="accepted")
+        day = date.today() - timedelta(days=20)
+        tracking.record(engine, actor, campaign_id, main[0].id, status="fait", on=day)
+        tracking.record(
+            engine, actor, campaign_id, main[1].id, status="en_cours", on=day, progress=40
+        )
+        return campaign_id
+    finally:
+        engine.dispose()
+
+
+def test_the_coordination_follows_the_roadmap(demo):
+    """The « Suivi » page on a kept plan: a status recorded in the browser goes to the history;
+    the page looked at on a wide screen and on a phone."""
+    from playwright.sync_api import expect
+
+    server, url = demo
+    campaign_id = _kept_plan(url)
+    with chromium() as browser:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(server.url)
+        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
+        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
+        page.get_by_label("Mot de passe").fill("demo-diagnostic")
+        page.get_by_role("button", name="Se connecter").click()
+        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        nav = page.get_by_test_id("stSidebarNavItems")
+        nav.get_by_role("link", name="Suivi de la feuille de route").click()
+        heading = page.get_by_role("heading", name="Suivi de la feuille de route")
+        expect(heading).to_be_visible(timeout=30000)
+        settle(page)
+        page.get_by_role("combobox", name="Territoire").click()
+        page.get_by_role("option", name=SUIVI).click()
+        settle(page)
+        expect(page.get_by_text("Avancement par chantier")).to_be_visible(timeout=30000)
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=60000)
+        shot(page, "05-suivi")
+        first = page.get_by_test_id("stExpander").nth(0)
+        first.locator("summary").click()
+        form = first.get_by_test_id("stForm").nth(1)
+        form.get_by_label("Commentaire (facultatif)").fill("Réunion de lancement tenue.")
+        form.get_by_role("button", name="Enregistrer le statut").click()
+        settle(page)
+        expect(page.get_by_text("enregistré.")).to_be_visible(timeout=20000)
+        page.get_by_test_id("stExpander").nth(0).locator("summary").click()
+        settle(page)
+        page.get_by_text("Historique").first.scroll_into_view_if_needed()
+        shot(page, "06-suivi-action")
+        page.set_viewport_size({"width": 390, "height": 844})
+        settle(page)
+        page.get_by_role(
+            "heading", name="Suivi de la feuille de route"
+        ).scroll_into_view_if_needed()
+        page.wait_for_timeout(1000)
+        shot(page, "07-suivi-telephone")
+        page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shot(page, "08-suivi-telephone-calendrier")
+        page.get_by_text("Historique").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        shot(page, "09-suivi-telephone-action")
+        context.close()
+    engine = build_engine(url)
+    try:
+        from diagnostic.store.followup import history
+
+        with session_scope(engine) as s:
+            changes = [c for cs in history(s, campaign_id=campaign_id).values() for c in cs]
+        typed = [c for c in changes if c.comment == "Réunion de lancement tenue."]
+        assert len(changes) == 3 and len(typed) == 1
+        assert typed[0].by == "Claire Martin (coordination, démonstration)"
+    finally:
+        engine.dispose()

@@ -193,6 +193,9 @@ def test_clean_change_accepts_a_plain_change_and_cleans_the_comment():
         "Lancé",
     )
     assert clean_change(status="fait", on=TODAY, today=TODAY, comment="  ").comment is None
+    assert clean_change(status="fait", on=TODAY, today=TODAY, progress=30).progress == 100
+    assert clean_change(status="a_lancer", on=TODAY, today=TODAY, progress=30).progress == 0
+    assert clean_change(status="abandonne", on=TODAY, today=TODAY, progress=30).progress == 30
     assert (
         clean_change(status="fait", on=TODAY, today=TODAY, indicator_value=3).indicator_value == 3.0
     )
@@ -235,3 +238,42 @@ def test_a_follow_up_is_frozen():
     f = ActionFollowUp(item=item(), history=(), links=())
     with pytest.raises(AttributeError):
         f.links = ("x",)  # type: ignore[misc]
+
+
+def test_what_the_page_says_of_an_action():
+    from diagnostic.roadmap.followup import history_rows, state_of, status_line
+
+    late = follow_up(item(), [change("en_cours", date(2027, 2, 1), progress=40, value=2.5)])
+    assert state_of(late, TODAY) == "En retard"
+    assert status_line(late, TODAY) == (
+        "En cours depuis le 1er février 2027 (avancement 40 %) · indicateur : 2,50 · "
+        "échéance dépassée le 31 mars 2027"
+    )
+    fresh = follow_up(item(end=date(2027, 12, 31)), [])
+    assert status_line(fresh, TODAY) == "À lancer · échéance le 31 décembre 2027"
+    done = follow_up(item(), [change("en_cours", date(2027, 1, 5)), change("fait", TODAY)])
+    assert status_line(done, TODAY) == "Fait depuis le 1er juin 2027"
+    rows = history_rows(done)
+    assert [r["Statut"] for r in rows] == ["Fait", "En cours"]  # newest first
+    assert rows[0]["Depuis le"] == "1er juin 2027" and rows[0]["Par"] == "Coordination"
+
+
+def test_the_timeline_numbers_the_actions_as_listed_and_colours_their_state():
+    from diagnostic.roadmap.followup import LATE_COLOUR, STATUS_COLOURS, timeline_of
+
+    ordered = by_urgency(
+        [
+            follow_up(item(1, end=date(2027, 12, 31)), [change("fait", TODAY)]),
+            follow_up(item(2, end=date(2027, 3, 31)), []),
+            follow_up(item(3, end=None), []),
+        ],
+        TODAY,
+    )
+    spec = timeline_of(ordered, TODAY, {"instances": "Faire vivre les instances"})
+    assert spec is not None
+    assert [b.row for b in spec.bars] == ["A1 · En retard", "A3 · Fait"]  # A2 has no window
+    assert [b.colour for b in spec.bars] == [LATE_COLOUR, STATUS_COLOURS["fait"]]
+    assert spec.bars[0].chantier == "Faire vivre les instances"
+    assert spec.bars[0].when.startswith("Action 2 · ")
+    assert spec.start == date(2027, 1, 1) and spec.today == TODAY
+    assert timeline_of([follow_up(item(end=None), [])], TODAY) is None

@@ -136,6 +136,7 @@ PAGES_SHOWING = {
     "pages/comparaison.py": [],
     "pages/consensus.py": [],
     "pages/feuille_de_route.py": [],
+    "pages/suivi.py": [ACTION, OWNER, RATIONALE],  # the kept action, its pilot, its indicator
     "pages/atelier.py": [],
     "pages/atelier_projection.py": [],
     "pages/territoire.py": [],

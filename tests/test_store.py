@@ -36,6 +36,7 @@ def test_migrations_create_every_table_and_are_idempotent(engine):
         "answer",
         "consensusscore",
         "roadmapitem",
+        "roadmapfollowup",
         "workshop",
         "workshopcampaign",
         "contribution",

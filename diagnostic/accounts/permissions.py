@@ -211,6 +211,14 @@ PAGES: tuple[PageSpec, ...] = (
         needs_territory=True,
     ),
     PageSpec(
+        "suivi",
+        "pages/suivi.py",
+        "Suivi de la feuille de route",
+        ":material/event_available:",
+        Action.RESULTS_VIEW,
+        needs_territory=True,
+    ),
+    PageSpec(
         "atelier",
         "pages/atelier.py",
         "Atelier",

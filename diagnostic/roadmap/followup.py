@@ -8,11 +8,15 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from diagnostic.analytics.summary import format_number
 from diagnostic.questionnaire.codecs import AnswerError, clean_text
+from diagnostic.results.chart_specs import BLUE, GREY, RED
 from diagnostic.roadmap.model import PlanItem
 from diagnostic.roadmap.proposals import FICHE
+from diagnostic.roadmap.timeline import Bar, Timeline
+from diagnostic.vocabulary import french_date
 
 FOLLOW_UP_LABELS = {
     "a_lancer": "À lancer",
@@ -21,6 +25,7 @@ FOLLOW_UP_LABELS = {
     "abandonne": "Abandonné",
 }
 OPEN = ("a_lancer", "en_cours")  # an action that can still be late
+FIXED_PROGRESS = {"a_lancer": 0, "fait": 100}
 COMMENT_LIMIT = 1000
 MAX_LINKS = 30
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}$")  # an item key as the questionnaires write them
@@ -213,6 +218,8 @@ def clean_change(
         if not 0 <= progress <= 100 or progress != int(progress):
             raise AnswerError("l'avancement est un pourcentage entier entre 0 et 100")
         progress = int(progress)
+    if status in FIXED_PROGRESS:  # « Fait » is 100 %, « À lancer » 0 %, whatever was typed
+        progress = FIXED_PROGRESS[status]
     if indicator_value is not None:
         if isinstance(indicator_value, bool) or not isinstance(indicator_value, int | float):
             raise AnswerError("la valeur de l'indicateur doit être un nombre")
@@ -238,3 +245,89 @@ def clean_links(
         if not _KEY.match(key) or (allowed is not None and key not in allowed):
             raise AnswerError(f"item inconnu : {key[:60]}")
     return keys
+
+
+# --- what the page shows ------------------------------------------------------------------------
+
+STATUS_COLOURS = {
+    "a_lancer": GREY,
+    "en_cours": BLUE,
+    "fait": "#18753C",  # DSFR success green
+    "abandonne": "#CECECE",
+}
+LATE_COLOUR = RED
+TIMELINE_TITLE = "Avancement du plan sur le mandat"
+
+
+def _number(value: float) -> str:
+    """« 4 », « 2,75 »: an indicator's value the French way, without useless decimals."""
+    return format_number(value, 0 if value == int(value) else 2)
+
+
+def state_of(f: ActionFollowUp, today: date) -> str:
+    """« En retard », or the status's label."""
+    return "En retard" if f.late(today) else f.label
+
+
+def status_line(f: ActionFollowUp, today: date) -> str:
+    """« En cours depuis le 10 janvier 2027 (avancement 30 %) · échéance dépassée le 31 mars
+    2027 », « À lancer · échéance le 30 juin 2027 », « Fait depuis le 2 mars 2027 »."""
+    current = f.current
+    parts = [f.label if current is None else f"{f.label} depuis le {french_date(current.on)}"]
+    if f.status == "en_cours" and f.progress is not None:
+        parts[0] += f" (avancement {f.progress} %)"
+    if f.indicator_value is not None:
+        parts.append(f"indicateur : {_number(f.indicator_value)}")
+    if f.due is not None and f.status in OPEN:
+        passed = f.late(today)
+        parts.append(f"échéance {'dépassée le' if passed else 'le'} {french_date(f.due)}")
+    return " · ".join(parts)
+
+
+def history_rows(f: ActionFollowUp) -> list[dict[str, str]]:
+    """The history as the page's table shows it, newest first, in French."""
+    rows = []
+    for c in sorted(f.history, key=lambda c: (c.on, c.recorded_at), reverse=True):
+        rows.append(
+            {
+                "Depuis le": french_date(c.on),
+                "Statut": c.label,
+                "Avancement": f"{c.progress} %" if c.progress is not None else "",
+                "Indicateur": _number(c.indicator_value) if c.indicator_value is not None else "",
+                "Commentaire": c.comment,
+                "Par": c.by or "",
+                "Enregistré le": french_date(c.recorded_at.date()),
+            }
+        )
+    return rows
+
+
+def timeline_of(
+    follow_ups: Sequence[ActionFollowUp],
+    today: date,
+    titles: Mapping[str, str] | None = None,
+    width: int = 60,
+) -> Timeline | None:
+    """The actions with a window as bars, numbered as given (« A1 · En retard »: short rows that
+    leave a phone room for the bars; the title is in the bar's hover text and in the list that
+    uses the same numbers), coloured by their state, today's date as a line; None when no
+    action has a window."""
+    titles = titles or {}
+    bars = []
+    for number, f in enumerate(follow_ups, start=1):
+        window = f.item.window
+        if window is None:
+            continue
+        state = state_of(f, today)
+        colour = LATE_COLOUR if f.late(today) else STATUS_COLOURS[f.status]
+        title = f.item.title
+        title = title if len(title) <= width else title[: width - 1].rstrip() + "…"
+        chantier = titles.get(f.item.chantier or "", f.item.chantier or "Hors chantier")
+        end = max(window.end, window.start + timedelta(days=20))
+        when = f"{title} · {window.label()}"
+        bars.append(Bar(f"A{number} · {state}", chantier, window.start, end, colour, when))
+    if not bars:
+        return None
+    start = min(min(b.start for b in bars), today).replace(day=1)
+    end = max(max(b.end for b in bars), today) + timedelta(days=31)
+    return Timeline(tuple(bars), (), today, end, TIMELINE_TITLE, start=start)

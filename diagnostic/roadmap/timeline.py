@@ -43,6 +43,7 @@ class Timeline:
     today: date
     end: date  # the right edge: the next renewal (or the last bar's end)
     title: str = TITLE
+    start: date | None = None  # the left edge (None: the month of `today`, as in the plan)
 
     @property
     def chantiers(self) -> list[str]:
@@ -132,7 +133,7 @@ def figure(spec: Timeline, *, height: int | None = None) -> go.Figure:
     fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], automargin=True)
     fig.update_xaxes(
         type="date",
-        range=[spec.today.replace(day=1).isoformat(), spec.end.isoformat()],
+        range=[(spec.start or spec.today.replace(day=1)).isoformat(), spec.end.isoformat()],
         gridcolor=LIGHT,
         tickformat="%Y",
         dtick="M12",
