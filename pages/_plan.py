@@ -15,9 +15,12 @@ from pages._forms import choose, refused
 from pages._shell import engine, plain
 
 
-def action(actor: Actor, campaign_id: int, item: PlanItem, lib: Library) -> None:
-    """Inside an action's expander: where it comes from and why, its form, its buttons."""
-    st.caption(provenance(item))
+def action(
+    actor: Actor, campaign_id: int, item: PlanItem, lib: Library, plan: list[PlanItem]
+) -> None:
+    """Inside an action's expander: where it comes from and why (its priority in words among
+    the main plan of `plan`), its form, its buttons."""
+    st.caption(provenance(item, [i for i in plan if i.main and i.status != "rejected"]))
     duty = item.legal
     if duty is not None:  # from the obligations and the fiche: stored texts, shown as text
         show = st.error if duty.late else st.warning

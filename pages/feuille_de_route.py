@@ -75,7 +75,7 @@ if points:
             st.markdown(f"- **{plain(point.item)}** — {plain(point.summary)}")
 
 situation = situation_for(engine(), actor, campaign.id, settings().questions_dir) if items else None
-by_chantier = main_plan(items, situation, lambda item: action(actor, campaign.id, item, lib))
+by_chantier = main_plan(items, situation, lambda item: action(actor, campaign.id, item, lib, items))
 duties = sorted((i for i in items if i.legal), key=lambda i: not (i.legal and i.legal.late))
 groups = (
     []
@@ -99,7 +99,7 @@ for key, heading, group in groups:
         mark = f" · {item.change}" if item.change else ""
         head = f"{STATUS_LABELS[item.status]} — {plain(item.title)}{mark}"  # labels are Markdown
         with st.expander(head, expanded=False):
-            action(actor, campaign.id, item, lib)
+            action(actor, campaign.id, item, lib, items)
 
 st.divider()
 quotes_review(actor, campaign.id, results.questionnaire, results.min_group_size)

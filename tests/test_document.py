@@ -632,7 +632,7 @@ def test_markdown_puts_the_late_obligation_first_in_the_plan_and_the_next_steps(
     )
     assert "Action du plan : A1." in late
     assert "Préparer le pacte" not in steps.split("Dans l'année")[1]  # …but not the pacte
-    assert "| 22 décembre 2026 — échéance légale |" in steps
+    assert "| 22 décembre 2026 — échéance indicative |" in steps  # the law sets no day
     assert "100 premiers jours" not in text
 
 

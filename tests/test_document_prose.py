@@ -23,6 +23,7 @@ from diagnostic.questionnaire import registry
 from diagnostic.roadmap.references import load_library
 from diagnostic.settings import get_settings
 from diagnostic.store.engine import get_engine
+from diagnostic.vocabulary import MONTHS as MONTHS_FR
 from tests.conftest import ROOT
 
 DAY = "2026-11-29"
@@ -37,6 +38,7 @@ class Text:
     name: str
     lines: tuple[str, ...]
     kind: str  # md, docx or pdf
+    data: bytes = b""  # the file itself (the PDF, rendered to images below)
 
 
 def _clean_markdown(line: str) -> str:
@@ -83,7 +85,8 @@ def _read(path, fmt: str, name: str) -> Text:
     else:
         reader = PdfReader(io.BytesIO(path.read_bytes()))
         lines = [x for page in reader.pages for x in (page.extract_text() or "").splitlines()]
-    return Text(name, tuple(x for x in lines if x.strip()), fmt)
+    data = path.read_bytes() if fmt == "pdf" else b""
+    return Text(name, tuple(x for x in lines if x.strip()), fmt, data)
 
 
 def _prose(text: Text) -> Iterator[str]:
@@ -290,3 +293,72 @@ def test_every_rule_is_documented():
     """docs/methodes.md lists the rules this suite checks."""
     methods = (ROOT / "docs" / "methodes.md").read_text(encoding="utf-8")
     assert "Règles d'écriture du document" in methods
+
+
+# --- the plan issue's « done when », on every demo territory -----------------------------------
+
+
+def _section(lines: tuple[str, ...], start: str, end: str) -> list[str]:
+    first = next(i for i, x in enumerate(lines) if x.startswith(start))
+    last = next((i for i, x in enumerate(lines) if i > first and x.startswith(end)), len(lines))
+    return list(lines[first:last])
+
+
+@pytest.mark.parametrize("campaign", CAMPAIGNS)
+def test_each_demo_roadmap_is_a_plan_a_dgs_can_sign_as_a_draft(documents, campaign):
+    """Page one first; 5 to 8 chantiers; at most 12 actions chosen from the findings plus the
+    two steps of the mandate; nothing dated before the document; every late obligation at the
+    top with its action; the directors' own words; a timeline."""
+    lines = documents[f"md:{campaign}"].lines
+    headings = [x for x in lines if x.startswith("## ")]
+    assert headings[0] == "## Ce qu'il faut retenir"
+    page_one = _section(lines, "## Ce qu'il faut retenir", "## 1.")
+    summary = next(x for x in page_one if x.startswith("Le plan principal retient"))
+    actions, chantiers = map(int, re.findall(r"(\d+) actions en (\d+) chantiers", summary)[0])
+    assert 5 <= chantiers <= 8 and actions <= 12 + 2, summary
+    plan = _section(lines, "## 6. Plan d'action", "## 7.")
+    assert sum(x.startswith("#### A") for x in plan) == actions
+    assert any("Calendrier du plan principal" in x for x in plan)  # the timeline
+    # no action due before the document's day (29 November 2026)
+    table = [x for x in plan if x.startswith("| ") and re.search(r"\| A\d+\. ", x)]
+    assert len(table) == actions
+    for row in table:
+        when = _cells(row)[3]
+        for month, year in re.findall(rf"({'|'.join(MONTHS_FR)}) (\d{{4}})", when):
+            assert (int(year), MONTHS_FR.index(month) + 1) >= (2026, 11), row
+    # every late obligation: named on page one, and an action of the plan settles it
+    steps = _section(lines, "## 7.", "## Annexes")
+    late = next((x for x in steps if "Sans attendre — obligations en retard" in x), None)
+    if late is not None:
+        named = re.findall(r"(?:échéance dépassée le [^(]+|obligation permanente) \(", late)
+        assert late.count("Action du plan : ") == len(named), late
+        assert any("à régulariser sans attendre" in x for x in page_one)
+        assert "### 6.1 À régulariser sans attendre" in plan
+    # the directors' own words
+    voices = _section(lines, "### 3.5 Paroles de directeurs", "## 4.")
+    assert any(x.startswith("> « ") for x in voices)
+
+
+def test_every_pdf_page_renders_with_ink_and_the_contents_point_to_the_right_pages(documents):
+    """The PDF rendered page by page (pdfium, as a reader's viewer): no blank page (the table of
+    contents once spilled one line onto a page of its own), every page's footer counts the
+    pages right, and the contents' page numbers are the bookmarks' pages."""
+    import pypdfium2 as pdfium
+
+    data = documents["pdf:1"].data
+    pdf = pdfium.PdfDocument(data)
+    reader = PdfReader(io.BytesIO(data))
+    total = len(pdf)
+    for index in range(total):
+        image = pdf[index].render(scale=0.5).to_pil().convert("L")
+        inked = sum(image.histogram()[:200]) / (image.width * image.height)
+        text = pdf[index].get_textpage().get_text_range()
+        assert inked > 0.01, f"page {index + 1} is nearly blank"
+        if index > 0:
+            assert f"page {index + 1} / {total}" in text, f"page {index + 1}: footer"
+    marks = {o.title: reader.get_destination_page_number(o) + 1 for o in reader.outline
+             if not isinstance(o, list)}  # fmt: skip
+    contents = "\n".join(pdf[i].get_textpage().get_text_range() for i in (1, 2))
+    for title in ("Ce qu'il faut retenir", "6. Plan d'action", "7. Prochaines étapes"):
+        found = re.search(rf"{re.escape(title)}\s+(\d+)", contents)
+        assert found and int(found.group(1)) == marks[title], title

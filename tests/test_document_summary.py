@@ -24,10 +24,10 @@ def test_page_one_comes_first_and_names_the_main_findings():
     page = _part(text, "## Ce qu'il faut retenir", "## 1. Contexte")
     assert "sur 10 dimensions sur 10" in page
     assert "« Les données utiles à la décision sont partagées" in page  # largest angle mort
-    assert "(A5)" in page  # the plan's answer to its largest gap, as part 4.2 says it
+    assert "(A7)" in page  # the plan's answer to its largest gap, as part 4.2 says it
     assert "3 obligations légales sont en retard" in page
     assert "débat sur l'élaboration d'un pacte de gouvernance" in page
-    assert "Mutualiser avec méthode : d'abord A4." in page
+    assert "Mutualiser avec méthode : d'abord A6." in page
     assert "3 communes sur 5 invitées ont répondu" in page
     assert "Chahaignes-les-Prés" in page and "auto-évaluation, sur 7 questionnaires" in page
     assert "en bureau communautaire, qui réunit tous les maires" in page
@@ -36,7 +36,7 @@ def test_page_one_comes_first_and_names_the_main_findings():
 def test_roadmap_governance_reads_the_fiche_and_calls_clauses_only_when_needed():
     text = GOLDEN.read_text(encoding="utf-8")
     part = _part(text, "### 5.4 Gouvernance de la feuille de route", "### 5.5")
-    assert "dès qu'il est installé (action A6)" in part
+    assert "dès qu'il est installé (action A8)" in part
     assert "bureau communautaire, qui réunit tous les maires" in part
     assert "conférence des maires" not in part.split("Comment elle est validée")[1].split("\n")[0]
     assert "mars 2029" in part

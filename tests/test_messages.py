@@ -470,7 +470,7 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         action().replace(
             "pilot: Direction générale de l'intercommunalité", "pilot: CoDir de territoire"
         ),
-        2,  # reported on the action's line
+        10,  # reported on the pilot's line
     ),
     ("REPERE-001", _references, reference(kind="cadre_juridique"), 2),
     ("REPERE-002", _actions, action(references="[codir, absent]"), 14),
@@ -594,6 +594,12 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         ck.chantiers_text() + _clauses("{fiche: {si: {bureau_tous_maires: true}}}"),
         27,
     ),
+    (
+        "CHANTIER-015",
+        ck.load,
+        ck.chantiers_text().replace("pilote: DGS\n", "pilote: CoDir de territoire\n", 1),
+        8,  # the pilot names a body and no « pilote_interim » says who steers until it exists
+    ),
     ("FICHE-001", _fiche, fiche("{id: regime, label: Régime, type: choice}"), 11),
     ("FICHE-002", _fiche, fiche("{id: pcaet, label: PCAET, type: bool, unit: ans}"), 11),
     ("FICHE-003", _fiche, fiche("{id: le, label: Le, type: date, depends_on: population}"), 11),
@@ -609,7 +615,33 @@ CASES: list[tuple[str, Loader, Any, int]] = [
 ]
 
 
-@pytest.mark.parametrize(("code", "load", "text", "line"), CASES, ids=[case[0] for case in CASES])
+# A code's other ways of breaking a file, each reported on the line to fix.
+MORE_CASES: list[tuple[str, Loader, Any, int]] = [
+    (
+        "ACTION-014",
+        _actions,
+        action().replace(
+            "pilot: Direction générale de l'intercommunalité",
+            "pilot: DGS\n    pilot_interim: la conférence des DGS",
+        ),
+        11,  # the interim pilot names a body: reported on its own line
+    ),
+    (
+        "CHANTIER-015",
+        ck.load,
+        ck.chantiers_text().replace(
+            "pilote: DGS\n", "pilote: DGS\n    pilote_interim: le CoDir de territoire\n", 1
+        ),
+        9,  # the interim pilot names a body: reported on its own line
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "load", "text", "line"),
+    CASES + MORE_CASES,
+    ids=[case[0] for case in CASES] + [f"{case[0]}-bis" for case in MORE_CASES],
+)
 def test_a_broken_file_gets_its_code_at_file_line_with_a_fix(
     code: str, load: Loader, text: Any, line: int, tmp_path: Path
 ) -> None:

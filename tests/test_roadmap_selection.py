@@ -243,3 +243,76 @@ def test_documents_show_the_chantiers_the_annex_and_the_timeline(demo):
     pdf = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(built["pdf"].data)).pages)
     assert "autres pistes" in pdf and "Finances et solidarités" in pdf
     (demo[5] / "fdr.pdf").write_bytes(built["pdf"].data)
+
+
+def test_a_chantier_pilot_names_the_codir_only_once_it_exists():
+    from types import SimpleNamespace as Row
+
+    from diagnostic.roadmap.chantiers import Chantier
+    from diagnostic.roadmap.model import Window
+    from diagnostic.roadmap.selection import chantier_pilot
+
+    spare = "Direction générale de l'intercommunalité, avec les DGS des communes"
+    chantier = Chantier.model_validate(
+        {
+            "id": "c", "titre": "T", "objectif": "O.", "phases": ["debut"],
+            "pilote": "CoDir de territoire, avec la DG", "pilote_interim": spare,
+            "validation": "V",
+            "actions": [{"action": "x", "effort": {"jours": [1, 2], "budget": [0, 0]}}],
+        }
+    )  # fmt: skip
+    row = Row(action_id="x")
+    codir = Row(action_id="instituer_codir_territoire")
+    first = Window(date(2027, 1, 1), date(2027, 3, 31), "debut")
+    late = Window(date(2027, 6, 1), date(2027, 8, 31), "debut")
+    # the body's action not triggered: the CoDir exists
+    assert chantier_pilot(chantier, [row], [0], [first], []) == chantier.pilote
+    # called for by the answers but outside the main plan: nothing says it exists
+    assert chantier_pilot(chantier, [row], [0], [first], ["instituer_codir_territoire"]) == spare
+    # instituted by the plan after the chantier starts, or before
+    rows = [codir, row]
+    assert chantier_pilot(chantier, rows, [1], [late, first], []).endswith("une fois institué)")
+    assert chantier_pilot(chantier, rows, [1], [first, late], []) == chantier.pilote
+
+
+def test_every_chantier_pilot_of_the_demo_plan_exists_when_the_chantier_starts(demo):
+    from diagnostic.roadmap import planning
+
+    chosen = [p for p in _selected(demo) if p.main]
+    rows = [_row(p) for p in chosen]
+    windows = [p.window for p in chosen]
+    chantiers = planning.chantiers_of(ROOT / "questions")
+    codir = next(i for i, p in enumerate(chosen) if p.action_id == "instituer_codir_territoire")
+    from diagnostic.roadmap.selection import groups
+
+    for group in groups(rows, chantiers, windows=windows):
+        starts = min(windows[i].start for i in group.rows)
+        if "CoDir de territoire" in group.pilot and starts < windows[codir].end.replace(day=1):
+            assert group.pilot.endswith("(le CoDir de territoire, une fois institué)")
+
+
+def _row(p):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(action_id=p.action_id)
+
+
+def test_priority_reads_in_words_never_as_an_index():
+    from diagnostic.roadmap.model import PlanItem, priority_level, provenance
+
+    def item(priority, legal=None):
+        return PlanItem(
+            id=1, action_id="x", dimension="d1", title="T", description="", horizon=None,
+            owner=None, indicator=None, status="proposed", priority=priority, position=0,
+            origin="generated", edited=False, change=None, details={},
+        )  # fmt: skip
+
+    plan = [item(0.9), item(0.6), item(0.3)]
+    assert [priority_level(p.priority, [0.9, 0.6, 0.3]) for p in plan] == [
+        "haute",
+        "moyenne",
+        "modérée",
+    ]
+    text = provenance(plan[0], plan)
+    assert "priorité haute" in text and "0,9" not in text
+    assert priority_level(None, [0.9]) is None and priority_level(0.5, []) is None

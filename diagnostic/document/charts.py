@@ -416,7 +416,7 @@ def _int(value: float) -> str:
 def timeline_chart(spec: Timeline) -> Chart:
     """The main plan's windows, one bar per action grouped by chantier, today in red."""
     rows = [b.row for b in spec.bars]
-    height = 1.3 + 0.24 * len(rows) + 0.24 * len(spec.chantiers)
+    height = 1.3 + 0.24 * len(rows) + 0.24 * len(spec.chantiers) + 0.2 * len(spec.milestones)
 
     def draw(figure: Figure) -> None:
         ax = figure.add_subplot(1, 1, 1)
@@ -451,20 +451,21 @@ def timeline_chart(spec: Timeline) -> Chart:
         ax.text(
             mdates.date2num(spec.today), -0.9, " Aujourd'hui", color=RED, fontsize=FONT_SIZE - 1
         )
+        y += 0.2  # the steps of the mandate: one line each, in a band below every bar
         for day, label in spec.milestones:
             ax.axvline(mdates.date2num(day), color="#666666", linewidth=0.7, linestyle=":")
+            y += 0.8
             ax.text(
                 mdates.date2num(day) - 12,
-                y - 0.2,
+                y,
                 label,
                 fontsize=FONT_SIZE - 1.5,
                 ha="right",
-                va="bottom",
-                rotation=90,
+                va="center",
                 color="#333333",
             )
         ax.set_xlim(mdates.date2num(spec.today.replace(day=1)), mdates.date2num(spec.end) + 30)
-        ax.set_ylim(y + 0.2, -1.4)
+        ax.set_ylim(y + 0.6, -1.4)
         ax.xaxis.set_major_locator(mdates.YearLocator())
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
         ax.tick_params(axis="y", length=0)

@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from diagnostic.document.blocks import Context, plural, score, short
-from diagnostic.roadmap.model import LegalDuty, PlanItem
+from diagnostic.roadmap.model import LegalDuty, PlanItem, priority_level
 from diagnostic.roadmap.proposals import FICHE, importance_words
 from diagnostic.roadmap.selection import MILESTONE
 from diagnostic.territory.presentation import statement
@@ -168,8 +168,7 @@ def priority_sentence(ctx: Context, item: PlanItem) -> str:
     )
     if item.priority is None or not ranked or ctx.duty(item) is not None:
         return ""
-    place = ranked.index(item.priority) / len(ranked)
-    level = "haute" if place < 1 / 3 else "moyenne" if place < 2 / 3 else "modérée"
+    level = priority_level(item.priority, ranked)
     reasons = _reasons(ctx, item)
     return f"Priorité {level}" + (f" : {reasons}." if reasons else ".")
 

@@ -12,9 +12,10 @@ character, which made paragraphs and tables cost 0.8 ms per line against 0.05 ms
 from __future__ import annotations
 
 import io
+import math
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
@@ -166,7 +167,7 @@ def write(document: Document, images: Mapping[str, bytes]) -> bytes:
     pdf.set_creation_date(datetime.combine(document.day, time(12), tzinfo=UTC))
     _cover(pdf, document.cover)
     pdf.add_page()
-    pdf.insert_toc_placeholder(_contents, pages=1, allow_extra_pages=True)
+    pdf.insert_toc_placeholder(_contents, pages=_contents_pages(pdf, document.blocks))
     first = True
     for block in document.blocks:
         _block(pdf, block, images, first)
@@ -192,11 +193,28 @@ def _cover(pdf: _Pdf, cover: Cover) -> None:
     pdf.set_text_color(0, 0, 0)
 
 
+# The table of contents' spacing (mm): its title, a part (level 0), a section (level 1).
+CONTENTS_TITLE, CONTENTS_PART, CONTENTS_SECTION = 12.0, 6.0, 4.6
+
+
+def _contents_pages(pdf: FPDF, blocks: Sequence[Block]) -> int:
+    """The pages the table of contents takes, reserved before the parts are written: its
+    page numbers and every page's footer then count them (fpdf2's extra pages, added after the
+    fact, would shift both)."""
+    height = CONTENTS_TITLE + sum(
+        CONTENTS_PART if b.level == 1 else CONTENTS_SECTION
+        for b in blocks
+        if isinstance(b, Heading) and b.level <= 2
+    )
+    room = pdf.page_break_trigger - pdf.t_margin
+    return max(1, math.ceil(height / room))
+
+
 def _contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
     pdf.set_text_color(*BLUE)
     pdf.set_font(FONT, "B", 15)
     pdf.set_x(MARGIN)
-    pdf.cell(0, 10, "Sommaire", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, CONTENTS_TITLE - 2, "Sommaire", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     pdf.set_text_color(0, 0, 0)
     for section in outline:
@@ -208,7 +226,7 @@ def _contents(pdf: FPDF, outline: list[OutlineSection]) -> None:
         link = pdf.add_link(page=section.page_number)
         pdf.cell(pdf.epw - 6 * section.level - 12, 5, section.name, link=link)
         pdf.cell(12, 5, str(section.page_number), align="R", link=link)
-        pdf.ln(6 if top else 4.8)
+        pdf.ln(CONTENTS_PART if top else CONTENTS_SECTION)
 
 
 def _block(pdf: _Pdf, block: Block, images: Mapping[str, bytes], first: bool) -> None:

@@ -655,10 +655,21 @@ def _legal_steps(ctx: Context, start: date) -> list[tuple[date, str, str]]:
         steps.append((start, "Sans attendre — obligations en retard", " ".join(late)))
     for s in statuses:
         if s.due is not None and s.state in {State.A_FAIRE, State.FENETRE_OUVERTE}:
-            what = "fin de la fenêtre" if s.state == State.FENETRE_OUVERTE else "échéance légale"
+            what = "fin de la fenêtre" if s.state == State.FENETRE_OUVERTE else _nature(s.why)
             text = f"{s.obligation.titre} ({s.basis}).{linked(s.obligation.id)}"
             steps.append((s.due, f"{french_date(s.due)} — {what}", text))
     return steps
+
+
+def _nature(why: str) -> str:
+    """« échéance légale », or what the fiche's notes say the day is when the law sets none
+    (« échéance indicative », « échéance déduite du texte »)."""
+    notes = why.split(" ; ")
+    if "échéance indicative, sans délai légal" in notes:
+        return "échéance indicative"
+    if "échéance déduite du texte" in notes:
+        return "échéance déduite du texte"
+    return "échéance légale"
 
 
 def _mayors(ctx: Context) -> str:

@@ -603,6 +603,13 @@ TRIGGER_WITHOUT_REASON = Message(
     "ajoutez « motif: » : la condition en mots, telle que le lecteur la lira",
 )
 
+CHANTIER_INTERIM_PILOT = Message(
+    "CHANTIER-015",
+    "le pilote « {pilot} » nomme {body} : « pilote_interim » {problem}",
+    "écrivez dans « pilote_interim » le pilote du chantier tant que {body} n'existe pas, sans le "
+    "nommer",
+)
+
 # --- FICHE: the territory's fiche (territory/facts.py) and the demo territories' fiches --------
 
 FACT_KEY_MISSING = Message(

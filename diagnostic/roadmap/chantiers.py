@@ -19,7 +19,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from diagnostic.questionnaire import Problem, QuestionnaireError
 from diagnostic.questionnaire import messages as m
@@ -27,6 +35,7 @@ from diagnostic.questionnaire.loader import Where, duplicates, line_of, validate
 from diagnostic.questionnaire.messages import broken
 from diagnostic.questionnaire.schema import FactValue, Identifier, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
+from diagnostic.roadmap.library import body_named
 from diagnostic.roadmap.references import load_library
 from diagnostic.territory.facts import (
     FICHE_FILE,
@@ -114,9 +123,33 @@ class Chantier(_Strict):
     titre: Text
     objectif: Text
     phases: list[Phase] = Field(min_length=1)
+    # The pilot while the body `pilote` names does not exist; declared first so that the check
+    # of `pilote` (reported on its line) can read it.
+    pilote_interim: Text | None = None
     pilote: Text
     validation: Text
     actions: list[Entry] = Field(min_length=1)
+
+    @field_validator("pilote_interim")
+    @classmethod
+    def _interim_names_no_body(cls, value: str | None) -> str | None:
+        named = body_named(value or "")
+        if named is not None:
+            raise broken(
+                m.CHANTIER_INTERIM_PILOT, pilot=value, body=named[1], problem="ne la nomme pas"
+            )
+        return value
+
+    @field_validator("pilote")
+    @classmethod
+    def _interim_when_a_body(cls, value: str, info: ValidationInfo) -> str:
+        named = body_named(value)
+        missing = "pilote_interim" in info.data and not info.data["pilote_interim"]
+        if named is not None and missing:  # (absent from data: refused on its own line)
+            raise broken(
+                m.CHANTIER_INTERIM_PILOT, pilot=value, body=named[1], problem="est obligatoire"
+            )
+        return value
 
     @property
     def action_ids(self) -> list[str]:

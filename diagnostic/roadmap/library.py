@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -158,28 +159,37 @@ class Action(Strict):
     title: Text
     description: Text
     instrument: Text
+    # The pilot while the body `pilot` names does not exist; declared first so that the check
+    # of `pilot` (reported on its line) can read it.
+    pilot_interim: Text | None = None
     pilot: Text
-    pilot_interim: Text | None = None  # the pilot while the body `pilot` names does not exist
     validation: Text
     horizon: Horizon
     indicator: Text
     references: list[Identifier] = []
 
-    @model_validator(mode="after")
-    def _interim_pilot(self) -> Action:
-        named = body_named(self.pilot)
-        if named is not None and named[0] != self.id and not self.pilot_interim:
+    @field_validator("pilot_interim")
+    @classmethod
+    def _interim_names_no_body(cls, value: str | None) -> str | None:
+        named = body_named(value or "")
+        if named is not None:
             raise broken(
-                m.ACTION_INTERIM_PILOT, pilot=self.pilot, body=named[1], problem="est obligatoire"
+                m.ACTION_INTERIM_PILOT, pilot=value, body=named[1], problem="ne la nomme pas"
             )
-        if self.pilot_interim and body_named(self.pilot_interim) is not None:
+        return value
+
+    @field_validator("pilot")
+    @classmethod
+    def _interim_when_a_body(cls, value: str, info: ValidationInfo) -> str:
+        """A pilot that names a body another action institutes needs `pilot_interim` (absent
+        from the data when refused on its own line)."""
+        named = body_named(value)
+        missing = "pilot_interim" in info.data and not info.data["pilot_interim"]
+        if named is not None and named[0] != info.data.get("id") and missing:
             raise broken(
-                m.ACTION_INTERIM_PILOT,
-                pilot=self.pilot,
-                body=named[1] if named else "une instance",
-                problem="ne la nomme pas",
+                m.ACTION_INTERIM_PILOT, pilot=value, body=named[1], problem="est obligatoire"
             )
-        return self
+        return value
 
 
 # The bodies an action may be steered by before the plan institutes them: the action that

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from diagnostic.analytics.summary import format_number
 from diagnostic.roadmap.voices import Voices
 from diagnostic.vocabulary import MONTHS, french_date
 
@@ -309,11 +308,25 @@ def tally(items: Sequence[PlanItem]) -> tuple[int, int, int]:
     return len(items), kept, sum(i.status == "proposed" for i in items)
 
 
-def provenance(item: PlanItem) -> str:
-    """Where an action comes from: « Proposée par l'outil · priorité 0,83 · écart partagé… »."""
+def priority_level(priority: float | None, ranked: Sequence[float]) -> str | None:
+    """« haute », « moyenne » or « modérée »: the third of `ranked` (the priorities of the
+    plan's actions without a legal duty) `priority` falls in; None without a priority."""
+    if priority is None or not ranked:
+        return None
+    ordered = sorted(ranked, reverse=True)
+    place = sum(p > priority for p in ordered) / len(ordered)
+    return "haute" if place < 1 / 3 else "moyenne" if place < 2 / 3 else "modérée"
+
+
+def provenance(item: PlanItem, plan: Sequence[PlanItem] = ()) -> str:
+    """Where an action comes from: « Proposée par l'outil · priorité haute · constat partagé
+    par 3 communes sur 5 »; the priority in words, its third among the actions of `plan` that
+    carry no legal duty (docs/methodes.md)."""
     parts = [ORIGIN_LABELS.get(item.origin, item.origin)]
-    if item.priority is not None:
-        parts.append(f"priorité {format_number(item.priority, 2)}")
+    ranked = [i.priority for i in plan if i.priority is not None and i.legal is None]
+    level = priority_level(item.priority, ranked) if item.legal is None else None
+    if level is not None:
+        parts.append(f"priorité {level}")
     if item.details.get("shared_by"):
         parts.append(str(item.details["shared_by"]))
     return " · ".join(parts)

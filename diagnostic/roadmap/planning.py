@@ -130,7 +130,13 @@ def arranged(
         legal=[current_duty(i, situation) for i in rows],
         chosen=[i.horizon_chosen for i in rows],
     )
-    return rows, others, groups(rows, chantiers), list(windows)
+    triggered = [i.action_id for i in others if i.action_id]
+    return (
+        rows,
+        others,
+        groups(rows, chantiers, windows=windows, triggered=triggered),
+        list(windows),
+    )
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

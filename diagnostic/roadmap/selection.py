@@ -401,8 +401,9 @@ def schedule(
     requires = chantiers.requires()
     ends: dict[str, date] = {}
     previous: dict[str, date] = {}
-    out: list[Window] = []
-    for index, row in enumerate(rows):
+    out: dict[int, Window] = {}
+    for index in _requirements_first(rows, requires):
+        row = rows[index]
         action = row.action_id or ""
         duty = legal[index] if legal is not None else getattr(row, "legal", None)
         home = chantiers.chantier_of(action)
@@ -439,8 +440,30 @@ def schedule(
         ends[action] = window.end
         if home is not None and duty is None:
             previous[home.id] = window.start
-        out.append(window)
-    return out
+        out[index] = window
+    return [out[i] for i in range(len(rows))]
+
+
+def _requirements_first(rows: Sequence[Any], requires: Mapping[str, Sequence[str]]) -> list[int]:
+    """The rows' indices in the plan's order, except that a row comes after the rows it
+    requires (a chantier holding a legal duty goes first in the plan, but its action steered by
+    the CoDir is still dated after the CoDir of another chantier)."""
+    position = {row.action_id: i for i, row in enumerate(rows) if row.action_id}
+    done: list[int] = []
+    seen: set[int] = set()
+
+    def visit(i: int, path: frozenset[int]) -> None:
+        if i in seen or i in path:  # a cycle is refused by validate: never loop on one
+            return
+        for needed in requires.get(rows[i].action_id or "", ()):
+            if needed in position:
+                visit(position[needed], path | {i})
+        seen.add(i)
+        done.append(i)
+
+    for i in range(len(rows)):
+        visit(i, frozenset())
+    return done
 
 
 def _step_of(chantiers: Chantiers, action_id: str) -> str | None:
@@ -507,12 +530,48 @@ def pilots(
 # --- the main plan by chantier ---------------------------------------------------------------
 
 
+def chantier_pilot(
+    chantier: Chantier,
+    rows: Sequence[Any],
+    indices: Sequence[int],
+    windows: Sequence[Window | None] | None,
+    triggered: Iterable[str],
+) -> str:
+    """A chantier's pilot, by the rule of `pilots`: a pilot that names a body (CoDir de
+    territoire, conférence des DGS) keeps it when the body exists; when the plan institutes it
+    after the chantier's first action starts, the chantier's `pilote_interim` with « (le CoDir
+    de territoire, une fois institué) »; when the answers call for it but the main plan does not
+    institute it, the `pilote_interim` as is."""
+    named = body_named(chantier.pilote)
+    if named is None or not chantier.pilote_interim:
+        return chantier.pilote
+    body = named[0]
+    where = {row.action_id: i for i, row in enumerate(rows)}
+    if body in where:
+        if windows is None:
+            return chantier.pilote
+        ends = windows[where[body]]
+        starts = [w.start for i in indices if (w := windows[i]) is not None]
+        if ends is None or not starts or min(starts) >= ends.end.replace(day=1):
+            return chantier.pilote
+        return f"{chantier.pilote_interim} ({ONCE_INSTITUTED[body]})"
+    return chantier.pilote_interim if body in set(triggered) else chantier.pilote
+
+
 def groups(
-    rows: Sequence[Any], chantiers: Chantiers, outside: str = "Actions ajoutées par le collectif"
+    rows: Sequence[Any],
+    chantiers: Chantiers,
+    outside: str = "Actions ajoutées par le collectif",
+    *,
+    windows: Sequence[Window | None] | None = None,
+    triggered: Iterable[str] = (),
 ) -> list[PlanGroup]:
     """The main plan by chantier, in the rows' order of first appearance: each chantier's texts,
-    its rows (indices) and its effort summed (staff days, budget, outside help); the rows of no
-    chantier (added by hand) in a group of their own."""
+    its pilot (`chantier_pilot`: `windows` are the rows' windows, `triggered` the actions the
+    answers call for outside the main plan), its rows (indices) and its effort summed (staff
+    days, budget, outside help); the rows of no chantier (added by hand) in a group of their
+    own."""
+    triggered = set(triggered)
     found: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         home = chantiers.chantier_of(row.action_id or "") if row.action_id else None
@@ -542,7 +601,9 @@ def groups(
                 chantier=key,
                 title=chantier.titre if chantier else outside,
                 objective=chantier.objectif if chantier else "",
-                pilot=chantier.pilote if chantier else "",
+                pilot=chantier_pilot(chantier, rows, indices, windows, triggered)
+                if chantier
+                else "",
                 validation=chantier.validation if chantier else "",
                 rows=tuple(indices),
                 days=(days[0], days[1]),
