@@ -94,7 +94,7 @@ def test_results_consensus_and_roadmap_download(demo):
         shot(page, "03-consensus")
 
         # the roadmap: propose actions, prepare the documents, download the Word file
-        nav.get_by_role("link", name="Feuille de route").click()
+        nav.get_by_role("link", name="Feuille de route", exact=True).click()
         expect(page.get_by_role("heading", name="Feuille de route")).to_be_visible()
         settle(page)
         propose = page.get_by_role("button", name="Proposer des actions à partir des résultats")

@@ -259,7 +259,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     coord.get_by_label("Adresse électronique").fill("coordination@demo.fr")
     coord.get_by_label("Mot de passe").fill("demo-diagnostic")
     coord.get_by_role("button", name="Se connecter").click()
-    coord.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Feuille de route").click()
+    coord.get_by_test_id("stSidebarNavItems").get_by_role(
+        "link", name="Feuille de route", exact=True
+    ).click()
     territory = coord.get_by_role("combobox", name="Territoire")
     territory.click()
     coord.get_by_role("option", name=VAL).click()
