@@ -280,7 +280,7 @@ def load_demo(engine: Engine, questions_dir: Path, *, seed: int = 2026) -> DemoR
                 campaign.created_at = campaign.opened_at = opened
             campaign.benchmark_consent = spec.benchmark_consent
             campaign_ids.append(campaign.id)
-            structures = [territory.id] + [c.id for c in ordered]
+            structures = [s.id for s in (territory, *ordered) if s.id is not None]
             respondents = _Respondents(session, questionnaire, demo.role_answers, structures)
             for person in spec.participants:
                 token = respondents.add(campaign.id, person, spec.profile, rng, said)
@@ -627,6 +627,7 @@ def _earlier_roadmap(
                     user_id=user_id,
                 )
                 row = session.get(RoadmapFollowUp, row_id)  # entered the evening of its day
+                assert row is not None
                 row.recorded_at = datetime.combine(clean.on, time(17, 30), tzinfo=UTC)
 
 

@@ -279,14 +279,26 @@ def questionnaire_choices(questions_dir: Path) -> dict[tuple[str, str], str]:
     """The questionnaires a new campaign may use, (id, version) -> how the list shows it: the
     latest version of each (an archived version stays readable for the campaigns run with it,
     never offered to a new one), the main questionnaire first (the form's default), then the
-    others — the short variant for a mid-mandate review — in alphabetical order."""
+    others — the short variant for a mid-mandate review — in alphabetical order. What tells
+    them apart comes first (« Version courte — ≈ 10 min, version 2026.2 »): a phone's narrow
+    list cuts the end of a label."""
     latest: dict[str, Questionnaire] = {}
     for (qid, _), q in questionnaires(questions_dir).items():
         if qid not in latest or version_key(q.version) > version_key(latest[qid].version):
             latest[qid] = q
     order = sorted(latest, key=lambda qid: (qid != DEFAULT_ID, qid))
+    main = latest.get(DEFAULT_ID)
+
+    def name(q: Questionnaire) -> str:
+        if main is None or len(latest) == 1:
+            return q.title
+        if q.id == DEFAULT_ID:
+            return "Questionnaire complet"
+        rest = q.title.removeprefix(main.title).strip(" —–-")  # « … — version courte »
+        return rest[:1].upper() + rest[1:] if rest and rest != q.title else q.title
+
     return {
-        latest[qid].key: f"{latest[qid].title} — version {latest[qid].version} "
-        f"(≈ {latest[qid].estimated_minutes} min)"
+        latest[qid].key: f"{name(latest[qid])} — ≈ {latest[qid].estimated_minutes} min, "
+        f"version {latest[qid].version}"
         for qid in order
     }
