@@ -109,7 +109,7 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
         drawn(page)
         shot(page, "01-suivi-2023")
         record_status(page, PACTE, "En cours", "Cabinet retenu, premier comité des maires fixé.")
-        record_status(page, PLATEFORME, "Fait", "Offre numérique ouverte aux communes.")
+        record_status(page, PLATEFORME, "Faite", "Offre numérique ouverte aux communes.")
         drawn(page)
         shot(page, "02-suivi-deux-statuts")
         page.set_viewport_size(SIZES["telephone"])
@@ -133,9 +133,9 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
         text = review.inner_text()
         for title, status in (
             (PACTE, "En cours"),
-            (PLATEFORME, "Fait"),
-            ("Doter le CoDir de territoire d'un relevé de décisions", "Abandonné"),
-            ("Formaliser le circuit de décision commun", "Fait"),
+            (PLATEFORME, "Faite"),
+            ("Doter le CoDir de territoire d'un relevé de décisions", "Abandonnée"),
+            ("Formaliser le circuit de décision commun", "Faite"),
             ("Faire valider par les exécutifs une lettre de mission", "À lancer"),
         ):
             assert re.search(re.escape(title) + r".*· " + status, text), (title, status)
@@ -172,7 +172,7 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
     assert "Bilan de la feuille de route précédente" in document
     bilan = document.split("Bilan de la feuille de route précédente", 1)[1].split("\n## ", 1)[0]
     assert f"| {PACTE} | En cours |" in bilan
-    assert f"| {PLATEFORME} | Fait |" in bilan
+    assert f"| {PLATEFORME} | Faite |" in bilan
 
     # both statuses are in the history, recorded by the coordination
     engine = build_engine(url)

@@ -569,7 +569,7 @@ def situated(draft, results, library):
     pacte = _item(
         3,
         "acteurs",
-        "Préparer le pacte de gouvernance du mandat 2026-2032",
+        "Préparer le pacte de gouvernance du mandat",
         action_id="pacte_gouvernance_mandat",
         horizon="premiere_annee",  # stored before the fiche said it was late: the law dates it
         origin="generated",
@@ -613,7 +613,7 @@ def test_markdown_lists_the_obligations_at_the_document_date_worst_first(situate
 def test_markdown_puts_the_late_obligation_first_in_the_plan_and_the_next_steps(situated):
     text = situated["md"].data.decode("utf-8")
     assert (
-        "| Acteurs et besoins | A1. Préparer le pacte de gouvernance du mandat 2026-2032 | "
+        "| Acteurs et besoins | A1. Préparer le pacte de gouvernance du mandat | "
         "Direction générale | Sans attendre (échéance dépassée le 22 octobre 2026) |"
     ) in text
     assert "### 6.1 Obligations légales à remplir\n" in text

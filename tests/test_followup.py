@@ -85,8 +85,8 @@ def test_labels_are_the_four_french_statuses():
     assert FOLLOW_UP_LABELS == {
         "a_lancer": "À lancer",
         "en_cours": "En cours",
-        "fait": "Fait",
-        "abandonne": "Abandonné",
+        "fait": "Faite",
+        "abandonne": "Abandonnée",
     }
 
 
@@ -252,9 +252,9 @@ def test_what_the_page_says_of_an_action():
     fresh = follow_up(item(end=date(2027, 12, 31)), [])
     assert status_line(fresh, TODAY) == "À lancer · échéance le 31 décembre 2027"
     done = follow_up(item(), [change("en_cours", date(2027, 1, 5)), change("fait", TODAY)])
-    assert status_line(done, TODAY) == "Fait depuis le 1er juin 2027"
+    assert status_line(done, TODAY) == "Faite depuis le 1er juin 2027"
     rows = history_rows(done)
-    assert [r["Statut"] for r in rows] == ["Fait", "En cours"]  # newest first
+    assert [r["Statut"] for r in rows] == ["Faite", "En cours"]  # newest first
     assert rows[0]["Depuis le"] == "1er juin 2027" and rows[0]["Par"] == "Coordination"
 
 
@@ -271,7 +271,7 @@ def test_the_timeline_numbers_the_actions_as_listed_and_colours_their_state():
     )
     spec = timeline_of(ordered, TODAY, {"instances": "Faire vivre les instances"})
     assert spec is not None
-    assert [b.row for b in spec.bars] == ["A1 · En retard", "A3 · Fait"]  # A2 has no window
+    assert [b.row for b in spec.bars] == ["A1 · En retard", "A3 · Faite"]  # A2 has no window
     assert [b.colour for b in spec.bars] == [LATE_COLOUR, STATUS_COLOURS["fait"]]
     assert spec.bars[0].chantier == "Faire vivre les instances"
     assert spec.bars[0].when.startswith("Action 2 · ")

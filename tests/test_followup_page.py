@@ -94,9 +94,9 @@ def test_late_actions_first_a_status_kept_in_history_and_links_edited(app_env):
     at.button(key=f"FormSubmitter:suivi_form_{late}-Enregistrer le statut").click().run()
     labels = [e.label for e in at.expander]
     assert labels[0].startswith("A1. À lancer — Action à venir")  # no longer late: done
-    assert labels[1].startswith("A2. Fait — Action en retard")
+    assert labels[1].startswith("A2. Faite — Action en retard")
     table = at.dataframe[0].value  # the only action with a history
-    assert list(table["Statut"]) == ["Fait", "En cours"]  # newest first, both kept
+    assert list(table["Statut"]) == ["Faite", "En cours"]  # newest first, both kept
     assert list(table["Commentaire"]) == ["", "Première réunion fixée"]
     assert list(table["Par"]) == ["coord@exemple.fr", "coord@exemple.fr"]
     rolled = at.get("progress")[0]

@@ -306,7 +306,7 @@ def test_perception_now_shared_and_gap_closed():
     )
     assert found.actions[0].reading == (
         "Action faite, perception en hausse d'un niveau, désormais partagée, "
-        "écart intercommunalité–communes résorbé"
+        "écart intercommunalité–communes atténué"
     )
 
 
@@ -354,7 +354,7 @@ def test_tables_and_summary_line(tmp_path):
     )
     table = rv.review_table(found)
     assert list(table.columns) == list(rv.REVIEW_COLUMNS)
-    assert list(table["Statut"]) == ["Fait", "Abandonné", "À lancer"]
+    assert list(table["Statut"]) == ["Faite", "Abandonnée", "À lancer"]
     assert table.loc[0, "Valeur avant"] == 2.0 and table.loc[0, "Valeur après"] == 3.0
     assert table.loc[0, "Lecture de l'item"] == "perception en hausse d'un niveau (2 → 3)"
     assert rv.summary_line(found) == (
@@ -363,4 +363,4 @@ def test_tables_and_summary_line(tmp_path):
     )
     follow_table = rv.follow_up_table(follow, date(2026, 1, 1), items={"ins_codir": "Le CoDir"})
     assert list(follow_table["Items liés"]) == ["Le CoDir", "ins_debat", ""]
-    assert list(follow_table["Statut"]) == ["Fait", "Abandonné", "À lancer"]
+    assert list(follow_table["Statut"]) == ["Faite", "Abandonnée", "À lancer"]

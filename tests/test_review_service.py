@@ -133,7 +133,7 @@ def test_the_previous_campaign_is_found_and_items_follow_the_renamed_ids(loop):
     assert (move.key, move.after_id, move.state) == ("ins_debat", "ins_debat_public", COMPARED)
     assert debat.reading == (
         "Action faite, perception en hausse d'un niveau, désormais partagée, "
-        "écart intercommunalité–communes résorbé"
+        "écart intercommunalité–communes atténué"
     )
     assert codir.reading == "Action pas encore lancée, perception inchangée"
 
@@ -203,7 +203,7 @@ def test_suivi_command_prints_and_writes_each_format(loop, capsys, tmp_path):
     assert "Action faite, perception en hausse d'un niveau, désormais partagée" in out
     assert main(["suivi", "--campaign", str(before), "--date", "2026-11-29"]) == 0
     out = capsys.readouterr().out
-    assert "| Ouvrir le débat | Fait | 1er juin 2024 | 100 |" in out and "Bilan" not in out
+    assert "| Ouvrir le débat | Faite | 1er juin 2024 | 100 |" in out and "Bilan" not in out
     target = tmp_path / "suivi.csv"
     assert main(["suivi", "--campaign", str(after), "--format", "csv", "-o", str(target)]) == 0
     assert target.is_file() and (tmp_path / "suivi-bilan.csv").is_file()

@@ -25,6 +25,7 @@ from diagnostic.roadmap.model import (
     STATUS_LABELS,
     PlanGroup,
     PlanItem,
+    RoadmapDraft,
     month_text,
 )
 from diagnostic.roadmap.proposals import BLIND_SPOT_MIN
@@ -288,6 +289,12 @@ def action_plan(ctx: Context) -> list[Block]:
     return blocks
 
 
+def _handover_year(draft: RoadmapDraft) -> str:
+    """« de 2032 »: the next renewal's year when the calendar places the campaign."""
+    moment = draft.situation.moment if draft.situation is not None else None
+    return f" de {moment.next_start.year}" if moment is not None else " de fin de mandat"
+
+
 def _by_chantier(ctx: Context) -> list[Block]:
     """6 with chantiers: the rule, the timeline, the table, the late duties, each chantier with
     its actions, then the « Autres pistes »."""
@@ -300,7 +307,8 @@ def _by_chantier(ctx: Context) -> list[Block]:
             "où elles doivent aboutir : rien avant la date de ce document, les obligations "
             "légales à la date que fixe la loi, les instances qui pilotent avant ce qu'elles "
             "pilotent, et chaque chantier dans la période du mandat où il se conduit, jusqu'à "
-            "la préparation de la transmission de 2032. Chaque action porte sa justification "
+            f"la préparation de la transmission{_handover_year(d)}. Chaque action porte sa "
+            "justification "
             "(« Pourquoi cette action ? ») et son indicateur, mesuré au prochain "
             "autodiagnostic. Les items où les avis divergent ne deviennent pas des actions : "
             "ils figurent parmi les points à instruire collectivement (partie 3.3)."

@@ -21,8 +21,8 @@ from diagnostic.vocabulary import french_date
 FOLLOW_UP_LABELS = {
     "a_lancer": "À lancer",
     "en_cours": "En cours",
-    "fait": "Fait",
-    "abandonne": "Abandonné",
+    "fait": "Faite",
+    "abandonne": "Abandonnée",
 }
 OPEN = ("a_lancer", "en_cours")  # an action that can still be late
 FIXED_PROGRESS = {"a_lancer": 0, "fait": 100}

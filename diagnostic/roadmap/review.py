@@ -236,7 +236,7 @@ def movement(change: float | None) -> str:
 
 def _qualifiers(moves: Sequence[ItemMove]) -> list[str]:
     """What changed beside the value: agreement (« désormais partagée », « moins partagée
-    qu'avant ») and the intercommunalité–communes gap (« écart … résorbé », « … apparu »)."""
+    qu'avant ») and the intercommunalité–communes gap (« écart … atténué », « … apparu »)."""
     notes = []
     pairs = [(m.before, m.after) for m in moves if m.before is not None and m.after is not None]
     known = [(b, a) for b, a in pairs if b.agreement is not None and a.agreement is not None]
@@ -248,7 +248,7 @@ def _qualifiers(moves: Sequence[ItemMove]) -> list[str]:
     wide_before = [abs(b) >= GAP_FROM for b, _ in gaps]
     wide_after = [abs(a) >= GAP_FROM for _, a in gaps]
     if gaps and any(wide_before) and not any(wide_after):
-        notes.append("écart intercommunalité–communes résorbé")
+        notes.append("écart intercommunalité–communes atténué")
     elif any(wa and not wb for wb, wa in zip(wide_before, wide_after, strict=True)):
         notes.append("écart intercommunalité–communes apparu")
     return notes
