@@ -134,7 +134,7 @@ def _status_form(actor: Actor, campaign_id: int, f: ActionFollowUp, today: date)
             max_value=100,
             step=5,
             value=f.progress if f.status == "en_cours" else None,
-            help="Pour une action en cours : la part faite. « Fait » vaut 100 %, « À lancer » 0 %.",
+            help="Pour une action en cours : la part faite (« Faite » : 100 %, « À lancer » : 0).",
             key=f"suivi_p_{item.id}",
         )
         value = d.number_input(
@@ -163,7 +163,7 @@ def _status_form(actor: Actor, campaign_id: int, f: ActionFollowUp, today: date)
                 comment=comment,
             )
             st.session_state[FLASH] = (
-                f"« {plain(item.title[:60])} » : {FOLLOW_UP_LABELS[status]} enregistré."
+                f"« {plain(item.title[:60])} » : statut « {FOLLOW_UP_LABELS[status]} » enregistré."
             )
             st.rerun()
 
@@ -172,7 +172,9 @@ def rollup(chantiers: list[ChantierProgress]) -> None:
     """Each chantier's progress, rolled up from its actions."""
     for c in chantiers:
         share = c.progress if c.progress is not None else 0
-        counts = [n_of(c.done, "faite"), n_of(c.in_progress, "en cours", "en cours")]
+        counts = [n_of(c.done, "faite")] if c.done else []
+        if c.in_progress:
+            counts.append(n_of(c.in_progress, "en cours", "en cours"))
         if c.to_start:
             counts.append(n_of(c.to_start, "à lancer", "à lancer"))
         if c.abandoned:

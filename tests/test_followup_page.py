@@ -89,7 +89,7 @@ def test_late_actions_first_a_status_kept_in_history_and_links_edited(app_env):
     at.text_area(key=f"suivi_c_{late}").input("Première réunion fixée")
     at.button(key=f"FormSubmitter:suivi_form_{late}-Enregistrer le statut").click().run()
     assert not at.exception
-    assert "En cours enregistré" in at.success[0].value
+    assert "statut « En cours » enregistré" in at.success[0].value
     at.selectbox(key=f"suivi_s_{late}").set_value("fait")
     at.button(key=f"FormSubmitter:suivi_form_{late}-Enregistrer le statut").click().run()
     labels = [e.label for e in at.expander]
@@ -100,7 +100,7 @@ def test_late_actions_first_a_status_kept_in_history_and_links_edited(app_env):
     assert list(table["Commentaire"]) == ["", "Première réunion fixée"]
     assert list(table["Par"]) == ["coord@exemple.fr", "coord@exemple.fr"]
     rolled = at.get("progress")[0]
-    assert "1 faite, 0 en cours, 1 à lancer" in rolled.proto.text
+    assert "2 actions : 1 faite, 1 à lancer" in rolled.proto.text  # no « 0 en cours »
     assert "50 %" in rolled.proto.text
 
     at.multiselect(key=f"suivi_l_{late}").set_value(["ins_debat", "act_grille"])
