@@ -25,6 +25,24 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{round(value)}"
 
 
+# Narrow figures, wide texts: the table fits a laptop's width without scrolling sideways.
+COLUMNS = {
+    "Item": st.column_config.TextColumn(width="medium"),
+    "Avant": st.column_config.TextColumn(width="small", help="Valeur collective, de 1 à 5"),
+    "Après": st.column_config.TextColumn(width="small", help="Valeur collective, de 1 à 5"),
+    "Accord A": st.column_config.TextColumn(
+        width="small", help="Indice d'accord, de −1 à 1 : avant → après"
+    ),
+    "Intercommunalité": st.column_config.TextColumn(
+        width="small", help="Score des directions de l'intercommunalité sur 100 : avant → après"
+    ),
+    "Communes": st.column_config.TextColumn(
+        width="small", help="Score des directions des communes sur 100 : avant → après"
+    ),
+    "Lecture": st.column_config.TextColumn(width="medium"),
+}
+
+
 def _items(action: ActionReview, where: str) -> pd.DataFrame:
     rows = []
     for m in action.moves:
@@ -37,10 +55,10 @@ def _items(action: ActionReview, where: str) -> pd.DataFrame:
                 "Accord A": f"{level(_round(b.agreement))} → {level(_round(a.agreement))}"
                 if b and a
                 else "—",
-                "Intercommunalité (sur 100)": f"{_score(b.epci)} → {_score(a.epci)}"
+                "Intercommunalité": f"{_score(b.epci)} → {_score(a.epci)}"
                 if b and a and groups
                 else "—",
-                "Communes (sur 100)": f"{_score(b.communes)} → {_score(a.communes)}"
+                "Communes": f"{_score(b.communes)} → {_score(a.communes)}"
                 if b and a and groups
                 else "—",
                 "Lecture": m.reading(where),
@@ -83,7 +101,7 @@ def review_tab(actor: Actor, campaign: Campaign) -> None:
             st.markdown(f"**{plain(action.item.title)}** · {action.status_label}")
             st.markdown(f"{ICONS.get(action.status, '')} {plain(action.reading)}")
             if action.moves:
-                st.dataframe(_items(action, where), hide_index=True)
+                st.dataframe(_items(action, where), hide_index=True, column_config=COLUMNS)
     c1, c2 = st.columns(2)
     for column, fmt, label in ((c1, "csv", "Bilan en CSV"), (c2, "xlsx", "Bilan en Excel")):
         column.download_button(

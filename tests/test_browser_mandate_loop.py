@@ -144,8 +144,8 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
         assert "Action en cours" in text  # the pacte financier, just moved on
         assert "Action faite, perception inchangée" in text  # the platform, just done
         assert "5 faites, 2 en cours, 1 abandonnée, 1 à lancer" in text  # after the two updates
-        assert f"Avant : {EARLIER} (questionnaire gouvernance_court 2026.1)" in text
-        assert f"après : {CURRENT} (questionnaire gouvernance 2026.2)" in text
+        assert f"Avant : {EARLIER} (version courte du questionnaire, 2026.1)" in text
+        assert f"après : {CURRENT} (questionnaire complet, 2026.2)" in text
         page.set_viewport_size(SIZES["telephone"])  # the same reading on a phone
         settle(page)
         review.get_by_text(PLATEFORME).first.scroll_into_view_if_needed()

@@ -74,9 +74,12 @@ class Side:
 
     @property
     def label(self) -> str:
-        """« Diagnostic 2023 (questionnaire gouvernance_court 2026.1) »."""
+        """« Autodiagnostic de mi-mandat 2020-2026 (version courte du questionnaire, 2026.1) »:
+        the questionnaire as its title names it, never its file id."""
         q = self.questionnaire
-        return f"{self.title} (questionnaire {q.id} {q.version})"
+        variant = q.title.rsplit(" — ", 1)[1] if " — " in q.title else ""  # « version courte »
+        kind = f"{variant} du questionnaire" if variant else "questionnaire complet"
+        return f"{self.title} ({kind}, {q.version})"
 
 
 @dataclass(frozen=True)
