@@ -358,8 +358,7 @@ def test_tables_and_summary_line(tmp_path):
     assert table.loc[0, "Valeur avant"] == 2.0 and table.loc[0, "Valeur après"] == 3.0
     assert table.loc[0, "Lecture de l'item"] == "perception en hausse d'un niveau (2 → 3)"
     assert rv.summary_line(found) == (
-        "3 actions retenues dans « Diagnostic 2023 » : 1 faite, 0 en cours, 1 abandonnée, "
-        "1 à lancer."
+        "3 actions retenues dans « Diagnostic 2023 » : 1 faite, 1 abandonnée, 1 à lancer."
     )
     follow_table = rv.follow_up_table(follow, date(2026, 1, 1), items={"ins_codir": "Le CoDir"})
     assert list(follow_table["Items liés"]) == ["Le CoDir", "ins_debat", ""]

@@ -224,11 +224,25 @@ def test_the_roadmap_document_carries_the_bilan_section(loop, tmp_path, capsys):
     assert code == 0, capsys.readouterr().err
     text = out.read_text(encoding="utf-8")
     assert "### 1.3 Bilan de la feuille de route précédente" in text
-    assert (
-        "2 actions retenues dans « Campagne » : 1 faite, 0 en cours, 0 abandonnée, 1 à lancer."
-        in text
-    )
+    assert "2 actions retenues dans « Campagne » : 1 faite, 1 à lancer." in text
     assert "« Les instances laissent de la place au débat contradictoire » : 3 → 4" in text
     earlier = tmp_path / "avant.md"
     assert main(["roadmap", "--campaign", str(before), "--format", "md", "-o", str(earlier)]) == 0
     assert "Bilan de la feuille de route précédente" not in earlier.read_text(encoding="utf-8")
+
+
+def test_items_chosen_by_the_collective_are_named_in_the_roadmap_document(loop, tmp_path):
+    """Links edited on the « Suivi » page reach part 6 of the document; default links (the
+    evidence, already under « Pourquoi cette action ? ») add no line."""
+    engine, coordinator, before, _ = loop
+    items = {i.title: i.id for i in planning.plan(engine, coordinator, before)}
+    out = tmp_path / "avant.md"
+    assert main(["roadmap", "--campaign", str(before), "--format", "md", "-o", str(out)]) == 0
+    assert "Items suivis, choisis par le collectif" not in out.read_text(encoding="utf-8")
+    tracking.link(engine, coordinator, before, items["Réunir le CoDir"], ["ins_debat"])
+    assert main(["roadmap", "--campaign", str(before), "--format", "md", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert (
+        "**Items suivis, choisis par le collectif :** « Les instances laissent de la place au "
+        "débat contradictoire »." in text
+    )

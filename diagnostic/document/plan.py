@@ -18,6 +18,7 @@ from diagnostic.document.blocks import (
     score,
     short,
 )
+from diagnostic.roadmap.followup import default_links
 from diagnostic.roadmap.model import (
     HORIZON_LABELS,
     LEGAL_HORIZONS,
@@ -428,6 +429,17 @@ def _evidence_line(ctx: Context, item: PlanItem) -> str:
     return f"{said} : {shown}" if shown else f"{said} : {first.get('trigger', '')}"
 
 
+def _chosen_links(ctx: Context, item: PlanItem) -> str:
+    """The items the collective chose for the action to move (page « Suivi »), when they differ
+    from those of its evidence (« Pourquoi cette action ? » shows those): « « … » ; « … » »."""
+    if item.links is None or tuple(item.links) == default_links(item):
+        return ""
+    q = ctx.results.questionnaire
+    known = {x.id for x in q.questions()}
+    said = [f"« {short(q.question(k).text)} »" for k in item.links if k in known]
+    return (" ; ".join(said) + ".") if said else "aucun item du questionnaire."
+
+
 def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -> list[Block]:
     d = item.details
     blocks: list[Block] = [Heading(3, f"{label}. {item.title}")]
@@ -441,6 +453,8 @@ def _action(ctx: Context, label: str, item: PlanItem, when: str | None = None) -
         pilot = ctx.owner(item)
         blocks.append(Paragraph(pilot + ".", lead="Pilote : "))
         blocks.append(Paragraph(_indicator(item), lead="Indicateur : "))
+    if chosen := _chosen_links(ctx, item):
+        blocks.append(Paragraph(chosen, lead="Items suivis, choisis par le collectif : "))
     if item.description:
         blocks.append(Paragraph(item.description))
     if d.get("instrument"):

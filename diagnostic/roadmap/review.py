@@ -547,11 +547,15 @@ def summary_line(found: Review) -> str:
     """« 6 actions retenues dans « Diagnostic 2023 » : 2 faites, 2 en cours, 1 abandonnée,
     1 à lancer. »"""
     c = found.counts()
-    parts = [
-        count(c["fait"], "faite"),
-        count(c["en_cours"], "en cours", "en cours"),
-        count(c["abandonne"], "abandonnée"),
-        count(c["a_lancer"], "à lancer", "à lancer"),
+    parts = [  # only the statuses present: never « 0 abandonnée »
+        count(c[key], *words)
+        for key, words in (
+            ("fait", ("faite",)),
+            ("en_cours", ("en cours", "en cours")),
+            ("abandonne", ("abandonnée",)),
+            ("a_lancer", ("à lancer", "à lancer")),
+        )
+        if c[key]
     ]
     kept = count(len(found.actions), "action retenue", "actions retenues")
     return f"{kept} dans « {found.before.title} » : {', '.join(parts)}."
