@@ -101,6 +101,7 @@ def _list(fact: Fact, k: str, today: date) -> Any:
         placeholder="Choisissez ou tapez une fonction…",
         key=k,
         help=_help(fact),
+        select_all=False,
     )
     none = st.checkbox(
         field.none_label or "Aucun",

@@ -33,6 +33,8 @@ def choose(
     `labels`, or of `options`, each shown by its label; `more`: the widget's other arguments
     (index, help…)."""
     values = list(labels if options is None else options)
+    if many:  # Streamlit's « Select all » entry is in English: never shown
+        more = {"select_all": False, **more}
     widget = where.multiselect if many else where.selectbox
     return widget(label, values, format_func=labels.get, key=key, **more)
 

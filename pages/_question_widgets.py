@@ -196,6 +196,7 @@ def render_multiple(form: Form, question: Question, shown: dict[str, Any]) -> No
         if ranking
         else None,
         placeholder="Choisir…",
+        select_all=False,  # Streamlit's « Select all » is English, and no ranking
     )
     if ranking and chosen:
         ranked = " ; ".join(f"{i}. {labels[v]}" for i, v in enumerate(chosen, 1))

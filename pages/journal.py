@@ -19,6 +19,7 @@ chosen = st.multiselect(
     format_func=action_label,
     key="log_actions",
     placeholder="Toutes les actions",
+    select_all=False,
 )
 log = audit_log(engine(), actor, actions=chosen or None)
 if log.empty:

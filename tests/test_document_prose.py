@@ -228,6 +228,13 @@ def markdown_keeps_plain_spaces(text: Text) -> list[str]:
 
 
 @rule()
+def no_n_out_of_the_same_n(text: Text) -> list[str]:
+    """« sur les 9 dimensions », « sur 7 des 9 dimensions », never « sur 9 dimensions sur 9 »
+    (seen in a campaign made in the browser, bench/plan_campaign_browser.py)."""
+    return _matching(text, r"\bsur (\d+) [a-zé]+ sur \1\b")
+
+
+@rule()
 def no_awkward_counts(text: Text) -> list[str]:
     """No « cochée par 0 % … seulement », « 0 fois en tête », « 0 sur 3 »: say « aucun »,
     « jamais »."""
@@ -362,3 +369,13 @@ def test_every_pdf_page_renders_with_ink_and_the_contents_point_to_the_right_pag
     for title in ("Ce qu'il faut retenir", "6. Plan d'action", "7. Prochaines étapes"):
         found = re.search(rf"{re.escape(title)}\s+(\d+)", contents)
         assert found and int(found.group(1)) == marks[title], title
+
+
+def test_share_of_says_all_or_how_many_of_how_many():
+    from diagnostic.document.blocks import share_of
+
+    assert share_of(9, 9, "dimension") == "sur les 9 dimensions"
+    assert share_of(7, 9, "dimension") == "sur 7 des 9 dimensions"
+    assert share_of(1, 9, "dimension") == "sur 1 dimension sur 9"
+    assert share_of(0, 9, "dimension") == "sur 0 dimension sur 9"
+    assert share_of(1, 1, "dimension") == "sur 1 dimension"

@@ -22,7 +22,7 @@ def test_page_one_comes_first_and_names_the_main_findings():
     text = GOLDEN.read_text(encoding="utf-8")
     assert text.index("## Ce qu'il faut retenir") < text.index("## 1. Contexte et méthode")
     page = _part(text, "## Ce qu'il faut retenir", "## 1. Contexte")
-    assert "sur 10 dimensions sur 10" in page
+    assert "sur les 10 dimensions" in page
     assert "« Les données utiles à la décision sont partagées" in page  # largest angle mort
     assert "(A7)" in page  # the plan's answer to its largest gap, as part 4.2 says it
     assert "3 obligations légales sont en retard" in page

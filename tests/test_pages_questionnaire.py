@@ -165,3 +165,25 @@ def test_invalid_link_page(world):
 
 
 # --- repères et outils, on the shipped questionnaire -----------------------------------------
+
+
+def test_no_english_select_all_in_any_multiselect(world):
+    """Streamlit 1.67 adds « Select all » (in English) to a multiselect's list: a ranking would be
+    filled in the list's order in one click. The questionnaire's list never offers it, nor any
+    multiselect of the pages (seen in Chromium, bench/plan_campaign_browser.py)."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    at = started(world.tokens[0])
+    at.button(key="next").click().run()
+    at.button(key="next").click().run()
+    assert at.multiselect(key="q_act_priorites").proto.select_all == 0
+    for path in (ROOT / "pages").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "multiselect":
+                words = {k.arg: k.value for k in node.keywords}
+                off = words.get("select_all")
+                assert isinstance(off, ast.Constant) and off.value is False, (
+                    f"{path.name}:{node.lineno}"
+                )

@@ -316,3 +316,34 @@ def test_priority_reads_in_words_never_as_an_index():
     text = provenance(plan[0], plan)
     assert "priorité haute" in text and "0,9" not in text
     assert priority_level(None, [0.9]) is None and priority_level(0.5, []) is None
+
+
+def test_an_action_left_aside_by_the_fiche_names_only_the_fact_that_rules_it_out():
+    """Sector conferences need « the bureau does not hold every mayor » AND more than 15
+    communes: with 8 communes the reason is the 8 communes, not the bureau (seen on a campaign
+    made in the browser, bench/plan_campaign_browser.py)."""
+    from types import SimpleNamespace
+
+    from diagnostic.roadmap.chantiers import Condition
+    from diagnostic.roadmap.selection import _fails, _unfit_reason
+
+    condition = Condition(sauf_si={"bureau_tous_maires": True}, plus_de={"nombre_communes": 15})
+    assert not _fails(condition, "bureau_tous_maires", False)
+    assert _fails(condition, "nombre_communes", 8)
+    assert _fails(condition, "bureau_tous_maires", True)
+    assert not _fails(condition, "nombre_communes", 16)
+    assert _fails(Condition(au_plus={"nombre_communes": 15}), "nombre_communes", 16)
+    assert _fails(Condition(si={"regime_fiscal": "fpu"}), "regime_fiscal", "fa")
+
+    from diagnostic.territory.facts import fiche_for
+
+    fiche = fiche_for(ROOT / "questions")
+    fields = {f.id: f for g in fiche.groups for f in g.facts}
+    values = {"bureau_tous_maires": False, "nombre_communes": 8}
+    situation = SimpleNamespace(fiche=SimpleNamespace(fields=fields))
+    import diagnostic.roadmap.selection as selection
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(selection, "situation_values", lambda _: values)
+        reason = _unfit_reason(condition, situation)
+    assert "bureau" not in reason and "8" in reason, reason

@@ -231,6 +231,17 @@ def plural(n: int, word: str, plural_word: str | None = None) -> str:
     return count(n, word, plural_word or word + "s")
 
 
+def share_of(n: int, total: int, word: str, plural_word: str | None = None) -> str:
+    """« sur les 9 dimensions » when all of them, « sur 7 des 9 dimensions », « sur 1 dimension
+    sur 9 » (never the clumsy « sur 9 dimensions sur 9 »); `total` 1: « sur 1 dimension »."""
+    many = plural_word or word + "s"
+    if n == total and n > 1:
+        return f"sur les {n} {many}"
+    if n > 1:
+        return f"sur {n} des {total} {many}"
+    return f"sur {plural(n, word, many)}" + (f" sur {total}" if total > 1 else "")
+
+
 def typography(text: str) -> str:
     """French spacing for print: no line break after « nor before » : ; ? ! %."""
     return GLUE.sub("\u00a0", text)

@@ -18,6 +18,7 @@ from diagnostic.document.blocks import (
     number,
     plural,
     score,
+    share_of,
     short,
 )
 from diagnostic.results import tables
@@ -122,7 +123,7 @@ def _dimension(ctx: Context, row: pd.Series, label: str) -> list[Block]:
     points = [p for p in ctx.draft.points if p.dimension == dim]
     divergent = int(items["divergent"].fillna(False).astype(bool).sum())
     if divergent or points:
-        text = f"avis divergents sur {plural(divergent, 'item')} sur {len(items)}"
+        text = f"avis divergents {share_of(divergent, len(items), 'item')}"
         if points:
             quoted = ", ".join(f"« {short(p.item)} »" for p in points)
             text += f" ; à instruire collectivement : {quoted}"
@@ -198,11 +199,11 @@ def crossed(ctx: Context) -> list[Block]:
             f"{score(x['commune'])} : {difference(x['epci'], x['commune']).lstrip('-')} points)"
             for dim, x in top.iterrows()
         )
+        higher = share_of(int((wide["diff"] > 0).sum()), len(wide), "dimension")
         blocks += [
             Paragraph(
                 "Les directions de l'intercommunalité voient la situation plus favorablement que "
-                f"celles des communes sur {plural(int((wide['diff'] > 0).sum()), 'dimension')} sur "
-                f"{len(wide)}. Les regards s'écartent le plus sur : {listed}."
+                f"celles des communes {higher}. Les regards s'écartent le plus sur : {listed}."
             ),
             *ctx.picture("kinds"),
         ]

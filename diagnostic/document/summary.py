@@ -8,7 +8,16 @@ what it can."""
 from __future__ import annotations
 
 from diagnostic.document import governance, plan
-from diagnostic.document.blocks import Block, Bullets, Context, Heading, Paragraph, plural, short
+from diagnostic.document.blocks import (
+    Block,
+    Bullets,
+    Context,
+    Heading,
+    Paragraph,
+    plural,
+    share_of,
+    short,
+)
 from diagnostic.territory.obligations import State
 from diagnostic.vocabulary import french_date
 
@@ -49,8 +58,8 @@ def _finding(ctx: Context) -> list[Block]:
         if len(wide) and higher * 2 > len(wide):
             sentences.append(
                 "Les directions de l'intercommunalité voient la gouvernance du territoire plus "
-                f"favorablement que celles des communes, sur {higher} dimensions sur "
-                f"{len(wide)} : c'est le premier constat de ce diagnostic."
+                f"favorablement que celles des communes, {share_of(higher, len(wide), 'dimension')}"
+                " : c'est le premier constat de ce diagnostic."
                 if higher > 1
                 else ""
             )

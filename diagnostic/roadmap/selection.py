@@ -247,15 +247,27 @@ def _unfit_reason(condition: Any, situation: Situation | None) -> str:
     """« Sans objet d'après la fiche du territoire : le bureau comprend tous les maires. »"""
     facts = _facts_of(situation)
     fields = situation.fiche.fields if situation is not None and situation.fiche else {}
-    said = [
-        statement(fields[f], facts[f])
-        for f in condition.facts()
-        if f in fields and facts.get(f) is not None
-    ]
+    known = [f for f in condition.facts() if f in fields and facts.get(f) is not None]
+    # only the facts that rule the action out: « le bureau ne comprend pas tous les maires »
+    # beside « 8 communes » would read as a reason when it is what the action asks for
+    failing = [f for f in known if _fails(condition, f, facts[f])]
+    said = [statement(fields[f], facts[f]) for f in failing or known]
     said = list(dict.fromkeys(said))
     return "Sans objet d'après la fiche du territoire" + (
         f" : {' ; '.join(said)}." if said else "."
     )
+
+
+def _fails(condition: Any, fact: str, value: Any) -> bool:
+    """Whether this one fact's test of the condition does not hold."""
+    if fact in condition.si and value != condition.si[fact]:
+        return True
+    if fact in condition.sauf_si and value == condition.sauf_si[fact]:
+        return True
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if fact in condition.plus_de and numeric and value <= condition.plus_de[fact]:
+        return True
+    return fact in condition.au_plus and numeric and value > condition.au_plus[fact]
 
 
 def _measure(
