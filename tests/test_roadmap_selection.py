@@ -347,3 +347,34 @@ def test_an_action_left_aside_by_the_fiche_names_only_the_fact_that_rules_it_out
         mp.setattr(selection, "situation_values", lambda _: values)
         reason = _unfit_reason(condition, situation)
     assert "bureau" not in reason and "8" in reason, reason
+
+
+def test_the_directions_have_one_body_where_the_territory_is_small():
+    """Fifteen communes at most: the CoDir de territoire and the conférence des DGS gather the
+    same people. A conférence is not convened beside a CoDir the answers say exists, and a
+    pilot naming the conférence names the CoDir the plan keeps or institutes; above fifteen
+    communes both have their place."""
+    from diagnostic.roadmap.chantiers import load_chantiers
+    from diagnostic.roadmap.selection import _duplicates_of_an_existing_body, directions_alias
+
+    chantiers = load_chantiers(ROOT / "questions")
+    small, large = {"nombre_communes": 8}, {"nombre_communes": 30}
+    conference, codir = "conference_dgs_reguliere", "instituer_codir_territoire"
+    assert _duplicates_of_an_existing_body(chantiers, [conference], small) == [(conference, codir)]
+    assert _duplicates_of_an_existing_body(chantiers, [conference], large) == []
+    assert _duplicates_of_an_existing_body(chantiers, [conference, codir], small) == []
+
+    pilot = "Direction générale de l'intercommunalité, avec la conférence des DGS"
+    instituted = directions_alias(chantiers, small, [codir], [codir])
+    assert (
+        instituted(pilot) == "Direction générale de l'intercommunalité, avec le CoDir de territoire"
+    )
+    assert instituted("Conférence des DGS") == "CoDir de territoire"
+    exists = directions_alias(chantiers, small, [], [])
+    assert exists("Conférence des DGS") == "CoDir de territoire"
+    # the CoDir called for but left out of the main plan: `pilots` gives the interim pilot
+    assert directions_alias(chantiers, small, [], [codir])("Conférence des DGS") == (
+        "Conférence des DGS"
+    )
+    assert directions_alias(chantiers, large, [codir], [codir])(pilot) == pilot
+    assert directions_alias(chantiers, small, [conference], [conference])(pilot) == pilot

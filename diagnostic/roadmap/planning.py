@@ -26,8 +26,21 @@ from diagnostic.roadmap.model import (
     RoadmapDraft,
     Window,
 )
-from diagnostic.roadmap.proposals import current_duty, merge_plan, points_to_investigate, propose
-from diagnostic.roadmap.selection import arrange_ids, groups, pilots, schedule, select
+from diagnostic.roadmap.proposals import (
+    current_duty,
+    merge_plan,
+    points_to_investigate,
+    propose,
+    situation_values,
+)
+from diagnostic.roadmap.selection import (
+    arrange_ids,
+    directions_alias,
+    groups,
+    pilots,
+    schedule,
+    select,
+)
 from diagnostic.settings import get_settings
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import session_scope
@@ -131,12 +144,10 @@ def arranged(
         chosen=[i.horizon_chosen for i in rows],
     )
     triggered = [i.action_id for i in others if i.action_id]
-    return (
-        rows,
-        others,
-        groups(rows, chantiers, windows=windows, triggered=triggered),
-        list(windows),
-    )
+    ids = [i.action_id for i in rows if i.action_id]
+    alias = directions_alias(chantiers, situation_values(situation), ids, [*ids, *triggered])
+    by_chantier = groups(rows, chantiers, windows=windows, triggered=triggered, alias=alias)
+    return rows, others, by_chantier, list(windows)
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:

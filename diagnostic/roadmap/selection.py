@@ -13,7 +13,8 @@ the Situation of the territory, the results). The rules are written out in docs/
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -30,7 +31,7 @@ from diagnostic.roadmap.chantiers import (
     order,
     with_requirements,
 )
-from diagnostic.roadmap.library import Action, body_named
+from diagnostic.roadmap.library import BODIES, Action, body_named
 from diagnostic.roadmap.model import (
     Evidence,
     LegalDuty,
@@ -106,7 +107,12 @@ def select(
         if by_id[dropped.action].legal is None:
             kept = by_id[dropped.kept].title
             aside[dropped.action] = f"Fait double emploi avec « {kept} »."
-    candidates = [a for a in filtered.kept] + [
+    for action, body in _duplicates_of_an_existing_body(chantiers, filtered.kept, facts):
+        if by_id[action].legal is None:
+            aside[action] = (
+                f"Fait double emploi avec le {BODIES[body]}, qui existe déjà selon les réponses."
+            )
+    candidates = [a for a in filtered.kept if a not in aside] + [
         d.action for d in filtered.dropped if by_id[d.action].legal is not None
     ]
     main: list[str] = [a for a in candidates if by_id[a].legal is not None]
@@ -170,10 +176,71 @@ def select(
         by_id[step.action_id] = by_id.get(step.action_id) or step
         main += [] if step.action_id in main else [step.action_id]
     planned = arrange_ids(chantiers, main, {a: by_id[a].legal for a in main})
-    out = [replace(by_id[a], main=True, aside=None) for a in planned]
+    alias = directions_alias(chantiers, facts, main, by_id)
+    out = [replace(by_id[a], main=True, aside=None, pilot=alias(by_id[a].pilot)) for a in planned]
     rest = sorted((a for a in by_id if a not in main), key=lambda a: (-ranks[a], a))
     out += [replace(by_id[a], main=False, aside=aside.get(a) or _below_cut()) for a in rest]
     return out
+
+
+def _directions_groups(chantiers: Chantiers, facts: Mapping[str, Any]) -> list[Any]:
+    """The exclusion groups that make one body of the directions (a group whose first action
+    institutes a body, library.BODIES) and whose `cumul_si` the fiche does not meet."""
+    return [
+        g
+        for g in chantiers.exclusions
+        if g.actions and g.actions[0] in BODIES and fits(g.cumul_si, facts) is not True
+    ]
+
+
+def _duplicates_of_an_existing_body(
+    chantiers: Chantiers, proposed: Sequence[str], facts: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """(action, body) for each proposed action of a group whose first body exists — its action
+    is not proposed, the rule `pilots` follows: a conférence des DGS beside the CoDir de
+    territoire the answers say is there would gather the same people twice (the group's
+    `motif`)."""
+    out: list[tuple[str, str]] = []
+    for group in _directions_groups(chantiers, facts):
+        body = group.actions[0]
+        if body not in proposed:
+            out += [(a, body) for a in group.actions[1:] if a in proposed]
+    return out
+
+
+def directions_alias(
+    chantiers: Chantiers,
+    facts: Mapping[str, Any],
+    main: Iterable[str],
+    proposed: Iterable[str],
+) -> Callable[[str], str]:
+    """How a pilot reads when the directions have one body: where a group makes one body of
+    the CoDir de territoire and the conférence des DGS and the plan does not convene the
+    conférence, a pilot that names it names the CoDir, which exists (not proposed) or which
+    the plan institutes (`pilots` then dates it). Otherwise pilots read as written."""
+    in_plan, asked = set(main), set(proposed)
+    merged = False
+    for group in _directions_groups(chantiers, facts):
+        body, rest = group.actions[0], group.actions[1:]
+        if body != CODIR or (body not in in_plan and body in asked):
+            continue  # called for, not instituted: `pilots` gives the interim pilot
+        merged = merged or (CONFERENCE in rest and CONFERENCE not in in_plan)
+    return _as_codir if merged else _unchanged
+
+
+CODIR, CONFERENCE = "instituer_codir_territoire", "conference_dgs_reguliere"
+
+
+def _unchanged(pilot: str) -> str:
+    return pilot
+
+
+def _as_codir(pilot: str) -> str:
+    """« …, avec la conférence des DGS » -> « …, avec le CoDir de territoire »."""
+    pilot = re.sub(
+        r"\b([Ll])a conférence des DGS", lambda m: f"{m.group(1)}e {BODIES[CODIR]}", pilot
+    )
+    return re.sub(r"[Cc]onférence des DGS", BODIES[CODIR], pilot)
 
 
 def _steps(
@@ -577,6 +644,7 @@ def groups(
     *,
     windows: Sequence[Window | None] | None = None,
     triggered: Iterable[str] = (),
+    alias: Callable[[str], str] | None = None,
 ) -> list[PlanGroup]:
     """The main plan by chantier, in the rows' order of first appearance: each chantier's texts,
     its pilot (`chantier_pilot`: `windows` are the rows' windows, `triggered` the actions the
@@ -584,6 +652,7 @@ def groups(
     days, budget, outside help); the rows of no chantier (added by hand) in a group of their
     own."""
     triggered = set(triggered)
+    alias = alias or _unchanged
     found: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
         home = chantiers.chantier_of(row.action_id or "") if row.action_id else None
@@ -613,7 +682,13 @@ def groups(
                 chantier=key,
                 title=chantier.titre if chantier else outside,
                 objective=chantier.objectif if chantier else "",
-                pilot=chantier_pilot(chantier, rows, indices, windows, triggered)
+                pilot=chantier_pilot(
+                    chantier.model_copy(update={"pilote": alias(chantier.pilote)}),
+                    rows,
+                    indices,
+                    windows,
+                    triggered,
+                )
                 if chantier
                 else "",
                 validation=chantier.validation if chantier else "",
