@@ -62,13 +62,12 @@ if table.empty:
     st.info("Personne n'est encore invité : ajoutez les participant·es ci-dessous.")
 else:
     st.dataframe(
-        table.drop(columns=["id"]),
+        co.participation_view(table).drop(columns=["id"]),
         hide_index=True,
         column_config={
             "Avancement": st.column_config.ProgressColumn(
                 "Avancement", min_value=0, max_value=100, format="%d %%"
             ),
-            "Envoyé le": st.column_config.DatetimeColumn("Envoyé le", format="DD/MM/YYYY HH:mm"),
         },
     )
     with st.expander("Participation par structure"):

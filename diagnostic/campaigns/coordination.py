@@ -13,6 +13,7 @@ from diagnostic.accounts.guard import require_campaign, require_participant
 from diagnostic.accounts.permissions import Action, Actor, can, require
 from diagnostic.answering.responses import progress
 from diagnostic.comparison.benchmark import refresh_campaign
+from diagnostic.exports import DATE_FORMAT, TIMEZONE
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.registry import (
     DEFAULT_ID,
@@ -247,6 +248,18 @@ def participation(
     frame = pd.DataFrame(rows, columns=columns)
     frame["Envoyé le"] = pd.to_datetime(frame["Envoyé le"], utc=True)
     return frame
+
+
+def participation_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The participation table as the campaign page shows it: « Envoyé le » in Paris time
+    (« 05/12/2026 14:03 »), « — » for a questionnaire not sent (never « None »)."""
+
+    def sent(stamp: object) -> str:
+        if stamp is None or pd.isna(stamp):
+            return "—"
+        return pd.Timestamp(stamp).tz_convert(TIMEZONE).strftime(DATE_FORMAT)
+
+    return table.assign(**{"Envoyé le": table["Envoyé le"].map(sent)})
 
 
 # --- the participation table read for the campaign page (pure) ---------------------------------

@@ -571,11 +571,10 @@ def next_steps(ctx: Context) -> list[Block]:
     return [
         Heading(1, "7. Prochaines étapes"),
         Paragraph(
-            f"Calendrier proposé pour {d.territory}, adossé au {mandate}, aux échéances légales "
+            f"Calendrier proposé, adossé au {mandate}, aux échéances légales "
             "du territoire et à celles des actions du plan."
             if situation is not None and situation.obligations
-            else f"Calendrier proposé pour {d.territory}, adossé au {mandate} et aux échéances "
-            "des actions du plan."
+            else f"Calendrier proposé, adossé au {mandate} et aux échéances des actions du plan."
         ),
         Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
     ]
@@ -644,7 +643,7 @@ def _steps_by_window(ctx: Context, instance: str, sent: str) -> list[Block]:
     return [
         Heading(1, "7. Prochaines étapes"),
         Paragraph(
-            f"Calendrier proposé pour {d.territory}, adossé au {mandate}, aux échéances légales "
+            f"Calendrier proposé, adossé au {mandate}, aux échéances légales "
             "du territoire et aux dates des actions du plan principal (partie 6)."
         ),
         Table(("Quand", "Étape"), tuple((w, s) for _, w, s in steps), (3.5, 9), key="steps"),
