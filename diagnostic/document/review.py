@@ -100,7 +100,7 @@ def follow_up_blocks(campaign: str, table: pd.DataFrame, today: date) -> list[Bl
     """The follow-up of a roadmap (roadmap.review.follow_up_table) as a heading and a table,
     for the command line's Markdown."""
     blocks: list[Block] = [
-        Heading(1, f"1. Suivi de la feuille de route — {campaign}"),
+        Heading(2, f"1. Suivi de la feuille de route — {campaign}"),  # the Bilan is 2. at level 2
         Paragraph(f"Situation au {french_date(today)}."),
     ]
     if table.empty:
