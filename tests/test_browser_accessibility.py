@@ -164,10 +164,10 @@ def choose(page, option: str) -> None:
     """In the focused multiselect: type the start of an option, go down to it with the arrows,
     Enter to add it, Escape to close the list."""
     page.keyboard.type(option[:6])
-    for _ in range(10):
-        page.keyboard.press("ArrowDown")
+    for _ in range(10):  # the filtered list may already highlight it: no arrow then
         if page.evaluate(ACTIVE_OPTION) == option:
             break
+        page.keyboard.press("ArrowDown")
     else:
         raise AssertionError(f"option jamais atteinte avec les flèches : {option}")
     page.keyboard.press("Enter")

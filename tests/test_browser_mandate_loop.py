@@ -87,7 +87,7 @@ def record_status(page: object, title: str, status: str, comment: str) -> None:
     form.get_by_label("Commentaire (facultatif)").fill(comment)
     form.get_by_role("button", name="Enregistrer le statut").click()
     settle(page)
-    expect(page.get_by_text(f"{status} enregistré")).to_be_visible(timeout=30000)  # type: ignore[attr-defined]
+    expect(page.get_by_text(f"statut « {status} » enregistré")).to_be_visible(timeout=30000)  # type: ignore[attr-defined]
 
 
 def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
