@@ -265,7 +265,7 @@ def test_the_coordination_follows_the_roadmap(demo):
         form.get_by_label("Commentaire (facultatif)").fill("Réunion de lancement tenue.")
         form.get_by_role("button", name="Enregistrer le statut").click()
         settle(page)
-        expect(page.get_by_text("enregistré.")).to_be_visible(timeout=20000)
+        expect(page.get_by_text("enregistré.")).to_be_visible(timeout=45000)  # slow under load
         page.get_by_test_id("stExpander").nth(0).locator("summary").click()
         settle(page)
         page.get_by_text("Historique").first.scroll_into_view_if_needed()
