@@ -50,6 +50,7 @@ if str(ROOT) not in sys.path:
 from bench.browser_bench import IDLE, PROBE  # noqa: E402
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.codecs import DONT_KNOW  # noqa: E402
+from diagnostic.vocabulary import MONTHS  # noqa: E402
 from tests.live import CHROMIUM, chromium, drawn, running  # noqa: E402
 
 TIMEOUT = 120_000  # ms, for one wait: the machine may be shared
@@ -562,21 +563,6 @@ def roadmap_documents(page: object, out: Path) -> dict[str, Path]:
 
 
 # --- the checks ---------------------------------------------------------------------------------
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def _section(lines: list[str], start: str, end: str) -> list[str]:

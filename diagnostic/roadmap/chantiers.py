@@ -35,7 +35,7 @@ from diagnostic.questionnaire.loader import Where, duplicates, line_of, validate
 from diagnostic.questionnaire.messages import broken
 from diagnostic.questionnaire.schema import FactValue, Identifier, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
-from diagnostic.roadmap.library import body_named
+from diagnostic.roadmap.library import interim_naming_no_body, pilot_with_interim
 from diagnostic.roadmap.references import load_library
 from diagnostic.territory.facts import (
     FICHE_FILE,
@@ -133,23 +133,12 @@ class Chantier(_Strict):
     @field_validator("pilote_interim")
     @classmethod
     def _interim_names_no_body(cls, value: str | None) -> str | None:
-        named = body_named(value or "")
-        if named is not None:
-            raise broken(
-                m.CHANTIER_INTERIM_PILOT, pilot=value, body=named[1], problem="ne la nomme pas"
-            )
-        return value
+        return interim_naming_no_body(value, m.CHANTIER_INTERIM_PILOT)
 
     @field_validator("pilote")
     @classmethod
     def _interim_when_a_body(cls, value: str, info: ValidationInfo) -> str:
-        named = body_named(value)
-        missing = "pilote_interim" in info.data and not info.data["pilote_interim"]
-        if named is not None and missing:  # (absent from data: refused on its own line)
-            raise broken(
-                m.CHANTIER_INTERIM_PILOT, pilot=value, body=named[1], problem="est obligatoire"
-            )
-        return value
+        return pilot_with_interim(value, info, "pilote_interim", m.CHANTIER_INTERIM_PILOT)
 
     @property
     def action_ids(self) -> list[str]:

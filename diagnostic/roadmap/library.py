@@ -21,7 +21,7 @@ from diagnostic.questionnaire import Problem, Question, Questionnaire, Questionn
 from diagnostic.questionnaire import QuestionType as T
 from diagnostic.questionnaire import messages as m
 from diagnostic.questionnaire.loader import Where, duplicates, key_path, line_of, validated
-from diagnostic.questionnaire.messages import Form, broken
+from diagnostic.questionnaire.messages import Form, Message, broken
 from diagnostic.questionnaire.schema import FactValue, Identifier, Strict, Text
 from diagnostic.questionnaire.source import parse_yaml, read_source
 from diagnostic.territory.facts import FactType, Fiche, expected, value_problem
@@ -171,25 +171,33 @@ class Action(Strict):
     @field_validator("pilot_interim")
     @classmethod
     def _interim_names_no_body(cls, value: str | None) -> str | None:
-        named = body_named(value or "")
-        if named is not None:
-            raise broken(
-                m.ACTION_INTERIM_PILOT, pilot=value, body=named[1], problem="ne la nomme pas"
-            )
-        return value
+        return interim_naming_no_body(value, m.ACTION_INTERIM_PILOT)
 
     @field_validator("pilot")
     @classmethod
     def _interim_when_a_body(cls, value: str, info: ValidationInfo) -> str:
-        """A pilot that names a body another action institutes needs `pilot_interim` (absent
-        from the data when refused on its own line)."""
-        named = body_named(value)
-        missing = "pilot_interim" in info.data and not info.data["pilot_interim"]
-        if named is not None and named[0] != info.data.get("id") and missing:
-            raise broken(
-                m.ACTION_INTERIM_PILOT, pilot=value, body=named[1], problem="est obligatoire"
-            )
-        return value
+        """A pilot that names a body another action institutes needs `pilot_interim`."""
+        return pilot_with_interim(value, info, "pilot_interim", m.ACTION_INTERIM_PILOT)
+
+
+def interim_naming_no_body(value: str | None, message: Message) -> str | None:
+    """An interim pilot (`pilot_interim`, `pilote_interim`) names no body: it is who steers
+    until the body exists."""
+    named = body_named(value or "")
+    if named is not None:
+        raise broken(message, pilot=value, body=named[1], problem="ne la nomme pas")
+    return value
+
+
+def pilot_with_interim(value: str, info: ValidationInfo, field: str, message: Message) -> str:
+    """A pilot that names a body (other than the one its own action institutes) comes with its
+    interim pilot `field` — declared before it, absent from the data when refused on its own
+    line."""
+    named = body_named(value)
+    missing = field in info.data and not info.data[field]
+    if named is not None and named[0] != info.data.get("id") and missing:
+        raise broken(message, pilot=value, body=named[1], problem="est obligatoire")
+    return value
 
 
 # The bodies an action may be steered by before the plan institutes them: the action that
