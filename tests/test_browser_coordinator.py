@@ -65,7 +65,9 @@ def test_results_consensus_and_roadmap_download(demo):
 
         # results of the first territory: the synthesis and its radar chart
         nav.get_by_role("link", name="Résultats").click()
-        expect(page.get_by_role("heading", name="Résultats du diagnostic")).to_be_visible()
+        expect(page.get_by_role("heading", name="Résultats du diagnostic")).to_be_visible(
+            timeout=30000
+        )
         settle(page)
         territory = page.get_by_role("combobox", name="Territoire").input_value()
         assert territory.startswith("Communauté"), territory
