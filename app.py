@@ -5,12 +5,14 @@ from pathlib import Path
 import streamlit as st
 
 from diagnostic.accounts.permissions import pages_for
+from pages._french import speak_french
 from pages._resilience import database_guard, error_guard
 from pages._shell import current_actor, link_was_given, plain
 from pages._workshop import link_page
 
+APP_TITLE = "Diagnostic de gouvernance territoriale"
 st.set_page_config(
-    page_title="Diagnostic de gouvernance territoriale",
+    page_title=APP_TITLE,
     # A file of the app, served by the app: a :material: icon here would make every browser
     # fetch the tab's icon from a Google host (fonts.gstatic.com).
     page_icon=str(Path(__file__).resolve().parent / "pages" / "styles" / "icone.png"),
@@ -48,4 +50,7 @@ with error_guard() as navigation, database_guard():
     # Streamlit's English « View N more ».
     menu = st.navigation(pages, position=position, expanded=True)
     navigation.done = True
+    # A distinct title per page (what a tab, a bookmark and a screen reader announce first).
+    st.set_page_config(page_title=f"{menu.title} – {APP_TITLE}")
+    speak_french()
     menu.run()

@@ -22,6 +22,7 @@ from diagnostic.roadmap.references import Library, load_library
 from diagnostic.settings import Settings, get_settings
 from diagnostic.workshop import Place
 from pages import _router  # noqa: F401  (first visit of a fresh server: through app.py)
+from pages._french import PLOTLY_LOCALE
 from pages._signin import (  # noqa: F401  (the pages import the sign-in helpers from here)
     account_actor,
     client_address,
@@ -98,6 +99,7 @@ CHART_CONFIG = {
     "displaylogo": False,
     "toImageButtonOptions": {"format": "png", "scale": 2, "filename": "diagnostic-graphique"},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    **PLOTLY_LOCALE,  # the toolbar's words and the numbers in French
 }
 
 

@@ -12,7 +12,7 @@ from diagnostic.roadmap.model import STATUS_LABELS, PlanItem
 from diagnostic.roadmap.selection import milestones
 from diagnostic.roadmap.timeline import figure, timeline_of
 from diagnostic.territory.situation import Situation
-from pages._shell import plain
+from pages._shell import CHART_CONFIG, plain
 
 
 def main_plan(
@@ -29,7 +29,7 @@ def main_plan(
     spec = timeline_of(rows, groups, windows, today, milestones(situation, today))
     if spec is not None:
         st.subheader("Calendrier du plan principal")
-        st.plotly_chart(figure(spec), key="fdr_timeline")
+        st.plotly_chart(figure(spec), config=CHART_CONFIG, key="fdr_timeline")
     for group in groups:
         st.subheader(group.title)
         if group.objective:

@@ -9,10 +9,11 @@ from diagnostic.vocabulary import count as n_of
 from diagnostic.workshop import Place, Programme, Step, WorkshopInfo, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
+from pages._french import PLOTLY_LOCALE
 from pages._shell import engine, plain, settings, workshop_results
 from pages._workshop import names, participant_link, qr_image
 
-STATIC = {"displayModeBar": False, "staticPlot": True}
+STATIC = {"displayModeBar": False, "staticPlot": True, **PLOTLY_LOCALE}
 
 
 def card(post: live.Post, *, length: int = 280) -> None:

@@ -1,0 +1,145 @@
+"""French in every word: Plotly's toolbar in French, and the few English words Streamlit writes
+itself (no option sets them) replaced in the page, with the document's language.
+
+Plotly takes a locale through the chart's config (`locales`, no file fetched). Streamlit's own
+words (the skip link, the heading anchors, a list's « Open » button, the tables' toolbar, the
+placeholder of a list with no `placeholder=`) are hard-coded in its frontend: `speak_french`
+adds one script to the page that sets `<html lang="fr">` and swaps those exact words (texts,
+ARIA labels, titles, placeholders) for French ones, now and whenever Streamlit draws them
+again. The script carries only the constants below, never a text a user typed."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+# Plotly's toolbar and messages (the keys are Plotly's English words, see plotly.js locales).
+PLOTLY_FR = {
+    "Autoscale": "Échelle automatique",
+    "Box Select": "Sélection rectangulaire",
+    "Compare data on hover": "Comparer les valeurs au survol",
+    "Download plot": "Télécharger le graphique",
+    "Download plot as a PNG": "Télécharger le graphique (PNG)",
+    "Download plot as JSON": "Télécharger le graphique (JSON)",
+    "Double-click to zoom back out": "Double-cliquez pour revenir à la vue d'ensemble",
+    "Image download succeeded": "Image téléchargée",
+    "Lasso Select": "Sélection au lasso",
+    "Pan": "Déplacer",
+    "Preparing image - this may take a few seconds": "Préparation de l'image…",
+    "Reset": "Réinitialiser",
+    "Reset axes": "Réinitialiser les axes",
+    "Reset view": "Réinitialiser la vue",
+    "Reset views": "Réinitialiser les vues",
+    "Show closest data on hover": "Valeur la plus proche au survol",
+    "Sorry, there was a problem downloading your image!": "Le téléchargement de l'image a échoué.",
+    "Toggle Spike Lines": "Lignes de repère",
+    "Toggle show closest data on hover": "Valeur la plus proche au survol",
+    "Zoom": "Zoomer",
+    "Zoom in": "Agrandir",
+    "Zoom out": "Réduire",
+}
+# Numbers and dates in Plotly's ticks and hovers the French way (d3-format / d3-time-format).
+PLOTLY_FORMAT = {
+    "decimal": ",",
+    "thousands": "\u202f",
+    "grouping": [3],
+    "currency": ["", "\u00a0€"],
+    "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+    "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+    "months": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "shortMonths": [
+        "janv.",
+        "févr.",
+        "mars",
+        "avr.",
+        "mai",
+        "juin",
+        "juil.",
+        "août",
+        "sept.",
+        "oct.",
+        "nov.",
+        "déc.",
+    ],
+    "date": "%d/%m/%Y",
+}
+PLOTLY_LOCALE = {
+    "locale": "fr",
+    "locales": {"fr": {"dictionary": PLOTLY_FR, "format": PLOTLY_FORMAT}},
+}
+
+# Streamlit's own English words (exact texts) and their French replacement.
+STREAMLIT_FR = {
+    "Skip to main content": "Aller au contenu principal",
+    "Link to heading": "Lien vers ce titre",
+    "Open": "Ouvrir la liste",
+    "Choose an option": "Choisir…",
+    "Choose options": "Choisir…",
+    "Clear all": "Tout effacer",
+    "Clear value": "Effacer",
+    "Select all": "Tout sélectionner",
+    "No results": "Aucun résultat",
+    "Download as CSV": "Télécharger en CSV",
+    "Search": "Rechercher",
+    "Fullscreen": "Plein écran",
+    "Close fullscreen": "Quitter le plein écran",
+    "Show/hide columns": "Afficher ou masquer des colonnes",
+}
+_ATTRIBUTES = ["aria-label", "title", "placeholder", "aria-description", "data-title"]
+_SCRIPT = """<script>
+(() => {
+  const root = window.parent && window.parent.document.body ? window.parent : window;
+  if (root.__frenchWords) return;
+  root.__frenchWords = true;
+  const words = %(words)s, attrs = %(attrs)s, doc = root.document;
+  const fix = (node) => {
+    if (node.nodeType === 3) {
+      const t = node.nodeValue.trim();
+      if (words[t]) node.nodeValue = node.nodeValue.replace(t, words[t]);
+      return;
+    }
+    if (node.nodeType !== 1) return;
+    const all = [node, ...node.querySelectorAll('*')];
+    for (const e of all) {
+      for (const a of attrs) {
+        const v = e.getAttribute(a);
+        if (v && words[v]) e.setAttribute(a, words[v]);
+      }
+    }
+    const walker = doc.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) fix(walker.currentNode);
+  };
+  doc.documentElement.lang = 'fr';
+  fix(doc.body);
+  new root.MutationObserver((changes) => {
+    if (doc.documentElement.lang !== 'fr') doc.documentElement.lang = 'fr';
+    for (const c of changes) {
+      if (c.type === 'childList') c.addedNodes.forEach(fix);
+      else fix(c.target);
+    }
+  }).observe(doc.documentElement, {subtree: true, childList: true, characterData: true,
+                                   attributes: true, attributeFilter: attrs.concat(['lang'])});
+})();
+</script>"""
+
+
+def speak_french() -> None:
+    """Once per page: `<html lang="fr">` and Streamlit's own English words in French."""
+    st.html(
+        _SCRIPT % {"words": json.dumps(STREAMLIT_FR), "attrs": json.dumps(_ATTRIBUTES)},
+        unsafe_allow_javascript=True,
+    )
