@@ -11,6 +11,7 @@ from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_da
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
+from pages._part_focus import anchor, focus_heading, moved
 from pages._question_widgets import DK_LABEL, Form, card
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
@@ -78,8 +79,9 @@ def my_data_section() -> None:
 
 
 def go(i: int) -> None:
+    """Show part `i` (buttons and picker); its heading comes to the top, focused."""
     st.session_state["section"] = i
-    st.session_state["section_picker"] = i
+    moved()
 
 
 # --- The screen -------------------------------------------------------------------------------
@@ -143,7 +145,11 @@ if locked:
             )
 
 state = progress(q, answers)
-st.progress(state.ratio, text=f"{state.answered} questions répondues sur {state.total}")
+st.progress(
+    state.required_ratio,
+    text=f"Questions obligatoires répondues : {state.required_answered} sur {state.required} · "
+    f"{n_of(state.answered, 'réponse')} en tout",
+)
 shown = {x.id for x in visible_questions(q, answers)}
 sections = [s for s in q.sections if any(x.id in shown for x in s.questions)]
 if "section" not in st.session_state and answers and not locked:
@@ -156,16 +162,18 @@ if "section" not in st.session_state and answers and not locked:
 index = min(st.session_state.get("section", 0), len(sections) - 1)
 if st.session_state.pop("resumed", None) == index:
     st.info(f"Reprise à la partie {index + 1}, là où vous vous étiez arrêté·e.")
+st.session_state["section"] = index
+st.session_state["section_picker"] = index  # the picker always names the part shown
 st.selectbox(
     "Partie",
     range(len(sections)),
-    index=index,
     format_func=lambda i: f"{i + 1}. {sections[i].title}",
     key="section_picker",
     on_change=lambda: go(st.session_state["section_picker"]),
 )
 section = sections[index]
-st.header(f"{index + 1}. {section.title}")
+st.header(f"{index + 1}. {section.title}", anchor=anchor(index))
+focus_heading(index)
 if section.intro:
     st.markdown(section.intro)
 

@@ -62,6 +62,19 @@ def violations(page) -> list[str]:
     return page.evaluate(RUN_AXE, WCAG)
 
 
+def heading_on_top(page, name: str) -> None:
+    """After a move to another part, its heading is at the top of the viewport (below
+    Streamlit's top bar) and has the keyboard focus, and the part picker names it."""
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", name=name, exact=True)
+    expect(heading).to_be_focused(timeout=10000)
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] <= 150, box
+    assert page.evaluate("() => document.activeElement.tagName") == "H2"
+    expect(page.get_by_role("combobox", name="Partie", exact=True)).to_have_value(name)
+
+
 def test_vendored_axe_is_the_stated_version():
     assert hashlib.sha256(AXE.read_bytes()).hexdigest() == AXE_SHA256
     assert AXE.read_text(encoding="utf-8").startswith("/*! axe v4.14.1")
@@ -99,7 +112,11 @@ def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
     found["Questionnaire, partie 1"] = violations(resp)
     resp.get_by_role("button", name="Partie suivante →").click()
     settle(resp)
+    heading_on_top(resp, "2. Enjeux et priorités partagés")
     found["Questionnaire, partie 2"] = violations(resp)
+    resp.get_by_role("button", name="← Partie précédente").click()
+    settle(resp)
+    heading_on_top(resp, "1. Vous et votre territoire")
     assert {page: v for page, v in found.items() if v} == {}
 
 
@@ -201,7 +218,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     drawn(page)
     tab_until(page, is_button("Commencer le questionnaire"))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("questions répondues sur")).to_be_visible(timeout=30000)
+    expect(page.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=30000)
     drawn(page)
 
     # Part 1. A vertical radio group: Space chooses the focused option, an arrow the next one.
@@ -211,7 +228,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     expect(
         page.get_by_role("radio", name="Directeur·rice général·e adjoint·e (DGA)")
     ).to_be_checked()
-    expect(page.get_by_text("1 questions répondues sur")).to_be_visible()
+    expect(page.get_by_text("1 réponse en tout")).to_be_visible()
     # The next question; « Une commune membre » makes a conditional question appear just after.
     assert key(page, "Tab")["name"] == "L'intercommunalité (communauté ou métropole)"
     assert key(page, "ArrowDown")["name"] == "Une commune membre"
@@ -222,7 +239,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     tab_until(page, is_combobox("Vos choix"))
     choose(page, "Groupements de commandes")
     choose(page, "Projet de territoire")
-    expect(page.get_by_text("4 questions répondues sur")).to_be_visible()
+    expect(page.get_by_text("4 réponses en tout")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "clavier-partie-1.png"))
 
     tab_until(page, is_button("Partie suivante →"), limit=120)
@@ -231,6 +248,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
         timeout=30000
     )
     drawn(page)
+    heading_on_top(page, "2. Enjeux et priorités partagés")
 
     # Part 2. Horizontal radios: current level, target level, importance.
     tab_until(page, is_radio("Niveau actuel", "1"))
@@ -259,7 +277,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     tab_until(page, lambda f: f["tag"] == "TEXTAREA")
     page.keyboard.type("Le logement des jeunes actifs")
     key(page, "Tab")
-    expect(page.get_by_text("7 questions répondues sur")).to_be_visible()
+    expect(page.get_by_text("7 réponses en tout")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "clavier-partie-2.png"))
 
     engine = build_engine(url)

@@ -187,3 +187,49 @@ def test_no_english_select_all_in_any_multiselect(world):
                 assert isinstance(off, ast.Constant) and off.value is False, (
                     f"{path.name}:{node.lineno}"
                 )
+
+
+def shown_progress(at) -> tuple[int, str]:
+    """The progress bar's value (0 to 100) and its text."""
+    bar = at.get("progress")[0].proto
+    return bar.value, bar.text
+
+
+def test_picker_names_the_part_shown_and_progress_is_full_once_required_items_are_answered(
+    world,
+):
+    at = started(world.tokens[0])
+    picker = lambda: at.selectbox(key="section_picker").value  # noqa: E731
+    assert shown_progress(at) == (
+        0,
+        "Questions obligatoires répondues : 0 sur 5 · 0 réponse en tout",
+    )
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    assert shown_progress(at)[1].endswith(": 1 sur 5 · 1 réponse en tout")
+    at.button(key="next").click().run()
+    assert (at.header[0].value, picker()) == ("2. Instances de concertation", 1)
+    at.radio(key="q_ins_codir_current").set_value(3).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(2).run()
+    at.radio(key="q_ins_debat").set_value(3).run()
+    at.button(key="prev").click().run()
+    assert (at.header[0].value, picker()) == ("1. Vous et votre structure", 0)
+    at.selectbox(key="section_picker").set_value(2).run()
+    assert (at.header[0].value, picker()) == ("3. Acteurs et besoins", 2)
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").select(
+        "economie"
+    ).run()
+    for row in ("departement", "region"):
+        at.radio(key=f"q_act_grille_{row}_current").set_value(1).run()
+        at.radio(key=f"q_act_grille_{row}_desired").set_value(2).run()
+    # every required item answered, the optional ones (a multiple choice, a free text) empty
+    assert not [w for w in at.warning if "sans réponse" in w.value]
+    assert shown_progress(at) == (
+        100,
+        "Questions obligatoires répondues : 5 sur 5 · 5 réponses en tout",
+    )
+    at.button(key="submit").click().run()
+    assert not at.exception
+    # sent: the page opens the first part again, and the picker says so
+    assert (at.header[0].value, picker()) == ("1. Vous et votre structure", 0)
+    assert shown_progress(at)[0] == 100
