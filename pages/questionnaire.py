@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.answering.respondent import my_answers, my_profile, resume_section, submit
+from diagnostic.answering.respondent import (
+    my_answers,
+    my_profile,
+    prefill_from_invitation,
+    resume_section,
+    submit,
+)
 from diagnostic.answering.responses import progress, visible_questions
 from diagnostic.exports import MIME, file_name
 from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
@@ -22,6 +28,7 @@ NAMED_WARNING = (
     "invitation). Ce choix a été fait avant la première réponse et ne peut plus changer."
 )
 NAMED_CAPTION = "Campagne nominative : la coordination peut exporter vos réponses avec votre nom."
+PREFILLED = "Réponse préremplie d'après votre invitation : corrigez-la si elle ne convient pas."
 PRIVACY = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
 
 actor = guard("questionnaire")
@@ -125,6 +132,11 @@ if not answers and not locked and not st.session_state.get("intro_done", False):
         st.markdown(privacy_notice(named))
     st.stop()
 
+# The profile questions the invitation already answers (function, structure), filled in as
+# the questionnaire starts: shown with a note, and correctable like any answer.
+if not answers and not locked and prefill_from_invitation(eng, actor, inv):
+    answers = my_answers(eng, actor, pid)
+
 if locked:
     st.success(
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
@@ -178,7 +190,10 @@ if section.intro:
     st.markdown(section.intro)
 
 for number, question in enumerate([x for x in section.questions if x.id in shown], start=1):
-    card(form, f"{index + 1}.{number}", question, answers.get(question.id) or {}, library())
+    value = answers.get(question.id) or {}
+    given = inv.prefilled(question)
+    note = PREFILLED if given is not None and value.get("choice") == given else None
+    card(form, f"{index + 1}.{number}", question, value, library(), note=note)
 
 left, _, right = st.columns([1, 2, 1])
 if index > 0:

@@ -32,8 +32,10 @@ RUN_AXE = """async (tags) => {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
-    """The server on the demo territories; yields it, a respondent's token and the base URL."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, str]]:
+    """The server on the demo territories; yields it, a respondent's token, the base URL and
+    another respondent's token (starting the questionnaire stores the answers the invitation
+    gives, so each test that starts it has its own respondent)."""
     tmp = tmp_path_factory.mktemp("a11y")
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions)
@@ -44,7 +46,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     engine.dispose()
     server = start_server(url, questions, tmp / "server.log")
     try:
-        yield server, report.links[0][1], url
+        yield server, report.links[0][1], url, report.links[1][1]
     finally:
         stop(server)
 
@@ -84,7 +86,7 @@ def test_vendored_axe_is_the_stated_version():
 def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
     from playwright.sync_api import expect
 
-    server, token, _ = demo
+    server, _, _, token = demo
     found: dict[str, list[str]] = {}
     coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
     coord.goto(server.url)
@@ -211,7 +213,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     code is loaded, and a placeholder cannot take the focus."""
     from playwright.sync_api import expect
 
-    server, token, url = demo
+    server, token, url, _ = demo
     page = browser.new_context(locale="fr-FR").new_page()
     page.goto(server.link(token))
     expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
@@ -228,9 +230,13 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     expect(
         page.get_by_role("radio", name="Directeur·rice général·e adjoint·e (DGA)")
     ).to_be_checked()
-    expect(page.get_by_text("1 réponse en tout")).to_be_visible()
-    # The next question; « Une commune membre » makes a conditional question appear just after.
-    assert key(page, "Tab")["name"] == "L'intercommunalité (communauté ou métropole)"
+    expect(page.get_by_text("2 réponses en tout")).to_be_visible()
+    # The next question, prefilled from the invitation (a commune): Tab reaches its choice;
+    # corrected and back, the conditional question just after it goes and comes again.
+    assert key(page, "Tab")["name"] == "Une commune membre"
+    expect(page.get_by_text("Réponse préremplie d'après votre invitation")).to_be_visible()
+    assert key(page, "ArrowUp")["name"] == "L'intercommunalité (communauté ou métropole)"
+    expect(page.get_by_text("Quelle est la population de votre commune ?")).to_have_count(0)
     assert key(page, "ArrowDown")["name"] == "Une commune membre"
     expect(page.get_by_text("Quelle est la population de votre commune ?")).to_be_visible()
     assert key(page, "Tab")["name"] == "Moins de 500 habitants"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -233,3 +234,55 @@ def test_picker_names_the_part_shown_and_progress_is_full_once_required_items_ar
     # sent: the page opens the first part again, and the picker says so
     assert (at.header[0].value, picker()) == ("1. Vous et votre structure", 0)
     assert shown_progress(at)[0] == 100
+
+
+@pytest.fixture
+def full_world(app_env, questions_dir):
+    """The full questionnaire: a DGS of the intercommunalité and a manager of a commune."""
+    from diagnostic.questionnaire import load_questionnaire
+    from tests.conftest import ROOT
+
+    source = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
+    shutil.copy(source, questions_dir / "questionnaires" / "gouvernance.yaml")
+    version = load_questionnaire(source).version
+    world = make_world(engine(), questionnaire=("gouvernance", version), n_participants=2)
+    with session_scope(engine()) as s:
+        s.get(Participant, world.participants[1].id).role = "encadrant"
+    return world
+
+
+def notes(at) -> list[str]:
+    return [c.value for c in at.caption if "préremplie d'après votre invitation" in c.value]
+
+
+def test_function_and_structure_are_prefilled_from_the_invitation_and_correctable(full_world):
+    dgs, manager = full_world.participants
+    at = app(full_world.tokens[0])
+    assert stored(dgs.id) == {}  # nothing is written before the questionnaire is started
+    at.button(key="start").click().run()
+    assert not at.exception
+    assert stored(dgs.id) == {
+        "ctx_fonction": {"choice": "dgs"},
+        "ctx_structure": {"choice": "epci"},
+    }
+    assert at.radio(key="q_ctx_fonction").value == "dgs"
+    assert at.radio(key="q_ctx_structure").value == "epci"
+    assert len(notes(at)) == 2
+    assert shown_progress(at)[1].endswith(" · 2 réponses en tout")
+    # corrected like any answer; the note goes with the invitation's value
+    at.radio(key="q_ctx_fonction").set_value("directeur").run()
+    assert stored(dgs.id)["ctx_fonction"] == {"choice": "directeur"}
+    assert len(notes(at)) == 1
+    # a new visit keeps the correction: the invitation never writes over an answer
+    again = app(full_world.tokens[0])
+    assert again.radio(key="q_ctx_fonction").value == "directeur"
+    assert stored(dgs.id)["ctx_fonction"] == {"choice": "directeur"}
+
+    # « encadrant » says too little to choose a function: only the structure is given, and
+    # the question that depends on it (the commune's population) is asked at once
+    other = started(full_world.tokens[1])
+    assert stored(manager.id) == {"ctx_structure": {"choice": "commune"}}
+    assert other.radio(key="q_ctx_fonction").value is None
+    assert other.radio(key="q_ctx_structure").value == "commune"
+    assert any(r.key == "q_ctx_strate_commune" for r in other.radio)
+    assert len(notes(other)) == 1
