@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -40,6 +41,7 @@ from diagnostic.questionnaire import Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.registry import default_questionnaire  # noqa: E402
 from diagnostic.store import answers as answer_store  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
+from diagnostic.vocabulary import count as n_of  # noqa: E402
 from tests.factories import make_world  # noqa: E402
 from tests.live import CHROMIUM, CHROMIUM_ARGS, SCRIPT_IDLE, running  # noqa: E402
 
@@ -59,6 +61,8 @@ def answer_plan(q: Questionnaire, respondent: int, answers: int) -> list[Planned
     plan = []
     for question in section.questions:
         if question.type != QuestionType.SINGLE_CHOICE or question.show_if or not question.options:
+            continue
+        if question.prefill is not None:  # answered from the invitation as the person starts
             continue
         unique = [o for o in question.options if labels.count(o.label) == 1]
         if not unique:
@@ -121,13 +125,16 @@ async def _respondent(browser, link: str, plan: list[Planned], report: Report, t
         report.first_render_s.append(time.perf_counter() - t0)
         step = "Commencer le questionnaire"
         await start.click()
-        count = page.get_by_text("0 questions répondues sur", exact=False)
+        count = page.get_by_text("Questions obligatoires répondues", exact=False)
         await expect(count).to_be_visible(timeout=timeout_ms)
+        # the invitation's function and structure (make_world: DGS, known structures) are
+        # answered as the questionnaire starts; the counter then counts every answer
+        before = int(re.search(r"· (\d+) réponses? en tout", await count.inner_text()).group(1))
         for k, item in enumerate(plan, start=1):
             step = f"réponse {k} ({item.question_id} : {item.label})"
             t1 = time.perf_counter()
             await page.get_by_text(item.label, exact=True).click()
-            done = page.get_by_text(f"{k} questions répondues sur", exact=False)
+            done = page.get_by_text(f"· {n_of(before + k, 'réponse')} en tout", exact=False)
             await expect(done).to_be_visible(timeout=timeout_ms)
             # and the rerun over (until then Streamlit may still show a stale copy of an
             # element beside its new one, which the next click would find twice)

@@ -36,10 +36,16 @@ class Form:
 
 
 def card(
-    form: Form, number: str, question: Question, value: dict[str, Any], library: Library
+    form: Form,
+    number: str,
+    question: Question,
+    value: dict[str, Any],
+    library: Library,
+    *,
+    note: str | None = None,
 ) -> None:
     """A question in its frame: its number and text, help, the references it cites, and its
-    widgets showing the stored answer `value`."""
+    widgets showing the stored answer `value`; `note`, a word on that answer (prefilled…)."""
     with st.container(border=True):
         mark = "" if question.required else " *(facultatif)*"
         st.markdown(f"**{number}** {question.text}{mark}")
@@ -51,6 +57,8 @@ def card(
                 for ref in cited:
                     st.markdown(f"**{ref.title}**" + (f" — {ref.article}" if ref.article else ""))
                     st.markdown(ref.summary)
+        if note:
+            st.caption(note)
         RENDERERS[question.type](form, question, codec_for(question).widgets(question, value))
 
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.answering.respondent import my_answers, my_profile, resume_section, submit
+from diagnostic.answering.respondent import (
+    my_answers,
+    my_profile,
+    prefill_from_invitation,
+    resume_section,
+    submit,
+)
 from diagnostic.answering.responses import progress, visible_questions
 from diagnostic.exports import MIME, file_name
 from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
+from pages._part_focus import anchor, focus_heading, moved
 from pages._question_widgets import DK_LABEL, Form, card
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
@@ -21,6 +28,7 @@ NAMED_WARNING = (
     "invitation). Ce choix a été fait avant la première réponse et ne peut plus changer."
 )
 NAMED_CAPTION = "Campagne nominative : la coordination peut exporter vos réponses avec votre nom."
+PREFILLED = "Réponse préremplie d'après votre invitation : corrigez-la si elle ne convient pas."
 PRIVACY = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
 
 actor = guard("questionnaire")
@@ -78,8 +86,9 @@ def my_data_section() -> None:
 
 
 def go(i: int) -> None:
+    """Show part `i` (buttons and picker); its heading comes to the top, focused."""
     st.session_state["section"] = i
-    st.session_state["section_picker"] = i
+    moved()
 
 
 # --- The screen -------------------------------------------------------------------------------
@@ -123,6 +132,11 @@ if not answers and not locked and not st.session_state.get("intro_done", False):
         st.markdown(privacy_notice(named))
     st.stop()
 
+# The profile questions the invitation already answers (function, structure), filled in as
+# the questionnaire starts: shown with a note, and correctable like any answer.
+if not answers and not locked and prefill_from_invitation(eng, actor, inv):
+    answers = my_answers(eng, actor, pid)
+
 if locked:
     st.success(
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
@@ -143,7 +157,11 @@ if locked:
             )
 
 state = progress(q, answers)
-st.progress(state.ratio, text=f"{state.answered} questions répondues sur {state.total}")
+st.progress(
+    state.required_ratio,
+    text=f"Questions obligatoires répondues : {state.required_answered} sur {state.required} · "
+    f"{n_of(state.answered, 'réponse')} en tout",
+)
 shown = {x.id for x in visible_questions(q, answers)}
 sections = [s for s in q.sections if any(x.id in shown for x in s.questions)]
 if "section" not in st.session_state and answers and not locked:
@@ -156,21 +174,26 @@ if "section" not in st.session_state and answers and not locked:
 index = min(st.session_state.get("section", 0), len(sections) - 1)
 if st.session_state.pop("resumed", None) == index:
     st.info(f"Reprise à la partie {index + 1}, là où vous vous étiez arrêté·e.")
+st.session_state["section"] = index
+st.session_state["section_picker"] = index  # the picker always names the part shown
 st.selectbox(
     "Partie",
     range(len(sections)),
-    index=index,
     format_func=lambda i: f"{i + 1}. {sections[i].title}",
     key="section_picker",
     on_change=lambda: go(st.session_state["section_picker"]),
 )
 section = sections[index]
-st.header(f"{index + 1}. {section.title}")
+st.header(f"{index + 1}. {section.title}", anchor=anchor(index))
+focus_heading(index)
 if section.intro:
     st.markdown(section.intro)
 
 for number, question in enumerate([x for x in section.questions if x.id in shown], start=1):
-    card(form, f"{index + 1}.{number}", question, answers.get(question.id) or {}, library())
+    value = answers.get(question.id) or {}
+    given = inv.prefilled(question)
+    note = PREFILLED if given is not None and value.get("choice") == given else None
+    card(form, f"{index + 1}.{number}", question, value, library(), note=note)
 
 left, _, right = st.columns([1, 2, 1])
 if index > 0:

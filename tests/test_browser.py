@@ -104,7 +104,7 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     resp_ctx.close()
     again = browser.new_context(locale="fr-FR", viewport={"width": 1000, "height": 900}).new_page()
     again.goto(link)
-    expect(again.get_by_text("questions répondues sur")).to_be_visible(timeout=30000)
+    expect(again.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=30000)
     expect(again.get_by_role("radio", name="Une commune membre")).to_be_checked()
     expect(again.get_by_role("radio", name="Moins de 2 000 habitants")).to_be_checked()
 

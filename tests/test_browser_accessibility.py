@@ -32,8 +32,10 @@ RUN_AXE = """async (tags) => {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
-    """The server on the demo territories; yields it, a respondent's token and the base URL."""
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, str]]:
+    """The server on the demo territories; yields it, a respondent's token, the base URL and
+    another respondent's token (starting the questionnaire stores the answers the invitation
+    gives, so each test that starts it has its own respondent)."""
     tmp = tmp_path_factory.mktemp("a11y")
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions)
@@ -44,7 +46,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     engine.dispose()
     server = start_server(url, questions, tmp / "server.log")
     try:
-        yield server, report.links[0][1], url
+        yield server, report.links[0][1], url, report.links[1][1]
     finally:
         stop(server)
 
@@ -62,6 +64,19 @@ def violations(page) -> list[str]:
     return page.evaluate(RUN_AXE, WCAG)
 
 
+def heading_on_top(page, name: str) -> None:
+    """After a move to another part, its heading is at the top of the viewport (below
+    Streamlit's top bar) and has the keyboard focus, and the part picker names it."""
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", name=name, exact=True)
+    expect(heading).to_be_focused(timeout=10000)
+    box = heading.bounding_box()
+    assert box is not None and 0 <= box["y"] <= 150, box
+    assert page.evaluate("() => document.activeElement.tagName") == "H2"
+    expect(page.get_by_role("combobox", name="Partie", exact=True)).to_have_value(name)
+
+
 def test_vendored_axe_is_the_stated_version():
     assert hashlib.sha256(AXE.read_bytes()).hexdigest() == AXE_SHA256
     assert AXE.read_text(encoding="utf-8").startswith("/*! axe v4.14.1")
@@ -71,7 +86,7 @@ def test_vendored_axe_is_the_stated_version():
 def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
     from playwright.sync_api import expect
 
-    server, token, _ = demo
+    server, _, _, token = demo
     found: dict[str, list[str]] = {}
     coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
     coord.goto(server.url)
@@ -99,7 +114,11 @@ def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
     found["Questionnaire, partie 1"] = violations(resp)
     resp.get_by_role("button", name="Partie suivante →").click()
     settle(resp)
+    heading_on_top(resp, "2. Enjeux et priorités partagés")
     found["Questionnaire, partie 2"] = violations(resp)
+    resp.get_by_role("button", name="← Partie précédente").click()
+    settle(resp)
+    heading_on_top(resp, "1. Vous et votre territoire")
     assert {page: v for page, v in found.items() if v} == {}
 
 
@@ -194,14 +213,14 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     code is loaded, and a placeholder cannot take the focus."""
     from playwright.sync_api import expect
 
-    server, token, url = demo
+    server, token, url, _ = demo
     page = browser.new_context(locale="fr-FR").new_page()
     page.goto(server.link(token))
     expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
     drawn(page)
     tab_until(page, is_button("Commencer le questionnaire"))
     page.keyboard.press("Enter")
-    expect(page.get_by_text("questions répondues sur")).to_be_visible(timeout=30000)
+    expect(page.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=30000)
     drawn(page)
 
     # Part 1. A vertical radio group: Space chooses the focused option, an arrow the next one.
@@ -211,9 +230,13 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     expect(
         page.get_by_role("radio", name="Directeur·rice général·e adjoint·e (DGA)")
     ).to_be_checked()
-    expect(page.get_by_text("1 questions répondues sur")).to_be_visible()
-    # The next question; « Une commune membre » makes a conditional question appear just after.
-    assert key(page, "Tab")["name"] == "L'intercommunalité (communauté ou métropole)"
+    expect(page.get_by_text("2 réponses en tout")).to_be_visible()
+    # The next question, prefilled from the invitation (a commune): Tab reaches its choice;
+    # corrected and back, the conditional question just after it goes and comes again.
+    assert key(page, "Tab")["name"] == "Une commune membre"
+    expect(page.get_by_text("Réponse préremplie d'après votre invitation")).to_be_visible()
+    assert key(page, "ArrowUp")["name"] == "L'intercommunalité (communauté ou métropole)"
+    expect(page.get_by_text("Quelle est la population de votre commune ?")).to_have_count(0)
     assert key(page, "ArrowDown")["name"] == "Une commune membre"
     expect(page.get_by_text("Quelle est la population de votre commune ?")).to_be_visible()
     assert key(page, "Tab")["name"] == "Moins de 500 habitants"
@@ -222,7 +245,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     tab_until(page, is_combobox("Vos choix"))
     choose(page, "Groupements de commandes")
     choose(page, "Projet de territoire")
-    expect(page.get_by_text("4 questions répondues sur")).to_be_visible()
+    expect(page.get_by_text("4 réponses en tout")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "clavier-partie-1.png"))
 
     tab_until(page, is_button("Partie suivante →"), limit=120)
@@ -231,6 +254,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
         timeout=30000
     )
     drawn(page)
+    heading_on_top(page, "2. Enjeux et priorités partagés")
 
     # Part 2. Horizontal radios: current level, target level, importance.
     tab_until(page, is_radio("Niveau actuel", "1"))
@@ -259,7 +283,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     tab_until(page, lambda f: f["tag"] == "TEXTAREA")
     page.keyboard.type("Le logement des jeunes actifs")
     key(page, "Tab")
-    expect(page.get_by_text("7 questions répondues sur")).to_be_visible()
+    expect(page.get_by_text("7 réponses en tout")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "clavier-partie-2.png"))
 
     engine = build_engine(url)

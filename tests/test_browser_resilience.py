@@ -82,7 +82,7 @@ def expect_restored(page, link: str) -> None:
     from playwright.sync_api import expect
 
     page.goto(link)
-    expect(page.get_by_text("3 questions répondues sur")).to_be_visible(timeout=30000)
+    expect(page.get_by_text("· 3 réponses en tout")).to_be_visible(timeout=30000)
     # the link reopens on part 2, where the last answer was given
     expect(page.get_by_text("Reprise à la partie 2")).to_be_visible()
     current = page.get_by_role("radiogroup", name="Niveau actuel").first

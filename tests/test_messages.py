@@ -451,6 +451,30 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         ),
         16,
     ),
+    (
+        "QUESTION-018",
+        _questionnaire,
+        questionnaire("{id: a, type: maturity, text: Q, prefill: {from: role, options: {dgs: x}}}"),
+        16,
+    ),
+    (
+        "QUESTION-019",
+        _questionnaire,
+        questionnaire(
+            "{id: a, type: single_choice, text: Q, options: [{id: oui, label: Oui}], "
+            "prefill: {from: role, options: {dgs: non}}}"
+        ),
+        16,
+    ),
+    (
+        "QUESTION-020",
+        _questionnaire,
+        questionnaire(
+            "{id: a, type: single_choice, text: Q, options: [{id: epci, label: EPCI}], "
+            "prefill: {from: structure, options: {communaute: epci}}}"
+        ),
+        16,
+    ),
     ("ACTION-001", _actions, action(items="[ins_codir, ins_absente]"), 4),
     ("ACTION-002", _actions, action(dimension="contexte"), 3),
     ("ACTION-003", _actions, action("{item: ins_absente, level_at_most: 2}"), 6),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
@@ -187,3 +188,101 @@ def test_no_english_select_all_in_any_multiselect(world):
                 assert isinstance(off, ast.Constant) and off.value is False, (
                     f"{path.name}:{node.lineno}"
                 )
+
+
+def shown_progress(at) -> tuple[int, str]:
+    """The progress bar's value (0 to 100) and its text."""
+    bar = at.get("progress")[0].proto
+    return bar.value, bar.text
+
+
+def test_picker_names_the_part_shown_and_progress_is_full_once_required_items_are_answered(
+    world,
+):
+    at = started(world.tokens[0])
+    picker = lambda: at.selectbox(key="section_picker").value  # noqa: E731
+    assert shown_progress(at) == (
+        0,
+        "Questions obligatoires répondues : 0 sur 5 · 0 réponse en tout",
+    )
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    assert shown_progress(at)[1].endswith(": 1 sur 5 · 1 réponse en tout")
+    at.button(key="next").click().run()
+    assert (at.header[0].value, picker()) == ("2. Instances de concertation", 1)
+    at.radio(key="q_ins_codir_current").set_value(3).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_codir_importance").set_value(2).run()
+    at.radio(key="q_ins_debat").set_value(3).run()
+    at.button(key="prev").click().run()
+    assert (at.header[0].value, picker()) == ("1. Vous et votre structure", 0)
+    at.selectbox(key="section_picker").set_value(2).run()
+    assert (at.header[0].value, picker()) == ("3. Acteurs et besoins", 2)
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").select(
+        "economie"
+    ).run()
+    for row in ("departement", "region"):
+        at.radio(key=f"q_act_grille_{row}_current").set_value(1).run()
+        at.radio(key=f"q_act_grille_{row}_desired").set_value(2).run()
+    # every required item answered, the optional ones (a multiple choice, a free text) empty
+    assert not [w for w in at.warning if "sans réponse" in w.value]
+    assert shown_progress(at) == (
+        100,
+        "Questions obligatoires répondues : 5 sur 5 · 5 réponses en tout",
+    )
+    at.button(key="submit").click().run()
+    assert not at.exception
+    # sent: the page opens the first part again, and the picker says so
+    assert (at.header[0].value, picker()) == ("1. Vous et votre structure", 0)
+    assert shown_progress(at)[0] == 100
+
+
+@pytest.fixture
+def full_world(app_env, questions_dir):
+    """The full questionnaire: a DGS of the intercommunalité and a manager of a commune."""
+    from diagnostic.questionnaire import load_questionnaire
+    from tests.conftest import ROOT
+
+    source = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
+    shutil.copy(source, questions_dir / "questionnaires" / "gouvernance.yaml")
+    version = load_questionnaire(source).version
+    world = make_world(engine(), questionnaire=("gouvernance", version), n_participants=2)
+    with session_scope(engine()) as s:
+        s.get(Participant, world.participants[1].id).role = "encadrant"
+    return world
+
+
+def notes(at) -> list[str]:
+    return [c.value for c in at.caption if "préremplie d'après votre invitation" in c.value]
+
+
+def test_function_and_structure_are_prefilled_from_the_invitation_and_correctable(full_world):
+    dgs, manager = full_world.participants
+    at = app(full_world.tokens[0])
+    assert stored(dgs.id) == {}  # nothing is written before the questionnaire is started
+    at.button(key="start").click().run()
+    assert not at.exception
+    assert stored(dgs.id) == {
+        "ctx_fonction": {"choice": "dgs"},
+        "ctx_structure": {"choice": "epci"},
+    }
+    assert at.radio(key="q_ctx_fonction").value == "dgs"
+    assert at.radio(key="q_ctx_structure").value == "epci"
+    assert len(notes(at)) == 2
+    assert shown_progress(at)[1].endswith(" · 2 réponses en tout")
+    # corrected like any answer; the note goes with the invitation's value
+    at.radio(key="q_ctx_fonction").set_value("directeur").run()
+    assert stored(dgs.id)["ctx_fonction"] == {"choice": "directeur"}
+    assert len(notes(at)) == 1
+    # a new visit keeps the correction: the invitation never writes over an answer
+    again = app(full_world.tokens[0])
+    assert again.radio(key="q_ctx_fonction").value == "directeur"
+    assert stored(dgs.id)["ctx_fonction"] == {"choice": "directeur"}
+
+    # « encadrant » says too little to choose a function: only the structure is given, and
+    # the question that depends on it (the commune's population) is asked at once
+    other = started(full_world.tokens[1])
+    assert stored(manager.id) == {"ctx_structure": {"choice": "commune"}}
+    assert other.radio(key="q_ctx_fonction").value is None
+    assert other.radio(key="q_ctx_structure").value == "commune"
+    assert any(r.key == "q_ctx_strate_commune" for r in other.radio)
+    assert len(notes(other)) == 1

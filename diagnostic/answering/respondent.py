@@ -17,6 +17,7 @@ from diagnostic.errors import DiagnosticError, StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.codecs import normalize
 from diagnostic.questionnaire.registry import get_questionnaire
+from diagnostic.questionnaire.schema import Question
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
@@ -57,6 +58,13 @@ class Invitation:
     def submitted(self) -> bool:
         return self.participant.submitted_at is not None
 
+    def prefilled(self, question: Question) -> str | None:
+        """The option the invitation itself gives for a profile question (its `prefill`: the
+        function, the kind of structure), or None."""
+        if question.prefill is None:
+            return None
+        return question.prefill.option_for(self.participant.role, self.structure.kind)
+
     def actor(self) -> Actor:
         return Actor(
             kind="respondent",
@@ -80,6 +88,30 @@ def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> I
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
     )
     return Invitation(participant, campaign, territory, structure, questionnaire, answers)
+
+
+def prefill_from_invitation(engine: Engine, actor: Actor, invitation: Invitation) -> list[str]:
+    """Answer in advance, from what the invitation already says (function, structure), the
+    profile questions with a `prefill` that have no answer yet; the respondent sees and may
+    change them like any answer. Nothing once the answers are sent. Returns the ids stored;
+    an answer the base could not store now is left for the respondent to give."""
+    require(actor, Action.ANSWER_OWN, participant_id=invitation.participant.id)
+    if invitation.submitted:
+        return []
+    q = invitation.questionnaire
+    stored: list[str] = []
+    for question in q.questions():
+        choice = invitation.prefilled(question)
+        if choice is None or question.id in invitation.answers:
+            continue
+        try:
+            record_answer(
+                engine, actor, q, invitation.participant.id, question.id, {"choice": choice}
+            )
+        except AnswerNotSaved:
+            continue
+        stored.append(question.id)
+    return stored
 
 
 def my_answers(engine: Engine, actor: Actor, participant_id: int) -> dict[str, dict[str, Any]]:

@@ -53,10 +53,24 @@ class Progress:
     answered: int
     total: int
     missing_required: list[Question]
+    required: int = 0  # required questions among those shown
 
     @property
     def ratio(self) -> float:
         return self.answered / self.total if self.total else 1.0
+
+    @property
+    def required_answered(self) -> int:
+        return self.required - len(self.missing_required)
+
+    @property
+    def required_ratio(self) -> float:
+        """The share of required questions answered: 1.0 exactly when nothing required is
+        missing (optional questions left empty do not hold the bar back); without any required
+        question, the share of all questions answered."""
+        if not self.required:
+            return self.ratio
+        return self.required_answered / self.required
 
     @property
     def complete(self) -> bool:
@@ -68,5 +82,6 @@ def progress(q: Questionnaire, answers: dict[str, dict[str, Any]]) -> Progress:
     shown = visible_questions(q, answers)
     answered = [x for x in shown if is_answered(x, answers.get(x.id))]
     done = {x.id for x in answered}
-    missing = [x for x in shown if x.required and x.id not in done]
-    return Progress(len(answered), len(shown), missing)
+    required = [x for x in shown if x.required]
+    missing = [x for x in required if x.id not in done]
+    return Progress(len(answered), len(shown), missing, len(required))

@@ -315,6 +315,22 @@ KNOWLEDGE_WITHOUT_FACT = Message(
     "ajoutez « id: » (l'information de la fiche) sous « fact: », ou écrivez la valeur sous la "
     "forme « information: valeur »",
 )
+PREFILL_TYPE = Message(
+    "QUESTION-018",
+    "« prefill » ne s'applique qu'à une question à choix unique (single_choice) avec des "
+    "options, pas à une question « {type} »",
+    "retirez « prefill » ou changez le type de la question",
+)
+PREFILL_OPTION = Message(
+    "QUESTION-019",
+    "prefill › options mène à une option inconnue de la question : {unknown}",
+    "options de la question : {options}",
+)
+PREFILL_CODE = Message(
+    "QUESTION-020",
+    "prefill › options nomme un code que l'invitation ne peut pas porter : {unknown}",
+    "codes possibles pour « from: {source} » : {codes}",
+)
 
 # --- ACTION and REPERE: the action library and « repères et outils » (roadmap/library.py) ------
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from diagnostic.questionnaire import messages as m
 from diagnostic.questionnaire.messages import Form, broken
+from diagnostic.vocabulary import KIND_LABELS, ROLE_LABELS
 
 IDENTIFIER_PATTERN = r"^[a-z][a-z0-9_]*$"
 Identifier = Annotated[
@@ -123,6 +124,32 @@ class FactMirror(Strict):
         return list(dict.fromkeys(named))
 
 
+# What an invitation already says of its participant, by `prefill › from`: the codes a
+# question's `prefill › options` may name (the function stored with the invitation, the kind
+# of the structure it was sent for).
+PREFILL_CODES: dict[str, tuple[str, ...]] = {
+    "role": tuple(ROLE_LABELS),
+    "structure": tuple(KIND_LABELS),
+}
+
+
+class Prefill(Strict):
+    """A profile question answered in advance from the invitation, shown and correctable.
+
+    `from` says what the invitation knows (`role`: the participant's function; `structure`:
+    the kind of their structure); `options` maps each of its codes to the option it means
+    (`dgs: dgs`, `commune: commune`, `cc: epci`); a code not named leaves the question empty."""
+
+    source: Literal["role", "structure"] = Field(alias="from")
+    options: dict[Identifier, Identifier] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    def option_for(self, role: str, structure_kind: str) -> str | None:
+        """The option the invitation means, or None when it says nothing about it."""
+        return self.options.get(role if self.source == "role" else structure_kind)
+
+
 class Question(Strict):
     """One question. Which fields apply depends on its type (checked below)."""
 
@@ -148,6 +175,8 @@ class Question(Strict):
     # A knowledge item: respondents say what they know of a fact that the coordination keeps on
     # the « Fiche du territoire »; the gap between the two is a finding (territory/knowledge.py).
     fact: FactMirror | None = None
+    # A profile question the invitation already answers (function, structure): see Prefill.
+    prefill: Prefill | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -172,7 +201,29 @@ class Question(Strict):
             raise broken(m.TOO_MANY_CHOICES, count=len(self.options))
         if self.fact is not None:
             self._fact_fits()
+        if self.prefill is not None:
+            self._prefill_fits()
         return self
+
+    def _prefill_fits(self) -> None:
+        """A prefilled question is a single choice whose `prefill` names its own options and
+        codes the invitation can hold."""
+        assert self.prefill is not None
+        if self.type != QuestionType.SINGLE_CHOICE or not self.options:
+            raise broken(m.PREFILL_TYPE, type=self.type.value)
+        ids = [o.id for o in self.options]
+        unknown = [o for o in self.prefill.options.values() if o not in ids]
+        if unknown:
+            raise broken(m.PREFILL_OPTION, unknown=", ".join(unknown), options=", ".join(ids))
+        codes = PREFILL_CODES[self.prefill.source]
+        strange = [c for c in self.prefill.options if c not in codes]
+        if strange:
+            raise broken(
+                m.PREFILL_CODE,
+                unknown=", ".join(strange),
+                source=self.prefill.source,
+                codes=", ".join(codes),
+            )
 
     def _fact_fits(self) -> None:
         """A knowledge item is a choice question whose `fact` names its own options."""
