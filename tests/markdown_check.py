@@ -82,7 +82,9 @@ def markdown_sources(at) -> list[str]:
 
     walk(at._tree)
     found += [e.label for e in at.expander]
-    return [s for s in found if s]
+    from pages._french import SCRIPT  # the app's own constant script (pages/_french.py)
+
+    return [s for s in found if s and s != SCRIPT]
 
 
 def visible(source: str) -> tuple[str, str]:

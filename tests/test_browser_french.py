@@ -107,7 +107,7 @@ def english_in(page) -> list[str]:
 def test_every_page_speaks_french(demo, browser):  # noqa: F811
     from playwright.sync_api import expect
 
-    server, token, _ = demo
+    server, token, *_ = demo
     found: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
