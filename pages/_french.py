@@ -14,6 +14,8 @@ import json
 
 import streamlit as st
 
+from diagnostic.vocabulary import MONTHS
+
 # Plotly's toolbar and messages (the keys are Plotly's English words, see plotly.js locales).
 PLOTLY_FR = {
     "Autoscale": "Échelle automatique",
@@ -47,20 +49,7 @@ PLOTLY_FORMAT = {
     "currency": ["", "\u00a0€"],
     "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
     "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-    "months": [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ],
+    "months": list(MONTHS),
     "shortMonths": [
         "janv.",
         "févr.",

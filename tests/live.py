@@ -192,3 +192,18 @@ def drawn(page: object, timeout: float = 30000) -> None:
     placeholder is neither visible as a widget nor reachable by the keyboard."""
     settle(page, timeout)
     page.wait_for_function(DRAWN, timeout=timeout)  # type: ignore[attr-defined]
+
+
+DEMO_PASSWORD = "demo-diagnostic"  # the demo accounts' password (questions/demo/territoires.yaml)
+
+
+def sign_in(page: object, url: str, email: str = "coordination@demo.fr") -> None:
+    """Open the app at `url` and sign in with a demo account: back on « Mes territoires »."""
+    from playwright.sync_api import expect
+
+    page.goto(url)  # type: ignore[attr-defined]
+    expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)  # type: ignore[attr-defined]
+    page.get_by_label("Adresse électronique").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
+    expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from diagnostic.demo import load_demo
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import ConsensusScore
 from tests.conftest import ROOT
-from tests.live import BROWSER, Server, chromium, settle, start_server, stop
+from tests.live import BROWSER, Server, chromium, settle, sign_in, start_server, stop
 
 pytestmark = BROWSER
 ARTIFACTS = ROOT / "test-artifacts" / "coordination"
@@ -55,12 +55,7 @@ def test_results_consensus_and_roadmap_download(demo):
             locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
         )
         page = context.new_page()
-        page.goto(server.url)
-        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
-        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
-        page.get_by_label("Mot de passe").fill("demo-diagnostic")
-        page.get_by_role("button", name="Se connecter").click()
-        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        sign_in(page, server.url)
         nav = page.get_by_test_id("stSidebarNavItems")
 
         # results of the first territory: the synthesis and its radar chart
@@ -149,12 +144,7 @@ def test_the_coordination_edits_a_fact_of_the_fiche(demo):
     with chromium() as browser:
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.goto(server.url)
-        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
-        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
-        page.get_by_label("Mot de passe").fill("demo-diagnostic")
-        page.get_by_role("button", name="Se connecter").click()
-        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        sign_in(page, server.url)
         page.get_by_test_id("stSidebarNavItems").get_by_role(
             "link", name="Fiche du territoire"
         ).click()
@@ -244,12 +234,7 @@ def test_the_coordination_follows_the_roadmap(demo):
     with chromium() as browser:
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
         page = context.new_page()
-        page.goto(server.url)
-        expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
-        page.get_by_label("Adresse électronique").fill("coordination@demo.fr")
-        page.get_by_label("Mot de passe").fill("demo-diagnostic")
-        page.get_by_role("button", name="Se connecter").click()
-        expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+        sign_in(page, server.url)
         nav = page.get_by_test_id("stSidebarNavItems")
         nav.get_by_role("link", name="Suivi de la feuille de route").click()
         heading = page.get_by_role("heading", name="Suivi de la feuille de route")

@@ -12,7 +12,7 @@ import json
 import re
 
 from tests.conftest import ROOT
-from tests.live import BROWSER, drawn, settle
+from tests.live import BROWSER, drawn, settle, sign_in
 from tests.test_browser_accessibility import browser, demo  # noqa: F401  (module fixtures)
 
 pytestmark = BROWSER
@@ -169,12 +169,7 @@ def test_every_page_speaks_french(demo, browser):  # noqa: F811
 
     council = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
     council = council.new_page()
-    council.goto(server.url)
-    expect(council.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)
-    council.get_by_label("Adresse électronique").fill("conseil@demo.fr")
-    council.get_by_label("Mot de passe").fill("demo-diagnostic")
-    council.get_by_role("button", name="Se connecter").click()
-    expect(council.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)
+    sign_in(council, server.url, "conseil@demo.fr")
     council.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Comparaison").click()
     settle(council)
     look(council, "Comparaison")

@@ -15,7 +15,7 @@ from sqlmodel import select
 from diagnostic.store.engine import build_engine, session_scope
 from diagnostic.store.models import RoadmapFollowUp, RoadmapItem, User
 from tests.conftest import ROOT
-from tests.live import BROWSER, Server, chromium, drawn, settle, start_server, stop
+from tests.live import BROWSER, Server, chromium, drawn, settle, sign_in, start_server, stop
 
 pytestmark = BROWSER
 ARTIFACTS = ROOT / "test-artifacts" / "mandat"
@@ -42,17 +42,6 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
 def shot(page: object, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
-
-
-def sign_in(page: object, url: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(url)  # type: ignore[attr-defined]
-    expect(page.get_by_text("Connexion des coordinateur·rices")).to_be_visible(timeout=60000)  # type: ignore[attr-defined]
-    page.get_by_label("Adresse électronique").fill("coordination@demo.fr")  # type: ignore[attr-defined]
-    page.get_by_label("Mot de passe").fill("demo-diagnostic")  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Se connecter").click()  # type: ignore[attr-defined]
-    expect(page.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=30000)  # type: ignore[attr-defined]
 
 
 def pick(page: object, label: str, option: str) -> None:
