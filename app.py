@@ -53,4 +53,5 @@ with error_guard() as navigation, database_guard():
     # A distinct title per page (what a tab, a bookmark and a screen reader announce first).
     st.set_page_config(page_title=f"{menu.title} – {APP_TITLE}")
     speak_french()
+    st.html(Path(__file__).resolve().parent / "pages" / "styles" / "focus.css")
     menu.run()

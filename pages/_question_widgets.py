@@ -6,19 +6,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, cast
 
 import streamlit as st
+from streamlit.components.v2 import component
 
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType
-from diagnostic.questionnaire.codecs import DONT_KNOW, codec_for
+from diagnostic.questionnaire.codecs import DONT_KNOW, Grid, codec_for
 from diagnostic.roadmap.references import Library
+from diagnostic.vocabulary import count
 from pages._autosave import State, autosave_text
 from pages._resilience import pending
 
+HERE = Path(__file__).resolve().parent
 DK_LABEL = "Je ne sais pas / sans objet"
 IMPORTANCE = {1: "Secondaire", 2: "Importante", 3: "Prioritaire"}
 GRID_TITLES = {"current": "Aujourd'hui", "desired": "Souhaitée"}
+
+
+_CARDS = component(
+    "diagnostic.question_cards",
+    css=".st-key-question_cards { display: none; }",
+    js=(HERE / "components" / "question_cards.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def page_setup() -> None:
+    """Once per run of the questionnaire: its style sheet (touch targets, segments, grids on a
+    phone) and the script that names each question card's group and ties its help text."""
+    st.html(HERE / "styles" / "questionnaire.css")
+    _CARDS(key="question_cards")
 
 
 @dataclass(frozen=True)
@@ -46,11 +65,14 @@ def card(
 ) -> None:
     """A question in its frame: its number and text, help, the references it cites, and its
     widgets showing the stored answer `value`; `note`, a word on that answer (prefilled…)."""
-    with st.container(border=True):
+    # The card is a group named by its question and described by its help (the page's
+    # question_cards script ties them: pages/components/question_cards.js).
+    with st.container(border=True, key=f"card_{question.id}"):
         mark = "" if question.required else " *(facultatif)*"
         st.markdown(f"**{number}** {question.text}{mark}")
         if question.help:
-            st.caption(question.help)
+            with st.container(key=f"help_{question.id}"):
+                st.caption(question.help)
         cited = [r for r in map(library.reference, question.references) if r is not None]
         if cited:
             with st.expander("Repères : " + " ; ".join(r.title for r in cited)):
@@ -97,22 +119,31 @@ def _levels(form: Form, question: Question) -> tuple[list[Any], dict[Any, str]]:
     return options, labels
 
 
+def _title(text: str) -> None:
+    """The visible title of a control whose accessible name (its collapsed label) is longer."""
+    st.markdown(f":small[{text}]")
+
+
 def render_maturity(form: Form, question: Question, shown: dict[str, Any]) -> None:
     options, labels = _levels(form, question)
     desc = form.questionnaire.described_levels(question)
+    _title("Niveau actuel")
     _radio(
         form,
         question,
-        "Niveau actuel",
+        f"Niveau actuel — {question.text}",
         options,
         codec_for(question).key(question),
         shown,
         format_func=lambda v: labels[v],
         captions=[desc.get(v, "") if v != DONT_KNOW else "" for v in options],
+        label_visibility="collapsed",
     )
 
 
 def render_current_target(form: Form, question: Question, shown: dict[str, Any]) -> None:
+    """Three answers in a row (two on a phone): each control is named by its part and the
+    question, and shows its short title above it."""
     options, _ = _levels(form, question)
     levels = form.questionnaire.scale_of(question).levels
     desc = form.questionnaire.described_levels(question)
@@ -120,43 +151,46 @@ def render_current_target(form: Form, question: Question, shown: dict[str, Any])
     codec = codec_for(question)
     current = codec.key(question, "current")
     dont_know = shown[current] == DONT_KNOW
-    cols = st.columns(2 if not question.importance else 3)
-    with cols[0]:
-        _radio(
-            form,
-            question,
+    parts: list[tuple[str, str, list[Any], Callable[[Any], str], bool]] = [
+        (
             "Niveau actuel",
-            options,
             current,
-            shown,
-            format_func=lambda v: str(v) if v != DONT_KNOW else DK_LABEL,
-            horizontal=True,
-        )
-    with cols[1]:
-        targets = [v for v in options if v != DONT_KNOW]
-        target = codec.key(question, "target")
-        _radio(
-            form,
-            question,
+            options,
+            lambda v: str(v) if v != DONT_KNOW else DK_LABEL,
+            False,
+        ),
+        (
             "Niveau visé en fin de mandat",
-            targets,
-            target,
-            shown,
-            horizontal=True,
-            disabled=dont_know,
-        )
+            codec.key(question, "target"),
+            [v for v in options if v != DONT_KNOW],
+            str,
+            dont_know,
+        ),
+    ]
     if question.importance:
-        with cols[2]:
+        parts.append(
+            (
+                "Importance pour le territoire",
+                codec.key(question, "importance"),
+                list(IMPORTANCE),
+                lambda v: IMPORTANCE[v],
+                dont_know,
+            )
+        )
+    for col, (title, key, values, say, disabled) in zip(st.columns(len(parts)), parts, strict=True):
+        with col:
+            _title(title)
             _radio(
                 form,
                 question,
-                "Importance pour le territoire",
-                list(IMPORTANCE),
-                codec.key(question, "importance"),
+                f"{title} — {question.text}",
+                values,
+                key,
                 shown,
-                format_func=lambda v: IMPORTANCE[v],
+                format_func=say,
                 horizontal=True,
-                disabled=dont_know,
+                disabled=disabled,
+                label_visibility="collapsed",
             )
 
 
@@ -174,7 +208,7 @@ def render_single(form: Form, question: Question, shown: dict[str, Any]) -> None
     _radio(
         form,
         question,
-        "Votre réponse",
+        question.text,
         options,
         codec_for(question).key(question),
         shown,
@@ -190,7 +224,7 @@ def render_multiple(form: Form, question: Question, shown: dict[str, Any]) -> No
     key = codec_for(question).key(question)
     chosen = [v for v in shown[key] if v in labels]
     st.multiselect(
-        "Classement (dans l'ordre de priorité)" if ranking else "Vos choix",
+        question.text,
         list(labels),
         default=chosen,
         format_func=lambda v: labels[v],
@@ -199,19 +233,25 @@ def render_multiple(form: Form, question: Question, shown: dict[str, Any]) -> No
         on_change=form.save,
         args=(question,),
         disabled=form.locked,
-        help=f"Choisissez {question.max_choices} options dans l'ordre : la première est la plus "
-        "prioritaire."
-        if ranking
-        else None,
-        placeholder="Choisir…",
+        label_visibility="collapsed",
+        placeholder=(
+            f"Choisir {question.max_choices} options, la plus prioritaire d'abord…"
+            if ranking
+            else "Choisir…"
+        ),
         select_all=False,  # Streamlit's « Select all » is English, and no ranking
     )
     if ranking and chosen:
-        ranked = " ; ".join(f"{i}. {labels[v]}" for i, v in enumerate(chosen, 1))
-        st.caption(f"Votre classement : {ranked}")
+        # The whole ranking in full, one line each: the list's chips are cut on a phone.
+        lines = "\n".join(f"{i}. {labels[v]}" for i, v in enumerate(chosen, 1))
+        st.markdown(f"Votre classement :\n\n{lines}")
 
 
 def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
+    """One line per row: its label, then one compact choice per column. On a wide screen the
+    column titles head the grid; on a phone (columns stacked) each choice shows its own title
+    (pages/styles/questionnaire.css). A row still empty can take the answer of the row above
+    in one click, and « souhaitée » can take today's level on every row left without one."""
     scale = form.questionnaire.scale_of(question)
     options: list[Any] = list(scale.values)
     if question.allow_dont_know:
@@ -219,28 +259,59 @@ def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
     legend = " · ".join(f"{v} = {scale.levels[v].label}" for v in scale.values)
     nsp = " · NSP = je ne sais pas" if question.allow_dont_know else ""
     st.caption(f"Échelle : {legend}{nsp}")
-    columns = ["current", "desired"] if question.desired else ["current"]
+    codec = cast(Grid, codec_for(question))
+    columns = codec.columns(question)
     widths = [2] + [3] * len(columns)
-    header = st.columns(widths)
-    for i, c in enumerate(columns, start=1):
-        header[i].markdown(f"**{GRID_TITLES[c]}**")
-    codec = codec_for(question)
+    with st.container(key=f"gridhead_{question.id}"):
+        for col, c in zip(st.columns(widths)[1:], columns, strict=True):
+            col.markdown(f"**{GRID_TITLES[c]}**")
     for row in question.rows or []:
-        cols = st.columns(widths, vertical_alignment="center")
-        cols[0].markdown(row.label)
-        for i, c in enumerate(columns, start=1):
-            with cols[i]:
-                _radio(
-                    form,
-                    question,
-                    f"{row.label} — {GRID_TITLES[c]}",
-                    options,
-                    codec.key(question, row.id, c),
-                    shown,
-                    format_func=lambda v: "NSP" if v == DONT_KNOW else str(v),
-                    horizontal=True,
-                    label_visibility="collapsed",
-                )
+        with st.container(key=f"gridrow_{question.id}_{row.id}"):
+            cols = st.columns(widths, vertical_alignment="center")
+            with cols[0]:
+                st.markdown(row.label)
+                above = codec.same_as_previous(question, shown, row.id)
+                empty = all(shown[codec.key(question, row.id, c)] is None for c in columns)
+                if above and empty and not form.locked:
+                    st.button(
+                        "↳ Même réponse que la ligne précédente",
+                        key=f"{codec.key(question, row.id)}_same",
+                        type="tertiary",
+                        on_click=_fill,
+                        args=(form, question, above),
+                    )
+            for i, c in enumerate(columns, start=1):
+                with cols[i]:
+                    _title(GRID_TITLES[c])
+                    _radio(
+                        form,
+                        question,
+                        f"{row.label} — {GRID_TITLES[c]}",
+                        options,
+                        codec.key(question, row.id, c),
+                        shown,
+                        format_func=lambda v: "NSP" if v == DONT_KNOW else str(v),
+                        horizontal=True,
+                        label_visibility="collapsed",
+                    )
+    copy = codec.desired_as_current(question, shown)
+    if copy and not form.locked:
+        st.button(
+            f"Reporter le niveau d'aujourd'hui dans « {GRID_TITLES['desired']} » "
+            f"({count(len(copy), 'ligne')} sans réponse)",
+            key=f"{codec.key(question)}_desired",
+            on_click=_fill,
+            args=(form, question, copy),
+            help="Pour les lignes où vous ne souhaitez pas de changement ; "
+            "chaque ligne reste modifiable ensuite.",
+        )
+
+
+def _fill(form: Form, question: Question, values: dict[str, Any]) -> None:
+    """A shortcut's on_click: put `values` in the widgets, then store the answer they make."""
+    for key, value in values.items():
+        st.session_state[key] = value
+    form.save(question)
 
 
 def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:
@@ -253,7 +324,8 @@ def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:
         return "pending" if question.id in pending() else "error"
 
     autosave_text(
-        "Votre réponse",
+        question.text,
+        hide_label=True,
         key=key,
         value=shown[key],
         max_chars=question.max_length,

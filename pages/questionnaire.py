@@ -18,7 +18,7 @@ from diagnostic.questionnaire import Questionnaire
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
 from pages._part_focus import anchor, focus_heading, moved
-from pages._question_widgets import DK_LABEL, Form, card
+from pages._question_widgets import DK_LABEL, Form, card, page_setup
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
 
@@ -92,6 +92,7 @@ def go(i: int) -> None:
 
 
 # --- The screen -------------------------------------------------------------------------------
+page_setup()
 st.title(q.title)
 role = ROLE_LABELS.get(inv.participant.role, inv.participant.role)
 st.caption(

@@ -95,7 +95,9 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     shot(resp, "04-introduction")
     resp.get_by_role("button", name="Commencer le questionnaire").click()
     resp.get_by_text("Une commune membre").click()
-    expect(resp.get_by_text("Quelle est la taille de votre commune ?")).to_be_visible()
+    expect(
+        resp.get_by_role("radiogroup", name="Quelle est la taille de votre commune ?")
+    ).to_be_visible()
     resp.get_by_text("Moins de 2 000 habitants").click()
     resp.wait_for_timeout(800)
     shot(resp, "05-section-1")
@@ -121,7 +123,7 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     shot(again, "06-section-2")
     again.get_by_role("button", name="Partie suivante →").click()
     expect(again.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible()
-    ranking = again.get_by_role("combobox", name="Classement (dans l'ordre de priorité)")
+    ranking = again.get_by_role("combobox", name="Classez les 3 politiques publiques prioritaires.")
     for option in ("Habitat et logement", "Mobilités et transports", "Transition écologique"):
         ranking.click()
         ranking.press_sequentially(option[:8])
@@ -184,7 +186,7 @@ def test_typed_text_survives_closing_the_tab_resumes_there_and_nothing_leaves_th
     page.get_by_role("button", name="Partie suivante →").click()
     expect(page.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible()
     drawn(page)
-    field = page.get_by_label("Votre réponse")
+    field = page.get_by_role("textbox", name="Quel acteur manque aujourd'hui autour de la table ?")
     expect(field).to_be_visible()
     assert "Ctrl" not in page.inner_text("body")  # no English (nor any) « press to apply » hint
     field.click()
@@ -205,9 +207,9 @@ def test_typed_text_survives_closing_the_tab_resumes_there_and_nothing_leaves_th
     expect(again.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible(timeout=30000)
     resumed = again.get_by_text("Reprise à la partie 3, là où vous vous étiez arrêté·e")
     expect(resumed).to_be_visible()
-    expect(again.get_by_label("Votre réponse")).to_have_value(
-        "La chambre d'agriculture, souvent absente"
-    )
+    expect(
+        again.get_by_role("textbox", name="Quel acteur manque aujourd'hui autour de la table ?")
+    ).to_have_value("La chambre d'agriculture, souvent absente")
     drawn(again)
     shot(again, "10-reprise-partie-3-telephone")
     again_ctx.close()

@@ -168,7 +168,11 @@ def key(page, name: str) -> dict:
 
 
 def is_radio(group: str, name: str = ""):
-    return lambda f: f["type"] == "radio" and f["group"] == group and f["name"].startswith(name)
+    """The focused element is an option starting with `name` of a radio group whose accessible
+    name starts with `group` (« Niveau actuel — <the question> »)."""
+    return lambda f: (
+        f["type"] == "radio" and f["group"].startswith(group) and f["name"].startswith(name)
+    )
 
 
 def is_button(name: str):
@@ -176,7 +180,7 @@ def is_button(name: str):
 
 
 def is_combobox(name: str):
-    return lambda f: f["tag"] == "INPUT" and f["name"] == name
+    return lambda f: f["tag"] == "INPUT" and f["name"].startswith(name)
 
 
 def choose(page, option: str) -> None:
@@ -224,7 +228,8 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     drawn(page)
 
     # Part 1. A vertical radio group: Space chooses the focused option, an arrow the next one.
-    tab_until(page, is_radio("Votre réponse", "Directeur·rice général·e des services (DGS)"))
+    dgs = "Directeur·rice général·e des services (DGS)"
+    tab_until(page, is_radio("Quelle fonction exercez-vous ?", dgs))
     assert key(page, "Space")["checked"]
     assert key(page, "ArrowDown")["name"] == "Directeur·rice général·e adjoint·e (DGA)"
     expect(
@@ -236,13 +241,17 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     assert key(page, "Tab")["name"] == "Une commune membre"
     expect(page.get_by_text("Réponse préremplie d'après votre invitation")).to_be_visible()
     assert key(page, "ArrowUp")["name"] == "L'intercommunalité (communauté ou métropole)"
-    expect(page.get_by_text("Quelle est la population de votre commune ?")).to_have_count(0)
+    expect(
+        page.get_by_role("radiogroup", name="Quelle est la population de votre commune ?")
+    ).to_have_count(0)
     assert key(page, "ArrowDown")["name"] == "Une commune membre"
-    expect(page.get_by_text("Quelle est la population de votre commune ?")).to_be_visible()
+    expect(
+        page.get_by_role("radiogroup", name="Quelle est la population de votre commune ?")
+    ).to_be_visible()
     assert key(page, "Tab")["name"] == "Moins de 500 habitants"
     assert key(page, "ArrowDown")["name"] == "De 500 à 999 habitants"
     # A multiple choice.
-    tab_until(page, is_combobox("Vos choix"))
+    tab_until(page, is_combobox("À votre connaissance, parmi les instruments suivants"))
     choose(page, "Groupements de commandes")
     choose(page, "Projet de territoire")
     expect(page.get_by_text("4 réponses en tout")).to_be_visible()
@@ -260,12 +269,12 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     tab_until(page, is_radio("Niveau actuel", "1"))
     key(page, "Space")
     assert key(page, "ArrowRight")["name"] == "2"
-    assert key(page, "Tab")["group"] == "Niveau visé en fin de mandat"
+    assert key(page, "Tab")["group"].startswith("Niveau visé en fin de mandat — ")
     key(page, "Space")
     for _ in range(3):
         key(page, "ArrowRight")
     assert focused(page)["name"] == "4"
-    assert key(page, "Tab")["group"] == "Importance pour le territoire"
+    assert key(page, "Tab")["group"].startswith("Importance pour le territoire — ")
     key(page, "Space")
     assert key(page, "ArrowRight")["name"] == "Importante"
     # A maturity level (vertical radios whose options carry a description).
@@ -273,12 +282,12 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     key(page, "Space")
     assert key(page, "ArrowDown")["name"].startswith("2 —")
     # A ranking: the order of choice is the order of priority.
-    tab_until(page, is_combobox("Classement (dans l'ordre de priorité)"))
+    tab_until(page, is_combobox("Classez les 5 politiques publiques"))
     choose(page, "Mobilités et transports")
     choose(page, "Énergie")
-    expect(
-        page.get_by_text("Votre classement : 1. Mobilités et transports ; 2. Énergie")
-    ).to_be_visible()
+    expect(page.get_by_text("Votre classement :")).to_be_visible()
+    ranked = page.get_by_role("list").filter(has_text="Mobilités et transports")
+    expect(ranked.get_by_role("listitem")).to_have_text(["Mobilités et transports", "Énergie"])
     # A free text, saved when the field is left.
     tab_until(page, lambda f: f["tag"] == "TEXTAREA")
     page.keyboard.type("Le logement des jeunes actifs")

@@ -54,3 +54,36 @@ def test_untouched_widgets_make_a_valid_unanswered_answer(question):
 def test_widget_keys_are_unique_in_a_questionnaire(questionnaire):
     keys = [k for q in questionnaire.questions() for k in codec_for(q).widgets(q, {})]
     assert len(keys) == len(set(keys))
+
+
+def test_a_grid_row_takes_the_answer_of_the_row_above_only_when_it_has_one():
+    grid = MINI.question("act_grille")
+    codec = codec_for(grid)
+    first, second, *_ = [r.id for r in grid.rows or []]
+    key = codec.key
+    widgets = codec.widgets(grid, {"rows": {first: {"current": 1, "desired": 3}}})
+    assert codec.same_as_previous(grid, widgets, second) == {
+        key(grid, second, "current"): 1,
+        key(grid, second, "desired"): 3,
+    }
+    assert codec.same_as_previous(grid, widgets, first) == {}  # no row above the first
+    half = codec.widgets(grid, {"rows": {first: {"current": 1}}})
+    assert codec.same_as_previous(grid, half, second) == {}  # the row above is not complete
+    copied = {**widgets, **codec.same_as_previous(grid, widgets, second)}
+    assert normalize(MINI, grid, codec.answer(grid, copied)).value == {
+        "rows": {first: {"current": 1, "desired": 3}, second: {"current": 1, "desired": 3}}
+    }
+
+
+def test_the_desired_column_takes_today_only_where_it_is_empty_and_today_is_a_level():
+    grid = MINI.question("act_grille")
+    codec = codec_for(grid)
+    key = codec.key
+    stored = {"rows": {"departement": {"current": 2}, "region": {"current": "nsp"}}}
+    assert codec.desired_as_current(grid, codec.widgets(grid, stored)) == {
+        key(grid, "departement", "desired"): 2  # « nsp » today is not copied
+    }
+    kept = {"rows": {"departement": {"current": 2, "desired": 4}, "region": {"current": 1}}}
+    assert codec.desired_as_current(grid, codec.widgets(grid, kept)) == {
+        key(grid, "region", "desired"): 1  # a desired level already given is kept
+    }

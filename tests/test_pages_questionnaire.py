@@ -87,7 +87,11 @@ def test_free_text_is_saved_as_typed_and_the_field_says_so_in_french(world):
     at.selectbox(key="section_picker").set_value(2).run()
     assert not any(t.key == "q_act_libre" for t in at.text_area)  # no Streamlit text area
     data = field_data(at, "q_act_libre_texte")
-    assert data["label"] == "Votre réponse" and data["max"] == 500 and data["ack"] is None
+    assert (
+        data["label"] == "Quel acteur manque aujourd'hui autour de la table ?"
+        and data["max"] == 500
+        and data["ack"] is None
+    )
     send_text(at, "q_act_libre_texte", "  Un texte\u200b en cours ")
     assert not at.exception
     assert stored(pid) == {"act_libre": {"text": "Un texte en cours"}}  # cleaned as before
@@ -286,3 +290,46 @@ def test_function_and_structure_are_prefilled_from_the_invitation_and_correctabl
     assert other.radio(key="q_ctx_structure").value == "commune"
     assert any(r.key == "q_ctx_strate_commune" for r in other.radio)
     assert len(notes(other)) == 1
+
+
+def test_grid_shortcuts_copy_the_row_above_and_today_into_desired(world):
+    """« Même réponse que la ligne précédente » fills an empty row with the row above; the
+    « souhaitée » shortcut copies today's level where no desired level is given; both stored."""
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.button(key="next").click().run()
+    at.button(key="next").click().run()
+    same = "q_act_grille_region_same"
+    desired = "q_act_grille_desired"
+    assert not [b for b in at.button if b.key in (same, desired)]  # nothing to copy yet
+    at.radio(key="q_act_grille_departement_current").set_value(2).run()
+    assert [b.key for b in at.button if b.key == desired]
+    assert not [b for b in at.button if b.key == same]  # the row above is not complete
+    at.radio(key="q_act_grille_departement_desired").set_value(4).run()
+    at.button(key=same).click().run()
+    assert not at.exception
+    assert stored(pid)["act_grille"] == {
+        "rows": {
+            "departement": {"current": 2, "desired": 4},
+            "region": {"current": 2, "desired": 4},
+        }
+    }
+    assert at.radio(key="q_act_grille_region_desired").value == 4
+    assert not [b for b in at.button if b.key in (same, desired)]  # the row is answered now
+
+
+def test_grid_desired_shortcut_copies_today_only_where_desired_is_empty(world):
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.selectbox(key="section_picker").set_value(2).run()
+    at.radio(key="q_act_grille_departement_current").set_value(2).run()
+    at.radio(key="q_act_grille_region_current").set_value("nsp").run()
+    shortcut = at.button(key="q_act_grille_desired")
+    assert "1 ligne sans réponse" in shortcut.label
+    shortcut.click().run()
+    assert not at.exception
+    assert stored(pid)["act_grille"] == {
+        "rows": {"departement": {"current": 2, "desired": 2}, "region": {"current": "nsp"}}
+    }
+    assert at.radio(key="q_act_grille_departement_desired").value == 2
+    assert not [b for b in at.button if b.key == "q_act_grille_desired"]

@@ -446,6 +446,33 @@ class Grid(Codec):
             for c in self.columns(question)
         )
 
+    def same_as_previous(
+        self, question: Question, widgets: Mapping[str, Any], row_id: str
+    ) -> dict[str, Any]:
+        """The widget values that give row `row_id` the answer of the row just above it (every
+        column); nothing for the first row, or when the row above has no answer yet."""
+        ids = [r.id for r in question.rows or []]
+        at = ids.index(row_id) if row_id in ids else 0
+        if at == 0:
+            return {}
+        above = {c: widgets.get(self.key(question, ids[at - 1], c)) for c in self.columns(question)}
+        if any(v is None for v in above.values()):
+            return {}
+        return {self.key(question, row_id, c): v for c, v in above.items()}
+
+    def desired_as_current(self, question: Question, widgets: Mapping[str, Any]) -> dict[str, Any]:
+        """The widget values that set « souhaitée » to today's level on every row answered today
+        with a level (not « je ne sais pas ») and whose desired level is still empty."""
+        if not question.desired:
+            return {}
+        out: dict[str, Any] = {}
+        for row in question.rows or []:
+            current = widgets.get(self.key(question, row.id, "current"))
+            desired = self.key(question, row.id, "desired")
+            if current is not None and current != DONT_KNOW and widgets.get(desired) is None:
+                out[desired] = current
+        return out
+
     def from_paper(self, question: Question, cells: Mapping[str, Any]) -> Raw:
         """`cells`: the cells of each row's line, by row id ({"current": 1, "desired": 3})."""
         return {"rows": dict(cells)}
