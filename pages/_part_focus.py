@@ -32,8 +32,8 @@ def moved() -> None:
     st.session_state[MOVES] = st.session_state.get(MOVES, 0) + 1
 
 
-def focus_heading(index: int) -> None:
-    """After a move, bring part `index`'s heading to the top and focus it (nothing otherwise:
-    a page opened or reloaded keeps the browser's own focus)."""
+def focus_heading(target: str) -> None:
+    """After a move, bring the heading whose id is `target` to the top and focus it (nothing
+    otherwise: a page opened or reloaded keeps the browser's own focus). Once per run."""
     move = st.session_state.get(MOVES, 0)
-    _COMPONENT(key="part_focus", data={"target": anchor(index), "move": move})
+    _COMPONENT(key="part_focus", data={"target": target, "move": move})

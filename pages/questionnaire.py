@@ -29,6 +29,7 @@ NAMED_WARNING = (
 )
 NAMED_CAPTION = "Campagne nominative : la coordination peut exporter vos réponses avec votre nom."
 PREFILLED = "Réponse préremplie d'après votre invitation : corrigez-la si elle ne convient pas."
+SENT = "reponses-envoyees"  # the id of the confirmation's heading
 PRIVACY = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
 
 actor = guard("questionnaire")
@@ -139,6 +140,9 @@ if not answers and not locked and prefill_from_invitation(eng, actor, inv):
     answers = my_answers(eng, actor, pid)
 
 if locked:
+    # Brought to the top and focused right after sending (the page would otherwise stay
+    # scrolled where « Envoyer » was, the confirmation out of sight).
+    st.subheader("Questionnaire envoyé", anchor=SENT)
     st.success(
         "Vos réponses ont été envoyées. Merci ! Elles restent consultables ci-dessous mais ne "
         "sont plus modifiables (la personne qui coordonne le diagnostic peut les rouvrir)."
@@ -151,7 +155,8 @@ if locked:
                 f"{settings().min_group_size} personnes au moins auront envoyé leurs réponses."
             )
         else:
-            st.dataframe(profile, hide_index=True)
+            # A static table: it wraps on a phone where a data grid would cut its columns.
+            st.table(profile.set_index("Dimension").astype("Int64"))
             st.caption(
                 "Scores sur 100 par dimension : vos réponses et la moyenne des réponses "
                 "envoyées du territoire (sans les niveaux de consensus)."
@@ -186,7 +191,8 @@ st.selectbox(
 )
 section = sections[index]
 st.header(f"{index + 1}. {section.title}", anchor=anchor(index))
-focus_heading(index)
+# The moved-to part's heading, or the confirmation just after sending, at the top and focused.
+focus_heading(SENT if locked and st.session_state.pop("just_sent", False) else anchor(index))
 if section.intro:
     st.markdown(section.intro)
 
@@ -216,6 +222,8 @@ elif not locked:
     if st.button("Envoyer mes réponses", type="primary", key="submit"):
         if submit(eng, actor, q, pid).complete:
             st.session_state["section"] = 0
+            st.session_state["just_sent"] = True
+            moved()
             st.rerun()
         else:
             st.error("Répondez d'abord aux questions obligatoires signalées ci-dessus.")

@@ -238,11 +238,14 @@ def my_profile(
     responses = tidy_responses(data.answers, data.participants, q)
     profile = respondent_profile(responses, q, pid, min_group_size=min_group_size)
     titles = {s.id: s.title for s in q.sections}
+    own = profile["own_score"].round()
+    territory = profile["territory_score"].round()
     return pd.DataFrame(
         {
             "Dimension": profile["dimension_id"].map(titles),
-            "Mon score": profile["own_score"].round(),
-            "Territoire": profile["territory_score"].round(),
-            "Écart (points)": profile["difference"].round(),
+            "Mon score": own,
+            "Territoire": territory,
+            # The difference of the figures shown (38 and 29 make 9, never 8 by rounding).
+            "Écart (points)": own - territory,
         }
     )
