@@ -3,10 +3,13 @@ itself (no option sets them) replaced in the page, with the document's language.
 
 Plotly takes a locale through the chart's config (`locales`, no file fetched). Streamlit's own
 words (the skip link, the heading anchors, a list's « Open » button, the tables' toolbar, the
-placeholder of a list with no `placeholder=`) are hard-coded in its frontend: `speak_french`
+placeholder of a list with no `placeholder=`, the « Press Enter to apply » hint of a typed
+field, the date and number fields' ARIA labels) are hard-coded in its frontend: `speak_french`
 adds one script to the page that sets `<html lang="fr">` and swaps those exact words (texts,
-ARIA labels, titles, placeholders) for French ones, now and whenever Streamlit draws them
-again. The script carries only the constants below, never a text a user typed."""
+ARIA labels, titles, placeholders, ARIA value texts), and the few texts made of a fixed part
+and a label, number or date (STREAMLIT_FR_PATTERNS), for French ones, now and whenever
+Streamlit draws them again. The script carries only the constants below, never a text a user
+typed."""
 
 from __future__ import annotations
 

@@ -3,8 +3,13 @@
 On each page the test collects every text of the document (visible or only read by a screen
 reader: the skip link, the heading anchors), every placeholder, title, alt text and ARIA label
 or description, Plotly's toolbar titles, the document's title and language; it fails on a list
-of English words left by Streamlit or Plotly. One demo server for the whole module: the
-`demo` and `browser` fixtures of tests/test_browser_accessibility.py."""
+of English words left by Streamlit or Plotly. Every page of the menu (coordination,
+consultant, administration), and the states where Streamlit writes more: a list opened and
+searched for a text no option matches, a text field focused and typed in (its « Press Enter »
+hint), a table hovered (its toolbar) and searched, a date field's calendar; then a workshop
+opened from « Atelier »: a participant's phone (390×844) and the projection (1920×1080).
+One demo server for the whole module: the `demo` and `browser` fixtures of
+tests/test_browser_accessibility.py."""
 
 from __future__ import annotations
 
