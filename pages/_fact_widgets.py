@@ -85,6 +85,7 @@ def _choice(fact: Fact, k: str, today: date) -> Any:
         index=options.index(fact.value) if fact.value in labels else len(options) - 1,
         format_func=labels.get,
         key=k,
+        placeholder="Choisir…",
         help=_help(fact),
     )
 

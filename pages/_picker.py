@@ -42,7 +42,11 @@ def campaign_choice(actor: Actor, action: Action, *, key: str) -> Campaign:
         st.stop()
     names = {t.id: t.name for t in territories}
     territory_id = st.selectbox(
-        "Territoire", list(names), format_func=names.get, key=f"{key}_territory"
+        "Territoire",
+        list(names),
+        format_func=names.get,
+        key=f"{key}_territory",
+        placeholder="Choisir…",
     )
     rows = campaigns(engine(), actor, territory_id)
     if not rows:
@@ -50,6 +54,10 @@ def campaign_choice(actor: Actor, action: Action, *, key: str) -> Campaign:
         st.stop()
     by_id = {c.id: c for c in rows}
     campaign_id = st.selectbox(
-        "Campagne", list(by_id), format_func=lambda i: by_id[i].title, key=f"{key}_campaign"
+        "Campagne",
+        list(by_id),
+        format_func=lambda i: by_id[i].title,
+        key=f"{key}_campaign",
+        placeholder="Choisir…",
     )
     return by_id[campaign_id]

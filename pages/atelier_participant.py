@@ -111,10 +111,18 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
             key="ws_nickname",
         )
         territory = st.selectbox(
-            "Votre territoire", list(places), format_func=places.get, key="ws_territory"
+            "Votre territoire",
+            list(places),
+            format_func=places.get,
+            key="ws_territory",
+            placeholder="Choisir…",
         )
         role = st.selectbox(
-            "Votre fonction", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="ws_role"
+            "Votre fonction",
+            list(ROLE_LABELS),
+            format_func=ROLE_LABELS.get,
+            key="ws_role",
+            placeholder="Choisir…",
         )
         joined = st.form_submit_button("Rejoindre l'atelier", type="primary")
     if joined:

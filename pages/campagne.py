@@ -42,6 +42,7 @@ campaign_id = st.selectbox(
     index=list(by_id).index(selected) if selected in by_id else 0,
     format_func=lambda i: f"{by_id[i].title} ({STATUS_LABELS.get(by_id[i].status, '')})",
     key="camp_pick",
+    placeholder="Choisir…",
 )
 campaign = by_id[campaign_id]
 st.caption(

@@ -48,6 +48,7 @@ chosen_ids = st.multiselect(
     format_func=names.get,
     max_selections=6,
     key="cmp_territories",
+    placeholder="Choisir…",
     select_all=False,
 )
 chosen = cmp.in_order(mine, chosen_ids)

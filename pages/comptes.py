@@ -66,6 +66,7 @@ if users:
             list(by_id),
             format_func=lambda i: f"{by_id[i].email} — {by_id[i].name}",
             key="manage_user",
+            placeholder="Choisir…",
         )
     ]
     state = "actif" if chosen.is_active else "désactivé"
@@ -121,12 +122,24 @@ if not users or not territories:
     st.stop()
 with st.form("grant_form"):
     emails = {u.id: u.email for u in users}
-    user_id = st.selectbox("Compte", list(emails), format_func=emails.get, key="grant_user")
+    user_id = st.selectbox(
+        "Compte", list(emails), format_func=emails.get, key="grant_user", placeholder="Choisir…"
+    )
     names = {t.id: t.name for t in territories}
     territory_id = st.selectbox(
-        "Territoire", list(names), format_func=names.get, key="grant_territory"
+        "Territoire",
+        list(names),
+        format_func=names.get,
+        key="grant_territory",
+        placeholder="Choisir…",
     )
-    role = st.selectbox("Rôle", list(ROLE_NAMES), format_func=ROLE_NAMES.get, key="grant_role")
+    role = st.selectbox(
+        "Rôle",
+        list(ROLE_NAMES),
+        format_func=ROLE_NAMES.get,
+        key="grant_role",
+        placeholder="Choisir…",
+    )
     give = st.form_submit_button("Accorder")
 if give:
     try:
@@ -145,7 +158,9 @@ held = {
 if not held:
     st.info("Aucun compte n'a de rôle sur un territoire.")
     st.stop()
-picked = st.selectbox("Rôle à retirer", list(held), format_func=held.get, key="revoke_pick")
+picked = st.selectbox(
+    "Rôle à retirer", list(held), format_func=held.get, key="revoke_pick", placeholder="Choisir…"
+)
 if st.button("Retirer ce rôle", key="revoke_role"):
     try:
         revoke_role(engine(), actor, user_id=picked[0], territory_id=picked[1], role=picked[2])

@@ -60,6 +60,7 @@ picked = st.selectbox(
         + names.items[x][:110]
     ),
     key="cons_pick",
+    placeholder="Choisir…",
     help="⚠ : avis divergents · ✓ : niveau de consensus enregistré",
 )
 index = order.index(picked)

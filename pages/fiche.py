@@ -27,7 +27,9 @@ if not territories:
     st.info("Aucun territoire accessible pour l'instant.")
     st.stop()
 names = {t.id: t.name for t in territories}
-territory_id = st.selectbox("Territoire", list(names), format_func=names.get, key="fiche_territory")
+territory_id = st.selectbox(
+    "Territoire", list(names), format_func=names.get, key="fiche_territory", placeholder="Choisir…"
+)
 try:
     fiche = service.territory_facts(engine(), actor, territory_id, settings().questions_dir)
 except AccessDenied as exc:

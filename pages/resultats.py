@@ -58,18 +58,22 @@ st.caption(
 communes = commune_names(full)
 with st.expander("Filtrer les réponses", icon=":material/filter_alt:"):
     c1, c2, c3 = st.columns(3)
-    kind = c1.selectbox("Structure", list(KINDS), format_func=KINDS.get, key="res_kind")
+    kind = c1.selectbox(
+        "Structure", list(KINDS), format_func=KINDS.get, key="res_kind", placeholder="Choisir…"
+    )
     commune = c2.selectbox(
         "Commune",
         [None, *communes],
         format_func=lambda c: communes.get(c, "Toutes"),
         key="res_commune",
+        placeholder="Choisir…",
     )
     role = c3.selectbox(
         "Fonction",
         [None, *ROLE_LABELS],
         format_func=lambda r: ROLE_LABELS.get(r, "Toutes"),
         key="res_role",
+        placeholder="Choisir…",
     )
 filtered = any(v is not None for v in (kind, commune, role))
 results = campaign_results(actor, campaign.id, structure_kind=kind, structure_id=commune, role=role)
@@ -134,7 +138,9 @@ with tabs[2]:
         key="res_grouping",
     )
     dims = [s.id for s in q.dimensions]
-    dimension = st.selectbox("Dimension", dims, format_func=names.dimensions.get, key="res_dim")
+    dimension = st.selectbox(
+        "Dimension", dims, format_func=names.dimensions.get, key="res_dim", placeholder="Choisir…"
+    )
     st.caption(
         f"Score de chaque groupe sur 100 (toutes les réponses envoyées). Un groupe de moins de "
         f"{min_group} réponses n'est pas détaillé ; « aucune donnée » : personne de ce groupe "
@@ -164,6 +170,7 @@ with tabs[3]:
         [None, *[s.id for s in q.dimensions]],
         format_func=lambda d: names.dimensions.get(d, "Toutes"),
         key="res_items_dim",
+        placeholder="Choisir…",
     )
     st.dataframe(tables.items(results, names, dimension), hide_index=True)
     st.caption(
