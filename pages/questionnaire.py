@@ -187,6 +187,7 @@ st.selectbox(
     range(len(sections)),
     format_func=lambda i: f"{i + 1}. {sections[i].title}",
     key="section_picker",
+    placeholder="Choisir…",
     on_change=lambda: go(st.session_state["section_picker"]),
 )
 section = sections[index]

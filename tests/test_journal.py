@@ -46,8 +46,8 @@ def test_audit_log_in_french_for_admins_only(engine):
     assert log.iloc[0][["Auteur", "Action", "Cible", "Détails"]].tolist() == [
         "a@exemple.fr",
         "Rôle accordé",
-        "user:2",
-        "role : x",
+        "compte 2",
+        "rôle : x",
     ]
     assert str(log["Date"].dt.tz) == "Europe/Paris"
     assert journal.logged_actions(engine, ADMIN) == [
@@ -72,3 +72,14 @@ def test_log_export_is_safe_and_itself_logged(engine):
     assert journal.audit_log(engine, ADMIN)["Action"].iloc[0] == "Export du journal"
     with pytest.raises(AccessDenied):
         journal.export_log(engine, COORD)
+
+
+def test_details_and_targets_read_in_french():
+    said = journal._details(
+        {"status": "en_cours", "on": "2024-06-18", "links": None, "named": True, "x_y": 2}
+    )
+    assert said == "date : 18/06/2024, liens : aucun, nominative : oui, statut : En cours, x y : 2"
+    assert journal._target("campaign:3") == "campagne 3"
+    assert journal._target("roadmap:12") == "action de feuille de route 12"
+    assert journal._target("autre:1") == "autre:1"
+    assert journal._target(None) == ""

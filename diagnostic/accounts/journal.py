@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -9,6 +11,7 @@ from sqlalchemy import Engine
 
 from diagnostic.accounts.permissions import Action, Actor, require
 from diagnostic.exports import TIMEZONE, Export, export
+from diagnostic.roadmap.followup import FOLLOW_UP_LABELS
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 
@@ -62,8 +65,76 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action, action)
 
 
+# The words of an event's details (the keyword arguments of store.audit.record), in French.
+DETAIL_LABELS = {
+    "admin": "administration",
+    "answer_id": "réponse",
+    "answers": "réponses",
+    "campaign_id": "campagne",
+    "campaigns": "campagnes",
+    "code": "code",
+    "commitments": "engagements",
+    "consensus": "consensus",
+    "consent": "consentement",
+    "format": "format",
+    "formats": "formats",
+    "kind": "type",
+    "level": "niveau",
+    "links": "liens",
+    "name": "nom",
+    "named": "nominative",
+    "named_answers": "réponses nominatives",
+    "on": "date",
+    "origin": "origine",
+    "participants": "participants",
+    "question_id": "question",
+    "role": "rôle",
+    "roadmap": "actions de feuille de route",
+    "rows": "lignes",
+    "status": "statut",
+    "workshop_posts": "contributions d'atelier",
+    "workshop_seats": "places d'atelier",
+    "workshop_votes": "votes d'atelier",
+}
+
+
+def _said(value: Any) -> str:
+    """A detail's value as a person reads it: oui/non, aucun, dates and statuses in French."""
+    if value is None or value == []:
+        return "aucun"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, list | tuple):
+        return " ; ".join(_said(v) for v in value)
+    if isinstance(value, str):
+        if value in FOLLOW_UP_LABELS:
+            return FOLLOW_UP_LABELS[value]
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+    return str(value)
+
+
+TARGET_LABELS = {
+    "campaign": "campagne",
+    "participant": "participant",
+    "roadmap": "action de feuille de route",
+    "territory": "territoire",
+    "user": "compte",
+    "workshop": "atelier",
+}
+
+
+def _target(target: str | None) -> str:
+    """« campagne 3 » for « campaign:3 » (the code itself for a kind with no French word)."""
+    kind, _, ident = (target or "").partition(":")
+    return f"{TARGET_LABELS[kind]} {ident}" if kind in TARGET_LABELS and ident else target or ""
+
+
 def _details(details: dict[str, Any] | None) -> str:
-    return ", ".join(f"{k} : {v}" for k, v in sorted((details or {}).items()))
+    """« statut : En cours, date : 18/06/2024 »: every key in French (the code itself when it
+    has no French word yet, underscores as spaces)."""
+    said = [(DETAIL_LABELS.get(k, k.replace("_", " ")), v) for k, v in (details or {}).items()]
+    return ", ".join(f"{label} : {_said(v)}" for label, v in sorted(said))
 
 
 def audit_log(
@@ -78,7 +149,7 @@ def audit_log(
             "Date": e.at,
             "Auteur": e.actor,
             "Action": action_label(e.action),
-            "Cible": e.target or "",
+            "Cible": _target(e.target),
             "Détails": _details(e.details),
         }
         for e in events
