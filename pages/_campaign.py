@@ -16,6 +16,7 @@ from diagnostic.territory.calendar import campaign_title
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
 from pages._forms import choose, refused, rerun_with, title_input
+from pages._picker import CAMPAIGN, remember
 from pages._shell import engine, plain, settings
 
 if TYPE_CHECKING:  # the services return these rows; pages never import the store
@@ -55,8 +56,7 @@ def creation_form(actor: Actor, territory_id: int) -> None:
                 questionnaire_version=chosen[1],
                 named_answers=named,
             )
-            st.session_state["camp_selected"] = new.id
-            st.session_state.pop("camp_pick", None)  # else the list keeps the one shown before
+            remember(CAMPAIGN, new.id)  # the new campaign is the one shown, on every page
             st.rerun()
 
 
@@ -170,5 +170,5 @@ def personal_data(actor: Actor, campaign: Campaign, table: pd.DataFrame) -> None
     if st.button("Effacer toute la campagne", key="erase_campaign"):
         with refused("Campagne non effacée"):
             erase_campaign(engine(), actor, campaign.id, typed)
-            st.session_state.pop("camp_selected", None)
+            st.session_state.pop(CAMPAIGN[0], None)
             rerun_with("La campagne et toutes ses données ont été effacées.")

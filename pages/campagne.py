@@ -6,7 +6,8 @@ from diagnostic.campaigns import coordination as co
 from diagnostic.comparison.benchmark import set_consent
 from diagnostic.vocabulary import STATUS_LABELS
 from pages import _campaign as form
-from pages._forms import choose, rerun_with
+from pages._forms import rerun_with
+from pages._picker import CAMPAIGN, TERRITORY, shared_choice
 from pages._shell import engine, flash, guard, plain, settings
 
 NEW_ICON = ":material/add_location_alt:"
@@ -22,7 +23,7 @@ if not territories:
     st.stop()
 
 names = {t.id: t.name for t in territories}
-territory_id = choose("Territoire", names, key="camp_territory")
+territory_id = shared_choice(TERRITORY, "Territoire", names, key="camp_territory")
 rows = co.campaigns(engine(), actor, territory_id)
 
 with st.expander("Créer une nouvelle campagne", expanded=not rows):
@@ -33,16 +34,12 @@ if not rows:
     st.stop()
 
 by_id = {c.id: c for c in rows}
-if st.session_state.get("camp_pick") not in by_id:  # a campaign of the territory shown before
-    st.session_state.pop("camp_pick", None)
-selected = st.session_state.get("camp_selected")
-campaign_id = st.selectbox(
+campaign_id = shared_choice(
+    CAMPAIGN,
     "Campagne",
-    list(by_id),
-    index=list(by_id).index(selected) if selected in by_id else 0,
-    format_func=lambda i: f"{by_id[i].title} ({STATUS_LABELS.get(by_id[i].status, '')})",
+    {c.id: c.title for c in rows},
     key="camp_pick",
-    placeholder="Choisir…",
+    format_func=lambda i: f"{by_id[i].title} ({STATUS_LABELS.get(by_id[i].status, '')})",
 )
 campaign = by_id[campaign_id]
 st.caption(

@@ -43,12 +43,14 @@ if error:
     st.error(error)
 order = [item.question_id for item in items]
 by_id = {item.question_id: item for item in items}
-index = st.session_state.get("cons_index", 0) % len(order)
+# The item examined, per campaign: another campaign opens on its own first item.
+INDEX, PICK = f"cons_index_{campaign.id}", f"cons_pick_{campaign.id}"
+index = st.session_state.get(INDEX, 0) % len(order)
 
 
 def go(i: int) -> None:
-    st.session_state["cons_index"] = i
-    st.session_state["cons_pick"] = order[i]
+    st.session_state[INDEX] = i
+    st.session_state[PICK] = order[i]
 
 
 picked = st.selectbox(
@@ -59,7 +61,7 @@ picked = st.selectbox(
         (("✓ " if by_id[x].done else "") + ("⚠ " if by_id[x].divergent else ""))
         + names.items[x][:110]
     ),
-    key="cons_pick",
+    key=PICK,
     placeholder="Choisir…",
     help="⚠ : avis divergents · ✓ : niveau de consensus enregistré",
 )

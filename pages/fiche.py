@@ -11,6 +11,7 @@ from diagnostic.territory.presentation import competence_lines, reading
 from diagnostic.vocabulary import KIND_LABELS
 from diagnostic.vocabulary import count as n_of
 from pages._fact_widgets import fact_input, forget
+from pages._picker import TERRITORY, shared_choice
 from pages._shell import engine, flash, guard, plain, settings
 
 actor = guard("fiche")
@@ -27,9 +28,7 @@ if not territories:
     st.info("Aucun territoire accessible pour l'instant.")
     st.stop()
 names = {t.id: t.name for t in territories}
-territory_id = st.selectbox(
-    "Territoire", list(names), format_func=names.get, key="fiche_territory", placeholder="Choisir…"
-)
+territory_id = shared_choice(TERRITORY, "Territoire", names, key="fiche_territory")
 try:
     fiche = service.territory_facts(engine(), actor, territory_id, settings().questions_dir)
 except AccessDenied as exc:

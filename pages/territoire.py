@@ -14,6 +14,7 @@ from diagnostic.campaigns.official_territories import (
 from diagnostic.vocabulary import KIND_LABELS
 from diagnostic.vocabulary import count as n_of
 from pages._forms import choose, refused
+from pages._picker import TERRITORY, remember
 from pages._shell import engine, guard, plain
 
 actor = guard("territoire")
@@ -104,6 +105,7 @@ if submitted:
             population=int(population) if population else None,
             communes=communes,
         )
+        remember(TERRITORY, territory.id)  # the pages open on it from now on
         st.session_state["t_created"] = (
             f"Territoire « {plain(territory.name)} » créé avec {n_of(len(communes), 'commune')}. "
             "Vous en êtes le ou la coordinateur·rice : créez maintenant une campagne."

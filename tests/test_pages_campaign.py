@@ -90,3 +90,33 @@ def test_named_answers_are_chosen_at_creation_and_fixed_by_the_first_answer(app_
     assert not [t for t in at.toggle if t.key == f"named_{campaign.id}"]
     assert any("ce choix ne peut plus changer" in c.value for c in at.caption)
     assert "Campagne nominative" in respondent.caption[1].value  # reminded on every page
+
+
+def test_the_territory_worked_on_stays_selected_across_pages_and_in_the_address(app_env):
+    user = make_user(engine())
+    first = make_world(engine(), coordinator=user, name="CC Amont", n_participants=3)
+    second = make_world(engine(), coordinator=user, name="CC Aval", n_participants=3)
+    stranger = make_world(engine(), name="CC Ailleurs", n_participants=0)
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/campagne.py").run()
+    assert at.selectbox(key="camp_territory").value == first.territory.id
+    at.selectbox(key="camp_territory").set_value(second.territory.id).run()
+    assert at.query_params["territoire"] == str(second.territory.id)  # in the address
+    # Another page opens on the same territory and campaign, without choosing again.
+    for page, key in (("pages/resultats.py", "res"), ("pages/fiche.py", "fiche")):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.selectbox(key=f"{key}_territory").value == second.territory.id, page
+    at.switch_page("pages/consensus.py").run()
+    assert at.selectbox(key="cons_campaign").value == second.campaign_id
+    # An address shared with a colleague opens on its territory ...
+    other = signed_in("coord@exemple.fr")
+    other.query_params["territoire"] = str(second.territory.id)
+    other.switch_page("pages/campagne.py").run()
+    assert other.selectbox(key="camp_territory").value == second.territory.id
+    # ... and one naming a territory the person may not open says so, showing one of theirs.
+    wary = signed_in("coord@exemple.fr")
+    wary.query_params["territoire"] = str(stranger.territory.id)
+    wary.switch_page("pages/campagne.py").run()
+    assert wary.selectbox(key="camp_territory").value == first.territory.id
+    assert any("ne pouvez pas ouvrir avec ce compte" in i.value for i in wary.info)

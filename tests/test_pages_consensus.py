@@ -16,13 +16,13 @@ def test_consensus_meeting_records_a_level_and_moves_on(app_env):
     assert not at.exception
     assert titles(at) == ["Réunion de consensus"]
     # the polarised item comes first
-    assert at.selectbox(key="cons_pick").value == "ins_debat"
+    assert at.selectbox(key=f"cons_pick_{world.campaign_id}").value == "ins_debat"
     at.radio(key="cons_level_ins_debat").set_value(3)
     at.text_area(key="cons_rationale_ins_debat").input("Accord : <b>débat</b> prévu")
     at.button(key="FormSubmitter:consensus_form-Enregistrer le consensus").click().run()
     assert not at.exception
     assert "Consensus enregistré" in at.success[0].value
-    assert at.selectbox(key="cons_pick").value != "ins_debat"
+    assert at.selectbox(key=f"cons_pick_{world.campaign_id}").value != "ins_debat"
     from diagnostic.store import consensus as consensus_store
 
     with session_scope(engine()) as s:
