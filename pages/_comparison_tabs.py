@@ -13,7 +13,7 @@ from diagnostic.comparison import tables as ct
 from diagnostic.exports import MIME, file_name
 from pages._comparison import Labels, items_of
 from pages._forms import choose
-from pages._shell import engine, plain, settings, show_chart
+from pages._shell import data_table, engine, plain, settings, show_chart
 
 
 def profiles(view: cmp.Comparison, labels: Labels) -> None:
@@ -43,7 +43,7 @@ def profiles(view: cmp.Comparison, labels: Labels) -> None:
             "à côté des scores de maturité (elles n'y entrent pas) ; pas de comparaison avec "
             "les pairs."
         )
-        st.dataframe(statements, hide_index=True)
+        data_table(statements, hide_index=True)
 
 
 def position(view: cmp.Comparison, labels: Labels) -> None:
@@ -67,7 +67,7 @@ def position(view: cmp.Comparison, labels: Labels) -> None:
         "Part des territoires du groupe (hors le territoire lui-même) dont le score est plus bas "
         "(les égalités comptent pour moitié) : 80 = mieux placé que 80 % des pairs."
     )
-    st.dataframe(ct.ranks(view, labels.dimensions), hide_index=True)
+    data_table(ct.ranks(view, labels.dimensions), hide_index=True)
 
 
 def agreement(view: cmp.Comparison, labels: Labels) -> None:
@@ -96,7 +96,7 @@ def gaps(actor: Actor, view: cmp.Comparison, labels: Labels) -> None:
             str(r.name): items_of(actor, int(r.campaign_id))
             for r in view.chosen.itertuples(index=False)
         }
-        st.dataframe(
+        data_table(
             ct.differences(cmp.differences(found), labels.dimensions, labels.items),
             hide_index=True,
             column_config={"Item": st.column_config.TextColumn(width=360)},
@@ -104,7 +104,7 @@ def gaps(actor: Actor, view: cmp.Comparison, labels: Labels) -> None:
     else:
         st.info("Choisissez au moins deux territoires pour voir les items qui les séparent.")
     st.subheader("Écarts à la médiane du groupe de pairs")
-    st.dataframe(ct.ranks(view, labels.dimensions), hide_index=True)
+    data_table(ct.ranks(view, labels.dimensions), hide_index=True)
 
 
 def groups(view: cmp.Comparison) -> None:
@@ -115,7 +115,7 @@ def groups(view: cmp.Comparison) -> None:
         "seul groupe d'un type est masqué, le plus petit groupe voisin l'est aussi (sinon le "
         "total du type, moins les groupes affichés, le révélerait)."
     )
-    st.dataframe(ct.groups(view), hide_index=True)
+    data_table(ct.groups(view), hide_index=True)
 
 
 def evolution(actor: Actor, table: pd.DataFrame, names: dict[int, str], labels: Labels) -> None:
@@ -150,7 +150,7 @@ def evolution(actor: Actor, table: pd.DataFrame, names: dict[int, str], labels: 
         ct.evolution_dimensions(evo_dims, labels.dimensions),
         key="cmp_evolution",
     )
-    st.dataframe(ct.evolution_items(evo_items, labels.items, labels.dimensions), hide_index=True)
+    data_table(ct.evolution_items(evo_items, labels.items, labels.dimensions), hide_index=True)
 
 
 def export(view: cmp.Comparison, labels: Labels) -> None:

@@ -12,7 +12,7 @@ from diagnostic.accounts.permissions import Actor
 from diagnostic.exports import MIME
 from diagnostic.roadmap.review import ActionReview, level, summary_line
 from diagnostic.roadmap.review_service import review_export, review_for
-from pages._shell import engine, plain
+from pages._shell import data_table, engine, plain
 
 if TYPE_CHECKING:  # the services return these rows; pages never import the store
     from diagnostic.store.models import Campaign
@@ -101,7 +101,7 @@ def review_tab(actor: Actor, campaign: Campaign) -> None:
             st.markdown(f"**{plain(action.item.title)}** · {action.status_label}")
             st.markdown(f"{ICONS.get(action.status, '')} {plain(action.reading)}")
             if action.moves:
-                st.dataframe(_items(action, where), hide_index=True, column_config=COLUMNS)
+                data_table(_items(action, where), hide_index=True, column_config=COLUMNS)
     c1, c2 = st.columns(2)
     for column, fmt, label in ((c1, "csv", "Bilan en CSV"), (c2, "xlsx", "Bilan en Excel")):
         column.download_button(

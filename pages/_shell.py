@@ -17,6 +17,7 @@ from diagnostic.bootstrap import prepare_database
 from diagnostic.exports import unlinked
 from diagnostic.privacy.service import notice
 from diagnostic.results import service as results
+from diagnostic.results import tables
 from diagnostic.results.model import CampaignResults, TooFewRespondents
 from diagnostic.roadmap.references import Library, load_library
 from diagnostic.settings import Settings, get_settings
@@ -103,11 +104,21 @@ CHART_CONFIG = {
 }
 
 
+def data_table(frame: Any, *, column_config: dict[str, Any] | None = None, **more: Any) -> None:
+    """A table on screen as a person reads it: « — » where a figure is missing (Streamlit's
+    grid would write « None »), decimal commas, figures aligned right (tables.readable)."""
+    config = dict(column_config or {})
+    shown, texts = tables.readable(frame, keep=config)
+    for name in texts:
+        config[name] = st.column_config.TextColumn(alignment="right")
+    st.dataframe(shown, column_config=config or None, **more)
+
+
 def show_chart(fig: Any, table: Any, *, key: str) -> None:
     """A chart (the camera icon downloads it as PNG) and its data as a table, for everyone."""
     st.plotly_chart(fig, config=CHART_CONFIG, key=f"chart_{key}")
     with st.expander("Données du graphique (tableau)"):
-        st.dataframe(table, hide_index=True)
+        data_table(table, hide_index=True)
 
 
 def plain(text: object) -> str:

@@ -3,11 +3,11 @@ the maturity scores."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from diagnostic.results import tables
 from diagnostic.results.model import CampaignResults, Labels
+from pages._shell import data_table
 
 
 def statements_block(results: CampaignResults, names: Labels) -> None:
@@ -22,8 +22,4 @@ def statements_block(results: CampaignResults, names: Labels) -> None:
         "réponses « plutôt » ou « tout à fait d'accord », en moyenne sur les affirmations de la "
         f"dimension, chacune comptée à partir de {results.min_group_size} réponses."
     )
-    percents = [c for c in agreement.columns if c.endswith("(%)")]
-    shown = agreement.astype({c: object for c in percents})
-    for column in percents:  # a hidden share reads « — » (the remark says why), never « None »
-        shown[column] = ["—" if pd.isna(v) else f"{v:.0f}" for v in agreement[column]]
-    st.dataframe(shown, hide_index=True)
+    data_table(agreement, hide_index=True)  # a hidden share reads « — » (the remark says why)

@@ -22,7 +22,7 @@ from diagnostic.roadmap.followup import (
 )
 from diagnostic.vocabulary import count as n_of
 from pages._forms import choose, refused
-from pages._shell import engine, plain
+from pages._shell import data_table, engine, plain
 
 FLASH = "suivi_flash"
 
@@ -59,7 +59,7 @@ def action(
     rows = history_rows(f)
     if rows:
         st.markdown(f"**Historique** ({n_of(len(rows), 'changement')})")
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key=f"suivi_hist_{item.id}")
+        data_table(pd.DataFrame(rows), hide_index=True, key=f"suivi_hist_{item.id}")
     else:
         st.caption("Aucun changement de statut enregistré : l'action est « À lancer ».")
 

@@ -8,7 +8,7 @@ from diagnostic.vocabulary import STATUS_LABELS
 from pages import _campaign as form
 from pages._forms import rerun_with
 from pages._picker import CAMPAIGN, TERRITORY, shared_choice
-from pages._shell import engine, flash, guard, plain, settings
+from pages._shell import data_table, engine, flash, guard, plain, settings
 
 NEW_ICON = ":material/add_location_alt:"
 
@@ -59,7 +59,7 @@ st.subheader("Participation")
 if table.empty:
     st.info("Personne n'est encore invité : ajoutez les participant·es ci-dessous.")
 else:
-    st.dataframe(
+    data_table(
         co.participation_view(table).drop(columns=["id"]),
         hide_index=True,
         column_config={
@@ -69,7 +69,7 @@ else:
         },
     )
     with st.expander("Participation par structure"):
-        st.dataframe(co.participation_by_structure(table))
+        data_table(co.participation_by_structure(table))
 
 link = st.session_state.pop("new_link", None)
 if link:

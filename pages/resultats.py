@@ -15,7 +15,7 @@ from pages._export import export_tab
 from pages._knowledge import knowledge_section
 from pages._picker import campaign_picker
 from pages._review import review_tab
-from pages._shell import campaign_results, guard, plain, show_chart
+from pages._shell import campaign_results, data_table, guard, plain, show_chart
 from pages._situation import situation_tab
 from pages._statements import statements_block
 
@@ -146,23 +146,27 @@ with tabs[2]:
         f"{min_group} réponses n'est pas détaillé ; « aucune donnée » : personne de ce groupe "
         "n'a répondu à l'item."
     )
-    show_chart(
-        figures.heatmap(
-            full.compared(grouping, dimension),
-            names.items,
-            title=names.dimensions[dimension],
-            min_group_size=min_group,
-        ),
-        tables.comparison(full, names, grouping, dimension),
-        key="heatmap",
-    )
+    gap = tables.comparison_gap(full, grouping, dimension)
+    if gap:  # every group too small or absent: say why rather than draw an empty chart
+        st.info(gap)
+    else:
+        show_chart(
+            figures.heatmap(
+                full.compared(grouping, dimension),
+                names.items,
+                title=names.dimensions[dimension],
+                min_group_size=min_group,
+            ),
+            tables.comparison(full, names, grouping, dimension),
+            key="heatmap",
+        )
     st.subheader("Angles morts")
     st.caption("Items où un groupe voit les choses à plus d'un niveau d'écart des autres.")
     blind = tables.blind_spots(full, names)
     if blind.empty:
         st.write("Aucun angle mort : aucun groupe ne s'écarte nettement des autres.")
     else:
-        st.dataframe(blind, hide_index=True)
+        data_table(blind, hide_index=True)
 
 with tabs[3]:
     dimension = st.selectbox(
@@ -172,7 +176,7 @@ with tabs[3]:
         key="res_items_dim",
         placeholder="Choisir…",
     )
-    st.dataframe(tables.items(results, names, dimension), hide_index=True)
+    data_table(tables.items(results, names, dimension), hide_index=True)
     st.caption(
         "Score sur 100 : niveau moyen, ou niveau de consensus quand le collectif l'a fixé "
         "(colonne Source). Une affirmation n'a pas de score de maturité : sa part d'accord "
@@ -215,7 +219,7 @@ with tabs[6]:
         tables.participation(full, "structure"),
         key="participation",
     )
-    st.dataframe(tables.participation(full, "role"), hide_index=True)
+    data_table(tables.participation(full, "role"), hide_index=True)
 
 with tabs[7]:
     situation_tab(actor, campaign)

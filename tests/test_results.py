@@ -214,3 +214,42 @@ def test_heatmap_says_why_a_cell_is_hidden(world):
     ).to_dict()
     texts = {cell for row in heat["data"][0]["text"] for cell in row}
     assert "< 3 rép." in texts
+
+
+def test_a_view_with_no_group_big_enough_says_why_instead_of_an_empty_chart(world):
+    engine, w, actor, qdir = world
+    r = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=3)
+    dimension = Q.section_of("ins_debat").id
+    said = tables.comparison_gap(r, "structure_id", dimension)
+    assert said is not None and said.startswith("Aucune commune ne compte encore 3 réponses")
+    assert "la plus représentée en compte 1" in said and "Intercommunalité et communes" in said
+    assert tables.comparison_gap(r, "structure_kind", dimension).startswith("Aucune structure")
+    shown = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=1)
+    assert tables.comparison_gap(shown, "structure_id", dimension) is None
+
+
+def test_display_tables_say_a_missing_figure_and_write_numbers_the_french_way():
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "Item": ["a", None],
+            "Score": [42.0, np.nan],
+            "Écart": [1.6, 0.25],
+            "Réponses": [3, 12],
+            "Habitants": [123456.0, np.nan],
+            "Année": [2026.0, np.nan],
+            "Avancement": [50.0, np.nan],
+        }
+    )
+    shown, texts = tables.readable(frame, keep=["Avancement"])
+    assert shown["Item"].tolist() == ["a", "—"]
+    assert shown["Score"].tolist() == ["42", "—"]
+    assert shown["Écart"].tolist() == ["1,6", "0,3"]  # one decimal, halves up
+    assert shown["Réponses"].tolist() == [3, 12]  # whole and complete: numbers as they are
+    assert shown["Habitants"].tolist() == ["123\u202f456", "—"]
+    assert shown["Année"].tolist() == ["2026", "—"]  # four digits: a year, no space
+    assert shown["Avancement"].isna().tolist() == [False, True]  # left to the page
+    assert texts == ["Score", "Écart", "Habitants", "Année"]
+    assert tables.figure(-12345.5, 1) == "-12\u202f345,5"

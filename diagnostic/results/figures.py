@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import html
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import ParamSpec, TypeVar
 
@@ -18,6 +19,7 @@ from diagnostic.results.chart_specs import BLUE, LIGHT
 P = ParamSpec("P")
 S = TypeVar("S")
 FONT = dict(family="Marianne, Arial, sans-serif", size=13)
+TITLE_WIDTH = 95  # characters per title line
 GRID = "#EEEEEE"
 
 
@@ -27,12 +29,20 @@ def plain_label(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+def wrapped(text: str, width: int) -> str:
+    """A chart text on several lines of at most `width` characters (Plotly never wraps)."""
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
 def layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+    """The house layout; a long title goes on several lines rather than off the chart."""
+    lines = wrapped(title, TITLE_WIDTH)
+    extra = 20 * lines.count("<br>")
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
+        title=dict(text=lines, x=0, xanchor="left"),
         font=FONT,
-        height=height,
-        margin=dict(l=10, r=10, t=60, b=10),
+        height=height + extra,
+        margin=dict(l=10, r=10, t=60 + extra, b=10),
         paper_bgcolor="white",
         plot_bgcolor="white",
         legend=dict(orientation="h", yanchor="bottom", y=-0.2, x=0),
@@ -112,10 +122,21 @@ def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
     if spec.x_title:
         axis["title"] = spec.x_title
     if spec.ticks:
+        # Every level named, upright, on short lines: rotated labels ran into the legend and
+        # the last one (« 6 Compétence transférée ») fell off the chart.
         axis["tickvals"] = [v for v, _ in spec.ticks]
-        axis["ticktext"] = [t for _, t in spec.ticks]
+        axis["ticktext"] = [wrapped(t, 14) for _, t in spec.ticks]
+        axis["tickangle"] = 0
     fig.update_xaxes(**axis)
-    return layout(fig, spec.title, height=height)
+    fig = layout(fig, spec.title, height=height)
+    if spec.ticks:  # the legend above the plot, clear of the level names below it
+        lines = max(t.count("<br>") + 1 for t in axis["ticktext"])  # type: ignore[union-attr]
+        fig.update_layout(
+            legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+            margin=dict(b=10 + 18 * lines),
+            height=fig.layout.height + 18 * lines,
+        )
+    return fig
 
 
 def bars(spec: specs.Bars, *, height: int) -> go.Figure:

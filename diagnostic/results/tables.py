@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 
 from diagnostic.analytics import AGREEMENT, MATURITY
+from diagnostic.analytics.summary import format_number
 from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
 COLUMN_LABELS = {"current": "Aujourd'hui", "desired": "Souhaitée"}
+MISSING = "—"  # a figure that is not there (hidden, not measured): never « None » nor « nan »
 MEASURE_LABELS = {MATURITY: "maturité", AGREEMENT: "affirmation (accord)"}
 
 
@@ -130,6 +134,44 @@ def comparison(
     ).reset_index(drop=True)
 
 
+GROUP_WORDS = {
+    "structure_kind": ("structure", "de l'intercommunalité ou des communes"),
+    "role": ("fonction", "d'aucune fonction"),
+    "structure_id": ("commune", "d'aucune commune"),
+}
+
+
+def comparison_gap(results: CampaignResults, grouping: str, dimension: str) -> str | None:
+    """Why a view of « Regards croisés » shows no group at all (None when one is shown): no
+    respondent of such a group, or every group under the minimum size — with the size of the
+    largest, and where to look instead."""
+    frame = results.compared(grouping, dimension)
+    if not frame.empty and frame["status"].eq("ok").any():
+        return None
+    k = results.min_group_size
+    word, none = GROUP_WORDS.get(grouping, ("groupe", "d'aucun groupe"))
+    if frame.empty:
+        return (
+            f"Aucune réponse envoyée {none} pour l'instant : ce regard n'a rien à comparer."
+            if grouping != "structure_id"
+            else "Aucune personne d'une commune n'a encore envoyé ses réponses : ce regard "
+            "compare chaque commune aux autres répondant·es."
+        )
+    largest = int(frame["group_size"].max())
+    elsewhere = (
+        " Le regard « Intercommunalité et communes » compare l'ensemble des communes à "
+        "l'intercommunalité ; le filtre « Commune » en haut de page détaille une commune dès "
+        f"qu'elle compte {k} réponses."
+        if grouping == "structure_id"
+        else ""
+    )
+    return (
+        f"Aucune {word} ne compte encore {k} réponses envoyées (la plus représentée en compte "
+        f"{largest}) : pour protéger l'anonymat des personnes, aucune n'est détaillée à part."
+        + elsewhere
+    )
+
+
 def blind_spots(results: CampaignResults, names: Labels) -> pd.DataFrame:
     """Angles morts of every grouping; the EPCI-communes pair is listed once."""
     frame = results.blind_spots
@@ -192,3 +234,49 @@ def participation(results: CampaignResults, by: str) -> pd.DataFrame:
             "Ont envoyé": frame["submitted"],
         }
     ).reset_index(drop=True)
+
+
+def figure(value: float, digits: int) -> str:
+    """A number the French way: decimal comma, halves up, a thin space between thousands from
+    five digits on (« 12 345 », but « 2026 » stays a year)."""
+    text = format_number(value, digits)
+    whole, comma, decimals = text.partition(",")
+    sign = "-" if whole.startswith("-") else ""
+    digits_only = whole.lstrip("-")
+    if len(digits_only) >= 5:
+        groups = []
+        while digits_only:
+            groups.insert(0, digits_only[-3:])
+            digits_only = digits_only[:-3]
+        whole = sign + "\u202f".join(groups)
+    return whole + comma + decimals
+
+
+def readable(frame: pd.DataFrame, keep: Collection[str] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """A display table as a person reads it on screen: a missing cell says « — », numbers
+    have a decimal comma. A numeric column with a missing figure becomes text (the screen's
+    table would write « None » in it), as many decimals as its figures need (none, or one);
+    returns the table and those columns (to align them right like numbers). The columns in
+    `keep` are left as they are (the page draws them its own way: a progress bar…)."""
+    out = frame.copy()
+    texts: list[str] = []
+    for name in out.columns:
+        if name in keep:
+            continue
+        column = out[name]
+        if pd.api.types.is_bool_dtype(column):
+            continue
+        if pd.api.types.is_numeric_dtype(column):
+            values = pd.to_numeric(column, errors="coerce").astype(float)
+            fractional = values.dropna().mod(1).ne(0).any()
+            if not values.isna().any() and not fractional:
+                continue
+            digits = 1 if fractional else 0
+            out[name] = [MISSING if pd.isna(v) else figure(v, digits) for v in values]
+            texts.append(str(name))
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            out[name] = [
+                MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+                for v in column
+            ]
+    return out, texts
