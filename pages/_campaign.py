@@ -11,6 +11,7 @@ import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
 from diagnostic.campaigns import coordination as co
+from diagnostic.campaigns import paper
 from diagnostic.privacy.service import erase_campaign, erase_participant
 from diagnostic.territory.calendar import campaign_title
 from diagnostic.vocabulary import ROLE_LABELS
@@ -118,6 +119,48 @@ def invite_form(actor: Actor, campaign: Campaign) -> None:
             who = new.participant.name or f"répondant·e n° {new.participant.id}"
             st.session_state["new_link"] = (who, new.link)
             st.rerun()
+
+
+def paper_forms(actor: Actor, campaign: Campaign) -> None:
+    """The printable questionnaires and the file to type their answers in (built on click)."""
+    codes = paper.printable_codes(engine(), actor, campaign.id)
+    st.write(
+        "Pour une salle sans téléphone ni ordinateur : un questionnaire à remplir au stylo pour "
+        "chaque personne invitée qui n'a pas encore envoyé ses réponses. Chaque page porte le "
+        "code de la personne. Les réponses se saisissent ensuite dans le fichier de saisie "
+        "(mêmes codes, même ordre), importé avec la commande `import-answers`."
+    )
+    if not codes:
+        st.info(
+            "Aucun questionnaire à imprimer : invitez d'abord les participant·es (le nom est "
+            "facultatif) ; une personne qui a déjà envoyé ses réponses n'en reçoit pas."
+        )
+        return
+    st.caption(f"{n_of(len(codes), 'questionnaire')} — codes répondant·e : {', '.join(codes)}")
+    name = f"questionnaires-papier-campagne-{campaign.id}"
+    a, b = st.columns(2)
+    a.download_button(
+        "Questionnaires à imprimer (PDF)",
+        data=lambda: paper.paper_forms(engine(), actor, campaign.id, settings().questions_dir).pdf,
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        key="paper_pdf",
+        icon=":material/print:",
+        on_click="ignore",
+    )
+    b.download_button(
+        "Fichier de saisie des réponses (CSV)",
+        data=lambda: (
+            paper.paper_forms(
+                engine(), actor, campaign.id, settings().questions_dir, with_pdf=False
+            ).csv
+        ),
+        file_name=f"saisie-{name}.csv",
+        mime="text/csv",
+        key="paper_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def manage_participant(actor: Actor, table: pd.DataFrame) -> None:

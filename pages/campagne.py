@@ -84,6 +84,10 @@ if campaign.status == "open":
     form.invite_form(actor, campaign)
 
 if not table.empty:
+    st.subheader("Questionnaires papier")
+    form.paper_forms(actor, campaign)
+
+if not table.empty:
     st.subheader("Gérer un·e participant·e")
     form.manage_participant(actor, table)
 

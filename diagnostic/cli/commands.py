@@ -435,6 +435,48 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("paper")
+def cmd_paper(args: argparse.Namespace) -> int:
+    from diagnostic.campaigns.paper import PaperFormsError, paper_forms
+    from diagnostic.errors import AccessDenied
+
+    if args.blank:
+        raise CliError(
+            "pas de questionnaire vierge : l'import (`import-answers`) ne connaît que les "
+            "participant·es déjà invité·es, par leur numéro ; invitez d'abord les personnes "
+            "(page « Campagnes », le nom est facultatif) puis imprimez leurs questionnaires"
+        )
+    try:
+        result = paper_forms(
+            open_engine(),
+            SYSTEM,
+            args.campaign,
+            get_settings().questions_dir,
+            participant_ids=args.participant or None,
+        )
+    except AccessDenied:
+        raise CliError(
+            f"campagne {args.campaign} introuvable (liste : commande campaigns)"
+        ) from None
+    except PaperFormsError as exc:
+        raise CliError(str(exc)) from None
+    out = Path(args.output)
+    out.write_bytes(result.pdf)
+    print(
+        f"Questionnaires papier écrits : {out} ({len(result.codes)} questionnaire(s), codes "
+        f"répondant·e {', '.join(result.codes)})"
+    )
+    if args.csv:
+        Path(args.csv).write_bytes(result.csv)
+        print(f"Fichier de saisie pour import-answers : {args.csv}")
+    if result.skipped:
+        print(
+            f"{result.skipped} personne(s) sans questionnaire : réponses déjà envoyées "
+            "(rouvrez-les d'abord) ou données effacées"
+        )
+    return 0
+
+
 @command("purge")
 def cmd_purge(args: argparse.Namespace) -> int:
     from diagnostic.exports import local_time
@@ -721,6 +763,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--campaign", required=True, type=identifier, metavar="ID")
     p.add_argument(
         "--submit", action="store_true", help="marquer les personnes importées comme ayant envoyé"
+    )
+    p = sub.add_parser(
+        "paper",
+        help="imprimer les questionnaires papier d'une campagne (PDF) et leur fichier de saisie",
+    )
+    p.add_argument("--campaign", required=True, type=identifier, metavar="ID")
+    p.add_argument("-o", "--output", required=True, metavar="FICHIER.pdf")
+    p.add_argument(
+        "--csv",
+        metavar="FICHIER.csv",
+        help="écrire aussi le fichier à remplir pour import-answers (mêmes codes, même ordre)",
+    )
+    p.add_argument(
+        "--participant",
+        action="append",
+        type=identifier,
+        metavar="ID",
+        help="seulement cette personne (option répétable) ; par défaut, toutes celles qui "
+        "n'ont pas envoyé leurs réponses",
+    )
+    p.add_argument(
+        "--blank",
+        type=int,
+        metavar="N",
+        help="questionnaires vierges : refusé, l'import ne crée pas de participant·es",
     )
     p = sub.add_parser(
         "purge",
