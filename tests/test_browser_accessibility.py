@@ -1,4 +1,5 @@
-"""Accessibility in the browser: axe-core on the main pages, the questionnaire by keyboard only.
+"""Accessibility in the browser: axe-core on the main pages and on every page of the respondent
+(desktop and phone, with 24 px touch targets), the questionnaire answered by keyboard only.
 
 axe-core 4.14.1 (Deque Systems, MPL-2.0) is vendored unmodified in tests/vendor/axe-core/ with
 its licence; its SHA-256 is checked so that the file in use is the one stated."""
