@@ -1,4 +1,5 @@
-"""Accessibility in the browser: axe-core on the main pages, the questionnaire by keyboard only.
+"""Accessibility in the browser: axe-core on the main pages and on every page of the respondent
+(desktop and phone, with 24 px touch targets), the questionnaire answered by keyboard only.
 
 axe-core 4.14.1 (Deque Systems, MPL-2.0) is vendored unmodified in tests/vendor/axe-core/ with
 its licence; its SHA-256 is checked so that the file in use is the one stated."""
@@ -11,13 +12,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from diagnostic.answering.responses import progress
 from diagnostic.demo import load_demo
+from diagnostic.questionnaire import QuestionType, load_questionnaire
+from diagnostic.questionnaire.codecs import DONT_KNOW
 from diagnostic.store import answers as answer_store
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from tests.conftest import ROOT
 from tests.live import BROWSER, Server, chromium, drawn, settle, start_server, stop
 
 pytestmark = BROWSER
+DK_LABEL = "Je ne sais pas / sans objet"  # pages/_question_widgets.DK_LABEL
 ARTIFACTS = ROOT / "test-artifacts" / "accessibilite"
 AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"
 AXE_SHA256 = "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c"
@@ -32,10 +37,12 @@ RUN_AXE = """async (tags) => {
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str, str]]:
-    """The server on the demo territories; yields it, a respondent's token, the base URL and
-    another respondent's token (starting the questionnaire stores the answers the invitation
-    gives, so each test that starts it has its own respondent)."""
+def demo(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Server, str, str, str, str]]:
+    """The server on the demo territories; yields it, a respondent's token, the base URL,
+    another respondent's token and a third one (starting the questionnaire stores the answers
+    the invitation gives, so each test that starts it has its own respondent)."""
     tmp = tmp_path_factory.mktemp("a11y")
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions)
@@ -46,7 +53,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     engine.dispose()
     server = start_server(url, questions, tmp / "server.log")
     try:
-        yield server, report.links[0][1], url, report.links[1][1]
+        yield server, report.links[0][1], url, report.links[1][1], report.links[2][1]
     finally:
         stop(server)
 
@@ -84,9 +91,10 @@ def test_vendored_axe_is_the_stated_version():
 
 
 def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
+    """The coordination's pages (the respondent's: the next test)."""
     from playwright.sync_api import expect
 
-    server, _, _, token = demo
+    server = demo[0]
     found: dict[str, list[str]] = {}
     coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
     coord.goto(server.url)
@@ -104,21 +112,160 @@ def test_main_pages_have_no_serious_accessibility_violation(demo, browser):
     nav.get_by_role("link", name="Résultats").click()
     settle(coord)
     found["Résultats"] = violations(coord)
+    assert {page: v for page, v in found.items() if v} == {}
 
-    resp = browser.new_context(locale="fr-FR", viewport={"width": 1000, "height": 900}).new_page()
-    resp.goto(server.link(token))
-    expect(resp.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
-    found["Questionnaire, introduction"] = violations(resp)
-    resp.get_by_role("button", name="Commencer le questionnaire").click()
-    settle(resp)
-    found["Questionnaire, partie 1"] = violations(resp)
-    resp.get_by_role("button", name="Partie suivante →").click()
-    settle(resp)
-    heading_on_top(resp, "2. Enjeux et priorités partagés")
-    found["Questionnaire, partie 2"] = violations(resp)
-    resp.get_by_role("button", name="← Partie précédente").click()
-    settle(resp)
-    heading_on_top(resp, "1. Vous et votre territoire")
+
+SIZES = {
+    "bureau": {"viewport": {"width": 1280, "height": 900}},
+    "telephone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
+# WCAG 2.5.8 (target size, minimum): every option of a choice, button, combobox, checkbox and
+# expander header of the main area is at least 24 × 24 CSS px (hidden ones are left out).
+SMALL_TARGETS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  const targets = '[data-testid="stRadioOption"], button, [role="combobox"], summary, '
+    + '[data-testid="stCheckbox"] label';
+  const small = [];
+  for (const e of main.querySelectorAll(targets)) {
+    const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (getComputedStyle(e).visibility === 'hidden') continue;
+    if (r.width < 24 || r.height < 24) {
+      const name = (e.getAttribute('aria-label') || e.innerText || '').trim().split('\\n')[0];
+      const group = e.closest('[role="radiogroup"]');
+      const where = group ? ` (${group.getAttribute('aria-label') || ''})` : '';
+      small.push(`${e.tagName.toLowerCase()} « ${name.slice(0, 50)} »${where.slice(0, 60)} : `
+        + `${Math.round(r.width)} × ${Math.round(r.height)} px`);
+    }
+  }
+  return small;
+}"""
+WHOLE_PAGE = """() => {
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  return Math.ceil(block ? block.scrollHeight : document.body.scrollHeight) + 160;
+}"""
+
+
+QUESTIONNAIRE = ROOT / "questions" / "questionnaires" / "gouvernance.yaml"
+PRIVACY = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
+GRID_CLICKS = [
+    ("Ressources humaines (paie, carrières, recrutement)", "Aujourd'hui", "2"),
+    ("Ressources humaines (paie, carrières, recrutement)", "Souhaitée", "3"),
+    ("Commande publique", "Aujourd'hui", "1"),
+]
+
+
+def look(page, size: str, name: str, found: dict[str, list[str]], shot: str = "") -> None:
+    """axe-core on the page (and, on the phone, the size of every target): what is wrong
+    goes to `found`; `shot`, a picture of the whole page on the phone in test-artifacts."""
+    found[f"{name} ({size})"] = violations(page)
+    if size != "telephone":
+        return
+    found[f"{name} ({size}) : cibles de moins de 24 px"] = page.evaluate(SMALL_TARGETS)
+    if shot:
+        page.set_viewport_size({"width": 390, "height": page.evaluate(WHOLE_PAGE)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"telephone-{shot}.png"), scale="css")
+        page.set_viewport_size(SIZES["telephone"]["viewport"])
+        page.wait_for_timeout(200)
+
+
+def answer_the_rest(url: str, token: str) -> None:
+    """Store « Je ne sais pas » (or the first option where it is not offered) for every
+    question shown still without a complete answer, as the respondent would one by one."""
+    from diagnostic.answering.respondent import open_invitation, record_answer
+    from diagnostic.answering.responses import visible_questions
+    from diagnostic.questionnaire.codecs import is_answered as answered
+
+    engine = build_engine(url)
+    try:
+        inv = open_invitation(engine, ROOT / "questions", token)
+        assert inv is not None
+        q, pid, answers = inv.questionnaire, inv.participant.id, dict(inv.answers)
+        assert pid is not None
+        while todo := [
+            x for x in visible_questions(q, answers) if not answered(x, answers.get(x.id))
+        ]:
+            x = todo[0]
+            raw = {"dont_know": True} if x.allow_dont_know else {"choice": x.options[0].id}
+            record_answer(engine, inv.actor(), q, pid, x.id, raw)
+            answers[x.id] = raw
+    finally:
+        engine.dispose()
+
+
+def test_every_respondent_page_has_no_serious_accessibility_violation(demo, browser):
+    """The respondent's introduction, every part of the questionnaire (with the grid's
+    shortcuts shown), « Mes données » opened and the confirmation once sent: at a desktop's
+    size and a phone's, no serious or critical axe-core violation, and on the phone every
+    target at least 24 × 24 px. A picture of each part on the phone in test-artifacts."""
+    from playwright.sync_api import expect
+
+    server, _, url, token, _ = demo
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found: dict[str, list[str]] = {}
+    pages = {}
+    for size, options in SIZES.items():
+        page = browser.new_context(locale="fr-FR", **options).new_page()
+        page.goto(server.link(token))
+        expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
+        look(page, size, "Introduction", found, "introduction")
+        pages[size] = page
+    titles = [s.title for s in load_questionnaire(QUESTIONNAIRE).sections]
+    parts = 0
+    for size, page in pages.items():
+        page.get_by_role("button", name="Commencer le questionnaire").click()
+        expect(page.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=30000)
+        drawn(page)
+        back = page.get_by_role("button", name="← Partie précédente")
+        while back.count():  # the phone comes back where the desktop answered last
+            back.click()
+            drawn(page)
+        part = 1
+        while True:
+            drawn(page)
+            if size == "bureau" and part == 3:
+                # A row answered (the next one offers « même réponse »), and a row answered
+                # today only (the grid offers to copy today's level into « souhaitée »).
+                for row, column, value in GRID_CLICKS:
+                    group = page.get_by_role("radiogroup", name=f"{row} — {column}", exact=True)
+                    group.get_by_text(value, exact=True).click()
+                    drawn(page)
+            if part == 3:
+                for shortcut in ("↳ Même réponse que la ligne précédente", "Reporter le niveau"):
+                    expect(page.get_by_role("button", name=shortcut)).to_have_count(1)
+            look(page, size, f"Partie {part}", found, f"partie-{part:02d}")
+            following = page.get_by_role("button", name="Partie suivante →")
+            if not following.count():
+                break
+            following.click()
+            settle(page)
+            part += 1
+            if size == "bureau":
+                heading_on_top(page, f"{part}. {titles[part - 1]}")
+        parts = max(parts, part)
+        # « Mes données », opened.
+        page.get_by_text(PRIVACY, exact=True).click()
+        page.get_by_text("Effacer mes réponses", exact=True).click()
+        look(page, size, "Mes données", found, "mes-donnees")
+    assert parts == len(titles) == 11
+
+    answer_the_rest(url, token)
+    for size, page in pages.items():
+        page.reload()
+        expect(page.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=60000)
+        drawn(page)
+        if size == "bureau":
+            page.get_by_role("button", name="Envoyer mes réponses").click()
+        expect(page.get_by_text("Vos réponses ont été envoyées. Merci !")).to_be_visible(
+            timeout=30000
+        )
+        look(page, size, "Réponses envoyées", found, "envoyees")
     assert {page: v for page, v in found.items() if v} == {}
 
 
@@ -217,7 +364,7 @@ def test_questionnaire_by_keyboard_only(demo, browser):
     code is loaded, and a placeholder cannot take the focus."""
     from playwright.sync_api import expect
 
-    server, token, url, _ = demo
+    server, token, url, *_ = demo
     page = browser.new_context(locale="fr-FR").new_page()
     page.goto(server.link(token))
     expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
@@ -314,3 +461,129 @@ def test_questionnaire_by_keyboard_only(demo, browser):
         "d1_politiques_prioritaires": {"ranking": ["mobilites", "energie"]},
         "d1_enjeux_sous_estimes": {"text": "Le logement des jeunes actifs"},
     }
+
+
+def answer_by_keyboard(page, question, turn: int) -> None:
+    """Answer `question` (its card is on the page, after the focus) with the keyboard only,
+    in one of a few ways chosen by `turn`: the first option (Space) or the next one (an
+    arrow), « Je ne sais pas » (an arrow back from the first option wraps to the last),
+    the grid's shortcuts, options typed in a list, a text typed."""
+    kind = question.type
+    if kind == QuestionType.SINGLE_CHOICE:
+        if tab_until(page, is_radio(question.text))["checked"]:
+            return  # prefilled from the invitation: kept
+        key(page, "Space" if question.options is None or turn % 2 == 0 else "ArrowDown")
+    elif kind == QuestionType.MATURITY:
+        tab_until(page, is_radio(f"Niveau actuel — {question.text}"))
+        key(page, "ArrowDown" if turn % 2 else "Space")
+    elif kind == QuestionType.CURRENT_TARGET:
+        tab_until(page, is_radio(f"Niveau actuel — {question.text}"))
+        if turn % 3 == 2:
+            assert key(page, "ArrowLeft")["name"] == DK_LABEL  # target, importance disabled
+            return
+        key(page, "ArrowRight" if turn % 3 else "Space")
+        assert key(page, "Tab")["group"] == f"Niveau visé en fin de mandat — {question.text}"
+        for _ in range(2):
+            key(page, "ArrowRight")
+        if question.importance:
+            assert key(page, "Tab")["group"] == f"Importance pour le territoire — {question.text}"
+            key(page, "ArrowLeft" if turn % 2 else "Space")
+    elif kind == QuestionType.GRID:
+        answer_grid(page, question)
+    elif kind in (QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING):
+        tab_until(page, is_combobox(question.text[:60]))
+        depth = question.max_choices if kind == QuestionType.RANKING else 2
+        for option in reversed((question.options or [])[-depth:]):
+            choose(page, option.label)
+    elif kind == QuestionType.TEXT:
+        tab_until(page, lambda f: f["tag"] == "TEXTAREA")
+        page.keyboard.type("Une réponse écrite au clavier")
+        key(page, "Tab")
+
+
+def answer_grid(page, question) -> None:
+    """The first row by its cells; the next three with « même réponse que la ligne
+    précédente » (Enter); one row « NSP » in both columns (an arrow back); the others today
+    only, then « souhaitée » for all of them with the button that reports today's level."""
+    rows = [r.label for r in question.rows or []]
+    tab_until(page, is_radio(f"{rows[0]} — Aujourd'hui"))
+    for _ in range(2):
+        key(page, "ArrowRight")
+    assert key(page, "Tab")["group"] == f"{rows[0]} — Souhaitée"
+    for _ in range(3):
+        key(page, "ArrowRight")
+    for _ in rows[1:4]:
+        tab_until(page, is_button("↳ Même réponse que la ligne précédente"))
+        key(page, "Enter")
+    tab_until(page, is_radio(f"{rows[4]} — Aujourd'hui"))
+    key(page, "ArrowLeft")
+    assert key(page, "Tab")["group"] == f"{rows[4]} — Souhaitée"
+    assert key(page, "ArrowLeft")["name"] == "NSP"
+    for i, row in enumerate(rows[5:]):
+        tab_until(page, is_radio(f"{row} — Aujourd'hui"))
+        key(page, "Space" if i % 2 else "ArrowRight")
+    n = len(rows) - 5
+    tab_until(
+        page,
+        is_button(f"Reporter le niveau d'aujourd'hui dans « Souhaitée » ({n} lignes sans réponse)"),
+    )
+    key(page, "Enter")
+
+
+def test_whole_questionnaire_by_keyboard_only(demo, browser):
+    """Every required question of the 11 parts (and the optional ones of each kind) answered,
+    the parts changed and the answers sent with the keyboard only; then the base holds a
+    complete answer set, sent, and the grids' shortcuts gave the rows their answers."""
+    from playwright.sync_api import expect
+
+    server, _, url, _, token = demo
+    q = load_questionnaire(QUESTIONNAIRE)
+    page = browser.new_context(locale="fr-FR").new_page()
+    page.goto(server.link(token))
+    expect(page.get_by_role("heading", name="Avant de commencer")).to_be_visible(timeout=60000)
+    drawn(page)
+    tab_until(page, is_button("Commencer le questionnaire"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Questions obligatoires répondues")).to_be_visible(timeout=30000)
+    drawn(page)
+    turn = 0
+    for number, section in enumerate(q.sections, start=1):
+        for question in section.questions:
+            if not page.locator(f".st-key-card_{question.id}").count():
+                continue  # not shown: its condition is not met
+            answer_by_keyboard(page, question, turn)
+            turn += 1
+        if number < len(q.sections):
+            tab_until(page, is_button("Partie suivante →"), limit=200)
+            page.keyboard.press("Enter")
+            heading = f"{number + 1}. {q.sections[number].title}"
+            expect(page.get_by_role("heading", name=heading)).to_be_visible(timeout=30000)
+            drawn(page)
+            heading_on_top(page, heading)
+    expect(page.get_by_role("alert").filter(has_text="sans réponse")).to_have_count(0)
+    page.screenshot(path=str(ARTIFACTS / "clavier-derniere-partie.png"))
+    tab_until(page, is_button("Envoyer mes réponses"), limit=200)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Vos réponses ont été envoyées. Merci !")).to_be_visible(timeout=30000)
+
+    engine = build_engine(url)
+    try:
+        with session_scope(engine) as s:
+            from diagnostic.store.campaigns import participant_by_token
+
+            participant = participant_by_token(s, token=token)
+            stored = answer_store.answers_of(s, participant_id=participant.id)
+            sent = participant.submitted_at is not None
+    finally:
+        engine.dispose()
+    state = progress(q, stored)
+    assert sent and state.complete and state.missing_required == []
+    assert state.required_answered == state.required > 60
+    grid = stored["d2_modes_mutualisation"]["rows"]
+    rows = [r.id for r in q.question("d2_modes_mutualisation").rows or []]
+    assert [grid[r] for r in rows[:5]] == [{"current": 2, "desired": 3}] * 4 + [
+        {"current": DONT_KNOW, "desired": DONT_KNOW}
+    ]
+    assert all(grid[r]["desired"] == grid[r]["current"] for r in rows[5:])
+    assert len(stored["d1_politiques_prioritaires"]["ranking"]) == 5
+    assert stored["d1_enjeux_sous_estimes"] == {"text": "Une réponse écrite au clavier"}
