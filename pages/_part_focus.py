@@ -14,6 +14,7 @@ from streamlit.components.v2 import component
 
 HERE = Path(__file__).resolve().parent / "components"
 MOVES = "part_moves"  # session key: how many times the person moved to another part
+FOCUS_NEXT = "focus_next"  # session key: a widget to focus after a shortcut (".st-key-<key>")
 _COMPONENT = component(
     "diagnostic.part_focus",
     css=".st-key-part_focus { display: none; }",

@@ -17,6 +17,7 @@ from diagnostic.questionnaire.codecs import DONT_KNOW, Grid, codec_for
 from diagnostic.roadmap.references import Library
 from diagnostic.vocabulary import count
 from pages._autosave import State, autosave_text
+from pages._part_focus import FOCUS_NEXT, moved
 from pages._resilience import pending
 
 HERE = Path(__file__).resolve().parent
@@ -265,7 +266,9 @@ def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
     with st.container(key=f"gridhead_{question.id}"):
         for col, c in zip(st.columns(widths)[1:], columns, strict=True):
             col.markdown(f"**{GRID_TITLES[c]}**")
-    for row in question.rows or []:
+    rows = list(question.rows or [])
+    for at, row in enumerate(rows):
+        below = rows[at + 1].id if at + 1 < len(rows) else None
         with st.container(key=f"gridrow_{question.id}_{row.id}"):
             cols = st.columns(widths, vertical_alignment="center")
             with cols[0]:
@@ -278,7 +281,8 @@ def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
                         key=f"{codec.key(question, row.id)}_same",
                         type="tertiary",
                         on_click=_fill,
-                        args=(form, question, above),
+                        # then the next row's own shortcut, or this row's first choice
+                        args=(form, question, above, _next(codec, question, shown, row.id, below)),
                     )
             for i, c in enumerate(columns, start=1):
                 with cols[i]:
@@ -301,17 +305,32 @@ def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
             f"({count(len(copy), 'ligne')} sans réponse)",
             key=f"{codec.key(question)}_desired",
             on_click=_fill,
-            args=(form, question, copy),
+            # then the grid's last choice: the next Tab leaves the grid for the next question
+            args=(form, question, copy, codec.key(question, rows[-1].id, "desired")),
             help="Pour les lignes où vous ne souhaitez pas de changement ; "
             "chaque ligne reste modifiable ensuite.",
         )
 
 
-def _fill(form: Form, question: Question, values: dict[str, Any]) -> None:
-    """A shortcut's on_click: put `values` in the widgets, then store the answer they make."""
+def _next(
+    codec: Grid, question: Question, shown: dict[str, Any], row: str, below: str | None
+) -> str:
+    """Where the focus goes once row `row` took the row above's answer: the shortcut of the
+    row below when that row is still empty, else the row's own first choice."""
+    columns = codec.columns(question)
+    if below is not None and all(shown[codec.key(question, below, c)] is None for c in columns):
+        return f"{codec.key(question, below)}_same"
+    return codec.key(question, row, columns[0])
+
+
+def _fill(form: Form, question: Question, values: dict[str, Any], then: str) -> None:
+    """A shortcut's on_click: put `values` in the widgets, store the answer they make, and
+    give the keyboard focus to the widget keyed `then` (the button pressed is gone)."""
     for key, value in values.items():
         st.session_state[key] = value
     form.save(question)
+    st.session_state[FOCUS_NEXT] = f".st-key-{then}"
+    moved()
 
 
 def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:

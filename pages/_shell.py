@@ -106,12 +106,12 @@ CHART_CONFIG = {
 
 def data_table(frame: Any, *, column_config: dict[str, Any] | None = None, **more: Any) -> None:
     """A table on screen as a person reads it: « — » where a figure is missing (Streamlit's
-    grid would write « None »), decimal commas, figures aligned right (tables.readable)."""
+    grid would write « None »), figures with decimals written the French way (« 1,6 »: the
+    browser's locale, French here)."""
     config = dict(column_config or {})
-    shown, texts = tables.readable(frame, keep=config)
-    for name in texts:
-        config[name] = st.column_config.TextColumn(alignment="right")
-    st.dataframe(shown, column_config=config or None, **more)
+    for name in tables.decimal_columns(frame, keep=config):
+        config[name] = st.column_config.NumberColumn(format="localized")
+    st.dataframe(frame, column_config=config or None, placeholder=tables.MISSING, **more)
 
 
 def show_chart(fig: Any, table: Any, *, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from diagnostic.answering.respondent import (
@@ -15,9 +16,10 @@ from diagnostic.answering.responses import progress, visible_questions
 from diagnostic.exports import MIME, file_name
 from diagnostic.privacy.service import MY_DATA_NAME, erase_my_data, export_my_data, who_sees_what
 from diagnostic.questionnaire import Questionnaire
+from diagnostic.results.tables import MISSING
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
-from pages._part_focus import anchor, focus_heading, moved
+from pages._part_focus import FOCUS_NEXT, anchor, focus_heading, moved
 from pages._question_widgets import DK_LABEL, Form, card, page_setup
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
@@ -156,7 +158,8 @@ if locked:
             )
         else:
             # A static table: it wraps on a phone where a data grid would cut its columns.
-            st.table(profile.set_index("Dimension").astype("Int64"))
+            figures = profile.set_index("Dimension")
+            st.table(figures.map(lambda v: MISSING if pd.isna(v) else f"{v:.0f}"))
             st.caption(
                 "Scores sur 100 par dimension : vos réponses et la moyenne des réponses "
                 "envoyées du territoire (sans les niveaux de consensus)."
@@ -193,7 +196,9 @@ st.selectbox(
 section = sections[index]
 st.header(f"{index + 1}. {section.title}", anchor=anchor(index))
 # The moved-to part's heading, or the confirmation just after sending, at the top and focused.
-focus_heading(SENT if locked and st.session_state.pop("just_sent", False) else anchor(index))
+# (or, after a grid shortcut, the widget the person goes on with).
+sent_now = locked and st.session_state.pop("just_sent", False)
+focus_heading(SENT if sent_now else st.session_state.pop(FOCUS_NEXT, None) or anchor(index))
 if section.intro:
     st.markdown(section.intro)
 

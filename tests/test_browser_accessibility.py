@@ -290,6 +290,16 @@ ACTIVE_OPTION = """() => {
 }"""
 
 
+FOCUSED_NAME = """(name) => {
+  const e = document.activeElement;
+  return !!e && e.innerText.trim() === name;
+}"""
+FOCUSED_GROUP = """(name) => {
+  const g = document.activeElement && document.activeElement.closest('[role="radiogroup"]');
+  return !!g && g.getAttribute('aria-label') === name;
+}"""
+
+
 def focused(page) -> dict:
     """Tag, type, accessible name (first line), radio group and state of the focused element."""
     return page.evaluate(FOCUSED)
@@ -512,9 +522,11 @@ def answer_grid(page, question) -> None:
     assert key(page, "Tab")["group"] == f"{rows[0]} — Souhaitée"
     for _ in range(3):
         key(page, "ArrowRight")
-    for _ in rows[1:4]:
-        tab_until(page, is_button("↳ Même réponse que la ligne précédente"))
+    same = is_button("↳ Même réponse que la ligne précédente")
+    tab_until(page, same)
+    for _ in rows[1:4]:  # the focus goes on to the next row's shortcut by itself
         key(page, "Enter")
+        page.wait_for_function(FOCUSED_NAME, arg="↳ Même réponse que la ligne précédente")
     tab_until(page, is_radio(f"{rows[4]} — Aujourd'hui"))
     key(page, "ArrowLeft")
     assert key(page, "Tab")["group"] == f"{rows[4]} — Souhaitée"
@@ -528,6 +540,7 @@ def answer_grid(page, question) -> None:
         is_button(f"Reporter le niveau d'aujourd'hui dans « Souhaitée » ({n} lignes sans réponse)"),
     )
     key(page, "Enter")
+    page.wait_for_function(FOCUSED_GROUP, arg=f"{rows[-1]} — Souhaitée")  # the grid's end
 
 
 def test_whole_questionnaire_by_keyboard_only(demo, browser):

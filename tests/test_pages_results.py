@@ -72,7 +72,7 @@ def test_submitted_respondent_sees_own_profile_beside_the_territory(app_env):
     table = at.table[0].value.reset_index()
     row = table.set_index("Dimension").loc["Instances de concertation"]
     # own level 1 -> 0/100; territory mean of 1, 3, 5 = 3 -> 50/100
-    assert (row["Mon score"], row["Territoire"], row["Écart (points)"]) == (0, 50, -50)
+    assert (row["Mon score"], row["Territoire"], row["Écart (points)"]) == ("0", "50", "-50")
 
 
 def test_results_page_offers_exports(app_env):

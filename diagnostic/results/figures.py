@@ -133,7 +133,7 @@ def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
         lines = max(t.count("<br>") + 1 for t in axis["ticktext"])  # type: ignore[union-attr]
         fig.update_layout(
             legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-            margin=dict(b=10 + 18 * lines),
+            margin=dict(b=10 + 18 * lines, r=60),  # room for the last level's name
             height=fig.layout.height + 18 * lines,
         )
     return fig

@@ -7,7 +7,6 @@ from collections.abc import Collection
 import pandas as pd
 
 from diagnostic.analytics import AGREEMENT, MATURITY
-from diagnostic.analytics.summary import format_number
 from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
@@ -236,47 +235,13 @@ def participation(results: CampaignResults, by: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def figure(value: float, digits: int) -> str:
-    """A number the French way: decimal comma, halves up, a thin space between thousands from
-    five digits on (« 12 345 », but « 2026 » stays a year)."""
-    text = format_number(value, digits)
-    whole, comma, decimals = text.partition(",")
-    sign = "-" if whole.startswith("-") else ""
-    digits_only = whole.lstrip("-")
-    if len(digits_only) >= 5:
-        groups = []
-        while digits_only:
-            groups.insert(0, digits_only[-3:])
-            digits_only = digits_only[:-3]
-        whole = sign + "\u202f".join(groups)
-    return whole + comma + decimals
-
-
-def readable(frame: pd.DataFrame, keep: Collection[str] = ()) -> tuple[pd.DataFrame, list[str]]:
-    """A display table as a person reads it on screen: a missing cell says « — », numbers
-    have a decimal comma. A numeric column with a missing figure becomes text (the screen's
-    table would write « None » in it), as many decimals as its figures need (none, or one);
-    returns the table and those columns (to align them right like numbers). The columns in
-    `keep` are left as they are (the page draws them its own way: a progress bar…)."""
-    out = frame.copy()
-    texts: list[str] = []
-    for name in out.columns:
-        if name in keep:
-            continue
-        column = out[name]
-        if pd.api.types.is_bool_dtype(column):
-            continue
-        if pd.api.types.is_numeric_dtype(column):
-            values = pd.to_numeric(column, errors="coerce").astype(float)
-            fractional = values.dropna().mod(1).ne(0).any()
-            if not values.isna().any() and not fractional:
-                continue
-            digits = 1 if fractional else 0
-            out[name] = [MISSING if pd.isna(v) else figure(v, digits) for v in values]
-            texts.append(str(name))
-        elif column.dtype == object or pd.api.types.is_string_dtype(column):
-            out[name] = [
-                MISSING if v is None or (not isinstance(v, str) and pd.isna(v)) else v
-                for v in column
-            ]
-    return out, texts
+def decimal_columns(frame: pd.DataFrame, keep: Collection[str] = ()) -> list[str]:
+    """The columns of a display table holding figures with decimals (to be written with a
+    decimal comma on screen), but those in `keep` (the page draws them its own way)."""
+    return [
+        str(name)
+        for name in frame.columns
+        if name not in keep
+        and pd.api.types.is_float_dtype(frame[name])
+        and frame[name].dropna().mod(1).ne(0).any()
+    ]
