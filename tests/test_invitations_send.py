@@ -18,7 +18,7 @@ from diagnostic.store import campaigns
 from diagnostic.store import invitations as invitation_store
 from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import Participant
-from tests.conftest import ROOT
+from tests.conftest import FIXTURES, ROOT
 from tests.factories import make_world
 from tests.smtp_kit import smtp_server
 
@@ -43,6 +43,8 @@ def world(tmp_path, server):
     qdir = tmp_path / "questions"
     qdir.mkdir()
     shutil.copy(ROOT / "questions" / "invitation.md", qdir / "invitation.md")
+    (qdir / "questionnaires").mkdir()
+    shutil.copy(FIXTURES / "mini.yaml", qdir / "questionnaires" / "mini.yaml")
     people = [
         ("Marie Dupont", "marie@exemple.fr"),
         ("Paul Martin", "refuse.paul@exemple.fr"),
@@ -217,3 +219,28 @@ def test_only_the_coordination_sends(world, server):
             engine, consultant, w.campaign_id, "invitation", server[1], 30,
             public_url=URL, questions_dir=qdir, secret=SECRET,
         )  # fmt: skip
+
+
+def test_the_participation_table_shows_each_link_and_each_mail(world, server):
+    from diagnostic.answering.respondent import open_invitation
+    from diagnostic.campaigns.coordination import participation
+
+    inbox, smtp = server
+    engine, actor, w, ids, qdir = world
+    run(world, smtp)
+    token = LINK.search(inbox.to("marie@exemple.fr")[0].get_content()).group(1)
+    assert open_invitation(engine, qdir, token) is not None
+    table = participation(engine, actor, w.campaign_id, qdir).set_index("id")
+    assert table.loc[ids[0], "Lien"].startswith("ouvert le ")
+    assert table.loc[ids[2], "Lien"].startswith("créé le ")
+    assert table.loc[ids[0], "Courriel"].startswith("invitation envoyée le ")
+    assert table.loc[ids[1], "Courriel"].startswith("échec d'envoi : 550 5.1.1 <refuse.paul")
+    assert table.loc[ids[3], "Courriel"] == "pas d'adresse"
+    run(world, smtp, kind="relance")
+    table = participation(engine, actor, w.campaign_id, qdir).set_index("id")
+    assert table.loc[ids[0], "Courriel"].startswith("relancé·e le ")
+    from diagnostic.campaigns.coordination import reissue
+
+    reissue(engine, actor, participant_id=ids[0], public_url=URL)
+    table = participation(engine, actor, w.campaign_id, qdir).set_index("id")
+    assert table.loc[ids[0], "Lien"].startswith("renouvelé le ")

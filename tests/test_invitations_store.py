@@ -33,7 +33,7 @@ def test_link_secret_from_the_settings_or_created_once_in_the_data_folder(tmp_pa
     made = link_secret(Settings(data_dir=tmp_path, link_secret=None))
     path = tmp_path / "link-secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert link_secret(Settings(data_dir=tmp_path)) == made  # reused, not regenerated
+    assert link_secret(Settings(data_dir=tmp_path, link_secret=None)) == made  # reused
     given = "x" * 40
     assert link_secret(Settings(data_dir=tmp_path, link_secret=SecretStr(given))) == given.encode()
     with pytest.raises(LinkSecretError, match="au moins 32"):

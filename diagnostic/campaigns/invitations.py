@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from diagnostic.errors import ProblemsError
+from diagnostic.errors import DiagnosticError, ProblemsError
 from diagnostic.vocabulary import french_date
 
 TEMPLATE_FILE = "invitation.md"
@@ -37,6 +37,27 @@ REISSUED_NOTE = (
 )
 _FIELD = re.compile(r"\{([^{}\n]*)\}")
 _EMPTY_BEFORE_PUNCT = re.compile(r"[ \t]+(?=[,.;:!?])")
+
+
+class AddressError(DiagnosticError, ValueError):
+    """An e-mail address that cannot be used, with the reason in French."""
+
+
+def clean_email(text: str | None) -> str | None:
+    """The address as it will be stored (domain in lower case, no spaces), None when empty;
+    AddressError when it is not an address. Syntax only: no look-up of the domain."""
+    from email_validator import EmailNotValidError, validate_email
+
+    value = (text or "").strip()
+    if not value:
+        return None
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise AddressError(
+            f"« {value[:80]} » n'est pas une adresse électronique valide "
+            "(forme attendue : prenom.nom@commune.fr)"
+        ) from None
 
 
 class TemplateError(ProblemsError):
