@@ -6,6 +6,7 @@ from diagnostic.campaigns import coordination as co
 from diagnostic.comparison.benchmark import set_consent
 from diagnostic.vocabulary import STATUS_LABELS
 from pages import _campaign as form
+from pages import _invitations as mail
 from pages._forms import choose, rerun_with
 from pages._shell import engine, flash, guard, plain, settings
 
@@ -85,6 +86,10 @@ if link:
 if campaign.status == "open":
     st.subheader("Inviter un·e participant·e")
     form.invite_form(actor, campaign)
+    st.subheader("Invitations et relances par courriel")
+    with st.expander("Message d'invitation et date limite"):
+        mail.message_editor(actor, campaign)
+    mail.sending_panel(actor, campaign)
 
 if not table.empty:
     st.subheader("Gérer un·e participant·e")

@@ -52,6 +52,7 @@ def questions_dir(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "mini.yaml", folder / "questionnaires" / "mini.yaml")
     shutil.copytree(ROOT / "questions" / "demo", folder / "demo")
     shutil.copy(ROOT / "questions" / "fiche.yaml", folder / "fiche.yaml")
+    shutil.copy(ROOT / "questions" / "invitation.md", folder / "invitation.md")
     return folder
 
 

@@ -82,9 +82,14 @@ class Message:
     body: str
 
 
+SHIPPED = Path(__file__).resolve().parents[2] / "questions" / TEMPLATE_FILE
+
+
 def default_template(questions_dir: Path) -> str:
-    """The text of questions/invitation.md (the message of a campaign that keeps no other)."""
-    return (Path(questions_dir) / TEMPLATE_FILE).read_text(encoding="utf-8")
+    """The text of invitation.md in the questions folder (the message of a campaign that keeps
+    no other); the shipped one when that folder has none."""
+    path = Path(questions_dir) / TEMPLATE_FILE
+    return (path if path.is_file() else SHIPPED).read_text(encoding="utf-8")
 
 
 def template_problems(text: str, *, deadline: date | None = None) -> list[str]:
