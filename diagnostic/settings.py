@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -80,6 +80,36 @@ class Settings(BaseSettings):
             "Atelier en direct : les téléphones se mettent à jour toutes les N secondes, l'écran "
             "projeté et la console deux fois plus souvent (3 s au plus)."
         ),
+    )
+    link_secret: SecretStr | None = Field(
+        default=None,
+        description=(
+            "Secret dont dérivent les liens d'invitation (recalculés pour les relances, jamais "
+            "stockés) ; à défaut, créé une fois dans DATA_DIR/link-secret."
+        ),
+    )
+    smtp_host: str | None = Field(
+        default=None,
+        description="Serveur d'envoi des courriels ; sans lui, la page propose un publipostage.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port du serveur SMTP.")
+    smtp_security: Literal["starttls", "ssl", "aucune"] = Field(
+        default="starttls",
+        description="Chiffrement de la connexion SMTP : starttls (port 587), ssl (465) ou aucune.",
+    )
+    smtp_user: str | None = Field(default=None, description="Identifiant SMTP (facultatif).")
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Mot de passe SMTP, à mettre dans secrets.toml."
+    )
+    smtp_sender: str | None = Field(
+        default=None,
+        description="Expéditeur des invitations, par ex. « Diagnostic <diagnostic@cc.fr> ».",
+    )
+    smtp_per_minute: int = Field(
+        default=30,
+        ge=1,
+        le=600,
+        description="Courriels envoyés au plus par minute (un clic en envoie au plus autant).",
     )
     environment: Literal["development", "production"] = Field(
         default="development", description="« production » active les contrôles stricts."

@@ -12,6 +12,7 @@ import streamlit as st
 from diagnostic.accounts.permissions import Actor
 from diagnostic.campaigns import coordination as co
 from diagnostic.campaigns import paper
+from diagnostic.campaigns.invitations import AddressError
 from diagnostic.privacy.service import erase_campaign, erase_participant
 from diagnostic.territory.calendar import campaign_title
 from diagnostic.vocabulary import ROLE_LABELS
@@ -102,11 +103,16 @@ def invite_form(actor: Actor, campaign: Campaign) -> None:
             max_chars=120,
             key="inv_name",
         )
+        email = st.text_input(
+            "Adresse électronique (facultative : pour envoyer le lien et les relances)",
+            max_chars=254,
+            key="inv_email",
+        )
         role = choose("Fonction", ROLE_LABELS, key="inv_role")
         structure_id = choose("Structure", places, key="inv_structure")
         add = st.form_submit_button("Ajouter et obtenir le lien", type="primary")
     if add:
-        with refused("Invitation impossible"):
+        with refused("Invitation impossible", AddressError):
             new = co.invite(
                 engine(),
                 actor,
@@ -114,6 +120,7 @@ def invite_form(actor: Actor, campaign: Campaign) -> None:
                 role=role,
                 structure_id=structure_id,
                 name=name,
+                email=email,
                 public_url=settings().public_url,
             )
             who = new.participant.name or f"répondant·e n° {new.participant.id}"

@@ -6,6 +6,7 @@ from diagnostic.campaigns import coordination as co
 from diagnostic.comparison.benchmark import set_consent
 from diagnostic.vocabulary import STATUS_LABELS
 from pages import _campaign as form
+from pages import _invitations as mail
 from pages._forms import rerun_with
 from pages._picker import CAMPAIGN, TERRITORY, shared_choice
 from pages._shell import data_table, engine, flash, guard, plain, settings
@@ -82,6 +83,10 @@ if link:
 if campaign.status == "open":
     st.subheader("Inviter un·e participant·e")
     form.invite_form(actor, campaign)
+    st.subheader("Invitations et relances par courriel")
+    with st.expander("Message d'invitation et date limite"):
+        mail.message_editor(actor, campaign)
+    mail.sending_panel(actor, campaign)
 
 if not table.empty:
     st.subheader("Questionnaires papier")

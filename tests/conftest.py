@@ -19,6 +19,9 @@ from diagnostic.store.engine import build_engine, get_engine, migrate
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# Invitation links derive from a fixed secret in the tests (never a file in the repository's
+# data/ folder); tests of the secret itself pass their own settings.
+os.environ.setdefault("LINK_SECRET", "secret-fixe-des-tests-pour-deriver-les-liens")
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +52,7 @@ def questions_dir(tmp_path: Path) -> Path:
     shutil.copy(FIXTURES / "mini.yaml", folder / "questionnaires" / "mini.yaml")
     shutil.copytree(ROOT / "questions" / "demo", folder / "demo")
     shutil.copy(ROOT / "questions" / "fiche.yaml", folder / "fiche.yaml")
+    shutil.copy(ROOT / "questions" / "invitation.md", folder / "invitation.md")
     return folder
 
 

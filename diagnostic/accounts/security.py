@@ -1,8 +1,10 @@
-"""Passwords (argon2) and invitation tokens (random, stored hashed, compared in constant time)."""
+"""Passwords (argon2) and invitation tokens (derived or random, stored hashed only)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -47,6 +49,16 @@ DUMMY_HASH = _hasher.hash("compte-inexistant-" + secrets.token_hex(8))
 def new_token() -> str:
     """A fresh invitation token: 32 random bytes, URL-safe."""
     return secrets.token_urlsafe(32)
+
+
+def derived_token(secret: bytes, participant_id: int, link_version: int) -> str:
+    """The token of a participant's link number `link_version`: HMAC-SHA256 of the link secret,
+    URL-safe base64 without padding (43 characters). The same inputs give the same token, so a
+    reminder can carry the link again although only its hash is stored; the next version gives
+    another token, which is how re-issuing a link kills the old one."""
+    message = f"participant:{participant_id}:{link_version}".encode()
+    digest = hmac.new(secret, message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def hash_token(token: str) -> str:

@@ -84,10 +84,25 @@ def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> I
             return None
         participant, campaign, territory, structure = found
         answers = answer_store.answers_of(session, participant_id=participant.id)  # type: ignore[arg-type]
+    if participant.opened_at is None:
+        _note_opened(engine, participant.id)  # type: ignore[arg-type]
     questionnaire = get_questionnaire(
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
     )
     return Invitation(participant, campaign, territory, structure, questionnaire, answers)
+
+
+def _note_opened(engine: Engine, participant_id: int) -> None:
+    """The first opening of the link in force, for the coordination's « Lien » column: one
+    write, never again once noted; a busy base is not a reason to refuse the questionnaire."""
+    from diagnostic.store.invitations import mark_opened
+
+    try:
+        with session_scope(engine) as session:
+            mark_opened(session, participant_id=participant_id)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
 
 
 def prefill_from_invitation(engine: Engine, actor: Actor, invitation: Invitation) -> list[str]:

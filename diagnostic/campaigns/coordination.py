@@ -10,8 +10,11 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from diagnostic.accounts.guard import require_campaign, require_participant
+from diagnostic.accounts.links import link_secret
 from diagnostic.accounts.permissions import Action, Actor, can, require
 from diagnostic.answering.responses import progress
+from diagnostic.campaigns.invitations import clean_email
+from diagnostic.campaigns.linkstate import last_messages, link_state, mail_state
 from diagnostic.comparison.benchmark import refresh_campaign
 from diagnostic.exports import DATE_FORMAT, TIMEZONE
 from diagnostic.questionnaire import Questionnaire
@@ -23,6 +26,7 @@ from diagnostic.questionnaire.registry import (
 )
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
+from diagnostic.store import invitations as invitation_store
 from diagnostic.store import territories as territory_store
 from diagnostic.store.audit import record, record_on_campaign
 from diagnostic.store.engine import session_scope
@@ -149,12 +153,21 @@ def invite(
     structure_id: int,
     name: str | None,
     public_url: str,
+    email: str | None = None,
 ) -> NewInvitation:
-    """Add a participant and return their personal link (shown once, then only re-issued)."""
+    """Add a participant (with an optional e-mail address) and return their personal link,
+    derived from the link secret: it can be sent again, recomputed, in a reminder."""
     require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
+    address = clean_email(email)
     with session_scope(engine) as session:
         participant, token = campaign_store.add_participant(
-            session, campaign_id=campaign_id, role=role, structure_id=structure_id, name=name
+            session,
+            campaign_id=campaign_id,
+            role=role,
+            structure_id=structure_id,
+            name=name,
+            email=address,
+            secret=link_secret(),
         )
         record(  # never the name: the audit log is not a directory of respondents
             session,
@@ -172,9 +185,21 @@ def reissue(engine: Engine, actor: Actor, *, participant_id: int, public_url: st
     participant = require_participant(engine, actor, Action.TERRITORY_MANAGE, participant_id)
     with session_scope(engine) as session:
         token = campaign_store.reissue_token(
-            session, participant_id=participant_id, actor=actor.label()
+            session, participant_id=participant_id, actor=actor.label(), secret=link_secret()
         )
     return NewInvitation(participant, invitation_link(public_url, token))
+
+
+def set_participant_email(
+    engine: Engine, actor: Actor, *, participant_id: int, email: str | None
+) -> None:
+    """Give, change or remove a participant's e-mail address (checked: AddressError)."""
+    require_participant(engine, actor, Action.TERRITORY_MANAGE, participant_id)
+    address = clean_email(email)
+    with session_scope(engine) as session:
+        invitation_store.set_email(
+            session, participant_id=participant_id, email=address, actor=actor.label()
+        )
 
 
 def reopen_participant(engine: Engine, actor: Actor, *, participant_id: int) -> None:
@@ -195,7 +220,8 @@ def set_campaign_status(engine: Engine, actor: Actor, *, campaign_id: int, statu
 def participation(
     engine: Engine, actor: Actor, campaign_id: int, questions_dir: Path
 ) -> pd.DataFrame:
-    """One row per participant: who, where, how far, submitted or not."""
+    """One row per participant: who, where, how far, submitted or not, the state of their link
+    and of the last e-mail sent to them."""
     campaign = require_campaign(engine, actor, Action.TERRITORY_VIEW, campaign_id)
     questionnaire = get_questionnaire(
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
@@ -207,6 +233,7 @@ def participation(
             for t in territory_store.structures(session, territory_id=campaign.territory_id)
         }
         answers = answer_store.campaign_answers(session, campaign_id=campaign_id)
+        mails = last_messages(invitation_store.messages_of(session, campaign_id=campaign_id))
     by_participant = (
         {
             pid: dict(zip(group["question_id"], group["value"], strict=True))
@@ -242,9 +269,21 @@ def participation(
                 else 0,
                 "Statut": status,
                 "Envoyé le": p.submitted_at,
+                "Lien": link_state(p),
+                "Courriel": mail_state(p, mails.get(p.id)),  # type: ignore[arg-type]
             }
         )
-    columns = ["id", "Nom", "Fonction", "Structure", "Avancement", "Statut", "Envoyé le"]
+    columns = [
+        "id",
+        "Nom",
+        "Fonction",
+        "Structure",
+        "Avancement",
+        "Statut",
+        "Envoyé le",
+        "Lien",
+        "Courriel",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     frame["Envoyé le"] = pd.to_datetime(frame["Envoyé le"], utc=True)
     return frame

@@ -800,11 +800,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="restaurer une sauvegarde puis appliquer les migrations")
     p.add_argument("file", metavar="FICHIER")
     p.add_argument("--force", action="store_true", help="remplacer une base qui a des données")
-    from diagnostic.cli import review  # the follow-up of a roadmap and its review
+    from diagnostic.cli import (
+        invitations,  # invitations and reminders by e-mail
+        review,  # the follow-up of a roadmap and its review
+    )
     from diagnostic.cli.comparison import add_parsers  # comparison and official territory list
 
     add_parsers(sub)
     review.add_parsers(sub)
+    invitations.add_parsers(sub)
     return parser
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from diagnostic.accounts.security import hash_token, looks_like_token, new_token
 from diagnostic.errors import StoreError
 from diagnostic.store.audit import record, record_on_campaign
+from diagnostic.store.invitations import issue_link
 from diagnostic.store.models import (
     Answer,
     Campaign,
@@ -137,8 +138,14 @@ def add_participant(
     role: str,
     structure_id: int,
     name: str | None = None,
+    email: str | None = None,
+    secret: bytes | None = None,
 ) -> tuple[Participant, str]:
-    """Invite a respondent; returns the participant and the clear token (shown once)."""
+    """Invite a respondent; returns the participant and the clear token.
+
+    With the link `secret`, the token derives from it (version 1: a reminder can carry it
+    again, recomputed); without it, a random token is shown once (the demo, older callers).
+    `email` comes checked and normalised by the caller."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise StoreError("campagne introuvable")
@@ -156,13 +163,21 @@ def add_participant(
         role=role,
         structure_id=structure_id,
         name=name,
+        email=email or None,
         token_hash=hash_token(token),
     )
-    return inserted(session, participant), token
+    inserted(session, participant)
+    if secret is not None:
+        token = issue_link(participant, secret)
+        session.add(participant)
+    return participant, token
 
 
-def reissue_token(session: Session, *, participant_id: int, actor: str) -> str:
-    """Replace a participant's link: the old one stops working at once."""
+def reissue_token(
+    session: Session, *, participant_id: int, actor: str, secret: bytes | None = None
+) -> str:
+    """Replace a participant's link: the old one stops working at once. With the link `secret`
+    the new link is the next version (derived, recomputable); without it, a random one."""
     participant = session.get(Participant, participant_id)
     if participant is None:
         raise StoreError("participant introuvable")
@@ -170,8 +185,14 @@ def reissue_token(session: Session, *, participant_id: int, actor: str) -> str:
         raise StoreError(
             "les données de cette personne ont été effacées : invitez-la de nouveau si besoin"
         )
-    token = new_token()
-    participant.token_hash = hash_token(token)
+    if secret is not None:
+        token = issue_link(participant, secret)
+    else:
+        token = new_token()
+        participant.token_hash = hash_token(token)
+        participant.link_version = None
+        participant.link_issued_at = now()
+        participant.opened_at = None
     session.add(participant)
     record(
         session, actor=actor, action="participant.reissue", target=f"participant:{participant_id}"

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -89,6 +89,9 @@ class Campaign(SQLModel, table=True):
     created_at: datetime = Field(default_factory=now)
     opened_at: datetime | None = None
     closed_at: datetime | None = None
+    # The invitation e-mail (migration 0010): NULL = the default text of questions/invitation.md.
+    invitation_template: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    answer_deadline: date | None = None  # the {date_limite} of the messages
 
 
 class Participant(SQLModel, table=True):
@@ -104,6 +107,35 @@ class Participant(SQLModel, table=True):
     started_at: datetime | None = None
     submitted_at: datetime | None = None
     revoked_at: datetime | None = None
+    # Migration 0010. The token of the link in force is recomputed from `link_version` and the
+    # link secret (accounts.security.derived_token), never stored; NULL for a random link issued
+    # before, which cannot be sent again without being re-issued.
+    email: str | None = Field(default=None, max_length=254)
+    link_version: int | None = None
+    link_issued_at: datetime | None = None
+    opened_at: datetime | None = None  # the link in force first opened
+
+
+class MessageKind(StrEnum):
+    INVITATION = "invitation"
+    REMINDER = "relance"
+
+
+class MessageStatus(StrEnum):
+    SENT = "envoye"
+    FAILED = "echec"
+
+
+class InvitationMessage(SQLModel, table=True):
+    """One e-mail sent (or refused) to a participant: the log of the invitations and reminders."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # a MessageKind value
+    link_version: int | None = None  # the link the message carried
+    status: str = Field(max_length=20)  # a MessageStatus value
+    reason: str | None = Field(default=None, max_length=500)  # the server's reply on failure
+    at: datetime = Field(default_factory=now)
 
 
 class Answer(SQLModel, table=True):

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from diagnostic.accounts.security import hash_token, new_token
 from diagnostic.errors import StoreError
 from diagnostic.store import followup as followup_store
+from diagnostic.store import invitations as invitation_store
 from diagnostic.store import quotes as quote_store
 from diagnostic.store import workshops as workshop_store
 from diagnostic.store.audit import record, record_on_campaign
@@ -35,8 +36,10 @@ def participant_answers(session: Session, *, participant_id: int) -> list[Answer
 
 
 def _anonymize(participant: Participant) -> None:
-    """Remove the name and make the link unusable for good (a fresh random hash replaces it)."""
+    """Remove the name and the address and make the link unusable for good (a fresh random hash
+    replaces it, and no version can be recomputed into it)."""
     participant.name = None
+    participant.email = None
     participant.token_hash = hash_token(new_token())
     participant.revoked_at = now()
 
@@ -54,6 +57,7 @@ def erase_participant(session: Session, *, participant_id: int, actor: str, acti
     quote_store.forget_choices(session, answer_ids=[row.id for row in answers])
     for row in answers:
         session.delete(row)
+    invitation_store.forget_messages(session, participant_ids=[participant_id])
     _anonymize(participant)
     participant.started_at = None
     participant.submitted_at = None
@@ -113,6 +117,7 @@ def delete_campaign(session: Session, *, campaign_id: int, actor: str) -> Campai
     answer_ids = select(Answer.id).where(col(Answer.participant_id).in_(people))
     quote_store.forget_choices(session, answer_ids=answer_ids)
     session.exec(delete(Answer).where(col(Answer.participant_id).in_(people)))
+    invitation_store.forget_messages(session, participant_ids=people)
     session.exec(delete(Participant).where(col(Participant.campaign_id) == campaign_id))
     session.exec(delete(ConsensusScore).where(col(ConsensusScore.campaign_id) == campaign_id))
     followup_store.forget(session, item_ids=items)
@@ -161,7 +166,9 @@ def purge_campaign(
     """
     stmt = select(Participant).where(
         Participant.campaign_id == campaign_id,
-        (col(Participant.name).is_not(None)) | (col(Participant.revoked_at).is_(None)),
+        (col(Participant.name).is_not(None))
+        | (col(Participant.email).is_not(None))
+        | (col(Participant.revoked_at).is_(None)),
     )
     people = list(session.exec(stmt))
     workshop = workshop_store.forget_campaign(
@@ -170,6 +177,7 @@ def purge_campaign(
     done = CampaignPurge(len(people), workshop)
     if dry_run or not (people or workshop.total):
         return done
+    invitation_store.forget_messages(session, participant_ids=[p.id for p in people if p.id])
     for participant in people:
         _anonymize(participant)
         session.add(participant)
