@@ -110,7 +110,7 @@ with tabs[0]:
         groups=None if filtered else results.dimensions_by_kind,
         group_labels={"epci": "Intercommunalité", "commune": "Communes"},
     )
-    show_chart(radar, tables.dimensions(results, names), key="radar")
+    show_chart(radar, tables.radar(results, names, groups=not filtered), key="radar")
     statements_block(results, names)
     for section in results.summary:
         if section.title:

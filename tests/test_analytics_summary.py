@@ -125,6 +125,15 @@ def test_summary_says_when_a_consensus_value_is_used() -> None:
     assert sections["strongest"].lines == (f"{DEBAT} : 25/100 (valeur de consensus).",)
 
 
+def test_an_item_settled_in_consensus_no_longer_counts_among_the_divergent() -> None:
+    agreed = pd.DataFrame([{"question_id": "ins_debat", "level": 2, "target": None}])
+    used = apply_consensus(STATS, MINI, agreed)
+    sections = {s.key: s for s in summary(used, MINI, n_respondents=5, min_answers=3)}
+    assert sections["divergent"].lines == (
+        f"{DEBAT} : avis partagé au départ, tranché en réunion de consensus (niveau 2).",
+    )
+
+
 def test_summary_angles_morts() -> None:
     data = tidy(
         [(p, "epci", "ins_debat", {"level": 5}) for p in (1, 2, 3)]

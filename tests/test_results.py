@@ -243,3 +243,23 @@ def test_display_tables_name_their_columns_with_decimals():
     )
     assert tables.decimal_columns(frame, keep=["Avancement"]) == ["Écart"]
     assert tables.MISSING == "—"
+
+
+def test_the_radar_table_has_the_lines_the_chart_draws(world):
+    engine, w, actor, qdir = world
+    r = compute_results(read_campaign_data(engine, w.campaign_id, qdir), min_group_size=2)
+    names = labels(Q)
+    table = tables.radar(r, names)
+    assert list(table.columns[:4]) == [
+        "Dimension",
+        "Score",
+        "Score intercommunalité",
+        "Score communes",
+    ]
+    row = table.set_index("Dimension").loc[names.dimensions["instances"]]
+    kinds = r.dimensions_by_kind.set_index(["structure_kind", "dimension_id"])["score"].round()
+    assert row["Score intercommunalité"] == kinds[("epci", "instances")]
+    assert row["Score communes"] == kinds[("commune", "instances")]
+    assert list(tables.radar(r, names, groups=False).columns) == list(
+        tables.dimensions(r, names).columns
+    )

@@ -44,6 +44,9 @@ TEMPLATES: dict[str, str] = {
     ),
     "none_scored": "Aucun item n'a encore reçu de niveau.",
     "none_divergent": "Aucun item ne fait apparaître de désaccord marqué.",
+    "settled_item": (
+        "« {text} » : avis {tag} au départ, tranché en réunion de consensus (niveau {level})."
+    ),
     "none_blind_spot": "Aucun groupe ne se distingue des autres de {threshold} points ou plus.",
 }
 
@@ -170,10 +173,23 @@ def _agreement(
 
 
 def _divergent(stats: pd.DataFrame, questionnaire: Questionnaire, k: int) -> tuple[str, ...]:
+    """The k items where the answers diverge most and that no consensus has settled; then
+    those a consensus meeting settled, said so (they no longer divide the collective)."""
     split = stats.loc[stats["agreement_tag"].isin([SHARED, POLARISED])]
     split = split.sort_values(
         ["agreement", "sd", "position"], ascending=[True, False, True], kind="stable"
-    ).head(k)
+    )
+    settled = split["source"].eq(SOURCE_CONSENSUS) if "source" in split else None
+    done = split.loc[settled] if settled is not None else split.iloc[0:0]
+    split = (split.loc[~settled] if settled is not None else split).head(k)
+    after = tuple(
+        TEMPLATES["settled_item"].format(
+            text=_text(questionnaire, r["question_id"]),
+            tag=r["agreement_tag"],
+            level=format_number(r["consensus_level"]),
+        )
+        for _, r in done.iterrows()
+    )
     lines = tuple(
         TEMPLATES["divergent_item"].format(
             text=_text(questionnaire, r["question_id"]),
@@ -185,7 +201,7 @@ def _divergent(stats: pd.DataFrame, questionnaire: Questionnaire, k: int) -> tup
         )
         for _, r in split.iterrows()
     )
-    return lines or (TEMPLATES["none_divergent"],)
+    return (lines + after) or (TEMPLATES["none_divergent"],)
 
 
 def _blind_spots(

@@ -36,6 +36,25 @@ def dimensions(results: CampaignResults, names: Labels) -> pd.DataFrame:
     )
 
 
+KIND_COLUMNS = {"epci": "Score intercommunalité", "commune": "Score communes"}
+
+
+def radar(results: CampaignResults, names: Labels, *, groups: bool = True) -> pd.DataFrame:
+    """The radar's data: each dimension's table line and, when the chart draws them (`groups`),
+    the scores of the intercommunality's and of the communes' respondents beside the
+    territory's (« — » for a group under the minimum size)."""
+    table = dimensions(results, names)
+    kinds = results.dimensions_by_kind
+    if not groups or kinds.empty:
+        return table
+    wide = kinds.pivot(index="dimension_id", columns="structure_kind", values="score").round()
+    at = table.columns.get_loc("Score") + 1
+    for kind, column in reversed(KIND_COLUMNS.items()):
+        values = results.dimensions["dimension_id"].map(wide[kind]) if kind in wide else None
+        table.insert(at, column, pd.Series(values, dtype=float).to_numpy())
+    return table
+
+
 def dimension_remark(row: pd.Series) -> str:
     """Why a dimension shows no maturity score or no share of agreement ("" when it shows
     what it has)."""
