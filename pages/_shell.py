@@ -111,6 +111,9 @@ def data_table(frame: Any, *, column_config: dict[str, Any] | None = None, **mor
     config = dict(column_config or {})
     for name in tables.decimal_columns(frame, keep=config):
         config[name] = st.column_config.NumberColumn(format="localized")
+    if "Item" in getattr(frame, "columns", ()) and "Item" not in config:
+        # An item's text is long: its column wide and kept in view when the others scroll.
+        config["Item"] = st.column_config.TextColumn(width="large", pinned=True)
     st.dataframe(frame, column_config=config or None, placeholder=tables.MISSING, **more)
 
 

@@ -176,7 +176,8 @@ with tabs[3]:
         key="res_items_dim",
         placeholder="Choisir…",
     )
-    data_table(tables.items(results, names, dimension), hide_index=True)
+    listed = tables.items(results, names, dimension)
+    data_table(listed.drop(columns="Dimension") if dimension else listed, hide_index=True)
     st.caption(
         "Score sur 100 : niveau moyen, ou niveau de consensus quand le collectif l'a fixé "
         "(colonne Source). Une affirmation n'a pas de score de maturité : sa part d'accord "

@@ -231,17 +231,20 @@ def heatmap(
             text[i][j] = f"{row['score']:.0f}"
         else:
             text[i][j] = _short_status(row["status"], min_group_size)
+    # Every item's whole text, on lines of 55 characters (never cut off with « … »).
+    rows = [wrapped(item_labels.get(q, q), 55) for q in items]
     fig = heat(
         z,
         [plain_label(g) for g in groups],  # commune names typed by the coordination
-        [_wrap(item_labels.get(q, q)) for q in items],
+        rows,
         text,
         colours=[[0, "#F4D9D9"], [0.5, "#F5F5FE"], [1, "#6A6AF4"]],
         zrange=(0, 100),
         colorbar="Score",
         hover="%{y}<br>%{x} : %{text}<extra></extra>",
     )
-    return layout(fig, title, height=120 + 28 * len(items))
+    lines = sum(r.count("<br>") + 1 for r in rows)
+    return layout(fig, title, height=120 + 10 * len(items) + 18 * lines)
 
 
 def _short_status(status: str, min_group_size: int) -> str:
@@ -250,10 +253,6 @@ def _short_status(status: str, min_group_size: int) -> str:
         "masked": "masqué",
         "no_data": "aucune donnée",
     }.get(status, "")
-
-
-def _wrap(text: str, width: int = 60) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def participation(by_structure: pd.DataFrame) -> go.Figure:
