@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import database, questions_folder  # noqa: E402
+from bench.common import IDLE, PROBE, database, questions_folder  # noqa: E402
 from bench.questionnaire_bench import answer_radio, floor_script  # noqa: E402
 from tests.live import CHROMIUM, chromium, drawn, running  # noqa: E402
 
@@ -44,53 +44,6 @@ CLICK_TARGET = 1.25
 RENDER_TARGET = 1.3
 WARMUP = 2  # first renders per server not counted (server caches, imports)
 
-# Added to every page before its own scripts: counts the runs the server reports finished
-# (ForwardMsg.script_finished, field 6, read from the websocket frames) and remembers when the
-# last pointerdown happened. A run counts as drawn one animation frame after its
-# script_finished arrived, once the app root says "notRunning" and no element is a placeholder.
-PROBE = """(() => {
-  const b = window.__bench = {t0: 0, before: 0, finished: 0, framed: 0};
-  const finished = (buffer) => {  // ForwardMsg: is it a script_finished?
-    const bytes = new Uint8Array(buffer);
-    let i = 0;
-    const varint = () => {
-      let x = 0, shift = 0, c;
-      do { c = bytes[i++]; x += (c & 0x7f) * 2 ** shift; shift += 7; } while (c & 0x80);
-      return x;
-    };
-    while (i < bytes.length) {
-      const tag = varint(), wire = tag & 7;
-      if (tag >>> 3 === 6 && wire === 0) return true;
-      if (wire === 0) varint();
-      else if (wire === 2) { const n = varint(); i += n; }
-      else if (wire === 1) i += 8;
-      else if (wire === 5) i += 4;
-      else return false;
-    }
-    return false;
-  };
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => {
-        if (e.data instanceof ArrayBuffer && finished(e.data)) {
-          const n = ++b.finished;
-          requestAnimationFrame(() => { b.framed = Math.max(b.framed, n); });
-        }
-      });
-    }
-  };
-  document.addEventListener('pointerdown', () => {
-    b.t0 = performance.now();
-    b.before = b.finished;
-  }, true);
-})();"""
-IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]');
-}"""
 RERENDERED = f"""([selector, index]) => {{
   const b = window.__bench;
   if (b.framed <= b.before || !({IDLE})()) return false;
