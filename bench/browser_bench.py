@@ -198,8 +198,11 @@ def click_to_render(
         context.add_init_script(PROBE)
         page = context.new_page()
         page.goto(target)
-        if name == "app":
-            page.get_by_role("button", name="Commencer le questionnaire").click(timeout=TIMEOUT)
+        # the app's start button, unless an earlier measure already started this respondent
+        start = page.get_by_role("button", name="Commencer le questionnaire")
+        page.locator(options).or_(start).first.wait_for(timeout=TIMEOUT)
+        if start.count():
+            start.click(timeout=TIMEOUT)
         page.locator(options).first.wait_for(timeout=TIMEOUT)
         drawn(page)
         pages[name] = page
