@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from bench.questionnaire_clicks import demo_profile, grid_steps
@@ -17,54 +18,51 @@ from tests.test_codecs import MINI
 GRID = MINI.question("act_grille")  # rows departement, region; today and desired
 
 
-def test_a_grid_without_shortcuts_is_one_click_per_cell():
+CELL_D, CELL_R = ("cell", "departement"), ("cell", "region")
+
+
+@pytest.mark.parametrize(
+    ("departement", "region", "shortcuts", "steps"),
+    [
+        # without shortcuts: one click per cell
+        (
+            (2, 2),
+            (2, 2),
+            False,
+            [
+                (*CELL_D, "current"),
+                (*CELL_D, "desired"),
+                (*CELL_R, "current"),
+                (*CELL_R, "desired"),
+            ],
+        ),
+        # a row equal to the complete row above: « même réponse », one click
+        ((1, 3), (1, 3), True, [(*CELL_D, "current"), (*CELL_D, "desired"), ("same", "region")]),
+        # two desired levels equal to today wait for the desired button (so the row above is
+        # not complete when the second row comes: no « même réponse »)
+        ((2, 2), (1, 1), True, [(*CELL_D, "current"), (*CELL_R, "current"), ("desired",)]),
+        # one only (« nsp » today is not copied): no desired button
+        (
+            (2, 2),
+            ("nsp", "nsp"),
+            True,
+            [
+                (*CELL_D, "current"),
+                (*CELL_D, "desired"),
+                (*CELL_R, "current"),
+                (*CELL_R, "desired"),
+            ],
+        ),
+    ],
+)
+def test_the_clicks_planned_for_a_grid(departement, region, shortcuts, steps):
     raw = {
         "rows": {
-            "departement": {"current": 2, "desired": 2},
-            "region": {"current": 2, "desired": 2},
+            "departement": dict(zip(("current", "desired"), departement, strict=True)),
+            "region": dict(zip(("current", "desired"), region, strict=True)),
         }
     }
-    assert grid_steps(GRID, raw, shortcuts=False) == [
-        ("cell", "departement", "current"),
-        ("cell", "departement", "desired"),
-        ("cell", "region", "current"),
-        ("cell", "region", "desired"),
-    ]
-
-
-def test_a_row_equal_to_the_complete_row_above_takes_the_same_answer_in_one_click():
-    raw = {
-        "rows": {
-            "departement": {"current": 1, "desired": 3},
-            "region": {"current": 1, "desired": 3},
-        }
-    }
-    assert grid_steps(GRID, raw, shortcuts=True) == [
-        ("cell", "departement", "current"),
-        ("cell", "departement", "desired"),
-        ("same", "region"),
-    ]
-
-
-def test_two_desired_levels_equal_to_today_wait_for_the_desired_button():
-    raw = {
-        "rows": {
-            "departement": {"current": 2, "desired": 2},
-            "region": {"current": 1, "desired": 1},
-        }
-    }
-    assert grid_steps(GRID, raw, shortcuts=True) == [
-        ("cell", "departement", "current"),
-        ("cell", "region", "current"),  # the row above is not complete: no « même réponse »
-        ("desired",),
-    ]
-    once = {
-        "rows": {
-            "departement": {"current": 2, "desired": 2},
-            "region": {"current": "nsp", "desired": "nsp"},
-        }
-    }
-    assert ("desired",) not in grid_steps(GRID, once, shortcuts=True)  # one only, « nsp » is not
+    assert grid_steps(GRID, raw, shortcuts=shortcuts) == steps
 
 
 def test_the_replayed_profile_is_what_the_demo_stores_for_its_first_respondent(tmp_path):
