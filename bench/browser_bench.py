@@ -16,10 +16,18 @@ Debian's Chromium, headless, without background networking (`tests/live.py`).
   radios and the « Mes données » expanders there, no placeholder); `performance.now()` is
   counted from the navigation start. Target: page <= 1.3 x the floor.
 
+- The same click to re-render on a phone: a 390 x 844 viewport, touch, mobile, device scale 3,
+  the option tapped (`phone`).
+- Clicks per questionnaire (issue 18, `clicks`): the whole questionnaire filled by one
+  respondent with the demo's answers, every click counted, without and with the grid
+  shortcuts, then the stored answers compared with those meant (bench/questionnaire_clicks.py).
+
 App and floor alternate at every repetition; medians. Part 1 (what a respondent sees first).
 
-    .venv/bin/python bench/browser_bench.py                    # 25 clicks, 9 first renders
+    .venv/bin/python bench/browser_bench.py                    # all: 25 clicks, 9 first renders
     .venv/bin/python bench/browser_bench.py --clicks 25 --renders 9 --database postgresql
+    .venv/bin/python bench/browser_bench.py --only clicks      # clicks per questionnaire only
+    .venv/bin/python bench/browser_bench.py --only render phone # the two click-to-render rows
 """
 
 from __future__ import annotations
@@ -31,12 +39,14 @@ import statistics
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.common import database, questions_folder  # noqa: E402
+from bench import questionnaire_clicks as qc  # noqa: E402
+from bench.common import IDLE, PROBE, database, questions_folder  # noqa: E402
 from bench.questionnaire_bench import answer_radio, floor_script  # noqa: E402
 from tests.live import CHROMIUM, chromium, drawn, running  # noqa: E402
 
@@ -44,53 +54,6 @@ CLICK_TARGET = 1.25
 RENDER_TARGET = 1.3
 WARMUP = 2  # first renders per server not counted (server caches, imports)
 
-# Added to every page before its own scripts: counts the runs the server reports finished
-# (ForwardMsg.script_finished, field 6, read from the websocket frames) and remembers when the
-# last pointerdown happened. A run counts as drawn one animation frame after its
-# script_finished arrived, once the app root says "notRunning" and no element is a placeholder.
-PROBE = """(() => {
-  const b = window.__bench = {t0: 0, before: 0, finished: 0, framed: 0};
-  const finished = (buffer) => {  // ForwardMsg: is it a script_finished?
-    const bytes = new Uint8Array(buffer);
-    let i = 0;
-    const varint = () => {
-      let x = 0, shift = 0, c;
-      do { c = bytes[i++]; x += (c & 0x7f) * 2 ** shift; shift += 7; } while (c & 0x80);
-      return x;
-    };
-    while (i < bytes.length) {
-      const tag = varint(), wire = tag & 7;
-      if (tag >>> 3 === 6 && wire === 0) return true;
-      if (wire === 0) varint();
-      else if (wire === 2) { const n = varint(); i += n; }
-      else if (wire === 1) i += 8;
-      else if (wire === 5) i += 4;
-      else return false;
-    }
-    return false;
-  };
-  const Native = window.WebSocket;
-  window.WebSocket = class extends Native {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => {
-        if (e.data instanceof ArrayBuffer && finished(e.data)) {
-          const n = ++b.finished;
-          requestAnimationFrame(() => { b.framed = Math.max(b.framed, n); });
-        }
-      });
-    }
-  };
-  document.addEventListener('pointerdown', () => {
-    b.t0 = performance.now();
-    b.before = b.finished;
-  }, true);
-})();"""
-IDLE = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]');
-}"""
 RERENDERED = f"""([selector, index]) => {{
   const b = window.__bench;
   if (b.framed <= b.before || !({IDLE})()) return false;
@@ -106,6 +69,15 @@ FIRST_DRAWN = f"""(selector) => {{
   return performance.now();
 }}"""
 TIMEOUT = 120_000  # ms, for one wait: generous, the machine may be shared
+PARTS = ("render", "first", "phone", "clicks")
+DESKTOP = {"locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
+PHONE = {
+    "locale": "fr-FR",
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 3,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -113,6 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=25, help="clics mesurés par serveur")
     parser.add_argument("--renders", type=int, default=9, help="premières pages par serveur")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="render : clic → page (écran large) ; first : première page ; phone : clic → page "
+        "sur téléphone ; clicks : clics pour tout le questionnaire",
+    )
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print("Chromium de Debian absent : apt-get install chromium")
@@ -141,7 +121,11 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     engine = build_engine(url)
     migrate(engine)
     world = make_world(engine, questionnaire=(q.id, q.version), n_participants=1)
-    engine.dispose()
+    # one respondent each for the questionnaire filled without, then with, the shortcuts
+    fillers = [
+        make_world(engine, name=name, questionnaire=(q.id, q.version), n_participants=1)
+        for name in ("CC Sans raccourcis", "CC Avec raccourcis")
+    ]
     section = q.sections[0]
     floor = tmp / "floor.py"
     floor.write_text(
@@ -151,72 +135,126 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     key, values = answer_radio(q, section)
     # Streamlit gives a keyed widget's element the class st-key-<key>, in both scripts.
     options = f'.st-key-{key} [data-testid="stRadioOption"]'
+    parts = set(args.only)
 
-    print(f"Questionnaire « {q.id} » {q.version}, partie 1, navigateur réel ({args.database})")
+    print(f"Questionnaire « {q.id} » {q.version}, navigateur réel ({args.database})")
     print(f"charge de la machine au départ (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
+    rows: list[tuple[str, dict[str, list[float]], float]] = []
+    tallies: list[qc.Tally] = []
     with (
         running(url, questions, tmp / "app.log") as app,
         running(url, questions, tmp / "floor.log", script=floor) as bare,
         chromium() as browser,
     ):
-        app_url, floor_url = app.link(world.tokens[0]), bare.url
-        # Click to re-render: one page on each server, alternately clicked.
-        pages = {}
-        for name, target in (("app", app_url), ("floor", floor_url)):
-            context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        urls = {"app": app.link(world.tokens[0]), "floor": bare.url}
+        for part, context in (("render", DESKTOP), ("phone", PHONE)):
+            if part in parts:
+                data = click_to_render(browser, urls, options, len(values), args.clicks, context)
+                where = "téléphone" if part == "phone" else "écran large"
+                rows.append((f"clic → page, {where} (×{args.clicks})", data, CLICK_TARGET))
+                print(f"charge après « {part} » : {os.getloadavg()[0]:.1f}", flush=True)
+        if "first" in parts:
+            data = first_renders(browser, urls, f".st-key-{key}", args.renders)
+            rows.append((f"première page, nouvelle session (×{args.renders})", data, RENDER_TARGET))
+        if "clicks" in parts:
+            who, answers = qc.demo_profile(q, ROOT / "questions")
+            print(f"Profil : réponses de démonstration de {who}, {len(answers)} questions")
+            for shortcuts, filler in zip((False, True), fillers, strict=True):
+                tally = qc.fill(browser, q, app.link(filler.tokens[0]), answers, shortcuts)
+                lost = qc.differences(engine, filler.participants[0].id, q, answers)
+                tallies.append(tally)
+                label = "avec raccourcis" if shortcuts else "sans raccourcis"
+                print(
+                    f"  {label} : {tally.total} clics ; base = réponses voulues : "
+                    f"{'oui' if not lost else 'NON'}",
+                    flush=True,
+                )
+                for line in lost:
+                    print(f"    · {line}")
+                if lost:
+                    return 1
+    engine.dispose()
+    print(f"charge à la fin : {os.getloadavg()[0]:.1f}")
+    if rows:
+        report_timings(rows)
+    if tallies:
+        report_clicks(q, answers, tallies)
+    return 0
+
+
+def click_to_render(
+    browser: Any,
+    urls: dict[str, str],
+    options: str,
+    n_options: int,
+    n: int,
+    context_options: dict[str, Any],
+) -> dict[str, list[float]]:
+    """Click to re-render, app and floor alternately: one page each, `n` timed clicks (a tap on
+    a touch screen) after one that warms the page."""
+    pages = {}
+    for name, target in urls.items():
+        context = browser.new_context(**context_options)
+        context.add_init_script(PROBE)
+        page = context.new_page()
+        page.goto(target)
+        # the app's start button, unless an earlier measure already started this respondent
+        start = page.get_by_role("button", name="Commencer le questionnaire")
+        page.locator(options).or_(start).first.wait_for(timeout=TIMEOUT)
+        if start.count():
+            start.click(timeout=TIMEOUT)
+        page.locator(options).first.wait_for(timeout=TIMEOUT)
+        drawn(page)
+        pages[name] = page
+    touch = context_options.get("has_touch", False)
+    clicks: dict[str, list[float]] = {"app": [], "floor": []}
+    for i in range(n + 1):
+        index = (i + 1) % n_options  # a different option each time
+        for name, page in pages.items():
+            option = page.locator(options).nth(index)
+            if touch:
+                option.scroll_into_view_if_needed()
+                option.tap()
+            else:
+                option.click()
+            handle = page.wait_for_function(
+                RERENDERED, arg=[options, index], polling="raf", timeout=TIMEOUT
+            )
+            if i:  # the first click of each page warms it
+                clicks[name].append(handle.json_value())
+    for page in pages.values():
+        page.context.close()
+    return clicks
+
+
+def first_renders(
+    browser: Any, urls: dict[str, str], selector: str, n: int
+) -> dict[str, list[float]]:
+    """First render of a new session, app and floor alternately, after WARMUP uncounted."""
+    renders: dict[str, list[float]] = {"app": [], "floor": []}
+    for i in range(WARMUP + n):
+        for name, target in urls.items():
+            context = browser.new_context(**DESKTOP)
             context.add_init_script(PROBE)
             page = context.new_page()
-            page.goto(target)
-            if name == "app":
-                page.get_by_role("button", name="Commencer le questionnaire").click(timeout=TIMEOUT)
-            page.locator(options).first.wait_for(timeout=TIMEOUT)
-            drawn(page)
-            pages[name] = page
-        clicks: dict[str, list[float]] = {"app": [], "floor": []}
-        for i in range(args.clicks + 1):
-            index = (i + 1) % len(values)  # a different option each time
-            for name, page in pages.items():
-                page.locator(options).nth(index).click()
-                handle = page.wait_for_function(
-                    RERENDERED, arg=[options, index], polling="raf", timeout=TIMEOUT
-                )
-                if i:  # the first click of each page warms it
-                    clicks[name].append(handle.json_value())
-        load_mid = os.getloadavg()[0]
-        for page in pages.values():
-            page.context.close()
+            page.goto(target, wait_until="commit")
+            handle = page.wait_for_function(
+                FIRST_DRAWN, arg=selector, polling="raf", timeout=TIMEOUT
+            )
+            if i >= WARMUP:
+                renders[name].append(handle.json_value())
+            context.close()
+    return renders
 
-        # First render of a new session.
-        renders: dict[str, list[float]] = {"app": [], "floor": []}
-        for i in range(WARMUP + args.renders):
-            for name, target in (("app", app_url), ("floor", floor_url)):
-                context = browser.new_context(
-                    locale="fr-FR", viewport={"width": 1280, "height": 900}
-                )
-                context.add_init_script(PROBE)
-                page = context.new_page()
-                page.goto(target, wait_until="commit")
-                handle = page.wait_for_function(
-                    FIRST_DRAWN, arg=f".st-key-{key}", polling="raf", timeout=TIMEOUT
-                )
-                if i >= WARMUP:
-                    renders[name].append(handle.json_value())
-                context.close()
-    load_end = os.getloadavg()[0]
 
-    print(f"charge pendant les clics : {load_mid:.1f} ; à la fin : {load_end:.1f}")
+def report_timings(rows: list[tuple[str, dict[str, list[float]], float]]) -> None:
     print(
         f"{'mesure':<34} {'page (ms)':>10} {'plancher (ms)':>14} {'rapport':>8}  objectif"
         f"   (médianes ; page min–max / plancher min–max)"
     )
-    ok = True
-    for title, data, target in (
-        (f"clic → page redessinée (×{args.clicks})", clicks, CLICK_TARGET),
-        (f"première page, nouvelle session (×{args.renders})", renders, RENDER_TARGET),
-    ):
+    for title, data, target in rows:
         a, f = statistics.median(data["app"]), statistics.median(data["floor"])
         met = a / f <= target
-        ok = ok and met
         spread = (
             f"{min(data['app']):.0f}–{max(data['app']):.0f} / "
             f"{min(data['floor']):.0f}–{max(data['floor']):.0f}"
@@ -225,7 +263,22 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
             f"{title:<34} {a:>10.0f} {f:>14.0f} {a / f:>7.2f}x  <= {target}x : "
             f"{'atteint' if met else 'MANQUÉ'}   ({spread})"
         )
-    return 0
+
+
+def report_clicks(q: Any, answers: dict[str, Any], tallies: list[qc.Tally]) -> None:
+    before, after = tallies
+    questions = qc.by_type(q, answers)
+    print(f"\nClics pour tout le questionnaire ({len(answers)} réponses) :")
+    print(f"{'type':<42} {'questions':>9} {'sans raccourcis':>16} {'avec raccourcis':>16}")
+    kinds = sorted(set(before.clicks) | set(after.clicks), key=lambda k: -before.clicks[k])
+    for kind in kinds:
+        print(
+            f"{kind:<42} {questions.get(kind, ''):>9} {before.clicks[kind]:>16} "
+            f"{after.clicks[kind]:>16}"
+        )
+    print(f"{'total':<42} {len(answers):>9} {before.total:>16} {after.total:>16}")
+    used = ", ".join(f"{k} ×{v}" for k, v in sorted(after.shortcuts.items())) or "aucun"
+    print(f"raccourcis utilisés : {used} ; caractères tapés : {before.typed}")
 
 
 if __name__ == "__main__":

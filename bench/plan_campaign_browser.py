@@ -32,7 +32,6 @@ The files (docx, pdf, md, page PNGs, screenshots, the server log) stay in `--out
 from __future__ import annotations
 
 import argparse
-import contextlib
 import random
 import re
 import shutil
@@ -47,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.browser_bench import IDLE, PROBE  # noqa: E402
+from bench.common import PROBE, click_option, pause  # noqa: E402
 from diagnostic.questionnaire import Question, Questionnaire, QuestionType  # noqa: E402
 from diagnostic.questionnaire.codecs import DONT_KNOW  # noqa: E402
 from diagnostic.vocabulary import MONTHS  # noqa: E402
@@ -68,7 +67,6 @@ COMMUNES = [
 ]
 # the parts of the questionnaire where the communes feel furthest from the EPCI
 SORE = ("d4_instances", "d5_decision", "d8_information")
-FRAMED = f"""(before) => window.__bench.framed > before && ({IDLE})()"""
 
 
 @dataclass
@@ -250,31 +248,6 @@ SHARED = {
     "d7_prochain_diagnostic": ("mi_mandat", "deux_ans"),
 }
 IMPORTANT = ("d1_", "d4_", "d5_", "d8_")  # where the importance is « Prioritaire » more often
-
-
-def pause(page: object, act: object) -> None:
-    """Do `act()` (a click that changes a widget) and wait for the rerun it causes to be drawn."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    before = page.evaluate("window.__bench.finished")  # type: ignore[attr-defined]
-    act()  # type: ignore[operator]
-    with contextlib.suppress(PlaywrightTimeout):  # a click that changes nothing reruns nothing
-        page.wait_for_function(FRAMED, arg=before, polling="raf", timeout=15000)  # type: ignore[attr-defined]
-    drawn(page, TIMEOUT)
-
-
-def click_option(page: object, key: str, index: int) -> bool:
-    """Click option `index` of the radio keyed `key` (if shown, enabled and not already chosen)."""
-    options = page.locator(f'.st-key-{key} [data-testid="stRadioOption"]')  # type: ignore[attr-defined]
-    if not options.count():
-        return False
-    option = options.nth(index)
-    radio = option.locator("input")
-    if radio.is_checked() or radio.is_disabled():
-        return radio.is_checked()
-    option.scroll_into_view_if_needed()
-    pause(page, lambda: option.click(force=True))
-    return True
 
 
 class Answers:

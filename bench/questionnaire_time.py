@@ -39,8 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.browser_bench import IDLE, PROBE  # noqa: E402
-from bench.common import database, questions_folder  # noqa: E402
+from bench.common import IDLE, PROBE, database, questions_folder  # noqa: E402
 from diagnostic.questionnaire import (  # noqa: E402
     Question,
     Questionnaire,
