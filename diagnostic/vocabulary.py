@@ -53,18 +53,25 @@ __all__ = [
     "MONTHS",
     "ROLE_LABELS",
     "STATUS_LABELS",
+    "agree",
     "count",
     "french_date",
     "ordinal",
 ]
 
 
+def agree(n: int, singular: str, plural: str | None = None) -> str:
+    """The words agreed with `n`, without the number: « absent·e » for 1, « absent·es » for 3
+    (French puts 0 and 1 in the singular); without `plural`, each word takes an « s »."""
+    if plural is None:
+        plural = " ".join(w + "s" for w in singular.split(" "))
+    return singular if abs(n) < 2 else plural
+
+
 def count(n: int, singular: str, plural: str | None = None) -> str:
     """« 0 action », « 1 action », « 3 actions »: French puts 0 and 1 in the singular. `singular`
     and `plural` may hold several words (« réponse enregistrée », « réponses enregistrées »)."""
-    if plural is None:
-        plural = " ".join(w + "s" for w in singular.split(" "))
-    return f"{n} {singular if abs(n) < 2 else plural}"
+    return f"{n} {agree(n, singular, plural)}"
 
 
 def ordinal(n: int, *, feminine: bool = False) -> str:

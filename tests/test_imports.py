@@ -297,8 +297,8 @@ def test_cli_imports_a_file_in_one_transaction_and_logs_it(cli_env, tmp_path, ca
     code, out, err = run(capsys, "import-answers", str(path), "--campaign", str(world.campaign_id))
     assert (code, err) == (0, "")
     assert out.strip() == (
-        f"9 réponse(s) importée(s) pour 2 participant·e(s) de la campagne {world.campaign_id} ; "
-        "1 ligne(s) sans valeur ignorée(s)"
+        f"9 réponses importées pour 2 participant·es de la campagne {world.campaign_id} ; "
+        "1 ligne sans valeur ignorée"
     )
     mine = stored(cli_env, a)
     assert mine["ins_codir"] == {"current": 2, "target": 4, "importance": 3}
@@ -322,7 +322,7 @@ def test_cli_refuses_a_malformed_file_and_stores_nothing(cli_env, tmp_path, caps
         f"{path}:4: colonne « target » : « 8 » hors de l'échelle : un nombre entier de 1 à 5 "
         "est attendu"
     )
-    assert err.strip() == f"Erreur : 1 erreur(s) dans {path} : aucune réponse importée"
+    assert err.strip() == f"Erreur : 1 erreur dans {path} : aucune réponse importée"
     assert stored(cli_env, pid) == {}  # the two valid lines were not written either
     with session_scope(cli_env) as s:
         assert not s.exec(select(AuditEvent).where(AuditEvent.action == "answers.import")).all()
@@ -351,7 +351,7 @@ def test_cli_refuses_an_unterminated_quote_and_stores_nothing(cli_env, tmp_path,
     code, out, err = run(capsys, "import-answers", str(path), "--campaign", str(world.campaign_id))
     assert code == 1
     assert out.startswith(f'{path}:3: guillemet « " » ouvert et jamais refermé')
-    assert err.strip() == f"Erreur : 1 erreur(s) dans {path} : aucune réponse importée"
+    assert err.strip() == f"Erreur : 1 erreur dans {path} : aucune réponse importée"
     assert stored(cli_env, a) == {} and stored(cli_env, b) == {}
     assert "Traceback" not in out + err
 

@@ -196,7 +196,7 @@ def test_cli_benchmark_rebuild(cli_env, capsys):
             campaigns.mark_submitted(s, participant_id=p.id)
     assert main(["benchmark-rebuild"]) == 0
     out = capsys.readouterr().out
-    assert "Table de comparaison reconstruite : 1 campagne(s), 2 ligne(s)" in out
+    assert "Table de comparaison reconstruite : 1 campagne, 2 lignes" in out
 
 
 def test_an_epci_without_departement_is_labelled_without_one():

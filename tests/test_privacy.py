@@ -315,11 +315,11 @@ def test_cli_purge_dry_run_then_real(cli_env, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"Campagne {world.campaign_id} « Campagne » close le ")
     assert out[0].endswith(": 2 seraient anonymisé·es")
-    assert out[1] == "Simulation : 2 participant·e(s) dans 1 campagne(s), rien n'a été modifié."
+    assert out[1] == "Simulation : 2 participant·es dans 1 campagne, rien n'a été modifié."
     assert main(["purge"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-1] == (
-        "2 participant·e(s) anonymisé·e(s) dans 1 campagne(s) : noms effacés, liens désactivés, "
+        "2 participant·es anonymisé·es dans 1 campagne : noms effacés, liens désactivés, "
         "réponses conservées sans nom."
     )
     assert main(["purge"]) == 0
@@ -434,5 +434,5 @@ def test_cli_purge_reports_workshop_data(cli_env, questions_dir, capsys):
     close(cli_env, old.campaign_id, 31)
     assert main(["purge"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].endswith(": 2 anonymisé·es, atelier : 1 place(s) et 1 contribution(s) effacées")
-    assert "1 place(s) d'atelier, 1 contribution(s) et 2 vote(s) effacés" in out[-1]
+    assert out[0].endswith(": 2 anonymisé·es, atelier : 1 place et 1 contribution effacées")
+    assert "1 place d'atelier, 1 contribution et 2 votes effacés" in out[-1]

@@ -117,7 +117,7 @@ def test_markdown(session_done):
         in text
     )
     assert "Secret de Bruno" not in text
-    assert "_1 note(s) personnelle(s) non partagée(s)._" in text
+    assert "_1 note personnelle non partagée._" in text
     assert "**Instances**\n- Une conférence des DGS (Chloé, DGS)" in text
     assert "Sans regroupement" not in text  # a lone unnamed group needs no heading
     assert (

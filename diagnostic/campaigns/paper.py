@@ -25,7 +25,7 @@ from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store
 from diagnostic.store.engine import session_scope
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, agree
 
 
 class PaperFormsError(DiagnosticError, ValueError):
@@ -70,7 +70,8 @@ def paper_forms(
         unknown = wanted - {p.id for p in people}
         if unknown:
             raise PaperFormsError(
-                f"participant·e(s) {', '.join(map(str, sorted(unknown)))} absent·e(s) de la "
+                f"{agree(len(unknown), 'participant·e')} {', '.join(map(str, sorted(unknown)))} "
+                f"{agree(len(unknown), 'absent·e')} de la "
                 f"campagne {campaign_id} (liste : commande `participants --campaign "
                 f"{campaign_id}`)"
             )

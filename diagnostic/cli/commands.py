@@ -13,8 +13,13 @@ from diagnostic.accounts.permissions import Actor
 from diagnostic.cli.common import COMMANDS, CliError, command, open_engine
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.settings import get_settings
+from diagnostic.vocabulary import agree
+from diagnostic.vocabulary import count as n_of
 
 CLI = "ligne de commande"  # how the commands are named in the audit log
+DEMO_TERRITORY = "territoire de démonstration valide"
+DEMO_TERRITORIES = "territoires de démonstration valides"
+EXCLUSION, EXCLUSIONS = "groupe d'exclusion", "groupes d'exclusion"
 
 
 @command("validate")
@@ -35,10 +40,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(problem)
     if folder is not None:
-        outcome = (
-            "tous valides" if not failed else f"{failed} fichier{'s' * (failed > 1)} en erreur"
-        )
-        print(f"{len(paths)} fichiers vérifiés dans {folder} : {outcome}")
+        outcome = "tous valides" if not failed else f"{n_of(failed, 'fichier')} en erreur"
+        checked = n_of(len(paths), "fichier vérifié", "fichiers vérifiés")
+        print(f"{checked} dans {folder} : {outcome}")
     return 1 if failed else 0
 
 
@@ -63,12 +67,15 @@ def validate_file(path: Path) -> str:
     keys = set(data) if isinstance(data, dict) else set()
     if "sections" not in keys and "references" in keys:
         refs = library.parse_references(text, str(path))
-        return f"{path}: {len(refs)} repères valides"
+        return f"{path}: {n_of(len(refs), 'repère valide')}"
     if "sections" not in keys and "steps" in keys:  # a workshop programme (atelier.yaml)
         from diagnostic.workshop.programme import parse_programme
 
         programme = parse_programme(text, str(path))
-        return f"{path}: {len(programme.steps)} étapes valides ({programme.total_minutes} minutes)"
+        return (
+            f"{path}: {n_of(len(programme.steps), 'étape valide')} "
+            f"({n_of(programme.total_minutes, 'minute')})"
+        )
     if "sections" not in keys and "actions" in keys:
         questionnaire = default_questionnaire(folder)
         refs = _sibling_references(folder)
@@ -76,8 +83,9 @@ def validate_file(path: Path) -> str:
             text, questionnaire, refs, str(path), _sibling_fiche(folder)
         )
         return (
-            f"{path}: {len(actions)} actions valides "
-            f"(vérifiées sur le questionnaire « {questionnaire.id} » {questionnaire.version})"
+            f"{path}: {n_of(len(actions), 'action valide')} "
+            f"({agree(len(actions), 'vérifiée')} sur le questionnaire « {questionnaire.id} » "
+            f"{questionnaire.version})"
         )
     if "sections" not in keys and "renamed" in keys:  # questions/renamed.yaml
         from diagnostic.comparison.service import check_renamed, parse_renamed
@@ -88,8 +96,8 @@ def validate_file(path: Path) -> str:
             raise QuestionnaireError(problems)
         count = sum(len(m) for m in renamed.values())
         return (
-            f"{path}: table des questions renommées valide ({count} renommage(s), "
-            f"{len(renamed)} questionnaire(s))"
+            f"{path}: table des questions renommées valide ({n_of(count, 'renommage')}, "
+            f"{n_of(len(renamed), 'questionnaire')})"
         )
     if "sections" not in keys and "groups" in keys:  # questions/fiche.yaml
         from diagnostic.territory.facts import parse_fiche, reference_problems
@@ -101,8 +109,8 @@ def validate_file(path: Path) -> str:
             if problems:
                 raise QuestionnaireError(problems)
         return (
-            f"{path}: fiche du territoire valide ({len(fiche.fields)} informations, "
-            f"{len(fiche.groups)} groupes)"
+            f"{path}: fiche du territoire valide ({n_of(len(fiche.fields), 'information')}, "
+            f"{n_of(len(fiche.groups), 'groupe')})"
         )
     if "sections" not in keys and "territories" in keys:  # questions/demo/territoires.yaml
         from diagnostic.demo import parse_demo_file
@@ -112,16 +120,16 @@ def validate_file(path: Path) -> str:
         fiche = load_fiche(sibling) if sibling.is_file() else None
         demo = parse_demo_file(data, str(path), fiche)
         return (
-            f"{path}: {len(demo.territories)} territoires de démonstration valides "
-            f"({len(demo.accounts)} comptes)"
+            f"{path}: {n_of(len(demo.territories), DEMO_TERRITORY, DEMO_TERRITORIES)} "
+            f"({n_of(len(demo.accounts), 'compte')})"
         )
     if "sections" not in keys and "renouvellements" in keys:  # questions/calendrier.yaml
         from diagnostic.territory.calendar import parse_calendar
 
         calendar = parse_calendar(text, str(path), _sibling_references(folder))
         return (
-            f"{path}: calendrier valide ({len(calendar.renouvellements)} renouvellements, "
-            f"{len(calendar.echeances)} échéances)"
+            f"{path}: calendrier valide ({n_of(len(calendar.renouvellements), 'renouvellement')}, "
+            f"{n_of(len(calendar.echeances), 'échéance')})"
         )
     if "sections" not in keys and "obligations" in keys:  # questions/obligations.yaml
         from diagnostic.territory.calendar import load_calendar
@@ -133,7 +141,7 @@ def validate_file(path: Path) -> str:
         rules = parse_obligations(text, calendar, refs, str(path), actions)
         checked = " et actions liées vérifiées sur actions.yaml" if actions is not None else ""
         return (
-            f"{path}: {len(rules.items)} obligations valides "
+            f"{path}: {n_of(len(rules.items), 'obligation valide')} "
             f"(échéances vérifiées sur {folder / 'calendrier.yaml'}{checked})"
         )
     if "sections" not in keys and "chantiers" in keys:  # questions/chantiers.yaml
@@ -144,8 +152,9 @@ def validate_file(path: Path) -> str:
         count = sum(len(c.actions) for c in chantiers.chantiers)
         checked = " (vérifiés sur actions.yaml et fiche.yaml)" if actions is not None else ""
         return (
-            f"{path}: {len(chantiers.chantiers)} chantiers valides, {count} actions, "
-            f"{len(chantiers.exclusions)} groupes d'exclusion{checked}"
+            f"{path}: {n_of(len(chantiers.chantiers), 'chantier valide')}, "
+            f"{n_of(count, 'action')}, "
+            f"{n_of(len(chantiers.exclusions), EXCLUSION, EXCLUSIONS)}{checked}"
         )
     q = parse_questionnaire(text, str(path))
     refs = _sibling_references(folder.parent)
@@ -159,8 +168,8 @@ def validate_file(path: Path) -> str:
         raise QuestionnaireError(sorted(problems, key=lambda p: p.line))
     return (
         f"{path}: questionnaire « {q.id} » version {q.version} valide — "
-        f"{len(q.dimensions)} dimensions, {len(q.questions())} questions, "
-        f"{len(q.sections)} sections, environ {q.estimated_minutes} minutes"
+        f"{n_of(len(q.dimensions), 'dimension')}, {n_of(len(q.questions()), 'question')}, "
+        f"{n_of(len(q.sections), 'section')}, environ {n_of(q.estimated_minutes, 'minute')}"
     )
 
 
@@ -409,7 +418,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(problem)
         raise CliError(
-            f"{len(exc.problems)} erreur(s) dans {path} : aucune réponse importée"
+            f"{n_of(len(exc.problems), 'erreur')} dans {path} : aucune réponse importée"
         ) from None
     if not plan.answers:
         raise CliError(f"{path} ne contient aucune réponse à importer (lignes sans valeur)")
@@ -427,9 +436,13 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
 
         refresh(engine, args.campaign)
     print(
-        f"{count} réponse(s) importée(s) pour {len(plan.participants)} participant·e(s) "
-        f"de la campagne {args.campaign}"
-        + (f" ; {plan.skipped} ligne(s) sans valeur ignorée(s)" if plan.skipped else "")
+        f"{n_of(count, 'réponse importée')} pour "
+        f"{n_of(len(plan.participants), 'participant·e')} de la campagne {args.campaign}"
+        + (
+            f" ; {n_of(plan.skipped, 'ligne sans valeur ignorée', 'lignes sans valeur ignorées')}"
+            if plan.skipped
+            else ""
+        )
         + (" ; réponses marquées comme envoyées" if args.submit else "")
     )
     return 0
@@ -463,15 +476,15 @@ def cmd_paper(args: argparse.Namespace) -> int:
     out = Path(args.output)
     out.write_bytes(result.pdf)
     print(
-        f"Questionnaires papier écrits : {out} ({len(result.codes)} questionnaire(s), codes "
-        f"répondant·e {', '.join(result.codes)})"
+        f"Questionnaires papier écrits : {out} ({n_of(len(result.codes), 'questionnaire')}, "
+        f"{agree(len(result.codes), 'code')} répondant·e {', '.join(result.codes)})"
     )
     if args.csv:
         Path(args.csv).write_bytes(result.csv)
         print(f"Fichier de saisie pour import-answers : {args.csv}")
     if result.skipped:
         print(
-            f"{result.skipped} personne(s) sans questionnaire : réponses déjà envoyées "
+            f"{n_of(result.skipped, 'personne')} sans questionnaire : réponses déjà envoyées "
             "(rouvrez-les d'abord) ou données effacées"
         )
     return 0
@@ -491,47 +504,47 @@ def cmd_purge(args: argparse.Namespace) -> int:
             "n'a encore de nom ni de lien actif, ni de données d'atelier."
         )
         return 0
-    verb = "seraient anonymisé·es" if args.dry_run else "anonymisé·es"
-    erased = "seraient effacées" if args.dry_run else "effacées"
+
+    def participle(n: int, word: str) -> str:  # « 1 serait effacée », « 2 effacées »
+        if args.dry_run:
+            return agree(n, f"serait {word}", f"seraient {word}s")
+        return agree(n, word)
+
     for c in report.campaigns:
         closed = local_time(c.closed_at).strftime("%d/%m/%Y") if c.closed_at else "?"
-        workshop = (
-            f", atelier : {c.workshop_seats} place(s) et {c.workshop_posts} contribution(s) "
-            f"{erased}"
+        workshop = (  # « une place et une contribution » agree in the plural
+            f", atelier : {n_of(c.workshop_seats, 'place')} et "
+            f"{n_of(c.workshop_posts, 'contribution')} {participle(2, 'effacée')}"
             if c.workshop_seats or c.workshop_posts or c.workshop_votes
             else ""
         )
         print(
-            f"Campagne {c.campaign_id} « {c.title} » close le {closed} : {c.participants} {verb}"
-            + workshop
+            f"Campagne {c.campaign_id} « {c.title} » close le {closed} : "
+            f"{c.participants} {participle(c.participants, 'anonymisé·e')}" + workshop
         )
     if report.orphans:
+        erased = participle(report.orphans, "effacée")
         print(
-            f"Ateliers : {report.orphans} place(s), contribution(s) ou vote(s) de campagnes déjà "
-            f"effacées {erased}."
+            f"Ateliers de campagnes déjà effacées : {n_of(report.orphans, 'donnée')} "
+            f"(places, contributions ou votes) {erased}."
         )
-    workshop = (
-        f" {report.workshop_seats} place(s) d'atelier, {report.workshop_posts} contribution(s) "
-        f"et {report.workshop_votes} vote(s) effacés."
-        if report.workshop_seats or report.workshop_posts or report.workshop_votes
-        else ""
-    )
+    seats = n_of(report.workshop_seats, "place d'atelier", "places d'atelier")
+    posts = n_of(report.workshop_posts, "contribution")
+    votes = n_of(report.workshop_votes, "vote")
+    in_workshops = bool(report.workshop_seats or report.workshop_posts or report.workshop_votes)
     if args.dry_run:
-        in_workshops = (
-            f" ; {report.workshop_seats} place(s) d'atelier, {report.workshop_posts} "
-            f"contribution(s) et {report.workshop_votes} vote(s)"
-            if workshop
-            else ""
-        )
         print(
-            f"Simulation : {report.participants} participant·e(s) dans "
-            f"{len(report.campaigns)} campagne(s){in_workshops}, rien n'a été modifié."
+            f"Simulation : {n_of(report.participants, 'participant·e')} dans "
+            f"{n_of(len(report.campaigns), 'campagne')}"
+            + (f" ; {seats}, {posts} et {votes}" if in_workshops else "")
+            + ", rien n'a été modifié."
         )
     else:
         print(
-            f"{report.participants} participant·e(s) anonymisé·e(s) dans "
-            f"{len(report.campaigns)} campagne(s) : noms effacés, liens désactivés, réponses "
-            "conservées sans nom." + workshop
+            f"{n_of(report.participants, 'participant·e anonymisé·e')} dans "
+            f"{n_of(len(report.campaigns), 'campagne')} : noms effacés, liens désactivés, "
+            "réponses conservées sans nom."
+            + (f" {seats}, {posts} et {votes} effacés." if in_workshops else "")
         )
     return 0
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from diagnostic.cli.common import CliError, command, open_engine
 from diagnostic.settings import get_settings
+from diagnostic.vocabulary import count
 
 
 @command("territories-refresh")
@@ -42,8 +43,8 @@ def cmd_benchmark_rebuild(args: argparse.Namespace) -> int:
 
     report = rebuild(open_engine(), get_settings().questions_dir)
     print(
-        f"Table de comparaison reconstruite : {report.campaigns} campagne(s), "
-        f"{report.rows} ligne(s) en {report.seconds:.1f} s"
+        f"Table de comparaison reconstruite : {count(report.campaigns, 'campagne')}, "
+        f"{count(report.rows, 'ligne')} en {report.seconds:.1f} s"
     )
     for skipped in report.skipped:
         print(f"Questionnaire introuvable, campagnes ignorées : {skipped}")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from diagnostic.vocabulary import count
+
 BLUE = "#000091"  # République française blue
 RED = "#C9191E"
 GREY = "#929292"
@@ -180,7 +182,7 @@ def priorities(
         title,
         [option_labels.get(o, o) for o in frame["option_id"]],
         frame["points"],
-        [f"{p} pts · {n} citation(s)" for p, n in cited],
+        [f"{count(int(p), 'pt')} · {count(int(n), 'citation')}" for p, n in cited],
         "Points (décompte de Borda)",
         "%{y} : %{x} points<extra></extra>",
     )

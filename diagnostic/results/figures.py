@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 
 from diagnostic.results import chart_specs as specs
 from diagnostic.results.chart_specs import BLUE, LIGHT
+from diagnostic.vocabulary import count
 
 P = ParamSpec("P")
 S = TypeVar("S")
@@ -283,7 +284,8 @@ def distribution(levels: pd.DataFrame, level_labels: Mapping[int, str], *, title
             marker_color=BLUE,
             text=frame["count"],
             textposition="auto",
-            hovertemplate="%{x} : %{y} réponse(s)<extra></extra>",
+            customdata=[count(int(n), "réponse") for n in frame["count"]],
+            hovertemplate="%{x} : %{customdata}<extra></extra>",
         )
     )
     fig.update_yaxes(title="Réponses", dtick=1, gridcolor=GRID)

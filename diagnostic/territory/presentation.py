@@ -25,6 +25,7 @@ from diagnostic.territory.facts import (
     applicable,
     number,
 )
+from diagnostic.vocabulary import count
 
 
 def shown(field: FactField, value: Value) -> str:
@@ -136,7 +137,7 @@ def reading(
         origin = [] if fact.default else [fact.source or ""]
         text = fact.text
         if field.type == FactType.COMPETENCES and isinstance(fact.value, list):
-            text = f"{len(fact.value)} compétence(s), ci-dessous"
+            text = f"{count(len(fact.value), 'compétence')}, ci-dessous"
         rows.append((field.label, text, " · ".join(x for x in [*origin, fact.updated] if x)))
     return rows
 

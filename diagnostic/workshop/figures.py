@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from diagnostic.results.chart_specs import BLUE, GREY
 from diagnostic.results.figures import plain_label
+from diagnostic.vocabulary import count
 from diagnostic.workshop.live import GRID_SCALE
 
 PROJECTION_FONT = 24  # read from the back of a room
@@ -128,13 +129,13 @@ def grid_chart(
                     [
                         plain_label(t),
                         plain_label(names.get(int(tid), "")) if tid == tid else "",
-                        int(n),
+                        count(int(n), "vote"),
                     ]
                     for t, tid, n in zip(
                         frame["text"], frame["territory_id"], frame["n"], strict=True
                     )
                 ],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]} vote(s)"
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}"
                 "<extra></extra>",
                 showlegend=False,
             )

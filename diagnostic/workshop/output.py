@@ -16,7 +16,7 @@ from diagnostic.exports import markdown_text as _md
 from diagnostic.results.model import CampaignResults
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, count
 from diagnostic.workshop import live, service
 from diagnostic.workshop.programme import Programme, Step, StepKind
 from diagnostic.workshop.service import Place, WorkshopInfo
@@ -229,6 +229,10 @@ def _title(record: WorkshopRecord) -> str:
     return f"Atelier « {record.info.title} » du {record.info.day}"
 
 
+def _private_notes(n: int) -> str:
+    return count(n, "note personnelle non partagée")
+
+
 def _summary_lines(record: WorkshopRecord) -> list[str]:
     total = sum(record.seats.values())
     per = ", ".join(
@@ -236,7 +240,7 @@ def _summary_lines(record: WorkshopRecord) -> list[str]:
     )
     campaigns = ", ".join(f"{p.territory_name} — {p.campaign_title}" for p in record.info.places)
     lines = [
-        f"{total} participant·e(s) ({per}).",
+        f"{count(total, 'participant·e')} ({per}).",
         f"Campagnes : {campaigns}.",
         f"Déroulé : « {record.programme.title} » ({record.programme.total_minutes} minutes).",
     ]
@@ -293,9 +297,7 @@ def to_markdown(record: WorkshopRecord) -> Export:
                     lines += [f"- {_md(p.text)} ({_md(_author(p))})" for p in group.posts]
                     lines.append("")
             if record.private_notes.get(index):
-                lines.append(
-                    f"_{record.private_notes[index]} note(s) personnelle(s) non partagée(s)._"
-                )
+                lines.append(f"_{_private_notes(record.private_notes[index])}._")
         if step.kind == StepKind.REVOTE:
             for revote in record.revotes:
                 lines += [f"### {_md(revote.place.territory_name)}", ""]
@@ -383,9 +385,7 @@ def to_docx(record: WorkshopRecord) -> Export:
                     for p in group.posts:
                         doc.add_paragraph(f"{p.text} ({_author(p)})", style="List Bullet")
             if record.private_notes.get(index):
-                doc.add_paragraph(
-                    f"{record.private_notes[index]} note(s) personnelle(s) non partagée(s)."
-                )
+                doc.add_paragraph(f"{_private_notes(record.private_notes[index])}.")
         if step.kind == StepKind.REVOTE:
             for revote in record.revotes:
                 doc.add_heading(revote.place.territory_name, level=2)
