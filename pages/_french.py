@@ -117,7 +117,7 @@ STREAMLIT_FR = {
     ),
     # Editable tables (st.data_editor) and the tables' column menu.
     "Add row": "Ajouter une ligne",
-    "Delete row\x28s)": "Supprimer la ou les lignes",  # \x28: see tests/test_docs
+    "Delete row(s)": "Supprimer la ou les lignes",
     "Clear selection": "Effacer la sélection",
     "Sort ascending": "Trier par ordre croissant",
     "Sort descending": "Trier par ordre décroissant",

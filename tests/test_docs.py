@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 
 from ruamel.yaml import YAML
@@ -32,13 +33,41 @@ def test_french_counts_agree_with_their_number():
     assert count(3, "mise à jour", "mises à jour") == "3 mises à jour"
 
 
-def test_no_page_writes_a_number_with_a_plural_in_brackets():
-    """« 3 action(s) ajoutée(s) » reads as machine output: pages agree the word with the
-    number (vocabulary.count)."""
+MAYBE_PLURAL = re.compile(r"\w\((?:s|e|es|x)\)")  # « action(s) », « invité(e) »
+
+
+def _texts(tree: ast.AST) -> list[tuple[int, str]]:
+    """The string literals of a module (f-string pieces included) with their line, without the
+    docstrings, which only developers read, nor the keys of dict literals (the English words of
+    Streamlit that pages/_french.py translates); comments never reach the tree."""
+    skipped = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    skipped |= {
+        id(key) for node in ast.walk(tree) if isinstance(node, ast.Dict) for key in node.keys
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in skipped
+    ]
+
+
+def test_no_message_writes_a_number_with_a_plural_in_brackets():
+    """« 3 action(s) ajoutée(s) » reads as machine output: pages, command-line messages, charts
+    and documents agree the word with the number (vocabulary.count, vocabulary.agree)."""
+    sources = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "diagnostic").rglob("*.py"))]
     offenders = [
-        f"{path.name}:{n}"
-        for path in sorted((ROOT / "pages").glob("*.py"))
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if re.search(r"\w\(s\)", line)
+        f"{path.relative_to(ROOT)}:{line}: {text!r}"
+        for path in sources
+        for line, text in _texts(ast.parse(path.read_text(encoding="utf-8")))
+        if MAYBE_PLURAL.search(text)
     ]
     assert offenders == []
