@@ -57,7 +57,7 @@ def message_editor(actor: Actor, campaign: Campaign) -> None:
             engine(), actor, campaign.id, text, deadline, public_url=settings().public_url
         )
     except TemplateError as exc:
-        st.error("Le message ne peut pas être envoyé tel quel :")
+        st.warning("Le message ne peut pas encore être envoyé :")  # a step to do, not a fault
         for problem in exc.problems:
             st.markdown(f"- {plain(problem)}")
         return

@@ -372,9 +372,11 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
 
         # the 2026 campaign's results: the previous roadmap, action by action
         _go(page, "Résultats", "Résultats du diagnostic")
-        _pick(page, "Territoire", VAL)
-        campaign = page.get_by_role("combobox", name="Campagne").input_value()
-        assert campaign == CURRENT, campaign  # the latest campaign comes first
+        # the territory and the campaign worked on stay chosen from page to page
+        assert page.get_by_role("combobox", name="Territoire").input_value() == VAL
+        assert page.get_by_role("combobox", name="Campagne").input_value() == EARLIER
+        _pick(page, "Campagne", CURRENT)
+        assert "campagne=" in page.url and "territoire=" in page.url  # a link one can share
         page.get_by_role("tab", name="Bilan précédent").click()
         settle(page)
         review = page.get_by_role("tabpanel", name="Bilan précédent")
@@ -407,7 +409,7 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
 
         # the 2026 roadmap document carries the « Bilan » with the statuses just entered
         _go(page, "Feuille de route", "Feuille de route")
-        _pick(page, "Territoire", VAL)
+        assert page.get_by_role("combobox", name="Campagne").input_value() == CURRENT
         propose = page.get_by_role("button", name="Proposer des actions à partir des résultats")
         if propose.count():
             propose.click()

@@ -321,7 +321,7 @@ def test_the_other_pages_and_the_workshop_speak_french(demo, browser):  # noqa: 
     then a workshop opened from « Atelier »: a participant's phone and the projection."""
     from playwright.sync_api import expect
 
-    server, _, url, _ = demo
+    server, _, url, *_ = demo
     look = Looker("b-")
     engine = build_engine(url)  # an administrator, for « Comptes » and « Journal des actions »
     with session_scope(engine) as s:

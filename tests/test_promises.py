@@ -181,6 +181,8 @@ def check_coordination_avancement(e: Env) -> None:
         "Avancement",
         "Statut",
         "Envoyé le",
+        "Lien",
+        "Courriel",
     ]
     assert "Idée libre" not in table.to_string()  # progress, never what was answered
     sent = table["Statut"] == "Envoyé"

@@ -6,13 +6,14 @@ import os
 import secrets
 from pathlib import Path
 
+from diagnostic.errors import DiagnosticError
 from diagnostic.settings import Settings, get_settings
 
 SECRET_FILE = "link-secret"
 MIN_SECRET_LENGTH = 32
 
 
-class LinkSecretError(RuntimeError):
+class LinkSecretError(DiagnosticError, RuntimeError):
     """The configured secret is too short to derive links from."""
 
 

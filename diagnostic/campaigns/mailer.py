@@ -20,7 +20,7 @@ class MailServerError(DiagnosticError):
     a later run resumes where this one stopped."""
 
 
-class Refused(Exception):
+class Refused(DiagnosticError):
     """The server refused this one message (an address it does not accept…): `reason` is its
     reply, « 550 5.1.1 … »; the run goes on with the next person."""
 

@@ -8,6 +8,10 @@ issued) and `participant.opened_at` (when it was first opened). `campaign.invita
 {date_limite} of the messages). `invitationmessage` logs every message sent or refused, with
 the server's reply. Nullable columns and a new table: nothing to move.
 
+Columns are added and dropped in place (ALTER TABLE … ADD / DROP COLUMN, SQLite ≥ 3.35 and
+PostgreSQL), never by Alembic's batch "move and copy": re-creating `participant` on SQLite
+would break the answer_starts_participant trigger of 0004, which names that table.
+
 Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-10
@@ -23,21 +27,19 @@ branch_labels = None
 depends_on = None
 
 
+PARTICIPANT = {
+    "email": lambda: sqlmodel.sql.sqltypes.AutoString(length=254),
+    "link_version": sa.Integer,
+    "link_issued_at": sqlmodel.sql.sqltypes.UTCDateTime,
+    "opened_at": sqlmodel.sql.sqltypes.UTCDateTime,
+}
+CAMPAIGN = {"invitation_template": sa.Text, "answer_deadline": sa.Date}
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True)
-        )
-        batch_op.add_column(sa.Column("link_version", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("link_issued_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(
-            sa.Column("opened_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True)
-        )
-    with op.batch_alter_table("campaign", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("invitation_template", sa.Text(), nullable=True))
-        batch_op.add_column(sa.Column("answer_deadline", sa.Date(), nullable=True))
+    for table, columns in (("participant", PARTICIPANT), ("campaign", CAMPAIGN)):
+        for name, kind in columns.items():  # a new Column each run: a Column joins one table
+            op.add_column(table, sa.Column(name, kind(), nullable=True))
     op.create_table(
         "invitationmessage",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,11 +62,6 @@ def downgrade() -> None:
     with op.batch_alter_table("invitationmessage", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invitationmessage_participant_id"))
     op.drop_table("invitationmessage")
-    with op.batch_alter_table("campaign", schema=None) as batch_op:
-        batch_op.drop_column("answer_deadline")
-        batch_op.drop_column("invitation_template")
-    with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.drop_column("opened_at")
-        batch_op.drop_column("link_issued_at")
-        batch_op.drop_column("link_version")
-        batch_op.drop_column("email")
+    for table, columns in (("campaign", CAMPAIGN), ("participant", PARTICIPANT)):
+        for name in reversed(columns):
+            op.execute(f"ALTER TABLE {table} DROP COLUMN {name}")
