@@ -8,7 +8,7 @@ import streamlit as st
 
 from diagnostic.accounts.permissions import Action
 from diagnostic.questionnaire import Question
-from diagnostic.results import figures, tables
+from diagnostic.results import chart_specs, figures, tables
 from diagnostic.results.model import TooFewRespondents, commune_names, labels
 from diagnostic.vocabulary import ROLE_LABELS, STATUS_LABELS
 from pages._export import export_tab
@@ -198,16 +198,18 @@ with tabs[4]:
 with tabs[5]:
     grids = answered("grid", results.grid, "de grille d'acteurs", "aucune réponse")
     for question, cells in grids:
-        show_chart(
-            figures.actor_grid(
-                cells,
-                names.options[question.id],
-                title=question.text,
-                scale=names.levels[question.id],
-            ),
-            tables.grid(results, names, question.id),
-            key=f"grid_{question.id}",
-        )
+        split = results.grid_split(question.id)
+        rows = names.options[question.id]
+        if split is None:
+            chart = figures.actor_grid(
+                cells, rows, title=question.text, scale=names.levels[question.id]
+            )
+        else:  # two camps: each shown, never the median that falls between them
+            st.caption(plain(chart_specs.actor_grid_caption(split, rows)))
+            chart = figures.actor_grid_by_kind(
+                split, rows, title=question.text, scale=names.levels[question.id]
+            )
+        show_chart(chart, tables.grid(results, names, question.id), key=f"grid_{question.id}")
 
 with tabs[6]:
     turnout = full.turnout()

@@ -273,3 +273,61 @@ def test_results_page_says_what_respondents_know_of_the_fiche(app_env, questions
     # a filter does not change the section (every submitted questionnaire), nor hide it
     at.selectbox(key="res_kind").set_value("commune").run()
     assert not at.exception
+
+
+def submit_grids(world, region):
+    """Each respondent's (current, desired) on the mini grid's « Région » row."""
+    from diagnostic.questionnaire import load_questionnaire
+    from diagnostic.store import campaigns
+    from tests.conftest import FIXTURES
+    from tests.factories import store_answers
+
+    q = load_questionnaire(FIXTURES / "mini.yaml")
+    with session_scope(engine()) as s:
+        for p, (now, wish) in zip(world.participants, region, strict=True):
+            rows = {"region": {"current": now, "desired": wish}}
+            rows["departement"] = {"current": 2, "desired": 3}
+            store_answers(s, q, p.id, {"ins_debat": {"level": 3}, "act_grille": {"rows": rows}})
+            campaigns.mark_submitted(s, participant_id=p.id)
+
+
+def grid_tab(at):
+    """The « Acteurs » tab's captions, chart traces and data table."""
+    import json
+
+    tab = next(t for t in at.tabs if t.label == "Acteurs")
+    charts = [json.loads(c.proto.spec) for c in tab.get("plotly_chart")]
+    captions = [c.value for c in tab.caption]
+    return captions, charts, tab.dataframe[0].value
+
+
+@pytest.mark.parametrize("split", [True, False])
+def test_the_actors_tab_shows_a_split_grid_by_structure(app_env, split):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=9)  # EPCI: 0, 3 and 6
+    communes = (0, 2) if split else (3, 4)  # 4 against 0 today, or 1 level apart
+    submit_grids(world, [(4, 4) if i % 3 == 0 else communes for i in range(9)])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/resultats.py").run()
+    assert not at.exception
+    captions, [chart], table = grid_tab(at)
+    names = [t.get("name") for t in chart["data"] if t.get("mode") == "markers"]
+    said = " ".join(captions)
+    if split:
+        assert "ne voient pas cette grille de la même façon" in said
+        assert "« Région »" in said and "n'est pas affichée" in said
+        assert set(names) == {
+            "Intercommunalité, aujourd'hui",
+            "Intercommunalité, souhaitée",
+            "Communes, aujourd'hui",
+            "Communes, souhaitée",
+        }
+        assert table["Structure"].tolist() == ["Intercommunalité", "Communes"] * 2
+        region = table.loc[table["Ligne"] == "Région"]
+        assert region["Aujourd'hui (médiane)"].tolist() == [4, 0]
+        assert region["Avis opposés"].tolist() == ["oui", "oui"]
+        assert "Médiane" not in table.columns
+    else:
+        assert "de la même façon" not in said
+        assert set(names) == {"Aujourd'hui (médiane)", "Souhaitée (médiane)"}
+        assert "Médiane" in table.columns and "Structure" not in table.columns

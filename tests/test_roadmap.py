@@ -25,8 +25,10 @@ Q = load_questionnaire(FIXTURES / "mini.yaml")
 ACTIONS = parse_actions((FIXTURES / "mini_actions.yaml").read_text(encoding="utf-8"), Q)
 
 
-def seed(engine, levels, codir_targets=5, debat=None):
-    """One respondent per level: EPCI first then the two communes, cycling."""
+def seed(engine, levels, codir_targets=5, debat=None, region=None):
+    """One respondent per level: EPCI first then the two communes, cycling; `region`: each
+    one's (current, desired) on the grid's « Région » row (default (0, 3))."""
+    pairs = region or [(0, 3)] * len(levels)
     user = make_user(engine)
     world = make_world(engine, coordinator=user, n_participants=len(levels))
     with session_scope(engine) as s:
@@ -37,7 +39,7 @@ def seed(engine, levels, codir_targets=5, debat=None):
                 "act_priorites": {"ranking": ["habitat", "mobilites", "economie"]},
                 "act_grille": {
                     "rows": {
-                        "region": {"current": 0, "desired": 3},
+                        "region": dict(zip(("current", "desired"), pairs[i], strict=True)),
                         "departement": {"current": 2, "desired": 2},
                     }
                 },
@@ -82,6 +84,38 @@ def test_triggers_fire_on_collective_values_with_evidence(engine, qdir):
         "Région : intensité 0 sur 4 aujourd'hui, 3 souhaitée (médiane des réponses)"
     )
     assert points == []
+
+
+EPCI_AND_COMMUNES = 9  # respondents 0, 3 and 6 at the EPCI, the six others in communes
+
+
+def test_a_split_grid_row_is_cited_by_structure_never_as_one_median(engine, qdir):
+    # EPCI: 3 today, 4 wished (a gap of 1); communes: 0 today, 2 wished (a gap of 2). The
+    # median of all, 0 -> 2, describes neither side: the row is read and cited by structure.
+    region = [(3, 4) if i % 3 == 0 else (0, 2) for i in range(EPCI_AND_COMMUNES)]
+    world, _ = seed(engine, [2] * EPCI_AND_COMMUNES, region=region)
+    results = results_of(engine, world, qdir)
+    assert results.grid_split("act_grille") is not None
+    proposals, _ = propose(results, ACTIONS)
+    [ev] = next(p for p in proposals if p.action_id == "region").evidence
+    assert ev.trigger == (
+        "Région : l'intercommunalité le voit à 3 sur 4 aujourd'hui et le souhaite à 4, les "
+        "communes à 0 et à 2 (médianes de chaque structure : leurs avis s'opposent)"
+    )
+    assert "médiane des réponses" not in ev.trigger
+
+
+def test_a_split_row_fires_only_when_one_structure_passes_the_test(engine, qdir):
+    # EPCI 4 -> 4; communes half 0 -> 1, half 1 -> 3 (medians 0.5 -> 2: a gap of 1.5). The
+    # median of all goes from 1 to 3, a gap of 2 that nobody holds: nothing is proposed.
+    communes = iter([(0, 1), (0, 1), (0, 1), (1, 3), (1, 3), (1, 3)])
+    region = [(4, 4) if i % 3 == 0 else next(communes) for i in range(EPCI_AND_COMMUNES)]
+    world, _ = seed(engine, [2] * EPCI_AND_COMMUNES, region=region)
+    results = results_of(engine, world, qdir)
+    overall = results.grid_gaps.set_index("row_id").loc["region"]
+    assert overall["gap_median"] == 2  # what the single median would have fired on
+    proposals, _ = propose(results, ACTIONS)
+    assert "region" not in [p.action_id for p in proposals]
 
 
 def test_ranking_follows_the_documented_priority(engine, qdir):

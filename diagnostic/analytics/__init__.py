@@ -1,6 +1,14 @@
 """Pure analytics of a territory's answers: scores, agreement, groups, priorities, summary."""
 
-from diagnostic.analytics.actors import grid_gaps, grid_summary
+from diagnostic.analytics.actors import (
+    KINDS,
+    SPLIT_LEVELS,
+    grid_by_kind,
+    grid_gaps,
+    grid_splits,
+    grid_summary,
+    split_grids,
+)
 from diagnostic.analytics.agreement import (
     CONSENSUS,
     POLARISED,
@@ -78,7 +86,12 @@ __all__ = [
     "dimension_scores",
     "divergence",
     "format_number",
+    "KINDS",
+    "SPLIT_LEVELS",
+    "grid_by_kind",
     "grid_gaps",
+    "grid_splits",
+    "split_grids",
     "grid_summary",
     "item_catalogue",
     "item_stats",

@@ -1,4 +1,5 @@
-"""Actor x intensity grids: median and spread of each cell, gap between desired and current."""
+"""Actor x intensity grids: median and spread of each cell, gap between desired and current,
+and the rows where the intercommunality and the communes disagree."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import numpy as np
 import pandas as pd
 
 from diagnostic.analytics.frames import group_frame
-from diagnostic.analytics.groups import protect, require_group_size
+from diagnostic.analytics.groups import STATUS_NO_DATA, STATUS_OK, protect, require_group_size
+from diagnostic.analytics.thresholds import at_least
 from diagnostic.questionnaire import Questionnaire, QuestionType
 
 CELL_COLUMNS = [
@@ -119,3 +121,66 @@ def grid_gaps(summary: pd.DataFrame) -> pd.DataFrame:
     out = present.merge(out, on=keys, how="left")
     columns = ["current_median", "desired_median", "gap_median", "current_mean", "desired_mean"]
     return out[[*keys, *columns, "gap"]].reset_index(drop=True)
+
+
+# A grid row is « split » when the intercommunality's and the communes' medians, both shown,
+# stand SPLIT_LEVELS levels apart or more, today or wished (docs/methodes.md § 12 bis): the
+# median of all respondents then falls between two camps and describes neither.
+SPLIT_LEVELS = 2.0
+KINDS = ("epci", "commune")
+_COLUMNS = ("current", "desired")
+
+
+def grid_by_kind(
+    grids: pd.DataFrame, questionnaire: Questionnaire, *, min_group_size: int
+) -> pd.DataFrame:
+    """grid_summary by structure kind (intercommunality, communes), under the privacy rule."""
+    return grid_summary(grids, questionnaire, by="structure_kind", min_group_size=min_group_size)
+
+
+def grid_splits(by_kind: pd.DataFrame, *, threshold: float = SPLIT_LEVELS) -> pd.DataFrame:
+    """Per grid row, each structure kind's medians and whether the two kinds disagree.
+
+    `by_kind` is grid_by_kind's frame. One row per question x grid row: question_id, row_id,
+    position; for each kind k of KINDS, k_current and k_desired (medians, NaN when hidden by
+    the privacy rule or not asked), k_status (the first status that is not "ok" among its
+    cells, else "ok") and k_status_label; gap_current and gap_desired (EPCI minus communes,
+    NaN unless both are shown); split: one of the gaps is at least `threshold` levels wide.
+    """
+    rows = by_kind[["question_id", "row_id", "position"]].drop_duplicates()
+    out = rows.reset_index(drop=True)
+    keys = ["question_id", "row_id"]
+    for kind in KINDS:
+        cells = by_kind.loc[by_kind["structure_kind"] == kind]
+        for column in _COLUMNS:
+            part = cells.loc[cells["column"] == column, [*keys, "median", "status"]]
+            part = part.rename(columns={"median": f"{kind}_{column}", "status": f"_{column}"})
+            out = out.merge(part, on=keys, how="left")
+        statuses = out[[f"_{c}" for c in _COLUMNS]]
+        out[f"{kind}_status"] = [_first_hidden(s) for s in statuses.itertuples(index=False)]
+        labels = dict(zip(cells["status"], cells["status_label"], strict=True))
+        labels |= {STATUS_OK: "", STATUS_NO_DATA: labels.get(STATUS_NO_DATA, "aucune donnée")}
+        out[f"{kind}_status_label"] = out[f"{kind}_status"].map(labels)
+        out = out.drop(columns=[f"_{c}" for c in _COLUMNS])
+    split = pd.Series(False, index=out.index)
+    for column in _COLUMNS:
+        gap = out[f"epci_{column}"] - out[f"commune_{column}"]
+        out[f"gap_{column}"] = gap
+        split |= at_least(gap.abs(), threshold)
+    out["split"] = split.astype(bool)
+    first = ["question_id", "row_id", "position"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def _first_hidden(statuses: tuple[object, ...]) -> str:
+    """A kind's status on a row: its first cell that is not shown, else "ok"; a cell the
+    questionnaire does not have (no desired column) is NaN and says nothing."""
+    for status in statuses:
+        if isinstance(status, str) and status != STATUS_OK:
+            return status
+    return STATUS_OK if any(isinstance(s, str) for s in statuses) else STATUS_NO_DATA
+
+
+def split_grids(splits: pd.DataFrame) -> set[str]:
+    """The grid questions with at least one split row (grid_splits)."""
+    return set(splits.loc[splits["split"], "question_id"])

@@ -149,15 +149,23 @@ def _grid(results: CampaignResults, names: Labels, question_id: str) -> Chart | 
     cells = results.grid(question_id)
     if cells is None:
         return None
-    spec = specs.actor_grid(
-        cells,
-        names.options[question_id],
-        title=names.items[question_id],
-        scale=names.levels[question_id],
-    )
+    title, rows = names.items[question_id], names.options[question_id]
+    split = results.grid_split(question_id)
+    if split is not None:  # two camps: each drawn, never the median between them
+        spec = specs.actor_grid_by_kind(split, rows, title=title, scale=names.levels[question_id])
+        return Chart(
+            f"grid:{question_id}",
+            f"{title} (médianes de l'intercommunalité et des communes, aujourd'hui et "
+            f"souhaité). {specs.actor_grid_caption(split, rows)}",
+            "Pour chaque ligne de la grille, la médiane d'aujourd'hui et la médiane souhaitée "
+            "de l'intercommunalité, puis celles des communes.",
+            1.4 + 0.42 * len(spec.rows),
+            partial(_dumbbell, spec=spec, label_width=30, annotate=False),
+        )
+    spec = specs.actor_grid(cells, rows, title=title, scale=names.levels[question_id])
     return Chart(
         f"grid:{question_id}",
-        f"{names.items[question_id]} (médianes des réponses, aujourd'hui et souhaité)",
+        f"{title} (médianes des réponses, aujourd'hui et souhaité)",
         "Pour chaque ligne de la grille, la médiane d'aujourd'hui et la médiane souhaitée.",
         1.2 + 0.3 * len(spec.rows),
         partial(_dumbbell, spec=spec, label_width=30, annotate=False),
@@ -308,13 +316,28 @@ def _dumbbell(figure: Figure, spec: specs.Dumbbell, *, label_width: int, annotat
     ax = figure.add_subplot()
     y = np.arange(len(spec.rows))
     values = [[_float(v) for v in dots.values] for dots in spec.series]
-    if len(values) == 2:
-        for yi, a, b in zip(y, values[0], values[1], strict=True):
+    width = 3 if spec.offsets() else 5
+    for first, second in spec.joined():
+        ys = y + spec.series[first].offset
+        for yi, a, b in zip(ys, values[first], values[second], strict=True):
             if not (math.isnan(a) or math.isnan(b)):
-                ax.plot([a, b], [yi, yi], color=LIGHT, linewidth=5, zorder=1)
+                ax.plot([a, b], [yi, yi], color=LIGHT, linewidth=width, zorder=1)
     for dots, xs in zip(spec.series, values, strict=True):
         marker = "D" if dots.diamond else "o"
-        ax.scatter(xs, y, color=dots.colour, marker=marker, s=34, zorder=3, label=dots.name)
+        size = 24 if spec.offsets() else 34
+        ys = y + dots.offset
+        # today's round over the wished diamond: both seen when they are at the same level
+        order = 3 if dots.diamond else 4
+        ax.scatter(xs, ys, color=dots.colour, marker=marker, s=size, zorder=order, label=dots.name)
+    for note in spec.notes:
+        ax.text(
+            spec.x_range[0] + 0.05,
+            note.row + note.offset,
+            note.text,
+            color=note.colour,
+            fontsize=6.5,
+            va="center",
+        )
     if annotate and len(values) == 2:
         for yi, a, b in zip(y, values[0], values[1], strict=True):
             if math.isnan(a) or math.isnan(b):
@@ -330,11 +353,14 @@ def _dumbbell(figure: Figure, spec: specs.Dumbbell, *, label_width: int, annotat
     if spec.x_title:
         ax.set_xlabel(spec.x_title)
     _x_grid(ax)
-    figure.legend(loc="lower center", ncols=len(spec.series))
+    if len(spec.series) > 2:  # two groups, today and wished: one line per group
+        figure.legend(loc="lower center", ncols=2, fontsize=7)
+    else:
+        figure.legend(loc="lower center", ncols=len(spec.series))
     if spec.ticks:
         values_at = [v for v, _ in spec.ticks]
         ax.set_xticks(values_at, [_wrap(t, 13) for _, t in spec.ticks], fontsize=6)
-    _fit(figure, ax, tick_lines=2 if spec.ticks else 1)
+    _fit(figure, ax, tick_lines=2 if spec.ticks else 1, legend_lines=2 if len(values) > 2 else 1)
 
 
 def _bars(figure: Figure, spec: specs.Bars) -> None:
@@ -374,13 +400,16 @@ def _x_grid(ax: Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def _fit(figure: Figure, ax: Axes, *, legend: bool = True, tick_lines: int = 1) -> None:
+def _fit(
+    figure: Figure, ax: Axes, *, legend: bool = True, tick_lines: int = 1, legend_lines: int = 1
+) -> None:
     """Margins that fit the axis labels, measured once (a layout engine would draw twice)."""
     renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
     width_in, height_in = figure.get_size_inches()
     labels = [t.get_window_extent(renderer).width for t in ax.get_yticklabels()]
     left_in = (max(labels, default=0.0) + 10) / figure.dpi + 0.08
-    bottom_in = 0.12 + 0.13 * tick_lines + (0.2 if ax.get_xlabel() else 0) + (0.3 if legend else 0)
+    bottom_in = 0.12 + 0.13 * tick_lines + (0.2 if ax.get_xlabel() else 0)
+    bottom_in += 0.3 * legend_lines if legend else 0
     figure.subplots_adjust(
         left=left_in / width_in,
         right=1 - 0.3 / width_in,

@@ -56,12 +56,24 @@ class Dots:
     colour: str
     size: int = 12
     diamond: bool = False
-    hover: str | None = None
+    hover: str | None = None  # may read %{customdata}: the row's label
+    offset: float = 0.0  # above (+) or below (-) its row, in rows: two groups on one row
+
+
+@dataclass(frozen=True)
+class Note:
+    """A few words written on a row where a series has no marker (a hidden group)."""
+
+    row: int  # index in the Dumbbell's rows
+    offset: float  # as the series it stands for
+    text: str
+    colour: str
 
 
 @dataclass(frozen=True)
 class Dumbbell:
-    """Rows (bottom to top), one or two series of markers; a bar joins two series' markers."""
+    """Rows (bottom to top), series of markers; a bar joins the markers of each pair of series
+    (`pairs`, by index; by default the two series when there are two)."""
 
     title: str
     rows: Sequence[str]
@@ -69,6 +81,18 @@ class Dumbbell:
     x_range: tuple[float, float] = (0, 100)
     x_title: str | None = SCORE_AXIS
     ticks: Sequence[tuple[float, str]] = ()  # (value, label) on the x axis, when not a score
+    pairs: Sequence[tuple[int, int]] | None = None
+    notes: Sequence[Note] = ()
+
+    def joined(self) -> list[tuple[int, int]]:
+        """The pairs of series a bar joins, row by row."""
+        if self.pairs is not None:
+            return list(self.pairs)
+        return [(0, 1)] if len(self.series) == 2 else []
+
+    def offsets(self) -> bool:
+        """Whether markers stand above or below their rows (rows then drawn as numbers)."""
+        return any(dots.offset for dots in self.series) or bool(self.notes)
 
 
 @dataclass(frozen=True)
@@ -167,6 +191,85 @@ def actor_grid(
         x_range=(values[0] - 0.3, values[-1] + 0.3),
         x_title=None,
         ticks=[(v, f"{v} {scale[v]}") for v in values],
+    )
+
+
+KIND_LABELS = {"epci": "Intercommunalité", "commune": "Communes"}
+# Each kind keeps its colour: the marker of today in it, the wished one (a diamond) darker.
+KIND_PAIRS = {"epci": ("#6A6AF4", "#000091"), "commune": ("#E4794A", "#8D533E")}
+KIND_OFFSETS = {"epci": 0.18, "commune": -0.18}  # the intercommunality above, communes below
+
+
+def actor_grid_by_kind(
+    splits: pd.DataFrame,
+    row_labels: Mapping[str, str],
+    *,
+    title: str,
+    scale: Mapping[int, str],
+) -> Dumbbell:
+    """One grid question drawn by structure kind, when the two kinds disagree: on each row the
+    intercommunality's median today and wished, and the communes' (analytics.grid_splits);
+    a kind hidden by the privacy rule on a row is said there in words."""
+    frame = splits.sort_values("position", ascending=False)
+    wished = frame[["epci_desired", "commune_desired"]].notna().any().any()
+    series: list[Dots] = []
+    pairs: list[tuple[int, int]] = []
+    notes: list[Note] = []
+    for kind, label in KIND_LABELS.items():
+        today, desired = KIND_PAIRS[kind]
+        offset = KIND_OFFSETS[kind]
+        hover = "%{customdata} : %{x}<extra>" + label + ", WHEN</extra>"
+        series.append(
+            Dots(
+                f"{label}, aujourd'hui",
+                frame[f"{kind}_current"],
+                today,
+                hover=hover.replace("WHEN", "aujourd'hui"),
+                offset=offset,
+            )
+        )
+        if wished:
+            pairs.append((len(series) - 1, len(series)))
+            series.append(
+                Dots(
+                    f"{label}, souhaitée",
+                    frame[f"{kind}_desired"],
+                    desired,
+                    diamond=True,
+                    hover=hover.replace("WHEN", "souhaitée"),
+                    offset=offset,
+                )
+            )
+        hidden = frame[f"{kind}_status_label"].fillna("").tolist()
+        currents = frame[f"{kind}_current"].tolist()
+        for i, (why, level) in enumerate(zip(hidden, currents, strict=True)):
+            if why and level != level:  # no marker on this row: say why
+                notes.append(Note(i, offset, f"{label} : {why}", today))
+    values = sorted(scale)
+    return Dumbbell(
+        title,
+        [row_labels.get(r, r) for r in frame["row_id"]],
+        series,
+        x_range=(values[0] - 0.3, values[-1] + 0.3),
+        x_title=None,
+        ticks=[(v, f"{v} {scale[v]}") for v in values],
+        pairs=pairs,
+        notes=notes,
+    )
+
+
+def actor_grid_caption(splits: pd.DataFrame, row_labels: Mapping[str, str]) -> str:
+    """What a grid drawn by structure says above all: the two sides disagree, on which rows,
+    and the median of all respondents is not shown."""
+    rows = splits.loc[splits["split"]].sort_values("position")["row_id"]
+    named = ", ".join(f"« {row_labels.get(r, r)} »" for r in rows)
+    one = len(rows) == 1
+    return (
+        "L'intercommunalité et les communes ne voient pas cette grille de la même façon : "
+        f"leurs médianes sont à deux niveaux ou plus l'une de l'autre sur {len(rows)} "
+        f"ligne{'' if one else 's'} ({named}). Chaque structure est donc montrée à part "
+        "(rond : aujourd'hui ; losange : souhaitée) ; la médiane de l'ensemble des réponses, "
+        "qui tomberait entre les deux et ne décrirait ni l'une ni l'autre, n'est pas affichée."
     )
 
 

@@ -94,30 +94,61 @@ def _closed(values: object) -> list[object]:
 def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
     """A dumbbell spec on screen: a light bar per row between two series, then the markers."""
     fig = go.Figure()
-    if len(spec.series) == 2:
-        pairs = zip(spec.rows, spec.series[0].values, spec.series[1].values, strict=True)
-        for row, a, b in pairs:
+    numbered = spec.offsets()  # two groups on a row: rows drawn at 0, 1, 2… and named
+
+    def at(offset: float) -> list[object]:
+        if not numbered:
+            return list(spec.rows)
+        return [i + offset for i in range(len(spec.rows))]
+
+    for first, second in spec.joined():
+        a_dots, b_dots = spec.series[first], spec.series[second]
+        ys = at(a_dots.offset)
+        for y, a, b in zip(ys, a_dots.values, b_dots.values, strict=True):
             fig.add_trace(
                 go.Scatter(
                     x=[a, b],
-                    y=[row, row],
+                    y=[y, y],
                     mode="lines",
-                    line=dict(color=LIGHT, width=6),
+                    line=dict(color=LIGHT, width=6 if not numbered else 4),
                     showlegend=False,
                     hoverinfo="skip",
                 )
             )
-    for dots in spec.series:
+    # The wished diamonds first, today's rounds over them: both seen at the same level; the
+    # legend keeps the series' order.
+    drawn = sorted(enumerate(spec.series), key=lambda pair: not pair[1].diamond)
+    for rank, dots in drawn:
         marker = dict(color=dots.colour, size=dots.size)
         fig.add_trace(
             go.Scatter(
                 x=dots.values,
-                y=spec.rows,
+                y=at(dots.offset),
+                customdata=list(spec.rows),
                 mode="markers",
                 name=dots.name,
                 marker=dict(marker, symbol="diamond") if dots.diamond else marker,
                 hovertemplate=dots.hover,
+                legendrank=1000 + rank,
             )
+        )
+    for note in spec.notes:
+        fig.add_annotation(
+            x=spec.x_range[0],
+            y=note.row + note.offset,
+            text=plain_label(note.text),
+            showarrow=False,
+            xanchor="left",
+            font=dict(color=note.colour, size=11),
+        )
+    if numbered:
+        rows = len(spec.rows)
+        fig.update_yaxes(
+            tickvals=list(range(rows)),
+            ticktext=list(spec.rows),
+            range=[-0.6, rows - 0.4],
+            zeroline=False,
+            showgrid=False,
         )
     axis: dict[str, object] = dict(range=list(spec.x_range), gridcolor=GRID)
     if spec.x_title:
@@ -136,6 +167,20 @@ def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
             legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
             margin=dict(b=10 + 18 * lines, r=60),  # room for the last level's name
             height=fig.layout.height + 18 * lines,
+        )
+    if len(spec.series) > 2:  # two groups, today and wished: the legend across the foot of
+        # the chart, below the level names (above the plot it ran into a two-line title)
+        fig.update_layout(
+            legend=dict(
+                orientation="h",
+                xref="container",
+                yref="container",
+                x=0.01,
+                y=0.0,
+                yanchor="bottom",
+            ),
+            margin=dict(b=fig.layout.margin.b + 50),
+            height=fig.layout.height + 50,
         )
     return fig
 
@@ -171,6 +216,9 @@ radar = _on_screen(specs.radar, lambda spec: polar(spec, height=560))
 gaps = _on_screen(specs.gaps, lambda spec: dumbbell(spec, height=80 + 36 * len(spec.rows)))
 actor_grid = _on_screen(
     specs.actor_grid, lambda spec: dumbbell(spec, height=110 + 32 * len(spec.rows))
+)
+actor_grid_by_kind = _on_screen(
+    specs.actor_grid_by_kind, lambda spec: dumbbell(spec, height=110 + 46 * len(spec.rows))
 )
 priorities = _on_screen(
     specs.priorities, lambda spec: bars(spec, height=100 + 34 * max(len(spec.rows), 1))

@@ -55,6 +55,10 @@ class CampaignResults:
     responses: an.Responses | None = None
     # agreement index of the EPCI and communes groups (analytics.agreement_index, by group)
     agreement_by_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # actor grid cells of the EPCI and communes groups (privacy rule applied), and per grid row
+    # each kind's medians and whether they disagree (analytics.grid_splits)
+    grids_by_kind: pd.DataFrame = field(default_factory=pd.DataFrame)
+    grid_splits: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def turnout(self) -> dict[str, int]:
         """Invited, started and submitted, over the whole campaign."""
@@ -75,6 +79,15 @@ class CampaignResults:
         """The cells of one actor grid; None while nobody has answered it."""
         cells = self.grids.loc[self.grids["question_id"] == question_id]
         return cells if cells["n"].any() else None
+
+    def grid_split(self, question_id: str) -> pd.DataFrame | None:
+        """Each kind's medians per row of one grid when the intercommunality and the communes
+        disagree on one row at least (docs/methodes.md § 12 bis); None when they do not."""
+        splits = self.grid_splits
+        if splits.empty:
+            return None
+        rows = splits.loc[splits["question_id"] == question_id]
+        return rows if rows["split"].any() else None
 
 
 @dataclass(frozen=True)
@@ -164,6 +177,7 @@ def compute_results(
     ).rename(columns={"group": "structure_kind"})
     blind = pd.concat([an.blind_spots(c) for c in comparisons.values()], ignore_index=True)
     grids = an.grid_summary(responses.grids, q)
+    grids_by_kind = an.grid_by_kind(responses.grids, q, min_group_size=min_group_size)
     return CampaignResults(
         questionnaire=q,
         territory_name=data.territory.name,
@@ -194,6 +208,8 @@ def compute_results(
         collective=an.collective_values(stats, q, data.consensus),
         responses=responses,
         agreement_by_kind=agreement_by_kind,
+        grids_by_kind=grids_by_kind,
+        grid_splits=an.grid_splits(grids_by_kind),
     )
 
 

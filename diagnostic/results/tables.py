@@ -7,6 +7,7 @@ from collections.abc import Collection
 import pandas as pd
 
 from diagnostic.analytics import AGREEMENT, MATURITY
+from diagnostic.results.chart_specs import KIND_LABELS
 from diagnostic.results.model import CampaignResults, Labels
 from diagnostic.vocabulary import ROLE_LABELS
 
@@ -225,7 +226,11 @@ def priorities(results: CampaignResults, names: Labels, question_id: str) -> pd.
 
 
 def grid(results: CampaignResults, names: Labels, question_id: str) -> pd.DataFrame:
-    """Median and quartiles of every cell of one grid question."""
+    """Median and quartiles of every cell of one grid question; by structure kind, the lines
+    of its chart, when the intercommunality and the communes disagree (grid_by_kind)."""
+    split = results.grid_split(question_id)
+    if split is not None:
+        return grid_by_kind(results, names, question_id, split)
     frame = results.grids.loc[results.grids["question_id"] == question_id]
     return pd.DataFrame(
         {
@@ -238,6 +243,36 @@ def grid(results: CampaignResults, names: Labels, question_id: str) -> pd.DataFr
             "Je ne sais pas (%)": frame["share_nsp"].fillna(0).mul(100).round(),
         }
     ).reset_index(drop=True)
+
+
+def grid_by_kind(
+    results: CampaignResults, names: Labels, question_id: str, split: pd.DataFrame
+) -> pd.DataFrame:
+    """One line per grid row and structure kind, in the chart's order: the kind's medians
+    today and wished, how many gave a level today, whether the row is one where the two kinds
+    disagree, and why a hidden kind's figures are missing."""
+    cells = results.grids_by_kind
+    counts = cells.loc[
+        (cells["question_id"] == question_id) & (cells["column"] == "current")
+    ].set_index(["row_id", "structure_kind"])["n"]
+    rows = split.sort_values("position")
+    lines = []
+    for row in rows.itertuples(index=False):
+        for kind, label in KIND_LABELS.items():
+            lines.append(
+                {
+                    "Ligne": names.options.get(question_id, {}).get(row.row_id, row.row_id),
+                    "Structure": label,
+                    "Aujourd'hui (médiane)": getattr(row, f"{kind}_current"),
+                    "Souhaitée (médiane)": getattr(row, f"{kind}_desired"),
+                    "Réponses": counts.get((row.row_id, kind), pd.NA),
+                    "Avis opposés": "oui" if row.split else "",
+                    "Remarque": getattr(row, f"{kind}_status_label") or "",
+                }
+            )
+    out = pd.DataFrame(lines)
+    out["Réponses"] = out["Réponses"].astype("Int64")
+    return out
 
 
 def participation(results: CampaignResults, by: str) -> pd.DataFrame:

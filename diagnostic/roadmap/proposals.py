@@ -75,6 +75,7 @@ class _Facts:
     options: pd.DataFrame  # choice distribution (share of respondents per option)
     priorities: pd.DataFrame
     grids: pd.DataFrame
+    grid_splits: pd.DataFrame  # per grid row: each kind's medians, split (analytics.grid_splits)
     responses: an.Responses
     group_gap: pd.Series  # by question_id: largest |EPCI - communes| score difference shown
 
@@ -89,6 +90,7 @@ def _facts(results: CampaignResults) -> _Facts:
         options=results.choices,
         priorities=results.priorities,
         grids=results.grids,
+        grid_splits=results.grid_splits,
         responses=results.responses,
         group_gap=_group_gap(results),
     )
@@ -324,30 +326,89 @@ def _fact_evidence(trig: Trigger, fired: str, situation: Situation | None) -> Ev
 
 
 def _evaluate_grid(trig: Trigger, facts: _Facts, q: Questionnaire, question: Any) -> str | None:
+    """The first row of the grid (or the trigger's row) whose medians pass the trigger's tests,
+    in words. A split row (the intercommunality and the communes two levels apart or more,
+    docs/methodes.md § 12 bis) is read on each kind's medians, never on the median of all:
+    it holds when it holds for one kind, and its words give both."""
     labels = {r.id: r.label for r in question.rows or []}
     top = max(q.scale_of(question).levels)
     current = dict(_grid_value(facts, trig, "current"))
     desired = dict(_grid_value(facts, trig, "desired"))
-    for row_id in current:
-        tests = trig.tests
-        now, wish = current.get(row_id), desired.get(row_id)
-        ok = True
-        if "level_at_most" in tests:
-            ok &= now is not None and at_most(now, tests["level_at_most"])
-        if "target_at_least" in tests:
-            ok &= wish is not None and at_least(wish, tests["target_at_least"])
-        if "gap_at_least" in tests:
-            ok &= (
-                now is not None and wish is not None and at_least(wish - now, tests["gap_at_least"])
-            )
-        if ok:
-            text = (
-                f"{labels.get(row_id, row_id)} : intensité {_num(now or 0)} sur {top} aujourd'hui"
-            )
-            if wish is not None:
-                text += f", {_num(wish)} souhaitée"
-            return text + " (médiane des réponses)"
+    split = _split_rows(facts, trig)
+    for row in question.rows or []:
+        row_id = row.id
+        label = labels.get(row_id, row_id)
+        if row_id in split:
+            kinds = split[row_id]
+            if any(_grid_holds(trig.tests, now, wish) for now, wish in kinds.values()):
+                return _by_kind(label, kinds, top)
+        elif row_id in current:
+            now, wish = current[row_id], desired.get(row_id)
+            if _grid_holds(trig.tests, now, wish):
+                text = f"{label} : intensité {_num(now)} sur {top} aujourd'hui"
+                if wish is not None:
+                    text += f", {_num(wish)} souhaitée"
+                return text + " (médiane des réponses)"
     return None
+
+
+def _grid_holds(tests: dict[str, Any], now: float | None, wish: float | None) -> bool:
+    """Whether one row's levels (a median today, one wished) pass a grid trigger's tests."""
+    if now is None:
+        return False
+    ok = True
+    if "level_at_most" in tests:
+        ok &= bool(at_most(now, tests["level_at_most"]))
+    if "target_at_least" in tests:
+        ok &= wish is not None and bool(at_least(wish, tests["target_at_least"]))
+    if "gap_at_least" in tests:
+        ok &= wish is not None and bool(at_least(wish - now, tests["gap_at_least"]))
+    return ok
+
+
+def _split_rows(
+    facts: _Facts, trig: Trigger
+) -> dict[str, dict[str, tuple[float | None, float | None]]]:
+    """The split rows of the trigger's grid (or its row): for each, each kind's medians today
+    and wished (None when not shown)."""
+    splits = facts.grid_splits
+    if splits.empty:
+        return {}
+    rows = splits.loc[(splits["question_id"] == trig.item) & splits["split"]]
+    if trig.row:
+        rows = rows.loc[rows["row_id"] == trig.row]
+    out: dict[str, dict[str, tuple[float | None, float | None]]] = {}
+    for row in rows.to_dict("records"):
+        out[row["row_id"]] = {
+            kind: (_level(row[f"{kind}_current"]), _level(row[f"{kind}_desired"]))
+            for kind in an.KINDS
+        }
+    return out
+
+
+def _shown(value: float | None) -> str:
+    """A kind's median in words; « — » when the privacy rule hides it in that column."""
+    return "—" if value is None else _num(value)
+
+
+def _level(value: object) -> float | None:
+    return None if value is None or value != value else float(value)  # type: ignore[arg-type]
+
+
+def _by_kind(label: str, kinds: dict[str, tuple[float | None, float | None]], top: int) -> str:
+    """« Ressources humaines : l'intercommunalité le voit à 5 sur 6 aujourd'hui et le
+    souhaite à 5, les communes à 1 et à 3 (médianes de chaque structure : leurs avis
+    s'opposent) »."""
+    epci_now, epci_wish = kinds["epci"]
+    communes_now, communes_wish = kinds["commune"]
+    text = f"{label} : l'intercommunalité le voit à {_shown(epci_now)} sur {top} aujourd'hui"
+    wished = epci_wish is not None or communes_wish is not None
+    if wished:
+        text += f" et le souhaite à {_shown(epci_wish)}"
+    text += f", les communes à {_shown(communes_now)}"
+    if wished:
+        text += f" et à {_shown(communes_wish)}"
+    return text + " (médianes de chaque structure : leurs avis s'opposent)"
 
 
 def _num(value: float) -> str:
