@@ -157,7 +157,7 @@ def dumbbell(spec: specs.Dumbbell, *, height: int) -> go.Figure:
         # Every level named, upright, on short lines: rotated labels ran into the legend and
         # the last one (« 6 Compétence transférée ») fell off the chart.
         axis["tickvals"] = [v for v, _ in spec.ticks]
-        axis["ticktext"] = [wrapped(t, 14) for _, t in spec.ticks]
+        axis["ticktext"] = [wrapped(t, 11) for _, t in spec.ticks]
         axis["tickangle"] = 0
     fig.update_xaxes(**axis)
     fig = layout(fig, spec.title, height=height)
