@@ -67,10 +67,13 @@ def _send_browser_to(url: str) -> None:
 
 
 def _cookie() -> str | None:
+    """The session cookie the browser sent when this tab connected (None: none, or not the
+    shape of a session id)."""
     try:
-        return st.context.cookies.get(sessions.COOKIE_NAME)
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
     except Exception:  # no connection (bare mode, tests)
         return None
+    return value if isinstance(value, str) and sessions.looks_like_token(value) else None
 
 
 def sign_in(engine: Any, user_id: int, *, remember: bool = True) -> bool:

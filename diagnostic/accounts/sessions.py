@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from diagnostic.accounts.security import hash_token, looks_like_token
 from diagnostic.store import sessions as store
 from diagnostic.store.engine import session_scope
-from diagnostic.store.models import SessionEnd, now
+from diagnostic.store.models import SessionEnd, now  # SessionEnd: also for the pages
 
 COOKIE_NAME = "diagnostic_session"
 ROUTE_NAME = "_session"  # the cookie route, under the server's base path
