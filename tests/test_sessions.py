@@ -137,6 +137,26 @@ def test_the_command_line_ends_sessions_too(app_env, monkeypatch):
     assert stored(eng, session_id).reason == SessionEnd.DEACTIVATED
 
 
+def test_old_sessions_are_forgotten_at_a_sign_in(engine):
+    user = make_user(engine)
+    ended, idle, recent = (open_session(engine, user.id) for _ in range(3))
+    end_session(engine, session_key(ended))
+    with session_scope(engine) as s:
+        for sid in (ended, idle):
+            row = s.exec(select(UserSession).where(UserSession.id_hash == session_key(sid))).one()
+            row.last_seen_at = row.revoked_at = now() - timedelta(days=31)
+            s.add(row)
+    with session_scope(engine) as s:  # idle: never ended, only its last use is old
+        row = s.exec(select(UserSession).where(UserSession.id_hash == session_key(idle))).one()
+        row.revoked_at = None
+        s.add(row)
+    open_session(engine, user.id)
+    with session_scope(engine) as s:
+        left = {r.id_hash for r in s.exec(select(UserSession))}
+    assert session_key(recent) in left and len(left) == 2
+    assert not left & {session_key(ended), session_key(idle)}
+
+
 # --- tickets and the cookie route -------------------------------------------------------------
 
 

@@ -31,6 +31,7 @@ COOKIE_NAME = "diagnostic_session"
 ROUTE_NAME = "_session"  # the cookie route, under the server's base path
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at is written at most this often
 TICKET_SECONDS = 60.0
+KEEP_ENDED = timedelta(days=30)  # sessions ended (or idle) for longer are deleted at a sign-in
 
 OPEN = "ouvrir"  # a ticket that sets the cookie
 CLOSE = "fermer"  # a ticket that clears it (after sign-out)
@@ -42,9 +43,11 @@ def session_key(session_id: str) -> str:
 
 
 def open_session(engine: Engine, user_id: int) -> str:
-    """Open a session for a signed-in account; returns its random id (for the cookie only)."""
+    """Open a session for a signed-in account; returns its random id (for the cookie only).
+    Sessions ended or idle for more than `KEEP_ENDED` are forgotten meanwhile."""
     session_id = secrets.token_urlsafe(32)
     with session_scope(engine) as session:
+        store.purge(session, before=now() - KEEP_ENDED)
         store.open_session(session, user_id=user_id, id_hash=session_key(session_id))
     return session_id
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 from sqlmodel import Session, col, select
 
 from diagnostic.store.models import UserSession, now
@@ -53,3 +53,13 @@ def open_sessions(session: Session, *, user_id: int) -> list[UserSession]:
         UserSession.user_id == user_id, col(UserSession.revoked_at).is_(None)
     )
     return list(session.exec(stmt))
+
+
+def purge(session: Session, *, before: datetime) -> int:
+    """Forget the sessions ended, or last used, before `before` (of every account)."""
+    result = session.execute(
+        delete(UserSession).where(
+            or_(col(UserSession.revoked_at) < before, col(UserSession.last_seen_at) < before)
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
