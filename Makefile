@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
+# serve.py serves app.py plus the route that sets the session cookie (see its docstring).
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/streamlit run serve.py
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ from pages._french import PLOTLY_LOCALE
 from pages._signin import (  # noqa: F401  (the pages import the sign-in helpers from here)
     account_actor,
     client_address,
+    end_this_session,
     sign_in,
     sign_out,
     sso_configured,

@@ -42,7 +42,8 @@ if submitted:
     except SignInError as exc:
         st.error(f"Connexion refusée : {plain(exc)}.")
     else:
-        sign_in(user_id)
+        if sign_in(engine(), user_id):  # the browser goes to get its session cookie
+            st.stop()
         st.rerun()
 
 if sso_configured():

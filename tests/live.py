@@ -46,7 +46,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """One `streamlit run app.py` process."""
+    """One `streamlit run serve.py` process (app.py behind the session-cookie route)."""
 
     proc: subprocess.Popen[bytes]
     port: int
@@ -68,14 +68,15 @@ def start_server(
     port: int | None = None,
     load_demo: bool = False,
     timeout: float = 40,
-    script: Path = ROOT / "app.py",
+    script: Path = ROOT / "serve.py",
     settings: Mapping[str, str] | None = None,
     args: Sequence[str] = (),
 ) -> Server:
-    """Start the app (or another Streamlit `script`: bench/ runs its bare floors the same way)
-    on a loopback port and wait until /_stcore/health answers. `questions_dir` None: the
-    shipped questions/; `settings`: more environment variables for the app; `args`: more
-    `streamlit run` options (`--runner.postScriptGC`, `false`…)."""
+    """Start the app as `make run` does (serve.py: app.py and its session-cookie route), or
+    another Streamlit `script` (bench/ runs its bare floors the same way), on a loopback port,
+    and wait until /_stcore/health answers. `questions_dir` None: the shipped questions/;
+    `settings`: more environment variables for the app; `args`: more `streamlit run` options
+    (`--runner.postScriptGC`, `false`…)."""
     port = port or free_port()
     env = {
         **os.environ,

@@ -341,9 +341,12 @@ def test_sso_sign_out_also_logs_out_of_the_provider(sso):
 
 
 def test_an_expired_sso_session_also_ends_the_provider_session(sso):
+    from tests.test_sessions import age_sessions
+
+    _, coord, _ = sso
     at = sso_app("coord@exemple.fr")
     assert titles(at) == ["Mes territoires"]
-    at.session_state["last_seen"] = 0
+    age_sessions(engine(), coord.id, minutes=61)  # the server-side session decides
     at.run()
     assert titles(at) == [SIGN_IN_TITLE]
     assert "expiré" in at.info[0].value

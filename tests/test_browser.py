@@ -27,7 +27,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 def server(
     tmp_path_factory: pytest.TempPathFactory, questions_dir_module: Path, database: str
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port, with the demo loaded in a fresh base."""
+    """`streamlit run serve.py` (app.py) on a free loopback port, with the demo loaded in a
+    fresh base."""
     tmp = tmp_path_factory.mktemp("server")
     running = start_server(database, questions_dir_module, tmp / "server.log", load_demo=True)
     yield running.url

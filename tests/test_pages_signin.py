@@ -37,9 +37,11 @@ def test_sign_in_leads_home_with_empty_state(app_env):
 
 
 def test_session_expires_after_inactivity(app_env):
-    make_user(engine())
+    from tests.test_sessions import age_sessions
+
+    user = make_user(engine())
     at = signed_in("coord@exemple.fr")
-    at.session_state["last_seen"] = 0
+    age_sessions(engine(), user.id, minutes=61)  # the server-side session decides
     at.run()
     assert titles(at) == ["Diagnostic de la gouvernance administrative du territoire"]
     assert "expiré" in at.info[0].value

@@ -1,7 +1,8 @@
 """A whole live workshop in real browsers: a facilitator, a projector and three phones.
 
-Debian's Chromium driven by Playwright against `streamlit run app.py`; each person has their
-own browser context (own cookies, own Streamlit session). Screenshots go to test-artifacts/.
+Debian's Chromium driven by Playwright against `streamlit run serve.py` (app.py); each person
+has their own browser context (own cookies, own Streamlit session). Screenshots go to
+test-artifacts/.
 """
 
 from __future__ import annotations

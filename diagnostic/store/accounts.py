@@ -16,8 +16,9 @@ from diagnostic.accounts.security import (
 )
 from diagnostic.errors import SignInError, StoreError
 from diagnostic.store.audit import record
-from diagnostic.store.models import Membership, MembershipRole, Territory, User, now
+from diagnostic.store.models import Membership, MembershipRole, SessionEnd, Territory, User, now
 from diagnostic.store.rows import inserted
+from diagnostic.store.sessions import end_all
 from diagnostic.store.territories import clean_label
 
 SIGN_IN_REFUSED = (
@@ -57,6 +58,8 @@ def user_by_email(session: Session, *, email: str) -> User | None:
 
 
 def set_password(session: Session, *, user_id: int, password: str, actor: str) -> None:
+    """A new password (length policy applies; lockout lifted); the account's open sessions
+    end: every browser signed in with the former password signs in again."""
     user = session.get(User, user_id)
     if user is None:
         raise StoreError("compte introuvable")
@@ -66,6 +69,7 @@ def set_password(session: Session, *, user_id: int, password: str, actor: str) -
     user.locked_until = None
     session.add(user)
     SIGN_IN_FAILURES.forget_account(user.email)
+    end_all(session, user_id=user_id, reason=SessionEnd.PASSWORD)
     record(session, actor=actor, action="user.password_reset", target=user.email)
 
 
@@ -237,8 +241,10 @@ def _user(session: Session, user_id: int) -> User:
 
 def set_active(session: Session, *, user_id: int, active: bool, actor: str) -> User:
     """Deactivate (or reactivate) an account: an inactive account cannot sign in, and its open
-    sessions end at their next rerun (`actor_for` returns None)."""
+    sessions end (in a browser, at its next rerun)."""
     user = _user(session, user_id)
+    if not active:
+        end_all(session, user_id=user_id, reason=SessionEnd.DEACTIVATED)
     if user.is_active != active:
         user.is_active = active
         session.add(user)

@@ -317,6 +317,32 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = None
 
 
+class SessionEnd(StrEnum):
+    """Why an account's session ended (`UserSession.reason`)."""
+
+    SIGN_OUT = "deconnexion"
+    TIMEOUT = "inactivite"
+    PASSWORD = "mot_de_passe"
+    DEACTIVATED = "desactivation"
+
+
+class UserSession(SQLModel, table=True):
+    """An account's session in a browser, kept across reloads and tabs by a cookie.
+
+    Only the SHA-256 of the session's random id is stored (the cookie holds the id itself).
+    A session ends at sign-out, after `session_timeout_minutes` without activity
+    (`last_seen_at`, touched at most once a minute), at a password change and at the account's
+    deactivation: `revoked_at` and `reason` say when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    id_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=now)
+    last_seen_at: datetime = Field(default_factory=now)
+    revoked_at: datetime | None = None
+    reason: str | None = Field(default=None, max_length=30)  # a SessionEnd value
+
+
 class Membership(SQLModel, table=True):
     """A user's role on one territory."""
 
