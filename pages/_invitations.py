@@ -77,7 +77,18 @@ def sending_panel(actor: Actor, campaign: Campaign) -> None:
         _without_server(actor, campaign)
         return
     invite = sending.plan_run(engine(), actor, campaign.id, "invitation")
-    remind = sending.plan_run(engine(), actor, campaign.id, "relance")
+    not_started = st.radio(
+        "Relancer",
+        [True, False],
+        format_func=lambda x: (
+            "celles et ceux qui n'ont pas commencé"
+            if x
+            else "celles et ceux qui n'ont pas envoyé leurs réponses"
+        ),
+        horizontal=True,
+        key=f"remind_whom_{campaign.id}",
+    )
+    remind = sending.plan_run(engine(), actor, campaign.id, "relance", not_started=not_started)
     per_click = settings().smtp_per_minute
     st.caption(
         f"Invitations à envoyer : {len(invite.to_send)} · relances possibles : "
@@ -98,7 +109,7 @@ def sending_panel(actor: Actor, campaign: Campaign) -> None:
         "Relancer",
         key="send_reminders",
         disabled=not remind.to_send,
-        help="Celles et ceux qui n'ont pas envoyé leurs réponses (une relance par jour au plus).",
+        help="Celles et ceux que vous avez choisis ci-dessus (une relance par jour au plus).",
     ):
         go = "relance"
     if go is not None:
@@ -114,6 +125,7 @@ def sending_panel(actor: Actor, campaign: Campaign) -> None:
                     public_url=settings().public_url,
                     questions_dir=settings().questions_dir,
                     limit=per_click,
+                    not_started=go == "relance" and not_started,
                 )
             st.session_state["inv_report"] = done
             st.rerun()

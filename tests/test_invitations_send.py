@@ -167,6 +167,28 @@ def test_reminders_go_to_those_who_have_not_sent_once_a_day(world, server):
     assert run(world, smtp, kind="relance").sent == []  # already reminded today
 
 
+def test_a_reminder_can_go_only_to_those_who_have_not_started(world, server):
+    from sqlalchemy import text
+
+    inbox, smtp = server
+    engine, actor, w, ids, _ = world
+    run(world, smtp)
+    inbox.messages.clear()
+    with engine.begin() as conn:  # Marie has begun (the trigger of a first answer sets it)
+        conn.execute(text("UPDATE participant SET started_at = CURRENT_TIMESTAMP WHERE id = :i"),
+                     {"i": ids[0]})  # fmt: skip
+    plan = plan_run(engine, actor, w.campaign_id, "relance", not_started=True)
+    assert (len(plan.to_send), plan.started, plan.submitted) == (2, 1, 1)
+    reminded = run(world, smtp, kind="relance", not_started=True)
+    assert len(reminded.sent) == 1  # the anonymous one; Paul's address is refused
+    assert inbox.to("marie@exemple.fr") == [] and len(inbox.to("anonyme@exemple.fr")) == 1
+    # the wider reminder still reaches Marie, who has begun but not sent
+    assert [r.name for r in plan_run(engine, actor, w.campaign_id, "relance").to_send] == [
+        "Marie Dupont",
+        "Paul Martin",
+    ]
+
+
 def test_a_legacy_random_link_is_reissued_when_sent_and_the_message_says_so(world, server):
     inbox, smtp = server
     engine, _, w, _, _ = world

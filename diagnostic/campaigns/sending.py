@@ -54,6 +54,7 @@ class Plan:
     done: int = 0  # already sent for this link (or reminded within REMIND_AGAIN_AFTER)
     no_email: int = 0
     submitted: int = 0
+    started: int = 0  # left out of a reminder to those who have not started
 
 
 @dataclass
@@ -100,9 +101,12 @@ def _places(session: object, campaign: Campaign) -> dict[int, str]:
     }
 
 
-def plan_run(engine: Engine, actor: Actor, campaign_id: int, kind: str) -> Plan:
+def plan_run(
+    engine: Engine, actor: Actor, campaign_id: int, kind: str, *, not_started: bool = False
+) -> Plan:
     """Who an invitation run (everyone not yet invited with the link in force) or a reminder
-    run (everyone who has not sent their answers, not reminded in the last hours) writes to."""
+    run (everyone who has not sent their answers, not reminded in the last hours; with
+    `not_started`, only those who have not answered anything yet) writes to."""
     campaign = require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
     if kind not in set(MessageKind):
         raise StoreError(f"type de message inconnu : {kind}")
@@ -115,6 +119,9 @@ def plan_run(engine: Engine, actor: Actor, campaign_id: int, kind: str) -> Plan:
                 continue
             if p.submitted_at is not None:
                 plan.submitted += 1
+                continue
+            if not_started and p.started_at is not None:
+                plan.started += 1
                 continue
             if not p.email:
                 plan.no_email += 1
@@ -228,11 +235,13 @@ def send_invitations(
     public_url: str,
     questions_dir: Path,
     limit: int | None = None,
+    not_started: bool = False,
     secret: bytes | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> SendReport:
-    """Send the invitations (kind « invitation ») or reminders (« relance ») of a campaign.
+    """Send the invitations (kind « invitation ») or reminders (« relance ») of a campaign;
+    `not_started`: remind only those who have not answered anything yet.
 
     At most `rate` messages a minute, at most `limit` in this call (the rest is `remaining`).
     Each message is logged as soon as the server answers: sent, or refused with its reply. A
@@ -245,7 +254,7 @@ def send_invitations(
     _check_open(campaign)
     template = campaign_template(campaign, questions_dir)
     territory = territory_name(engine, campaign)
-    plan = plan_run(engine, actor, campaign_id, kind)
+    plan = plan_run(engine, actor, campaign_id, kind, not_started=not_started)
     message_for(campaign, territory, template, None, "x", kind=kind, reissued=False)  # checks it
     secret = secret if secret is not None else link_secret()
     report = SendReport(kind, plan=plan)

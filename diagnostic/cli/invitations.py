@@ -28,7 +28,7 @@ def cmd_invitations(args: argparse.Namespace) -> int:
     try:
         if args.export:
             return _export(engine, system, args, kind, settings)
-        plan = sending.plan_run(engine, system, args.campaign, kind)
+        plan = sending.plan_run(engine, system, args.campaign, kind, not_started=args.not_started)
         if not (args.send or args.remind):
             print(
                 f"{count(len(plan.to_send), kind)} à envoyer, "
@@ -55,6 +55,7 @@ def cmd_invitations(args: argparse.Namespace) -> int:
             settings.smtp_per_minute,
             public_url=settings.public_url,
             questions_dir=Path(settings.questions_dir),
+            not_started=args.not_started,
         )
     except AccessDenied:
         raise CliError(
@@ -118,6 +119,11 @@ def add_parsers(sub: Any) -> None:
         "--remind",
         action="store_true",
         help="relancer celles et ceux qui n'ont pas envoyé leurs réponses",
+    )
+    p.add_argument(
+        "--not-started",
+        action="store_true",
+        help="avec --remind : seulement celles et ceux qui n'ont pas encore commencé",
     )
     p.add_argument(
         "--export",
