@@ -117,6 +117,10 @@ STREAMLIT_FR = {
     ),
     # Editable tables (st.data_editor) and the tables' column menu.
     "Add row": "Ajouter une ligne",
+    # An empty date field: its segments' placeholders and what a screen reader hears.
+    "Empty": "vide",
+    "dd": "jj",
+    "yyyy": "aaaa",
     "Delete row(s)": "Supprimer la ou les lignes",
     "Clear selection": "Effacer la sélection",
     "Sort ascending": "Trier par ordre croissant",

@@ -20,13 +20,16 @@ from diagnostic.store.engine import build_engine, migrate, session_scope
 from diagnostic.store.models import ConsensusScore, RoadmapFollowUp, RoadmapItem, User
 from tests.conftest import ROOT
 from tests.live import BROWSER, Server, chromium, drawn, settle, sign_in, start_server, stop
+from tests.smtp_kit import Inbox, smtp_server
 
 pytestmark = BROWSER
 ARTIFACTS = ROOT / "test-artifacts" / "coordination"
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, Inbox]]:
+    """The demo server, its database URL, and the inbox of a local mail server (aiosmtpd)
+    the app sends its invitations to."""
     tmp = tmp_path_factory.mktemp("coordination")
     questions = tmp / "questions"
     shutil.copytree(ROOT / "questions", questions)
@@ -35,11 +38,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     migrate(engine)
     load_demo(engine, questions)
     engine.dispose()
-    server = start_server(url, questions, tmp / "server.log")
-    try:
-        yield server, url
-    finally:
-        stop(server)
+    with smtp_server() as (inbox, smtp):
+        mail = {
+            "SMTP_HOST": smtp.host,
+            "SMTP_PORT": str(smtp.port),
+            "SMTP_SECURITY": smtp.security,
+            "SMTP_SENDER": smtp.sender,
+            "SMTP_PER_MINUTE": "600",
+        }
+        server = start_server(url, questions, tmp / "server.log", settings=mail)
+        try:
+            yield server, url, inbox
+        finally:
+            stop(server)
 
 
 def shot(page: object, name: str) -> None:
@@ -51,7 +62,7 @@ def test_results_consensus_and_roadmap_download(demo):
     import docx
     from playwright.sync_api import expect
 
-    server, url = demo
+    server, url, *_ = demo
     with chromium() as browser:
         context = browser.new_context(
             locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True
@@ -141,7 +152,7 @@ def test_the_coordination_edits_a_fact_of_the_fiche(demo):
     from diagnostic.store import facts as facts_store
     from diagnostic.store.models import Territory, User
 
-    server, url = demo
+    server, url, *_ = demo
     source = "Délibération du 3 décembre 2026 adoptant le PCAET"
     with chromium() as browser:
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -231,7 +242,7 @@ def test_the_coordination_follows_the_roadmap(demo):
     the page looked at on a wide screen and on a phone."""
     from playwright.sync_api import expect
 
-    server, url = demo
+    server, url, *_ = demo
     campaign_id = _kept_plan(url)
     with chromium() as browser:
         context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
@@ -344,7 +355,7 @@ def record_status(page: object, title: str, status: str, comment: str) -> None:
 def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
     from playwright.sync_api import expect
 
-    server, url = demo
+    server, url, *_ = demo
     with chromium() as browser:
         context = browser.new_context(
             locale="fr-FR", viewport=SIZES["large"], accept_downloads=True
@@ -450,3 +461,93 @@ def test_the_coordination_closes_the_mandate_loop_on_the_demo(demo):
         ]
     finally:
         engine.dispose()
+
+
+RIVES = "CC des Rives du Test"
+LINKED = re.compile(r"(http://127\.0\.0\.1:\d+/\?t=[A-Za-z0-9_-]+)")
+
+
+def test_a_coordinator_invites_by_mail_reminds_those_not_started_and_stays_signed_in(demo):
+    """Issue 19's day: a new territory and its campaign, six people invited by e-mail (the
+    local mail server receives six personal links that open), three of them start, a reminder
+    goes to the three others only; a reload keeps the coordinator signed in on the same
+    territory, and Résultats, Réunion de consensus and Feuille de route open on it."""
+    from playwright.sync_api import expect
+
+    server, _, inbox = demo
+    with chromium() as browser:
+        context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        sign_in(page, server.url)
+        _go(page, "Nouveau territoire", "Nouveau territoire")
+        page.get_by_label("Nom du territoire *").fill(RIVES)
+        page.get_by_label("Communes membres").fill("Rives-Amont\nRives-Aval")
+        page.get_by_role("button", name="Créer le territoire").click()
+        expect(page.get_by_text(f"Territoire « {RIVES} » créé")).to_be_visible(timeout=30000)
+
+        _go(page, "Campagnes", "Campagnes de diagnostic")
+        territory = page.get_by_role("combobox", name="Territoire")
+        assert territory.input_value() == RIVES  # the territory just created
+        page.get_by_role("button", name="Créer et ouvrir la campagne").click()
+        expect(page.get_by_text("Inviter un·e participant·e")).to_be_visible(timeout=30000)
+        settle(page)
+        page.get_by_text("Message d'invitation et date limite").click()
+        page.get_by_role("spinbutton", name="jour, Date limite de réponse").click()
+        page.keyboard.type("15012027")  # jour, mois, année: the field moves on by itself
+        page.get_by_role("button", name="Enregistrer le message").click()
+        expect(page.get_by_text("Message d'invitation enregistré")).to_be_visible(timeout=30000)
+        people = [(f"Personne {i}", f"personne{i}@rives-du-test.fr") for i in range(1, 7)]
+        for name, address in people:
+            page.get_by_label("Nom (facultatif").fill(name)
+            page.get_by_label("Adresse électronique (facultative").fill(address)
+            page.get_by_role("button", name="Ajouter et obtenir le lien").click()
+            expect(page.get_by_text(f"Lien personnel de {name}")).to_be_visible(timeout=30000)
+            settle(page)
+        page.get_by_role("button", name="Envoyer les invitations").click()
+        expect(page.get_by_text("6 invitations envoyées")).to_be_visible(timeout=60000)
+        links = {}
+        for _, address in people:
+            (message,) = inbox.to(address)
+            links[address] = LINKED.search(message.get_content()).group(1)
+
+        # three of them open their link and start
+        for _, address in people[:3]:
+            them = browser.new_context(locale="fr-FR").new_page()
+            them.goto(links[address])
+            them.get_by_role("button", name="Commencer le questionnaire").click(timeout=60000)
+            expect(them.get_by_text("Questions obligatoires répondues")).to_be_visible(
+                timeout=30000
+            )
+            them.context.close()
+
+        # the reminder goes to the three who have not started, and to them only
+        page.reload()
+        expect(page.get_by_role("heading", name="Campagnes de diagnostic")).to_be_visible(
+            timeout=30000
+        )
+        settle(page)
+        page.get_by_text("celles et ceux qui n'ont pas commencé").click()
+        settle(page)
+        page.get_by_role("button", name="Relancer").click()
+        expect(page.get_by_text("3 relances envoyées")).to_be_visible(timeout=60000)
+        for _, address in people[3:]:
+            assert [m["Subject"].startswith("Relance") for m in inbox.to(address)] == [False, True]
+        for _, address in people[:3]:
+            assert len(inbox.to(address)) == 1  # the invitation only
+        shot(page, "19-invitations-relances")
+
+        # a reload, then the other pages: still signed in, still on the same territory
+        page.reload()
+        expect(page.get_by_role("heading", name="Campagnes de diagnostic")).to_be_visible(
+            timeout=30000
+        )
+        expect(page.get_by_text("Connecté·e : Claire Martin")).to_be_visible()
+        assert page.get_by_role("combobox", name="Territoire").input_value() == RIVES
+        for link, heading in (
+            ("Résultats", "Résultats du diagnostic"),
+            ("Réunion de consensus", "Réunion de consensus"),
+            ("Feuille de route", "Feuille de route"),
+        ):
+            _go(page, link, heading)
+            assert page.get_by_role("combobox", name="Territoire").input_value() == RIVES, link
+        context.close()

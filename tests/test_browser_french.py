@@ -67,6 +67,8 @@ ENGLISH = [
     "Loading",
     "Produced with Plotly",
     "Double-click",
+    "Empty",
+    "yyyy",
     # Streamlit's field hints, lists, number and date fields, editable tables, column menu.
     "Press",
     "to submit",
