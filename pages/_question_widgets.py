@@ -235,11 +235,7 @@ def render_multiple(form: Form, question: Question, shown: dict[str, Any]) -> No
         args=(question,),
         disabled=form.locked,
         label_visibility="collapsed",
-        placeholder=(
-            f"Choisir {question.max_choices} options, la plus prioritaire d'abord…"
-            if ranking
-            else "Choisir…"
-        ),
+        placeholder=("Choisir par ordre de priorité…" if ranking else "Choisir…"),
         select_all=False,  # Streamlit's « Select all » is English, and no ranking
     )
     if ranking and chosen:
