@@ -135,12 +135,17 @@ def paper_forms(actor: Actor, campaign: Campaign) -> None:
         "Pour une salle sans téléphone ni ordinateur : un questionnaire à remplir au stylo pour "
         "chaque personne invitée qui n'a pas encore envoyé ses réponses. Chaque page porte le "
         "code de la personne. Les réponses se saisissent ensuite dans le fichier de saisie "
-        "(mêmes codes, même ordre), importé avec la commande `import-answers`."
+        "(mêmes codes, même ordre), importé avec la commande `import-answers`. Pour des "
+        "personnes non invitées, les questionnaires vierges créent autant de codes ; chacune "
+        "y écrit sa fonction et sa structure."
     )
+    if campaign.status != "closed":
+        blank_forms(actor, campaign)
     if not codes:
         st.info(
             "Aucun questionnaire à imprimer : invitez d'abord les participant·es (le nom est "
-            "facultatif) ; une personne qui a déjà envoyé ses réponses n'en reçoit pas."
+            "facultatif) ou créez des questionnaires vierges ; une personne qui a déjà envoyé "
+            "ses réponses n'en reçoit pas."
         )
         return
     st.caption(f"{n_of(len(codes), 'questionnaire')} — codes répondant·e : {', '.join(codes)}")
@@ -165,6 +170,62 @@ def paper_forms(actor: Actor, campaign: Campaign) -> None:
         file_name=f"saisie-{name}.csv",
         mime="text/csv",
         key="paper_csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+
+
+def blank_forms(actor: Actor, campaign: Campaign) -> None:
+    """N new people invited for paper; their forms and import file offered once made."""
+    a, b = st.columns([1, 2], vertical_alignment="bottom")
+    count = a.number_input(
+        "Nombre de questionnaires vierges",
+        min_value=1,
+        max_value=paper.MOST_BLANK,
+        value=10,
+        step=1,
+        key="blank_count",
+        help="Pour des personnes non invitées : chacune reçoit un code, et écrit sa fonction "
+        "et sa structure en tête du questionnaire (lignes _fonction et _structure du fichier "
+        "de saisie).",
+    )
+    if b.button("Questionnaires vierges", key="blank_make", icon=":material/note_add:"):
+        with refused("Questionnaires vierges non créés", paper.PaperFormsError):
+            made = paper.blank_forms(
+                engine(),
+                actor,
+                campaign.id,
+                settings().questions_dir,
+                int(count),
+                settings().public_url,
+            )
+            st.session_state["blank_forms"] = (campaign.id, made)
+            st.rerun()  # the new people in the table and the codes above
+    kept = st.session_state.get("blank_forms")
+    if not kept or kept[0] != campaign.id:
+        return
+    made = kept[1]
+    st.success(
+        f"{n_of(len(made.codes), 'questionnaire vierge')} — codes répondant·e : "
+        f"{', '.join(made.codes)}"
+    )
+    name = f"questionnaires-vierges-campagne-{campaign.id}-{made.codes[0]}-{made.codes[-1]}"
+    c, d = st.columns(2)
+    c.download_button(
+        "Questionnaires vierges (PDF)",
+        data=made.pdf,
+        file_name=f"{name}.pdf",
+        mime="application/pdf",
+        key="blank_pdf",
+        icon=":material/print:",
+        on_click="ignore",
+    )
+    d.download_button(
+        "Leur fichier de saisie (CSV)",
+        data=made.csv,
+        file_name=f"saisie-{name}.csv",
+        mime="text/csv",
+        key="blank_csv",
         icon=":material/download:",
         on_click="ignore",
     )

@@ -88,7 +88,7 @@ if campaign.status == "open":
         mail.message_editor(actor, campaign)
     mail.sending_panel(actor, campaign)
 
-if not table.empty:
+if not table.empty or campaign.status != "closed":
     st.subheader("Questionnaires papier")
     form.paper_forms(actor, campaign)
 

@@ -9,6 +9,8 @@ from diagnostic.answering.paper import (
     AnswerImportError,
     ImportedAnswer,
     ParticipantState,
+    Place,
+    Structures,
     parse_answers,
 )
 from diagnostic.cli import main
@@ -410,9 +412,11 @@ def test_store_write_is_all_or_nothing(engine):
     assert stored(engine, a) == {}
     with session_scope(engine) as s:
         states = import_store.participant_states(s, ids=[a, b, 999])
-    assert states == {
-        a: ParticipantState(world.campaign_id, submitted=False, erased=False),
-        b: ParticipantState(world.campaign_id, submitted=True, erased=False),
+    assert {
+        pid: (x.campaign_id, x.submitted, x.erased, x.started) for pid, x in states.items()
+    } == {
+        a: (world.campaign_id, False, False, False),
+        b: (world.campaign_id, True, False, False),
     }
 
 
@@ -424,3 +428,76 @@ def test_the_readme_example_is_a_valid_file():
     example = section.split("```csv\n", 1)[1].split("```", 1)[0]
     plan = parse(example, people={12: ParticipantState(campaign_id=10)})
     assert len(plan.answers) == 6 and plan.participants == {12}
+
+
+# --- `_fonction` and `_structure`: who answered a blank form ----------------------------------
+
+PLACES = Structures(
+    Place(100, "CC des Trois Rivières"),
+    (Place(101, "Saint-Aubin-les-Prés", "44001"), Place(102, "Le Val", "44002")),
+)
+BLANK = {
+    7: ParticipantState(campaign_id=10, role="autre", structure_id=100),
+    8: ParticipantState(campaign_id=10, started=True, role="dgs", structure_id=101),
+}
+
+
+def identify(text: str, people=BLANK):
+    data = (HEADER + text).encode("utf-8")
+    return parse_answers(data, "fichier.csv", Q, 10, lambda ids: people, PLACES)
+
+
+def test_function_and_structure_of_a_participant_not_started():
+    plan = identify(
+        "7;_fonction;DST;;;\n7;_structure;  saint-aubin-les-prés ;;;\n7;ins_debat;4;;;\n"
+    )
+    assert [(i.participant_id, i.role, i.structure_id) for i in plan.identities] == [
+        (7, "dst", None),
+        (7, None, 101),
+    ]
+    assert len(plan.answers) == 1 and plan.participants == {7}
+    assert [i.structure_id for i in identify("7;_structure;44002;;;\n").identities] == [102]
+    assert identify("7;_structure;EPCI;;;\n7;_fonction;;;;\n").identities == []  # unchanged
+    # who has started keeps their function, unless the file says the same
+    assert identify("8;_fonction;dgs;;;\n8;_structure;44001;;;\n").identities == []
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            "7;_fonction;maire;;;",
+            "fichier.csv:2: colonne « value » : fonction « maire » inconnue : un de ces codes "
+            "est attendu : dgs, dga, dst, encadrant, elu, autre",
+        ),
+        (
+            "7;_structure;Atlantide;;;",
+            "fichier.csv:2: colonne « value » : structure « Atlantide » inconnue : écrivez "
+            "« epci » pour l'intercommunalité, ou le code INSEE ou le nom exact d'une de ses 2 "
+            "communes membres",
+        ),
+        ("7;_fonction;dst;2;;", "fichier.csv:2: colonne « current » : inutile pour « _fonction »"),
+        (
+            "8;_fonction;elu;;;",
+            "fichier.csv:2: colonne « value » : participant·e 8 a déjà commencé",
+        ),
+        (
+            "3;_fonction;elu;;;",
+            "fichier.csv:2: colonne « participant » : participant·e 3 a déjà envoyé ses réponses",
+        ),
+    ],
+)
+def test_refused_identity_lines(line, message):
+    people = {**BLANK, 3: ParticipantState(campaign_id=10, submitted=True)}
+    with pytest.raises(AnswerImportError) as info:
+        identify(line + "\n7;ins_debat;4;;;\n", people)
+    assert [str(p) for p in info.value.problems][0].startswith(message)
+    assert len(info.value.problems) == 1  # the good line is not stored either: nothing is
+
+
+def test_a_second_function_line_is_refused():
+    with pytest.raises(AnswerImportError) as info:
+        identify("7;_fonction;dst;;;\n7;_fonction;elu;;;\n")
+    assert "fichier.csv:3: colonne « question » : deuxième ligne « _fonction »" in str(
+        info.value.problems[0]
+    )

@@ -29,7 +29,7 @@ from diagnostic.questionnaire import load_questionnaire, registry
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.settings import get_settings
 from diagnostic.store.engine import build_engine, get_engine, migrate, session_scope
-from diagnostic.store.models import Answer, Participant
+from diagnostic.store.models import Answer, AuditEvent, Participant, Territory
 from diagnostic.store.models import Campaign as CampaignRow
 from tests.conftest import FIXTURES, ROOT
 from tests.factories import make_user, make_world
@@ -237,11 +237,125 @@ def test_the_import_file_filled_for_the_printed_codes_imports(demo_cli, tmp_path
             grid = stored["d2_modes_mutualisation"].value["rows"]
             assert set(grid) == {r.id for r in q.question("d2_modes_mutualisation").rows}
             assert s.get(Participant, pid).submitted_at is not None
-    # everyone has sent now: nothing left to print, and --blank explains what the import needs
+    # everyone has sent now: nothing left to print
     assert main(["paper", "--campaign", str(campaign.id), "-o", str(tmp_path / "x.pdf")]) == 1
     assert "aucun questionnaire à imprimer" in capsys.readouterr().err
-    assert main(["paper", "--campaign", str(campaign.id), "-o", "x.pdf", "--blank", "3"]) == 1
-    assert "invitez d'abord les personnes" in capsys.readouterr().err
+
+
+# --- blank forms: new people for paper, who write their function and structure -----------------
+
+
+def blank_forms(demo_cli, tmp_path, capsys, campaign_id, count):
+    pdf, template = tmp_path / "vierges.pdf", tmp_path / "saisie-vierges.csv"
+    argv = ["paper", "--campaign", str(campaign_id), "--blank", str(count), "-o", str(pdf)]
+    code = main([*argv, "--csv", str(template)])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, ""), err
+    (codes,) = re.findall(r"codes? répondant·e ([\d, ]+)\)", out)
+    rows = list(csv.reader(io.StringIO(template.read_text(encoding="utf-8-sig")), delimiter=";"))
+    return pdf, rows, codes.split(", ")
+
+
+def the_campaign_and_its_communes(eng):
+    with session_scope(eng) as s:
+        campaign = s.exec(select(CampaignRow).order_by(CampaignRow.id)).first()
+        communes = s.exec(select(Territory).where(Territory.parent_id == campaign.territory_id))
+        return campaign, sorted(communes, key=lambda t: t.id)
+
+
+def test_blank_forms_are_printed_filled_by_hand_and_imported(demo_cli, tmp_path, capsys):
+    campaign, communes = the_campaign_and_its_communes(demo_cli)
+    pdf, rows, codes = blank_forms(demo_cli, tmp_path, capsys, campaign.id, 2)
+    with session_scope(demo_cli) as s:
+        people = [s.get(Participant, int(c)) for c in codes]
+        assert [(p.name, p.role, p.structure_id) for p in people] == [
+            (None, "autre", campaign.territory_id)
+        ] * 2
+        invited = s.exec(select(AuditEvent).where(AuditEvent.action == "participant.invite"))
+        assert {f"participant:{c}" for c in codes} <= {e.target for e in invited}
+    texts = [page.extract_text().replace("\xa0", " ") for page in pypdf.PdfReader(pdf).pages]
+    printed = [code for t in texts for code in re.findall(r"Code répondant·e : (\d+)", t)[:1]]
+    assert sorted(set(printed)) == sorted(codes)
+    firsts = [t for t in texts if "Votre fonction" in t]
+    assert len(firsts) == 2 and all("page 1 /" in t for t in firsts)
+    for code in ("_fonction", "_structure", "dgs", "encadrant", "elu", "autre"):
+        assert code in firsts[0]
+    assert "Votre structure : intercommunalité, ou nom de la commune" in firsts[0]
+    assert "À remettre à" not in firsts[0]
+    # the import file: the two lines to fill by hand first, for each code
+    assert [r[:2] for r in rows[1:] if r[1].startswith("_")] == [
+        [c, key] for c in codes for key in ("_fonction", "_structure")
+    ]
+    starts = [i for i, r in enumerate(rows) if r[1] == "_fonction"]
+    assert [rows[i + 1][1] for i in starts] == ["_structure"] * 2
+    q = get_questionnaire(QUESTIONS, campaign.questionnaire_id, campaign.questionnaire_version)
+    hand = {
+        (codes[0], "_fonction"): "dst",
+        (codes[0], "_structure"): communes[0].name,
+        (codes[1], "_fonction"): "ELU",
+        (codes[1], "_structure"): communes[1].code,
+    }
+    filled = tmp_path / "rempli.csv"
+    with filled.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(rows[0])
+        for row in rows[1:]:
+            if row[1].startswith("_"):
+                writer.writerow([row[0], row[1], hand[(row[0], row[1])], "", "", ""])
+            else:
+                writer.writerow(fill(q, row))
+    code = main(["import-answers", str(filled), "--campaign", str(campaign.id)])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, ""), out
+    assert "fonction ou structure renseignée pour 2 personnes" in out
+    with session_scope(demo_cli) as s:
+        got = [
+            (s.get(Participant, int(c)).role, s.get(Participant, int(c)).structure_id)
+            for c in codes
+        ]
+        assert got == [("dst", communes[0].id), ("elu", communes[1].id)]
+        for c in codes:
+            answers = s.exec(select(Answer).where(Answer.participant_id == int(c))).all()
+            assert {a.question_id for a in answers} == {x.id for x in q.questions()}
+        logged = s.exec(select(AuditEvent).where(AuditEvent.action == "participant.identify"))
+        changes = {(e.target, tuple(sorted(e.details))) for e in logged}
+        assert (f"participant:{codes[0]}", ("campaign_id", "line", "role", "source")) in changes
+    # printed again, they are no longer blank: their function and structure are known
+    again = tmp_path / "again.pdf"
+    argv = ["paper", "--campaign", str(campaign.id), "--participant", codes[0], "-o", str(again)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    first = pypdf.PdfReader(again).pages[0].extract_text().replace("\xa0", " ")
+    assert "Votre fonction" not in first and f"DST, {communes[0].name}" in first
+
+
+def test_a_wrong_commune_is_refused_with_its_line(demo_cli, tmp_path, capsys):
+    campaign, _ = the_campaign_and_its_communes(demo_cli)
+    _, rows, (code,) = blank_forms(demo_cli, tmp_path, capsys, campaign.id, 1)
+    filled = tmp_path / "faux.csv"
+    filled.write_text(
+        ";".join(rows[0]) + f"\n{code};_fonction;dgs;;;\n{code};_structure;Atlantide;;;\n"
+        f"{code};d1_diagnostic_partage;;2;4;3\n",
+        encoding="utf-8",
+    )
+    assert main(["import-answers", str(filled), "--campaign", str(campaign.id)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{filled}:3: colonne « value » : structure « Atlantide » inconnue" in out
+    assert "1 erreur" in err and "aucune réponse importée" in err
+    with session_scope(demo_cli) as s:
+        person = s.get(Participant, int(code))
+        assert (person.role, person.structure_id) == ("autre", campaign.territory_id)
+        assert not s.exec(select(Answer).where(Answer.participant_id == int(code))).all()
+
+
+def test_blank_forms_count_and_options_are_checked(demo_cli, tmp_path, capsys):
+    campaign, _ = the_campaign_and_its_communes(demo_cli)
+    out = str(tmp_path / "x.pdf")
+    assert main(["paper", "--campaign", str(campaign.id), "--blank", "0", "-o", out]) == 1
+    assert "de 1 à 200 à la fois" in capsys.readouterr().err
+    argv = ["paper", "--campaign", str(campaign.id), "--blank", "2", "--participant", "1"]
+    assert main([*argv, "-o", out]) == 1
+    assert "sans --participant" in capsys.readouterr().err
 
 
 # --- the campaign page --------------------------------------------------------------------------
@@ -255,4 +369,25 @@ def test_the_campaign_page_offers_the_paper_forms(app_env):
     assert not at.exception
     assert "Questionnaires papier" in [h.value for h in at.subheader]
     codes = ", ".join(str(p.id) for p in world.participants)
+    assert any(f"codes répondant·e : {codes}" in c.value for c in at.caption)
+
+
+def test_the_campaign_page_makes_blank_forms_even_before_any_invitation(app_env):
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=0)
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/campagne.py").run()
+    assert not at.exception
+    assert "Questionnaires papier" in [h.value for h in at.subheader]
+    at.number_input(key="blank_count").set_value(2).run()
+    at.button(key="blank_make").click().run()
+    assert not at.exception and not at.error
+    with session_scope(engine()) as s:
+        people = s.exec(select(Participant).where(Participant.campaign_id == world.campaign_id))
+        made = sorted(p.id for p in people)
+    assert len(made) == 2
+    codes = ", ".join(map(str, made))
+    assert [m.value for m in at.success] == [
+        f"2 questionnaires vierges — codes répondant·e : {codes}"
+    ]
     assert any(f"codes répondant·e : {codes}" in c.value for c in at.caption)

@@ -3,6 +3,11 @@
 The format (long: one line per participant and question) is documented in README.md,
 « Importer des réponses papier ». Every problem of a file is reported at once, as
 `fichier.csv:LIGNE: colonne « … » : message`, and nothing is stored unless every line is valid.
+
+Two « questions » that are not in the questionnaire say who answered a blank form:
+`_fonction` (a role code) and `_structure` (`epci`, or a member commune's INSEE code or exact
+name). They are accepted for a participant who has not started answering (or who would keep
+the same value), and change the participant's function and structure.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from diagnostic.questionnaire.codecs import (
     normalize,
     whole_number,
 )
+from diagnostic.vocabulary import ROLE_LABELS
 
 REQUIRED_COLUMNS = ("participant", "question", "value")
 OPTIONAL_COLUMNS = ("current", "target", "importance")
@@ -32,6 +38,10 @@ COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 LEVEL_COLUMNS = OPTIONAL_COLUMNS
 ANSWER_COLUMNS = ("value", *LEVEL_COLUMNS)
 ROW_SEPARATOR = "."  # a grid line names its row: act_grille.departement
+FUNCTION_KEY = "_fonction"  # the respondent's function, ticked on a blank form
+STRUCTURE_KEY = "_structure"  # and their structure, written on it
+IDENTITY_KEYS = (FUNCTION_KEY, STRUCTURE_KEY)
+EPCI = "epci"  # the `_structure` value for the campaign's territory itself
 
 
 @dataclass(frozen=True)
@@ -61,6 +71,36 @@ class ParticipantState:
     campaign_id: int
     submitted: bool = False
     erased: bool = False
+    started: bool = False
+    role: str = ""
+    structure_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """A structure a respondent can belong to: the campaign's territory or a member commune."""
+
+    id: int
+    name: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Structures:
+    """Where the campaign's respondents can work: `_structure` is checked against these."""
+
+    territory: Place
+    communes: tuple[Place, ...] = ()
+
+    def find(self, text: str) -> Place | None:
+        """`epci`, or a commune by INSEE code or exact name (case and spaces aside)."""
+        wanted = " ".join(text.split()).casefold()
+        if wanted == EPCI:
+            return self.territory
+        for place in self.communes:
+            if wanted in {(place.code or "").casefold(), " ".join(place.name.split()).casefold()}:
+                return place
+        return None
 
 
 @dataclass(frozen=True)
@@ -84,16 +124,30 @@ class ImportedAnswer:
     line: int
 
 
+@dataclass(frozen=True)
+class ImportedIdentity:
+    """A function or a structure to give a participant (from `_fonction`, `_structure`)."""
+
+    participant_id: int
+    role: str | None  # a role code, or None for a `_structure` line
+    structure_id: int | None  # None for a `_fonction` line
+    line: int
+
+
 @dataclass
 class ImportPlan:
-    """The outcome of a valid file: the answers to store and the blank lines skipped."""
+    """The outcome of a valid file: the answers and identities to store, the blank lines
+    skipped."""
 
     answers: list[ImportedAnswer] = field(default_factory=list)
+    identities: list[ImportedIdentity] = field(default_factory=list)
     skipped: int = 0
 
     @property
     def participants(self) -> set[int]:
-        return {a.participant_id for a in self.answers}
+        return {a.participant_id for a in self.answers} | {
+            i.participant_id for i in self.identities
+        }
 
 
 def decode(data: bytes, source: str) -> str:
@@ -253,11 +307,13 @@ class _Checker:
         questionnaire: Questionnaire,
         campaign_id: int,
         participants: Mapping[int, ParticipantState],
+        structures: Structures | None = None,
     ):
         self.source = source
         self.q = questionnaire
         self.campaign_id = campaign_id
         self.participants = participants
+        self.structures = structures
         self.problems: list[ImportProblem] = []
 
     def problem(self, line: Line, column: str | None, message: str) -> None:
@@ -307,6 +363,57 @@ class _Checker:
         else:
             return pid
         return None
+
+    def identity(self, line: Line, pid: int) -> ImportedIdentity | None:
+        """A `_fonction` or `_structure` line: what to change (None when blank or unchanged)."""
+        key = line.get("question")
+        for column in LEVEL_COLUMNS:
+            if line.get(column):
+                self.problem(line, column, f"inutile pour « {key} » : la réponse va dans value")
+                raise _Invalid
+        text = line.get("value")
+        if not text:
+            return None
+        state = self.participants[pid]
+        if key == FUNCTION_KEY:
+            role = text.casefold()
+            if role not in ROLE_LABELS:
+                self.problem(
+                    line,
+                    "value",
+                    f"fonction « {text} » inconnue : un de ces codes est attendu : "
+                    f"{', '.join(ROLE_LABELS)}",
+                )
+                raise _Invalid
+            if role == state.role:
+                return None
+            self.not_started(line, pid, state, "sa fonction")
+            return ImportedIdentity(pid, role, None, line.number)
+        place = self.structures.find(text) if self.structures else None
+        if place is None:
+            known = len(self.structures.communes) if self.structures else 0
+            self.problem(
+                line,
+                "value",
+                f"structure « {text} » inconnue : écrivez « {EPCI} » pour l'intercommunalité, "
+                f"ou le code INSEE ou le nom exact d'une de ses {known} communes membres",
+            )
+            raise _Invalid
+        if place.id == state.structure_id:
+            return None
+        self.not_started(line, pid, state, "sa structure")
+        return ImportedIdentity(pid, None, place.id, line.number)
+
+    def not_started(self, line: Line, pid: int, state: ParticipantState, what: str) -> None:
+        if state.started:
+            self.problem(
+                line,
+                "value",
+                f"participant·e {pid} a déjà commencé à répondre : {what} ne change plus par "
+                "l'import (elle se renseigne seulement sur un questionnaire vierge pas encore "
+                "saisi) ; laissez la cellule vide",
+            )
+            raise _Invalid
 
     def question(self, line: Line) -> tuple[Question, str | None] | None:
         text = line.get("question")
@@ -453,15 +560,20 @@ def validate(
     questionnaire: Questionnaire,
     campaign_id: int,
     participants: Mapping[int, ParticipantState],
+    structures: Structures | None = None,
 ) -> ImportPlan:
     """Check every line; raise AnswerImportError with all problems, or return what to store."""
-    check = _Checker(source, questionnaire, campaign_id, participants)
+    check = _Checker(source, questionnaire, campaign_id, participants, structures)
     plan = ImportPlan()
     seen: dict[tuple[int, str, str | None], int] = {}
     grids: dict[tuple[int, str], dict[str, Any]] = {}
     grid_lines: dict[tuple[int, str], Line] = {}
     for line in lines:
         pid = check.participant(line)
+        if line.get("question") in IDENTITY_KEYS:
+            if pid is not None:
+                _identity_line(check, plan, seen, line, pid)
+            continue
         found = check.question(line)
         if pid is None or found is None:
             continue
@@ -515,14 +627,43 @@ def validate(
     return plan
 
 
+def _identity_line(
+    check: _Checker,
+    plan: ImportPlan,
+    seen: dict[tuple[int, str, str | None], int],
+    line: Line,
+    pid: int,
+) -> None:
+    key = (pid, line.get("question"), None)
+    if key in seen:
+        check.problem(
+            line,
+            "question",
+            f"deuxième ligne « {key[1]} » de la participant·e {pid} (déjà ligne {seen[key]}) : "
+            "gardez une seule ligne",
+        )
+        return
+    seen[key] = line.number
+    try:
+        identity = check.identity(line, pid)
+    except _Invalid:
+        return
+    if identity is not None:
+        plan.identities.append(identity)
+    elif not line.get("value"):
+        plan.skipped += 1
+
+
 def parse_answers(
     data: bytes,
     source: str,
     questionnaire: Questionnaire,
     campaign_id: int,
     lookup: Callable[[set[int]], Mapping[int, ParticipantState]],
+    structures: Structures | None = None,
 ) -> ImportPlan:
-    """Read and validate a whole file; `lookup` gives the state of the participants it names."""
+    """Read and validate a whole file; `lookup` gives the state of the participants it names,
+    `structures` where they can work (for `_structure` lines)."""
     lines = read_lines(data, source)
     participants = lookup(referenced_participants(lines))
-    return validate(lines, source, questionnaire, campaign_id, participants)
+    return validate(lines, source, questionnaire, campaign_id, participants, structures)

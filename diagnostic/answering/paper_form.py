@@ -8,6 +8,11 @@ the option identifiers and level numbers (`value`, `current`, `target`, `importa
 `nsp` for « Je ne sais pas ». `template_csv` writes the import file to fill, with one line per
 respondent and per question (per grid row), in the order of the printed form.
 
+A blank form (a respondent created for paper, whose function and structure are not known yet)
+adds two lines to its header, to fill by hand: the function, boxes with the role codes
+(`_fonction` in the import file), and the structure, written (`_structure`); its lines of the
+import file start with these two.
+
 The PDF is drawn by diagnostic/document/paper_pdf.py.
 """
 
@@ -18,10 +23,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from diagnostic.answering.paper import COLUMNS, ROW_SEPARATOR
+from diagnostic.answering.paper import COLUMNS, FUNCTION_KEY, ROW_SEPARATOR, STRUCTURE_KEY
 from diagnostic.questionnaire import Condition, Question, Questionnaire
 from diagnostic.questionnaire.codecs import IMPORTANCE_LABELS, IMPORTANCES
 from diagnostic.questionnaire.schema import QuestionType
+from diagnostic.vocabulary import ROLE_LABELS
 
 TEXT_LINES = (3, 8)  # ruled lines for a free text: fewest, most
 
@@ -130,6 +136,7 @@ class Respondent:
     name: str = ""
     function: str = ""
     structure: str = ""
+    blank: bool = False  # function and structure to fill by hand (`_fonction`, `_structure`)
 
 
 @dataclass(frozen=True)
@@ -158,6 +165,12 @@ class Campaign:
     title: str
     respondents: tuple[Respondent, ...] = field(default_factory=tuple)
 
+
+FUNCTION_BOXES = tuple(  # « DGS … encadrant·e, élu·e, autre » on a blank form
+    Box(code, label if label.isupper() else label.lower()) for code, label in ROLE_LABELS.items()
+)
+FUNCTION_LABEL = "Votre fonction :"
+STRUCTURE_LABEL = "Votre structure : intercommunalité, ou nom de la commune :"
 
 INSTRUCTIONS = (
     "Répondez au stylo, en cochant une case (☒). Pour corriger : noircissez entièrement la "
@@ -312,6 +325,9 @@ def template_rows(forms: Sequence[PaperForm]) -> list[list[str]]:
     """The import file's lines to fill, header first: per form, per question (grid row)."""
     rows = [list(COLUMNS)]
     for form in forms:
+        if form.respondent.blank:
+            for key in (FUNCTION_KEY, STRUCTURE_KEY):
+                rows.append([form.respondent.code, key] + [""] * (len(COLUMNS) - 2))
         for question in form.questions:
             for key in question.import_keys:
                 rows.append([form.respondent.code, key] + [""] * (len(COLUMNS) - 2))

@@ -6,6 +6,12 @@ import). The respondent code is the participant's number, the `participant` colu
 `import-answers`. A name is printed only in a campaign with named answers; the function and
 the structure, which the coordination chose at the invitation, always (to hand each form to
 the right person).
+
+Blank forms (`blank_forms`): N new participants invited for paper through the invitation
+service (no name, function « autre », the campaign's territory as structure), whose forms ask
+the function and the structure by hand (`_fonction`, `_structure` lines of the import). A
+participant still in that state (no name, « autre », the territory, not started) gets the
+same blank form when printed again.
 """
 
 from __future__ import annotations
@@ -19,12 +25,14 @@ from sqlalchemy import Engine
 from diagnostic.accounts.guard import require_campaign
 from diagnostic.accounts.permissions import Action, Actor
 from diagnostic.answering import paper_form
+from diagnostic.campaigns.coordination import invite
 from diagnostic.document import paper_pdf
 from diagnostic.errors import DiagnosticError
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.store import campaigns as campaign_store
 from diagnostic.store import territories as territory_store
 from diagnostic.store.engine import session_scope
+from diagnostic.store.models import CampaignStatus, Participant, RespondentRole
 from diagnostic.vocabulary import ROLE_LABELS, agree
 
 
@@ -87,7 +95,9 @@ def paper_forms(
             "envoyé leurs réponses (rouvrez-les d'abord) ou leurs données ont été effacées"
         )
     respondents = tuple(
-        paper_form.Respondent(
+        paper_form.Respondent(code=str(p.id), blank=True)
+        if _unidentified(p, campaign.territory_id)
+        else paper_form.Respondent(
             code=str(p.id),
             name=(p.name or "") if campaign.named_answers else "",
             function=ROLE_LABELS.get(p.role, p.role),
@@ -110,6 +120,58 @@ def paper_forms(
         codes=[r.code for r in respondents],
         skipped=len(people) - len(printable),
         filename=f"questionnaires-papier-campagne-{campaign_id}",
+    )
+
+
+MOST_BLANK = 200  # blank forms at once: a room, not a mailing
+
+
+def blank_forms(
+    engine: Engine,
+    actor: Actor,
+    campaign_id: int,
+    questions_dir: Path,
+    count: int,
+    public_url: str,
+) -> PaperForms:
+    """Invite `count` new participants for paper (no name, function « autre », the campaign's
+    territory) and return their blank forms and the import file that starts with their
+    `_fonction` and `_structure` lines."""
+    campaign = require_campaign(engine, actor, Action.TERRITORY_MANAGE, campaign_id)
+    if not 1 <= count <= MOST_BLANK:
+        raise PaperFormsError(
+            f"nombre de questionnaires vierges : de 1 à {MOST_BLANK} à la fois (demandé : {count})"
+        )
+    if campaign.status == CampaignStatus.CLOSED:
+        raise PaperFormsError(
+            f"la campagne {campaign_id} est close : rouvrez-la (page « Campagnes ») avant de "
+            "créer des questionnaires vierges"
+        )
+    get_questionnaire(questions_dir, campaign.questionnaire_id, campaign.questionnaire_version)
+    new = [
+        invite(
+            engine,
+            actor,
+            campaign_id=campaign_id,
+            role=RespondentRole.AUTRE.value,
+            structure_id=campaign.territory_id,
+            name=None,
+            public_url=public_url,
+        ).participant.id
+        for _ in range(count)
+    ]
+    return paper_forms(
+        engine, actor, campaign_id, questions_dir, [pid for pid in new if pid is not None]
+    )
+
+
+def _unidentified(p: Participant, territory_id: int) -> bool:
+    """A participant of a blank form whose function and structure are still to be written."""
+    return (
+        not p.name
+        and p.role == RespondentRole.AUTRE
+        and p.structure_id == territory_id
+        and p.started_at is None
     )
 
 

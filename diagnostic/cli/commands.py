@@ -412,15 +412,17 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
         with session_scope(engine) as session:
             return import_store.participant_states(session, ids=ids)
 
+    with session_scope(engine) as session:
+        places = import_store.campaign_structures(session, campaign=campaign)
     try:
-        plan = parse_answers(data, str(path), questionnaire, args.campaign, lookup)
+        plan = parse_answers(data, str(path), questionnaire, args.campaign, lookup, places)
     except AnswerImportError as exc:
         for problem in exc.problems:
             print(problem)
         raise CliError(
             f"{n_of(len(exc.problems), 'erreur')} dans {path} : aucune réponse importée"
         ) from None
-    if not plan.answers:
+    if not plan.answers and not plan.identities:
         raise CliError(f"{path} ne contient aucune réponse à importer (lignes sans valeur)")
     with session_scope(engine) as session:
         count = import_store.import_answers(
@@ -430,6 +432,7 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
             actor=CLI,
             source=path.name,
             submit=args.submit,
+            identities=plan.identities,
         )
     if args.submit:  # newly submitted questionnaires count in the comparison table at once
         from diagnostic.comparison.benchmark import refresh
@@ -443,6 +446,12 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
             if plan.skipped
             else ""
         )
+        + (
+            f" ; fonction ou structure renseignée pour "
+            f"{n_of(len({i.participant_id for i in plan.identities}), 'personne')}"
+            if plan.identities
+            else ""
+        )
         + (" ; réponses marquées comme envoyées" if args.submit else "")
     )
     return 0
@@ -450,23 +459,30 @@ def cmd_import_answers(args: argparse.Namespace) -> int:
 
 @command("paper")
 def cmd_paper(args: argparse.Namespace) -> int:
-    from diagnostic.campaigns.paper import PaperFormsError, paper_forms
+    from diagnostic.campaigns.paper import PaperFormsError, blank_forms, paper_forms
     from diagnostic.errors import AccessDenied
 
-    if args.blank:
-        raise CliError(
-            "pas de questionnaire vierge : l'import (`import-answers`) ne connaît que les "
-            "participant·es déjà invité·es, par leur numéro ; invitez d'abord les personnes "
-            "(page « Campagnes », le nom est facultatif) puis imprimez leurs questionnaires"
-        )
+    if args.blank is not None and args.participant:
+        raise CliError("--blank crée de nouvelles personnes : sans --participant")
+    settings = get_settings()
     try:
-        result = paper_forms(
-            open_engine(),
-            SYSTEM,
-            args.campaign,
-            get_settings().questions_dir,
-            participant_ids=args.participant or None,
-        )
+        if args.blank is not None:
+            result = blank_forms(
+                open_engine(),
+                SYSTEM,
+                args.campaign,
+                settings.questions_dir,
+                args.blank,
+                settings.public_url,
+            )
+        else:
+            result = paper_forms(
+                open_engine(),
+                SYSTEM,
+                args.campaign,
+                settings.questions_dir,
+                participant_ids=args.participant or None,
+            )
     except AccessDenied:
         raise CliError(
             f"campagne {args.campaign} introuvable (liste : commande campaigns)"
@@ -479,6 +495,12 @@ def cmd_paper(args: argparse.Namespace) -> int:
         f"Questionnaires papier écrits : {out} ({n_of(len(result.codes), 'questionnaire')}, "
         f"{agree(len(result.codes), 'code')} répondant·e {', '.join(result.codes)})"
     )
+    if args.blank is not None:
+        invited = n_of(len(result.codes), "personne invitée", "personnes invitées")
+        print(
+            f"{invited} pour le papier (fonction « autre », structure : le territoire, "
+            "jusqu'à l'import des lignes _fonction et _structure)"
+        )
     if args.csv:
         Path(args.csv).write_bytes(result.csv)
         print(f"Fichier de saisie pour import-answers : {args.csv}")
@@ -800,7 +822,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--blank",
         type=int,
         metavar="N",
-        help="questionnaires vierges : refusé, l'import ne crée pas de participant·es",
+        help="N questionnaires vierges : N nouvelles personnes invitées pour le papier (sans "
+        "nom), qui écrivent leur fonction et leur structure sur le questionnaire (lignes "
+        "_fonction et _structure du fichier de saisie)",
     )
     p = sub.add_parser(
         "purge",

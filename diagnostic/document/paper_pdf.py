@@ -18,7 +18,11 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from diagnostic.answering.paper import FUNCTION_KEY, STRUCTURE_KEY
 from diagnostic.answering.paper_form import (
+    FUNCTION_BOXES,
+    FUNCTION_LABEL,
+    STRUCTURE_LABEL,
     Box,
     Choices,
     FormPart,
@@ -234,6 +238,8 @@ def _first_page(out: _Layout) -> None:
     for label, value in facts:
         out.write([(label, "B"), (value, "")], TEXT, width=column, height=4.8)
     out.y = max(out.y, top + frame_h) + 4
+    if who.blank:
+        _identity(out)
     out.write([("Comment répondre", "B")], 10.5, color=BLUE, height=5.5)
     out.y += 0.5
     for line in form.instructions:
@@ -244,6 +250,31 @@ def _first_page(out: _Layout) -> None:
             pdf.text(LEFT + 1.2, start + 2.9, "•")
         out.y += 0.8
     out.y += 3
+
+
+def _identity(out: _Layout) -> None:
+    """A blank form's lines to fill by hand: the function (a box per role, on its own line),
+    the structure (a line to write on)."""
+    pdf = out.pdf
+    out.shade(LEFT, out.y - 1.5, WIDTH, 24)
+    row = out.y + 0.5
+    out.segments(out.lines([(FUNCTION_LABEL, "B")], TEXT, 60)[0], LEFT + 2, row, TEXT, 4.6, INK)
+    out.code(FUNCTION_KEY, RIGHT - 1.5, row + 3.3, right=True)
+    row += 6
+    x = LEFT + 6
+    for box in FUNCTION_BOXES:
+        out.box(x, row + 0.2)
+        label_x = x + BOX + 1.5
+        out.segments(out.lines([(box.label, "")], TEXT, 40)[0], label_x, row, TEXT, 4.6, INK)
+        label_w = pdf.width_of(box.label, "", TEXT)
+        out.code(box.code, label_x + label_w + 1, row + 3.4)
+        x = label_x + label_w + 1 + _mono_width(pdf, box.code) + 6
+    row += 8.5
+    out.segments(out.lines([(STRUCTURE_LABEL, "B")], TEXT, 120)[0], LEFT + 2, row, TEXT, 4.6, INK)
+    out.code(STRUCTURE_KEY, RIGHT - 1.5, row + 3.3, right=True)
+    start = LEFT + 4 + pdf.width_of(STRUCTURE_LABEL, "B", TEXT)
+    out.rule(start, row + 4.2, RIGHT - 4 - _mono_width(pdf, STRUCTURE_KEY), row + 4.2, INK, 0.3)
+    out.y += 27
 
 
 def _part(out: _Layout, part: FormPart) -> None:
