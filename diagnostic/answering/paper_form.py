@@ -177,7 +177,7 @@ INSTRUCTIONS = (
     "case à annuler et cochez la bonne.",
     "« Je ne sais pas / sans objet » (nsp) : cochez cette case plutôt que de deviner.",
     "« Niveau actuel et visé » : une case sur la ligne « Niveau actuel » (ce qui existe "
-    "aujourd'hui), une sur la ligne « Niveau visé » (ce qu'il faudrait dans trois ans), et "
+    "aujourd'hui), une sur la ligne « Niveau visé » (celui à atteindre en fin de mandat), et "
     "l'importance du sujet pour votre territoire.",
     "Tableaux : une case par ligne dans chaque colonne (aujourd'hui, et souhaité).",
     "Classements : écrivez 1 dans la case de l'option la plus importante, puis 2, 3… ; "
