@@ -255,7 +255,8 @@ def render_grid(form: Form, question: Question, shown: dict[str, Any]) -> None:
         options.append(DONT_KNOW)
     legend = " · ".join(f"{v} = {scale.levels[v].label}" for v in scale.values)
     nsp = " · NSP = je ne sais pas" if question.allow_dont_know else ""
-    st.caption(f"Échelle : {legend}{nsp}")
+    with st.container(key=f"gridscale_{question.id}"):  # stays in view down the grid's rows
+        st.caption(f"Échelle : {legend}{nsp}")
     codec = cast(Grid, codec_for(question))
     columns = codec.columns(question)
     widths = [2] + [3] * len(columns)

@@ -29,7 +29,7 @@ export default function (component) {
       return;
     }
     element.setAttribute("tabindex", "-1"); // focusable by script, not an extra Tab stop
-    element.style.scrollMarginTop = "4.5rem"; // below Streamlit's fixed top bar
+    // below Streamlit's top bar: the page's scroll-padding-top (pages/styles/questionnaire.css)
     element.scrollIntoView({ block: "start", behavior: "instant" });
     element.focus({ preventScroll: true });
   };
