@@ -77,6 +77,8 @@ PLOTLY_LOCALE = {
 # Streamlit's own English words (exact texts) and their French replacement.
 STREAMLIT_FR = {
     "Skip to main content": "Aller au contenu principal",
+    "Collapse sidebar": "Replier le menu",
+    "Expand sidebar": "Déplier le menu",
     "Link to heading": "Lien vers ce titre",
     "Open": "Ouvrir la liste",
     "Choose an option": "Choisir…",

@@ -78,8 +78,9 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     shot(coord, "02-mes-territoires")
 
     coord.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Campagnes").click()
-    expect(coord.get_by_role("heading", name="Campagnes de diagnostic")).to_be_visible()
-    expect(coord.get_by_text("Ont envoyé")).to_be_visible()
+    heading = coord.get_by_role("heading", name="Campagnes de diagnostic")
+    expect(heading).to_be_visible(timeout=30000)  # a long page: slow under load
+    expect(coord.get_by_text("Ont envoyé")).to_be_visible(timeout=30000)
     sent = coord.get_by_test_id("stMetric").filter(has_text="Ont envoyé")
     sent_before = int(sent.get_by_test_id("stMetricValue").inner_text())
     coord.get_by_label("Nom (facultatif").fill("Camille Petit")
