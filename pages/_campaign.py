@@ -4,7 +4,7 @@ managing a participant, erasing personal data."""
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -149,29 +149,16 @@ def paper_forms(actor: Actor, campaign: Campaign) -> None:
         )
         return
     st.caption(f"{n_of(len(codes), 'questionnaire')} — codes répondant·e : {', '.join(codes)}")
-    name = f"questionnaires-papier-campagne-{campaign.id}"
-    a, b = st.columns(2)
-    a.download_button(
-        "Questionnaires à imprimer (PDF)",
-        data=lambda: paper.paper_forms(engine(), actor, campaign.id, settings().questions_dir).pdf,
-        file_name=f"{name}.pdf",
-        mime="application/pdf",
-        key="paper_pdf",
-        icon=":material/print:",
-        on_click="ignore",
-    )
-    b.download_button(
-        "Fichier de saisie des réponses (CSV)",
-        data=lambda: (
+    _form_files(
+        f"questionnaires-papier-campagne-{campaign.id}",
+        ("Questionnaires à imprimer (PDF)", "Fichier de saisie des réponses (CSV)"),
+        lambda: paper.paper_forms(engine(), actor, campaign.id, settings().questions_dir).pdf,
+        lambda: (
             paper.paper_forms(
                 engine(), actor, campaign.id, settings().questions_dir, with_pdf=False
             ).csv
         ),
-        file_name=f"saisie-{name}.csv",
-        mime="text/csv",
-        key="paper_csv",
-        icon=":material/download:",
-        on_click="ignore",
+        key="paper",
     )
 
 
@@ -209,23 +196,34 @@ def blank_forms(actor: Actor, campaign: Campaign) -> None:
         f"{n_of(len(made.codes), 'questionnaire vierge')} — codes répondant·e : "
         f"{', '.join(made.codes)}"
     )
-    name = f"questionnaires-vierges-campagne-{campaign.id}-{made.codes[0]}-{made.codes[-1]}"
-    c, d = st.columns(2)
-    c.download_button(
-        "Questionnaires vierges (PDF)",
-        data=made.pdf,
+    _form_files(
+        f"questionnaires-vierges-campagne-{campaign.id}-{made.codes[0]}-{made.codes[-1]}",
+        ("Questionnaires vierges (PDF)", "Leur fichier de saisie (CSV)"),
+        made.pdf,
+        made.csv,
+        key="blank",
+    )
+
+
+def _form_files(name: str, labels: tuple[str, str], pdf: Any, csv: Any, *, key: str) -> None:
+    """The paper forms (PDF) and their import file (CSV) side by side; `pdf` and `csv` are the
+    bytes, or callables that build them on click."""
+    a, b = st.columns(2)
+    a.download_button(
+        labels[0],
+        data=pdf,
         file_name=f"{name}.pdf",
         mime="application/pdf",
-        key="blank_pdf",
+        key=f"{key}_pdf",
         icon=":material/print:",
         on_click="ignore",
     )
-    d.download_button(
-        "Leur fichier de saisie (CSV)",
-        data=made.csv,
+    b.download_button(
+        labels[1],
+        data=csv,
         file_name=f"saisie-{name}.csv",
         mime="text/csv",
-        key="blank_csv",
+        key=f"{key}_csv",
         icon=":material/download:",
         on_click="ignore",
     )
