@@ -340,14 +340,30 @@ def is_combobox(name: str):
     return lambda f: f["tag"] == "INPUT" and f["name"].startswith(name)
 
 
+def reach(page, option: str) -> bool:
+    """Down the open list with the arrows until `option` is the highlighted one."""
+    for _ in range(10):  # the filtered list may already highlight it: no arrow then
+        if page.evaluate(ACTIVE_OPTION) == option:
+            return True
+        page.keyboard.press("ArrowDown")
+        page.wait_for_timeout(30)
+    return page.evaluate(ACTIVE_OPTION) == option
+
+
 def choose(page, option: str) -> None:
     """In the focused multiselect: type the start of an option, go down to it with the arrows,
     Enter to add it, Escape to close the list."""
-    page.keyboard.type(option[:6])
-    for _ in range(10):  # the filtered list may already highlight it: no arrow then
-        if page.evaluate(ACTIVE_OPTION) == option:
+    for attempt in range(3):
+        # Under load a rerun drawn while typing can eat letters or the open list: then, as a
+        # person would, clear the field and type again.
+        if attempt:
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Backspace")
+            settle(page)
+        page.keyboard.type(option[:6])
+        page.wait_for_timeout(100)
+        if reach(page, option):
             break
-        page.keyboard.press("ArrowDown")
     else:
         raise AssertionError(f"option jamais atteinte avec les flèches : {option}")
     page.keyboard.press("Enter")
