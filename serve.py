@@ -15,9 +15,17 @@ app.py through it, with one more route, `/_session`, under the server's base pat
 Either way the browser is sent back home (303), and the answer is neither cached nor given as
 a referrer. A ticket is good once, for one minute, and only from a page of the app itself
 (Sec-Fetch-Site): a link from another site cannot sign a browser in to someone else's account.
+
+At start, a background thread imports the app's modules and loads its shipped files
+(`diagnostic.bootstrap.warm_up`): the first sign-in and the first results view of a fresh
+server do not pay them (bench/RESULTS.md § 11).
 """
 
 from __future__ import annotations
+
+import logging
+import threading
+import time
 
 import streamlit as st
 from starlette.requests import Request
@@ -31,6 +39,7 @@ from diagnostic.accounts.sessions import (
     cookie_answer,
     mount_cookie_route,
 )
+from diagnostic.bootstrap import warm_up
 from diagnostic.settings import get_settings
 
 BASE = "/" + str(config.get_option("server.baseUrlPath") or "").strip("/")
@@ -65,5 +74,24 @@ def session_cookie(request: Request) -> Response:
     return response
 
 
+def _warm() -> None:
+    """Once Streamlit's runtime exists (the pages' caches then attach to it), warm it up."""
+    from streamlit import runtime
+
+    deadline = time.monotonic() + 60
+    while not runtime.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    started = time.monotonic()
+    try:
+        count = warm_up(get_settings().questions_dir, ("diagnostic", "pages"))
+    except Exception:  # noqa: BLE001 - warming is an optimisation: the pages import on demand
+        logging.getLogger(__name__).exception("préchargement interrompu")
+        return
+    logging.getLogger(__name__).info(
+        "préchargement : %d modules en %.1f s", count, time.monotonic() - started
+    )
+
+
 mount_cookie_route(ROUTE)
+threading.Thread(target=_warm, name="warm-up", daemon=True).start()
 app = st.App("app.py", routes=[Route(ROUTE, session_cookie, methods=["GET"])])

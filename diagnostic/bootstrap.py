@@ -34,3 +34,39 @@ def prepare_database(settings: Settings) -> Engine:
         if empty:
             load_demo(engine, settings.questions_dir)
     return engine
+
+
+WARM_SKIPPED = ("diagnostic.migrations", "diagnostic.cli", "diagnostic.__main__")
+
+
+def warm_up(questions_dir: Path, packages: tuple[str, ...] = ("diagnostic",)) -> int:
+    """Pay at server start what the first clicks would otherwise pay: import every module of
+    the app (pandas, Plotly, the document's python-docx, fpdf and matplotlib come with them)
+    and load the shipped files read once per process (questionnaires, library of actions,
+    chantiers, calendar and obligations). A package named `pages` (the web server passes it)
+    contributes its helper modules (`_*.py`), never its page scripts, which Streamlit runs.
+    Returns the number of modules imported."""
+    import importlib
+    import pkgutil
+
+    from diagnostic.questionnaire.registry import questionnaires
+    from diagnostic.roadmap.chantiers import load_chantiers
+    from diagnostic.roadmap.references import load_library
+    from diagnostic.territory.obligations import load_rules
+
+    imported = 0
+    for name in packages:
+        package = importlib.import_module(name)
+        for module in pkgutil.walk_packages(package.__path__, f"{name}."):
+            short = module.name.rsplit(".", 1)[-1]
+            if module.name.startswith(WARM_SKIPPED) or (name == "pages" and short[0] != "_"):
+                continue
+            importlib.import_module(module.name)
+            imported += 1
+    questionnaires(questions_dir)
+    for load in (load_library, load_chantiers, load_rules):
+        try:
+            load(questions_dir)
+        except Exception:  # noqa: BLE001 - a bad file is reported by the page that reads it
+            continue
+    return imported

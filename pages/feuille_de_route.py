@@ -113,6 +113,9 @@ st.markdown(
     "étapes et annexes."
 )
 signature = planning.plan_signature(campaign.id, items)
+if st.session_state.get("fdr_charts_ahead") != campaign.id:  # once per campaign and session
+    planning.draw_charts_ahead(results)
+    st.session_state["fdr_charts_ahead"] = campaign.id
 if st.button("Préparer les documents", key="fdr_docs", icon=":material/description:"):
     with st.spinner("Rédaction du document et des graphiques…"):
         st.session_state["fdr_documents"] = (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from streamlit.testing.v1 import AppTest
 
 from diagnostic.settings import get_settings
@@ -67,3 +69,17 @@ def submit_answers(world, levels):
             }
             store_answers(s, q, p.id, raw)
             campaigns.mark_submitted(s, participant_id=p.id)
+
+
+def open_tab(at: AppTest, label: str, key: str = "res_tab") -> AppTest:
+    """Open a lazy tab (`st.tabs(..., key=key, on_change="rerun")`: only the open tab's
+    content is drawn) as a click on its label does, and rerun."""
+    at.session_state[key] = label
+    return at.run()
+
+
+def each_tab(at: AppTest, key: str = "res_tab") -> Iterator[AppTest]:
+    """Every lazy tab of the page opened in turn (the AppTest after each): what a reader can
+    reach on a page whose tabs are drawn only when opened."""
+    for label in [t.label for t in at.tabs]:
+        yield open_tab(at, label, key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import docx
@@ -310,6 +311,7 @@ def test_exports_have_names_and_types(built):
 
 
 def test_charts_are_rendered_once_for_several_formats(draft, results, monkeypatch):
+    document.clear_caches()
     calls = []
     render = charts.render
     monkeypatch.setattr(charts, "render", lambda chart: calls.append(chart.key) or render(chart))
@@ -318,6 +320,44 @@ def test_charts_are_rendered_once_for_several_formats(draft, results, monkeypatc
     calls.clear()
     md = document.build_document(draft, results, None, "md")
     assert calls == [] and md.data.startswith(b"# ")
+
+
+def test_a_document_asked_again_is_neither_drawn_nor_written_again(draft, results, monkeypatch):
+    """Same data: the same bytes, no chart drawn, no file written; one action less: the text
+    changes and only what depends on it is redone; other data: every chart drawn again."""
+    document.clear_caches()
+    first = document.build_documents(draft, results, None, ("docx", "pdf", "md"))
+    drawn, written = [], []
+    render, write = charts.render, document.docx_writer.write
+    monkeypatch.setattr(charts, "render", lambda chart: drawn.append(chart.key) or render(chart))
+    monkeypatch.setattr(
+        document.docx_writer, "write", lambda *a: written.append("docx") or write(*a)
+    )
+    again = document.build_documents(draft, results, None, ("docx", "pdf", "md"))
+    assert (drawn, written) == ([], [])
+    assert {f: e.data for f, e in again.items()} == {f: e.data for f, e in first.items()}
+
+    shorter = RoadmapDraft(**{**draft.__dict__, "plan": draft.plan[:-1]})
+    changed = document.build_documents(shorter, results, None, ("docx", "md"))
+    assert written == ["docx"] and changed["md"].data != first["md"].data
+    assert set(drawn) <= {"timeline"}  # the results' charts are those already drawn
+
+    drawn.clear()
+    other = replace(
+        results, dimensions=results.dimensions.assign(score=results.dimensions["score"] / 2)
+    )
+    document.build_documents(draft, other, None, ("pdf",))
+    assert "radar" in drawn and "gaps" in drawn
+
+
+def test_charts_drawn_ahead_are_not_drawn_again(draft, results, monkeypatch):
+    document.clear_caches()
+    charts.draw_ahead(results, labels(results.questionnaire)).join(60)
+    drawn = []
+    render = charts.render
+    monkeypatch.setattr(charts, "render", lambda chart: drawn.append(chart.key) or render(chart))
+    document.build_documents(draft, results, None, ("pdf",))
+    assert set(drawn) <= {"timeline"}
 
 
 def test_unknown_format_is_refused(draft, results):

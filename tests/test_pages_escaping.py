@@ -23,6 +23,7 @@ from tests.markdown_check import (
     streamlit_autolinks,
     visible,
 )
+from tests.pages_kit import each_tab
 from tests.test_errors import engine
 
 APP = str(ROOT / "app.py")
@@ -153,6 +154,8 @@ def test_every_page_shows_typed_texts_as_typed(hostile_world, served, path):
     at = signed_in()
     at.switch_page(path).run()
     seen = inert(at)
+    if path == "pages/resultats.py":  # lazy tabs: every one opened and read
+        seen += "\n".join(inert(tab) for tab in each_tab(at))
     assert flat(USER) in seen  # the sidebar's « Connecté·e : … »
     shown = [literal for literal in LITERALS if flat(literal) in seen]
     print(path, shown)

@@ -10,7 +10,7 @@ from diagnostic.settings import get_settings
 from diagnostic.store.engine import session_scope
 from tests.factories import make_user, make_world
 from tests.markdown_check import flat, visible
-from tests.pages_kit import app, engine, signed_in, submit_answers, titles
+from tests.pages_kit import app, engine, open_tab, signed_in, submit_answers, titles
 
 
 def test_results_page_waits_for_three_submissions(app_env):
@@ -38,6 +38,10 @@ def test_results_page_tabs_and_filters(app_env):
     assert "Moins de 3 réponses pour ce filtre" in at.warning[0].value
     at.selectbox(key="res_kind").set_value("commune").run()
     assert "Filtre actif : 4 questionnaires" in at.info[0].value
+    # lazy tabs: the synthesis alone is drawn (one chart) until another tab is opened
+    assert len(at.get("plotly_chart")) == 1
+    open_tab(at, "Regards croisés")
+    assert at.tabs[2].get("radio") and not at.tabs[0].get("plotly_chart")
     at.radio(key="res_grouping").set_value("role").run()
     assert not at.exception
 
@@ -81,6 +85,8 @@ def test_results_page_offers_exports(app_env):
     submit_answers(world, [1, 2, 3])
     at = signed_in("coord@exemple.fr")
     at.switch_page("pages/resultats.py").run()
+    assert not at.get("download_button")  # lazy tabs: the export is drawn when opened
+    open_tab(at, "Exporter")
     buttons = at.get("download_button")
     assert len(buttons) == 4
     # a pseudonymous campaign: no way to ask for names
@@ -101,13 +107,13 @@ def test_results_page_offers_names_for_a_named_campaign_only_to_its_coordination
         s.add(Membership(user_id=consultant.id, territory_id=world.territory.id, role="consultant"))
     submit_answers(world, [1, 2, 3])
     at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/resultats.py").run()
+    open_tab(at.switch_page("pages/resultats.py").run(), "Exporter")
     assert at.checkbox(key="res_export_names").value is False
     at.checkbox(key="res_export_names").check().run()
     assert not at.exception
     assert any("avec le nom saisi à l'invitation" in m.value for m in at.markdown)
     other = signed_in("conseil@exemple.fr")
-    other.switch_page("pages/resultats.py").run()
+    open_tab(other.switch_page("pages/resultats.py").run(), "Exporter")
     assert not other.exception
     assert not [c for c in other.checkbox if c.key == "res_export_names"]
 
@@ -175,7 +181,7 @@ def test_the_situation_tab_asks_for_the_fiche_while_it_is_empty(rules_env):
     _opened_in_november(world)
     submit_answers(world, [1, 2, 3])
     at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/resultats.py").run()
+    open_tab(at.switch_page("pages/resultats.py").run(), "Situation du territoire")
     assert not at.exception
     assert at.tabs[SITUATION_TAB].label == "Situation du territoire"
     shown = _tab_text(at)
@@ -216,7 +222,7 @@ def test_the_situation_tab_lists_the_obligations_worst_first_from_the_fiche(rule
         today=date(2026, 11, 20),
     )
     at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/resultats.py").run()
+    open_tab(at.switch_page("pages/resultats.py").run(), "Situation du territoire")
     assert not at.exception
     tab = at.tabs[SITUATION_TAB]
     table = tab.table[0].value.map(lambda cell: flat(visible(cell)[1]))  # Markdown cells, read
@@ -258,9 +264,10 @@ def test_results_page_says_what_respondents_know_of_the_fiche(app_env, questions
     assert not at.exception
     title = "Ce que savent les répondants de la situation du territoire"
     # in the « Situation du territoire » tab, below the obligations; not in the summary
+    assert at.tabs[0].subheader and title not in [s.value for s in at.tabs[0].subheader]
+    open_tab(at, "Situation du territoire")
     tab = at.tabs[SITUATION_TAB]
     assert [s.value for s in tab.subheader] == ["Obligations légales du territoire", title]
-    assert title not in [s.value for s in at.tabs[0].subheader]
     assert any("Rien à comparer pour l'instant" in i.value for i in tab.info)
     fill_fiche(engine(), world.territory.id, settings().questions_dir, conseil_developpement=True)
     at.run()
@@ -308,7 +315,7 @@ def test_the_actors_tab_shows_a_split_grid_by_structure(app_env, split):
     communes = (0, 2) if split else (3, 4)  # 4 against 0 today, or 1 level apart
     submit_grids(world, [(4, 4) if i % 3 == 0 else communes for i in range(9)])
     at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/resultats.py").run()
+    open_tab(at.switch_page("pages/resultats.py").run(), "Acteurs")
     assert not at.exception
     captions, [chart], table = grid_tab(at)
     names = [t.get("name") for t in chart["data"] if t.get("mode") == "markers"]

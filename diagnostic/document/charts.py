@@ -13,17 +13,21 @@ one dimension, intercommunality beside communes) are prepared here from the same
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import textwrap
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import date
 from functools import partial
 
 import matplotlib
 import matplotlib.dates as mdates
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -41,6 +45,10 @@ DASHES = {None: "-", "dash": "--", "dot": ":"}
 GROUP_LABELS = {"epci": "Intercommunalité", "commune": "Communes"}
 
 _LOCK = threading.Lock()
+CACHED_IMAGES = 256  # PNGs kept by the fingerprint of what they draw (about 60 KB each)
+_IMAGES: OrderedDict[str, bytes] = OrderedDict()
+_IMAGES_LOCK = threading.Lock()
+_DRAWING: dict[str, threading.Event] = {}  # charts being drawn, by fingerprint
 _STYLE = {
     "font.family": "DejaVu Sans",  # ships with matplotlib: accents, « », ≤ and · render
     "font.size": FONT_SIZE,
@@ -110,8 +118,104 @@ def render(chart: Chart) -> bytes:
 
 
 def render_all(charts: Sequence[Chart]) -> dict[str, bytes]:
-    """PNG bytes of each chart by key: render once, reuse in every format."""
-    return {chart.key: render(chart) for chart in charts}
+    """PNG bytes of each chart by key: render once, reuse in every format, and keep them for
+    the next document of the same data (a plan changed by one action redraws its timeline
+    only): matplotlib gives the same bytes for the same data, so a chart is drawn again only
+    when what it draws changed."""
+    return {chart.key: _rendered(chart) for chart in charts}
+
+
+def _rendered(chart: Chart) -> bytes:
+    digest = fingerprint(chart)
+    if digest is None:  # something it draws cannot be fingerprinted: never cached
+        return render(chart)
+    while True:
+        with _IMAGES_LOCK:
+            if digest in _IMAGES:
+                _IMAGES.move_to_end(digest)
+                return _IMAGES[digest]
+            drawing = _DRAWING.get(digest)
+            if drawing is None:  # nobody draws it: this thread does
+                drawing = _DRAWING[digest] = threading.Event()
+                break
+        drawing.wait(60)  # another thread (a warm-up, another session) draws it: wait for it
+    try:
+        image = render(chart)
+        with _IMAGES_LOCK:
+            _IMAGES[digest] = image
+            while len(_IMAGES) > CACHED_IMAGES:
+                _IMAGES.popitem(last=False)
+        return image
+    finally:
+        with _IMAGES_LOCK:
+            _DRAWING.pop(digest, None)
+        drawing.set()
+
+
+def clear_images() -> None:
+    with _IMAGES_LOCK:
+        _IMAGES.clear()
+
+
+def draw_ahead(results: CampaignResults, names: Labels) -> threading.Thread:
+    """Draw, in a background thread, the charts every document of these results prints (all
+    but the plan's timeline), so that preparing the documents finds them drawn. Returns the
+    thread (already started)."""
+    thread = threading.Thread(
+        target=render_all, args=(charts_for(results, names),), name="charts", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def fingerprint(chart: Chart) -> str | None:
+    """A digest of everything the chart's drawing reads: its size and the arguments of its
+    drawing function (a `partial`'s spec, or the values a closure captured), written out in
+    full (never a truncated repr). None when one of them is not plain data."""
+    draw = chart.draw
+    if isinstance(draw, partial):
+        drawn = (draw.func.__qualname__, plain(draw.args), plain(draw.keywords))
+    else:
+        cells = getattr(draw, "__closure__", None) or ()
+        drawn = (getattr(draw, "__qualname__", ""), tuple(plain(c.cell_contents) for c in cells))
+    try:
+        text = repr((chart.key, chart.height_in, DPI, WIDTH_IN, drawn))
+    except TypeError:
+        return None
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Opaque:
+    """Marks a value that cannot be written out: its chart is never cached."""
+
+    def __repr__(self) -> str:
+        raise TypeError("valeur non reproductible")
+
+
+def plain(value: object) -> object:
+    """`value` as nested tuples of str, int, float, bool, None and dates, in full: dataclasses
+    field by field, frames and arrays cell by cell, mappings in their order."""
+    if value is None or isinstance(value, str | bool | int | date):
+        return value
+    if isinstance(value, float | np.floating):
+        return repr(float(value))  # nan, inf and -0.0 kept apart
+    if isinstance(value, np.generic):
+        return plain(value.item())
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__, *(plain(getattr(value, f.name)) for f in fields(value)))
+    if isinstance(value, pd.DataFrame):
+        return ("frame", plain(list(value.columns)), plain(list(value.index)), plain(value.values))
+    if isinstance(value, pd.Series | pd.Index):
+        return ("series", plain(list(value.index)), plain(value.tolist()))
+    if isinstance(value, np.ndarray):
+        return ("array", value.shape, tuple(plain(v) for v in value.ravel().tolist()))
+    if isinstance(value, Mapping):
+        return ("map", tuple((plain(k), plain(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return ("set", tuple(sorted(repr(plain(v)) for v in value)))
+    return _Opaque()
 
 
 # --- the charts of the results page, drawn from the same specs ------------------------------

@@ -297,6 +297,16 @@ def documents(
     return built
 
 
+def draw_charts_ahead(results: CampaignResults) -> None:
+    """Start drawing, in the background, the charts the documents of these results print (the
+    page of the roadmap calls it when it opens): « Préparer les documents » then finds them
+    drawn and only writes the text, the plan's timeline and the files."""
+    from diagnostic.document import charts
+    from diagnostic.results.model import labels
+
+    charts.draw_ahead(results, labels(results.questionnaire))
+
+
 def plan_signature(campaign_id: int, items: list[PlanItem]) -> tuple[int, int]:
     """Changes whenever a field the document prints changes (to know a document is stale)."""
     fields = tuple(
