@@ -6,12 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
+from diagnostic.errors import StoreError
 from diagnostic.questionnaire import Questionnaire
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, provenance
 from diagnostic.roadmap.references import Library
 from pages._forms import choose, refused
+from pages._resilience import explain
 from pages._shell import engine, plain
 
 
@@ -113,26 +115,40 @@ def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> No
     dims = [s.id for s in questionnaire.dimensions]
     titles = {s.id: s.title for s in questionnaire.sections}
     with st.form("fdr_add", clear_on_submit=True):
-        new_title = st.text_input("Intitulé *", max_chars=300, key="fdr_new_title")
-        new_dimension = choose("Axe", titles, options=dims, key="fdr_new_dim")
-        new_description = st.text_area("Description", max_chars=4000, key="fdr_new_desc")
+        st.text_input("Intitulé *", max_chars=300, key="fdr_new_title")
+        choose("Axe", titles, options=dims, key="fdr_new_dim")
+        st.text_area("Description", max_chars=4000, key="fdr_new_desc")
         x, y = st.columns(2)
-        new_owner = x.text_input("Pilote / porteur", max_chars=200, key="fdr_new_owner")
-        new_horizon = choose("Échéance", HORIZON_LABELS, key="fdr_new_h", where=y)
-        new_indicator = x.text_input("Indicateur de suivi", max_chars=500, key="fdr_new_ind")
-        add = st.form_submit_button("Ajouter l'action")
-    if add:
-        with refused("Action non ajoutée", AnswerError):
-            planning.add(
-                engine(),
-                actor,
-                campaign_id,
-                title=new_title,
-                dimension=new_dimension,
-                description=new_description,
-                owner=new_owner,
-                horizon=new_horizon,
-                indicator=new_indicator,
-            )
-            st.session_state["fdr_flash"] = "Action ajoutée à la feuille de route."
-            st.rerun()
+        x.text_input("Pilote / porteur", max_chars=200, key="fdr_new_owner")
+        choose("Échéance", HORIZON_LABELS, key="fdr_new_h", where=y)
+        x.text_input("Indicateur de suivi", max_chars=500, key="fdr_new_ind")
+        # Added before the page runs (a callback): the run that follows draws the plan with the
+        # new action, with no second run of the whole page.
+        st.form_submit_button("Ajouter l'action", on_click=_add, args=(actor, campaign_id))
+    failed = st.session_state.pop("fdr_add_failed", None)
+    if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
+        st.error(f"Action non ajoutée : {plain(failed)}.")
+    elif failed is not None:
+        explain(failed)
+
+
+def _add(actor: Actor, campaign_id: int) -> None:
+    """« Ajouter l'action »: the form's values, as submitted, into the plan."""
+    state = st.session_state
+    try:
+        planning.add(
+            engine(),
+            actor,
+            campaign_id,
+            title=state.get("fdr_new_title") or "",
+            dimension=state.get("fdr_new_dim"),
+            description=state.get("fdr_new_desc") or "",
+            owner=state.get("fdr_new_owner") or "",
+            horizon=state.get("fdr_new_h"),
+            indicator=state.get("fdr_new_ind") or "",
+        )
+    except Exception as exc:  # noqa: BLE001 - the page run that follows says it (a callback
+        # runs before the page, outside its guards)
+        state["fdr_add_failed"] = exc
+    else:
+        state["fdr_flash"] = "Action ajoutée à la feuille de route."

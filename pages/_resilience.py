@@ -84,6 +84,19 @@ def guarded(function: Callable[[], None]) -> Callable[[], None]:
     return run
 
 
+def explain(exc: BaseException) -> None:
+    """Say in French what a fault caught earlier in the run (in a widget's callback, which
+    runs before the page and its guards) means: the database out of reach, or an unexpected
+    error with its incident reference (the traceback goes to the log)."""
+    if is_unavailable(exc):
+        _LOG.warning("database unavailable: %s", exc)
+        st.error(UNAVAILABLE_MESSAGE)
+        return
+    reference = secrets.token_hex(4).upper()
+    _LOG.error("unexpected error, incident %s", reference, exc_info=exc)
+    st.error(UNEXPECTED_MESSAGE.format(reference=reference), icon=":material/error:")
+
+
 @contextmanager
 def database_guard() -> Iterator[None]:
     """Turn "database unavailable" anywhere in a run into a French message and a retry button

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from diagnostic.roadmap import planning
 from tests.factories import make_user, make_world
 from tests.markdown_check import flat, visible
 from tests.pages_kit import engine, signed_in, submit_answers
@@ -60,7 +61,9 @@ def test_roadmap_page_refuses_an_empty_title(app_env, questions_dir):
     assert "0 action ajoutée" in at.success[0].value
     at.text_input(key="fdr_new_title").input("   ")
     at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert at.error[0].value.startswith("Action non ajoutée : ")
     assert "l'intitulé de l'action est obligatoire" in at.error[0].value
+    assert not any("Action ajoutée" in s.value for s in at.success)
 
 
 def test_roadmap_page_prepares_the_documents(app_env, questions_dir):
@@ -213,3 +216,26 @@ def test_roadmap_page_shows_the_main_plan_by_chantier_its_timeline_and_other_lea
     labels = [e.label for e in at.expander]
     assert any(label.startswith("A1. ") for label in labels)
     assert all(" · " in label for label in labels if label.startswith("A"))  # a window each
+
+
+def test_an_unexpected_fault_while_adding_an_action_reaches_the_page_guard(
+    app_env, questions_dir, monkeypatch
+):
+    """The action is added by a callback, before the page runs and its guards: a fault there is
+    said in French by the run that follows, with an incident reference (never Streamlit's own
+    error box, never the fault's text)."""
+    user = make_user(engine())
+    world = make_world(engine(), coordinator=user, n_participants=3)
+    submit_answers(world, [1, 2, 2])
+    at = signed_in("coord@exemple.fr")
+    at.switch_page("pages/feuille_de_route.py").run()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret: boom")
+
+    monkeypatch.setattr(planning, "add", broken)
+    at.text_input(key="fdr_new_title").input("Séminaire annuel")
+    at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("Une erreur inattendue est survenue") for e in at.error)
+    assert "boom" not in str([e.value for e in at.error])

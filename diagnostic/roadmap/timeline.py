@@ -89,60 +89,83 @@ def _bar(number: str, item: PlanItem, group: PlanGroup, window: Window, width: i
     return Bar(f"{number} {title}", group.title, window.start, end, colour, window.label())
 
 
+def _vline(x: str, line: dict[str, object]) -> dict[str, object]:
+    """A vertical line across the plot at date `x` (what Plotly's add_vline draws)."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": line,
+    }
+
+
 def figure(spec: Timeline, *, height: int | None = None) -> go.Figure:
     """The timeline for the screen: one bar per action, coloured by urgency, today's date and
     the mandate's landmarks as vertical lines."""
     import plotly.graph_objects as go
 
     rows = [b.row for b in spec.bars]
-    fig = go.Figure()
-    for bar in spec.bars:
-        fig.add_trace(
-            go.Bar(
-                y=[bar.row],
-                x=[(bar.end - bar.start).days * 86_400_000],
-                base=[bar.start.isoformat()],
-                orientation="h",
-                marker_color=bar.colour,
-                showlegend=False,
-                customdata=[[bar.chantier, bar.when]],
-                hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            )
-        )
-    fig.add_vline(x=spec.today.isoformat(), line_color=RED, line_width=2)
-    fig.add_annotation(
-        x=spec.today.isoformat(),
-        y=1.02,
-        yref="paper",
-        text="Aujourd'hui",
-        showarrow=False,
-        xanchor="left",
-        font_color=RED,
+    # One trace for all the bars, lines and notes as lists: Plotly validates each trace and
+    # each add_vline call, which cost a tenth of a second per run of the roadmap page.
+    bars = go.Bar(
+        y=rows,
+        x=[(bar.end - bar.start).days * 86_400_000 for bar in spec.bars],
+        base=[bar.start.isoformat() for bar in spec.bars],
+        orientation="h",
+        marker_color=[bar.colour for bar in spec.bars],
+        showlegend=False,
+        customdata=[[bar.chantier, bar.when] for bar in spec.bars],
+        hovertemplate="%{y}<br>%{customdata[0]}<br>%{customdata[1]}<extra></extra>",
     )
+    today = spec.today.isoformat()
+    lines = [_vline(today, {"color": RED, "width": 2})]
+    notes = [
+        {
+            "x": today,
+            "y": 1.02,
+            "yref": "paper",
+            "text": "Aujourd'hui",
+            "showarrow": False,
+            "xanchor": "left",
+            "font": {"color": RED},
+        }
+    ]
     for k, (day, label) in enumerate(spec.milestones):
-        fig.add_vline(x=day.isoformat(), line_color=GREY, line_dash="dot")
-        fig.add_annotation(
-            x=day.isoformat(),
-            y=1.02 + 0.05 * (k % 2),
-            yref="paper",
-            text=label,
-            showarrow=False,
-            font_size=11,
-            xanchor="right",
+        lines.append(_vline(day.isoformat(), {"color": GREY, "dash": "dot"}))
+        notes.append(
+            {
+                "x": day.isoformat(),
+                "y": 1.02 + 0.05 * (k % 2),
+                "yref": "paper",
+                "text": label,
+                "showarrow": False,
+                "font": {"size": 11},
+                "xanchor": "right",
+            }
         )
-    fig.update_yaxes(categoryorder="array", categoryarray=rows[::-1], automargin=True)
-    fig.update_xaxes(
-        type="date",
-        range=[(spec.start or spec.today.replace(day=1)).isoformat(), spec.end.isoformat()],
-        gridcolor=LIGHT,
-        tickformat="%Y",
-        dtick="M12",
-    )
-    fig.update_layout(
-        title=spec.title,
-        height=height or 140 + 28 * len(rows),
-        margin={"l": 10, "r": 20, "t": 90, "b": 40},
-        barmode="overlay",
-        plot_bgcolor="white",
-    )
+    layout = {
+        "shapes": lines,
+        "annotations": notes,
+        "yaxis": {"categoryorder": "array", "categoryarray": rows[::-1], "automargin": True},
+        "xaxis": {
+            "type": "date",
+            "range": [
+                (spec.start or spec.today.replace(day=1)).isoformat(),
+                spec.end.isoformat(),
+            ],
+            "gridcolor": LIGHT,
+            "tickformat": "%Y",
+            "dtick": "M12",
+        },
+        "title": {"text": spec.title},
+        "height": height or 140 + 28 * len(rows),
+        "margin": {"l": 10, "r": 20, "t": 90, "b": 40},
+        "barmode": "overlay",
+        "plot_bgcolor": "white",
+    }
+    fig = go.Figure(data=[bars], layout=layout)
     return fig
