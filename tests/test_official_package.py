@@ -206,3 +206,17 @@ def test_cli_from_npm_without_npm_or_network_explains(cli_env, capsys, tmp_path,
     assert "a échoué (réseau ou registre injoignable ?) : npm error code ENOTFOUND" in err
     assert main(["territories-refresh", str(tmp_path), "--from-npm"]) == 1
     assert "pas les deux" in capsys.readouterr().err
+
+
+def test_the_readme_states_the_shipped_provenance():
+    from tests.conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    shipped = package.read_provenance()
+    stated = (
+        f"version {shipped.version}, données du {package.french_date(shipped.data_date)}, "
+        f"{official.thousands(shipped.epci).replace(chr(0x202F), ' ')} EPCI et "
+        f"{official.thousands(shipped.communes).replace(chr(0x202F), ' ')} communes, "
+        f"populations municipales légales {shipped.population_year}"
+    )
+    assert stated in readme

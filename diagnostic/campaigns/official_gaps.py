@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy.orm import Session
 
 from diagnostic.accounts.permissions import Action, Actor, can, require
 from diagnostic.campaigns.official_territories import search_key, thousands
