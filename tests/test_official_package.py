@@ -108,8 +108,8 @@ def test_an_empty_or_outdated_base_takes_the_shipped_list_once(engine, tmp_path)
     assert official.list_summary(engine)["epci"] == 3
     note = package.list_note(engine, folder)
     assert note == (
-        "Liste officielle : 3 EPCI et 6 communes, source @etalab/decoupage-administratif 9.1.0 "
-        "(données du 9 mars 2031) (Etalab ; code MIT, données Licence Ouverte / Etalab 2.0) ; "
+        "Liste officielle : 3 EPCI et 6 communes, paquet @etalab/decoupage-administratif 9.1.0, "
+        "données du 9 mars 2031 (Etalab ; code MIT, données Licence Ouverte / Etalab 2.0) ; "
         "populations municipales légales 2028 (Mayotte : 2017)."
     )
     choice = official.epci_choice(engine, "200000001")
@@ -133,6 +133,9 @@ def test_a_list_the_administration_imported_is_kept(engine, tmp_path):
     )
     assert package.ensure_current_list(engine, folder) is False
     assert official.list_summary(engine)["sources"] == ["INSEE, insee-composition.csv"]
+    assert package.list_note(engine, folder) == (
+        "Liste officielle : 2 EPCI et 4 communes, source : INSEE, insee-composition.csv."
+    )
 
 
 @pytest.mark.parametrize(

@@ -72,7 +72,7 @@ def test_territory_page_fills_the_form_from_the_shipped_list(fictional_list):
     at.switch_page("pages/territoire.py").run()
     assert not at.exception
     assert at.caption[0].value.startswith(
-        "Liste officielle : 3 EPCI et 6 communes, source @etalab/decoupage-administratif 9.1.0"
+        "Liste officielle : 3 EPCI et 6 communes, paquet @etalab/decoupage-administratif 9.1.0"
     )
     at.selectbox(key="t_official").set_value("200000001").run()
     assert at.text_input(key="t_name").value == "CC du Val Fictif"

@@ -404,22 +404,22 @@ def list_note(engine: Engine, folder: Path | None = None) -> str:
         return ""
     folder = folder or DATA_DIR
     shipped = read_provenance(folder) if (folder / PROVENANCE).is_file() else None
-    sources = summary["sources"]
-    years = summary["population_years"]
-    text = (
-        f"Liste officielle : {thousands(summary['epci'])} EPCI et "
-        f"{thousands(summary['communes'])} {agree(summary['communes'], 'commune')}, "
-        f"source {', '.join(sources)}"
+    sources, years = summary["sources"], summary["population_years"]
+    size = (
+        f"{thousands(summary['epci'])} EPCI et {thousands(summary['communes'])} "
+        f"{agree(summary['communes'], 'commune')}"
     )
-    if shipped is not None and shipped.source in sources:
-        text += f" (Etalab ; {shipped.licences})"
+    if shipped is not None and sources == [shipped.source]:
         others = ", ".join(
             f"{DEPARTEMENT_NAMES.get(d, d)} : {y}"
             for d, y in shipped.population_year_by_departement.items()
         )
-        vintage = f"{shipped.population_year}" + (f" ({others})" if others else "")
-    else:
-        vintage = " et ".join(str(y) for y in years)
-    if vintage:
-        text += f" ; populations municipales légales {vintage}"
+        return (
+            f"Liste officielle : {size}, paquet {shipped.package} {shipped.version}, données du "
+            f"{french_date(shipped.data_date)} (Etalab ; {shipped.licences}) ; populations "
+            f"municipales légales {shipped.population_year}" + (f" ({others})" if others else "")
+        ) + "."
+    text = f"Liste officielle : {size}, source : {', '.join(sources)}"
+    if years:
+        text += f" ; populations {' et '.join(str(y) for y in years)}"
     return text + "."
