@@ -146,6 +146,6 @@ if found_gaps:
                     )
     apart = [gap for gap in found_gaps if not gap.updatable]
     if apart:
-        with st.expander(f"Territoires sans correspondance dans la liste ({len(apart)})"):
+        with st.expander(f"Écarts que la mise à jour ne peut pas corriger ({len(apart)})"):
             for gap in apart:
                 st.markdown(f"- **{plain(gap.name)}** : " + plain(" ; ".join(gap.notes)))

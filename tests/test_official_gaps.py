@@ -67,6 +67,18 @@ def test_a_merged_epci_points_at_the_one_holding_its_communes():
     assert (gap.new_code, gap.new_name) == ("200000001", "CC du Val Fictif")
     assert gap.changes[0].startswith("SIREN 200099999 absent de la liste officielle (EPCI")
     assert "« CC du Val Fictif » (SIREN 200000001)" in gap.changes[0]
+    taken = gaps.compare(
+        7,
+        "CC Ancienne",
+        "200099999",
+        "cc",
+        1200,
+        members,
+        None,
+        successor=VAL,
+        successor_taken=True,
+    )
+    assert not taken.updatable and "qu'un autre territoire de l'application porte" in taken.notes[0]
     lost = gaps.compare(8, "Fictive", "200099998", "cc", None, [], None)
     assert not lost.updatable and "rien à mettre à jour" in lost.notes[0]
 
@@ -120,6 +132,8 @@ def test_a_coordinator_sees_and_updates_only_her_territories(engine, listed):
     [gap] = gaps.gaps(engine, mine)
     assert gap.territory_id == stale and gap.updatable
     assert gaps.gaps(engine, coordinator(current, 2)) == []  # B is like the list
+    with pytest.raises(StoreError, match="déjà à jour de la liste officielle"):
+        gaps.update_from_list(engine, coordinator(current, 2), territory_id=current)
     consultant = Actor(kind="user", user_id=3, memberships=frozenset({(stale, "consultant")}))
     assert gaps.gaps(engine, consultant) == []
     with pytest.raises(AccessDenied):
@@ -143,7 +157,7 @@ def test_a_coordinator_sees_and_updates_only_her_territories(engine, listed):
         assert event.details["siren"] == "200000001"
     [left] = gaps.gaps(engine, mine)  # only the note on the kept commune remains
     assert not left.updatable and "Vieux-Bourg n'est plus membre" in left.notes[0]
-    with pytest.raises(StoreError, match="déjà à jour"):
+    with pytest.raises(StoreError, match="rien à mettre à jour : Vieux-Bourg n.est plus"):
         gaps.update_from_list(engine, mine, territory_id=stale)
 
 
@@ -156,11 +170,12 @@ def test_a_merged_territory_takes_its_successor_unless_another_holds_it(engine, 
     admin = Actor(kind="user", user_id=9, email="admin@exemple.fr", is_admin=True)
     by_id = {g.territory_id: g for g in gaps.gaps(engine, admin)}
     assert set(by_id) == {stale, old.id}
-    assert by_id[old.id].new_code == "200000002"
-    with pytest.raises(StoreError, match="un autre territoire porte déjà le SIREN 200000002"):
+    assert not by_id[old.id].updatable  # « CA de Testville » is already a territory here
+    with pytest.raises(StoreError, match="rien à mettre à jour : SIREN 200099999 absent"):
         gaps.update_from_list(engine, admin, territory_id=old.id)
     with session_scope(engine) as s:
         s.get(Territory, current).code = None  # the other one is not the CA any more
+    assert gaps.gaps(engine, admin)[0].new_code == "200000002"
     gaps.update_from_list(engine, admin, territory_id=old.id)
     with session_scope(engine) as s:
         moved = s.get(Territory, old.id)

@@ -90,13 +90,15 @@ def compare(
     official: OfficialEpci | None,
     *,
     successor: OfficialEpci | None = None,
+    successor_taken: bool = False,
     in_use: frozenset[int] = frozenset(),
 ) -> Gap | None:
     """The gap between a territory and the list (None: nothing differs).
 
     `official` is the list's EPCI of the territory's SIREN; when there is none, `successor` is
-    the EPCI that holds most of its member communes today (a merger). `in_use`: ids of member
-    communes that respondents or contributions point at (never removed)."""
+    the EPCI that holds most of its member communes today (a merger), `successor_taken` whether
+    another territory of the base already has its SIREN. `in_use`: ids of member communes that
+    respondents or contributions point at (never removed)."""
     gap = Gap(territory_id=territory_id, name=name, code=code)
     target = official or successor
     if official is None:
@@ -104,6 +106,13 @@ def compare(
             gap.notes.append(
                 f"SIREN {code} absent de la liste officielle, et aucune de ses communes n'y est "
                 "rattachée à un EPCI : rien à mettre à jour"
+            )
+            return gap
+        if successor_taken:  # never the other territory's name: it may not be the actor's
+            gap.notes.append(
+                f"SIREN {code} absent de la liste officielle : ses communes appartiennent "
+                f"aujourd'hui à « {successor.name} » (SIREN {successor.code}), qu'un autre "
+                "territoire de l'application porte déjà : rapprochez-les avec l'administration"
             )
             return gap
         gap.changes.append(
@@ -202,6 +211,9 @@ def _gap_of(session: Session, territory: Territory) -> Gap | None:
         )
         if homes:
             successor = _official_epci(session, homes.most_common(1)[0][0])
+    taken = successor is not None and (
+        territory_store.territory_with_code(session, code=successor.code) is not None
+    )
     in_use = frozenset(territory_store.communes_in_use(session, ids=[c.id for c in communes]))
     return compare(
         territory.id,
@@ -212,6 +224,7 @@ def _gap_of(session: Session, territory: Territory) -> Gap | None:
         members,
         official,
         successor=successor,
+        successor_taken=taken,
         in_use=in_use,
     )
 
@@ -240,8 +253,10 @@ def update_from_list(engine: Engine, actor: Actor, *, territory_id: int) -> Gap:
     with session_scope(engine) as session:
         territory = territory_store.root_territory(session, territory_id=territory_id)
         gap = _gap_of(session, territory) if territory is not None else None
-        if gap is None or not gap.updatable:
+        if gap is None:
             raise StoreError("ce territoire est déjà à jour de la liste officielle")
+        if not gap.updatable:
+            raise StoreError(f"rien à mettre à jour : {gap.notes[0]}")
         if gap.new_code and territory_store.territory_with_code(session, code=gap.new_code):
             raise StoreError(
                 f"un autre territoire porte déjà le SIREN {gap.new_code} : rapprochez-les avec "
