@@ -115,7 +115,11 @@ def test_the_coordinator_updates_her_territory_from_the_list(fictional_list):
                 communes=[("Saint-Étienne-du-Val", "99001")],
                 coordinator_id=coordinator.id,
             )
-    at = signed_in("coord@exemple.fr")
+    package.ensure_current_list(engine())
+    at = signed_in("coord@exemple.fr")  # « Mes territoires » says it
+    assert [link.proto.label for link in at.get("page_link")][-1] == (
+        "1 territoire diffère de la liste officielle : les voir et les mettre à jour"
+    )
     at.switch_page("pages/territoire.py").run()
     assert at.subheader[0].value == "Vos territoires et la liste officielle"
     shown = flat(" ".join(visible(m.value)[1] for m in at.markdown))

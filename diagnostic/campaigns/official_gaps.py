@@ -233,7 +233,7 @@ def gaps(engine: Engine, actor: Actor) -> list[Gap]:
     """The territories the actor manages whose data differ from the stored official list (none
     when no list is stored)."""
     with session_scope(engine) as session:
-        if not official_store.summary(session)["epci"]:
+        if not official_store.has_list(session):
             return []
         ids = None if actor.is_admin else actor.territories(Action.TERRITORY_MANAGE)
         found = []

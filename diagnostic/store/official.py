@@ -117,3 +117,9 @@ def epci_of_communes(session: Session, *, codes: Iterable[str]) -> dict[str, str
         return {}
     stmt = select(_T.c.code, _T.c.epci_code).where(_T.c.level == "commune", _T.c.code.in_(wanted))
     return {code: epci for code, epci in session.connection().execute(stmt).all()}
+
+
+def has_list(session: Session) -> bool:
+    """Whether a list is stored (one indexed row read, not a count)."""
+    stmt = select(_T.c.id).where(_T.c.level == "epci").limit(1)
+    return session.connection().execute(stmt).first() is not None
