@@ -54,6 +54,6 @@ if stale:
     st.page_link(
         "pages/territoire.py",
         label=f"{count(len(stale), 'territoire diffère', 'territoires diffèrent')} de la liste "
-        "officielle : les voir et les mettre à jour",
+        "officielle",
         icon=":material/sync:",
     )

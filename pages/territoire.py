@@ -15,13 +15,12 @@ from diagnostic.campaigns.official_territories import (
 )
 from diagnostic.vocabulary import KIND_LABELS
 from diagnostic.vocabulary import count as n_of
-from pages._forms import choose, refused, rerun_with
+from pages._forms import choose, refused
 from pages._picker import TERRITORY, remember
-from pages._shell import engine, flash, guard, plain
+from pages._shell import engine, guard, plain
 
 actor = guard("territoire")
 st.title("Nouveau territoire")
-flash()
 created = st.session_state.pop("t_created", None)
 if created:
     st.success(created)
@@ -118,17 +117,20 @@ if submitted:
         st.rerun()  # the menu offers « Campagnes » to a new coordinator only from the next run
 
 found_gaps = gaps(engine(), actor)
-if found_gaps:
+updated = st.session_state.pop("t_updated", None)
+if found_gaps or updated:
     st.divider()
     st.subheader("Vos territoires et la liste officielle")
-    st.markdown(
-        "Ces territoires, créés avant la liste actuelle ou saisis à la main, en diffèrent. Ils "
-        "gardent leurs données tant que vous ne les mettez pas à jour ; la mise à jour garde "
-        "leurs campagnes, réponses et fiche, et figure au journal."
-    )
-    for gap in found_gaps:
-        if not gap.updatable:
-            continue
+    if updated:
+        st.success(updated)
+    to_update = [gap for gap in found_gaps if gap.updatable]
+    if to_update:
+        st.markdown(
+            "Ces territoires, créés avant la liste actuelle ou saisis à la main, en diffèrent. "
+            "Ils gardent leurs données tant que vous ne les mettez pas à jour ; la mise à jour "
+            "garde leurs campagnes, réponses et fiche, et figure au journal."
+        )
+    for gap in to_update:
         with st.container(border=True):
             st.markdown(
                 f"**{plain(gap.name)}**" + (f" — SIREN {plain(gap.code)}" if gap.code else "")
@@ -141,9 +143,10 @@ if found_gaps:
             ):
                 with refused("Le territoire n'a pas été mis à jour"):
                     update_from_list(engine(), actor, territory_id=gap.territory_id)
-                    rerun_with(
+                    st.session_state["t_updated"] = (
                         f"Territoire « {plain(gap.name)} » mis à jour d'après la liste officielle."
                     )
+                    st.rerun()
     apart = [gap for gap in found_gaps if not gap.updatable]
     if apart:
         with st.expander(f"Écarts que la mise à jour ne peut pas corriger ({len(apart)})"):
