@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from diagnostic.campaigns.official_territories import (
     EPCI_KINDS,
     OfficialFileError,
-    _record,
+    list_record,
     refresh_list,
     thousands,
 )
@@ -342,7 +342,7 @@ def read_extract(folder: Path = DATA_DIR) -> list[dict[str, Any]]:
         departement = line["departement"] or None
         year = provenance.population_year_of(departement) if population is not None else None
         records.append(
-            _record(
+            list_record(
                 level=line["level"],
                 code=line["code"],
                 name=line["name"],

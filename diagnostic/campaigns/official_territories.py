@@ -70,7 +70,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _record(**fields: Any) -> dict[str, Any]:
+def list_record(**fields: Any) -> dict[str, Any]:
+    """One row of the stored list (store.official.COLUMNS plus its search key), from any source."""
     fields.setdefault("epci_code", None)
     fields.setdefault("departement", None)
     fields.setdefault("population", None)
@@ -90,7 +91,7 @@ def _commune(
     source: str,
 ) -> dict[str, Any]:
     """A commune's record; the year of its population is kept only beside a population."""
-    return _record(
+    return list_record(
         level="commune",
         code=code,
         name=name,
@@ -211,7 +212,7 @@ def read_insee(path: Path, *, population_year: int | None = None) -> list[dict[s
         nature = info["nature"] or natures.get(code)
         kind = EPCI_KINDS.get(nature.upper(), "autre") if nature else _kind_from_name(info["name"])
         records.append(
-            _record(level="epci", code=code, name=info["name"], kind=kind, source=source)
+            list_record(level="epci", code=code, name=info["name"], kind=kind, source=source)
         )
     _with_epci_totals(records, communes)
     return records + communes
