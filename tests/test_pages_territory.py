@@ -16,7 +16,14 @@ from tests.official_kit import extract
 from tests.pages_kit import engine, signed_in
 
 
-def test_coordinator_creates_a_territory(app_env):
+@pytest.fixture
+def fictional_list(app_env, tmp_path, monkeypatch):
+    """The page's shipped list replaced by the tests' fictional package (imported in 0.1 s)."""
+    monkeypatch.setattr(package, "DATA_DIR", extract(tmp_path))
+    return app_env
+
+
+def test_coordinator_creates_a_territory(fictional_list):
     make_user(engine())
     at = signed_in("coord@exemple.fr")
     at.switch_page("pages/territoire.py").run()
@@ -31,7 +38,7 @@ def test_coordinator_creates_a_territory(app_env):
     assert at.subheader[0].value == r"CC des \*\*Étangs\*\*"
 
 
-def test_territory_form_errors(app_env):
+def test_territory_form_errors(fictional_list):
     make_user(engine())
     at = signed_in("coord@exemple.fr")
     at.switch_page("pages/territoire.py").run()
@@ -41,7 +48,7 @@ def test_territory_form_errors(app_env):
     assert "en double" in at.error[0].value
 
 
-def test_creating_the_same_territory_twice_is_refused_in_french(app_env):
+def test_creating_the_same_territory_twice_is_refused_in_french(fictional_list):
     """Clicking « Créer le territoire » twice used to create two territories with one SIREN."""
     make_user(engine())
     at = signed_in("coord@exemple.fr")
@@ -57,13 +64,6 @@ def test_creating_the_same_territory_twice_is_refused_in_french(app_env):
     assert "200035442 existe déjà : « CC du Loir »" in flat(visible(at.error[0].value)[1])
     with session_scope(engine()) as s:
         assert len(s.exec(select(Territory).where(Territory.code == "200035442")).all()) == 1
-
-
-@pytest.fixture
-def fictional_list(app_env, tmp_path, monkeypatch):
-    """The page's shipped list replaced by the tests' fictional package."""
-    monkeypatch.setattr(package, "DATA_DIR", extract(tmp_path))
-    return app_env
 
 
 def test_territory_page_fills_the_form_from_the_shipped_list(fictional_list):
