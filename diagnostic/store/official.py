@@ -96,3 +96,30 @@ def summary(session: Session) -> dict[str, Any]:
         "sources": sources,
         "population_years": years,
     }
+
+
+def sources(session: Session) -> list[str]:
+    """The distinct sources of the stored list (empty: no list imported)."""
+    stmt = select(_T.c.source).distinct()
+    return sorted(s for s in session.connection().execute(stmt).scalars() if s)
+
+
+def epci_row(session: Session, *, code: str) -> dict[str, Any] | None:
+    """The EPCI of this SIREN in the list (COLUMNS), or None."""
+    frame = _frame(session, _select().where(_T.c.level == "epci", _T.c.code == code))
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def epci_of_communes(session: Session, *, codes: Iterable[str]) -> dict[str, str | None]:
+    """The SIREN of the EPCI of each of these communes (INSEE codes) found in the list."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    stmt = select(_T.c.code, _T.c.epci_code).where(_T.c.level == "commune", _T.c.code.in_(wanted))
+    return {code: epci for code, epci in session.connection().execute(stmt).all()}
+
+
+def has_list(session: Session) -> bool:
+    """Whether a list is stored (one indexed row read, not a count)."""
+    stmt = select(_T.c.id).where(_T.c.level == "epci").limit(1)
+    return session.connection().execute(stmt).first() is not None

@@ -8,7 +8,15 @@ from collections.abc import Iterable
 from sqlmodel import Session, col, select
 
 from diagnostic.errors import StoreError
-from diagnostic.store.models import Membership, MembershipRole, Territory, TerritoryKind
+from diagnostic.store.models import (
+    Contribution,
+    Membership,
+    MembershipRole,
+    Participant,
+    Territory,
+    TerritoryKind,
+    WorkshopParticipant,
+)
 
 
 def clean_label(value: str | None, *, max_length: int, what: str) -> str:
@@ -132,3 +140,81 @@ def root_territories(session: Session, *, ids: set[int] | None = None) -> list[T
 
 def count_territories(session: Session) -> int:
     return len(session.exec(select(Territory.id)).all())
+
+
+def root_territory(session: Session, *, territory_id: int) -> Territory | None:
+    """The diagnosed territory of this id (None for a member commune or an unknown id)."""
+    territory = session.get(Territory, territory_id)
+    return territory if territory is not None and territory.parent_id is None else None
+
+
+def communes_in_use(session: Session, *, ids: Iterable[int | None]) -> set[int]:
+    """Those of these member communes that respondents or workshop seats and contributions
+    point at (deleting them would lose or break that data)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return set()
+    used: set[int] = set()
+    for column in (
+        Participant.structure_id,
+        Contribution.territory_id,
+        WorkshopParticipant.territory_id,
+    ):
+        stmt = select(column).where(col(column).in_(wanted)).distinct()
+        used.update(i for i in session.exec(stmt) if i is not None)
+    return used
+
+
+def apply_official(
+    session: Session,
+    *,
+    territory_id: int,
+    code: str | None,
+    name: str | None,
+    kind: str | None,
+    population: int | None,
+    add: Iterable[tuple[str, str | None]],
+    remove: Iterable[int],
+    rename: Iterable[tuple[int, str]],
+    set_code: Iterable[tuple[int, str]],
+) -> None:
+    """Align a territory on the official list: the given fields (None: unchanged), member
+    communes added, removed (never one in use: see communes_in_use), renamed or given their
+    INSEE code. Campaigns, answers, roles and the fiche stay as they are."""
+    territory = root_territory(session, territory_id=territory_id)
+    if territory is None:
+        raise StoreError("territoire introuvable")
+    if code is not None:
+        territory.code = code
+    if name is not None:
+        territory.name = clean_label(name, max_length=200, what="le nom du territoire")
+    if kind is not None:
+        territory.kind = kind
+    if population is not None:
+        territory.population = population
+    members = {c.id: c for c in member_communes(session, territory_id=territory_id)}
+    removed = set(remove)
+    if removed & communes_in_use(session, ids=removed):
+        raise StoreError(
+            "une commune à laquelle des répondant·es sont rattaché·es ne peut pas être retirée"
+        )
+    for commune_id in removed:
+        if commune_id in members:
+            session.delete(members[commune_id])
+    for commune_id, new_name in rename:
+        if commune_id in members:
+            members[commune_id].name = clean_label(new_name, max_length=200, what="le nom")
+    for commune_id, insee in set_code:
+        if commune_id in members:
+            members[commune_id].code = insee
+    for commune_name, commune_code in add:
+        session.add(
+            Territory(
+                name=clean_label(commune_name, max_length=200, what="le nom d'une commune"),
+                kind=TerritoryKind.COMMUNE,
+                code=commune_code,
+                parent_id=territory_id,
+            )
+        )
+    session.add(territory)
+    session.flush()
