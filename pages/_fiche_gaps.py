@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.accounts.permissions import Actor
 from diagnostic.roadmap.model import PlanItem
 from diagnostic.roadmap.proposals import facts_to_complete
 from diagnostic.roadmap.references import Library
-from diagnostic.territory.service import situation_for
-from pages._shell import engine, plain, settings
+from diagnostic.territory.situation import Situation
+from pages._shell import plain
 
 
-def fiche_gaps(actor: Actor, campaign_id: int, lib: Library, items: list[PlanItem]) -> None:
+def fiche_gaps(lib: Library, items: list[PlanItem], situation: Situation) -> None:
     """An expander listing each unknown fact and the actions waiting for it; nothing when the
     fiche says enough."""
-    situation = situation_for(engine(), actor, campaign_id, settings().questions_dir)
     planned = {i.action_id for i in items if i.action_id}
     missing = facts_to_complete(lib.actions, situation, planned)
     if not missing:

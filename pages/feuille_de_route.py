@@ -63,7 +63,10 @@ else:
     c3.metric("Retenues", kept)
     c4.metric("À examiner", to_examine)
 
-fiche_gaps(actor, campaign.id, lib, items)
+# The territory's situation on this day, read once per run (it reads the fiche, the calendar
+# and the obligations): the fiche's gaps, the plan and the documents share it.
+situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
+fiche_gaps(lib, items, situation)
 points = points_to_investigate(results)
 if points:
     with st.expander(f"Points à instruire collectivement ({len(points)})", expanded=False):
@@ -74,8 +77,9 @@ if points:
         for point in points:
             st.markdown(f"- **{plain(point.item)}** — {plain(point.summary)}")
 
-situation = situation_for(engine(), actor, campaign.id, settings().questions_dir) if items else None
-by_chantier = main_plan(items, situation, lambda item: action(actor, campaign.id, item, lib, items))
+by_chantier = main_plan(
+    items, situation if items else None, lambda item: action(actor, campaign.id, item, lib, items)
+)
 duties = sorted((i for i in items if i.legal), key=lambda i: not (i.legal and i.legal.late))
 groups = (
     []
@@ -128,7 +132,7 @@ if st.button("Préparer les documents", key="fdr_docs", icon=":material/descript
                 lib,
                 ("docx", "pdf", "md"),
                 min_group_size=results.min_group_size,
-                situation=situation_for(engine(), actor, campaign.id, settings().questions_dir),
+                situation=situation,
             ),
         )
 ready = st.session_state.get("fdr_documents")
