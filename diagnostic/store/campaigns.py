@@ -299,21 +299,20 @@ def participants_frame(session: Session, *, campaign_id: int) -> pd.DataFrame:
     ]
     if campaign is None:
         return pd.DataFrame(columns=columns)
-    places = {
-        t.id: t
-        for t in session.exec(
-            select(Territory).where(
+    places = dict(  # id and name only: a territory row also carries its whole fiche
+        session.exec(
+            select(Territory.id, Territory.name).where(
                 (Territory.id == campaign.territory_id)
                 | (Territory.parent_id == campaign.territory_id)
             )
-        )
-    }
+        ).all()
+    )
     rows = [
         (
             p.id,
             p.role,
             p.structure_id,
-            places[p.structure_id].name if p.structure_id in places else "?",
+            places.get(p.structure_id, "?"),
             "epci" if p.structure_id == campaign.territory_id else "commune",
             p.started_at is not None,
             p.submitted_at is not None,
