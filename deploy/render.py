@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-TEMPLATE = Path(__file__).resolve().parent / "nginx" / "diagnostic.conf.in"
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "deploy" / "nginx" / "diagnostic.conf.in"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
@@ -45,17 +46,30 @@ def streamlit_index() -> Path:
     return Path(streamlit.__file__).resolve().parent / "static" / "index.html"
 
 
-def inline_script_hashes(index_html: str) -> list[str]:
-    """CSP sources ('sha256-…') of the inline scripts of Streamlit's index.html."""
+def app_html() -> str:
+    """The app's own inline script: the French words of Streamlit's interface (st.html with
+    unsafe_allow_javascript, a constant: pages/_french.py)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from pages._french import SCRIPT
+
+    return SCRIPT
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    """CSP sources ('sha256-…') of the inline scripts of `html`."""
     return [
         "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in _INLINE_SCRIPT.findall(index_html)
+        for body in _INLINE_SCRIPT.findall(html)
     ]
 
 
-def content_security_policy(index_html: str) -> str:
-    # blob: Streamlit loads the code of custom components (version 2) as blob: modules.
-    scripts = " ".join(["'self'", "blob:", *inline_script_hashes(index_html)])
+def content_security_policy(html: str) -> str:
+    """The policy for the inline scripts of `html` (Streamlit's index.html and the app's)."""
+    # blob: Streamlit loads the code of custom components (version 2) as blob: modules;
+    # 'wasm-unsafe-eval' lets it compile WebAssembly (not JavaScript: no 'unsafe-eval').
+    sources = ["'self'", "blob:", "'wasm-unsafe-eval'", *inline_script_hashes(html)]
+    scripts = " ".join(sources)
     return "; ".join(
         [
             "default-src 'self'",
@@ -78,7 +92,9 @@ def content_security_policy(index_html: str) -> str:
 def render(site: Site, index_html: str | None = None) -> str:
     if not site.ports:
         raise ValueError("au moins un port d'application est nécessaire")
-    html = index_html if index_html is not None else streamlit_index().read_text("utf-8")
+    if index_html is None:
+        index_html = streamlit_index().read_text("utf-8")
+    html = index_html + app_html()
     suffix = "" if site.https_port == 443 else f":{site.https_port}"
     values = {
         "server_name": site.server_name,
