@@ -64,8 +64,10 @@ def inline_script_hashes(html: str) -> list[str]:
     ]
 
 
-def content_security_policy(html: str) -> str:
-    """The policy for the inline scripts of `html` (Streamlit's index.html and the app's)."""
+def content_security_policy(html: str, websocket: str) -> str:
+    """The policy for the inline scripts of `html` (Streamlit's index.html and the app's) and
+    the page's WebSocket at `websocket` (wss://name[:port]: 'self' covers it in current
+    browsers, not in Safari before 15.4)."""
     # blob: Streamlit loads the code of custom components (version 2) as blob: modules;
     # 'wasm-unsafe-eval' lets it compile WebAssembly (not JavaScript: no 'unsafe-eval').
     sources = ["'self'", "blob:", "'wasm-unsafe-eval'", *inline_script_hashes(html)]
@@ -77,7 +79,7 @@ def content_security_policy(html: str) -> str:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data: blob:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            f"connect-src 'self' {websocket}",
             "media-src 'self' data: blob:",
             "worker-src 'self' blob:",
             "frame-src 'self'",
@@ -108,7 +110,9 @@ def render(site: Site, index_html: str | None = None) -> str:
         "certificate_key": site.certificate_key.format(name=site.server_name),
         "log_dir": site.log_dir,
         "acme_root": site.acme_root,
-        "content_security_policy": content_security_policy(html),
+        "content_security_policy": content_security_policy(
+            html, f"wss://{site.server_name}{suffix}"
+        ),
     }
     text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], TEMPLATE.read_text("utf-8"))
     return text

@@ -44,6 +44,7 @@ def test_the_policy_allows_exactly_the_inline_scripts_the_page_runs():
     assert scripts == ["'self'", "blob:", "'wasm-unsafe-eval'", *expected]
     assert app_html() == SCRIPT
     assert "'unsafe-eval'" not in scripts and "'unsafe-inline'" not in scripts
+    assert "; connect-src 'self' wss://x.fr; " in csp
 
 
 def test_the_command_line_writes_the_site_for_a_range_of_ports(capsys):
