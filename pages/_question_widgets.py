@@ -4,7 +4,7 @@ stored answer shows in them, the answer they make)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -53,6 +53,31 @@ class Form:
     def save(self, question: Question) -> None:
         """The widgets' on_change: the answer their values make, stored."""
         self.store(question.id, codec_for(question).answer(question, st.session_state))
+
+
+def keep_unsaved(
+    form: Form, questions: Iterable[Question], answers: Mapping[str, dict[str, Any]]
+) -> bool:
+    """Store what the browser shows but a new session never saved; True when it did.
+
+    The first run of a session whose page was already drawn: the process that served the page
+    was restarted, or died and nginx sent the page to another process (README § Hébergement).
+    The browser sends its widgets' values with the click that starts this run, but a new
+    session has no on_change to call: the answer clicked would be shown and never stored.
+    Call after drawing the cards of `questions`: a widget whose value differs from what the
+    stored answer shows makes an answer, stored (text fields send their text themselves)."""
+    stored = False
+    for question in questions:
+        codec = codec_for(question)
+        if form.locked or not codec.stateful:
+            continue
+        expected = codec.widgets(question, answers.get(question.id) or {})
+        if all(st.session_state.get(key) == value for key, value in expected.items()):
+            continue
+        raw = codec.answer(question, st.session_state)
+        if codec.is_answered(question, raw):
+            stored = form.store(question.id, raw) or stored
+    return stored
 
 
 def card(

@@ -20,7 +20,7 @@ from diagnostic.results.tables import MISSING
 from diagnostic.vocabulary import ROLE_LABELS
 from diagnostic.vocabulary import count as n_of
 from pages._part_focus import FOCUS_NEXT, anchor, focus_heading, moved
-from pages._question_widgets import DK_LABEL, Form, card, page_setup
+from pages._question_widgets import DK_LABEL, Form, card, keep_unsaved, page_setup
 from pages._resilience import follow_other_tabs, pending_notice, resend_pending, save_answer
 from pages._shell import engine, guard, invitation, library, plain, privacy_notice, settings
 
@@ -173,7 +173,8 @@ st.progress(
 )
 shown = {x.id for x in visible_questions(q, answers)}
 sections = [s for s in q.sections if any(x.id in shown for x in s.questions)]
-if "section" not in st.session_state and answers and not locked:
+fresh = "section" not in st.session_state  # this browser session's first run of the page
+if fresh and answers and not locked:
     # A new visit opens the part answered last (once per browser session).
     last = resume_section(eng, actor, q, pid)
     resumed = next((i for i, s in enumerate(sections) if s.id == last), 0)
@@ -207,6 +208,8 @@ for number, question in enumerate([x for x in section.questions if x.id in shown
     given = inv.prefilled(question)
     note = PREFILLED if given is not None and value.get("choice") == given else None
     card(form, f"{index + 1}.{number}", question, value, library(), note=note)
+if fresh and keep_unsaved(form, [x for x in section.questions if x.id in shown], answers):
+    st.rerun()  # the counts and conditions with the answer just kept
 
 left, _, right = st.columns([1, 2, 1])
 if index > 0:

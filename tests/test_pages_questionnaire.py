@@ -333,3 +333,65 @@ def test_grid_desired_shortcut_copies_today_only_where_desired_is_empty(world):
     }
     assert at.radio(key="q_act_grille_departement_desired").value == 2
     assert not [b for b in at.button if b.key == "q_act_grille_desired"]
+
+
+def updated(pid: int) -> dict[str, object]:
+    from sqlmodel import select
+
+    from diagnostic.store.models import Answer
+
+    with session_scope(engine()) as s:
+        rows = s.exec(select(Answer).where(Answer.participant_id == pid)).all()
+        return {a.question_id: a.updated_at for a in rows}
+
+
+def test_a_new_session_stores_the_answer_the_browser_sent_with_its_first_run(world):
+    """The page's process restarted, or died and nginx sent the page to another one: the
+    browser's first message to the new session carries its widgets' values, the one just
+    clicked included, but no on_change of the new session can fire (README § Hébergement)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_kit import APP
+
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("commune").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_codir_current").set_value(2).run()
+    before = stored(pid)
+    at.radio(key="q_ins_debat").set_value(3)  # clicked while the page reconnects
+    states = at._tree.get_widget_states()
+    fresh = AppTest.from_file(APP, default_timeout=60)  # a new session, as on another process
+    fresh.query_params["t"] = world.tokens[0]
+    fresh._run(states)
+    assert not fresh.exception
+    assert stored(pid) == {**before, "ins_debat": {"level": 3}}
+    assert fresh.radio(key="q_ins_debat").value == 3
+
+
+def test_a_new_visit_rewrites_none_of_the_answers_it_shows(world):
+    """keep_unsaved compares what each widget shows with the stored answer: on an ordinary
+    new visit they agree for every question type, and nothing is written again."""
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("commune").run()
+    at.radio(key="q_ctx_commune_taille").set_value("petite").run()
+    at.multiselect(key="q_ctx_outils").select("pacte").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_codir_current").set_value(2).run()
+    at.radio(key="q_ins_codir_target").set_value(4).run()
+    at.radio(key="q_ins_debat").set_value("nsp").run()
+    at.button(key="next").click().run()
+    at.multiselect(key="q_act_priorites").select("habitat").select("mobilites").run()
+    at.radio(key="q_act_grille_departement_current").set_value(1).run()
+    at.radio(key="q_act_grille_departement_desired").set_value(3).run()
+    send_text(at, "q_act_libre_texte", "La région")
+    before = updated(pid)
+    assert {"ctx_outils", "ins_debat", "act_priorites", "act_grille", "act_libre"} <= set(before)
+    again = app(world.tokens[0])  # reopens part 3, answered last
+    assert again.header[0].value == "3. Acteurs et besoins"
+    assert again.radio(key="q_act_grille_departement_desired").value == 3
+    assert updated(pid) == before
+    again.button(key="prev").click().run()
+    again.button(key="prev").click().run()
+    assert updated(pid) == before
