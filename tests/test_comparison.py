@@ -122,18 +122,15 @@ def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
     assert list(cmp.of_questionnaire(every, "gouvernance_court")["campaign_id"]) == [5]
     mine = cmp.of_questionnaire(every, "gouvernance")
     assert len(mine) == 3 and "Métropole Estuaire-Atlantique" not in set(mine["name"])
-    kind, band = cmp.default_group(mine)
     view = cmp.compare(
         table,
         mine,
         questionnaire_id="gouvernance",
-        kind=kind,
-        band=band,
         known=cmp.known_territories(actor),
         min_territories=5,
         min_respondents=3,
     )
-    assert not view.peers_shown  # four demo territories: below the threshold of five
+    assert not view.any_shown  # four demo territories: below the threshold of five
     assert set(view.scores["name"]) == set(mine["name"])
 
 
@@ -144,19 +141,17 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
 
     from diagnostic.campaigns.export import campaign_export
     from diagnostic.comparison import tables as ct
+    from diagnostic.exports import export as export_sheets
 
     with session_scope(demo) as s:
         user = accounts.user_by_email(s, email="conseil@demo.fr")
         actor = accounts.actor_for(s, user_id=user.id)
     table = benchmark.table(demo)
     mine = cmp.accompanied(demo, actor, table, min_group_size=3)
-    kind, band = cmp.default_group(mine)
     view = cmp.compare(
         table,
         mine,
         questionnaire_id="gouvernance",
-        kind=kind,
-        band=band,
         known=cmp.known_territories(actor),
         min_territories=5,
         min_respondents=3,
@@ -171,8 +166,7 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
         54.7619, 1e-4
     )
     # the comparison's workbook carries it on its own sheet, numbers as numbers
-    order = list(labels)
-    export = ct.comparison_export(ct.sheets(view, labels, order), "xlsx", "comparaison")
+    export = export_sheets({"Affirmations": ct.statements(view, labels)}, "comparaison", "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(export.data))
     assert "Affirmations" in book.sheetnames
     rows = list(book["Affirmations"].iter_rows(values_only=True))
