@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from functools import partial
 
 import numpy as np
@@ -202,7 +201,7 @@ def _position_chart(
             mine = view.scores.loc[view.scores["name"] == name].set_index("dimension_id")
             xs = [float(mine["score"].get(d, math.nan)) for d in order]
             ax.scatter(xs, y, marker="D", s=36, color=colour(i), zorder=4, label=str(name))
-        ax.set_yticks(y, [textwrap.shorten(labels.dimensions.get(d, d), 40) for d in order])
+        ax.set_yticks(y, [charts._wrap(labels.dimensions.get(d, d), 38) for d in order])
         ax.set_xlim(0, 100)
         ax.set_xticks([0, 25, 50, 75, 100])
         ax.set_xlabel("Score (0 à 100)")
@@ -238,10 +237,10 @@ def _trend_chart(trend: rp.Trend, labels: rp.Labels) -> charts.Chart:
                 markersize=3,
                 linewidth=1.2,
                 color=palette[j % len(palette)],
-                label=textwrap.shorten(labels.dimensions.get(dimension, dimension), 34),
+                label=charts._wrap(labels.dimensions.get(dimension, dimension), 40, lines=1),
             )
         ticks = [
-            f"{textwrap.shorten(str(r.title), 28)}\n"
+            f"{charts._wrap(str(r.title), 30)}\n"
             f"{count(int(r.n_respondents), 'questionnaire')} · v{r.questionnaire_version}"
             for r in trend.runs.itertuples(index=False)
         ]
@@ -250,7 +249,7 @@ def _trend_chart(trend: rp.Trend, labels: rp.Labels) -> charts.Chart:
         ax.set_ylabel("Score (0 à 100)")
         ax.grid(axis="y", color="#EEEEEE")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=6, frameon=False)
-        figure.subplots_adjust(left=0.08, right=0.66, top=0.95, bottom=0.2)
+        figure.subplots_adjust(left=0.08, right=0.66, top=0.95, bottom=0.17)
 
     return charts.Chart(
         "tendance",
