@@ -190,7 +190,12 @@ def evolution(actor: Actor, table: pd.DataFrame, names: dict[int, str], labels: 
             "un second diagnostic (les items identiques des deux questionnaires sont comparés)."
         )
         return
-    trend = rp.Trend(str(names[territory_id]), runs, cmp.trend(table, runs, labels.order))
+    trend = rp.Trend(
+        str(names[territory_id]),
+        runs,
+        cmp.trend(table, runs, labels.order),
+        titles=rp.questionnaire_titles(s.questions_dir, runs),
+    )
     st.subheader(f"Tendance sur {count(len(runs), 'campagne')}")
     note = rp.caution(trend)
     if note:

@@ -312,13 +312,14 @@ def test_trend_lines_every_campaign_and_cautions_when_versions_differ():
     wide = rp.trend_table(trend, labels)
     assert list(wide["Questionnaires envoyés"]) == [8, 6, 9]
     assert list(wide["Enjeux"]) == [20, 35, 50] and list(wide["Version"]) == ["1", "1", "2"]
-    assert "n'ont pas répondu au même questionnaire (q 1, q 2)" in rp.caution(trend)
+    said = "n'ont pas répondu au même questionnaire (« q », version 1, « q », version 2)"
+    assert said in rp.caution(trend)
     same = rp.Trend("CC Delta", runs.assign(questionnaire_version="1"), found)
     assert rp.caution(same) is None
     figure = cf.trend(found, runs, labels.dimensions, order=labels.order)
     assert [t.name for t in figure.data] == ["Enjeux", "Coopération"]
     assert list(figure.data[0].y) == [20, 35, 50]
-    assert figure.data[0].x[2] == "2026<br>9 questionnaires · v2"
+    assert figure.data[0].x[2] == "2026<br>9 questionnaires<br>v2"
 
 
 def consultant(engine):

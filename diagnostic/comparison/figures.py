@@ -185,8 +185,8 @@ def trend(
     named on the axis with its questionnaires submitted and its questionnaire's version.
     Campaign titles are typed by users: shown as text, never read as Plotly markup."""
     ticks = [
-        f"{figures.plain_label(r.title)}<br>{int(r.n_respondents)} questionnaires · "
-        f"v{figures.plain_label(r.questionnaire_version)}"
+        f"{figures.wrapped(figures.plain_label(r.title), 16)}<br>"
+        f"{int(r.n_respondents)} questionnaires<br>v{figures.plain_label(r.questionnaire_version)}"
         for r in runs.itertuples(index=False)
     ]
     at = dict(zip(runs["campaign_id"], ticks, strict=True))
@@ -208,8 +208,13 @@ def trend(
         )
     fig.update_yaxes(range=[0, 100], title="Score (0 à 100)", gridcolor=figures.GRID)
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
-    fig = figures.layout(fig, "Score de chaque dimension, campagne par campagne", height=460)
-    fig.update_layout(legend=dict(orientation="h", y=-0.25))
+    fig = figures.layout(fig, "Scores par dimension et par campagne", height=640)
+    # the campaigns' names under the axis (three lines), then the legend under them
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
+        margin=dict(b=250),
+    )
+    fig.update_xaxes(tickfont=dict(size=10), tickangle=0, automargin=True)
     return fig
 
 

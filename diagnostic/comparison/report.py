@@ -54,6 +54,7 @@ class Trend:
     scores: pd.DataFrame  # service.trend()
     # item by item between its last two campaigns (service.evolution), when it has two
     items: pd.DataFrame | None = None
+    titles: Mapping[str, str] = field(default_factory=dict)  # questionnaire id -> its title
 
     @property
     def differ(self) -> bool:
@@ -106,7 +107,13 @@ def territory_trend(
         first, last = items_of(before), items_of(after)
         if first is not None and last is not None:
             moved = cmp.evolution(first, last, pairs)[0]
-    return Trend(name, runs, scores, moved)
+    return Trend(name, runs, scores, moved, questionnaire_titles(questions_dir, runs))
+
+
+def questionnaire_titles(questions_dir: Path, runs: pd.DataFrame) -> dict[str, str]:
+    """The title of each questionnaire the campaigns answered (its latest version's)."""
+    found = {q: cmp.latest_questionnaire(questions_dir, q) for q in set(runs["questionnaire_id"])}
+    return {q: found[q].title for q in found if found[q] is not None}
 
 
 def build(
@@ -173,7 +180,7 @@ def caution(trend: Trend) -> str | None:
     if not trend.differ:
         return None
     versions = ", ".join(
-        f"{q} {v}"
+        f"« {trend.titles.get(q, q)} », version {v}"
         for q, v in trend.runs[["questionnaire_id", "questionnaire_version"]]
         .drop_duplicates()
         .itertuples(index=False, name=None)
