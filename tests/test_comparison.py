@@ -393,14 +393,20 @@ def test_demo_exports_stand_alone_in_xlsx_csv_and_pptx(demo):
     assert header[:2] == ["Tableau", "Territoire"] and header[-2:] == ["Colonne", "Valeur"]
     assert "Tendance;Communauté de communes du Val de Loir" in text and "Lisez-moi;" in text
     deck = files.to_file(report, "pptx", 3)
-    slides = list(Presentation(io.BytesIO(deck.data)).slides)
+    prs = Presentation(io.BytesIO(deck.data))
+    assert prs.core_properties.title == "Comparaison entre territoires"
+    assert prs.core_properties.language == "fr-FR"
+    slides = list(prs.slides)
     titles = [s.shapes.title.text for s in slides]
     # title, a profile per territory, a position per group, the Val de Loir trend, the method
     assert len(slides) == 1 + 3 + 3 + 1 + 1
     assert "Communauté de communes du Val de Loir : évolution sur 2 campagnes" in titles
     assert titles[-1] == "Méthode et confidentialité"
     for slide in slides[1:-1]:
-        assert any(shape.shape_type == 13 for shape in slide.shapes)  # a picture
+        pictures = [shape for shape in slide.shapes if shape.shape_type == 13]
+        assert pictures and pictures[0]._element.nvPicPr.cNvPr.get("descr")  # alt text
+        words = [r for p in slide.shapes.title.text_frame.paragraphs for r in p.runs]
+        assert all(str(r.font.language_id) == "FRENCH (1036)" for r in words)
         assert "Groupe de pairs" in slide.notes_slide.notes_text_frame.text or (
             "questionnaire" in slide.notes_slide.notes_text_frame.text
         )

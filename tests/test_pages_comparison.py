@@ -90,6 +90,9 @@ def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_pee
         "CC St. Beta": "CC de 15 000 à 29 999 hab.",
     }
     assert "Pair secret" not in str(at)
+    at.multiselect(key="cmp_territories").set_value([]).run()  # nobody chosen: said, no error
+    assert not at.exception
+    assert any("au moins un territoire" in i.value for i in at.info)
 
 
 def test_consultant_never_sees_a_territory_they_do_not_accompany(peers):

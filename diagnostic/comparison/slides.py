@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from pptx import Presentation
+from pptx.enum.lang import MSO_LANGUAGE_ID
 from pptx.util import Emu, Inches, Pt
 
 from diagnostic.comparison import report as rp
@@ -81,9 +82,29 @@ def deck(report: rp.Report, min_group_size: int) -> Export:
     _text_slide(
         prs, "Méthode et confidentialité", rp.method_notes(view.min_territories, min_group_size)
     )
+    _in_french(prs, names)
     buffer = io.BytesIO()
     prs.save(buffer)
     return Export(buffer.getvalue(), file_name(rp.base_name(report), "pptx"), MIME)
+
+
+def _in_french(prs: Presentation, names: str) -> None:
+    """French spelling for every text (PowerPoint checks it as it is edited), and the file's
+    properties in French (python-pptx would leave its own)."""
+    for slide in prs.slides:
+        frames = [shape.text_frame for shape in slide.shapes if shape.has_text_frame]
+        frames.append(slide.notes_slide.notes_text_frame)
+        for frame in frames:
+            for paragraph in frame.paragraphs:
+                for run in paragraph.runs:
+                    run.font.language_id = MSO_LANGUAGE_ID.FRENCH
+    props = prs.core_properties
+    props.title = "Comparaison entre territoires"
+    props.subject = names
+    props.author = props.last_modified_by = "Autodiagnostic de la gouvernance"
+    props.language = "fr-FR"
+    props.keywords = "comparaison, groupes de pairs, autodiagnostic"
+    props.comments = SOURCE
 
 
 def _title_slide(prs: Presentation, report: rp.Report, names: str) -> None:
@@ -109,6 +130,7 @@ def _chart_slide(prs: Presentation, title: str, chart: charts.Chart, source: str
     left = Emu(int((prs.slide_width - width) / 2))
     picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
     picture.name = chart.key
+    picture._element.nvPicPr.cNvPr.set("descr", chart.alt)  # the alternative text
     box = slide.shapes.add_textbox(
         Inches(0.5), prs.slide_height - bottom, prs.slide_width - Inches(1), Inches(0.6)
     )
