@@ -436,6 +436,8 @@ def test_comparaison_command_writes_the_deck_as_the_consultant_sees_it(
         assert code == 1 and "ne peut pas lire les résultats" in err
         code = main(["comparaison", "--campaigns", "1,5", "-o", str(out)])
         assert code == 1 and "même questionnaire" in capsys.readouterr().err
+        code = main(["comparaison", "--campaigns", "2,999", "-o", str(out)])
+        assert code == 1 and "sans résultats à comparer" in capsys.readouterr().err
         code = main(["comparaison", "--campaigns", "deux", "-o", str(out)])
         assert code == 1 and "numéros de campagne" in capsys.readouterr().err
     finally:

@@ -124,14 +124,14 @@ def cmd_comparaison(args: argparse.Namespace) -> int:
     missing = sorted(set(ids) - set(int(c) for c in chosen["campaign_id"]))
     if missing:
         raise CliError(
-            f"campagne(s) {', '.join(map(str, missing))} sans résultats à comparer (inconnue, "
-            "ou aucun questionnaire envoyé)"
+            f"sans résultats à comparer (campagne inconnue, ou aucun questionnaire envoyé) : "
+            f"{', '.join(map(str, missing))}"
         )
     few = chosen.loc[chosen["n_respondents"] < settings.min_group_size]
     if len(few):
         raise CliError(
-            f"campagne(s) {', '.join(map(str, few['campaign_id']))} : moins de "
-            f"{settings.min_group_size} questionnaires envoyés, pas de résultats à comparer"
+            f"moins de {settings.min_group_size} questionnaires envoyés, pas de résultats à "
+            f"comparer : {', '.join(map(str, few['campaign_id']))}"
         )
     if chosen["questionnaire_id"].nunique() > 1:
         raise CliError(
