@@ -99,10 +99,11 @@ def test_consultant_compares_a_ca_and_two_cc_each_in_its_own_group_and_exports(s
         sign_in(page, server, "conseil@demo.fr")
         nav = page.get_by_test_id("stSidebarNavItems")
         nav.get_by_role("link", name="Comparaison").click()
-        expect(page.get_by_role("heading", name="Comparaison entre territoires")).to_be_visible()
-        drawn(page)
+        heading = page.get_by_role("heading", name="Comparaison entre territoires")
+        expect(heading).to_be_visible(timeout=60000)
+        drawn(page, 60000)
         said = page.get_by_test_id("stAlert").first
-        expect(said).to_contain_text("son propre groupe de pairs")
+        expect(said).to_contain_text("son propre groupe de pairs", timeout=30000)
         text = said.inner_text()
         # the CA's own band is too small: its whole kind; each CC in its own band
         assert re.search(r"Loire-Bocage : CA de toutes tailles — \d+ territoires", text)
@@ -110,19 +111,21 @@ def test_consultant_compares_a_ca_and_two_cc_each_in_its_own_group_and_exports(s
         assert re.search(r"Val de Loir : CC de 15 000 à 29 999 hab\. — \d+ territoires", text)
         page.get_by_role("tab", name="Position").click()
         page.wait_for_function(
-            "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=30000
+            "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 3", timeout=60000
         )
         for group in ("CA de toutes tailles", "CC de 30 000 à 49 999 hab."):
-            expect(page.get_by_text(f"Position dans le groupe : {group}").first).to_be_attached()
+            shown = page.get_by_text(f"Position dans le groupe : {group}").first
+            expect(shown).to_be_attached(timeout=30000)
         shot(page, "10-comparaison-position")
         assert "synthétique" not in page.content()  # peers are never named
 
         page.get_by_role("tab", name="Évolution").click()
         page.get_by_label("Territoire", exact=True).click()
         page.get_by_role("option", name=VAL).click()
-        drawn(page)
-        expect(page.get_by_text("Tendance sur 3 campagnes")).to_be_visible(timeout=20000)
-        expect(page.get_by_text("n'ont pas répondu au même questionnaire")).to_be_visible()
+        drawn(page, 60000)
+        expect(page.get_by_text("Tendance sur 3 campagnes")).to_be_visible(timeout=60000)
+        caution = page.get_by_text("n'ont pas répondu au même questionnaire")
+        expect(caution).to_be_visible(timeout=30000)
 
         page.get_by_role("tab", name="Exporter").click()
         books = {}
