@@ -442,3 +442,16 @@ def test_comparaison_command_writes_the_deck_as_the_consultant_sees_it(
         assert code == 1 and "numéros de campagne" in capsys.readouterr().err
     finally:
         _reset_caches()
+
+
+def test_a_hidden_group_says_why():
+    def caption(status):
+        peers = pd.DataFrame({"dimension_id": ["d1"], "status": [status], "n": [pd.NA]})
+        return cmp.PeerGroup("cc", "lt15k", peers, 5).caption
+
+    assert caption("suppressed").endswith("(moins de 5 territoires hors ceux que vous accompagnez)")
+    assert caption("masked").endswith("(masqués pour protéger un petit groupe voisin)")
+    nobody = cmp.PeerGroup("cu", "toutes", pd.DataFrame(columns=["dimension_id", "status"]), 5)
+    assert nobody.caption == (
+        "CU de toutes tailles — chiffres masqués (aucun territoire n'a accepté la comparaison)"
+    )

@@ -150,10 +150,13 @@ class PeerGroup:
         """« CA de 50 000 à 99 999 hab. — 12 territoires », or why its figures are hidden."""
         if self.shown:
             return f"{self.label} — {count(int(self.n or 0), 'territoire')}"
-        return (
-            f"{self.label} — chiffres masqués (moins de {self.min_territories} territoires "
-            "hors ceux que vous accompagnez)"
-        )
+        if not len(self.peers):
+            why = "aucun territoire n'a accepté la comparaison"
+        elif (self.peers["status"] == an.STATUS_MASKED).any():
+            why = "masqués pour protéger un petit groupe voisin"
+        else:
+            why = f"moins de {self.min_territories} territoires hors ceux que vous accompagnez"
+        return f"{self.label} — chiffres masqués ({why})"
 
     @property
     def key(self) -> tuple[str, str]:
