@@ -25,7 +25,7 @@ from diagnostic.questionnaire import Questionnaire
 from diagnostic.results.service import read_campaign_data, require_results_access
 from diagnostic.vocabulary import count, french_date
 
-ItemReader = Callable[[int], "pd.DataFrame | None"]
+ItemReader = Callable[[int], pd.DataFrame | None]
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,9 @@ class Report:
     trends: list[Trend] = field(default_factory=list)
 
 
-def read_items(engine: Engine, actor: Actor, questions_dir: Path, min_group_size: int):  # noqa: ANN201
+def read_items(
+    engine: Engine, actor: Actor, questions_dir: Path, min_group_size: int
+) -> ItemReader:
     """An ItemReader that checks the actor's access to each campaign before reading it."""
 
     def read(campaign_id: int) -> pd.DataFrame | None:

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from pptx import Presentation
 from pptx.enum.lang import MSO_LANGUAGE_ID
+from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu, Inches, Pt
 
 from diagnostic.comparison import report as rp
@@ -88,7 +89,7 @@ def deck(report: rp.Report, min_group_size: int) -> Export:
     return Export(buffer.getvalue(), file_name(rp.base_name(report), "pptx"), MIME)
 
 
-def _in_french(prs: Presentation, names: str) -> None:
+def _in_french(prs: PresentationType, names: str) -> None:
     """French spelling for every text (PowerPoint checks it as it is edited), and the file's
     properties in French (python-pptx would leave its own)."""
     for slide in prs.slides:
@@ -107,7 +108,7 @@ def _in_french(prs: Presentation, names: str) -> None:
     props.comments = SOURCE
 
 
-def _title_slide(prs: Presentation, report: rp.Report, names: str) -> None:
+def _title_slide(prs: PresentationType, report: rp.Report, names: str) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     slide.shapes.title.text = "Comparaison entre territoires"
     slide.placeholders[
@@ -116,7 +117,9 @@ def _title_slide(prs: Presentation, report: rp.Report, names: str) -> None:
     slide.notes_slide.notes_text_frame.text = SOURCE
 
 
-def _chart_slide(prs: Presentation, title: str, chart: charts.Chart, source: str, notes: str):  # noqa: ANN202
+def _chart_slide(
+    prs: PresentationType, title: str, chart: charts.Chart, source: str, notes: str
+) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[5])  # « Title Only »
     slide.shapes.title.text = title
     slide.shapes.title.text_frame.paragraphs[0].runs[0].font.size = Pt(28)
@@ -140,10 +143,9 @@ def _chart_slide(prs: Presentation, title: str, chart: charts.Chart, source: str
         for run in paragraph.runs:
             run.font.size = Pt(11)
     slide.notes_slide.notes_text_frame.text = f"{chart.caption}\n{notes}"
-    return slide
 
 
-def _text_slide(prs: Presentation, title: str, lines: list[str]) -> None:
+def _text_slide(prs: PresentationType, title: str, lines: list[str]) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[1])
     slide.shapes.title.text = title
     body = slide.placeholders[1].text_frame
@@ -159,7 +161,9 @@ def _text_slide(prs: Presentation, title: str, lines: list[str]) -> None:
 # --- charts (matplotlib) ---------------------------------------------------------------------
 
 
-def _radar_chart(scores: pd.DataFrame, group: cmp.PeerGroup, labels: rp.Labels, i: int):  # noqa: ANN202
+def _radar_chart(
+    scores: pd.DataFrame, group: cmp.PeerGroup, labels: rp.Labels, i: int
+) -> charts.Chart:
     frame = scores.set_index("dimension_id").reindex(labels.order)
     axes = [labels.dimensions.get(d, d) for d in labels.order]
     lines = []

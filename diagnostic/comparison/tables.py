@@ -46,7 +46,9 @@ def dimensions(comparison: Comparison, labels: Mapping[str, str], order: list[st
     return out
 
 
-def peer_figures(comparison: Comparison, labels: Mapping[str, str], order: list[str]):
+def peer_figures(
+    comparison: Comparison, labels: Mapping[str, str], order: list[str]
+) -> pd.DataFrame:
     """Each peer group compared, dimension by dimension: how many territories, its quartiles
     (never a minimum, a maximum nor a single territory), or why they are hidden."""
     rows = []
