@@ -122,6 +122,14 @@ def agreement(view: cmp.Comparison, labels: Labels) -> None:
         "A = 1 : tout le monde donne le même niveau ; 0 : avis dispersés ; −1 : deux camps "
         "opposés. Consensus à partir de 0,5 ; polarisé en dessous de 0."
     )
+    single = _single_group_peers(view)
+    if single is not None:
+        st.caption(f"Médiane des pairs : {view.by_group()[0][0].caption}.")
+    elif not view.chosen.empty:
+        st.caption(
+            "Les territoires comparés n'ont pas le même groupe de pairs : la médiane de chacun "
+            "est dans le tableau des données du graphique (colonne « Groupe de pairs »)."
+        )
 
 
 def gaps(actor: Actor, view: cmp.Comparison, labels: Labels) -> None:
