@@ -114,7 +114,6 @@ def main(argv: list[str] | None = None) -> int:
         table = benchmark.table(engine)
         mine = cmp.accompanied(engine, actor, table, min_group_size=3)
         mine = mine.loc[mine["questionnaire_id"] == q.id].head(3)
-        kind, band = cmp.default_group(mine)
         groups = peer_groups(
             table, questionnaire_id=q.id, min_territories=5, min_respondents=3, known=known
         )
@@ -122,8 +121,6 @@ def main(argv: list[str] | None = None) -> int:
             table,
             mine,
             questionnaire_id=q.id,
-            kind=kind,
-            band=band,
             known=known,
             min_territories=5,
             min_respondents=3,

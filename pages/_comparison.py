@@ -3,21 +3,18 @@ questionnaire's words and the peer group choice; its tabs are in _comparison_tab
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.analytics.bulk_scores import BAND_LABELS
+from diagnostic.analytics.bulk_scores import population_band
 from diagnostic.analytics.peers import peer_groups
 from diagnostic.comparison import benchmark
 from diagnostic.comparison import service as cmp
-from diagnostic.questionnaire import Questionnaire
+from diagnostic.comparison.report import Labels  # noqa: F401 (the page's words)
 from diagnostic.results.service import data_version, read_campaign_data, require_results_access
-from diagnostic.vocabulary import KIND_LABELS
 from pages._forms import choose
-from pages._shell import engine, settings
+from pages._shell import engine, plain, settings
 
 
 @st.cache_data(max_entries=4, show_spinner="Lecture de la table de comparaison…")
@@ -48,34 +45,33 @@ def items_of(actor: Actor, campaign_id: int):  # noqa: ANN201
     return _items(campaign_id, data_version(engine(), campaign_id), settings().min_group_size)
 
 
-@dataclass(frozen=True)
-class Labels:
-    """A questionnaire's words: dimension titles, dimensions in order, item texts."""
-
-    dimensions: dict[str, str]
-    order: list[str]
-    items: dict[str, str]
-
-    @classmethod
-    def of(cls, questionnaire: Questionnaire) -> Labels:
-        return cls(
-            {d.id: d.title for d in questionnaire.dimensions},
-            [d.id for d in questionnaire.dimensions],
-            {x.id: x.text for x in questionnaire.questions()},
+def group_choices(groups: pd.DataFrame, chosen: pd.DataFrame) -> dict[int, str]:
+    """Each territory's peer group: its own kind, and a band the consultant may change (by
+    default the narrowest group whose figures may be shown)."""
+    out: dict[int, str] = {}
+    if chosen.empty:
+        return out
+    with st.expander("Changer le groupe de pairs d'un territoire"):
+        st.caption(
+            "Chaque territoire est comparé aux territoires de son type : sa tranche de "
+            "population, ou tout son type. Une communauté d'agglomération n'est jamais classée "
+            "parmi des communautés de communes."
         )
-
-
-def peer_group_choice(chosen: pd.DataFrame) -> tuple[str, str]:
-    """Type and size of the peer group, side by side (by default those of the chosen)."""
-    fields = (
-        ("Groupe de pairs : type de territoire", KIND_LABELS, cmp.PEER_KINDS, "cmp_kind"),
-        ("Taille (population)", BAND_LABELS, cmp.PEER_BANDS, "cmp_band"),
-    )
-    at = cmp.default_group_positions(chosen)
-    kind, band = (
-        choose(label, labels, options=options, index=index, key=key, where=column)
-        for (label, labels, options, key), index, column in zip(
-            fields, at, st.columns(2), strict=True
-        )
-    )
-    return kind, band
+        for row in chosen.itertuples(index=False):
+            kind, own = str(row.kind), population_band(row.population)
+            options = cmp.band_choices(own)
+            names = {}
+            for band in options:
+                group = cmp.PeerGroup(
+                    kind, band, cmp.cell_of(groups, kind, band), settings().min_peer_territories
+                )
+                names[band] = group.caption
+            default = cmp.default_band(groups, kind, own)
+            out[int(row.territory_id)] = choose(
+                f"Groupe de pairs de {plain(row.name)}",
+                names,
+                options=options,
+                index=options.index(default),
+                key=f"cmp_group_{row.territory_id}",
+            )
+    return out

@@ -5,7 +5,7 @@ import streamlit as st
 from diagnostic.comparison import benchmark
 from diagnostic.comparison import service as cmp
 from pages import _comparison_tabs as tab
-from pages._comparison import Labels, benchmark_table, groups_of, peer_group_choice
+from pages._comparison import Labels, benchmark_table, group_choices, groups_of
 from pages._forms import choose
 from pages._shell import engine, guard, settings
 
@@ -52,32 +52,19 @@ chosen_ids = st.multiselect(
     select_all=False,
 )
 chosen = cmp.in_order(mine, chosen_ids)
-kind, band = peer_group_choice(chosen)
+groups = groups_of(version, qid, known, s.min_peer_territories, s.min_group_size)
 view = cmp.compare(
     table,
     chosen,
     questionnaire_id=qid,
-    kind=kind,
-    band=band,
     known=known,
     min_territories=s.min_peer_territories,
     min_respondents=s.min_group_size,
-    groups=groups_of(version, qid, known, s.min_peer_territories, s.min_group_size),
+    groups=groups,
     dimensions=labels.order,
+    choice=group_choices(groups, chosen),
 )
-if view.peers_shown:
-    st.success(
-        f"Groupe de pairs : {view.label} — {view.n_peers} territoires ayant accepté la comparaison "
-        "anonyme. Aucun n'est nommé ; les valeurs extrêmes ne sont jamais montrées."
-    )
-else:
-    st.warning(
-        f"Groupe de pairs : {view.label} — chiffres masqués. Ils ne sont montrés qu'à partir de "
-        f"{s.min_peer_territories} territoires ayant accepté la comparaison anonyme, sans compter "
-        "ceux que vous accompagnez (vous connaissez leurs chiffres : les retrancher révélerait "
-        "les autres). Choisissez un groupe plus large (« toutes tailles ») ou attendez que "
-        "d'autres territoires participent."
-    )
+tab.peer_groups_said(view)
 
 tabs = st.tabs(
     ["Profils", "Position", "Accord", "Écarts", "Groupes de pairs", "Évolution", "Exporter"]
@@ -91,8 +78,8 @@ with tabs[2]:
 with tabs[3]:
     tab.gaps(actor, view, labels)
 with tabs[4]:
-    tab.groups(view)
+    tab.groups(view, labels)
 with tabs[5]:
     tab.evolution(actor, table, names, labels)
 with tabs[6]:
-    tab.export(view, labels)
+    tab.export(actor, table, view, labels, latest[qid].title)

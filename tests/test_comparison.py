@@ -6,8 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diagnostic.comparison import benchmark
+from diagnostic.comparison import benchmark, files
+from diagnostic.comparison import figures as cf
+from diagnostic.comparison import report as rp
 from diagnostic.comparison import service as cmp
+from diagnostic.comparison import tables as ct
 from diagnostic.demo import load_demo
 from diagnostic.questionnaire import QuestionnaireError, load_questionnaire
 from diagnostic.results.model import compute_results
@@ -122,18 +125,15 @@ def test_demo_consultant_compares_three_territories_and_peers_are_hidden(demo):
     assert list(cmp.of_questionnaire(every, "gouvernance_court")["campaign_id"]) == [5]
     mine = cmp.of_questionnaire(every, "gouvernance")
     assert len(mine) == 3 and "Métropole Estuaire-Atlantique" not in set(mine["name"])
-    kind, band = cmp.default_group(mine)
     view = cmp.compare(
         table,
         mine,
         questionnaire_id="gouvernance",
-        kind=kind,
-        band=band,
         known=cmp.known_territories(actor),
         min_territories=5,
         min_respondents=3,
     )
-    assert not view.peers_shown  # four demo territories: below the threshold of five
+    assert not view.any_shown  # four demo territories: below the threshold of five
     assert set(view.scores["name"]) == set(mine["name"])
 
 
@@ -144,19 +144,17 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
 
     from diagnostic.campaigns.export import campaign_export
     from diagnostic.comparison import tables as ct
+    from diagnostic.exports import export as export_sheets
 
     with session_scope(demo) as s:
         user = accounts.user_by_email(s, email="conseil@demo.fr")
         actor = accounts.actor_for(s, user_id=user.id)
     table = benchmark.table(demo)
     mine = cmp.accompanied(demo, actor, table, min_group_size=3)
-    kind, band = cmp.default_group(mine)
     view = cmp.compare(
         table,
         mine,
         questionnaire_id="gouvernance",
-        kind=kind,
-        band=band,
         known=cmp.known_territories(actor),
         min_territories=5,
         min_respondents=3,
@@ -171,8 +169,7 @@ def test_demo_comparison_shows_the_agreement_index_apart_and_exports_it(demo):
         54.7619, 1e-4
     )
     # the comparison's workbook carries it on its own sheet, numbers as numbers
-    order = list(labels)
-    export = ct.comparison_export(ct.sheets(view, labels, order), "xlsx", "comparaison")
+    export = export_sheets({"Affirmations": ct.statements(view, labels)}, "comparaison", "xlsx")
     book = openpyxl.load_workbook(io.BytesIO(export.data))
     assert "Affirmations" in book.sheetnames
     rows = list(book["Affirmations"].iter_rows(values_only=True))
@@ -219,3 +216,242 @@ def test_territory_names_in_the_comparison_charts_are_text_never_plotly_markup()
     assert mine[0].hovertemplate.endswith("<extra>%{fullData.name}</extra>")
     heat = cf.agreement_heatmap(scores, labels, order=dims, names=[name])
     assert list(heat.data[0].x) == [shown]
+
+
+# --- each territory against its own peer group; trends; exports that stand alone -----------------
+
+
+def peer_table(specs):
+    """Benchmark rows, one campaign per (territory_id, kind, population, score, consent)."""
+    from tests.test_peers import rows
+
+    return rows(specs).assign(share_agree=np.nan)
+
+
+def chosen_rows(table, ids, names):
+    first = table.drop_duplicates("campaign_id")
+    first = first.loc[first["territory_id"].isin(ids)].set_index("territory_id").loc[ids]
+    return first.reset_index().assign(
+        name=[names[t] for t in ids], title="Diagnostic 2026", population_band="x"
+    )
+
+
+def test_a_ca_and_two_cc_are_each_ranked_only_within_their_own_group():
+    table = peer_table(
+        [(t, "cc", 20_000, 10 * (t - 1)) for t in range(1, 7)]  # 6 CC of 15-30k
+        + [(t, "cc", 40_000, 50 + t) for t in range(7, 13)]  # 6 CC of 30-50k
+        + [(t, "ca", 60_000, 80) for t in range(20, 23)]  # 3 CA of 50-100k: hidden
+        + [(t, "ca", 120_000, 90) for t in range(23, 26)]  # 3 CA of 100-250k: hidden
+        + [(100, "ca", 60_000, 85, False), (101, "cc", 20_000, 25, False)]
+        + [(102, "cc", 40_000, 95, False)]
+    )
+    names = {100: "CA Alpha", 101: "CC Beta", 102: "CC Gamma"}
+    chosen = chosen_rows(table, [100, 101, 102], names)
+    args = dict(questionnaire_id="q", known={100, 101, 102}, min_territories=5)
+    view = cmp.compare(table, chosen, min_respondents=3, **args)
+    groups = {t: (g.kind, g.band, g.caption) for t, g in view.peer_of.items()}
+    assert groups == {  # the narrowest usable group of each: the CA's bands are too small
+        100: ("ca", "toutes", "CA de toutes tailles — 6 territoires"),
+        101: ("cc", "15k-30k", "CC de 15 000 à 29 999 hab. — 6 territoires"),
+        102: ("cc", "30k-50k", "CC de 30 000 à 49 999 hab. — 6 territoires"),
+    }
+    ranks = view.ranks.set_index(["territory_id", "dimension_id"])
+    # the CA among the 6 CA only (scores 80 and 90): above 3, below 3, never among CC
+    assert ranks.loc[(100, "d1"), "n_peers"] == 6
+    assert ranks.loc[(100, "d1"), "rank"] == pytest.approx(50)
+    assert ranks.loc[(101, "d1"), "rank"] == pytest.approx(100 * 3 / 6)  # 0, 10, 20 below 25
+    assert ranks.loc[(102, "d1"), "rank"] == 100
+    assert set(view.ranks.loc[view.ranks["territory_id"] == 100, "group"]) == {
+        "CA de toutes tailles"
+    }
+    # the consultant's choice: the CA's own band (hidden, no rank); a CC band is refused
+    chosen_band = cmp.compare(table, chosen, min_respondents=3, choice={100: "50k-100k"}, **args)
+    assert chosen_band.group_of(100).caption.startswith("CA de 50 000 à 99 999 hab. — chiffres")
+    assert chosen_band.ranks.loc[chosen_band.ranks["territory_id"] == 100, "rank"].isna().all()
+    refused = cmp.compare(table, chosen, min_respondents=3, choice={100: "15k-30k"}, **args)
+    assert refused.group_of(100).key == ("ca", "toutes")
+    # every table says each territory's group, and a hidden figure is blank, never « None »
+    labels = {"d1": "Enjeux", "d2": "Coopération"}
+    ranked = ct.ranks(chosen_band, labels)
+    assert set(ranked["Groupe de pairs"]) == {
+        "CA de 50 000 à 99 999 hab.",
+        "CC de 15 000 à 29 999 hab.",
+        "CC de 30 000 à 49 999 hab.",
+    }
+    figures = ct.peer_figures(chosen_band, labels, ["d1", "d2"])
+    hidden = figures.loc[figures["Groupe de pairs"] == "CA de 50 000 à 99 999 hab."]
+    assert hidden["Médiane"].isna().all() and (hidden["Remarque"] != "").all()
+    dims = ct.dimensions(view, labels, ["d1", "d2"])
+    assert "Médiane des pairs : CA de toutes tailles — 6 territoires" in dims.columns
+
+
+def test_trend_lines_every_campaign_and_cautions_when_versions_differ():
+    table = peer_table(
+        [
+            (1, "cc", 20_000, 20, True, 8, 11),
+            (1, "cc", 20_000, 35, True, 6, 12),
+            (1, "cc", 20_000, 50, True, 9, 13),
+        ]
+    )
+    runs = pd.DataFrame(
+        {
+            "campaign_id": [11, 12, 13],
+            "questionnaire_id": ["q", "q", "q"],
+            "questionnaire_version": ["1", "1", "2"],
+            "n_respondents": [8, 6, 9],
+            "title": ["2021", "2023", "2026"],
+            "day": pd.to_datetime(["2021-03-01", "2023-03-01", "2026-11-01"]),
+        }
+    )
+    found = cmp.trend(table, runs, ["d2", "d1"])
+    assert list(found["campaign_id"]) == [11, 11, 12, 12, 13, 13]
+    assert list(found["dimension_id"]) == ["d2", "d1"] * 3
+    assert list(found.loc[found["dimension_id"] == "d1", "score"]) == [20, 35, 50]
+    labels = rp.Labels({"d1": "Enjeux", "d2": "Coopération"}, ["d1", "d2"], {})
+    trend = rp.Trend("CC Delta", runs, found)
+    wide = rp.trend_table(trend, labels)
+    assert list(wide["Questionnaires envoyés"]) == [8, 6, 9]
+    assert list(wide["Enjeux"]) == [20, 35, 50] and list(wide["Version"]) == ["1", "1", "2"]
+    said = "n'ont pas répondu au même questionnaire (« q », version 1, « q », version 2)"
+    assert said in rp.caution(trend)
+    same = rp.Trend("CC Delta", runs.assign(questionnaire_version="1"), found)
+    assert rp.caution(same) is None
+    figure = cf.trend(found, runs, labels.dimensions, order=labels.order)
+    assert [t.name for t in figure.data] == ["Enjeux", "Coopération"]
+    assert list(figure.data[0].y) == [20, 35, 50]
+    assert figure.data[0].x[2] == "2026<br>9 questionnaires<br>v2"
+
+
+def consultant(engine):
+    with session_scope(engine) as s:
+        user = accounts.user_by_email(s, email="conseil@demo.fr")
+        return accounts.actor_for(s, user_id=user.id)
+
+
+def test_demo_exports_stand_alone_in_xlsx_csv_and_pptx(demo):
+    import io
+    from datetime import date
+
+    import openpyxl
+    from pptx import Presentation
+
+    actor = consultant(demo)
+    table = benchmark.table(demo)
+    mine = cmp.of_questionnaire(
+        cmp.accompanied(demo, actor, table, min_group_size=3), "gouvernance"
+    )
+    q = cmp.latest_questionnaire(ROOT / "questions", "gouvernance")
+    labels = rp.Labels.of(q)
+    view = cmp.compare(
+        table,
+        mine,
+        questionnaire_id="gouvernance",
+        known=cmp.known_territories(actor),
+        min_territories=5,
+        min_respondents=3,
+        dimensions=labels.order,
+    )
+    report = rp.build(
+        demo,
+        actor,
+        table,
+        view,
+        labels,
+        questionnaire_title=q.title,
+        questions_dir=ROOT / "questions",
+        min_group_size=3,
+        day=date(2026, 12, 6),
+    )
+    xlsx = files.to_file(report, "xlsx", 3)
+    assert xlsx.filename == "comparaison-loire-bocage-trois-rivieres-val-de-loir-2026-12-06.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    assert book.sheetnames[0] == "Lisez-moi"
+    assert {"Tendance", "Évolution des items", "Écarts entre territoires", "Rangs"} <= set(
+        book.sheetnames
+    )
+    about = dict(book["Lisez-moi"].iter_rows(values_only=True))
+    assert about["Date"] == "6 décembre 2026"
+    val = about["Territoire : Communauté de communes du Val de Loir"]
+    assert "groupe de pairs : CC de 15 000 à 29 999 hab. — chiffres masqués" in val
+    assert (
+        "n'ont pas répondu au même questionnaire"
+        in about["Évolution : Communauté de communes du Val de Loir"]
+    )
+    trend = [r for r in book["Tendance"].iter_rows(values_only=True)][1:]
+    val_trend = {(r[1], r[5]) for r in trend if r[0].endswith("Val de Loir")}
+    assert val_trend == {("Autodiagnostic de mi-mandat 2020-2026", 8), (mine.loc[2, "title"], 7)}
+    # the 11 common items less the two agreement statements (no maturity score)
+    assert len(list(book["Évolution des items"].iter_rows())) == 1 + 9
+    assert len(list(book["Écarts entre territoires"].iter_rows())) > 1
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            assert not {"None", "nan", "NaN"} & {str(v) for v in row if isinstance(v, str)}
+    csv = files.to_file(report, "csv", 3)
+    text = csv.data.decode("utf-8-sig")
+    assert csv.filename.endswith("2026-12-06.csv")
+    header = text.splitlines()[0].split(";")
+    assert header[:2] == ["Tableau", "Territoire"] and header[-2:] == ["Colonne", "Valeur"]
+    assert "Tendance;Communauté de communes du Val de Loir" in text and "Lisez-moi;" in text
+    deck = files.to_file(report, "pptx", 3)
+    prs = Presentation(io.BytesIO(deck.data))
+    assert prs.core_properties.title == "Comparaison entre territoires"
+    assert prs.core_properties.language == "fr-FR"
+    slides = list(prs.slides)
+    titles = [s.shapes.title.text for s in slides]
+    # title, a profile per territory, a position per group, the Val de Loir trend, the method
+    assert len(slides) == 1 + 3 + 3 + 1 + 1
+    assert "Communauté de communes du Val de Loir : évolution sur 2 campagnes" in titles
+    assert titles[-1] == "Méthode et confidentialité"
+    for slide in slides[1:-1]:
+        pictures = [shape for shape in slide.shapes if shape.shape_type == 13]
+        assert pictures and pictures[0]._element.nvPicPr.cNvPr.get("descr")  # alt text
+        words = [r for p in slide.shapes.title.text_frame.paragraphs for r in p.runs]
+        assert all(str(r.font.language_id) == "FRENCH (1036)" for r in words)
+        assert "Groupe de pairs" in slide.notes_slide.notes_text_frame.text or (
+            "questionnaire" in slide.notes_slide.notes_text_frame.text
+        )
+
+
+def test_comparaison_command_writes_the_deck_as_the_consultant_sees_it(
+    demo, monkeypatch, capsys, tmp_path
+):
+    from pptx import Presentation
+
+    from diagnostic.cli import main
+    from tests.conftest import _reset_caches
+
+    monkeypatch.setenv("DATABASE_URL", str(demo.url))
+    monkeypatch.setenv("QUESTIONS_DIR", str(ROOT / "questions"))
+    _reset_caches()
+    out = tmp_path / "comparaison.pptx"
+    try:
+        args = ["comparaison", "--campaigns", "2,4", "--format", "pptx"]
+        code = main([*args, "-o", str(out), "--as", "conseil@demo.fr"])
+        said = capsys.readouterr().out
+        assert code == 0 and "Comparaison écrite dans" in said and "chiffres masqués" in said
+        assert len(Presentation(str(out)).slides) >= 4
+        metropole = ["comparaison", "--campaigns", "2,3", "-o", str(out)]
+        code = main([*metropole, "--as", "conseil@demo.fr"])  # not accompanied
+        err = capsys.readouterr().err
+        assert code == 1 and "ne peut pas lire les résultats" in err
+        code = main(["comparaison", "--campaigns", "1,5", "-o", str(out)])
+        assert code == 1 and "même questionnaire" in capsys.readouterr().err
+        code = main(["comparaison", "--campaigns", "2,999", "-o", str(out)])
+        assert code == 1 and "sans résultats à comparer" in capsys.readouterr().err
+        code = main(["comparaison", "--campaigns", "deux", "-o", str(out)])
+        assert code == 1 and "numéros de campagne" in capsys.readouterr().err
+    finally:
+        _reset_caches()
+
+
+def test_a_hidden_group_says_why():
+    def caption(status):
+        peers = pd.DataFrame({"dimension_id": ["d1"], "status": [status], "n": [pd.NA]})
+        return cmp.PeerGroup("cc", "lt15k", peers, 5).caption
+
+    assert caption("suppressed").endswith("(moins de 5 territoires hors ceux que vous accompagnez)")
+    assert caption("masked").endswith("(masqués pour protéger un petit groupe voisin)")
+    nobody = cmp.PeerGroup("cu", "toutes", pd.DataFrame(columns=["dimension_id", "status"]), 5)
+    assert nobody.caption == (
+        "CU de toutes tailles — chiffres masqués (aucun territoire n'a accepté la comparaison)"
+    )

@@ -67,7 +67,9 @@ def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_pee
     assert not at.exception
     assert titles(at) == ["Comparaison entre territoires"]
     assert at.multiselect(key="cmp_territories").value == [alpha.territory.id, beta.territory.id]
-    assert "6 territoires ayant accepté" in at.success[0].value
+    said = at.success[0].value
+    assert "CC de 15 000 à 29 999 hab. — 6 territoires" in said  # each its own group
+    assert "CC Alpha" in said and "CC St\\. Beta" in said
     page = str(at)
     assert "CC Alpha" in page and "CC St. Beta" in page
     assert "Pair secret" not in page and "CC Gamma" not in page
@@ -76,11 +78,20 @@ def test_consultant_compares_accompanied_territories_and_sees_only_anonymous_pee
     readings = [m.value for m in at.markdown if "en moyenne (A = " in m.value]
     assert readings[1].startswith("- **CC St\\. Beta** : avis")  # the name as typed
     assert ranks["Rang centile"].notna().any()
-    assert len(at.get("download_button")) == 2
-    # a smaller peer group: hidden, and the page says why
-    at.selectbox(key="cmp_band").set_value("30k-50k").run()
-    assert "chiffres masqués" in at.warning[0].value
+    assert len(at.get("download_button")) == 3  # CSV, XLSX, PPTX
+    # the consultant chooses the whole kind for one territory: still 6 CC, still no name
+    at.selectbox(key=f"cmp_group_{alpha.territory.id}").set_value("toutes").run()
+    assert not at.exception
+    ranks = next(d.value for d in at.dataframe if "Rang centile" in d.value.columns)
+    groups = dict(zip(ranks["Territoire"], ranks["Groupe de pairs"], strict=False))
+    assert groups == {
+        "CC Alpha": "CC de toutes tailles",
+        "CC St. Beta": "CC de 15 000 à 29 999 hab.",
+    }
     assert "Pair secret" not in str(at)
+    at.multiselect(key="cmp_territories").set_value([]).run()  # nobody chosen: said, no error
+    assert not at.exception
+    assert any("au moins un territoire" in i.value for i in at.info)
 
 
 def test_consultant_never_sees_a_territory_they_do_not_accompany(peers):
@@ -98,7 +109,7 @@ def test_coordinator_sees_own_territory_and_peers_without_counting_itself(peers)
     assert not at.exception
     assert at.multiselect(key="cmp_territories").value == [peers[0].territory.id]
     # 6 consenting territories, one of them its own: 5 others, the threshold
-    assert "6 territoires ayant accepté" in at.success[0].value
+    assert "— 6 territoires" in at.success[0].value
     page = str(at)
     assert "Pair secret 1" in page
     assert not any(f"Pair secret {i}" in page for i in range(2, 7))
@@ -118,7 +129,7 @@ def test_withdrawing_consent_from_the_campaign_page_takes_effect_at_once(peers):
         events = s.exec(select(AuditEvent).where(AuditEvent.action == "campaign.consent")).all()
         assert len(events) == 1
     at.switch_page("pages/comparaison.py").run()
-    assert "5 territoires ayant accepté" in at.success[0].value  # was 6: out at once
+    assert "— 5 territoires" in at.success[0].value  # was 6: out at once
 
 
 def test_evolution_tab_compares_two_campaigns_item_by_item(app_env):

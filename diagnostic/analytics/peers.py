@@ -15,7 +15,9 @@ Privacy rules (docs/methodes.md § 15):
 - secondary: the bands of a kind add up to the kind's total, which is shown. When the hidden
   bands of a kind hold fewer than `min_territories` territories together, the total minus the
   shown bands would reveal them: the shown band with the fewest territories is hidden too,
-  until the hidden bands hold at least `min_territories` or none is left to hide.
+  until the hidden bands hold at least `min_territories` or none is left to hide. Only the
+  territories unknown to the viewer count: hidden bands that hold none (only territories the
+  viewer accompanies, whose figures they already know) reveal nothing and mask no other band.
 """
 
 from __future__ import annotations
@@ -193,7 +195,8 @@ def protect_peers(cells: pd.DataFrame, *, min_territories: int) -> pd.DataFrame:
         while True:
             hidden = [i for i in rows if status[i] in (STATUS_SUPPRESSED, STATUS_MASKED)]
             shown = [i for i in rows if status[i] == STATUS_OK]
-            if not hidden or not shown or sum(unknown[i] for i in hidden) >= min_territories:
+            exposed = sum(unknown[i] for i in hidden)  # hidden territories the viewer ignores
+            if not hidden or not shown or exposed == 0 or exposed >= min_territories:
                 break
             status[min(shown, key=lambda i: (unknown[i], i))] = STATUS_MASKED
     return out.assign(status=status)

@@ -106,3 +106,144 @@ def add_parsers(sub: Any) -> None:
         "benchmark-rebuild",
         help="recalculer toute la table de comparaison entre territoires",
     )
+    add_comparison_parser(sub)
+
+
+# --- the comparison exported (consultants) ------------------------------------------------------
+
+
+@command("comparaison")
+def cmd_comparaison(args: argparse.Namespace) -> int:
+    """The comparison of campaigns as the page exports it: CSV, XLSX or PPTX.
+
+    With --as EMAIL, as that account sees it: each campaign must be one whose results it may
+    read, and the peers are those it may see (its own territories not counted). Without it,
+    the server's administrator view, but the peers shown as to a consultant accompanying
+    exactly the territories compared (their figures are not counted towards a group's
+    threshold): a file made for a client never shows more than its consultant would see.
+    """
+    from datetime import date
+
+    from diagnostic.accounts.permissions import Actor
+    from diagnostic.comparison import benchmark, files
+    from diagnostic.comparison import report as rp
+    from diagnostic.comparison import service as cmp
+    from diagnostic.errors import AccessDenied
+    from diagnostic.store import accounts
+    from diagnostic.store.engine import session_scope
+
+    try:
+        ids = [int(part) for part in args.campaigns.split(",") if part.strip()]
+    except ValueError:
+        raise CliError(
+            f"--campaigns attend des numéros de campagne séparés par des virgules (reçu : "
+            f"« {args.campaigns} »)"
+        ) from None
+    if not ids:
+        raise CliError("--campaigns : donnez au moins un numéro de campagne")
+    settings = get_settings()
+    engine = open_engine()
+    if args.as_email:
+        with session_scope(engine) as s:
+            user = accounts.user_by_email(s, email=args.as_email)
+            if user is None:
+                raise CliError(f"aucun compte « {args.as_email} »")
+            actor = accounts.actor_for(s, user_id=user.id)
+    else:
+        actor = Actor(kind="user", user_id=0, email="ligne de commande", is_admin=True)
+    table = benchmark.table(engine)
+    chosen = cmp.campaign_rows(engine, table, ids)
+    missing = sorted(set(ids) - set(int(c) for c in chosen["campaign_id"]))
+    if missing:
+        raise CliError(
+            f"sans résultats à comparer (campagne inconnue, ou aucun questionnaire envoyé) : "
+            f"{', '.join(map(str, missing))}"
+        )
+    few = chosen.loc[chosen["n_respondents"] < settings.min_group_size]
+    if len(few):
+        raise CliError(
+            f"moins de {settings.min_group_size} questionnaires envoyés, pas de résultats à "
+            f"comparer : {', '.join(map(str, few['campaign_id']))}"
+        )
+    if chosen["questionnaire_id"].nunique() > 1:
+        raise CliError(
+            "les campagnes comparées doivent porter sur le même questionnaire (ici : "
+            f"{', '.join(sorted(set(chosen['questionnaire_id'])))})"
+        )
+    if chosen["territory_id"].duplicated().any():
+        raise CliError(
+            "une campagne par territoire : l'évolution d'un territoire est ajoutée d'elle-même"
+        )
+    known = (
+        cmp.known_territories(actor)
+        if args.as_email
+        else frozenset(int(t) for t in chosen["territory_id"])
+    )
+    qid = str(chosen["questionnaire_id"].iloc[0])
+    questionnaire = cmp.latest_questionnaire(settings.questions_dir, qid)
+    if questionnaire is None:
+        raise CliError(f"questionnaire « {qid} » introuvable dans {settings.questions_dir}")
+    labels = rp.Labels.of(questionnaire)
+    view = cmp.compare(
+        table,
+        chosen,
+        questionnaire_id=qid,
+        known=known,
+        min_territories=settings.min_peer_territories,
+        min_respondents=settings.min_group_size,
+        dimensions=labels.order,
+    )
+    try:
+        report = rp.build(
+            engine,
+            actor,
+            table,
+            view,
+            labels,
+            questionnaire_title=questionnaire.title,
+            questions_dir=settings.questions_dir,
+            min_group_size=settings.min_group_size,
+            day=date.today(),
+        )
+    except AccessDenied:
+        raise CliError(
+            f"le compte « {args.as_email} » ne peut pas lire les résultats de ces campagnes"
+        ) from None
+    out = files.to_file(report, args.format, settings.min_group_size)
+    path = Path(args.output) if args.output else Path(out.filename)
+    path.write_bytes(out.data)
+    groups = "; ".join(
+        f"{row.name} : {view.group_of(int(row.territory_id)).caption}"
+        for row in view.chosen.itertuples(index=False)
+    )
+    print(f"Comparaison écrite dans {path} ({groups})")
+    return 0
+
+
+def add_comparison_parser(sub: Any) -> None:
+    """The `comparaison` sub-command (added by add_parsers)."""
+    p = sub.add_parser(
+        "comparaison",
+        help="exporter la comparaison de campagnes (CSV, Excel ou PowerPoint) avec leurs pairs",
+    )
+    p.add_argument(
+        "--campaigns",
+        required=True,
+        metavar="ID,ID…",
+        help="numéros des campagnes comparées (une par territoire, même questionnaire)",
+    )
+    p.add_argument("--format", choices=("xlsx", "csv", "pptx"), default="xlsx")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FICHIER",
+        help="fichier écrit (par défaut : nommé "
+        "d'après les territoires et la date, dans le dossier courant)",
+    )
+    p.add_argument(
+        "--as",
+        dest="as_email",
+        metavar="EMAIL",
+        help="comme ce compte la voit (consultant·e) ; sans : vue d'administration, les pairs "
+        "montrés comme à un·e consultant·e qui accompagnerait les territoires comparés",
+    )

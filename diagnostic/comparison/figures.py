@@ -79,14 +79,16 @@ def peer_distribution(
     order: Sequence[str],
     names: Sequence[str],
     title: str,
+    colours: Sequence[int] | None = None,
 ) -> go.Figure:
     """Per dimension, the peer group's box (quartiles, whiskers at the 10th and 90th centiles;
     no single peer is ever drawn) and each compared territory as a marker."""
     dims = [d for d in order]
     cells = peers.set_index("dimension_id").reindex(dims)
     y = [labels.get(d, d) for d in dims]
+    title = figures.plain_label(title)
     fig = go.Figure()
-    shown = cells["status"] == "ok"
+    shown = cells["status"] == "ok" if "status" in cells else pd.Series(False, index=cells.index)
     if shown.any():
         fig.add_trace(
             go.Box(
@@ -114,7 +116,12 @@ def peer_distribution(
                 y=y,
                 mode="markers",
                 name=label,
-                marker=dict(color=colour(i), size=13, symbol="diamond", line=dict(width=1)),
+                marker=dict(
+                    color=colour(colours[i] if colours else i),
+                    size=13,
+                    symbol="diamond",
+                    line=dict(width=1),
+                ),
                 hovertemplate="%{y} : %{x:.0f}/100<extra>%{fullData.name}</extra>",
             )
         )
@@ -165,3 +172,50 @@ def evolution(dimensions: pd.DataFrame, labels: Mapping[str, str], *, title: str
     ]
     rows = [labels.get(d, d) for d in frame["dimension_id"]]
     return figures.dumbbell(Dumbbell(title, rows, series), height=100 + 40 * len(rows))
+
+
+def trend(
+    scores: pd.DataFrame,
+    runs: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    order: Sequence[str],
+) -> go.Figure:
+    """One line per dimension over a territory's campaigns (service.trend()), each campaign
+    named on the axis with its questionnaires submitted and its questionnaire's version.
+    Campaign titles are typed by users: shown as text, never read as Plotly markup."""
+    ticks = [
+        f"{figures.wrapped(figures.plain_label(r.title), 16)}<br>"
+        f"{int(r.n_respondents)} questionnaires<br>v{figures.plain_label(r.questionnaire_version)}"
+        for r in runs.itertuples(index=False)
+    ]
+    at = dict(zip(runs["campaign_id"], ticks, strict=True))
+    fig = go.Figure()
+    for i, dimension in enumerate(order):
+        rows = scores.loc[scores["dimension_id"] == dimension]
+        if rows.empty:
+            continue
+        name = labels.get(dimension, dimension)
+        fig.add_trace(
+            go.Scatter(
+                x=[at[c] for c in rows["campaign_id"]],
+                y=rows["score"],
+                mode="lines+markers",
+                name=name,
+                line=dict(color=colour(i), width=2, dash=_DASHES[(i // 6) % len(_DASHES)]),
+                hovertemplate=f"{name} : %{{y:.0f}}/100<extra></extra>",
+            )
+        )
+    fig.update_yaxes(range=[0, 100], title="Score (0 à 100)", gridcolor=figures.GRID)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=ticks)
+    fig = figures.layout(fig, "Scores par dimension et par campagne", height=640)
+    # the campaigns' names under the axis (three lines), then the legend under them
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="top", y=-0.3, x=0),
+        margin=dict(b=250),
+    )
+    fig.update_xaxes(tickfont=dict(size=10), tickangle=0, automargin=True)
+    return fig
+
+
+_DASHES = ("solid", "dash", "dot")

@@ -18,9 +18,8 @@ from sqlalchemy import Engine
 
 from diagnostic import analytics as an
 from diagnostic.accounts.permissions import Action, Actor, can
-from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, population_band
+from diagnostic.analytics.bulk_scores import ALL_BANDS, BAND_LABELS, UNKNOWN_BAND, population_band
 from diagnostic.analytics.peers import (
-    BAND_ORDER,
     eligible_positions,
     peer_groups,
     percentile_ranks,
@@ -33,7 +32,7 @@ from diagnostic.questionnaire.source import load_yaml
 from diagnostic.results.model import CampaignData, counted_respondents
 from diagnostic.store import benchmark as store
 from diagnostic.store.engine import session_scope
-from diagnostic.vocabulary import KIND_LABELS
+from diagnostic.vocabulary import KIND_LABELS, count
 
 RENAMED_FILE = "renamed.yaml"
 TOP_DIFFERENCES = 15
@@ -80,47 +79,148 @@ def accompanied(
     return runs[order].sort_values("name").reset_index(drop=True)
 
 
+def campaign_rows(engine: Engine, table: pd.DataFrame, campaign_ids: Sequence[int]) -> pd.DataFrame:
+    """accompanied() rows of given campaigns, in the order given (no access check: callers
+    check; a campaign absent from the benchmark table, without any submitted questionnaire,
+    is left out)."""
+    first = table.drop_duplicates("campaign_id").set_index("campaign_id")
+    ids = [int(c) for c in campaign_ids if int(c) in first.index]
+    columns = ["territory_id", "questionnaire_id", "questionnaire_version"]
+    columns += ["kind", "population", "population_band", "n_respondents"]
+    runs = first.loc[ids, columns].reset_index()
+    with session_scope(engine) as s:
+        names = store.territory_names(s, ids=[int(i) for i in runs["territory_id"].unique()])
+        titles = store.campaign_titles(s, ids=ids)
+    runs = runs.assign(name=runs["territory_id"].map(names), title=runs["campaign_id"].map(titles))
+    order = ["territory_id", "name", "kind", "population", "population_band", "campaign_id"]
+    order += ["title", "questionnaire_id", "questionnaire_version", "n_respondents"]
+    return runs[order].reset_index(drop=True)
+
+
 def group_label(kind: str, band: str) -> str:
     """« Communautés de communes, 15 000 à 29 999 habitants »."""
     return f"{KIND_LABELS.get(kind, kind)} — {BAND_LABELS.get(band, band)}"
 
 
+KIND_SHORT = {
+    "cc": "CC",
+    "ca": "CA",
+    "cu": "CU",
+    "metropole": "Métropoles",
+    "commune": "Communes",
+    "autre": "Autres EPCI",
+}
+
+
+def short_group_label(kind: str, band: str) -> str:
+    """« CA de 50 000 à 99 999 hab. », « CC de toutes tailles »: what a chart title holds."""
+    kind_label = KIND_SHORT.get(kind, KIND_LABELS.get(kind, kind))
+    if band == ALL_BANDS:
+        return f"{kind_label} de toutes tailles"
+    if band == UNKNOWN_BAND:
+        return f"{kind_label} à la population non renseignée"
+    return f"{kind_label} de {BAND_LABELS.get(band, band).replace('habitants', 'hab.')}"
+
+
+@dataclass(frozen=True)
+class PeerGroup:
+    """The peer group of one compared territory: its kind and a band (ALL_BANDS: the whole
+    kind), with the group's rows of peer_groups() (one per dimension; empty when nobody)."""
+
+    kind: str
+    band: str
+    peers: pd.DataFrame
+    min_territories: int
+
+    @property
+    def label(self) -> str:
+        return short_group_label(self.kind, self.band)
+
+    @property
+    def shown(self) -> bool:
+        return bool(len(self.peers)) and bool((self.peers["status"] == an.STATUS_OK).any())
+
+    @property
+    def n(self) -> int | None:
+        """How many territories the group counts (None when its figures are hidden)."""
+        return int(self.peers["n"].max()) if self.shown else None
+
+    @property
+    def caption(self) -> str:
+        """« CA de 50 000 à 99 999 hab. — 12 territoires », or why its figures are hidden."""
+        if self.shown:
+            return f"{self.label} — {count(int(self.n or 0), 'territoire')}"
+        if not len(self.peers):
+            why = "aucun territoire n'a accepté la comparaison"
+        elif (self.peers["status"] == an.STATUS_MASKED).any():
+            why = "masqués pour protéger un petit groupe voisin"
+        else:
+            why = f"moins de {self.min_territories} territoires hors ceux que vous accompagnez"
+        return f"{self.label} — chiffres masqués ({why})"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.band)
+
+
+def cell_of(groups: pd.DataFrame, kind: str, band: str) -> pd.DataFrame:
+    """The rows of one peer group in peer_groups() output (one per dimension)."""
+    if groups.empty:
+        return groups
+    at = (groups["kind"].to_numpy() == kind) & (groups["population_band"].to_numpy() == band)
+    return groups.iloc[np.flatnonzero(at)].reset_index(drop=True)
+
+
+def band_choices(own_band: str) -> list[str]:
+    """The groups a territory may be compared with, narrowest first: its own band, then its
+    whole kind (never another kind: a CA is never ranked among CC)."""
+    return [own_band, ALL_BANDS] if own_band != ALL_BANDS else [ALL_BANDS]
+
+
+def default_band(groups: pd.DataFrame, kind: str, own_band: str) -> str:
+    """The narrowest usable group of a territory: its band when shown, else its whole kind
+    when shown, else its band (hidden: the page says why)."""
+    for band in band_choices(own_band):
+        cell = cell_of(groups, kind, band)
+        if len(cell) and (cell["status"] == an.STATUS_OK).any():
+            return band
+    return own_band
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """Everything the comparison page and its export show."""
+    """Everything the comparison page and its exports show."""
 
     questionnaire_id: str
     chosen: pd.DataFrame  # accompanied() rows of the territories compared
     # territory_id, name, dimension_id, score (maturity), target_score, agreement, n_items,
     # share_agree (the agreement index of the statements, apart from the score)
     scores: pd.DataFrame
-    kind: str
-    band: str
     groups: pd.DataFrame  # peers.peer_groups(): every group, privacy applied
-    peers: pd.DataFrame  # the selected group's rows of `groups`, one per dimension
-    ranks: pd.DataFrame  # peers.percentile_ranks() with the territories' names
+    peer_of: dict[int, PeerGroup]  # each territory compared -> its own peer group
+    # peers.percentile_ranks() of each territory within its own group, with its name and
+    # the group's label (column group)
+    ranks: pd.DataFrame
     min_territories: int
 
-    @property
-    def label(self) -> str:
-        return group_label(self.kind, self.band)
-
-    @property
-    def peers_shown(self) -> bool:
-        return bool((self.peers["status"] == an.STATUS_OK).any())
-
-    @property
-    def shown_peers(self) -> pd.DataFrame | None:
-        """The peer group's rows when its figures may be shown, else None."""
-        return self.peers if self.peers_shown else None
-
-    @property
-    def n_peers(self) -> int:
-        """How many territories the peer group counts."""
-        return int(self.peers["n"].max())
+    def group_of(self, territory_id: int) -> PeerGroup:
+        return self.peer_of[int(territory_id)]
 
     def scores_of(self, territory_id: int) -> pd.DataFrame:
         return self.scores.loc[self.scores["territory_id"] == territory_id]
+
+    def by_group(self) -> list[tuple[PeerGroup, list[str]]]:
+        """The distinct peer groups, in the order of the territories, each with the names of
+        the territories compared within it."""
+        out: dict[tuple[str, str], tuple[PeerGroup, list[str]]] = {}
+        for row in self.chosen.itertuples(index=False):
+            group = self.group_of(int(row.territory_id))
+            out.setdefault(group.key, (group, []))[1].append(str(row.name))
+        return list(out.values())
+
+    @property
+    def any_shown(self) -> bool:
+        return any(g.shown for g in self.peer_of.values())
 
 
 def compare(
@@ -128,16 +228,17 @@ def compare(
     chosen: pd.DataFrame,
     *,
     questionnaire_id: str,
-    kind: str,
-    band: str,
     known: Iterable[int],
     min_territories: int,
     min_respondents: int,
     groups: pd.DataFrame | None = None,
     dimensions: list[str] | None = None,
+    choice: Mapping[int, str] | None = None,
 ) -> Comparison:
-    """The chosen territories (accompanied() rows) beside one peer group (band ALL_BANDS: the
-    whole kind). Pure: reads only the benchmark table. `groups`: peer_groups() computed
+    """The chosen territories (accompanied() rows), each beside its own peer group: its kind
+    and, by default, the narrowest usable band (default_band); `choice`: territory id -> a band
+    of band_choices() chosen instead. Percentile ranks are computed within each territory's own
+    group only. Pure: reads only the benchmark table. `groups`: peer_groups() computed
     beforehand with the same arguments (the page caches it)."""
     chosen = chosen.loc[chosen["questionnaire_id"] == questionnaire_id]
     at = np.flatnonzero(np.isin(table["campaign_id"].to_numpy(), chosen["campaign_id"].to_numpy()))
@@ -170,34 +271,33 @@ def compare(
             min_respondents=min_respondents,
             known=known,
         )
-    if groups.empty:
-        peers = groups
-    else:
-        in_cell = (groups["kind"].to_numpy() == kind) & (
-            groups["population_band"].to_numpy() == band
-        )
-        peers = groups.iloc[np.flatnonzero(in_cell)]
-    # the eligible rows of the group only, with the columns percentile_ranks reads: it keeps
-    # these same rows (its own kind and band filter), in the same order
+    # the eligible rows, with the columns percentile_ranks reads (it filters kind and band)
     at = eligible_positions(
         table, questionnaire_id=questionnaire_id, min_respondents=min_respondents
     )
-    in_group = (table["kind"] == kind).to_numpy(dtype=bool)
-    if band != ALL_BANDS:
-        in_group = in_group & (table["population_band"] == band).to_numpy(dtype=bool)
-    members = table[_MEMBER_COLUMNS].iloc[at[in_group[at]]]
-    ranks = percentile_ranks(scores, members, groups, kind=kind, band=band)
-    ranks["name"] = ranks["territory_id"].map(
-        dict(zip(chosen["territory_id"], chosen["name"], strict=True))
+    members = table[_MEMBER_COLUMNS].iloc[at]
+    peer_of: dict[int, PeerGroup] = {}
+    parts = []
+    for row in chosen.itertuples(index=False):
+        kind, own = str(row.kind), population_band(row.population)
+        allowed = band_choices(own)
+        wanted = (choice or {}).get(int(row.territory_id))
+        band = wanted if wanted in allowed else default_band(groups, kind, own)
+        group = PeerGroup(kind, band, cell_of(groups, kind, band), min_territories)
+        peer_of[int(row.territory_id)] = group
+        own_scores = scores.loc[scores["territory_id"] == row.territory_id]
+        ranked = percentile_ranks(own_scores, members, groups, kind=kind, band=band)
+        parts.append(ranked.assign(name=str(row.name), group=group.label))
+    columns = ["territory_id", "dimension_id", "score", "rank", "n_peers", "status", "name"]
+    ranks = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*columns, "group"])
     )
     return Comparison(
         questionnaire_id,
         chosen.reset_index(drop=True),
         scores,
-        kind,
-        band,
         groups,
-        peers.reset_index(drop=True),
+        peer_of,
         ranks,
         min_territories,
     )
@@ -206,27 +306,6 @@ def compare(
 _SCORE_COLUMNS = ["campaign_id", "territory_id", "dimension_id", "score", "target_score"]
 _SCORE_COLUMNS += ["agreement", "n_items", "share_agree"]
 _MEMBER_COLUMNS = ["territory_id", "dimension_id", "kind", "population_band", "score"]
-
-
-def default_group(chosen: pd.DataFrame) -> tuple[str, str]:
-    """The peer group of the first territory compared: its kind and population band."""
-    if chosen.empty:
-        return "cc", ALL_BANDS
-    first = chosen.iloc[0]
-    return str(first["kind"]), population_band(first["population"])
-
-
-PEER_KINDS = tuple(k for k in KIND_LABELS if k != "commune")  # no peer group of communes
-PEER_BANDS = (ALL_BANDS, *BAND_ORDER)
-
-
-def default_group_positions(chosen: pd.DataFrame) -> tuple[int, int]:
-    """default_group() as positions in PEER_KINDS and PEER_BANDS (the first when not there)."""
-    kind, band = default_group(chosen)
-    return (
-        PEER_KINDS.index(kind) if kind in PEER_KINDS else 0,
-        PEER_BANDS.index(band) if band in PEER_BANDS else 0,
-    )
 
 
 def of_questionnaire(mine: pd.DataFrame, questionnaire_id: str) -> pd.DataFrame:
@@ -454,11 +533,35 @@ def campaigns_for_evolution(
     with session_scope(engine) as s:
         titles = store.campaign_titles(s, ids=ids)
         days = store.campaign_days(s, ids=ids)
-    out = rows[["campaign_id", "questionnaire_id", "questionnaire_version"]].assign(
-        title=rows["campaign_id"].map(titles)
+    columns = ["campaign_id", "questionnaire_id", "questionnaire_version", "n_respondents"]
+    out = rows[columns].assign(
+        title=rows["campaign_id"].map(titles),
+        day=[pd.Timestamp(days[c]) if days.get(c) is not None else pd.NaT for c in ids],
     )
     order = sorted(ids, key=lambda c: (str(days.get(c)), c))  # an earlier one entered later too
     return out.set_index("campaign_id").loc[order].reset_index()
+
+
+def trend(table: pd.DataFrame, runs: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
+    """Each dimension's score in every campaign of `runs` (campaigns_for_evolution(), oldest
+    first), as the benchmark table holds it (the whole dimension of each campaign's
+    questionnaire). Columns: campaign_id, title, day, questionnaire_id, questionnaire_version,
+    n_respondents, dimension_id, score; campaigns oldest first, dimensions in `dimensions`'
+    order (those of no campaign left out)."""
+    ids = [int(c) for c in runs["campaign_id"]]
+    rows = table.loc[table["campaign_id"].isin(ids), ["campaign_id", "dimension_id", "score"]]
+    rows = rows.loc[rows["dimension_id"].isin(list(dimensions))]
+    out = runs.merge(rows, on="campaign_id", how="inner")
+    position = {d: i for i, d in enumerate(dimensions)}
+    rank = {c: i for i, c in enumerate(ids)}
+    out = out.assign(_c=out["campaign_id"].map(rank), _d=out["dimension_id"].map(position))
+    return out.sort_values(["_c", "_d"]).drop(columns=["_c", "_d"]).reset_index(drop=True)
+
+
+def versions_differ(runs: pd.DataFrame) -> bool:
+    """Whether the campaigns compared answered different questionnaires or versions."""
+    pairs = runs[["questionnaire_id", "questionnaire_version"]].drop_duplicates()
+    return len(pairs) > 1
 
 
 def latest_questionnaire(questions_dir: Path, questionnaire_id: str) -> Questionnaire | None:

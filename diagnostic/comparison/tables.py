@@ -10,29 +10,73 @@ import pandas as pd
 from diagnostic.analytics import STATUS_OK, agreement_tag
 from diagnostic.analytics.bulk_scores import BAND_LABELS
 from diagnostic.comparison.service import Comparison, group_overview
-from diagnostic.exports import Export, export
 from diagnostic.vocabulary import KIND_LABELS
 
 
-def _peer(comparison: Comparison, column: str) -> pd.Series:
-    return (
-        comparison.peers.set_index("dimension_id")[column] if not comparison.peers.empty else None
-    )
+def _median_of_own_group(comparison: Comparison, column: str) -> pd.Series:
+    """Per row of comparison.ranks (or .scores): the median `column` of the territory's own
+    peer group (NaN when the group is hidden)."""
+    frame = comparison.ranks if column == "score_median" else comparison.scores
+    values = []
+    for territory_id, dimension_id in zip(
+        frame["territory_id"], frame["dimension_id"], strict=True
+    ):
+        group = comparison.group_of(int(territory_id))
+        if not group.shown:
+            values.append(float("nan"))
+            continue
+        cells = group.peers.set_index("dimension_id")[column]
+        values.append(float(cells.get(dimension_id, float("nan"))))
+    return pd.Series(values, index=frame.index, dtype=float)
 
 
 def dimensions(comparison: Comparison, labels: Mapping[str, str], order: list[str]) -> pd.DataFrame:
-    """One row per dimension: each territory's score, then the peer group's quartiles."""
+    """One row per dimension: each territory's score, then the median of each peer group
+    compared (its label in the column's name; blank when the group is hidden)."""
     out = pd.DataFrame({"Dimension": [labels.get(d, d) for d in order]})
     for name, frame in comparison.scores.groupby("name", sort=False):
         out[str(name)] = frame.set_index("dimension_id")["score"].reindex(order).round().to_numpy()
-    if not comparison.peers.empty:
-        peers = comparison.peers.set_index("dimension_id").reindex(order)
-        out["Pairs : 1er quartile"] = peers["score_q1"].round().to_numpy()
-        out["Pairs : médiane"] = peers["score_median"].round().to_numpy()
-        out["Pairs : 3e quartile"] = peers["score_q3"].round().to_numpy()
-        out["Pairs : territoires"] = peers["n"].to_numpy()
-        out["Pairs : remarque"] = peers["status_label"].fillna("").to_numpy()
+    for group, _names in comparison.by_group():
+        column = f"Médiane des pairs : {group.caption}"
+        if group.shown:
+            median = group.peers.set_index("dimension_id")["score_median"].reindex(order)
+            out[column] = median.round().to_numpy()
+        else:
+            out[column] = [None] * len(order)
     return out
+
+
+def peer_figures(
+    comparison: Comparison, labels: Mapping[str, str], order: list[str]
+) -> pd.DataFrame:
+    """Each peer group compared, dimension by dimension: how many territories, its quartiles
+    (never a minimum, a maximum nor a single territory), or why they are hidden."""
+    rows = []
+    for group, names in comparison.by_group():
+        cells = group.peers.set_index("dimension_id") if len(group.peers) else None
+        for dimension in order:
+            cell = cells.loc[dimension] if cells is not None and dimension in cells.index else None
+            ok = cell is not None and cell["status"] == STATUS_OK
+            rows.append(
+                {
+                    "Groupe de pairs": group.label,
+                    "Territoires comparés dans ce groupe": ", ".join(names),
+                    "Dimension": labels.get(dimension, dimension),
+                    "Territoires du groupe": int(cell["n"]) if ok else None,
+                    "1er quartile": round(float(cell["score_q1"])) if ok else None,
+                    "Médiane": round(float(cell["score_median"])) if ok else None,
+                    "3e quartile": round(float(cell["score_q3"])) if ok else None,
+                    "Remarque": "" if ok else _hidden(cell, comparison.min_territories),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _hidden(cell: Any, min_territories: int) -> str:
+    if cell is None:
+        return "aucun territoire du groupe n'a accepté la comparaison"
+    label = str(cell["status_label"] or "")
+    return label or f"moins de {min_territories} territoires"
 
 
 def statements(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
@@ -51,40 +95,40 @@ def statements(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFram
 
 
 def ranks(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
-    """Each territory's score, the peer median, the difference and the percentile rank."""
+    """Each territory within its own peer group: its score, the group's median, the
+    difference and the percentile rank (only within its own group)."""
     frame = comparison.ranks
-    median = _peer(comparison, "score_median")
-    peer = frame["dimension_id"].map(median) if median is not None else pd.Series(dtype=float)
+    median = _median_of_own_group(comparison, "score_median")
     remark = [
-        "" if status == STATUS_OK else "groupe de pairs trop petit : rang non calculé"
+        "" if status == STATUS_OK else "groupe de pairs masqué : rang non calculé"
         for status in frame["status"]
     ]
     return pd.DataFrame(
         {
             "Territoire": frame["name"],
+            "Groupe de pairs": frame["group"],
             "Dimension": frame["dimension_id"].map(labels),
-            "Score": frame["score"].round(),
-            "Médiane des pairs": peer.round() if len(peer) else None,
-            "Écart à la médiane": (frame["score"] - peer).round() if len(peer) else None,
-            "Rang centile": frame["rank"].round(),
+            "Score": frame["score"].astype(float).round(),
+            "Médiane des pairs": median.round(),
+            "Écart à la médiane": (frame["score"].astype(float) - median).round(),
+            "Rang centile": frame["rank"].astype(float).round(),
             "Remarque": remark,
         }
     )
 
 
 def agreement(comparison: Comparison, labels: Mapping[str, str]) -> pd.DataFrame:
-    """Agreement per territory and dimension, with its reading and the peer median."""
+    """Agreement per territory and dimension, with its reading and its own group's median."""
     frame = comparison.scores
-    median = _peer(comparison, "agreement_median")
+    median = _median_of_own_group(comparison, "agreement_median")
     return pd.DataFrame(
         {
             "Territoire": frame["name"],
             "Dimension": frame["dimension_id"].map(labels),
             "Accord (A)": frame["agreement"].round(2),
             "Lecture": [agreement_tag(v) or "" for v in frame["agreement"]],
-            "Médiane des pairs (A)": (
-                frame["dimension_id"].map(median).round(2) if median is not None else None
-            ),
+            "Médiane des pairs (A)": median.round(2),
+            "Groupe de pairs": [comparison.group_of(int(t)).label for t in frame["territory_id"]],
         }
     )
 
@@ -173,21 +217,3 @@ def evolution_dimensions(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.D
             "Évolution (points)": frame["change"].round(),
         }
     )
-
-
-def sheets(
-    comparison: Comparison, labels: Mapping[str, str], order: list[str]
-) -> dict[str, pd.DataFrame]:
-    """The tables of the export, the dimensions first (the CSV)."""
-    return {
-        "Dimensions": dimensions(comparison, labels, order),
-        "Rangs": ranks(comparison, labels),
-        "Accord": agreement(comparison, labels),
-        "Affirmations": statements(comparison, labels),
-        "Groupes de pairs": groups(comparison),
-    }
-
-
-def comparison_export(sheets: Mapping[str, pd.DataFrame], fmt: str, name: str) -> Export:
-    """What the page shows, as a CSV (the first table) or an XLSX workbook (every table)."""
-    return export(dict(sheets), name, fmt)
