@@ -83,7 +83,9 @@ def _warm() -> None:
         time.sleep(0.05)
     started = time.monotonic()
     try:
-        count = warm_up(get_settings().questions_dir, ("diagnostic", "pages"))
+        # The domain only: a helper of pages/ imported here, outside any script run, would
+        # load pages/_router.py (which must run inside the first page run: see its docstring).
+        count = warm_up(get_settings().questions_dir)
     except Exception:  # noqa: BLE001 - warming is an optimisation: the pages import on demand
         logging.getLogger(__name__).exception("préchargement interrompu")
         return

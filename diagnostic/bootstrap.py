@@ -43,9 +43,7 @@ def warm_up(questions_dir: Path, packages: tuple[str, ...] = ("diagnostic",)) ->
     """Pay at server start what the first clicks would otherwise pay: import every module of
     the app (pandas, Plotly, the document's python-docx, fpdf and matplotlib come with them)
     and load the shipped files read once per process (questionnaires, library of actions,
-    chantiers, calendar and obligations). A package named `pages` (the web server passes it)
-    contributes its helper modules (`_*.py`), never its page scripts, which Streamlit runs.
-    Returns the number of modules imported."""
+    chantiers, calendar and obligations). Returns the number of modules imported."""
     import importlib
     import pkgutil
 
@@ -58,8 +56,7 @@ def warm_up(questions_dir: Path, packages: tuple[str, ...] = ("diagnostic",)) ->
     for name in packages:
         package = importlib.import_module(name)
         for module in pkgutil.walk_packages(package.__path__, f"{name}."):
-            short = module.name.rsplit(".", 1)[-1]
-            if module.name.startswith(WARM_SKIPPED) or (name == "pages" and short[0] != "_"):
+            if module.name.startswith(WARM_SKIPPED):
                 continue
             importlib.import_module(module.name)
             imported += 1

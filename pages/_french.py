@@ -150,6 +150,8 @@ STREAMLIT_FR_PATTERNS = [
     [r"^(.+) end date$", "$1, fin"],
     [r"^Choose date, (.+)$", "Choisir une date, $1"],
     [r"^(\d+) options available\.$", "$1 options disponibles."],
+    # thousands written the English way (« 1,255 »): a narrow no-break space in French
+    [r"^(\d{1,3}),(\d{3}) options available\.$", "$1\u202f$2 options disponibles."],
     [r"^Selected Date: (\w+) (\d+), (\d+)$", "Date choisie : $2 $1 $3"],
     [r"^(\d+) – (\w+)$", "$1 – $2"],
     [
