@@ -165,7 +165,7 @@ if info.open:
         except (AccessDenied, WorkshopError, AnswerError) as exc:
             st.error(f"Atelier non clos : {plain(exc)}.")
         else:
-            st.session_state["flash"] = screens.sent_summary(report.sent, plain)
+            st.session_state["flash"] = screens.sent_summary(report.sent, plain, report.unassigned)
             st.session_state.pop("ws_screen_link", None)
             st.rerun()
 else:
@@ -173,6 +173,12 @@ else:
     if st.button("Envoyer les engagements retenus depuis la clôture", key="ws_send"):
         report = service.send_commitments(engine(), actor, info.id, prog, settings().questions_dir)
         st.success(f"{n_of(sum(report.sent.values()), 'engagement inscrit')}.")
+        if report.unassigned:
+            st.warning(
+                f"Sans axe de feuille de route, donc non inscrits : "
+                f"{n_of(report.unassigned, 'engagement retenu')}. Choisissez leur axe, puis "
+                "envoyez de nouveau."
+            )
 
 if st.button("Préparer les fichiers du compte rendu", icon=":material/download:", key="ws_prep"):
     results = {p.campaign_id: workshop_results(p) for p in info.places}

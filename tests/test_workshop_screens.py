@@ -67,6 +67,10 @@ def test_captions_mark_up_only_what_people_typed():
         "2 pour CC A, 1 pour CC B."
     )
     assert screens.sent_summary({}).endswith(": aucun.")
+    assert screens.sent_summary({"CC A": 1}, unassigned=2).endswith(
+        "Sans axe de feuille de route, donc non inscrits : 2 engagements retenus. Choisissez "
+        "leur axe ci-dessus, puis « Envoyer les engagements retenus depuis la clôture »."
+    )
 
 
 def test_the_wall_is_cut_to_the_screen_and_says_how_many_are_left_out():

@@ -255,7 +255,7 @@ def test_retained_commitments_go_into_the_roadmap_once(engine, room):
     assert service.find(engine, made.code).status == "ended"
 
 
-def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(engine, room):
+def test_a_commitment_without_a_known_axis_is_not_sent_and_focus_is_checked(engine, room):
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id
     seat, _ = service.join(
@@ -266,10 +266,13 @@ def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(en
     post = service.post(engine, seat, programme, step=commitments, text="Un séminaire annuel")
     service.retain(engine, actor, wid, post.id, retained=True, dimension="inconnue")
     report = service.send_commitments(engine, actor, wid, programme, folder)
-    assert report.sent == {"CC Beta": 1}
+    assert report.sent == {} and report.unassigned == 1  # never a default axis
+    service.retain(engine, actor, wid, post.id, retained=True, dimension="acteurs")
+    report = service.send_commitments(engine, actor, wid, programme, folder)
+    assert report.sent == {"CC Beta": 1} and report.unassigned == 0
     with session_scope(engine) as s:
         [item] = roadmap_store.plan_items(s, campaign_id=other.campaign_id)
-    assert item.dimension == "instances"  # the first axis of the mini questionnaire
+    assert item.dimension == "acteurs"
     service.set_focus(engine, actor, wid, other.territory.id)
     assert service.live_state(engine, wid).focus == other.territory.id
     service.set_focus(engine, actor, wid, None)
@@ -353,7 +356,12 @@ def fill(engine, room, territory, campaign_id: int, tag: str) -> dict[str, int]:
     service.vote(engine, seat, kind=live.EFFORT, target=str(chantier.id), value=1)
     service.go_to(engine, actor, wid, step_of(programme, "commitments"), programme)
     kept = service.post(
-        engine, seat, programme, step=step_of(programme, "commitments"), text=f"Engagement {tag}"
+        engine,
+        seat,
+        programme,
+        step=step_of(programme, "commitments"),
+        text=f"Engagement {tag}",
+        dimension="acteurs",
     )
     service.retain(engine, actor, wid, kept.id, retained=True)
     ids["kept"] = kept.id

@@ -222,6 +222,22 @@ def territory_linked(session: Session, *, workshop_id: int, territory_id: int | 
     return session.exec(stmt).first() is not None
 
 
+def move_seat(session: Session, *, seat_id: int, territory_id: int) -> bool:
+    """Put a seat on another territory while it has neither posted nor voted (its posts and
+    votes carry its territory); False, and nothing changed, once it has."""
+    seat = session.get(WorkshopParticipant, seat_id)
+    if seat is None:
+        return False
+    wrote = select(Contribution.id).where(Contribution.participant_id == seat_id).limit(1)
+    voted = select(WorkshopVote.id).where(WorkshopVote.participant_id == seat_id).limit(1)
+    if session.exec(wrote).first() is not None or session.exec(voted).first() is not None:
+        return False
+    seat.territory_id = territory_id
+    session.add(seat)
+    session.flush()
+    return True
+
+
 def get_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
     return session.get(WorkshopParticipant, seat_id)
 

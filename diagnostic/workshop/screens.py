@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnostic.questionnaire.schema import Question, Questionnaire, Scale
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, count
 from diagnostic.workshop.live import (
     HIDDEN,
     HIGHLIGHTED,
@@ -47,9 +47,24 @@ SENT_MESSAGES = {
 ON_SCREEN = "Envoyé : votre contribution est à l'écran."
 
 
-def sent_message(status: str) -> str:
-    """What the phone says once a text is posted, by where it landed."""
-    return SENT_MESSAGES.get(status, ON_SCREEN)
+def sent_message(status: str, axis: str | None = None) -> str:
+    """What the phone says once a text is posted, by where it landed (and, for a commitment,
+    the roadmap axis it goes to: `axis` is its title, already marked up)."""
+    said = SENT_MESSAGES.get(status, ON_SCREEN)
+    return f"{said} Axe de la feuille de route : « {axis} »." if axis else said
+
+
+def own_status(post: Post, axes: Mapping[str, str], markup: Markup = str) -> str:
+    """The state of one's own post as the facilitator left it: waiting, shown, highlighted,
+    hidden or private; grouped, retained, and the axis of a commitment."""
+    parts = [STATUS_LABELS.get(post.status, post.status)]
+    if post.group_label and post.status not in {HIDDEN, PRIVATE}:
+        parts.append(f"regroupée sous « {markup(post.group_label)} »")
+    if post.retained:
+        parts.append("retenue comme engagement")
+    if post.dimension in axes:
+        parts.append(f"axe « {axes[post.dimension]} »")
+    return " · ".join(parts)
 
 
 def unsent(drafts: Mapping[int, str], current: int | None = None) -> list[tuple[int, str]]:
@@ -153,10 +168,17 @@ def post_caption(post: Post, territory: str, markup: Markup = str) -> str:
     )
 
 
-def sent_summary(sent: Mapping[str, int], markup: Markup = str) -> str:
-    """The console's message once the workshop is closed."""
+def sent_summary(sent: Mapping[str, int], markup: Markup = str, unassigned: int = 0) -> str:
+    """The console's message once the workshop is closed (and what waits for an axis)."""
     text = ", ".join(f"{n} pour {markup(t)}" for t, n in sent.items()) or "aucun"
-    return f"Atelier clos. Engagements inscrits aux projets de feuille de route : {text}."
+    done = f"Atelier clos. Engagements inscrits aux projets de feuille de route : {text}."
+    if not unassigned:
+        return done
+    return (
+        f"{done} Sans axe de feuille de route, donc non inscrits : "
+        f"{count(unassigned, 'engagement retenu')}. Choisissez leur axe ci-dessus, puis "
+        "« Envoyer les engagements retenus depuis la clôture »."
+    )
 
 
 # --- the wall on the screen --------------------------------------------------------------------
