@@ -117,11 +117,19 @@ def moderation() -> None:
     a, b, c = st.columns(3)
     with a:
         countdown(now, shown_step)
-    b.metric("Participant·es", sum(service.seat_counts(engine(), info.id).values()))
+    counts = service.step_counts(engine(), actor, info.id, now.step, prog)
+    b.metric("Participant·es", counts.seats)
     posts = screens.inbox(
         service.inbox(engine(), actor, info.id), now.step, st.session_state.get("ws_groups", [])
     )
     c.metric("En attente de validation", len(posts.pending))
+    with st.container(key="ws_step_count"):
+        st.markdown(
+            "À cette étape : "
+            + screens.step_count(
+                shown_step.kind, counts.seats, counts.posts, counts.authors, counts.voters
+            )
+        )
     if posts.pending:
         st.markdown(f"**Boîte de réception ({len(posts.pending)})**")
         for post in posts.pending:

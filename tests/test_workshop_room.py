@@ -17,7 +17,7 @@ from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import get_engine, migrate, session_scope
 from diagnostic.workshop import WorkshopError, live, programme_for, service
 from tests.conftest import ROOT
-from tests.factories import field_data, make_user, make_world, send_text
+from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
 from tests.test_workshop_output import answer
 
 APP = str(ROOT / "app.py")
@@ -220,3 +220,39 @@ def test_own_posts_follow_the_facilitator_and_a_vote_is_confirmed(room):
     assert not at.exception
     assert [s.value for s in at.success] == ["Votre vote est enregistré."]
     assert service.my_votes(engine(), seat)[(live.LEVEL, "ins_debat")] == 4
+
+
+def test_the_console_counts_who_took_part_in_the_step(room):
+    alpha, beta, actor, made, prog = room
+    wid = made.workshop_id
+    seats = [
+        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role=None)[0]
+        for n in ("A", "B", "C")
+    ]
+    personal, revote = index_of(prog, "personal"), index_of(prog, "revote")
+    service.go_to(engine(), actor, wid, personal, prog)
+    for seat, text in ((seats[0], "une"), (seats[0], "deux"), (seats[1], "trois")):
+        service.post(engine(), seat, prog, step=personal, text=text)  # private notes
+    counts = service.step_counts(engine(), actor, wid, personal, prog)
+    assert (counts.seats, counts.posts, counts.authors) == (3, 3, 2)
+    service.go_to(engine(), actor, wid, revote, prog)
+    for seat in seats[:2]:
+        for target in ("ins_debat", "act_priorites"):
+            service.vote(
+                engine(),
+                seat,
+                kind=live.LEVEL,
+                target=target,
+                value=3,
+                campaign_id=beta.campaign_id,
+            )
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="login_email").input("animation@exemple.fr")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("pages/atelier.py").run()
+    assert not at.exception
+    assert "À cette étape : 2 votes sur 3" in texts(at)  # people who voted, not their votes
+    service.go_to(engine(), actor, wid, personal, prog)
+    at.run()
+    assert "À cette étape : 3 contributions de 2 participant·es sur 3" in texts(at)

@@ -137,3 +137,14 @@ def test_focus_items_come_with_their_question_and_scale():
     assert first.reading == "niveau moyen 2,0 / 5 · regards divergents · écart au niveau visé 2,0"
     value = first.scale.values[0]
     assert first.level(value) == f"{value} — {first.scale.levels[value].label}"
+
+
+def test_the_step_count_says_who_took_part():
+    from diagnostic.workshop import StepKind
+
+    assert screens.step_count(StepKind.GRID, 15, 0, 0, 12) == "12 votes sur 15"
+    assert screens.step_count(StepKind.REVOTE, 15, 0, 0, 1) == "1 vote sur 15"
+    assert screens.step_count(StepKind.COLLECTIVE, 15, 1, 1, 0) == (
+        "1 contribution de 1 participant·e sur 15"
+    )
+    assert screens.step_count(StepKind.WELCOME, 0, 0, 0, 0) == "0 participant·e"

@@ -530,3 +530,24 @@ def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
     planning.remove(engine, coordinator, world.campaign_id, post.roadmap_item_id)
     [post] = [p for p in service.inbox(engine, actor, wid) if p.id == ids["kept"]]
     assert post.roadmap_item_id is None and post.retained
+
+
+def test_step_counts_and_a_seat_moved_before_taking_part(engine, room):
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    a, _ = service.join(engine, made.code, nickname="A", territory_id=world.territory.id, role=None)
+    b, _ = service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role=None)
+    b = service.change_territory(engine, b, other.territory.id)  # nothing posted yet
+    assert service.seat_counts(engine, wid) == {world.territory.id: 1, other.territory.id: 1}
+    collective, grid = step_of(programme, "collective"), step_of(programme, "grid")
+    service.go_to(engine, actor, wid, collective, programme)
+    post = service.post(engine, a, programme, step=collective, text="chantier")
+    service.post(engine, a, programme, step=collective, text="autre chantier")
+    with pytest.raises(WorkshopError, match="déjà écrit"):
+        service.change_territory(engine, a, other.territory.id)
+    counts = service.step_counts(engine, actor, wid, collective, programme)
+    assert (counts.seats, counts.posts, counts.authors, counts.voters) == (2, 2, 1, 0)
+    service.go_to(engine, actor, wid, grid, programme)
+    service.vote(engine, a, kind=live.IMPACT, target=str(post.id), value=3)
+    service.vote(engine, a, kind=live.EFFORT, target=str(post.id), value=1)
+    assert service.step_counts(engine, actor, wid, grid, programme).voters == 1

@@ -238,6 +238,24 @@ def move_seat(session: Session, *, seat_id: int, territory_id: int) -> bool:
     return True
 
 
+def step_activity(session: Session, *, workshop_id: int, step: int) -> tuple[int, int]:
+    """How many posts a step received (private notes included: counted, never read) and
+    from how many participants."""
+    stmt = select(
+        func.count(col(Contribution.id)), func.count(func.distinct(Contribution.participant_id))
+    ).where(Contribution.workshop_id == workshop_id, Contribution.step == step)
+    posts, authors = session.exec(stmt).one()
+    return int(posts or 0), int(authors or 0)
+
+
+def voter_count(session: Session, *, workshop_id: int, kinds: set[str]) -> int:
+    """How many participants cast at least one vote of these kinds."""
+    stmt = select(func.count(func.distinct(WorkshopVote.participant_id))).where(
+        WorkshopVote.workshop_id == workshop_id, col(WorkshopVote.kind).in_(kinds)
+    )
+    return int(session.exec(stmt).one() or 0)
+
+
 def get_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
     return session.get(WorkshopParticipant, seat_id)
 

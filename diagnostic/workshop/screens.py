@@ -27,7 +27,7 @@ from diagnostic.workshop.live import (
     focus_items,
     item_reading,
 )
-from diagnostic.workshop.programme import StepKind
+from diagnostic.workshop.programme import POSTING_KINDS, StepKind
 
 Markup = Callable[[str], str]
 
@@ -52,6 +52,18 @@ def sent_message(status: str, axis: str | None = None) -> str:
     the roadmap axis it goes to: `axis` is its title, already marked up)."""
     said = SENT_MESSAGES.get(status, ON_SCREEN)
     return f"{said} Axe de la feuille de route : « {axis} »." if axis else said
+
+
+def step_count(kind: StepKind, seats: int, posts: int, authors: int, voters: int) -> str:
+    """The console's count of who took part in the current step: « 12 votes sur 15 »,
+    « 7 contributions de 5 participant·es sur 15 », or the room's size elsewhere."""
+    room = count(seats, "participant·e", "participant·es")
+    if kind in {StepKind.REVOTE, StepKind.GRID}:
+        return f"{count(voters, 'vote')} sur {seats}"
+    if kind in POSTING_KINDS:
+        written = count(posts, "contribution")
+        return f"{written} de {count(authors, 'participant·e', 'participant·es')} sur {seats}"
+    return room
 
 
 def own_status(post: Post, axes: Mapping[str, str], markup: Markup = str) -> str:
