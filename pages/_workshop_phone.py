@@ -21,11 +21,10 @@ from diagnostic.workshop import (
     service,
 )
 from pages._autosave import State, autosave_text, typed
-from pages._resilience import guarded
 from pages._shell import engine, plain, settings, workshop_results
-from pages._workshop import phone_refresh
 
 DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
+MINE_SEEN = "ws_mine_seen"  # (step, state of one's posts there) at the last look
 
 
 @dataclass(frozen=True)
@@ -72,6 +71,7 @@ def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | N
     axis = axes_of(phone).get(created.dimension or "")
     st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status, axis))
     drafts(phone.seat).pop(index, None)
+    st.session_state.pop(MINE_SEEN, None)  # one's own new post is no news to redraw for
     return True
 
 
@@ -164,20 +164,25 @@ def post_form(phone: Phone, index: int) -> None:
 
 def own_posts(phone: Phone, index: int, axes: dict[str, str]) -> None:
     """One's own posts at this step with their current state (waiting, shown, highlighted,
-    grouped, hidden), followed as the facilitator acts (one small query per refresh)."""
+    grouped, hidden); the live refresh redraws the page when the facilitator changes one
+    (`mine_changed`)."""
+    mine = service.my_posts(engine(), phone.seat, index)
+    if mine:
+        st.markdown("**Ce que vous avez écrit à cette étape**")
+    for post in reversed(mine):
+        with st.container(key=f"mine_{post.id}"):
+            st.markdown(plain(post.text))
+            st.caption(screens.own_status(post, axes, plain))
 
-    @st.fragment(run_every=phone_refresh())
-    @guarded  # a fragment's reruns do not go through the router's guard
-    def follow_mine() -> None:
-        mine = service.my_posts(engine(), phone.seat, index)
-        if mine:
-            st.markdown("**Ce que vous avez écrit à cette étape**")
-        for post in reversed(mine):
-            with st.container(key=f"mine_{post.id}"):
-                st.markdown(plain(post.text))
-                st.caption(screens.own_status(post, axes, plain))
 
-    follow_mine()
+def mine_changed(seat: Seat, step: int) -> bool:
+    """Whether the facilitator changed one of this seat's posts at the step since the last
+    look (one small query, in the phone's live refresh): the page is then drawn again, and
+    each post shows its new state. The first look, or one after a post, only takes note."""
+    seen = (step, screens.own_signature(service.my_posts(engine(), seat, step)))
+    before = st.session_state.get(MINE_SEEN)
+    st.session_state[MINE_SEEN] = seen
+    return before is not None and before[0] == step and before != seen
 
 
 VOTED = "Votre vote est enregistré."

@@ -113,6 +113,8 @@ def moderation() -> None:
     now = following(info)
     if now is None:
         return
+    if now.step != state.step:  # moved from the projection's controls or another console
+        st.rerun(scope="app")
     shown_step = prog.step(now.step)
     a, b, c = st.columns(3)
     with a:

@@ -24,6 +24,7 @@ from pages._workshop_phone import (
     Phone,
     drafts,
     grid_form,
+    mine_changed,
     post_form,
     post_message,
     results_list,
@@ -195,6 +196,8 @@ def follow() -> None:
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)
+    if current.posts and mine_changed(seat, now.step):
+        st.rerun(scope="app")  # a post of mine was shown, highlighted, grouped or hidden
     head, clock = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"{now.step + 1}. {current.title}")
     with clock:

@@ -66,6 +66,11 @@ def step_count(kind: StepKind, seats: int, posts: int, authors: int, voters: int
     return room
 
 
+def own_signature(posts: Iterable[Post]) -> tuple[tuple[object, ...], ...]:
+    """What the facilitator may change on one's own posts, to notice when they do."""
+    return tuple((p.id, p.status, p.group_label, p.retained, p.dimension) for p in posts)
+
+
 def own_status(post: Post, axes: Mapping[str, str], markup: Markup = str) -> str:
     """The state of one's own post as the facilitator left it: waiting, shown, highlighted,
     hidden or private; grouped, retained, and the axis of a commitment."""
