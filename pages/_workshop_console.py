@@ -181,8 +181,7 @@ def moderation_row(console: Console, post: live.Post, groups: list[str]) -> None
         def retain(retained: bool, dimension: str | None) -> None:
             console.act(service.retain, post.id, retained=retained, dimension=dimension)
 
-        left, right = st.columns(2)
-        left.checkbox(
+        st.checkbox(
             "Retenir comme engagement (feuille de route)",
             value=post.retained,
             key=keep_key,
@@ -190,10 +189,11 @@ def moderation_row(console: Console, post: live.Post, groups: list[str]) -> None
             on_change=lambda: retain(st.session_state[keep_key], st.session_state.get(axis_key)),
         )
         if mine:
-            right.pills(
-                "Axe de la feuille de route",
+            st.pills(  # the whole width: every axis shows, none clipped
+                "Axe de la feuille de route"
+                + ("" if live.axis_of(post.dimension, mine) else " (à choisir : aucun choisi)"),
                 list(mine),
-                # what « Clore » sends when nobody chose: the first axis
+                # no default: « Clore » sends a commitment only to the axis someone chose
                 default=live.axis_of(post.dimension, mine),
                 format_func=mine.get,
                 key=axis_key,

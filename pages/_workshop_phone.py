@@ -24,6 +24,7 @@ from pages._autosave import State, autosave_text, typed
 from pages._shell import engine, plain, settings, workshop_results
 
 DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
+MINE_SEEN = "ws_mine_seen"  # (step, state of one's posts there) at the last look
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,12 @@ def drafts(seat: Seat) -> dict[int, str]:
     return mine
 
 
+def axes_of(phone: Phone) -> dict[str, str]:
+    """The roadmap axes a commitment of this phone's territory may go to, id -> title."""
+    place = phone.place
+    return service.dimensions_of(settings().questions_dir, place) if place else {}
+
+
 def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | None) -> bool:
     """Post a text at a step; the outcome is shown at the next run. True when posted."""
     try:
@@ -56,13 +63,23 @@ def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | N
             text=text,
             share=share,
             dimension=dimension,
+            questions_dir=settings().questions_dir,
         )
     except (WorkshopError, AnswerError) as exc:
         st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
         return False
-    st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status))
+    axis = axes_of(phone).get(created.dimension or "")
+    st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status, axis))
     drafts(phone.seat).pop(index, None)
+    st.session_state.pop(MINE_SEEN, None)  # one's own new post is no news to redraw for
     return True
+
+
+def axis_choice(label: str, axes: dict[str, str], key: str) -> None:
+    """Every roadmap axis, one under the other (nothing clipped on a phone), none chosen
+    beforehand: a radio rather than a list, which the live refresh would close."""
+    with st.container(key=f"ws_axes_{key}"):
+        st.radio(label, list(axes), index=None, format_func=axes.get, key=key)
 
 
 def post_message() -> None:
@@ -80,14 +97,18 @@ def unsent_drafts(phone: Phone, current: int | None) -> None:
             st.markdown(f"**Texte non envoyé — étape {index + 1} « {plain(past.title)} »**")
             st.markdown(plain(text))
             note = past.kind == StepKind.PERSONAL
+            axis_key = f"ws_draft_axis_{index}"
+            axes = axes_of(phone) if past.kind == StepKind.COMMITMENTS else {}
+            if axes:
+                axis_choice("Axe de la feuille de route de cet engagement", axes, axis_key)
             cols = st.columns(2)
             cols[0].button(
                 "L'enregistrer comme note privée" if note else "L'envoyer pour cette étape",
                 key=f"ws_draft_send_{index}",
                 type="primary",
-                on_click=send,
-                args=(phone, index, text),
-                kwargs={"share": False, "dimension": None},
+                on_click=lambda index=index, text=text, axis_key=axis_key: send(
+                    phone, index, text, share=False, dimension=st.session_state.get(axis_key)
+                ),
             )
             cols[1].button(
                 "L'effacer",
@@ -98,8 +119,8 @@ def unsent_drafts(phone: Phone, current: int | None) -> None:
 
 def post_form(phone: Phone, index: int) -> None:
     """A text for the step (a note, a contribution, a commitment), what was written before."""
-    kind, seat, place = phone.programme.step(index).kind, phone.seat, phone.place
-    axes = service.dimensions_of(settings().questions_dir, place) if place else {}
+    kind, seat = phone.programme.step(index).kind, phone.seat
+    axes = axes_of(phone) if kind == StepKind.COMMITMENTS else {}
     round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
     field = f"ws_text_{index}_{round_}"
 
@@ -123,13 +144,8 @@ def post_form(phone: Phone, index: int) -> None:
         st.checkbox(
             "Partager avec la salle (affichée à l'écran avec votre pseudonyme)", key=share_key
         )
-    if kind == StepKind.COMMITMENTS and axes:
-        st.pills(  # not a list: the live refresh would close it
-            "Axe de la feuille de route (facultatif)",
-            list(axes),
-            format_func=axes.get,
-            key=axis_key,
-        )
+    if axes:
+        axis_choice("Axe de la feuille de route de votre engagement (à choisir)", axes, axis_key)
 
     def submit() -> None:
         text = typed(field)  # what the field sent last, even in the run that brings it
@@ -143,17 +159,39 @@ def post_form(phone: Phone, index: int) -> None:
     post_message()
     if phone.info.controlled and kind != StepKind.PERSONAL:
         st.caption("L'animation valide les contributions avant de les afficher.")
-    mine = service.my_posts(engine(), seat, index)
+    own_posts(phone, index, axes)
+
+
+def own_posts(phone: Phone, index: int, axes: dict[str, str]) -> None:
+    """One's own posts at this step with their current state (waiting, shown, highlighted,
+    grouped, hidden); the live refresh redraws the page when the facilitator changes one
+    (`mine_changed`)."""
+    mine = service.my_posts(engine(), phone.seat, index)
     if mine:
         st.markdown("**Ce que vous avez écrit à cette étape**")
     for post in reversed(mine):
         with st.container(key=f"mine_{post.id}"):
             st.markdown(plain(post.text))
-            st.caption(live.STATUS_LABELS.get(post.status, post.status))
+            st.caption(screens.own_status(post, axes, plain))
+
+
+def mine_changed(seat: Seat, step: int) -> bool:
+    """Whether the facilitator changed one of this seat's posts at the step since the last
+    look (one small query, in the phone's live refresh): the page is then drawn again, and
+    each post shows its new state. The first look, or one after a post, only takes note."""
+    seen = (step, screens.own_signature(service.my_posts(engine(), seat, step)))
+    before = st.session_state.get(MINE_SEEN)
+    st.session_state[MINE_SEEN] = seen
+    return before is not None and before[0] == step and before != seen
+
+
+VOTED = "Votre vote est enregistré."
 
 
 def vote(seat: Seat, key: str, kind: str, target: str, campaign_id: int | None = None) -> None:
-    """A radio's callback: its value becomes this seat's vote (a refusal is shown after)."""
+    """A radio's callback: its value becomes this seat's vote, confirmed under the item voted
+    on (a refusal is shown after the form)."""
+    st.session_state.pop("ws_voted", None)
     try:
         service.vote(
             engine(),
@@ -165,6 +203,14 @@ def vote(seat: Seat, key: str, kind: str, target: str, campaign_id: int | None =
         )
     except (WorkshopError, AnswerError) as exc:
         st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
+    else:
+        st.session_state["ws_voted"] = key
+
+
+def voted(*keys: str) -> None:
+    """The confirmation of the vote just cast, under the item it was cast on."""
+    if st.session_state.get("ws_voted") in keys:
+        st.success(VOTED, icon=":material/check_circle:")
 
 
 def vote_error() -> None:
@@ -193,6 +239,7 @@ def revote_form(phone: Phone, step: Step) -> None:
             on_change=vote,
             args=(phone.seat, key, live.LEVEL, qid, place.campaign_id),
         )
+        voted(key)
     vote_error()
 
 
@@ -222,6 +269,7 @@ def grid_form(phone: Phone, step: Step) -> None:
                 on_change=vote,
                 args=(seat, key, kind, str(post.id)),
             )
+        voted(f"ws_{live.IMPACT}_{post.id}", f"ws_{live.EFFORT}_{post.id}")
     vote_error()
 
 

@@ -113,15 +113,25 @@ def moderation() -> None:
     now = following(info)
     if now is None:
         return
+    if now.step != state.step:  # moved from the projection's controls or another console
+        st.rerun(scope="app")
     shown_step = prog.step(now.step)
     a, b, c = st.columns(3)
     with a:
         countdown(now, shown_step)
-    b.metric("Participant·es", sum(service.seat_counts(engine(), info.id).values()))
+    counts = service.step_counts(engine(), actor, info.id, now.step, prog)
+    b.metric("Participant·es", counts.seats)
     posts = screens.inbox(
         service.inbox(engine(), actor, info.id), now.step, st.session_state.get("ws_groups", [])
     )
     c.metric("En attente de validation", len(posts.pending))
+    with st.container(key="ws_step_count"):
+        st.markdown(
+            "À cette étape : "
+            + screens.step_count(
+                shown_step.kind, counts.seats, counts.posts, counts.authors, counts.voters
+            )
+        )
     if posts.pending:
         st.markdown(f"**Boîte de réception ({len(posts.pending)})**")
         for post in posts.pending:
@@ -165,7 +175,7 @@ if info.open:
         except (AccessDenied, WorkshopError, AnswerError) as exc:
             st.error(f"Atelier non clos : {plain(exc)}.")
         else:
-            st.session_state["flash"] = screens.sent_summary(report.sent, plain)
+            st.session_state["flash"] = screens.sent_summary(report.sent, plain, report.unassigned)
             st.session_state.pop("ws_screen_link", None)
             st.rerun()
 else:
@@ -173,6 +183,12 @@ else:
     if st.button("Envoyer les engagements retenus depuis la clôture", key="ws_send"):
         report = service.send_commitments(engine(), actor, info.id, prog, settings().questions_dir)
         st.success(f"{n_of(sum(report.sent.values()), 'engagement inscrit')}.")
+        if report.unassigned:
+            st.warning(
+                f"Sans axe de feuille de route, donc non inscrits : "
+                f"{n_of(report.unassigned, 'engagement retenu')}. Choisissez leur axe, puis "
+                "envoyez de nouveau."
+            )
 
 if st.button("Préparer les fichiers du compte rendu", icon=":material/download:", key="ws_prep"):
     results = {p.campaign_id: workshop_results(p) for p in info.places}

@@ -24,6 +24,7 @@ from pages._workshop_phone import (
     Phone,
     drafts,
     grid_form,
+    mine_changed,
     post_form,
     post_message,
     results_list,
@@ -113,9 +114,10 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
         territory = st.selectbox(
             "Votre territoire",
             list(places),
+            index=0 if len(places) == 1 else None,  # several: each person chooses, none given
             format_func=places.get,
             key="ws_territory",
-            placeholder="Choisir…",
+            placeholder="Choisir votre territoire…",
         )
         role = st.selectbox(
             "Votre fonction",
@@ -150,16 +152,38 @@ assert state is not None
 st.session_state["ws_seen_step"] = state.step
 step = prog.step(state.step)
 
-st.caption(
-    f"{plain(info.title)} · {plain(seat.nickname)} · {seat.role_label} · "
-    f"{plain(place.territory_name if place else '')}"
-)
+st.caption(f"{plain(info.title)} · {plain(seat.nickname)} · {seat.role_label}")
 welcome = st.session_state.pop("ws_joined", None)
 if welcome:
     st.success(
         f"Bienvenue {plain(welcome)} ! Gardez cette page ouverte : elle suit l'écran. Si vous la "
         "fermez, rouvrez le même lien (il contient votre place)."
     )
+where, change = st.columns([3, 1], vertical_alignment="center")
+with where.container(key="ws_where"):
+    st.markdown(f"Vous participez pour : **{plain(place.territory_name if place else '')}**")
+if (
+    len(info.places) > 1
+    and not service.my_posts(engine(), seat)
+    and not service.my_votes(engine(), seat)
+):  # nothing posted nor voted yet: a wrong territory can still be corrected
+    with change.popover("Changer", icon=":material/swap_horiz:", width="stretch"):
+        others = {p.territory_id: p.territory_name for p in info.places if p != place}
+
+        def move() -> None:
+            try:
+                service.change_territory(engine(), seat, st.session_state["ws_move_to"])
+            except WorkshopError as exc:
+                st.session_state["ws_post_msg"] = ("error", f"Non changé : {plain(exc)}.")
+
+        st.radio(
+            "Votre territoire",
+            list(others),
+            index=None,
+            format_func=lambda i: plain(others[i]),
+            key="ws_move_to",
+        )
+        st.button("Participer pour ce territoire", key="ws_move", on_click=move, type="primary")
 
 
 @st.fragment(run_every=phone_refresh())
@@ -172,6 +196,8 @@ def follow() -> None:
     if now.step != st.session_state.get("ws_seen_step") or not now.open:
         st.rerun(scope="app")  # the facilitator moved on: show the new step's form
     current = prog.step(now.step)
+    if current.posts and mine_changed(seat, now.step):
+        st.rerun(scope="app")  # a post of mine was shown, highlighted, grouped or hidden
     head, clock = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"{now.step + 1}. {current.title}")
     with clock:

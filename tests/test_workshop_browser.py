@@ -102,13 +102,17 @@ def join(page: object, nickname: str, territory: str, role: str) -> None:
     expect(page.get_by_text(f"Bienvenue {nickname}")).to_be_visible(timeout=20000)
 
 
-def write(page: object, text: str, *, share: bool = False) -> None:
+def write(page: object, text: str, *, share: bool = False, axis: str | None = None) -> None:
     from playwright.sync_api import expect
 
     box = page.get_by_role("textbox").last
     box.fill(text)
     if share:
         page.get_by_text("Partager avec la salle (").click()
+    if axis:  # a commitment: its roadmap axis, chosen among all of them (none by default)
+        axes = page.get_by_role("radiogroup", name="Axe de la feuille de route")
+        expect(axes.get_by_role("radio")).to_have_count(2)  # the test questionnaire has two
+        axes.get_by_text(axis, exact=True).click()
     page.get_by_role("button", name="Envoyer").click()
     mine = page.locator("[class*='st-key-mine_']")  # « Ce que vous avez écrit »
     expect(mine.get_by_text(text)).to_be_visible(timeout=20000)
@@ -235,7 +239,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     go_to("10. Nos premiers pas ensemble")
     expect(alice.get_by_role("heading", name="10. Nos premiers pas")).to_be_visible(timeout=20000)
     commitment = "Réunir la conférence des DGS avant le 31 mars, portée par le DGS de la CC"
-    write(alice, commitment)
+    write(alice, commitment, axis="Acteurs et besoins")
+    sent = alice.get_by_text("Axe de la feuille de route : « Acteurs et besoins »")
+    expect(sent).to_be_visible(timeout=20000)
     fac.get_by_text("Réunir la conférence des DGS avant le 31 mars").first.wait_for(timeout=20000)
     fac.get_by_text("Retenir comme engagement").first.click()
     settle(fac)
@@ -270,4 +276,5 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     expect(item).to_be_visible(timeout=20000)
     item.click()
     expect(coord.get_by_text("Issue de l'atelier").first).to_be_visible()
+    expect(coord.get_by_text("Acteurs et besoins").first).to_be_visible()
     shot(coord, "12-feuille-de-route", full=True)

@@ -50,6 +50,7 @@ TERRITORY_A = "# CC **gras** [lien](javascript:alert(1))"
 TERRITORY_B = "<img src=x onerror=alert(1)> =1+1 CC"
 CAMPAIGN = "=1+1 **Campagne** <img src=x onerror=alert(1)>"
 GROUP = "# groupe **gras** [g](javascript:alert(1))"
+AXIS = "instances"  # an axis of the mini questionnaire, as a participant chooses
 MD = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
@@ -151,7 +152,9 @@ def test_the_console_shows_hostile_texts_as_typed(hostile_room):
     room = hostile_room
     commitments = index_of(room["prog"], "commitments")
     service.go_to(engine(), room["actor"], room["made"].workshop_id, commitments, room["prog"])
-    kept = service.post(engine(), room["seats"][1][0], room["prog"], step=commitments, text=TITLE)
+    kept = service.post(
+        engine(), room["seats"][1][0], room["prog"], step=commitments, text=TITLE, dimension=AXIS
+    )
     service.retain(engine(), room["actor"], room["made"].workshop_id, kept.id, retained=True)
     at.run()
     assert "Engagements retenus (1)" in "\n".join(markdown_sources(at))
@@ -237,7 +240,9 @@ def hostile_record(hostile_room):
     commitments = index_of(prog, "commitments")
     service.go_to(engine(), actor, wid, commitments, prog)
     for text in HOSTILE:
-        kept = service.post(engine(), room["seats"][2][0], prog, step=commitments, text=text)
+        kept = service.post(
+            engine(), room["seats"][2][0], prog, step=commitments, text=text, dimension=AXIS
+        )
         service.retain(engine(), actor, wid, kept.id, retained=True)
     questions = get_settings().questions_dir
     results = {

@@ -79,7 +79,12 @@ def session_done(tmp_path, questions_dir):
         service.vote(engine, seat, kind=live.EFFORT, target=str(chantier.id), value=1)
     service.go_to(engine, actor, wid, index["commitments"], prog)
     kept = service.post(
-        engine, seats[0], prog, step=index["commitments"], text="Réunir la conférence en mars"
+        engine,
+        seats[0],
+        prog,
+        step=index["commitments"],
+        text="Réunir la conférence en mars",
+        dimension="instances",  # an axis of the mini questionnaire, as a participant chooses
     )
     service.retain(engine, actor, wid, kept.id, retained=True)
     service.end(engine, actor, wid, prog, questions_dir)

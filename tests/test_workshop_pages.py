@@ -118,7 +118,8 @@ def test_join_then_reload_keeps_the_seat_and_the_posts(room):
     service.go_to(engine(), actor, made.workshop_id, personal, prog)
     again = app(atelier=made.code, p=token)  # a reload, or another phone with the same link
     assert not again.exception
-    assert "Alice · DST · CC Alpha" in texts(again)
+    assert "Séminaire · Alice · DST" in texts(again)
+    assert "Vous participez pour : **CC Alpha**" in texts(again)
     send_text(again, f"ws_text_{personal}_0", "Ce que je retiens")
     again.checkbox(key=f"ws_share_{personal}_0").check()
     again.button(key=f"ws_send_{personal}_0").click().run()
@@ -247,6 +248,10 @@ def test_the_console_moderates_the_inbox_and_retains_commitments(room):
     assert "Boîte de réception" not in texts(at)
     at.checkbox(key=f"ws_keep_{post.id}_False").check().run()
     assert not at.exception
+    pills = at.button_group(key=f"ws_axis_{post.id}_None")
+    assert pills.label == "Axe de la feuille de route (à choisir : aucun choisi)"
+    assert pills.value is None  # no axis given by default: « Clore » would not send it
+    pills.set_value("acteurs").run()
     [kept] = [p for p in service.inbox(engine(), actor, made.workshop_id) if p.id == post.id]
     assert kept.retained and kept.status == live.VISIBLE
     assert "Engagements retenus (1)" in texts(at)

@@ -67,6 +67,10 @@ def test_captions_mark_up_only_what_people_typed():
         "2 pour CC A, 1 pour CC B."
     )
     assert screens.sent_summary({}).endswith(": aucun.")
+    assert screens.sent_summary({"CC A": 1}, unassigned=2).endswith(
+        "Sans axe de feuille de route, donc non inscrits : 2 engagements retenus. Choisissez "
+        "leur axe ci-dessus, puis « Envoyer les engagements retenus depuis la clôture »."
+    )
 
 
 def test_the_wall_is_cut_to_the_screen_and_says_how_many_are_left_out():
@@ -133,3 +137,14 @@ def test_focus_items_come_with_their_question_and_scale():
     assert first.reading == "niveau moyen 2,0 / 5 · regards divergents · écart au niveau visé 2,0"
     value = first.scale.values[0]
     assert first.level(value) == f"{value} — {first.scale.levels[value].label}"
+
+
+def test_the_step_count_says_who_took_part():
+    from diagnostic.workshop import StepKind
+
+    assert screens.step_count(StepKind.GRID, 15, 0, 0, 12) == "12 votes sur 15"
+    assert screens.step_count(StepKind.REVOTE, 15, 0, 0, 1) == "1 vote sur 15"
+    assert screens.step_count(StepKind.COLLECTIVE, 15, 1, 1, 0) == (
+        "1 contribution de 1 participant·e sur 15"
+    )
+    assert screens.step_count(StepKind.WELCOME, 0, 0, 0, 0) == "0 participant·e"

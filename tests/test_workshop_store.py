@@ -255,7 +255,7 @@ def test_retained_commitments_go_into_the_roadmap_once(engine, room):
     assert service.find(engine, made.code).status == "ended"
 
 
-def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(engine, room):
+def test_a_commitment_without_a_known_axis_is_not_sent_and_focus_is_checked(engine, room):
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id
     seat, _ = service.join(
@@ -266,10 +266,13 @@ def test_a_commitment_without_an_axis_gets_the_first_one_and_focus_is_checked(en
     post = service.post(engine, seat, programme, step=commitments, text="Un séminaire annuel")
     service.retain(engine, actor, wid, post.id, retained=True, dimension="inconnue")
     report = service.send_commitments(engine, actor, wid, programme, folder)
-    assert report.sent == {"CC Beta": 1}
+    assert report.sent == {} and report.unassigned == 1  # never a default axis
+    service.retain(engine, actor, wid, post.id, retained=True, dimension="acteurs")
+    report = service.send_commitments(engine, actor, wid, programme, folder)
+    assert report.sent == {"CC Beta": 1} and report.unassigned == 0
     with session_scope(engine) as s:
         [item] = roadmap_store.plan_items(s, campaign_id=other.campaign_id)
-    assert item.dimension == "instances"  # the first axis of the mini questionnaire
+    assert item.dimension == "acteurs"
     service.set_focus(engine, actor, wid, other.territory.id)
     assert service.live_state(engine, wid).focus == other.territory.id
     service.set_focus(engine, actor, wid, None)
@@ -353,7 +356,12 @@ def fill(engine, room, territory, campaign_id: int, tag: str) -> dict[str, int]:
     service.vote(engine, seat, kind=live.EFFORT, target=str(chantier.id), value=1)
     service.go_to(engine, actor, wid, step_of(programme, "commitments"), programme)
     kept = service.post(
-        engine, seat, programme, step=step_of(programme, "commitments"), text=f"Engagement {tag}"
+        engine,
+        seat,
+        programme,
+        step=step_of(programme, "commitments"),
+        text=f"Engagement {tag}",
+        dimension="acteurs",
     )
     service.retain(engine, actor, wid, kept.id, retained=True)
     ids["kept"] = kept.id
@@ -522,3 +530,24 @@ def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
     planning.remove(engine, coordinator, world.campaign_id, post.roadmap_item_id)
     [post] = [p for p in service.inbox(engine, actor, wid) if p.id == ids["kept"]]
     assert post.roadmap_item_id is None and post.retained
+
+
+def test_step_counts_and_a_seat_moved_before_taking_part(engine, room):
+    world, other, actor, made, programme, folder = room
+    wid = made.workshop_id
+    a, _ = service.join(engine, made.code, nickname="A", territory_id=world.territory.id, role=None)
+    b, _ = service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role=None)
+    b = service.change_territory(engine, b, other.territory.id)  # nothing posted yet
+    assert service.seat_counts(engine, wid) == {world.territory.id: 1, other.territory.id: 1}
+    collective, grid = step_of(programme, "collective"), step_of(programme, "grid")
+    service.go_to(engine, actor, wid, collective, programme)
+    post = service.post(engine, a, programme, step=collective, text="chantier")
+    service.post(engine, a, programme, step=collective, text="autre chantier")
+    with pytest.raises(WorkshopError, match="déjà écrit"):
+        service.change_territory(engine, a, other.territory.id)
+    counts = service.step_counts(engine, actor, wid, collective, programme)
+    assert (counts.seats, counts.posts, counts.authors, counts.voters) == (2, 2, 1, 0)
+    service.go_to(engine, actor, wid, grid, programme)
+    service.vote(engine, a, kind=live.IMPACT, target=str(post.id), value=3)
+    service.vote(engine, a, kind=live.EFFORT, target=str(post.id), value=1)
+    assert service.step_counts(engine, actor, wid, grid, programme).voters == 1

@@ -222,6 +222,40 @@ def territory_linked(session: Session, *, workshop_id: int, territory_id: int | 
     return session.exec(stmt).first() is not None
 
 
+def move_seat(session: Session, *, seat_id: int, territory_id: int) -> bool:
+    """Put a seat on another territory while it has neither posted nor voted (its posts and
+    votes carry its territory); False, and nothing changed, once it has."""
+    seat = session.get(WorkshopParticipant, seat_id)
+    if seat is None:
+        return False
+    wrote = select(Contribution.id).where(Contribution.participant_id == seat_id).limit(1)
+    voted = select(WorkshopVote.id).where(WorkshopVote.participant_id == seat_id).limit(1)
+    if session.exec(wrote).first() is not None or session.exec(voted).first() is not None:
+        return False
+    seat.territory_id = territory_id
+    session.add(seat)
+    session.flush()
+    return True
+
+
+def step_activity(session: Session, *, workshop_id: int, step: int) -> tuple[int, int]:
+    """How many posts a step received (private notes included: counted, never read) and
+    from how many participants."""
+    stmt = select(
+        func.count(col(Contribution.id)), func.count(func.distinct(Contribution.participant_id))
+    ).where(Contribution.workshop_id == workshop_id, Contribution.step == step)
+    posts, authors = session.exec(stmt).one()
+    return int(posts or 0), int(authors or 0)
+
+
+def voter_count(session: Session, *, workshop_id: int, kinds: set[str]) -> int:
+    """How many participants cast at least one vote of these kinds."""
+    stmt = select(func.count(func.distinct(WorkshopVote.participant_id))).where(
+        WorkshopVote.workshop_id == workshop_id, col(WorkshopVote.kind).in_(kinds)
+    )
+    return int(session.exec(stmt).one() or 0)
+
+
 def get_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
     return session.get(WorkshopParticipant, seat_id)
 

@@ -111,11 +111,12 @@ def board(posts: Iterable[Post]) -> list[Group]:
     return groups
 
 
-def axis_of(dimension: str | None, axes: Mapping[str, str]) -> str:
-    """The roadmap axis of a commitment: the one chosen, else the first of its questionnaire."""
+def axis_of(dimension: str | None, axes: Mapping[str, str]) -> str | None:
+    """The roadmap axis of a commitment: the one chosen when it is one of its questionnaire's
+    axes, else None (never a default: a commitment lands where someone chose)."""
     if dimension is not None and dimension in axes:
         return dimension
-    return next(iter(axes))
+    return None
 
 
 def focus_items(items: pd.DataFrame, n: int) -> pd.DataFrame:

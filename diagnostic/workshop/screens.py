@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from diagnostic.questionnaire.schema import Question, Questionnaire, Scale
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, count
 from diagnostic.workshop.live import (
     HIDDEN,
     HIGHLIGHTED,
@@ -27,7 +27,7 @@ from diagnostic.workshop.live import (
     focus_items,
     item_reading,
 )
-from diagnostic.workshop.programme import StepKind
+from diagnostic.workshop.programme import POSTING_KINDS, StepKind
 
 Markup = Callable[[str], str]
 
@@ -47,9 +47,41 @@ SENT_MESSAGES = {
 ON_SCREEN = "Envoyé : votre contribution est à l'écran."
 
 
-def sent_message(status: str) -> str:
-    """What the phone says once a text is posted, by where it landed."""
-    return SENT_MESSAGES.get(status, ON_SCREEN)
+def sent_message(status: str, axis: str | None = None) -> str:
+    """What the phone says once a text is posted, by where it landed (and, for a commitment,
+    the roadmap axis it goes to: `axis` is its title, already marked up)."""
+    said = SENT_MESSAGES.get(status, ON_SCREEN)
+    return f"{said} Axe de la feuille de route : « {axis} »." if axis else said
+
+
+def step_count(kind: StepKind, seats: int, posts: int, authors: int, voters: int) -> str:
+    """The console's count of who took part in the current step: « 12 votes sur 15 »,
+    « 7 contributions de 5 participant·es sur 15 », or the room's size elsewhere."""
+    room = count(seats, "participant·e", "participant·es")
+    if kind in {StepKind.REVOTE, StepKind.GRID}:
+        return f"{count(voters, 'vote')} sur {seats}"
+    if kind in POSTING_KINDS:
+        written = count(posts, "contribution")
+        return f"{written} de {count(authors, 'participant·e', 'participant·es')} sur {seats}"
+    return room
+
+
+def own_signature(posts: Iterable[Post]) -> tuple[tuple[object, ...], ...]:
+    """What the facilitator may change on one's own posts, to notice when they do."""
+    return tuple((p.id, p.status, p.group_label, p.retained, p.dimension) for p in posts)
+
+
+def own_status(post: Post, axes: Mapping[str, str], markup: Markup = str) -> str:
+    """The state of one's own post as the facilitator left it: waiting, shown, highlighted,
+    hidden or private; grouped, retained, and the axis of a commitment."""
+    parts = [STATUS_LABELS.get(post.status, post.status)]
+    if post.group_label and post.status not in {HIDDEN, PRIVATE}:
+        parts.append(f"regroupée sous « {markup(post.group_label)} »")
+    if post.retained:
+        parts.append("retenue comme engagement")
+    if post.dimension in axes:
+        parts.append(f"axe « {axes[post.dimension]} »")
+    return " · ".join(parts)
 
 
 def unsent(drafts: Mapping[int, str], current: int | None = None) -> list[tuple[int, str]]:
@@ -153,10 +185,17 @@ def post_caption(post: Post, territory: str, markup: Markup = str) -> str:
     )
 
 
-def sent_summary(sent: Mapping[str, int], markup: Markup = str) -> str:
-    """The console's message once the workshop is closed."""
+def sent_summary(sent: Mapping[str, int], markup: Markup = str, unassigned: int = 0) -> str:
+    """The console's message once the workshop is closed (and what waits for an axis)."""
     text = ", ".join(f"{n} pour {markup(t)}" for t, n in sent.items()) or "aucun"
-    return f"Atelier clos. Engagements inscrits aux projets de feuille de route : {text}."
+    done = f"Atelier clos. Engagements inscrits aux projets de feuille de route : {text}."
+    if not unassigned:
+        return done
+    return (
+        f"{done} Sans axe de feuille de route, donc non inscrits : "
+        f"{count(unassigned, 'engagement retenu')}. Choisissez leur axe ci-dessus, puis "
+        "« Envoyer les engagements retenus depuis la clôture »."
+    )
 
 
 # --- the wall on the screen --------------------------------------------------------------------

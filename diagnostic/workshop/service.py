@@ -121,10 +121,12 @@ class Created:
 
 @dataclass(frozen=True)
 class SendReport:
-    """Commitments written into roadmaps, by territory name; those without a territory."""
+    """Commitments written into roadmaps, by territory name; those without a territory; those
+    left unsent because nobody chose their roadmap axis (never a default axis)."""
 
     sent: dict[str, int]
     skipped: int
+    unassigned: int = 0
 
 
 # --- facilitator -------------------------------------------------------------------------------
@@ -414,6 +416,14 @@ def dimensions_of(questions_dir: Path, place: Place) -> dict[str, str]:
     return {d.id: d.title for d in q.dimensions}
 
 
+def seat_axes(engine: Engine, seat: Seat, questions_dir: Path) -> dict[str, str]:
+    """The roadmap axes a participant's commitment may go to: those of their territory's
+    questionnaire in this workshop (none when the territory has left it)."""
+    info = find_by_id(engine, seat.workshop_id)
+    place = info.place_of(seat.territory_id) if info is not None else None
+    return dimensions_of(questions_dir, place) if place is not None else {}
+
+
 def send_commitments(
     engine: Engine,
     actor: Actor,
@@ -435,14 +445,16 @@ def send_commitments(
         ]
         todo = [_post(r) for r in rows]
     sent: dict[str, int] = {}
-    skipped = 0
+    skipped = unassigned = 0
     for post in todo:
         place = info.place_of(post.territory_id)
         if place is None:
             skipped += 1
             continue
-        axes = dimensions_of(questions_dir, place)
-        dimension = live.axis_of(post.dimension, axes)
+        dimension = live.axis_of(post.dimension, dimensions_of(questions_dir, place))
+        if dimension is None:  # the facilitator chooses it on the console, then sends again
+            unassigned += 1
+            continue
         item_id = planning.add(
             engine,
             actor,
@@ -458,7 +470,7 @@ def send_commitments(
                 s, workshop_id=workshop_id, contribution_id=post.id, roadmap_item_id=item_id
             )
         sent[place.territory_name] = sent.get(place.territory_name, 0) + 1
-    return SendReport(sent, skipped)
+    return SendReport(sent, skipped, unassigned)
 
 
 def end(
@@ -521,6 +533,32 @@ def join(
         return Seat(row.id, info.id, name, territory_id, role), token
 
 
+def change_territory(engine: Engine, seat: Seat, territory_id: int | None) -> Seat:
+    """Move a seat to another territory of its workshop, as long as it has neither posted
+    nor voted (someone who joined the wrong territory corrects it before taking part)."""
+    info = find_by_id(engine, seat.workshop_id)
+    if info is None or not info.open:
+        raise WorkshopError("cet atelier est terminé")
+    if info.place_of(territory_id) is None:
+        raise WorkshopError("choisissez votre territoire dans la liste")
+    assert territory_id is not None
+    with session_scope(engine) as s:
+        _own_seat(s, seat)
+        if not store.move_seat(s, seat_id=seat.participant_id, territory_id=territory_id):
+            raise WorkshopError(
+                "vous avez déjà écrit ou voté pour votre territoire : le changer n'est plus "
+                "possible, demandez à l'animation"
+            )
+    return Seat(seat.participant_id, seat.workshop_id, seat.nickname, territory_id, seat.role)
+
+
+def find_by_id(engine: Engine, workshop_id: int) -> WorkshopInfo | None:
+    """A workshop by its id (open or ended), or None."""
+    with read_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=workshop_id)
+        return _info(s, w) if w is not None else None
+
+
 def seat(engine: Engine, workshop_id: int, token: str | None) -> Seat | None:
     """The seat a participant's token opens in this workshop, or None."""
     if not looks_like_token(token):
@@ -572,14 +610,22 @@ def post(
     text: str,
     share: bool = False,
     dimension: str | None = None,
+    questions_dir: Path | None = None,
 ) -> live.Post:
-    """Store a participant's contribution at once (it survives reloads and lost connections)."""
+    """Store a participant's contribution at once (it survives reloads and lost connections).
+
+    With `questions_dir`, a commitment must name one of the roadmap axes of the seat's
+    territory (`seat_axes`): it is refused without one, never given a default."""
     body = clean_text(text or "", live.MAX_POST)
     if not body:
         raise WorkshopError("la contribution est vide")
     kind = programme.step(step).kind
     if not programme.step(step).posts:
         raise WorkshopError("cette étape ne reçoit pas de contributions")
+    if kind == StepKind.COMMITMENTS and questions_dir is not None:
+        axes = seat_axes(engine, seat, questions_dir)
+        if axes and dimension not in axes:
+            raise WorkshopError("choisissez l'axe de la feuille de route de votre engagement")
     with session_scope(engine) as s:
         _own_seat(s, seat)
         w = store.get_workshop(s, workshop_id=seat.workshop_id)
@@ -677,6 +723,32 @@ def private_counts(engine: Engine, workshop_id: int) -> dict[int, int]:
     """How many personal notes stayed private, by step (their text never leaves the phone)."""
     with read_scope(engine) as s:
         return store.status_counts(s, workshop_id=workshop_id, status=live.PRIVATE)
+
+
+@dataclass(frozen=True)
+class StepCounts:
+    """Who took part in a step, for the facilitator: « 12 votes sur 15 »."""
+
+    seats: int  # participants in the room
+    posts: int  # texts posted at the step (private notes counted, never shown)
+    authors: int  # participants who posted at least one
+    voters: int  # participants who voted at least once (re-vote, grid)
+
+
+STEP_VOTES = {StepKind.REVOTE: {live.LEVEL}, StepKind.GRID: {live.IMPACT, live.EFFORT}}
+
+
+def step_counts(
+    engine: Engine, actor: Actor, workshop_id: int, step: int, programme: Programme
+) -> StepCounts:
+    """The counts of one step (facilitators only): two small queries per refresh."""
+    facilitated(engine, actor, workshop_id)
+    kinds = STEP_VOTES.get(programme.step(step).kind)
+    with read_scope(engine) as s:
+        seats = sum(store.seat_counts(s, workshop_id=workshop_id).values())
+        posts, authors = store.step_activity(s, workshop_id=workshop_id, step=step)
+        voters = store.voter_count(s, workshop_id=workshop_id, kinds=kinds) if kinds else 0
+    return StepCounts(seats, posts, authors, voters)
 
 
 def seat_counts(engine: Engine, workshop_id: int) -> dict[int | None, int]:
