@@ -2,10 +2,11 @@
 
 A sign-in form, then three pages in Streamlit's menu: « Mes territoires » (a title and a
 table), « Résultats » (the pickers, the filter expander, ten tabs, the same radar figure and
-summary as the app's first campaign), « Feuille de route » (as many expanders as the app's
-page, « Préparer les documents » giving three download buttons of the documents' sizes, the
-form of a new action). What it draws comes from the JSON file named by FLOOR_DATA, written by
-the bench from the app itself; nothing is computed.
+summary as the app's first campaign), « Feuille de route » (a button, four counters, a
+timeline of one bar per action, as many expanders as the app's page, « Préparer les
+documents » giving three download buttons of the documents' sizes, the form of a new
+action). What it draws comes from the JSON file named by FLOOR_DATA, written by the bench from
+the app itself; nothing is computed.
 """
 
 import json
@@ -55,7 +56,29 @@ def results() -> None:
 
 def roadmap() -> None:
     st.title("Feuille de route")
-    for i in range(DATA.get("expanders", 20)):
+    st.button("Mettre à jour les propositions", type="primary")
+    for column, label in zip(
+        st.columns(4), ("Plan", "Autres", "Retenues", "À examiner"), strict=True
+    ):
+        column.metric(label, 5)
+    n = DATA.get("expanders", 20)
+    # the plan's timeline: one horizontal bar per action
+    st.plotly_chart(
+        {
+            "data": [
+                {
+                    "type": "bar",
+                    "orientation": "h",
+                    "y": [f"Action {i}" for i in range(n)],
+                    "x": [86_400_000 * 365] * n,
+                    "base": ["2027-01-01"] * n,
+                }
+            ],
+            "layout": {"xaxis": {"type": "date"}, "height": 140 + 28 * n},
+        },
+        key="timeline",
+    )
+    for i in range(n):
         with st.expander(f"Action {i}"):
             st.write("Description")
     if st.button("Préparer les documents"):
