@@ -3,10 +3,10 @@
 A sign-in form, then three pages in Streamlit's menu: « Mes territoires » (a title and a
 table), « Résultats » (the pickers, the filter expander, ten tabs, the same radar figure and
 summary as the app's first campaign), « Feuille de route » (a button, four counters, a
-timeline of one bar per action, as many expanders as the app's page, « Préparer les
-documents » giving three download buttons of the documents' sizes, the form of a new
-action). What it draws comes from the JSON file named by FLOOR_DATA, written by the bench from
-the app itself; nothing is computed.
+timeline of one bar per action, as many expanders as the app's page, each with an action's
+text, form and buttons, « Préparer les documents » giving three download buttons of the
+documents' sizes, the form of a new action). What it draws comes from the JSON file named
+by FLOOR_DATA, written by the bench from the app itself; nothing is computed.
 """
 
 import json
@@ -78,9 +78,24 @@ def roadmap() -> None:
         },
         key="timeline",
     )
-    for i in range(n):
+    for i in range(n):  # each action as pages/_plan.py draws it: its text, form and buttons
         with st.expander(f"Action {i}"):
-            st.write("Description")
+            st.caption("Proposée à partir des résultats")
+            st.markdown("**Pourquoi cette action ?**")
+            st.markdown("- « Un item » : un déclencheur (source : le questionnaire)")
+            with st.form(f"form_{i}"):
+                st.text_input("Intitulé", f"Action {i}", key=f"t_{i}")
+                st.text_area("Description", "Une description.", key=f"d_{i}")
+                a, b = st.columns(2)
+                a.text_input("Pilote / porteur", key=f"o_{i}")
+                b.selectbox("Échéance", ["Dans les 100 jours", "D'ici un an"], key=f"h_{i}")
+                a.text_input("Indicateur de suivi", key=f"i_{i}")
+                b.selectbox("Statut", ["Proposée", "Retenue"], key=f"s_{i}")
+                st.form_submit_button("Enregistrer")
+            up, down, drop = st.columns(3)
+            up.button("Monter", key=f"up_{i}")
+            down.button("Descendre", key=f"down_{i}")
+            drop.button("Supprimer", key=f"del_{i}")
     if st.button("Préparer les documents"):
         with st.spinner("Rédaction du document et des graphiques…"):
             st.session_state["ready"] = True
