@@ -80,13 +80,19 @@ class _Facts:
     group_gap: pd.Series  # by question_id: largest |EPCI - communes| score difference shown
 
 
-def _facts(results: CampaignResults) -> _Facts:
+def _facts(results: CampaignResults, *, choices: bool = True) -> _Facts:
+    """`choices` False: without the collective single choices (what the triggers of choice
+    questions read, the longest to compute), for a reader of the items and gaps only."""
     assert results.responses is not None
     q = results.questionnaire
     return _Facts(
         collective=results.collective.set_index("question_id"),
         items=results.items.set_index("question_id"),
-        choices=an.collective_choices(results.responses.choices, q).set_index("question_id"),
+        choices=(
+            an.collective_choices(results.responses.choices, q).set_index("question_id")
+            if choices
+            else pd.DataFrame(columns=["option_id"]).rename_axis("question_id")
+        ),
         options=results.choices,
         priorities=results.priorities,
         grids=results.grids,
@@ -703,7 +709,7 @@ def points_to_investigate(
     results: CampaignResults, facts: _Facts | None = None
 ) -> list[PointToInvestigate]:
     """Scored items strongly divergent and without consensus yet, most divergent first."""
-    facts = facts or _facts(results)
+    facts = facts or _facts(results, choices=False)  # items and gaps only
     items = results.items.loc[results.items["scored"]].sort_values("agreement", na_position="last")
     q = results.questionnaire
     out = []

@@ -307,16 +307,27 @@ def participants_frame(session: Session, *, campaign_id: int) -> pd.DataFrame:
             )
         ).all()
     )
+    people = session.exec(  # the columns read, not whole participant rows
+        select(
+            Participant.id,
+            Participant.role,
+            Participant.structure_id,
+            Participant.started_at,
+            Participant.submitted_at,
+        )
+        .where(Participant.campaign_id == campaign_id)
+        .order_by(col(Participant.id))
+    ).all()
     rows = [
         (
-            p.id,
-            p.role,
-            p.structure_id,
-            places.get(p.structure_id, "?"),
-            "epci" if p.structure_id == campaign.territory_id else "commune",
-            p.started_at is not None,
-            p.submitted_at is not None,
+            pid,
+            role,
+            structure_id,
+            places.get(structure_id, "?"),
+            "epci" if structure_id == campaign.territory_id else "commune",
+            started_at is not None,
+            submitted_at is not None,
         )
-        for p in participants_of(session, campaign_id=campaign_id)
+        for pid, role, structure_id, started_at, submitted_at in people
     ]
     return pd.DataFrame(rows, columns=columns)
