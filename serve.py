@@ -16,15 +16,14 @@ Either way the browser is sent back home (303), and the answer is neither cached
 a referrer. A ticket is good once, for one minute, and only from a page of the app itself
 (Sec-Fetch-Site): a link from another site cannot sign a browser in to someone else's account.
 
-At start, a background thread imports the app's modules and loads its shipped files
-(`diagnostic.bootstrap.warm_up`): the first sign-in and the first results view of a fresh
-server do not pay them (bench/RESULTS.md § 11).
+At start, before the server accepts anyone, the domain's modules are imported and the shipped
+files loaded (`diagnostic.bootstrap.warm_up`, 2 to 3 s): the first sign-in and the first
+results view of a fresh server do not pay them (bench/RESULTS.md § 11).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import streamlit as st
@@ -75,16 +74,11 @@ def session_cookie(request: Request) -> Response:
 
 
 def _warm() -> None:
-    """Once Streamlit's runtime exists (the pages' caches then attach to it), warm it up."""
-    from streamlit import runtime
-
-    deadline = time.monotonic() + 60
-    while not runtime.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    """Import the domain and load the shipped files now, before the server accepts anyone: a
+    page run importing the same modules in another thread at the same time could meet a
+    module half imported."""
     started = time.monotonic()
     try:
-        # The domain only: a helper of pages/ imported here, outside any script run, would
-        # load pages/_router.py (which must run inside the first page run: see its docstring).
         count = warm_up(get_settings().questions_dir)
     except Exception:  # noqa: BLE001 - warming is an optimisation: the pages import on demand
         logging.getLogger(__name__).exception("préchargement interrompu")
@@ -94,6 +88,6 @@ def _warm() -> None:
     )
 
 
+_warm()
 mount_cookie_route(ROUTE)
-threading.Thread(target=_warm, name="warm-up", daemon=True).start()
 app = st.App("app.py", routes=[Route(ROUTE, session_cookie, methods=["GET"])])
