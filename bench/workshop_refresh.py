@@ -266,7 +266,8 @@ def prepare(
         engine,
         actor,  # type: ignore[arg-type]
         title="Banc d'essai",
-        campaign_ids=[p.campaign_id for p in places],
+        # one campaign per territory (the demo has two on the Val de Loir)
+        campaign_ids=list({p.territory_id: p.campaign_id for p in places}.values()),
         controlled=False,
     )
     programme = programme_for(questions)
