@@ -262,12 +262,13 @@ def prepare(
             accounts.grant(s, user_id=user_id, territory_id=t.id, role="facilitator", actor="b")
     actor = actor_for_user(engine, user_id)
     places = service.runnable_campaigns(engine, actor)  # type: ignore[arg-type]
+    # one campaign per territory (the demo has two on the Val de Loir)
+    places = list({p.territory_id: p for p in places}.values())
     made = service.create(
         engine,
         actor,  # type: ignore[arg-type]
         title="Banc d'essai",
-        # one campaign per territory (the demo has two on the Val de Loir)
-        campaign_ids=list({p.territory_id: p.campaign_id for p in places}.values()),
+        campaign_ids=[p.campaign_id for p in places],
         controlled=False,
     )
     programme = programme_for(questions)
