@@ -262,6 +262,8 @@ def prepare(
             accounts.grant(s, user_id=user_id, territory_id=t.id, role="facilitator", actor="b")
     actor = actor_for_user(engine, user_id)
     places = service.runnable_campaigns(engine, actor)  # type: ignore[arg-type]
+    # one campaign per territory (the demo has two on the Val de Loir)
+    places = list({p.territory_id: p for p in places}.values())
     made = service.create(
         engine,
         actor,  # type: ignore[arg-type]

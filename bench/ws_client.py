@@ -33,6 +33,11 @@ class StreamlitSession:
 
     port: int
     query_string: str
+    # Through a reverse proxy (bench/proxy_load.py): the proxy's address ("wss://host:port"),
+    # its TLS context, and the headers a browser sends (Cookie of the sticky route, Origin).
+    base_url: str = ""
+    ssl: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
     widgets: dict[str, Widget] = field(default_factory=dict)
     texts: list[str] = field(default_factory=list)
     _ws: Any = None
@@ -40,11 +45,14 @@ class StreamlitSession:
     _cache: dict[str, ForwardMsg] = field(default_factory=dict)
 
     async def open(self) -> float:
+        base = self.base_url or f"ws://127.0.0.1:{self.port}"
         self._ws = await websockets.connect(
-            f"ws://127.0.0.1:{self.port}/_stcore/stream",
+            f"{base}/_stcore/stream",
             subprotocols=["streamlit"],  # type: ignore[list-item]
             max_size=None,
             open_timeout=120,
+            ssl=self.ssl,
+            additional_headers=self.headers or None,
         )
         return await self.rerun()
 
