@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from streamlit import config
+from streamlit.runtime.pages_manager import PagesManager
 
 from diagnostic.accounts.sessions import (
     COOKIE_NAME,
@@ -88,6 +89,12 @@ def _warm() -> None:
     )
 
 
+# Every page runs through app.py's router from the very first visit: without this, a fresh
+# server starts in Streamlit's "pages folder" mode until app.py first calls st.navigation, and
+# pages/_router.py leaves it by a rerun raised while its module is being imported — which, with
+# many first visits at once, let other sessions import half-initialised page modules (« cannot
+# import name … », 4 to 18 of 150 phones joining a fresh server in bench/workshop_refresh.py).
+PagesManager.uses_pages_directory = False
 _warm()
 mount_cookie_route(ROUTE)
 app = st.App("app.py", routes=[Route(ROUTE, session_cookie, methods=["GET"])])

@@ -6,6 +6,9 @@ first visit to /campagne ran pages/campagne.py alone, without the router's menu 
 guard, and the sidebar listed every file of pages/ (helpers included). Imported by every page
 (through pages._shell), this module leaves that mode the first time it is loaded and starts
 the run again, which now goes through app.py.
+
+The web server (serve.py) leaves that mode before anyone connects, so there this module finds
+nothing to do; it still matters for `streamlit run app.py` and for AppTest.
 """
 
 from __future__ import annotations
