@@ -217,7 +217,7 @@ def test_the_readme_states_the_shipped_provenance():
     readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
     shipped = package.read_provenance()
     stated = (
-        f"version {shipped.version}, données du {package.french_date(shipped.data_date)}, "
+        f"version {shipped.version}, données du {package.iso_in_french(shipped.data_date)}, "
         f"{official.thousands(shipped.epci).replace(chr(0x202F), ' ')} EPCI et "
         f"{official.thousands(shipped.communes).replace(chr(0x202F), ' ')} communes, "
         f"populations municipales légales {shipped.population_year}"

@@ -41,7 +41,7 @@ from diagnostic.campaigns.official_territories import (
 from diagnostic.errors import DiagnosticError
 from diagnostic.store import official as store
 from diagnostic.store.engine import session_scope
-from diagnostic.vocabulary import agree
+from diagnostic.vocabulary import agree, french_date
 
 PACKAGE = "@etalab/decoupage-administratif"
 DATA_DIR = Path(__file__).resolve().parent / "official_data"
@@ -56,20 +56,6 @@ DEPARTEMENT_NAMES = {"976": "Mayotte"}
 LICENCE_CODE = "MIT"
 LICENCE_DATA = "Licence Ouverte / Etalab 2.0"
 NPM_TIMEOUT_SECONDS = 120
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
 
 
 class NpmError(DiagnosticError):
@@ -94,7 +80,7 @@ class Provenance:
     @property
     def source(self) -> str:
         """The `source` of every stored row from this list (at most 200 characters)."""
-        return f"{self.package} {self.version} (données du {french_date(self.data_date)})"
+        return f"{self.package} {self.version} (données du {iso_in_french(self.data_date)})"
 
     @property
     def licences(self) -> str:
@@ -104,11 +90,9 @@ class Provenance:
         return self.population_year_by_departement.get(departement or "", self.population_year)
 
 
-def french_date(iso: str) -> str:
+def iso_in_french(iso: str) -> str:
     """« 9 mars 2026 » for 2026-03-09 (« 1er » for the first day)."""
-    day = date.fromisoformat(iso)
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+    return french_date(date.fromisoformat(iso))
 
 
 def version_key(text: str) -> tuple[int, ...]:
@@ -416,7 +400,7 @@ def list_note(engine: Engine, folder: Path | None = None) -> str:
         )
         return (
             f"Liste officielle : {size}, paquet {shipped.package} {shipped.version}, données du "
-            f"{french_date(shipped.data_date)} (Etalab ; {shipped.licences}) ; populations "
+            f"{iso_in_french(shipped.data_date)} (Etalab ; {shipped.licences}) ; populations "
             f"municipales légales {shipped.population_year}" + (f" ({others})" if others else "")
         ) + "."
     text = f"Liste officielle : {size}, source : {', '.join(sources)}"
