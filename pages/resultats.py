@@ -103,6 +103,11 @@ def answered(kind: str, read: Callable, what: str, nothing: str) -> Iterator[tup
 
 # Lazy tabs: only the open tab's content is computed and drawn (the first view of a campaign
 # draws the synthesis alone, not ten tabs of charts); the key keeps the open tab across reruns.
+# Streamlit forgets the value of a widget a run does not draw: the choices made in a tab are
+# written back each run, so they are still there when one comes back to it.
+for kept in ("res_grouping", "res_dim", "res_items_dim"):
+    if kept in st.session_state:
+        st.session_state[kept] = st.session_state[kept]
 tabs = st.tabs(TABS, key="res_tab", on_change="rerun")
 with tabs[0]:
     if tabs[0].open:

@@ -44,6 +44,10 @@ def test_results_page_tabs_and_filters(app_env):
     assert at.tabs[2].get("radio") and not at.tabs[0].get("plotly_chart")
     at.radio(key="res_grouping").set_value("role").run()
     assert not at.exception
+    # a choice made in a tab is still there after another tab was opened
+    open_tab(at, "Items")
+    open_tab(at, "Regards croisés")
+    assert at.radio(key="res_grouping").value == "role"
 
 
 def test_results_page_is_not_offered_to_facilitators_or_strangers(app_env):
