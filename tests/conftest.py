@@ -133,14 +133,3 @@ def served(monkeypatch):
     monkeypatch.setattr(
         script_runner, "_mpa_v1", lambda path: runpy.run_path(path, run_name="__main__")
     )
-
-
-# The browser files take minutes each; `make test` gives a whole file to one of two workers
-# (`--dist loadfile`) in the order collected. Collected first, they start at once on both
-# workers and the many short files fill the gaps at the end, instead of one long file
-# finishing alone while the other worker waits.
-LONG_FIRST = ("test_browser", "test_workshop_browser", "test_deploy_proxy")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not item.path.name.startswith(LONG_FIRST))  # stable: in-file order
