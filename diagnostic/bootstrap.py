@@ -9,23 +9,25 @@ from sqlalchemy import Engine
 from diagnostic.comparison.benchmark import rebuild
 from diagnostic.demo import load_demo
 from diagnostic.settings import Settings
-from diagnostic.store.engine import get_engine, migrate, session_scope
+from diagnostic.store.engine import configure_pool, get_engine, migrate, session_scope
 from diagnostic.store.territories import count_territories
 
 SCORES_WITHOUT_STATEMENTS = "0008"  # the migration from which scores leave statements out
 
 
-def upgrade(engine: Engine, questions_dir: Path) -> None:
+def upgrade(engine: Engine, questions_dir: Path) -> tuple[str | None, str | None]:
     """Apply the migrations, then redo what they ask of the data: from before 0008, the stored
     comparison rows mixed the agreement statements into the maturity scores, so the table is
-    recomputed once on the new rule."""
-    before, _ = migrate(engine)
+    recomputed once on the new rule. Returns the schema's revision before and after."""
+    before, after = migrate(engine)
     if before is not None and before < SCORES_WITHOUT_STATEMENTS:
         rebuild(engine, questions_dir)
+    return before, after
 
 
 def prepare_database(settings: Settings) -> Engine:
     """Return a ready engine; safe to call at every start (cached by the app)."""
+    configure_pool(settings.db_pool_size, settings.db_pool_overflow)
     engine = get_engine(settings.effective_database_url)
     upgrade(engine, settings.questions_dir)
     if settings.load_demo:

@@ -27,6 +27,21 @@ class Settings(BaseSettings):
         default=None,
         description="URL SQLAlchemy de la base ; par défaut un fichier SQLite dans DATA_DIR.",
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=500,
+        description=(
+            "PostgreSQL : connexions gardées ouvertes par processus de l'application "
+            "(voir « Hébergement »)."
+        ),
+    )
+    db_pool_overflow: int = Field(
+        default=10,
+        ge=0,
+        le=500,
+        description="PostgreSQL : connexions ouvertes au-delà, le temps d'un pic, par processus.",
+    )
     data_dir: Path = Field(default=ROOT / "data", description="Dossier des données locales.")
     questions_dir: Path = Field(
         default=ROOT / "questions", description="Dossier des questionnaires et bibliothèques."

@@ -603,6 +603,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("migrate")
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from diagnostic.bootstrap import upgrade
+    from diagnostic.store.engine import configure_pool, get_engine
+
+    settings = get_settings()
+    configure_pool(settings.db_pool_size, settings.db_pool_overflow)
+    before, after = upgrade(get_engine(settings.effective_database_url), settings.questions_dir)
+    if before == after:
+        print(f"Schéma de la base déjà à jour (migration {after}).")
+    else:
+        print(f"Schéma de la base mis à jour : migration {before or 'aucune'} → {after}.")
+    return 0
+
+
 @command("backup")
 def cmd_backup(args: argparse.Namespace) -> int:
     from diagnostic.store.backup import BackupError, backup
@@ -832,6 +847,11 @@ def build_parser() -> argparse.ArgumentParser:
         "données d'atelier",
     )
     p.add_argument("--dry-run", action="store_true", help="afficher sans rien modifier")
+    sub.add_parser(
+        "migrate",
+        help="mettre le schéma de la base à jour (avant de démarrer les processus de "
+        "l'application après une mise à jour)",
+    )
     p = sub.add_parser("backup", help="sauvegarder la base (même pendant que l'application écrit)")
     p.add_argument("-o", "--output", required=True, metavar="FICHIER")
     p = sub.add_parser("restore", help="restaurer une sauvegarde puis appliquer les migrations")

@@ -26,9 +26,10 @@ def command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callab
 def open_engine():  # type: ignore[no-untyped-def]
     """The database of the settings, migrated: opened by the commands that need it only."""
     from diagnostic.bootstrap import upgrade
-    from diagnostic.store.engine import get_engine
+    from diagnostic.store.engine import configure_pool, get_engine
 
     settings = get_settings()
+    configure_pool(settings.db_pool_size, settings.db_pool_overflow)
     engine = get_engine(settings.effective_database_url)
     upgrade(engine, settings.questions_dir)
     return engine

@@ -10,6 +10,10 @@ target_metadata = SQLModel.metadata
 
 
 def run_migrations_online() -> None:
+    given = config.attributes.get("connection")  # migrate() on PostgreSQL: the locked one
+    if given is not None:
+        _run(given)
+        return
     engine = config.attributes.get("engine")
     if engine is None:
         from diagnostic.settings import get_settings
@@ -17,14 +21,18 @@ def run_migrations_online() -> None:
 
         engine = get_engine(get_settings().effective_database_url)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
-        with context.begin_transaction():
-            context.run_migrations()
-        connection.commit()
+        _run(connection)
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
 
 
 if context.is_offline_mode():

@@ -9,13 +9,26 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 READ_ONLY = "diagnostic_read_only"  # execution option of read_scope's connections
 POOL_SIZE, POOL_OVERFLOW = 20, 10  # PostgreSQL connections kept open, and allowed beyond
+# The sizes the next PostgreSQL engine is built with (settings DB_POOL_SIZE, DB_POOL_OVERFLOW,
+# set by configure_pool before the app or a command opens its base).
+_POOL = {"size": POOL_SIZE, "overflow": POOL_OVERFLOW}
+# Key of the PostgreSQL advisory lock held while migrating: processes started together (the
+# units of deploy/systemd, a restart of all of them) migrate one after the other.
+MIGRATION_LOCK = 0x44474F56  # "DGOV"
+
+
+def configure_pool(size: int, overflow: int) -> None:
+    """Set the connection pool of the PostgreSQL engines built from now on (per process)."""
+    if size < 1 or overflow < 0:
+        raise ValueError("pool size must be at least 1 and overflow at least 0")
+    _POOL.update(size=size, overflow=overflow)
 
 
 def build_engine(url: str) -> Engine:
@@ -35,9 +48,12 @@ def build_engine(url: str) -> Engine:
     # connections beyond 5 are closed as soon as they are handed back, so a busy room opens
     # and closes server connections all the time (a new backend process each, the costliest
     # thing on the page's path); POOL_SIZE keeps enough of them open. Two app processes use
-    # 2 x (POOL_SIZE + POOL_OVERFLOW) = 60 of the server's default 100 connections.
+    # 2 x (POOL_SIZE + POOL_OVERFLOW) = 60 of the server's default 100 connections; a hosted
+    # deployment sizes it with DB_POOL_SIZE / DB_POOL_OVERFLOW (README « Hébergement »).
     # pool_pre_ping (one round trip per checkout) keeps a restarted server transparent.
-    return create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=_POOL["size"], max_overflow=_POOL["overflow"]
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -115,17 +131,42 @@ def alembic_config(engine: Engine) -> Config:
 
 def schema_revision(engine: Engine) -> str | None:
     """The migration the base is at (None: a base never migrated)."""
+    with engine.connect() as conn:
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    revision = MigrationContext.configure(conn).get_current_revision()
+    conn.rollback()
+    return revision
 
 
 def migrate(engine: Engine) -> tuple[str | None, str | None]:
     """Bring the schema to the latest migration (run at every start; cheap when current).
 
     Returns the revision before and after, so that start-up can redo what a migration asks
-    (recompute the comparison table after 0008)."""
-    before = schema_revision(engine)
-    command.upgrade(alembic_config(engine), "head")
-    return before, schema_revision(engine)
+    (recompute the comparison table after 0008). On PostgreSQL an advisory lock makes
+    processes that start together migrate one after the other: the second finds the schema
+    current and does nothing. (SQLite serves one machine: the migration's write transaction
+    makes a second process wait, for 5 s at most.)"""
+    if engine.dialect.name != "postgresql":
+        before = schema_revision(engine)
+        command.upgrade(alembic_config(engine), "head")
+        return before, schema_revision(engine)
+    # One connection holds the lock (a session-level lock: the migrations' commits keep it)
+    # and runs the migrations, so that a pool of one connection is enough.
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+        conn.commit()
+        try:
+            before = _revision(conn)
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            return before, _revision(conn)
+        finally:
+            conn.rollback()
+            conn.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+            conn.commit()
