@@ -205,6 +205,20 @@ def response_headers(url: str) -> dict[str, str]:
         return {k.lower(): v for k, v in answer.headers.items()} | {"status": str(answer.code)}
 
 
+def closed_for_another_host(url: str) -> bool:
+    """Whether nginx closes, without any answer, a request naming another host."""
+    import http.client
+
+    request = urllib.request.Request(url, headers={"Host": "autre-site.exemple"})
+    try:
+        urllib.request.urlopen(request, context=unverified(), timeout=10)
+    except urllib.error.HTTPError:
+        return False  # an answer, even an error, came back
+    except (http.client.RemoteDisconnected, ConnectionError, urllib.error.URLError):
+        return True
+    return False
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
@@ -245,6 +259,9 @@ def test_respondent_survives_the_death_of_their_process_behind_nginx(tmp_path, r
         assert redirect["status"] == "301"
         assert redirect["location"] == f"{proxy.url}/?t=jeton"
         assert "?t=" not in proxy.access_log.read_text()  # no token in the logs
+        # Another host name gets nothing, over HTTPS and over HTTP (no redirect to it).
+        assert closed_for_another_host(f"{proxy.url}/?t=jeton")
+        assert closed_for_another_host(f"{proxy.http_url}/")
 
         violations: list[str] = []
 
