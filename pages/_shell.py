@@ -4,8 +4,9 @@ results, text. Signing an account in and out lives in _signin (imported from her
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -37,6 +38,7 @@ from pages._signin import (  # noqa: F401  (the pages import the sign-in helpers
 TOKEN_PARAM = "t"
 _RUN_INVITATION = "_invitation_of_this_run"  # (run marker, token, Invitation | None)
 _RUN_ENGINE = "_engine_of_this_run"  # (run marker, settings, engine)
+T = TypeVar("T")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
 
@@ -84,7 +86,26 @@ def campaign_results(
     version), the settings' minimum group size or the actor (and so its right) does."""
     key = tuple(sorted((k, v) for k, v in subset.items() if v is not None))
     version = results.data_version(engine(), campaign_id)
-    return _results(actor, campaign_id, version, settings().min_group_size, key)
+    return session_memo(
+        "results",
+        (actor, campaign_id, version, settings().min_group_size, key),
+        lambda: _results(actor, campaign_id, version, settings().min_group_size, key),
+    )
+
+
+def session_memo(name: str, key: object, compute: Callable[[], T]) -> T:
+    """The value computed for `key`, kept in this browser session until the key changes: the
+    reruns of one page (a click, an added action) reuse it instead of reading a copy out of
+    Streamlit's data cache (which unpickles the whole object: ~20 ms for a campaign's
+    results). One value per name; the key must hold everything the value depends on (the data
+    version, the actor). Callers never modify the value."""
+    memo = st.session_state.setdefault("_session_memo", {})
+    kept = memo.get(name)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    value = compute()
+    memo[name] = (key, value)
+    return value
 
 
 def workshop_results(place: Place) -> CampaignResults | None:

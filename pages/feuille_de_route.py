@@ -12,7 +12,7 @@ from pages._fiche_gaps import fiche_gaps
 from pages._picker import campaign_picker
 from pages._plan import action, add_form
 from pages._quotes import review as quotes_review
-from pages._shell import engine, guard, library, plain, settings
+from pages._shell import engine, guard, library, plain, session_memo, settings
 from pages._timeline import main_plan
 
 actor = guard("feuille_de_route")
@@ -67,7 +67,10 @@ else:
 # and the obligations): the fiche's gaps, the plan and the documents share it.
 situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
 fiche_gaps(lib, items, situation)
-points = points_to_investigate(results)
+# Computed again only for other results (the memo keeps `results` alive: its id is not reused).
+points = session_memo(
+    "fdr_points", (campaign.id, id(results)), lambda: (results, points_to_investigate(results))
+)[1]
 if points:
     with st.expander(f"Points à instruire collectivement ({len(points)})", expanded=False):
         st.caption(

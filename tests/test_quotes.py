@@ -165,6 +165,23 @@ def test_identical_answers_are_quoted_once_and_empty_ones_not_at_all(engine, coo
     assert not found.attributed and {q.source for q in shown} <= {"", "2 réponses identiques"}
 
 
+def test_the_voices_are_read_again_only_when_the_campaign_changes(engine, coordinated):
+    """The roadmap page asks at every rerun: unchanged data gives the same reading; a new
+    submitted answer gives a new one that holds it."""
+    world, _ = coordinated
+    answer(engine, world, WORDS[:5])
+    first = voices(engine, world)
+    assert voices(engine, world) is first
+    assert voices(engine, world, min_group=K + 1) is not first  # another rule, another reading
+    last = world.participants[5].id
+    with session_scope(engine) as s:
+        store_answers(s, Q, last, {"act_libre": {"text": "Les maisons France services."}})
+        campaigns.mark_submitted(s, participant_id=last)
+    again = voices(engine, world)
+    assert again is not first
+    assert "Les maisons France services." in [q.text for q in again.quotes]
+
+
 def test_a_left_out_answer_disappears_and_comes_back_with_an_audit_row(engine, coordinated):
     world, coordinator = coordinated
     answer(engine, world, WORDS)

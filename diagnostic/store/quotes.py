@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from diagnostic.errors import StoreError
@@ -36,6 +36,17 @@ def free_texts(
         (int(aid), int(pid), qid, value, choice is None or bool(choice.quoted))
         for aid, pid, qid, value, choice in session.exec(stmt)
     ]
+
+
+def choices_fingerprint(session: Session, *, campaign_id: int) -> tuple[object, ...]:
+    """Count and latest change of a campaign's quote choices (what a cache of them keys on)."""
+    return tuple(
+        session.exec(
+            select(func.count(col(QuoteChoice.id)), func.max(QuoteChoice.updated_at)).where(
+                QuoteChoice.campaign_id == campaign_id
+            )
+        ).one()
+    )
 
 
 def set_quoted(
