@@ -22,6 +22,7 @@ from pages._workshop import (
 )
 from pages._workshop_phone import (
     Phone,
+    dots_form,
     drafts,
     grid_form,
     mine_changed,
@@ -229,6 +230,8 @@ try:
         post_form(phone, state.step)
     elif step.kind == StepKind.REVOTE:
         revote_form(phone, step)
+    elif step.kind == StepKind.DOTS:
+        dots_form(phone, state.step, step)
     elif step.kind == StepKind.GRID:
         grid_form(phone, step)
     elif step.kind == StepKind.RESULTS:
