@@ -228,7 +228,7 @@ def test_the_facilitator_menu_and_console_create_a_workshop(room):
     assert any("?ecran=" in c.value for c in at.code)
     assert any(f"?atelier={made.code}" in c.value for c in at.code)
     at.button(key="ws_next").click().run()
-    assert "Étape 2 sur 10 : Ce que disent nos diagnostics" in texts(at)
+    assert "Étape 2 sur 11 : Ce que disent nos diagnostics" in texts(at)
 
 
 def test_the_console_moderates_the_inbox_and_retains_commitments(room):
