@@ -316,24 +316,24 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
             own = post.participant_id == phone.seat.participant_id
             suffix = " · votre contribution" if own else ""
             st.caption(screens.dot_pips(mine, dots.bound) + suffix)
-            plus, minus = st.columns(2)
-            plus.button(
-                "+ 1 point",
-                key=f"ws_dot_plus_{post.id}",
-                type="primary",
-                disabled=dots.left <= 0,
-                on_click=change_dot,
-                args=(phone, index, post.id, 1),
-                width="stretch",
-            )
-            minus.button(
-                "− 1 point",
-                key=f"ws_dot_minus_{post.id}",
-                disabled=mine <= 0,
-                on_click=change_dot,
-                args=(phone, index, post.id, -1),
-                width="stretch",
-            )
+            with st.container(horizontal=True, wrap=False):  # side by side, even on a phone
+                st.button(
+                    "+ 1 point",
+                    key=f"ws_dot_plus_{post.id}",
+                    type="primary",
+                    disabled=dots.left <= 0,
+                    on_click=change_dot,
+                    args=(phone, index, post.id, 1),
+                    width="stretch",
+                )
+                st.button(
+                    "− 1 point",
+                    key=f"ws_dot_minus_{post.id}",
+                    disabled=mine <= 0,
+                    on_click=change_dot,
+                    args=(phone, index, post.id, -1),
+                    width="stretch",
+                )
             if said and said[0] == post.id:
                 (st.success if said[2] == "success" else st.error)(said[1])
     for post_id in gone:  # hidden by the facilitator after one gave it points

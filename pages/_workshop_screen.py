@@ -185,13 +185,13 @@ def dots_view(
     for i, place in enumerate(places):
         tally = tallies.get(place.territory_id)
         with cols[i % len(cols)]:
-            if len(places) > 1:
-                st.markdown(f"## {plain(place.territory_name)}")
+            given = 0 if tally is None else int(tally["dots"].sum())
+            points = n_of(given, "point donné", "points donnés")
+            name = f"{plain(place.territory_name)} · " if len(places) > 1 else ""
+            st.markdown(f"## {name}{points}")
             if tally is None or tally.empty:
                 st.markdown("Les contributions apparaîtront ici dès qu'elles seront affichées.")
                 continue
-            given = int(tally["dots"].sum())
-            st.caption(f"{n_of(given, 'point donné', 'points donnés')}")
             st.plotly_chart(
                 dots_chart(tally, title="", big=True),
                 config=STATIC,

@@ -217,6 +217,11 @@ def grid_chart(
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
     fig = _layout(fig, title, big=big, height=640 if big else 420)
     fig.update_layout(margin=dict(l=110 if big else 60, r=20, t=60, b=100 if big else 60))
+    if not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
+        fig.update_layout(
+            legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
+            margin=dict(b=150 if big else 90),
+        )
     return fig
 
 
@@ -313,6 +318,7 @@ def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figu
         tickfont=dict(size=PROJECTION_FONT if big else DOCUMENT_FONT),
     )
     per_bar = 96 if big else 52
-    fig = _layout(fig, title, big=big, height=max(260, 90 + per_bar * len(frame)))
-    fig.update_layout(bargap=0.3)
+    top_margin = (70 if big else 50) if title else 10  # no empty title band on the screen
+    fig = _layout(fig, title, big=big, height=max(200, top_margin + 20 + per_bar * len(frame)))
+    fig.update_layout(bargap=0.3, margin=dict(l=10, r=10, t=top_margin, b=10))
     return fig
