@@ -249,7 +249,7 @@ def placement_row(console: Console, row: dict[str, Any]) -> None:
         part
         for part in (
             plain(console.names.get(row["territory_id"], "")),
-            f"regroupement « {plain(row['group'])} »" if row.get("group") else "",
+            f"regroupement « {plain(row['group'])} »" if isinstance(row["group"], str) else "",
             count(int(row["n"]), "vote"),
             _mean(row),
             "placé par l'animation" if row["placed"] else "",

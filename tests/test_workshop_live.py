@@ -306,6 +306,7 @@ def test_a_placement_wins_over_the_votes_and_a_lone_vote_is_flagged():
     assert (two["impact"], two["effort"], two["quadrant"]) == (2.5, 1.2, "Gain rapide")
     assert two["placed"] and not two["single"]  # the facilitator's place: not one person's
     assert three["n"] == 0 and three["quadrant"] == "À reconsidérer"
+    assert two["group"] is None and three["group"] is None  # never NaN: « nan » on a page
     assert list(live.positioned(points)["post_id"]) == [1, 2, 3]
     assert list(live.positioned(live.grid_points([post(4)], votes))["post_id"]) == []
 

@@ -276,7 +276,8 @@ def grid_points(
                 n == 1 and not by_hand,
             )
         )
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(group=_nones(frame["group"]))
 
 
 def positioned(points: pd.DataFrame) -> pd.DataFrame:
@@ -333,8 +334,13 @@ def dot_tally(
         )
     frame = pd.DataFrame(rows, columns=[*columns, "order"])
     frame = frame.sort_values(["dots", "order"], ascending=[False, True], kind="stable")
-    frame["group"] = frame["group"].astype(object).where(frame["group"].notna(), None)
+    frame["group"] = _nones(frame["group"])
     return frame.drop(columns="order").reset_index(drop=True)
+
+
+def _nones(labels: pd.Series) -> pd.Series:
+    """Group labels with None, never NaN, where a post is not grouped."""
+    return labels.astype(object).where(labels.notna(), None)
 
 
 def shorten(text: str, limit: int) -> str:
