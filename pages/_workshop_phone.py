@@ -276,6 +276,22 @@ def grid_form(phone: Phone, step: Step) -> None:
 
 
 DOT_SAID = "ws_dot_said"  # (post id, message, kind) of the last change of points
+DOTS_SEEN = "ws_dots_seen"  # (step, the posts one may give points to) at the last look
+
+
+def dot_candidates(phone: Phone, step: Step) -> list[live.Post]:
+    """The shown posts of the source step for this phone's territory."""
+    source = phone.programme.index_of(step.source or "")
+    return service.wall(engine(), phone.info.id, step=source, territory_id=phone.seat.territory_id)
+
+
+def dots_changed(phone: Phone, index: int, step: Step) -> bool:
+    """Whether the posts on offer changed since the last look (the facilitator showed, hid or
+    edited one): the live refresh then draws the list again. The first look only takes note."""
+    seen = (index, tuple((p.id, p.text) for p in dot_candidates(phone, step)))
+    before = st.session_state.get(DOTS_SEEN)
+    st.session_state[DOTS_SEEN] = seen
+    return before is not None and before[0] == index and before != seen
 
 
 def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
@@ -295,10 +311,8 @@ def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
 def dots_form(phone: Phone, index: int, step: Step) -> None:
     """The territory's shown posts of the source step, each with its + and - buttons; how
     many points are left; a post hidden since one gave it points, to take them back."""
-    source = phone.programme.index_of(step.source or "")
-    candidates = service.wall(
-        engine(), phone.info.id, step=source, territory_id=phone.seat.territory_id
-    )
+    candidates = dot_candidates(phone, step)
+    st.session_state[DOTS_SEEN] = (index, tuple((p.id, p.text) for p in candidates))
     dots = priorities.my_dots(engine(), phone.seat, phone.programme, index)
     if not candidates and not dots.given:
         st.info("Votre territoire n'a pas encore de contribution affichée à départager.")

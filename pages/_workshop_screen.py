@@ -192,12 +192,19 @@ def dots_view(
             if tally is None or tally.empty:
                 st.markdown("Les contributions apparaîtront ici dès qu'elles seront affichées.")
                 continue
+            shown = tally.head(screens.dots_shown(len(places)))
             st.plotly_chart(
-                dots_chart(tally, title="", big=True),
+                dots_chart(shown, title="", big=True),
                 config=STATIC,
                 theme=None,  # keep the large type of the figure
                 key=f"dots_{place.territory_id}",
             )
+            if len(tally) > len(shown):
+                rest = tally.iloc[len(shown) :]
+                st.caption(
+                    f"… et {n_of(len(rest), 'autre contribution')} "
+                    f"({n_of(int(rest['dots'].sum()), 'point')})."
+                )
 
 
 def notes_wall(info: WorkshopInfo, index: int) -> None:

@@ -466,5 +466,6 @@ def test_the_phone_says_how_many_points_are_left(left, said):
     assert screens.dot_confirmation(1, left, 3) == f"Point donné. {said}."
     assert screens.dots_left(0, 3).startswith("Vous avez donné vos 3 points.")
     assert screens.dot_pips(2, 3) == "●● 2 points de votre part"
+    assert (screens.dots_shown(1), screens.dots_shown(3)) == (8, 5)
     assert screens.step_count(StepKind.DOTS, 15, 0, 0, 12) == "12 participant·es ont voté sur 15"
     assert screens.step_count(StepKind.DOTS, 15, 0, 0, 1) == "1 participant·e a voté sur 15"

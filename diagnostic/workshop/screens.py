@@ -119,6 +119,12 @@ def dots_left(left: int, bound: int) -> str:
     return f"Il vous reste {count(left, 'point')} sur {bound}"
 
 
+def dots_shown(territories: int) -> int:
+    """How many bars of the points tally fit on the screen: the most supported 8 for one
+    territory, 5 each for several (the rest is counted below)."""
+    return 8 if territories <= 1 else 5
+
+
 def dot_pips(given: int, bound: int) -> str:
     """One's points on a post, drawn: « ●● » and how many, « aucun point » for none."""
     if given <= 0:
