@@ -1,6 +1,7 @@
 """The panels of the facilitator's console: choose or open a workshop, the step controls, one
-post with its moderation controls. Every action runs in a widget callback; a refusal is shown
-at the top of the console (pages/_workshop.attempt)."""
+post with its moderation controls, the placement of items on the impact x effort grid. Every
+action runs in a widget callback; a refusal is shown at the top of the console
+(pages/_workshop.attempt)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,20 @@ from typing import Any
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
+from diagnostic.analytics import format_number
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
-from diagnostic.workshop import Live, Programme, WorkshopError, WorkshopInfo, live, screens, service
+from diagnostic.vocabulary import count
+from diagnostic.workshop import (
+    Live,
+    Programme,
+    WorkshopError,
+    WorkshopInfo,
+    live,
+    priorities,
+    screens,
+    service,
+)
 from diagnostic.workshop.codes import spoken
 from pages._forms import choose, title_input
 from pages._shell import engine, plain
@@ -200,3 +212,84 @@ def moderation_row(console: Console, post: live.Post, groups: list[str]) -> None
                 disabled=sent,
                 on_change=lambda: retain(post.retained, st.session_state[axis_key]),
             )
+
+
+GRID_STEPS = [round(1 + i / 10, 1) for i in range(21)]  # 1,0 … 3,0: a tenth at a time
+
+
+def grid_placement(console: Console, index: int) -> None:
+    """Each candidate of the grid step with two sliders (impact, effort) that place it where
+    the facilitator says, and « Revenir à la moyenne des votes »."""
+    points = priorities.grid_candidates(
+        engine(), console.actor, console.info.id, console.programme, index
+    )
+    with st.expander("Placer les chantiers sur la grille", icon=":material/open_with:"):
+        if points.empty:
+            st.caption("Aucun chantier affiché à placer pour l'instant.")
+            return
+        st.caption(
+            "Déplacez un chantier à l'écran : impact et effort de 1 (faible) à 3 (fort). La "
+            "moyenne des votes reste notée ; « Revenir à la moyenne des votes » la rétablit."
+        )
+        for row in points.to_dict("records"):
+            placement_row(console, row)
+
+
+def placement_row(console: Console, row: dict[str, Any]) -> None:
+    """One candidate's sliders; their keys carry the stored position, so that a change made
+    elsewhere shows fresh sliders."""
+    post_id = int(row["post_id"])
+    impact, effort = row["impact"], row["effort"]
+    here = (
+        (round(float(impact), 1), round(float(effort), 1))
+        if impact == impact and effort == effort and impact is not None and effort is not None
+        else (2.0, 2.0)
+    )
+    where = " · ".join(
+        part
+        for part in (
+            plain(console.names.get(row["territory_id"], "")),
+            f"regroupement « {plain(row['group'])} »" if isinstance(row["group"], str) else "",
+            count(int(row["n"]), "vote"),
+            _mean(row),
+            "placé par l'animation" if row["placed"] else "",
+        )
+        if part
+    )
+    with st.container(border=True, key=f"ws_place_{post_id}"):
+        st.markdown(plain(row["text"]))
+        st.caption(where)
+        cols = st.columns(2)
+        keys = [f"ws_place_{axis}_{post_id}_{here[0]}_{here[1]}" for axis in ("i", "e")]
+
+        def moved() -> None:
+            position = (st.session_state[keys[0]], st.session_state[keys[1]])
+            console.act(priorities.place, post_id, position)
+
+        for col, key, label, value in zip(cols, keys, ("Impact", "Effort"), here, strict=True):
+            col.select_slider(
+                label,
+                GRID_STEPS,
+                value=value,
+                format_func=lambda v: format_number(v, 1),
+                key=key,
+                on_change=moved,
+            )
+        st.button(
+            "Revenir à la moyenne des votes",
+            key=f"ws_unplace_{post_id}",
+            disabled=not row["placed"],
+            on_click=console.act,
+            args=(priorities.place, post_id, None),
+        )
+
+
+def _mean(row: dict[str, Any]) -> str:
+    """« moyenne des votes : impact 2,5, effort 1,5 », or nothing before a vote."""
+    impact, effort = row.get("vote_impact"), row.get("vote_effort")
+    if impact is None or effort is None or impact != impact or effort != effort:
+        return ""
+    return (
+        f"moyenne des votes : impact {format_number(float(impact), 1)}, "
+        f"effort {format_number(float(effort), 1)}"
+    )

@@ -1,5 +1,5 @@
 """The forms of a participant's phone, one per kind of step: write (drafts kept in the session),
-re-vote, place on the grid; the results step's list."""
+re-vote, give points, place on the grid; the results step's list."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.workshop import (
     Place,
@@ -17,6 +18,7 @@ from diagnostic.workshop import (
     WorkshopError,
     WorkshopInfo,
     live,
+    priorities,
     screens,
     service,
 )
@@ -271,6 +273,93 @@ def grid_form(phone: Phone, step: Step) -> None:
             )
         voted(f"ws_{live.IMPACT}_{post.id}", f"ws_{live.EFFORT}_{post.id}")
     vote_error()
+
+
+DOT_SAID = "ws_dot_said"  # (post id, message, kind) of the last change of points
+DOTS_SEEN = "ws_dots_seen"  # (step, the posts one may give points to) at the last look
+
+
+def dot_candidates(phone: Phone, step: Step) -> list[live.Post]:
+    """The shown posts of the source step for this phone's territory."""
+    source = phone.programme.index_of(step.source or "")
+    return service.wall(engine(), phone.info.id, step=source, territory_id=phone.seat.territory_id)
+
+
+def dots_changed(phone: Phone, index: int, step: Step) -> bool:
+    """Whether the posts on offer changed since the last look (the facilitator showed, hid or
+    edited one): the live refresh then draws the list again. The first look only takes note."""
+    seen = (index, tuple((p.id, p.text) for p in dot_candidates(phone, step)))
+    before = st.session_state.get(DOTS_SEEN)
+    st.session_state[DOTS_SEEN] = seen
+    return before is not None and before[0] == index and before != seen
+
+
+def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
+    """A + or - button's callback: one point more or less on a post, confirmed under it (the
+    service refuses a point beyond the bound, from this tab or another)."""
+    try:
+        dots = priorities.give_dot(
+            engine(), phone.seat, phone.programme, step=index, post_id=post_id, change=change
+        )
+    except (WorkshopError, AccessDenied) as exc:
+        st.session_state[DOT_SAID] = (post_id, f"Non enregistré : {plain(exc)}.", "error")
+    else:
+        said = screens.dot_confirmation(change, dots.left, dots.bound)
+        st.session_state[DOT_SAID] = (post_id, said, "success")
+
+
+def dots_form(phone: Phone, index: int, step: Step) -> None:
+    """The territory's shown posts of the source step, each with its + and - buttons; how
+    many points are left; a post hidden since one gave it points, to take them back."""
+    candidates = dot_candidates(phone, step)
+    st.session_state[DOTS_SEEN] = (index, tuple((p.id, p.text) for p in candidates))
+    dots = priorities.my_dots(engine(), phone.seat, phone.programme, index)
+    if not candidates and not dots.given:
+        st.info("Votre territoire n'a pas encore de contribution affichée à départager.")
+        return
+    with st.container(key="ws_dots_left"):
+        st.markdown(f"**{screens.dots_left(dots.left, dots.bound)}**")
+    st.caption(screens.OWN_POSTS_ALLOWED)
+    said = st.session_state.get(DOT_SAID)
+    shown = {p.id for p in candidates}
+    gone = [pid for pid in dots.given if pid not in shown]
+    for post in candidates:
+        mine = dots.given.get(post.id, 0)
+        with st.container(border=True, key=f"ws_dot_{post.id}"):
+            st.markdown(plain(post.text))
+            own = post.participant_id == phone.seat.participant_id
+            suffix = " · votre contribution" if own else ""
+            st.caption(screens.dot_pips(mine, dots.bound) + suffix)
+            with st.container(horizontal=True, wrap=False):  # side by side, even on a phone
+                st.button(
+                    "+ 1 point",
+                    key=f"ws_dot_plus_{post.id}",
+                    type="primary",
+                    disabled=dots.left <= 0,
+                    on_click=change_dot,
+                    args=(phone, index, post.id, 1),
+                    width="stretch",
+                )
+                st.button(
+                    "− 1 point",
+                    key=f"ws_dot_minus_{post.id}",
+                    disabled=mine <= 0,
+                    on_click=change_dot,
+                    args=(phone, index, post.id, -1),
+                    width="stretch",
+                )
+            if said and said[0] == post.id:
+                (st.success if said[2] == "success" else st.error)(said[1])
+    for post_id in gone:  # hidden by the facilitator after one gave it points
+        with st.container(border=True, key=f"ws_dot_{post_id}"):
+            st.markdown("*Contribution masquée par l'animation*")
+            st.caption(screens.dot_pips(dots.given[post_id], dots.bound))
+            st.button(
+                "Reprendre un point",
+                key=f"ws_dot_minus_{post_id}",
+                on_click=change_dot,
+                args=(phone, index, post_id, -1),
+            )
 
 
 def results_list(phone: Phone, step: Step) -> None:

@@ -1,14 +1,32 @@
 """The views of the room's screen, one per kind of step: the welcome with the join code, the
-items to discuss, the walls of posts, the re-vote and the impact x effort grid (large type)."""
+items to discuss, the walls of posts, the re-vote, the points and the impact x effort grid
+(large type). The facilitator's groups show in every view: headings, or a label on the card."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from diagnostic.vocabulary import count as n_of
-from diagnostic.workshop import Place, Programme, Step, WorkshopInfo, live, output, screens, service
+from diagnostic.workshop import (
+    Place,
+    Programme,
+    Step,
+    WorkshopInfo,
+    live,
+    output,
+    priorities,
+    screens,
+    service,
+)
 from diagnostic.workshop.codes import spoken
-from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart
+from diagnostic.workshop.figures import (
+    SINGLE_VOTE,
+    dots_chart,
+    grid_chart,
+    grid_entries,
+    legend_groups,
+    shift_chart,
+)
 from pages._french import PLOTLY_LOCALE
 from pages._shell import engine, plain, settings, workshop_results
 from pages._workshop import names, participant_link, qr_image
@@ -16,11 +34,15 @@ from pages._workshop import names, participant_link, qr_image
 STATIC = {"displayModeBar": False, "staticPlot": True, **PLOTLY_LOCALE}
 
 
-def card(post: live.Post, *, length: int = 280) -> None:
+def card(post: live.Post, *, length: int = 280, group: bool = False) -> None:
     """One post on the wall: the text large (cut at `length` characters: the console and the
-    report have it whole), the author small; highlighted ones stand out."""
+    report have it whole), the author small; highlighted ones stand out. With `group`, the
+    facilitator's group label heads the card (where no heading gathers the group)."""
     prefix = "hl_" if post.status == live.HIGHLIGHTED else "card_"
     with st.container(border=True, key=f"{prefix}{post.id}"):
+        if group and post.group_label:
+            with st.container(key=f"group_{post.id}"):
+                st.markdown(f"**▸ {plain(post.group_label)}**")
         mark = "★ " if post.retained else ""
         st.markdown(mark + plain(live.shorten(post.text, length)))
         st.caption(plain(post.nickname))
@@ -47,7 +69,7 @@ def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) 
             with col:
                 st.markdown(f"### {plain(territory.name)} ({territory.count})")
                 for post in territory.posts:
-                    card(post, length=110)
+                    card(post, length=110, group=True)
                 if territory.count > len(territory.posts):
                     st.caption(f"… et {n_of(territory.count - len(territory.posts), 'autre')}")
 
@@ -139,9 +161,50 @@ def grid_view(
         key="grid",
     )
     with legend:
-        for number, text, quadrant in grid_legend(table):
-            st.markdown(f"**{number}.** {plain(text)}")
-            st.caption(quadrant)
+        for heading, entries in legend_groups(grid_entries(table)):
+            if heading is not None:
+                st.markdown(f"### {plain(heading)}")
+            for entry in entries:
+                st.markdown(f"**{entry.number}.** {plain(entry.text)}")
+                notes = [entry.quadrant]
+                if entry.single:
+                    notes.append(SINGLE_VOTE)
+                if entry.placed:
+                    notes.append("placé par l'animation")
+                st.caption(" · ".join(notes))
+
+
+def dots_view(
+    info: WorkshopInfo, programme: Programme, places: tuple[Place, ...], index: int
+) -> None:
+    """The points of each post, sorted, one chart per territory (two side by side at most)."""
+    tallies = priorities.dot_tallies(
+        engine(), info, programme, index, {p.territory_id for p in places}
+    )
+    cols = st.columns(min(len(places), 2))
+    for i, place in enumerate(places):
+        tally = tallies.get(place.territory_id)
+        with cols[i % len(cols)]:
+            given = 0 if tally is None else int(tally["dots"].sum())
+            points = n_of(given, "point donné", "points donnés")
+            name = f"{plain(place.territory_name)} · " if len(places) > 1 else ""
+            st.markdown(f"## {name}{points}")
+            if tally is None or tally.empty:
+                st.markdown("Les contributions apparaîtront ici dès qu'elles seront affichées.")
+                continue
+            shown = tally.head(screens.dots_shown(len(places)))
+            st.plotly_chart(
+                dots_chart(shown, title="", big=True),
+                config=STATIC,
+                theme=None,  # keep the large type of the figure
+                key=f"dots_{place.territory_id}",
+            )
+            if len(tally) > len(shown):
+                rest = tally.iloc[len(shown) :]
+                st.caption(
+                    f"… et {n_of(len(rest), 'autre contribution')} "
+                    f"({n_of(int(rest['dots'].sum()), 'point')})."
+                )
 
 
 def notes_wall(info: WorkshopInfo, index: int) -> None:

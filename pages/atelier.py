@@ -7,7 +7,7 @@ import streamlit as st
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.vocabulary import count as n_of
-from diagnostic.workshop import WorkshopError, live, output, screens, service
+from diagnostic.workshop import StepKind, WorkshopError, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
 from pages._resilience import guarded
@@ -24,7 +24,13 @@ from pages._workshop import (
     screen_refresh,
     style,
 )
-from pages._workshop_console import Console, choose_workshop, moderation_row, step_controls
+from pages._workshop_console import (
+    Console,
+    choose_workshop,
+    grid_placement,
+    moderation_row,
+    step_controls,
+)
 
 actor = guard("atelier")
 style("console")
@@ -151,6 +157,8 @@ def moderation() -> None:
 
 
 moderation()
+if info.open and step.kind == StepKind.GRID:
+    grid_placement(console, state.step)
 
 with st.expander("Créer un regroupement", icon=":material/category:"):
     with st.form("ws_group_form", clear_on_submit=True):

@@ -22,6 +22,8 @@ from pages._workshop import (
 )
 from pages._workshop_phone import (
     Phone,
+    dots_changed,
+    dots_form,
     drafts,
     grid_form,
     mine_changed,
@@ -198,6 +200,10 @@ def follow() -> None:
     current = prog.step(now.step)
     if current.posts and mine_changed(seat, now.step):
         st.rerun(scope="app")  # a post of mine was shown, highlighted, grouped or hidden
+    if current.kind == StepKind.DOTS and dots_changed(
+        Phone(info, seat, place, prog), now.step, current
+    ):
+        st.rerun(scope="app")  # a post was shown or hidden: the list of points changes
     head, clock = st.columns([3, 1], vertical_alignment="center")
     head.subheader(f"{now.step + 1}. {current.title}")
     with clock:
@@ -229,6 +235,8 @@ try:
         post_form(phone, state.step)
     elif step.kind == StepKind.REVOTE:
         revote_form(phone, step)
+    elif step.kind == StepKind.DOTS:
+        dots_form(phone, state.step, step)
     elif step.kind == StepKind.GRID:
         grid_form(phone, step)
     elif step.kind == StepKind.RESULTS:

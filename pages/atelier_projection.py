@@ -22,6 +22,7 @@ from pages._workshop import (
     style,
 )
 from pages._workshop_screen import (
+    dots_view,
     grid_view,
     notes_wall,
     results_view,
@@ -94,6 +95,8 @@ def screen() -> None:
             territory_walls(info, state.step, places)
         elif step.kind == StepKind.REVOTE:
             revote_view(info, places, step)
+        elif step.kind == StepKind.DOTS:
+            dots_view(info, prog, places, state.step)
         elif step.kind == StepKind.GRID:
             grid_view(info, prog, places, step)
 

@@ -514,6 +514,17 @@ CASES: list[tuple[str, Loader, Any, int]] = [
         atelier(step("seul", "personal"), step("grille", "grid", ", source: seul")),
         7,
     ),
+    ("ATELIER-007", _atelier, atelier(step("seul", "personal", ", dots: 2")), 6),
+    (
+        "ATELIER-008",
+        _atelier,
+        atelier(
+            COLLECTIVE,
+            step("points", "dots", ", source: ensemble"),
+            step("encore", "dots", ", source: ensemble"),
+        ),
+        8,
+    ),
     ("RENOMME-001", _renamed, "renamed:\n  gouvernance:\n    - d1_ancien\n", 2),
     ("RENOMME-002", _renamed, "renamed:\n  inconnu: {}\n", 2),
     ("RENOMME-003", _renamed, "renamed:\n  gouvernance:\n    d1_ancien: d1_vision\n", 3),

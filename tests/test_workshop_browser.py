@@ -118,6 +118,46 @@ def write(page: object, text: str, *, share: bool = False, axis: str | None = No
     expect(mine.get_by_text(text)).to_be_visible(timeout=20000)
 
 
+def give_dots(screen: object, fac: object, alice: object, bruno: object) -> None:
+    """Dot voting: Alice gives two points to Bruno's post and one to her own; Bruno one to
+    Alice's; the phones confirm each, the projection sorts the tally, the console counts."""
+    from playwright.sync_api import expect
+
+    def tap(page: object, text: str, times: int = 1) -> None:
+        card = page.locator("[class*='st-key-ws_dot_']").filter(has_text=text).first
+        for _ in range(times):
+            card.get_by_role("button", name="+ 1 point").click()
+            settle(page)
+            expect(card.get_by_text("Point donné.")).to_be_visible(timeout=20000)
+
+    left = alice.locator(".st-key-ws_dots_left")
+    expect(left).to_have_text("Il vous reste 3 points sur 3", timeout=20000)
+    tap(alice, "Un tableau de bord partagé", 2)
+    tap(alice, "Installer une conférence des DGS")
+    expect(left).to_contain_text("Vous avez donné vos 3 points.")
+    tap(bruno, "Installer une conférence des DGS")
+    expect(bruno.locator(".st-key-ws_dots_left")).to_have_text("Il vous reste 2 points sur 3")
+    shot(alice, "08a-telephone-points")
+    expect(screen.get_by_text("4 points donnés").first).to_be_visible(timeout=20000)
+    expect(fac.get_by_text("2 participant·es ont voté sur 3")).to_be_visible(timeout=20000)
+    shot(screen, "08b-ecran-points")
+
+
+def place_on_grid(screen: object, fac: object) -> None:
+    """The facilitator moves Chloé's post (no vote yet) on the grid: it appears on the screen,
+    marked as placed by the facilitator."""
+    from playwright.sync_api import expect
+
+    fac.get_by_text("Placer les chantiers sur la grille").click()
+    item = fac.locator("[class*='st-key-ws_place_']").filter(has_text="Un séminaire annuel").first
+    slider = item.get_by_role("slider").first  # impact
+    slider.focus()
+    slider.press("ArrowRight")  # from the middle (no vote yet): impact 2,1
+    settle(fac)
+    expect(item.get_by_text("placé par l'animation")).to_be_visible(timeout=20000)
+    expect(screen.get_by_text("placé par l'animation").first).to_be_visible(timeout=20000)
+
+
 def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     from playwright.sync_api import expect
 
@@ -223,7 +263,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     write(chloe, "Un séminaire annuel des cadres du territoire")
     expect(screen.get_by_text("Un séminaire annuel des cadres")).to_be_visible(timeout=20000)
     shot(screen, "07-ecran-chantiers")
-    go_to("9. Impact et effort")
+    go_to("9. Nos priorités")
+    give_dots(screen, fac, alice, bruno)
+    go_to("10. Impact et effort")
     for p, impact, effort in ((alice, "Fort", "Faible"), (bruno, "Fort", "Moyen")):
         expect(p.get_by_role("radiogroup", name="Effort").first).to_be_visible(timeout=20000)
         for title, value in (("Impact", impact), ("Effort", effort)):
@@ -233,11 +275,12 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     shot(alice, "08-telephone-grille", full=True)
     expect(screen.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
     expect(screen.get_by_text("Gain rapide").first).to_be_visible(timeout=20000)
+    place_on_grid(screen, fac)
     shot(screen, "09-ecran-grille")
 
     # --- commitments: the facilitator retains them ----------------------------------------------
-    go_to("10. Nos premiers pas ensemble")
-    expect(alice.get_by_role("heading", name="10. Nos premiers pas")).to_be_visible(timeout=20000)
+    go_to("11. Nos premiers pas ensemble")
+    expect(alice.get_by_role("heading", name="11. Nos premiers pas")).to_be_visible(timeout=20000)
     commitment = "Réunir la conférence des DGS avant le 31 mars, portée par le DGS de la CC"
     write(alice, commitment, axis="Acteurs et besoins")
     sent = alice.get_by_text("Axe de la feuille de route : « Acteurs et besoins »")

@@ -288,3 +288,184 @@ def test_commitment_title(text, title):
 def test_shorten_cuts_at_a_word():
     assert live.shorten("court", 10) == "court"
     assert live.shorten("un texte assez long, à couper", 16) == "un texte assez …"
+
+
+# --- grid: placements, single votes, spreading that keeps each point in its quadrant -----------
+
+
+def test_a_placement_wins_over_the_votes_and_a_lone_vote_is_flagged():
+    votes = pd.DataFrame(
+        {"kind": ["impact", "effort", "impact", "effort"], "target": ["1", "1", "2", "2"]}
+        | {"value": [3, 1, 1, 3]}
+    )
+    points = live.grid_points(
+        [post(1, group_label="Coopérer"), post(2), post(3)], votes, {2: (2.5, 1.2), 3: (1, 3)}
+    )
+    one, two, three = points.to_dict("records")
+    assert (one["n"], one["single"], one["placed"], one["group"]) == (1, True, False, "Coopérer")
+    assert (two["impact"], two["effort"], two["quadrant"]) == (2.5, 1.2, "Gain rapide")
+    assert two["placed"] and not two["single"]  # the facilitator's place: not one person's
+    assert three["n"] == 0 and three["quadrant"] == "À reconsidérer"
+    assert two["group"] is None and three["group"] is None  # never NaN: « nan » on a page
+    assert list(live.positioned(points)["post_id"]) == [1, 2, 3]
+    assert list(live.positioned(live.grid_points([post(4)], votes))["post_id"]) == []
+
+
+@pytest.mark.parametrize("bad", [(0.9, 2), (2, 3.1), (float("nan"), 2)])
+def test_a_placement_stays_on_the_scale(bad):
+    with pytest.raises(ValueError, match="entre 1 \\(faible\\) et 3 \\(fort\\)"):
+        live.placement(*bad)
+    assert live.placement(2.04, 1.96) == (2.0, 2.0)
+
+
+BORDERS = [1.0, 1.5, 1.8, 1.9, 1.95, 1.99, 2.0, 2.01, 2.05, 2.1, 2.2, 2.5, 3.0, 5 / 3, 7 / 3]
+position = st.one_of(st.sampled_from(BORDERS), st.floats(1, 3, allow_nan=False))
+
+
+@given(
+    st.lists(st.tuples(position, position), min_size=1, max_size=30),
+    st.sampled_from([0.09, 0.12, 0.2, 0.5]),
+    st.integers(1, 12),
+)
+def test_spreading_never_moves_a_point_into_another_quadrant(spots, step, copies):
+    """Many points on the same place, on or near the borders (2 exactly is high): each stays
+    in its quadrant, and no two end on the same spot."""
+    rows = [(i, e) for i, e in spots for _ in range(copies)]
+    points = pd.DataFrame(rows, columns=["impact", "effort"])
+    spread = spread_out(points, step)
+    moved: dict[tuple[float, float], set[tuple[float, float]]] = {}
+    for (impact, effort), x, y in zip(rows, spread["x"], spread["y"], strict=True):
+        assert live.quadrant(y, x) == live.quadrant(impact, effort)
+        moved.setdefault((impact, effort), set()).add((x, y))
+    for home, spots in moved.items():  # the points of one place end on distinct spots
+        assert len(spots) == rows.count(home)
+
+
+def test_spreading_on_the_exact_border_goes_the_other_way():
+    points = pd.DataFrame({"impact": [2.0] * 9, "effort": [2.0] * 9})
+    spread = spread_out(points, 0.2)
+    assert (spread["y"] >= 2).all() and (spread["x"] >= 2).all()  # « Projet structurant »
+    assert len(set(zip(spread["x"], spread["y"], strict=True))) == 9
+
+
+def grid_frame(**extra) -> pd.DataFrame:
+    base = {
+        "post_id": [1, 2, 3],
+        "text": ["Un", "Deux", "Trois"],
+        "territory_id": [1, 1, 1],
+        "group": ["Coopérer", None, "Coopérer"],
+        "n": [1, 3, 0],
+        "impact": [3.0, 1.0, 2.0],
+        "effort": [1.0, 3.0, 2.0],
+        "quadrant": ["Gain rapide", "À reconsidérer", "Projet structurant"],
+        "placed": [False, False, True],
+        "single": [True, False, False],
+    }
+    return pd.DataFrame(base | extra)
+
+
+def test_the_grid_chart_rings_a_lone_vote_and_marks_a_placement():
+    fig = grid_chart(grid_frame(), {1: "CC"}, title="Grille", big=True)
+    traces = {t.name: t for t in fig.data}
+    assert {"un seul vote", "placé par l'animation"} <= set(traces)
+    ring = traces["un seul vote"]
+    assert list(ring.x) == [1.0] and ring.showlegend  # the point « 1. Un »
+    assert list(traces["Projet structurant"].marker.symbol) == ["diamond"]
+    assert "Coopérer" in str(traces["Gain rapide"].customdata)  # the group in the hover label
+
+
+def test_the_grid_legend_sits_under_the_group_headings():
+    from diagnostic.workshop.figures import grid_entries, legend_groups
+
+    entries = grid_entries(grid_frame())
+    assert [(e.number, e.group, e.single, e.placed) for e in entries] == [
+        (1, "Coopérer", True, False),
+        (2, None, False, False),
+        (3, "Coopérer", False, True),
+    ]
+    grouped = legend_groups(entries)
+    assert [(h, [e.number for e in es]) for h, es in grouped] == [
+        ("Coopérer", [1, 3]),
+        (live.UNGROUPED, [2]),
+    ]
+    assert legend_groups(grid_entries(grid_frame(group=[None] * 3)))[0][0] is None
+    assert grid_legend(grid_frame()) == [
+        (1, "Un", "Gain rapide"),
+        (2, "Deux", "À reconsidérer"),
+        (3, "Trois", "Projet structurant"),
+    ]
+
+
+# --- dot voting ---------------------------------------------------------------------------------
+
+
+def dot_votes(*rows: tuple[str, int]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [("dot", t, v) for t, v in rows] + [("impact", "1", 3)], columns=["kind", "target", "value"]
+    )
+
+
+def test_the_dot_tally_counts_points_and_voters_most_first():
+    posts = [
+        post(1, group_label="Coopérer"),
+        post(2, territory_id=2),
+        post(3),
+        post(4, status=live.HIDDEN),
+    ]
+    votes = dot_votes(("1", 1), ("2", 3), ("1", 2), ("3", 1), ("3", 1), ("4", 3))
+    tally = live.dot_tally(posts, votes, {1: "CC Alpha", 2: "CC Beta"})
+    assert list(tally.columns) == [
+        "post_id",
+        "text",
+        "group",
+        "territory_id",
+        "territory",
+        "dots",
+        "voters",
+    ]
+    rows = tally[["post_id", "dots", "voters", "group", "territory"]].values.tolist()
+    assert rows == [
+        [1, 3, 2, "Coopérer", "CC Alpha"],  # 3 points, first posted: before post 2's 3
+        [2, 3, 1, None, "CC Beta"],
+        [3, 2, 2, None, "CC Alpha"],
+    ]  # the hidden post 4 is not on the screen
+    empty = live.dot_tally([post(1)], pd.DataFrame(columns=["kind", "target", "value"]))
+    assert empty[["dots", "voters"]].values.tolist() == [[0, 0]]
+
+
+def test_dots_left_never_goes_below_zero():
+    assert live.dots_left({1: 2}, 3) == 1
+    assert live.dots_left({1: 2, 2: 2}, 3) == 0
+
+
+def test_the_dots_chart_writes_the_count_largest_and_the_group_on_the_label():
+    from diagnostic.workshop.figures import PROJECTION_FONT, dots_chart
+
+    tally = live.dot_tally(
+        [post(1, group_label="<b>Coopérer</b>", text="Une conférence des DGS " * 6), post(2)],
+        dot_votes(("1", 1), ("2", 2)),
+    )
+    fig = dots_chart(tally, title="", big=True).to_dict()
+    bar = fig["data"][0]
+    assert bar["orientation"] == "h" and list(bar["text"]) == ["1", "2"]  # bottom to top
+    assert bar["textfont"]["size"] > fig["layout"]["yaxis"]["tickfont"]["size"] >= PROJECTION_FONT
+    labels = fig["layout"]["yaxis"]["ticktext"]
+    assert labels[1] == "contribution 2"  # the most points on top
+    assert labels[0].startswith("<b>&lt;b&gt;Coopérer&lt;/b&gt;</b><br>")  # typed, as text
+    assert "…" in labels[0]
+
+
+@pytest.mark.parametrize(
+    ("left", "said"),
+    [(2, "Il vous reste 2 points sur 3"), (1, "Il vous reste 1 point sur 3")],
+)
+def test_the_phone_says_how_many_points_are_left(left, said):
+    from diagnostic.workshop import screens
+
+    assert screens.dots_left(left, 3) == said
+    assert screens.dot_confirmation(1, left, 3) == f"Point donné. {said}."
+    assert screens.dots_left(0, 3).startswith("Vous avez donné vos 3 points.")
+    assert screens.dot_pips(2, 3) == "●● 2 points de votre part"
+    assert (screens.dots_shown(1), screens.dots_shown(3)) == (8, 5)
+    assert screens.step_count(StepKind.DOTS, 15, 0, 0, 12) == "12 participant·es ont voté sur 15"
+    assert screens.step_count(StepKind.DOTS, 15, 0, 0, 1) == "1 participant·e a voté sur 15"

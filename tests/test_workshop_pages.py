@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -11,7 +12,7 @@ from diagnostic.accounts.access import actor_for_user
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts
 from diagnostic.store.engine import get_engine, migrate, session_scope
-from diagnostic.workshop import live, programme_for, service
+from diagnostic.workshop import live, priorities, programme_for, service
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
 from tests.test_workshop_output import answer
@@ -228,7 +229,7 @@ def test_the_facilitator_menu_and_console_create_a_workshop(room):
     assert any("?ecran=" in c.value for c in at.code)
     assert any(f"?atelier={made.code}" in c.value for c in at.code)
     at.button(key="ws_next").click().run()
-    assert "Étape 2 sur 10 : Ce que disent nos diagnostics" in texts(at)
+    assert "Étape 2 sur 11 : Ce que disent nos diagnostics" in texts(at)
 
 
 def test_the_console_moderates_the_inbox_and_retains_commitments(room):
@@ -313,3 +314,38 @@ def test_the_projection_shows_one_territory_s_revote_with_its_charts(room):
     assert "pas encore assez de votes pour afficher le résultat" in shown  # the other one
     assert len(screen.get("plotly_chart")) == 1
     assert any(c.value.startswith("1 ") and " · 2 " in c.value for c in screen.caption)
+
+
+def test_the_projection_shows_groups_side_by_side_and_the_points_tally(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    wid = made.workshop_id
+    collective, dots = index_of(prog, "collective"), index_of(prog, "dots")
+    service.go_to(engine(), actor, wid, collective, prog)
+    seat, _ = service.join(
+        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dgs"
+    )
+    other, _ = service.join(
+        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role="dgs"
+    )
+    posts = [
+        service.post(engine(), seat, prog, step=collective, text=f"Chantier {n}") for n in range(7)
+    ]
+    service.post(engine(), other, prog, step=collective, text="Chantier de Beta")
+    service.set_group(engine(), actor, wid, posts[-1].id, "Instances")
+    screen = app(ecran=made.screen_token)
+    assert not screen.exception
+    assert "**▸ Instances**" in texts(screen)  # the group on its card, territories side by side
+    service.go_to(engine(), actor, wid, dots, prog)
+    for post, n in ((posts[2], 2), (posts[-1], 1)):
+        for _ in range(n):
+            priorities.give_dot(engine(), seat, prog, step=dots, post_id=post.id, change=1)
+    screen.run()
+    assert not screen.exception
+    shown = texts(screen)
+    assert "## CC Alpha · 3 points donnés" in shown and "## CC Beta · 0 point donné" in shown
+    assert "… et 2 autres contributions (0 point)." in shown  # 5 bars of 7 with two territories
+    charts = [json.loads(c.proto.spec) for c in screen.get("plotly_chart")]
+    bars = charts[0]["data"][0]
+    assert bars["text"] == ["0", "0", "0", "1", "2"]  # the most on top (drawn last)
+    assert "<b>Instances</b><br>Chantier 6" in charts[0]["layout"]["yaxis"]["ticktext"]

@@ -40,8 +40,11 @@ def test_the_shipped_programme_loads_and_follows_the_seminar():
     prompts = " ".join(s.prompt for s in programme.steps)
     for words in ("Ce que je retiens", "3 prochains mois", "secrétaires généraux de mairie"):
         assert words in prompts
-    grid = next(s for s in programme.steps if s.kind == StepKind.GRID)
-    assert programme.steps[programme.index_of(grid.source)].kind == StepKind.COLLECTIVE
+    for kind in (StepKind.GRID, StepKind.DOTS):
+        step = next(s for s in programme.steps if s.kind == kind)
+        assert programme.steps[programme.index_of(step.source)].kind == StepKind.COLLECTIVE
+    dots = next(s for s in programme.steps if s.kind == StepKind.DOTS)
+    assert dots.dot_count == 3 and "3 points" in dots.prompt
 
 
 def test_the_cli_validates_a_programme(tmp_path):
@@ -79,8 +82,8 @@ def test_unknown_kind_missing_minutes_and_bad_id_are_located():
     )
     assert found == [
         "atelier.yaml:7: étape « accueil » : type d'étape inconnu « bienvenue » — choisissez "
-        "parmi les types possibles : welcome, results, personal, collective, revote, grid, "
-        "commitments [CHAMP-005]",
+        "parmi les types possibles : welcome, results, personal, collective, revote, dots, "
+        "grid, commitments [CHAMP-005]",
         "atelier.yaml:11: étape « Seul » : champ obligatoire manquant : « minutes » — ajoutez "
         "« minutes: » et sa valeur [CHAMP-002]",
         "atelier.yaml:11: étape « Seul » : identifiant invalide « Seul » — écrivez-le en lettres "
@@ -105,17 +108,65 @@ def test_cross_checks_grid_source_duplicates_items_and_welcome():
         "retirez « items » de cette étape [ATELIER-001]",
         "atelier.yaml:7: étape « grille » : « source » doit être une étape collective "
         "(« seul » est de type personal) — choisissez une étape collective placée avant : il "
-        "n'y en a aucune, ajoutez-en une avant la grille [ATELIER-006]",
+        "n'y en a aucune, ajoutez-en une avant cette étape [ATELIER-006]",
         "atelier.yaml:8: étape « grille2 » : « source » renvoie à « plus_tard », qui n'est pas "
-        "une étape placée avant la grille — choisissez une étape collective placée avant : il "
-        "n'y en a aucune, ajoutez-en une avant la grille [ATELIER-005]",
+        "une étape placée avant celle-ci — choisissez une étape collective placée avant : il "
+        "n'y en a aucune, ajoutez-en une avant cette étape [ATELIER-005]",
         "atelier.yaml:9: étape « seul » en double (déjà utilisée ligne 6) — changez l'un des "
         "deux identifiants : chacun doit être unique [CHAMP-017]",
         "atelier.yaml:10: étape « accueil » : l'accueil (welcome) est la première étape — "
         "placez cette étape en tête du déroulé, ou retirez-la [ATELIER-002]",
-        "atelier.yaml:11: étape « grille3 » : une grille indique sa « source », l'étape "
-        "collective dont elle place les contributions — ajoutez « source: » suivi de "
+        "atelier.yaml:11: étape « grille3 » : une étape grid ou dots indique sa « source », "
+        "l'étape collective dont elle reprend les contributions — ajoutez « source: » suivi de "
         "l'identifiant d'une étape collective placée avant : seul [ATELIER-004]",
+    ]
+
+
+def test_a_dots_step_takes_its_bound_and_its_source_like_a_grid():
+    programme = parse_programme(
+        HEAD
+        + textwrap.dedent(
+            """\
+            - {id: ensemble, kind: collective, title: E, prompt: P., minutes: 2}
+            - {id: points, kind: dots, title: Points, prompt: P., minutes: 2, source: ensemble}
+            - {id: autre, kind: collective, title: A, prompt: P., minutes: 2}
+            - {id: six, kind: dots, title: Six, prompt: P., minutes: 1, source: autre, dots: 6}
+            """
+        )
+    )
+    assert [s.dot_count for s in programme.steps if s.kind == StepKind.DOTS] == [3, 6]
+
+
+def test_dots_errors_are_located_and_said_in_french():
+    found = problems(
+        """        - {id: ensemble, kind: collective, title: E, prompt: P., minutes: 2, dots: 2}
+        - {id: points, kind: dots, title: Points, prompt: P., minutes: 2}
+        - {id: encore, kind: dots, title: Encore, prompt: P., minutes: 2, source: ensemble}
+        - {id: bis, kind: dots, title: Bis, prompt: P., minutes: 2, source: ensemble}
+        - {id: trop, kind: dots, title: Trop, prompt: P., minutes: 2, source: ensemble, dots: 11}
+        """
+    )
+    assert found[-1] == (
+        "atelier.yaml:10: étape « trop » : « dots » doit valoir au plus 10 — remplacez 11 par "
+        "un nombre de 1 à 10 [CHAMP-014]"
+    )
+    found = problems(
+        """        - {id: ensemble, kind: collective, title: E, prompt: P., minutes: 2, dots: 2}
+        - {id: points, kind: dots, title: Points, prompt: P., minutes: 2}
+        - {id: encore, kind: dots, title: Encore, prompt: P., minutes: 2, source: ensemble}
+        - {id: bis, kind: dots, title: Bis, prompt: P., minutes: 2, source: ensemble}
+        """
+    )
+    assert found == [
+        "atelier.yaml:6: étape « ensemble » : « dots » (le nombre de points par personne) ne "
+        "sert qu'aux étapes dots — retirez « dots » de cette étape, ou donnez-lui le type dots "
+        "[ATELIER-007]",
+        "atelier.yaml:7: étape « points » : une étape grid ou dots indique sa « source », "
+        "l'étape collective dont elle reprend les contributions — ajoutez « source: » suivi de "
+        "l'identifiant d'une étape collective placée avant : ensemble [ATELIER-004]",
+        "atelier.yaml:9: étape « bis » : les contributions de « ensemble » ont déjà une étape de "
+        "points (« encore ») — gardez une seule étape dots par étape collective, ou choisissez "
+        "une autre « source » [ATELIER-008]",
     ]
 
 

@@ -15,7 +15,7 @@ from diagnostic.settings import get_settings
 from diagnostic.store import accounts
 from diagnostic.store import roadmap as roadmap_store
 from diagnostic.store.engine import get_engine, migrate, session_scope
-from diagnostic.workshop import WorkshopError, live, programme_for, service
+from diagnostic.workshop import WorkshopError, live, priorities, programme_for, service
 from tests.conftest import ROOT
 from tests.factories import PASSWORD, field_data, make_user, make_world, send_text
 from tests.test_workshop_output import answer
@@ -256,3 +256,86 @@ def test_the_console_counts_who_took_part_in_the_step(room):
     service.go_to(engine(), actor, wid, personal, prog)
     at.run()
     assert "À cette étape : 3 contributions de 2 participant·es sur 3" in texts(at)
+
+
+def test_a_phone_shares_out_its_points_and_is_told_what_is_left(room):
+    alpha, beta, actor, made, prog = room
+    wid = made.workshop_id
+    seat, token = service.join(
+        engine(), made.code, nickname="Alice", territory_id=beta.territory.id, role="dgs"
+    )
+    other, _ = service.join(
+        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role=None
+    )
+    dots = index_of(prog, "dots")
+    source = prog.index_of(prog.steps[dots].source)
+    service.go_to(engine(), actor, wid, source, prog)
+    mine = service.post(engine(), seat, prog, step=source, text="Une conférence des DGS")
+    theirs = service.post(engine(), other, prog, step=source, text="Un tableau de bord")
+    for post in (mine, theirs):
+        service.moderate(engine(), actor, wid, post.id, live.VISIBLE)
+    service.go_to(engine(), actor, wid, dots, prog)
+    at = phone(made.code, token)
+    assert not at.exception
+    said = texts(at)
+    assert "Il vous reste 3 points sur 3" in said
+    assert "Vous pouvez aussi donner des points à vos propres contributions." in said
+    assert "Aucun de vos points · votre contribution" in said
+    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()
+    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()
+    assert [s.value for s in at.success] == ["Point donné. Il vous reste 1 point sur 3."]
+    assert "●● 2 points de votre part" in texts(at)
+    at.button(key=f"ws_dot_plus_{mine.id}").click().run()
+    assert "Vous avez donné vos 3 points." in texts(at)
+    assert at.button(key=f"ws_dot_plus_{theirs.id}").disabled  # no fourth point offered
+    at.button(key=f"ws_dot_minus_{theirs.id}").click().run()
+    assert [s.value for s in at.success] == ["Point retiré. Il vous reste 1 point sur 3."]
+    # a second tab of the same seat, drawn while one point was left, offers it still...
+    second = phone(made.code, token)
+    assert "Il vous reste 1 point sur 3" in texts(second)
+    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()  # ...the first tab gives it
+    second.button(key=f"ws_dot_plus_{mine.id}").click().run()  # and the second is refused
+    assert not second.exception
+    assert "Non enregistré : vous avez donné vos 3 points" in texts(second)
+    assert "Vous avez donné vos 3 points." in texts(second)  # and now knows it
+    assert priorities.my_dots(engine(), seat, prog, dots).given == {theirs.id: 2, mine.id: 1}
+
+
+def test_the_console_counts_voters_and_places_an_item_on_the_grid(room):
+    alpha, beta, actor, made, prog = room
+    wid = made.workshop_id
+    seats = [
+        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role=None)[0]
+        for n in ("A", "B", "C")
+    ]
+    dots, grid = index_of(prog, "dots"), index_of(prog, "grid")
+    source = prog.index_of(prog.steps[grid].source)
+    service.go_to(engine(), actor, wid, source, prog)
+    post = service.post(engine(), seats[0], prog, step=source, text="Une conférence des DGS")
+    service.moderate(engine(), actor, wid, post.id, live.VISIBLE)
+    service.go_to(engine(), actor, wid, dots, prog)
+    for seat in seats[:2]:
+        priorities.give_dot(engine(), seat, prog, step=dots, post_id=post.id, change=1)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.text_input(key="login_email").input("animation@exemple.fr")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[0].click().run()
+    at.switch_page("pages/atelier.py").run()
+    assert not at.exception
+    assert "À cette étape : 2 participant·es ont voté sur 3" in texts(at)
+    service.go_to(engine(), actor, wid, grid, prog)
+    for kind, value in ((live.IMPACT, 3), (live.EFFORT, 1)):
+        service.vote(engine(), seats[0], kind=kind, target=str(post.id), value=value)
+    at.run()
+    assert "1 vote · moyenne des votes : impact 3,0, effort 1,0" in texts(at)
+    impact = at.select_slider(key=f"ws_place_i_{post.id}_3.0_1.0")
+    assert impact.value == 3.0
+    impact.set_value(2.4).run()
+    assert not at.exception
+    assert priorities.placements(engine(), wid) == {post.id: (2.4, 1.0)}
+    assert "placé par l'animation" in texts(at)
+    at.select_slider(key=f"ws_place_e_{post.id}_2.4_1.0").set_value(2.6).run()
+    assert priorities.placements(engine(), wid) == {post.id: (2.4, 2.6)}
+    at.button(key=f"ws_unplace_{post.id}").click().run()
+    assert priorities.placements(engine(), wid) == {}
+    assert at.select_slider(key=f"ws_place_i_{post.id}_3.0_1.0").value == 3.0

@@ -430,23 +430,34 @@ STEP_WELCOME_FIRST = Message(
 )
 STEP_SOURCE_OUTSIDE_GRID = Message(
     "ATELIER-003",
-    "« source » ne sert qu'aux étapes grid",
+    "« source » ne sert qu'aux étapes grid et dots",
     "retirez « source » de cette étape",
 )
 GRID_WITHOUT_SOURCE = Message(
     "ATELIER-004",
-    "une grille indique sa « source », l'étape collective dont elle place les contributions",
+    "une étape grid ou dots indique sa « source », l'étape collective dont elle reprend les "
+    "contributions",
     "ajoutez « source: » suivi de l'identifiant d'une étape collective placée avant : {steps}",
 )
 GRID_SOURCE_NOT_BEFORE = Message(
     "ATELIER-005",
-    "« source » renvoie à « {source} », qui n'est pas une étape placée avant la grille",
+    "« source » renvoie à « {source} », qui n'est pas une étape placée avant celle-ci",
     "choisissez une étape collective placée avant : {steps}",
 )
 GRID_SOURCE_NOT_COLLECTIVE = Message(
     "ATELIER-006",
     "« source » doit être une étape collective (« {source} » est de type {kind})",
     "choisissez une étape collective placée avant : {steps}",
+)
+STEP_DOTS = Message(
+    "ATELIER-007",
+    "« dots » (le nombre de points par personne) ne sert qu'aux étapes dots",
+    "retirez « dots » de cette étape, ou donnez-lui le type dots",
+)
+DOTS_SOURCE_TWICE = Message(
+    "ATELIER-008",
+    "les contributions de « {source} » ont déjà une étape de points (« {other} »)",
+    "gardez une seule étape dots par étape collective, ou choisissez une autre « source »",
 )
 
 # --- RENOMME: the renamed questions (comparison/service.py) ------------------------------------

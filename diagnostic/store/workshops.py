@@ -384,6 +384,38 @@ def save_vote(
     session.add(row)
 
 
+def lock_seat(session: Session, *, seat_id: int) -> WorkshopParticipant | None:
+    """A seat read for update: two tabs of the same participant giving points at once queue
+    here on PostgreSQL, so that the second sees the first's points (SQLite writes one at a
+    time anyway)."""
+    stmt = select(WorkshopParticipant).where(WorkshopParticipant.id == seat_id).with_for_update()
+    return session.exec(stmt).first()
+
+
+def votes_on(
+    session: Session, *, participant_id: int, kind: str, targets: set[str]
+) -> dict[str, int]:
+    """A participant's votes of one kind on these targets, by target."""
+    if not targets:
+        return {}
+    stmt = select(WorkshopVote).where(
+        WorkshopVote.participant_id == participant_id,
+        WorkshopVote.kind == kind,
+        col(WorkshopVote.target).in_(targets),
+    )
+    return {v.target: v.value for v in session.exec(stmt)}
+
+
+def delete_vote(session: Session, *, participant_id: int, kind: str, target: str) -> None:
+    session.exec(
+        delete(WorkshopVote).where(
+            col(WorkshopVote.participant_id) == participant_id,
+            col(WorkshopVote.kind) == kind,
+            col(WorkshopVote.target) == target,
+        )
+    )
+
+
 def votes(
     session: Session, *, workshop_id: int, kinds: set[str] | None = None
 ) -> list[tuple[WorkshopVote, int | None]]:

@@ -4,7 +4,9 @@
 (countdown, wall, re-vote shift, impact x effort grid); `screens` sorts and words what the
 console, the phones and the screen show; `throttle` bounds wrong join codes; `service`
 orchestrates the store with the permission check; `output` builds the session's record and its
-exports; `figures` draws the re-vote and grid charts for the screen and the documents.
+exports; `priorities` checks the participants' points (dot voting) and the facilitator's
+placements on the grid; `figures` draws the re-vote, grid and points charts for the screen and
+the documents.
 """
 
 from diagnostic.workshop.programme import Programme, Step, StepKind, load_programme, programme_for

@@ -1,16 +1,18 @@
-"""The workshop's charts: re-vote before/after and impact x effort grid, for screen and files."""
+"""The workshop's charts: re-vote before/after, impact x effort grid and dot tally, for screen
+and files."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from diagnostic.results.chart_specs import BLUE, GREY
-from diagnostic.results.figures import plain_label
+from diagnostic.results.figures import plain_label, wrapped
 from diagnostic.vocabulary import count
-from diagnostic.workshop.live import GRID_SCALE
+from diagnostic.workshop.live import GRID_SCALE, UNGROUPED, positioned, quadrant, shorten
 
 PROJECTION_FONT = 24  # read from the back of a room
 DOCUMENT_FONT = 13
@@ -80,18 +82,36 @@ def shift_chart(
     return fig
 
 
+SINGLE_VOTE = "un seul vote"  # the legend of the ring around a point that rests on one vote
+PLACED = "placé par l'animation"
+RINGS = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)]
+
+
 def spread_out(points: pd.DataFrame, step: float = 0.09) -> pd.DataFrame:
-    """Candidates placed at the same mean position, nudged around it so each stays visible."""
+    """Candidates placed at the same position, nudged around it so each stays visible; a nudge
+    never takes a point into another quadrant (live.quadrant: the borders are exact values,
+    2 and above counts as high), it goes the other way or further round instead."""
     out = points.copy()
     out["x"], out["y"] = out["effort"].astype(float), out["impact"].astype(float)
-    offsets = [(0, 0), (1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)]
-    for _, group in out.groupby(["x", "y"], sort=False):
-        for k, index in enumerate(group.index):
-            dx, dy = offsets[k % len(offsets)]
-            ring = 1 + k // len(offsets)
-            out.loc[index, "x"] += dx * step * ring
-            out.loc[index, "y"] += dy * step * ring
+    for (x, y), group in out.groupby(["x", "y"], sort=False):
+        home = quadrant(y, x)
+        spots = _spots(float(x), float(y), home, step, len(group))
+        for index, (sx, sy) in zip(group.index, spots, strict=False):
+            out.loc[index, "x"], out.loc[index, "y"] = sx, sy
     return out
+
+
+def _spots(x: float, y: float, home: str, step: float, n: int) -> list[tuple[float, float]]:
+    """`n` distinct places around (x, y), the first on it, all in the quadrant `home`."""
+    spots = [(x, y)]
+    ring = 1
+    while len(spots) < n:
+        for dx, dy in RINGS:
+            spot = (x + dx * step * ring, y + dy * step * ring)
+            if quadrant(spot[1], spot[0]) == home and spot not in spots:
+                spots.append(spot)
+        ring += 1
+    return spots[:n]
 
 
 QUADRANT_PLACES = {  # (effort, impact) of each quadrant's label, corners of the grid
@@ -105,12 +125,17 @@ QUADRANT_PLACES = {  # (effort, impact) of each quadrant's label, corners of the
 def grid_chart(
     points: pd.DataFrame, names: Mapping[int, str], *, title: str, big: bool = False
 ) -> go.Figure:
-    """Candidates by mean effort (x) and impact (y): a numbered disc each (the list beside the
-    chart gives the text), coloured by quadrant, the quadrants named in their corners."""
-    placed = spread_out(points.loc[points["n"] > 0].reset_index(drop=True), 0.2 if big else 0.12)
+    """Candidates by effort (x) and impact (y): a numbered disc each (the list beside the chart
+    gives the text and the group), coloured by quadrant, the quadrants named in their corners;
+    a ring marks the points that rest on a single vote, a diamond those the facilitator placed."""
+    placed = spread_out(positioned(points), 0.2 if big else 0.12)
     placed["number"] = range(1, len(placed) + 1)
+    by_hand = placed["placed"] if "placed" in placed else pd.Series(False, index=placed.index)
+    single = placed["single"] if "single" in placed else pd.Series(False, index=placed.index)
+    groups = placed["group"] if "group" in placed else pd.Series(None, index=placed.index)
+    size = 54 if big else 30
     fig = go.Figure()
-    for quadrant, frame in placed.groupby("quadrant", sort=False):
+    for quadrant_name, frame in placed.groupby("quadrant", sort=False):
         fig.add_trace(
             go.Scatter(
                 x=frame["x"],
@@ -120,34 +145,69 @@ def grid_chart(
                 textposition="middle center",
                 textfont=dict(color="white", size=(PROJECTION_FONT if big else DOCUMENT_FONT) + 2),
                 marker=dict(
-                    size=54 if big else 30,
-                    color=QUADRANT_COLOURS.get(str(quadrant), GREY),
+                    size=size,
+                    color=QUADRANT_COLOURS.get(str(quadrant_name), GREY),
+                    symbol=["diamond" if by_hand[i] else "circle" for i in frame.index],
                     line=dict(color="white", width=2),
                 ),
-                name=str(quadrant),
+                name=str(quadrant_name),
                 customdata=[  # typed texts and names, shown as typed in the hover label
                     [
                         plain_label(t),
                         plain_label(names.get(int(tid), "")) if tid == tid else "",
                         count(int(n), "vote"),
+                        plain_label(g) if isinstance(g, str) and g else UNGROUPED,
                     ]
-                    for t, tid, n in zip(
-                        frame["text"], frame["territory_id"], frame["n"], strict=True
+                    for t, tid, n, g in zip(
+                        frame["text"],
+                        frame["territory_id"],
+                        frame["n"],
+                        groups[frame.index],
+                        strict=True,
                     )
                 ],
-                hovertemplate="%{customdata[0]}<br>%{customdata[1]} · %{customdata[2]}"
-                "<extra></extra>",
+                hovertemplate="%{customdata[0]}<br>%{customdata[3]}<br>%{customdata[1]} · "
+                "%{customdata[2]}<extra></extra>",
                 showlegend=False,
             )
         )
-    for quadrant, (x, y) in QUADRANT_PLACES.items():
+    ring = placed.loc[single.astype(bool)]
+    if not ring.empty:  # read with care: one person's view
+        fig.add_trace(
+            go.Scatter(
+                x=ring["x"],
+                y=ring["y"],
+                mode="markers",
+                marker=dict(
+                    size=size + (16 if big else 10),
+                    symbol="circle-open",
+                    color="#161616",
+                    line=dict(width=4 if big else 2),
+                ),
+                name=SINGLE_VOTE,
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
+    if by_hand.any():
+        fig.add_trace(  # a legend entry only: the diamonds are drawn above
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=dict(size=18 if big else 12, symbol="diamond", color=GREY),
+                name=PLACED,
+                showlegend=True,
+            )
+        )
+    for quadrant_name, (x, y) in QUADRANT_PLACES.items():
         fig.add_annotation(
             x=x,
             y=y,
-            text=quadrant,
+            text=quadrant_name,
             showarrow=False,
             xanchor="left" if x < 2 else "right",
-            font=dict(color=QUADRANT_COLOURS[quadrant], size=PROJECTION_FONT if big else 12),
+            font=dict(color=QUADRANT_COLOURS[quadrant_name], size=PROJECTION_FONT if big else 12),
         )
     ticks = dict(tickvals=list(GRID_SCALE), ticktext=list(GRID_SCALE.values()))
     fig.update_xaxes(title="Effort", range=[0.55, 3.45], zeroline=False, showgrid=False, **ticks)
@@ -157,13 +217,108 @@ def grid_chart(
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
     fig = _layout(fig, title, big=big, height=640 if big else 420)
     fig.update_layout(margin=dict(l=110 if big else 60, r=20, t=60, b=100 if big else 60))
+    if not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
+        fig.update_layout(
+            legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
+            margin=dict(b=150 if big else 90),
+        )
     return fig
+
+
+@dataclass(frozen=True)
+class Legend:
+    """One disc of grid_chart: its number, text, quadrant, group (None: not grouped) and
+    whether it rests on one vote, or was placed by the facilitator."""
+
+    number: int
+    text: str
+    quadrant: str
+    group: str | None = None
+    single: bool = False
+    placed: bool = False
 
 
 def grid_legend(points: pd.DataFrame) -> list[tuple[int, str, str]]:
     """The numbers of grid_chart's discs: (number, text, quadrant), in the same order."""
-    placed = points.loc[points["n"] > 0].reset_index(drop=True)
-    return [
-        (i, str(row["text"]), str(row["quadrant"]))
-        for i, row in enumerate(placed.to_dict("records"), 1)
+    return [(e.number, e.text, e.quadrant) for e in grid_entries(points)]
+
+
+def grid_entries(points: pd.DataFrame) -> list[Legend]:
+    """grid_chart's discs, in the same order, with their group and where they come from."""
+    out = []
+    for i, row in enumerate(positioned(points).to_dict("records"), 1):
+        group = row.get("group")
+        out.append(
+            Legend(
+                i,
+                str(row["text"]),
+                str(row["quadrant"]),
+                group if isinstance(group, str) and group else None,
+                bool(row.get("single", False)),
+                bool(row.get("placed", False)),
+            )
+        )
+    return out
+
+
+def legend_groups(legend: list[Legend]) -> list[tuple[str | None, list[Legend]]]:
+    """The grid's legend under the facilitator's group headings (groups in order of first
+    appearance, ungrouped last; None as the only heading when nothing is grouped)."""
+    labels = list(dict.fromkeys(e.group for e in legend if e.group))
+    out: list[tuple[str | None, list[Legend]]] = [
+        (label, [e for e in legend if e.group == label]) for label in labels
     ]
+    rest = [e for e in legend if not e.group]
+    if rest:
+        out.append((UNGROUPED if labels else None, rest))
+    return out
+
+
+DOTS_COLOUR = BLUE
+
+
+def dots_label(text: str, group: str | None, *, width: int) -> str:
+    """A bar's label: the group (bold) above the post's text, cut and wrapped, both as typed."""
+    body = wrapped(plain_label(shorten(text, 2 * width)), width)
+    return f"<b>{plain_label(group)}</b><br>{body}" if group else body
+
+
+def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figure:
+    """The points of each post (live.dot_tally), most on top: the count is the largest text,
+    the post's text and group are the bar's label."""
+    frame = tally.iloc[::-1]  # Plotly draws the first bar at the bottom
+    width = 34 if big else 50
+    labels = [
+        dots_label(str(t), g if isinstance(g, str) else None, width=width)
+        for t, g in zip(frame["text"], frame["group"], strict=True)
+    ]
+    ids = [str(i) for i in frame["post_id"]]  # distinct categories even for equal texts
+    fig = go.Figure(
+        go.Bar(
+            x=frame["dots"],
+            y=ids,
+            orientation="h",
+            marker_color=DOTS_COLOUR,
+            text=[str(int(d)) for d in frame["dots"]],
+            textposition="outside",
+            textfont=dict(size=(PROJECTION_FONT if big else DOCUMENT_FONT) * 2, color="#161616"),
+            cliponaxis=False,
+            customdata=[count(int(v), "personne") for v in frame["voters"]],
+            hovertemplate="%{x} points · %{customdata}<extra></extra>",
+            showlegend=False,
+        )
+    )
+    top = max([int(d) for d in frame["dots"]] + [1])
+    fig.update_xaxes(range=[0, top * 1.25], visible=False)
+    fig.update_yaxes(
+        type="category",
+        tickvals=ids,
+        ticktext=labels,
+        automargin=True,
+        tickfont=dict(size=PROJECTION_FONT if big else DOCUMENT_FONT),
+    )
+    per_bar = 96 if big else 52
+    top_margin = (70 if big else 50) if title else 10  # no empty title band on the screen
+    fig = _layout(fig, title, big=big, height=max(200, top_margin + 20 + per_bar * len(frame)))
+    fig.update_layout(bargap=0.3, margin=dict(l=10, r=10, t=top_margin, b=10))
+    return fig

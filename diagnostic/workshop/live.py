@@ -1,4 +1,5 @@
-"""Pure workshop logic: countdown, moderation states, the wall of posts, re-vote shift, grid."""
+"""Pure workshop logic: countdown, moderation states, the wall of posts, re-vote shift, grid,
+dot voting."""
 
 from __future__ import annotations
 
@@ -31,10 +32,13 @@ MAX_POST = 500  # characters: a phone screen, a projected card
 MAX_NICKNAME = 40
 MAX_GROUP_LABEL = 60
 
-# Votes: a re-vote level on an item of the questionnaire, impact and effort on a 3-level scale.
+# Votes: a re-vote level on an item of the questionnaire, impact and effort on a 3-level scale,
+# the points (dots) a participant gives a post (value: how many of their points).
 LEVEL = "level"
 IMPACT = "impact"
 EFFORT = "effort"
+DOT = "dot"
+GRID_MIN, GRID_MAX = 1.0, 3.0  # the facilitator places an item anywhere on the scale
 GRID_SCALE = {1: "Faible", 2: "Moyen", 3: "Fort"}
 UNGROUPED = "Sans regroupement"
 
@@ -220,13 +224,31 @@ def quadrant(impact: float, effort: float) -> str:
     return "À reconsidérer"
 
 
-def grid_points(posts: Iterable[Post], votes: pd.DataFrame) -> pd.DataFrame:
+def grid_points(
+    posts: Iterable[Post],
+    votes: pd.DataFrame,
+    placed: Mapping[int, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
     """Mean impact and effort of each candidate (shown posts), with its quadrant.
 
-    `votes`: kind, target (post id as text), value. Candidates nobody placed yet are kept
-    with n = 0 and no position.
+    `votes`: kind, target (post id as text), value. `placed`: post id -> (impact, effort) where
+    the facilitator put an item (it wins over the mean of the votes). Candidates nobody placed
+    yet are kept with n = 0 and no position. `placed` and `single` (the position rests on one
+    vote only: to be read with care) say where a position comes from.
     """
-    columns = ["post_id", "text", "territory_id", "n", "impact", "effort", "quadrant"]
+    columns = [
+        "post_id",
+        "text",
+        "territory_id",
+        "group",
+        "n",
+        "impact",
+        "effort",
+        "quadrant",
+        "placed",
+        "single",
+    ]
+    placed = placed or {}
     rows = []
     for post in posts:
         if not post.shown:
@@ -237,18 +259,88 @@ def grid_points(posts: Iterable[Post], votes: pd.DataFrame) -> pd.DataFrame:
         n = int(min(len(impact), len(effort)))
         i = float(impact.mean()) if len(impact) else None
         e = float(effort.mean()) if len(effort) else None
+        by_hand = post.id in placed
+        if by_hand:
+            i, e = (float(v) for v in placed[post.id])
         rows.append(
             (
                 post.id,
                 post.text,
                 post.territory_id,
+                post.group_label,
                 n,
                 i,
                 e,
                 quadrant(i, e) if i is not None and e is not None else None,
+                by_hand,
+                n == 1 and not by_hand,
             )
         )
-    return pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(group=_nones(frame["group"]))
+
+
+def positioned(points: pd.DataFrame) -> pd.DataFrame:
+    """The candidates that have a place on the grid (votes on both axes, or the facilitator's
+    placement), in their order."""
+    if points.empty:
+        return points
+    keep = (points["n"] > 0) | points["placed"] if "placed" in points else points["n"] > 0
+    return points.loc[keep & points["quadrant"].notna()].reset_index(drop=True)
+
+
+def placement(impact: float, effort: float) -> tuple[float, float]:
+    """A facilitator's placement, checked: both values on the grid's scale, to a tenth."""
+    values = (round(float(impact), 1), round(float(effort), 1))
+    if not all(GRID_MIN <= v <= GRID_MAX for v in values):
+        raise ValueError("l'impact et l'effort se placent entre 1 (faible) et 3 (fort)")
+    return values
+
+
+# --- dot voting ---------------------------------------------------------------------------------
+
+
+def dots_left(given: Mapping[object, int], bound: int) -> int:
+    """The points a participant still has to give (never below zero)."""
+    return max(0, bound - sum(given.values()))
+
+
+def dot_tally(
+    posts: Iterable[Post], votes: pd.DataFrame, names: Mapping[int, str] | None = None
+) -> pd.DataFrame:
+    """The points of each shown post, most first (ties: oldest post first).
+
+    `votes`: kind, target (post id as text), value (one row per voter and post, as stored).
+    Returns post_id, text, group (None when not grouped), territory_id, territory (its name
+    from `names`, else ""), dots, voters.
+    """
+    columns = ["post_id", "text", "group", "territory_id", "territory", "dots", "voters"]
+    names = names or {}
+    mine = votes.loc[votes["kind"] == DOT] if not votes.empty else votes
+    rows = []
+    for order, post in enumerate(p for p in posts if p.shown):
+        given = mine.loc[mine["target"] == str(post.id), "value"] if not mine.empty else []
+        rows.append(
+            (
+                post.id,
+                post.text,
+                post.group_label,
+                post.territory_id,
+                names.get(post.territory_id, "") if post.territory_id is not None else "",
+                int(sum(int(v) for v in given)),
+                int(sum(1 for v in given if int(v) > 0)),
+                order,
+            )
+        )
+    frame = pd.DataFrame(rows, columns=[*columns, "order"])
+    frame = frame.sort_values(["dots", "order"], ascending=[False, True], kind="stable")
+    frame["group"] = _nones(frame["group"])
+    return frame.drop(columns="order").reset_index(drop=True)
+
+
+def _nones(labels: pd.Series) -> pd.Series:
+    """Group labels with None, never NaN, where a post is not grouped."""
+    return labels.astype(object).where(labels.notna(), None)
 
 
 def shorten(text: str, limit: int) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -17,7 +17,7 @@ from diagnostic.results.model import CampaignResults
 from diagnostic.store import audit
 from diagnostic.store.engine import session_scope
 from diagnostic.vocabulary import ROLE_LABELS, count
-from diagnostic.workshop import live, service
+from diagnostic.workshop import live, priorities, service
 from diagnostic.workshop.programme import Programme, Step, StepKind
 from diagnostic.workshop.service import Place, WorkshopInfo
 
@@ -27,6 +27,7 @@ KIND_LABELS = {
     StepKind.PERSONAL: "temps personnel",
     StepKind.COLLECTIVE: "temps collectif par territoire",
     StepKind.REVOTE: "nouveau vote",
+    StepKind.DOTS: "points à répartir",
     StepKind.GRID: "grille impact × effort",
     StepKind.COMMITMENTS: "engagements",
 }
@@ -102,11 +103,21 @@ def revote_table(
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def grid_table(info: WorkshopInfo, programme: Programme, step: Step, posts, votes) -> pd.DataFrame:  # type: ignore[no-untyped-def]
-    """Candidates of a grid step (shown posts of its source step) with their mean position."""
+def grid_table(
+    info: WorkshopInfo,
+    programme: Programme,
+    step: Step,
+    posts: Iterable[live.Post],
+    votes: pd.DataFrame,
+    placed: Mapping[int, tuple[float, float]] | None = None,
+) -> pd.DataFrame:
+    """Candidates of a grid step (shown posts of its source step) with their mean position, or
+    the one the facilitator chose (`placed`: post id -> (impact, effort))."""
     source = programme.index_of(step.source or "")
     candidates = [p for p in posts if p.step == source and p.shown]
-    points = live.grid_points(candidates, votes.loc[votes["kind"].isin({live.IMPACT, live.EFFORT})])
+    points = live.grid_points(
+        candidates, votes.loc[votes["kind"].isin({live.IMPACT, live.EFFORT})], placed
+    )
     points["territory"] = [
         (info.place_of(int(t)).territory_name if info.place_of(int(t)) else "")  # type: ignore[union-attr]
         if t == t and t is not None
@@ -142,13 +153,13 @@ def screen_revotes(
 def screen_grid(
     engine: Engine, info: WorkshopInfo, programme: Programme, step: Step, territories: set[int]
 ) -> pd.DataFrame:
-    """The grid step on the screen: these territories' candidates with their mean position,
-    empty until a first vote."""
+    """The grid step on the screen: these territories' candidates with their position (mean of
+    the votes, or the facilitator's), empty until a first vote or placement."""
     source = programme.index_of(step.source or "")
     posts = [p for p in service.wall(engine, info.id, step=source) if p.territory_id in territories]
     votes = service.votes_frame(engine, info.id, {live.IMPACT, live.EFFORT})
-    table = grid_table(info, programme, step, posts, votes)
-    return table if not table.empty and (table["n"] > 0).any() else pd.DataFrame()
+    table = grid_table(info, programme, step, posts, votes, priorities.placements(engine, info.id))
+    return table if not live.positioned(table).empty else pd.DataFrame()
 
 
 def build_record(
@@ -176,7 +187,8 @@ def build_record(
                 if not table.empty:
                     revotes.append(Revote(place, table))
         if step.kind == StepKind.GRID and grid.empty:
-            grid = grid_table(info, programme, step, everything, votes)
+            placed = priorities.placements(engine, workshop_id)
+            grid = grid_table(info, programme, step, everything, votes, placed)
     return WorkshopRecord(
         info=info,
         programme=programme,

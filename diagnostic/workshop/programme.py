@@ -25,12 +25,15 @@ class StepKind(StrEnum):
     PERSONAL = "personal"  # private notes, shared with the room only when their author chooses
     COLLECTIVE = "collective"  # contributions per territory
     REVOTE = "revote"  # a quick new vote on the most divergent items
+    DOTS = "dots"  # each participant shares a few points among an earlier collective step's posts
     GRID = "grid"  # impact x effort of the contributions of an earlier collective step
     COMMITMENTS = "commitments"  # those retained go into the territory's roadmap draft
 
 
 POSTING_KINDS = frozenset({StepKind.PERSONAL, StepKind.COLLECTIVE, StepKind.COMMITMENTS})
 ITEM_KINDS = frozenset({StepKind.RESULTS, StepKind.REVOTE})
+SOURCE_KINDS = frozenset({StepKind.DOTS, StepKind.GRID})  # steps that take up earlier posts
+DEFAULT_DOTS = 3
 
 
 class Step(Strict):
@@ -43,7 +46,8 @@ class Step(Strict):
     minutes: int = Field(ge=1, le=60)
     help: Text | None = None
     items: int | None = Field(default=None, ge=1, le=10)  # results and revote steps
-    source: Identifier | None = None  # grid steps: the collective step whose posts are placed
+    source: Identifier | None = None  # grid and dots steps: the collective step they take up
+    dots: int | None = Field(default=None, ge=1, le=10)  # dots steps: points per participant
 
     @property
     def posts(self) -> bool:
@@ -57,6 +61,11 @@ class Step(Strict):
     @property
     def item_count(self) -> int:
         return self.items or (5 if self.kind == StepKind.RESULTS else 3)
+
+    @property
+    def dot_count(self) -> int:
+        """How many points each participant shares out at a dots step."""
+        return self.dots or DEFAULT_DOTS
 
 
 class Programme(Strict):
@@ -119,7 +128,8 @@ def programme_for(questions_dir: Path) -> Programme:
 
 
 def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
-    """Cross-checks after the schema: unique ids, fields that fit the kind, grid sources."""
+    """Cross-checks after the schema: unique ids, fields that fit the kind, grid and dots
+    sources."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for i, step in enumerate(programme.steps):
@@ -138,13 +148,15 @@ def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
             problems.append(m.STEP_ITEMS.at(name, at("items"), where))
         if step.kind == StepKind.WELCOME and i != 0:
             problems.append(m.STEP_WELCOME_FIRST.at(name, at("kind"), where))
-        if step.kind != StepKind.GRID:
+        if step.dots is not None and step.kind != StepKind.DOTS:
+            problems.append(m.STEP_DOTS.at(name, at("dots"), where))
+        if step.kind not in SOURCE_KINDS:
             if step.source is not None:
                 problems.append(m.STEP_SOURCE_OUTSIDE_GRID.at(name, at("source"), where))
             continue
         earlier_steps = {s.id: s for s in programme.steps[:i]}
         collective = [s.id for s in earlier_steps.values() if s.kind == StepKind.COLLECTIVE]
-        steps = ", ".join(collective) or "il n'y en a aucune, ajoutez-en une avant la grille"
+        steps = ", ".join(collective) or "il n'y en a aucune, ajoutez-en une avant cette étape"
         source = earlier_steps.get(step.source) if step.source else None
         if step.source is None:
             problems.append(m.GRID_WITHOUT_SOURCE.at(name, at(), where, steps=steps))
@@ -160,4 +172,14 @@ def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:
                     name, at("source"), where, source=source.id, kind=source.kind.value, steps=steps
                 )
             )
+        elif step.kind == StepKind.DOTS:
+            # the points are stored per post: two dots steps on the same posts would share them
+            dots_steps = (s for s in programme.steps[:i] if s.kind == StepKind.DOTS)
+            twice = next((s for s in dots_steps if s.source == source.id), None)
+            if twice is not None:
+                problems.append(
+                    m.DOTS_SOURCE_TWICE.at(
+                        name, at("source"), where, source=source.id, other=twice.id
+                    )
+                )
     return sorted(problems, key=lambda p: p.line)

@@ -33,7 +33,14 @@ Markup = Callable[[str], str]
 
 # Steps that show each territory's own results or posts: nothing to show without a territory.
 PER_TERRITORY = frozenset(
-    {StepKind.RESULTS, StepKind.COLLECTIVE, StepKind.COMMITMENTS, StepKind.REVOTE, StepKind.GRID}
+    {
+        StepKind.RESULTS,
+        StepKind.COLLECTIVE,
+        StepKind.COMMITMENTS,
+        StepKind.REVOTE,
+        StepKind.DOTS,
+        StepKind.GRID,
+    }
 )
 POST_LABELS = {
     StepKind.PERSONAL: "Votre note",
@@ -58,6 +65,8 @@ def step_count(kind: StepKind, seats: int, posts: int, authors: int, voters: int
     """The console's count of who took part in the current step: « 12 votes sur 15 »,
     « 7 contributions de 5 participant·es sur 15 », or the room's size elsewhere."""
     room = count(seats, "participant·e", "participant·es")
+    if kind == StepKind.DOTS:
+        return f"{count(voters, 'participant·e a voté', 'participant·es ont voté')} sur {seats}"
     if kind in {StepKind.REVOTE, StepKind.GRID}:
         return f"{count(voters, 'vote')} sur {seats}"
     if kind in POSTING_KINDS:
@@ -93,6 +102,40 @@ def unsent(drafts: Mapping[int, str], current: int | None = None) -> list[tuple[
 def choice(values: Sequence[object], previous: object) -> int | None:
     """The position of a previous vote among the choices, None when there was none."""
     return values.index(previous) if previous in values else None
+
+
+# --- dot voting on the phone ------------------------------------------------------------------
+
+OWN_POSTS_ALLOWED = "Vous pouvez aussi donner des points à vos propres contributions."
+
+
+def dots_left(left: int, bound: int) -> str:
+    """« Il vous reste 2 points sur 3 », « Il vous reste 1 point sur 3 », or all given."""
+    if left <= 0:
+        return (
+            f"Vous avez donné vos {count(bound, 'point')}. Pour changer d'avis, retirez un point "
+            "d'une contribution et donnez-le à une autre."
+        )
+    return f"Il vous reste {count(left, 'point')} sur {bound}"
+
+
+def dots_shown(territories: int) -> int:
+    """How many bars of the points tally fit on the screen: the most supported 8 for one
+    territory, 5 each for several (the rest is counted below)."""
+    return 8 if territories <= 1 else 5
+
+
+def dot_pips(given: int, bound: int) -> str:
+    """One's points on a post, drawn: « ●● » and how many, « aucun point » for none."""
+    if given <= 0:
+        return "Aucun de vos points"
+    return f"{'●' * min(given, bound)} {count(given, 'point')} de votre part"
+
+
+def dot_confirmation(change: int, left: int, bound: int) -> str:
+    """What the phone says after each change: given or taken back, and what is left."""
+    done = "Point donné." if change > 0 else "Point retiré."
+    return f"{done} {dots_left(left, bound)}." if left > 0 else f"{done} {dots_left(left, bound)}"
 
 
 # --- the items of the questionnaire ------------------------------------------------------------

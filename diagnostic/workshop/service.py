@@ -732,10 +732,14 @@ class StepCounts:
     seats: int  # participants in the room
     posts: int  # texts posted at the step (private notes counted, never shown)
     authors: int  # participants who posted at least one
-    voters: int  # participants who voted at least once (re-vote, grid)
+    voters: int  # participants who voted at least once (re-vote, grid, points)
 
 
-STEP_VOTES = {StepKind.REVOTE: {live.LEVEL}, StepKind.GRID: {live.IMPACT, live.EFFORT}}
+STEP_VOTES = {
+    StepKind.REVOTE: {live.LEVEL},
+    StepKind.GRID: {live.IMPACT, live.EFFORT},
+    StepKind.DOTS: {live.DOT},
+}
 
 
 def step_counts(
