@@ -24,7 +24,13 @@ from pages._workshop import (
     screen_refresh,
     style,
 )
-from pages._workshop_console import Console, choose_workshop, moderation_row, step_controls
+from pages._workshop_console import (
+    Console,
+    choose_workshop,
+    moderation_row,
+    programme_editor,
+    step_controls,
+)
 
 actor = guard("atelier")
 style("console")
@@ -45,6 +51,7 @@ if st.session_state.get("ws_id") not in {w.id for w in workshops} or st.session_
 ):
     choose_workshop(actor, workshops)
 info = service.facilitated(engine(), actor, st.session_state["ws_id"])
+prog = programme(info)  # this workshop's own programme when it was edited below
 link = participant_link(info.code)
 head, change = st.columns([3, 1], vertical_alignment="bottom")
 head.subheader(plain(info.title) + ("" if info.open else " (terminé)"))
@@ -96,6 +103,7 @@ console = Console(
 )
 if info.open:
     step_controls(console, state)
+    programme_editor(console)
 auto = st.toggle(
     "Actualisation automatique",
     value=True,
