@@ -209,7 +209,7 @@ def timer_controls(console: Console, state: Live) -> None:
 EDITOR = "ws_programme_editor"
 
 
-def programme_editor(console: Console) -> None:
+def programme_editor(console: Console, state: Live) -> None:
     """« Modifier le déroulé de cet atelier »: titles, prompts, durations, order, steps removed
     or restored; validated like questions/atelier.yaml, every problem listed in French."""
     problems = st.session_state.pop("ws_programme_problems", None)
@@ -243,7 +243,7 @@ def programme_editor(console: Console) -> None:
             },
             hide_index=True,
             num_rows="fixed",
-            key=f"{EDITOR}_{service.live_state(engine(), console.info.id).revision}",  # type: ignore[union-attr]
+            key=f"{EDITOR}_{state.revision}",  # a new editor once the programme changed
             width="stretch",
         )
         save, reset = st.columns(2)

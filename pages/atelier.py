@@ -103,7 +103,7 @@ console = Console(
 )
 if info.open:
     step_controls(console, state)
-    programme_editor(console)
+    programme_editor(console, state)
 auto = st.toggle(
     "Actualisation automatique",
     value=True,

@@ -143,13 +143,20 @@ def update_state(
 ) -> Workshop:
     """Some keys of the workshop's state (and `fields`) changed together, the row locked
     (PostgreSQL) so that two controls clicked at once never drop each other's key."""
+    workshop = locked_workshop(session, workshop_id=workshop_id)
+    set_fields(session, workshop, fields, WORKSHOP_FIELDS)
+    workshop.state = {**(workshop.state or {}), **changes}  # a new dict: the change is seen
+    session.add(workshop)
+    return workshop
+
+
+def locked_workshop(session: Session, *, workshop_id: int) -> Workshop:
+    """The workshop's row, locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time anyway)."""
     stmt = select(Workshop).where(Workshop.id == workshop_id).with_for_update()
     workshop = session.exec(stmt).first()
     if workshop is None:
         raise StoreError("atelier introuvable")
-    set_fields(session, workshop, fields, WORKSHOP_FIELDS)
-    workshop.state = {**(workshop.state or {}), **changes}  # a new dict: the change is seen
-    session.add(workshop)
     return workshop
 
 

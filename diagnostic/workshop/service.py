@@ -911,6 +911,11 @@ def programme_of(engine: Engine, info: WorkshopInfo | None, questions_dir: Path)
     with read_scope(engine) as s:
         w = store.get_workshop(s, workshop_id=info.id)
         rows = (w.state or {}).get("programme") if w is not None else None
+    return _kept(shipped, rows)
+
+
+def _kept(shipped: Programme, rows: object) -> Programme:
+    """The programme kept in a workshop's state (`rows`), or the shipped one."""
     if not rows:
         return shipped
     try:
@@ -919,17 +924,17 @@ def programme_of(engine: Engine, info: WorkshopInfo | None, questions_dir: Path)
         return shipped
 
 
-_EDITED: dict[tuple[int, str], Programme] = {}
+_EDITED: dict[str, tuple[Programme, Programme]] = {}
 
 
 def _edited(shipped: Programme, rows: str) -> Programme:
     """An edited programme, built once per (shipped file, rows): every refresh asks for it."""
-    key = (id(shipped), rows)
-    if key not in _EDITED:
+    found = _EDITED.get(rows)
+    if found is None or found[0] is not shipped:  # the file changed since: built again
         if len(_EDITED) > 64:
             _EDITED.clear()
-        _EDITED[key] = edited_programme(shipped, json.loads(rows))
-    return _EDITED[key]
+        found = _EDITED[rows] = (shipped, edited_programme(shipped, json.loads(rows)))
+    return found[1]
 
 
 def programme_rows(engine: Engine, info: WorkshopInfo, questions_dir: Path) -> list[dict[str, Any]]:
@@ -971,10 +976,9 @@ def edit_programme(
         new = shipped if clean is None else edited_programme(shipped, clean)
     except QuestionnaireError as exc:
         raise ProgrammeRefused([f"{p.message} ({p.fix})" for p in exc.problems]) from None
-    old = programme_of(engine, info, questions_dir)
     with session_scope(engine) as s:
-        w = store.get_workshop(s, workshop_id=workshop_id)
-        assert w is not None
+        w = store.locked_workshop(s, workshop_id=workshop_id)  # one edit at a time
+        old = _kept(shipped, (w.state or {}).get("programme"))
         posted = store.posts_by_step(s, workshop_id=workshop_id)
         kept = {step.id: i for i, step in enumerate(new.steps)}
         problems = []
