@@ -61,6 +61,12 @@ def follow_programme(seat: Seat, programme: Programme) -> None:
         moved = screens.renumber_drafts(mine, before, ids)
         mine.clear()
         mine.update(moved)
+        seen = st.session_state.get("ws_seen_step")  # the step shown: by its new index
+        if isinstance(seen, int) and 0 <= seen < len(before):
+            st.session_state["ws_seen_step"] = (
+                ids.index(before[seen]) if before[seen] in ids else None
+            )
+        st.session_state.pop(LEFT, None)
     st.session_state[STEP_IDS][seat.participant_id] = ids
 
 

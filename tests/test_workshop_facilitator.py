@@ -179,3 +179,26 @@ def test_a_phone_may_write_and_send_during_a_pause(room):
     send_text(phone, f"ws_text_{personal}_0", "Écrit pendant la pause")
     phone.button(key=f"ws_send_{personal}_0").click().run()
     assert [p.text for p in service.my_posts(engine(), seat)] == ["Écrit pendant la pause"]
+
+
+def test_a_phone_s_draft_follows_its_step_when_the_programme_is_reordered(room):
+    alpha, beta, actor, prog = room
+    made = opened(room)
+    seat, token = service.join(
+        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dst"
+    )
+    personal = index_of(prog, "personal")
+    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    phone = app(atelier=made.code, p=token)
+    send_text(phone, f"ws_text_{personal}_0", "Mon brouillon")
+    info = service.facilitated(engine(), actor, made.workshop_id)
+    rows = service.programme_rows(engine(), info, app_questions())
+    rows.insert(1, rows.pop(personal))  # the step moves up, just after the welcome
+    edited = service.edit_programme(engine(), actor, made.workshop_id, rows, app_questions())
+    assert edited.steps[1].id == prog.steps[personal].id
+    assert service.live_state(engine(), made.workshop_id).step == 1  # the room stays on it
+    phone.run()
+    assert not phone.exception
+    assert f"2. {prog.steps[personal].title}" in texts(phone)
+    assert field_data(phone, "ws_text_1_0")["value"] == "Mon brouillon"  # not lost, not moved
+    assert "Texte non envoyé" not in texts(phone)
