@@ -12,7 +12,7 @@ import streamlit as st
 from diagnostic.accounts.permissions import PAGES, Actor
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
-from diagnostic.workshop import Place, Programme, Step, WorkshopError, programme_for, service
+from diagnostic.workshop import Place, Programme, Step, WorkshopError, service
 from diagnostic.workshop.codes import join_link, qr_svg
 from diagnostic.workshop.live import clock
 from diagnostic.workshop.service import Live, WorkshopInfo
@@ -47,9 +47,16 @@ def screen_refresh() -> float:
     return max(1.0, min(3.0, phone_refresh() / 2))
 
 
-def programme() -> Programme:
-    """The workshop's steps (questions/atelier.yaml, read again only when the file changes)."""
-    return programme_for(settings().questions_dir)
+REVISIONS = "ws_programme_rev"  # workshop id -> revision of the programme this page was built on
+
+
+def programme(info: WorkshopInfo | None = None) -> Programme:
+    """The workshop's steps: its own programme when edited on the console, else the shipped
+    one (questions/atelier.yaml); the page redraws when the facilitator edits it (`following`)."""
+    if info is not None:
+        now = service.live_state(engine(), info.id)  # before the programme: never a newer rev
+        st.session_state.setdefault(REVISIONS, {})[info.id] = now.revision if now else 0
+    return service.programme_of(engine(), info, settings().questions_dir)
 
 
 def participant_link(code: str) -> str:
@@ -68,12 +75,15 @@ def qr_image(link: str) -> str:
 
 def reload_if_stale(now: Live, info: WorkshopInfo) -> None:
     """A territory's campaign was erased since this page was built: build it again without
-    that territory (once per change, so that a mismatch can never loop)."""
+    that territory (once per change, so that a mismatch can never loop). The same when the
+    facilitator edited the programme (its revision is recorded again by `programme`)."""
     if now.stale(info):
         mark = (info.id, now.territories)
         if st.session_state.get("ws_reloaded") != mark:
             st.session_state["ws_reloaded"] = mark
             st.rerun(scope="app")
+    if now.revision != st.session_state.get(REVISIONS, {}).get(info.id, now.revision):
+        st.rerun(scope="app")  # the facilitator edited the programme: redraw with it
 
 
 def following(info: WorkshopInfo) -> Live | None:
@@ -100,6 +110,9 @@ def countdown(now: Live, step: Step, *, over: str = "ws_clock") -> None:
     left = service.seconds_left(now, step.seconds)
     with st.container(key="ws_clock" if left else over):
         st.markdown(clock(left))
+    if now.timer.paused:
+        with st.container(key="ws_paused"):
+            st.markdown("En pause")
 
 
 def attempt(

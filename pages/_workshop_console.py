@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from diagnostic.accounts.permissions import Actor
@@ -18,6 +19,7 @@ from diagnostic.vocabulary import count
 from diagnostic.workshop import (
     Live,
     Programme,
+    StepKind,
     WorkshopError,
     WorkshopInfo,
     live,
@@ -26,8 +28,9 @@ from diagnostic.workshop import (
     service,
 )
 from diagnostic.workshop.codes import spoken
+from diagnostic.workshop.output import KIND_LABELS
 from pages._forms import choose, title_input
-from pages._shell import engine, plain
+from pages._shell import engine, plain, settings
 from pages._workshop import attempt, screen_link
 
 
@@ -123,6 +126,7 @@ def step_controls(console: Console, state: Live) -> None:
     timer.button(
         "Relancer le minuteur", on_click=act, args=(service.restart_timer,), key="ws_timer"
     )
+    timer_controls(console, state)
 
     def jump_to(key: str) -> None:
         if st.session_state.get(key) is not None:
@@ -157,6 +161,122 @@ def step_controls(console: Console, state: Live) -> None:
             on_change=console.act_with,
             args=(service.set_focus, focus_key),
         )
+
+
+def timer_controls(console: Console, state: Live) -> None:
+    """Pause (or resume) the countdown, one more minute, and on a vote step the results."""
+    act, step = console.act, console.programme.step(state.step)
+    hold, more, show = st.columns(3)
+    if state.timer.paused:
+        hold.button(
+            "Reprendre",
+            icon=":material/play_arrow:",
+            on_click=act,
+            args=(service.resume_timer,),
+            key="ws_resume",
+            help="Le minuteur repart là où il s'était arrêté.",
+        )
+    else:
+        hold.button(
+            "Pause",
+            icon=":material/pause:",
+            on_click=act,
+            args=(service.pause_timer,),
+            key="ws_pause",
+            help="Le minuteur s'arrête sur la console, l'écran et les téléphones ; les "
+            "participant·es peuvent continuer à écrire et à envoyer.",
+        )
+    more.button(
+        "+ 1 minute",
+        on_click=act,
+        args=(service.add_minute, console.programme),
+        key="ws_more",
+        help="Une minute de plus au minuteur de l'étape (autant de fois que nécessaire).",
+    )
+    if step.kind in live.REVEALED_KINDS:
+        shown = state.shows_results(step)
+        show.button(
+            "Masquer les résultats" if shown else "Révéler les résultats",
+            icon=":material/visibility_off:" if shown else ":material/visibility:",
+            type="secondary" if shown else "primary",
+            on_click=act,
+            args=(service.reveal, step.id, not shown),
+            key=f"ws_reveal_{step.id}_{shown}",
+        )
+        st.caption(
+            "Résultats affichés à l'écran."
+            if shown
+            else "L'écran montre le nombre de votes ; les résultats attendent votre « Révéler »."
+        )
+
+
+EDITOR = "ws_programme_editor"
+
+
+def programme_editor(console: Console, state: Live) -> None:
+    """« Modifier le déroulé de cet atelier »: titles, prompts, durations, order, steps removed
+    or restored; validated like questions/atelier.yaml, every problem listed in French."""
+    problems = st.session_state.pop("ws_programme_problems", None)
+    with st.expander(
+        "Modifier le déroulé de cet atelier", icon=":material/edit_note:", expanded=bool(problems)
+    ):
+        rows = service.programme_rows(engine(), console.info, settings().questions_dir)
+        frame = pd.DataFrame(
+            [
+                {**r, "order": i + 1, "kind": KIND_LABELS[StepKind(r["kind"])]}
+                for i, r in enumerate(rows)
+            ]
+        )
+        st.caption(
+            "Changez les titres, les consignes et les durées ; l'ordre se règle par la colonne "
+            "« Ordre » (1 en premier). Une étape retirée ne s'affiche plus ; décochez pour la "
+            "rétablir. Les contributions déjà écrites restent attachées à leur étape."
+        )
+        edited = st.data_editor(
+            frame[["order", "id", "kind", "title", "prompt", "minutes", "removed"]],
+            column_config={
+                "order": st.column_config.NumberColumn("Ordre", min_value=1, step=1, width=60),
+                "id": None,
+                "kind": st.column_config.TextColumn("Type", disabled=True),
+                "title": st.column_config.TextColumn("Titre", required=True, max_chars=120),
+                "prompt": st.column_config.TextColumn("Consigne", required=True, width="large"),
+                "minutes": st.column_config.NumberColumn(
+                    "Minutes", min_value=1, max_value=60, step=1, required=True
+                ),
+                "removed": st.column_config.CheckboxColumn("Retirée"),
+            },
+            hide_index=True,
+            num_rows="fixed",
+            key=f"{EDITOR}_{state.revision}",  # a new editor once the programme changed
+            width="stretch",
+        )
+        save, reset = st.columns(2)
+        if save.button("Enregistrer le déroulé", type="primary", key="ws_programme_save"):
+            ordered = edited.sort_values("order", kind="stable", na_position="last")
+            submit(console, ordered.drop(columns=["order", "kind"]).to_dict("records"))
+        if reset.button("Rétablir le déroulé d'origine", key="ws_programme_reset"):
+            submit(console, None)
+        if problems:
+            st.error("Déroulé non enregistré :\n" + "\n".join(f"- {plain(p)}" for p in problems))
+
+
+def submit(console: Console, rows: list[dict[str, Any]] | None) -> None:
+    """Store the edited programme (or the shipped one again); every problem listed if refused."""
+    try:
+        service.edit_programme(
+            engine(), console.actor, console.info.id, rows, settings().questions_dir
+        )
+    except service.ProgrammeRefused as exc:
+        st.session_state["ws_programme_problems"] = exc.problems
+    except (AccessDenied, WorkshopError) as exc:
+        st.session_state["ws_programme_problems"] = [str(exc)]
+    else:
+        st.session_state["flash"] = (
+            "Déroulé enregistré pour cet atelier."
+            if rows is not None
+            else "Déroulé d'origine rétabli."
+        )
+    st.rerun()
 
 
 def moderation_row(console: Console, post: live.Post, groups: list[str]) -> None:

@@ -3,6 +3,7 @@ re-vote, give points, place on the grid; the results step's list."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import streamlit as st
@@ -24,6 +25,7 @@ from diagnostic.workshop import (
 )
 from pages._autosave import State, autosave_text, typed
 from pages._shell import engine, plain, settings, workshop_results
+from pages._workshop import REVISIONS
 
 DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
 MINE_SEEN = "ws_mine_seen"  # (step, state of one's posts there) at the last look
@@ -48,6 +50,28 @@ def drafts(seat: Seat) -> dict[int, str]:
     return mine
 
 
+STEP_IDS = "ws_step_ids"  # participant id -> the step ids of the programme last shown
+
+
+def follow_programme(seat: Seat, programme: Programme) -> None:
+    """Drafts are kept by step index: when the facilitator reorders the programme, move each
+    to its step's new index (screens.renumber_drafts) before anything shows them."""
+    ids = [s.id for s in programme.steps]
+    before = st.session_state.setdefault(STEP_IDS, {}).get(seat.participant_id)
+    if before is not None and before != ids:
+        mine = drafts(seat)
+        moved = screens.renumber_drafts(mine, before, ids)
+        mine.clear()
+        mine.update(moved)
+        seen = st.session_state.get("ws_seen_step")  # the step shown: by its new index
+        if isinstance(seen, int) and 0 <= seen < len(before):
+            st.session_state["ws_seen_step"] = (
+                ids.index(before[seen]) if before[seen] in ids else None
+            )
+        st.session_state.pop(LEFT, None)
+    st.session_state[STEP_IDS][seat.participant_id] = ids
+
+
 def axes_of(phone: Phone) -> dict[str, str]:
     """The roadmap axes a commitment of this phone's territory may go to, id -> title."""
     place = phone.place
@@ -66,6 +90,7 @@ def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | N
             share=share,
             dimension=dimension,
             questions_dir=settings().questions_dir,
+            revision=st.session_state.get(REVISIONS, {}).get(phone.info.id),
         )
     except (WorkshopError, AnswerError) as exc:
         st.session_state["ws_post_msg"] = ("error", f"Non envoyé : {plain(exc)}.")
@@ -119,11 +144,11 @@ def unsent_drafts(phone: Phone, current: int | None) -> None:
             )
 
 
-def post_form(phone: Phone, index: int) -> None:
-    """A text for the step (a note, a contribution, a commitment), what was written before."""
-    kind, seat = phone.programme.step(index).kind, phone.seat
-    axes = axes_of(phone) if kind == StepKind.COMMITMENTS else {}
-    round_ = st.session_state.get(f"ws_round_{index}", 0)  # a new empty field after each post
+def text_field(phone: Phone, index: int) -> tuple[int, str]:
+    """The autosaved field of a step's text (a new empty one after each post: its round);
+    what it sends is kept as the step's draft. Returns the round and the field's key."""
+    seat = phone.seat
+    round_ = st.session_state.get(f"ws_round_{index}", 0)
     field = f"ws_text_{index}_{round_}"
 
     def keep(text: str) -> State:
@@ -134,13 +159,43 @@ def post_form(phone: Phone, index: int) -> None:
         return "saved"
 
     autosave_text(
-        screens.POST_LABELS[kind],
+        screens.POST_LABELS[phone.programme.step(index).kind],
         key=field,
         value=drafts(seat).get(index, ""),
         max_chars=live.MAX_POST,
         on_save=keep,
         saved_word="Brouillon gardé sur cette page (pas encore envoyé)",
     )
+    return round_, field
+
+
+LEFT = "ws_left_step"  # (the step the phone left, when)
+LATE_SECONDS = 5.0
+
+
+def late_field(phone: Phone, left: int | None, current: int) -> None:
+    """The field of the step the phone just left, drawn once more, hidden, in the run that
+    follows the facilitator's « next step ». The browser sends a field's text as the field
+    goes away (pages/components/autosave_text.js, its cleanup): the words typed in the last
+    second then reach that step's draft (shown under « Texte non envoyé ») instead of a field
+    the server no longer knows. Drawn at the top of the page, before the old field is
+    replaced."""
+    if left is not None and left != current:
+        st.session_state[LEFT] = (left, time.monotonic())
+    left, at = st.session_state.get(LEFT, (None, 0.0))
+    if left is None or left == current or time.monotonic() - at > LATE_SECONDS:
+        return  # a few seconds: the field's last sending (a second at most) is in by then
+    if not 0 <= left <= phone.programme.last or not phone.programme.step(left).posts:
+        return
+    with st.container(key="ws_late_field"):  # display: none (participant.css)
+        text_field(phone, left)
+
+
+def post_form(phone: Phone, index: int) -> None:
+    """A text for the step (a note, a contribution, a commitment), what was written before."""
+    kind, seat = phone.programme.step(index).kind, phone.seat
+    axes = axes_of(phone) if kind == StepKind.COMMITMENTS else {}
+    round_, field = text_field(phone, index)
     share_key, axis_key = f"ws_share_{index}_{round_}", f"ws_axis_{index}_{round_}"
     if kind == StepKind.PERSONAL:
         st.checkbox(

@@ -29,6 +29,7 @@ from pages._workshop_console import (
     choose_workshop,
     grid_placement,
     moderation_row,
+    programme_editor,
     step_controls,
 )
 
@@ -51,6 +52,7 @@ if st.session_state.get("ws_id") not in {w.id for w in workshops} or st.session_
 ):
     choose_workshop(actor, workshops)
 info = service.facilitated(engine(), actor, st.session_state["ws_id"])
+prog = programme(info)  # this workshop's own programme when it was edited below
 link = participant_link(info.code)
 head, change = st.columns([3, 1], vertical_alignment="bottom")
 head.subheader(plain(info.title) + ("" if info.open else " (terminé)"))
@@ -102,6 +104,7 @@ console = Console(
 )
 if info.open:
     step_controls(console, state)
+    programme_editor(console, state)
 auto = st.toggle(
     "Actualisation automatique",
     value=True,

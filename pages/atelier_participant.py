@@ -25,7 +25,9 @@ from pages._workshop_phone import (
     dots_changed,
     dots_form,
     drafts,
+    follow_programme,
     grid_form,
+    late_field,
     mine_changed,
     post_form,
     post_message,
@@ -35,7 +37,6 @@ from pages._workshop_phone import (
 )
 
 style("participant")
-prog = programme()
 raw_code = st.query_params.get(CODE_PARAM, "")
 opening = service.open_code(
     engine(),
@@ -71,6 +72,9 @@ if opening.info is None:  # the code is unknown: say so and let the person type 
     st.stop()
 info = opening.info
 seat = service.seat(engine(), info.id, st.query_params.get(SEAT_PARAM))
+prog = programme(info)  # the workshop's own programme when the facilitator edited it
+if seat is not None:
+    follow_programme(seat, prog)  # drafts follow their steps when the programme was reordered
 
 if not info.open:
     st.title("Atelier terminé")
@@ -124,12 +128,15 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
         role = st.selectbox(
             "Votre fonction",
             list(ROLE_LABELS),
+            index=None,  # nobody's function is given beforehand: each person chooses theirs
             format_func=ROLE_LABELS.get,
             key="ws_role",
-            placeholder="Choisir…",
+            placeholder="Choisir votre fonction…",
         )
         joined = st.form_submit_button("Rejoindre l'atelier", type="primary")
-    if joined:
+    if joined and role is None:
+        st.error("Impossible de rejoindre : choisissez votre fonction dans la liste.")
+    elif joined:
         try:
             new_seat, token = service.join(
                 engine(), info.code, nickname=nickname, territory_id=territory, role=role
@@ -151,6 +158,8 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
 place = info.place_of(seat.territory_id)
 state = service.live_state(engine(), info.id)
 assert state is not None
+phone = Phone(info, seat, place, prog)
+late_field(phone, st.session_state.get("ws_seen_step"), state.step)  # its last second kept
 st.session_state["ws_seen_step"] = state.step
 step = prog.step(state.step)
 
@@ -213,6 +222,20 @@ def follow() -> None:
             st.markdown(plain(current.prompt))
     if current.help:
         st.caption(plain(current.help))
+    if now.timer.paused:
+        st.caption(
+            "L'animation a mis le minuteur en pause : vous pouvez continuer à écrire et à envoyer."
+            if current.posts
+            else "L'animation a mis le minuteur en pause."
+        )
+    if current.kind in live.REVEALED_KINDS:
+        with st.container(key="ws_reveal_note"):
+            st.markdown(
+                "**Résultats à l'écran.**"
+                if now.shows_results(current)
+                else "**Résultats bientôt à l'écran** : l'animation les affiche quand la salle a "
+                "voté."
+            )
     if current.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
         shown = service.wall(engine(), info.id, step=now.step, territory_id=seat.territory_id)
         if shown:
@@ -225,7 +248,6 @@ def follow() -> None:
 follow()
 
 
-phone = Phone(info, seat, place, prog)
 st.divider()
 try:
     unsent_drafts(phone, state.step if step.posts else None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from diagnostic.workshop import StepKind, WorkshopInfo, screens, service
+from diagnostic.workshop import StepKind, WorkshopInfo, live, screens, service
 from pages._resilience import guarded
 from pages._shell import engine, guard, plain
 from pages._workshop import (
@@ -28,6 +28,7 @@ from pages._workshop_screen import (
     results_view,
     revote_view,
     territory_walls,
+    votes_waiting,
     welcome,
 )
 
@@ -36,7 +37,6 @@ NO_TERRITORY = (
     "territoire dont afficher les résultats ou les contributions à cette étape."
 )
 
-prog = programme()
 token = st.query_params.get(SCREEN_PARAM)
 actor = None
 if token:
@@ -56,6 +56,7 @@ else:
         st.info("Aucun atelier en cours : créez-en un dans la page « Atelier ».")
         st.stop()
 info: WorkshopInfo = found  # type: ignore[assignment]
+prog = programme(info)
 style("projection")
 
 
@@ -93,11 +94,15 @@ def screen() -> None:
             notes_wall(info, state.step)
         elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
             territory_walls(info, state.step, places)
+        elif step.kind in live.REVEALED_KINDS and not state.shows_results(step):
+            votes_waiting(info, step)
         elif step.kind == StepKind.REVOTE:
+            votes_waiting(info, step, shown=True)
             revote_view(info, places, step)
         elif step.kind == StepKind.DOTS:
             dots_view(info, prog, places, state.step)
         elif step.kind == StepKind.GRID:
+            votes_waiting(info, step, shown=True)
             grid_view(info, prog, places, step)
 
 

@@ -425,6 +425,8 @@ def test_the_other_pages_and_the_workshop_speak_french(demo, browser):  # noqa: 
     look.listing(phone, phone.get_by_label("Votre territoire"), "Téléphone, liste")
     phone.get_by_label("Pseudonyme").fill("Alice")
     phone.get_by_label("Pseudonyme").press("Tab")
+    phone.get_by_label("Votre fonction").click()
+    phone.get_by_role("option", name="DGS", exact=True).click()
     phone.get_by_role("button", name="Rejoindre l'atelier").click()
     expect(phone.get_by_text("Bienvenue Alice")).to_be_visible(timeout=20000)
     look(phone, "Téléphone, atelier")

@@ -1401,6 +1401,7 @@ def test_a_joint_workshop_keeps_nothing_of_b_after_b_is_erased(after_b_erased):
     # every step of the console and of the projection, as the viewer sees them
     for index in range(len(prog.steps)):
         workshops.go_to(eng, viewer, wid, index, prog)
+        workshops.reveal(eng, viewer, wid, prog.steps[index].id, True)  # vote results shown too
         for path in ("pages/atelier.py", "pages/atelier_projection.py"):
             shown = page_as(viewer_id, path, {"ws_id": wid})
             assert not shown.exception, f"{path} étape {index} : {shown.exception}"

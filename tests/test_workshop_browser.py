@@ -158,6 +158,33 @@ def place_on_grid(screen: object, fac: object) -> None:
     expect(screen.get_by_text("placé par l'animation").first).to_be_visible(timeout=20000)
 
 
+def pause_and_one_more_minute(fac: object, screen: object, phone: object) -> None:
+    """The facilitator pauses: « En pause » on the screen and the phone; + 1 minute; resume."""
+    from playwright.sync_api import expect
+
+    fac.get_by_role("button", name="Pause").click()
+    settle(fac)
+    expect(screen.locator(".st-key-ws_paused")).to_have_text("En pause", timeout=20000)
+    expect(phone.locator(".st-key-ws_paused")).to_have_text("En pause", timeout=20000)
+    fac.get_by_role("button", name="+ 1 minute").click()
+    settle(fac)
+    fac.get_by_role("button", name="Reprendre").click()
+    settle(fac)
+    expect(screen.locator(".st-key-ws_paused")).to_have_count(0, timeout=20000)
+
+
+def reveal(fac: object, screen: object, count: str) -> None:
+    """A vote step: the screen shows how many voted, the results once the facilitator
+    reveals them."""
+    from playwright.sync_api import expect
+
+    expect(screen.locator(".st-key-ws_votes_count")).to_have_text(count, timeout=20000)
+    expect(screen.get_by_text("s'afficheront quand l'animation les révélera")).to_be_visible()
+    fac.get_by_role("button", name="Révéler les résultats").click()
+    settle(fac)
+    expect(fac.get_by_role("button", name="Masquer les résultats")).to_be_visible(timeout=20000)
+
+
 def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     from playwright.sync_api import expect
 
@@ -232,6 +259,7 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     expect(screen.get_by_text("Nos écarts sur les instances")).to_be_visible(timeout=20000)
     expect(screen.get_by_text("relire le pacte")).to_have_count(0)
     shot(screen, "05-ecran-temps-personnel")
+    pause_and_one_more_minute(fac, screen, bruno)
 
     # a dropped connection / reload: the seat and the posts are still there
     chloe.reload()
@@ -251,6 +279,7 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
         for group in groups.all():
             group.get_by_text(level, exact=False).first.click()
             settle(p)
+    reveal(fac, screen, "2 votes sur 3")
     expect(screen.get_by_text("→ maintenant").first).to_be_visible(timeout=20000)
     shot(screen, "06-ecran-nouveau-vote")
 
@@ -273,6 +302,7 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
                 group.get_by_text(value, exact=True).click()
                 settle(p)
     shot(alice, "08-telephone-grille", full=True)
+    reveal(fac, screen, "2 votes sur 3")
     expect(screen.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
     expect(screen.get_by_text("Gain rapide").first).to_be_visible(timeout=20000)
     place_on_grid(screen, fac)

@@ -191,6 +191,7 @@ def test_the_grid_chart_draws_names_and_texts_as_text(hostile_room):
                 service.vote(engine(), seat, kind=live.IMPACT, target=str(post.id), value=3)
                 service.vote(engine(), seat, kind=live.EFFORT, target=str(post.id), value=1)
     service.set_focus(engine(), actor, wid, beta)
+    service.reveal(engine(), actor, wid, prog.steps[index_of(prog, "grid")].id, True)
     screen = app(ecran=room["made"].screen_token)
     assert_shown_as_typed(screen, [HOSTILE[1], HOSTILE[3]])  # the legend of the discs
     [chart] = screen.get("plotly_chart")
@@ -215,6 +216,7 @@ def test_the_phone_shows_hostile_texts_as_typed(hostile_room):
     assert_shown_as_typed(joining, [TITLE])
     joining.text_input(key="ws_nickname").input(HOSTILE[1])
     joining.selectbox(key="ws_territory").set_value(room["beta"].territory.id)
+    joining.selectbox(key="ws_role").set_value("dgs")
     joining.button[0].click().run()
     assert_shown_as_typed(joining, [TITLE, HOSTILE[1], TERRITORY_B])  # welcome, caption
     service.go_to(engine(), room["actor"], made.workshop_id, room["collective"], prog)

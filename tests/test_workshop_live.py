@@ -103,6 +103,66 @@ def test_countdown():
     assert live.clock(119) == "01:59" and live.clock(0) == "00:00" and live.clock(-3) == "00:00"
 
 
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def test_a_pause_freezes_the_countdown_and_resuming_takes_up_where_it_stopped():
+    timer = live.pause(live.Timer(), at(61))
+    assert timer.paused and live.remaining_seconds(T0, 180, at(61), timer) == 119
+    assert live.remaining_seconds(T0, 180, at(600), timer) == 119  # frozen, however long
+    assert live.pause(timer, at(90)) == timer  # a second pause changes nothing
+    timer = live.resume(timer, at(100))  # paused 39 s
+    assert not timer.paused and timer.paused_for == 39
+    assert live.remaining_seconds(T0, 180, at(100), timer) == 119
+    assert live.remaining_seconds(T0, 180, at(110), timer) == 109
+    assert live.resume(timer, at(120)) == timer  # resuming a running timer changes nothing
+    # the exact end: 0 at 180 s of running time, never below
+    assert live.remaining_seconds(T0, 180, at(180 + 39), timer) == 0
+    assert live.remaining_seconds(T0, 180, at(180 + 38.5), timer) == 1
+    assert live.remaining_seconds(T0, 180, at(999), timer) == 0
+
+
+def test_a_pause_at_zero_stays_at_zero_and_a_minute_added_then_counts_from_zero():
+    timer = live.pause(live.Timer(), at(200))  # the step (180 s) ended 20 s ago
+    assert live.remaining_seconds(T0, 180, at(200), timer) == 0
+    assert live.remaining_seconds(T0, 180, at(500), timer) == 0
+    timer = live.add_time(T0, 180, at(300), timer)  # « + 1 minute » while paused at zero
+    assert live.remaining_seconds(T0, 180, at(300), timer) == 60  # not 40: the 20 s over
+    assert live.remaining_seconds(T0, 180, at(400), timer) == 60  # still paused
+    timer = live.resume(timer, at(400))
+    assert live.remaining_seconds(T0, 180, at(430), timer) == 30
+    assert live.remaining_seconds(T0, 180, at(460), timer) == 0
+
+
+def test_one_more_minute_again_and_again_and_on_a_step_not_started():
+    timer = live.Timer()
+    for n in range(1, 4):
+        timer = live.add_time(T0, 180, at(30), timer)
+        assert live.remaining_seconds(T0, 180, at(30), timer) == 150 + 60 * n
+    assert live.remaining_seconds(None, 180, at(30), timer) == 360  # not started: full + extra
+    assert live.add_time(None, 180, at(30), live.Timer()).extra == 60
+    # exactly at zero: one minute exactly
+    assert live.remaining_seconds(T0, 180, at(180), live.Timer()) == 0
+    assert (
+        live.remaining_seconds(T0, 180, at(180), live.add_time(T0, 180, at(180), live.Timer()))
+        == 60
+    )
+    # a naive start (SQLite) and a long pause count the same way
+    naive = T0.replace(tzinfo=None)
+    timer = live.resume(live.pause(live.Timer(), at(10)), at(3610))
+    assert live.remaining_seconds(naive, 60, at(3610.2), timer) == 50
+
+
+def test_the_timer_travels_through_the_workshop_state():
+    timer = live.add_time(T0, 180, at(20), live.pause(live.Timer(), at(20)))
+    assert live.Timer.from_state(timer.to_state()) == timer
+    naive = live.Timer(T0.replace(tzinfo=None), 3.5, 60.0)
+    assert live.Timer.from_state(naive.to_state()).paused_at == T0
+    for damaged in (None, "x", {"paused_at": "pas une date"}, {"extra": "beaucoup"}, []):
+        assert live.Timer.from_state(damaged) == live.Timer()
+
+
 @pytest.mark.parametrize(
     ("kind", "share", "controlled", "expected"),
     [

@@ -308,7 +308,14 @@ def test_the_projection_shows_one_territory_s_revote_with_its_charts(room):
     service.set_focus(engine(), actor, made.workshop_id, alpha.territory.id)
     screen = app(ecran=made.screen_token)
     assert not screen.exception
+    hidden = texts(screen)  # a vote step: the count, the results once revealed (issue 20)
+    assert "3 votes sur 3" in hidden and "→ maintenant" not in hidden
+    assert "Les résultats s'afficheront quand l'animation les révélera." in hidden
+    revote = prog.steps[index_of(prog, "revote")]
+    service.reveal(engine(), actor, made.workshop_id, revote.id, True)
+    screen.run()
     shown = texts(screen)
+    assert "3 votes sur 3" in shown and "révélera" not in shown
     assert "## CC Alpha" in shown and "## CC Beta" not in shown
     assert "→ maintenant 4,0" in shown  # the item the room re-voted, with its chart
     assert "pas encore assez de votes pour afficher le résultat" in shown  # the other one

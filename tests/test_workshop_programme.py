@@ -8,7 +8,12 @@ import pytest
 
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.workshop import StepKind, load_programme
-from diagnostic.workshop.programme import parse_programme, programme_for
+from diagnostic.workshop.programme import (
+    edited_programme,
+    parse_programme,
+    programme_for,
+    step_rows,
+)
 from tests.conftest import ROOT
 from tests.hostile import check_hostile_files
 
@@ -197,3 +202,78 @@ def test_the_guide_example_is_a_valid_programme_extract():
     [block] = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)
     programme = parse_programme(HEAD + block, "README.md")
     assert [s.kind for s in programme.steps] == [StepKind.COLLECTIVE, StepKind.GRID]
+
+
+# --- a workshop's own programme (edited on the console) --------------------------------------
+
+
+def shipped():
+    return load_programme(ROOT / "questions" / "atelier.yaml")
+
+
+def edited_problems(rows) -> list[str]:
+    with pytest.raises(QuestionnaireError) as caught:
+        edited_programme(shipped(), rows)
+    return [p.message for p in caught.value.problems]
+
+
+def moved(rows, step_id: str, to: int) -> list[dict]:
+    rows = [dict(r) for r in rows]
+    row = next(r for r in rows if r["id"] == step_id)
+    rows.remove(row)
+    rows.insert(to, row)
+    return rows
+
+
+def test_the_editor_rows_give_back_the_shipped_programme():
+    programme = shipped()
+    rows = step_rows(programme, None)
+    assert [r["id"] for r in rows] == [s.id for s in programme.steps]
+    assert not any(r["removed"] for r in rows)
+    assert edited_programme(programme, rows) == programme
+
+
+def test_an_edited_programme_keeps_its_order_titles_minutes_and_removed_steps():
+    rows = moved(step_rows(shipped(), None), "besoins", 2)
+    rows[1] |= {"title": "  Nos résultats  ", "minutes": 6}
+    rows[-2]["removed"] = True  # the grid
+    programme = edited_programme(shipped(), rows)
+    ids = [s.id for s in programme.steps]
+    assert ids[:4] == ["accueil", "resultats", "besoins", "retenir"] and "grille" not in ids
+    assert programme.steps[1].title == "Nos résultats" and programme.steps[1].minutes == 6
+    assert programme.steps[1].items == 5  # what the editor does not show is the file's
+    file = {step.id: step.minutes for step in shipped().steps}
+    assert programme.total_minutes == 30 + (6 - file["resultats"]) - file["grille"]
+
+
+def test_an_edited_programme_is_checked_like_the_file_every_problem_at_once():
+    rows = step_rows(shipped(), None)
+    grid_first = moved(moved(rows, "grille", 2), "resultats", 0)  # welcome no longer first
+    said = edited_problems(grid_first)
+    assert any("l'accueil (welcome) est la première étape" in p for p in said)
+    assert any(
+        "étape « grille »" in p and "« chantiers », qui n'est pas une étape placée avant" in p
+        for p in said
+    )
+    # the grid's source removed: refused, never a grid left without its candidates
+    no_source = [dict(r, removed=r["id"] == "chantiers") for r in rows]
+    assert any("étape « grille »" in p for p in edited_problems(no_source))
+    # the schema: an empty title, 0 or 61 minutes, a half minute, all listed
+    bad = [dict(r) for r in rows]
+    bad[1]["title"], bad[2]["minutes"], bad[3]["minutes"], bad[4]["minutes"] = " ", 0, 61, 2.5
+    said = edited_problems(bad)
+    assert len(said) == 4
+    assert any("étape « resultats »" in p and "vide" in p for p in said)
+    assert any("étape « retenir »" in p and "au moins 1" in p for p in said)
+    assert any("étape « premier_pas »" in p and "60" in p for p in said)
+    assert any("étape « besoins »" in p and "entier" in p for p in said)
+    # every step removed; the same step twice
+    assert edited_problems([dict(r, removed=True) for r in rows]) != []
+    assert any("déjà utilisée" in p for p in edited_problems([*rows, rows[3]]))
+
+
+def test_stored_rows_follow_the_file_when_it_changed_since():
+    rows = step_rows(shipped(), None)
+    stored = [{"id": "disparue", "title": "X", "prompt": "X", "minutes": 1}, *reversed(rows[1:])]
+    again = step_rows(shipped(), stored)
+    assert [r["id"] for r in again] == [r["id"] for r in reversed(rows[1:])] + ["accueil"]

@@ -148,3 +148,13 @@ def test_the_step_count_says_who_took_part():
         "1 contribution de 1 participant·e sur 15"
     )
     assert screens.step_count(StepKind.WELCOME, 0, 0, 0, 0) == "0 participant·e"
+
+
+def test_drafts_follow_their_step_when_the_programme_is_reordered():
+    before = ["accueil", "a", "b", "c", "d"]
+    after = ["accueil", "c", "a", "d"]  # « b » removed, « c » moved up
+    drafts = {1: "sur a", 2: "sur b", 3: "sur c", 4: "  "}
+    assert screens.renumber_drafts(drafts, before, after) == {2: "sur a", 1: "sur b\n\nsur c"}
+    # a removed last step: its draft joins the last remaining one; nothing is ever dropped
+    assert screens.renumber_drafts({4: "sur d"}, before, ["accueil", "a"]) == {1: "sur d"}
+    assert screens.renumber_drafts({}, before, after) == {}

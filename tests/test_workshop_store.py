@@ -551,3 +551,129 @@ def test_step_counts_and_a_seat_moved_before_taking_part(engine, room):
     service.vote(engine, a, kind=live.IMPACT, target=str(post.id), value=3)
     service.vote(engine, a, kind=live.EFFORT, target=str(post.id), value=1)
     assert service.step_counts(engine, actor, wid, grid, programme).voters == 1
+
+
+# --- the facilitator's hand on the room (issue 20): timer, reveal, the workshop's programme -----
+
+
+def test_pause_one_more_minute_and_a_new_step_on_both_databases(engine, room):
+    world, _, actor, made, prog, _ = room
+    wid = made.workshop_id
+    service.go_to(engine, actor, wid, 2, prog)
+    service.set_focus(engine, actor, wid, world.territory.id)
+    service.pause_timer(engine, actor, wid)
+    now = service.live_state(engine, wid)
+    assert now.timer.paused and now.focus == world.territory.id  # one key never drops another
+    frozen = service.seconds_left(now, prog.step(2).seconds)
+    service.add_minute(engine, actor, wid, prog)
+    service.add_minute(engine, actor, wid, prog)
+    now = service.live_state(engine, wid)
+    assert service.seconds_left(now, prog.step(2).seconds) == frozen + 120 and now.timer.paused
+    service.resume_timer(engine, actor, wid)
+    assert not service.live_state(engine, wid).timer.paused
+    service.go_to(engine, actor, wid, 3, prog)  # a new step starts running, at its duration
+    now = service.live_state(engine, wid)
+    assert now.timer == live.Timer() and now.focus == world.territory.id
+    service.pause_timer(engine, actor, wid)
+    service.restart_timer(engine, actor, wid)
+    assert service.live_state(engine, wid).timer == live.Timer()
+
+
+def test_vote_results_wait_for_the_facilitator_to_reveal_them(engine, room):
+    world, _, actor, made, prog, _ = room
+    wid = made.workshop_id
+    revote = prog.steps[step_of(prog, "revote")]
+    grid = prog.steps[step_of(prog, "grid")]
+    now = service.live_state(engine, wid)
+    assert not now.shows_results(revote) and not now.shows_results(grid)
+    assert now.shows_results(prog.steps[step_of(prog, "collective")])  # walls: always shown
+    service.reveal(engine, actor, wid, revote.id, True)
+    now = service.live_state(engine, wid)
+    assert now.shows_results(revote) and not now.shows_results(grid)
+    service.reveal(engine, actor, wid, revote.id, False)
+    assert not service.live_state(engine, wid).shows_results(revote)
+    seat, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role="dga")
+    assert service.vote_progress(engine, wid, revote.kind) == (0, 2)
+    service.vote(engine, seat, kind=live.LEVEL, target="q", value=2, campaign_id=world.campaign_id)
+    assert service.vote_progress(engine, wid, revote.kind) == (1, 2)
+    assert service.vote_progress(engine, wid, grid.kind) == (0, 2)
+
+
+def test_an_edited_programme_keeps_every_post_on_its_step(engine, room):
+    world, _, actor, made, prog, folder = room
+    wid = made.workshop_id
+    info = service.facilitated(engine, actor, wid)
+    personal, collective = step_of(prog, "personal"), step_of(prog, "collective")
+    service.go_to(engine, actor, wid, collective, prog)
+    seat, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    note = service.post(engine, seat, prog, step=personal, text="Une note")
+    idea = service.post(engine, seat, prog, step=collective, text="Un chantier", revision=0)
+    rows = service.programme_rows(engine, info, folder)
+    # the collective step moved just after the results, the last personal step removed,
+    # a title and a duration changed
+    chantiers = next(r for r in rows if r["id"] == prog.steps[collective].id)
+    rows.remove(chantiers)
+    rows.insert(2, chantiers | {"title": "Nos chantiers d'abord", "minutes": 5.0})
+    besoins = next(r for r in rows if r["id"] == "besoins")
+    besoins["removed"] = True
+    edited = service.edit_programme(engine, actor, wid, rows, folder)
+    assert service.programme_of(engine, info, folder) == edited
+    assert edited.steps[2].title == "Nos chantiers d'abord" and edited.steps[2].minutes == 5
+    assert "besoins" not in [s.id for s in edited.steps]
+    now = service.live_state(engine, wid)
+    assert now.step == 2 and now.revision == 1  # the room stays on the step it was on
+    posts = {p.id: p.step for p in service.my_posts(engine, seat)}
+    assert posts[idea.id] == 2  # the post followed its step
+    assert edited.steps[posts[note.id]].id == prog.steps[personal].id
+    # a page built on the programme before the edit: its post is refused, not misfiled
+    with pytest.raises(WorkshopError, match="modifier le déroulé"):
+        service.post(engine, seat, prog, step=2, text="Tard", revision=0)
+    service.post(engine, seat, edited, step=2, text="À jour", revision=1)
+    # back to the shipped programme: every post back on its step
+    service.edit_programme(engine, actor, wid, None, folder)
+    assert service.programme_of(engine, info, folder) == prog
+    assert service.live_state(engine, wid).step == collective
+    assert {p.step for p in service.my_posts(engine, seat) if p.text != "Une note"} == {collective}
+    with session_scope(engine) as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "workshop.programme")).all()
+        assert len(events) == 2
+
+
+def test_an_edited_programme_is_refused_with_every_problem_and_never_loses_a_post(engine, room):
+    world, _, actor, made, prog, folder = room
+    wid = made.workshop_id
+    info = service.facilitated(engine, actor, wid)
+    personal = step_of(prog, "personal")
+    service.go_to(engine, actor, wid, personal + 1, prog)
+    seat, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    service.post(engine, seat, prog, step=personal, text="Une note privée")
+    rows = service.programme_rows(engine, info, folder)
+    removed = [dict(r, removed=i in {personal, personal + 1}) for i, r in enumerate(rows)]
+    with pytest.raises(service.ProgrammeRefused) as caught:
+        service.edit_programme(engine, actor, wid, removed, folder)
+    said = caught.value.problems
+    assert len(said) == 2
+    assert f"« {prog.steps[personal].title} » a déjà 1 contribution" in said[0]
+    assert "est l'étape en cours" in said[1]
+    grid = next(r for r in rows if r["id"] == "grille")
+    early = [r for r in rows if r is not grid]
+    early.insert(1, grid | {"minutes": 0})
+    with pytest.raises(service.ProgrammeRefused) as caught:  # the schema first, as for the file
+        service.edit_programme(engine, actor, wid, early, folder)
+    assert ["« minutes » doit valoir au moins 1" in p for p in caught.value.problems] == [True]
+    early[1]["minutes"] = 2
+    with pytest.raises(service.ProgrammeRefused) as caught:  # then the order of the steps
+        service.edit_programme(engine, actor, wid, early, folder)
+    [problem] = caught.value.problems
+    assert "étape « grille »" in problem and "pas une étape placée avant celle-ci" in problem
+    assert service.live_state(engine, wid).revision == 0  # nothing stored
+    stranger = actor_for_user(engine, make_user(engine, "autre@exemple.fr").id)
+    with pytest.raises(AccessDenied):
+        service.edit_programme(engine, stranger, wid, None, folder)

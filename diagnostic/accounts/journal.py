@@ -57,6 +57,7 @@ ACTION_LABELS = {
     "workshop.purge": "Purge des données d'atelier de campagnes effacées",
     "workshop.export": "Export du compte rendu d'atelier",
     "workshop.screen_link": "Nouveau lien d'écran d'atelier",
+    "workshop.programme": "Déroulé d'un atelier modifié ou rétabli",
 }
 LOG_COLUMNS = ["Date", "Auteur", "Action", "Cible", "Détails"]
 

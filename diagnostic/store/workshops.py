@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +136,86 @@ def workshops_on(session: Session, *, territory_ids: set[int] | None) -> list[Wo
 
 def update_workshop(session: Session, *, workshop_id: int, **fields: Any) -> Workshop:
     return set_fields(session, _workshop(session, workshop_id), fields, WORKSHOP_FIELDS)
+
+
+def update_state(
+    session: Session, *, workshop_id: int, changes: Mapping[str, Any], **fields: Any
+) -> Workshop:
+    """Some keys of the workshop's state (and `fields`) changed together, the row locked
+    (PostgreSQL) so that two controls clicked at once never drop each other's key."""
+    workshop = locked_workshop(session, workshop_id=workshop_id)
+    set_fields(session, workshop, fields, WORKSHOP_FIELDS)
+    workshop.state = {**(workshop.state or {}), **changes}  # a new dict: the change is seen
+    session.add(workshop)
+    return workshop
+
+
+def locked_workshop(session: Session, *, workshop_id: int) -> Workshop:
+    """The workshop's row, locked until the transaction ends (PostgreSQL; SQLite writes one
+    transaction at a time anyway)."""
+    stmt = select(Workshop).where(Workshop.id == workshop_id).with_for_update()
+    workshop = session.exec(stmt).first()
+    if workshop is None:
+        raise StoreError("atelier introuvable")
+    return workshop
+
+
+def posts_by_step(session: Session, *, workshop_id: int) -> dict[int, int]:
+    """How many contributions (any state, private notes too) a workshop has, by step."""
+    stmt = (
+        select(Contribution.step, func.count())
+        .where(Contribution.workshop_id == workshop_id)
+        .group_by(col(Contribution.step))
+    )
+    return {int(step): int(n) for step, n in session.exec(stmt)}
+
+
+def renumber_steps(session: Session, *, workshop_id: int, moves: Mapping[int, int]) -> int:
+    """Contributions moved from one step index to another (the programme was reordered), all
+    at once: a post never lands on the index another one is leaving. Returns how many moved."""
+    moving = {old: new for old, new in moves.items() if old != new}
+    if not moving:
+        return 0
+    rows = session.exec(
+        select(Contribution).where(
+            Contribution.workshop_id == workshop_id, col(Contribution.step).in_(list(moving))
+        )
+    ).all()
+    for row in rows:
+        row.step = moving[row.step]
+        session.add(row)
+    session.flush()
+    return len(rows)
+
+
+def edit_programme(
+    session: Session,
+    *,
+    workshop_id: int,
+    steps: list[dict[str, Any]] | None,
+    step: int,
+    moves: Mapping[int, int],
+    actor: str,
+) -> Workshop:
+    """The workshop's own programme (`steps`: its rows in order; None: the shipped one again),
+    its current step and its posts' steps renumbered to match, in one transaction."""
+    workshop = _workshop(session, workshop_id)
+    revision = int((workshop.state or {}).get("programme_rev") or 0) + 1
+    renumber_steps(session, workshop_id=workshop_id, moves=moves)
+    record(
+        session,
+        actor=actor,
+        action="workshop.programme",
+        target=f"workshop:{workshop_id}",
+        edited=steps is not None,
+        moved=sum(1 for old, new in moves.items() if old != new),
+    )
+    return update_state(
+        session,
+        workshop_id=workshop_id,
+        changes={"programme": steps, "programme_rev": revision},
+        step=step,
+    )
 
 
 def set_screen_token(session: Session, *, workshop_id: int, token_hash: str, actor: str) -> None:

@@ -41,6 +41,8 @@ DOT = "dot"
 GRID_MIN, GRID_MAX = 1.0, 3.0  # the facilitator places an item anywhere on the scale
 GRID_SCALE = {1: "Faible", 2: "Moyen", 3: "Fort"}
 UNGROUPED = "Sans regroupement"
+# Vote steps: the screen shows how many voted, their results once the facilitator reveals them.
+REVEALED_KINDS = frozenset({StepKind.REVOTE, StepKind.GRID})
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,88 @@ class Group:
     posts: tuple[Post, ...]
 
 
-def remaining_seconds(started_at: datetime | None, seconds: int, now: datetime) -> int:
-    """Seconds left on a step's countdown (never below zero; a step not started is full)."""
+@dataclass(frozen=True)
+class Timer:
+    """The facilitator's hand on the current step's countdown: a pause under way (`paused_at`),
+    the seconds spent in earlier pauses of the step, the seconds added (« + 1 minute »).
+    Kept in Workshop.state["timer"]; a new step, or « Relancer le minuteur », starts afresh."""
+
+    paused_at: datetime | None = None
+    paused_for: float = 0.0
+    extra: float = 0.0
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
+
+    def to_state(self) -> dict[str, object]:
+        at = _aware(self.paused_at) if self.paused_at else None
+        return {
+            "paused_at": at.isoformat() if at else None,
+            "paused_for": self.paused_for,
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_state(cls, data: object) -> Timer:
+        """The timer stored in a workshop's state (an absent or damaged one is a fresh timer)."""
+        if not isinstance(data, Mapping):
+            return cls()
+        try:
+            at = data.get("paused_at")
+            return cls(
+                datetime.fromisoformat(at) if isinstance(at, str) else None,
+                max(0.0, float(data.get("paused_for") or 0)),
+                max(0.0, float(data.get("extra") or 0)),
+            )
+        except (TypeError, ValueError):
+            return cls()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite: naive UTC
+
+
+def _elapsed(started_at: datetime, now: datetime, timer: Timer) -> float:
+    """Seconds the countdown has run: pauses do not count, a pause under way freezes it."""
+    end = _aware(timer.paused_at) if timer.paused_at else now
+    return (end - _aware(started_at)).total_seconds() - timer.paused_for
+
+
+def remaining_seconds(
+    started_at: datetime | None, seconds: int, now: datetime, timer: Timer | None = None
+) -> int:
+    """Seconds left on a step's countdown (never below zero; a step not started is full),
+    frozen during a pause, longer by the minutes the facilitator added."""
+    timer = timer or Timer()
     if started_at is None:
-        return seconds
-    if started_at.tzinfo is None:  # SQLite returns naive UTC
-        started_at = started_at.replace(tzinfo=UTC)
-    elapsed = (now - started_at).total_seconds()
-    return max(0, math.ceil(seconds - elapsed))
+        return max(0, math.ceil(round(seconds + timer.extra, 6)))
+    left = seconds + timer.extra - _elapsed(started_at, now, timer)
+    return max(0, math.ceil(round(left, 6)))  # no second gained or lost to float rounding
+
+
+def pause(timer: Timer, now: datetime) -> Timer:
+    """The countdown frozen from `now` (a pause under way stays as it is)."""
+    return timer if timer.paused else Timer(now, timer.paused_for, timer.extra)
+
+
+def resume(timer: Timer, now: datetime) -> Timer:
+    """The countdown running again where it stopped (the pause's length no longer counts)."""
+    if timer.paused_at is None:
+        return timer
+    pause_length = max(0.0, (now - _aware(timer.paused_at)).total_seconds())
+    return Timer(None, timer.paused_for + pause_length, timer.extra)
+
+
+def add_time(
+    started_at: datetime | None, seconds: int, now: datetime, timer: Timer, added: int = 60
+) -> Timer:
+    """`added` more seconds on the countdown, from what it shows: a countdown already at zero
+    shows exactly `added` afterwards (never time spent over the step's end swallowing them)."""
+    over = 0.0
+    if started_at is not None:
+        over = max(0.0, _elapsed(started_at, now, timer) - seconds - timer.extra)
+    return Timer(timer.paused_at, timer.paused_for, timer.extra + over + added)
 
 
 def clock(seconds: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,12 @@ class Programme(Strict):
 
 def parse_programme(text: str, name: str = "<texte>") -> Programme:
     """Parse and validate the text of a workshop programme; every problem at once."""
-    data = parse_yaml(text, name)
+    return programme_from_data(parse_yaml(text, name), name)
+
+
+def programme_from_data(data: Any, name: str) -> Programme:
+    """Validate programme data (a YAML file's, or a workshop's edited programme): the pydantic
+    schema, then the cross-checks; a QuestionnaireError listing every problem."""
 
     def where(loc: tuple[Any, ...]) -> str:  # the step, named by its id
         try:
@@ -125,6 +131,64 @@ def load_programme(path: str | Path) -> Programme:
 def programme_for(questions_dir: Path) -> Programme:
     """The programme of a questions folder, read once per change of the file."""
     return load_once(Path(questions_dir) / PROGRAMME_FILE, load_programme)
+
+
+# --- a workshop's own programme (edited on the console, kept in Workshop.state) -------------------
+
+EDITED_NAME = "déroulé de l'atelier"
+EDITABLE = ("title", "prompt", "minutes")
+
+
+def step_rows(
+    shipped: Programme, stored: Sequence[Mapping[str, Any]] | None
+) -> list[dict[str, Any]]:
+    """The editor's rows, in the workshop's order: id, kind, title, prompt, minutes, removed.
+
+    `stored`: the rows kept for the workshop (None: the shipped programme). A stored id the
+    shipped file no longer has is dropped; a step the file gained since comes last."""
+    base = {s.id: s for s in shipped.steps}
+    rows: list[dict[str, Any]] = []
+    for row in stored or []:
+        step = base.get(str(row.get("id")))
+        if step is None or any(r["id"] == step.id for r in rows):
+            continue
+        rows.append(
+            {
+                "id": step.id,
+                "kind": step.kind.value,
+                **{k: row.get(k, getattr(step, k)) for k in EDITABLE},
+                "removed": bool(row.get("removed")),
+            }
+        )
+    for step in shipped.steps:
+        if not any(r["id"] == step.id for r in rows):
+            rows.append(
+                {"id": step.id, "kind": step.kind.value, **{k: getattr(step, k) for k in EDITABLE}}
+                | {"removed": False}
+            )
+    return rows
+
+
+def edited_programme(shipped: Programme, rows: Sequence[Mapping[str, Any]]) -> Programme:
+    """The shipped programme with the workshop's order, titles, prompts and durations, its
+    removed steps left out; validated exactly like the file (QuestionnaireError otherwise:
+    a grid placed before its source, a welcome no longer first, an empty title…)."""
+    base = {s.id: s.model_dump(mode="json", exclude_none=True) for s in shipped.steps}
+    steps = []
+    for row in rows:
+        if row.get("removed"):
+            continue
+        step = dict(base.get(str(row.get("id")), {"id": row.get("id")}))
+        for key in EDITABLE:
+            if key in row:
+                step[key] = row[key]
+        if isinstance(step.get("title"), str):
+            step["title"] = step["title"].strip()
+        if isinstance(step.get("prompt"), str):
+            step["prompt"] = step["prompt"].strip()
+        steps.append(step)
+    data = shipped.model_dump(mode="json", exclude_none=True) | {"steps": steps}
+    return programme_from_data(data, EDITED_NAME)
 
 
 def _check_steps(programme: Programme, data: Any, name: str) -> list[Problem]:

@@ -99,6 +99,26 @@ def unsent(drafts: Mapping[int, str], current: int | None = None) -> list[tuple[
     return sorted((i, t) for i, t in drafts.items() if i != current and t.strip())
 
 
+def renumber_drafts(
+    drafts: Mapping[int, str], before: Sequence[str], after: Sequence[str]
+) -> dict[int, str]:
+    """Drafts keyed by step index, after the programme went from the step ids `before` to
+    `after` (reordered, steps removed or restored): each follows its step; one whose step
+    was removed joins the next remaining step's draft (else the last one's), never dropped."""
+    moved: dict[int, str] = {}
+    for index, text in sorted(drafts.items()):
+        if not text.strip():
+            continue
+        step = before[index] if 0 <= index < len(before) else None
+        if step in after:
+            target = after.index(step)
+        else:
+            later = [after.index(s) for s in before[index + 1 :] if s in after]
+            target = later[0] if later else max(0, len(after) - 1)
+        moved[target] = f"{moved[target]}\n\n{text}" if target in moved else text
+    return moved
+
+
 def choice(values: Sequence[object], previous: object) -> int | None:
     """The position of a previous vote among the choices, None when there was none."""
     return values.index(previous) if previous in values else None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -13,6 +16,7 @@ from diagnostic.accounts.permissions import Action, Actor, can
 from diagnostic.accounts.security import hash_token, looks_like_token, new_token
 from diagnostic.errors import AccessDenied, DiagnosticError, StoreError
 from diagnostic.exports import DAY_FORMAT, local_time
+from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.roadmap import planning
@@ -20,10 +24,18 @@ from diagnostic.store import workshops as store
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop
 from diagnostic.store.models import now as live_now
-from diagnostic.vocabulary import ROLE_LABELS
+from diagnostic.vocabulary import ROLE_LABELS, count
 from diagnostic.workshop import live, throttle
 from diagnostic.workshop.codes import normalize_code, unique_code
-from diagnostic.workshop.programme import Programme, StepKind
+from diagnostic.workshop.programme import (
+    EDITABLE,
+    Programme,
+    Step,
+    StepKind,
+    edited_programme,
+    programme_for,
+    step_rows,
+)
 
 MAX_TITLE = 200
 
@@ -84,10 +96,18 @@ class Live:
     controlled: bool
     focus: int | None
     territories: tuple[int, ...] | None = None  # set once a campaign has left the workshop
+    timer: live.Timer = live.Timer()  # pause, minutes added (issue 20)
+    revealed: frozenset[str] = frozenset()  # vote steps (ids) whose results the screen shows
+    revision: int = 0  # the workshop's programme: +1 at each edit (pages built on it redraw)
 
     @property
     def open(self) -> bool:
         return self.status == store.OPEN
+
+    def shows_results(self, step: Step) -> bool:
+        """Whether the screen shows this step's results: always, except on vote steps (re-vote,
+        grid), where the facilitator reveals them once the room has voted."""
+        return step.kind not in live.REVEALED_KINDS or step.id in self.revealed
 
     def stale(self, info: WorkshopInfo) -> bool:
         """Whether a page built on `info` shows a territory whose campaign has since been
@@ -246,6 +266,9 @@ def live_state(engine: Engine, workshop_id: int) -> Live | None:
             w.controlled,
             state.get("focus"),
             tuple(territories) if territories is not None else None,
+            live.Timer.from_state(state.get("timer")),
+            frozenset(str(i) for i in state.get("revealed") or ()),
+            int(state.get("programme_rev") or 0),
         )
 
 
@@ -257,14 +280,70 @@ def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) ->
         store.update_workshop(s, workshop_id=workshop_id, **fields)
 
 
+def _change_state(
+    engine: Engine, actor: Actor, workshop_id: int, changes: dict[str, object], **fields: object
+) -> None:
+    info = facilitated(engine, actor, workshop_id)
+    if not info.open:
+        raise WorkshopError("l'atelier est terminé")
+    with session_scope(engine) as s:
+        store.update_state(s, workshop_id=workshop_id, changes=changes, **fields)
+
+
+FRESH_TIMER = live.Timer().to_state()
+
+
 def go_to(engine: Engine, actor: Actor, workshop_id: int, index: int, programme: Programme) -> None:
-    """Move the room to a step; its countdown starts now."""
+    """Move the room to a step; its countdown starts now, running (a pause ends with its step)."""
     index = max(0, min(index, programme.last))
-    _update(engine, actor, workshop_id, step=index, step_started_at=live_now())
+    _change_state(
+        engine, actor, workshop_id, {"timer": FRESH_TIMER}, step=index, step_started_at=live_now()
+    )
 
 
 def restart_timer(engine: Engine, actor: Actor, workshop_id: int) -> None:
-    _update(engine, actor, workshop_id, step_started_at=live_now())
+    """The step's countdown from its full duration again, running."""
+    _change_state(engine, actor, workshop_id, {"timer": FRESH_TIMER}, step_started_at=live_now())
+
+
+def _timer(
+    engine: Engine, actor: Actor, workshop_id: int, change: Callable[[Live], live.Timer]
+) -> None:
+    now = live_state(engine, workshop_id)
+    if now is None:
+        raise WorkshopError("atelier introuvable")
+    _change_state(engine, actor, workshop_id, {"timer": change(now).to_state()})
+
+
+def pause_timer(engine: Engine, actor: Actor, workshop_id: int) -> None:
+    """Freeze the countdown on the console, the screen and the phones (« En pause »)."""
+    _timer(engine, actor, workshop_id, lambda now: live.pause(now.timer, live_now()))
+
+
+def resume_timer(engine: Engine, actor: Actor, workshop_id: int) -> None:
+    _timer(engine, actor, workshop_id, lambda now: live.resume(now.timer, live_now()))
+
+
+def add_minute(engine: Engine, actor: Actor, workshop_id: int, programme: Programme) -> None:
+    """One more minute on the current step's countdown (again and again if need be)."""
+    _timer(
+        engine,
+        actor,
+        workshop_id,
+        lambda now: live.add_time(
+            now.step_started_at, programme.step(now.step).seconds, live_now(), now.timer
+        ),
+    )
+
+
+def reveal(engine: Engine, actor: Actor, workshop_id: int, step_id: str, shown: bool) -> None:
+    """Show (or hide again) a vote step's results on the screen; stored by step id, so that a
+    reordered programme keeps what was revealed."""
+    now = live_state(engine, workshop_id)
+    if now is None:
+        raise WorkshopError("atelier introuvable")
+    revealed = (now.revealed | {step_id}) if shown else (now.revealed - {step_id})
+    _change_state(engine, actor, workshop_id, {"revealed": sorted(revealed)})
 
 
 def set_controlled(engine: Engine, actor: Actor, workshop_id: int, controlled: bool) -> None:
@@ -278,11 +357,7 @@ def set_focus(engine: Engine, actor: Actor, workshop_id: int, territory_id: int 
     if territory_id is not None and info.place_of(territory_id) is None:
         raise WorkshopError("ce territoire ne participe pas à l'atelier")
     with session_scope(engine) as s:
-        w = store.get_workshop(s, workshop_id=workshop_id)
-        assert w is not None
-        store.update_workshop(
-            s, workshop_id=workshop_id, state={**(w.state or {}), "focus": territory_id}
-        )
+        store.update_state(s, workshop_id=workshop_id, changes={"focus": territory_id})
 
 
 def reissue_screen(engine: Engine, actor: Actor, workshop_id: int) -> str:
@@ -611,11 +686,14 @@ def post(
     share: bool = False,
     dimension: str | None = None,
     questions_dir: Path | None = None,
+    revision: int | None = None,
 ) -> live.Post:
     """Store a participant's contribution at once (it survives reloads and lost connections).
 
     With `questions_dir`, a commitment must name one of the roadmap axes of the seat's
-    territory (`seat_axes`): it is refused without one, never given a default."""
+    territory (`seat_axes`): it is refused without one, never given a default. With
+    `revision` (the one of the programme the page showed), a post written before the
+    facilitator reordered the programme is refused rather than filed under another step."""
     body = clean_text(text or "", live.MAX_POST)
     if not body:
         raise WorkshopError("la contribution est vide")
@@ -633,6 +711,10 @@ def post(
             raise WorkshopError("l'atelier est terminé : votre contribution n'a pas été envoyée")
         if step > w.step:
             raise WorkshopError("cette étape n'a pas encore commencé")
+        if revision is not None and revision != int((w.state or {}).get("programme_rev") or 0):
+            raise WorkshopError(
+                "l'animation vient de modifier le déroulé : votre texte est gardé, renvoyez-le"
+            )
         row = store.add_contribution(
             s,
             workshop_id=seat.workshop_id,
@@ -755,6 +837,16 @@ def step_counts(
     return StepCounts(seats, posts, authors, voters)
 
 
+def vote_progress(engine: Engine, workshop_id: int, kind: StepKind) -> tuple[int, int]:
+    """How many of the room voted at a vote step, and the room's size: what the screen shows
+    (« 12 votes sur 15 ») while the results wait to be revealed. Counts only, no voter."""
+    kinds = STEP_VOTES.get(kind)
+    with read_scope(engine) as s:
+        seats = sum(store.seat_counts(s, workshop_id=workshop_id).values())
+        voters = store.voter_count(s, workshop_id=workshop_id, kinds=kinds) if kinds else 0
+    return voters, seats
+
+
 def seat_counts(engine: Engine, workshop_id: int) -> dict[int | None, int]:
     with read_scope(engine) as s:
         return store.seat_counts(s, workshop_id=workshop_id)
@@ -805,5 +897,128 @@ def projected(engine: Engine, actor: Actor, wanted: int | None) -> WorkshopInfo 
 
 
 def seconds_left(now: Live, seconds: int) -> int:
-    """The countdown of the current step, lasting `seconds`."""
-    return live.remaining_seconds(now.step_started_at, seconds, live_now())
+    """The countdown of the current step, lasting `seconds` (paused, lengthened: `now.timer`)."""
+    return live.remaining_seconds(now.step_started_at, seconds, live_now(), now.timer)
+
+
+# --- the workshop's programme ------------------------------------------------------------------
+
+
+def programme_of(engine: Engine, info: WorkshopInfo | None, questions_dir: Path) -> Programme:
+    """THE programme of a workshop, for every page and export: its own (edited on the console,
+    kept in its state) or else the shipped one (questions/atelier.yaml); the shipped one for
+    no workshop. A kept programme that the file no longer validates (it changed since) falls
+    back to the shipped one rather than break the room."""
+    shipped = programme_for(questions_dir)
+    if info is None:
+        return shipped
+    with read_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=info.id)
+        rows = (w.state or {}).get("programme") if w is not None else None
+    return _kept(shipped, rows)
+
+
+def _kept(shipped: Programme, rows: object) -> Programme:
+    """The programme kept in a workshop's state (`rows`), or the shipped one."""
+    if not rows:
+        return shipped
+    try:
+        return _edited(shipped, json.dumps(rows, sort_keys=True))
+    except QuestionnaireError:
+        return shipped
+
+
+_EDITED: dict[str, tuple[Programme, Programme]] = {}
+
+
+def _edited(shipped: Programme, rows: str) -> Programme:
+    """An edited programme, built once per (shipped file, rows): every refresh asks for it."""
+    found = _EDITED.get(rows)
+    if found is None or found[0] is not shipped:  # the file changed since: built again
+        if len(_EDITED) > 64:
+            _EDITED.clear()
+        found = _EDITED[rows] = (shipped, edited_programme(shipped, json.loads(rows)))
+    return found[1]
+
+
+def programme_rows(engine: Engine, info: WorkshopInfo, questions_dir: Path) -> list[dict[str, Any]]:
+    """The editor's rows of a workshop: every step of the shipped programme in the workshop's
+    order, with its title, prompt, minutes and whether it was removed."""
+    with read_scope(engine) as s:
+        w = store.get_workshop(s, workshop_id=info.id)
+        rows = (w.state or {}).get("programme") if w is not None else None
+    return step_rows(programme_for(questions_dir), rows)
+
+
+class ProgrammeRefused(WorkshopError):
+    """An edited programme refused, with every problem in French (one line each)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ; ".join(problems))
+        self.problems = problems
+
+
+def edit_programme(
+    engine: Engine,
+    actor: Actor,
+    workshop_id: int,
+    rows: list[dict[str, Any]] | None,
+    questions_dir: Path,
+) -> Programme:
+    """Give the workshop its own programme (`rows` as `programme_rows` gives them, in the new
+    order; None: the shipped programme again), validated like the file.
+
+    Posts keep their step: each post's index is renumbered to its step's new place, and the
+    room stays on the step it is on. A step that already has posts, or the current one, cannot
+    be removed (its posts would have nowhere to be shown)."""
+    info = facilitated(engine, actor, workshop_id)
+    if not info.open:
+        raise WorkshopError("l'atelier est terminé")
+    shipped = programme_for(questions_dir)
+    clean = None if rows is None else [_row(r) for r in rows]
+    try:
+        new = shipped if clean is None else edited_programme(shipped, clean)
+    except QuestionnaireError as exc:
+        raise ProgrammeRefused([f"{p.message} ({p.fix})" for p in exc.problems]) from None
+    with session_scope(engine) as s:
+        w = store.locked_workshop(s, workshop_id=workshop_id)  # one edit at a time
+        old = _kept(shipped, (w.state or {}).get("programme"))
+        posted = store.posts_by_step(s, workshop_id=workshop_id)
+        kept = {step.id: i for i, step in enumerate(new.steps)}
+        problems = []
+        for i, step in enumerate(old.steps):
+            if step.id in kept:
+                continue
+            if i == w.step:
+                problems.append(f"« {step.title} » est l'étape en cours : elle reste au déroulé")
+            elif posted.get(i):
+                problems.append(
+                    f"« {step.title} » a déjà {count(posted[i], 'contribution')} : "
+                    "elle reste au déroulé"
+                )
+        if problems:
+            raise ProgrammeRefused(problems)
+        moves = {i: kept[step.id] for i, step in enumerate(old.steps) if step.id in kept}
+        current = old.step(w.step).id
+        store.edit_programme(
+            s,
+            workshop_id=workshop_id,
+            steps=clean,
+            step=kept.get(current, min(w.step, new.last)),
+            moves=moves,
+            actor=actor.label(),
+        )
+    return new
+
+
+def _row(row: dict[str, Any]) -> dict[str, Any]:
+    """One editor row as kept: its id, the editable fields, whether it is removed (a whole
+    number of minutes stays a number: the editor's cells may give 3.0)."""
+    kept: dict[str, Any] = {"id": str(row.get("id") or "")}
+    for key in EDITABLE:
+        value = row.get(key)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        kept[key] = value
+    kept["removed"] = bool(row.get("removed"))
+    return kept
