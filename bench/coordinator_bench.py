@@ -136,6 +136,8 @@ def floor_data(page: Any, engine: Any) -> dict[str, Any]:
 
     from diagnostic.results import figures, service
     from diagnostic.results.model import labels
+    from diagnostic.roadmap import quoting
+    from diagnostic.roadmap.proposals import points_to_investigate
 
     campaign_id = int(parse_qs(urlparse(page.url).query)["campagne"][0])
     results = service.campaign_results(engine, campaign_id)
@@ -148,12 +150,30 @@ def floor_data(page: Any, engine: Any) -> dict[str, Any]:
         group_labels={"epci": "Intercommunalité", "commune": "Communes"},
     )
     lines = [line for section in results.summary for line in section.lines]
+    voices = quoting.campaign_voices(
+        engine, campaign_id, results.questionnaire, results.min_group_size
+    )
+    nav = page.get_by_test_id("stSidebarNavItems").get_by_role("link")
     return {
         "radar": radar.to_json(),
         "table_rows": len(results.dimensions),
         "summary": lines,
         "expanders": page.locator('[data-testid="stExpander"]').count(),
+        "actions": len(planning_store_plan(engine, campaign_id)),
+        "points": [f"{p.item} — {p.summary}" for p in points_to_investigate(results)],
+        "quotes": [q.text for q in voices.quotes],
+        # each link's text is its icon's name (a ligature) then its title
+        "menu": [nav.nth(i).inner_text().split() for i in range(nav.count())],
     }
+
+
+def planning_store_plan(engine: Any, campaign_id: int) -> list[Any]:
+    """The campaign's actions as stored (the floor draws one expander per action)."""
+    from diagnostic.store import roadmap
+    from diagnostic.store.engine import session_scope
+
+    with session_scope(engine) as s:
+        return list(roadmap.plan_items(s, campaign_id=campaign_id))
 
 
 def main(argv: list[str] | None = None) -> int:
