@@ -260,6 +260,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     with fac.expect_download() as download:
         fac.get_by_role("button", name="Word").click()
     assert download.value.suggested_filename.endswith(".docx")
+    with fac.expect_download() as download:
+        fac.get_by_role("button", name="Image du tableau (PNG)").click()
+    assert download.value.suggested_filename.endswith(".png")
 
     coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
     coord.goto(server)

@@ -265,6 +265,7 @@ def test_the_console_moderates_the_inbox_and_retains_commitments(room):
         "Word",
         "Markdown",
         "Contributions (CSV)",
+        "Image du tableau (PNG)",
     ]
 
 
