@@ -85,16 +85,10 @@ def _commitment_line(record: WorkshopRecord, post: live.Post) -> str:
 
 
 def _shift_cells(row: Mapping[str, object]) -> tuple[str, str, str]:
-    def mean(v: object) -> str:
-        return format_number(float(v), 1) if v is not None and v == v else "—"  # type: ignore[arg-type]
-
-    if not row.get("shown"):
-        return mean(row.get("mean_before")), "moins de votes que le seuil", "—"
-    shift = row.get("shift")
-    delta = "—" if shift is None or shift != shift else format_number(float(shift), 1)  # type: ignore[arg-type]
-    if delta not in {"—"} and float(shift) > 0:  # type: ignore[arg-type]
-        delta = "+" + delta
-    return mean(row.get("mean_before")), mean(row.get("mean_after")), delta
+    before, after, delta = live.shift_figures(row)
+    return (
+        (before, after, delta) if row.get("shown") else (before, "moins de votes que le seuil", "—")
+    )
 
 
 def _num(value: object) -> str:
