@@ -12,7 +12,7 @@ from diagnostic.results.figures import plain_label
 from diagnostic.vocabulary import count
 from diagnostic.workshop.live import GRID_SCALE
 
-PROJECTION_FONT = 24  # read from the back of a room
+PROJECTION_FONT = 30  # read from the back of a room: as large as the screen's text
 DOCUMENT_FONT = 13
 QUADRANT_COLOURS = {
     "Gain rapide": "#18753C",
@@ -67,16 +67,19 @@ def shift_chart(
                 marker_color=colour,
                 text=[f"{s:.0f} %" if s else "" for s in shares],
                 textposition="outside",
+                # the shares are the figures to read: larger than the axis' words
+                textfont=dict(size=PROJECTION_FONT + 6 if big else DOCUMENT_FONT),
                 hovertemplate="%{x} : %{y:.0f} %<extra>" + name + "</extra>",
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(type="category", title="Niveau" if big else None)
+    # on the screen the levels' names are written once under the charts
+    fig.update_xaxes(type="category", title=None)
     # the shares are written on the bars: no axis to read
-    fig.update_yaxes(range=[0, 115], visible=not big, title="% des réponses", gridcolor="#E5E5E5")
-    fig = _layout(fig, title, big=big, height=440 if big else 340)
+    fig.update_yaxes(range=[0, 122], visible=not big, title="% des réponses", gridcolor="#E5E5E5")
+    fig = _layout(fig, title, big=big, height=360 if big else 340)
     if big:
-        fig.update_layout(margin=dict(l=10, r=10, t=50, b=70))
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=50))
     return fig
 
 
@@ -120,7 +123,7 @@ def grid_chart(
                 textposition="middle center",
                 textfont=dict(color="white", size=(PROJECTION_FONT if big else DOCUMENT_FONT) + 2),
                 marker=dict(
-                    size=54 if big else 30,
+                    size=64 if big else 30,
                     color=QUADRANT_COLOURS.get(str(quadrant), GREY),
                     line=dict(color="white", width=2),
                 ),
@@ -156,7 +159,7 @@ def grid_chart(
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
     fig = _layout(fig, title, big=big, height=640 if big else 420)
-    fig.update_layout(margin=dict(l=110 if big else 60, r=20, t=60, b=100 if big else 60))
+    fig.update_layout(margin=dict(l=150 if big else 60, r=20, t=60, b=110 if big else 60))
     return fig
 
 
