@@ -243,23 +243,22 @@ def to_csv_export(record: WorkshopRecord) -> Export:
 # --- Word --------------------------------------------------------------------------------------
 
 
-def charts(record: WorkshopRecord) -> dict[int, list[Chart]]:
-    """The charts of each step (by index): re-vote per territory, grid, dot votes."""
-    out: dict[int, list[Chart]] = {}
+def charts(record: WorkshopRecord) -> dict[tuple[int, str], Chart]:
+    """The charts of the document by (step index, territory — « » for the grid of the room):
+    each territory's re-vote, the grid, each territory's dot votes."""
+    out: dict[tuple[int, str], Chart | None] = {}
     for index, step in enumerate(record.programme.steps):
-        made: list[Chart | None] = []
         if step.kind == StepKind.REVOTE:
-            made += [prints.shift_print(r.place.territory_name, r.table) for r in record.revotes]
+            for r in record.revotes:
+                name = r.place.territory_name
+                out[index, name] = prints.shift_print(name, r.table)
         if step.kind == StepKind.GRID and not record.grid.empty:
             places = record.info.places
             title = places[0].territory_name if len(places) == 1 else "tous les territoires"
-            made.append(prints.grid_print(record.grid, title))
+            out[index, ""] = prints.grid_print(record.grid, title)
         for territory, frame in _dots_by_territory(record, index).items():
-            made.append(prints.dots_print(frame, territory))
-        found = [c for c in made if c is not None]
-        if found:
-            out[index] = found
-    return out
+            out[index, territory] = prints.dots_print(frame, territory)
+    return {key: chart for key, chart in out.items() if chart is not None}
 
 
 def to_docx(record: WorkshopRecord) -> Export:
@@ -285,7 +284,13 @@ def to_docx(record: WorkshopRecord) -> Export:
             if record.territory(p.territory_id) == territory:
                 doc.add_paragraph(_commitment_line(record, p), style="List Bullet")
     pictures = charts(record)
-    images = render_all([c for found in pictures.values() for c in found])
+    images = render_all(list(pictures.values()))
+
+    def picture(index: int, territory: str) -> None:
+        chart = pictures.get((index, territory))
+        if chart is not None:
+            _picture(doc, chart, images[chart.key])
+
     for index, step in enumerate(record.programme.steps):
         doc.add_heading(f"{index + 1}. {step.title} ({kind_label(step)})", level=1)
         doc.add_paragraph().add_run(step.prompt).italic = True
@@ -311,18 +316,19 @@ def to_docx(record: WorkshopRecord) -> Export:
                         doc.add_paragraph(f"{p.text} ({_author(p)})", style="List Bullet")
             if record.private_notes.get(index):
                 doc.add_paragraph(f"{_private_notes(record.private_notes[index])}.")
-        for chart in pictures.get(index, []):
-            _picture(doc, chart, images[chart.key])
         if step.kind == StepKind.REVOTE:
             for revote in record.revotes:
                 doc.add_heading(revote.place.territory_name, level=2)
+                picture(index, revote.place.territory_name)
                 rows = [[str(r["text"]), *_shift_cells(r)] for r in revote.table.to_dict("records")]
                 _table(doc, ["Item", "Questionnaire", "Maintenant", "Évolution"], rows)
         if step.kind == StepKind.GRID and not record.grid.empty:
+            picture(index, "")
             header = ["N°", "Chantier", "Territoire", "Impact", "Effort", "Votes", "Case"]
             _table(doc, header, _grid_cells(record))
         for territory, frame in _dots_by_territory(record, index).items():
             doc.add_heading(territory, level=2)
+            picture(index, territory)
             _table(doc, ["Contribution", "Regroupement", "Points", "Votant·es"], _dots_cells(frame))
     buffer = io.BytesIO()
     doc.save(buffer)

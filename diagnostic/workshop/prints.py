@@ -123,7 +123,7 @@ def grid_rows(points: pd.DataFrame) -> tuple[tuple[int, str, float, float, str],
     placed = points.loc[points["n"] > 0].reset_index(drop=True)
     if placed.empty:
         return ()
-    spread = spread_out(placed, 0.12)
+    spread = spread_out(placed, 0.2)  # a disc's width apart, at the type of the page
     return tuple(
         (i, str(r["text"]), float(r["x"]), float(r["y"]), str(r["quadrant"]))
         for i, r in enumerate(spread.to_dict("records"), 1)
@@ -160,7 +160,7 @@ def draw_grid(ax: Axes, rows: Sequence[tuple[int, str, float, float, str]], *, s
         ax.scatter(
             [x],
             [y],
-            s=(size * 3.2) ** 2,
+            s=(size * 2.6) ** 2,
             color=QUADRANT_COLOURS.get(quadrant, GREY),
             edgecolors="white",
             linewidths=1.5,
