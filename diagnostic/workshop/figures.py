@@ -110,7 +110,7 @@ def grid_chart(
 ) -> go.Figure:
     """Candidates by mean effort (x) and impact (y): a numbered disc each (the list beside the
     chart gives the text), coloured by quadrant, the quadrants named in their corners."""
-    placed = spread_out(points.loc[points["n"] > 0].reset_index(drop=True), 0.2 if big else 0.12)
+    placed = spread_out(points.loc[points["n"] > 0].reset_index(drop=True), 0.25 if big else 0.12)
     placed["number"] = range(1, len(placed) + 1)
     fig = go.Figure()
     for quadrant, frame in placed.groupby("quadrant", sort=False):
@@ -123,7 +123,7 @@ def grid_chart(
                 textposition="middle center",
                 textfont=dict(color="white", size=(PROJECTION_FONT if big else DOCUMENT_FONT) + 2),
                 marker=dict(
-                    size=64 if big else 30,
+                    size=56 if big else 30,
                     color=QUADRANT_COLOURS.get(str(quadrant), GREY),
                     line=dict(color="white", width=2),
                 ),
@@ -158,7 +158,7 @@ def grid_chart(
     # The quadrant borders of live.quadrant: a mean of 2 (« moyen ») or more counts as high.
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
-    fig = _layout(fig, title, big=big, height=640 if big else 420)
+    fig = _layout(fig, title, big=big, height=520 if big else 420)  # a 720-line screen too
     fig.update_layout(margin=dict(l=150 if big else 60, r=20, t=60, b=110 if big else 60))
     return fig
 
