@@ -165,9 +165,8 @@ def grid_view(
         key="grid",
     )
     with legend:
-        for number, text, quadrant in grid_legend(table):
-            st.markdown(f"**{number}.** {plain(text)}")
-            st.caption(quadrant)
+        for number, text, quadrant in grid_legend(table):  # one line each: a 720-line screen
+            st.markdown(f"**{number}.** {plain(text)} — *{quadrant}*")
 
 
 def notes_wall(info: WorkshopInfo, index: int) -> None:
