@@ -8,6 +8,7 @@ test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -211,7 +212,8 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
         for group in groups.all():
             group.get_by_text(level, exact=False).first.click()
             settle(p)
-    expect(screen.get_by_text("→ maintenant").first).to_be_visible(timeout=20000)
+    now = screen.get_by_test_id("stMetric").filter(has_text="Maintenant")  # the largest figures
+    expect(now.filter(has_text=re.compile(r"\d,\d")).first).to_be_visible(timeout=20000)
     shot(screen, "06-ecran-nouveau-vote")
 
     # --- collective time per territory, then the impact x effort grid --------------------------
