@@ -381,6 +381,7 @@ def panels(record: WorkshopRecord) -> list[prints.Panel]:
         dots: tuple[tuple[str, int], ...] = ()
         for territory, frame in _dots_by_territory(record, index).items():
             dots += tuple((f"{label} ({territory})", n) for label, n in prints.dots_rows(frame))
+        dots = tuple(sorted(dots, key=lambda row: -row[1]))[: prints.MAX_DOTS_ROWS]
         if not (columns or grid or dots):
             continue
         title = f"{index + 1}. {step.title}"

@@ -73,7 +73,7 @@ def shift_print(territory: str, table: pd.DataFrame) -> Chart | None:
         "gris) et à l'atelier (rond bleu)",
         f"Pour chaque item revoté, deux points sur l'échelle des niveaux reliés par une flèche. "
         f"{readings}.",
-        0.95 + 0.55 * len(rows),
+        0.85 + 0.6 * len(rows),
         partial(_draw_shift, rows=rows, levels=levels, names=names),
     )
 
@@ -102,7 +102,7 @@ def _draw_shift(
         ax.text(high + 0.12, yi, _mean(high), ha="left", va="center", fontsize=8)
     ax.scatter([], [], s=40, color=GREY, label="Questionnaire")
     ax.scatter([], [], s=40, color=BLUE, label="Atelier (nouveau vote)")
-    ax.set_yticks(y, [wrap(text, 34, 2) for text, *_ in rows], fontsize=7)
+    ax.set_yticks(y, [wrap(text, 36, 3) for text, *_ in rows], fontsize=7)
     ax.set_ylim(-0.6, len(rows) - 0.4)
     ax.set_xlim(min(levels) - 0.5, max(levels) + 0.5)
     ax.set_xticks(list(levels), [wrap(f"{lv}. {label.get(lv, '')}", 13, 2) for lv in levels])
@@ -110,8 +110,8 @@ def _draw_shift(
     ax.grid(axis="x", color="#EEEEEE")
     ax.set_axisbelow(True)
     height = figure.get_figheight()
-    figure.subplots_adjust(left=0.36, right=0.97, top=1 - 0.1 / height, bottom=0.72 / height)
-    figure.legend(loc="lower center", ncols=2, fontsize=7, borderaxespad=0.2)
+    figure.subplots_adjust(left=0.36, right=0.97, top=1 - 0.1 / height, bottom=0.58 / height)
+    figure.legend(loc="lower center", ncols=2, fontsize=7, borderaxespad=0.1)
 
 
 # --- the impact x effort grid ----------------------------------------------------------------
@@ -231,7 +231,7 @@ def dots_print(tally: pd.DataFrame, title: str) -> Chart | None:
         f"workshop:dots:{title}",
         f"Points répartis, {title}{who} : les contributions les plus soutenues en haut",
         f"Barres horizontales, une par contribution soutenue. {listed}.",
-        0.7 + 0.42 * len(rows),
+        0.35 + 0.42 * len(rows),
         partial(_draw_dots_figure, rows=rows),
     )
 
@@ -243,7 +243,7 @@ def _draw_dots_figure(figure: Figure, rows: Sequence[tuple[str, int]]) -> None:
         left=0.45,
         right=0.95,
         top=1 - 0.1 / figure.get_figheight(),
-        bottom=0.45 / figure.get_figheight(),
+        bottom=0.1 / figure.get_figheight(),
     )
 
 
