@@ -150,16 +150,18 @@ def grid_chart(
             text=quadrant,
             showarrow=False,
             xanchor="left" if x < 2 else "right",
-            font=dict(color=QUADRANT_COLOURS[quadrant], size=PROJECTION_FONT if big else 12),
+            # a little under the axes' type: « Projet structurant » keeps off the middle line
+            font=dict(color=QUADRANT_COLOURS[quadrant], size=PROJECTION_FONT - 4 if big else 12),
         )
     ticks = dict(tickvals=list(GRID_SCALE), ticktext=list(GRID_SCALE.values()))
     fig.update_xaxes(title="Effort", range=[0.55, 3.45], zeroline=False, showgrid=False, **ticks)
     fig.update_yaxes(title="Impact", range=[0.55, 3.55], zeroline=False, showgrid=False, **ticks)
+    fig.update_yaxes(title_standoff=24 if big else 10)  # the title clear of « Moyen »
     # The quadrant borders of live.quadrant: a mean of 2 (« moyen ») or more counts as high.
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
     fig = _layout(fig, title, big=big, height=520 if big else 420)  # a 720-line screen too
-    fig.update_layout(margin=dict(l=150 if big else 60, r=20, t=60, b=110 if big else 60))
+    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=110 if big else 60))
     return fig
 
 
