@@ -270,7 +270,7 @@ def test_a_dot_step_s_tally_reaches_every_file(session_done):
     assert "| Former les secrétaires de mairie | — | 7 | 5 |" in text
     word = Document(io.BytesIO(output.export(dotted, "docx").data))
     assert len(word.inline_shapes) == 3
-    [*_, dots] = minutes.panels(dotted)[0:1]
+    dots = minutes.panels(dotted)[0]  # the step whose tally it is
     assert dots.dots[0] == ("Former les secrétaires de mairie (CC Alpha)", 7)
 
 
