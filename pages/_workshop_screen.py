@@ -63,13 +63,16 @@ def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 12) -> None:
 
 
 def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
-    """One column per territory, 4 per row (« Territoire à l'écran » shows more)."""
-    for row in screens.side_by_side(names(places), posts):
-        for col, territory in zip(st.columns(4), row, strict=False):
+    """One column per territory across the whole width, 4 per row (« Territoire à l'écran »
+    shows more); two or three territories get more of their posts, less cut."""
+    across = min(len(places), 4)
+    per, length = {2: (5, 200), 3: (4, 150)}.get(across, (3, 110))
+    for row in screens.side_by_side(names(places), posts, per=per, across=across):
+        for col, territory in zip(st.columns(across), row, strict=False):
             with col:
                 st.markdown(f"### {plain(territory.name)} ({territory.count})")
                 for post in territory.posts:
-                    card(post, length=110, group=True)
+                    card(post, length=length, group=True)
                 if territory.count > len(territory.posts):
                     st.caption(f"… et {n_of(territory.count - len(territory.posts), 'autre')}")
 
@@ -114,33 +117,56 @@ def results_view(places: tuple[Place, ...], step: Step) -> None:
 
 
 def revote_view(info: WorkshopInfo, places: tuple[Place, ...], step: Step) -> None:
-    """Each item before (the questionnaire) and now (the room's vote)."""
+    """Each item before (the questionnaire) and now (the room's vote): the two means in the
+    largest type; one territory gets its charts, several are side by side."""
     results = {p.campaign_id: workshop_results(p) for p in places}
     revotes = output.screen_revotes(
         engine(), info.id, places, step, results, min_votes=settings().min_group_size
     )
+    if len(revotes) > 1:
+        for row_of in (revotes[i : i + 3] for i in range(0, len(revotes), 3)):
+            for col, (place, rows) in zip(st.columns(len(row_of)), row_of, strict=True):
+                with col:
+                    st.markdown(f"## {plain(place.territory_name)}")
+                    if not rows:
+                        st.markdown("Pas d'items à revoter (résultats non disponibles).")
+                    for row in rows:
+                        st.markdown(f"**{plain(row['text'])}**")
+                        shift_figures(row, f"{place.campaign_id}_{row['question_id']}")
+        return
     for place, rows in revotes:
         st.markdown(f"## {plain(place.territory_name)}")
         if not rows:
             st.markdown("Pas d'items à revoter (résultats non disponibles).")
-        elif len(places) > 1:
-            for row in rows:
-                st.markdown(f"**{plain(row['text'])}** — {live.shift_reading(row)}")
-        else:
-            for col, row in zip(st.columns(len(rows)), rows, strict=True):
-                with col:
-                    st.markdown(f"**{plain(row['text'])}**")
-                    st.caption(live.shift_reading(row))
-                    if row["shown"]:
-                        st.plotly_chart(
-                            shift_chart(
-                                row, row["levels"], row["level_labels"], title="", big=True
-                            ),
-                            config=STATIC,
-                            theme=None,
-                            key=f"shift_{place.campaign_id}_{row['question_id']}",
-                        )
-            st.caption(screens.levels_legend(rows[0]["levels"], rows[0]["level_labels"]))
+            continue
+        for col, row in zip(st.columns(len(rows)), rows, strict=True):
+            with col:
+                st.markdown(f"**{plain(row['text'])}**")
+                shift_figures(row, f"{place.campaign_id}_{row['question_id']}")
+                if row["shown"]:
+                    st.plotly_chart(
+                        shift_chart(row, row["levels"], row["level_labels"], title="", big=True),
+                        config=STATIC,
+                        theme=None,
+                        key=f"shift_{place.campaign_id}_{row['question_id']}",
+                    )
+        st.caption(screens.levels_legend(rows[0]["levels"], rows[0]["level_labels"]))
+
+
+def shift_figures(row: dict[str, object], key: str) -> None:
+    """The questionnaire's mean and the room's, side by side in the largest type."""
+    before, after, delta = live.shift_figures(row)
+    with st.container(key=f"ws_shift_{key}"):
+        for col, label, value in zip(
+            st.columns(3),
+            ("Questionnaire", "Maintenant", "Évolution"),
+            (before, after, delta),
+            strict=True,
+        ):
+            col.metric(label, value)
+    words = live.agreement_reading(row) if row["shown"] else live.shift_reading(row)
+    if words:
+        st.caption(words)
 
 
 def grid_view(
@@ -164,14 +190,13 @@ def grid_view(
         for heading, entries in legend_groups(grid_entries(table)):
             if heading is not None:
                 st.markdown(f"### {plain(heading)}")
-            for entry in entries:
-                st.markdown(f"**{entry.number}.** {plain(entry.text)}")
+            for entry in entries:  # one line each: a 720-line screen
                 notes = [entry.quadrant]
                 if entry.single:
                     notes.append(SINGLE_VOTE)
                 if entry.placed:
                     notes.append("placé par l'animation")
-                st.caption(" · ".join(notes))
+                st.markdown(f"**{entry.number}.** {plain(entry.text)} — *{' · '.join(notes)}*")
 
 
 def dots_view(

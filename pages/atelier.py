@@ -201,15 +201,26 @@ else:
                 "envoyez de nouveau."
             )
 
+st.caption(
+    f"Compte rendu : Word avec graphiques, Markdown, contributions en CSV et image du tableau. "
+    f"En ligne de commande : python -m diagnostic atelier-export --workshop {info.id} "
+    "--format docx (ou md, csv, png)."
+)
 if st.button("Préparer les fichiers du compte rendu", icon=":material/download:", key="ws_prep"):
     results = {p.campaign_id: workshop_results(p) for p in info.places}
     record = output.build_record(
-        engine(), actor, info.id, prog, results, min_votes=settings().min_group_size
+        engine(),
+        actor,
+        info.id,
+        prog,
+        results,
+        min_votes=settings().min_group_size,
+        questions_dir=settings().questions_dir,
     )
     st.session_state["ws_files"] = (info.id, output.files(engine(), actor, record))
 prepared, files = st.session_state.get("ws_files", (None, {}))
 if files and prepared == info.id:
-    for col, (fmt, file) in zip(st.columns(3), files.items(), strict=True):
+    for col, (fmt, file) in zip(st.columns(len(files)), files.items(), strict=True):
         col.download_button(
             output.FILE_LABELS[fmt],
             file.data,

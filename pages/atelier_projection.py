@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diagnostic.document.blocks import typography
 from diagnostic.workshop import StepKind, WorkshopInfo, live, screens, service
 from pages._resilience import guarded
 from pages._shell import engine, guard, plain
@@ -77,13 +78,13 @@ def screen() -> None:
     places = (focus,) if focus else info.places
     with st.container(key="projection"):
         head, clock = st.columns([4, 1], vertical_alignment="center")
-        head.markdown(f"# {plain(step.title)}")
+        head.markdown(f"# {plain(typography(step.title))}")
         head.caption(f"Étape {state.step + 1} sur {len(prog.steps)} · {plain(info.title)}")
         with clock:
             countdown(state, step, over="ws_clock_over")
         if step.kind != StepKind.WELCOME:
             with st.container(key="ws_prompt"):
-                st.markdown(plain(step.prompt))
+                st.markdown(plain(typography(step.prompt)))  # « ? » never alone on a line
         if not places and step.kind in screens.PER_TERRITORY:
             st.info(NO_TERRITORY)
         elif step.kind == StepKind.WELCOME:

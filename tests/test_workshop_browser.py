@@ -8,6 +8,7 @@ test-artifacts/.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -280,7 +281,8 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
             group.get_by_text(level, exact=False).first.click()
             settle(p)
     reveal(fac, screen, "2 votes sur 3")
-    expect(screen.get_by_text("→ maintenant").first).to_be_visible(timeout=20000)
+    now = screen.get_by_test_id("stMetric").filter(has_text="Maintenant")  # the largest figures
+    expect(now.filter(has_text=re.compile(r"\d,\d")).first).to_be_visible(timeout=20000)
     shot(screen, "06-ecran-nouveau-vote")
 
     # --- collective time per territory, then the impact x effort grid --------------------------
@@ -333,6 +335,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     with fac.expect_download() as download:
         fac.get_by_role("button", name="Word").click()
     assert download.value.suggested_filename.endswith(".docx")
+    with fac.expect_download() as download:
+        fac.get_by_role("button", name="Image du tableau (PNG)").click()
+    assert download.value.suggested_filename.endswith(".png")
 
     coord = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}).new_page()
     coord.goto(server)

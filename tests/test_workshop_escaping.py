@@ -24,7 +24,7 @@ from diagnostic.results.service import read_campaign_data
 from diagnostic.settings import get_settings
 from diagnostic.store import accounts, campaigns
 from diagnostic.store.engine import session_scope
-from diagnostic.workshop import live, output, programme_for, service
+from diagnostic.workshop import live, minutes, output, programme_for, service
 from diagnostic.workshop.figures import grid_chart
 from diagnostic.workshop.output import grid_table
 from pages._shell import plain
@@ -282,8 +282,8 @@ def test_the_markdown_report_holds_typed_texts_as_text(hostile_record):
 def test_bare_addresses_do_not_become_links_in_the_markdown_report():
     """GitHub-flavoured Markdown links bare addresses and e-mails by itself: not these."""
     typed = "voir https://evil.example, www.evil.fr ou a@b.fr : 12 h 30"
-    assert output._md(typed) == "voir https\\://evil.example, www\\.evil.fr ou a\\@b.fr : 12 h 30"
-    assert visible(output._md(typed))[1].strip() == typed
+    assert minutes._md(typed) == "voir https\\://evil.example, www\\.evil.fr ou a\\@b.fr : 12 h 30"
+    assert visible(minutes._md(typed))[1].strip() == typed
 
 
 def test_the_csv_report_neutralises_every_hostile_cell(hostile_record):

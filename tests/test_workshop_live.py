@@ -272,7 +272,17 @@ def test_shift_chart_shows_shares_before_and_after():
     fig = shift_chart(row, [1, 2], {1: "Bas", 2: "Haut"}, title="Item", big=True).to_dict()
     assert [t["name"] for t in fig["data"]] == ["Questionnaire (4)", "Maintenant (2)"]
     assert list(fig["data"][0]["y"]) == [25.0, 75.0] and list(fig["data"][1]["y"]) == [0, 100.0]
-    assert fig["layout"]["font"]["size"] == 24
+    # read from the back of a room: the shares larger than the screen's text (30 px)
+    assert fig["layout"]["font"]["size"] == 30
+    assert {t["textfont"]["size"] for t in fig["data"]} == {36}
+
+
+def test_shift_figures_are_written_the_french_way():
+    row = {"shown": True, "mean_before": 2.44, "mean_after": 3.3, "shift": 0.86}
+    assert live.shift_figures(row) == ("2,4", "3,3", "+0,9")
+    assert live.shift_figures({**row, "shift": -0.04}) == ("2,4", "3,3", "0,0")
+    assert live.shift_figures({**row, "shown": False}) == ("2,4", "—", "—")
+    assert live.shift_figures({"shown": False, "mean_before": None}) == ("—", "—", "—")
 
 
 # --- impact x effort ----------------------------------------------------------------------------

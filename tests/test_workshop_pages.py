@@ -266,6 +266,7 @@ def test_the_console_moderates_the_inbox_and_retains_commitments(room):
         "Word",
         "Markdown",
         "Contributions (CSV)",
+        "Image du tableau (PNG)",
     ]
 
 
@@ -317,7 +318,9 @@ def test_the_projection_shows_one_territory_s_revote_with_its_charts(room):
     shown = texts(screen)
     assert "3 votes sur 3" in shown and "révélera" not in shown
     assert "## CC Alpha" in shown and "## CC Beta" not in shown
-    assert "→ maintenant 4,0" in shown  # the item the room re-voted, with its chart
+    figures = [(m.label, m.value) for m in screen.metric]  # the largest type on the screen
+    assert ("Maintenant", "4,0") in figures  # the item the room re-voted, with its chart
+    assert ("Maintenant", "—") in figures  # the other one: too few votes to show
     assert "pas encore assez de votes pour afficher le résultat" in shown  # the other one
     assert len(screen.get("plotly_chart")) == 1
     assert any(c.value.startswith("1 ") and " · 2 " in c.value for c in screen.caption)

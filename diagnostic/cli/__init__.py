@@ -1,7 +1,8 @@
 """Command line for admins, consultants and scripts: `python -m diagnostic …`.
 
 `commands` holds the commands and the parser, `comparison` the commands of the comparison
-between territories, `common` what they share.
+between territories, `review`, `invitations` and `workshop` (a workshop's minutes) theirs,
+`common` what they share.
 """
 
 from diagnostic.cli.commands import main, validate_file

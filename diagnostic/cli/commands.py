@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from diagnostic.accounts.permissions import Actor
-from diagnostic.cli.common import COMMANDS, CliError, command, open_engine
+from diagnostic.cli.common import COMMANDS, CliError, command, identifier, open_engine
 from diagnostic.questionnaire import QuestionnaireError
 from diagnostic.settings import get_settings
 from diagnostic.vocabulary import agree
@@ -656,17 +656,6 @@ def _backup_failed(what: str, exc: Exception) -> int:
     return 2
 
 
-def identifier(text: str) -> int:
-    """An id typed on the command line: a positive whole number that a database can hold."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 0 < value < 2**63:
-        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un numéro valide")
-    return value
-
-
 @command("obligations")
 def cmd_obligations(args: argparse.Namespace) -> int:
     from datetime import date
@@ -860,12 +849,14 @@ def build_parser() -> argparse.ArgumentParser:
     from diagnostic.cli import (
         invitations,  # invitations and reminders by e-mail
         review,  # the follow-up of a roadmap and its review
+        workshop,  # a workshop's minutes and board
     )
     from diagnostic.cli.comparison import add_parsers  # comparison and official territory list
 
     add_parsers(sub)
     review.add_parsers(sub)
     invitations.add_parsers(sub)
+    workshop.add_parsers(sub)
     return parser
 
 
@@ -900,4 +891,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
 
-__all__ = ["build_parser", "main", "validate_file"]
+__all__ = ["build_parser", "identifier", "main", "validate_file"]

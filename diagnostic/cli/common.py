@@ -33,3 +33,14 @@ def open_engine():  # type: ignore[no-untyped-def]
     engine = get_engine(settings.effective_database_url)
     upgrade(engine, settings.questions_dir)
     return engine
+
+
+def identifier(text: str) -> int:
+    """An id typed on the command line: a positive whole number that a database can hold."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 2**63:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un numéro valide")
+    return value

@@ -61,6 +61,8 @@ _STYLE = {
     "xtick.color": "#333333",
     "ytick.color": "#333333",
     "legend.frameon": False,
+    # Typed texts (an item, a workshop's post) are drawn as written: a « $ » opens no formula.
+    "text.parse_math": False,
 }
 
 
@@ -73,6 +75,7 @@ class Chart:
     alt: str
     height_in: float
     draw: Callable[[Figure], None]
+    width_in: float = WIDTH_IN  # a board image for a screen is wider than a printed page
 
 
 def charts_for(results: CampaignResults, names: Labels) -> list[Chart]:
@@ -100,11 +103,11 @@ def charts_for(results: CampaignResults, names: Labels) -> list[Chart]:
 
 
 def render(chart: Chart) -> bytes:
-    """The chart as PNG bytes (DPI dots per inch, 16 cm wide)."""
+    """The chart as PNG bytes (DPI dots per inch, 16 cm wide unless the chart says)."""
     buffer = io.BytesIO()
     # rcParams are global to the process: one rendering at a time (pages run in threads).
     with _LOCK, matplotlib.rc_context(_STYLE):
-        fig = Figure(figsize=(WIDTH_IN, chart.height_in), dpi=DPI)
+        fig = Figure(figsize=(chart.width_in, chart.height_in), dpi=DPI)
         FigureCanvasAgg(fig)
         chart.draw(fig)
         fig.savefig(
@@ -179,7 +182,7 @@ def fingerprint(chart: Chart) -> str | None:
         cells = getattr(draw, "__closure__", None) or ()
         drawn = (getattr(draw, "__qualname__", ""), tuple(plain(c.cell_contents) for c in cells))
     try:
-        text = repr((chart.key, chart.height_in, DPI, WIDTH_IN, drawn))
+        text = repr((chart.key, chart.height_in, DPI, chart.width_in, drawn))
     except TypeError:
         return None
     return hashlib.sha256(text.encode()).hexdigest()

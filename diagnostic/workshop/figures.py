@@ -14,7 +14,7 @@ from diagnostic.results.figures import plain_label, wrapped
 from diagnostic.vocabulary import count
 from diagnostic.workshop.live import GRID_SCALE, UNGROUPED, positioned, quadrant, shorten
 
-PROJECTION_FONT = 24  # read from the back of a room
+PROJECTION_FONT = 30  # read from the back of a room: as large as the screen's text
 DOCUMENT_FONT = 13
 QUADRANT_COLOURS = {
     "Gain rapide": "#18753C",
@@ -69,16 +69,19 @@ def shift_chart(
                 marker_color=colour,
                 text=[f"{s:.0f} %" if s else "" for s in shares],
                 textposition="outside",
+                # the shares are the figures to read: larger than the axis' words
+                textfont=dict(size=PROJECTION_FONT + 6 if big else DOCUMENT_FONT),
                 hovertemplate="%{x} : %{y:.0f} %<extra>" + name + "</extra>",
             )
         )
     fig.update_layout(barmode="group", bargap=0.25)
-    fig.update_xaxes(type="category", title="Niveau" if big else None)
+    # on the screen the levels' names are written once under the charts
+    fig.update_xaxes(type="category", title=None)
     # the shares are written on the bars: no axis to read
-    fig.update_yaxes(range=[0, 115], visible=not big, title="% des réponses", gridcolor="#E5E5E5")
-    fig = _layout(fig, title, big=big, height=440 if big else 340)
+    fig.update_yaxes(range=[0, 122], visible=not big, title="% des réponses", gridcolor="#E5E5E5")
+    fig = _layout(fig, title, big=big, height=360 if big else 340)
     if big:
-        fig.update_layout(margin=dict(l=10, r=10, t=50, b=70))
+        fig.update_layout(margin=dict(l=10, r=10, t=50, b=50))
     return fig
 
 
@@ -133,7 +136,7 @@ def grid_chart(
     by_hand = placed["placed"] if "placed" in placed else pd.Series(False, index=placed.index)
     single = placed["single"] if "single" in placed else pd.Series(False, index=placed.index)
     groups = placed["group"] if "group" in placed else pd.Series(None, index=placed.index)
-    size = 54 if big else 30
+    size = 56 if big else 30
     fig = go.Figure()
     for quadrant_name, frame in placed.groupby("quadrant", sort=False):
         fig.add_trace(
@@ -207,16 +210,20 @@ def grid_chart(
             text=quadrant_name,
             showarrow=False,
             xanchor="left" if x < 2 else "right",
-            font=dict(color=QUADRANT_COLOURS[quadrant_name], size=PROJECTION_FONT if big else 12),
+            # a little under the axes' type: « Projet structurant » keeps off the middle line
+            font=dict(
+                color=QUADRANT_COLOURS[quadrant_name], size=PROJECTION_FONT - 4 if big else 12
+            ),
         )
     ticks = dict(tickvals=list(GRID_SCALE), ticktext=list(GRID_SCALE.values()))
     fig.update_xaxes(title="Effort", range=[0.55, 3.45], zeroline=False, showgrid=False, **ticks)
     fig.update_yaxes(title="Impact", range=[0.55, 3.55], zeroline=False, showgrid=False, **ticks)
+    fig.update_yaxes(title_standoff=24 if big else 10)  # the title clear of « Moyen »
     # The quadrant borders of live.quadrant: a mean of 2 (« moyen ») or more counts as high.
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
-    fig = _layout(fig, title, big=big, height=640 if big else 420)
-    fig.update_layout(margin=dict(l=110 if big else 60, r=20, t=60, b=100 if big else 60))
+    fig = _layout(fig, title, big=big, height=520 if big else 420)  # a 720-line screen too
+    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=110 if big else 60))
     if not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
         fig.update_layout(
             legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),

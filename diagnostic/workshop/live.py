@@ -268,24 +268,45 @@ def vote_shift(
     return pd.DataFrame(rows)
 
 
+def shift_figures(row: Mapping[str, object]) -> tuple[str, str, str]:
+    """The before/after of one item as figures: mean before, mean now, change with its sign
+    (« — » where there is none: no answer, or fewer re-votes than the threshold)."""
+
+    def mean(value: object) -> str:
+        return "—" if value is None or value != value else format_number(float(value), 1)  # type: ignore[arg-type]
+
+    if not row.get("shown"):
+        return mean(row.get("mean_before")), "—", "—"
+    shift = row.get("shift")
+    if shift is None or shift != shift:
+        delta = "—"
+    else:
+        delta = format_number(float(shift), 1)  # type: ignore[arg-type]
+        delta = "+" + delta if float(shift) > 0 and delta != "0,0" else delta  # type: ignore[arg-type]
+    return mean(row.get("mean_before")), mean(row.get("mean_after")), delta
+
+
+def agreement_reading(row: Mapping[str, object]) -> str:
+    """Whether the room's views came closer with the re-vote (empty without both measures)."""
+    ab, aa = row.get("agreement_before"), row.get("agreement_after")
+    if not row.get("shown") or ab is None or aa is None or ab != ab or aa != aa:
+        return ""
+    closer = float(aa) > float(ab)  # type: ignore[arg-type]
+    text = "avis plus proches" if closer else "avis pas plus proches"
+    tag = agreement_tag(float(aa))  # type: ignore[arg-type]
+    return f"{text} (maintenant : {tag})" if tag else text
+
+
 def shift_reading(row: Mapping[str, object]) -> str:
     """The before/after of one item in words, for the screen and the exported document."""
     if not row.get("shown"):
         return "pas encore assez de votes pour afficher le résultat"
-    mb, ma = row.get("mean_before"), row.get("mean_after")
-    text = f"avant {format_number(float(mb), 1)} → maintenant {format_number(float(ma), 1)}"  # type: ignore[arg-type]
-    shift = row.get("shift")
-    if shift is not None:
-        sign = "+" if float(shift) > 0 else ""  # type: ignore[arg-type]
-        text += f" ({sign}{format_number(float(shift), 1)})"  # type: ignore[arg-type]
-    ab, aa = row.get("agreement_before"), row.get("agreement_after")
-    if ab is not None and aa is not None and ab == ab and aa == aa:
-        closer = float(aa) > float(ab)  # type: ignore[arg-type]
-        text += " ; avis plus proches" if closer else " ; avis pas plus proches"
-        tag = agreement_tag(float(aa))  # type: ignore[arg-type]
-        if tag:
-            text += f" (maintenant : {tag})"
-    return text
+    before, after, delta = shift_figures(row)
+    text = f"avant {before} → maintenant {after}"
+    if delta != "—":
+        text += f" ({delta})"
+    agreement = agreement_reading(row)
+    return f"{text} ; {agreement}" if agreement else text
 
 
 def quadrant(impact: float, effort: float) -> str:
