@@ -12,7 +12,7 @@ from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.roadmap import planning
 from diagnostic.roadmap.model import HORIZON_LABELS, STATUS_LABELS, PlanItem, provenance
 from diagnostic.roadmap.references import Library
-from pages._forms import choose, refused
+from pages._forms import choose
 from pages._resilience import explain
 from pages._shell import engine, plain
 
@@ -49,53 +49,37 @@ def action(
             f"{plain(item.details.get('validation', ''))}"
         )
     with st.form(f"fdr_form_{item.id}"):
-        title = st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
-        description = st.text_area(
-            "Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}"
-        )
+        st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
+        st.text_area("Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}")
         a, b = st.columns(2)
-        owner = a.text_input(
-            "Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}"
-        )
+        a.text_input("Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}")
         horizons = list(HORIZON_LABELS)
-        horizon = choose(
+        choose(
             "Échéance",
             HORIZON_LABELS,
             key=f"fdr_h_{item.id}",
             where=b,
             index=horizons.index(item.horizon) if item.horizon in horizons else 0,
         )
-        indicator = a.text_input(
-            "Indicateur de suivi",
-            item.indicator or "",
-            max_chars=500,
-            key=f"fdr_i_{item.id}",
+        a.text_input(
+            "Indicateur de suivi", item.indicator or "", max_chars=500, key=f"fdr_i_{item.id}"
         )
         statuses = list(STATUS_LABELS)
-        status = choose(
+        choose(
             "Statut",
             STATUS_LABELS,
             key=f"fdr_s_{item.id}",
             where=b,
             index=statuses.index(item.status),
         )
-        saved = st.form_submit_button("Enregistrer")
-    if saved:
-        with refused("Modification non enregistrée", AnswerError):
-            planning.edit(
-                engine(),
-                actor,
-                campaign_id,
-                item.id,
-                title=title,
-                description=description,
-                owner=owner,
-                horizon=horizon,
-                indicator=indicator,
-                status=status,
-            )
-            st.session_state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
-            st.rerun()
+        # Saved before the page runs (a callback): the run that follows draws the plan as
+        # saved, with no second run of the whole page.
+        st.form_submit_button("Enregistrer", on_click=_save, args=(actor, campaign_id, item))
+    failed = st.session_state.pop(f"fdr_save_failed_{item.id}", None)
+    if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
+        st.error(f"Modification non enregistrée : {plain(failed)}.")
+    elif failed is not None:
+        explain(failed)
     up, down, drop = st.columns(3)
     if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
         planning.move(engine(), actor, campaign_id, item.id, -1)
@@ -130,6 +114,29 @@ def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> No
         st.error(f"Action non ajoutée : {plain(failed)}.")
     elif failed is not None:
         explain(failed)
+
+
+def _save(actor: Actor, campaign_id: int, item: PlanItem) -> None:
+    """« Enregistrer » of an action's form: its values, as submitted, into the plan."""
+    state = st.session_state
+    try:
+        planning.edit(
+            engine(),
+            actor,
+            campaign_id,
+            item.id,
+            title=state.get(f"fdr_t_{item.id}") or "",
+            description=state.get(f"fdr_d_{item.id}") or "",
+            owner=state.get(f"fdr_o_{item.id}") or "",
+            horizon=state.get(f"fdr_h_{item.id}"),
+            indicator=state.get(f"fdr_i_{item.id}") or "",
+            status=state.get(f"fdr_s_{item.id}"),
+        )
+    except Exception as exc:  # noqa: BLE001 - the page run that follows says it (a callback
+        # runs before the page, outside its guards)
+        state[f"fdr_save_failed_{item.id}"] = exc
+    else:
+        state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
 
 
 def _add(actor: Actor, campaign_id: int) -> None:

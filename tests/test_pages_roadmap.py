@@ -42,6 +42,14 @@ def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
     at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
     assert not at.exception
     assert "enregistrée" in at.success[0].value
+    assert at.selectbox(key=f"fdr_s_{item_id}").value == "accepted"  # saved, drawn as saved
+    # an empty title is refused under the action's form, the plan unchanged
+    at.text_input(key=f"fdr_t_{item_id}").input("  ")
+    at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
+    assert not at.exception and not at.success
+    assert at.error[0].value.startswith("Modification non enregistrée : ")
+    assert "l'intitulé de l'action est obligatoire" in at.error[0].value
+    assert any("Ouvrir le débat en instance" in e.label for e in at.expander)
     at.text_input(key="fdr_new_title").input("Séminaire annuel du collectif")
     at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
     assert "Action ajoutée" in at.success[0].value
