@@ -87,7 +87,9 @@ PROBE = """(() => {
     };
     while (i < bytes.length) {
       const tag = varint(), wire = tag & 7;
-      if (tag >>> 3 === 6 && wire === 0) return true;
+      // script_finished, but not FINISHED_EARLY_FOR_RERUN (2): st.rerun's first run is not
+      // what the person sees; the run it asks for is
+      if (tag >>> 3 === 6 && wire === 0) return varint() !== 2;
       if (wire === 0) varint();
       else if (wire === 2) { const n = varint(); i += n; }
       else if (wire === 1) i += 8;

@@ -79,14 +79,23 @@ def generate(page: Any) -> None:
     page.locator(".st-key-fdr_generate button").click()
 
 
-def save_first_action(page: Any) -> None:
-    """Open the plan's first action and save its form unchanged."""
-    first = page.locator('[data-testid="stExpander"]').filter(
-        has=page.locator('[data-testid="stForm"]')
+def first_action(page: Any) -> Any:
+    return page.locator('[data-testid="stExpander"]').filter(
+        has=page.locator('[class*="st-key-fdr_edit_"]')  # (hidden while the expander is shut)
     )
-    first.first.locator("summary").click()
+
+
+def edit_first_action(page: Any) -> None:
+    """Open the plan's first action and ask for its form."""
+    action = first_action(page).first
+    action.locator("summary").first.click()
     page.wait_for_timeout(300)  # the expander opens in the browser only (no run)
-    first.first.get_by_role("button", name="Enregistrer").click()
+    action.get_by_role("button", name="Modifier l'action").click()
+
+
+def save_first_action(page: Any) -> None:
+    """Save the open form unchanged."""
+    page.get_by_test_id("stForm").get_by_role("button", name="Enregistrer", exact=True).click()
 
 
 def steps() -> list[tuple[str, str, Callable[[Any], Any], Callable[[Any], None]]]:
@@ -100,6 +109,10 @@ def steps() -> list[tuple[str, str, Callable[[Any], Any], Callable[[Any], None]]
 
     def at_generate(at: Any) -> Any:
         return at.button(key="fdr_generate").click().run()
+
+    def at_edit(at: Any) -> Any:
+        button = next(b for b in at.button if b.key and b.key.startswith("fdr_edit_"))
+        return button.click().run()
 
     def at_save(at: Any) -> Any:
         button = next(b for b in at.button if b.label == "Enregistrer")
@@ -115,6 +128,7 @@ def steps() -> list[tuple[str, str, Callable[[Any], Any], Callable[[Any], None]]
         ("Consensus", "Réunion de consensus", to("pages/consensus.py"), nav(CONSENSUS)),
         ("Feuille de route", ROADMAP, to("pages/feuille_de_route.py"), nav(ROADMAP)),
         ("Feuille de route : propositions", "Feuille de route", at_generate, generate),
+        ("Feuille de route : modifier", "Feuille de route", at_edit, edit_first_action),
         ("Feuille de route : enregistrer", "Feuille de route", at_save, save_first_action),
         ("Comparaison", "Comparaison", to("pages/comparaison.py"), nav("Comparaison")),
         ("Atelier (console)", "Atelier", to("pages/atelier.py"), nav("Atelier")),

@@ -16,6 +16,14 @@ from pages._forms import choose
 from pages._resilience import explain
 from pages._shell import engine, plain
 
+EDITING = "fdr_editing"  # the id of the action whose form is open (one at a time)
+
+
+def editing(item: PlanItem) -> bool:
+    """Whether the action's form is open (its expander is then drawn open: a rerun would
+    otherwise close it under the person's eyes)."""
+    return bool(st.session_state.get(EDITING) == item.id)
+
 
 def action(
     actor: Actor, campaign_id: int, item: PlanItem, lib: Library, plan: list[PlanItem]
@@ -48,38 +56,63 @@ def action(
             f"**Outil** : {plain(item.details['instrument'])} · **Validation** : "
             f"{plain(item.details.get('validation', ''))}"
         )
-    with st.form(f"fdr_form_{item.id}"):
-        st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
-        st.text_area("Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}")
-        a, b = st.columns(2)
-        a.text_input("Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}")
-        horizons = list(HORIZON_LABELS)
-        choose(
-            "Échéance",
-            HORIZON_LABELS,
-            key=f"fdr_h_{item.id}",
-            where=b,
-            index=horizons.index(item.horizon) if item.horizon in horizons else 0,
+    state = st.session_state
+    if state.get(EDITING) != item.id:  # the form on demand: a long plan stays light to draw
+        facts = [
+            f"**Pilote** : {plain(item.owner)}" if item.owner else "**Pilote** : à désigner",
+            f"**Échéance** : {HORIZON_LABELS.get(item.horizon or '', 'à fixer')}",
+        ]
+        if item.indicator:
+            facts.append(f"**Indicateur** : {plain(item.indicator)}")
+        st.markdown(" · ".join(facts))
+        st.button(
+            "Modifier l'action",
+            key=f"fdr_edit_{item.id}",
+            icon=":material/edit:",
+            on_click=state.__setitem__,
+            args=(EDITING, item.id),
         )
-        a.text_input(
-            "Indicateur de suivi", item.indicator or "", max_chars=500, key=f"fdr_i_{item.id}"
+    else:
+        with st.form(f"fdr_form_{item.id}"):
+            st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
+            st.text_area("Description", item.description, max_chars=4000, key=f"fdr_d_{item.id}")
+            a, b = st.columns(2)
+            a.text_input(
+                "Pilote / porteur", item.owner or "", max_chars=200, key=f"fdr_o_{item.id}"
+            )
+            horizons = list(HORIZON_LABELS)
+            choose(
+                "Échéance",
+                HORIZON_LABELS,
+                key=f"fdr_h_{item.id}",
+                where=b,
+                index=horizons.index(item.horizon) if item.horizon in horizons else 0,
+            )
+            a.text_input(
+                "Indicateur de suivi", item.indicator or "", max_chars=500, key=f"fdr_i_{item.id}"
+            )
+            statuses = list(STATUS_LABELS)
+            choose(
+                "Statut",
+                STATUS_LABELS,
+                key=f"fdr_s_{item.id}",
+                where=b,
+                index=statuses.index(item.status),
+            )
+            # Saved before the page runs (a callback): the run that follows draws the plan as
+            # saved, with no second run of the whole page.
+            st.form_submit_button("Enregistrer", on_click=_save, args=(actor, campaign_id, item))
+        failed = st.session_state.pop(f"fdr_save_failed_{item.id}", None)
+        if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
+            st.error(f"Modification non enregistrée : {plain(failed)}.")
+        elif failed is not None:
+            explain(failed)
+        st.button(
+            "Fermer sans enregistrer",
+            key=f"fdr_close_{item.id}",
+            on_click=state.__setitem__,
+            args=(EDITING, None),
         )
-        statuses = list(STATUS_LABELS)
-        choose(
-            "Statut",
-            STATUS_LABELS,
-            key=f"fdr_s_{item.id}",
-            where=b,
-            index=statuses.index(item.status),
-        )
-        # Saved before the page runs (a callback): the run that follows draws the plan as
-        # saved, with no second run of the whole page.
-        st.form_submit_button("Enregistrer", on_click=_save, args=(actor, campaign_id, item))
-    failed = st.session_state.pop(f"fdr_save_failed_{item.id}", None)
-    if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
-        st.error(f"Modification non enregistrée : {plain(failed)}.")
-    elif failed is not None:
-        explain(failed)
     up, down, drop = st.columns(3)
     if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
         planning.move(engine(), actor, campaign_id, item.id, -1)
@@ -137,6 +170,7 @@ def _save(actor: Actor, campaign_id: int, item: PlanItem) -> None:
         state[f"fdr_save_failed_{item.id}"] = exc
     else:
         state["fdr_flash"] = f"« {plain(item.title[:60])} » enregistrée."
+        state[EDITING] = None  # saved: the form closes
 
 
 def _add(actor: Actor, campaign_id: int) -> None:

@@ -12,6 +12,7 @@ from diagnostic.roadmap.model import STATUS_LABELS, PlanItem
 from diagnostic.roadmap.selection import milestones
 from diagnostic.roadmap.timeline import figure, timeline_of
 from diagnostic.territory.situation import Situation
+from pages._plan import editing
 from pages._shell import CHART_CONFIG, plain
 
 
@@ -40,7 +41,7 @@ def main_plan(
             when = f" · {window.label()}" if window is not None else ""
             mark = f" · {item.change}" if item.change else ""
             head = f"A{i + 1}. {STATUS_LABELS[item.status]} — {plain(item.title)}{when}{mark}"
-            with st.expander(head, expanded=False):
+            with st.expander(head, expanded=editing(item)):
                 show(item)
     if others:
         with st.expander(f"Autres pistes ({len(others)})", expanded=False):
@@ -50,6 +51,6 @@ def main_plan(
             )
             for item in others:
                 reason = plain(item.aside or "")
-                with st.expander(f"{plain(item.title)} — {reason}", expanded=False):
+                with st.expander(f"{plain(item.title)} — {reason}", expanded=editing(item)):
                     show(item)
     return True

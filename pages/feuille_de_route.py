@@ -10,7 +10,7 @@ from diagnostic.territory.service import situation_for
 from diagnostic.vocabulary import count as n_of
 from pages._fiche_gaps import fiche_gaps
 from pages._picker import campaign_picker
-from pages._plan import action, add_form
+from pages._plan import action, add_form, editing
 from pages._quotes import review as quotes_review
 from pages._shell import engine, guard, library, plain, session_memo, settings
 from pages._timeline import main_plan
@@ -105,7 +105,7 @@ for key, heading, group in groups:
     for item in group:
         mark = f" · {item.change}" if item.change else ""
         head = f"{STATUS_LABELS[item.status]} — {plain(item.title)}{mark}"  # labels are Markdown
-        with st.expander(head, expanded=False):
+        with st.expander(head, expanded=editing(item)):
             action(actor, campaign.id, item, lib, items)
 
 st.divider()

@@ -37,19 +37,31 @@ def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
     debate = next(e for e in at.expander if "Ouvrir le débat" in e.label)
     assert "**Pourquoi cette action ?**" in [m.value for m in debate.markdown]
     item_id = next(b.key for b in at.button if b.key and b.key.startswith("fdr_up_")).split("_")[-1]
+
+    def forms() -> list[str]:  # the actions' open forms (the new action's is always there)
+        return [f.key for f in at.text_input if f.key and f.key.startswith("fdr_t_")]
+
+    assert forms() == []  # no action's form until one asks to change it (a light page)
+    at.button(key=f"fdr_edit_{item_id}").click().run()
+    assert forms() == [f"fdr_t_{item_id}"]  # that one only
     at.text_input(key=f"fdr_o_{item_id}").input("DGS de la communauté")
     at.selectbox(key=f"fdr_s_{item_id}").set_value("accepted")
     at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
     assert not at.exception
     assert "enregistrée" in at.success[0].value
+    assert forms() == []  # saved: closed
+    assert any("**Pilote** : DGS de la communauté" in m.value for m in at.markdown)
+    # an empty title is refused under the action's form, which stays open, the plan unchanged
+    at.button(key=f"fdr_edit_{item_id}").click().run()
     assert at.selectbox(key=f"fdr_s_{item_id}").value == "accepted"  # saved, drawn as saved
-    # an empty title is refused under the action's form, the plan unchanged
     at.text_input(key=f"fdr_t_{item_id}").input("  ")
     at.button(key=f"FormSubmitter:fdr_form_{item_id}-Enregistrer").click().run()
     assert not at.exception and not at.success
     assert at.error[0].value.startswith("Modification non enregistrée : ")
     assert "l'intitulé de l'action est obligatoire" in at.error[0].value
     assert any("Ouvrir le débat en instance" in e.label for e in at.expander)
+    at.button(key=f"fdr_close_{item_id}").click().run()  # closed without saving
+    assert forms() == []
     at.text_input(key="fdr_new_title").input("Séminaire annuel du collectif")
     at.button(key="FormSubmitter:fdr_add-Ajouter l'action").click().run()
     assert "Action ajoutée" in at.success[0].value
