@@ -12,6 +12,7 @@ from pages._fiche_gaps import fiche_gaps
 from pages._picker import campaign_picker
 from pages._plan import action, add_form, editing
 from pages._quotes import review as quotes_review
+from pages._resilience import explain
 from pages._shell import engine, guard, library, plain, session_memo, settings
 from pages._timeline import main_plan
 
@@ -38,17 +39,34 @@ if flash:
     st.success(flash)
 items = planning.plan(engine(), actor, campaign.id)
 label = "Mettre à jour les propositions" if items else "Proposer des actions à partir des résultats"
-if st.button(label, type="primary", key="fdr_generate", icon=":material/auto_awesome:"):
-    situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
-    added, updated, removed = planning.regenerate(
-        engine(), actor, campaign.id, results, lib.actions, situation
-    )
-    st.session_state["fdr_flash"] = (
+
+
+def _regenerate() -> None:
+    """« Proposer / Mettre à jour les propositions », before the page runs (a callback): the
+    run that follows draws the new plan, with no second run of the whole page."""
+    state = st.session_state
+    try:
+        situation = situation_for(engine(), actor, campaign.id, settings().questions_dir)
+        added, updated, removed = planning.regenerate(
+            engine(), actor, campaign.id, results, lib.actions, situation
+        )
+    except Exception as exc:  # noqa: BLE001 - said by the run that follows (a callback runs
+        # before the page, outside its guards)
+        state["fdr_generate_failed"] = exc
+        return
+    state["fdr_flash"] = (
         f"{n_of(added, 'action ajoutée')}, {n_of(updated, 'mise à jour', 'mises à jour')}, "
         f"{n_of(removed, 'retirée')} ; "
         "vos modifications sont conservées."
     )
-    st.rerun()
+
+
+st.button(
+    label, type="primary", key="fdr_generate", icon=":material/auto_awesome:", on_click=_regenerate
+)
+failed = st.session_state.pop("fdr_generate_failed", None)
+if failed is not None:
+    explain(failed)
 if not items:
     st.info(
         "Aucune action pour l'instant : lancez la proposition à partir des résultats, ou "
