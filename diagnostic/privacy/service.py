@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -59,12 +61,19 @@ def _values(settings: Settings) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4)
+def _entries(path: str, mtime: float) -> tuple[dict[str, Any], ...]:
+    """The promises file's entries, read again only when it changes (the questionnaire's page
+    shows them at every run: parsing the YAML was 5 % of its rerun)."""
+    data = YAML(typ="safe").load(Path(path).read_text(encoding="utf-8"))
+    return tuple(data["promesses"])
+
+
 def promises(settings: Settings, *, named: bool | None = None) -> list[Promise]:
     """What the app promises about who sees what: for a campaign (named or not), the promises
     that apply to it; with named=None, all of them (the notice)."""
-    data = YAML(typ="safe").load(PROMISES_FILE.read_text(encoding="utf-8"))
     found = []
-    for entry in data["promesses"]:
+    for entry in _entries(str(PROMISES_FILE), PROMISES_FILE.stat().st_mtime):
         audience = entry["pour"]
         if audience not in AUDIENCES:
             raise ValueError(f"{PROMISES_FILE.name} : public inconnu « {audience} »")
