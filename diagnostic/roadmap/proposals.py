@@ -518,16 +518,27 @@ def _item_priority(facts: _Facts, question_id: str) -> float:
     return need * blind_spot_boost(float(facts.group_gap.get(question_id, 0.0)))
 
 
-def _sharing_communes(facts: _Facts, trig: Trigger) -> tuple[int, int]:
-    """How many communes' respondents, taken commune by commune, show the tested weakness."""
+def _commune_medians(facts: _Facts) -> dict[str, pd.DataFrame]:
+    """By question: each commune's median current and target levels (its respondents taken
+    together), computed once for all the triggers of a proposal run."""
     items = facts.responses.items
-    items = items.loc[(items["question_id"] == trig.item) & (items["structure_kind"] == "commune")]
-    levels = items.dropna(subset=["current"])
+    levels = items.loc[items["structure_kind"] == "commune"].dropna(subset=["current"])
     if levels.empty:
-        return 0, 0
-    by_commune = levels.groupby("structure_id").agg(
+        return {}
+    medians = levels.groupby(["question_id", "structure_id"]).agg(
         current=("current", "median"), target=("target", "median")
     )
+    return {
+        str(qid): frame.droplevel("question_id")
+        for qid, frame in medians.groupby(level="question_id", sort=False)
+    }
+
+
+def _sharing_communes(by_commune: pd.DataFrame | None, trig: Trigger) -> tuple[int, int]:
+    """How many communes' respondents, taken commune by commune (`by_commune`: the item's
+    medians per commune, _commune_medians), show the tested weakness."""
+    if by_commune is None or by_commune.empty:
+        return 0, 0
     weak = pd.Series(True, index=by_commune.index)
     if trig.level_at_most is not None:
         weak &= at_most(by_commune["current"], trig.level_at_most)
@@ -587,6 +598,7 @@ def propose(
     q = results.questionnaire
     known = {x.id for x in q.questions()}
     facts = _facts(results)
+    communes = _commune_medians(facts)
     proposals: list[Proposal] = []
     for action in actions:
         status = _linked(situation, action.id)
@@ -620,7 +632,7 @@ def propose(
             evidence.append(Evidence(trig.item, q.question(trig.item).text, fired, summary, source))
             best = max(best, _item_priority(facts, trig.item))
             blind = max(blind, float(facts.group_gap.get(trig.item, 0.0)))
-            count, total = _sharing_communes(facts, trig)
+            count, total = _sharing_communes(communes.get(trig.item), trig)
             if count > shared[0]:
                 shared = (count, total)
         if not evidence and not from_fiche:
