@@ -166,7 +166,9 @@ async def _tab(
             await asyncio.sleep(random.uniform(0, interval))  # tabs opened at different times
             while not stop.is_set():
                 tick = time.perf_counter()
-                await run(fragment, page)
+                # a new step can place the fragment elsewhere on the page: a new id, learnt from
+                # the run's auto_rerun message, as a browser learns it
+                fragment, page = await run(fragment, page)
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
     except Exception as exc:  # a refused or dropped connection is a finding, not a crash
         client.errors.append(f"{type(exc).__name__}: {exc}")
