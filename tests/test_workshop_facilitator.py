@@ -104,7 +104,7 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     assert "étape « accueil » \\: l'accueil \\(welcome\\) est la première étape" in error.value
     # a new title and duration, the last personal step removed: stored for this workshop
     at = edit_table(
-        at, editor, {1: {"title": "Nos résultats, en bref", "minutes": 5}, 4: {"removed": True}}
+        at, editor, {1: {"title": "Nos résultats, en bref", "minutes": 6}, 4: {"removed": True}}
     )
     at.button(key="ws_programme_save").click().run()
     assert not at.exception and not at.error
@@ -113,6 +113,10 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     edited = service.programme_of(engine(), info, app_questions())
     kept = len(prog.steps) - 1  # one step removed
     assert edited.steps[1].title == "Nos résultats, en bref" and len(edited.steps) == kept
+    # the console's intro counts this workshop's steps and minutes, no longer the shipped ones
+    assert edited.total_minutes != prog.total_minutes
+    assert f"Déroulé en {kept} étapes ({edited.total_minutes} minutes)" in texts(at)
+    assert f"Déroulé en {len(prog.steps)} étapes" not in texts(at)
     assert "2. Nos résultats, en bref" in at.get("button_group")[0].proto.options[1].content
     screen = app(ecran=made.screen_token)
     service.go_to(engine(), actor, made.workshop_id, 1, edited)
@@ -120,6 +124,7 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     assert "# Nos résultats, en bref" in texts(screen) and f"Étape 2 sur {kept}" in texts(screen)
     at.button(key="ws_programme_reset").click().run()
     assert "Déroulé d'origine rétabli." in texts(at)
+    assert f"Déroulé en {len(prog.steps)} étapes ({prog.total_minutes} minutes)" in texts(at)
     assert service.programme_of(engine(), info, app_questions()) == prog
 
 
