@@ -1,6 +1,7 @@
 """The facilitator's hand on the room (issue 20), as AppTest sees the pages: pause and one more
-minute, vote results revealed when the room has voted, the workshop's programme edited on the
-console, the Fonction chosen on joining, the last second typed before a step change kept."""
+minute, vote results revealed when the room has voted (from the console or the projection's
+small controls), the workshop's programme edited on the console, the Fonction chosen on
+joining, the last second typed before a step change kept."""
 
 from __future__ import annotations
 
@@ -59,6 +60,41 @@ def test_pause_one_more_minute_and_resume_from_the_console(room, console):
     at.button(key="ws_resume").click().run()
     assert not service.live_state(engine(), made.workshop_id).timer.paused
     assert "En pause" not in texts(at) and "ws_pause" in {b.key for b in at.button}
+
+
+def test_pause_one_more_minute_and_reveal_from_the_projection_s_small_controls(room, console):
+    """The facilitator's projection (opened from their menu) has the console's hand on the
+    clock and on a vote's results; the read-only screen link has no control at all."""
+    alpha, beta, actor, prog = room
+    at, made = console
+    revote = index_of(prog, "revote")
+    step = prog.steps[revote]
+    service.go_to(engine(), actor, made.workshop_id, revote, prog)
+    at.switch_page("pages/atelier_projection.py").run()
+    assert not at.exception
+    assert at.button(key="pj_pause").label == "Pause"
+    at.button(key="pj_pause").click().run()
+    now = service.live_state(engine(), made.workshop_id)
+    assert now.timer.paused and "En pause" in texts(at)
+    left = service.seconds_left(now, step.seconds)
+    at.button(key="pj_more").click().run()
+    now = service.live_state(engine(), made.workshop_id)
+    assert service.seconds_left(now, step.seconds) == left + 60
+    at.button(key="pj_resume").click().run()
+    assert not service.live_state(engine(), made.workshop_id).timer.paused
+    assert "Les résultats s'afficheront quand l'animation les révélera." in texts(at)
+    button = at.button(key=f"pj_reveal_{step.id}_False")
+    assert button.label == "Révéler les résultats"
+    button.click().run()
+    assert not at.exception
+    assert service.live_state(engine(), made.workshop_id).shows_results(step)
+    assert "Les résultats s'afficheront quand l'animation les révélera." not in texts(at)
+    service.pause_timer(engine(), actor, made.workshop_id)  # from the console, meanwhile
+    at.run()
+    assert at.button(key="pj_resume").label == "Reprendre"
+    assert at.button(key=f"pj_reveal_{step.id}_True").label == "Masquer les résultats"
+    screen = app(ecran=made.screen_token)
+    assert not [b for b in screen.button if b.key and b.key.startswith("pj_")]
 
 
 def test_results_revealed_from_the_console_and_announced_on_the_phones(room, console):
