@@ -20,6 +20,7 @@ from diagnostic.workshop import (
 )
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import (
+    PLACED,
     SINGLE_VOTE,
     dots_chart,
     grid_chart,
@@ -186,8 +187,19 @@ def grid_view(
         theme=None,  # keep the large type of the figure
         key="grid",
     )
-    with legend:
-        for heading, entries in legend_groups(grid_entries(table)):
+    entries_of = grid_entries(table)
+    with legend, st.container(key="ws_grid_legend"):
+        marks = [
+            mark
+            for mark, shown in (
+                (f"disque cerclé : {SINGLE_VOTE}", any(e.single for e in entries_of)),
+                (f"losange : {PLACED}", any(e.placed for e in entries_of)),
+            )
+            if shown
+        ]
+        if marks:  # the chart's own legend would take the room of its axis
+            st.caption(" · ".join(marks).capitalize())
+        for heading, entries in legend_groups(entries_of):
             if heading is not None:
                 st.markdown(f"### {plain(heading)}")
             for entry in entries:  # one line each: a 720-line screen
@@ -195,7 +207,7 @@ def grid_view(
                 if entry.single:
                     notes.append(SINGLE_VOTE)
                 if entry.placed:
-                    notes.append("placé par l'animation")
+                    notes.append(PLACED)
                 st.markdown(f"**{entry.number}.** {plain(entry.text)} — *{' · '.join(notes)}*")
 
 

@@ -449,6 +449,14 @@ def test_the_grid_chart_rings_a_lone_vote_and_marks_a_placement():
     assert list(ring.x) == [1.0] and ring.showlegend  # the point « 1. Un »
     assert list(traces["Projet structurant"].marker.symbol) == ["diamond"]
     assert "Coopérer" in str(traces["Gain rapide"].customdata)  # the group in the hover label
+    # on the screen the list beside the chart says it: no legend over the axis « Effort »
+    assert fig.layout.showlegend is False
+    small = grid_chart(grid_frame(), {1: "CC"}, title="Grille").layout.legend
+    assert small.yref == "container" and small.y == 0  # elsewhere at the figure's foot
+    # the quadrants named beyond the discs (1 to 3 and their rings), inside the axes
+    low, high = fig.layout.yaxis.range
+    for note in fig.layout.annotations:
+        assert low < note.y < 0.5 or 3.5 < note.y < high
 
 
 def test_the_grid_legend_sits_under_the_group_headings():
@@ -528,8 +536,12 @@ def test_the_dots_chart_writes_the_count_largest_and_the_group_on_the_label():
     assert bar["textfont"]["size"] > fig["layout"]["yaxis"]["tickfont"]["size"] >= PROJECTION_FONT
     labels = fig["layout"]["yaxis"]["ticktext"]
     assert labels[1] == "contribution 2"  # the most points on top
-    assert labels[0].startswith("<b>&lt;b&gt;Coopérer&lt;/b&gt;</b><br>")  # typed, as text
+    assert labels[0].startswith("<b>&lt;b&gt;Coopérer&lt;/b&gt;</b> · Une")  # typed, as text
     assert "…" in labels[0]
+    # two lines at most on the screen: the label of one bar never runs into the next one's
+    assert all(label.count("<br>") <= 1 for label in labels)
+    # the largest count has room on the right, outside its bar (60 px digits)
+    assert fig["layout"]["margin"]["r"] >= 2 * PROJECTION_FONT * 0.6 + 10
 
 
 @pytest.mark.parametrize(
