@@ -188,7 +188,8 @@ def grid_view(
         key="grid",
     )
     entries_of = grid_entries(table)
-    with legend, st.container(key="ws_grid_legend"):
+    many = "_many" if len(entries_of) > LEGEND_LINES else ""  # one line an entry (CSS)
+    with legend, st.container(key=f"ws_grid_legend{many}"):
         marks = [
             mark
             for mark, shown in (
@@ -209,6 +210,9 @@ def grid_view(
                 if entry.placed:
                     notes.append(PLACED)
                 st.markdown(f"**{entry.number}.** {plain(entry.text)} — *{' · '.join(notes)}*")
+
+
+LEGEND_LINES = 6  # grid entries beyond which each is cut to one line beside the chart
 
 
 def dots_view(
