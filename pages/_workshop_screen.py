@@ -65,9 +65,10 @@ def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 12) -> None:
 
 def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
     """One column per territory across the whole width, 4 per row (« Territoire à l'écran »
-    shows more); two or three territories get more of their posts, less cut."""
+    shows more); two or three territories get more of their posts, less cut (four grouped
+    cards of two lines fit 1080 lines under the prompt; five did not)."""
     across = min(len(places), 4)
-    per, length = {2: (5, 200), 3: (4, 150)}.get(across, (3, 110))
+    per, length = {2: (4, 200), 3: (4, 150)}.get(across, (3, 110))
     for row in screens.side_by_side(names(places), posts, per=per, across=across):
         for col, territory in zip(st.columns(across), row, strict=False):
             with col:

@@ -353,6 +353,7 @@ def test_the_projection_shows_groups_side_by_side_and_the_points_tally(room):
     screen = app(ecran=made.screen_token)
     assert not screen.exception
     assert "**▸ Instances**" in texts(screen)  # the group on its card, territories side by side
+    assert "… et 3 autres" in texts(screen)  # four cards of seven: what fits 1080 lines
     service.go_to(engine(), actor, wid, dots, prog)
     for post, n in ((posts[2], 2), (posts[-1], 1)):
         for _ in range(n):
