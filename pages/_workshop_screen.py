@@ -273,11 +273,15 @@ def joined(n: int) -> str:
     return f"**{n}** {'personne a' if n < 2 else 'personnes ont'} rejoint l'atelier."
 
 
-def votes_waiting(info: WorkshopInfo, step: Step, *, shown: bool = False) -> None:
-    """A vote step's count (« 12 votes sur 15 »); until the facilitator reveals the results,
-    only the count (the room votes without seeing the others' votes)."""
+def votes_count(info: WorkshopInfo, step: Step) -> None:
+    """A vote step's count (« 12 votes sur 15 »), under the clock: the room's width and
+    height stay for the results."""
     voters, seats = service.vote_progress(engine(), info.id, step.kind)
     with st.container(key="ws_votes_count"):
         st.markdown(screens.step_count(step.kind, seats, 0, 0, voters))
-    if not shown:
-        st.markdown("Les résultats s'afficheront quand l'animation les révélera.")
+
+
+def votes_waiting() -> None:
+    """Until the facilitator reveals the results, only the count (the room votes without
+    seeing the others' votes)."""
+    st.markdown("Les résultats s'afficheront quand l'animation les révélera.")

@@ -30,6 +30,7 @@ from pages._workshop_screen import (
     results_view,
     revote_view,
     territory_walls,
+    votes_count,
     votes_waiting,
     welcome,
 )
@@ -136,6 +137,8 @@ def screen() -> None:
         head.caption(f"Étape {state.step + 1} sur {len(prog.steps)} · {plain(info.title)}")
         with clock:
             countdown(state, step, over="ws_clock_over")
+            if step.kind in live.REVEALED_KINDS and places:
+                votes_count(info, step)
         if step.kind != StepKind.WELCOME:
             with st.container(key="ws_prompt"):
                 st.markdown(plain(typography(step.prompt)))  # « ? » never alone on a line
@@ -150,14 +153,12 @@ def screen() -> None:
         elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
             territory_walls(info, state.step, places)
         elif step.kind in live.REVEALED_KINDS and not state.shows_results(step):
-            votes_waiting(info, step)
+            votes_waiting()
         elif step.kind == StepKind.REVOTE:
-            votes_waiting(info, step, shown=True)
             revote_view(info, places, step)
         elif step.kind == StepKind.DOTS:
             dots_view(info, prog, places, state.step)
         elif step.kind == StepKind.GRID:
-            votes_waiting(info, step, shown=True)
             grid_view(info, prog, places, step)
 
 

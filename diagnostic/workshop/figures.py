@@ -223,8 +223,8 @@ def grid_chart(
     # The quadrant borders of live.quadrant: a mean of 2 (« moyen ») or more counts as high.
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
-    fig = _layout(fig, title, big=big, height=520 if big else 420)  # a 720-line screen too
-    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=110 if big else 60))
+    fig = _layout(fig, title, big=big, height=480 if big else 420)  # a 720-line screen too
+    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=100 if big else 60))
     if big:  # the screen's list of entries says it (« un seul vote », « placé par… »)
         fig.update_layout(showlegend=False)
     elif not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
@@ -337,10 +337,11 @@ def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figu
         automargin=True,
         tickfont=dict(size=PROJECTION_FONT if big else DOCUMENT_FONT),
     )
-    per_bar = 96 if big else 52
+    per_bar = 80 if big else 52  # two lines of 30 px a label: five bars fit 720 lines
     top_margin = (70 if big else 50) if title else 10  # no empty title band on the screen
     fig = _layout(fig, title, big=big, height=max(200, top_margin + 20 + per_bar * len(frame)))
     # room on the right for the largest count, written outside its bar: never cut off
     digits = len(str(top)) * (PROJECTION_FONT if big else DOCUMENT_FONT) * 2 * 0.6
-    fig.update_layout(bargap=0.3, margin=dict(l=10, r=int(digits) + 20, t=top_margin, b=10))
+    left = 24 if big else 10  # a bold group's first letter clear of the edge
+    fig.update_layout(bargap=0.3, margin=dict(l=left, r=int(digits) + 20, t=top_margin, b=10))
     return fig
