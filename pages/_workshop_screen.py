@@ -20,6 +20,7 @@ from diagnostic.workshop import (
 )
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.figures import (
+    PLACED,
     SINGLE_VOTE,
     dots_chart,
     grid_chart,
@@ -64,9 +65,10 @@ def wall(posts: list[live.Post], *, columns: int = 3, limit: int = 12) -> None:
 
 def territories_side_by_side(places: tuple[Place, ...], posts: list[live.Post]) -> None:
     """One column per territory across the whole width, 4 per row (« Territoire à l'écran »
-    shows more); two or three territories get more of their posts, less cut."""
+    shows more); two or three territories get more of their posts, less cut (four grouped
+    cards of two lines fit 1080 lines under the prompt; five did not)."""
     across = min(len(places), 4)
-    per, length = {2: (5, 200), 3: (4, 150)}.get(across, (3, 110))
+    per, length = {2: (4, 200), 3: (4, 150)}.get(across, (3, 110))
     for row in screens.side_by_side(names(places), posts, per=per, across=across):
         for col, territory in zip(st.columns(across), row, strict=False):
             with col:
@@ -186,8 +188,20 @@ def grid_view(
         theme=None,  # keep the large type of the figure
         key="grid",
     )
-    with legend:
-        for heading, entries in legend_groups(grid_entries(table)):
+    entries_of = grid_entries(table)
+    many = "_many" if len(entries_of) > LEGEND_LINES else ""  # one line an entry (CSS)
+    with legend, st.container(key=f"ws_grid_legend{many}"):
+        marks = [
+            mark
+            for mark, shown in (
+                (f"disque cerclé : {SINGLE_VOTE}", any(e.single for e in entries_of)),
+                (f"losange : {PLACED}", any(e.placed for e in entries_of)),
+            )
+            if shown
+        ]
+        if marks:  # the chart's own legend would take the room of its axis
+            st.caption(" · ".join(marks).capitalize())
+        for heading, entries in legend_groups(entries_of):
             if heading is not None:
                 st.markdown(f"### {plain(heading)}")
             for entry in entries:  # one line each: a 720-line screen
@@ -195,8 +209,11 @@ def grid_view(
                 if entry.single:
                     notes.append(SINGLE_VOTE)
                 if entry.placed:
-                    notes.append("placé par l'animation")
+                    notes.append(PLACED)
                 st.markdown(f"**{entry.number}.** {plain(entry.text)} — *{' · '.join(notes)}*")
+
+
+LEGEND_LINES = 6  # grid entries beyond which each is cut to one line beside the chart
 
 
 def dots_view(
@@ -256,11 +273,15 @@ def joined(n: int) -> str:
     return f"**{n}** {'personne a' if n < 2 else 'personnes ont'} rejoint l'atelier."
 
 
-def votes_waiting(info: WorkshopInfo, step: Step, *, shown: bool = False) -> None:
-    """A vote step's count (« 12 votes sur 15 »); until the facilitator reveals the results,
-    only the count (the room votes without seeing the others' votes)."""
+def votes_count(info: WorkshopInfo, step: Step) -> None:
+    """A vote step's count (« 12 votes sur 15 »), under the clock: the room's width and
+    height stay for the results."""
     voters, seats = service.vote_progress(engine(), info.id, step.kind)
     with st.container(key="ws_votes_count"):
         st.markdown(screens.step_count(step.kind, seats, 0, 0, voters))
-    if not shown:
-        st.markdown("Les résultats s'afficheront quand l'animation les révélera.")
+
+
+def votes_waiting() -> None:
+    """Until the facilitator reveals the results, only the count (the room votes without
+    seeing the others' votes)."""
+    st.markdown("Les résultats s'afficheront quand l'animation les révélera.")

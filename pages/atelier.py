@@ -7,7 +7,7 @@ import streamlit as st
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
 from diagnostic.vocabulary import count as n_of
-from diagnostic.workshop import StepKind, WorkshopError, live, output, screens, service
+from diagnostic.workshop import Programme, StepKind, WorkshopError, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
 from pages._resilience import guarded
@@ -35,12 +35,19 @@ from pages._workshop_console import (
 
 actor = guard("atelier")
 style("console")
-prog = programme()
 st.title("Atelier « Et demain sur mon territoire ? »")
-st.markdown(
-    f"{plain(prog.intro)} Déroulé en {len(prog.steps)} étapes ({prog.total_minutes} minutes) : "
-    "les participant·es rejoignent sans compte avec un code ; l'écran suit vos étapes."
-)
+intro = st.empty()  # the shipped programme until a workshop is chosen, then that workshop's
+
+
+def introduce(prog: Programme) -> None:
+    intro.markdown(
+        f"{plain(prog.intro)} Déroulé en {n_of(len(prog.steps), 'étape')} "
+        f"({n_of(prog.total_minutes, 'minute')}) : les participant·es rejoignent sans compte "
+        "avec un code ; l'écran suit vos étapes."
+    )
+
+
+introduce(programme())
 flash()
 refused()
 
@@ -53,6 +60,7 @@ if st.session_state.get("ws_id") not in {w.id for w in workshops} or st.session_
     choose_workshop(actor, workshops)
 info = service.facilitated(engine(), actor, st.session_state["ws_id"])
 prog = programme(info)  # this workshop's own programme when it was edited below
+introduce(prog)
 link = participant_link(info.code)
 head, change = st.columns([3, 1], vertical_alignment="bottom")
 head.subheader(plain(info.title) + ("" if info.open else " (terminé)"))

@@ -134,9 +134,7 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
             placeholder="Choisir votre fonction…",
         )
         joined = st.form_submit_button("Rejoindre l'atelier", type="primary")
-    if joined and role is None:
-        st.error("Impossible de rejoindre : choisissez votre fonction dans la liste.")
-    elif joined:
+    if joined:  # the service refuses a missing nickname, territory or function, in French
         try:
             new_seat, token = service.join(
                 engine(), info.code, nickname=nickname, territory_id=territory, role=role

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from diagnostic.accounts.permissions import Actor
 from diagnostic.document.blocks import typography
-from diagnostic.workshop import StepKind, WorkshopInfo, live, screens, service
+from diagnostic.workshop import Live, StepKind, WorkshopInfo, live, screens, service
 from pages._resilience import guarded
 from pages._shell import engine, guard, plain
 from pages._workshop import (
@@ -29,6 +30,7 @@ from pages._workshop_screen import (
     results_view,
     revote_view,
     territory_walls,
+    votes_count,
     votes_waiting,
     welcome,
 )
@@ -61,6 +63,57 @@ prog = programme(info)
 style("projection")
 
 
+def controls(actor: Actor, state: Live | None) -> None:
+    """The facilitator's small controls under the screen (opened from their menu): steps,
+    pause, one more minute, the vote's results, the timer, back to the console."""
+    if state is None or not state.open:
+        return
+    step = prog.step(state.step)
+    with st.container(key="ws_controls"):
+        cols = iter(st.columns(7 if step.kind in live.REVEALED_KINDS else 6))
+        for label, key, to in (
+            ("← Étape précédente", "pj_prev", state.step - 1),
+            ("Étape suivante →", "pj_next", state.step + 1),
+        ):
+            next(cols).button(
+                label,
+                on_click=attempt,
+                args=(actor, service.go_to, info.id, to, prog),
+                kwargs={"refusal": "{}"},
+                key=key,
+            )
+        paused = state.timer.paused
+        next(cols).button(
+            "Reprendre" if paused else "Pause",
+            on_click=attempt,
+            args=(actor, service.resume_timer if paused else service.pause_timer, info.id),
+            key="pj_resume" if paused else "pj_pause",
+        )
+        next(cols).button(
+            "+ 1 minute",
+            on_click=attempt,
+            args=(actor, service.add_minute, info.id, prog),
+            key="pj_more",
+        )
+        if step.kind in live.REVEALED_KINDS:
+            shown = state.shows_results(step)
+            next(cols).button(
+                "Masquer les résultats" if shown else "Révéler les résultats",
+                on_click=attempt,
+                args=(actor, service.reveal, info.id, step.id, not shown),
+                key=f"pj_reveal_{step.id}_{shown}",
+            )
+        next(cols).button(
+            "Relancer le minuteur",
+            on_click=attempt,
+            args=(actor, service.restart_timer, info.id),
+            key="pj_timer",
+        )
+        if next(cols).button("Console de l'atelier", key="pj_console"):
+            st.switch_page("pages/atelier.py")
+        refused()
+
+
 @st.fragment(run_every=screen_refresh())
 @guarded  # a fragment's reruns do not go through the router's guard
 def screen() -> None:
@@ -73,6 +126,8 @@ def screen() -> None:
         )
         return
     reload_if_stale(state, info)
+    if actor is not None and drawn(state) != st.session_state.get(CONTROLS):
+        st.rerun(scope="app")  # changed from the console: the controls below follow it
     step = prog.step(state.step)
     focus = info.place_of(state.focus)
     places = (focus,) if focus else info.places
@@ -82,6 +137,8 @@ def screen() -> None:
         head.caption(f"Étape {state.step + 1} sur {len(prog.steps)} · {plain(info.title)}")
         with clock:
             countdown(state, step, over="ws_clock_over")
+            if step.kind in live.REVEALED_KINDS and places:
+                votes_count(info, step)
         if step.kind != StepKind.WELCOME:
             with st.container(key="ws_prompt"):
                 st.markdown(plain(typography(step.prompt)))  # « ? » never alone on a line
@@ -96,37 +153,27 @@ def screen() -> None:
         elif step.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
             territory_walls(info, state.step, places)
         elif step.kind in live.REVEALED_KINDS and not state.shows_results(step):
-            votes_waiting(info, step)
+            votes_waiting()
         elif step.kind == StepKind.REVOTE:
-            votes_waiting(info, step, shown=True)
             revote_view(info, places, step)
         elif step.kind == StepKind.DOTS:
             dots_view(info, prog, places, state.step)
         elif step.kind == StepKind.GRID:
-            votes_waiting(info, step, shown=True)
             grid_view(info, prog, places, step)
 
 
-screen()
+def drawn(now: Live | None) -> tuple[int, bool, bool] | None:
+    """What the facilitator's small controls were drawn for: step, pause, results shown."""
+    if now is None:
+        return None
+    return now.step, now.timer.paused, now.shows_results(prog.step(now.step))
 
-if actor is not None:
-    with st.container(key="ws_controls"):
-        state = service.live_state(engine(), info.id)
-        index = state.step if state else 0
-        a, b, c, d = st.columns(4)
-        for col, label, key, to in (
-            (a, "← Étape précédente", "pj_prev", index - 1),
-            (b, "Étape suivante →", "pj_next", index + 1),
-        ):
-            col.button(
-                label,
-                on_click=attempt,
-                args=(actor, service.go_to, info.id, to, prog),
-                kwargs={"refusal": "{}"},
-                key=key,
-            )
-        if c.button("Relancer le minuteur", key="pj_timer"):
-            service.restart_timer(engine(), actor, info.id)
-        if d.button("Console de l'atelier", key="pj_console"):
-            st.switch_page("pages/atelier.py")
-        refused()
+
+CONTROLS = "pj_drawn"
+if actor is not None:  # read before the screen: its own refreshes compare with it
+    now = service.live_state(engine(), info.id)
+    st.session_state[CONTROLS] = drawn(now)
+    screen()
+    controls(actor, now)
+else:
+    screen()

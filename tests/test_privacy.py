@@ -362,7 +362,7 @@ def joint_workshop(engine, questions_dir):
     workshops.go_to(engine, facilitator, wid, step["collective"], prog)
     for w, tag in ((old, "ancien"), (kept, "gardé")):
         seat, tokens[tag] = workshops.join(
-            engine, made.code, nickname=f"Pseudo {tag}", territory_id=w.territory.id, role=None
+            engine, made.code, nickname=f"Pseudo {tag}", territory_id=w.territory.id, role="dgs"
         )
         post = workshops.post(engine, seat, prog, step=step["collective"], text=f"Chantier {tag}")
         workshops.vote(

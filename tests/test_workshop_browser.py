@@ -1,4 +1,5 @@
-"""A whole live workshop in real browsers: a facilitator, a projector and three phones.
+"""A whole live workshop in real browsers: a facilitator, a projector and four phones (two per
+territory, the fourth a late joiner), through every step including points and the grid.
 
 Debian's Chromium driven by Playwright against `streamlit run serve.py` (app.py); each person
 has their own browser context (own cookies, own Streamlit session). Screenshots go to
@@ -85,7 +86,7 @@ def phone(browser: object, url: str) -> object:
         locale="fr-FR", viewport={"width": 390, "height": 844}, device_scale_factor=2
     )
     page = ctx.new_page()
-    page.goto(url, wait_until="commit")  # the three phones load side by side
+    page.goto(url, wait_until="commit")  # the four phones load side by side
     return page
 
 
@@ -119,9 +120,10 @@ def write(page: object, text: str, *, share: bool = False, axis: str | None = No
     expect(mine.get_by_text(text)).to_be_visible(timeout=20000)
 
 
-def give_dots(screen: object, fac: object, alice: object, bruno: object) -> None:
+def give_dots(screen: object, fac: object, alice: object, bruno: object, driss: object) -> None:
     """Dot voting: Alice gives two points to Bruno's post and one to her own; Bruno one to
-    Alice's; the phones confirm each, the projection sorts the tally, the console counts."""
+    Alice's; Driss, on the other territory, one to Chloé's (his territory's only post); the
+    phones confirm each, the projection sorts each territory's tally, the console counts."""
     from playwright.sync_api import expect
 
     def tap(page: object, text: str, times: int = 1) -> None:
@@ -138,22 +140,24 @@ def give_dots(screen: object, fac: object, alice: object, bruno: object) -> None
     expect(left).to_contain_text("Vous avez donné vos 3 points.")
     tap(bruno, "Installer une conférence des DGS")
     expect(bruno.locator(".st-key-ws_dots_left")).to_have_text("Il vous reste 2 points sur 3")
+    tap(driss, "Un séminaire annuel des cadres")
     shot(alice, "08a-telephone-points")
     expect(screen.get_by_text("4 points donnés").first).to_be_visible(timeout=20000)
-    expect(fac.get_by_text("2 participant·es ont voté sur 3")).to_be_visible(timeout=20000)
+    expect(screen.get_by_text("1 point donné").first).to_be_visible(timeout=20000)
+    expect(fac.get_by_text("3 participant·es ont voté sur 4")).to_be_visible(timeout=20000)
     shot(screen, "08b-ecran-points")
 
 
 def place_on_grid(screen: object, fac: object) -> None:
-    """The facilitator moves Chloé's post (no vote yet) on the grid: it appears on the screen,
-    marked as placed by the facilitator."""
+    """The facilitator moves Chloé's post (Driss's one vote: 2, 2) on the grid: it appears on
+    the screen, marked as placed by the facilitator."""
     from playwright.sync_api import expect
 
     fac.get_by_text("Placer les chantiers sur la grille").click()
     item = fac.locator("[class*='st-key-ws_place_']").filter(has_text="Un séminaire annuel").first
     slider = item.get_by_role("slider").first  # impact
     slider.focus()
-    slider.press("ArrowRight")  # from the middle (no vote yet): impact 2,1
+    slider.press("ArrowRight")  # from Driss's vote: impact 2,1
     settle(fac)
     expect(item.get_by_text("placé par l'animation")).to_be_visible(timeout=20000)
     expect(screen.get_by_text("placé par l'animation").first).to_be_visible(timeout=20000)
@@ -224,9 +228,9 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
         .first
     ).to_be_visible()
 
-    # --- three phones join with the code, no account -----------------------------------------
+    # --- three phones join with the code, no account; a fourth comes in late -----------------
     join_url = f"{server}/?atelier={code.lower()}"
-    alice, bruno, chloe = (phone(browser, join_url) for _ in range(3))
+    alice, bruno, chloe, driss = (phone(browser, join_url) for _ in range(4))
     join(alice, "Alice", VAL, "DGS")
     join(bruno, "Bruno", VAL, "DST")
     join(chloe, "Chloé", TROIS, "DGA")
@@ -253,7 +257,8 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     expect(screen.get_by_text("niveau moyen").first).to_be_visible(timeout=20000)
     shot(screen, "04-ecran-resultats")
     go_to("3. Ce que je retiens")
-    for p in (alice, bruno, chloe):
+    join(driss, "Driss", TROIS, "Élu·e")  # a late joiner lands on the step under way
+    for p in (alice, bruno, chloe, driss):
         expect(p.get_by_role("heading", name="3. Ce que je retiens")).to_be_visible(timeout=20000)
     write(alice, "Nos écarts sur les instances sont plus grands que je ne pensais", share=True)
     write(bruno, "Note privée : relire le pacte de gouvernance")
@@ -280,7 +285,7 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
         for group in groups.all():
             group.get_by_text(level, exact=False).first.click()
             settle(p)
-    reveal(fac, screen, "2 votes sur 3")
+    reveal(fac, screen, "2 votes sur 4")
     now = screen.get_by_test_id("stMetric").filter(has_text="Maintenant")  # the largest figures
     expect(now.filter(has_text=re.compile(r"\d,\d")).first).to_be_visible(timeout=20000)
     shot(screen, "06-ecran-nouveau-vote")
@@ -295,16 +300,17 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     expect(screen.get_by_text("Un séminaire annuel des cadres")).to_be_visible(timeout=20000)
     shot(screen, "07-ecran-chantiers")
     go_to("9. Nos priorités")
-    give_dots(screen, fac, alice, bruno)
+    give_dots(screen, fac, alice, bruno, driss)
     go_to("10. Impact et effort")
-    for p, impact, effort in ((alice, "Fort", "Faible"), (bruno, "Fort", "Moyen")):
+    votes = ((alice, "Fort", "Faible"), (bruno, "Fort", "Moyen"), (driss, "Moyen", "Moyen"))
+    for p, impact, effort in votes:
         expect(p.get_by_role("radiogroup", name="Effort").first).to_be_visible(timeout=20000)
         for title, value in (("Impact", impact), ("Effort", effort)):
             for group in p.get_by_role("radiogroup", name=title).all():
                 group.get_by_text(value, exact=True).click()
                 settle(p)
     shot(alice, "08-telephone-grille", full=True)
-    reveal(fac, screen, "2 votes sur 3")
+    reveal(fac, screen, "3 votes sur 4")
     expect(screen.locator(".js-plotly-plot").first).to_be_visible(timeout=20000)
     expect(screen.get_by_text("Gain rapide").first).to_be_visible(timeout=20000)
     place_on_grid(screen, fac)
@@ -330,7 +336,8 @@ def test_a_whole_workshop_from_join_to_roadmap(server, browser):
     fac.get_by_role("button", name="Clore l'atelier").click()
     done = fac.get_by_text("Engagements inscrits aux projets de feuille de route : 1 pour")
     expect(done).to_be_visible(timeout=20000)
-    expect(alice.get_by_role("heading", name="Atelier terminé")).to_be_visible(timeout=20000)
+    for p in (alice, driss):
+        expect(p.get_by_role("heading", name="Atelier terminé")).to_be_visible(timeout=20000)
     fac.get_by_role("button", name="Préparer les fichiers du compte rendu").click()
     with fac.expect_download() as download:
         fac.get_by_role("button", name="Word").click()

@@ -1,6 +1,7 @@
 """The facilitator's hand on the room (issue 20), as AppTest sees the pages: pause and one more
-minute, vote results revealed when the room has voted, the workshop's programme edited on the
-console, the Fonction chosen on joining, the last second typed before a step change kept."""
+minute, vote results revealed when the room has voted (from the console or the projection's
+small controls), the workshop's programme edited on the console, the Fonction chosen on
+joining, the last second typed before a step change kept."""
 
 from __future__ import annotations
 
@@ -61,6 +62,41 @@ def test_pause_one_more_minute_and_resume_from_the_console(room, console):
     assert "En pause" not in texts(at) and "ws_pause" in {b.key for b in at.button}
 
 
+def test_pause_one_more_minute_and_reveal_from_the_projection_s_small_controls(room, console):
+    """The facilitator's projection (opened from their menu) has the console's hand on the
+    clock and on a vote's results; the read-only screen link has no control at all."""
+    alpha, beta, actor, prog = room
+    at, made = console
+    revote = index_of(prog, "revote")
+    step = prog.steps[revote]
+    service.go_to(engine(), actor, made.workshop_id, revote, prog)
+    at.switch_page("pages/atelier_projection.py").run()
+    assert not at.exception
+    assert at.button(key="pj_pause").label == "Pause"
+    at.button(key="pj_pause").click().run()
+    now = service.live_state(engine(), made.workshop_id)
+    assert now.timer.paused and "En pause" in texts(at)
+    left = service.seconds_left(now, step.seconds)
+    at.button(key="pj_more").click().run()
+    now = service.live_state(engine(), made.workshop_id)
+    assert service.seconds_left(now, step.seconds) == left + 60
+    at.button(key="pj_resume").click().run()
+    assert not service.live_state(engine(), made.workshop_id).timer.paused
+    assert "Les résultats s'afficheront quand l'animation les révélera." in texts(at)
+    button = at.button(key=f"pj_reveal_{step.id}_False")
+    assert button.label == "Révéler les résultats"
+    button.click().run()
+    assert not at.exception
+    assert service.live_state(engine(), made.workshop_id).shows_results(step)
+    assert "Les résultats s'afficheront quand l'animation les révélera." not in texts(at)
+    service.pause_timer(engine(), actor, made.workshop_id)  # from the console, meanwhile
+    at.run()
+    assert at.button(key="pj_resume").label == "Reprendre"
+    assert at.button(key=f"pj_reveal_{step.id}_True").label == "Masquer les résultats"
+    screen = app(ecran=made.screen_token)
+    assert not [b for b in screen.button if b.key and b.key.startswith("pj_")]
+
+
 def test_results_revealed_from_the_console_and_announced_on_the_phones(room, console):
     alpha, beta, actor, prog = room
     at, made = console
@@ -104,7 +140,7 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     assert "étape « accueil » \\: l'accueil \\(welcome\\) est la première étape" in error.value
     # a new title and duration, the last personal step removed: stored for this workshop
     at = edit_table(
-        at, editor, {1: {"title": "Nos résultats, en bref", "minutes": 5}, 4: {"removed": True}}
+        at, editor, {1: {"title": "Nos résultats, en bref", "minutes": 6}, 4: {"removed": True}}
     )
     at.button(key="ws_programme_save").click().run()
     assert not at.exception and not at.error
@@ -113,6 +149,10 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     edited = service.programme_of(engine(), info, app_questions())
     kept = len(prog.steps) - 1  # one step removed
     assert edited.steps[1].title == "Nos résultats, en bref" and len(edited.steps) == kept
+    # the console's intro counts this workshop's steps and minutes, no longer the shipped ones
+    assert edited.total_minutes != prog.total_minutes
+    assert f"Déroulé en {kept} étapes ({edited.total_minutes} minutes)" in texts(at)
+    assert f"Déroulé en {len(prog.steps)} étapes" not in texts(at)
     assert "2. Nos résultats, en bref" in at.get("button_group")[0].proto.options[1].content
     screen = app(ecran=made.screen_token)
     service.go_to(engine(), actor, made.workshop_id, 1, edited)
@@ -120,6 +160,7 @@ def test_the_programme_edited_on_the_console_and_restored(room, console):
     assert "# Nos résultats, en bref" in texts(screen) and f"Étape 2 sur {kept}" in texts(screen)
     at.button(key="ws_programme_reset").click().run()
     assert "Déroulé d'origine rétabli." in texts(at)
+    assert f"Déroulé en {len(prog.steps)} étapes ({prog.total_minutes} minutes)" in texts(at)
     assert service.programme_of(engine(), info, app_questions()) == prog
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diagnostic.workshop import StepKind, live
@@ -280,7 +280,13 @@ def test_shift_chart_shows_shares_before_and_after():
 def test_shift_figures_are_written_the_french_way():
     row = {"shown": True, "mean_before": 2.44, "mean_after": 3.3, "shift": 0.86}
     assert live.shift_figures(row) == ("2,4", "3,3", "+0,9")
-    assert live.shift_figures({**row, "shift": -0.04}) == ("2,4", "3,3", "0,0")
+    same = {**row, "mean_before": 3.02, "mean_after": 2.98, "shift": -0.04}
+    assert live.shift_figures(same) == ("3,0", "3,0", "0,0")
+    # the change of the figures shown, never of the unrounded means: 3,3 → 2,3 reads -1,0
+    assert live.shift_figures(
+        {"shown": True, "mean_before": 3.25, "mean_after": 2.33, "shift": -0.92}
+    ) == ("3,3", "2,3", "-1,0")
+    assert live.shift_figures({**row, "mean_before": None}) == ("—", "3,3", "+0,9")
     assert live.shift_figures({**row, "shown": False}) == ("2,4", "—", "—")
     assert live.shift_figures({"shown": False, "mean_before": None}) == ("—", "—", "—")
 
@@ -392,6 +398,7 @@ BORDERS = [1.0, 1.5, 1.8, 1.9, 1.95, 1.99, 2.0, 2.01, 2.05, 2.1, 2.2, 2.5, 3.0, 
 position = st.one_of(st.sampled_from(BORDERS), st.floats(1, 3, allow_nan=False))
 
 
+@settings(deadline=None)  # up to 360 points spread: slow on a shared machine, never wrong
 @given(
     st.lists(st.tuples(position, position), min_size=1, max_size=30),
     st.sampled_from([0.09, 0.12, 0.2, 0.5]),
@@ -442,6 +449,14 @@ def test_the_grid_chart_rings_a_lone_vote_and_marks_a_placement():
     assert list(ring.x) == [1.0] and ring.showlegend  # the point « 1. Un »
     assert list(traces["Projet structurant"].marker.symbol) == ["diamond"]
     assert "Coopérer" in str(traces["Gain rapide"].customdata)  # the group in the hover label
+    # on the screen the list beside the chart says it: no legend over the axis « Effort »
+    assert fig.layout.showlegend is False
+    small = grid_chart(grid_frame(), {1: "CC"}, title="Grille").layout.legend
+    assert small.yref == "container" and small.y == 0  # elsewhere at the figure's foot
+    # the quadrants named beyond the discs (1 to 3 and their rings), inside the axes
+    low, high = fig.layout.yaxis.range
+    for note in fig.layout.annotations:
+        assert low < note.y < 0.5 or 3.5 < note.y < high
 
 
 def test_the_grid_legend_sits_under_the_group_headings():
@@ -521,8 +536,12 @@ def test_the_dots_chart_writes_the_count_largest_and_the_group_on_the_label():
     assert bar["textfont"]["size"] > fig["layout"]["yaxis"]["tickfont"]["size"] >= PROJECTION_FONT
     labels = fig["layout"]["yaxis"]["ticktext"]
     assert labels[1] == "contribution 2"  # the most points on top
-    assert labels[0].startswith("<b>&lt;b&gt;Coopérer&lt;/b&gt;</b><br>")  # typed, as text
+    assert labels[0].startswith("<b>&lt;b&gt;Coopérer&lt;/b&gt;</b> · Une")  # typed, as text
     assert "…" in labels[0]
+    # two lines at most on the screen: the label of one bar never runs into the next one's
+    assert all(label.count("<br>") <= 1 for label in labels)
+    # the largest count has room on the right, outside its bar (60 px digits)
+    assert fig["layout"]["margin"]["r"] >= 2 * PROJECTION_FONT * 0.6 + 10
 
 
 @pytest.mark.parametrize(

@@ -191,6 +191,13 @@ def test_revote_and_grid_on_the_phone(room):
     at.radio(key=f"ws_effort_{chantier.id}").set_value(1).run()
     assert not at.exception
     assert service.my_votes(engine(), seat)[(live.EFFORT, str(chantier.id))] == 1
+    grid = prog.steps[index_of(prog, "grid")]
+    service.reveal(engine(), actor, made.workshop_id, grid.id, True)
+    screen = app(ecran=made.screen_token)  # the ring explained in the list, not over the axis
+    assert "Disque cerclé : un seul vote" in texts(screen)
+    assert "**1.** Une conférence des DGS — *Gain rapide · un seul vote*" in texts(screen)
+    [chart] = [json.loads(c.proto.spec) for c in screen.get("plotly_chart")]
+    assert chart["layout"]["showlegend"] is False
     service.end(engine(), actor, made.workshop_id, prog, get_settings().questions_dir)
     over = app(atelier=made.code, p=token)
     assert over.title[0].value == "Atelier terminé"
@@ -346,6 +353,7 @@ def test_the_projection_shows_groups_side_by_side_and_the_points_tally(room):
     screen = app(ecran=made.screen_token)
     assert not screen.exception
     assert "**▸ Instances**" in texts(screen)  # the group on its card, territories side by side
+    assert "… et 3 autres" in texts(screen)  # four cards of seven: what fits 1080 lines
     service.go_to(engine(), actor, wid, dots, prog)
     for post, n in ((posts[2], 2), (posts[-1], 1)):
         for _ in range(n):
@@ -358,4 +366,4 @@ def test_the_projection_shows_groups_side_by_side_and_the_points_tally(room):
     charts = [json.loads(c.proto.spec) for c in screen.get("plotly_chart")]
     bars = charts[0]["data"][0]
     assert bars["text"] == ["0", "0", "0", "1", "2"]  # the most on top (drawn last)
-    assert "<b>Instances</b><br>Chantier 6" in charts[0]["layout"]["yaxis"]["ticktext"]
+    assert "<b>Instances</b> · Chantier 6" in charts[0]["layout"]["yaxis"]["ticktext"]

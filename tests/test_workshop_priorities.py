@@ -43,10 +43,10 @@ def room(engine, questions_dir: Path):
     source = prog.index_of(prog.steps[dots].source)
     service.go_to(engine, actor, made.workshop_id, source, prog)
     ana, token = service.join(
-        engine, made.code, nickname="Ana", territory_id=alpha.territory.id, role=None
+        engine, made.code, nickname="Ana", territory_id=alpha.territory.id, role="dgs"
     )
     ben, _ = service.join(
-        engine, made.code, nickname="Ben", territory_id=beta.territory.id, role=None
+        engine, made.code, nickname="Ben", territory_id=beta.territory.id, role="dgs"
     )
     posts = [service.post(engine, ana, prog, step=source, text=f"Chantier {n}") for n in range(3)]
     theirs = service.post(engine, ben, prog, step=source, text="Chantier de Beta")

@@ -119,7 +119,7 @@ def test_a_commitment_goes_to_the_axis_chosen_among_all_ten_and_says_which(room)
 def test_a_commitment_without_an_axis_is_refused_and_never_sent_to_a_default_one(room):
     alpha, beta, actor, made, prog = room
     seat, _ = service.join(
-        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role=None
+        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role="dgs"
     )
     step = index_of(prog, "commitments")
     service.go_to(engine(), actor, made.workshop_id, step, prog)
@@ -226,7 +226,7 @@ def test_the_console_counts_who_took_part_in_the_step(room):
     alpha, beta, actor, made, prog = room
     wid = made.workshop_id
     seats = [
-        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role=None)[0]
+        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role="dgs")[0]
         for n in ("A", "B", "C")
     ]
     personal, revote = index_of(prog, "personal"), index_of(prog, "revote")
@@ -265,7 +265,7 @@ def test_a_phone_shares_out_its_points_and_is_told_what_is_left(room):
         engine(), made.code, nickname="Alice", territory_id=beta.territory.id, role="dgs"
     )
     other, _ = service.join(
-        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role=None
+        engine(), made.code, nickname="Bruno", territory_id=beta.territory.id, role="dgs"
     )
     dots = index_of(prog, "dots")
     source = prog.index_of(prog.steps[dots].source)
@@ -305,7 +305,7 @@ def test_the_console_counts_voters_and_places_an_item_on_the_grid(room):
     alpha, beta, actor, made, prog = room
     wid = made.workshop_id
     seats = [
-        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role=None)[0]
+        service.join(engine(), made.code, nickname=n, territory_id=beta.territory.id, role="dgs")[0]
         for n in ("A", "B", "C")
     ]
     dots, grid = index_of(prog, "dots"), index_of(prog, "grid")

@@ -128,11 +128,20 @@ def test_join_keeps_only_the_hash_and_the_token_reopens_the_seat(engine, room):
     assert service.seat(engine, made.workshop_id, token[:-1] + "x") is None
     assert service.seat(engine, made.workshop_id + 1, token) is None
     with pytest.raises(WorkshopError, match="pseudonyme"):
-        service.join(engine, made.code, nickname="  ", territory_id=world.territory.id, role=None)
+        service.join(engine, made.code, nickname="  ", territory_id=world.territory.id, role="dgs")
     with pytest.raises(WorkshopError, match="territoire"):
-        service.join(engine, made.code, nickname="Bob", territory_id=12345, role=None)
+        service.join(engine, made.code, nickname="Bob", territory_id=12345, role="dgs")
     with pytest.raises(WorkshopError, match="inconnu"):
-        service.join(engine, "ZZZZZZ", nickname="Bob", territory_id=world.territory.id, role=None)
+        service.join(engine, "ZZZZZZ", nickname="Bob", territory_id=world.territory.id, role="dgs")
+    for role in (None, "", "  "):  # as the join form: each person chooses their function
+        with pytest.raises(WorkshopError, match="^choisissez votre fonction dans la liste$"):
+            service.join(
+                engine, made.code, nickname="Bob", territory_id=world.territory.id, role=role
+            )
+    with pytest.raises(WorkshopError, match="fonction inconnue : chef"):
+        service.join(
+            engine, made.code, nickname="Bob", territory_id=world.territory.id, role="chef"
+        )
     assert service.find(engine, "0OIL00") is None
     assert service.seat_counts(engine, made.workshop_id) == {world.territory.id: 1}
 
@@ -188,8 +197,12 @@ def test_posts_controlled_mode_moderation_and_private_notes(engine, room):
 def test_votes_replace_each_other_and_stay_within_the_territory(engine, room):
     world, other, actor, made, programme, _ = room
     wid = made.workshop_id
-    a, _ = service.join(engine, made.code, nickname="A", territory_id=world.territory.id, role=None)
-    b, _ = service.join(engine, made.code, nickname="B", territory_id=other.territory.id, role=None)
+    a, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    b, _ = service.join(
+        engine, made.code, nickname="B", territory_id=other.territory.id, role="dgs"
+    )
     collective = step_of(programme, "collective")
     service.go_to(engine, actor, wid, collective, programme)
     mine = service.post(engine, a, programme, step=collective, text="chantier de A")
@@ -248,7 +261,7 @@ def test_retained_commitments_go_into_the_roadmap_once(engine, room):
     with pytest.raises(WorkshopError, match="terminé"):
         service.post(engine, seat, programme, step=commitments, text="trop tard")
     with pytest.raises(WorkshopError, match="terminé"):
-        service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role=None)
+        service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role="dgs")
     with pytest.raises(WorkshopError, match="terminé"):
         service.go_to(engine, actor, wid, 0, programme)
     assert service.screen(engine, made.screen_token) is None
@@ -259,7 +272,7 @@ def test_a_commitment_without_a_known_axis_is_not_sent_and_focus_is_checked(engi
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id
     seat, _ = service.join(
-        engine, made.code, nickname="B", territory_id=other.territory.id, role=None
+        engine, made.code, nickname="B", territory_id=other.territory.id, role="dgs"
     )
     commitments = step_of(programme, "commitments")
     service.go_to(engine, actor, wid, commitments, programme)
@@ -289,7 +302,7 @@ def test_erasing_a_campaign_erases_its_re_votes(engine, room):
 
     world, other, actor, made, programme, _ = room
     seat, _ = service.join(
-        engine, made.code, nickname="A", territory_id=world.territory.id, role=None
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
     )
     service.vote(
         engine, seat, kind=live.LEVEL, target="ins_debat", value=3, campaign_id=world.campaign_id
@@ -479,7 +492,7 @@ def test_a_workshop_whose_campaigns_are_all_erased_is_run_by_nobody(engine, room
     assert service.screen(engine, made.screen_token) is None
     assert service.seat(engine, wid, token) is None
     with pytest.raises(WorkshopError, match="terminé"):
-        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role=None)
+        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role="dgs")
 
 
 def test_a_workshop_left_without_campaign_by_an_older_erasure_grants_nobody(engine, room):
@@ -505,7 +518,7 @@ def test_a_workshop_left_without_campaign_by_an_older_erasure_grants_nobody(engi
     assert service.screen(engine, made.screen_token) is None
     assert service.seat(engine, wid, token) is None  # the seat's territory is no longer linked
     with pytest.raises(WorkshopError, match="terminé"):
-        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role=None)
+        service.join(engine, made.code, nickname="X", territory_id=world.territory.id, role="dgs")
 
 
 def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
@@ -535,8 +548,12 @@ def test_deleting_a_sent_commitment_from_the_roadmap_detaches_it(engine, room):
 def test_step_counts_and_a_seat_moved_before_taking_part(engine, room):
     world, other, actor, made, programme, folder = room
     wid = made.workshop_id
-    a, _ = service.join(engine, made.code, nickname="A", territory_id=world.territory.id, role=None)
-    b, _ = service.join(engine, made.code, nickname="B", territory_id=world.territory.id, role=None)
+    a, _ = service.join(
+        engine, made.code, nickname="A", territory_id=world.territory.id, role="dgs"
+    )
+    b, _ = service.join(
+        engine, made.code, nickname="B", territory_id=world.territory.id, role="dgs"
+    )
     b = service.change_territory(engine, b, other.territory.id)  # nothing posted yet
     assert service.seat_counts(engine, wid) == {world.territory.id: 1, other.territory.id: 1}
     collective, grid = step_of(programme, "collective"), step_of(programme, "grid")

@@ -3,6 +3,7 @@ and files."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -10,9 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from diagnostic.results.chart_specs import BLUE, GREY
-from diagnostic.results.figures import plain_label, wrapped
+from diagnostic.results.figures import plain_label
 from diagnostic.vocabulary import count
-from diagnostic.workshop.live import GRID_SCALE, UNGROUPED, positioned, quadrant, shorten
+from diagnostic.workshop.live import GRID_SCALE, UNGROUPED, positioned, quadrant
 
 PROJECTION_FONT = 30  # read from the back of a room: as large as the screen's text
 DOCUMENT_FONT = 13
@@ -117,11 +118,11 @@ def _spots(x: float, y: float, home: str, step: float, n: int) -> list[tuple[flo
     return spots[:n]
 
 
-QUADRANT_PLACES = {  # (effort, impact) of each quadrant's label, corners of the grid
-    "Gain rapide": (0.7, 3.42),
-    "Projet structurant": (3.3, 3.42),
-    "Action d'appoint": (0.7, 0.68),
-    "À reconsidérer": (3.3, 0.68),
+QUADRANT_PLACES = {  # (effort, impact) of each quadrant's label: corners beyond the discs
+    "Gain rapide": (0.6, 3.68),
+    "Projet structurant": (3.4, 3.68),
+    "Action d'appoint": (0.6, 0.36),
+    "À reconsidérer": (3.4, 0.36),
 }
 
 
@@ -216,18 +217,23 @@ def grid_chart(
             ),
         )
     ticks = dict(tickvals=list(GRID_SCALE), ticktext=list(GRID_SCALE.values()))
-    fig.update_xaxes(title="Effort", range=[0.55, 3.45], zeroline=False, showgrid=False, **ticks)
-    fig.update_yaxes(title="Impact", range=[0.55, 3.55], zeroline=False, showgrid=False, **ticks)
+    fig.update_xaxes(title="Effort", range=[0.5, 3.5], zeroline=False, showgrid=False, **ticks)
+    fig.update_yaxes(title="Impact", range=[0.2, 3.85], zeroline=False, showgrid=False, **ticks)
     fig.update_yaxes(title_standoff=24 if big else 10)  # the title clear of « Moyen »
     # The quadrant borders of live.quadrant: a mean of 2 (« moyen ») or more counts as high.
     fig.add_hline(y=2, line=dict(color="#929292", dash="dot"))
     fig.add_vline(x=2, line=dict(color="#929292", dash="dot"))
-    fig = _layout(fig, title, big=big, height=520 if big else 420)  # a 720-line screen too
-    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=110 if big else 60))
-    if not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
+    fig = _layout(fig, title, big=big, height=480 if big else 420)  # a 720-line screen too
+    fig.update_layout(margin=dict(l=190 if big else 60, r=20, t=60, b=100 if big else 60))
+    if big:  # the screen's list of entries says it (« un seul vote », « placé par… »)
+        fig.update_layout(showlegend=False)
+    elif not ring.empty or by_hand.any():  # the legend under the axis: the title keeps its line
         fig.update_layout(
-            legend=dict(orientation="h", yanchor="top", y=-0.2, x=1, xanchor="right"),
-            margin=dict(b=150 if big else 90),
+            # at the figure's foot (container), under the axis title: never over « Effort »
+            legend=dict(
+                orientation="h", yref="container", yanchor="bottom", y=0, x=1, xanchor="right"
+            ),
+            margin=dict(b=90),
         )
     return fig
 
@@ -284,10 +290,16 @@ def legend_groups(legend: list[Legend]) -> list[tuple[str | None, list[Legend]]]
 DOTS_COLOUR = BLUE
 
 
-def dots_label(text: str, group: str | None, *, width: int) -> str:
-    """A bar's label: the group (bold) above the post's text, cut and wrapped, both as typed."""
-    body = wrapped(plain_label(shorten(text, 2 * width)), width)
-    return f"<b>{plain_label(group)}</b><br>{body}" if group else body
+def dots_label(text: str, group: str | None, *, width: int, at_most: int = 2) -> str:
+    """A bar's label on `at_most` lines (the labels of two bars never overlap): the
+    group in bold, then the post's text, cut at a word with « … », both as typed."""
+    lead = f"{group} · " if group else ""
+    lines = textwrap.wrap(lead + text, width, max_lines=at_most, placeholder=" …")
+    out = [plain_label(line) for line in lines] or [plain_label(text)]
+    if group and lines and lines[0].startswith(lead.rstrip()):
+        head = plain_label(group)  # the same characters, escaped the same way
+        out[0] = f"<b>{head}</b>{out[0][len(head) :]}"
+    return "<br>".join(out)
 
 
 def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figure:
@@ -296,7 +308,8 @@ def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figu
     frame = tally.iloc[::-1]  # Plotly draws the first bar at the bottom
     width = 34 if big else 50
     labels = [
-        dots_label(str(t), g if isinstance(g, str) else None, width=width)
+        # two lines on the screen (96 px a bar), three in the report's chart (52 px)
+        dots_label(str(t), g if isinstance(g, str) else None, width=width, at_most=2 if big else 3)
         for t, g in zip(frame["text"], frame["group"], strict=True)
     ]
     ids = [str(i) for i in frame["post_id"]]  # distinct categories even for equal texts
@@ -316,7 +329,7 @@ def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figu
         )
     )
     top = max([int(d) for d in frame["dots"]] + [1])
-    fig.update_xaxes(range=[0, top * 1.25], visible=False)
+    fig.update_xaxes(range=[0, top * 1.05], visible=False)
     fig.update_yaxes(
         type="category",
         tickvals=ids,
@@ -324,8 +337,11 @@ def dots_chart(tally: pd.DataFrame, *, title: str, big: bool = False) -> go.Figu
         automargin=True,
         tickfont=dict(size=PROJECTION_FONT if big else DOCUMENT_FONT),
     )
-    per_bar = 96 if big else 52
+    per_bar = 80 if big else 52  # two lines of 30 px a label: five bars fit 720 lines
     top_margin = (70 if big else 50) if title else 10  # no empty title band on the screen
     fig = _layout(fig, title, big=big, height=max(200, top_margin + 20 + per_bar * len(frame)))
-    fig.update_layout(bargap=0.3, margin=dict(l=10, r=10, t=top_margin, b=10))
+    # room on the right for the largest count, written outside its bar: never cut off
+    digits = len(str(top)) * (PROJECTION_FONT if big else DOCUMENT_FONT) * 2 * 0.6
+    left = 24 if big else 10  # a bold group's first letter clear of the edge
+    fig.update_layout(bargap=0.3, margin=dict(l=left, r=int(digits) + 20, t=top_margin, b=10))
     return fig

@@ -275,15 +275,17 @@ def shift_figures(row: Mapping[str, object]) -> tuple[str, str, str]:
     def mean(value: object) -> str:
         return "—" if value is None or value != value else format_number(float(value), 1)  # type: ignore[arg-type]
 
+    before, after = mean(row.get("mean_before")), mean(row.get("mean_after"))
     if not row.get("shown"):
-        return mean(row.get("mean_before")), "—", "—"
+        return before, "—", "—"
     shift = row.get("shift")
     if shift is None or shift != shift:
-        delta = "—"
-    else:
-        delta = format_number(float(shift), 1)  # type: ignore[arg-type]
-        delta = "+" + delta if float(shift) > 0 and delta != "0,0" else delta  # type: ignore[arg-type]
-    return mean(row.get("mean_before")), mean(row.get("mean_after")), delta
+        return before, after, "—"
+    if "—" not in (before, after):  # the change the room can check: 3,3 → 2,3 is -1,0
+        shift = float(after.replace(",", ".")) - float(before.replace(",", "."))
+    delta = format_number(float(shift), 1)  # type: ignore[arg-type]
+    delta = "+" + delta if float(shift) > 0 and delta != "0,0" else delta  # type: ignore[arg-type]
+    return before, after, delta
 
 
 def agreement_reading(row: Mapping[str, object]) -> str:

@@ -592,7 +592,9 @@ def join(
         raise WorkshopError("choisissez un pseudonyme (un prénom suffit)")
     if info.place_of(territory_id) is None:
         raise WorkshopError("choisissez votre territoire dans la liste")
-    if role is not None and role not in ROLE_LABELS:
+    if role is None or not role.strip():  # as the join form: each person gives their function
+        raise WorkshopError("choisissez votre fonction dans la liste")
+    if role not in ROLE_LABELS:
         raise WorkshopError(f"fonction inconnue : {role}")
     token = new_token()
     with session_scope(engine) as s:
