@@ -14,24 +14,18 @@ itself; nothing is computed.
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pandas as pd
 import plotly.io as pio
 import streamlit as st
 
-DATA = json.loads(Path(os.environ["FLOOR_DATA"]).read_text(encoding="utf-8"))
-st.set_page_config(page_title="Plancher", layout="wide")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.floor_kit import signed_in_or_stop  # noqa: E402
 
-if not st.session_state.get("signed_in"):
-    st.subheader("Connexion des coordinateur·rices")
-    with st.form("login"):
-        st.text_input("Adresse électronique")
-        st.text_input("Mot de passe", type="password")
-        if st.form_submit_button("Se connecter", type="primary"):
-            st.session_state["signed_in"] = True
-            st.rerun()
-    st.stop()
+DATA = json.loads(Path(os.environ["FLOOR_DATA"]).read_text(encoding="utf-8"))
+signed_in_or_stop()
 
 
 def home() -> None:

@@ -41,24 +41,25 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import BROWSER_TIMEOUT, FRAMED, IDLE, PROBE, percentile  # noqa: E402
+from bench.coordinator_bench import DESKTOP, EMAIL, TARGET_P95, TARGET_RATIO  # noqa: E402
 from tests.live import DEMO_PASSWORD, chromium, running  # noqa: E402
 
 FLOOR = ROOT / "bench" / "replay_floor.py"
-DESKTOP = {"locale": "fr-FR", "viewport": {"width": 1280, "height": 900}}
-EMAIL = "coordination@demo.fr"
-TARGET_RATIO, TARGET_P95 = 1.5, 1.0
 CONSENSUS, ROADMAP = "Réunion de consensus", "Feuille de route"
-RESULT_TABS = [
-    "Écarts",
-    "Regards croisés",
-    "Items",
-    "Priorités",
-    "Acteurs",
-    "Participation",
-    "Situation du territoire",
-    "Bilan précédent",
-    "Exporter",
-]
+
+
+def result_tabs() -> list[str]:
+    """The results page's tabs after the first, read from pages/resultats.py's TABS (a page
+    module is a Streamlit script: read, not imported)."""
+    import ast
+
+    tree = ast.parse((ROOT / "pages" / "resultats.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "TABS" for t in node.targets
+        ):
+            return list(ast.literal_eval(node.value))[1:]
+    raise LookupError("TABS introuvable dans pages/resultats.py")
 
 
 # --- what is timed: (name, menu entry, the app's action under AppTest, the browser's click) ---
@@ -125,7 +126,7 @@ def steps() -> list[tuple[str, str, Callable[[Any], Any], Callable[[Any], None]]
         ("Campagnes", "Campagnes", to("pages/campagne.py"), nav("Campagnes")),
         ("Résultats : Synthèse", "Résultats", to("pages/resultats.py"), nav("Résultats")),
     ]
-    out += [(f"Résultats : {t}", "Résultats", at_tab(t), tab(t)) for t in RESULT_TABS]
+    out += [(f"Résultats : {t}", "Résultats", at_tab(t), tab(t)) for t in result_tabs()]
     out += [
         ("Consensus", "Réunion de consensus", to("pages/consensus.py"), nav(CONSENSUS)),
         ("Feuille de route", ROADMAP, to("pages/feuille_de_route.py"), nav(ROADMAP)),

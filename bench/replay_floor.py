@@ -16,24 +16,19 @@ timer would ask this process for a fragment it does not have).
 import base64
 import json
 import os
+import sys
 from pathlib import Path
 
 import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-RECORDED = json.loads(Path(os.environ["FLOOR_RECORDINGS"]).read_text(encoding="utf-8"))
-st.set_page_config(page_title="Plancher", layout="wide")
+from bench.floor_kit import signed_in_or_stop  # noqa: E402
 
-if not st.session_state.get("signed_in"):
-    st.subheader("Connexion des coordinateur·rices")
-    with st.form("login"):
-        st.text_input("Adresse électronique")
-        st.text_input("Mot de passe", type="password")
-        if st.form_submit_button("Se connecter", type="primary"):
-            st.session_state["signed_in"] = True
-            st.rerun()
-    st.stop()
+RECORDED = json.loads(Path(os.environ["FLOOR_RECORDINGS"]).read_text(encoding="utf-8"))
+signed_in_or_stop()
 
 
 def replay(title: str) -> None:

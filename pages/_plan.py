@@ -102,11 +102,7 @@ def action(
             # Saved before the page runs (a callback): the run that follows draws the plan as
             # saved, with no second run of the whole page.
             st.form_submit_button("Enregistrer", on_click=_save, args=(actor, campaign_id, item))
-        failed = st.session_state.pop(f"fdr_save_failed_{item.id}", None)
-        if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
-            st.error(f"Modification non enregistrée : {plain(failed)}.")
-        elif failed is not None:
-            explain(failed)
+        _say_refusal(f"fdr_save_failed_{item.id}", "Modification non enregistrée")
         st.button(
             "Fermer sans enregistrer",
             key=f"fdr_close_{item.id}",
@@ -142,9 +138,15 @@ def add_form(actor: Actor, campaign_id: int, questionnaire: Questionnaire) -> No
         # Added before the page runs (a callback): the run that follows draws the plan with the
         # new action, with no second run of the whole page.
         st.form_submit_button("Ajouter l'action", on_click=_add, args=(actor, campaign_id))
-    failed = st.session_state.pop("fdr_add_failed", None)
-    if isinstance(failed, StoreError | AnswerError):  # refused: why, under the form
-        st.error(f"Action non ajoutée : {plain(failed)}.")
+    _say_refusal("fdr_add_failed", "Action non ajoutée")
+
+
+def _say_refusal(key: str, what: str) -> None:
+    """What a form's callback could not do (kept under `key`), said once under the form: the
+    reason of a refusal, or an unexpected fault in French with its incident reference."""
+    failed = st.session_state.pop(key, None)
+    if isinstance(failed, StoreError | AnswerError):
+        st.error(f"{what} : {plain(failed)}.")
     elif failed is not None:
         explain(failed)
 

@@ -18,9 +18,9 @@ from diagnostic.workshop.service import (
     Seat,
     WorkshopError,
     WorkshopInfo,
-    _own_seat,
     _shared,
     facilitated,
+    open_for,
     votes_frame,
     wall,
 )
@@ -75,12 +75,7 @@ def give_dot(
     source, bound = _dots_step(programme, step)
     with session_scope(engine) as s:
         store.lock_seat(s, seat_id=seat.participant_id)
-        _own_seat(s, seat)
-        w = store.get_workshop(s, workshop_id=seat.workshop_id)
-        if w is None or w.status != store.OPEN:
-            raise WorkshopError("l'atelier est terminé : votre point n'a pas été enregistré")
-        if step > w.step:
-            raise WorkshopError("cette étape n'a pas encore commencé")
+        open_for(s, seat, "votre point n'a pas été enregistré", step)
         given = _dots_given(s, seat, source)
         mine = given.get(post_id, 0)
         if change > 0:

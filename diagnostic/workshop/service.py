@@ -678,6 +678,19 @@ def _own_seat(s: object, seat: Seat) -> None:
         raise AccessDenied("place introuvable dans cet atelier")
 
 
+def open_for(s: object, seat: Seat, not_done: str, step: int | None = None) -> Workshop:
+    """The seat's workshop, in a participant's write: the seat checked (_own_seat), the
+    workshop still open (else « l'atelier est terminé : `not_done` ») and, with `step`, that
+    step already begun."""
+    _own_seat(s, seat)
+    w = store.get_workshop(s, workshop_id=seat.workshop_id)  # type: ignore[arg-type]
+    if w is None or w.status != store.OPEN:
+        raise WorkshopError(f"l'atelier est terminé : {not_done}")
+    if step is not None and step > w.step:
+        raise WorkshopError("cette étape n'a pas encore commencé")
+    return w
+
+
 def post(
     engine: Engine,
     seat: Seat,
@@ -707,12 +720,7 @@ def post(
         if axes and dimension not in axes:
             raise WorkshopError("choisissez l'axe de la feuille de route de votre engagement")
     with session_scope(engine) as s:
-        _own_seat(s, seat)
-        w = store.get_workshop(s, workshop_id=seat.workshop_id)
-        if w is None or w.status != store.OPEN:
-            raise WorkshopError("l'atelier est terminé : votre contribution n'a pas été envoyée")
-        if step > w.step:
-            raise WorkshopError("cette étape n'a pas encore commencé")
+        w = open_for(s, seat, "votre contribution n'a pas été envoyée", step)
         if revision is not None and revision != int((w.state or {}).get("programme_rev") or 0):
             raise WorkshopError(
                 "l'animation vient de modifier le déroulé : votre texte est gardé, renvoyez-le"
@@ -759,10 +767,7 @@ def vote(
     else:
         raise AnswerError(f"vote inconnu : {kind}")
     with session_scope(engine) as s:
-        _own_seat(s, seat)
-        w = store.get_workshop(s, workshop_id=seat.workshop_id)
-        if w is None or w.status != store.OPEN:
-            raise WorkshopError("l'atelier est terminé : votre vote n'a pas été enregistré")
+        open_for(s, seat, "votre vote n'a pas été enregistré")
         if kind == live.LEVEL and not any(
             c.id == campaign_id and t.id == seat.territory_id
             for c, t in store.linked(s, workshop_id=seat.workshop_id)
