@@ -71,6 +71,30 @@ def make_world(
     return world
 
 
+def make_workshop(engine: Engine) -> tuple[Any, Any, Any, Any]:
+    """Two territories (CC Alpha, CC Beta) with their campaigns, a facilitator of both (role
+    facilitator only) and an open workshop on both: (alpha, beta, actor, created)."""
+    from diagnostic.accounts.access import actor_for_user
+    from diagnostic.workshop import service
+
+    alpha, beta = make_world(engine, name="CC Alpha"), make_world(engine, name="CC Beta")
+    user = make_user(engine, "animation@exemple.fr")
+    with session_scope(engine) as s:
+        for w in (alpha, beta):
+            accounts.grant(
+                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
+            )
+    actor = actor_for_user(engine, user.id)
+    made = service.create(
+        engine,
+        actor,
+        title="Séminaire",
+        campaign_ids=[alpha.campaign_id, beta.campaign_id],
+        controlled=False,
+    )
+    return alpha, beta, actor, made
+
+
 def store_answers(
     session: Session,
     questionnaire: Questionnaire,

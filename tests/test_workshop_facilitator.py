@@ -11,7 +11,16 @@ import pytest
 
 from diagnostic.workshop import service
 from tests.factories import field_data, send_text
-from tests.test_workshop_pages import app, engine, index_of, opened, room, signed_in, texts
+from tests.test_workshop_pages import (
+    alice_at_personal,
+    app,
+    engine,
+    index_of,
+    opened,
+    room,
+    signed_in,
+    texts,
+)
 
 __all__ = ["room"]  # the fixture, shared with the pages' tests
 
@@ -189,12 +198,7 @@ def test_the_last_second_typed_before_the_step_changes_is_kept(room):
     """The browser sends a field's text as the field goes away: the run after « next step »
     still knows the old field (hidden), and its text becomes that step's draft."""
     alpha, beta, actor, prog = room
-    made = opened(room)
-    seat, token = service.join(
-        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dst"
-    )
-    personal = index_of(prog, "personal")
-    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    made, seat, token, personal = alice_at_personal(room)
     phone = app(atelier=made.code, p=token)
     send_text(phone, f"ws_text_{personal}_0", "Le début")
     service.go_to(engine(), actor, made.workshop_id, personal + 1, prog)
@@ -208,12 +212,7 @@ def test_the_last_second_typed_before_the_step_changes_is_kept(room):
 
 def test_a_phone_may_write_and_send_during_a_pause(room):
     alpha, beta, actor, prog = room
-    made = opened(room)
-    seat, token = service.join(
-        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dst"
-    )
-    personal = index_of(prog, "personal")
-    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    made, seat, token, personal = alice_at_personal(room)
     service.pause_timer(engine(), actor, made.workshop_id)
     phone = app(atelier=made.code, p=token)
     said = texts(phone)
@@ -225,12 +224,7 @@ def test_a_phone_may_write_and_send_during_a_pause(room):
 
 def test_a_phone_s_draft_follows_its_step_when_the_programme_is_reordered(room):
     alpha, beta, actor, prog = room
-    made = opened(room)
-    seat, token = service.join(
-        engine(), made.code, nickname="Alice", territory_id=alpha.territory.id, role="dst"
-    )
-    personal = index_of(prog, "personal")
-    service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    made, seat, token, personal = alice_at_personal(room)
     phone = app(atelier=made.code, p=token)
     send_text(phone, f"ws_text_{personal}_0", "Mon brouillon")
     info = service.facilitated(engine(), actor, made.workshop_id)

@@ -131,9 +131,9 @@ def test_join_then_reload_keeps_the_seat_and_the_posts(room):
     assert "n'est plus reconnu" in stale.warning[0].value
 
 
-def test_a_post_being_typed_survives_the_facilitator_moving_on(room):
-    """Typed, not sent, and the facilitator goes to the next step (the live refresh redraws the
-    phone): the text is kept as a draft, shown with its step, and can still be posted there."""
+def alice_at_personal(room):  # type: ignore[no-untyped-def]
+    """An opened workshop at its first personal step, with Alice (CC Alpha, DST) seated:
+    (created workshop, her seat, her token, the step's index)."""
     alpha, beta, actor, prog = room
     made = opened(room)
     seat, token = service.join(
@@ -141,6 +141,14 @@ def test_a_post_being_typed_survives_the_facilitator_moving_on(room):
     )
     personal = index_of(prog, "personal")
     service.go_to(engine(), actor, made.workshop_id, personal, prog)
+    return made, seat, token, personal
+
+
+def test_a_post_being_typed_survives_the_facilitator_moving_on(room):
+    """Typed, not sent, and the facilitator goes to the next step (the live refresh redraws the
+    phone): the text is kept as a draft, shown with its step, and can still be posted there."""
+    alpha, beta, actor, prog = room
+    made, seat, token, personal = alice_at_personal(room)
     at = app(atelier=made.code, p=token)
     assert not at.exception
     send_text(at, f"ws_text_{personal}_0", "Une idée à moitié écrite")

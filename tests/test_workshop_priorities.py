@@ -11,11 +11,9 @@ import pytest
 
 from diagnostic.accounts.access import actor_for_user
 from diagnostic.errors import AccessDenied
-from diagnostic.store import accounts
-from diagnostic.store.engine import session_scope
 from diagnostic.workshop import WorkshopError, live, priorities, programme_for, service
 from tests.conftest import ROOT
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_workshop
 
 
 @pytest.fixture
@@ -24,21 +22,7 @@ def room(engine, questions_dir: Path):
     of CC Alpha and one of CC Beta shown at the step the points are given to."""
     shutil.copy(ROOT / "questions" / "atelier.yaml", questions_dir / "atelier.yaml")
     prog = programme_for(questions_dir)
-    alpha, beta = make_world(engine, name="CC Alpha"), make_world(engine, name="CC Beta")
-    user = make_user(engine, "animation@exemple.fr")
-    with session_scope(engine) as s:
-        for w in (alpha, beta):
-            accounts.grant(
-                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
-            )
-    actor = actor_for_user(engine, user.id)
-    made = service.create(
-        engine,
-        actor,
-        title="Séminaire",
-        campaign_ids=[alpha.campaign_id, beta.campaign_id],
-        controlled=False,
-    )
+    alpha, beta, actor, made = make_workshop(engine)
     dots = next(i for i, s in enumerate(prog.steps) if s.kind == "dots")
     source = prog.index_of(prog.steps[dots].source)
     service.go_to(engine, actor, made.workshop_id, source, prog)

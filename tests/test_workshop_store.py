@@ -19,7 +19,7 @@ from diagnostic.store.engine import session_scope
 from diagnostic.store.models import AuditEvent, Workshop, WorkshopParticipant
 from diagnostic.workshop import WorkshopError, live, programme_for, service
 from tests.conftest import ROOT
-from tests.factories import make_user, make_world
+from tests.factories import make_user, make_workshop
 
 
 @pytest.fixture
@@ -31,22 +31,7 @@ def folder(questions_dir: Path) -> Path:
 @pytest.fixture
 def room(engine, folder):
     """A territory, its campaign, a facilitator (role facilitator only) and an open workshop."""
-    world = make_world(engine, name="CC Alpha")
-    other = make_world(engine, name="CC Beta")
-    user = make_user(engine, "animation@exemple.fr")
-    with session_scope(engine) as s:
-        for w in (world, other):
-            accounts.grant(
-                s, user_id=user.id, territory_id=w.territory.id, role="facilitator", actor="t"
-            )
-    actor = actor_for_user(engine, user.id)
-    made = service.create(
-        engine,
-        actor,
-        title="Séminaire",
-        campaign_ids=[world.campaign_id, other.campaign_id],
-        controlled=False,
-    )
+    world, other, actor, made = make_workshop(engine)
     return world, other, actor, made, programme_for(folder), folder
 
 
