@@ -40,10 +40,11 @@ from diagnostic.accounts.access import actor_for_user  # noqa: E402
 from diagnostic.demo import load_demo  # noqa: E402
 from diagnostic.store import accounts  # noqa: E402
 from diagnostic.store.engine import build_engine, migrate, session_scope  # noqa: E402
-from diagnostic.workshop import programme_for, service  # noqa: E402
+from diagnostic.workshop import live, programme_for, service  # noqa: E402
 from tests.live import Server, running  # noqa: E402
 
 MAX_PHONES = 400
+DEBUG = False
 MAX_SECONDS = 300
 FLOOR_APP = """
 import time
@@ -71,6 +72,13 @@ class Client:
     interval: float = 0.0  # what the server's auto_rerun message asks for
     reloads: list[float] = field(default_factory=list)  # full reruns a refresh asked for
     refresh_ms: list[float] = field(default_factory=list)
+    runs: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of every run
+    # the move being timed: when it began, the text its new page shows, when the page was
+    # drawn again after it (on a phone, its pushed fragment, not only the timed one inside:
+    # pages/atelier_participant.py)
+    since: float = float("inf")
+    marker: str | None = None
+    updated_at: float | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -103,12 +111,82 @@ class Measure:
 async def _tab(
     port: int, client: Client, start: float, loaded: asyncio.Queue, stop: asyncio.Event
 ) -> None:
-    """A browser tab: the first full run, then the fragment reruns at the server's interval."""
+    """A browser tab: the first full run, then the fragment reruns at the server's interval;
+    meanwhile, the runs the server pushes (a change in the room) are read as they come."""
     import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     await asyncio.sleep(max(0.0, start - time.perf_counter()))
+    tab = {"fragment": None, "page": "", "sent": None, "started": None}
+    run = {"marked": False}
+    first = asyncio.Event()
+
+    async def read(ws) -> None:  # every message, asked for or pushed
+        while True:
+            forward = ForwardMsg()
+            try:
+                forward.ParseFromString(await ws.recv())
+            except websockets.ConnectionClosed:
+                return
+            kind = forward.WhichOneof("type")
+            now = time.perf_counter()
+            if kind == "new_session":
+                tab["started"] = now
+                run["marked"] = False
+            elif kind == "navigation":
+                tab["page"] = forward.navigation.page_script_hash
+            elif kind == "auto_rerun":
+                # a new step can place the fragment elsewhere on the page: a new id, learnt
+                # from the run's auto_rerun message, as a browser learns it
+                tab["fragment"] = forward.auto_rerun.fragment_id
+                client.interval = forward.auto_rerun.interval
+            elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
+                element = forward.delta.new_element
+                shape = element.WhichOneof("type")
+                if shape == "exception":
+                    client.errors.append(element.exception.message)
+                elif client.marker and shape in {"heading", "markdown"}:
+                    run["marked"] |= client.marker in getattr(element, shape).body
+            elif kind == "script_finished":
+                # Streamlit may mark a fragment's run « finished early » when another run
+                # follows at once, its elements all sent: every end counts. A run of the whole
+                # page after the first is the push's fallback (st.rerun(scope="app")).
+                ran = tuple(forward.metadata.run.fragment_ids)  # none: the whole page
+                early = forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
+                begun = tab["started"] or now
+                client.runs.append((begun, now))
+                if not ran and not early and first.is_set():
+                    client.reloads.append(now)
+                whole = not ran or "&p=" not in client.query  # the screen is one fragment
+                whole = whole or any(f != tab["fragment"] for f in ran)
+                shows = run["marked"] or not client.marker
+                if begun > client.since and whole and shows and client.updated_at is None:
+                    client.updated_at = now  # the page drawn again since the move
+                if early and not ran:
+                    continue  # the whole page cut short for another run: wait for that one
+                sent = tab["sent"]
+                tab["sent"] = None
+                if sent is None:
+                    continue  # a run the server pushed
+                elapsed = 1000 * (now - sent)
+                if not first.is_set():
+                    client.full_ms = elapsed
+                    first.set()
+                elif not stop.is_set():  # refreshes ending after the window: out
+                    client.refresh_ms.append(elapsed)
+
+    async def ask(fragment: str | None) -> None:
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = client.query
+        state.page_script_hash = tab["page"]
+        if fragment:
+            state.fragment_id = fragment
+            state.is_auto_rerun = True
+        tab["sent"] = time.perf_counter()
+        await ws.send(msg.SerializeToString())
+
     try:
         async with websockets.connect(
             f"ws://127.0.0.1:{port}/_stcore/stream",
@@ -117,81 +195,68 @@ async def _tab(
             max_size=None,
             open_timeout=60,
         ) as ws:
-
-            async def run(fragment: str | None, page: str) -> tuple[str | None, str]:
-                msg = BackMsg()
-                state = msg.rerun_script
-                state.query_string = client.query
-                state.page_script_hash = page
-                if fragment:
-                    state.fragment_id = fragment
-                    state.is_auto_rerun = True
-                sent = time.perf_counter()
-                await ws.send(msg.SerializeToString())
-                found = fragment
-                reloaded = False
-                while True:
-                    forward = ForwardMsg()
-                    forward.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=120))
-                    kind = forward.WhichOneof("type")
-                    if kind == "navigation":
-                        page = forward.navigation.page_script_hash
-                    elif kind == "auto_rerun":
-                        found = forward.auto_rerun.fragment_id
-                        client.interval = forward.auto_rerun.interval
-                    elif kind == "delta" and forward.delta.WhichOneof("type") == "new_element":
-                        if forward.delta.new_element.WhichOneof("type") == "exception":
-                            client.errors.append(forward.delta.new_element.exception.message)
-                    elif kind == "script_finished":
-                        if forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                            reloaded = True  # st.rerun(scope="app"): the new step is coming
-                            continue
-                        if reloaded:
-                            client.reloads.append(time.perf_counter())
-                        elapsed = 1000 * (time.perf_counter() - sent)
-                        if fragment is None:
-                            client.full_ms = elapsed
-                        elif not stop.is_set():  # refreshes ending after the window: out
-                            client.refresh_ms.append(elapsed)
-                        return found, page
-
+            reader = asyncio.create_task(read(ws))
             try:
-                fragment, page = await run(None, "")
+                await ask(None)
+                await asyncio.wait_for(first.wait(), timeout=120)
             finally:
                 loaded.put_nowait(client)
-            if fragment is None:
+            if tab["fragment"] is None:
                 client.errors.append("pas de fragment à rafraîchir")
+                reader.cancel()
                 return
             interval = client.interval or 5.0
             await asyncio.sleep(random.uniform(0, interval))  # tabs opened at different times
             while not stop.is_set():
                 tick = time.perf_counter()
-                # a new step can place the fragment elsewhere on the page: a new id, learnt from
-                # the run's auto_rerun message, as a browser learns it
-                fragment, page = await run(fragment, page)
+                await ask(tab["fragment"])
                 await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
+                if reader.done():
+                    reader.result()  # the connection dropped: say why
+            reader.cancel()
     except Exception as exc:  # a refused or dropped connection is a finding, not a crash
         client.errors.append(f"{type(exc).__name__}: {exc}")
 
 
 @dataclass
 class Change:
-    """The room moving to the next step: every phone reruns its whole page once."""
+    """A change in the room (a post highlighted, the next step) and how long each phone took
+    to show it: its live head (with the new step's title) and its form both drawn again."""
 
-    updated: list[float]  # seconds from the move to each phone's new page
+    label: str
+    updated: list[float]  # seconds from the change to each phone's page showing it
     phones: int
     cpu_seconds: float
     window: float
+    screen: list[float] = field(default_factory=list)  # the same for the projection
+    reloaded: int = 0  # phones that ran their whole page again (the push's fallback)
 
     def line(self) -> str:
         times = self.updated
         median = statistics.median(times) if times else float("nan")
+        screen = f"{self.screen[0]:.2f} s" if self.screen else "non à jour"
         return (
-            f"changement d'étape : {len(times)}/{self.phones} téléphones à jour, médiane "
-            f"{median:.1f} s, p95 {percentile(times, 95):.1f} s, "
-            f"dernier {percentile(times, 100):.1f} s ; CPU "
+            f"{self.label} : {len(times)}/{self.phones} téléphones à jour, médiane "
+            f"{median:.2f} s, p95 {percentile(times, 95):.2f} s, "
+            f"dernier {percentile(times, 100):.2f} s ; écran {screen} ; "
+            f"page entière relancée : {self.reloaded} ; CPU "
             f"{100 * self.cpu_seconds / self.window:.0f} % d'un cœur pendant {self.window:.0f} s"
         )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A facilitator's action to time; `marker`: a text the phones' new page must show (the
+    new step's title)."""
+
+    label: str
+    act: Callable[[], None]
+    marker: str | None = None
+
+
+def _updated(clients: list[Client], t0: float) -> list[float]:
+    """Seconds from the move to each page drawn again (showing the marker)."""
+    return [c.updated_at - t0 for c in clients if c.updated_at is not None]
 
 
 def drive(
@@ -199,14 +264,14 @@ def drive(
     clients: list[Client],
     ramp: float,
     seconds: float,
-    change: Callable[[], None] | None = None,
-) -> tuple[Measure, Change | None]:
+    moves: tuple[Move, ...] = (),
+) -> tuple[Measure, list[Change]]:
     """Open the tabs over `ramp` seconds; once every tab has loaded (and every refresh phase
-    has started), measure `seconds` of steady refreshing; then, with `change`, move the room
-    to another step and time how long the phones take to show it."""
+    has started), measure `seconds` of steady refreshing; then make each move in turn and
+    time how long the phones take to show it."""
     port, pid = server.port, server.proc.pid
 
-    async def main() -> tuple[float, float]:
+    async def main() -> tuple[float, float, list[Change]]:
         loaded: asyncio.Queue = asyncio.Queue()
         stop = asyncio.Event()
         now = time.perf_counter()
@@ -222,31 +287,43 @@ def drive(
         cpu0 = cpu_seconds(pid)
         await asyncio.sleep(seconds)
         cpu1 = cpu_seconds(pid)
-        steady = [list(c.refresh_ms) for c in clients]  # the window only, not the step change
-        moved = None
-        if change is not None:
-            window = 2 * max(c.interval for c in clients) + 2
+        steady = [list(c.refresh_ms) for c in clients]  # the window only, not the changes
+        changes = []
+        phones = [c for c in clients if "&p=" in c.query]
+        window = 2 * max(c.interval for c in clients) + 2  # a timed refresh would get there
+        screens = [c for c in clients if "ecran=" in c.query]
+        for move in moves:
             c0, t0 = cpu_seconds(pid), time.perf_counter()
-            await asyncio.to_thread(change)
+            for c in clients:
+                c.since, c.marker, c.updated_at = t0, move.marker, None
+            await asyncio.to_thread(move.act)
             await asyncio.sleep(window)
-            phones = [c for c in clients if "&p=" in c.query]
-            updated = [c.reloads[-1] - t0 for c in phones if c.reloads and c.reloads[-1] > t0]
-            moved = Change(updated, len(phones), cpu_seconds(pid) - c0, window)
+            if DEBUG:
+                counts = sorted(sum(1 for b, _ in c.runs if b > t0) for c in phones)
+                print(f"  {move.label}: runs per phone after it {counts[:5]} … {counts[-5:]}")
+            cpu = cpu_seconds(pid) - c0
+            change = Change(move.label, _updated(phones, t0), len(phones), cpu, window)
+            change.screen = _updated(screens, t0)
+            change.reloaded = sum(1 for c in phones if c.reloads and c.reloads[-1] > t0)
+            changes.append(change)
+            for c in clients:
+                c.since = float("inf")
         stop.set()
         await asyncio.gather(*tasks)
         for c, times in zip(clients, steady, strict=True):
             c.refresh_ms[:] = times
-        return cpu0, cpu1, moved
+        return cpu0, cpu1, changes
 
-    cpu0, cpu1, moved = asyncio.run(main())
-    return Measure("", clients, seconds, cpu1 - cpu0, memory_mib(pid)), moved
+    cpu0, cpu1, changes = asyncio.run(main())
+    return Measure("", clients, seconds, cpu1 - cpu0, memory_mib(pid)), changes
 
 
 def prepare(
     url: str, questions: Path, phones: int, step_id: str, posts: int
-) -> tuple[list[str], Callable[[], None]]:
+) -> tuple[list[str], tuple[Move, ...]]:
     """The demo, a workshop on its 4 territories at `step_id`, N seats: the tabs' queries, and
-    the facilitator's click on « Suivante → » for the step-change measure."""
+    the facilitator's clicks to time (a post highlighted when the step has posts, then
+    « Suivante → »)."""
     engine = build_engine(url)
     migrate(engine)
     load_demo(engine, questions)
@@ -289,9 +366,10 @@ def prepare(
         seats.append(seat)
         queries.append(f"atelier={made.code}&p={token}")
     service.go_to(engine, actor, made.workshop_id, step, programme)  # type: ignore[arg-type]
+    shared = []
     if programme.steps[step].posts:
         for i in range(posts):
-            service.post(
+            created = service.post(
                 engine,
                 seats[i % len(seats)],
                 programme,
@@ -299,14 +377,23 @@ def prepare(
                 text=f"Contribution {i} : une conférence des DGS, un tableau de bord partagé.",
                 share=True,
             )
+            shared.append(created.id)
     engine.dispose()
+
+    def highlight() -> None:
+        eng = build_engine(url)
+        service.moderate(eng, actor, made.workshop_id, shared[0], live.HIGHLIGHTED)  # type: ignore[arg-type]
+        eng.dispose()
 
     def next_step() -> None:
         eng = build_engine(url)
         service.go_to(eng, actor, made.workshop_id, step + 1, programme)  # type: ignore[arg-type]
         eng.dispose()
 
-    return [f"ecran={made.screen_token}", *queries], next_step
+    moves = (Move("mise en avant", highlight),) if shared else ()
+    title = programme.steps[step + 1].title  # in the phone's head and on the screen
+    moves += (Move("changement d'étape", next_step, marker=title),)
+    return [f"ecran={made.screen_token}", *queries], moves
 
 
 def query_floor(url: str, queries: list[str], rounds: int = 300) -> tuple[float, float]:
@@ -346,6 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--refresh", type=int, default=6, help="WORKSHOP_REFRESH_SECONDS")
     parser.add_argument("--seconds", type=float, default=45, help="steady window measured")
     parser.add_argument("--ramp", type=float, default=20, help="seconds to open every tab")
+    parser.add_argument(
+        "--push", type=float, default=0.25, help="WORKSHOP_PUSH_SECONDS (0: timed refresh only)"
+    )
     parser.add_argument("--step", default="chantiers", help="step id of questions/atelier.yaml")
     parser.add_argument("--posts", type=int, default=60, help="shared posts on the wall")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -365,14 +455,18 @@ def main(argv: list[str] | None = None) -> int:
         questions = questions_folder(work, demo=True)  # the demo's 4 territories
         with database(args.database, work) as url:
             t = time.perf_counter()
-            queries, next_step = prepare(url, questions, args.phones, args.step, args.posts)
+            queries, moves = prepare(url, questions, args.phones, args.step, args.posts)
             print(f"préparation : {time.perf_counter() - t:.1f} s ({args.phones} places)")
             live_ms, wall_ms = query_floor(url, queries)
-            refresh = {"WORKSHOP_REFRESH_SECONDS": str(args.refresh)}
+            refresh = {
+                "WORKSHOP_REFRESH_SECONDS": str(args.refresh),
+                "WORKSHOP_PUSH_SECONDS": str(args.push),
+            }
             print(
                 f"{args.phones} téléphones (toutes les {args.refresh} s) + 1 écran "
                 f"(toutes les {max(1, min(3, args.refresh / 2)):g} s), étape « {args.step} », "
-                f"{args.database}, fenêtre mesurée {args.seconds:g} s"
+                f"{args.database}, fenêtre mesurée {args.seconds:g} s, envoi immédiat "
+                + (f"toutes les {args.push:g} s" if args.push else "coupé")
             )
             gc = args.post_script_gc
             server = {
@@ -382,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
             with running(url, questions, work / "app.log", settings=refresh, **server) as live:
                 screen = Client(queries[0])
                 phones = [Client(q) for q in queries[1:]]
-                app, moved = drive(live, [screen, *phones], args.ramp, args.seconds, next_step)
+                app, changes = drive(live, [screen, *phones], args.ramp, args.seconds, moves)
             app.label = f"atelier (GC {args.post_script_gc})"
             print(app.line())
             phone_times = sorted(t for c in phones for t in c.refresh_ms)
@@ -397,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"  CPU serveur par rafraîchissement : {app.per_refresh_cpu_ms():.1f} ms ; "
                 f"requêtes seules : état {live_ms:.2f} ms, mur {wall_ms:.2f} ms"
             )
-            if moved is not None:
-                print("  " + moved.line())
+            for change in changes:
+                print("  " + change.line())
             report_errors([screen, *phones])
             if not args.no_floor:
                 floor_script = work / "floor.py"

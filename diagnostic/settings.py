@@ -96,6 +96,17 @@ class Settings(BaseSettings):
             "projeté et la console deux fois plus souvent (3 s au plus)."
         ),
     )
+    workshop_push_seconds: float = Field(
+        default=0.25,
+        ge=0,
+        le=5,
+        description=(
+            "Atelier en direct : toutes les N secondes, chaque processus regarde si un atelier "
+            "suivi a changé (étape, minuteur, résultats, contribution mise en avant…) et "
+            "actualise aussitôt les pages qui le suivent ; 0 coupe cet envoi (restent les "
+            "actualisations périodiques)."
+        ),
+    )
     link_secret: SecretStr | None = Field(
         default=None,
         description=(

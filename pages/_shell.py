@@ -155,6 +155,19 @@ def plain(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
 
 
+def hand_over(name: str, value: object) -> None:
+    """Keep `value` for a later part of this same script run (`taken`): never seen by another
+    run, even one that starts before this one ends."""
+    st.session_state[name] = (_this_run(), value)
+
+
+def taken(name: str) -> Any:
+    """What `hand_over` kept under `name` in this run (None otherwise); it is kept no longer."""
+    found = st.session_state.pop(name, None)
+    run = _this_run()
+    return found[1] if found is not None and run is not None and found[0] is run else None
+
+
 def _this_run() -> object | None:
     """An object that identifies the current script run, or None outside a run.
 

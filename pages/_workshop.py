@@ -12,10 +12,12 @@ import streamlit as st
 from diagnostic.accounts.permissions import PAGES, Actor
 from diagnostic.errors import AccessDenied
 from diagnostic.questionnaire.codecs import AnswerError
-from diagnostic.workshop import Place, Programme, Step, WorkshopError, service
+from diagnostic.workshop import Place, Programme, Step, WorkshopError, live, service
 from diagnostic.workshop.codes import join_link, qr_svg
 from diagnostic.workshop.live import clock
 from diagnostic.workshop.service import Live, WorkshopInfo
+from diagnostic.workshop.shared import Shared
+from pages import _push as push
 from pages._shell import engine, plain, settings
 
 CODE_PARAM = "atelier"  # ?atelier=CODE : the participants' page (no account)
@@ -59,6 +61,21 @@ def programme(info: WorkshopInfo | None = None) -> Programme:
     return service.programme_of(engine(), info, settings().questions_dir)
 
 
+WALLS: Shared[list[live.Post]] = Shared(ttl=3.0)
+
+
+def territory_wall(
+    workshop_id: int, step: int, territory_id: int | None, changes: int
+) -> list[live.Post]:
+    """The posts a territory's phones show at a step, read once for all of them: by the room's
+    change counter (a post shown, hidden or grouped: read again at once) and for 3 seconds at
+    most (a participant's new post, which does not count as a change of the room)."""
+    return WALLS.get(
+        (engine().url, workshop_id, step, territory_id, changes),
+        lambda: service.wall(engine(), workshop_id, step=step, territory_id=territory_id),
+    )
+
+
 def participant_link(code: str) -> str:
     return join_link(settings().public_url, code)
 
@@ -86,10 +103,14 @@ def reload_if_stale(now: Live, info: WorkshopInfo) -> None:
         st.rerun(scope="app")  # the facilitator edited the programme: redraw with it
 
 
-def following(info: WorkshopInfo) -> Live | None:
+def following(info: WorkshopInfo, *, shared: bool = False) -> Live | None:
     """The workshop's state for a live refresh (None once it is gone), the page built again
-    first when a territory has left it since."""
-    now = service.live_state(engine(), info.id)
+    first when a territory has left it since. `shared`: a read-only page of the room (phone,
+    projection) may take the state the process's push watcher read a moment ago (the same
+    for all of them) instead of reading it again."""
+    now = push.latest(info.id) if shared else None
+    if now is None:
+        now = service.live_state(engine(), info.id)
     if now is not None:
         reload_if_stale(now, info)
     return now

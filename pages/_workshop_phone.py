@@ -29,6 +29,10 @@ from pages._workshop import REVISIONS
 
 DRAFTS = "ws_drafts"  # participant id -> step -> the text typed and not sent yet
 MINE_SEEN = "ws_mine_seen"  # (step, state of one's posts there) at the last look
+STAGE_DRAWN = "ws_stage_drawn"  # (step, room's change counter) the form was drawn at
+STAGE_LAG = "ws_stage_lag"  # the form's (step, counter) when a refresh found it behind
+MOVE_OFFERED = "ws_move_offered"  # the territory may still be changed (nothing sent yet)
+ACTED = "ws_acted"  # a post or a vote has just been recorded (the page may change above)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | N
     st.session_state["ws_post_msg"] = ("success", screens.sent_message(created.status, axis))
     drafts(phone.seat).pop(index, None)
     st.session_state.pop(MINE_SEEN, None)  # one's own new post is no news to redraw for
+    st.session_state[ACTED] = True
     return True
 
 
@@ -224,6 +229,7 @@ def own_posts(phone: Phone, index: int, axes: dict[str, str]) -> None:
     grouped, hidden); the live refresh redraws the page when the facilitator changes one
     (`mine_changed`)."""
     mine = service.my_posts(engine(), phone.seat, index)
+    st.session_state[MINE_SEEN] = (index, screens.own_signature(mine))  # as drawn here
     if mine:
         st.markdown("**Ce que vous avez écrit à cette étape**")
     for post in reversed(mine):
@@ -262,6 +268,7 @@ def vote(seat: Seat, key: str, kind: str, target: str, campaign_id: int | None =
         st.session_state["ws_vote_error"] = f"Vote non enregistré : {plain(exc)}."
     else:
         st.session_state["ws_voted"] = key
+        st.session_state[ACTED] = True
 
 
 def voted(*keys: str) -> None:
@@ -361,6 +368,7 @@ def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
     else:
         said = screens.dot_confirmation(change, dots.left, dots.bound)
         st.session_state[DOT_SAID] = (post_id, said, "success")
+        st.session_state[ACTED] = True
 
 
 def dots_form(phone: Phone, index: int, step: Step) -> None:

@@ -10,6 +10,7 @@ from diagnostic.vocabulary import count as n_of
 from diagnostic.workshop import Programme, StepKind, WorkshopError, live, output, screens, service
 from diagnostic.workshop.codes import spoken
 from diagnostic.workshop.output import KIND_LABELS
+from pages import _push as push
 from pages._resilience import guarded
 from pages._shell import engine, flash, guard, plain, settings, workshop_results
 from pages._workshop import (
@@ -130,6 +131,7 @@ def moderation() -> None:
     now = following(info)
     if now is None:
         return
+    push.follow(info.id, now.changes)  # another console's or the screen's change: at once
     if now.step != state.step:  # moved from the projection's controls or another console
         st.rerun(scope="app")
     shown_step = prog.step(now.step)

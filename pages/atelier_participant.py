@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from diagnostic.errors import AccessDenied
 from diagnostic.vocabulary import ROLE_LABELS
-from diagnostic.workshop import StepKind, WorkshopError, live, screens, service
+from diagnostic.workshop import Live, StepKind, WorkshopError, live, screens, service
 from diagnostic.workshop.codes import normalize_code
 from diagnostic.workshop.throttle import Tries, wait_message
+from pages import _push as push
 from pages._resilience import guarded
-from pages._shell import client_address, engine, plain
+from pages._shell import client_address, engine, hand_over, plain, taken
 from pages._workshop import (
     CODE_PARAM,
     SEAT_PARAM,
@@ -19,8 +22,13 @@ from pages._workshop import (
     phone_refresh,
     programme,
     style,
+    territory_wall,
 )
 from pages._workshop_phone import (
+    ACTED,
+    MOVE_OFFERED,
+    STAGE_DRAWN,
+    STAGE_LAG,
     Phone,
     dots_changed,
     dots_form,
@@ -154,12 +162,7 @@ if seat is None:  # no seat yet (or a link no longer recognised): a nickname, a 
     st.stop()
 
 place = info.place_of(seat.territory_id)
-state = service.live_state(engine(), info.id)
-assert state is not None
 phone = Phone(info, seat, place, prog)
-late_field(phone, st.session_state.get("ws_seen_step"), state.step)  # its last second kept
-st.session_state["ws_seen_step"] = state.step
-step = prog.step(state.step)
 
 st.caption(f"{plain(info.title)} · {plain(seat.nickname)} · {seat.role_label}")
 welcome = st.session_state.pop("ws_joined", None)
@@ -171,12 +174,13 @@ if welcome:
 where, change = st.columns([3, 1], vertical_alignment="center")
 with where.container(key="ws_where"):
     st.markdown(f"Vous participez pour : **{plain(place.territory_name if place else '')}**")
-if (
+st.session_state[MOVE_OFFERED] = (
     len(info.places) > 1
     and not service.my_posts(engine(), seat)
     and not service.my_votes(engine(), seat)
-):  # nothing posted nor voted yet: a wrong territory can still be corrected
-    with change.popover("Changer", icon=":material/swap_horiz:", width="stretch"):
+)
+if st.session_state[MOVE_OFFERED]:  # nothing posted nor voted yet: a wrong territory can
+    with change.popover("Changer", icon=":material/swap_horiz:", width="stretch"):  # change
         others = {p.territory_id: p.territory_name for p in info.places if p != place}
 
         def move() -> None:
@@ -195,73 +199,114 @@ if (
         st.button("Participer pour ce territoire", key="ws_move", on_click=move, type="primary")
 
 
-@st.fragment(run_every=phone_refresh())
-@guarded  # a fragment's reruns do not go through the router's guard
-def follow() -> None:
-    """Every few seconds: the current step and its countdown (one small query)."""
-    now = following(info)
-    if now is None:
-        return
-    if now.step != st.session_state.get("ws_seen_step") or not now.open:
-        st.rerun(scope="app")  # the facilitator moved on: show the new step's form
+NOW = "ws_now"  # the workshop's state `room` read, handed to `tick` within the same run
+
+
+def lagging(now: Live) -> bool:
+    """Whether the step must be drawn again by a run of the whole page: the room has changed
+    since it was drawn, and no push redrew it. With the push on, it comes just after the
+    change (a room of 150 phones takes a moment): only a lag lasting a whole refresh interval
+    is a push missed. Without it, as before the push: only
+    the changes that concern this phone (the step, one's own posts, the posts offered for
+    points)."""
+    drawn = st.session_state.get(STAGE_DRAWN)
+    if drawn is None or drawn == (now.step, now.changes):
+        st.session_state.pop(STAGE_LAG, None)
+        return False
+    if push.active():
+        lag = st.session_state.get(STAGE_LAG)
+        if lag is None or lag[0] != drawn:
+            st.session_state[STAGE_LAG] = (drawn, time.monotonic())
+            return False
+        return time.monotonic() - lag[1] >= phone_refresh()
+    if drawn[0] != now.step:
+        return True
     current = prog.step(now.step)
     if current.posts and mine_changed(seat, now.step):
-        st.rerun(scope="app")  # a post of mine was shown, highlighted, grouped or hidden
-    if current.kind == StepKind.DOTS and dots_changed(
-        Phone(info, seat, place, prog), now.step, current
-    ):
-        st.rerun(scope="app")  # a post was shown or hidden: the list of points changes
-    head, clock = st.columns([3, 1], vertical_alignment="center")
-    head.subheader(f"{now.step + 1}. {current.title}")
-    with clock:
-        countdown(now, current)
-    if current.kind != StepKind.WELCOME:  # they have joined already
-        with st.container(key="ws_prompt"):
-            st.markdown(plain(current.prompt))
-    if current.help:
-        st.caption(plain(current.help))
+        return True
+    if current.kind == StepKind.DOTS and dots_changed(phone, now.step, current):
+        return True
+    st.session_state[STAGE_DRAWN] = (now.step, now.changes)  # nothing of this phone's: noted
+    return False
+
+
+@st.fragment(run_every=phone_refresh())
+@guarded  # a fragment's reruns do not go through the router's guard
+def tick() -> None:
+    """Every few seconds: the countdown, the territory's contributions (read once for the
+    phones of a territory) and, should the push have missed a change, the page again."""
+    now = taken(NOW) or following(info, shared=True)  # read by `room` when drawn inside it
+    if now is None:
+        return
+    if not now.open or lagging(now):
+        st.rerun(scope="app")  # the workshop ended, or the page missed a change of the room
+    current = prog.step(now.step)
+    countdown(now, current)
     if now.timer.paused:
         st.caption(
             "L'animation a mis le minuteur en pause : vous pouvez continuer à écrire et à envoyer."
             if current.posts
             else "L'animation a mis le minuteur en pause."
         )
-    if current.kind in live.REVEALED_KINDS:
+    if current.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
+        shown = territory_wall(info.id, now.step, seat.territory_id, now.changes)
+        if shown:
+            with st.expander(f"Contributions de votre territoire ({len(shown)})", expanded=False):
+                st.markdown(screens.wall_list(shown, plain))
+
+
+@st.fragment
+@guarded
+def room() -> None:
+    """The step: drawn with the page, again at once when the room changes (the server pushes
+    it: pages/_push.py), and alone when one answers in it (its own widgets rerun only it)."""
+    now = following(info, shared=True)
+    if now is None:
+        return
+    push.follow(info.id, now.changes)  # the room's next change reruns this at once
+    if not now.open:
+        st.rerun(scope="app")
+    late_field(phone, st.session_state.get("ws_seen_step"), now.step)  # its last second kept
+    st.session_state["ws_seen_step"] = now.step
+    st.session_state[STAGE_DRAWN] = (now.step, now.changes)
+    hand_over(NOW, now)  # for `tick`, drawn inline just below: one read per run
+    step = prog.step(now.step)
+    st.subheader(f"{now.step + 1}. {step.title}")
+    if step.kind != StepKind.WELCOME:  # they have joined already
+        with st.container(key="ws_prompt"):
+            st.markdown(plain(step.prompt))
+    if step.help:
+        st.caption(plain(step.help))
+    if step.kind in live.REVEALED_KINDS:
         with st.container(key="ws_reveal_note"):
             st.markdown(
                 "**Résultats à l'écran.**"
-                if now.shows_results(current)
+                if now.shows_results(step)
                 else "**Résultats bientôt à l'écran** : l'animation les affiche quand la salle a "
                 "voté."
             )
-    if current.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
-        shown = service.wall(engine(), info.id, step=now.step, territory_id=seat.territory_id)
-        if shown:
-            with st.expander(f"Contributions de votre territoire ({len(shown)})", expanded=False):
-                for post in shown:
-                    mark = "★ " if post.retained else ""
-                    st.markdown(f"- {mark}{plain(post.text)} — *{plain(post.nickname)}*")
+    tick()
+    st.divider()
+    try:
+        unsent_drafts(phone, now.step if step.posts else None)
+        if not step.posts:
+            post_message()
+        if step.posts:
+            post_form(phone, now.step)
+        elif step.kind == StepKind.REVOTE:
+            revote_form(phone, step)
+        elif step.kind == StepKind.DOTS:
+            dots_form(phone, now.step, step)
+        elif step.kind == StepKind.GRID:
+            grid_form(phone, step)
+        elif step.kind == StepKind.RESULTS:
+            results_list(phone, step)
+        else:
+            st.markdown("**Regardez l'écran.** L'atelier commence dans un instant.")
+    except AccessDenied:
+        st.error("Cet atelier n'est plus accessible.")
+    if st.session_state.pop(ACTED, False) and st.session_state.get(MOVE_OFFERED):
+        st.rerun(scope="app")  # a first post or vote: the territory can no longer be changed
 
 
-follow()
-
-
-st.divider()
-try:
-    unsent_drafts(phone, state.step if step.posts else None)
-    if not step.posts:
-        post_message()
-    if step.posts:
-        post_form(phone, state.step)
-    elif step.kind == StepKind.REVOTE:
-        revote_form(phone, step)
-    elif step.kind == StepKind.DOTS:
-        dots_form(phone, state.step, step)
-    elif step.kind == StepKind.GRID:
-        grid_form(phone, step)
-    elif step.kind == StepKind.RESULTS:
-        results_list(phone, step)
-    else:
-        st.markdown("**Regardez l'écran.** L'atelier commence dans un instant.")
-except AccessDenied:
-    st.error("Cet atelier n'est plus accessible.")
+room()

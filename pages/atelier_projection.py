@@ -11,15 +11,16 @@ import streamlit as st
 from diagnostic.accounts.permissions import Actor
 from diagnostic.document.blocks import typography
 from diagnostic.workshop import Live, StepKind, WorkshopInfo, live, screens, service
+from pages import _push as push
 from pages._resilience import guarded
 from pages._shell import engine, guard, plain
 from pages._workshop import (
     SCREEN_PARAM,
     attempt,
     countdown,
+    following,
     programme,
     refused,
-    reload_if_stale,
     screen_refresh,
     style,
 )
@@ -118,14 +119,16 @@ def controls(actor: Actor, state: Live | None) -> None:
 @guarded  # a fragment's reruns do not go through the router's guard
 def screen() -> None:
     """The whole screen, refreshed every few seconds (one small query, cached results)."""
-    state = service.live_state(engine(), info.id)
+    # the facilitator's own controls below the screen read it afresh; a screen alone shares
+    # the state the push watcher has just read
+    state = following(info, shared=actor is None)
     if state is None or not state.open:
         st.markdown("# Atelier terminé")
         st.markdown(
             "Merci à toutes et à tous ! Les engagements retenus rejoignent les feuilles de route."
         )
         return
-    reload_if_stale(state, info)
+    push.follow(info.id, state.changes)  # the facilitator's next change reruns this at once
     if actor is not None and drawn(state) != st.session_state.get(CONTROLS):
         st.rerun(scope="app")  # changed from the console: the controls below follow it
     step = prog.step(state.step)

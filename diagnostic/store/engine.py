@@ -122,6 +122,14 @@ def read_scope(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A plain connection for the hottest polling reads (a live workshop's 150 phones): no ORM
+    session around plain-row queries, the same read-only rules as `read_scope`."""
+    with _reader(engine).connect() as connection:
+        yield connection
+
+
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -244,6 +244,9 @@ class Workshop(SQLModel, table=True):
     screen_token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
     # What the screen shows: {"focus": territory id or None, "revote": {campaign id: [items]}}
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=True))
+    # +1 at every change the room must see at once (migration 0012): each server process polls
+    # it and asks the pages following this workshop to refresh (pages/_push.py).
+    changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkshopCampaign(SQLModel, table=True):

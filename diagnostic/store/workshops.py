@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import Connection, and_, delete, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from diagnostic.errors import StoreError
@@ -134,8 +135,72 @@ def workshops_on(session: Session, *, territory_ids: set[int] | None) -> list[Wo
     return [w for w in workshops if places.get(w.id or 0) and places[w.id or 0] <= territory_ids]
 
 
+def changed(session: Session, *, workshop_id: int) -> None:
+    """Count one more change the room must see at once (the step, the timer, a post shown or
+    grouped...): the pages following the workshop are pushed a refresh (pages/_push.py). One
+    atomic increment: two changes at once are two."""
+    session.exec(  # type: ignore[call-overload]
+        update(Workshop)
+        .where(col(Workshop.id) == workshop_id)
+        .values(changes=col(Workshop.changes) + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+LiveRow = tuple[int, Any, str, bool, dict | None, int]
+
+
+def live_rows(connection: Connection, *, workshop_ids: Iterable[int]) -> dict[int, LiveRow]:
+    """What every live refresh reads of these workshops (step, its start, status, controlled,
+    state, change counter), as plain rows in one query: no ORM entity on the hottest path of
+    a room (the push watcher reads those of every workshop followed, four times a second)."""
+    ids = sorted(set(workshop_ids))
+    if not ids:
+        return {}
+    table = _table(Workshop)
+    stmt = sa_select(
+        table.c.id,
+        table.c.step,
+        table.c.step_started_at,
+        table.c.status,
+        table.c.controlled,
+        table.c.state,
+        table.c.changes,
+    ).where(table.c.id.in_(ids))
+    return {int(row[0]): tuple(row[1:]) for row in connection.execute(stmt)}  # type: ignore[misc]
+
+
+def post_rows(
+    connection: Connection,
+    *,
+    workshop_id: int,
+    step: int,
+    statuses: set[str] | None = None,
+    territory_id: int | None = None,
+    participant_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The same as `contributions` for one step, as plain rows (column -> value), for the
+    live pages' refreshes."""
+    table = _table(Contribution)
+    stmt = sa_select(table).where(table.c.workshop_id == workshop_id, table.c.step == step)
+    if statuses is not None:
+        stmt = stmt.where(table.c.status.in_(sorted(statuses)))
+    if territory_id is not None:
+        stmt = stmt.where(table.c.territory_id == territory_id)
+    if participant_id is not None:
+        stmt = stmt.where(table.c.participant_id == participant_id)
+    rows = connection.execute(stmt.order_by(table.c.created_at, table.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def _table(model: type) -> Any:
+    return model.__table__  # type: ignore[attr-defined]
+
+
 def update_workshop(session: Session, *, workshop_id: int, **fields: Any) -> Workshop:
-    return set_fields(session, _workshop(session, workshop_id), fields, WORKSHOP_FIELDS)
+    workshop = set_fields(session, _workshop(session, workshop_id), fields, WORKSHOP_FIELDS)
+    changed(session, workshop_id=workshop_id)
+    return workshop
 
 
 def update_state(
@@ -147,6 +212,7 @@ def update_state(
     set_fields(session, workshop, fields, WORKSHOP_FIELDS)
     workshop.state = {**(workshop.state or {}), **changes}  # a new dict: the change is seen
     session.add(workshop)
+    changed(session, workshop_id=workshop_id)
     return workshop
 
 
@@ -233,6 +299,7 @@ def end_workshop(session: Session, *, workshop_id: int, actor: str, **details: A
     workshop.screen_token_hash = None
     session.add(workshop)
     record(session, actor=actor, action="workshop.end", target=f"workshop:{workshop_id}", **details)
+    changed(session, workshop_id=workshop_id)
     return workshop
 
 
@@ -426,7 +493,9 @@ def update_contribution(
     row = get_contribution(session, workshop_id=workshop_id, contribution_id=contribution_id)
     if row is None:
         raise StoreError("contribution introuvable dans cet atelier")
-    return set_fields(session, row, fields, CONTRIBUTION_FIELDS)
+    row = set_fields(session, row, fields, CONTRIBUTION_FIELDS)
+    changed(session, workshop_id=workshop_id)  # shown, highlighted, grouped, hidden, retained
+    return row
 
 
 # --- votes --------------------------------------------------------------------------------------
@@ -650,6 +719,7 @@ def forget_campaign(
         state["territories"] = sorted(remaining)
         workshop.state = state
         session.add(workshop)
+        changed(session, workshop_id=workshop_id)
     session.flush()
     return done
 

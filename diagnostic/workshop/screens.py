@@ -75,6 +75,14 @@ def step_count(kind: StepKind, seats: int, posts: int, authors: int, voters: int
     return room
 
 
+def wall_list(posts: Iterable[Post], markup: Markup = str) -> str:
+    """A territory's shown posts as one Markdown list (a commitment retained starred), each
+    text and nickname through `markup` (the page's escaping)."""
+    return "\n".join(
+        f"- {'★ ' if p.retained else ''}{markup(p.text)} — *{markup(p.nickname)}*" for p in posts
+    )
+
+
 def own_signature(posts: Iterable[Post]) -> tuple[tuple[object, ...], ...]:
     """What the facilitator may change on one's own posts, to notice when they do."""
     return tuple((p.id, p.status, p.group_label, p.retained, p.dimension) for p in posts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +21,7 @@ from diagnostic.questionnaire.codecs import AnswerError, clean_text
 from diagnostic.questionnaire.registry import get_questionnaire
 from diagnostic.roadmap import planning
 from diagnostic.store import workshops as store
-from diagnostic.store.engine import read_scope, session_scope
+from diagnostic.store.engine import read_connection, read_scope, session_scope
 from diagnostic.store.models import Campaign, CampaignStatus, Contribution, Territory, Workshop
 from diagnostic.store.models import now as live_now
 from diagnostic.vocabulary import ROLE_LABELS, count
@@ -99,6 +99,7 @@ class Live:
     timer: live.Timer = live.Timer()  # pause, minutes added (issue 20)
     revealed: frozenset[str] = frozenset()  # vote steps (ids) whose results the screen shows
     revision: int = 0  # the workshop's programme: +1 at each edit (pages built on it redraw)
+    changes: int = 0  # +1 at each change the room must see (the push watcher compares it)
 
     @property
     def open(self) -> bool:
@@ -253,23 +254,33 @@ def facilitated(engine: Engine, actor: Actor, workshop_id: int) -> WorkshopInfo:
 
 def live_state(engine: Engine, workshop_id: int) -> Live | None:
     """The one small query of every refresh (screen, phones, console)."""
-    with read_scope(engine) as s:
-        w = store.get_workshop(s, workshop_id=workshop_id)
-        if w is None:
-            return None
-        state = w.state or {}
-        territories = state.get("territories")
-        return Live(
-            w.step,
-            w.step_started_at,
-            w.status,
-            w.controlled,
-            state.get("focus"),
-            tuple(territories) if territories is not None else None,
-            live.Timer.from_state(state.get("timer")),
-            frozenset(str(i) for i in state.get("revealed") or ()),
-            int(state.get("programme_rev") or 0),
-        )
+    return live_states(engine, [workshop_id]).get(workshop_id)
+
+
+def live_states(engine: Engine, workshop_ids: Iterable[int]) -> dict[int, Live]:
+    """The live state of several workshops in one query (the push watcher's, four times a
+    second); a workshop gone is absent."""
+    with read_connection(engine) as connection:
+        rows = store.live_rows(connection, workshop_ids=workshop_ids)
+    return {workshop_id: _live(row) for workshop_id, row in rows.items()}
+
+
+def _live(row: store.LiveRow) -> Live:
+    step, started, status, controlled, state, changes = row
+    state = state or {}
+    territories = state.get("territories")
+    return Live(
+        step,
+        started,
+        status,
+        bool(controlled),
+        state.get("focus"),
+        tuple(territories) if territories is not None else None,
+        live.Timer.from_state(state.get("timer")),
+        frozenset(str(i) for i in state.get("revealed") or ()),
+        int(state.get("programme_rev") or 0),
+        int(changes or 0),
+    )
 
 
 def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) -> None:
@@ -387,23 +398,31 @@ def screen(engine: Engine, token: str | None) -> WorkshopInfo | None:
 # --- moderation --------------------------------------------------------------------------------
 
 
+POST_FIELDS = (
+    "id",
+    "step",
+    "text",
+    "nickname",
+    "role",
+    "territory_id",
+    "status",
+    "group_label",
+    "retained",
+    "dimension",
+    "created_at",
+    "participant_id",
+    "roadmap_item_id",
+)
+
+
+def _post_of(row: dict[str, Any]) -> live.Post:
+    """A post from a plain row (store.post_rows)."""
+    return live.Post(**{name: row[name] for name in POST_FIELDS})
+
+
 def _post(row: Contribution) -> live.Post:
     assert row.id is not None
-    return live.Post(
-        id=row.id,
-        step=row.step,
-        text=row.text,
-        nickname=row.nickname,
-        role=row.role,
-        territory_id=row.territory_id,
-        status=row.status,
-        group_label=row.group_label,
-        retained=row.retained,
-        dimension=row.dimension,
-        created_at=row.created_at,
-        participant_id=row.participant_id,
-        roadmap_item_id=row.roadmap_item_id,
-    )
+    return live.Post(**{name: getattr(row, name) for name in POST_FIELDS})
 
 
 def inbox(
@@ -422,15 +441,15 @@ def wall(
     engine: Engine, workshop_id: int, *, step: int, territory_id: int | None = None
 ) -> list[live.Post]:
     """The posts shown to the room at a step (public to whoever holds the code)."""
-    with read_scope(engine) as s:
-        rows = store.contributions(
-            s,
+    with read_connection(engine) as connection:
+        rows = store.post_rows(
+            connection,
             workshop_id=workshop_id,
             step=step,
             statuses=set(live.SHOWN),
             territory_id=territory_id,
         )
-        return [_post(r) for r in rows]
+    return [_post_of(r) for r in rows]
 
 
 def moderate(engine: Engine, actor: Actor, workshop_id: int, post_id: int, status: str) -> None:
@@ -741,6 +760,15 @@ def post(
 
 
 def my_posts(engine: Engine, seat: Seat, step: int | None = None) -> list[live.Post]:
+    if step is not None:  # a phone's refresh: plain rows
+        with read_connection(engine) as connection:
+            rows = store.post_rows(
+                connection,
+                workshop_id=seat.workshop_id,
+                step=step,
+                participant_id=seat.participant_id,
+            )
+        return [_post_of(r) for r in rows]
     with read_scope(engine) as s:
         rows = store.contributions(
             s, workshop_id=seat.workshop_id, participant_id=seat.participant_id, step=step

@@ -1,0 +1,161 @@
+"""The push of a workshop's changes (diagnostic/workshop/push.py) wired to Streamlit: a live
+fragment says which workshop it shows; when that workshop changes, the process's watcher asks
+Streamlit to run the fragment again in that browser session, as the browser's own timed
+refresh would, without waiting for it.
+
+Streamlit has no public call for a rerun started by the server. This uses
+`Runtime.get_app_session` (thread-safe), then `AppSession.has_fragment` and
+`AppSession.request_rerun` on the server's event loop (`AppSession._event_loop`, internal), with
+the fragment's id read from the script's context (`ThreadState`, internal since 1.5x;
+`ctx.current_fragment_id` before). tests/test_push.py pins them on the installed version;
+should one be missing, the push is off (logged once) and the timed refresh carries on alone.
+A fragment rerun asked for this way never interrupts a run the person started (Streamlit
+queues fragment runs behind a full run) and carries no widget value: nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from diagnostic.workshop import Live, service
+from diagnostic.workshop.push import Follower, Watcher
+from pages._shell import engine, settings
+
+LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the page's live fragments live: enough to ask for their rerun."""
+
+    fragments: tuple[str, ...]
+    query_string: str
+    page_script_hash: str
+
+
+def _runtime():  # -> streamlit.runtime.Runtime | None
+    """The server's runtime; None outside a server (AppTest runs pages on a stand-in, whose
+    sessions cannot be pushed anything: the pages keep their timed refresh there)."""
+    try:
+        from streamlit.runtime import Runtime
+    except ImportError:  # pragma: no cover - pinned by tests/test_push.py
+        return None
+    found = Runtime.instance() if Runtime.exists() else None
+    return found if type(found) is Runtime else None  # AppTest: a mock with its spec
+
+
+def fragment_id() -> str | None:
+    """The id of the fragment running now (None outside a fragment or when unknown)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    found = getattr(ctx, "current_fragment_id", None)  # Streamlit before 1.5x
+    if found:
+        return str(found)
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+    except ImportError:
+        return None
+    return getattr(ThreadState.get(), "fragment_id", None)
+
+
+def rerun(follower: Follower) -> bool:
+    """Ask the follower's session to run its live fragments again; False when the session or
+    its fragments are gone (the watcher then forgets it)."""
+    from streamlit.proto.ClientState_pb2 import ClientState
+
+    runtime = _runtime()
+    target = follower.target
+    if runtime is None or not isinstance(target, Target):
+        return False
+    session = runtime.get_app_session(follower.session_id)
+    loop = getattr(session, "_event_loop", None)
+    if session is None or loop is None or loop.is_closed():
+        return False
+    here = [f for f in target.fragments if session.has_fragment(f)]
+    if not here:
+        return False  # the person left the page (another page's run replaced its fragments)
+    states = [
+        ClientState(
+            query_string=target.query_string,
+            page_script_hash=target.page_script_hash,
+            fragment_id=fragment,
+            is_auto_rerun=True,  # a fragment gone meanwhile is skipped quietly, like a timed one
+        )
+        for fragment in here
+    ]
+    loop.call_soon_threadsafe(_ask, session, states)
+    return True
+
+
+def _ask(session, states) -> None:  # noqa: ANN001 - on the server's event loop
+    """One callback for all the page's fragments: Streamlit folds them into one run."""
+    for state in states:
+        session.request_rerun(state)
+
+
+def watcher() -> Watcher | None:
+    """This process's watcher (None when WORKSHOP_PUSH_SECONDS is 0 or outside a server)."""
+    seconds = settings().workshop_push_seconds
+    if not seconds or _runtime() is None:
+        return None
+    eng = engine()
+    return _watcher_for(eng.url.render_as_string(), seconds, eng)
+
+
+@st.cache_resource(show_spinner=False, hash_funcs={Engine: lambda _: None})
+def _watcher_for(url: str, seconds: float, eng: Engine) -> Watcher:
+    """One watcher per database and interval in a server process."""
+    return Watcher(lambda ids: service.live_states(eng, ids), rerun, interval=seconds)
+
+
+def latest(workshop_id: int) -> Live | None:
+    """The workshop's state as this process's watcher last read it (a room's pages share it
+    rather than each reading the database), or None when the push is off or the reading is
+    older than two looks."""
+    found = watcher()
+    return found.latest(workshop_id, 2 * found.interval) if found is not None else None
+
+
+def active() -> bool:
+    """Whether this process pushes changes (else pages only have their timed refresh)."""
+    return watcher() is not None
+
+
+PARTS = "ws_push_parts"  # part of the page -> (fragment id, change counter it was drawn at)
+
+
+def follow(workshop_id: int, seen: int, part: str = "page") -> None:
+    """Called inside a live fragment (`part`: its name on the page, a page may have several):
+    run it again as soon as the workshop changes after counter `seen` (what it has just
+    drawn)."""
+    found = watcher()
+    if found is None:
+        return
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    fid = fragment_id()
+    if ctx is None or fid is None:
+        if not st.session_state.get("ws_push_warned"):
+            st.session_state["ws_push_warned"] = True
+            LOGGER.warning("atelier : fragment introuvable, envoi immédiat inactif")
+        return
+    parts = st.session_state.setdefault(PARTS, {})
+    if parts.get("workshop") != workshop_id:
+        parts.clear()  # another workshop in this tab: only its own fragments
+        parts["workshop"] = workshop_id
+    parts[part] = (fid, seen)
+    drawn = [v for k, v in parts.items() if k != "workshop"]
+    found.follow(
+        ctx.session_id,
+        workshop_id,
+        min(count for _, count in drawn),  # the part drawn earliest decides
+        Target(tuple(f for f, _ in drawn), ctx.query_string, ctx.page_script_hash),
+    )
