@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import shutil
 import statistics
@@ -79,6 +80,8 @@ class Client:
     since: float = float("inf")
     marker: str | None = None
     updated_at: float | None = None
+    whole_at: float | None = None
+    marked_at: float | None = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -147,7 +150,7 @@ async def _tab(
                 if shape == "exception":
                     client.errors.append(element.exception.message)
                 elif client.marker and shape in {"heading", "markdown"}:
-                    run["marked"] |= client.marker in getattr(element, shape).body
+                    run["marked"] |= client.marker in getattr(element, shape).body.lower()
             elif kind == "script_finished":
                 # Streamlit may mark a fragment's run « finished early » when another run
                 # follows at once, its elements all sent: every end counts. A run of the whole
@@ -158,11 +161,19 @@ async def _tab(
                 client.runs.append((begun, now))
                 if not ran and not early and first.is_set():
                     client.reloads.append(now)
+                # Since the move: the page drawn again (on a phone, its pushed fragment, not
+                # only the timed one inside) and the marker shown. Streamlit drops from its
+                # queue what a run drew inside a fragment that the next run (the timed one,
+                # queued meanwhile) draws again: the marker may come with that next run.
                 whole = not ran or "&p=" not in client.query  # the screen is one fragment
                 whole = whole or any(f != tab["fragment"] for f in ran)
-                shows = run["marked"] or not client.marker
-                if begun > client.since and whole and shows and client.updated_at is None:
-                    client.updated_at = now  # the page drawn again since the move
+                if begun > client.since:
+                    if whole and client.whole_at is None:
+                        client.whole_at = now
+                    if (run["marked"] or not client.marker) and client.marked_at is None:
+                        client.marked_at = now
+                    if client.whole_at is not None and client.marked_at is not None:
+                        client.updated_at = client.updated_at or now
                 if early and not ran:
                     continue  # the whole page cut short for another run: wait for that one
                 sent = tab["sent"]
@@ -230,28 +241,33 @@ class Change:
     window: float
     screen: list[float] = field(default_factory=list)  # the same for the projection
     reloaded: int = 0  # phones that ran their whole page again (the push's fallback)
+    others: int = -1  # phones not concerned and redrawn all the same (-1: every one concerned)
 
     def line(self) -> str:
         times = self.updated
         median = statistics.median(times) if times else float("nan")
         screen = f"{self.screen[0]:.2f} s" if self.screen else "non à jour"
         return (
-            f"{self.label} : {len(times)}/{self.phones} téléphones à jour, médiane "
+            f"{self.label} : {len(times)}/{self.phones} téléphone(s) concerné(s) à jour, médiane "
             f"{median:.2f} s, p95 {percentile(times, 95):.2f} s, "
             f"dernier {percentile(times, 100):.2f} s ; écran {screen} ; "
-            f"page entière relancée : {self.reloaded} ; CPU "
+            f"page entière relancée : {self.reloaded} ; "
+            + (f"autres téléphones redessinés : {self.others} ; " if self.others >= 0 else "")
+            + "CPU "
             f"{100 * self.cpu_seconds / self.window:.0f} % d'un cœur pendant {self.window:.0f} s"
         )
 
 
 @dataclass(frozen=True)
 class Move:
-    """A facilitator's action to time; `marker`: a text the phones' new page must show (the
-    new step's title)."""
+    """A facilitator's action to time; `marker`: a text the pages must show after it (the new
+    step's title, « en pause »); `only`: the one phone it concerns (the author of a post
+    highlighted: the other phones show nothing of it and must not be redrawn)."""
 
     label: str
     act: Callable[[], None]
     marker: str | None = None
+    only: str | None = None
 
 
 def _updated(clients: list[Client], t0: float) -> list[float]:
@@ -260,7 +276,7 @@ def _updated(clients: list[Client], t0: float) -> list[float]:
 
 
 def drive(
-    server: Server,
+    servers: Server | list[Server],
     clients: list[Client],
     ramp: float,
     seconds: float,
@@ -268,15 +284,29 @@ def drive(
 ) -> tuple[Measure, list[Change]]:
     """Open the tabs over `ramp` seconds; once every tab has loaded (and every refresh phase
     has started), measure `seconds` of steady refreshing; then make each move in turn and
-    time how long the phones take to show it."""
-    port, pid = server.port, server.proc.pid
+    time how long the phones take to show it. With several servers (processes on the same
+    database), the tabs are dealt out in turn, as the proxy's sticky cookie does
+    (deploy/nginx); their CPU and memory are added up."""
+    servers = servers if isinstance(servers, list) else [servers]
+    pids = [s.proc.pid for s in servers]
+
+    def cpu() -> float:
+        return sum(cpu_seconds(pid) for pid in pids)
 
     async def main() -> tuple[float, float, list[Change]]:
         loaded: asyncio.Queue = asyncio.Queue()
         stop = asyncio.Event()
         now = time.perf_counter()
         tasks = [
-            asyncio.create_task(_tab(port, c, now + ramp * i / len(clients), loaded, stop))
+            asyncio.create_task(
+                _tab(
+                    servers[i % len(servers)].port,
+                    c,
+                    now + ramp * i / len(clients),
+                    loaded,
+                    stop,
+                )
+            )
             for i, c in enumerate(clients)
         ]
         for _ in clients:
@@ -284,27 +314,30 @@ def drive(
         await asyncio.sleep(max(c.interval for c in clients) + 1)
         for c in clients:  # only the steady window counts
             c.refresh_ms.clear()
-        cpu0 = cpu_seconds(pid)
+        cpu0 = cpu()
         await asyncio.sleep(seconds)
-        cpu1 = cpu_seconds(pid)
+        cpu1 = cpu()
         steady = [list(c.refresh_ms) for c in clients]  # the window only, not the changes
         changes = []
         phones = [c for c in clients if "&p=" in c.query]
         window = 2 * max(c.interval for c in clients) + 2  # a timed refresh would get there
         screens = [c for c in clients if "ecran=" in c.query]
         for move in moves:
-            c0, t0 = cpu_seconds(pid), time.perf_counter()
+            c0, t0 = cpu(), time.perf_counter()
             for c in clients:
-                c.since, c.marker, c.updated_at = t0, move.marker, None
+                c.since, c.updated_at, c.whole_at, c.marked_at = t0, None, None, None
+                c.marker = move.marker.lower() if move.marker else None
             await asyncio.to_thread(move.act)
             await asyncio.sleep(window)
             if DEBUG:
                 counts = sorted(sum(1 for b, _ in c.runs if b > t0) for c in phones)
                 print(f"  {move.label}: runs per phone after it {counts[:5]} … {counts[-5:]}")
-            cpu = cpu_seconds(pid) - c0
-            change = Change(move.label, _updated(phones, t0), len(phones), cpu, window)
+            used = cpu() - c0
+            concerned = [c for c in phones if move.only in (None, c.query)]
+            change = Change(move.label, _updated(concerned, t0), len(concerned), used, window)
             change.screen = _updated(screens, t0)
             change.reloaded = sum(1 for c in phones if c.reloads and c.reloads[-1] > t0)
+            change.others = len(_updated([c for c in phones if c not in concerned], t0))
             changes.append(change)
             for c in clients:
                 c.since = float("inf")
@@ -315,7 +348,8 @@ def drive(
         return cpu0, cpu1, changes
 
     cpu0, cpu1, changes = asyncio.run(main())
-    return Measure("", clients, seconds, cpu1 - cpu0, memory_mib(pid)), changes
+    memory = sum(memory_mib(pid) for pid in pids)
+    return Measure("", clients, seconds, cpu1 - cpu0, memory), changes
 
 
 def prepare(
@@ -390,7 +424,14 @@ def prepare(
         service.go_to(eng, actor, made.workshop_id, step + 1, programme)  # type: ignore[arg-type]
         eng.dispose()
 
-    moves = (Move("mise en avant", highlight),) if shared else ()
+    def pause() -> None:
+        eng = build_engine(url)
+        service.pause_timer(eng, actor, made.workshop_id)  # type: ignore[arg-type]
+        eng.dispose()
+
+    author = queries[0]  # the first post's (service.post above: seats[0])
+    moves = (Move("mise en avant", highlight, only=author),) if shared else ()
+    moves += (Move("pause", pause, marker="en pause"),)
     title = programme.steps[step + 1].title  # in the phone's head and on the screen
     moves += (Move("changement d'étape", next_step, marker=title),)
     return [f"ecran={made.screen_token}", *queries], moves
@@ -436,6 +477,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--push", type=float, default=0.25, help="WORKSHOP_PUSH_SECONDS (0: timed refresh only)"
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        choices=range(1, 5),
+        help="app processes on the same database, the tabs dealt out in turn (a proxy's)",
+    )
     parser.add_argument("--step", default="chantiers", help="step id of questions/atelier.yaml")
     parser.add_argument("--posts", type=int, default=60, help="shared posts on the wall")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -465,7 +513,8 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{args.phones} téléphones (toutes les {args.refresh} s) + 1 écran "
                 f"(toutes les {max(1, min(3, args.refresh / 2)):g} s), étape « {args.step} », "
-                f"{args.database}, fenêtre mesurée {args.seconds:g} s, envoi immédiat "
+                f"{args.database}, {args.processes} processus, fenêtre mesurée "
+                f"{args.seconds:g} s, envoi immédiat "
                 + (f"toutes les {args.push:g} s" if args.push else "coupé")
             )
             gc = args.post_script_gc
@@ -473,7 +522,13 @@ def main(argv: list[str] | None = None) -> int:
                 "timeout": 60,
                 "args": () if gc == "config" else ("--runner.postScriptGC", gc),
             }
-            with running(url, questions, work / "app.log", settings=refresh, **server) as live:
+            with contextlib.ExitStack() as stack:
+                live = [
+                    stack.enter_context(
+                        running(url, questions, work / f"app{i}.log", settings=refresh, **server)
+                    )
+                    for i in range(args.processes)
+                ]
                 screen = Client(queries[0])
                 phones = [Client(q) for q in queries[1:]]
                 app, changes = drive(live, [screen, *phones], args.ramp, args.seconds, moves)

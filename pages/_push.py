@@ -16,6 +16,7 @@ queues fragment runs behind a full run) and carries no widget value: nothing typ
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 
 import streamlit as st
@@ -100,27 +101,58 @@ def _ask(session, states) -> None:  # noqa: ANN001 - on the server's event loop
         session.request_rerun(state)
 
 
+_WATCHERS: dict[tuple[str, float], Watcher] = {}
+_WATCHERS_LOCK = threading.Lock()
+
+
 def watcher() -> Watcher | None:
-    """This process's watcher (None when WORKSHOP_PUSH_SECONDS is 0 or outside a server)."""
+    """This process's watcher (None when WORKSHOP_PUSH_SECONDS is 0 or outside a server):
+    one per database and interval, looked up in a plain dictionary (a page asks for it a few
+    times per run, 150 phones at once)."""
     seconds = settings().workshop_push_seconds
     if not seconds or _runtime() is None:
         return None
     eng = engine()
-    return _watcher_for(eng.url.render_as_string(), seconds, eng)
+    key = (str(eng.url), seconds)
+    found = _WATCHERS.get(key)
+    if found is None:
+        with _WATCHERS_LOCK:
+            found = _WATCHERS.get(key)
+            if found is None:
+                found = _WATCHERS[key] = _watcher_for(eng, seconds)
+    return found
 
 
-@st.cache_resource(show_spinner=False, hash_funcs={Engine: lambda _: None})
-def _watcher_for(url: str, seconds: float, eng: Engine) -> Watcher:
-    """One watcher per database and interval in a server process."""
-    return Watcher(lambda ids: service.live_states(eng, ids), rerun, interval=seconds)
+def _watcher_for(eng: Engine, seconds: float) -> Watcher:
+    def read(workshop_ids, seat_ids):  # noqa: ANN001, ANN202
+        return service.live_states(eng, workshop_ids), service.seat_changes(eng, seat_ids)
+
+    return Watcher(read, rerun, interval=seconds)
+
+
+def seat_counter(seat_id: int) -> int:
+    """The counter of a seat's posts changed by the facilitator (as the watcher last read it,
+    else from the database)."""
+    found = watcher()
+    counter = found.seat_counter(seat_id, fresh(found)) if found is not None else None
+    if counter is None:
+        counter = service.seat_changes(engine(), [seat_id]).get(seat_id, 0)
+    return counter
 
 
 def latest(workshop_id: int) -> Live | None:
     """The workshop's state as this process's watcher last read it (a room's pages share it
-    rather than each reading the database), or None when the push is off or the reading is
-    older than two looks."""
+    rather than each reading the database), or None when the push is off or the watcher has
+    not read for a while (`fresh`)."""
     found = watcher()
-    return found.latest(workshop_id, 2 * found.interval) if found is not None else None
+    return found.latest(workshop_id, fresh(found)) if found is not None else None
+
+
+def fresh(found: Watcher) -> float:
+    """How old a reading of the watcher may be for the pages to share it: a few looks. While
+    150 phones are redrawn at once the watcher's own thread waits its turn; a page that took
+    a reading older than the last change is pushed again at the next look."""
+    return max(2.0, 4 * found.interval)
 
 
 def active() -> bool:
@@ -131,10 +163,12 @@ def active() -> bool:
 PARTS = "ws_push_parts"  # part of the page -> (fragment id, change counter it was drawn at)
 
 
-def follow(workshop_id: int, seen: int, part: str = "page") -> None:
+def follow(
+    workshop_id: int, seen: tuple[int, ...], part: str = "page", seat_id: int | None = None
+) -> None:
     """Called inside a live fragment (`part`: its name on the page, a page may have several):
-    run it again as soon as the workshop changes after counter `seen` (what it has just
-    drawn)."""
+    run it again as soon as the workshop changes after counters `seen` (what it has just
+    drawn: `diagnostic.workshop.push.seen_by`; a phone gives its `seat_id`)."""
     found = watcher()
     if found is None:
         return
@@ -158,4 +192,5 @@ def follow(workshop_id: int, seen: int, part: str = "page") -> None:
         workshop_id,
         min(count for _, count in drawn),  # the part drawn earliest decides
         Target(tuple(f for f, _ in drawn), ctx.query_string, ctx.page_script_hash),
+        seat_id,
     )

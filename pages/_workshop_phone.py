@@ -23,6 +23,7 @@ from diagnostic.workshop import (
     screens,
     service,
 )
+from pages import _push as push
 from pages._autosave import State, autosave_text, typed
 from pages._shell import engine, plain, settings, workshop_results
 from pages._workshop import REVISIONS
@@ -33,6 +34,7 @@ STAGE_DRAWN = "ws_stage_drawn"  # (step, room's change counter) the form was dra
 STAGE_LAG = "ws_stage_lag"  # the form's (step, counter) when a refresh found it behind
 MOVE_OFFERED = "ws_move_offered"  # the territory may still be changed (nothing sent yet)
 ACTED = "ws_acted"  # a post or a vote has just been recorded (the page may change above)
+SENT = "ws_sent"  # how many posts this page has sent
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def send(phone: Phone, index: int, text: str, *, share: bool, dimension: str | N
     drafts(phone.seat).pop(index, None)
     st.session_state.pop(MINE_SEEN, None)  # one's own new post is no news to redraw for
     st.session_state[ACTED] = True
+    st.session_state[SENT] = st.session_state.get(SENT, 0) + 1
     return True
 
 
@@ -224,11 +227,28 @@ def post_form(phone: Phone, index: int) -> None:
     own_posts(phone, index, axes)
 
 
+OWN_POSTS = "ws_own_posts"  # (step, seat's counter, posts sent here) -> one's posts there
+
+
+def my_posts(seat: Seat, index: int) -> list[live.Post]:
+    """One's own posts at a step. With the push, read again only when they may have changed:
+    another step, the facilitator changed one (the seat's counter), one sent a post from this
+    page; the same list otherwise (a pause, the next minute: 150 phones redrawn at once)."""
+    if not push.active():
+        return service.my_posts(engine(), seat, index)
+    key = (index, push.seat_counter(seat.participant_id), st.session_state.get(SENT, 0))
+    found = st.session_state.get(OWN_POSTS)
+    if found is None or found[0] != key:
+        found = (key, service.my_posts(engine(), seat, index))
+        st.session_state[OWN_POSTS] = found
+    return found[1]
+
+
 def own_posts(phone: Phone, index: int, axes: dict[str, str]) -> None:
     """One's own posts at this step with their current state (waiting, shown, highlighted,
     grouped, hidden); the live refresh redraws the page when the facilitator changes one
     (`mine_changed`)."""
-    mine = service.my_posts(engine(), phone.seat, index)
+    mine = my_posts(phone.seat, index)
     st.session_state[MINE_SEEN] = (index, screens.own_signature(mine))  # as drawn here
     if mine:
         st.markdown("**Ce que vous avez écrit à cette étape**")

@@ -131,7 +131,7 @@ def moderation() -> None:
     now = following(info)
     if now is None:
         return
-    push.follow(info.id, now.changes)  # another console's or the screen's change: at once
+    push.follow(info.id, (now.changes,))  # another console's or the screen's change: at once
     if now.step != state.step:  # moved from the projection's controls or another console
         st.rerun(scope="app")
     shown_step = prog.step(now.step)

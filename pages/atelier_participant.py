@@ -202,6 +202,13 @@ if st.session_state[MOVE_OFFERED]:  # nothing posted nor voted yet: a wrong terr
 NOW = "ws_now"  # the workshop's state `room` read, handed to `tick` within the same run
 
 
+def drawn_at(now: Live) -> tuple[int, int]:
+    """What the step was drawn at: the step and the room's counter a phone follows (with the
+    push, the changes every phone shows, one's own posts being pushed apart; without it,
+    every change, the checks below then telling what concerns this phone)."""
+    return now.step, now.phone_changes if push.active() else now.changes
+
+
 def lagging(now: Live) -> bool:
     """Whether the step must be drawn again by a run of the whole page: the room has changed
     since it was drawn, and no push redrew it. With the push on, it comes just after the
@@ -210,7 +217,7 @@ def lagging(now: Live) -> bool:
     the changes that concern this phone (the step, one's own posts, the posts offered for
     points)."""
     drawn = st.session_state.get(STAGE_DRAWN)
-    if drawn is None or drawn == (now.step, now.changes):
+    if drawn is None or drawn == drawn_at(now):
         st.session_state.pop(STAGE_LAG, None)
         return False
     if push.active():
@@ -226,7 +233,7 @@ def lagging(now: Live) -> bool:
         return True
     if current.kind == StepKind.DOTS and dots_changed(phone, now.step, current):
         return True
-    st.session_state[STAGE_DRAWN] = (now.step, now.changes)  # nothing of this phone's: noted
+    st.session_state[STAGE_DRAWN] = drawn_at(now)  # nothing of this phone's: noted
     return False
 
 
@@ -249,7 +256,7 @@ def tick() -> None:
             else "L'animation a mis le minuteur en pause."
         )
     if current.kind in {StepKind.COLLECTIVE, StepKind.COMMITMENTS}:
-        shown = territory_wall(info.id, now.step, seat.territory_id, now.changes)
+        shown = territory_wall(info.id, now.step, seat.territory_id, now.phone_changes)
         if shown:
             with st.expander(f"Contributions de votre territoire ({len(shown)})", expanded=False):
                 st.markdown(screens.wall_list(shown, plain))
@@ -263,12 +270,17 @@ def room() -> None:
     now = following(info, shared=True)
     if now is None:
         return
-    push.follow(info.id, now.changes)  # the room's next change reruns this at once
+    # the room's next change, or one of one's own posts, reruns this at once
+    push.follow(
+        info.id,
+        (now.phone_changes, push.seat_counter(seat.participant_id)),
+        seat_id=seat.participant_id,
+    )
     if not now.open:
         st.rerun(scope="app")
     late_field(phone, st.session_state.get("ws_seen_step"), now.step)  # its last second kept
     st.session_state["ws_seen_step"] = now.step
-    st.session_state[STAGE_DRAWN] = (now.step, now.changes)
+    st.session_state[STAGE_DRAWN] = drawn_at(now)
     hand_over(NOW, now)  # for `tick`, drawn inline just below: one read per run
     step = prog.step(now.step)
     st.subheader(f"{now.step + 1}. {step.title}")

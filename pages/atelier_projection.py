@@ -128,7 +128,7 @@ def screen() -> None:
             "Merci à toutes et à tous ! Les engagements retenus rejoignent les feuilles de route."
         )
         return
-    push.follow(info.id, state.changes)  # the facilitator's next change reruns this at once
+    push.follow(info.id, (state.changes,))  # the facilitator's next change reruns this at once
     if actor is not None and drawn(state) != st.session_state.get(CONTROLS):
         st.rerun(scope="app")  # changed from the console: the controls below follow it
     step = prog.step(state.step)

@@ -27,31 +27,46 @@ def room(engine, questions_dir: Path):
     return alpha, actor, made, programme_for(questions_dir)
 
 
-def changes(engine, workshop_id: int) -> int:
+def counters(engine, workshop_id: int, seat) -> tuple[int, int, int]:
+    """(every change, those the phones show, those of the seat's own posts)."""
     state = service.live_state(engine, workshop_id)
     assert state is not None
-    return state.changes
+    mine = service.seat_changes(engine, [seat.participant_id])[seat.participant_id]
+    return state.changes, state.phone_changes, mine
 
 
-def test_every_change_the_room_sees_counts_once_and_a_participant_s_own_writes_do_not(engine, room):
+def test_each_change_counts_once_for_the_pages_that_show_it(engine, room):
     alpha, actor, made, prog = room
     wid = made.workshop_id
     seat, _ = service.join(
         engine, made.code, nickname="Alice", territory_id=alpha.territory.id, role="dgs"
     )
+    other, _ = service.join(
+        engine, made.code, nickname="Bruno", territory_id=alpha.territory.id, role="dst"
+    )
     collective = next(i for i, s in enumerate(prog.steps) if s.kind == "collective")
-    start = changes(engine, wid)
-    service.go_to(engine, actor, wid, collective, prog)
-    assert changes(engine, wid) == start + 1
+    a, p, _ = counters(engine, wid, seat)
+    service.go_to(engine, actor, wid, collective, prog)  # everyone
+    assert counters(engine, wid, seat) == (a + 1, p + 1, 0)
     post = service.post(engine, seat, prog, step=collective, text="Un chantier", share=True)
-    assert changes(engine, wid) == start + 1  # a participant's post: the timed refresh shows it
-    service.moderate(engine, actor, wid, post.id, live.HIGHLIGHTED)
+    assert counters(engine, wid, seat) == (a + 1, p + 1, 0)  # a participant's own write: none
+    service.moderate(engine, actor, wid, post.id, live.HIGHLIGHTED)  # the screen, its author
     service.set_group(engine, actor, wid, post.id, "Pilotage")
-    service.pause_timer(engine, actor, wid)
-    assert changes(engine, wid) == start + 4
+    assert counters(engine, wid, seat) == (a + 3, p + 1, 2)
+    assert counters(engine, wid, other)[2] == 0  # another phone is not concerned
+    service.moderate(engine, actor, wid, post.id, live.HIDDEN)  # off every wall: every phone
+    service.set_focus(engine, actor, wid, alpha.territory.id)  # the screen only
+    service.pause_timer(engine, actor, wid)  # everyone
+    assert counters(engine, wid, seat) == (a + 6, p + 3, 3)
     assert service.live_states(engine, [wid, wid + 1000]) == {wid: service.live_state(engine, wid)}
     service.end(engine, actor, wid, prog, ROOT / "questions")
-    assert changes(engine, wid) == start + 5
+    assert counters(engine, wid, seat)[:2] == (a + 7, p + 4)
+
+
+def test_the_store_counts_shown_posts_as_the_domain_does():
+    from diagnostic.store import workshops
+
+    assert workshops.SHOWN_STATUSES == live.SHOWN
 
 
 class Room:
@@ -59,14 +74,16 @@ class Room:
 
     def __init__(self) -> None:
         self.states: dict[int, live_state] = {}
+        self.seats: dict[int, int] = {}
         self.reads = 0
         self.reruns: list[str] = []
         self.gone: set[str] = set()
         self.now = 100.0
 
-    def read(self, ids):
+    def read(self, ids, seat_ids):
         self.reads += 1
-        return {i: s for i, s in self.states.items() if i in set(ids)}
+        states = {i: s for i, s in self.states.items() if i in set(ids)}
+        return states, {i: n for i, n in self.seats.items() if i in set(seat_ids)}
 
     def rerun(self, follower: Follower) -> bool:
         if follower.session_id in self.gone:
@@ -74,8 +91,8 @@ class Room:
         self.reruns.append(follower.session_id)
         return True
 
-    def at(self, changes: int) -> service.Live:
-        return service.Live(0, None, "open", False, None, changes=changes)
+    def at(self, changes: int, phones: int = 0) -> service.Live:
+        return service.Live(0, None, "open", False, None, changes=changes, phone_changes=phones)
 
 
 live_state = service.Live
@@ -89,21 +106,26 @@ def test_a_change_is_pushed_once_to_each_page_that_follows_the_workshop():
     room = Room()
     w = watcher(room)
     assert w.poll() == 0 and room.reads == 0  # nobody follows: no query at all
-    room.states = {1: room.at(5), 2: room.at(9)}
-    w.follow("phone-a", 1, 5, target=None)
-    w.follow("phone-b", 1, 5, target=None)
-    w.follow("screen-2", 2, 9, target=None)
+    room.states = {1: room.at(5, 3), 2: room.at(9)}
+    room.seats = {10: 0, 11: 0}
+    w.follow("phone-a", 1, (3, 0), target=None, seat_id=10)
+    w.follow("phone-b", 1, (3, 0), target=None, seat_id=11)
+    w.follow("screen-1", 1, (5,), target=None)
+    w.follow("screen-2", 2, (9,), target=None)
     assert w.poll() == 0  # nothing changed since they were drawn
-    assert w.latest(1, max_age=1) == room.at(5)
-    room.states[1] = room.at(6)
-    assert w.poll() == 2 and sorted(room.reruns) == ["phone-a", "phone-b"]
+    assert w.latest(1, max_age=1) == room.at(5, 3) and w.seat_counter(10, max_age=1) == 0
+    room.states[1] = room.at(6, 4)  # the next step: every page of workshop 1
+    assert w.poll() == 3 and sorted(room.reruns) == ["phone-a", "phone-b", "screen-1"]
     assert w.poll() == 0  # being drawn: not pushed the same change again
     room.now += 10  # … unless the page never drew it (its push was lost): once more
-    assert w.poll() == 2
-    w.follow("phone-a", 1, 6, target=None)  # drawn: it says so
-    w.follow("phone-b", 1, 6, target=None)
-    room.now += 10
-    assert w.poll() == 0 and w.pushed == 4
+    assert w.poll() == 3
+    w.follow("phone-a", 1, (4, 0), target=None, seat_id=10)  # drawn: it says so
+    w.follow("phone-b", 1, (4, 0), target=None, seat_id=11)
+    w.follow("screen-1", 1, (6,), target=None)
+    room.reruns.clear()
+    room.states[1], room.seats[10] = room.at(7, 4), 1  # phone-a's post highlighted
+    assert w.poll() == 2 and sorted(room.reruns) == ["phone-a", "screen-1"]  # not phone-b
+    assert w.pushed == 8
     w.stop()
 
 
@@ -111,8 +133,8 @@ def test_pages_gone_are_forgotten_and_a_workshop_gone_gets_one_last_push():
     room = Room()
     w = watcher(room)
     room.states = {1: room.at(1), 2: room.at(1)}
-    w.follow("left", 1, 1, target=None)
-    w.follow("stays", 2, 1, target=None)
+    w.follow("left", 1, (1,), target=None)
+    w.follow("stays", 2, (1,), target=None)
     room.gone.add("left")
     room.states[1] = room.at(2)
     assert w.poll() == 0 and w.following() == 1  # its session is gone: forgotten
@@ -125,7 +147,7 @@ def test_the_latest_state_is_shared_only_while_fresh():
     room = Room()
     w = watcher(room, interval=0.25)
     room.states = {1: room.at(3)}
-    w.follow("phone", 1, 3, target=None)
+    w.follow("phone", 1, (3,), target=None)
     w.poll()
     assert w.latest(1, max_age=0.5) == room.at(3)
     room.now += 0.6
@@ -138,12 +160,12 @@ def test_the_watcher_survives_a_database_that_refuses_a_read():
     room = Room()
     calls = threading.Event()
 
-    def read(ids):
+    def read(ids, seat_ids):
         calls.set()
         raise RuntimeError("base indisponible")
 
     w = Watcher(read, room.rerun, interval=0.01)
-    w.follow("phone", 1, 0, target=None)  # starts the thread
+    w.follow("phone", 1, (0,), target=None)  # starts the thread
     assert calls.wait(2)
     w.stop()
     with pytest.raises(ValueError):

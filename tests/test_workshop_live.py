@@ -282,10 +282,11 @@ def test_shift_figures_are_written_the_french_way():
     assert live.shift_figures(row) == ("2,4", "3,3", "+0,9")
     same = {**row, "mean_before": 3.02, "mean_after": 2.98, "shift": -0.04}
     assert live.shift_figures(same) == ("3,0", "3,0", "0,0")
-    # the change of the figures shown, never of the unrounded means: 3,3 → 2,3 reads -1,0
+    # the change of the figures shown, never of the unrounded means: 3,3 → 2,3 reads −1,0,
+    # with the minus sign (U+2212), not a hyphen
     assert live.shift_figures(
         {"shown": True, "mean_before": 3.25, "mean_after": 2.33, "shift": -0.92}
-    ) == ("3,3", "2,3", "-1,0")
+    ) == ("3,3", "2,3", "\u22121,0")
     assert live.shift_figures({**row, "mean_before": None}) == ("—", "3,3", "+0,9")
     assert live.shift_figures({**row, "shown": False}) == ("2,4", "—", "—")
     assert live.shift_figures({"shown": False, "mean_before": None}) == ("—", "—", "—")

@@ -245,8 +245,11 @@ class Workshop(SQLModel, table=True):
     # What the screen shows: {"focus": territory id or None, "revote": {campaign id: [items]}}
     state: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=True))
     # +1 at every change the room must see at once (migration 0012): each server process polls
-    # it and asks the pages following this workshop to refresh (pages/_push.py).
+    # it and asks the pages following this workshop to refresh (pages/_push.py). `changes`:
+    # every change (screen, console); `phone_changes`: those every phone shows (the step, the
+    # timer, results revealed, a post shown or hidden...; not a highlight nor a group).
     changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    phone_changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkshopCampaign(SQLModel, table=True):
@@ -288,6 +291,9 @@ class WorkshopParticipant(SQLModel, table=True):
     territory_id: int | None = Field(default=None, foreign_key="territory.id")
     role: str | None = Field(default=None, max_length=30)
     created_at: datetime = Field(default_factory=now)
+    # +1 when the facilitator changes one of this seat's posts (migration 0012): its phone is
+    # pushed the new state of its own posts, and no other phone is.
+    changes: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class WorkshopVote(SQLModel, table=True):

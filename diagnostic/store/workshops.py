@@ -26,6 +26,7 @@ from diagnostic.store.rows import inserted, set_fields
 
 OPEN = "open"
 ENDED = "ended"
+SHOWN_STATUSES = frozenset({"visible", "highlighted"})  # diagnostic.workshop.live.SHOWN
 WORKSHOP_FIELDS = {"step", "step_started_at", "controlled", "state", "title"}
 CONTRIBUTION_FIELDS = {"status", "group_label", "retained", "dimension", "roadmap_item_id"}
 
@@ -135,19 +136,43 @@ def workshops_on(session: Session, *, territory_ids: set[int] | None) -> list[Wo
     return [w for w in workshops if places.get(w.id or 0) and places[w.id or 0] <= territory_ids]
 
 
-def changed(session: Session, *, workshop_id: int) -> None:
+def changed(session: Session, *, workshop_id: int, phones: bool = True) -> None:
     """Count one more change the room must see at once (the step, the timer, a post shown or
-    grouped...): the pages following the workshop are pushed a refresh (pages/_push.py). One
-    atomic increment: two changes at once are two."""
+    grouped...): the pages following the workshop are pushed a refresh (pages/_push.py);
+    `phones`: every phone shows it too (not a highlight, a group, the screen's focus). Atomic
+    increments: two changes at once are two."""
+    values: dict[str, Any] = {"changes": col(Workshop.changes) + 1}
+    if phones:
+        values["phone_changes"] = col(Workshop.phone_changes) + 1
     session.exec(  # type: ignore[call-overload]
         update(Workshop)
         .where(col(Workshop.id) == workshop_id)
-        .values(changes=col(Workshop.changes) + 1)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
 
-LiveRow = tuple[int, Any, str, bool, dict | None, int]
+def seat_changed(session: Session, *, seat_id: int) -> None:
+    """One of this seat's posts changed by the facilitator: its phone is pushed it."""
+    session.exec(  # type: ignore[call-overload]
+        update(WorkshopParticipant)
+        .where(col(WorkshopParticipant.id) == seat_id)
+        .values(changes=col(WorkshopParticipant.changes) + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def seat_changes(connection: Connection, *, seat_ids: Iterable[int]) -> dict[int, int]:
+    """The change counters of these seats (the push watcher's second query)."""
+    ids = sorted(set(seat_ids))
+    if not ids:
+        return {}
+    table = _table(WorkshopParticipant)
+    stmt = sa_select(table.c.id, table.c.changes).where(table.c.id.in_(ids))
+    return {int(i): int(n or 0) for i, n in connection.execute(stmt)}
+
+
+LiveRow = tuple[int, Any, str, bool, dict | None, int, int]
 
 
 def live_rows(connection: Connection, *, workshop_ids: Iterable[int]) -> dict[int, LiveRow]:
@@ -166,6 +191,7 @@ def live_rows(connection: Connection, *, workshop_ids: Iterable[int]) -> dict[in
         table.c.controlled,
         table.c.state,
         table.c.changes,
+        table.c.phone_changes,
     ).where(table.c.id.in_(ids))
     return {int(row[0]): tuple(row[1:]) for row in connection.execute(stmt)}  # type: ignore[misc]
 
@@ -197,22 +223,31 @@ def _table(model: type) -> Any:
     return model.__table__  # type: ignore[attr-defined]
 
 
-def update_workshop(session: Session, *, workshop_id: int, **fields: Any) -> Workshop:
+def update_workshop(
+    session: Session, *, workshop_id: int, phones: bool = True, **fields: Any
+) -> Workshop:
+    """Some fields of the workshop changed; `phones`: whether the phones show it."""
     workshop = set_fields(session, _workshop(session, workshop_id), fields, WORKSHOP_FIELDS)
-    changed(session, workshop_id=workshop_id)
+    changed(session, workshop_id=workshop_id, phones=phones)
     return workshop
 
 
 def update_state(
-    session: Session, *, workshop_id: int, changes: Mapping[str, Any], **fields: Any
+    session: Session,
+    *,
+    workshop_id: int,
+    changes: Mapping[str, Any],
+    phones: bool = True,
+    **fields: Any,
 ) -> Workshop:
     """Some keys of the workshop's state (and `fields`) changed together, the row locked
-    (PostgreSQL) so that two controls clicked at once never drop each other's key."""
+    (PostgreSQL) so that two controls clicked at once never drop each other's key; `phones`:
+    whether the phones show the change (`changed`)."""
     workshop = locked_workshop(session, workshop_id=workshop_id)
     set_fields(session, workshop, fields, WORKSHOP_FIELDS)
     workshop.state = {**(workshop.state or {}), **changes}  # a new dict: the change is seen
     session.add(workshop)
-    changed(session, workshop_id=workshop_id)
+    changed(session, workshop_id=workshop_id, phones=phones)
     return workshop
 
 
@@ -493,8 +528,15 @@ def update_contribution(
     row = get_contribution(session, workshop_id=workshop_id, contribution_id=contribution_id)
     if row is None:
         raise StoreError("contribution introuvable dans cet atelier")
+    was_shown = row.status in SHOWN_STATUSES
+    retained = row.retained
     row = set_fields(session, row, fields, CONTRIBUTION_FIELDS)
-    changed(session, workshop_id=workshop_id)  # shown, highlighted, grouped, hidden, retained
+    # the phones show a post shown or hidden, or retained (their walls, their points, their
+    # grid); its author's phone shows all its states (a highlight, a group)
+    phones = (row.status in SHOWN_STATUSES) != was_shown or row.retained != retained
+    changed(session, workshop_id=workshop_id, phones=phones)
+    if row.participant_id is not None:
+        seat_changed(session, seat_id=row.participant_id)
     return row
 
 

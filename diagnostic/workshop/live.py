@@ -270,7 +270,8 @@ def vote_shift(
 
 def shift_figures(row: Mapping[str, object]) -> tuple[str, str, str]:
     """The before/after of one item as figures: mean before, mean now, change with its sign
-    (« — » where there is none: no answer, or fewer re-votes than the threshold)."""
+    (« + », or « − », the minus sign; « — » where there is none: no answer, or fewer re-votes
+    than the threshold)."""
 
     def mean(value: object) -> str:
         return "—" if value is None or value != value else format_number(float(value), 1)  # type: ignore[arg-type]
@@ -283,8 +284,9 @@ def shift_figures(row: Mapping[str, object]) -> tuple[str, str, str]:
         return before, after, "—"
     if "—" not in (before, after):  # the change the room can check: 3,3 → 2,3 is -1,0
         shift = float(after.replace(",", ".")) - float(before.replace(",", "."))
-    delta = format_number(float(shift), 1)  # type: ignore[arg-type]
-    delta = "+" + delta if float(shift) > 0 and delta != "0,0" else delta  # type: ignore[arg-type]
+    delta = format_number(float(shift), 1).lstrip("-")  # type: ignore[arg-type]
+    if delta != "0,0":  # the sign typeset: « + » or the minus sign « − », never a hyphen
+        delta = ("+" if float(shift) > 0 else "\u2212") + delta  # type: ignore[arg-type]
     return before, after, delta
 
 

@@ -175,7 +175,9 @@ def place(
             placed.pop(str(post_id), None)
         else:
             placed[str(post_id)] = list(position)
-        store.update_workshop(s, workshop_id=workshop_id, state={**state, PLACED: placed})
+        store.update_workshop(  # on the screen only: the phones vote, they show no position
+            s, workshop_id=workshop_id, state={**state, PLACED: placed}, phones=False
+        )
 
 
 def grid_candidates(

@@ -33,17 +33,33 @@ RETRY = 5.0  # seconds a page has to draw a change pushed to it before it is pus
 ERROR_PAUSE = 5.0  # seconds of rest after the database refused a look (it may be restarting)
 
 
+Seen = tuple[int, ...]
+
+
 @dataclass
 class Follower:
-    """A browser session's page following a workshop, and the counter it was drawn at."""
+    """A browser session's page following a workshop, and the counters it was drawn at: a
+    phone (`seat_id`) follows the changes every phone shows and those of its own posts; a
+    screen or a console (no seat) follows every change."""
 
     session_id: str
     workshop_id: int
-    seen: int
+    seen: Seen
     target: object  # what `rerun` needs to refresh that page
+    seat_id: int | None = None
 
 
-Read = Callable[[Iterable[int]], Mapping[int, Live]]
+def seen_by(follower: Follower, state: Live | None, seats: Mapping[int, int]) -> Seen | None:
+    """The counters `follower` follows as they are now (None: the workshop is gone)."""
+    if state is None:
+        return None
+    if follower.seat_id is None:
+        return (state.changes,)
+    return (state.phone_changes, seats.get(follower.seat_id, 0))
+
+
+# workshop ids, seat ids -> the workshops' states, the seats' counters (two small queries)
+Read = Callable[[Iterable[int], Iterable[int]], tuple[Mapping[int, Live], Mapping[int, int]]]
 Rerun = Callable[[Follower], bool]
 
 
@@ -71,17 +87,27 @@ class Watcher:
         self._followers: dict[str, Follower] = {}
         # session -> (counter, when) of the last push: a page busy drawing it (150 phones of a
         # room take a moment) is not pushed the same change again, which would only queue runs
-        self._asked: dict[str, tuple[int | None, float]] = {}
+        self._asked: dict[str, tuple[Seen | None, float]] = {}
         self._latest: dict[int, tuple[float, Live]] = {}  # workshop -> (when read, state)
+        self._seats: dict[int, int] = {}  # seat -> its counter, as last read (with _latest)
+        self._read_at = float("-inf")
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self.pushed = 0  # reruns asked for since the start (the bench and the tests read it)
 
-    def follow(self, session_id: str, workshop_id: int, seen: int, target: object) -> None:
-        """This session's page shows `workshop_id` as of counter `seen`: push it the next
-        change. A session follows one workshop page at a time (the last one registered)."""
+    def follow(
+        self,
+        session_id: str,
+        workshop_id: int,
+        seen: Seen,
+        target: object,
+        seat_id: int | None = None,
+    ) -> None:
+        """This session's page shows `workshop_id` as of counters `seen` (`seen_by`): push it
+        the next change it shows. A session follows one workshop page at a time (the last one
+        registered)."""
         with self._lock:
-            self._followers[session_id] = Follower(session_id, workshop_id, seen, target)
+            self._followers[session_id] = Follower(session_id, workshop_id, seen, target, seat_id)
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
                 self._thread = threading.Thread(target=self._loop, name="atelier-push", daemon=True)
@@ -94,6 +120,13 @@ class Watcher:
         if found is None or self._clock() - found[0] > max_age:
             return None
         return found[1]
+
+    def seat_counter(self, seat_id: int, max_age: float) -> int | None:
+        """A seat's counter as last read, if read less than `max_age` seconds ago."""
+        with self._lock:
+            if self._clock() - self._read_at > max_age or seat_id not in self._seats:
+                return None
+            return self._seats[seat_id]
 
     def forget(self, session_id: str) -> None:
         with self._lock:
@@ -119,13 +152,16 @@ class Watcher:
         if not followers:
             return 0
         read_at = self._clock()
-        states = self._read({f.workshop_id for f in followers})
+        states, seats = self._read(
+            {f.workshop_id for f in followers},
+            {f.seat_id for f in followers if f.seat_id is not None},
+        )
         with self._lock:
             self._latest = {i: (read_at, state) for i, state in states.items()}
+            self._seats, self._read_at = dict(seats), read_at
         asked = 0
         for f in followers:
-            state = states.get(f.workshop_id)
-            now = state.changes if state is not None else None
+            now = seen_by(f, states.get(f.workshop_id), seats)
             if now == f.seen:
                 continue
             when = self._clock()

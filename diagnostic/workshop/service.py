@@ -100,6 +100,7 @@ class Live:
     revealed: frozenset[str] = frozenset()  # vote steps (ids) whose results the screen shows
     revision: int = 0  # the workshop's programme: +1 at each edit (pages built on it redraw)
     changes: int = 0  # +1 at each change the room must see (the push watcher compares it)
+    phone_changes: int = 0  # +1 at each change every phone shows (not a highlight nor a group)
 
     @property
     def open(self) -> bool:
@@ -266,7 +267,7 @@ def live_states(engine: Engine, workshop_ids: Iterable[int]) -> dict[int, Live]:
 
 
 def _live(row: store.LiveRow) -> Live:
-    step, started, status, controlled, state, changes = row
+    step, started, status, controlled, state, changes, phone_changes = row
     state = state or {}
     territories = state.get("territories")
     return Live(
@@ -280,7 +281,14 @@ def _live(row: store.LiveRow) -> Live:
         frozenset(str(i) for i in state.get("revealed") or ()),
         int(state.get("programme_rev") or 0),
         int(changes or 0),
+        int(phone_changes or 0),
     )
+
+
+def seat_changes(engine: Engine, seat_ids: Iterable[int]) -> dict[int, int]:
+    """The change counters of these seats (one small query)."""
+    with read_connection(engine) as connection:
+        return store.seat_changes(connection, seat_ids=seat_ids)
 
 
 def _update(engine: Engine, actor: Actor, workshop_id: int, **fields: object) -> None:
@@ -368,7 +376,9 @@ def set_focus(engine: Engine, actor: Actor, workshop_id: int, territory_id: int 
     if territory_id is not None and info.place_of(territory_id) is None:
         raise WorkshopError("ce territoire ne participe pas à l'atelier")
     with session_scope(engine) as s:
-        store.update_state(s, workshop_id=workshop_id, changes={"focus": territory_id})
+        store.update_state(  # the screen's focus: no phone shows it
+            s, workshop_id=workshop_id, changes={"focus": territory_id}, phones=False
+        )
 
 
 def reissue_screen(engine: Engine, actor: Actor, workshop_id: int) -> str:
