@@ -12,7 +12,12 @@ no domain code), measured in the same run: the ratio says what the workshop itse
 
     .venv/bin/python bench/workshop_refresh.py                      # 150 phones, 6 s, 45 s
     .venv/bin/python bench/workshop_refresh.py --phones 150 --refresh 6 --seconds 45 \
-        --step chantiers --database postgresql
+        --step chantiers --database postgresql --processes 2
+
+After the steady window, the facilitator's moves are made in the database as the console
+makes them (a post highlighted, a pause, the next step), each timed until every page it
+concerns shows it: the server pushes them (`WORKSHOP_PUSH_SECONDS`, pages/_push.py); `--push
+0` measures the timed refresh alone.
 
 Loopback only; bounded in clients and time; servers and throwaway databases removed at the end.
 """
@@ -270,6 +275,11 @@ class Move:
     only: str | None = None
 
 
+def concerned_of(phones: list[Client], move: Move) -> list[Client]:
+    """The phones a move must reach (all of them, or its `only` one)."""
+    return [c for c in phones if move.only in (None, c.query)]
+
+
 def _updated(clients: list[Client], t0: float) -> list[float]:
     """Seconds from the move to each page drawn again (showing the marker)."""
     return [c.updated_at - t0 for c in clients if c.updated_at is not None]
@@ -332,8 +342,12 @@ def drive(
             if DEBUG:
                 counts = sorted(sum(1 for b, _ in c.runs if b > t0) for c in phones)
                 print(f"  {move.label}: runs per phone after it {counts[:5]} … {counts[-5:]}")
+                for c in concerned_of(phones, move):
+                    if c.updated_at is None:
+                        runs = [(round(b - t0, 2), round(e - t0, 2)) for b, e in c.runs if e > t0]
+                        print(f"   pas à jour : {c.query[:24]}… runs {runs}")
             used = cpu() - c0
-            concerned = [c for c in phones if move.only in (None, c.query)]
+            concerned = concerned_of(phones, move)
             change = Change(move.label, _updated(concerned, t0), len(concerned), used, window)
             change.screen = _updated(screens, t0)
             change.reloaded = sum(1 for c in phones if c.reloads and c.reloads[-1] > t0)
