@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
-from sqlalchemy import Engine
 
 from diagnostic.workshop import Live, service
 from diagnostic.workshop.push import Follower, Watcher
@@ -123,7 +123,7 @@ def watcher() -> Watcher | None:
     return found
 
 
-def _watcher_for(eng: Engine, seconds: float) -> Watcher:
+def _watcher_for(eng: Any, seconds: float) -> Watcher:  # eng: the app's engine (store)
     def read(workshop_ids, seat_ids):  # noqa: ANN001, ANN202
         return service.live_states(eng, workshop_ids), service.seat_changes(eng, seat_ids)
 

@@ -376,17 +376,10 @@ def dots_changed(phone: Phone, index: int, step: Step) -> bool:
     return before is not None and before[0] == index and before != seen
 
 
-def change_dot(phone: Phone, index: int, post_id: int, change: int, drawn: int) -> None:
+def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
     """A + or - button's callback: one point more or less on a post, confirmed under it (the
-    service refuses a point beyond the bound, from this tab or another). `drawn`: the points
-    given when the button was drawn; a tap that reaches the server twice (a slow network, a
-    redraw pushed at that moment) finds them changed the second time, and counts once."""
+    service refuses a point beyond the bound, from this tab or another)."""
     try:
-        now = priorities.my_dots(engine(), phone.seat, phone.programme, index)
-        if sum(now.given.values()) != drawn and (change < 0 or now.left > 0):
-            said = f"Déjà pris en compte. {screens.dots_left(now.left, now.bound)}."
-            st.session_state[DOT_SAID] = (post_id, said, "success")
-            return
         dots = priorities.give_dot(
             engine(), phone.seat, phone.programme, step=index, post_id=post_id, change=change
         )
@@ -411,9 +404,6 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
         st.markdown(f"**{screens.dots_left(dots.left, dots.bound)}**")
     st.caption(screens.OWN_POSTS_ALLOWED)
     said = st.session_state.get(DOT_SAID)
-    # what each button's tap is made on: in its key too, so that a tap delivered again later
-    # reaches the callback as it was drawn (Streamlit keeps a widget's callback by its key)
-    given = sum(dots.given.values())
     shown = {p.id for p in candidates}
     gone = [pid for pid in dots.given if pid not in shown]
     for post in candidates:
@@ -426,19 +416,19 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
             with st.container(horizontal=True, wrap=False):  # side by side, even on a phone
                 st.button(
                     "+ 1 point",
-                    key=f"ws_dot_plus_{post.id}_{given}",
+                    key=f"ws_dot_plus_{post.id}",
                     type="primary",
                     disabled=dots.left <= 0,
                     on_click=change_dot,
-                    args=(phone, index, post.id, 1, given),
+                    args=(phone, index, post.id, 1),
                     width="stretch",
                 )
                 st.button(
                     "− 1 point",
-                    key=f"ws_dot_minus_{post.id}_{given}",
+                    key=f"ws_dot_minus_{post.id}",
                     disabled=mine <= 0,
                     on_click=change_dot,
-                    args=(phone, index, post.id, -1, given),
+                    args=(phone, index, post.id, -1),
                     width="stretch",
                 )
             if said and said[0] == post.id:
@@ -449,9 +439,9 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
             st.caption(screens.dot_pips(dots.given[post_id], dots.bound))
             st.button(
                 "Reprendre un point",
-                key=f"ws_dot_minus_{post_id}_{given}",
+                key=f"ws_dot_minus_{post_id}",
                 on_click=change_dot,
-                args=(phone, index, post_id, -1, given),
+                args=(phone, index, post_id, -1),
             )
 
 
