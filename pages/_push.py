@@ -31,9 +31,9 @@ LOGGER = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Target:
-    """Where the page's live fragments live: enough to ask for their rerun."""
+    """Where the page's live fragment lives: enough to ask for its rerun."""
 
-    fragments: tuple[str, ...]
+    fragment: str
     query_string: str
     page_script_hash: str
 
@@ -67,8 +67,8 @@ def fragment_id() -> str | None:
 
 
 def rerun(follower: Follower) -> bool:
-    """Ask the follower's session to run its live fragments again; False when the session or
-    its fragments are gone (the watcher then forgets it)."""
+    """Ask the follower's session to run its live fragment again; False when the session or
+    the fragment is gone (the watcher then forgets it)."""
     from streamlit.proto.ClientState_pb2 import ClientState
 
     runtime = _runtime()
@@ -79,26 +79,16 @@ def rerun(follower: Follower) -> bool:
     loop = getattr(session, "_event_loop", None)
     if session is None or loop is None or loop.is_closed():
         return False
-    here = [f for f in target.fragments if session.has_fragment(f)]
-    if not here:
+    if not session.has_fragment(target.fragment):
         return False  # the person left the page (another page's run replaced its fragments)
-    states = [
-        ClientState(
-            query_string=target.query_string,
-            page_script_hash=target.page_script_hash,
-            fragment_id=fragment,
-            is_auto_rerun=True,  # a fragment gone meanwhile is skipped quietly, like a timed one
-        )
-        for fragment in here
-    ]
-    loop.call_soon_threadsafe(_ask, session, states)
+    state = ClientState(
+        query_string=target.query_string,
+        page_script_hash=target.page_script_hash,
+        fragment_id=target.fragment,
+        is_auto_rerun=True,  # a fragment gone meanwhile is skipped quietly, like a timed one
+    )
+    loop.call_soon_threadsafe(session.request_rerun, state)  # on the server's event loop
     return True
-
-
-def _ask(session, states) -> None:  # noqa: ANN001 - on the server's event loop
-    """One callback for all the page's fragments: Streamlit folds them into one run."""
-    for state in states:
-        session.request_rerun(state)
 
 
 _WATCHERS: dict[tuple[str, float], Watcher] = {}
@@ -160,15 +150,10 @@ def active() -> bool:
     return watcher() is not None
 
 
-PARTS = "ws_push_parts"  # part of the page -> (fragment id, change counter it was drawn at)
-
-
-def follow(
-    workshop_id: int, seen: tuple[int, ...], part: str = "page", seat_id: int | None = None
-) -> None:
-    """Called inside a live fragment (`part`: its name on the page, a page may have several):
-    run it again as soon as the workshop changes after counters `seen` (what it has just
-    drawn: `diagnostic.workshop.push.seen_by`; a phone gives its `seat_id`)."""
+def follow(workshop_id: int, seen: tuple[int, ...], seat_id: int | None = None) -> None:
+    """Called inside a page's live fragment (one per page): run it again as soon as the
+    workshop changes after counters `seen` (what it has just drawn:
+    `diagnostic.workshop.push.seen_by`; a phone gives its `seat_id`)."""
     found = watcher()
     if found is None:
         return
@@ -181,16 +166,5 @@ def follow(
             st.session_state["ws_push_warned"] = True
             LOGGER.warning("atelier : fragment introuvable, envoi immédiat inactif")
         return
-    parts = st.session_state.setdefault(PARTS, {})
-    if parts.get("workshop") != workshop_id:
-        parts.clear()  # another workshop in this tab: only its own fragments
-        parts["workshop"] = workshop_id
-    parts[part] = (fid, seen)
-    drawn = [v for k, v in parts.items() if k != "workshop"]
-    found.follow(
-        ctx.session_id,
-        workshop_id,
-        min(count for _, count in drawn),  # the part drawn earliest decides
-        Target(tuple(f for f, _ in drawn), ctx.query_string, ctx.page_script_hash),
-        seat_id,
-    )
+    target = Target(fid, ctx.query_string, ctx.page_script_hash)
+    found.follow(ctx.session_id, workshop_id, seen, target, seat_id)
