@@ -376,24 +376,27 @@ def dots_changed(phone: Phone, index: int, step: Step) -> bool:
     return before is not None and before[0] == index and before != seen
 
 
-def change_dot(phone: Phone, index: int, post_id: int, change: int) -> None:
-    """A + or - button's callback: one point more or less on a post, confirmed under it (the
-    service refuses a point beyond the bound, from this tab or another)."""
+def set_points(phone: Phone, index: int, post_id: int, key: str | None) -> None:
+    """A post's points radio (or, with no key, « Reprendre mes points »): its value becomes
+    this seat's points on the post, confirmed under it. The service refuses going beyond the
+    bound, from this tab or another; the radio then shows the points recorded again."""
+    points = int(st.session_state[key]) if key else 0
     try:
-        dots = priorities.give_dot(
-            engine(), phone.seat, phone.programme, step=index, post_id=post_id, change=change
+        dots = priorities.set_dots(
+            engine(), phone.seat, phone.programme, step=index, post_id=post_id, points=points
         )
     except (WorkshopError, AccessDenied) as exc:
         st.session_state[DOT_SAID] = (post_id, f"Non enregistré : {plain(exc)}.", "error")
     else:
-        said = screens.dot_confirmation(change, dots.left, dots.bound)
+        said = screens.dot_confirmation(points, dots.left, dots.bound)
         st.session_state[DOT_SAID] = (post_id, said, "success")
         st.session_state[ACTED] = True
 
 
 def dots_form(phone: Phone, index: int, step: Step) -> None:
-    """The territory's shown posts of the source step, each with its + and - buttons; how
-    many points are left; a post hidden since one gave it points, to take them back."""
+    """The territory's shown posts of the source step, each with a choice of how many of
+    one's points it carries (a value, so that a choice received twice counts once); how many
+    points are left; a post hidden since one gave it points, to take them back."""
     candidates = dot_candidates(phone, step)
     st.session_state[DOTS_SEEN] = (index, tuple((p.id, p.text) for p in candidates))
     dots = priorities.my_dots(engine(), phone.seat, phone.programme, index)
@@ -406,31 +409,26 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
     said = st.session_state.get(DOT_SAID)
     shown = {p.id for p in candidates}
     gone = [pid for pid in dots.given if pid not in shown]
+    if said and said[0] not in shown and said[0] not in gone:  # a hidden post's points, taken
+        (st.success if said[2] == "success" else st.error)(said[1])
     for post in candidates:
         mine = dots.given.get(post.id, 0)
+        key = f"ws_points_{post.id}"
+        st.session_state[key] = mine  # what is recorded, whatever the radio last sent
         with st.container(border=True, key=f"ws_dot_{post.id}"):
             st.markdown(plain(post.text))
             own = post.participant_id == phone.seat.participant_id
             suffix = " · votre contribution" if own else ""
             st.caption(screens.dot_pips(mine, dots.bound) + suffix)
-            with st.container(horizontal=True, wrap=False):  # side by side, even on a phone
-                st.button(
-                    "+ 1 point",
-                    key=f"ws_dot_plus_{post.id}",
-                    type="primary",
-                    disabled=dots.left <= 0,
-                    on_click=change_dot,
-                    args=(phone, index, post.id, 1),
-                    width="stretch",
-                )
-                st.button(
-                    "− 1 point",
-                    key=f"ws_dot_minus_{post.id}",
-                    disabled=mine <= 0,
-                    on_click=change_dot,
-                    args=(phone, index, post.id, -1),
-                    width="stretch",
-                )
+            st.radio(
+                screens.DOTS_LABEL,
+                range(mine + dots.left + 1),  # up to what one may still give it
+                horizontal=True,
+                key=key,
+                disabled=mine + dots.left == 0,
+                on_change=set_points,
+                args=(phone, index, post.id, key),
+            )
             if said and said[0] == post.id:
                 (st.success if said[2] == "success" else st.error)(said[1])
     for post_id in gone:  # hidden by the facilitator after one gave it points
@@ -438,11 +436,13 @@ def dots_form(phone: Phone, index: int, step: Step) -> None:
             st.markdown("*Contribution masquée par l'animation*")
             st.caption(screens.dot_pips(dots.given[post_id], dots.bound))
             st.button(
-                "Reprendre un point",
-                key=f"ws_dot_minus_{post_id}",
-                on_click=change_dot,
-                args=(phone, index, post_id, -1),
+                "Reprendre mes points",
+                key=f"ws_dot_back_{post_id}",
+                on_click=set_points,
+                args=(phone, index, post_id, None),
             )
+            if said and said[0] == post_id:
+                (st.success if said[2] == "success" else st.error)(said[1])
 
 
 def results_list(phone: Phone, step: Step) -> None:

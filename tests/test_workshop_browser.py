@@ -126,12 +126,13 @@ def give_dots(screen: object, fac: object, alice: object, bruno: object, driss: 
     phones confirm each, the projection sorts each territory's tally, the console counts."""
     from playwright.sync_api import expect
 
-    def tap(page: object, text: str, times: int = 1) -> None:
+    def tap(page: object, text: str, points: int = 1) -> None:
         card = page.locator("[class*='st-key-ws_dot_']").filter(has_text=text).first
-        for _ in range(times):
-            card.get_by_role("button", name="+ 1 point").click()
-            settle(page)
-            expect(card.get_by_text("Point donné.")).to_be_visible(timeout=20000)
+        choice = card.get_by_role("radiogroup", name="Vos points sur cette contribution")
+        choice.get_by_text(str(points), exact=True).click()
+        settle(page)
+        said = f"{points} point{'s' if points > 1 else ''} sur cette contribution."
+        expect(card.get_by_text(said)).to_be_visible(timeout=20000)
 
     left = alice.locator(".st-key-ws_dots_left")
     expect(left).to_have_text("Il vous reste 3 points sur 3", timeout=20000)

@@ -553,7 +553,9 @@ def test_the_phone_says_how_many_points_are_left(left, said):
     from diagnostic.workshop import screens
 
     assert screens.dots_left(left, 3) == said
-    assert screens.dot_confirmation(1, left, 3) == f"Point donné. {said}."
+    assert screens.dot_confirmation(1, left, 3) == f"1 point sur cette contribution. {said}."
+    assert screens.dot_confirmation(2, left, 3).startswith("2 points sur cette contribution.")
+    assert screens.dot_confirmation(0, left, 3) == f"Aucun point sur cette contribution. {said}."
     assert screens.dots_left(0, 3).startswith("Vous avez donné vos 3 points.")
     assert screens.dot_pips(2, 3) == "●● 2 points de votre part"
     assert (screens.dots_shown(1), screens.dots_shown(3)) == (8, 5)

@@ -76,10 +76,9 @@ def play_session(engine, questions_dir):
     service.set_group(engine, actor, wid, chantier.id, "Instances")
     service.go_to(engine, actor, wid, index["dots"], prog)
     for seat, dots in zip(seats, (2, 1), strict=False):  # Chloé gives none
-        for _ in range(dots):
-            priorities.give_dot(
-                engine, seat, prog, step=index["dots"], post_id=chantier.id, change=1
-            )
+        priorities.set_dots(
+            engine, seat, prog, step=index["dots"], post_id=chantier.id, points=dots
+        )
     service.go_to(engine, actor, wid, index["grid"], prog)
     for seat in seats:
         service.vote(engine, seat, kind=live.IMPACT, target=str(chantier.id), value=3)

@@ -364,8 +364,7 @@ def test_the_projection_shows_groups_side_by_side_and_the_points_tally(room):
     assert "… et 3 autres" in texts(screen)  # four cards of seven: what fits 1080 lines
     service.go_to(engine(), actor, wid, dots, prog)
     for post, n in ((posts[2], 2), (posts[-1], 1)):
-        for _ in range(n):
-            priorities.give_dot(engine(), seat, prog, step=dots, post_id=post.id, change=1)
+        priorities.set_dots(engine(), seat, prog, step=dots, post_id=post.id, points=n)
     screen.run()
     assert not screen.exception
     shown = texts(screen)

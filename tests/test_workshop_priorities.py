@@ -49,8 +49,14 @@ def room(engine, questions_dir: Path):
 
 
 def give(engine, room, seat, post, change=1):
-    return priorities.give_dot(
-        engine, seat, room["prog"], step=room["dots"], post_id=post.id, change=change
+    """One point more (or fewer) on a post: the value the phone's choice then sends."""
+    mine = priorities.my_dots(engine, seat, room["prog"], room["dots"]).given.get(post.id, 0)
+    return put(engine, room, seat, post, mine + change)
+
+
+def put(engine, room, seat, post, points):
+    return priorities.set_dots(
+        engine, seat, room["prog"], step=room["dots"], post_id=post.id, points=points
     )
 
 
@@ -65,12 +71,28 @@ def test_points_are_given_moved_and_never_beyond_the_bound(engine, room):
     assert give(engine, room, ana, one, -1).given == {one.id: 1, three.id: 1}  # moved: taken
     assert give(engine, room, ana, two).given == {one.id: 1, two.id: 1, three.id: 1}  # given
     give(engine, room, ana, one, -1)
-    with pytest.raises(WorkshopError, match="pas de point sur cette contribution"):
+    with pytest.raises(WorkshopError, match="de 0 à 3 points par contribution"):
         give(engine, room, ana, one, -1)
     mine = priorities.my_dots(engine, ana, room["prog"], room["dots"])
     assert (mine.given, mine.left) == ({two.id: 1, three.id: 1}, 1)
-    with pytest.raises(WorkshopError, match="un point à la fois"):
-        give(engine, room, ana, two, 2)
+    with pytest.raises(WorkshopError, match="il vous reste 1 point : retirez-en d'une autre"):
+        give(engine, room, ana, two, 2)  # two more where one is left
+    with pytest.raises(WorkshopError, match="de 0 à 3 points"):
+        put(engine, room, ana, one, 4)
+
+
+def test_a_choice_received_twice_counts_once(engine, room):
+    """The phone sends how many points a post carries, not « one more »: the same choice
+    delivered twice (a tap the browser sent again) leaves the points as they were."""
+    ana, (one, two, _) = room["ana"], room["posts"]
+    assert put(engine, room, ana, one, 2).given == {one.id: 2}
+    assert put(engine, room, ana, one, 2).given == {one.id: 2}
+    assert put(engine, room, ana, two, 1).left == 0
+    assert put(engine, room, ana, two, 1).left == 0  # already there: no refusal either
+    assert put(engine, room, ana, one, 0).given == {two.id: 1}
+    assert put(engine, room, ana, one, 0).given == {two.id: 1}  # taken back twice: no error
+    mine = priorities.my_dots(engine, ana, room["prog"], room["dots"])
+    assert (mine.given, mine.left) == ({two.id: 1}, 2)
 
 
 def test_a_second_tab_cannot_exceed_the_bound(engine, room):
@@ -89,10 +111,10 @@ def test_a_second_tab_cannot_exceed_the_bound(engine, room):
 
     barrier, errors = threading.Barrier(6), []
 
-    def tap(post) -> None:
+    def tap(post) -> None:  # two of each post's choices of 2 points at the same moment
         barrier.wait()
         try:
-            give(engine, room, ana, post)
+            put(engine, room, ana, post, 2)
         except WorkshopError as exc:
             errors.append(exc)
 
@@ -102,7 +124,8 @@ def test_a_second_tab_cannot_exceed_the_bound(engine, room):
     for t in threads:
         t.join(30)
     mine = priorities.my_dots(engine, ana, room["prog"], room["dots"])
-    assert sum(mine.given.values()) == 3 and len(errors) == 3
+    # one post got its 2 points (its second choice found them there); the others, refused
+    assert list(mine.given.values()) == [2] and len(errors) == 4
 
 
 def test_points_go_only_to_shown_posts_of_ones_territory_at_a_started_dots_step(engine, room):
@@ -110,7 +133,7 @@ def test_points_go_only_to_shown_posts_of_ones_territory_at_a_started_dots_step(
     with pytest.raises(WorkshopError, match="introuvable pour votre territoire"):
         give(engine, room, ana, room["theirs"])
     with pytest.raises(WorkshopError, match="ne se vote pas par points"):
-        priorities.give_dot(engine, ana, prog, step=0, post_id=room["posts"][0].id, change=1)
+        priorities.set_dots(engine, ana, prog, step=0, post_id=room["posts"][0].id, points=1)
     later = service.Seat(ana.participant_id, ana.workshop_id, "Autre", ana.territory_id, None)
     with pytest.raises(AccessDenied):
         give(engine, room, later, room["posts"][0])  # a seat built by hand

@@ -281,23 +281,29 @@ def test_a_phone_shares_out_its_points_and_is_told_what_is_left(room):
     assert "Il vous reste 3 points sur 3" in said
     assert "Vous pouvez aussi donner des points à vos propres contributions." in said
     assert "Aucun de vos points · votre contribution" in said
-    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()
-    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()
-    assert [s.value for s in at.success] == ["Point donné. Il vous reste 1 point sur 3."]
+    assert at.radio(key=f"ws_points_{theirs.id}").options == ["0", "1", "2", "3"]
+    at.radio(key=f"ws_points_{theirs.id}").set_value(2).run()
+    assert [s.value for s in at.success] == [
+        "2 points sur cette contribution. Il vous reste 1 point sur 3."
+    ]
     assert "●● 2 points de votre part" in texts(at)
-    at.button(key=f"ws_dot_plus_{mine.id}").click().run()
+    assert at.radio(key=f"ws_points_{mine.id}").options == ["0", "1"]  # what is left
+    at.radio(key=f"ws_points_{mine.id}").set_value(1).run()
     assert "Vous avez donné vos 3 points." in texts(at)
-    assert at.button(key=f"ws_dot_plus_{theirs.id}").disabled  # no fourth point offered
-    at.button(key=f"ws_dot_minus_{theirs.id}").click().run()
-    assert [s.value for s in at.success] == ["Point retiré. Il vous reste 1 point sur 3."]
+    assert at.radio(key=f"ws_points_{theirs.id}").options == ["0", "1", "2"]  # no fourth
+    at.radio(key=f"ws_points_{theirs.id}").set_value(1).run()
+    assert [s.value for s in at.success] == [
+        "1 point sur cette contribution. Il vous reste 1 point sur 3."
+    ]
     # a second tab of the same seat, drawn while one point was left, offers it still...
     second = phone(made.code, token)
     assert "Il vous reste 1 point sur 3" in texts(second)
-    at.button(key=f"ws_dot_plus_{theirs.id}").click().run()  # ...the first tab gives it
-    second.button(key=f"ws_dot_plus_{mine.id}").click().run()  # and the second is refused
+    at.radio(key=f"ws_points_{theirs.id}").set_value(2).run()  # ...the first tab gives it
+    second.radio(key=f"ws_points_{mine.id}").set_value(2).run()  # and the second is refused
     assert not second.exception
     assert "Non enregistré : vous avez donné vos 3 points" in texts(second)
     assert "Vous avez donné vos 3 points." in texts(second)  # and now knows it
+    assert second.radio(key=f"ws_points_{mine.id}").value == 1  # the radio shows the record
     assert priorities.my_dots(engine(), seat, prog, dots).given == {theirs.id: 2, mine.id: 1}
 
 
@@ -315,7 +321,7 @@ def test_the_console_counts_voters_and_places_an_item_on_the_grid(room):
     service.moderate(engine(), actor, wid, post.id, live.VISIBLE)
     service.go_to(engine(), actor, wid, dots, prog)
     for seat in seats[:2]:
-        priorities.give_dot(engine(), seat, prog, step=dots, post_id=post.id, change=1)
+        priorities.set_dots(engine(), seat, prog, step=dots, post_id=post.id, points=1)
     at = AppTest.from_file(APP, default_timeout=30).run()
     at.text_input(key="login_email").input("animation@exemple.fr")
     at.text_input(key="login_password").input(PASSWORD)

@@ -64,21 +64,22 @@ def my_dots(engine: Engine, seat: Seat, programme: Programme, step: int) -> Dots
     return Dots(given, live.dots_left(given, bound), bound)
 
 
-def give_dot(
-    engine: Engine, seat: Seat, programme: Programme, *, step: int, post_id: int, change: int
+def set_dots(
+    engine: Engine, seat: Seat, programme: Programme, *, step: int, post_id: int, points: int
 ) -> Dots:
-    """Give one more point to a post (`change` 1) or take one back (-1), never beyond the
+    """Set how many of one's points a post carries (0 takes them all back), never beyond the
     step's bound: checked here, in one transaction holding the seat, so that another tab or
-    phone of the same participant cannot go over it either."""
-    if change not in (1, -1):
-        raise WorkshopError("un point à la fois")
+    phone of the same participant cannot go over it either. Setting a value, not adding one,
+    makes a choice received twice (a tap sent again by the browser) count once."""
     source, bound = _dots_step(programme, step)
+    if not 0 <= points <= bound:
+        raise WorkshopError(f"de 0 à {count(bound, 'point')} par contribution")
     with session_scope(engine) as s:
         store.lock_seat(s, seat_id=seat.participant_id)
-        open_for(s, seat, "votre point n'a pas été enregistré", step)
+        open_for(s, seat, "vos points n'ont pas été enregistrés", step)
         given = _dots_given(s, seat, source)
         mine = given.get(post_id, 0)
-        if change > 0:
+        if points > mine:
             candidates = store.contributions(
                 s,
                 workshop_id=seat.workshop_id,
@@ -88,32 +89,31 @@ def give_dot(
             )
             if not any(r.id == post_id for r in candidates):
                 raise WorkshopError("contribution introuvable pour votre territoire")
-            if live.dots_left(given, bound) <= 0:
+            left = live.dots_left(given, bound)
+            if points - mine > left:
                 raise WorkshopError(
                     f"vous avez donné vos {count(bound, 'point')} : retirez-en un d'une autre "
                     "contribution pour le donner à celle-ci"
+                    if left <= 0
+                    else f"il vous reste {count(left, 'point')} : retirez-en d'une autre "
+                    "contribution pour en donner davantage à celle-ci"
                 )
-        elif mine <= 0:
-            raise WorkshopError("vous n'avez pas de point sur cette contribution")
-        value = mine + change
-        if value > 0:
+        if points > 0 and points != mine:
             store.save_vote(
                 s,
                 workshop_id=seat.workshop_id,
                 participant_id=seat.participant_id,
                 kind=live.DOT,
                 target=str(post_id),
-                value=value,
+                value=points,
             )
-        else:
+        elif points == 0 and mine > 0:
             store.delete_vote(
                 s, participant_id=seat.participant_id, kind=live.DOT, target=str(post_id)
             )
-        given = (
-            {**given, post_id: value}
-            if value > 0
-            else {k: v for k, v in given.items() if k != post_id}
-        )
+        given = {k: v for k, v in given.items() if k != post_id}
+        if points > 0:
+            given[post_id] = points
     return Dots(given, live.dots_left(given, bound), bound)
 
 

@@ -160,10 +160,18 @@ def dot_pips(given: int, bound: int) -> str:
     return f"{'●' * min(given, bound)} {count(given, 'point')} de votre part"
 
 
-def dot_confirmation(change: int, left: int, bound: int) -> str:
-    """What the phone says after each change: given or taken back, and what is left."""
-    done = "Point donné." if change > 0 else "Point retiré."
+def dot_confirmation(points: int, left: int, bound: int) -> str:
+    """What the phone says under a post once its points are recorded, and what is left:
+    « 2 points sur cette contribution. Il vous reste 1 point sur 3. »"""
+    done = (
+        f"{count(points, 'point')} sur cette contribution."
+        if points
+        else "Aucun point sur cette contribution."
+    )
     return f"{done} {dots_left(left, bound)}." if left > 0 else f"{done} {dots_left(left, bound)}"
+
+
+DOTS_LABEL = "Vos points sur cette contribution"
 
 
 # --- the items of the questionnaire ------------------------------------------------------------
