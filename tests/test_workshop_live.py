@@ -21,7 +21,13 @@ from diagnostic.workshop.codes import (
     spoken,
     unique_code,
 )
-from diagnostic.workshop.figures import grid_chart, grid_legend, shift_chart, spread_out
+from diagnostic.workshop.figures import (
+    SCREEN_STEP,
+    grid_chart,
+    grid_legend,
+    shift_chart,
+    spread_out,
+)
 
 T0 = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
 
@@ -561,3 +567,27 @@ def test_the_phone_says_how_many_points_are_left(left, said):
     assert (screens.dots_shown(1), screens.dots_shown(3)) == (8, 5)
     assert screens.step_count(StepKind.DOTS, 15, 0, 0, 12) == "12 participant·es ont voté sur 15"
     assert screens.step_count(StepKind.DOTS, 15, 0, 0, 1) == "1 participant·e a voté sur 15"
+
+
+@pytest.mark.parametrize(("impact", "effort"), [(3.0, 1.0), (2.0, 2.0), (1.0, 3.0), (3.0, 3.0)])
+def test_discs_on_one_place_never_cover_each_other_on_the_screen(impact, effort):
+    """Candidates with the same means, on the screen (1280 pixels wide at least): three side
+    by side first, a whole disc apart; more, closer (never nearer than a third of a disc); all
+    whole inside the axes, in their quadrant, and a nudged disc never astride a border."""
+    from itertools import combinations
+
+    sx, sy = SCREEN_STEP
+    for n, apart in ((3, 1.0), (8, 0.3)):
+        points = pd.DataFrame({"impact": [impact] * n, "effort": [effort] * n})
+        spread = spread_out(points, (sx, sy))
+        spots = list(zip(spread["x"], spread["y"], strict=True))
+        assert len(set(spots)) == n
+        assert spots[1][1] == impact  # the second one beside the first, not above it
+        for (x1, y1), (x2, y2) in combinations(spots, 2):
+            assert abs(x1 - x2) >= apart * sx - 1e-9 or abs(y1 - y2) >= apart * sy - 1e-9
+        assert all(0.5 + sx / 2 <= x <= 3.5 - sx / 2 for x, _ in spots)  # whole discs
+        assert all(0.2 + sy / 2 <= y <= 3.85 - sy / 2 for _, y in spots)
+        assert {live.quadrant(y, x) for x, y in spots} == {live.quadrant(impact, effort)}
+        for x, y in spots:  # on the home's own line, or half a disc off the middle lines
+            assert x == effort or abs(x - 2) >= sx / 2
+            assert y == impact or abs(y - 2) >= sy / 2

@@ -4,7 +4,7 @@ and files."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -88,33 +88,91 @@ def shift_chart(
 
 SINGLE_VOTE = "un seul vote"  # the legend of the ring around a point that rests on one vote
 PLACED = "placé par l'animation"
-RINGS = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, -1), (1, -1), (-1, 1)]
+X_RANGE, Y_RANGE = (0.5, 3.5), (0.2, 3.85)  # grid_chart's axes: effort, impact
+Step = float | tuple[float, float]
+SCREEN_STEP, PAGE_STEP = (0.38, 0.7), (0.24, 0.5)  # grid_chart's spreading: big, or not
 
 
-def spread_out(points: pd.DataFrame, step: float = 0.09) -> pd.DataFrame:
-    """Candidates placed at the same position, nudged around it so each stays visible; a nudge
-    never takes a point into another quadrant (live.quadrant: the borders are exact values,
-    2 and above counts as high), it goes the other way or further round instead."""
+def spread_out(points: pd.DataFrame, step: Step = 0.09) -> pd.DataFrame:
+    """Candidates placed at the same position, nudged around it so each stays visible: side
+    by side first (a row), then in rows above and below, `step` apart (one value, or one per
+    axis: a disc's width and height in the axes' units); within the axes where there is room.
+    A nudge never takes a point into another quadrant (live.quadrant: the borders are exact
+    values, 2 and above counts as high), it goes the other way or further along instead."""
+    sx, sy = step if isinstance(step, tuple) else (step, step)
     out = points.copy()
     out["x"], out["y"] = out["effort"].astype(float), out["impact"].astype(float)
     for (x, y), group in out.groupby(["x", "y"], sort=False):
         home = quadrant(y, x)
-        spots = _spots(float(x), float(y), home, step, len(group))
-        for index, (sx, sy) in zip(group.index, spots, strict=False):
-            out.loc[index, "x"], out.loc[index, "y"] = sx, sy
+        spots = _spots(float(x), float(y), home, (sx, sy), len(group))
+        for index, (px, py) in zip(group.index, spots, strict=False):
+            out.loc[index, "x"], out.loc[index, "y"] = px, py
     return out
 
 
-def _spots(x: float, y: float, home: str, step: float, n: int) -> list[tuple[float, float]]:
-    """`n` distinct places around (x, y), the first on it, all in the quadrant `home`."""
-    spots = [(x, y)]
-    ring = 1
+def _offsets(reach: int) -> list[tuple[int, int]]:
+    """Offsets in steps around a place, nearest first, a row before the rows above and below,
+    right before left, above before below."""
+    cells = [
+        (dx, dy)
+        for dx in range(-reach, reach + 1)
+        for dy in range(-reach, reach + 1)
+        if (dx, dy) != (0, 0)
+    ]
+    return sorted(cells, key=lambda c: (abs(c[0]) + 2 * abs(c[1]), abs(c[1]), -c[0], -c[1]))
+
+
+def _whole(spot: tuple[float, float], home: tuple[float, float], step: tuple[float, float]) -> bool:
+    """Whether a disc nudged to `spot` from `home` is drawn whole (its centre half a step
+    inside the axes) and clear of the quadrants' borders (half a step from the middle lines,
+    unless it stays in the column or row of a home on the border)."""
+    for c, h, s, (lo, hi) in zip(spot, home, step, (X_RANGE, Y_RANGE), strict=True):
+        if not lo + s / 2 <= c <= hi - s / 2:
+            return False
+        if c != h and abs(c - 2) < s / 2:
+            return False
+    return True
+
+
+def _spots(
+    x: float, y: float, home: str, step: tuple[float, float], n: int
+) -> list[tuple[float, float]]:
+    """`n` distinct places around (x, y), the first on it, all in the quadrant `home`, whole
+    discs within the axes and clear of the borders (_whole): a step apart, or closer if the
+    quadrant has no room for them all (down to a third of a step), or beyond the axes as a
+    last resort."""
+    scale = 1.0
+    while scale > 0.3:
+        nearer = (step[0] * scale, step[1] * scale)
+        spots = _around(x, y, home, nearer, n, lambda spot: _whole(spot, (x, y), step))
+        if len(spots) >= n:
+            return spots
+        scale *= 0.8
+    return _around(x, y, home, step, n, None)
+
+
+def _around(
+    x: float,
+    y: float,
+    home: str,
+    step: tuple[float, float],
+    n: int,
+    room: Callable[[tuple[float, float]], bool] | None,
+) -> list[tuple[float, float]]:
+    """Up to `n` places a whole number of steps around (x, y) that `room` allows (with no
+    `room`, as far as needed to find `n`)."""
+    spots, reach = [(x, y)], 4
     while len(spots) < n:
-        for dx, dy in RINGS:
-            spot = (x + dx * step * ring, y + dy * step * ring)
-            if quadrant(spot[1], spot[0]) == home and spot not in spots:
+        for dx, dy in _offsets(reach):
+            spot = (x + dx * step[0], y + dy * step[1])
+            if len(spots) >= n:
+                break
+            fits = room is None or room(spot)
+            if fits and quadrant(spot[1], spot[0]) == home and spot not in spots:
                 spots.append(spot)
-        ring += 1
+        if room is not None:
+            break
+        reach *= 2
     return spots[:n]
 
 
@@ -132,7 +190,10 @@ def grid_chart(
     """Candidates by effort (x) and impact (y): a numbered disc each (the list beside the chart
     gives the text and the group), coloured by quadrant, the quadrants named in their corners;
     a ring marks the points that rest on a single vote, a diamond those the facilitator placed."""
-    placed = spread_out(positioned(points), 0.2 if big else 0.12)
+    # a disc's width and height apart in the axes' units, at the narrowest the chart is drawn:
+    # the screen's 3/5 of 1280 pixels (about 160 px an effort level, 88 an impact level, a
+    # disc 56 px wide), the console's column (175 and 82, a disc with its ring 40 px)
+    placed = spread_out(positioned(points), SCREEN_STEP if big else PAGE_STEP)
     placed["number"] = range(1, len(placed) + 1)
     by_hand = placed["placed"] if "placed" in placed else pd.Series(False, index=placed.index)
     single = placed["single"] if "single" in placed else pd.Series(False, index=placed.index)
