@@ -79,6 +79,7 @@ class Client:
     reloads: list[float] = field(default_factory=list)  # full reruns a refresh asked for
     refresh_ms: list[float] = field(default_factory=list)
     runs: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of every run
+    trace: list[tuple] = field(default_factory=list)  # DEBUG: (start, end, fragments, marked…)
     # the move being timed: when it began, the text its new page shows, when the page was
     # drawn again after it (on a phone, its pushed fragment, not only the timed one inside:
     # pages/atelier_participant.py)
@@ -164,6 +165,10 @@ async def _tab(
                 early = forward.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN
                 begun = tab["started"] or now
                 client.runs.append((begun, now))
+                if DEBUG:
+                    mine = tab["fragment"]
+                    kinds = ["tick" if f == mine else f[:6] for f in ran] or ["page"]
+                    client.trace.append((begun, now, kinds, run["marked"], early))
                 if not ran and not early and first.is_set():
                     client.reloads.append(now)
                 # Since the move: the page drawn again (on a phone, its pushed fragment, not
@@ -342,10 +347,17 @@ def drive(
             if DEBUG:
                 counts = sorted(sum(1 for b, _ in c.runs if b > t0) for c in phones)
                 print(f"  {move.label}: runs per phone after it {counts[:5]} … {counts[-5:]}")
-                for c in concerned_of(phones, move):
-                    if c.updated_at is None:
-                        runs = [(round(b - t0, 2), round(e - t0, 2)) for b, e in c.runs if e > t0]
-                        print(f"   pas à jour : {c.query[:24]}… runs {runs}")
+                missed = [c for c in concerned_of(phones, move) if c.updated_at is None]
+                if missed:
+                    await asyncio.sleep(20)  # does a fallback come later?
+                for c in missed:
+                    runs = [
+                        (round(b - t0, 2), round(e - t0, 2), k, m, x)
+                        for b, e, k, m, x in c.trace
+                        if e > t0 - 7
+                    ]
+                    print(f"   pas à jour : {c.query[:40]}… updated {c.updated_at}")
+                    print(f"     whole {c.whole_at} marked {c.marked_at} runs {runs}")
             used = cpu() - c0
             concerned = concerned_of(phones, move)
             change = Change(move.label, _updated(concerned, t0), len(concerned), used, window)

@@ -84,3 +84,15 @@ def typed(key: str) -> str | None:
     """The text the field last sent in this session (None before any)."""
     state = st.session_state.get(key)
     return None if not state else state.get("value")
+
+
+def keep_typed(key: str, stored: str, save: Save) -> bool:
+    """In the first run of a new session whose page was already drawn (a failover): the text
+    the browser's field holds, typed for the session that is gone and perhaps never stored
+    there, is stored now and the field told so; True when it was. Call after drawing the
+    field (its key then names the browser's value)."""
+    text = typed(key)
+    if text is None or text == stored or _ack_key(key) in st.session_state:
+        return False
+    st.session_state[_ack_key(key)] = (text, save(text))
+    return True

@@ -16,7 +16,7 @@ from diagnostic.questionnaire import Question, Questionnaire, QuestionType
 from diagnostic.questionnaire.codecs import DONT_KNOW, Grid, codec_for
 from diagnostic.roadmap.references import Library
 from diagnostic.vocabulary import count
-from pages._autosave import State, autosave_text
+from pages._autosave import State, autosave_text, keep_typed
 from pages._part_focus import FOCUS_NEXT, moved
 from pages._resilience import pending
 
@@ -65,11 +65,17 @@ def keep_unsaved(
     The browser sends its widgets' values with the click that starts this run, but a new
     session has no on_change to call: the answer clicked would be shown and never stored.
     Call after drawing the cards of `questions`: a widget whose value differs from what the
-    stored answer shows makes an answer, stored (text fields send their text themselves)."""
+    stored answer shows makes an answer, stored; so does a text field's text (the one it sent
+    to the session that is gone, or was about to send)."""
     stored = False
     for question in questions:
         codec = codec_for(question)
-        if form.locked or not codec.stateful:
+        if form.locked:
+            continue
+        if not codec.stateful:  # the autosaved text field
+            key = codec.key(question)
+            shown = codec.widgets(question, answers.get(question.id) or {})[key]
+            stored = keep_typed(key, shown, text_store(form, question)) or stored
             continue
         expected = codec.widgets(question, answers.get(question.id) or {})
         if all(st.session_state.get(key) == value for key, value in expected.items()):
@@ -355,7 +361,9 @@ def _fill(form: Form, question: Question, values: dict[str, Any], then: str) -> 
     moved()
 
 
-def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:
+def text_store(form: Form, question: Question) -> Callable[[str], State]:
+    """What a text question's field calls with the text typed: stored, kept to be sent
+    again, or refused."""
     codec = codec_for(question)
     key = codec.key(question)
 
@@ -364,13 +372,18 @@ def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:
             return "saved"
         return "pending" if question.id in pending() else "error"
 
+    return store
+
+
+def render_text(form: Form, question: Question, shown: dict[str, Any]) -> None:
+    key = codec_for(question).key(question)
     autosave_text(
         question.text,
         hide_label=True,
         key=key,
         value=shown[key],
         max_chars=question.max_length,
-        on_save=store,
+        on_save=text_store(form, question),
         disabled=form.locked,
         waiting=question.id in pending(),
     )

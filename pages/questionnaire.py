@@ -33,6 +33,7 @@ NAMED_CAPTION = "Campagne nominative : la coordination peut exporter vos répons
 PREFILLED = "Réponse préremplie d'après votre invitation : corrigez-la si elle ne convient pas."
 SENT = "reponses-envoyees"  # the id of the confirmation's heading
 PRIVACY = "Données personnelles : ce qui est conservé, qui le voit, vos droits"
+PART_PARAM = "partie"  # the part shown, in the address (1 for the first)
 
 actor = guard("questionnaire")
 # The link, the campaign (open?), the answers and the submission, read again at every run in
@@ -174,8 +175,15 @@ st.progress(
 shown = {x.id for x in visible_questions(q, answers)}
 sections = [s for s in q.sections if any(x.id in shown for x in s.questions)]
 fresh = "section" not in st.session_state  # this browser session's first run of the page
-if fresh and answers and not locked:
-    # A new visit opens the part answered last (once per browser session).
+# The part shown is written in the address (`&partie=3`): a page that reconnects to a new
+# session (its server process restarted, or another one behind the proxy) stays on it, with
+# what was typed there; so does a reload.
+raw_part = st.query_params.get(PART_PARAM, "")
+kept = int(raw_part) - 1 if raw_part.isdigit() and 0 < int(raw_part) <= len(sections) else None
+if fresh and kept is not None and not locked:
+    st.session_state["section"] = kept
+elif fresh and answers and not locked:
+    # A new visit (the link, with no part) opens the part answered last (once per session).
     last = resume_section(eng, actor, q, pid)
     resumed = next((i for i, s in enumerate(sections) if s.id == last), 0)
     st.session_state["section"] = resumed
@@ -185,6 +193,8 @@ index = min(st.session_state.get("section", 0), len(sections) - 1)
 if st.session_state.pop("resumed", None) == index:
     st.info(f"Reprise à la partie {index + 1}, là où vous vous étiez arrêté·e.")
 st.session_state["section"] = index
+if raw_part != str(index + 1):
+    st.query_params[PART_PARAM] = str(index + 1)
 st.session_state["section_picker"] = index  # the picker always names the part shown
 st.selectbox(
     "Partie",

@@ -300,6 +300,27 @@ def test_respondent_survives_the_death_of_their_process_behind_nginx(tmp_path, r
         settle(page)
         expect(page.get_by_role("heading", name="3. Acteurs et besoins")).to_be_visible()
         assert stored(url, pid) == {**EXPECTED, "ins_debat": {"level": 3}}
+        # The dead process comes back; a text is typed and its process dies before the field
+        # has sent it (a second after the last keystroke): the page reconnects to the one
+        # that came back, whose new session stores the text the browser holds.
+        apps[serving] = start_server(
+            url,
+            mini_questions,
+            tmp_path / f"app-{serving}-again.log",
+            port=serving,
+            settings={"PUBLIC_URL": public_url},
+        )
+        typed = "Un texte tapé juste avant la panne"
+        page.locator("textarea").fill(typed)
+        apps[other].proc.kill()
+        apps[other].proc.wait(timeout=10)
+        expect(page.get_by_text("Enregistré", exact=True)).to_be_visible(timeout=30000)
+        assert proxy.upstream_of_last("/_stcore/host-config") == serving
+        assert stored(url, pid) == {
+            **EXPECTED,
+            "ins_debat": {"level": 3},
+            "act_libre": {"text": typed},
+        }
         respondent.close()
 
         # A coordinator signs in through the proxy (ticket and cookie on one process) and

@@ -395,3 +395,46 @@ def test_a_new_visit_rewrites_none_of_the_answers_it_shows(world):
     again.button(key="prev").click().run()
     again.button(key="prev").click().run()
     assert updated(pid) == before
+
+
+def test_the_part_shown_is_in_the_address_and_a_new_session_keeps_it_and_the_text(world):
+    """The part shown is written in the address: a page that reconnects to a new session (its
+    process restarted, or another one behind the proxy) stays on it, and the text its field
+    holds, typed for the session that is gone and never stored, is stored by the new one."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_kit import APP
+
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    at.radio(key="q_ins_debat").set_value(2).run()
+    at.button(key="next").click().run()
+    assert at.query_params["partie"] == "3"
+    states = at._tree.get_widget_states()
+    field = next(e for e in at.get("bidi_component") if e.key == "q_act_libre_texte")
+    typed = states.widgets.add()  # typed, and sent while the process was dying
+    typed.id = field.proto.id
+    typed.json_value = json.dumps({"value": "Une conférence des DGS"})
+    fresh = AppTest.from_file(APP, default_timeout=60)
+    fresh.query_params["t"] = world.tokens[0]
+    fresh.query_params["partie"] = "3"
+    fresh._run(states)
+    assert not fresh.exception
+    assert fresh.header[0].value == "3. Acteurs et besoins"
+    assert not fresh.info  # no « Reprise à la partie 2 »: the page stays where it was
+    assert stored(pid)["act_libre"] == {"text": "Une conférence des DGS"}
+    assert field_data(fresh, "q_act_libre_texte")["state"] == "saved"
+    # an address naming no part of this questionnaire: the part answered last, as before
+    for wrong in ("0", "12", "trois"):
+        other = AppTest.from_file(APP, default_timeout=60)
+        other.query_params["t"] = world.tokens[0]
+        other.query_params["partie"] = wrong
+        other.run()
+        assert not other.exception
+        assert other.header[0].value == "3. Acteurs et besoins"  # the text, answered last
+        assert "Reprise à la partie 3" in other.info[0].value
+        assert other.query_params["partie"] == "3"  # and the address says so again
