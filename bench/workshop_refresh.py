@@ -73,13 +73,18 @@ NAMES = ["Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Gaëlle", "Hugo"
 class Client:
     """One simulated browser tab."""
 
-    query: str
+    query: str  # the address it sends (the page may write in it, as in a browser)
     full_ms: float | None = None
     interval: float = 0.0  # what the server's auto_rerun message asks for
     reloads: list[float] = field(default_factory=list)  # full reruns a refresh asked for
     refresh_ms: list[float] = field(default_factory=list)
     runs: list[tuple[float, float]] = field(default_factory=list)  # (start, end) of every run
     trace: list[tuple] = field(default_factory=list)  # DEBUG: (start, end, fragments, marked…)
+    home: str = ""  # the address it was opened at
+
+    def __post_init__(self) -> None:
+        self.home = self.home or self.query
+
     # the move being timed: when it began, the text its new page shows, when the page was
     # drawn again after it (on a phone, its pushed fragment, not only the timed one inside:
     # pages/atelier_participant.py)
@@ -145,6 +150,8 @@ async def _tab(
                 run["marked"] = False
             elif kind == "navigation":
                 tab["page"] = forward.navigation.page_script_hash
+            elif kind == "page_info_changed":  # the page wrote its address: a browser keeps it
+                client.query = forward.page_info_changed.query_string
             elif kind == "auto_rerun":
                 # a new step can place the fragment elsewhere on the page: a new id, learnt
                 # from the run's auto_rerun message, as a browser learns it
@@ -175,7 +182,7 @@ async def _tab(
                 # only the timed one inside) and the marker shown. Streamlit drops from its
                 # queue what a run drew inside a fragment that the next run (the timed one,
                 # queued meanwhile) draws again: the marker may come with that next run.
-                whole = not ran or "&p=" not in client.query  # the screen is one fragment
+                whole = not ran or "&p=" not in client.home  # the screen is one fragment
                 whole = whole or any(f != tab["fragment"] for f in ran)
                 if begun > client.since:
                     if whole and client.whole_at is None:
@@ -282,7 +289,7 @@ class Move:
 
 def concerned_of(phones: list[Client], move: Move) -> list[Client]:
     """The phones a move must reach (all of them, or its `only` one)."""
-    return [c for c in phones if move.only in (None, c.query)]
+    return [c for c in phones if move.only in (None, c.home)]
 
 
 def _updated(clients: list[Client], t0: float) -> list[float]:
@@ -334,9 +341,9 @@ def drive(
         cpu1 = cpu()
         steady = [list(c.refresh_ms) for c in clients]  # the window only, not the changes
         changes = []
-        phones = [c for c in clients if "&p=" in c.query]
+        phones = [c for c in clients if "&p=" in c.home]
         window = 2 * max(c.interval for c in clients) + 2  # a timed refresh would get there
-        screens = [c for c in clients if "ecran=" in c.query]
+        screens = [c for c in clients if "ecran=" in c.home]
         for move in moves:
             c0, t0 = cpu(), time.perf_counter()
             for c in clients:
@@ -590,7 +597,10 @@ def main(argv: list[str] | None = None) -> int:
                     f"{app.per_refresh_cpu_ms() / floor.per_refresh_cpu_ms():.1f}"
                 )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if DEBUG:
+            print(f"journaux gardés : {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

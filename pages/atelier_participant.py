@@ -200,6 +200,7 @@ if st.session_state[MOVE_OFFERED]:  # nothing posted nor voted yet: a wrong terr
 
 
 NOW = "ws_now"  # the workshop's state `room` read, handed to `tick` within the same run
+DRAWN_PARAM = "etat"  # in the address: what the step was last drawn at (lagging)
 
 
 def drawn_at(now: Live) -> tuple[int, int]:
@@ -209,18 +210,34 @@ def drawn_at(now: Live) -> tuple[int, int]:
     return now.step, now.phone_changes if push.active() else now.changes
 
 
+def drawn_mark(drawn: tuple[int, int]) -> str:
+    """What the address says the step was drawn at (`&etat=7.3`): step and counter."""
+    return f"{drawn[0]}.{drawn[1]}"
+
+
 def lagging(now: Live) -> bool:
     """Whether the step must be drawn again by a run of the whole page: the room has changed
-    since it was drawn, and no push redrew it. With the push on, it comes just after the
-    change (a room of 150 phones takes a moment): only a lag lasting a whole refresh interval
-    is a push missed. Without it, as before the push: only
-    the changes that concern this phone (the step, one's own posts, the posts offered for
-    points)."""
+    since it was drawn, and no push redrew it; or the browser never received the last drawing.
+
+    The second case: `room` writes what it drew in the address (`etat`), and the browser
+    sends its address with each request. Streamlit drops the messages of a run whose events
+    its server loop had not yet handled when another request of the same tab started a new
+    runner (AppSession, « events … ignored »): while 150 phones are redrawn at once that
+    loop waits its turn, and a phone's timed refresh arriving just after its pushed run could
+    leave it on the old step, the server believing it drawn (bench/workshop_refresh.py caught
+    it about once in five runs). An address still naming an older drawing tells.
+
+    With the push on, a change comes just after it happens (a room of 150 phones takes a
+    moment) and the browser hears of a drawing a moment later: only a lag lasting a whole
+    refresh interval is a push missed. Without it, as before the push: only the changes that
+    concern this phone (the step, one's own posts, the posts offered for points)."""
     drawn = st.session_state.get(STAGE_DRAWN)
-    if drawn is None or drawn == drawn_at(now):
+    told = st.query_params.get(DRAWN_PARAM)
+    behind = drawn is not None and told != drawn_mark(drawn)  # the browser missed a drawing
+    if drawn is None or (drawn == drawn_at(now) and not behind):
         st.session_state.pop(STAGE_LAG, None)
         return False
-    if push.active():
+    if push.active() or drawn == drawn_at(now):
         lag = st.session_state.get(STAGE_LAG)
         if lag is None or lag[0] != drawn:
             st.session_state[STAGE_LAG] = (drawn, time.monotonic())
@@ -281,6 +298,8 @@ def room() -> None:
     late_field(phone, st.session_state.get("ws_seen_step"), now.step)  # its last second kept
     st.session_state["ws_seen_step"] = now.step
     st.session_state[STAGE_DRAWN] = drawn_at(now)
+    if st.query_params.get(DRAWN_PARAM) != drawn_mark(drawn_at(now)):
+        st.query_params[DRAWN_PARAM] = drawn_mark(drawn_at(now))  # the browser's receipt
     hand_over(NOW, now)  # for `tick`, drawn inline just below: one read per run
     step = prog.step(now.step)
     st.subheader(f"{now.step + 1}. {step.title}")

@@ -143,6 +143,8 @@ def give_dots(screen: object, fac: object, alice: object, bruno: object, driss: 
     expect(bruno.locator(".st-key-ws_dots_left")).to_have_text("Il vous reste 2 points sur 3")
     tap(driss, "Un séminaire annuel des cadres")
     shot(alice, "08a-telephone-points")
+    # the page writes what it drew in its address, and the browser keeps it (lagging)
+    assert re.search(r"[?&]etat=\d+\.\d+", alice.url), alice.url
     expect(screen.get_by_text("4 points donnés").first).to_be_visible(timeout=20000)
     expect(screen.get_by_text("1 point donné").first).to_be_visible(timeout=20000)
     expect(fac.get_by_text("3 participant·es ont voté sur 4")).to_be_visible(timeout=20000)
