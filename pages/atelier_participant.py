@@ -201,6 +201,10 @@ if st.session_state[MOVE_OFFERED]:  # nothing posted nor voted yet: a wrong terr
 
 NOW = "ws_now"  # the workshop's state `room` read, handed to `tick` within the same run
 DRAWN_PARAM = "etat"  # in the address: what the step was last drawn at (lagging)
+STAGE_DRAWN_AT = "ws_stage_drawn_at"  # when the step was drawn at STAGE_DRAWN (monotonic)
+# A request the server runs this long after a drawing was sent after the browser could have had
+# it (a room of 150 phones is redrawn within about a second): its address is to be believed.
+RECEIPT_SECONDS = 3.0
 
 
 def drawn_at(now: Live) -> tuple[int, int]:
@@ -229,7 +233,8 @@ def lagging(now: Live) -> bool:
 
     With the push on, a change comes just after it happens (a room of 150 phones takes a
     moment) and the browser hears of a drawing a moment later: only a lag lasting a whole
-    refresh interval is a push missed. Without it, as before the push: only the changes that
+    refresh interval is a push missed, and a browser naming an older drawing is believed only
+    `RECEIPT_SECONDS` after it. Without it, as before the push: only the changes that
     concern this phone (the step, one's own posts, the posts offered for points)."""
     drawn = st.session_state.get(STAGE_DRAWN)
     told = st.query_params.get(DRAWN_PARAM)
@@ -237,6 +242,9 @@ def lagging(now: Live) -> bool:
     if drawn is None or (drawn == drawn_at(now) and not behind):
         st.session_state.pop(STAGE_LAG, None)
         return False
+    drawn_for = time.monotonic() - st.session_state.get(STAGE_DRAWN_AT, time.monotonic())
+    if behind and drawn == drawn_at(now) and drawn_for >= RECEIPT_SECONDS:
+        return True  # a request sent well after the drawing, and the browser never had it
     if push.active() or drawn == drawn_at(now):
         lag = st.session_state.get(STAGE_LAG)
         if lag is None or lag[0] != drawn:
@@ -297,6 +305,8 @@ def room() -> None:
         st.rerun(scope="app")
     late_field(phone, st.session_state.get("ws_seen_step"), now.step)  # its last second kept
     st.session_state["ws_seen_step"] = now.step
+    if st.session_state.get(STAGE_DRAWN) != drawn_at(now):
+        st.session_state[STAGE_DRAWN_AT] = time.monotonic()
     st.session_state[STAGE_DRAWN] = drawn_at(now)
     if st.query_params.get(DRAWN_PARAM) != drawn_mark(drawn_at(now)):
         st.query_params[DRAWN_PARAM] = drawn_mark(drawn_at(now))  # the browser's receipt
