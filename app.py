@@ -6,6 +6,7 @@ import streamlit as st
 
 from diagnostic.accounts.permissions import pages_for
 from pages._french import speak_french
+from pages._preload import preload_charts
 from pages._resilience import database_guard, error_guard
 from pages._shell import current_actor, link_was_given, plain
 from pages._workshop import link_page
@@ -53,5 +54,7 @@ with error_guard() as navigation, database_guard():
     # A distinct title per page (what a tab, a bookmark and a screen reader announce first).
     st.set_page_config(page_title=f"{menu.title} – {APP_TITLE}")
     speak_french()
+    if actor.is_user and workshop_page is None:
+        preload_charts()  # the results' charts, ready before the first click on them
     st.html(Path(__file__).resolve().parent / "pages" / "styles" / "focus.css")
     menu.run()

@@ -63,6 +63,11 @@ def shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+PLOTLY_LOADED = (
+    "performance.getEntriesByType('resource').some(e => e.name.includes('/js/PlotlyChart.'))"
+)
+
+
 def test_coordinator_invites_and_respondent_answers_resumes_submits(server, browser):
     from playwright.sync_api import expect
 
@@ -76,6 +81,8 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     expect(coord.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=20000)
     expect(coord.get_by_text("Communauté de communes du Val de Loir").first).to_be_visible()
     shot(coord, "02-mes-territoires")
+    # the charts' code loads while the coordinator reads, before any chart (pages/_preload.py)
+    coord.wait_for_function(f"() => {PLOTLY_LOADED}", timeout=20000)
 
     coord.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Campagnes").click()
     heading = coord.get_by_role("heading", name="Campagnes de diagnostic")
@@ -139,6 +146,7 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     again.get_by_role("button", name="Envoyer mes réponses").click()
     expect(again.get_by_text("Vos réponses ont été envoyées")).to_be_visible(timeout=20000)
     shot(again, "07-envoye")
+    assert not again.evaluate(f"() => {PLOTLY_LOADED}")  # a respondent's page never loads it
 
     nav = coord.get_by_test_id("stSidebarNavItems")
     nav.get_by_role("link", name="Mes territoires").click()
