@@ -3,6 +3,7 @@
 // under it says in French whether the text is saved. Streamlit custom component (v2): no
 // build step, nothing fetched from anywhere. `data` comes from pages/_autosave.py:
 // {label, hidden_label, value, max, disabled, ack, state, delay, saved_word}.
+const RETRY_MS = 3000; // a text sent and not acknowledged after this is asked again
 const WORDS = {
   typing: "Modification en cours…",
   saving: "Enregistrement…",
@@ -13,7 +14,7 @@ const WORDS = {
 };
 
 export default function (component) {
-  const { data, parentElement, setStateValue, key } = component;
+  const { data, parentElement, setStateValue, setTriggerValue, key } = component;
   const root = parentElement.querySelector(".as-field");
   if (!root) return undefined;
   const box = root.querySelector("textarea");
@@ -47,6 +48,19 @@ export default function (component) {
       s.sent = box.value;
       setStateValue("value", box.value);
       show("saving");
+      s.watch();
+    };
+    // No receipt for the text sent within a few seconds (the connection was down when it
+    // left, or the process that served the page died and the page reconnected to another):
+    // ask again, the text goes with the request, until the server says it has it.
+    s.watch = () => {
+      clearTimeout(s.retry);
+      s.retry = setTimeout(() => {
+        if (!root.isConnected || s.sent === null || s.acked === s.sent) return;
+        if (s.dirty || s.timer !== null) return; // being typed: it will be sent anyway
+        setTriggerValue("resend", Date.now());
+        s.watch();
+      }, RETRY_MS);
     };
     box.addEventListener("input", () => {
       s.dirty = true;
@@ -76,6 +90,8 @@ export default function (component) {
   box.maxLength = data.max;
   box.disabled = Boolean(data.disabled);
   const mine = s.sent !== null && data.ack === s.sent;
+  s.acked = data.ack;
+  if (mine || data.state === "pending" || data.state === "error") clearTimeout(s.retry);
   const idle = !s.dirty && s.timer === null;
   if (idle && (s.sent === null || mine) && document.activeElement !== box) {
     if (box.value !== (data.value || "")) box.value = data.value || "";
