@@ -232,6 +232,18 @@ def test_a_fragment_knows_its_id_and_the_push_is_off_outside_a_server(tmp_path: 
     assert _push._runtime() is None  # AppTest's stand-in runtime: nothing to push to
 
 
+def _socket(port: int):  # noqa: ANN202
+    """A browser tab's websocket to the app, as Streamlit's frontend opens it."""
+    import websockets
+
+    return websockets.connect(
+        f"ws://127.0.0.1:{port}/_stcore/stream",
+        subprotocols=["streamlit"],
+        origin=f"http://127.0.0.1:{port}",
+        max_size=None,
+    )
+
+
 async def _phone_sees(port: int, query: str, change, marker: str) -> tuple[float, int]:
     """A phone's tab over the app's websocket that never asks for a refresh after its first
     run: (seconds until the server's own run shows `marker` after `change`, runs of the whole
@@ -239,16 +251,10 @@ async def _phone_sees(port: int, query: str, change, marker: str) -> tuple[float
     import asyncio
     import time
 
-    import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    async with websockets.connect(
-        f"ws://127.0.0.1:{port}/_stcore/stream",
-        subprotocols=["streamlit"],
-        origin=f"http://127.0.0.1:{port}",
-        max_size=None,
-    ) as ws:
+    async with _socket(port) as ws:
 
         async def until(predicate) -> None:
             while True:
@@ -322,17 +328,11 @@ async def _refreshing_tab(port: int, query: str, *, keeps_address: bool, seconds
     import asyncio
     import time
 
-    import websockets
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     tab = {"query": query, "fragment": None, "interval": 1.0, "page": "", "runs": 0, "whole": 0}
-    async with websockets.connect(
-        f"ws://127.0.0.1:{port}/_stcore/stream",
-        subprotocols=["streamlit"],
-        origin=f"http://127.0.0.1:{port}",
-        max_size=None,
-    ) as ws:
+    async with _socket(port) as ws:
 
         async def read() -> None:
             while True:
