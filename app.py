@@ -1,14 +1,12 @@
 """Router and gate: builds the menu from the pages the current actor may open."""
 
-from pathlib import Path
-
 import streamlit as st
 
 from diagnostic.accounts.permissions import pages_for
 from pages._french import speak_french
 from pages._preload import preload_charts
 from pages._resilience import database_guard, error_guard
-from pages._shell import current_actor, link_was_given, plain
+from pages._shell import FOCUS_CSS, ICON, current_actor, link_was_given, plain
 from pages._workshop import link_page
 
 APP_TITLE = "Diagnostic de gouvernance territoriale"
@@ -16,7 +14,7 @@ st.set_page_config(
     page_title=APP_TITLE,
     # A file of the app, served by the app: a :material: icon here would make every browser
     # fetch the tab's icon from a Google host (fonts.gstatic.com).
-    page_icon=str(Path(__file__).resolve().parent / "pages" / "styles" / "icone.png"),
+    page_icon=ICON,
     layout="wide",
 )
 
@@ -56,5 +54,5 @@ with error_guard() as navigation, database_guard():
     speak_french()
     if actor.is_user and workshop_page is None:
         preload_charts()  # the results' charts, ready before the first click on them
-    st.html(Path(__file__).resolve().parent / "pages" / "styles" / "focus.css")
+    st.html(FOCUS_CSS)
     menu.run()

@@ -23,7 +23,6 @@ results view of a fresh server do not pay them (bench/RESULTS.md § 11).
 
 from __future__ import annotations
 
-import gc
 import logging
 import time
 
@@ -40,7 +39,7 @@ from diagnostic.accounts.sessions import (
     cookie_answer,
     mount_cookie_route,
 )
-from diagnostic.bootstrap import warm_up
+from diagnostic.bootstrap import settle_memory, warm_up
 from diagnostic.settings import get_settings
 
 BASE = "/" + str(config.get_option("server.baseUrlPath") or "").strip("/")
@@ -97,11 +96,7 @@ def _warm() -> None:
 # import name … », 4 to 18 of 150 phones joining a fresh server in bench/workshop_refresh.py).
 PagesManager.uses_pages_directory = False
 _warm()
-# What start-up loaded stays for the process's life: moved out of the collector's sight, so
-# that the full collections that a room's bursts of runs trigger (150 phones redrawn at once)
-# walk only what the pages made since (bench/RESULTS.md § 10).
-gc.collect()
-gc.freeze()
-gc.set_threshold(10_000, 20, 20)
+# What start-up loaded stays for the process's life (see settle_memory).
+settle_memory()
 mount_cookie_route(ROUTE)
 app = st.App("app.py", routes=[Route(ROUTE, session_cookie, methods=["GET"])])

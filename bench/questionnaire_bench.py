@@ -49,8 +49,11 @@ class _Code(str):
 
 
 def _widget(api: str, kind: str, label: str, key: str, **kw) -> str:  # type: ignore[no-untyped-def]
-    """One widget call: `st.<kind>(…)`, or `survey.<kind>(…, id=key)` through streamlit-survey
+    """One widget call: `st.<kind>(…)` with a callback that does nothing (the page's widgets
+    store their answer in theirs), or `survey.<kind>(…, id=key)` through streamlit-survey
     (which records the answer in its survey data under that id)."""
+    if api == "st":
+        kw |= {"on_change": _Code("el.nothing"), "args": (key,)}
     extra = "".join(f", {k}={v!r}" for k, v in kw.items())
     ident = f", id={key!r}" if api == "survey" else ""
     return f"{api}.{kind}({label!r}{extra}, key={key!r}{ident})"
@@ -69,38 +72,100 @@ def _radio(label, options, labels, key, api: str = "st", **kw) -> str:  # type: 
     )
 
 
+ELEMENTS_MODULE = "_floor_elements"
+ELEMENTS = '''"""The page's own style sheets, scripts and components, for the floor
+(imported once, as the page's modules are)."""
+
+from pathlib import Path
+
+import streamlit as st
+from streamlit.components.v2 import component
+
+from pages import _autosave
+from pages._french import SCRIPT as FRENCH
+
+PAGES = Path(%(pages)r)
+COMPONENTS = PAGES / "components"
+ICON = str(PAGES / "styles" / "icone.png")
+FOCUS_CSS = PAGES / "styles" / "focus.css"  # read at each run, as the page does
+QUESTIONNAIRE_CSS = PAGES / "styles" / "questionnaire.css"
+CARDS = component(
+    "floor.question_cards",
+    css=".st-key-question_cards { display: none; }",
+    js=(COMPONENTS / "question_cards.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+FOCUS = component(
+    "floor.part_focus",
+    css=".st-key-part_focus { display: none; }",
+    js=(COMPONENTS / "part_focus.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+TEXT = component(
+    "floor.autosave_text",
+    html=_autosave.HTML,
+    css=(COMPONENTS / "autosave_text.css").read_text(encoding="utf-8"),
+    js=(COMPONENTS / "autosave_text.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def nothing(*args: object) -> None:
+    pass
+'''
+
+
+def write_elements_module(folder: Path) -> None:
+    """The floor's module of the page's style sheets, scripts and components, in `folder`
+    (which the bench puts on sys.path)."""
+    text = ELEMENTS % {"pages": str(ROOT / "pages")}
+    (folder / f"{ELEMENTS_MODULE}.py").write_text(text, encoding="utf-8")
+
+
 def floor_script(  # type: ignore[no-untyped-def]
     q, section, number: int, n_parts: int, lib, notice_text: str, api: str = "st"
 ) -> str:
-    """A Streamlit script drawing one part as the page does, with literals only; with
-    api="survey", its answers go through streamlit-survey's widgets and its parts are
+    """A Streamlit script drawing one part as the page does (every element of its question
+    cards: frames, titles, help, style sheets, the page's components), with literals only;
+    with api="survey", its answers go through streamlit-survey's widgets and its parts are
     streamlit-survey pages (previous / next buttons)."""
-    out = ["import streamlit as st"]
+    out = ["import streamlit as st", f"import {ELEMENTS_MODULE} as el"]
     if api == "survey":
         out += ["import streamlit_survey as ss", "survey = ss.StreamlitSurvey('diagnostic')"]
     out += [
-        "st.set_page_config(page_title='x', layout='wide')",
+        "st.set_page_config(page_title='x', page_icon=el.ICON, layout='wide')",
+        "st.set_page_config(page_title='Questionnaire – x')",
+        "st.html(el.FRENCH, unsafe_allow_javascript=True)",
+        "st.html(el.FOCUS_CSS)",
+        "st.html(el.QUESTIONNAIRE_CSS)",
+        "el.CARDS(key='question_cards')",
         f"st.title({q.title!r})",
         "st.caption('Territoire · Campagne · DGS — Commune')",
         "st.progress(0.1, text='3 questions répondues sur 60')",
         f"st.selectbox('Partie', list(range({n_parts})), index={number}, key='section_picker')",
     ]
-    body = [f"st.header({f'{number + 1}. {section.title}'!r})"]
+    body = [
+        f"st.header({f'{number + 1}. {section.title}'!r}, anchor='partie-{number + 1}')",
+        f"el.FOCUS(key='part_focus', data={{'target': 'partie-{number + 1}', 'move': 1}})",
+    ]
     if section.intro:
         body.append(f"st.markdown({section.intro!r})")
     for i, x in enumerate(section.questions, start=1):
         if x.show_if:
             continue  # hidden until its condition is met, as on the page with no answers
-        body.append("with st.container(border=True):")
-        lines = [f"st.markdown({f'**{number + 1}.{i}** {x.text}'!r})"]
+        body.append(f"with st.container(border=True, key={f'card_{x.id}'!r}):")
+        mark = "" if x.required else " *(facultatif)*"
+        lines = [f"st.markdown({f'**{number + 1}.{i}** {x.text}{mark}'!r})"]
         if x.help:
-            lines.append(f"st.caption({x.help!r})")
+            lines.append(f"with st.container(key={f'help_{x.id}'!r}):")
+            lines.append(f"    st.caption({x.help!r})")
         cited = [r for r in (lib.reference(r) for r in x.references) if r is not None]
         if cited:
             title = "Repères : " + " ; ".join(r.title for r in cited)
             lines.append(f"with st.expander({title!r}):")
             for ref in cited:
-                lines.append(f"    st.markdown({f'**{ref.title}**'!r})")
+                head = f"**{ref.title}**" + (f" — {ref.article}" if ref.article else "")
+                lines.append(f"    st.markdown({head!r})")
                 lines.append(f"    st.markdown({ref.summary!r})")
         lines += _widgets(q, x, api)
         body += ["    " + line for line in lines]
@@ -116,8 +181,16 @@ def floor_script(  # type: ignore[no-untyped-def]
         out += [
             "left, _, right = st.columns([1, 2, 1])",
             "left.button('← Partie précédente', key='prev')" if number > 0 else "",
-            "right.button('Partie suivante →', key='next', type='primary')",
         ]
+        if number < n_parts - 1:
+            out.append("right.button('Partie suivante →', key='next', type='primary')")
+        else:
+            out += [
+                "st.divider()",
+                "st.subheader('Envoyer mes réponses')",
+                "st.warning('12 questions obligatoires sans réponse : 1. « … » ; 2. « … »')",
+                "st.button('Envoyer mes réponses', type='primary', key='submit')",
+            ]
     out += [
         "st.divider()",
         "st.subheader('Mes données')",
@@ -135,7 +208,12 @@ def floor_script(  # type: ignore[no-untyped-def]
     return "\n".join(line for line in out if line) + "\n"
 
 
+def _title(text: str) -> str:
+    return f"st.markdown({f':small[{text}]'!r})"
+
+
 def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def]
+    """The question's widgets as the page draws them (pages/_question_widgets.py), empty."""
     from diagnostic.questionnaire import QuestionType
 
     key = f"q_{x.id}"
@@ -143,42 +221,47 @@ def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def
     if t in (QuestionType.MATURITY, QuestionType.CURRENT_TARGET):
         scale = q.scale_of(x)
         options = list(scale.values) + ([DK] if x.allow_dont_know else [])
-        desc = dict(x.level_descriptions) if x.level_descriptions else {}
+        desc = q.described_levels(x)
         if t == QuestionType.MATURITY:
             labels = {v: f"{v} — {scale.levels[v].label}" for v in scale.values} | {DK: DK_LABEL}
             captions = [desc.get(v, "") if v != DK else "" for v in options]
-            return [_radio("Niveau actuel", options, labels, key, api, captions=captions)]
+            return [
+                _title("Niveau actuel"),
+                _radio(
+                    f"Niveau actuel — {x.text}",
+                    options,
+                    labels,
+                    key,
+                    api,
+                    captions=captions,
+                    label_visibility="collapsed",
+                ),
+            ]
         text = "\n".join(f"{v}. **{scale.levels[v].label}** — {d}" for v, d in sorted(desc.items()))
         labels = {v: str(v) for v in scale.values} | {DK: DK_LABEL}
-        targets = list(scale.values)
-        lines = [
-            f"st.markdown({text!r})",
-            f"cols = st.columns({3 if x.importance else 2})",
-            "with cols[0]:",
-            "    "
-            + _radio("Niveau actuel", options, labels, f"{key}_current", api, horizontal=True),
-            "with cols[1]:",
-            "    "
-            + _radio(
-                "Niveau visé en fin de mandat",
-                targets,
-                labels,
-                f"{key}_target",
-                api,
-                horizontal=True,
-            ),
+        parts = [
+            ("Niveau actuel", options, labels, f"{key}_current"),
+            ("Niveau visé en fin de mandat", list(scale.values), labels, f"{key}_target"),
         ]
         if x.importance:
+            parts.append(
+                ("Importance pour le territoire", list(IMPORTANCE), IMPORTANCE, f"{key}_importance")
+            )
+        lines = [f"st.markdown({text!r})", f"cols = st.columns({len(parts)})"]
+        for i, (title, values, say, part_key) in enumerate(parts):
             lines += [
-                "with cols[2]:",
+                f"with cols[{i}]:",
+                "    " + _title(title),
                 "    "
                 + _radio(
-                    "Importance pour le territoire",
-                    list(IMPORTANCE),
-                    IMPORTANCE,
-                    f"{key}_importance",
+                    f"{title} — {x.text}",
+                    values,
+                    say,
+                    part_key,
                     api,
                     horizontal=True,
+                    disabled=False,
+                    label_visibility="collapsed",
                 ),
             ]
         return lines
@@ -195,7 +278,7 @@ def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def
             labels[DK] = DK_LABEL
         return [
             _radio(
-                "Votre réponse",
+                x.text,
                 options,
                 labels,
                 key,
@@ -206,17 +289,20 @@ def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def
         ]
     if t in (QuestionType.MULTIPLE_CHOICE, QuestionType.RANKING):
         labels = {o.id: o.label for o in x.options or []}
+        ranking = t == QuestionType.RANKING
         return [
             _widget(
                 api,
                 "multiselect",
-                "Vos choix",
+                x.text,
                 key,
                 options=list(labels),
                 default=[],
                 format_func=_Code(f"{labels!r}.get"),
                 max_selections=x.max_choices,
-                placeholder="Choisir…",
+                label_visibility="collapsed",
+                placeholder="Choisir par ordre de priorité…" if ranking else "Choisir…",
+                select_all=False,
             )
         ]
     if t == QuestionType.GRID:
@@ -224,43 +310,63 @@ def _widgets(q, x, api: str = "st") -> list[str]:  # type: ignore[no-untyped-def
         options = list(scale.values) + ([DK] if x.allow_dont_know else [])
         labels = {v: str(v) for v in scale.values} | {DK: "NSP"}
         cols = ["current", "desired"] if x.desired else ["current"]
+        titles = {"current": "Aujourd'hui", "desired": "Souhaitée"}
+        widths = [2] + [3] * len(cols)
+        legend = " · ".join(f"{v} = {scale.levels[v].label}" for v in scale.values)
         lines = [
-            "st.caption('Échelle : …')",
-            f"header = st.columns({[2] + [3] * len(cols)!r})",
+            f"with st.container(key={f'gridscale_{x.id}'!r}):",
+            f"    st.caption({f'Échelle : {legend} · NSP = je ne sais pas'!r})",
+            f"with st.container(key={f'gridhead_{x.id}'!r}):",
+            f"    header = st.columns({widths!r})",
         ]
         for i, c in enumerate(cols, start=1):
-            lines.append(f"header[{i}].markdown({c!r})")
+            lines.append(f"    header[{i}].markdown({f'**{titles[c]}**'!r})")
         for row in x.rows or []:
-            lines.append(
-                f"cols = st.columns({[2] + [3] * len(cols)!r}, vertical_alignment='center')"
-            )
-            lines.append(f"cols[0].markdown({row.label!r})")
+            lines += [
+                f"with st.container(key={f'gridrow_{x.id}_{row.id}'!r}):",
+                f"    cols = st.columns({widths!r}, vertical_alignment='center')",
+                f"    cols[0].markdown({row.label!r})",
+            ]
             for i, c in enumerate(cols, start=1):
-                lines.append(f"with cols[{i}]:")
-                lines.append(
-                    "    "
+                lines += [
+                    f"    with cols[{i}]:",
+                    "        " + _title(titles[c]),
+                    "        "
                     + _radio(
-                        f"{row.label} — {c}",
+                        f"{row.label} — {titles[c]}",
                         options,
                         labels,
                         f"{key}_{row.id}_{c}",
                         api,
                         horizontal=True,
                         label_visibility="collapsed",
-                    )
-                )
+                    ),
+                ]
         return lines
-    return [
-        _widget(
-            api,
-            "text_area",
-            "Votre réponse",
-            key,
-            value="",
-            max_chars=x.max_length,
-            label_visibility="collapsed",
-        )
-    ]
+    if api == "survey":
+        return [
+            _widget(
+                api,
+                "text_area",
+                "Votre réponse",
+                key,
+                value="",
+                max_chars=x.max_length,
+                label_visibility="collapsed",
+            )
+        ]
+    data = {
+        "label": x.text,
+        "hidden_label": True,
+        "value": "",
+        "max": x.max_length,
+        "disabled": False,
+        "ack": None,
+        "state": None,
+        "delay": 1000,
+        "saved_word": "Enregistré",
+    }
+    return [f"el.TEXT(key={key!r}, data={data!r}, on_value_change=el.nothing)"]
 
 
 def answer_radio(q, section) -> tuple[str, list]:  # type: ignore[no-untyped-def]
@@ -278,6 +384,17 @@ def answer_radio(q, section) -> tuple[str, list]:  # type: ignore[no-untyped-def
             values = [o.id for o in x.options] if x.options else list(q.scale_of(x).values)
             return f"q_{x.id}", values
     raise SystemExit(f"la partie « {section.title} » n'a pas de question à choix")
+
+
+def element_count(at) -> int:  # type: ignore[no-untyped-def]
+    """How many elements and blocks an AppTest run drew (the page and its floor must match)."""
+
+    def walk(node) -> int:  # type: ignore[no-untyped-def]
+        children = getattr(node, "children", None)
+        inner = children.values() if isinstance(children, dict) else ()
+        return 1 + sum(walk(child) for child in inner)
+
+    return walk(at._tree)
 
 
 def rerun_after_answer(at, key: str, value) -> float:  # type: ignore[no-untyped-def]
@@ -353,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     questions = questions_folder(tmp)
+    write_elements_module(tmp)
+    sys.path.insert(0, str(tmp))
     os.environ.update(
         DATABASE_URL=url,
         QUESTIONS_DIR=str(questions),
@@ -364,7 +483,9 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     share_script_cache()
     keep_navigation_mode()
 
+    from diagnostic.bootstrap import settle_memory
     from diagnostic.privacy.service import notice
+    from diagnostic.questionnaire import QuestionType
     from diagnostic.questionnaire.registry import default_questionnaire
     from diagnostic.roadmap.references import load_library
     from diagnostic.settings import get_settings
@@ -380,6 +501,7 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     parts = [int(p) - 1 for p in args.parts.split(",")] if args.parts else range(len(q.sections))
     notice_text = notice(get_settings())
 
+    settle_memory()  # the collector's settings of the web server (serve.py)
     page = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     page.query_params["t"] = world.tokens[0]
     page.run()
@@ -393,7 +515,10 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
     )
     print(f"charge de la machine au départ (moyenne 1 min) : {os.getloadavg()[0]:.1f}")
     floor_head = f"{floor_name} (ms)"
-    print(f"{'partie':<34} {'widgets':>7} {'page (ms)':>10} {floor_head:>22} {'rapport':>8}")
+    print(
+        f"{'partie':<34} {'widgets':>7} {'éléments':>9} "
+        f"{'page (ms)':>10} {floor_head:>22} {'rapport':>8}"
+    )
     app_total, floor_total, worst = 0.0, 0.0, 0.0
     for number in parts:
         section = q.sections[number]
@@ -415,9 +540,14 @@ def _run(tmp: Path, url: str, args: argparse.Namespace) -> int:
         app_total += a
         floor_total += f
         worst = max(worst, a / f)
-        widgets = len(floor.radio) + len(floor.multiselect) + len(floor.text_area)
+        texts = sum(x.type == QuestionType.TEXT and not x.show_if for x in section.questions)
+        widgets = len(floor.radio) + len(floor.multiselect) + texts
         title = f"{number + 1}. {section.title}"[:34]
-        print(f"{title:<34} {widgets:>7} {a * 1000:>10.1f} {f * 1000:>22.1f} {a / f:>7.2f}x")
+        drawn = f"{element_count(page)}/{element_count(floor)}"
+        print(
+            f"{title:<34} {widgets:>7} {drawn:>9} "
+            f"{a * 1000:>10.1f} {f * 1000:>22.1f} {a / f:>7.2f}x"
+        )
     ratio = app_total / floor_total
     print(
         f"ensemble : page {app_total * 1000:.0f} ms, {floor_name} {floor_total * 1000:.0f} ms, "

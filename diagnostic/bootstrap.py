@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -69,3 +70,14 @@ def warm_up(questions_dir: Path, packages: tuple[str, ...] = ("diagnostic",)) ->
         except Exception:  # noqa: BLE001 - a bad file is reported by the page that reads it
             continue
     return imported
+
+
+def settle_memory() -> None:
+    """Once start-up has loaded what stays for the process's life: move it out of the cyclic
+    collector's sight, and collect less often, so that the full collections a room's bursts of
+    runs trigger (150 phones redrawn at once) walk only what the pages made since
+    (bench/RESULTS.md § 10). The web server calls it before accepting anyone; the benches that
+    measure a page in-process call it too, to run it as the server does."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)

@@ -166,7 +166,6 @@ def save_answer(
         return False
     pending().pop(question_id, None)
     st.session_state.setdefault(OWN, set()).add(question_id)
-    st.session_state["saved"] = True
     return True
 
 

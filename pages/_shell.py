@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from contextlib import suppress
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -35,9 +36,12 @@ from pages._signin import (  # noqa: F401  (the pages import the sign-in helpers
     sso_logged_in,
 )
 
+STYLES = Path(__file__).resolve().parent / "styles"  # resolved once, not at every run
+ICON = str(STYLES / "icone.png")  # the tab's icon, a file the app serves
+FOCUS_CSS = STYLES / "focus.css"
 TOKEN_PARAM = "t"
 _RUN_INVITATION = "_invitation_of_this_run"  # (run marker, token, Invitation | None)
-_RUN_ENGINE = "_engine_of_this_run"  # (run marker, settings, engine)
+_ENGINE: tuple[Settings, Any] | None = None  # the last settings object and its engine
 T = TypeVar("T")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&])")
 
@@ -52,16 +56,17 @@ def _engine_for(url: str, questions_dir: str, load_demo: bool) -> Any:
 
 
 def engine() -> Any:
-    """The app's engine, created and migrated once per process and database URL (and looked
-    up in Streamlit's resource cache once per run: a page asks for it many times)."""
+    """The app's engine, created and migrated once per process and database URL. Remembered
+    beside the settings object it was made for: a page and its widgets' callbacks ask for it
+    many times per run, and Streamlit's resource cache hashes its arguments at each lookup
+    (tests that change the settings get a new settings object, hence a new lookup)."""
+    global _ENGINE
     s = settings()
-    run = _this_run()
-    memo = st.session_state.get(_RUN_ENGINE) if run is not None else None
-    if memo is not None and memo[0] is run and memo[1] is s:
-        return memo[2]
+    memo = _ENGINE
+    if memo is not None and memo[0] is s:
+        return memo[1]
     eng = _engine_for(s.effective_database_url, str(s.questions_dir), s.load_demo)
-    if run is not None:
-        st.session_state[_RUN_ENGINE] = (run, s, eng)
+    _ENGINE = (s, eng)
     return eng
 
 

@@ -21,9 +21,10 @@ from diagnostic.questionnaire.schema import Question
 from diagnostic.settings import get_settings
 from diagnostic.store import answers as answer_store
 from diagnostic.store import campaigns as campaign_store
+from diagnostic.store.campaigns import LinkCampaign, LinkHolder, LinkPlace
 from diagnostic.store.engine import read_scope, session_scope
 from diagnostic.store.faults import is_unavailable
-from diagnostic.store.models import Campaign, CampaignStatus, Participant, Territory
+from diagnostic.store.models import Campaign, CampaignStatus, Participant
 
 # A write refused because the base is busy or out of reach is tried again this many times in
 # all, after these pauses (seconds). With SQLite each attempt already waits up to the busy
@@ -47,10 +48,10 @@ class Invitation:
     `answers` are the respondent's stored answers by question id and
     `participant.submitted_at` their submission, both as of that same read."""
 
-    participant: Participant
-    campaign: Campaign
-    territory: Territory
-    structure: Territory
+    participant: LinkHolder
+    campaign: LinkCampaign
+    territory: LinkPlace
+    structure: LinkPlace
     questionnaire: Questionnaire
     answers: Mapping[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
@@ -83,9 +84,9 @@ def open_invitation(engine: Engine, questions_dir: Path, token: str | None) -> I
         if found is None:
             return None
         participant, campaign, territory, structure = found
-        answers = answer_store.answers_of(session, participant_id=participant.id)  # type: ignore[arg-type]
+        answers = answer_store.answers_of(session, participant_id=participant.id)
     if participant.opened_at is None:
-        _note_opened(engine, participant.id)  # type: ignore[arg-type]
+        _note_opened(engine, participant.id)
     questionnaire = get_questionnaire(
         questions_dir, campaign.questionnaire_id, campaign.questionnaire_version
     )

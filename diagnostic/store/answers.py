@@ -14,6 +14,7 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -39,10 +40,17 @@ class SubmittedError(StoreError):
     """The respondent already submitted: answers are read-only until reopened."""
 
 
+@lru_cache(maxsize=1)
+def _answers_statement() -> Any:
+    """Built once: the questionnaire reads a person's answers at every click."""
+    a = Answer.__table__.c  # type: ignore[attr-defined]
+    return core_select(a.question_id, a.value).where(a.participant_id == bindparam("pid"))
+
+
 def answers_of(session: Session, *, participant_id: int) -> dict[str, dict[str, Any]]:
-    """A participant's answers by question id."""
-    stmt = select(Answer.question_id, Answer.value).where(Answer.participant_id == participant_id)
-    return {qid: value for qid, value in session.exec(stmt)}
+    """A participant's answers by question id (plain rows)."""
+    rows = session.connection().execute(_answers_statement(), {"pid": participant_id})
+    return {qid: value for qid, value in rows}
 
 
 def last_answered(session: Session, *, participant_id: int) -> str | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from diagnostic.accounts.security import hash_token, looks_like_token, new_token
@@ -219,35 +221,100 @@ def participant_by_token(session: Session, *, token: str | None) -> Participant 
     return participant
 
 
+@dataclass(frozen=True, slots=True)
+class LinkHolder:
+    """The participant a link opens, as read at every run of the questionnaire: plain values
+    (no ORM entity: the page reads it at every click, bench/RESULTS.md § 2.2)."""
+
+    id: int
+    campaign_id: int
+    structure_id: int
+    role: str
+    submitted_at: datetime | None
+    opened_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkCampaign:
+    """The campaign of a link, as the questionnaire shows it."""
+
+    id: int
+    territory_id: int
+    title: str
+    questionnaire_id: str
+    questionnaire_version: str
+    named_answers: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LinkPlace:
+    """A territory of a link: the campaign's, or the participant's structure."""
+
+    id: int
+    name: str
+    kind: str
+
+
 @lru_cache(maxsize=1)
 def _invitation_statement() -> Any:
-    """Built once: constructing this four-table select costs more than running it."""
-    territory, structure = aliased(Territory), aliased(Territory)
+    """Built once (constructing this four-table select costs more than running it); columns
+    of the tables, read as plain rows."""
+    p, c = Participant.__table__.c, Campaign.__table__.c  # type: ignore[attr-defined]
+    territory = Territory.__table__.alias("territory_of_campaign")  # type: ignore[attr-defined]
+    structure = Territory.__table__.alias("structure_of_participant")  # type: ignore[attr-defined]
     return (
-        select(Participant, Campaign, territory, structure)
-        .join(Campaign, col(Campaign.id) == col(Participant.campaign_id))
-        .join(territory, col(territory.id) == col(Campaign.territory_id))
-        .join(structure, col(structure.id) == col(Participant.structure_id))
+        sa_select(
+            p.id,
+            p.campaign_id,
+            p.structure_id,
+            p.role,
+            p.submitted_at,
+            p.opened_at,
+            c.territory_id,
+            c.title,
+            c.questionnaire_id,
+            c.questionnaire_version,
+            c.named_answers,
+            territory.c.name,
+            territory.c.kind,
+            structure.c.name,
+            structure.c.kind,
+        )
+        .join(Campaign.__table__, c.id == p.campaign_id)  # type: ignore[attr-defined]
+        .join(territory, territory.c.id == c.territory_id)
+        .join(structure, structure.c.id == p.structure_id)
         .where(
-            col(Participant.token_hash) == bindparam("token_hash"),
-            col(Participant.revoked_at).is_(None),
-            col(Campaign.status) == CampaignStatus.OPEN,
+            p.token_hash == bindparam("token_hash"),
+            p.revoked_at.is_(None),
+            c.status == CampaignStatus.OPEN.value,
         )
     )
 
 
 def invitation_by_token(
     session: Session, *, token: str | None
-) -> tuple[Participant, Campaign, Territory, Territory] | None:
+) -> tuple[LinkHolder, LinkCampaign, LinkPlace, LinkPlace] | None:
     """What a link opens — the participant, their campaign, its territory and the participant's
     structure — in one statement, or None under the same rules as `participant_by_token`:
     unknown or revoked link (an erased respondent's link is revoked), campaign not open."""
     if not looks_like_token(token):
         return None
     assert token is not None
-    stmt = _invitation_statement()
-    row = session.exec(stmt, params={"token_hash": hash_token(token)}).first()
-    return None if row is None else (row[0], row[1], row[2], row[3])
+    row = (
+        session.connection()
+        .execute(_invitation_statement(), {"token_hash": hash_token(token)})
+        .first()
+    )
+    if row is None:
+        return None
+    (pid, cid, sid, role, submitted, opened, tid, title, qid, qversion, named) = row[:11]
+    t_name, t_kind, s_name, s_kind = row[11:]
+    return (
+        LinkHolder(pid, cid, sid, role, submitted, opened),
+        LinkCampaign(cid, tid, title, qid, qversion, bool(named)),
+        LinkPlace(tid, t_name, t_kind),
+        LinkPlace(sid, s_name, s_kind),
+    )
 
 
 def participants_of(session: Session, *, campaign_id: int) -> list[Participant]:
