@@ -8,8 +8,10 @@ de route) and tested in tests/test_roadmap.py.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -79,6 +81,69 @@ class _Facts:
     responses: an.Responses
     group_gap: pd.Series  # by question_id: largest |EPCI - communes| score difference shown
 
+    # Looked up for each of the library's ~300 triggers: dictionaries built once per proposal
+    # run (a boolean mask over a frame per trigger was half of « Mettre à jour les
+    # propositions », bench/RESULTS.md § 11.4).
+
+    @cached_property
+    def item_rows(self) -> dict[str, dict[str, Any]]:
+        """Each item's statistics by question id."""
+        return self.items.to_dict("index")  # type: ignore[return-value]
+
+    @cached_property
+    def collective_rows(self) -> dict[str, dict[str, Any]]:
+        """Each question's collective levels by question id."""
+        return self.collective.to_dict("index")  # type: ignore[return-value]
+
+    @cached_property
+    def chosen(self) -> dict[str, Any]:
+        """Each single-choice question's most frequent answer."""
+        return dict(zip(self.choices.index, self.choices["option_id"], strict=True))
+
+    @cached_property
+    def option_rows(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Each option's share of respondents, by (question id, option id)."""
+        return _first_by(self.options, "question_id", "option_id")
+
+    @cached_property
+    def priority_rows(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Each option's points and rank in the collective ranking."""
+        return _first_by(self.priorities, "question_id", "option_id")
+
+    @cached_property
+    def grid_cells(self) -> dict[tuple[str, str], list[tuple[str, float]]]:
+        """Each grid's (row id, median) in order, by (question id, column)."""
+        cells: dict[tuple[str, str], list[tuple[str, float]]] = {}
+        if self.grids.empty:
+            return cells
+        grids = self.grids
+        for qid, column, row, median in zip(
+            grids["question_id"], grids["column"], grids["row_id"], grids["median"], strict=True
+        ):
+            cells.setdefault((qid, column), []).append((row, median))
+        return cells
+
+    @cached_property
+    def split_records(self) -> dict[str, list[dict[str, Any]]]:
+        """Each grid's split rows (analytics.grid_splits), in order."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        splits = self.grid_splits
+        if splits.empty:
+            return found
+        for record in splits.loc[splits["split"]].to_dict("records"):
+            found.setdefault(record["question_id"], []).append(record)
+        return found
+
+
+def _first_by(frame: pd.DataFrame, *keys: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """The first row of `frame` for each value of `keys`, as a dictionary."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    if frame.empty:
+        return found
+    for record in frame.to_dict("records"):
+        found.setdefault((record[keys[0]], record[keys[1]]), record)
+    return found
+
 
 def _facts(results: CampaignResults, *, choices: bool = True) -> _Facts:
     """`choices` False: without the collective single choices (what the triggers of choice
@@ -109,26 +174,22 @@ def _group_gap(results: CampaignResults) -> pd.Series:
 
 
 def _strong_divergence(facts: _Facts, question_id: str) -> bool:
-    row = facts.items.loc[question_id]
+    row = facts.item_rows[question_id]
     spread = row["agreement"] == row["agreement"] and row["agreement"] < STRONG_AGREEMENT
     return bool(spread or at_least(facts.group_gap.get(question_id, 0.0), STRONG_GROUP_GAP))
 
 
 def _is_open_divergence(facts: _Facts, question_id: str) -> bool:
     """Divergent and not settled by a consensus: to be discussed, not acted upon yet."""
-    if question_id not in facts.items.index:
+    row = facts.item_rows.get(question_id)
+    if row is None:
         return False
-    row = facts.items.loc[question_id]
     return _strong_divergence(facts, question_id) and pd.isna(row.get("consensus_level"))
 
 
 def _grid_value(facts: _Facts, trig: Trigger, column: str) -> list[tuple[str, float]]:
-    cells = facts.grids.loc[
-        (facts.grids["question_id"] == trig.item) & (facts.grids["column"] == column)
-    ]
-    if trig.row:
-        cells = cells.loc[cells["row_id"] == trig.row]
-    return [(r, m) for r, m in zip(cells["row_id"], cells["median"], strict=True) if m == m]
+    cells = facts.grid_cells.get((str(trig.item), column), [])
+    return [(r, m) for r, m in cells if m == m and (not trig.row or r == trig.row)]
 
 
 FICHE = "Fiche du territoire"  # the « item » of the evidence of a trigger on a fact
@@ -149,7 +210,7 @@ def evaluate(
     said: list[str] = []
     if question.type == QuestionType.GRID:
         return _evaluate_grid(trig, facts, q, question)
-    row = facts.collective.loc[trig.item] if trig.item in facts.collective.index else None
+    row = facts.collective_rows.get(trig.item)
     for name, value in trig.tests.items():
         if name in LEVEL_TESTS:
             if row is None:
@@ -161,28 +222,25 @@ def evaluate(
             if not ok:
                 return None
         elif name == "divergence":
-            if trig.item not in facts.items.index or not bool(
-                facts.items.loc[trig.item, "divergent"]
-            ):
+            item = facts.item_rows.get(trig.item)
+            if item is None or not bool(item["divergent"]):
                 return None
-            said.append(_spread(facts.items.loc[trig.item], q, question))
+            said.append(_spread(item, q, question))
         elif name == "answer_in":
-            if trig.item not in facts.choices.index:
+            if trig.item not in facts.chosen:
                 return None
-            chosen = facts.choices.loc[trig.item, "option_id"]
+            chosen = facts.chosen[trig.item]
             if chosen not in value:
                 return None
             said.append(f"réponse la plus fréquente : « {_option_label(question, chosen)} »")
         elif name == "missing_option":
-            shares = facts.options.loc[
-                (facts.options["question_id"] == trig.item) & (facts.options["option_id"] == value)
-            ]
-            if shares.empty or not shares["n"].iloc[0]:
+            shares = facts.option_rows.get((trig.item, value))
+            if shares is None or not shares["n"]:
                 return None
-            share = float(shares["share"].iloc[0])
+            share = float(shares["share"])
             if share >= 0.5:
                 return None
-            label, n = _option_label(question, value), int(shares["n"].iloc[0])
+            label, n = _option_label(question, value), int(shares["n"])
             checked = round(share * n)
             said.append(
                 f"« {label} » n'est cochée par aucun des {n} répondants"
@@ -190,14 +248,11 @@ def evaluate(
                 else f"« {label} » cochée par {count(checked, 'répondant')} sur {n} seulement"
             )
         elif name == "ranked":
-            ranks = facts.priorities.loc[
-                (facts.priorities["question_id"] == trig.item)
-                & (facts.priorities["option_id"] == value)
-            ]
+            ranks = facts.priority_rows.get((trig.item, value))
             depth = question.max_choices or len(question.options or [])
-            if ranks.empty or ranks["points"].iloc[0] <= 0 or ranks["rank"].iloc[0] > depth:
+            if ranks is None or ranks["points"] <= 0 or ranks["rank"] > depth:
                 return None
-            rank = int(ranks["rank"].iloc[0])
+            rank = int(ranks["rank"])
             said.append(
                 f"« {_option_label(question, value)} » arrive en {ordinal(rank, feminine=True)} "
                 "position du classement collectif"
@@ -211,7 +266,7 @@ def evaluate(
 LEVEL_TESTS = {"level_at_most": "current", "target_at_least": "target", "gap_at_least": "gap"}
 
 
-def _levels(row: pd.Series, trig: Trigger, q: Questionnaire, question: Any) -> str:
+def _levels(row: Mapping[str, Any], trig: Trigger, q: Questionnaire, question: Any) -> str:
     """« niveau 2 sur 5, visé 4 (un écart de 2 niveaux) »: the collective levels the trigger
     read, in words (never the test itself)."""
     top = max(q.scale_of(question).levels)
@@ -228,7 +283,7 @@ def _levels_count(value: float) -> str:
     return f"{_num(value)} niveau{'x' if value >= 2 else ''}"
 
 
-def _spread(row: pd.Series, q: Questionnaire, question: Any) -> str:
+def _spread(row: Mapping[str, Any], q: Questionnaire, question: Any) -> str:
     """Why the answers diverge, in words: how far apart they are, or the two groups apart."""
     low, high = row.get("min"), row.get("max")
     if low == low and high == high and high - low >= 2:
@@ -377,14 +432,11 @@ def _split_rows(
 ) -> dict[str, dict[str, tuple[float | None, float | None]]]:
     """The split rows of the trigger's grid (or its row): for each, each kind's medians today
     and wished (None when not shown)."""
-    splits = facts.grid_splits
-    if splits.empty:
-        return {}
-    rows = splits.loc[(splits["question_id"] == trig.item) & splits["split"]]
-    if trig.row:
-        rows = rows.loc[rows["row_id"] == trig.row]
+    rows = facts.split_records.get(str(trig.item), [])
     out: dict[str, dict[str, tuple[float | None, float | None]]] = {}
-    for row in rows.to_dict("records"):
+    for row in rows:
+        if trig.row and row["row_id"] != trig.row:
+            continue
         out[row["row_id"]] = {
             kind: (_level(row[f"{kind}_current"]), _level(row[f"{kind}_desired"]))
             for kind in an.KINDS
@@ -429,9 +481,9 @@ def _option_label(question: Any, option_id: str) -> str:
 def _summary(facts: _Facts, question_id: str) -> tuple[str, str]:
     """The numbers of an item in French words, and the source of its levels: « score 29/100
     aujourd'hui, 61/100 visé ; jugé important (2,3 sur 3) ; avis concordants ; 7 réponses »."""
-    if question_id not in facts.items.index:
+    row = facts.item_rows.get(question_id)
+    if row is None:
         return "", an.SOURCE_INDIVIDUAL
-    row = facts.items.loc[question_id]
     parts = []
     if row.get("measure") == an.AGREEMENT:
         if row["share_agree"] == row["share_agree"]:
@@ -511,9 +563,9 @@ def agreement_words(value: float, divergent: bool) -> str:
 
 def _item_priority(facts: _Facts, question_id: str) -> float:
     """item_need of one item, raised by its angle mort between EPCI and communes."""
-    if question_id not in facts.items.index:
+    row = facts.item_rows.get(question_id)
+    if row is None:
         return item_need(None, None, None)
-    row = facts.items.loc[question_id]
     need = item_need(row["score_used"], row["target_score_used"], row["importance_mean"])
     return need * blind_spot_boost(float(facts.group_gap.get(question_id, 0.0)))
 

@@ -19,6 +19,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+
 from diagnostic.results.model import CampaignResults
 from diagnostic.roadmap.chantiers import (
     Chantier,
@@ -91,9 +93,10 @@ def select(
     entries = chantiers.entries()
     items = {a.id: list(a.items) for a in library}
     by_id: dict[str, Proposal] = {}
+    scores = _scores(results)
     for p in proposals:
         home = chantiers.chantier_of(p.action_id)
-        measure = _measure(chantiers, results, p.action_id, items.get(p.action_id, []))
+        measure = _measure(chantiers, scores, p.action_id, items.get(p.action_id, []))
         by_id[p.action_id] = replace(p, chantier=home.id if home else None, measure=measure)
     aside: dict[str, str] = {}
     for p in by_id.values():
@@ -337,22 +340,39 @@ def _fails(condition: Any, fact: str, value: Any) -> bool:
     return fact in condition.au_plus and numeric and value > condition.au_plus[fact]
 
 
+def _scores(results: CampaignResults | None) -> dict[str, tuple[float, float]] | None:
+    """Each scored item's score and target score (consensus applied; NaN when none), read
+    once for all the proposals of a run (None without results)."""
+    if results is None:
+        return None
+    frame = results.items
+    used = frame.loc[frame["scored"] & frame["score_used"].notna()]
+    return {
+        str(qid): (float(score), float(target))
+        for qid, score, target in zip(
+            used["question_id"], used["score_used"], used["target_score_used"], strict=True
+        )
+    }
+
+
 def _measure(
-    chantiers: Chantiers, results: CampaignResults | None, action_id: str, items: list[str]
+    chantiers: Chantiers,
+    scores: dict[str, tuple[float, float]] | None,
+    action_id: str,
+    items: list[str],
 ) -> tuple[float, float] | None:
-    """The indicator's baseline and target (indicator_values) on the action's scored items."""
+    """The indicator's baseline and target (indicator_values) on the action's scored items
+    (`scores`: _scores)."""
     entry = chantiers.entry(action_id)
-    if results is None or entry is None:
+    if scores is None or entry is None:
         return None
-    frame = results.items.set_index("question_id")
-    wanted = [i for i in indicator_items(entry, items) if i in frame.index]
-    rows = frame.loc[wanted]
-    rows = rows.loc[rows["scored"] & rows["score_used"].notna()] if len(rows) else rows
-    if rows.empty:
+    rows = [scores[i] for i in indicator_items(entry, items) if i in scores]
+    if not rows:
         return None
-    current = float(rows["score_used"].mean())
-    targets = rows["target_score_used"].dropna()
-    wished = float(targets.mean()) if len(targets) == len(rows) else None
+    # the means as pandas took them (numpy's sum, then divided)
+    current = float(np.sum([score for score, _ in rows]) / len(rows))
+    targets = [target for _, target in rows if target == target]
+    wished = float(np.sum(targets) / len(targets)) if len(targets) == len(rows) else None
     found = indicator_values(chantiers.regle_indicateur, current, wished, STEP)
     return None if found is None else (round(found[0]), round(found[1]))
 
