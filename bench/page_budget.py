@@ -215,9 +215,17 @@ def signed_in(page: Any, url: str) -> None:
     idle(page)
 
 
+PRELOADED = "() => window.diagnosticChartsLoaded === true || !window.diagnosticChartsPreloaded"
+
+
 def journey(page: Any, url: str) -> dict[str, float]:
     signed_in(page, url)
-    out = {}
+    # The app loads the charts' code once per session while the page is idle
+    # (pages/_preload.py): the clicks are timed once it is in, and its own time is reported
+    # (the floor, which serves no component, has nothing to wait for).
+    started = time.perf_counter()
+    page.wait_for_function(PRELOADED, polling=100, timeout=BROWSER_TIMEOUT)
+    out = {"(préchargement des graphiques)": time.perf_counter() - started}
     for name, _, _, click in steps():
         if click is edit_first_action:
             open_first_action(page)
@@ -286,6 +294,9 @@ def report(times: dict[str, dict[str, list[float]]]) -> None:
         floor = statistics.median(times["floor"][what])
         median = statistics.median(values)
         p95 = percentile(values, 95)
+        if what.startswith("("):  # not a click: once per session, before the clicks
+            print(f"| {what} | {median:.2f} s | {p95:.2f} s | — | — | une fois par session |")
+            continue
         ratio = median / floor
         met = "atteinte" if ratio <= TARGET_RATIO and p95 <= TARGET_P95 else "MANQUÉE"
         print(f"| {what} | {median:.2f} s | {p95:.2f} s | {floor:.2f} s | {ratio:.2f} | {met} |")

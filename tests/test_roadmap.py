@@ -25,11 +25,11 @@ Q = load_questionnaire(FIXTURES / "mini.yaml")
 ACTIONS = parse_actions((FIXTURES / "mini_actions.yaml").read_text(encoding="utf-8"), Q)
 
 
-def seed(engine, levels, codir_targets=5, debat=None, region=None):
+def seed(engine, levels, codir_targets=5, debat=None, region=None, email="coord@exemple.fr"):
     """One respondent per level: EPCI first then the two communes, cycling; `region`: each
     one's (current, desired) on the grid's « Région » row (default (0, 3))."""
     pairs = region or [(0, 3)] * len(levels)
-    user = make_user(engine)
+    user = make_user(engine, email)
     world = make_world(engine, coordinator=user, n_participants=len(levels))
     with session_scope(engine) as s:
         for i, (p, level) in enumerate(zip(world.participants, levels, strict=True)):
@@ -241,6 +241,34 @@ def test_edits_survive_regeneration_in_the_store(engine, qdir):
     draft = planning.draft(engine, actor, world.campaign_id, results)
     assert draft.participation == {"invited": 4, "started": 4, "submitted": 4}
     assert "Séminaire annuel" in [p.title for p in draft.plan]
+
+
+def test_a_regeneration_never_changes_another_campaigns_rows(engine, qdir):
+    """The rows a regeneration updates or deletes are read in one statement, scoped to the
+    campaign: an id of another campaign's plan is refused and nothing is written."""
+    from diagnostic.errors import StoreError
+    from diagnostic.store import roadmap as roadmap_store
+
+    world, actor = seed(engine, [2, 2, 2, 1])
+    other, other_actor = seed(engine, [2, 2, 2, 1], email="autre@exemple.fr")
+    planning.regenerate(engine, actor, world.campaign_id, results_of(engine, world, qdir), ACTIONS)
+    planning.regenerate(
+        engine, other_actor, other.campaign_id, results_of(engine, other, qdir), ACTIONS
+    )
+    mine = planning.plan(engine, actor, world.campaign_id)
+    theirs = planning.plan(engine, other_actor, other.campaign_id)
+    for update, delete in (({theirs[0].id: {"title": "pirate"}}, []), ({}, [theirs[0].id])):
+        with pytest.raises(StoreError, match="introuvable"), session_scope(engine) as s:
+            roadmap_store.apply_changes(
+                s,
+                campaign_id=world.campaign_id,
+                insert=[],
+                update={mine[0].id: {"title": "changé"}, **update},
+                delete=delete,
+                actor="t",
+            )
+    assert planning.plan(engine, actor, world.campaign_id) == mine  # nothing written
+    assert planning.plan(engine, other_actor, other.campaign_id) == theirs
 
 
 def test_roadmap_edits_are_checked_and_scoped(engine, qdir):
