@@ -218,15 +218,22 @@ for number, question in enumerate([x for x in section.questions if x.id in shown
     given = inv.prefilled(question)
     note = PREFILLED if given is not None and value.get("choice") == given else None
     card(form, f"{index + 1}.{number}", question, value, library(), note=note)
-if fresh and keep_unsaved(form, [x for x in section.questions if x.id in shown], answers):
-    st.rerun()  # the counts and conditions with the answer just kept
+stored_now = fresh and keep_unsaved(form, [x for x in section.questions if x.id in shown], answers)
 
 left, _, right = st.columns([1, 2, 1])
-if index > 0:
-    left.button("← Partie précédente", on_click=go, args=(index - 1,), key="prev")
-if index < len(sections) - 1:
-    right.button("Partie suivante →", on_click=go, args=(index + 1,), key="next", type="primary")
-elif not locked:
+back = index > 0 and left.button("← Partie précédente", on_click=go, args=(index - 1,), key="prev")
+last = index == len(sections) - 1
+forward = not last and right.button(
+    "Partie suivante →", on_click=go, args=(index + 1,), key="next", type="primary"
+)
+# A new session that the browser's click reached with its first run (a failover): no callback
+# of this session was registered, so the move is made here; in any other run the callback
+# made it before the run.
+if fresh and (back or forward):
+    go(index - 1 if back else index + 1)
+if stored_now or (fresh and (back or forward)):
+    st.rerun()  # the counts and conditions with the answer just kept, or the part moved to
+if last and not locked:
     st.divider()
     st.subheader("Envoyer mes réponses")
     if state.missing_required:

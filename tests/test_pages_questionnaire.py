@@ -397,6 +397,43 @@ def test_a_new_visit_rewrites_none_of_the_answers_it_shows(world):
     assert updated(pid) == before
 
 
+def test_a_new_session_makes_the_move_the_browser_clicked_while_reconnecting(world):
+    """« Partie suivante » or « Partie précédente » clicked while the page reconnects to a new
+    session (another process): that session has no callback of its own, the page makes the
+    move itself, once, and keeps the answer clicked with it; an ordinary session moves by the
+    callback alone (one part per click, never two)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_kit import APP
+
+    pid = world.participants[0].id
+    at = started(world.tokens[0])
+    at.radio(key="q_ctx_structure").set_value("epci").run()
+    at.button(key="next").click().run()
+    assert at.header[0].value.startswith("2.") and at.query_params["partie"] == "2"
+    for key, shown in (("next", "3."), ("prev", "1.")):
+        browser = AppTest.from_file(APP, default_timeout=60)  # the page, as drawn before
+        browser.query_params["t"] = world.tokens[0]
+        browser.query_params["partie"] = "2"
+        browser.run()
+        assert browser.header[0].value.startswith("2.")
+        browser.radio(key="q_ins_debat").set_value(3)  # clicked while reconnecting…
+        browser.button(key=key).click()  # … then the move
+        states = browser._tree.get_widget_states()
+        fresh = AppTest.from_file(APP, default_timeout=60)  # a new session, another process
+        fresh.query_params["t"] = world.tokens[0]
+        fresh.query_params["partie"] = "2"
+        fresh._run(states)
+        assert not fresh.exception
+        assert fresh.header[0].value.startswith(shown), key
+        assert fresh.query_params["partie"] == shown[0]
+        assert stored(pid)["ins_debat"] == {"level": 3}
+    at.button(key="next").click().run()  # an ordinary session: one part, by the callback
+    assert at.header[0].value.startswith("3.") and at.query_params["partie"] == "3"
+    at.button(key="prev").click().run()
+    assert at.header[0].value.startswith("2.")
+
+
 def test_the_part_shown_is_in_the_address_and_a_new_session_keeps_it_and_the_text(world):
     """The part shown is written in the address: a page that reconnects to a new session (its
     process restarted, or another one behind the proxy) stays on it, and the text its field
