@@ -66,6 +66,9 @@ def shot(page: object, name: str) -> None:
 PLOTLY_LOADED = (
     "performance.getEntriesByType('resource').some(e => e.name.includes('/js/PlotlyChart.'))"
 )
+TABLES_LOADED = (
+    "performance.getEntriesByType('resource').some(e => e.name.includes('/js/DataFrame.'))"
+)
 
 
 def test_coordinator_invites_and_respondent_answers_resumes_submits(server, browser):
@@ -81,8 +84,10 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     expect(coord.get_by_role("heading", name="Mes territoires")).to_be_visible(timeout=20000)
     expect(coord.get_by_text("Communauté de communes du Val de Loir").first).to_be_visible()
     shot(coord, "02-mes-territoires")
-    # the charts' code loads while the coordinator reads, before any chart (pages/_preload.py)
-    coord.wait_for_function(f"() => {PLOTLY_LOADED}", timeout=20000)
+    # the charts' and tables' code loads while the coordinator reads, before any chart or
+    # table (pages/_preload.py)
+    coord.wait_for_function(f"() => {PLOTLY_LOADED} && {TABLES_LOADED}", timeout=20000)
+    coord.wait_for_function("() => window.diagnosticChartsLoaded === true", timeout=20000)
 
     coord.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Campagnes").click()
     heading = coord.get_by_role("heading", name="Campagnes de diagnostic")
@@ -146,7 +151,7 @@ def test_coordinator_invites_and_respondent_answers_resumes_submits(server, brow
     again.get_by_role("button", name="Envoyer mes réponses").click()
     expect(again.get_by_text("Vos réponses ont été envoyées")).to_be_visible(timeout=20000)
     shot(again, "07-envoye")
-    assert not again.evaluate(f"() => {PLOTLY_LOADED}")  # a respondent's page never loads it
+    assert not again.evaluate(f"() => {PLOTLY_LOADED} || {TABLES_LOADED}")  # never loads them
 
     nav = coord.get_by_test_id("stSidebarNavItems")
     nav.get_by_role("link", name="Mes territoires").click()
