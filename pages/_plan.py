@@ -36,14 +36,15 @@ def action(
         show = st.error if duty.late else st.warning
         fiche = f" (fiche du territoire : {plain(duty.fiche)})" if duty.fiche else ""
         show(plain(duty.sentence()) + fiche, icon=":material/gavel:")
-    if item.evidence:
-        st.markdown("**Pourquoi cette action ?**")
+    if item.evidence:  # one block of text (a plan of 30 actions is many elements to draw)
+        lines = []
         for ev in item.evidence:
             numbers = f"{plain(ev['summary'])} ; " if ev["summary"] else ""
-            st.markdown(
+            lines.append(
                 f"- « {plain(ev['item'])} » : {plain(ev['trigger'])} "
                 f"({numbers}source : {plain(ev['source'])})"
             )
+        st.markdown("**Pourquoi cette action ?**\n\n" + "\n".join(lines))
     cited = [lib.reference(r) for r in item.details.get("references", [])]
     cited = [r for r in cited if r is not None]
     if cited:
@@ -57,7 +58,8 @@ def action(
             f"{plain(item.details.get('validation', ''))}"
         )
     state = st.session_state
-    if state.get(EDITING) != item.id:  # the form on demand: a long plan stays light to draw
+    open_form = state.get(EDITING) == item.id
+    if not open_form:  # the form on demand: a long plan stays light to draw
         facts = [
             f"**Pilote** : {plain(item.owner)}" if item.owner else "**Pilote** : à désigner",
             f"**Échéance** : {HORIZON_LABELS.get(item.horizon or '', 'à fixer')}",
@@ -65,13 +67,6 @@ def action(
         if item.indicator:
             facts.append(f"**Indicateur** : {plain(item.indicator)}")
         st.markdown(" · ".join(facts))
-        st.button(
-            "Modifier l'action",
-            key=f"fdr_edit_{item.id}",
-            icon=":material/edit:",
-            on_click=state.__setitem__,
-            args=(EDITING, item.id),
-        )
     else:
         with st.form(f"fdr_form_{item.id}"):
             st.text_input("Intitulé", item.title, max_chars=300, key=f"fdr_t_{item.id}")
@@ -109,14 +104,23 @@ def action(
             on_click=state.__setitem__,
             args=(EDITING, None),
         )
-    up, down, drop = st.columns(3)
-    if up.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
+    # The action's buttons in one row (one container, not a row of columns: fewer elements).
+    row = st.container(horizontal=True)
+    if not open_form:
+        row.button(
+            "Modifier l'action",
+            key=f"fdr_edit_{item.id}",
+            icon=":material/edit:",
+            on_click=state.__setitem__,
+            args=(EDITING, item.id),
+        )
+    if row.button("Monter", key=f"fdr_up_{item.id}", icon=":material/arrow_upward:"):
         planning.move(engine(), actor, campaign_id, item.id, -1)
         st.rerun()
-    if down.button("Descendre", key=f"fdr_down_{item.id}", icon=":material/arrow_downward:"):
+    if row.button("Descendre", key=f"fdr_down_{item.id}", icon=":material/arrow_downward:"):
         planning.move(engine(), actor, campaign_id, item.id, 1)
         st.rerun()
-    if item.origin in {"manual", "atelier"} and drop.button(
+    if item.origin in {"manual", "atelier"} and row.button(
         "Supprimer", key=f"fdr_del_{item.id}", icon=":material/delete:"
     ):
         planning.remove(engine(), actor, campaign_id, item.id)

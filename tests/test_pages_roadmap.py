@@ -35,7 +35,8 @@ def test_roadmap_page_generates_edits_and_adds(app_env, questions_dir):
     assert re.search(r"\d+ actions? ajoutées?", at.success[0].value)
     assert any("Ouvrir le débat en instance" in e.label for e in at.expander)
     debate = next(e for e in at.expander if "Ouvrir le débat" in e.label)
-    assert "**Pourquoi cette action ?**" in [m.value for m in debate.markdown]
+    why = [m.value for m in debate.markdown if m.value.startswith("**Pourquoi cette action ?**")]
+    assert len(why) == 1 and "\n- « " in why[0]  # the reasons, one line each, in one block
     item_id = next(b.key for b in at.button if b.key and b.key.startswith("fdr_up_")).split("_")[-1]
 
     def forms() -> list[str]:  # the actions' open forms (the new action's is always there)
