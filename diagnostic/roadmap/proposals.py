@@ -103,12 +103,12 @@ class _Facts:
     @cached_property
     def option_rows(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Each option's share of respondents, by (question id, option id)."""
-        return _first_by(self.options, "question_id", "option_id")
+        return _by_option(self.options)
 
     @cached_property
     def priority_rows(self) -> dict[tuple[str, str], dict[str, Any]]:
         """Each option's points and rank in the collective ranking."""
-        return _first_by(self.priorities, "question_id", "option_id")
+        return _by_option(self.priorities)
 
     @cached_property
     def grid_cells(self) -> dict[tuple[str, str], list[tuple[str, float]]]:
@@ -135,13 +135,13 @@ class _Facts:
         return found
 
 
-def _first_by(frame: pd.DataFrame, *keys: str) -> dict[tuple[str, str], dict[str, Any]]:
-    """The first row of `frame` for each value of `keys`, as a dictionary."""
+def _by_option(frame: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """The first row of `frame` for each (question id, option id), as a dictionary."""
     found: dict[tuple[str, str], dict[str, Any]] = {}
     if frame.empty:
         return found
     for record in frame.to_dict("records"):
-        found.setdefault((record[keys[0]], record[keys[1]]), record)
+        found.setdefault((record["question_id"], record["option_id"]), record)
     return found
 
 
